@@ -1,0 +1,65 @@
+#include "databaseconnection.h"
+#include "storelog.h"
+
+#include <QAtomicInteger>
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace simfleet::store {
+
+namespace {
+QString uniqueConnectionName()
+{
+    static QAtomicInteger<quint64> counter;
+    return QStringLiteral("simfleet-%1").arg(counter.fetchAndAddRelaxed(1));
+}
+
+Result<void> exec(QSqlDatabase &db, const QString &sql)
+{
+    QSqlQuery q(db);
+    if (!q.exec(sql))
+        return fail(q.lastError().text());
+    return {};
+}
+} // namespace
+
+DatabaseConnection::DatabaseConnection(QString path, QString name) : m_path(std::move(path)), m_name(std::move(name)) { }
+
+Result<std::unique_ptr<DatabaseConnection>> DatabaseConnection::open(const QString &path)
+{
+    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
+        return fail(QStringLiteral("Qt's SQLite driver is missing; install libqt6sql6-sqlite "
+                                   "(installer/install-deps.sh does)"));
+    std::unique_ptr<DatabaseConnection> connection(new DatabaseConnection(path, uniqueConnectionName()));
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection->m_name);
+    db.setDatabaseName(path);
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!db.open())
+        return fail(QStringLiteral("cannot open %1: %2").arg(path, db.lastError().text()));
+    // The first statement touches the file header, so "not a database" surfaces here.
+    for (const char *pragma : { "PRAGMA foreign_keys = ON", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL" }) {
+        if (auto ok = exec(db, QString::fromLatin1(pragma)); !ok) {
+            qCWarning(lcStore) << "opening" << path << "failed:" << ok.errorMessage();
+            return fail(QStringLiteral("%1 is not a simfleet workspace (not an SQLite database): %2")
+                            .arg(path, ok.errorMessage()));
+        }
+    }
+    return connection;
+}
+
+DatabaseConnection::~DatabaseConnection()
+{
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_name, false);
+        if (db.isOpen())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(m_name);
+}
+
+QSqlDatabase DatabaseConnection::database() const
+{
+    return QSqlDatabase::database(m_name, false);
+}
+
+} // namespace simfleet::store

@@ -1,0 +1,70 @@
+#include "workspaceservice.h"
+#include "storelog.h"
+
+#include <QThread>
+
+namespace simfleet::store {
+
+namespace {
+// The open workspace's home on the store thread.
+class WorkspaceHost : public QObject
+{
+public:
+    std::unique_ptr<Workspace> workspace;
+};
+} // namespace
+
+WorkspaceService::WorkspaceService(QObject *parent) : QObject(parent), m_thread(new QThread(this))
+{
+    m_thread->setObjectName(QStringLiteral("simfleet-store"));
+    auto *host = new WorkspaceHost;
+    host->moveToThread(m_thread);
+    connect(m_thread, &QThread::finished, host, &QObject::deleteLater);
+    m_host = host;
+    m_thread->start();
+}
+
+WorkspaceService::~WorkspaceService()
+{
+    // The host (and with it the SQL connection) is destroyed on its own thread.
+    m_thread->quit();
+    m_thread->wait();
+}
+
+void WorkspaceService::open(const QString &path)
+{
+    start(path, false);
+}
+
+void WorkspaceService::openOrCreateDemo(const QString &path)
+{
+    start(path, true);
+}
+
+void WorkspaceService::start(const QString &path, bool demo)
+{
+    auto *host = static_cast<WorkspaceHost *>(m_host);
+    QMetaObject::invokeMethod(host, [this, host, path, demo] {
+        auto result = demo ? Workspace::openOrCreateDemo(path) : Workspace::open(path);
+        Result<WorkspaceInfo> outcome = result ? Result<WorkspaceInfo>(result.value()->info())
+                                               : Result<WorkspaceInfo>(result.error());
+        if (result)
+            host->workspace = std::move(result).value();
+        else
+            qCWarning(lcStore) << "could not open workspace:" << outcome.errorMessage();
+        QMetaObject::invokeMethod(this, [this, path, outcome] { finish(path, outcome); }, Qt::QueuedConnection);
+    });
+}
+
+void WorkspaceService::finish(const QString &path, const Result<WorkspaceInfo> &result)
+{
+    if (!result) {
+        Q_EMIT openFailed(path, result.errorMessage());
+        return;
+    }
+    m_current = result.value();
+    m_open = true;
+    Q_EMIT opened(m_current);
+}
+
+} // namespace simfleet::store

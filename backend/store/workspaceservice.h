@@ -1,0 +1,45 @@
+#pragma once
+
+#include "workspace.h"
+
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+class QThread;
+
+namespace simfleet::store {
+
+// Opens and holds the workspace on the store's own thread, so neither the GUI thread nor any
+// caller ever waits on SQLite. Results come back as signals on the caller's thread.
+class WorkspaceService : public QObject
+{
+    Q_OBJECT
+public:
+    explicit WorkspaceService(QObject *parent = nullptr);
+    ~WorkspaceService() override;
+
+    // Opens an existing workspace file; replaces the open one only if this one opens.
+    void open(const QString &path);
+    // Opens the demo workspace at path, creating it on first use.
+    void openOrCreateDemo(const QString &path);
+
+    bool isOpen() const { return m_open; }
+    const WorkspaceInfo &current() const { return m_current; }
+
+Q_SIGNALS:
+    void opened(const simfleet::store::WorkspaceInfo &info);
+    void openFailed(const QString &path, const QString &message);
+
+private:
+    void start(const QString &path, bool demo);
+    void finish(const QString &path, const Result<WorkspaceInfo> &result);
+
+    QThread *m_thread = nullptr;
+    QObject *m_host = nullptr; // lives on m_thread and owns the open Workspace
+    WorkspaceInfo m_current;
+    bool m_open = false;
+};
+
+} // namespace simfleet::store

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package that building, testing and running simfleet needs.
+# Idempotent: when everything is present it changes nothing and prints one line.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config git
+  # Qt 6: Core/Gui/Widgets/Sql/Concurrent/Test, Charts, the SQLite driver, SVG icons,
+  # the offscreen and xcb platform plugins, moc/rcc/uic
+  qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libqt6sql6-sqlite
+  libqt6svg6 qt6-qpa-plugins libqt6opengl6-dev libgl-dev libxkbcommon-dev
+  # cryptography
+  libssl-dev openssl
+  # GUI tests and screenshots under a virtual display
+  xvfb xauth
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "simfleet: all build and test dependencies are installed."
+  exit 0
+fi
+
+echo "simfleet: installing ${missing[*]}"
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+  if ! command -v sudo >/dev/null 2>&1; then
+    echo "simfleet: these packages are missing and you are not root: ${missing[*]}" >&2
+    echo "simfleet: install them as root (apt-get install ${missing[*]}) and run again." >&2
+    exit 1
+  fi
+  sudo_cmd=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

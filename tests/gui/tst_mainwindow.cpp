@@ -1,0 +1,136 @@
+#include "aboutdialog.h"
+#include "core/version.h"
+#include "firstrundialog.h"
+#include "mainwindow.h"
+#include "navigationmodel.h"
+#include "pages/placeholderpage.h"
+#include "store/workspaceservice.h"
+
+#include <QAbstractItemModelTester>
+#include <QLabel>
+#include <QListView>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace simfleet;
+using Page = models::NavigationModel::Page;
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("simfleet-tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+        QVERIFY(m_dir.isValid());
+    }
+
+    void init() { QSettings().clear(); }
+
+    void navigationModel()
+    {
+        models::NavigationModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model.rowCount(), 7);
+        const QStringList expected { QStringLiteral("Dashboard"), QStringLiteral("Devices"), QStringLiteral("Enroll"),
+                                     QStringLiteral("Operators"), QStringLiteral("Campaigns"),
+                                     QStringLiteral("Attestation"), QStringLiteral("Audit") };
+        for (int row = 0; row < model.rowCount(); ++row) {
+            const QModelIndex index = model.index(row);
+            QCOMPARE(index.data().toString(), expected.at(row));
+            QVERIFY(!index.data(models::NavigationModel::SummaryRole).toString().isEmpty());
+            QVERIFY2(!index.data(Qt::DecorationRole).value<QIcon>().pixmap(22, 22).isNull(),
+                     qPrintable(index.data(models::NavigationModel::IconNameRole).toString()));
+        }
+    }
+
+    void visitsEveryPage()
+    {
+        store::WorkspaceService workspaces;
+        ui::MainWindow window(&workspaces);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *sidebar = window.findChild<QListView *>(QStringLiteral("navigation"));
+        QVERIFY(sidebar);
+        for (int row = 0; row < sidebar->model()->rowCount(); ++row) {
+            const QModelIndex index = sidebar->model()->index(row, 0);
+            // As a user does: click the entry in the sidebar.
+            QTest::mouseClick(sidebar->viewport(), Qt::LeftButton, {}, sidebar->visualRect(index).center());
+            const auto page = index.data(models::NavigationModel::PageRole).value<Page>();
+            QCOMPARE(window.currentPage(), page);
+            auto *shown = qobject_cast<ui::PlaceholderPage *>(window.pageWidget(page));
+            QVERIFY(shown);
+            QVERIFY(shown->isVisible());
+            QCOMPARE(shown->title(), index.data().toString());
+        }
+        // And by keyboard: Ctrl+1 goes back to the dashboard.
+        QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier);
+        QCOMPARE(window.currentPage(), Page::Dashboard);
+    }
+
+    void opensWorkspaceAndRemembersIt()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("demo.simfleet"));
+        store::WorkspaceService workspaces;
+        ui::MainWindow window(&workspaces);
+        window.show();
+        workspaces.openOrCreateDemo(path);
+        QTRY_VERIFY(window.windowTitle().startsWith(QStringLiteral("Demo workspace")));
+        QCOMPARE(ui::MainWindow::lastWorkspacePath(), path);
+        auto *label = window.statusBar()->findChild<QLabel *>(QStringLiteral("workspaceLabel"));
+        QVERIFY(label);
+        QVERIFY(label->text().contains(QStringLiteral("demo.simfleet")));
+    }
+
+    void failedOpenExplainsAndOffersChoice()
+    {
+        store::WorkspaceService workspaces;
+        ui::MainWindow window(&workspaces);
+        window.show();
+        window.openWorkspaceFile(m_dir.filePath(QStringLiteral("missing.simfleet")));
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY((box = window.findChild<QMessageBox *>(QStringLiteral("openFailedMessage"))));
+        QVERIFY(box->informativeText().startsWith(QStringLiteral("there is no workspace at")));
+        box->accept();
+        // With nothing open, the user is offered the first-run choice next.
+        QTRY_VERIFY(window.findChild<ui::FirstRunDialog *>());
+        QCOMPARE(window.windowTitle(), QStringLiteral("simfleet"));
+    }
+
+    void geometryIsRemembered()
+    {
+        store::WorkspaceService workspaces;
+        {
+            ui::MainWindow window(&workspaces);
+            window.show();
+            window.resize(900, 610);
+            QTRY_COMPARE(window.size(), QSize(900, 610));
+            window.close();
+        }
+        ui::MainWindow again(&workspaces);
+        QCOMPARE(again.size(), QSize(900, 610));
+    }
+
+    void aboutNamesVersionsAndLicences()
+    {
+        ui::AboutDialog about;
+        const QString text = about.text();
+        QVERIFY(text.contains(QStringLiteral("simfleet %1").arg(simfleet::versionString())));
+        QVERIFY(text.contains(QStringLiteral("Qt %1").arg(QStringLiteral(QT_VERSION_STR))));
+        QVERIFY(text.contains(QStringLiteral("OpenSSL 3.")));
+        QVERIFY(text.contains(QStringLiteral("Lesser General Public License")));
+        QVERIFY(text.contains(QStringLiteral("Apache License")));
+    }
+
+private:
+    QTemporaryDir m_dir;
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

@@ -1,0 +1,49 @@
+#include "firstrundialog.h"
+
+#include <QCommandLinkButton>
+#include <QDialogButtonBox>
+#include <QLabel>
+#include <QVBoxLayout>
+
+namespace simfleet::ui {
+
+FirstRunDialog::FirstRunDialog(QWidget *parent) : QDialog(parent)
+{
+    setWindowTitle(tr("Welcome to simfleet"));
+    setObjectName(QStringLiteral("firstRunDialog"));
+
+    auto *intro = new QLabel(tr("A workspace holds your fleets, operators and their history in one file. "
+                                "Which one should simfleet open?"),
+                             this);
+    intro->setWordWrap(true);
+
+    auto *demo = new QCommandLinkButton(tr("Open the demo workspace"),
+                                        tr("A simulated fleet of meters, car units and trackers with "
+                                           "real cryptography on both sides. Created in your data folder "
+                                           "the first time."),
+                                        this);
+    demo->setObjectName(QStringLiteral("demoButton"));
+    auto *open = new QCommandLinkButton(tr("Open a workspace file…"),
+                                        tr("A .simfleet file you or your team created before."), this);
+    open->setObjectName(QStringLiteral("openButton"));
+    connect(demo, &QCommandLinkButton::clicked, this, [this] {
+        m_choice = Choice::Demo;
+        accept();
+    });
+    connect(open, &QCommandLinkButton::clicked, this, [this] {
+        m_choice = Choice::OpenFile;
+        accept();
+    });
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(intro);
+    layout->addWidget(demo);
+    layout->addWidget(open);
+    layout->addWidget(buttons);
+    demo->setFocus();
+}
+
+} // namespace simfleet::ui

@@ -1,0 +1,258 @@
+#include "mainwindow.h"
+
+#include "aboutdialog.h"
+#include "firstrundialog.h"
+#include "pages/placeholderpage.h"
+#include "store/workspace.h"
+#include "store/workspaceservice.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileDialog>
+#include <QLabel>
+#include <QListView>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+
+namespace simfleet::ui {
+
+namespace {
+const QString geometryKey = QStringLiteral("mainWindow/geometry");
+const QString stateKey = QStringLiteral("mainWindow/state");
+const QString lastWorkspaceKey = QStringLiteral("workspace/last");
+} // namespace
+
+MainWindow::MainWindow(store::WorkspaceService *workspaces, QWidget *parent)
+    : QMainWindow(parent),
+      m_workspaces(workspaces),
+      m_navigation(new models::NavigationModel(this)),
+      m_sidebar(new QListView(this)),
+      m_pages(new QStackedWidget(this)),
+      m_workspaceLabel(new QLabel(this))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("simfleet"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/simfleet.svg")));
+
+    m_sidebar->setObjectName(QStringLiteral("navigation"));
+    m_sidebar->setAccessibleName(tr("Sections"));
+    m_sidebar->setModel(m_navigation);
+    m_sidebar->setIconSize(QSize(22, 22));
+    m_sidebar->setSpacing(2);
+    m_sidebar->setUniformItemSizes(true);
+    m_sidebar->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_sidebar->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_sidebar->setFrameShape(QFrame::NoFrame);
+    m_sidebar->setMinimumWidth(170);
+    m_sidebar->setMaximumWidth(260);
+    m_sidebar->setStyleSheet(QStringLiteral("QListView::item { padding: 8px 6px; }"));
+
+    m_pages->setObjectName(QStringLiteral("pages"));
+    buildPages();
+
+    auto *splitter = new QSplitter(this);
+    splitter->setObjectName(QStringLiteral("mainSplitter"));
+    splitter->addWidget(m_sidebar);
+    splitter->addWidget(m_pages);
+    splitter->setStretchFactor(1, 1);
+    splitter->setChildrenCollapsible(false);
+    setCentralWidget(splitter);
+
+    connect(m_sidebar->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) {
+                if (current.isValid())
+                    m_pages->setCurrentIndex(current.row());
+            });
+    showPage(Page::Dashboard);
+
+    m_workspaceLabel->setObjectName(QStringLiteral("workspaceLabel"));
+    m_workspaceLabel->setText(tr("No workspace open"));
+    statusBar()->addWidget(m_workspaceLabel, 1);
+
+    buildMenus();
+
+    connect(m_workspaces, &store::WorkspaceService::opened, this, &MainWindow::onWorkspaceOpened);
+    connect(m_workspaces, &store::WorkspaceService::openFailed, this, &MainWindow::onWorkspaceFailed);
+
+    QSettings settings;
+    if (!restoreGeometry(settings.value(geometryKey).toByteArray()))
+        resize(1100, 720);
+    restoreState(settings.value(stateKey).toByteArray());
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildPages()
+{
+    const QHash<Page, QStringList> plans {
+        { Page::Dashboard,
+          { tr("Devices per operator and per attestation verdict"), tr("Provisioning state across fleets"),
+            tr("Live chart of the running campaign: devices per second and outcomes"),
+            tr("Alerts: tampered devices, failed changes, expiring certificates"),
+            tr("Every chart clicks through to the filtered device list") } },
+        { Page::Devices,
+          { tr("A table that stays fast at a million devices, filtered and sorted in the database"),
+            tr("Identity, secure element, profiles (never their secrets) and certificate chain"),
+            tr("Attestation history with the decoded evidence, campaign history and audit trail"),
+            tr("Attest, provision or change operator for the selected devices; export to CSV") } },
+        { Page::Enroll,
+          { tr("Import a factory CSV with a preview and per-row errors; nothing is stored until you confirm"),
+            tr("Choose the fleet and home operator, then provision at once with progress") } },
+        { Page::Operators,
+          { tr("IMSI and ICCID ranges and how full they are"),
+            tr("Attestation policy, e.g. a verdict no older than 24 hours before provisioning"),
+            tr("Profile server certificates") } },
+        { Page::Campaigns,
+          { tr("A wizard: devices by filter, target operator, batch size, rate, canary share, schedule"),
+            tr("A monitor with progress, per-device state and reasons; pause, resume, cancel, retry"),
+            tr("Reports as PDF with charts and as CSV") } },
+        { Page::Attestation,
+          { tr("Verdicts across the fleet (Affirming, Warning, Contraindicated, None) with reasons"),
+            tr("Re-attest selected devices"), tr("Reference values per hardware model and software version") } },
+        { Page::Audit,
+          { tr("The append-only, hash-chained log, filterable by user, action and device"),
+            tr("Verify the chain and see the first entry that was changed or removed") } },
+    };
+    for (int row = 0; row < m_navigation->rowCount(); ++row) {
+        const QModelIndex index = m_navigation->index(row);
+        const auto page = index.data(models::NavigationModel::PageRole).value<Page>();
+        m_pages->addWidget(new PlaceholderPage(index.data(Qt::DisplayRole).toString(),
+                                               index.data(models::NavigationModel::SummaryRole).toString(),
+                                               plans.value(page), m_pages));
+    }
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *open = file->addAction(tr("&Open Workspace…"), this, &MainWindow::chooseWorkspaceFile);
+    open->setShortcut(QKeySequence::Open);
+    open->setObjectName(QStringLiteral("openWorkspaceAction"));
+    QAction *demo = file->addAction(tr("Open &Demo Workspace"), this, &MainWindow::openDemoWorkspace);
+    demo->setObjectName(QStringLiteral("openDemoAction"));
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
+
+    QMenu *go = menuBar()->addMenu(tr("&Go"));
+    for (int row = 0; row < m_navigation->rowCount(); ++row) {
+        const QModelIndex index = m_navigation->index(row);
+        const auto page = index.data(models::NavigationModel::PageRole).value<Page>();
+        QAction *action = go->addAction(index.data(Qt::DecorationRole).value<QIcon>(),
+                                        index.data(Qt::DisplayRole).toString(), this,
+                                        [this, page] { showPage(page); });
+        action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + row)));
+    }
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *about = help->addAction(tr("&About simfleet"), this, &MainWindow::showAbout);
+    about->setMenuRole(QAction::AboutRole);
+    about->setObjectName(QStringLiteral("aboutAction"));
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt)->setMenuRole(QAction::AboutQtRole);
+}
+
+void MainWindow::showPage(Page page)
+{
+    const QModelIndex index = m_navigation->indexOf(page);
+    m_sidebar->setCurrentIndex(index);
+    m_pages->setCurrentIndex(index.row());
+}
+
+MainWindow::Page MainWindow::currentPage() const
+{
+    return m_navigation->index(m_pages->currentIndex()).data(models::NavigationModel::PageRole).value<Page>();
+}
+
+QWidget *MainWindow::pageWidget(Page page) const
+{
+    return m_pages->widget(m_navigation->indexOf(page).row());
+}
+
+void MainWindow::openWorkspaceFile(const QString &path)
+{
+    m_workspaceLabel->setText(tr("Opening %1…").arg(QDir::toNativeSeparators(path)));
+    m_workspaces->open(path);
+}
+
+void MainWindow::openDemoWorkspace()
+{
+    const QString path = store::Workspace::defaultDemoPath();
+    m_workspaceLabel->setText(tr("Opening the demo workspace…"));
+    m_workspaces->openOrCreateDemo(path);
+}
+
+void MainWindow::offerWorkspaceChoice()
+{
+    auto *dialog = new FirstRunDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        if (dialog->choice() == FirstRunDialog::Choice::Demo)
+            openDemoWorkspace();
+        else if (dialog->choice() == FirstRunDialog::Choice::OpenFile)
+            chooseWorkspaceFile();
+    });
+    dialog->open();
+}
+
+void MainWindow::chooseWorkspaceFile()
+{
+    auto *dialog = new QFileDialog(this, tr("Open Workspace"), QFileInfo(lastWorkspacePath()).absolutePath(),
+                                   tr("simfleet workspaces (*.%1);;All files (*)").arg(store::Workspace::fileSuffix()));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    connect(dialog, &QFileDialog::fileSelected, this, &MainWindow::openWorkspaceFile);
+    dialog->open();
+}
+
+void MainWindow::showAbout()
+{
+    auto *dialog = new AboutDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+QString MainWindow::lastWorkspacePath()
+{
+    return QSettings().value(lastWorkspaceKey).toString();
+}
+
+void MainWindow::onWorkspaceOpened(const store::WorkspaceInfo &info)
+{
+    setWindowTitle(tr("%1 — simfleet").arg(info.name));
+    m_workspaceLabel->setText(info.demo ? tr("Demo workspace: %1").arg(QDir::toNativeSeparators(info.path))
+                                        : tr("Workspace: %1").arg(QDir::toNativeSeparators(info.path)));
+    QSettings().setValue(lastWorkspaceKey, info.path);
+}
+
+void MainWindow::onWorkspaceFailed(const QString &path, const QString &message)
+{
+    m_workspaceLabel->setText(m_workspaces->isOpen()
+                                  ? tr("Workspace: %1").arg(QDir::toNativeSeparators(m_workspaces->current().path))
+                                  : tr("No workspace open"));
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Cannot open workspace"),
+                                tr("simfleet could not open %1.").arg(QDir::toNativeSeparators(path)),
+                                QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("openFailedMessage"));
+    box->setInformativeText(message);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    if (!m_workspaces->isOpen())
+        connect(box, &QMessageBox::finished, this, &MainWindow::offerWorkspaceChoice);
+    box->open();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(geometryKey, saveGeometry());
+    settings.setValue(stateKey, saveState());
+    event->accept();
+}
+
+} // namespace simfleet::ui

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "navigationmodel.h"
+
+#include <QMainWindow>
+
+class QLabel;
+class QListView;
+class QStackedWidget;
+
+namespace simfleet::store {
+class WorkspaceService;
+struct WorkspaceInfo;
+}
+
+namespace simfleet::ui {
+
+// The main window: a navigation sidebar over the sections of DESIGN.md "The GUI". It never
+// touches the database itself; the workspace service answers through signals.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    using Page = models::NavigationModel::Page;
+
+    explicit MainWindow(store::WorkspaceService *workspaces, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    void showPage(Page page);
+    Page currentPage() const;
+    QWidget *pageWidget(Page page) const;
+
+    void openWorkspaceFile(const QString &path);
+    void openDemoWorkspace();
+    // Asks the user which workspace to open (the first-run choice).
+    void offerWorkspaceChoice();
+
+    // The last workspace opened successfully, or empty.
+    static QString lastWorkspacePath();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildPages();
+    void buildMenus();
+    void chooseWorkspaceFile();
+    void showAbout();
+    void onWorkspaceOpened(const store::WorkspaceInfo &info);
+    void onWorkspaceFailed(const QString &path, const QString &message);
+
+    store::WorkspaceService *m_workspaces;
+    models::NavigationModel *m_navigation;
+    QListView *m_sidebar;
+    QStackedWidget *m_pages;
+    QLabel *m_workspaceLabel;
+};
+
+} // namespace simfleet::ui
