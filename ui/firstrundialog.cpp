@@ -18,8 +18,7 @@ FirstRunDialog::FirstRunDialog(QWidget *parent) : QDialog(parent)
     intro->setWordWrap(true);
 
     auto *demo = new QCommandLinkButton(tr("Open the demo workspace"),
-                                        tr("A simulated fleet of meters, car units and trackers with "
-                                           "real cryptography on both sides. Created in your data folder "
+                                        tr("A workspace to try simfleet in, created in your data folder "
                                            "the first time."),
                                         this);
     demo->setObjectName(QStringLiteral("demoButton"));
@@ -44,6 +43,7 @@ FirstRunDialog::FirstRunDialog(QWidget *parent) : QDialog(parent)
     layout->addWidget(open);
     layout->addWidget(buttons);
     demo->setFocus();
+    setMinimumWidth(480);
 }
 
 } // namespace simfleet::ui

@@ -52,6 +52,18 @@ MainWindow::MainWindow(store::WorkspaceService *workspaces, QWidget *parent)
     m_sidebar->setMinimumWidth(170);
     m_sidebar->setMaximumWidth(260);
     m_sidebar->setStyleSheet(QStringLiteral("QListView::item { padding: 8px 6px; }"));
+    // A tinted rather than solid selection keeps the blue page icons visible, in light and
+    // dark palettes alike.
+    QPalette sidebarPalette = m_sidebar->palette();
+    const QColor base = sidebarPalette.color(QPalette::Base);
+    const QColor accent = sidebarPalette.color(QPalette::Highlight);
+    const auto mix = [](int a, int b) { return (a * 3 + b) / 4; };
+    const QColor tint(mix(base.red(), accent.red()), mix(base.green(), accent.green()), mix(base.blue(), accent.blue()));
+    for (auto group : { QPalette::Active, QPalette::Inactive }) {
+        sidebarPalette.setColor(group, QPalette::Highlight, tint);
+        sidebarPalette.setColor(group, QPalette::HighlightedText, sidebarPalette.color(QPalette::Text));
+    }
+    m_sidebar->setPalette(sidebarPalette);
 
     m_pages->setObjectName(QStringLiteral("pages"));
     buildPages();
@@ -62,6 +74,7 @@ MainWindow::MainWindow(store::WorkspaceService *workspaces, QWidget *parent)
     splitter->addWidget(m_pages);
     splitter->setStretchFactor(1, 1);
     splitter->setChildrenCollapsible(false);
+    splitter->setSizes({ 200, 900 });
     setCentralWidget(splitter);
 
     connect(m_sidebar->selectionModel(), &QItemSelectionModel::currentChanged, this,
