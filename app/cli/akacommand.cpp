@@ -47,7 +47,6 @@ Result<QByteArray> parseHexField(const QCommandLineParser &parser, HexField fiel
 int AkaCommand::run(const QStringList &arguments, CliContext &context)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(summary());
     parser.addOptions({
         { QStringLiteral("k"), QStringLiteral("Subscriber key K, 32 hex digits."), QStringLiteral("HEX") },
         { QStringLiteral("op"), QStringLiteral("Operator variant OP, 32 hex digits."), QStringLiteral("HEX") },
@@ -57,16 +56,8 @@ int AkaCommand::run(const QStringList &arguments, CliContext &context)
         { QStringLiteral("amf"), QStringLiteral("Authentication management field AMF, 4 hex digits."),
           QStringLiteral("HEX") },
     });
-    parser.addHelpOption();
-    if (!parser.parse(arguments))
-        return report(context, name(), parser.errorText(), BadUsage);
-    if (parser.isSet(QStringLiteral("help"))) {
-        context.out << parser.helpText();
-        return Success;
-    }
-    if (!parser.positionalArguments().isEmpty())
-        return report(context, name(), QStringLiteral("unexpected argument %1").arg(parser.positionalArguments().first()),
-                      BadUsage);
+    if (const auto done = parseCommandLine(parser, *this, arguments, context))
+        return *done;
     const bool hasOp = parser.isSet(QStringLiteral("op"));
     const bool hasOpc = parser.isSet(QStringLiteral("opc"));
     if (hasOp == hasOpc)

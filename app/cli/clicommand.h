@@ -4,8 +4,10 @@
 #include <QStringList>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
+class QCommandLineParser;
 class QTextStream;
 
 namespace simfleet::cli {
@@ -36,6 +38,11 @@ public:
 };
 
 std::vector<std::unique_ptr<CliCommand>> allCommands();
+
+// Parses a command's own options (with --help and the command's summary added). Returns the
+// exit code when the command is already done: help printed, or bad usage reported.
+std::optional<int> parseCommandLine(QCommandLineParser &parser, const CliCommand &command,
+                                    const QStringList &arguments, CliContext &context);
 
 // Prints "simfleet-cli NAME: message" on stderr and returns code.
 int report(CliContext &context, const QString &command, const QString &message, ExitCode code);

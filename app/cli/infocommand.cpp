@@ -12,14 +12,8 @@ namespace simfleet::cli {
 int InfoCommand::run(const QStringList &arguments, CliContext &context)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(summary());
-    parser.addHelpOption();
-    if (!parser.parse(arguments))
-        return report(context, name(), parser.errorText(), BadUsage);
-    if (parser.isSet(QStringLiteral("help"))) {
-        context.out << parser.helpText();
-        return Success;
-    }
+    if (const auto done = parseCommandLine(parser, *this, arguments, context))
+        return *done;
     if (context.workspacePath.isEmpty())
         return report(context, name(), QStringLiteral("say which workspace: simfleet-cli -w PATH info"), BadUsage);
 

@@ -1,4 +1,5 @@
 #include "aes.h"
+#include "constanttime.h"
 #include "cryptoerror.h"
 #include "osslhandles.h"
 #include "random.h"
@@ -90,6 +91,18 @@ Result<QByteArray> aesCmac(QByteArrayView key, QByteArrayView data)
         || EVP_MAC_final(ctx.get(), bytes(out), &len, std::size_t(out.size())) != 1)
         return fail(takeOpenSslError("AES-CMAC failed"));
     return out;
+}
+
+Result<void> aesCmacVerify(QByteArrayView key, QByteArrayView data, QByteArrayView expectedMac)
+{
+    if (expectedMac.size() < 8 || expectedMac.size() > blockSize)
+        return fail(QStringLiteral("a CMAC to check must be 8 to 16 bytes, got %1").arg(expectedMac.size()));
+    auto mac = aesCmac(key, data);
+    if (!mac)
+        return mac.error();
+    if (!equalConstantTime(QByteArrayView(mac.value()).first(expectedMac.size()), expectedMac))
+        return fail(QStringLiteral("MAC does not match: the data or its MAC was changed"));
+    return {};
 }
 
 Result<QByteArray> aesGcmSeal(QByteArrayView key, QByteArrayView plaintext, QByteArrayView associatedData)

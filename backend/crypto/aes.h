@@ -17,6 +17,10 @@ Result<QByteArray> aesCbcDecrypt(QByteArrayView key, QByteArrayView iv, QByteArr
 // AES-CMAC (NIST SP 800-38B, RFC 4493) with a 16- or 32-byte key; the full 16-byte tag.
 Result<QByteArray> aesCmac(QByteArrayView key, QByteArrayView data);
 
+// Checks a CMAC in constant time. The expected MAC may be truncated to its leading bytes (at
+// least 8, as the SGP.22 segment MAC is); a shorter one is refused as too weak.
+Result<void> aesCmacVerify(QByteArrayView key, QByteArrayView data, QByteArrayView expectedMac);
+
 // AES-256-GCM for secrets at rest. seal() returns nonce(12) || ciphertext || tag(16) with a
 // fresh random nonce; open() fails, revealing nothing, if any byte or the associated data
 // changed.

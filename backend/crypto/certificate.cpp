@@ -46,9 +46,7 @@ QString oneLine(const X509_NAME *name)
     ossl::Bio bio(BIO_new(BIO_s_mem()));
     if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0)
         return {};
-    char *data = nullptr;
-    const long len = BIO_get_mem_data(bio.get(), &data);
-    return QString::fromUtf8(data, len);
+    return QString::fromUtf8(ossl::memoryBioContents(bio.get()));
 }
 
 QDateTime fromAsn1Time(const ASN1_TIME *t)
@@ -219,13 +217,7 @@ Result<Certificate> Certificate::fromPem(QByteArrayView pem)
 
 QByteArray Certificate::toDer() const
 {
-    if (!m_cert)
-        return {};
-    const int len = i2d_X509(m_cert.get(), nullptr);
-    QByteArray out(len, Qt::Uninitialized);
-    auto *p = reinterpret_cast<unsigned char *>(out.data());
-    i2d_X509(m_cert.get(), &p);
-    return out;
+    return ossl::derBytes(m_cert.get(), i2d_X509);
 }
 
 QByteArray Certificate::toPem() const
@@ -233,9 +225,7 @@ QByteArray Certificate::toPem() const
     ossl::Bio bio(BIO_new(BIO_s_mem()));
     if (!m_cert || !bio || PEM_write_bio_X509(bio.get(), m_cert.get()) != 1)
         return {};
-    char *data = nullptr;
-    const long len = BIO_get_mem_data(bio.get(), &data);
-    return QByteArray(data, len);
+    return ossl::memoryBioContents(bio.get());
 }
 
 DistinguishedName Certificate::subject() const

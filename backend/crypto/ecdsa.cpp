@@ -38,11 +38,7 @@ Result<QByteArray> encodeDer(const BIGNUM *r, const BIGNUM *s)
         return fail(takeOpenSslError("ECDSA signature encoding failed"));
     rc.release();
     sc.release();
-    const int len = i2d_ECDSA_SIG(sig.get(), nullptr);
-    QByteArray out(len, Qt::Uninitialized);
-    auto *p = reinterpret_cast<unsigned char *>(out.data());
-    i2d_ECDSA_SIG(sig.get(), &p);
-    return out;
+    return ossl::derBytes(sig.get(), i2d_ECDSA_SIG);
 }
 
 } // namespace

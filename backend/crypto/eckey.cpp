@@ -109,15 +109,7 @@ QByteArray EcPublicKey::uncompressedPoint() const
 
 QByteArray EcPublicKey::subjectPublicKeyInfo() const
 {
-    if (!m_key)
-        return {};
-    const int len = i2d_PUBKEY(m_key.get(), nullptr);
-    if (len <= 0)
-        return {};
-    QByteArray out(len, Qt::Uninitialized);
-    auto *p = reinterpret_cast<unsigned char *>(out.data());
-    i2d_PUBKEY(m_key.get(), &p);
-    return out;
+    return ossl::derBytes(m_key.get(), i2d_PUBKEY);
 }
 
 bool EcPublicKey::operator==(const EcPublicKey &other) const

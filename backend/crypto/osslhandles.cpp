@@ -2,6 +2,13 @@
 
 namespace simfleet::crypto::ossl {
 
+QByteArray memoryBioContents(BIO *bio)
+{
+    char *data = nullptr;
+    const long len = BIO_get_mem_data(bio, &data);
+    return len > 0 ? QByteArray(data, qsizetype(len)) : QByteArray();
+}
+
 // Each algorithm is fetched once per process and freed during static destruction.
 
 const EVP_MD *sha256()

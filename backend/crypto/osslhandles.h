@@ -13,6 +13,8 @@
 #include <openssl/bio.h>
 #include <openssl/param_build.h>
 
+#include <QByteArray>
+
 #include <memory>
 
 namespace simfleet::crypto::ossl {
@@ -58,6 +60,22 @@ using NameConstraints = Handle<NAME_CONSTRAINTS, NAME_CONSTRAINTS_free>;
 
 inline void freeCertStack(STACK_OF(X509) *s) { sk_X509_pop_free(s, X509_free); }
 using X509Stack = Handle<STACK_OF(X509), freeCertStack>;
+
+// DER encoding through an OpenSSL i2d_* function (length query, then encode).
+template<typename T, typename I2d>
+QByteArray derBytes(T *object, I2d i2d)
+{
+    const int len = object ? i2d(object, nullptr) : 0;
+    if (len <= 0)
+        return {};
+    QByteArray out(len, Qt::Uninitialized);
+    auto *p = reinterpret_cast<unsigned char *>(out.data());
+    i2d(object, &p);
+    return out;
+}
+
+// Everything written to a memory BIO, e.g. by PEM_write_bio_*.
+QByteArray memoryBioContents(BIO *bio);
 
 // Fetched once per process: fetching an algorithm on every call is the main overhead a
 // wrapper can add over bare OpenSSL (see tests/bench/bench_crypto).

@@ -85,13 +85,7 @@ Result<RevocationList> RevocationList::fromPem(QByteArrayView pem)
 
 QByteArray RevocationList::toDer() const
 {
-    if (!m_crl)
-        return {};
-    const int len = i2d_X509_CRL(m_crl.get(), nullptr);
-    QByteArray out(len, Qt::Uninitialized);
-    auto *p = reinterpret_cast<unsigned char *>(out.data());
-    i2d_X509_CRL(m_crl.get(), &p);
-    return out;
+    return ossl::derBytes(m_crl.get(), i2d_X509_CRL);
 }
 
 QByteArray RevocationList::toPem() const
@@ -99,9 +93,7 @@ QByteArray RevocationList::toPem() const
     ossl::Bio bio(BIO_new(BIO_s_mem()));
     if (!m_crl || !bio || PEM_write_bio_X509_CRL(bio.get(), m_crl.get()) != 1)
         return {};
-    char *data = nullptr;
-    const long len = BIO_get_mem_data(bio.get(), &data);
-    return QByteArray(data, len);
+    return ossl::memoryBioContents(bio.get());
 }
 
 bool RevocationList::lists(const Certificate &cert) const

@@ -11,6 +11,16 @@ bool isAllDigits(QStringView text)
     return true;
 }
 
+Result<QStringView> trimmedDigits(QStringView text, const char *what)
+{
+    const QStringView t = text.trimmed();
+    if (t.isEmpty())
+        return fail(QStringLiteral("%1 is empty").arg(QLatin1StringView(what)));
+    if (!isAllDigits(t))
+        return fail(QStringLiteral("%1 must contain digits only").arg(QLatin1StringView(what)));
+    return t;
+}
+
 int luhnCheckDigit(QStringView digits)
 {
     // Doubling starts at the rightmost payload digit, which sits next to the check digit.

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/result.h"
+
 #include <QStringView>
 
 namespace simfleet::identity {
@@ -15,5 +17,9 @@ bool hasValidLuhn(QStringView digitsWithCheck);
 int eidCheckDigits(QStringView first30Digits);
 
 bool isAllDigits(QStringView text);
+
+// The rule every identifier shares: surrounding spaces are trimmed, then what is left must be
+// non-empty and all decimal digits. "what" names the identifier in the message ("EID is empty").
+Result<QStringView> trimmedDigits(QStringView text, const char *what);
 
 } // namespace simfleet::identity

@@ -5,11 +5,10 @@ namespace simfleet::identity {
 
 Result<Eid> Eid::parse(QStringView text)
 {
-    const QStringView t = text.trimmed();
-    if (t.isEmpty())
-        return fail(QStringLiteral("EID is empty"));
-    if (!isAllDigits(t))
-        return fail(QStringLiteral("EID must contain digits only"));
+    const auto digits = trimmedDigits(text, "EID");
+    if (!digits)
+        return digits.error();
+    const QStringView t = digits.value();
     if (t.size() != 32)
         return fail(QStringLiteral("EID must have 32 digits, got %1").arg(t.size()));
     const int expected = eidCheckDigits(t.first(30));

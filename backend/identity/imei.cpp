@@ -5,11 +5,10 @@ namespace simfleet::identity {
 
 Result<Imei> Imei::parse(QStringView text)
 {
-    const QStringView t = text.trimmed();
-    if (t.isEmpty())
-        return fail(QStringLiteral("IMEI is empty"));
-    if (!isAllDigits(t))
-        return fail(QStringLiteral("IMEI must contain digits only"));
+    const auto digits = trimmedDigits(text, "IMEI");
+    if (!digits)
+        return digits.error();
+    const QStringView t = digits.value();
     if (t.size() == 14)
         return Imei(t.toString() + QChar(u'0' + luhnCheckDigit(t)));
     if (t.size() == 16)
@@ -24,11 +23,10 @@ Result<Imei> Imei::parse(QStringView text)
 
 Result<ImeiSv> ImeiSv::parse(QStringView text)
 {
-    const QStringView t = text.trimmed();
-    if (t.isEmpty())
-        return fail(QStringLiteral("IMEISV is empty"));
-    if (!isAllDigits(t))
-        return fail(QStringLiteral("IMEISV must contain digits only"));
+    const auto digits = trimmedDigits(text, "IMEISV");
+    if (!digits)
+        return digits.error();
+    const QStringView t = digits.value();
     if (t.size() != 16)
         return fail(QStringLiteral("IMEISV must have 16 digits, got %1").arg(t.size()));
     if (t.last(2) == u"99")

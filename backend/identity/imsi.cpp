@@ -7,11 +7,10 @@ Result<Imsi> Imsi::parse(QStringView text, int mncDigits)
 {
     if (mncDigits != 2 && mncDigits != 3)
         return fail(QStringLiteral("MNC must have 2 or 3 digits, got %1").arg(mncDigits));
-    const QStringView t = text.trimmed();
-    if (t.isEmpty())
-        return fail(QStringLiteral("IMSI is empty"));
-    if (!isAllDigits(t))
-        return fail(QStringLiteral("IMSI must contain digits only"));
+    const auto digits = trimmedDigits(text, "IMSI");
+    if (!digits)
+        return digits.error();
+    const QStringView t = digits.value();
     if (t.size() > 15)
         return fail(QStringLiteral("IMSI must have at most 15 digits, got %1").arg(t.size()));
     if (t.size() < 3 + mncDigits + 1)

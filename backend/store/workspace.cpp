@@ -68,8 +68,8 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const QString &path)
 {
     const QFileInfo file(path);
     if (!file.exists())
-        return fail(QStringLiteral("there is no workspace at %1; check the path, or create one with "
-                                   "simfleet-cli -w %1 init")
+        return fail(QStringLiteral("there is no workspace at %1; check the path (simfleet --demo creates "
+                                   "the demo workspace)")
                         .arg(QDir::toNativeSeparators(path)));
     if (!file.isFile() || !file.isReadable())
         return fail(QStringLiteral("%1 is not a readable file").arg(QDir::toNativeSeparators(path)));

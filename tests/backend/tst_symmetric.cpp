@@ -117,6 +117,26 @@ private Q_SLOTS:
             QVERIFY(aesCmac(key, flipBit(message, message.size() - 1)).value() != tag);
     }
 
+    void cmacVerify()
+    {
+        const QByteArray key = hex("2b7e151628aed2a6abf7158809cf4f3c");
+        const QByteArray message = hex("6bc1bee22e409f96e93d7e117393172a");
+        const QByteArray tag = hex("070a16b46b4d4144f79bdd9dd04a287c");
+        QVERIFY(aesCmacVerify(key, message, tag).ok());
+        QVERIFY(aesCmacVerify(key, message, tag.first(8)).ok()); // SGP.22 segment MACs are 8 bytes
+        const QString mismatch = QStringLiteral("MAC does not match: the data or its MAC was changed");
+        for (qsizetype byte = 0; byte < 8; ++byte) {
+            for (int bit = 0; bit < 8; ++bit)
+                QCOMPARE(aesCmacVerify(key, message, flipBit(tag.first(8), byte, bit)).errorMessage(), mismatch);
+        }
+        QCOMPARE(aesCmacVerify(key, flipBit(message, 0), tag).errorMessage(), mismatch);
+        QCOMPARE(aesCmacVerify(flipBit(key, 15), message, tag).errorMessage(), mismatch);
+        QCOMPARE(aesCmacVerify(key, message, tag.first(4)).errorMessage(),
+                 QStringLiteral("a CMAC to check must be 8 to 16 bytes, got 4"));
+        QCOMPARE(aesCmacVerify(key, message, QByteArray()).errorMessage(),
+                 QStringLiteral("a CMAC to check must be 8 to 16 bytes, got 0"));
+    }
+
     void cmacBadKey()
     {
         QCOMPARE(aesCmac(QByteArray(8, 'k'), "data").errorMessage(),
