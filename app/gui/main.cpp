@@ -3,6 +3,7 @@
 #include "workspacelauncher.h"
 
 #include "core/version.h"
+#include "fleet/demoworkspace.h"
 #include "mainwindow.h"
 #include "store/workspaceservice.h"
 
@@ -50,7 +51,8 @@ int main(int argc, char *argv[])
         return 2;
     }
 
-    store::WorkspaceService workspaces;
+    store::WorkspaceService workspaces(
+        [](const QString &path) { return fleet::DemoWorkspace::openOrCreate(path); });
     ui::MainWindow window(&workspaces);
     window.show();
 

@@ -25,7 +25,7 @@ Result<void> exec(QSqlDatabase &db, const QString &sql)
 
 DatabaseConnection::DatabaseConnection(QString path, QString name) : m_path(std::move(path)), m_name(std::move(name)) { }
 
-Result<std::unique_ptr<DatabaseConnection>> DatabaseConnection::open(const QString &path)
+Result<std::unique_ptr<DatabaseConnection>> DatabaseConnection::open(const QString &path, Mode mode)
 {
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
         return fail(QStringLiteral("Qt's SQLite driver is missing; install libqt6sql6-sqlite "
@@ -33,11 +33,17 @@ Result<std::unique_ptr<DatabaseConnection>> DatabaseConnection::open(const QStri
     std::unique_ptr<DatabaseConnection> connection(new DatabaseConnection(path, uniqueConnectionName()));
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection->m_name);
     db.setDatabaseName(path);
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    db.setConnectOptions(mode == Mode::ReadOnly ? QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000;QSQLITE_OPEN_READONLY")
+                                                : QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
     if (!db.open())
         return fail(QStringLiteral("cannot open %1: %2").arg(path, db.lastError().text()));
     // The first statement touches the file header, so "not a database" surfaces here.
-    for (const char *pragma : { "PRAGMA foreign_keys = ON", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL" }) {
+    QList<const char *> pragmas { "PRAGMA foreign_keys = ON" };
+    if (mode == Mode::ReadWrite)
+        pragmas << "PRAGMA journal_mode = WAL" << "PRAGMA synchronous = NORMAL";
+    else
+        pragmas << "SELECT count(*) FROM sqlite_master"; // reads the header: "not a database" shows here
+    for (const char *pragma : pragmas) {
         if (auto ok = exec(db, QString::fromLatin1(pragma)); !ok) {
             qCWarning(lcStore) << "opening" << path << "failed:" << ok.errorMessage();
             return fail(QStringLiteral("%1 is not a simfleet workspace (not an SQLite database): %2")

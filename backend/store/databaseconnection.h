@@ -15,7 +15,11 @@ namespace simfleet::store {
 class DatabaseConnection
 {
 public:
-    static Result<std::unique_ptr<DatabaseConnection>> open(const QString &path);
+    enum class Mode {
+        ReadOnly,  // for looking at a file before deciding it is ours: nothing is written
+        ReadWrite, // WAL, synchronous NORMAL
+    };
+    static Result<std::unique_ptr<DatabaseConnection>> open(const QString &path, Mode mode = Mode::ReadWrite);
     ~DatabaseConnection();
     DatabaseConnection(const DatabaseConnection &) = delete;
     DatabaseConnection &operator=(const DatabaseConnection &) = delete;

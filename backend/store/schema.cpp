@@ -24,6 +24,83 @@ const QList<Migration> &migrations()
         { 1,
           "workspace identity",
           { QStringLiteral("CREATE TABLE workspace_setting (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)") } },
+        { 2,
+          "fleets, operators, profiles, attestation, campaigns, users, audit log, sealed secrets",
+          {
+              // The data key, wrapped under a key derived from the workspace passphrase.
+              QStringLiteral("CREATE TABLE workspace_key (id INTEGER PRIMARY KEY CHECK (id = 1),"
+                             " kdf TEXT NOT NULL, salt BLOB NOT NULL, n INTEGER NOT NULL, r INTEGER NOT NULL,"
+                             " p INTEGER NOT NULL, wrapped_data_key BLOB NOT NULL)"),
+              QStringLiteral("CREATE TABLE customer (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+                             " use_case TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL)"),
+              QStringLiteral("CREATE TABLE operator (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+                             " country TEXT NOT NULL, mcc TEXT NOT NULL, mnc TEXT NOT NULL,"
+                             " msin_first INTEGER NOT NULL, msin_last INTEGER NOT NULL, msin_next INTEGER NOT NULL,"
+                             " iccid_prefix TEXT NOT NULL, iccid_first INTEGER NOT NULL,"
+                             " iccid_last INTEGER NOT NULL, iccid_next INTEGER NOT NULL, iccid_digits INTEGER NOT NULL,"
+                             " op_sealed BLOB, attestation_max_age_s INTEGER NOT NULL DEFAULT 86400,"
+                             " fallback_allowed INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL,"
+                             " UNIQUE (mcc, mnc),"
+                             " CHECK (msin_first <= msin_next AND msin_next <= msin_last + 1),"
+                             " CHECK (iccid_first <= iccid_next AND iccid_next <= iccid_last + 1))"),
+              QStringLiteral("CREATE TABLE fleet (id INTEGER PRIMARY KEY,"
+                             " customer_id INTEGER NOT NULL REFERENCES customer(id),"
+                             " name TEXT NOT NULL, home_operator_id INTEGER REFERENCES operator(id),"
+                             " created_at TEXT NOT NULL, UNIQUE (customer_id, name))"),
+              QStringLiteral("CREATE TABLE device (id INTEGER PRIMARY KEY, eid TEXT NOT NULL UNIQUE,"
+                             " imei TEXT NOT NULL UNIQUE, serial TEXT NOT NULL, model TEXT NOT NULL,"
+                             " secure_element TEXT NOT NULL"
+                             "  CHECK (secure_element IN ('integrated-uicc', 'trusted-environment')),"
+                             " label TEXT NOT NULL DEFAULT '', latitude REAL, longitude REAL,"
+                             " fleet_id INTEGER NOT NULL REFERENCES fleet(id), enrolled_at TEXT NOT NULL)"),
+              QStringLiteral("CREATE INDEX device_fleet ON device(fleet_id)"),
+              QStringLiteral("CREATE TABLE profile (id INTEGER PRIMARY KEY,"
+                             " device_id INTEGER NOT NULL REFERENCES device(id),"
+                             " operator_id INTEGER NOT NULL REFERENCES operator(id),"
+                             " iccid TEXT NOT NULL UNIQUE, imsi TEXT NOT NULL UNIQUE,"
+                             " ki_sealed BLOB NOT NULL, opc_sealed BLOB NOT NULL,"
+                             " state TEXT NOT NULL CHECK (state IN ('allocated', 'installed', 'enabled', 'disabled',"
+                             "  'deleted')), created_at TEXT NOT NULL, updated_at TEXT NOT NULL)"),
+              QStringLiteral("CREATE INDEX profile_device ON profile(device_id)"),
+              QStringLiteral("CREATE INDEX profile_operator ON profile(operator_id, state)"),
+              QStringLiteral("CREATE TABLE attestation_result (id INTEGER PRIMARY KEY,"
+                             " device_id INTEGER NOT NULL REFERENCES device(id), nonce BLOB NOT NULL,"
+                             " evidence BLOB, verdict TEXT NOT NULL"
+                             "  CHECK (verdict IN ('affirming', 'warning', 'contraindicated', 'none')),"
+                             " reason TEXT NOT NULL, verified_at TEXT NOT NULL)"),
+              QStringLiteral("CREATE INDEX attestation_device ON attestation_result(device_id, verified_at)"),
+              QStringLiteral("CREATE TABLE certificate (id INTEGER PRIMARY KEY, role TEXT NOT NULL"
+                             "  CHECK (role IN ('certificate-issuer', 'manufacturer', 'profile-server')),"
+                             " name TEXT NOT NULL, der BLOB NOT NULL, private_key_sealed BLOB,"
+                             " operator_id INTEGER REFERENCES operator(id), eid_prefix TEXT,"
+                             " not_after TEXT NOT NULL)"),
+              QStringLiteral("CREATE TABLE campaign (id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                             " kind TEXT NOT NULL CHECK (kind IN ('initial-provisioning', 'subscription-change')),"
+                             " target_operator_id INTEGER NOT NULL REFERENCES operator(id),"
+                             " new_customer_id INTEGER REFERENCES customer(id),"
+                             " state TEXT NOT NULL, settings TEXT NOT NULL DEFAULT '{}',"
+                             " created_by TEXT NOT NULL, created_at TEXT NOT NULL)"),
+              QStringLiteral("CREATE TABLE campaign_item (id INTEGER PRIMARY KEY,"
+                             " campaign_id INTEGER NOT NULL REFERENCES campaign(id),"
+                             " device_id INTEGER NOT NULL REFERENCES device(id),"
+                             " state TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL,"
+                             " UNIQUE (campaign_id, device_id))"),
+              QStringLiteral("CREATE INDEX campaign_item_state ON campaign_item(campaign_id, state)"),
+              QStringLiteral("CREATE TABLE app_user (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+                             " role TEXT NOT NULL CHECK (role IN ('administrator', 'operations',"
+                             "  'operator-account-manager', 'viewer')),"
+                             " operator_id INTEGER REFERENCES operator(id), password_hash BLOB NOT NULL,"
+                             " password_salt BLOB NOT NULL, created_at TEXT NOT NULL)"),
+              // Append-only and hash-chained; the triggers stop ordinary updates and deletes, the
+              // chain detects anything that gets past them.
+              QStringLiteral("CREATE TABLE audit_entry (seq INTEGER PRIMARY KEY, at TEXT NOT NULL,"
+                             " actor TEXT NOT NULL, action TEXT NOT NULL, subject TEXT NOT NULL,"
+                             " details TEXT NOT NULL, previous_hash BLOB NOT NULL, hash BLOB NOT NULL)"),
+              QStringLiteral("CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry"
+                             " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"),
+              QStringLiteral("CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry"
+                             " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"),
+          } },
     };
     return list;
 }
@@ -43,7 +120,7 @@ int currentSchemaVersion()
     return migrations().last().version;
 }
 
-Result<int> migrate(QSqlDatabase &db)
+Result<int> checkWorkspaceIdentity(QSqlDatabase &db)
 {
     auto version = queryInt(db, QStringLiteral("PRAGMA user_version"));
     auto appId = queryInt(db, QStringLiteral("PRAGMA application_id"));
@@ -61,9 +138,20 @@ Result<int> migrate(QSqlDatabase &db)
                                    "reads schemas up to %2. Update simfleet.")
                         .arg(*version)
                         .arg(currentSchemaVersion()));
+    // Reading every table's root page finds a damaged file before anything is written to it.
+    if (auto check = queryInt(db, QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'table'")); !check)
+        return fail(QStringLiteral("the workspace file is damaged: %1").arg(check.errorMessage()));
+    return *version;
+}
+
+Result<int> migrate(QSqlDatabase &db, int targetVersion)
+{
+    auto version = checkWorkspaceIdentity(db);
+    if (!version)
+        return version.error();
 
     for (const Migration &m : migrations()) {
-        if (m.version <= *version)
+        if (m.version <= *version || m.version > targetVersion)
             continue;
         Transaction tx(db);
         QSqlQuery q(db);

@@ -1,10 +1,14 @@
 #include "workspace.h"
+#include "auditlog.h"
+#include "core/clock.h"
 #include "databaseconnection.h"
 #include "schema.h"
 #include "storelog.h"
+#include "storewriter.h"
 #include "transaction.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -24,94 +28,197 @@ Result<QString> setting(QSqlDatabase db, const QString &key)
     return q.next() ? q.value(0).toString() : QString();
 }
 
-Result<void> writeSettings(QSqlDatabase db, const QList<std::pair<QString, QString>> &values)
+Result<void> writeSetting(QSqlDatabase &db, const QString &key, const QString &value)
 {
-    Transaction tx(db);
     QSqlQuery q(db);
     q.prepare(QStringLiteral("INSERT OR REPLACE INTO workspace_setting (key, value) VALUES (?, ?)"));
-    for (const auto &[key, value] : values) {
-        q.addBindValue(key);
-        q.addBindValue(value);
-        if (!q.exec())
-            return fail(q.lastError().text());
-    }
-    return tx.commit();
+    q.addBindValue(key);
+    q.addBindValue(value);
+    if (!q.exec())
+        return fail(q.lastError().text());
+    return {};
 }
 
-} // namespace
-
-Workspace::Workspace(std::unique_ptr<DatabaseConnection> connection, WorkspaceInfo info)
-    : m_connection(std::move(connection)), m_info(std::move(info))
+QString native(const QString &path)
 {
+    return QDir::toNativeSeparators(path);
 }
 
-Workspace::~Workspace() = default;
-
-Result<std::unique_ptr<Workspace>> Workspace::load(std::unique_ptr<DatabaseConnection> connection)
+// Looks at the file read-only first, so a foreign or newer file is never touched.
+Result<void> probe(const QString &path)
 {
-    QSqlDatabase db = connection->database();
-    auto version = migrate(db);
-    if (!version)
-        return fail(QStringLiteral("%1: %2").arg(connection->path(), version.errorMessage()));
-    auto name = setting(db, QStringLiteral("name"));
-    auto demo = setting(db, QStringLiteral("demo"));
-    if (!name || !demo)
-        return fail(QStringLiteral("%1: cannot read the workspace settings: %2")
-                        .arg(connection->path(), name.errorMessage() + demo.errorMessage()));
-    WorkspaceInfo info { connection->path(), *name, *demo == u"1", *version };
-    if (info.name.isEmpty())
-        info.name = QFileInfo(info.path).completeBaseName();
-    return std::unique_ptr<Workspace>(new Workspace(std::move(connection), std::move(info)));
+    auto probeConnection = DatabaseConnection::open(path, DatabaseConnection::Mode::ReadOnly);
+    if (!probeConnection)
+        return probeConnection.error();
+    QSqlDatabase db = probeConnection.value()->database();
+    if (auto identity = checkWorkspaceIdentity(db); !identity)
+        return fail(QStringLiteral("%1: %2").arg(native(path), identity.errorMessage()));
+    return {};
 }
 
-Result<std::unique_ptr<Workspace>> Workspace::open(const QString &path)
+// Schema, wrapped data key, name and the first audit entry land together or not at all.
+Result<void> initialiseNewFile(const QString &path, const QString &name, QByteArrayView passphrase, const Clock &time,
+                               crypto::ScryptParameters keyDerivation)
 {
-    const QFileInfo file(path);
-    if (!file.exists())
-        return fail(QStringLiteral("there is no workspace at %1; check the path (simfleet --demo creates "
-                                   "the demo workspace)")
-                        .arg(QDir::toNativeSeparators(path)));
-    if (!file.isFile() || !file.isReadable())
-        return fail(QStringLiteral("%1 is not a readable file").arg(QDir::toNativeSeparators(path)));
-    auto connection = DatabaseConnection::open(file.absoluteFilePath());
-    if (!connection)
-        return connection.error();
-    return load(std::move(connection).value());
-}
-
-Result<std::unique_ptr<Workspace>> Workspace::create(const QString &path, const QString &name, bool demo)
-{
-    const QFileInfo file(path);
-    if (file.exists())
-        return fail(QStringLiteral("%1 already exists; choose another file name or open it instead")
-                        .arg(QDir::toNativeSeparators(path)));
-    if (!QDir().mkpath(file.absolutePath()))
-        return fail(QStringLiteral("cannot create the folder %1").arg(QDir::toNativeSeparators(file.absolutePath())));
-    auto connection = DatabaseConnection::open(file.absoluteFilePath());
+    auto connection = DatabaseConnection::open(path);
     if (!connection)
         return connection.error();
     QSqlDatabase db = connection.value()->database();
     if (auto version = migrate(db); !version)
         return version.error();
-    if (auto ok = writeSettings(db, { { QStringLiteral("name"), name },
-                                      { QStringLiteral("demo"), demo ? QStringLiteral("1") : QStringLiteral("0") } });
-        !ok)
-        return ok.error();
-    qCInfo(lcStore) << "created workspace" << file.absoluteFilePath();
-    return load(std::move(connection).value());
+    Transaction tx(db);
+    if (auto vault = SecretVault::initialise(db, passphrase, keyDerivation); !vault)
+        return vault.error();
+    if (auto ok = writeSetting(db, QStringLiteral("name"), name); !ok)
+        return ok;
+    if (auto ok = writeSetting(db, QStringLiteral("demo"), QStringLiteral("0")); !ok)
+        return ok;
+    AuditEntry entry;
+    entry.at = time.now();
+    entry.actor = QStringLiteral("owner");
+    entry.action = QStringLiteral("workspace.create");
+    entry.subject = QStringLiteral("workspace:") + name;
+    if (auto appended = AuditLog::append(db, entry); !appended)
+        return appended.error();
+    return tx.commit();
 }
 
-Result<std::unique_ptr<Workspace>> Workspace::openOrCreateDemo(const QString &path)
+} // namespace
+
+Workspace::Workspace(std::unique_ptr<DatabaseConnection> connection, std::unique_ptr<StoreWriter> writer,
+                     WorkspaceInfo info, const Clock *clock)
+    : m_connection(std::move(connection)), m_writer(std::move(writer)), m_info(std::move(info)), m_clock(clock)
 {
-    if (QFileInfo::exists(path))
-        return open(path);
-    return create(path, QStringLiteral("Demo workspace"), true);
+}
+
+Workspace::~Workspace()
+{
+    m_writer.reset(); // drains pending writes before the connection goes
+}
+
+QSqlDatabase Workspace::database() const
+{
+    return m_connection->database();
+}
+
+Result<std::unique_ptr<Workspace>> Workspace::load(std::unique_ptr<DatabaseConnection> connection, const Clock *clock)
+{
+    QSqlDatabase db = connection->database();
+    auto version = migrate(db);
+    if (!version)
+        return fail(QStringLiteral("%1: %2").arg(native(connection->path()), version.errorMessage()));
+    auto name = setting(db, QStringLiteral("name"));
+    auto demo = setting(db, QStringLiteral("demo"));
+    if (!name || !demo)
+        return fail(QStringLiteral("%1: cannot read the workspace settings: %2")
+                        .arg(native(connection->path()), name.errorMessage() + demo.errorMessage()));
+    WorkspaceInfo info { connection->path(), *name, *demo == u"1", *version };
+    if (info.name.isEmpty())
+        info.name = QFileInfo(info.path).completeBaseName();
+    auto writer = StoreWriter::start(info.path);
+    if (!writer)
+        return writer.error();
+    return std::unique_ptr<Workspace>(new Workspace(std::move(connection), std::move(writer).value(), std::move(info),
+                                                    clock ? clock : &SystemClock::instance()));
+}
+
+Result<std::unique_ptr<Workspace>> Workspace::open(const QString &path, const Clock *clock)
+{
+    const QFileInfo file(path);
+    if (!file.exists())
+        return fail(QStringLiteral("there is no workspace at %1; check the path, or create one with "
+                                   "simfleet-cli -w PATH init")
+                        .arg(native(path)));
+    if (!file.isFile() || !file.isReadable())
+        return fail(QStringLiteral("%1 is not a readable file").arg(native(path)));
+    if (file.size() == 0)
+        return fail(QStringLiteral("%1 is empty, not a simfleet workspace").arg(native(path)));
+    if (auto ok = probe(file.absoluteFilePath()); !ok)
+        return ok.error();
+    auto connection = DatabaseConnection::open(file.absoluteFilePath());
+    if (!connection)
+        return connection.error();
+    return load(std::move(connection).value(), clock);
+}
+
+Result<std::unique_ptr<Workspace>> Workspace::create(const QString &path, const QString &name,
+                                                     QByteArrayView passphrase, const Clock *clock,
+                                                     crypto::ScryptParameters keyDerivation)
+{
+    const QFileInfo file(path);
+    if (file.exists())
+        return fail(QStringLiteral("%1 already exists; choose another file name or open it instead").arg(native(path)));
+    if (!QDir().mkpath(file.absolutePath()))
+        return fail(QStringLiteral("cannot create the folder %1").arg(native(file.absolutePath())));
+    const Clock &time = clock ? *clock : SystemClock::instance();
+    if (auto ok = initialiseNewFile(file.absoluteFilePath(), name, passphrase, time, keyDerivation); !ok) {
+        for (const QString &suffix : { QString(), QStringLiteral("-wal"), QStringLiteral("-shm") })
+            QFile::remove(file.absoluteFilePath() + suffix);
+        return ok.error();
+    }
+    qCInfo(lcStore) << "created workspace" << file.absoluteFilePath();
+    auto workspace = open(file.absoluteFilePath(), clock);
+    if (workspace)
+        (void)workspace.value()->unlock(passphrase);
+    return workspace;
+}
+
+Result<void> Workspace::unlock(QByteArrayView passphrase)
+{
+    QSqlDatabase db = database();
+    auto vault = SecretVault::unlock(db, passphrase);
+    if (!vault)
+        return vault.error();
+    m_vault = std::move(vault).value();
+    return {};
+}
+
+Result<void> Workspace::unlockWithKeyFile()
+{
+    auto passphrase = readKeyFile(keyFilePath(m_info.path));
+    if (!passphrase)
+        return passphrase.error();
+    return unlock(passphrase->view());
+}
+
+Result<void> Workspace::markAsDemo()
+{
+    auto ok = m_writer->run([](QSqlDatabase &db) { return writeSetting(db, QStringLiteral("demo"), QStringLiteral("1")); });
+    if (ok)
+        m_info.demo = true;
+    return ok;
 }
 
 QString Workspace::defaultDemoPath()
 {
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/demo.")
         + fileSuffix();
+}
+
+Result<void> writeKeyFile(const QString &path, QByteArrayView passphrase)
+{
+    QFile file(path);
+    // Created with owner-only permissions before any byte is written.
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner))
+        return fail(QStringLiteral("cannot create the key file %1: %2").arg(native(path), file.errorString()));
+    if (file.write(passphrase.data(), passphrase.size()) != passphrase.size() || !file.flush())
+        return fail(QStringLiteral("cannot write the key file %1: %2").arg(native(path), file.errorString()));
+    return {};
+}
+
+Result<crypto::SecretBytes> readKeyFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(QStringLiteral("cannot read the workspace key file %1: %2; give the passphrase instead")
+                        .arg(native(path), file.errorString()));
+    if ((file.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther)) != 0)
+        return fail(QStringLiteral("the key file %1 is readable by other users; restrict it with chmod 600 %1")
+                        .arg(native(path)));
+    QByteArray bytes = file.read(4096).trimmed();
+    crypto::SecretBytes secret(bytes);
+    bytes.fill('\0');
+    return secret;
 }
 
 } // namespace simfleet::store

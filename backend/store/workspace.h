@@ -1,14 +1,21 @@
 #pragma once
 
 #include "core/result.h"
+#include "secretvault.h"
 
+#include <QSqlDatabase>
 #include <QString>
 
 #include <memory>
 
+namespace simfleet {
+class Clock;
+}
+
 namespace simfleet::store {
 
 class DatabaseConnection;
+class StoreWriter;
 
 struct WorkspaceInfo
 {
@@ -18,33 +25,57 @@ struct WorkspaceInfo
     int schemaVersion = 0;
 };
 
-// One organisation's workspace: a single SQLite file (see DESIGN.md "The store"). Opening
-// brings its schema up to date; nothing else is written.
+// One organisation's workspace: a single SQLite file (DESIGN.md "The store"). The object
+// belongs to the thread that opened it, which reads through database(); every change goes
+// through writer(). Secrets need unlock() with the workspace passphrase first.
 class Workspace
 {
 public:
     ~Workspace();
 
-    // Opens an existing workspace file; never creates one.
-    static Result<std::unique_ptr<Workspace>> open(const QString &path);
-    // Creates a new workspace file; refuses to overwrite anything already at path.
-    static Result<std::unique_ptr<Workspace>> create(const QString &path, const QString &name, bool demo);
-    // Opens the demo workspace at path, creating it first if it does not exist.
-    static Result<std::unique_ptr<Workspace>> openOrCreateDemo(const QString &path);
+    // Opens an existing workspace file; never creates one. A file that is not a simfleet
+    // workspace, is from a newer simfleet, or is damaged is refused and left untouched.
+    static Result<std::unique_ptr<Workspace>> open(const QString &path, const Clock *clock = nullptr);
+    // Creates a new, empty workspace protected by passphrase; refuses to overwrite anything.
+    static Result<std::unique_ptr<Workspace>> create(const QString &path, const QString &name,
+                                                     QByteArrayView passphrase, const Clock *clock = nullptr,
+                                                     crypto::ScryptParameters keyDerivation = {});
 
     // Where the embedded demo workspace lives: the user's data folder.
     static QString defaultDemoPath();
     static QString fileSuffix() { return QStringLiteral("simfleet"); }
+    // The demo workspace keeps its passphrase here, readable by the owner only.
+    static QString keyFilePath(const QString &workspacePath) { return workspacePath + QStringLiteral(".key"); }
 
     const WorkspaceInfo &info() const { return m_info; }
-    DatabaseConnection &connection() { return *m_connection; }
+    const Clock &clock() const { return *m_clock; }
+    QSqlDatabase database() const;
+    StoreWriter &writer() { return *m_writer; }
+
+    Result<void> unlock(QByteArrayView passphrase);
+    // Unlocks with the key file beside the workspace, as the demo workspace does.
+    Result<void> unlockWithKeyFile();
+    bool isUnlocked() const { return m_vault.isUnlocked(); }
+    const SecretVault &vault() const { return m_vault; }
+
+    // Marks the workspace as the demo one (its passphrase is in the key file).
+    Result<void> markAsDemo();
 
 private:
-    Workspace(std::unique_ptr<DatabaseConnection> connection, WorkspaceInfo info);
-    static Result<std::unique_ptr<Workspace>> load(std::unique_ptr<DatabaseConnection> connection);
+    Workspace(std::unique_ptr<DatabaseConnection> connection, std::unique_ptr<StoreWriter> writer,
+              WorkspaceInfo info, const Clock *clock);
+    static Result<std::unique_ptr<Workspace>> load(std::unique_ptr<DatabaseConnection> connection,
+                                                   const Clock *clock);
 
     std::unique_ptr<DatabaseConnection> m_connection;
+    std::unique_ptr<StoreWriter> m_writer;
     WorkspaceInfo m_info;
+    const Clock *m_clock;
+    SecretVault m_vault;
 };
+
+// Writes a passphrase to a key file only its owner may read.
+Result<void> writeKeyFile(const QString &path, QByteArrayView passphrase);
+Result<crypto::SecretBytes> readKeyFile(const QString &path);
 
 } // namespace simfleet::store

@@ -14,7 +14,8 @@ public:
 };
 } // namespace
 
-WorkspaceService::WorkspaceService(QObject *parent) : QObject(parent), m_thread(new QThread(this))
+WorkspaceService::WorkspaceService(DemoOpener demoOpener, QObject *parent)
+    : QObject(parent), m_thread(new QThread(this)), m_demoOpener(std::move(demoOpener))
 {
     m_thread->setObjectName(QStringLiteral("simfleet-store"));
     auto *host = new WorkspaceHost;
@@ -44,8 +45,8 @@ void WorkspaceService::openOrCreateDemo(const QString &path)
 void WorkspaceService::start(const QString &path, bool demo)
 {
     auto *host = static_cast<WorkspaceHost *>(m_host);
-    QMetaObject::invokeMethod(host, [this, host, path, demo] {
-        auto result = demo ? Workspace::openOrCreateDemo(path) : Workspace::open(path);
+    QMetaObject::invokeMethod(host, [this, host, path, demo, opener = m_demoOpener] {
+        auto result = demo ? opener(path) : Workspace::open(path);
         Result<WorkspaceInfo> outcome = result ? Result<WorkspaceInfo>(result.value()->info())
                                                : Result<WorkspaceInfo>(result.error());
         if (result)

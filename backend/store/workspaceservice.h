@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 class QThread;
@@ -17,7 +18,11 @@ class WorkspaceService : public QObject
 {
     Q_OBJECT
 public:
-    explicit WorkspaceService(QObject *parent = nullptr);
+    // How the demo workspace is opened, or created on first use; the application wires in the
+    // fleet module's demo builder.
+    using DemoOpener = std::function<Result<std::unique_ptr<Workspace>>(const QString &path)>;
+
+    explicit WorkspaceService(DemoOpener demoOpener, QObject *parent = nullptr);
     ~WorkspaceService() override;
 
     // Opens an existing workspace file; replaces the open one only if this one opens.
@@ -38,6 +43,7 @@ private:
 
     QThread *m_thread = nullptr;
     QObject *m_host = nullptr; // lives on m_thread and owns the open Workspace
+    DemoOpener m_demoOpener;
     WorkspaceInfo m_current;
     bool m_open = false;
 };

@@ -1,16 +1,60 @@
+#include "core/clock.h"
+#include "fleet/demoworkspace.h"
+#include "store/auditlog.h"
 #include "store/databaseconnection.h"
 #include "store/schema.h"
+#include "store/storewriter.h"
 #include "store/workspace.h"
 #include "store/workspaceservice.h"
 
 #include <QFile>
 #include <QSignalSpy>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace simfleet;
 using namespace simfleet::store;
+
+namespace {
+// Cheap key derivation for tests; real workspaces use the default (N = 2^15).
+const crypto::ScryptParameters fastKdf { 1024, 8, 1 };
+const QByteArray passphrase = "correct horse battery staple";
+
+QByteArray fileBytes(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// A raw SQLite connection outside simfleet, as another tool (or an attacker) would use.
+class RawDatabase
+{
+public:
+    explicit RawDatabase(const QString &path) : m_name(QStringLiteral("raw-%1").arg(++s_count))
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+        db.setDatabaseName(path);
+        db.open();
+    }
+    ~RawDatabase()
+    {
+        QSqlDatabase::database(m_name, false).close();
+        QSqlDatabase::removeDatabase(m_name);
+    }
+    bool exec(const QString &sql)
+    {
+        QSqlQuery q(QSqlDatabase::database(m_name, false));
+        return q.exec(sql);
+    }
+
+private:
+    QString m_name;
+    static inline int s_count = 0;
+};
+} // namespace
 
 class TestWorkspace : public QObject
 {
@@ -22,24 +66,54 @@ private Q_SLOTS:
     {
         const QString path = m_dir.filePath(QStringLiteral("utility.simfleet"));
         {
-            auto created = Workspace::create(path, QStringLiteral("Stadtwerke"), false);
+            auto created = Workspace::create(path, QStringLiteral("Stadtwerke"), passphrase, nullptr, fastKdf);
             QVERIFY2(created.ok(), qPrintable(created.errorMessage()));
             QCOMPARE(created.value()->info().name, QStringLiteral("Stadtwerke"));
             QCOMPARE(created.value()->info().schemaVersion, currentSchemaVersion());
             QVERIFY(!created.value()->info().demo);
+            QVERIFY(created.value()->isUnlocked());
         }
         auto opened = Workspace::open(path);
         QVERIFY2(opened.ok(), qPrintable(opened.errorMessage()));
         QCOMPARE(opened.value()->info().name, QStringLiteral("Stadtwerke"));
-        QCOMPARE(opened.value()->info().schemaVersion, currentSchemaVersion());
+        QVERIFY(!opened.value()->isUnlocked());
 
-        QSqlQuery q(opened.value()->connection().database());
+        QSqlQuery q(opened.value()->database());
         QVERIFY(q.exec(QStringLiteral("PRAGMA journal_mode")) && q.next());
         QCOMPARE(q.value(0).toString(), QStringLiteral("wal"));
         QVERIFY(q.exec(QStringLiteral("PRAGMA foreign_keys")) && q.next());
         QCOMPARE(q.value(0).toInt(), 1);
         QVERIFY(q.exec(QStringLiteral("PRAGMA application_id")) && q.next());
         QCOMPARE(q.value(0).toInt(), workspaceApplicationId);
+
+        // The creation itself is the first audit entry.
+        QSqlDatabase db = opened.value()->database();
+        const auto entries = AuditLog::list(db, 0, 10);
+        QVERIFY(entries.ok());
+        QCOMPARE(entries->size(), 1);
+        QCOMPARE(entries->first().action, QStringLiteral("workspace.create"));
+    }
+
+    void passphraseUnlocksAndWrongOneChangesNothing()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("locked.simfleet"));
+        QVERIFY(Workspace::create(path, QStringLiteral("Locked"), passphrase, nullptr, fastKdf).ok());
+        auto ws = Workspace::open(path);
+        QVERIFY(ws.ok());
+        const QByteArray before = fileBytes(path);
+        QCOMPARE(ws.value()->unlock("wrong passphrase").errorMessage(), QStringLiteral("wrong passphrase for this workspace"));
+        QVERIFY(!ws.value()->isUnlocked());
+        QCOMPARE(fileBytes(path), before);
+        QVERIFY(ws.value()->unlock(passphrase).ok());
+        QVERIFY(ws.value()->isUnlocked());
+    }
+
+    void shortPassphraseRefused()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("short.simfleet"));
+        QCOMPARE(Workspace::create(path, QStringLiteral("x"), "short", nullptr, fastKdf).errorMessage(),
+                 QStringLiteral("the workspace passphrase must have at least 8 characters"));
+        QVERIFY(!QFile::exists(path));
     }
 
     void createRefusesToOverwrite()
@@ -49,11 +123,10 @@ private Q_SLOTS:
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write("precious");
         f.close();
-        const auto created = Workspace::create(path, QStringLiteral("x"), false);
+        const auto created = Workspace::create(path, QStringLiteral("x"), passphrase, nullptr, fastKdf);
         QVERIFY(!created.ok());
         QVERIFY(created.errorMessage().contains(QStringLiteral("already exists")));
-        QVERIFY(f.open(QIODevice::ReadOnly));
-        QCOMPARE(f.readAll(), QByteArray("precious"));
+        QCOMPARE(fileBytes(path), QByteArray("precious"));
     }
 
     void openMissing()
@@ -64,83 +137,141 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("nope.simfleet"))));
     }
 
-    void openNotSqlite()
+    void refusedFilesAreNeverModified_data()
     {
-        const QString path = m_dir.filePath(QStringLiteral("notes.simfleet"));
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(QByteArray(4096, 'x'));
-        f.close();
-        const auto opened = Workspace::open(path);
-        QVERIFY(!opened.ok());
-        QVERIFY2(opened.errorMessage().contains(QStringLiteral("not a simfleet workspace")), qPrintable(opened.errorMessage()));
-        QVERIFY(f.open(QIODevice::ReadOnly));
-        QCOMPARE(f.readAll(), QByteArray(4096, 'x'));
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("text file") << "text" << "not a simfleet workspace";
+        QTest::newRow("zero bytes") << "empty" << "is empty, not a simfleet workspace";
+        QTest::newRow("other application's SQLite") << "foreign" << "this SQLite file is not a simfleet workspace";
+        QTest::newRow("newer simfleet") << "newer" << "written by a newer simfleet";
+        QTest::newRow("damaged") << "damaged" << "";
     }
 
-    void openForeignSqlite()
+    void refusedFilesAreNeverModified()
     {
-        const QString path = m_dir.filePath(QStringLiteral("other.db"));
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("foreign"));
-            db.setDatabaseName(path);
-            QVERIFY(db.open());
-            QSqlQuery(db).exec(QStringLiteral("CREATE TABLE contacts (name TEXT)"));
-            db.close();
+        QFETCH(QString, kind);
+        QFETCH(QString, message);
+        const QString path = m_dir.filePath(kind + QStringLiteral(".simfleet"));
+        if (kind == u"text") {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QByteArray(4096, 'x'));
+        } else if (kind == u"empty") {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+        } else if (kind == u"foreign") {
+            RawDatabase raw(path);
+            QVERIFY(raw.exec(QStringLiteral("CREATE TABLE contacts (name TEXT)")));
+        } else if (kind == u"newer") {
+            QVERIFY(Workspace::create(path, QStringLiteral("future"), passphrase, nullptr, fastKdf).ok());
+            RawDatabase raw(path);
+            QVERIFY(raw.exec(QStringLiteral("PRAGMA user_version = %1").arg(currentSchemaVersion() + 1)));
+        } else if (kind == u"damaged") {
+            QVERIFY(Workspace::create(path, QStringLiteral("damaged"), passphrase, nullptr, fastKdf).ok());
+            { RawDatabase raw(path); QVERIFY(raw.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"))); }
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::ReadWrite));
+            f.seek(100); // past the 100-byte header: garbage over the schema page
+            f.write(QByteArray(3000, '\xA5'));
         }
-        QSqlDatabase::removeDatabase(QStringLiteral("foreign"));
+        const QByteArray before = fileBytes(path);
+        const bool walBefore = QFile::exists(path + QStringLiteral("-wal"));
+        const QByteArray walBytes = fileBytes(path + QStringLiteral("-wal"));
         const auto opened = Workspace::open(path);
         QVERIFY(!opened.ok());
-        QVERIFY2(opened.errorMessage().endsWith(QStringLiteral("this SQLite file is not a simfleet workspace")),
-                 qPrintable(opened.errorMessage()));
+        QVERIFY2(opened.errorMessage().contains(message), qPrintable(opened.errorMessage()));
+        QCOMPARE(fileBytes(path), before);
+        // SQLite may create an empty -wal beside a WAL-mode file it reads; nothing may be written to it.
+        if (!walBefore)
+            QVERIFY(fileBytes(path + QStringLiteral("-wal")).isEmpty());
+        else
+            QCOMPARE(fileBytes(path + QStringLiteral("-wal")), walBytes);
     }
 
-    void openNewerSchema()
+    void writerBatchesJobsAndIsolatesFailures()
     {
-        const QString path = m_dir.filePath(QStringLiteral("future.simfleet"));
-        QVERIFY(Workspace::create(path, QStringLiteral("future"), false).ok());
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("future"));
-            db.setDatabaseName(path);
-            QVERIFY(db.open());
-            QVERIFY(QSqlQuery(db).exec(QStringLiteral("PRAGMA user_version = %1").arg(currentSchemaVersion() + 1)));
-            db.close();
+        const QString path = m_dir.filePath(QStringLiteral("writer.simfleet"));
+        auto ws = Workspace::create(path, QStringLiteral("w"), passphrase, nullptr, fastKdf);
+        QVERIFY(ws.ok());
+        StoreWriter &writer = ws.value()->writer();
+        const quint64 transactionsBefore = writer.committedTransactions();
+        std::vector<std::future<Result<void>>> futures;
+        for (int i = 0; i < 200; ++i) {
+            futures.push_back(writer.submit([i](QSqlDatabase &db) -> Result<void> {
+                QSqlQuery q(db);
+                q.prepare(QStringLiteral("INSERT INTO customer (name, created_at) VALUES (?, 'now')"));
+                // Every 10th job inserts a duplicate name and must fail alone.
+                q.addBindValue(QStringLiteral("customer %1").arg(i % 10 == 9 ? 0 : i));
+                if (!q.exec())
+                    return fail(q.lastError().text());
+                return {};
+            }));
         }
-        QSqlDatabase::removeDatabase(QStringLiteral("future"));
-        const auto opened = Workspace::open(path);
-        QVERIFY(!opened.ok());
-        QVERIFY2(opened.errorMessage().contains(QStringLiteral("written by a newer simfleet")),
-                 qPrintable(opened.errorMessage()));
+        int failed = 0;
+        for (auto &f : futures)
+            failed += f.get().ok() ? 0 : 1;
+        QCOMPARE(failed, 20);
+        QSqlQuery q(ws.value()->database());
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM customer")) && q.next());
+        QCOMPARE(q.value(0).toInt(), 180);
+        // Far fewer transactions than jobs: the writer batched them.
+        QVERIFY2(writer.committedTransactions() - transactionsBefore < 200,
+                 qPrintable(QString::number(writer.committedTransactions() - transactionsBefore)));
     }
 
-    void demoCreatedOnce()
+    void demoWorkspace()
     {
         const QString path = m_dir.filePath(QStringLiteral("data/demo.simfleet"));
+        fleet::DemoContents contents;
         {
-            auto first = Workspace::openOrCreateDemo(path);
-            QVERIFY2(first.ok(), qPrintable(first.errorMessage()));
-            QVERIFY(first.value()->info().demo);
+            auto created = fleet::DemoWorkspace::create(path, nullptr, { 40, 20, 10 }, &contents);
+            QVERIFY2(created.ok(), qPrintable(created.errorMessage()));
+            QVERIFY(created.value()->info().demo);
         }
-        auto second = Workspace::openOrCreateDemo(path);
-        QVERIFY(second.ok());
-        QVERIFY(second.value()->info().demo);
-        QCOMPARE(second.value()->info().name, QStringLiteral("Demo workspace"));
+        QCOMPARE(contents.operators, 4);
+        QCOMPARE(contents.customers, 3);
+        QCOMPARE(contents.devices, 70);
+        QCOMPARE(contents.keyFile, Workspace::keyFilePath(path));
+        QCOMPARE(QFile::permissions(contents.keyFile) & (QFileDevice::ReadGroup | QFileDevice::ReadOther),
+                 QFileDevice::Permissions());
+
+        auto reopened = fleet::DemoWorkspace::openOrCreate(path);
+        QVERIFY(reopened.ok());
+        QVERIFY(reopened.value()->info().demo);
+        QVERIFY(reopened.value()->isUnlocked());
+        QCOMPARE(reopened.value()->info().name, QStringLiteral("Demo workspace"));
+        QSqlDatabase db = reopened.value()->database();
+        QVERIFY(AuditLog::verify(db).value().intact);
+
+        // A second create must not overwrite the first.
+        QVERIFY(fleet::DemoWorkspace::create(path).errorMessage().contains(QStringLiteral("already exists")));
+    }
+
+    void keyFileReadableByOthersRefused()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("leaky.simfleet"));
+        QVERIFY(fleet::DemoWorkspace::create(path, nullptr, { 1, 1, 1 }).ok());
+        QFile::setPermissions(Workspace::keyFilePath(path),
+                              QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther);
+        auto ws = Workspace::open(path);
+        QVERIFY(ws.ok());
+        QVERIFY(ws.value()->unlockWithKeyFile().errorMessage().contains(QStringLiteral("chmod 600")));
     }
 
     void serviceOpensOffTheCallingThread()
     {
-        WorkspaceService service;
+        WorkspaceService service([](const QString &p) { return fleet::DemoWorkspace::openOrCreate(p); });
         QSignalSpy opened(&service, &WorkspaceService::opened);
         QSignalSpy failed(&service, &WorkspaceService::openFailed);
         service.openOrCreateDemo(m_dir.filePath(QStringLiteral("svc.simfleet")));
-        QTRY_COMPARE(opened.count(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 20000);
         QVERIFY(service.isOpen());
         QCOMPARE(service.current().name, QStringLiteral("Demo workspace"));
 
         service.open(m_dir.filePath(QStringLiteral("missing.simfleet")));
         QTRY_COMPARE(failed.count(), 1);
         QVERIFY(failed.at(0).at(1).toString().startsWith(QStringLiteral("there is no workspace at")));
-        // The failed open leaves the open workspace as it was.
         QVERIFY(service.isOpen());
         QCOMPARE(service.current().name, QStringLiteral("Demo workspace"));
     }

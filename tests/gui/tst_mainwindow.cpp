@@ -1,5 +1,6 @@
 #include "aboutdialog.h"
 #include "core/version.h"
+#include "fleet/demoworkspace.h"
 #include "firstrundialog.h"
 #include "mainwindow.h"
 #include "navigationmodel.h"
@@ -18,6 +19,13 @@
 
 using namespace simfleet;
 using Page = models::NavigationModel::Page;
+
+namespace {
+store::WorkspaceService::DemoOpener demoOpener()
+{
+    return [](const QString &path) { return fleet::DemoWorkspace::openOrCreate(path); };
+}
+} // namespace
 
 class TestMainWindow : public QObject
 {
@@ -52,7 +60,7 @@ private Q_SLOTS:
 
     void visitsEveryPage()
     {
-        store::WorkspaceService workspaces;
+        store::WorkspaceService workspaces(demoOpener());
         ui::MainWindow window(&workspaces);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -77,7 +85,7 @@ private Q_SLOTS:
     void opensWorkspaceAndRemembersIt()
     {
         const QString path = m_dir.filePath(QStringLiteral("demo.simfleet"));
-        store::WorkspaceService workspaces;
+        store::WorkspaceService workspaces(demoOpener());
         ui::MainWindow window(&workspaces);
         window.show();
         workspaces.openOrCreateDemo(path);
@@ -90,7 +98,7 @@ private Q_SLOTS:
 
     void failedOpenExplainsAndOffersChoice()
     {
-        store::WorkspaceService workspaces;
+        store::WorkspaceService workspaces(demoOpener());
         ui::MainWindow window(&workspaces);
         window.show();
         window.openWorkspaceFile(m_dir.filePath(QStringLiteral("missing.simfleet")));
@@ -105,7 +113,7 @@ private Q_SLOTS:
 
     void geometryIsRemembered()
     {
-        store::WorkspaceService workspaces;
+        store::WorkspaceService workspaces(demoOpener());
         {
             ui::MainWindow window(&workspaces);
             window.show();

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <QDateTime>
+#include <QMutex>
+
+namespace simfleet {
+
+// Everything time-dependent reads time from a Clock (DESIGN.md "Time"), so tests move time
+// instead of sleeping.
+class Clock
+{
+public:
+    virtual ~Clock() = default;
+    virtual QDateTime now() const = 0;
+};
+
+class SystemClock final : public Clock
+{
+public:
+    QDateTime now() const override { return QDateTime::currentDateTimeUtc(); }
+    static const SystemClock &instance()
+    {
+        static const SystemClock clock;
+        return clock;
+    }
+};
+
+// A clock that stands still until told to move; for tests and deterministic demos.
+class ManualClock final : public Clock
+{
+public:
+    explicit ManualClock(QDateTime start) : m_now(std::move(start)) { }
+    QDateTime now() const override
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_now;
+    }
+    void set(const QDateTime &t)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_now = t;
+    }
+    void advance(qint64 seconds)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_now = m_now.addSecs(seconds);
+    }
+
+private:
+    mutable QMutex m_mutex;
+    QDateTime m_now;
+};
+
+// The one text form of instants in the workspace: ISO 8601, UTC, milliseconds.
+inline QString storedTime(const QDateTime &t)
+{
+    return t.toUTC().toString(Qt::ISODateWithMs);
+}
+
+} // namespace simfleet

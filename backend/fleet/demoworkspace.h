@@ -1,0 +1,50 @@
+#pragma once
+
+#include "core/result.h"
+
+#include <QString>
+
+#include <memory>
+
+namespace simfleet {
+class Clock;
+}
+
+namespace simfleet::store {
+class Workspace;
+}
+
+namespace simfleet::fleet {
+
+struct DemoFleetSizes
+{
+    int meters = 2000;   // the utility's smart meters (TR 33.812 use case 3, metering)
+    int carUnits = 800;  // the insurer's pay-as-you-drive units (use case 1)
+    int trackers = 600;  // the logistics company's container and tool trackers (use case 2)
+};
+
+// Summary of what a demo workspace holds, for the command line to print.
+struct DemoContents
+{
+    int operators = 0;
+    int customers = 0;
+    int fleets = 0;
+    int devices = 0;
+    int certificates = 0;
+    QString keyFile;
+};
+
+// Builds the demo workspace the README and the GUI's first run open: a demo PKI (certificate
+// issuer, three manufacturers, a profile server per operator), four operators in different
+// countries numbering from test ranges, the three customers of the seed use cases and their
+// fleets of simulated devices. The same seed gives the same fleet every time. The passphrase
+// is random and kept in a key file beside the workspace, readable by the owner only.
+class DemoWorkspace
+{
+public:
+    static Result<std::unique_ptr<store::Workspace>> create(const QString &path, const Clock *clock = nullptr,
+                                                            DemoFleetSizes sizes = {}, DemoContents *contents = nullptr);
+    static Result<std::unique_ptr<store::Workspace>> openOrCreate(const QString &path, const Clock *clock = nullptr);
+};
+
+} // namespace simfleet::fleet

@@ -1,0 +1,478 @@
+#include "enrollment.h"
+#include "csvreader.h"
+#include "fleetlog.h"
+
+#include "core/clock.h"
+#include "identity/eid.h"
+#include "identity/imei.h"
+#include "store/auditlog.h"
+#include "store/customerrepository.h"
+#include "store/devicerepository.h"
+#include "store/fleetrepository.h"
+#include "store/storewriter.h"
+#include "store/workspace.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
+
+#include <cmath>
+
+namespace simfleet::fleet {
+
+namespace {
+
+constexpr char separator = '\x1f';
+constexpr qsizetype maxTextLength = 128;
+
+enum Column { Eid, Imei, Serial, Model, SecureElement, Label, Latitude, Longitude, ColumnCount };
+
+const QStringList &columnNames()
+{
+    static const QStringList names { QStringLiteral("eid"),    QStringLiteral("imei"),
+                                     QStringLiteral("serial"), QStringLiteral("model"),
+                                     QStringLiteral("secure_element"), QStringLiteral("label"),
+                                     QStringLiteral("latitude"), QStringLiteral("longitude") };
+    return names;
+}
+
+// Where each known column sits in this file's rows (-1: absent).
+struct ColumnMap
+{
+    std::array<qsizetype, ColumnCount> index;
+    qsizetype width = 0;
+};
+
+Result<ColumnMap> mapHeader(const QStringList &header)
+{
+    ColumnMap map;
+    map.index.fill(-1);
+    map.width = header.size();
+    const QString known = columnNames().join(QStringLiteral(", "));
+    for (qsizetype i = 0; i < header.size(); ++i) {
+        const QString name = header.at(i).trimmed().toLower();
+        const qsizetype column = columnNames().indexOf(name);
+        if (column < 0) {
+            if (identity::Eid::parse(header.at(i)).ok())
+                return fail(QStringLiteral("the first line must be a header naming the columns (%1); it looks like "
+                                           "data")
+                                .arg(known));
+            return fail(QStringLiteral("unknown column \"%1\" in the header; the columns simfleet reads are: %2")
+                            .arg(header.at(i).trimmed(), known));
+        }
+        if (map.index[std::size_t(column)] >= 0)
+            return fail(QStringLiteral("the column \"%1\" appears twice in the header").arg(name));
+        map.index[std::size_t(column)] = i;
+    }
+    for (const QString &required : Enrollment::requiredColumns()) {
+        if (map.index[std::size_t(columnNames().indexOf(required))] < 0)
+            return fail(QStringLiteral("the header has no \"%1\" column; required are: %2")
+                            .arg(required, Enrollment::requiredColumns().join(QStringLiteral(", "))));
+    }
+    return map;
+}
+
+std::optional<double> parseCoordinate(const QString &text, double limit, bool *ok)
+{
+    *ok = true;
+    const QString t = text.trimmed();
+    if (t.isEmpty())
+        return std::nullopt;
+    const double value = t.toDouble(ok); // C locale: a dot is the decimal separator
+    if (!*ok || !std::isfinite(value) || std::abs(value) > limit) {
+        *ok = false;
+        return std::nullopt;
+    }
+    return value;
+}
+
+// Validates one row. Returns the row when every field passes; otherwise appends the issues.
+std::optional<EnrollmentRow> validateRow(const ColumnMap &map, const QStringList &fields, qint64 line,
+                                         QList<EnrollmentIssue> &issues)
+{
+    if (fields.size() != map.width) {
+        issues.append({ line, QString(),
+                        QStringLiteral("the row has %1 fields, the header has %2").arg(fields.size()).arg(map.width) });
+        return std::nullopt;
+    }
+    const auto value = [&](Column c) {
+        const qsizetype i = map.index[std::size_t(c)];
+        return i < 0 ? QString() : fields.at(i).trimmed();
+    };
+    const qsizetype before = issues.size();
+    const auto issue = [&](Column c, QString message) { issues.append({ line, columnNames().at(c), std::move(message) }); };
+
+    const auto eid = identity::Eid::parse(value(Eid));
+    if (!eid)
+        issue(Eid, eid.errorMessage());
+    const auto imei = identity::Imei::parse(value(Imei));
+    if (!imei)
+        issue(Imei, imei.errorMessage());
+    for (Column c : { Serial, Model }) {
+        if (value(c).isEmpty())
+            issue(c, QStringLiteral("%1 is required").arg(columnNames().at(c)));
+    }
+    for (Column c : { Serial, Model, Label }) {
+        if (value(c).size() > maxTextLength)
+            issue(c, QStringLiteral("%1 is longer than %2 characters").arg(columnNames().at(c)).arg(maxTextLength));
+    }
+    const auto kind = store::secureElementFromName(value(SecureElement));
+    if (!kind)
+        issue(SecureElement, value(SecureElement).isEmpty()
+                  ? QStringLiteral("secure_element is required: integrated-uicc or trusted-environment")
+                  : QStringLiteral("secure_element must be integrated-uicc or trusted-environment, not \"%1\"")
+                        .arg(value(SecureElement)));
+    bool latOk = true;
+    bool lonOk = true;
+    const auto latitude = parseCoordinate(value(Latitude), 90.0, &latOk);
+    const auto longitude = parseCoordinate(value(Longitude), 180.0, &lonOk);
+    if (!latOk)
+        issue(Latitude, QStringLiteral("latitude must be a number from -90 to 90, not \"%1\"").arg(value(Latitude)));
+    if (!lonOk)
+        issue(Longitude, QStringLiteral("longitude must be a number from -180 to 180, not \"%1\"").arg(value(Longitude)));
+    if (latOk && lonOk && latitude.has_value() != longitude.has_value())
+        issue(latitude ? Longitude : Latitude, QStringLiteral("give both latitude and longitude, or neither"));
+
+    if (issues.size() != before)
+        return std::nullopt;
+    return EnrollmentRow(line, { eid->toString(), imei->toString(), value(Serial), value(Model), value(Label) }, *kind,
+                         latitude, longitude);
+}
+
+QString quoteCsv(const QString &field)
+{
+    if (!field.contains(u',') && !field.contains(u'"') && !field.contains(u'\n') && !field.contains(u'\r')
+        && !field.contains(u';'))
+        return field;
+    QString quoted = field;
+    quoted.replace(u'"', QStringLiteral("\"\""));
+    return u'"' + quoted + u'"';
+}
+
+// A validated row laid out as the file had it, for the rejects file.
+QStringList inHeaderOrder(const ColumnMap &map, const EnrollmentRow &row)
+{
+    QStringList fields(map.width);
+    const auto put = [&](Column c, const QString &v) {
+        if (map.index[std::size_t(c)] >= 0)
+            fields[map.index[std::size_t(c)]] = v;
+    };
+    put(Eid, row.eid());
+    put(Imei, row.imei());
+    put(Serial, row.serial());
+    put(Model, row.model());
+    put(SecureElement, store::secureElementName(row.secureElement()));
+    put(Label, row.label());
+    put(Latitude, row.latitude() ? QString::number(*row.latitude()) : QString());
+    put(Longitude, row.longitude() ? QString::number(*row.longitude()) : QString());
+    return fields;
+}
+
+struct Candidate
+{
+    EnrollmentRow row;
+    bool duplicate = false;
+    bool rejected = false;
+};
+
+} // namespace
+
+EnrollmentRow::EnrollmentRow(qint64 line, const QStringList &texts, store::SecureElementKind kind,
+                             std::optional<double> latitude, std::optional<double> longitude)
+    : m_packed(texts.join(QLatin1Char(separator)).toUtf8()),
+      m_line(line),
+      m_latitude(latitude),
+      m_longitude(longitude),
+      m_kind(kind)
+{
+}
+
+QString EnrollmentRow::text(int index) const
+{
+    qsizetype start = 0;
+    for (int i = 0; i < index; ++i)
+        start = m_packed.indexOf(separator, start) + 1;
+    qsizetype end = m_packed.indexOf(separator, start);
+    if (end < 0)
+        end = m_packed.size();
+    return QString::fromUtf8(m_packed.constData() + start, end - start);
+}
+
+void EnrollmentRow::fill(store::DeviceRecord &d) const
+{
+    QString *targets[] = { &d.eid, &d.imei, &d.serial, &d.model, &d.label };
+    qsizetype start = 0;
+    for (QString *target : targets) {
+        qsizetype end = m_packed.indexOf(separator, start);
+        if (end < 0)
+            end = m_packed.size();
+        *target = QString::fromUtf8(m_packed.constData() + start, end - start);
+        start = end + 1;
+    }
+    d.secureElement = m_kind;
+    d.latitude = m_latitude;
+    d.longitude = m_longitude;
+}
+
+const QStringList &Enrollment::requiredColumns()
+{
+    static const QStringList required { QStringLiteral("eid"), QStringLiteral("imei"), QStringLiteral("serial"),
+                                        QStringLiteral("model"), QStringLiteral("secure_element") };
+    return required;
+}
+
+const QStringList &Enrollment::optionalColumns()
+{
+    static const QStringList optional { QStringLiteral("label"), QStringLiteral("latitude"),
+                                        QStringLiteral("longitude") };
+    return optional;
+}
+
+Result<EnrollmentPreview> Enrollment::preview(QIODevice &csv, QSqlDatabase db, const QString &source)
+{
+    EnrollmentPreview preview;
+    preview.source = source;
+    CsvReader reader(&csv);
+    QStringList fields;
+    switch (reader.next(fields)) {
+    case CsvReader::Status::Error:
+        return fail(reader.errorMessage());
+    case CsvReader::Status::End:
+        return fail(QStringLiteral("the file is empty; it needs a header line naming the columns (%1) and one "
+                                   "line per device")
+                        .arg(columnNames().join(QStringLiteral(", "))));
+    case CsvReader::Status::Record:
+        break;
+    }
+    auto map = mapHeader(fields);
+    if (!map)
+        return map.error();
+    preview.header = fields;
+
+    std::vector<Candidate> candidates;
+    QHash<QString, qint64> eidLines;
+    QHash<QString, qint64> imeiLines;
+    const auto reject = [&preview](const QStringList &row, const QList<EnrollmentIssue> &rowIssues) {
+        ++preview.rejected;
+        preview.rejectedRows.append(row);
+        QStringList reasons;
+        for (const EnrollmentIssue &i : rowIssues)
+            reasons.append(i.message);
+        preview.rejectedReasons.append(reasons.join(QStringLiteral("; ")));
+        preview.issues.append(rowIssues);
+    };
+
+    for (;;) {
+        const CsvReader::Status status = reader.next(fields);
+        if (status == CsvReader::Status::Error)
+            return fail(reader.errorMessage());
+        if (status == CsvReader::Status::End)
+            break;
+        ++preview.rowsRead;
+        const qint64 line = reader.recordLine();
+        QList<EnrollmentIssue> rowIssues;
+        auto row = validateRow(map.value(), fields, line, rowIssues);
+        if (row) {
+            // Within the file: the first occurrence wins, later ones are rejected.
+            if (const auto seen = eidLines.constFind(row->eid()); seen != eidLines.cend())
+                rowIssues.append({ line, QStringLiteral("eid"),
+                                   QStringLiteral("duplicate of the EID on line %1").arg(seen.value()) });
+            if (const auto seen = imeiLines.constFind(row->imei()); seen != imeiLines.cend())
+                rowIssues.append({ line, QStringLiteral("imei"),
+                                   QStringLiteral("duplicate of the IMEI on line %1").arg(seen.value()) });
+        }
+        if (!row || !rowIssues.isEmpty()) {
+            reject(fields, rowIssues);
+            continue;
+        }
+        eidLines.insert(row->eid(), line);
+        imeiLines.insert(row->imei(), line);
+        candidates.push_back({ std::move(*row), false, false });
+    }
+    eidLines.clear();
+    imeiLines.clear();
+
+    // Against the workspace: identical devices are already enrolled (skipped, and said so);
+    // an EID or IMEI that belongs to a different device is an error.
+    QStringList eids;
+    QStringList imeis;
+    eids.reserve(qsizetype(candidates.size()));
+    imeis.reserve(qsizetype(candidates.size()));
+    for (const Candidate &c : candidates) {
+        eids.append(c.row.eid());
+        imeis.append(c.row.imei());
+    }
+    auto existing = store::DeviceRepository(db).findExisting(eids, imeis);
+    if (!existing)
+        return existing.error();
+    eids.clear();
+    imeis.clear();
+    preview.accepted.reserve(candidates.size());
+    for (Candidate &c : candidates) {
+        const QString eid = c.row.eid();
+        const QString imei = c.row.imei();
+        QList<EnrollmentIssue> rowIssues;
+        if (const auto found = existing->byEid.constFind(eid); found != existing->byEid.cend()) {
+            if (found->imei == imei && found->serial == c.row.serial()) {
+                ++preview.duplicates;
+                continue;
+            }
+            rowIssues.append({ c.row.line(), QStringLiteral("eid"),
+                               QStringLiteral("EID already enrolled for another device (IMEI %1, serial %2)")
+                                   .arg(found->imei, found->serial) });
+        } else if (const auto byImei = existing->byImei.constFind(imei); byImei != existing->byImei.cend()) {
+            rowIssues.append({ c.row.line(), QStringLiteral("imei"),
+                               QStringLiteral("IMEI already enrolled for EID %1").arg(byImei->eid) });
+        }
+        if (!rowIssues.isEmpty()) {
+            reject(inHeaderOrder(map.value(), c.row), rowIssues);
+            continue;
+        }
+        preview.accepted.push_back(std::move(c.row));
+    }
+    std::stable_sort(preview.issues.begin(), preview.issues.end(),
+                     [](const EnrollmentIssue &a, const EnrollmentIssue &b) { return a.line < b.line; });
+    qCInfo(lcFleet) << "previewed" << source << ":" << preview.accepted.size() << "accepted," << preview.rejected
+                    << "rejected," << preview.duplicates << "already enrolled";
+    return preview;
+}
+
+Result<EnrollmentPreview> Enrollment::previewFile(const QString &path, QSqlDatabase db)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+    return preview(file, std::move(db), QFileInfo(path).fileName());
+}
+
+Result<EnrollmentOutcome> Enrollment::commit(store::Workspace &workspace, const EnrollmentPreview &preview,
+                                             const EnrollmentTarget &target, const QString &actor)
+{
+    if (target.fleet.trimmed().isEmpty())
+        return fail(QStringLiteral("name the fleet the devices join"));
+    auto outcome = std::make_shared<EnrollmentOutcome>();
+    const QDateTime now = workspace.clock().now();
+    auto done = workspace.writer().run([&preview, &target, &actor, outcome, now](QSqlDatabase &db) -> Result<void> {
+        store::CustomerRepository customers(db);
+        store::FleetRepository fleets(db);
+        std::optional<store::FleetRecord> fleet;
+        std::optional<store::CustomerRecord> customer;
+        if (!target.customer.isEmpty()) {
+            auto found = customers.findByName(target.customer);
+            if (!found)
+                return found.error();
+            customer = found.value();
+            if (!customer) {
+                auto id = customers.insert({ 0, target.customer, {} }, now);
+                if (!id)
+                    return id.error();
+                customer = store::CustomerRecord { id.value(), target.customer, {} };
+            }
+        } else {
+            auto named = fleets.findByName(target.fleet);
+            if (!named)
+                return named.error();
+            if (named->size() > 1)
+                return fail(QStringLiteral("several customers have a fleet named \"%1\"; name the customer")
+                                .arg(target.fleet));
+            auto all = customers.list();
+            if (!all)
+                return all.error();
+            if (named->size() == 1) {
+                fleet = named->first();
+                for (const auto &c : all.value()) {
+                    if (c.id == fleet->customerId)
+                        customer = c;
+                }
+            } else if (all->size() == 1) {
+                customer = all->first();
+            } else if (all->isEmpty()) {
+                return fail(QStringLiteral("the workspace has no customer yet; name the customer the fleet belongs to"));
+            } else {
+                QStringList names;
+                for (const auto &c : all.value())
+                    names.append(c.name);
+                return fail(QStringLiteral("the workspace has several customers (%1); name the one the fleet belongs to")
+                                .arg(names.join(QStringLiteral(", "))));
+            }
+        }
+        if (!fleet) {
+            auto found = fleets.find(customer->id, target.fleet);
+            if (!found)
+                return found.error();
+            fleet = found.value();
+        }
+        if (!fleet) {
+            auto id = fleets.insert({ 0, customer->id, target.fleet, std::nullopt }, now);
+            if (!id)
+                return id.error();
+            fleet = store::FleetRecord { id.value(), customer->id, target.fleet, std::nullopt };
+        }
+        const qint64 fleetId = fleet->id;
+        auto stored = store::DeviceRepository(db).insertMany(
+            qsizetype(preview.accepted.size()),
+            [&preview, fleetId](qsizetype i, store::DeviceRecord &d) {
+                preview.accepted[std::size_t(i)].fill(d);
+                d.fleetId = fleetId;
+            },
+            now);
+        if (!stored)
+            return fail(stored.errorMessage() + QStringLiteral("; a device may have been enrolled meanwhile: preview "
+                                                               "the file again"));
+        const QJsonObject details { { QStringLiteral("source"), preview.source },
+                                    { QStringLiteral("accepted"), qint64(preview.accepted.size()) },
+                                    { QStringLiteral("rejected"), preview.rejected },
+                                    { QStringLiteral("duplicates"), preview.duplicates } };
+        store::AuditEntry entry;
+        entry.at = now;
+        entry.actor = actor;
+        entry.action = QStringLiteral("enroll");
+        entry.subject = QStringLiteral("fleet:") + customer->name + u'/' + target.fleet;
+        entry.details = QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact));
+        if (auto appended = store::AuditLog::append(db, entry); !appended)
+            return appended.error();
+        outcome->stored = stored.value();
+        outcome->fleetId = fleetId;
+        outcome->fleet = target.fleet;
+        outcome->customer = customer->name;
+        return {};
+    });
+    if (!done)
+        return done.error();
+    qCInfo(lcFleet) << "enrolled" << outcome->stored << "devices into" << outcome->customer << "/" << outcome->fleet;
+    return *outcome;
+}
+
+Result<void> Enrollment::writeRejects(const EnrollmentPreview &preview, const QString &path)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return fail(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+    QStringList header = preview.header;
+    header.append(QStringLiteral("error"));
+    QByteArray out;
+    const auto writeLine = [&out](const QStringList &fields) {
+        QStringList quoted;
+        for (const QString &f : fields)
+            quoted.append(quoteCsv(f));
+        out += quoted.join(u',').toUtf8() + "\r\n";
+    };
+    writeLine(header);
+    for (qsizetype i = 0; i < preview.rejectedRows.size(); ++i) {
+        QStringList row = preview.rejectedRows.at(i);
+        while (row.size() < preview.header.size())
+            row.append(QString());
+        row = row.mid(0, preview.header.size());
+        row.append(preview.rejectedReasons.at(i));
+        writeLine(row);
+    }
+    file.write(out);
+    if (!file.commit())
+        return fail(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+    return {};
+}
+
+} // namespace simfleet::fleet

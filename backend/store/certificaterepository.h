@@ -1,0 +1,26 @@
+#pragma once
+
+#include "core/result.h"
+#include "records.h"
+
+#include <QList>
+#include <QSqlDatabase>
+
+namespace simfleet::store {
+
+// The workspace's PKI: trusted certificate issuers, manufacturers and operators' profile
+// servers, with the private keys a demo workspace holds for them (sealed).
+class CertificateRepository
+{
+public:
+    explicit CertificateRepository(QSqlDatabase db) : m_db(std::move(db)) { }
+
+    Result<qint64> insert(const CertificateRecord &record);
+    Result<void> setPrivateKeySealed(qint64 id, const QByteArray &sealed);
+    Result<QList<CertificateRecord>> list(std::optional<CertificateRoleName> role = std::nullopt);
+
+private:
+    QSqlDatabase m_db;
+};
+
+} // namespace simfleet::store

@@ -1,0 +1,135 @@
+#include "devicerepository.h"
+#include "core/clock.h"
+#include "sqlhelpers.h"
+
+#include <QSqlError>
+
+namespace simfleet::store {
+
+namespace {
+
+constexpr qsizetype lookupBatch = 400; // below SQLite's default limit of bound parameters
+
+const QString deviceColumns = QStringLiteral(
+    "d.id, d.eid, d.imei, d.serial, d.model, d.secure_element, d.label, d.latitude, d.longitude, d.fleet_id");
+
+DeviceRecord readDevice(const QSqlQuery &q)
+{
+    DeviceRecord d;
+    d.id = q.value(0).toLongLong();
+    d.eid = q.value(1).toString();
+    d.imei = q.value(2).toString();
+    d.serial = q.value(3).toString();
+    d.model = q.value(4).toString();
+    d.secureElement = secureElementFromName(q.value(5).toString()).value_or(SecureElementKind::IntegratedUicc);
+    d.label = q.value(6).toString();
+    d.latitude = optionalFrom<double>(q.value(7));
+    d.longitude = optionalFrom<double>(q.value(8));
+    d.fleetId = q.value(9).toLongLong();
+    return d;
+}
+
+Result<void> lookup(QSqlDatabase &db, const char *column, const QStringList &keys,
+                    const std::function<void(const DeviceRecord &)> &found)
+{
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    for (qsizetype start = 0; start < keys.size(); start += lookupBatch) {
+        const qsizetype n = std::min(lookupBatch, keys.size() - start);
+        QString sql = QStringLiteral("SELECT ") + deviceColumns + QStringLiteral(" FROM device d WHERE d.")
+            + QLatin1StringView(column) + QStringLiteral(" IN (");
+        for (qsizetype i = 0; i < n; ++i)
+            sql += i ? QStringLiteral(",?") : QStringLiteral("?");
+        sql += u')';
+        if (!q.prepare(sql))
+            return fail(QStringLiteral("looking up devices failed: %1").arg(q.lastError().text()));
+        for (qsizetype i = 0; i < n; ++i)
+            q.addBindValue(keys.at(start + i));
+        if (!q.exec())
+            return fail(QStringLiteral("looking up devices failed: %1").arg(q.lastError().text()));
+        while (q.next())
+            found(readDevice(q));
+    }
+    return {};
+}
+
+} // namespace
+
+Result<qint64> DeviceRepository::insertMany(qsizetype count, const std::function<void(qsizetype, DeviceRecord &)> &fill,
+                                            const QDateTime &at)
+{
+    QSqlQuery q(m_db);
+    if (!q.prepare(QStringLiteral("INSERT INTO device (eid, imei, serial, model, secure_element, label, latitude,"
+                                  " longitude, fleet_id, enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")))
+        return fail(QStringLiteral("storing devices failed: %1").arg(q.lastError().text()));
+    const QString when = storedTime(at);
+    DeviceRecord d;
+    for (qsizetype i = 0; i < count; ++i) {
+        fill(i, d);
+        q.bindValue(0, d.eid);
+        q.bindValue(1, d.imei);
+        q.bindValue(2, d.serial);
+        q.bindValue(3, d.model);
+        q.bindValue(4, secureElementName(d.secureElement));
+        q.bindValue(5, text(d.label));
+        q.bindValue(6, optionalValue(d.latitude));
+        q.bindValue(7, optionalValue(d.longitude));
+        q.bindValue(8, d.fleetId);
+        q.bindValue(9, when);
+        if (!q.exec())
+            return fail(QStringLiteral("storing device %1 failed: %2").arg(d.eid, q.lastError().text()));
+    }
+    return qint64(count);
+}
+
+Result<DeviceRepository::Existing> DeviceRepository::findExisting(const QStringList &eids, const QStringList &imeis)
+{
+    Existing existing;
+    if (auto ok = lookup(m_db, "eid", eids, [&](const DeviceRecord &d) { existing.byEid.insert(d.eid, d); }); !ok)
+        return ok.error();
+    if (auto ok = lookup(m_db, "imei", imeis, [&](const DeviceRecord &d) { existing.byImei.insert(d.imei, d); }); !ok)
+        return ok.error();
+    return existing;
+}
+
+Result<qint64> DeviceRepository::count()
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q, QStringLiteral("SELECT count(*) FROM device"), {}, "counting devices"); !ok)
+        return ok.error();
+    return q.next() ? q.value(0).toLongLong() : 0;
+}
+
+Result<void> DeviceRepository::forEachOverview(std::optional<qint64> fleetId,
+                                               const std::function<void(const DeviceOverview &)> &visit)
+{
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    const QString sql = QStringLiteral("SELECT ") + deviceColumns
+        + QStringLiteral(", c.name, f.name, o.name, p.iccid,"
+                         " (SELECT a.verdict FROM attestation_result a WHERE a.device_id = d.id"
+                         "  ORDER BY a.verified_at DESC, a.id DESC LIMIT 1)"
+                         " FROM device d JOIN fleet f ON f.id = d.fleet_id JOIN customer c ON c.id = f.customer_id"
+                         " LEFT JOIN profile p ON p.device_id = d.id AND p.state = 'enabled'"
+                         " LEFT JOIN operator o ON o.id = p.operator_id")
+        + (fleetId ? QStringLiteral(" WHERE d.fleet_id = ?") : QString()) + QStringLiteral(" ORDER BY d.eid");
+    if (!q.prepare(sql))
+        return fail(QStringLiteral("listing devices failed: %1").arg(q.lastError().text()));
+    if (fleetId)
+        q.addBindValue(*fleetId);
+    if (!q.exec())
+        return fail(QStringLiteral("listing devices failed: %1").arg(q.lastError().text()));
+    while (q.next()) {
+        DeviceOverview o;
+        o.device = readDevice(q);
+        o.customer = q.value(10).toString();
+        o.fleet = q.value(11).toString();
+        o.operatorName = optionalFrom<QString>(q.value(12));
+        o.iccid = optionalFrom<QString>(q.value(13));
+        o.attestation = optionalFrom<QString>(q.value(14));
+        visit(o);
+    }
+    return {};
+}
+
+} // namespace simfleet::store

@@ -1,0 +1,67 @@
+#include "fleetrepository.h"
+#include "core/clock.h"
+#include "sqlhelpers.h"
+
+namespace simfleet::store {
+
+namespace {
+const QString columns = QStringLiteral("SELECT id, customer_id, name, home_operator_id FROM fleet");
+
+FleetRecord read(const QSqlQuery &q)
+{
+    return { q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toString(),
+             optionalFrom<qint64>(q.value(3)) };
+}
+
+Result<QList<FleetRecord>> readAll(QSqlQuery &q)
+{
+    QList<FleetRecord> out;
+    while (q.next())
+        out.append(read(q));
+    return out;
+}
+} // namespace
+
+Result<qint64> FleetRepository::insert(const FleetRecord &fleet, const QDateTime &at)
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q,
+                          QStringLiteral("INSERT INTO fleet (customer_id, name, home_operator_id, created_at)"
+                                         " VALUES (?, ?, ?, ?)"),
+                          { fleet.customerId, fleet.name, optionalValue(fleet.homeOperatorId), storedTime(at) },
+                          "adding a fleet");
+        !ok)
+        return ok.error();
+    return q.lastInsertId().toLongLong();
+}
+
+Result<std::optional<FleetRecord>> FleetRepository::find(qint64 customerId, const QString &name)
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q, columns + QStringLiteral(" WHERE customer_id = ? AND name = ?"), { customerId, name },
+                          "looking up a fleet");
+        !ok)
+        return ok.error();
+    if (!q.next())
+        return std::optional<FleetRecord>();
+    return std::optional<FleetRecord>(read(q));
+}
+
+Result<QList<FleetRecord>> FleetRepository::findByName(const QString &name)
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q, columns + QStringLiteral(" WHERE name = ? ORDER BY id"), { name }, "looking up a fleet");
+        !ok)
+        return ok.error();
+    return readAll(q);
+}
+
+Result<QList<FleetRecord>> FleetRepository::list()
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q, columns + QStringLiteral(" ORDER BY name"), {}, "listing fleets"); !ok)
+        return ok.error();
+    return readAll(q);
+}
+
+} // namespace simfleet::store

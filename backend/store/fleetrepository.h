@@ -1,0 +1,26 @@
+#pragma once
+
+#include "core/result.h"
+#include "records.h"
+
+#include <QList>
+#include <QSqlDatabase>
+
+namespace simfleet::store {
+
+class FleetRepository
+{
+public:
+    explicit FleetRepository(QSqlDatabase db) : m_db(std::move(db)) { }
+
+    Result<qint64> insert(const FleetRecord &fleet, const QDateTime &at);
+    Result<std::optional<FleetRecord>> find(qint64 customerId, const QString &name);
+    // Fleet names are unique per customer; this finds a name across customers.
+    Result<QList<FleetRecord>> findByName(const QString &name);
+    Result<QList<FleetRecord>> list();
+
+private:
+    QSqlDatabase m_db;
+};
+
+} // namespace simfleet::store

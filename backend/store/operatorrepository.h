@@ -1,0 +1,31 @@
+#pragma once
+
+#include "core/result.h"
+#include "records.h"
+
+#include <QList>
+#include <QSqlDatabase>
+
+namespace simfleet::store {
+
+class OperatorRepository
+{
+public:
+    explicit OperatorRepository(QSqlDatabase db) : m_db(std::move(db)) { }
+
+    // Checks the numbering is coherent (digits, lengths, ranges) before storing it.
+    Result<qint64> insert(const OperatorRecord &op, const QDateTime &at);
+    // OP is sealed bound to the operator's row, so it is stored after the row exists.
+    Result<void> setSealedOp(qint64 operatorId, const QByteArray &sealed);
+    Result<QByteArray> sealedOp(qint64 operatorId);
+    Result<std::optional<OperatorRecord>> findByName(const QString &name);
+    Result<QList<OperatorRecord>> list();
+
+private:
+    QSqlDatabase m_db;
+};
+
+// What makes an operator's numbering usable; the message says which rule failed.
+Result<void> checkNumbering(const OperatorRecord &op);
+
+} // namespace simfleet::store

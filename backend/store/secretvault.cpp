@@ -1,0 +1,88 @@
+#include "secretvault.h"
+
+#include "crypto/aes.h"
+#include "crypto/random.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace simfleet::store {
+
+namespace {
+
+constexpr std::size_t dataKeySize = 32;
+const QByteArray wrapAssociatedData = QByteArrayLiteral("simfleet:workspace-data-key:v1");
+
+QByteArray associatedData(const SealedField &field)
+{
+    return QByteArrayLiteral("simfleet:v1:") + field.table + ':' + QByteArray::number(field.rowId) + ':'
+        + field.column;
+}
+
+} // namespace
+
+Result<QByteArray> SecretVault::seal(const SealedField &field, const crypto::SecretBytes &plaintext) const
+{
+    if (!isUnlocked())
+        return fail(QStringLiteral("the workspace is locked; unlock it with its passphrase first"));
+    return crypto::aesGcmSeal(m_dataKey.view(), plaintext.view(), associatedData(field));
+}
+
+Result<crypto::SecretBytes> SecretVault::open(const SealedField &field, QByteArrayView sealed) const
+{
+    if (!isUnlocked())
+        return fail(QStringLiteral("the workspace is locked; unlock it with its passphrase first"));
+    auto opened = crypto::aesGcmOpen(m_dataKey.view(), sealed, associatedData(field));
+    if (!opened)
+        return fail(QStringLiteral("the secret in %1.%2 of row %3 does not open: it was changed or moved")
+                        .arg(QLatin1StringView(field.table), QLatin1StringView(field.column))
+                        .arg(field.rowId));
+    return opened;
+}
+
+Result<SecretVault> SecretVault::initialise(QSqlDatabase &db, QByteArrayView passphrase,
+                                            crypto::ScryptParameters parameters)
+{
+    if (passphrase.size() < 8)
+        return fail(QStringLiteral("the workspace passphrase must have at least 8 characters"));
+    const QByteArray salt = crypto::randomBytes(16);
+    auto kek = crypto::scrypt(passphrase, salt, 32, parameters);
+    if (!kek)
+        return kek.error();
+    crypto::SecretBytes dataKey = crypto::randomSecret(dataKeySize);
+    auto wrapped = crypto::aesGcmSeal(kek->view(), dataKey.view(), wrapAssociatedData);
+    if (!wrapped)
+        return wrapped.error();
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("INSERT INTO workspace_key (id, kdf, salt, n, r, p, wrapped_data_key)"
+                             " VALUES (1, 'scrypt', ?, ?, ?, ?, ?)"));
+    q.addBindValue(salt);
+    q.addBindValue(qint64(parameters.n));
+    q.addBindValue(qint64(parameters.r));
+    q.addBindValue(qint64(parameters.p));
+    q.addBindValue(wrapped.value());
+    if (!q.exec())
+        return fail(QStringLiteral("storing the workspace key failed: %1").arg(q.lastError().text()));
+    return SecretVault(std::move(dataKey));
+}
+
+Result<SecretVault> SecretVault::unlock(QSqlDatabase &db, QByteArrayView passphrase)
+{
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("SELECT salt, n, r, p, wrapped_data_key FROM workspace_key WHERE id = 1")))
+        return fail(QStringLiteral("reading the workspace key failed: %1").arg(q.lastError().text()));
+    if (!q.next())
+        return fail(QStringLiteral("this workspace has no passphrase set up"));
+    const crypto::ScryptParameters parameters { quint64(q.value(1).toLongLong()), quint32(q.value(2).toLongLong()),
+                                                quint32(q.value(3).toLongLong()) };
+    auto kek = crypto::scrypt(passphrase, q.value(0).toByteArray(), 32, parameters);
+    if (!kek)
+        return kek.error();
+    auto dataKey = crypto::aesGcmOpen(kek->view(), q.value(4).toByteArray(), wrapAssociatedData);
+    if (!dataKey)
+        return fail(QStringLiteral("wrong passphrase for this workspace"));
+    return SecretVault(std::move(dataKey).value());
+}
+
+} // namespace simfleet::store

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "core/result.h"
+#include "crypto/kdf.h"
+#include "crypto/secretbytes.h"
+
+#include <QByteArray>
+#include <QString>
+
+class QSqlDatabase;
+
+namespace simfleet::store {
+
+// Where a sealed value belongs. It is authenticated with the value (AES-GCM associated data),
+// so a sealed Ki copied into another profile's row, or into another column, does not open.
+struct SealedField
+{
+    const char *table;
+    qint64 rowId;
+    const char *column;
+};
+
+// Seals and opens the workspace's secrets (Ki, OP, OPc, private keys) with AES-256-GCM under
+// the workspace's data key (DESIGN.md "The store"). The data key is random; it is stored only
+// wrapped under a key derived with scrypt from the workspace passphrase.
+class SecretVault
+{
+public:
+    SecretVault() = default;
+
+    bool isUnlocked() const { return !m_dataKey.isEmpty(); }
+
+    Result<QByteArray> seal(const SealedField &field, const crypto::SecretBytes &plaintext) const;
+    Result<crypto::SecretBytes> open(const SealedField &field, QByteArrayView sealed) const;
+
+    // A new workspace: makes a data key and stores it wrapped under the passphrase.
+    static Result<SecretVault> initialise(QSqlDatabase &db, QByteArrayView passphrase,
+                                          crypto::ScryptParameters parameters = {});
+    // An existing workspace: unwraps the data key. A wrong passphrase changes nothing.
+    static Result<SecretVault> unlock(QSqlDatabase &db, QByteArrayView passphrase);
+
+private:
+    explicit SecretVault(crypto::SecretBytes dataKey) : m_dataKey(std::move(dataKey)) { }
+    crypto::SecretBytes m_dataKey;
+};
+
+} // namespace simfleet::store
