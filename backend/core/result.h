@@ -28,7 +28,8 @@ public:
 
     const T &value() const & { return std::get<0>(m_state); }
     T &value() & { return std::get<0>(m_state); }
-    T &&value() && { return std::get<0>(std::move(m_state)); }
+    // By value, not T&&: `for (auto &x : f().value())` must not bind to a dead temporary.
+    T value() && { return std::get<0>(std::move(m_state)); }
     const T &operator*() const & { return value(); }
     const T *operator->() const { return &value(); }
 
