@@ -2,7 +2,19 @@
 #include "akacommand.h"
 #include "infocommand.h"
 
+#include "auditcommand.h"
+#include "devicescommand.h"
+#include "enrollcommand.h"
+#include "initcommand.h"
+#include "operatorscommand.h"
+
+#include "store/workspace.h"
+
 #include <QCommandLineParser>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonValue>
 #include <QTextStream>
 
 namespace simfleet::cli {
@@ -10,13 +22,18 @@ namespace simfleet::cli {
 std::vector<std::unique_ptr<CliCommand>> allCommands()
 {
     std::vector<std::unique_ptr<CliCommand>> commands;
-    commands.push_back(std::make_unique<AkaCommand>());
+    commands.push_back(std::make_unique<InitCommand>());
     commands.push_back(std::make_unique<InfoCommand>());
+    commands.push_back(std::make_unique<EnrollCommand>());
+    commands.push_back(std::make_unique<DevicesCommand>());
+    commands.push_back(std::make_unique<OperatorsCommand>());
+    commands.push_back(std::make_unique<AuditCommand>());
+    commands.push_back(std::make_unique<AkaCommand>());
     return commands;
 }
 
 std::optional<int> parseCommandLine(QCommandLineParser &parser, const CliCommand &command,
-                                    const QStringList &arguments, CliContext &context)
+                                    const QStringList &arguments, CliContext &context, qsizetype maxPositional)
 {
     parser.setApplicationDescription(command.summary());
     parser.addHelpOption();
@@ -26,10 +43,32 @@ std::optional<int> parseCommandLine(QCommandLineParser &parser, const CliCommand
         context.out << parser.helpText();
         return Success;
     }
-    if (!parser.positionalArguments().isEmpty())
+    if (parser.positionalArguments().size() > maxPositional)
         return report(context, command.name(),
-                      QStringLiteral("unexpected argument %1").arg(parser.positionalArguments().first()), BadUsage);
+                      QStringLiteral("unexpected argument %1").arg(parser.positionalArguments().at(maxPositional)),
+                      BadUsage);
     return std::nullopt;
+}
+
+std::unique_ptr<store::Workspace> openWorkspace(CliContext &context, const QString &command, int &exitCode)
+{
+    if (context.workspacePath.isEmpty()) {
+        exitCode = report(context, command, QStringLiteral("say which workspace: simfleet-cli -w PATH %1").arg(command),
+                          BadUsage);
+        return nullptr;
+    }
+    auto workspace = store::Workspace::open(context.workspacePath);
+    if (!workspace) {
+        exitCode = report(context, command, workspace.errorMessage(), RequestFailed);
+        return nullptr;
+    }
+    return std::move(workspace).value();
+}
+
+void printJson(CliContext &context, const QJsonValue &value)
+{
+    const QJsonDocument doc = value.isArray() ? QJsonDocument(value.toArray()) : QJsonDocument(value.toObject());
+    context.out << QString::fromUtf8(doc.toJson(QJsonDocument::Compact)) << Qt::endl;
 }
 
 int report(CliContext &context, const QString &command, const QString &message, ExitCode code)

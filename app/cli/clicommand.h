@@ -8,7 +8,12 @@
 #include <vector>
 
 class QCommandLineParser;
+class QJsonValue;
 class QTextStream;
+
+namespace simfleet::store {
+class Workspace;
+}
 
 namespace simfleet::cli {
 
@@ -41,8 +46,15 @@ std::vector<std::unique_ptr<CliCommand>> allCommands();
 
 // Parses a command's own options (with --help and the command's summary added). Returns the
 // exit code when the command is already done: help printed, or bad usage reported.
+// Positional arguments beyond maxPositional are bad usage.
 std::optional<int> parseCommandLine(QCommandLineParser &parser, const CliCommand &command,
-                                    const QStringList &arguments, CliContext &context);
+                                    const QStringList &arguments, CliContext &context, qsizetype maxPositional = 0);
+
+// Opens the workspace named by -w, or reports why not (and sets exitCode).
+std::unique_ptr<store::Workspace> openWorkspace(CliContext &context, const QString &command, int &exitCode);
+
+// One compact JSON document and a newline on stdout.
+void printJson(CliContext &context, const QJsonValue &value);
 
 // Prints "simfleet-cli NAME: message" on stderr and returns code.
 int report(CliContext &context, const QString &command, const QString &message, ExitCode code);

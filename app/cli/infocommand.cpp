@@ -14,20 +14,18 @@ int InfoCommand::run(const QStringList &arguments, CliContext &context)
     QCommandLineParser parser;
     if (const auto done = parseCommandLine(parser, *this, arguments, context))
         return *done;
-    if (context.workspacePath.isEmpty())
-        return report(context, name(), QStringLiteral("say which workspace: simfleet-cli -w PATH info"), BadUsage);
-
-    auto workspace = store::Workspace::open(context.workspacePath);
+    int exitCode = Success;
+    const auto workspace = openWorkspace(context, name(), exitCode);
     if (!workspace)
-        return report(context, name(), workspace.errorMessage(), RequestFailed);
-    const store::WorkspaceInfo &info = workspace.value()->info();
+        return exitCode;
+    const store::WorkspaceInfo &info = workspace->info();
     const QJsonObject json {
         { QStringLiteral("path"), info.path },
         { QStringLiteral("name"), info.name },
         { QStringLiteral("demo"), info.demo },
         { QStringLiteral("schema_version"), info.schemaVersion },
     };
-    context.out << QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact)) << Qt::endl;
+    printJson(context, json);
     return Success;
 }
 

@@ -7,6 +7,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QLoggingCategory>
 #include <QTextStream>
 
 #include <cstdio>
@@ -36,6 +37,9 @@ int main(int argc, char *argv[])
     QCoreApplication::setOrganizationName(QLatin1StringView(organizationName));
     QCoreApplication::setOrganizationDomain(QLatin1StringView(organizationDomain));
     QCoreApplication::setApplicationVersion(versionString());
+
+    // Progress notes stay quiet on the command line; QT_LOGGING_RULES still turns them on.
+    QLoggingCategory::setFilterRules(QStringLiteral("simfleet.*.info=false"));
 
     QTextStream out(stdout);
     QTextStream err(stderr);

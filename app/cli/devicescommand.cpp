@@ -1,0 +1,119 @@
+#include "devicescommand.h"
+
+#include "store/devicerepository.h"
+#include "store/fleetrepository.h"
+#include "store/workspace.h"
+
+#include <QCommandLineParser>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTextStream>
+
+namespace simfleet::cli {
+
+namespace {
+
+QJsonValue nullable(const std::optional<QString> &v)
+{
+    return v ? QJsonValue(*v) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonValue nullable(const std::optional<double> &v)
+{
+    return v ? QJsonValue(*v) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonObject toJson(const store::DeviceOverview &o)
+{
+    const store::DeviceRecord &d = o.device;
+    return { { QStringLiteral("eid"), d.eid },
+             { QStringLiteral("imei"), d.imei },
+             { QStringLiteral("serial"), d.serial },
+             { QStringLiteral("model"), d.model },
+             { QStringLiteral("secure_element"), store::secureElementName(d.secureElement) },
+             { QStringLiteral("label"), d.label },
+             { QStringLiteral("latitude"), nullable(d.latitude) },
+             { QStringLiteral("longitude"), nullable(d.longitude) },
+             { QStringLiteral("customer"), o.customer },
+             { QStringLiteral("fleet"), o.fleet },
+             { QStringLiteral("operator"), nullable(o.operatorName) },
+             { QStringLiteral("iccid"), nullable(o.iccid) },
+             { QStringLiteral("attestation"), nullable(o.attestation) } };
+}
+
+QString csvField(const QString &field)
+{
+    if (!field.contains(u',') && !field.contains(u'"') && !field.contains(u'\n'))
+        return field;
+    QString quoted = field;
+    quoted.replace(u'"', QStringLiteral("\"\""));
+    return u'"' + quoted + u'"';
+}
+
+} // namespace
+
+int DevicesCommand::run(const QStringList &arguments, CliContext &context)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption fleetOption(QStringLiteral("fleet"), QStringLiteral("Only this fleet's devices."),
+                                         QStringLiteral("NAME"));
+    const QCommandLineOption formatOption(QStringLiteral("format"), QStringLiteral("json (default) or csv."),
+                                          QStringLiteral("FORMAT"), QStringLiteral("json"));
+    parser.addOptions({ fleetOption, formatOption });
+    if (const auto done = parseCommandLine(parser, *this, arguments, context))
+        return *done;
+    const QString format = parser.value(formatOption);
+    if (format != u"json" && format != u"csv")
+        return report(context, name(), QStringLiteral("--format must be json or csv, not %1").arg(format), BadUsage);
+
+    int exitCode = Success;
+    const auto workspace = openWorkspace(context, name(), exitCode);
+    if (!workspace)
+        return exitCode;
+    std::optional<qint64> fleetId;
+    if (parser.isSet(fleetOption)) {
+        const auto fleets = store::FleetRepository(workspace->database()).findByName(parser.value(fleetOption));
+        if (!fleets)
+            return report(context, name(), fleets.errorMessage(), RequestFailed);
+        if (fleets->isEmpty())
+            return report(context, name(), QStringLiteral("there is no fleet named \"%1\"").arg(parser.value(fleetOption)),
+                          RequestFailed);
+        if (fleets->size() > 1)
+            return report(context, name(),
+                          QStringLiteral("several customers have a fleet named \"%1\"").arg(parser.value(fleetOption)),
+                          RequestFailed);
+        fleetId = fleets->first().id;
+    }
+
+    // Streamed row by row, so a million devices never sit in memory as one document.
+    const bool json = format == u"json";
+    bool first = true;
+    if (json)
+        context.out << '[';
+    else
+        context.out << "eid,imei,serial,model,secure_element,label,latitude,longitude,customer,fleet,operator,iccid,"
+                       "attestation\n";
+    auto listed = store::DeviceRepository(workspace->database()).forEachOverview(fleetId, [&](const store::DeviceOverview &o) {
+        if (json) {
+            context.out << (first ? "" : ",") << QString::fromUtf8(QJsonDocument(toJson(o)).toJson(QJsonDocument::Compact));
+        } else {
+            const store::DeviceRecord &d = o.device;
+            const QStringList fields { d.eid, d.imei, csvField(d.serial), csvField(d.model),
+                                       store::secureElementName(d.secureElement), csvField(d.label),
+                                       d.latitude ? QString::number(*d.latitude) : QString(),
+                                       d.longitude ? QString::number(*d.longitude) : QString(),
+                                       csvField(o.customer), csvField(o.fleet), csvField(o.operatorName.value_or(QString())),
+                                       o.iccid.value_or(QString()), o.attestation.value_or(QString()) };
+            context.out << fields.join(u',') << '\n';
+        }
+        first = false;
+    });
+    if (json)
+        context.out << "]\n";
+    context.out.flush();
+    if (!listed)
+        return report(context, name(), listed.errorMessage(), RequestFailed);
+    return Success;
+}
+
+} // namespace simfleet::cli

@@ -1,0 +1,221 @@
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+// simfleet-cli as its users run it: a process, its exit code, its stdout and stderr.
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+    struct Run
+    {
+        int exitCode = -1;
+        QByteArray out;
+        QByteArray err;
+    };
+
+    Run cli(const QStringList &arguments, const QByteArray &passphrase = QByteArray())
+    {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("SIMFLEET_PASSPHRASE"));
+        if (!passphrase.isEmpty())
+            env.insert(QStringLiteral("SIMFLEET_PASSPHRASE"), QString::fromUtf8(passphrase));
+        p.setProcessEnvironment(env);
+        p.setStandardInputFile(QProcess::nullDevice());
+        p.start(QStringLiteral(SIMFLEET_CLI), arguments);
+        Run r;
+        if (!p.waitForFinished(60000))
+            return r;
+        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        r.out = p.readAllStandardOutput();
+        r.err = p.readAllStandardError();
+        return r;
+    }
+
+    QString ws(const char *name) const { return m_dir.filePath(QLatin1StringView(name)); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        const Run r = cli({ "-w", ws("demo.simfleet"), "init", "--demo" });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(r.out.contains("3400 simulated devices"));
+        QVERIFY(r.out.contains("demo.simfleet.key"));
+        QVERIFY(r.err.isEmpty()); // no log noise on the command line
+    }
+
+    void versionAndHelp()
+    {
+        const Run version = cli({ "--version" });
+        QCOMPARE(version.exitCode, 0);
+        QVERIFY(version.out.startsWith("simfleet-cli 0."));
+        QVERIFY(version.out.contains("OpenSSL 3"));
+        const Run help = cli({ "--help" });
+        QCOMPARE(help.exitCode, 0);
+        for (const char *command : { "init", "info", "enroll", "devices", "operators", "audit", "aka" })
+            QVERIFY2(help.out.contains(QByteArray(QByteArray("\n  ") + command + ' ')), command);
+    }
+
+    void badUsage_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QByteArray>("message");
+        QTest::newRow("no command") << QStringList {} << QByteArray("no command given");
+        QTest::newRow("unknown command") << QStringList { "frobnicate" } << QByteArray("unknown command 'frobnicate'");
+        QTest::newRow("no workspace") << QStringList { "devices" } << QByteArray("say which workspace");
+        QTest::newRow("enroll without csv") << QStringList { "-w", "x", "enroll", "--fleet", "F" } << QByteArray("--csv FILE");
+        QTest::newRow("bad format") << QStringList { "-w", "x", "devices", "--format", "xml" }
+                                    << QByteArray("--format must be json or csv");
+        QTest::newRow("audit without verb") << QStringList { "-w", "x", "audit" } << QByteArray("audit verify");
+        QTest::newRow("unknown option") << QStringList { "-w", "x", "operators", "--bogus" }
+                                        << QByteArray("Unknown option 'bogus'");
+    }
+
+    void badUsage()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QByteArray, message);
+        const Run r = cli(arguments);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(message), r.err.constData());
+    }
+
+    void initEmptyWorkspace()
+    {
+        const Run noPassphrase = cli({ "-w", ws("empty.simfleet"), "init" });
+        QCOMPARE(noPassphrase.exitCode, 1);
+        QVERIFY(noPassphrase.err.contains("set SIMFLEET_PASSPHRASE or run this in a terminal"));
+        QVERIFY(!QFile::exists(ws("empty.simfleet")));
+
+        const Run created = cli({ "-w", ws("empty.simfleet"), "init", "--name", "Grid North" }, "a fine passphrase");
+        QVERIFY2(created.exitCode == 0, created.err.constData());
+        const Run info = cli({ "-w", ws("empty.simfleet"), "info" });
+        QCOMPARE(info.exitCode, 0);
+        const QJsonObject json = QJsonDocument::fromJson(info.out).object();
+        QCOMPARE(json.value("name").toString(), QStringLiteral("Grid North"));
+        QCOMPARE(json.value("demo").toBool(), false);
+
+        const Run again = cli({ "-w", ws("empty.simfleet"), "init" }, "a fine passphrase");
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY(again.err.contains("already exists"));
+    }
+
+    void operatorsList()
+    {
+        const Run r = cli({ "-w", ws("demo.simfleet"), "operators" });
+        QCOMPARE(r.exitCode, 0);
+        const QJsonArray operators = QJsonDocument::fromJson(r.out).array();
+        QCOMPARE(operators.size(), 4);
+        QStringList countries;
+        for (const QJsonValue &v : operators) {
+            const QJsonObject o = v.toObject();
+            QVERIFY(!o.value("name").toString().isEmpty());
+            QCOMPARE(o.value("mcc").toString().size(), 3);
+            QVERIFY(o.value("mnc").toString().size() >= 2);
+            QVERIFY(o.value("imsi_range").toObject().value("size").toInteger() > 0);
+            QCOMPARE(o.value("percent_used").toDouble(), 0.0);
+            countries.append(o.value("country").toString());
+        }
+        countries.removeDuplicates();
+        QCOMPARE(countries.size(), 4);
+    }
+
+    void enrollDevicesAndAudit()
+    {
+        const QString sample = QStringLiteral(SIMFLEET_TEST_DATA "/enroll-sample.csv");
+        const QString rejects = m_dir.filePath(QStringLiteral("rejects.csv"));
+        const Run dry = cli({ "-w", ws("demo.simfleet"), "enroll", "--fleet", "Elm Street", "--customer",
+                              "Stadtwerke Rheinau", "--csv", sample, "--dry-run" });
+        QCOMPARE(dry.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(dry.out).object().value("accepted").toInt(), 8);
+        QCOMPARE(cli({ "-w", ws("demo.simfleet"), "devices", "--fleet", "Elm Street" }).exitCode, 1); // not created
+
+        const Run r = cli({ "-w", ws("demo.simfleet"), "enroll", "--fleet", "Elm Street", "--customer",
+                            "Stadtwerke Rheinau", "--csv", sample, "--rejects", rejects });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject summary = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(summary.value("accepted").toInt(), 8);
+        QCOMPARE(summary.value("rejected").toInt(), 4);
+        QCOMPARE(summary.value("duplicates").toInt(), 0);
+        const QJsonArray errors = summary.value("errors").toArray();
+        QCOMPARE(errors.first().toObject().value("line").toInt(), 10);
+        QCOMPARE(errors.first().toObject().value("field").toString(), QStringLiteral("eid"));
+        QVERIFY(QFile::exists(rejects));
+
+        const Run again = cli({ "-w", ws("demo.simfleet"), "enroll", "--fleet", "Elm Street", "--csv", sample });
+        QCOMPARE(again.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(again.out).object().value("duplicates").toInt(), 8);
+        QCOMPARE(QJsonDocument::fromJson(again.out).object().value("accepted").toInt(), 0);
+        QVERIFY(again.err.contains("nothing new: 8 devices in the file are already enrolled"));
+
+        const Run devices = cli({ "-w", ws("demo.simfleet"), "devices", "--fleet", "Elm Street" });
+        QCOMPARE(devices.exitCode, 0);
+        const QJsonArray list = QJsonDocument::fromJson(devices.out).array();
+        QCOMPARE(list.size(), 8);
+        const QJsonObject first = list.first().toObject();
+        for (const char *key : { "eid", "imei", "serial", "model", "secure_element", "customer", "fleet", "operator",
+                                 "iccid", "attestation" })
+            QVERIFY2(first.contains(QLatin1StringView(key)), key);
+        QCOMPARE(first.value("eid").toString(), QStringLiteral("89049032000000000000000000000066"));
+        QVERIFY(first.value("operator").isNull());
+        QCOMPARE(first.value("customer").toString(), QStringLiteral("Stadtwerke Rheinau"));
+
+        const Run all = cli({ "-w", ws("demo.simfleet"), "devices", "--format", "csv" });
+        QCOMPARE(all.exitCode, 0);
+        QCOMPARE(all.out.count('\n'), 3400 + 8 + 1);
+
+        const Run audit = cli({ "-w", ws("demo.simfleet"), "audit", "verify" });
+        QCOMPARE(audit.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(audit.out).object().value("intact").toBool(), true);
+        QCOMPARE(QJsonDocument::fromJson(audit.out).object().value("entries").toInt(), 3); // created, demo filled, one enrollment
+    }
+
+    void tamperedAuditLogFails()
+    {
+        QVERIFY(QFile::copy(ws("demo.simfleet"), ws("tampered.simfleet")));
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("t"));
+            db.setDatabaseName(ws("tampered.simfleet"));
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("DROP TRIGGER audit_entry_no_update")));
+            QVERIFY(q.exec(QStringLiteral("UPDATE audit_entry SET actor = 'someone else' WHERE seq = 1")));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("t"));
+        const Run r = cli({ "-w", ws("tampered.simfleet"), "audit", "verify" });
+        QCOMPARE(r.exitCode, 1);
+        const QJsonObject json = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(json.value("intact").toBool(), false);
+        QCOMPARE(json.value("first_bad_entry").toInt(), 1);
+        QVERIFY(r.err.contains("tampered"));
+    }
+
+    void enrollRefusesBadFiles()
+    {
+        QFile empty(m_dir.filePath(QStringLiteral("empty.csv")));
+        QVERIFY(empty.open(QIODevice::WriteOnly));
+        empty.close();
+        const Run r = cli({ "-w", ws("demo.simfleet"), "enroll", "--fleet", "X", "--csv", empty.fileName() });
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.err.contains("the file is empty"));
+        QVERIFY(r.err.contains("nothing was imported"));
+        const Run missing = cli({ "-w", ws("nowhere.simfleet"), "operators" });
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY(missing.err.contains("there is no workspace at"));
+    }
+
+private:
+    QTemporaryDir m_dir;
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
