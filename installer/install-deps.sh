@@ -12,6 +12,8 @@ packages=(
   libqt6svg6 qt6-qpa-plugins libqt6opengl6-dev libgl-dev libxkbcommon-dev
   # cryptography
   libssl-dev openssl
+  # the bare-SQLite reference in tests/bench
+  libsqlite3-dev
   # GUI tests and screenshots under a virtual display
   xvfb xauth
 )

@@ -173,6 +173,12 @@ CsvReader::Status CsvReader::next(QStringList &fields)
     fields.clear();
     fields.reserve(raw.size());
     for (const QByteArray &bytes : raw) {
+        // Factory files are nearly always ASCII; only other text needs the UTF-8 check.
+        const bool ascii = std::all_of(bytes.cbegin(), bytes.cend(), [](char c) { return (c & 0x80) == 0; });
+        if (ascii) {
+            fields.append(QString::fromLatin1(bytes));
+            continue;
+        }
         QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
         QString text = decoder(bytes);
         if (decoder.hasError())

@@ -171,13 +171,6 @@ QStringList inHeaderOrder(const ColumnMap &map, const EnrollmentRow &row)
     return fields;
 }
 
-struct Candidate
-{
-    EnrollmentRow row;
-    bool duplicate = false;
-    bool rejected = false;
-};
-
 } // namespace
 
 EnrollmentRow::EnrollmentRow(qint64 line, const QStringList &texts, store::SecureElementKind kind,
@@ -252,9 +245,10 @@ Result<EnrollmentPreview> Enrollment::preview(QIODevice &csv, QSqlDatabase db, c
         return map.error();
     preview.header = fields;
 
-    std::vector<Candidate> candidates;
-    QHash<QString, qint64> eidLines;
-    QHash<QString, qint64> imeiLines;
+    std::vector<EnrollmentRow> candidates;
+    // Identifiers as numbers: a million keys stay small and hash fast.
+    QHash<std::pair<quint64, quint64>, qint64> eidLines;
+    QHash<quint64, qint64> imeiLines;
     const auto reject = [&preview](const QStringList &row, const QList<EnrollmentIssue> &rowIssues) {
         ++preview.rejected;
         preview.rejectedRows.append(row);
@@ -275,63 +269,73 @@ Result<EnrollmentPreview> Enrollment::preview(QIODevice &csv, QSqlDatabase db, c
         const qint64 line = reader.recordLine();
         QList<EnrollmentIssue> rowIssues;
         auto row = validateRow(map.value(), fields, line, rowIssues);
-        if (row) {
-            // Within the file: the first occurrence wins, later ones are rejected.
-            if (const auto seen = eidLines.constFind(row->eid()); seen != eidLines.cend())
-                rowIssues.append({ line, QStringLiteral("eid"),
-                                   QStringLiteral("duplicate of the EID on line %1").arg(seen.value()) });
-            if (const auto seen = imeiLines.constFind(row->imei()); seen != imeiLines.cend())
-                rowIssues.append({ line, QStringLiteral("imei"),
-                                   QStringLiteral("duplicate of the IMEI on line %1").arg(seen.value()) });
-        }
-        if (!row || !rowIssues.isEmpty()) {
+        if (!row) {
             reject(fields, rowIssues);
             continue;
         }
-        eidLines.insert(row->eid(), line);
-        imeiLines.insert(row->imei(), line);
-        candidates.push_back({ std::move(*row), false, false });
-    }
-    eidLines.clear();
-    imeiLines.clear();
-
-    // Against the workspace: identical devices are already enrolled (skipped, and said so);
-    // an EID or IMEI that belongs to a different device is an error.
-    QStringList eids;
-    QStringList imeis;
-    eids.reserve(qsizetype(candidates.size()));
-    imeis.reserve(qsizetype(candidates.size()));
-    for (const Candidate &c : candidates) {
-        eids.append(c.row.eid());
-        imeis.append(c.row.imei());
-    }
-    auto existing = store::DeviceRepository(db).findExisting(eids, imeis);
-    if (!existing)
-        return existing.error();
-    eids.clear();
-    imeis.clear();
-    preview.accepted.reserve(candidates.size());
-    for (Candidate &c : candidates) {
-        const QString eid = c.row.eid();
-        const QString imei = c.row.imei();
-        QList<EnrollmentIssue> rowIssues;
-        if (const auto found = existing->byEid.constFind(eid); found != existing->byEid.cend()) {
-            if (found->imei == imei && found->serial == c.row.serial()) {
-                ++preview.duplicates;
-                continue;
-            }
-            rowIssues.append({ c.row.line(), QStringLiteral("eid"),
-                               QStringLiteral("EID already enrolled for another device (IMEI %1, serial %2)")
-                                   .arg(found->imei, found->serial) });
-        } else if (const auto byImei = existing->byImei.constFind(imei); byImei != existing->byImei.cend()) {
-            rowIssues.append({ c.row.line(), QStringLiteral("imei"),
-                               QStringLiteral("IMEI already enrolled for EID %1").arg(byImei->eid) });
-        }
+        // Within the file: the first occurrence wins, later ones are rejected.
+        const QString eid = row->eid();
+        const std::pair<quint64, quint64> eidKey { QStringView(eid).first(16).toULongLong(),
+                                                   QStringView(eid).sliced(16).toULongLong() };
+        const quint64 imeiKey = row->imei().toULongLong();
+        const auto eidSeen = eidLines.constFind(eidKey);
+        if (eidSeen != eidLines.cend())
+            rowIssues.append({ line, QStringLiteral("eid"),
+                               QStringLiteral("duplicate of the EID on line %1").arg(eidSeen.value()) });
+        const auto imeiSeen = imeiLines.constFind(imeiKey);
+        if (imeiSeen != imeiLines.cend())
+            rowIssues.append({ line, QStringLiteral("imei"),
+                               QStringLiteral("duplicate of the IMEI on line %1").arg(imeiSeen.value()) });
         if (!rowIssues.isEmpty()) {
-            reject(inHeaderOrder(map.value(), c.row), rowIssues);
+            reject(fields, rowIssues);
             continue;
         }
-        preview.accepted.push_back(std::move(c.row));
+        eidLines.insert(eidKey, line);
+        imeiLines.insert(imeiKey, line);
+        candidates.push_back(std::move(*row));
+    }
+    eidLines = {};
+    imeiLines = {};
+
+    // Against the workspace, a batch at a time: identical devices are already enrolled
+    // (skipped, and said so); an EID or IMEI that belongs to a different device is an error.
+    constexpr std::size_t batch = 400;
+    store::DeviceRepository devices(db);
+    preview.accepted.reserve(candidates.size());
+    for (std::size_t start = 0; start < candidates.size(); start += batch) {
+        const std::size_t end = std::min(candidates.size(), start + batch);
+        QStringList eids;
+        QStringList imeis;
+        for (std::size_t i = start; i < end; ++i) {
+            eids.append(candidates[i].eid());
+            imeis.append(candidates[i].imei());
+        }
+        auto existing = devices.findExisting(eids, imeis);
+        if (!existing)
+            return existing.error();
+        for (std::size_t i = start; i < end; ++i) {
+            EnrollmentRow &row = candidates[i];
+            const QString &eid = eids.at(qsizetype(i - start));
+            const QString &imei = imeis.at(qsizetype(i - start));
+            QList<EnrollmentIssue> rowIssues;
+            if (const auto found = existing->byEid.constFind(eid); found != existing->byEid.cend()) {
+                if (found->imei == imei && found->serial == row.serial()) {
+                    ++preview.duplicates;
+                    continue;
+                }
+                rowIssues.append({ row.line(), QStringLiteral("eid"),
+                                   QStringLiteral("EID already enrolled for another device (IMEI %1, serial %2)")
+                                       .arg(found->imei, found->serial) });
+            } else if (const auto byImei = existing->byImei.constFind(imei); byImei != existing->byImei.cend()) {
+                rowIssues.append({ row.line(), QStringLiteral("imei"),
+                                   QStringLiteral("IMEI already enrolled for EID %1").arg(byImei->eid) });
+            }
+            if (!rowIssues.isEmpty()) {
+                reject(inHeaderOrder(map.value(), row), rowIssues);
+                continue;
+            }
+            preview.accepted.push_back(std::move(row));
+        }
     }
     std::stable_sort(preview.issues.begin(), preview.issues.end(),
                      [](const EnrollmentIssue &a, const EnrollmentIssue &b) { return a.line < b.line; });
