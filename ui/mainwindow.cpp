@@ -239,8 +239,16 @@ QString MainWindow::lastWorkspacePath()
 void MainWindow::onWorkspaceOpened(const store::WorkspaceInfo &info)
 {
     setWindowTitle(tr("%1 — simfleet").arg(info.name));
-    m_workspaceLabel->setText(info.demo ? tr("Demo workspace: %1").arg(QDir::toNativeSeparators(info.path))
-                                        : tr("Workspace: %1").arg(QDir::toNativeSeparators(info.path)));
+    const store::WorkspaceCounts &counts = m_workspaces->counts();
+    m_workspaceLabel->setText(
+        (info.demo ? tr("Demo workspace %1").arg(QDir::toNativeSeparators(info.path))
+                   : tr("Workspace %1").arg(QDir::toNativeSeparators(info.path)))
+        + QStringLiteral("  ·  ")
+        + tr("devices: %L1, fleets: %L2, customers: %L3, operators: %L4")
+              .arg(counts.devices)
+              .arg(counts.fleets)
+              .arg(counts.customers)
+              .arg(counts.operators));
     QSettings().setValue(lastWorkspaceKey, info.path);
 }
 

@@ -163,6 +163,17 @@ Result<std::unique_ptr<Workspace>> Workspace::create(const QString &path, const 
     return workspace;
 }
 
+Result<WorkspaceCounts> Workspace::counts() const
+{
+    QSqlQuery q(database());
+    if (!q.exec(QStringLiteral("SELECT (SELECT count(*) FROM customer), (SELECT count(*) FROM fleet),"
+                               " (SELECT count(*) FROM device), (SELECT count(*) FROM operator)"))
+        || !q.next())
+        return fail(QStringLiteral("counting the workspace's contents failed: %1").arg(q.lastError().text()));
+    return WorkspaceCounts { q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toLongLong(),
+                             q.value(3).toLongLong() };
+}
+
 Result<void> Workspace::unlock(QByteArrayView passphrase)
 {
     QSqlDatabase db = database();

@@ -25,6 +25,15 @@ struct WorkspaceInfo
     int schemaVersion = 0;
 };
 
+// How much a workspace holds, for status lines and first impressions.
+struct WorkspaceCounts
+{
+    qint64 customers = 0;
+    qint64 fleets = 0;
+    qint64 devices = 0;
+    qint64 operators = 0;
+};
+
 // One organisation's workspace: a single SQLite file (DESIGN.md "The store"). The object
 // belongs to the thread that opened it, which reads through database(); every change goes
 // through writer(). Secrets need unlock() with the workspace passphrase first.
@@ -48,6 +57,7 @@ public:
     static QString keyFilePath(const QString &workspacePath) { return workspacePath + QStringLiteral(".key"); }
 
     const WorkspaceInfo &info() const { return m_info; }
+    Result<WorkspaceCounts> counts() const;
     const Clock &clock() const { return *m_clock; }
     QSqlDatabase database() const;
     StoreWriter &writer() { return *m_writer; }

@@ -47,8 +47,13 @@ void WorkspaceService::start(const QString &path, bool demo)
     auto *host = static_cast<WorkspaceHost *>(m_host);
     QMetaObject::invokeMethod(host, [this, host, path, demo, opener = m_demoOpener] {
         auto result = demo ? opener(path) : Workspace::open(path);
-        Result<WorkspaceInfo> outcome = result ? Result<WorkspaceInfo>(result.value()->info())
-                                               : Result<WorkspaceInfo>(result.error());
+        const auto opened = [&result]() -> Result<Opened> {
+            if (!result)
+                return result.error();
+            const auto counts = result.value()->counts();
+            return Opened { result.value()->info(), counts ? counts.value() : WorkspaceCounts {} };
+        };
+        const Result<Opened> outcome = opened();
         if (result)
             host->workspace = std::move(result).value();
         else
@@ -57,13 +62,14 @@ void WorkspaceService::start(const QString &path, bool demo)
     });
 }
 
-void WorkspaceService::finish(const QString &path, const Result<WorkspaceInfo> &result)
+void WorkspaceService::finish(const QString &path, const Result<Opened> &result)
 {
     if (!result) {
         Q_EMIT openFailed(path, result.errorMessage());
         return;
     }
-    m_current = result.value();
+    m_current = result->info;
+    m_counts = result->counts;
     m_open = true;
     Q_EMIT opened(m_current);
 }

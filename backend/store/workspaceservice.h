@@ -32,6 +32,7 @@ public:
 
     bool isOpen() const { return m_open; }
     const WorkspaceInfo &current() const { return m_current; }
+    const WorkspaceCounts &counts() const { return m_counts; }
 
 Q_SIGNALS:
     void opened(const simfleet::store::WorkspaceInfo &info);
@@ -39,12 +40,18 @@ Q_SIGNALS:
 
 private:
     void start(const QString &path, bool demo);
-    void finish(const QString &path, const Result<WorkspaceInfo> &result);
+    struct Opened
+    {
+        WorkspaceInfo info;
+        WorkspaceCounts counts;
+    };
+    void finish(const QString &path, const Result<Opened> &result);
 
     QThread *m_thread = nullptr;
     QObject *m_host = nullptr; // lives on m_thread and owns the open Workspace
     DemoOpener m_demoOpener;
     WorkspaceInfo m_current;
+    WorkspaceCounts m_counts;
     bool m_open = false;
 };
 

@@ -94,6 +94,7 @@ private Q_SLOTS:
         auto *label = window.statusBar()->findChild<QLabel *>(QStringLiteral("workspaceLabel"));
         QVERIFY(label);
         QVERIFY(label->text().contains(QStringLiteral("demo.simfleet")));
+        QVERIFY2(label->text().contains(QStringLiteral("customers: 3, operators: 4")), qPrintable(label->text()));
     }
 
     void failedOpenExplainsAndOffersChoice()
