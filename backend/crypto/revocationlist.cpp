@@ -1,6 +1,7 @@
 #include "revocationlist.h"
 #include "certificate.h"
 #include "cryptoerror.h"
+#include "eckey.h"
 #include "osslhandles.h"
 
 #include <openssl/pem.h>
@@ -94,6 +95,44 @@ QByteArray RevocationList::toPem() const
     if (!m_crl || !bio || PEM_write_bio_X509_CRL(bio.get(), m_crl.get()) != 1)
         return {};
     return ossl::memoryBioContents(bio.get());
+}
+
+namespace {
+QDateTime fromAsn1(const ASN1_TIME *t)
+{
+    struct tm tm {};
+    if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
+        return {};
+    return QDateTime(QDate(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday), QTime(tm.tm_hour, tm.tm_min, tm.tm_sec),
+                     Qt::UTC);
+}
+} // namespace
+
+QDateTime RevocationList::thisUpdate() const
+{
+    return m_crl ? fromAsn1(X509_CRL_get0_lastUpdate(m_crl.get())) : QDateTime();
+}
+
+QDateTime RevocationList::nextUpdate() const
+{
+    return m_crl ? fromAsn1(X509_CRL_get0_nextUpdate(m_crl.get())) : QDateTime();
+}
+
+Result<void> RevocationList::checkIssuedBy(const Certificate &issuer, const QDateTime &time) const
+{
+    if (!m_crl || issuer.isNull())
+        return fail(QStringLiteral("no revocation list"));
+    if (X509_NAME_cmp(X509_CRL_get_issuer(m_crl.get()), X509_get_subject_name(issuer.handle())) != 0)
+        return fail(QStringLiteral("the revocation list was issued by someone else"));
+    const EcPublicKey key = issuer.publicKey();
+    if (key.isNull() || X509_CRL_verify(m_crl.get(), key.handle()) != 1) {
+        clearOpenSslErrors();
+        return fail(QStringLiteral("the revocation list's signature does not verify"));
+    }
+    if (time < thisUpdate() || time >= nextUpdate())
+        return fail(QStringLiteral("the revocation list is not current (valid %1 to %2)")
+                        .arg(thisUpdate().toString(Qt::ISODate), nextUpdate().toString(Qt::ISODate)));
+    return {};
 }
 
 bool RevocationList::lists(const Certificate &cert) const

@@ -37,6 +37,10 @@ public:
     QByteArray toDer() const;
     QByteArray toPem() const;
     bool lists(const Certificate &cert) const;
+    // Whether issuer signed this list and it is current at time (thisUpdate <= time < nextUpdate).
+    Result<void> checkIssuedBy(const Certificate &issuer, const QDateTime &time) const;
+    QDateTime thisUpdate() const;
+    QDateTime nextUpdate() const;
 
     X509_crl_st *handle() const { return m_crl.get(); }
 

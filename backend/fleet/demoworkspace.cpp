@@ -14,6 +14,9 @@
 #include "store/operatorrepository.h"
 #include "store/storewriter.h"
 #include "store/workspace.h"
+#include "store/referencevaluerepository.h"
+#include "devices/simulatedfield.h"
+#include "crypto/sha256.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -52,12 +55,17 @@ struct DemoManufacturer
     const char *eidPrefix; // 89 + country (3 digits) + issuer (3 digits)
     const char *tac;       // type allocation code of its IMEIs
     const char *model;
+    const char *hwversion;
+    const char *swname;
+    const char *swversion;    // what most of its devices run; has reference values
+    const char *oldSwversion; // what a few still run; no reference values were published
+    qint64 oemid;             // a private enterprise number (fictional)
 };
 
 const DemoManufacturer demoManufacturers[] = {
-    { "Meterworks", "DE", "89049032", "35209900", "MeterOne M2" },
-    { "CarSense", "GB", "89044045", "35411207", "DriveBox 4" },
-    { "TrackTag", "SE", "89046070", "35875604", "TagLite LTE-M" },
+    { "Meterworks", "DE", "89049032", "35209900", "MeterOne M2", "2.1", "MeterOS", "3.2.1", "3.1.7", 64901 },
+    { "CarSense", "GB", "89044045", "35411207", "DriveBox 4", "4.0", "DriveOS", "7.4.0", "7.2.3", 64902 },
+    { "TrackTag", "SE", "89046070", "35875604", "TagLite LTE-M", "1.3", "TagFirm", "1.9.2", "1.8.0", 64903 },
 };
 
 struct DemoCustomer
@@ -98,57 +106,94 @@ QString imeiFor(const DemoManufacturer &m, int serial)
     return identity::Imei::parse(body).value().toString();
 }
 
-Result<qint64> storeCertificate(QSqlDatabase &db, const store::SecretVault &vault, CertificateRoleName role,
-                                const QString &name, const crypto::CertifiedKey &ck, std::optional<qint64> operatorId,
+// The demo's scenario: a small, fixed share of each fleet misbehaves in each way, so every
+// verdict and failure the product handles can be seen on a laptop.
+devices::Fault faultFor(int i, int homeOperator, QString *faultOperator)
+{
+    using devices::Fault;
+    struct Rule { int modulus; int remainder; Fault fault; };
+    static const Rule rules[] = {
+        { 97, 3, Fault::Offline },       { 89, 5, Fault::Slow },           { 83, 7, Fault::TamperedFirmware },
+        { 79, 11, Fault::DebugEnabled }, { 73, 13, Fault::Revoked },       { 71, 17, Fault::ClockSkew },
+        { 67, 19, Fault::CrashesMidDownload }, { 61, 23, Fault::RejectsEnable }, { 59, 29, Fault::NoCoverage },
+    };
+    for (const Rule &r : rules) {
+        if (i % r.modulus == r.remainder) {
+            if (r.fault == Fault::NoCoverage)
+                *faultOperator = QLatin1StringView(demoOperators[(homeOperator + 1) % 4].name);
+            return r.fault;
+        }
+    }
+    return Fault::None;
+}
+
+struct DemoPlan
+{
+    crypto::CertifiedKey ci;
+    QList<devices::FieldManufacturer> manufacturers;
+    std::vector<devices::FieldDevice> fieldDevices;
+    QList<crypto::RevocationList> revocationLists;
+};
+
+Result<qint64> storeCertificate(QSqlDatabase &db, CertificateRoleName role, const QString &name,
+                                const crypto::Certificate &certificate, std::optional<qint64> operatorId,
                                 const QString &eidPrefix)
 {
-    store::CertificateRepository certificates(db);
     store::CertificateRecord record;
     record.role = role;
     record.name = name;
-    record.der = ck.certificate.toDer();
+    record.der = certificate.toDer();
     record.operatorId = operatorId;
     record.eidPrefix = eidPrefix;
-    record.notAfter = ck.certificate.notAfter();
-    auto id = certificates.insert(record);
-    if (!id)
-        return id.error();
-    auto sealed = vault.seal({ "certificate", id.value(), "private_key_sealed" }, ck.key.toPkcs8());
-    if (!sealed)
-        return sealed.error();
-    if (auto ok = certificates.setPrivateKeySealed(id.value(), sealed.value()); !ok)
-        return ok.error();
-    return id;
+    record.notAfter = certificate.notAfter();
+    return store::CertificateRepository(db).insert(record);
 }
 
-// Everything inside one writer job: the demo appears whole or not at all.
-Result<void> populate(QSqlDatabase &db, const store::SecretVault &vault, const QDateTime &now,
+// Everything inside one writer job: the demo appears whole or not at all. The workspace holds
+// the certificate issuer's and manufacturers' certificates only (their keys belong to them and
+// to the simulated factory), and its operators' profile-server keys, sealed.
+Result<void> populate(QSqlDatabase &db, const store::SecretVault &vault, const QDateTime &now, const DemoPlan &plan,
                       const DemoFleetSizes &sizes, DemoContents &contents)
 {
     const crypto::Validity validity { now.addDays(-1), now.addYears(10) };
-    auto ci = crypto::demopki::createCertificateIssuer(QStringLiteral("simfleet Demo CI"), validity);
-    if (!ci)
-        return ci.error();
-    if (auto id = storeCertificate(db, vault, CertificateRoleName::CertificateIssuer, QStringLiteral("simfleet Demo CI"),
-                                   ci.value(), std::nullopt, {});
+    if (auto id = storeCertificate(db, CertificateRoleName::CertificateIssuer, QStringLiteral("simfleet Demo CI"),
+                                   plan.ci.certificate, std::nullopt, {});
         !id)
         return id.error();
     ++contents.certificates;
-
-    for (const DemoManufacturer &m : demoManufacturers) {
-        auto eum = crypto::demopki::createManufacturer(ci.value(), QLatin1StringView(m.name),
-                                                       QLatin1StringView(m.country), QLatin1StringView(m.eidPrefix),
-                                                       validity);
-        if (!eum)
-            return eum.error();
-        if (auto id = storeCertificate(db, vault, CertificateRoleName::Manufacturer, QLatin1StringView(m.name),
-                                       eum.value(), std::nullopt, QLatin1StringView(m.eidPrefix));
+    store::ReferenceValueRepository references(db);
+    for (const devices::FieldManufacturer &m : plan.manufacturers) {
+        if (auto id = storeCertificate(db, CertificateRoleName::Manufacturer, m.name, m.eum.certificate, std::nullopt,
+                                       m.eidPrefix);
             !id)
             return id.error();
         ++contents.certificates;
     }
+    // The manufacturers publish reference values for their current software.
+    for (const DemoManufacturer &m : demoManufacturers) {
+        store::ReferenceValueRecord r;
+        r.manufacturer = QLatin1StringView(m.name);
+        r.hwmodel = QLatin1StringView(m.model);
+        r.swname = QLatin1StringView(m.swname);
+        r.swversion = QLatin1StringView(m.swversion);
+        for (const auto &measurement : devices::SimulatedField::firmwareMeasurements(r.hwmodel, r.swversion))
+            r.measurements.append({ measurement.component, measurement.digest });
+        r.addedAt = now;
+        if (auto ok = references.add(r); !ok)
+            return ok.error();
+    }
+    store::RevocationListRepository crls(db);
+    for (qsizetype i = 0; i < plan.revocationLists.size(); ++i) {
+        const crypto::RevocationList &crl = plan.revocationLists.at(i);
+        if (auto ok = crls.add({ 0, plan.manufacturers.at(i).eum.certificate.subjectText(), crl.toDer(), crl.thisUpdate(),
+                                 crl.nextUpdate() },
+                               now);
+            !ok)
+            return ok.error();
+    }
 
     store::OperatorRepository operators(db);
+    store::CertificateRepository certificates(db);
     QList<qint64> operatorIds;
     for (const DemoOperator &o : demoOperators) {
         store::OperatorRecord op;
@@ -170,16 +215,21 @@ Result<void> populate(QSqlDatabase &db, const store::SecretVault &vault, const Q
             return sealedOp.error();
         if (auto ok = operators.setSealedOp(id.value(), sealedOp.value()); !ok)
             return ok;
-        auto server = crypto::demopki::createProfileServer(ci.value(), op.name, op.country,
+        auto server = crypto::demopki::createProfileServer(plan.ci, op.name, op.country,
                                                            QStringLiteral("smdp.%1.example")
                                                                .arg(op.name.toLower().remove(u' ')),
                                                            validity);
         if (!server)
             return server.error();
-        if (auto cid = storeCertificate(db, vault, CertificateRoleName::ProfileServer, op.name + QStringLiteral(" profile server"),
-                                        server.value(), id.value(), {});
-            !cid)
+        auto cid = storeCertificate(db, CertificateRoleName::ProfileServer, op.name + QStringLiteral(" profile server"),
+                                    server->certificate, id.value(), {});
+        if (!cid)
             return cid.error();
+        auto sealedKey = vault.seal({ "certificate", cid.value(), "private_key_sealed" }, server->key.toPkcs8());
+        if (!sealedKey)
+            return sealedKey.error();
+        if (auto ok = certificates.setPrivateKeySealed(cid.value(), sealedKey.value()); !ok)
+            return ok;
         ++contents.certificates;
         operatorIds.append(id.value());
         ++contents.operators;
@@ -189,7 +239,8 @@ Result<void> populate(QSqlDatabase &db, const store::SecretVault &vault, const Q
     QRandomGenerator random(33812);
     store::CustomerRepository customers(db);
     store::FleetRepository fleets(db);
-    store::DeviceRepository devices(db);
+    store::DeviceRepository deviceRows(db);
+    std::size_t fieldIndex = 0;
     for (const DemoCustomer &c : demoCustomers) {
         auto customerId = customers.insert({ 0, QLatin1StringView(c.name), QLatin1StringView(c.useCase) }, now);
         if (!customerId)
@@ -202,20 +253,17 @@ Result<void> populate(QSqlDatabase &db, const store::SecretVault &vault, const Q
         ++contents.fleets;
         const DemoManufacturer &m = demoManufacturers[c.manufacturer];
         const int count = fleetSize(sizes, int(&c - demoCustomers));
-        auto stored = devices.insertMany(
+        auto stored = deviceRows.insertMany(
             count,
             [&](qsizetype i, store::DeviceRecord &d) {
-                const int serial = int(i);
-                d.eid = eidFor(m, serial);
-                d.imei = imeiFor(m, serial);
-                d.serial = QStringLiteral("%1-%2").arg(QString(QLatin1StringView(m.name)).left(3).toUpper()).arg(serial + 1, 6, 10,
-                                                                                                      QLatin1Char('0'));
-                d.model = QLatin1StringView(m.model);
-                // Meters and trackers carry an eUICC; a third of the car units host the USIM in
-                // the head unit's trusted environment (TR 33.812 option 2).
-                d.secureElement = (c.manufacturer == 1 && i % 3 == 0) ? store::SecureElementKind::TrustedEnvironment
-                                                                       : store::SecureElementKind::IntegratedUicc;
-                d.label = QString(QLatin1StringView(c.labelPattern)).arg(serial + 1);
+                const devices::FieldDevice &f = plan.fieldDevices[fieldIndex + std::size_t(i)];
+                d.eid = f.eid;
+                d.imei = f.imei;
+                d.serial = QStringLiteral("%1-%2").arg(QString(QLatin1StringView(m.name)).left(3).toUpper()).arg(i + 1, 6, 10,
+                                                                                                    QLatin1Char('0'));
+                d.model = f.hwmodel;
+                d.secureElement = f.secureElement;
+                d.label = QString(QLatin1StringView(c.labelPattern)).arg(i + 1);
                 d.latitude = c.latitude + (random.generateDouble() - 0.5) * 2 * c.spread;
                 d.longitude = c.longitude + (random.generateDouble() - 0.5) * 2 * c.spread;
                 d.fleetId = fleetId.value();
@@ -223,6 +271,7 @@ Result<void> populate(QSqlDatabase &db, const store::SecretVault &vault, const Q
             now);
         if (!stored)
             return stored.error();
+        fieldIndex += std::size_t(count);
         contents.devices += count;
     }
 
@@ -241,16 +290,61 @@ Result<void> populate(QSqlDatabase &db, const store::SecretVault &vault, const Q
     return {};
 }
 
+// The PKI and the equipment as they come from the factories: the field file is the devices'.
+Result<DemoPlan> plan(const QDateTime &now, const DemoFleetSizes &sizes)
+{
+    const crypto::Validity validity { now.addDays(-1), now.addYears(10) };
+    DemoPlan p;
+    auto ci = crypto::demopki::createCertificateIssuer(QStringLiteral("simfleet Demo CI"), validity);
+    if (!ci)
+        return ci.error();
+    p.ci = ci.value();
+    for (const DemoManufacturer &m : demoManufacturers) {
+        auto eum = crypto::demopki::createManufacturer(p.ci, QLatin1StringView(m.name), QLatin1StringView(m.country),
+                                                       QLatin1StringView(m.eidPrefix), validity);
+        if (!eum)
+            return eum.error();
+        p.manufacturers.append({ QLatin1StringView(m.name), QLatin1StringView(m.eidPrefix), m.oemid, eum.value() });
+    }
+    for (const DemoCustomer &c : demoCustomers) {
+        const DemoManufacturer &m = demoManufacturers[c.manufacturer];
+        const int count = fleetSize(sizes, int(&c - demoCustomers));
+        for (int i = 0; i < count; ++i) {
+            devices::FieldDevice d;
+            d.eid = eidFor(m, i);
+            d.imei = imeiFor(m, i);
+            d.manufacturer = QLatin1StringView(m.name);
+            d.hwmodel = QLatin1StringView(m.model);
+            d.hwversion = QLatin1StringView(m.hwversion);
+            d.swname = QLatin1StringView(m.swname);
+            // One device in fifty still runs the previous release.
+            d.swversion = QLatin1StringView(i % 50 == 49 ? m.oldSwversion : m.swversion);
+            // Meters and trackers carry an eUICC; a third of the car units host the USIM in
+            // the head unit's trusted environment (TR 33.812 option 2).
+            d.secureElement = (c.manufacturer == 1 && i % 3 == 0) ? store::SecureElementKind::TrustedEnvironment
+                                                                   : store::SecureElementKind::IntegratedUicc;
+            d.fault = faultFor(i, c.homeOperator, &d.faultOperator);
+            p.fieldDevices.push_back(d);
+        }
+    }
+    return p;
+}
+
 } // namespace
 
 Result<std::unique_ptr<store::Workspace>> DemoWorkspace::create(const QString &path, const Clock *clock,
                                                                 DemoFleetSizes sizes, DemoContents *contents)
 {
     const QString keyFile = store::Workspace::keyFilePath(path);
-    if (QFileInfo::exists(path))
-        return fail(QStringLiteral("%1 already exists; open it, or choose another file name").arg(path));
-    if (QFileInfo::exists(keyFile))
-        return fail(QStringLiteral("a key file %1 already exists; remove it or choose another file name").arg(keyFile));
+    const QString fieldFile = devices::SimulatedField::pathForWorkspace(path);
+    for (const QString &taken : { path, keyFile, fieldFile }) {
+        if (QFileInfo::exists(taken))
+            return fail(QStringLiteral("%1 already exists; open the workspace, or choose another file name").arg(taken));
+    }
+    const Clock &time = clock ? *clock : SystemClock::instance();
+    auto demo = plan(time.now(), sizes);
+    if (!demo)
+        return demo.error();
 
     const QByteArray passphrase = crypto::randomBytes(32).toBase64(QByteArray::Base64UrlEncoding
                                                                    | QByteArray::OmitTrailingEquals);
@@ -259,23 +353,40 @@ Result<std::unique_ptr<store::Workspace>> DemoWorkspace::create(const QString &p
         return workspace.error();
     const auto discard = [&](Error error) -> Result<std::unique_ptr<store::Workspace>> {
         workspace.value().reset();
-        for (const QString &suffix : { QString(), QStringLiteral("-wal"), QStringLiteral("-shm"), QStringLiteral(".key") })
-            QFile::remove(path + suffix);
+        for (const QString &file : QStringList { path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm"), keyFile,
+                                                 fieldFile, fieldFile + QStringLiteral("-wal"),
+                                                 fieldFile + QStringLiteral("-shm") })
+            QFile::remove(file);
         return error;
     };
     if (auto ok = store::writeKeyFile(keyFile, passphrase); !ok)
         return discard(ok.error());
 
+    // The devices' own file: a fixed seed, so every demo fleet has the same keys.
+    {
+        auto field = devices::SimulatedField::create(fieldFile, crypto::sha256("simfleet demo field"),
+                                                     demo->manufacturers, demo->fieldDevices, clock);
+        if (!field)
+            return discard(field.error());
+        for (const devices::FieldManufacturer &m : demo->manufacturers) {
+            auto crl = field.value()->revocationList(m.name);
+            if (!crl)
+                return discard(crl.error());
+            demo.value().revocationLists.append(crl.value());
+        }
+    }
+
     store::Workspace &ws = *workspace.value();
     DemoContents summary;
     const QDateTime now = ws.clock().now();
     const store::SecretVault &vault = ws.vault();
-    auto filled = ws.writer().run([&](QSqlDatabase &db) { return populate(db, vault, now, sizes, summary); });
+    auto filled = ws.writer().run([&](QSqlDatabase &db) { return populate(db, vault, now, *demo, sizes, summary); });
     if (!filled)
         return discard(filled.error());
     if (auto ok = ws.markAsDemo(); !ok)
         return discard(ok.error());
     summary.keyFile = keyFile;
+    summary.fieldFile = fieldFile;
     if (contents)
         *contents = summary;
     qCInfo(lcFleet) << "created the demo workspace with" << summary.devices << "devices";

@@ -32,6 +32,7 @@ struct DemoContents
     int devices = 0;
     int certificates = 0;
     QString keyFile;
+    QString fieldFile; // the simulated devices' own file
 };
 
 // Builds the demo workspace the README and the GUI's first run open: a demo PKI (certificate

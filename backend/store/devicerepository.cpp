@@ -92,6 +92,29 @@ Result<DeviceRepository::Existing> DeviceRepository::findExisting(const QStringL
     return existing;
 }
 
+Result<QList<std::pair<qint64, QString>>> DeviceRepository::idsInFleet(qint64 fleetId)
+{
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (auto ok = execute(q, QStringLiteral("SELECT id, eid FROM device WHERE fleet_id = ? ORDER BY eid"), { fleetId },
+                          "listing a fleet's devices");
+        !ok)
+        return ok.error();
+    QList<std::pair<qint64, QString>> out;
+    while (q.next())
+        out.append({ q.value(0).toLongLong(), q.value(1).toString() });
+    return out;
+}
+
+Result<QList<std::pair<qint64, QString>>> DeviceRepository::idsForEids(const QStringList &eids)
+{
+    QList<std::pair<qint64, QString>> out;
+    if (auto ok = lookup(m_db, "eid", eids, [&out](const DeviceRecord &d) { out.append({ d.id, d.eid }); }); !ok)
+        return ok.error();
+    std::sort(out.begin(), out.end(), [](const auto &a, const auto &b) { return a.second < b.second; });
+    return out;
+}
+
 Result<qint64> DeviceRepository::count()
 {
     QSqlQuery q(m_db);

@@ -31,6 +31,9 @@ public:
     Result<Existing> findExisting(const QStringList &eids, const QStringList &imeis);
 
     Result<qint64> count();
+    // (id, EID) of a fleet's devices, or of the devices with these EIDs, in EID order.
+    Result<QList<std::pair<qint64, QString>>> idsInFleet(qint64 fleetId);
+    Result<QList<std::pair<qint64, QString>>> idsForEids(const QStringList &eids);
     // Devices with their fleet, customer, enabled profile and latest verdict, in EID order;
     // fleetId restricts to one fleet.
     Result<void> forEachOverview(std::optional<qint64> fleetId, const std::function<void(const DeviceOverview &)> &visit);

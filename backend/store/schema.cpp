@@ -101,6 +101,24 @@ const QList<Migration> &migrations()
               QStringLiteral("CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry"
                              " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"),
           } },
+        { 3,
+          "attestation: nonces, reference values, revocation lists, reason codes",
+          {
+              QStringLiteral("CREATE TABLE attestation_nonce (nonce BLOB PRIMARY KEY NOT NULL,"
+                             " device_id INTEGER NOT NULL REFERENCES device(id), issued_at TEXT NOT NULL,"
+                             " expires_at TEXT NOT NULL, used_at TEXT)"),
+              QStringLiteral("CREATE INDEX attestation_nonce_device ON attestation_nonce(device_id)"),
+              QStringLiteral("ALTER TABLE attestation_result ADD COLUMN reason_code TEXT NOT NULL DEFAULT ''"),
+              // Known-good measurements per hardware model and software version (DESIGN.md
+              // "Attestation"); a retired row marks a version that is no longer acceptable.
+              QStringLiteral("CREATE TABLE reference_value (id INTEGER PRIMARY KEY, manufacturer TEXT NOT NULL,"
+                             " hwmodel TEXT NOT NULL, swname TEXT NOT NULL, swversion TEXT NOT NULL,"
+                             " measurements TEXT NOT NULL, added_at TEXT NOT NULL, retired_at TEXT,"
+                             " UNIQUE (hwmodel, swversion))"),
+              QStringLiteral("CREATE TABLE revocation_list (id INTEGER PRIMARY KEY, issuer TEXT NOT NULL,"
+                             " der BLOB NOT NULL, this_update TEXT NOT NULL, next_update TEXT NOT NULL,"
+                             " imported_at TEXT NOT NULL)"),
+          } },
     };
     return list;
 }

@@ -1,0 +1,3 @@
+#include "attestationlog.h"
+
+Q_LOGGING_CATEGORY(lcAttestation, "simfleet.attestation", QtInfoMsg)

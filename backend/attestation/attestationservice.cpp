@@ -1,0 +1,217 @@
+#include "attestationservice.h"
+#include "attestationlog.h"
+
+#include "core/clock.h"
+#include "crypto/random.h"
+#include "devices/devicelink.h"
+#include "store/attestationrepository.h"
+#include "store/auditlog.h"
+#include "store/certificaterepository.h"
+#include "store/referencevaluerepository.h"
+#include "store/storewriter.h"
+#include "store/workspace.h"
+
+#include <QHash>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QtConcurrent/QtConcurrentMap>
+
+#include <future>
+#include <memory>
+#include <numeric>
+
+namespace simfleet::attestation {
+
+AttestationService::AttestationService(store::Workspace &workspace, devices::DeviceLinkProvider &links,
+                                       AttestationOptions options)
+    : m_workspace(workspace), m_links(links), m_options(options)
+{
+}
+
+Result<AttestationVerifier> AttestationService::loadVerifier() const
+{
+    QSqlDatabase db = m_workspace.database();
+    AttestationVerifier verifier;
+    const auto certificates = store::CertificateRepository(db).list();
+    if (!certificates)
+        return certificates.error();
+    for (const store::CertificateRecord &c : certificates.value()) {
+        if (c.role == store::CertificateRoleName::ProfileServer)
+            continue;
+        auto cert = crypto::Certificate::fromDer(c.der);
+        if (!cert)
+            return fail(QStringLiteral("the stored certificate of %1 is damaged: %2").arg(c.name, cert.errorMessage()));
+        if (c.role == store::CertificateRoleName::CertificateIssuer)
+            verifier.addTrustAnchor(cert.value());
+        else
+            verifier.addManufacturer(cert.value());
+    }
+    const auto crls = store::RevocationListRepository(db).list();
+    if (!crls)
+        return crls.error();
+    for (const store::RevocationListRecord &r : crls.value()) {
+        if (auto crl = crypto::RevocationList::fromDer(r.der))
+            verifier.addRevocationList(crl.value());
+    }
+    const auto references = store::ReferenceValueRepository(db).list();
+    if (!references)
+        return references.error();
+    for (const store::ReferenceValueRecord &r : references.value()) {
+        ReferenceValue v { r.manufacturer, r.hwmodel, r.swname, r.swversion, {}, r.retiredAt.value_or(QDateTime()) };
+        for (const auto &[component, digest] : r.measurements)
+            v.measurements.append({ component, digest });
+        verifier.addReferenceValue(v);
+    }
+    return verifier;
+}
+
+Result<QList<DeviceAttestation>> AttestationService::attest(const QList<std::pair<qint64, QString>> &devices,
+                                                            const QString &actor, const Progress &progress)
+{
+    auto verifier = loadVerifier();
+    if (!verifier)
+        return verifier.error();
+    const Clock &clock = m_workspace.clock();
+    const QDateTime issuedAt = clock.now();
+
+    // A fresh nonce per device, stored before any is sent (single use, short-lived).
+    QHash<QByteArray, IssuedNonce> issued;
+    std::vector<store::NonceRecord> nonces;
+    nonces.reserve(std::size_t(devices.size()));
+    for (const auto &[id, eid] : devices) {
+        IssuedNonce n { crypto::randomBytes(32), eid, issuedAt, issuedAt.addSecs(m_options.nonceLifetimeSeconds), false };
+        nonces.push_back({ n.nonce, id, n.issuedAt, n.expiresAt, std::nullopt });
+        issued.insert(n.nonce, n);
+    }
+    auto stored = m_workspace.writer().run([&nonces](QSqlDatabase &db) -> Result<void> {
+        store::AttestationRepository repository(db);
+        for (const store::NonceRecord &n : nonces) {
+            if (auto ok = repository.insertNonce(n); !ok)
+                return ok;
+        }
+        return {};
+    });
+    if (!stored)
+        return stored.error();
+
+    // Ask every device at once; the answers are awaited against one deadline, so silent devices
+    // cost one timeout in all, not one each.
+    std::vector<std::unique_ptr<devices::DeviceLink>> links;
+    std::vector<std::future<Result<QByteArray>>> answers;
+    links.reserve(std::size_t(devices.size()));
+    answers.reserve(std::size_t(devices.size()));
+    for (qsizetype i = 0; i < devices.size(); ++i) {
+        links.push_back(m_links.linkTo(devices.at(i).second));
+        answers.push_back(links.back()->evidence(nonces[std::size_t(i)].nonce));
+    }
+    const auto deadline = std::chrono::steady_clock::now() + m_options.answerTimeout;
+
+    QList<DeviceAttestation> outcomes(devices.size());
+    std::vector<std::future<Result<void>>> writes;
+    for (qsizetype start = 0; start < devices.size(); start += m_options.chunk) {
+        const qsizetype end = std::min(devices.size(), start + qsizetype(m_options.chunk));
+        QHash<QByteArray, IssuedNonce> known; // nonces presented in this chunk that we did not just issue
+        for (qsizetype i = start; i < end; ++i) {
+            DeviceAttestation &o = outcomes[i];
+            o.deviceId = devices.at(i).first;
+            o.eid = devices.at(i).second;
+            const auto remaining = std::max(std::chrono::milliseconds(0),
+                                            std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                deadline - std::chrono::steady_clock::now()));
+            auto answer = devices::awaitAnswer(answers[std::size_t(i)], remaining, o.eid);
+            if (!answer) {
+                const bool silent = answer.errorMessage().contains(QStringLiteral("did not answer"));
+                o.verdict = { TrustTier::None, silent ? QStringLiteral("no-answer") : QStringLiteral("device-error"),
+                              silent ? QStringLiteral("The device did not answer within %1 s; check its power and "
+                                                      "coverage, then attest it again.")
+                                           .arg(double(m_options.answerTimeout.count()) / 1000.0)
+                                     : QStringLiteral("The device could not produce evidence: %1.").arg(answer.errorMessage()) };
+                continue;
+            }
+            o.evidence = std::move(answer).value();
+            if (const auto presented = AttestationVerifier::peekNonce(o.evidence);
+                presented && !issued.contains(*presented) && !known.contains(*presented)) {
+                QSqlDatabase db = m_workspace.database();
+                auto found = store::AttestationRepository(db).findNonce(*presented);
+                if (found && found.value()) {
+                    const store::NonceRecord &r = *found.value();
+                    const auto owner = std::find_if(devices.cbegin(), devices.cend(),
+                                                    [&r](const auto &d) { return d.first == r.deviceId; });
+                    known.insert(*presented, { r.nonce, owner != devices.cend() ? owner->second : QString(), r.issuedAt,
+                                               r.expiresAt, r.usedAt.has_value() });
+                }
+            }
+        }
+        const QDateTime now = clock.now();
+        const auto lookup = [&issued, &known](const QByteArray &nonce) -> std::optional<IssuedNonce> {
+            if (const auto it = issued.constFind(nonce); it != issued.cend())
+                return *it;
+            if (const auto it = known.constFind(nonce); it != known.cend())
+                return *it;
+            return std::nullopt;
+        };
+        std::vector<qsizetype> toVerify;
+        for (qsizetype i = start; i < end; ++i) {
+            if (!outcomes[i].evidence.isEmpty())
+                toVerify.push_back(i);
+        }
+        // Verification is the CPU-bound part: spread it over the cores.
+        QtConcurrent::blockingMap(toVerify, [&](qsizetype i) {
+            outcomes[i].verdict = verifier->verify(outcomes[i].eid, outcomes[i].evidence, lookup, now);
+        });
+
+        auto chunk = std::make_shared<QList<DeviceAttestation>>(outcomes.mid(start, end - start));
+        writes.push_back(m_workspace.writer().submit([chunk, now](QSqlDatabase &db) -> Result<void> {
+            store::AttestationRepository repository(db);
+            for (DeviceAttestation &o : *chunk) {
+                const auto nonce = AttestationVerifier::peekNonce(o.evidence);
+                if (nonce && AttestationVerifier::consumedNonce(o.verdict)
+                    && !repository.markNonceUsed(*nonce, now).ok())
+                    o.verdict = { TrustTier::None, QStringLiteral("nonce-replayed"),
+                                  QStringLiteral("The evidence answers a challenge that was already used: a replay. "
+                                                 "Attest the device again.") };
+                store::AttestationRecord record;
+                record.deviceId = o.deviceId;
+                record.nonce = nonce.value_or(QByteArray());
+                record.evidence = o.evidence;
+                record.verdict = tierName(o.verdict.tier);
+                record.reasonCode = o.verdict.reasonCode;
+                record.message = o.verdict.message;
+                record.verifiedAt = now;
+                if (auto ok = repository.insertResult(record); !ok)
+                    return ok.error();
+            }
+            return {};
+        }));
+        if (progress)
+            progress(end, devices.size());
+    }
+    for (auto &w : writes) {
+        if (auto ok = w.get(); !ok)
+            return ok.error();
+    }
+
+    QHash<QString, int> tally;
+    for (const DeviceAttestation &o : outcomes)
+        ++tally[tierName(o.verdict.tier)];
+    QJsonObject details { { QStringLiteral("devices"), qint64(devices.size()) } };
+    for (auto it = tally.cbegin(); it != tally.cend(); ++it)
+        details.insert(it.key(), it.value());
+    store::AuditEntry entry;
+    entry.at = clock.now();
+    entry.actor = actor;
+    entry.action = QStringLiteral("attest");
+    entry.subject = devices.size() == 1 ? QStringLiteral("device:") + devices.first().second
+                                        : QStringLiteral("devices:%1").arg(devices.size());
+    entry.details = QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact));
+    if (auto ok = m_workspace.writer().run([entry](QSqlDatabase &db) -> Result<void> {
+            auto seq = store::AuditLog::append(db, entry);
+            return seq ? Result<void>() : Result<void>(seq.error());
+        });
+        !ok)
+        return ok.error();
+    qCInfo(lcAttestation) << "attested" << devices.size() << "devices:" << entry.details;
+    return outcomes;
+}
+
+} // namespace simfleet::attestation

@@ -1,0 +1,62 @@
+#pragma once
+
+#include "attestationverdict.h"
+#include "attestationverifier.h"
+#include "core/result.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+#include <chrono>
+#include <functional>
+
+namespace simfleet::store {
+class Workspace;
+}
+namespace simfleet::devices {
+class DeviceLinkProvider;
+}
+
+namespace simfleet::attestation {
+
+struct AttestationOptions
+{
+    std::chrono::milliseconds answerTimeout { 10000 };
+    qint64 nonceLifetimeSeconds = 300; // DESIGN.md: single use, expires in minutes
+    int chunk = 512;                    // verdicts verified and stored together
+};
+
+struct DeviceAttestation
+{
+    qint64 deviceId = 0;
+    QString eid;
+    AttestationVerdict verdict;
+    QByteArray evidence;
+};
+
+// Attests devices through their links: issues a fresh nonce per device (stored before it is
+// sent), asks every device for evidence at once, verifies the answers in parallel and stores
+// evidence and verdict per device, with one audit entry per run. Call it on the thread that
+// opened the workspace.
+class AttestationService
+{
+public:
+    AttestationService(store::Workspace &workspace, devices::DeviceLinkProvider &links,
+                       AttestationOptions options = {});
+
+    // The verifier configured with the workspace's trust anchors, manufacturers, revocation lists
+    // and reference values.
+    Result<AttestationVerifier> loadVerifier() const;
+
+    using Progress = std::function<void(qsizetype done, qsizetype total)>;
+    Result<QList<DeviceAttestation>> attest(const QList<std::pair<qint64, QString>> &devices, const QString &actor,
+                                            const Progress &progress = {});
+
+private:
+    store::Workspace &m_workspace;
+    devices::DeviceLinkProvider &m_links;
+    AttestationOptions m_options;
+};
+
+} // namespace simfleet::attestation

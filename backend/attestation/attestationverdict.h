@@ -1,0 +1,29 @@
+#pragma once
+
+#include <QString>
+
+#include <optional>
+
+namespace simfleet::attestation {
+
+// The AR4SI trustworthiness tiers (draft-ietf-rats-ar4si): how far the verifier trusts the
+// device's secure environment.
+enum class TrustTier {
+    Affirming,       // genuine and as expected: credentials may be sent
+    Warning,         // genuine, but something deserves attention (unknown software, clock)
+    Contraindicated, // evidence against trusting it: never send credentials
+    None,            // no trustworthy evidence at all (no answer, malformed, stale nonce)
+};
+
+QString tierName(TrustTier tier);
+std::optional<TrustTier> tierFromName(QStringView name);
+
+// A verdict: the tier, a stable reason code for machines and a sentence for people.
+struct AttestationVerdict
+{
+    TrustTier tier = TrustTier::None;
+    QString reasonCode;
+    QString message;
+};
+
+} // namespace simfleet::attestation

@@ -1,0 +1,200 @@
+#include "attestationverifier.h"
+
+#include "crypto/chainverifier.h"
+#include "crypto/constanttime.h"
+#include "crypto/ecdsa.h"
+
+namespace simfleet::attestation {
+
+namespace {
+
+AttestationVerdict verdict(TrustTier tier, const char *code, QString message)
+{
+    return { tier, QString::fromLatin1(code), std::move(message) };
+}
+
+// Reason codes decided at or after the nonce step: the nonce is spent by these.
+const QStringList nonceConsumingCodes {
+    QStringLiteral("nonce-expired"),        QStringLiteral("nonce-replayed"),     QStringLiteral("identity-mismatch-ueid"),
+    QStringLiteral("no-reference-values"),  QStringLiteral("software-retired"),   QStringLiteral("measurement-mismatch"),
+    QStringLiteral("secure-boot-off"),      QStringLiteral("tamper-detected"),    QStringLiteral("debug-enabled"),
+    QStringLiteral("revoked"),              QStringLiteral("revocation-unknown"), QStringLiteral("clock-skew"),
+    QStringLiteral("affirmed"),
+};
+
+} // namespace
+
+bool AttestationVerifier::consumedNonce(const AttestationVerdict &v)
+{
+    return nonceConsumingCodes.contains(v.reasonCode);
+}
+
+std::optional<QByteArray> AttestationVerifier::peekNonce(QByteArrayView evidence)
+{
+    const auto sign1 = parseCoseSign1(evidence);
+    if (!sign1)
+        return std::nullopt;
+    const auto claims = decodeClaims(sign1->payload);
+    if (!claims)
+        return std::nullopt;
+    return claims->nonce;
+}
+
+const ReferenceValue *AttestationVerifier::referenceFor(const QString &hwmodel, const QString &swversion) const
+{
+    for (const ReferenceValue &r : m_references) {
+        if (r.hwmodel == hwmodel && r.swversion == swversion)
+            return &r;
+    }
+    return nullptr;
+}
+
+AttestationVerdict AttestationVerifier::verify(const QString &expectedEid, QByteArrayView evidence,
+                                               const NonceLookup &lookupNonce, const QDateTime &now) const
+{
+    const auto sign1 = parseCoseSign1(evidence);
+    if (!sign1)
+        return verdict(TrustTier::None, "malformed-evidence",
+                       QStringLiteral("The device's evidence is unreadable (%1); attest it again.").arg(sign1.errorMessage()));
+
+    // 1. The chain to a trusted manufacturer, with the EID in its range.
+    auto leaf = crypto::Certificate::fromDer(sign1->x5chain.first());
+    if (!leaf)
+        return verdict(TrustTier::None, "malformed-evidence",
+                       QStringLiteral("The device's certificate is unreadable: %1.").arg(leaf.errorMessage()));
+    QList<crypto::Certificate> intermediates;
+    for (qsizetype i = 1; i < sign1->x5chain.size(); ++i) {
+        auto c = crypto::Certificate::fromDer(sign1->x5chain.at(i));
+        if (!c)
+            return verdict(TrustTier::None, "malformed-evidence",
+                           QStringLiteral("A certificate in the device's chain is unreadable: %1.").arg(c.errorMessage()));
+        intermediates.append(c.value());
+    }
+    crypto::ChainVerifier chain;
+    for (const crypto::Certificate &anchor : m_anchors)
+        chain.addTrustAnchor(anchor);
+    chain.setTime(now);
+    const auto path = chain.verify(leaf.value(), intermediates);
+    if (!path) {
+        if (path.errorMessage().contains(QStringLiteral("lies outside the range")))
+            return verdict(TrustTier::Contraindicated, "eid-out-of-range",
+                           QStringLiteral("The device certificate is not valid: %1. Do not provision it; report it to "
+                                          "the manufacturer.")
+                               .arg(path.errorMessage()));
+        return verdict(TrustTier::Contraindicated, "untrusted-chain",
+                       QStringLiteral("The device certificate is not trusted: %1. Do not provision it; import the "
+                                      "manufacturer's certificate if it is one you deal with.")
+                           .arg(path.errorMessage()));
+    }
+    if (path->size() < 2
+        || std::none_of(m_manufacturers.cbegin(), m_manufacturers.cend(),
+                        [&](const crypto::Certificate &m) { return m == path->at(1); }))
+        return verdict(TrustTier::Contraindicated, "untrusted-manufacturer",
+                       QStringLiteral("The device was certified by %1, which is not a manufacturer this workspace "
+                                      "trusts.")
+                           .arg(path->size() > 1 ? path->at(1).subjectText() : leaf->issuerText()));
+    if (leaf->subject().serialNumber != expectedEid)
+        return verdict(TrustTier::Contraindicated, "identity-mismatch",
+                       QStringLiteral("The evidence is for EID %1, not for the device asked (%2); something answers "
+                                      "in its place.")
+                           .arg(leaf->subject().serialNumber, expectedEid));
+
+    // 2. The signature over the exact bytes received.
+    if (auto ok = crypto::ecdsaVerify(leaf->publicKey(), signatureInput(sign1->protectedBytes, sign1->payload),
+                                      sign1->signature, crypto::SignatureFormat::Raw);
+        !ok)
+        return verdict(TrustTier::Contraindicated, "bad-signature",
+                       QStringLiteral("The evidence's signature does not verify (%1): it was altered or not made by "
+                                      "this device's key.")
+                           .arg(ok.errorMessage()));
+    const auto claims = decodeClaims(sign1->payload);
+    if (!claims)
+        return verdict(TrustTier::None, "malformed-evidence",
+                       QStringLiteral("The device's claims are unreadable: %1.").arg(claims.errorMessage()));
+
+    // 3. The nonce: issued by us to this device, unexpired, unused.
+    const auto issued = lookupNonce ? lookupNonce(claims->nonce) : std::nullopt;
+    if (!issued || issued->eid != expectedEid)
+        return verdict(TrustTier::None, "nonce-unknown",
+                       QStringLiteral("The evidence answers a challenge this workspace did not send to this device; "
+                                      "attest it again."));
+    if (issued->used)
+        return verdict(TrustTier::None, "nonce-replayed",
+                       QStringLiteral("The evidence answers a challenge that was already used: a replay. Attest the "
+                                      "device again."));
+    if (now >= issued->expiresAt)
+        return verdict(TrustTier::None, "nonce-expired",
+                       QStringLiteral("The device answered after its challenge expired (%1); attest it again.")
+                           .arg(issued->expiresAt.toString(Qt::ISODate)));
+    if (!crypto::equalConstantTime(claims->ueid, ueidForEid(expectedEid)))
+        return verdict(TrustTier::Contraindicated, "identity-mismatch-ueid",
+                       QStringLiteral("The evidence names another device (UEID) than its certificate."));
+
+    // 4. The claims against the reference values for this model and software.
+    if (claims->tampered)
+        return verdict(TrustTier::Contraindicated, "tamper-detected",
+                       QStringLiteral("The secure element reports physical tampering. Do not provision it; have the "
+                                      "device inspected."));
+    if (!claims->secureBoot)
+        return verdict(TrustTier::Contraindicated, "secure-boot-off",
+                       QStringLiteral("The device did not boot through the manufacturer's secure boot."));
+    const ReferenceValue *reference = referenceFor(claims->hwmodel, claims->swversion);
+    QList<AttestationVerdict> warnings;
+    if (!reference) {
+        warnings.append(verdict(TrustTier::Warning, "no-reference-values",
+                                QStringLiteral("%1 runs %2 %3, for which no reference values are known; add them if "
+                                               "this version is approved.")
+                                    .arg(claims->hwmodel, claims->swname, claims->swversion)));
+    } else {
+        for (const Measurement &expected : reference->measurements) {
+            const auto found = std::find_if(claims->measurements.cbegin(), claims->measurements.cend(),
+                                            [&](const Measurement &m) { return m.component == expected.component; });
+            if (found == claims->measurements.cend() || !crypto::equalConstantTime(found->digest, expected.digest))
+                return verdict(TrustTier::Contraindicated, "measurement-mismatch",
+                               QStringLiteral("The %1 measurement differs from the reference for %2 %3: the firmware "
+                                              "was modified. Do not provision it.")
+                                   .arg(expected.component, claims->hwmodel, claims->swversion));
+        }
+        if (reference->retiredAt.isValid() && reference->retiredAt <= now)
+            warnings.append(verdict(TrustTier::Warning, "software-retired",
+                                    QStringLiteral("%1 %2 was retired on %3; update the device's software.")
+                                        .arg(claims->swname, claims->swversion,
+                                             reference->retiredAt.toString(Qt::ISODate))));
+    }
+
+    // 5. The debug status.
+    if (claims->debug == DebugStatus::Enabled)
+        return verdict(TrustTier::Contraindicated, "debug-enabled",
+                       QStringLiteral("The device's debug interface is enabled, so its secrets are exposed. Do not "
+                                      "provision it."));
+
+    // 6. The revocation list.
+    const crypto::Certificate &manufacturer = path->at(1);
+    const crypto::RevocationList *crl = nullptr;
+    for (const crypto::RevocationList &list : m_crls) {
+        if (list.checkIssuedBy(manufacturer, now).ok()) {
+            crl = &list;
+            break;
+        }
+    }
+    if (!crl)
+        warnings.append(verdict(TrustTier::Warning, "revocation-unknown",
+                                QStringLiteral("No current revocation list from %1; import it to know whether the device "
+                                               "was revoked.")
+                                    .arg(manufacturer.subject().organization)));
+    else if (crl->lists(leaf.value()))
+        return verdict(TrustTier::Contraindicated, "revoked",
+                       QStringLiteral("The manufacturer revoked this device's certificate. Do not provision it."));
+
+    if (std::llabs(claims->issuedAt.secsTo(now)) > m_maxSkew)
+        warnings.append(verdict(TrustTier::Warning, "clock-skew",
+                                QStringLiteral("The device's clock is %1 minutes off; check its time source.")
+                                    .arg(claims->issuedAt.secsTo(now) / 60)));
+    if (!warnings.isEmpty())
+        return warnings.first();
+    return verdict(TrustTier::Affirming, "affirmed",
+                   QStringLiteral("Genuine %1 running %2 %3 as the reference expects.")
+                       .arg(claims->hwmodel, claims->swname, claims->swversion));
+}
+
+} // namespace simfleet::attestation

@@ -1,0 +1,75 @@
+#pragma once
+
+#include "attestationverdict.h"
+#include "crypto/certificate.h"
+#include "crypto/revocationlist.h"
+#include "entityattestationtoken.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QList>
+
+#include <functional>
+#include <optional>
+
+namespace simfleet::attestation {
+
+// A nonce the verifier handed out (32 random bytes, single use, short-lived).
+struct IssuedNonce
+{
+    QByteArray nonce;
+    QString eid;
+    QDateTime issuedAt;
+    QDateTime expiresAt;
+    bool used = false;
+};
+
+// Known-good measurements for one hardware model and software version.
+struct ReferenceValue
+{
+    QString manufacturer;
+    QString hwmodel;
+    QString swname;
+    QString swversion;
+    QList<Measurement> measurements;
+    QDateTime retiredAt; // invalid while the version is acceptable
+};
+
+// The platform validation authority (TR 33.812's PVA; DESIGN.md "Attestation"). Checks, in this
+// order, stopping at the first failure: the certificate chain to a trusted manufacturer with the
+// EID in its range; the signature over the exact bytes received; the nonce (issued to this
+// device, unexpired, unused); the claims against the reference values; the debug status; the
+// revocation list. Thread-safe once configured.
+class AttestationVerifier
+{
+public:
+    void addTrustAnchor(const crypto::Certificate &issuerRoot) { m_anchors.append(issuerRoot); }
+    void addManufacturer(const crypto::Certificate &manufacturer) { m_manufacturers.append(manufacturer); }
+    void addRevocationList(const crypto::RevocationList &list) { m_crls.append(list); }
+    void addReferenceValue(const ReferenceValue &value) { m_references.append(value); }
+    void setMaxClockSkewSeconds(qint64 seconds) { m_maxSkew = seconds; }
+
+    using NonceLookup = std::function<std::optional<IssuedNonce>(const QByteArray &nonce)>;
+
+    // lookupNonce answers what the verifier issued; the caller marks a nonce used when the
+    // verdict reaches the nonce step (verdict.reasonCode tells which step decided).
+    AttestationVerdict verify(const QString &expectedEid, QByteArrayView evidence, const NonceLookup &lookupNonce,
+                              const QDateTime &now) const;
+
+    // The nonce in a token, read without verifying anything (to look it up before verify()).
+    static std::optional<QByteArray> peekNonce(QByteArrayView evidence);
+
+    // Whether the verdict consumed the nonce (every verdict from the nonce step on).
+    static bool consumedNonce(const AttestationVerdict &verdict);
+
+private:
+    const ReferenceValue *referenceFor(const QString &hwmodel, const QString &swversion) const;
+
+    QList<crypto::Certificate> m_anchors;
+    QList<crypto::Certificate> m_manufacturers;
+    QList<crypto::RevocationList> m_crls;
+    QList<ReferenceValue> m_references;
+    qint64 m_maxSkew = 300;
+};
+
+} // namespace simfleet::attestation

@@ -1,0 +1,176 @@
+#include "entityattestationtoken.h"
+
+#include "crypto/ecdsa.h"
+#include "crypto/sha256.h"
+
+#include <QCborArray>
+#include <QCborValue>
+
+namespace simfleet::attestation {
+
+namespace {
+
+QCborArray versionClaim(const QString &version)
+{
+    return QCborArray { version };
+}
+
+Result<QString> versionFrom(const QCborValue &v, const char *claim)
+{
+    if (v.isString())
+        return v.toString();
+    if (v.isArray() && v.toArray().size() >= 1 && v.toArray().at(0).isString())
+        return v.toArray().at(0).toString();
+    return fail(QStringLiteral("the %1 claim is malformed").arg(QLatin1StringView(claim)));
+}
+
+} // namespace
+
+QByteArray ueidForEid(const QString &eid)
+{
+    return QByteArray(1, '\x01') + crypto::sha256(QByteArray(QByteArrayLiteral("simfleet-ueid:") + eid.toLatin1()));
+}
+
+QByteArray encodeClaims(const EatClaims &c)
+{
+    QCborMap components;
+    for (const Measurement &m : c.measurements)
+        components.insert(m.component, m.digest);
+    QCborMap claims;
+    claims.insert(eat::nonce, c.nonce);
+    claims.insert(eat::ueid, c.ueid);
+    claims.insert(eat::oemid, c.oemid);
+    claims.insert(eat::hwmodel, c.hwmodel.toUtf8());
+    claims.insert(eat::hwversion, versionClaim(c.hwversion));
+    claims.insert(eat::swname, c.swname);
+    claims.insert(eat::swversion, versionClaim(c.swversion));
+    claims.insert(eat::measurements,
+                  QCborArray { QCborArray { eat::cborContentFormat, QCborValue(components).toCbor() } });
+    claims.insert(eat::dbgstat, int(c.debug));
+    claims.insert(eat::oemboot, c.secureBoot);
+    claims.insert(eat::tamper, c.tampered);
+    claims.insert(eat::iat, c.issuedAt.toSecsSinceEpoch());
+    return claims.toCborValue().toCbor();
+}
+
+Result<EatClaims> decodeClaims(QByteArrayView payload)
+{
+    QCborParserError error;
+    const QCborValue root = QCborValue::fromCbor(payload.toByteArray(), &error);
+    if (error.error != QCborError::NoError)
+        return fail(QStringLiteral("the claims are not valid CBOR: %1").arg(error.errorString()));
+    if (!root.isMap())
+        return fail(QStringLiteral("the claims are not a CBOR map"));
+    const QCborMap m = root.toMap();
+    EatClaims c;
+    const auto bytes = [&m](qint64 key) { return m.value(key).toByteArray(); };
+    if (!m.value(eat::nonce).isByteArray())
+        return fail(QStringLiteral("the evidence carries no eat_nonce"));
+    c.nonce = bytes(eat::nonce);
+    c.ueid = bytes(eat::ueid);
+    c.oemid = m.value(eat::oemid).toInteger();
+    c.hwmodel = QString::fromUtf8(bytes(eat::hwmodel));
+    auto hwversion = versionFrom(m.value(eat::hwversion), "hwversion");
+    auto swversion = versionFrom(m.value(eat::swversion), "swversion");
+    if (!hwversion || !swversion)
+        return fail(hwversion ? swversion.errorMessage() : hwversion.errorMessage());
+    c.hwversion = hwversion.value();
+    c.swversion = swversion.value();
+    c.swname = m.value(eat::swname).toString();
+    const QCborArray measured = m.value(eat::measurements).toArray();
+    for (const QCborValue &entry : measured) {
+        const QCborArray pair = entry.toArray();
+        if (pair.size() != 2 || pair.at(0).toInteger(-1) != eat::cborContentFormat || !pair.at(1).isByteArray())
+            return fail(QStringLiteral("the measurements claim is malformed"));
+        QCborParserError inner;
+        const QCborValue components = QCborValue::fromCbor(pair.at(1).toByteArray(), &inner);
+        if (inner.error != QCborError::NoError || !components.isMap())
+            return fail(QStringLiteral("the measurements claim is malformed"));
+        for (const auto &[name, digest] : components.toMap())
+            c.measurements.append({ name.toString(), digest.toByteArray() });
+    }
+    if (!m.value(eat::dbgstat).isInteger() || m.value(eat::dbgstat).toInteger() < 0
+        || m.value(eat::dbgstat).toInteger() > 4)
+        return fail(QStringLiteral("the dbgstat claim is missing or out of range"));
+    c.debug = DebugStatus(int(m.value(eat::dbgstat).toInteger()));
+    c.secureBoot = m.value(eat::oemboot).toBool(false);
+    c.tampered = m.value(eat::tamper).toBool(true);
+    if (!m.value(eat::iat).isInteger())
+        return fail(QStringLiteral("the evidence carries no iat"));
+    c.issuedAt = QDateTime::fromSecsSinceEpoch(m.value(eat::iat).toInteger(), Qt::UTC);
+    return c;
+}
+
+QByteArray signatureInput(const QByteArray &protectedBytes, const QByteArray &payload)
+{
+    return QCborArray { QStringLiteral("Signature1"), protectedBytes, QByteArray(), payload }.toCborValue().toCbor();
+}
+
+Result<QByteArray> signCoseSign1(const QByteArray &payload, const QList<QByteArray> &x5chain,
+                                 const crypto::EcPrivateKey &key)
+{
+    QCborArray chain;
+    for (const QByteArray &der : x5chain)
+        chain.append(der);
+    QCborMap header;
+    header.insert(eat::coseAlg, eat::es256);
+    header.insert(eat::coseX5chain, chain);
+    const QByteArray protectedBytes = header.toCborValue().toCbor();
+    auto signature = crypto::ecdsaSign(key, signatureInput(protectedBytes, payload), crypto::SignatureFormat::Raw);
+    if (!signature)
+        return signature.error();
+    const QCborArray sign1 { protectedBytes, QCborMap(), payload, signature.value() };
+    return QCborValue(QCborTag(eat::coseSign1Tag), sign1).toCbor();
+}
+
+Result<CoseSign1> parseCoseSign1(QByteArrayView bytes)
+{
+    if (bytes.isEmpty())
+        return fail(QStringLiteral("the evidence is empty"));
+    if (bytes.size() > eat::maxEvidenceBytes)
+        return fail(QStringLiteral("the evidence is %1 bytes, more than the %2 allowed").arg(bytes.size()).arg(eat::maxEvidenceBytes));
+    QCborParserError error;
+    QCborValue root = QCborValue::fromCbor(bytes.toByteArray(), &error);
+    if (error.error != QCborError::NoError)
+        return fail(QStringLiteral("the evidence is not valid CBOR: %1").arg(error.errorString()));
+    if (error.offset != bytes.size())
+        return fail(QStringLiteral("unexpected bytes after the evidence"));
+    if (root.isTag()) {
+        if (root.tag() != QCborTag(eat::coseSign1Tag))
+            return fail(QStringLiteral("the evidence is not a COSE_Sign1 (tag %1)").arg(quint64(root.tag())));
+        root = root.taggedValue();
+    }
+    const QCborArray parts = root.toArray();
+    if (!root.isArray() || parts.size() != 4 || !parts.at(0).isByteArray() || !parts.at(1).isMap()
+        || !parts.at(2).isByteArray() || !parts.at(3).isByteArray())
+        return fail(QStringLiteral("the evidence is not a COSE_Sign1 structure"));
+    CoseSign1 s;
+    s.protectedBytes = parts.at(0).toByteArray();
+    s.payload = parts.at(2).toByteArray();
+    s.signature = parts.at(3).toByteArray();
+    const QCborValue header = QCborValue::fromCbor(s.protectedBytes, &error);
+    if (error.error != QCborError::NoError || !header.isMap())
+        return fail(QStringLiteral("the COSE protected header is not a CBOR map"));
+    s.protectedHeader = header.toMap();
+    const QCborValue alg = s.protectedHeader.value(eat::coseAlg);
+    if (!alg.isInteger() || alg.toInteger() != eat::es256)
+        return fail(QStringLiteral("the evidence is signed with algorithm %1; only ES256 (-7) is accepted")
+                        .arg(alg.isInteger() ? QString::number(alg.toInteger()) : QStringLiteral("(none)")));
+    const QCborValue chain = s.protectedHeader.value(eat::coseX5chain);
+    if (chain.isByteArray()) {
+        s.x5chain.append(chain.toByteArray());
+    } else if (chain.isArray()) {
+        for (const QCborValue &der : chain.toArray()) {
+            if (!der.isByteArray())
+                return fail(QStringLiteral("the x5chain header is malformed"));
+            s.x5chain.append(der.toByteArray());
+        }
+    }
+    if (s.x5chain.isEmpty())
+        return fail(QStringLiteral("the evidence carries no certificate chain (x5chain)"));
+    if (s.signature.size() != 64)
+        return fail(QStringLiteral("the ES256 signature must be 64 bytes, got %1").arg(s.signature.size()));
+    return s;
+}
+
+} // namespace simfleet::attestation

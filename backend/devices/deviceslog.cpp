@@ -1,0 +1,3 @@
+#include "deviceslog.h"
+
+Q_LOGGING_CATEGORY(lcDevices, "simfleet.devices", QtInfoMsg)

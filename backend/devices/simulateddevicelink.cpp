@@ -1,0 +1,82 @@
+#include "simulateddevicelink.h"
+#include "simulatedfield.h"
+
+#include <QThread>
+#include <QThreadPool>
+
+namespace simfleet::devices {
+
+namespace {
+// Many devices may be slow at once; a sleeping simulated device must not hold up the others.
+QThreadPool &fieldThreads()
+{
+    static QThreadPool *pool = [] {
+        auto *p = new QThreadPool;
+        p->setMaxThreadCount(std::max(16, QThread::idealThreadCount() * 4));
+        return p;
+    }();
+    return *pool;
+}
+} // namespace
+
+void SimulatedField::waitForDevices()
+{
+    fieldThreads().waitForDone();
+}
+
+SimulatedDeviceLink::SimulatedDeviceLink(SimulatedField *field, QString eid) : m_field(field), m_eid(std::move(eid)) { }
+
+SimulatedDeviceLink::~SimulatedDeviceLink() = default;
+
+template<typename T>
+std::future<Result<T>> SimulatedDeviceLink::ask(std::function<Result<T>()> answer)
+{
+    auto promise = std::make_shared<std::promise<Result<T>>>();
+    auto future = promise->get_future();
+    const Fault fault = m_field->faultOf(m_eid);
+    if (fault == Fault::Offline) {
+        QMutexLocker lock(&m_mutex);
+        m_unanswered.push_back(promise);
+        return future;
+    }
+    const auto latency = fault == Fault::Slow ? m_field->timing().slowLatency : std::chrono::milliseconds(0);
+    fieldThreads().start([promise, answer = std::move(answer), latency] {
+        Result<T> result = answer();
+        if (latency.count() > 0)
+            QThread::msleep(static_cast<unsigned long>(latency.count()));
+        promise->set_value(std::move(result));
+    });
+    return future;
+}
+
+std::future<Result<DeviceInfo>> SimulatedDeviceLink::info()
+{
+    return ask<DeviceInfo>([field = m_field, eid = m_eid] { return field->answerInfo(eid); });
+}
+
+std::future<Result<QByteArray>> SimulatedDeviceLink::evidence(const QByteArray &nonce)
+{
+    return ask<QByteArray>([field = m_field, eid = m_eid, nonce] { return field->answerEvidence(eid, nonce); });
+}
+
+std::future<Result<QList<InstalledProfile>>> SimulatedDeviceLink::listProfiles()
+{
+    return ask<QList<InstalledProfile>>([field = m_field, eid = m_eid] { return field->answerListProfiles(eid); });
+}
+
+std::future<Result<void>> SimulatedDeviceLink::enableProfile(const QString &iccid)
+{
+    return ask<void>([field = m_field, eid = m_eid, iccid] { return field->answerProfileChange(eid, iccid, QStringLiteral("enable")); });
+}
+
+std::future<Result<void>> SimulatedDeviceLink::disableProfile(const QString &iccid)
+{
+    return ask<void>([field = m_field, eid = m_eid, iccid] { return field->answerProfileChange(eid, iccid, QStringLiteral("disable")); });
+}
+
+std::future<Result<void>> SimulatedDeviceLink::deleteProfile(const QString &iccid)
+{
+    return ask<void>([field = m_field, eid = m_eid, iccid] { return field->answerProfileChange(eid, iccid, QStringLiteral("delete")); });
+}
+
+} // namespace simfleet::devices

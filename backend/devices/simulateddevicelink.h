@@ -1,0 +1,40 @@
+#pragma once
+
+#include "devicelink.h"
+
+#include <QMutex>
+
+#include <functional>
+#include <vector>
+
+namespace simfleet::devices {
+
+class SimulatedField;
+
+// A DeviceLink to one simulated device. Answers are computed on worker threads, so calls
+// return at once; a slow device answers late and an offline device never does.
+class SimulatedDeviceLink : public DeviceLink
+{
+public:
+    SimulatedDeviceLink(SimulatedField *field, QString eid);
+    ~SimulatedDeviceLink() override;
+
+    QString eid() const override { return m_eid; }
+    std::future<Result<DeviceInfo>> info() override;
+    std::future<Result<QByteArray>> evidence(const QByteArray &nonce) override;
+    std::future<Result<QList<InstalledProfile>>> listProfiles() override;
+    std::future<Result<void>> enableProfile(const QString &iccid) override;
+    std::future<Result<void>> disableProfile(const QString &iccid) override;
+    std::future<Result<void>> deleteProfile(const QString &iccid) override;
+
+private:
+    template<typename T>
+    std::future<Result<T>> ask(std::function<Result<T>()> answer);
+
+    SimulatedField *m_field;
+    QString m_eid;
+    QMutex m_mutex;
+    std::vector<std::shared_ptr<void>> m_unanswered; // an offline device's calls, never answered
+};
+
+} // namespace simfleet::devices

@@ -1,0 +1,118 @@
+#pragma once
+
+#include "attestation/entityattestationtoken.h"
+#include "core/result.h"
+#include "crypto/demopki.h"
+#include "crypto/revocationlist.h"
+#include "devicelink.h"
+#include "fault.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QMutex>
+#include <QString>
+
+#include <chrono>
+#include <memory>
+#include <vector>
+
+namespace simfleet {
+class Clock;
+}
+
+namespace simfleet::store {
+class StoreWriter;
+}
+
+namespace simfleet::devices {
+
+// A manufacturer's factory, as far as the simulation needs it: it certifies its devices'
+// keys and publishes the revocation list of the ones it revoked.
+struct FieldManufacturer
+{
+    QString name;
+    QString eidPrefix;
+    qint64 oemid = 0;
+    crypto::CertifiedKey eum;
+};
+
+// One simulated device as it left the factory.
+struct FieldDevice
+{
+    QString eid;
+    QString imei;
+    QString manufacturer;
+    QString hwmodel;
+    QString hwversion;
+    QString swname;
+    QString swversion;
+    store::SecureElementKind secureElement = store::SecureElementKind::IntegratedUicc;
+    Fault fault = Fault::None;
+    QString faultOperator; // NoCoverage: the operator whose network it cannot reach
+};
+
+// The simulated equipment "in the field" (DESIGN.md "The devices behind the backend"). Each
+// device derives its P-256 key from the field's seed and its EID, has its certificate issued by
+// its manufacturer at first contact, runs firmware with measurements and misbehaves as its fault
+// says. Its state lives in the field's own file beside the workspace, written by the devices
+// alone and never inside the backend's transactions, so a backend crash can leave the two
+// disagreeing, as real equipment would.
+class SimulatedField : public DeviceLinkProvider
+{
+public:
+    struct Timing
+    {
+        std::chrono::milliseconds slowLatency { 1500 };
+        qint64 clockSkewSeconds = 2 * 3600;
+    };
+
+    ~SimulatedField() override;
+
+    static Result<std::unique_ptr<SimulatedField>> create(const QString &path, const QByteArray &seed,
+                                                          const QList<FieldManufacturer> &manufacturers,
+                                                          const std::vector<FieldDevice> &devices,
+                                                          const Clock *clock = nullptr);
+    static Result<std::unique_ptr<SimulatedField>> open(const QString &path, const Clock *clock = nullptr);
+    // demo.simfleet -> demo.field
+    static QString pathForWorkspace(const QString &workspacePath);
+
+    // What a genuine build of this software measures: the manufacturer publishes these as
+    // reference values.
+    static QList<attestation::Measurement> firmwareMeasurements(const QString &hwmodel, const QString &swversion);
+    // The serial number a device's certificate will carry, known before the certificate exists,
+    // so a manufacturer can revoke a device it has not yet certified.
+    static QByteArray certificateSerial(const QString &eid);
+
+    std::unique_ptr<DeviceLink> linkTo(const QString &eid) override;
+    void setTiming(Timing timing) { m_timing = timing; }
+    const Timing &timing() const { return m_timing; }
+    qsizetype deviceCount() const;
+    QList<crypto::Certificate> manufacturerCertificates() const;
+    // The manufacturer's current revocation list, listing the devices it revoked.
+    Result<crypto::RevocationList> revocationList(const QString &manufacturer) const;
+
+    // The device side of each DeviceLink call; run on the field's worker threads.
+    Result<DeviceInfo> answerInfo(const QString &eid);
+    Result<QByteArray> answerEvidence(const QString &eid, const QByteArray &nonce);
+    Result<QList<InstalledProfile>> answerListProfiles(const QString &eid);
+    Result<void> answerProfileChange(const QString &eid, const QString &iccid, const QString &operation);
+    Fault faultOf(const QString &eid) const;
+    // Waits until no device is still computing an answer (before the field goes away).
+    static void waitForDevices();
+
+private:
+    SimulatedField(QString path, QByteArray seed, const Clock *clock);
+    struct DeviceState;
+    Result<DeviceState *> ensureCertified(const QString &eid);
+
+    QString m_path;
+    QByteArray m_seed;
+    const Clock *m_clock;
+    Timing m_timing;
+    mutable QMutex m_mutex;
+    QHash<QString, FieldManufacturer> m_manufacturers;
+    QHash<QString, std::shared_ptr<DeviceState>> m_devices;
+    std::unique_ptr<store::StoreWriter> m_writer;
+};
+
+} // namespace simfleet::devices

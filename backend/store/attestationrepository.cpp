@@ -1,0 +1,101 @@
+#include "attestationrepository.h"
+#include "core/clock.h"
+#include "sqlhelpers.h"
+
+namespace simfleet::store {
+
+namespace {
+const QString resultColumns = QStringLiteral(
+    "SELECT id, device_id, nonce, evidence, verdict, reason_code, reason, verified_at FROM attestation_result");
+
+AttestationRecord readResult(const QSqlQuery &q)
+{
+    return { q.value(0).toLongLong(),
+             q.value(1).toLongLong(),
+             q.value(2).toByteArray(),
+             q.value(3).toByteArray(),
+             q.value(4).toString(),
+             q.value(5).toString(),
+             q.value(6).toString(),
+             QDateTime::fromString(q.value(7).toString(), Qt::ISODateWithMs) };
+}
+} // namespace
+
+Result<void> AttestationRepository::insertNonce(const NonceRecord &n)
+{
+    QSqlQuery q(m_db);
+    return execute(q,
+                   QStringLiteral("INSERT INTO attestation_nonce (nonce, device_id, issued_at, expires_at)"
+                                  " VALUES (?, ?, ?, ?)"),
+                   { n.nonce, n.deviceId, storedTime(n.issuedAt), storedTime(n.expiresAt) }, "issuing a nonce");
+}
+
+Result<std::optional<NonceRecord>> AttestationRepository::findNonce(const QByteArray &nonce)
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q,
+                          QStringLiteral("SELECT nonce, device_id, issued_at, expires_at, used_at FROM attestation_nonce"
+                                         " WHERE nonce = ?"),
+                          { nonce }, "looking up a nonce");
+        !ok)
+        return ok.error();
+    if (!q.next())
+        return std::optional<NonceRecord>();
+    NonceRecord n { q.value(0).toByteArray(), q.value(1).toLongLong(),
+                    QDateTime::fromString(q.value(2).toString(), Qt::ISODateWithMs),
+                    QDateTime::fromString(q.value(3).toString(), Qt::ISODateWithMs), std::nullopt };
+    if (!q.value(4).isNull())
+        n.usedAt = QDateTime::fromString(q.value(4).toString(), Qt::ISODateWithMs);
+    return std::optional<NonceRecord>(n);
+}
+
+Result<void> AttestationRepository::markNonceUsed(const QByteArray &nonce, const QDateTime &at)
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q, QStringLiteral("UPDATE attestation_nonce SET used_at = ? WHERE nonce = ? AND used_at IS NULL"),
+                          { storedTime(at), nonce }, "spending a nonce");
+        !ok)
+        return ok;
+    if (q.numRowsAffected() != 1)
+        return fail(QStringLiteral("the nonce was already used"));
+    return {};
+}
+
+Result<qint64> AttestationRepository::insertResult(const AttestationRecord &r)
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q,
+                          QStringLiteral("INSERT INTO attestation_result (device_id, nonce, evidence, verdict, reason_code,"
+                                         " reason, verified_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                          { r.deviceId, r.nonce, r.evidence.isEmpty() ? QVariant() : QVariant(r.evidence), r.verdict,
+                            text(r.reasonCode), text(r.message), storedTime(r.verifiedAt) },
+                          "storing a verdict");
+        !ok)
+        return ok.error();
+    return q.lastInsertId().toLongLong();
+}
+
+Result<QList<AttestationRecord>> AttestationRepository::history(qint64 deviceId)
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q, resultColumns + QStringLiteral(" WHERE device_id = ? ORDER BY verified_at DESC, id DESC"),
+                          { deviceId }, "reading attestation history");
+        !ok)
+        return ok.error();
+    QList<AttestationRecord> out;
+    while (q.next())
+        out.append(readResult(q));
+    return out;
+}
+
+Result<std::optional<AttestationRecord>> AttestationRepository::latest(qint64 deviceId)
+{
+    auto all = history(deviceId);
+    if (!all)
+        return all.error();
+    if (all->isEmpty())
+        return std::optional<AttestationRecord>();
+    return std::optional<AttestationRecord>(all->first());
+}
+
+} // namespace simfleet::store

@@ -1,0 +1,115 @@
+#include "referencevaluerepository.h"
+#include "core/clock.h"
+#include "sqlhelpers.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace simfleet::store {
+
+namespace {
+QString measurementsJson(const QList<std::pair<QString, QByteArray>> &measurements)
+{
+    QJsonObject o;
+    for (const auto &[component, digest] : measurements)
+        o.insert(component, QString::fromLatin1(digest.toHex()));
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+QList<std::pair<QString, QByteArray>> measurementsFrom(const QString &json)
+{
+    QList<std::pair<QString, QByteArray>> out;
+    const QJsonObject o = QJsonDocument::fromJson(json.toUtf8()).object();
+    for (auto it = o.begin(); it != o.end(); ++it)
+        out.append({ it.key(), QByteArray::fromHex(it.value().toString().toLatin1()) });
+    return out;
+}
+} // namespace
+
+Result<qint64> ReferenceValueRepository::add(const ReferenceValueRecord &v)
+{
+    if (v.hwmodel.isEmpty() || v.swversion.isEmpty() || v.measurements.isEmpty())
+        return fail(QStringLiteral("a reference value needs a hardware model, a software version and measurements"));
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q,
+                          QStringLiteral("INSERT INTO reference_value (manufacturer, hwmodel, swname, swversion,"
+                                         " measurements, added_at) VALUES (?, ?, ?, ?, ?, ?)"),
+                          { v.manufacturer, v.hwmodel, text(v.swname), v.swversion, measurementsJson(v.measurements),
+                            storedTime(v.addedAt) },
+                          "adding reference values");
+        !ok)
+        return ok.error();
+    return q.lastInsertId().toLongLong();
+}
+
+Result<void> ReferenceValueRepository::retire(const QString &hwmodel, const QString &swversion, const QDateTime &at)
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q,
+                          QStringLiteral("UPDATE reference_value SET retired_at = ? WHERE hwmodel = ? AND swversion = ?"
+                                         " AND retired_at IS NULL"),
+                          { storedTime(at), hwmodel, swversion }, "retiring reference values");
+        !ok)
+        return ok;
+    if (q.numRowsAffected() != 1)
+        return fail(QStringLiteral("there are no current reference values for %1 %2").arg(hwmodel, swversion));
+    return {};
+}
+
+Result<QList<ReferenceValueRecord>> ReferenceValueRepository::list()
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q,
+                          QStringLiteral("SELECT id, manufacturer, hwmodel, swname, swversion, measurements, added_at,"
+                                         " retired_at FROM reference_value ORDER BY hwmodel, swversion"),
+                          {}, "listing reference values");
+        !ok)
+        return ok.error();
+    QList<ReferenceValueRecord> out;
+    while (q.next()) {
+        ReferenceValueRecord r;
+        r.id = q.value(0).toLongLong();
+        r.manufacturer = q.value(1).toString();
+        r.hwmodel = q.value(2).toString();
+        r.swname = q.value(3).toString();
+        r.swversion = q.value(4).toString();
+        r.measurements = measurementsFrom(q.value(5).toString());
+        r.addedAt = QDateTime::fromString(q.value(6).toString(), Qt::ISODateWithMs);
+        if (!q.value(7).isNull())
+            r.retiredAt = QDateTime::fromString(q.value(7).toString(), Qt::ISODateWithMs);
+        out.append(r);
+    }
+    return out;
+}
+
+Result<qint64> RevocationListRepository::add(const RevocationListRecord &r, const QDateTime &importedAt)
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q,
+                          QStringLiteral("INSERT INTO revocation_list (issuer, der, this_update, next_update, imported_at)"
+                                         " VALUES (?, ?, ?, ?, ?)"),
+                          { r.issuer, r.der, storedTime(r.thisUpdate), storedTime(r.nextUpdate), storedTime(importedAt) },
+                          "importing a revocation list");
+        !ok)
+        return ok.error();
+    return q.lastInsertId().toLongLong();
+}
+
+Result<QList<RevocationListRecord>> RevocationListRepository::list()
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q,
+                          QStringLiteral("SELECT id, issuer, der, this_update, next_update FROM revocation_list"
+                                         " ORDER BY id"),
+                          {}, "listing revocation lists");
+        !ok)
+        return ok.error();
+    QList<RevocationListRecord> out;
+    while (q.next())
+        out.append({ q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toByteArray(),
+                     QDateTime::fromString(q.value(3).toString(), Qt::ISODateWithMs),
+                     QDateTime::fromString(q.value(4).toString(), Qt::ISODateWithMs) });
+    return out;
+}
+
+} // namespace simfleet::store

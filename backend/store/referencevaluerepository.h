@@ -1,0 +1,65 @@
+#pragma once
+
+#include "core/result.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QList>
+#include <QSqlDatabase>
+#include <QString>
+
+#include <optional>
+#include <utility>
+
+namespace simfleet::store {
+
+struct ReferenceValueRecord
+{
+    qint64 id = 0;
+    QString manufacturer;
+    QString hwmodel;
+    QString swname;
+    QString swversion;
+    QList<std::pair<QString, QByteArray>> measurements; // component, SHA-256
+    QDateTime addedAt;
+    std::optional<QDateTime> retiredAt;
+};
+
+// Known-good measurements per hardware model and software version, as manufacturers publish them.
+class ReferenceValueRepository
+{
+public:
+    explicit ReferenceValueRepository(QSqlDatabase db) : m_db(std::move(db)) { }
+
+    Result<qint64> add(const ReferenceValueRecord &value);
+    // A retired version stays known, so its devices get a warning rather than "unknown software".
+    Result<void> retire(const QString &hwmodel, const QString &swversion, const QDateTime &at);
+    Result<QList<ReferenceValueRecord>> list();
+
+private:
+    QSqlDatabase m_db;
+};
+
+struct RevocationListRecord
+{
+    qint64 id = 0;
+    QString issuer;
+    QByteArray der;
+    QDateTime thisUpdate;
+    QDateTime nextUpdate;
+};
+
+// Manufacturers' certificate revocation lists, as imported.
+class RevocationListRepository
+{
+public:
+    explicit RevocationListRepository(QSqlDatabase db) : m_db(std::move(db)) { }
+
+    Result<qint64> add(const RevocationListRecord &list, const QDateTime &importedAt);
+    Result<QList<RevocationListRecord>> list();
+
+private:
+    QSqlDatabase m_db;
+};
+
+} // namespace simfleet::store
