@@ -1,3 +1,4 @@
+#include "crypto/certificate.h"
 #include "crypto/eckey.h"
 #include "fleet/demoworkspace.h"
 #include "store/certificaterepository.h"
@@ -63,12 +64,22 @@ private Q_SLOTS:
             QVERIFY2(opened.ok(), qPrintable(opened.errorMessage()));
             QCOMPARE(opened->size(), std::size_t(16));
         }
-        // Every PKI key the demo holds opens and matches its certificate.
+        // The workspace holds its operators' profile-server keys, sealed; the certificate issuer's
+        // and manufacturers' keys are theirs, not the workspace's.
+        int keys = 0;
         for (const CertificateRecord &c : CertificateRepository(db).list().value()) {
+            if (c.role != CertificateRoleName::ProfileServer) {
+                QVERIFY2(c.privateKeySealed.isEmpty(), qPrintable(c.name));
+                continue;
+            }
             const auto der = m_ws->vault().open({ "certificate", c.id, "private_key_sealed" }, c.privateKeySealed);
             QVERIFY2(der.ok(), qPrintable(c.name + QStringLiteral(": ") + der.errorMessage()));
-            QVERIFY(crypto::EcPrivateKey::fromPkcs8(der.value()).ok());
+            const auto key = crypto::EcPrivateKey::fromPkcs8(der.value());
+            QVERIFY(key.ok());
+            QVERIFY(key->publicKey() == crypto::Certificate::fromDer(c.der).value().publicKey());
+            ++keys;
         }
+        QCOMPARE(keys, 4);
         // A workspace opened without the passphrase cannot open them.
         auto other = Workspace::open(m_path);
         QVERIFY(other.ok());
