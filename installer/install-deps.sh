@@ -12,8 +12,8 @@ packages=(
   libqt6svg6 qt6-qpa-plugins libqt6opengl6-dev libgl-dev libxkbcommon-dev
   # cryptography
   libssl-dev openssl
-  # the bare-SQLite reference in tests/bench
-  libsqlite3-dev
+  # the bare-SQLite reference in tests/bench; python3 for the independent token check
+  libsqlite3-dev python3
   # GUI tests and screenshots under a virtual display
   xvfb xauth
 )

@@ -2,6 +2,7 @@
 #include "akacommand.h"
 #include "infocommand.h"
 
+#include "attestcommand.h"
 #include "auditcommand.h"
 #include "devicescommand.h"
 #include "enrollcommand.h"
@@ -27,6 +28,7 @@ std::vector<std::unique_ptr<CliCommand>> allCommands()
     commands.push_back(std::make_unique<EnrollCommand>());
     commands.push_back(std::make_unique<DevicesCommand>());
     commands.push_back(std::make_unique<OperatorsCommand>());
+    commands.push_back(std::make_unique<AttestCommand>());
     commands.push_back(std::make_unique<AuditCommand>());
     commands.push_back(std::make_unique<AkaCommand>());
     return commands;

@@ -115,6 +115,7 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const QList<std::pai
             DeviceAttestation &o = outcomes[i];
             o.deviceId = devices.at(i).first;
             o.eid = devices.at(i).second;
+            o.issuedNonce = nonces[std::size_t(i)].nonce;
             const auto remaining = std::max(std::chrono::milliseconds(0),
                                             std::chrono::duration_cast<std::chrono::milliseconds>(
                                                 deadline - std::chrono::steady_clock::now()));
@@ -172,7 +173,7 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const QList<std::pai
                                                  "Attest the device again.") };
                 store::AttestationRecord record;
                 record.deviceId = o.deviceId;
-                record.nonce = nonce.value_or(QByteArray());
+                record.nonce = o.issuedNonce;
                 record.evidence = o.evidence;
                 record.verdict = tierName(o.verdict.tier);
                 record.reasonCode = o.verdict.reasonCode;

@@ -33,6 +33,7 @@ struct DeviceAttestation
     QString eid;
     AttestationVerdict verdict;
     QByteArray evidence;
+    QByteArray issuedNonce; // the challenge sent to the device
 };
 
 // Attests devices through their links: issues a fresh nonce per device (stored before it is

@@ -186,10 +186,11 @@ AttestationVerdict AttestationVerifier::verify(const QString &expectedEid, QByte
         return verdict(TrustTier::Contraindicated, "revoked",
                        QStringLiteral("The manufacturer revoked this device's certificate. Do not provision it."));
 
-    if (std::llabs(claims->issuedAt.secsTo(now)) > m_maxSkew)
+    if (const qint64 ahead = now.secsTo(claims->issuedAt); std::llabs(ahead) > m_maxSkew)
         warnings.append(verdict(TrustTier::Warning, "clock-skew",
-                                QStringLiteral("The device's clock is %1 minutes off; check its time source.")
-                                    .arg(claims->issuedAt.secsTo(now) / 60)));
+                                QStringLiteral("The device's clock is %1 minutes %2; check its time source.")
+                                    .arg(std::llabs(ahead) / 60)
+                                    .arg(ahead > 0 ? QStringLiteral("ahead") : QStringLiteral("behind"))));
     if (!warnings.isEmpty())
         return warnings.first();
     return verdict(TrustTier::Affirming, "affirmed",
