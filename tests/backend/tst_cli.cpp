@@ -199,6 +199,66 @@ private Q_SLOTS:
         QVERIFY(r.err.contains("tampered"));
     }
 
+    void attestFleetAndExportEvidence()
+    {
+        const QString dir = m_dir.filePath(QStringLiteral("evidence"));
+        const Run r = cli({ "-w", ws("demo.simfleet"), "attest", "--fleet", "Container trackers", "--timeout", "3",
+                            "--export-evidence", dir });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonArray verdicts = QJsonDocument::fromJson(r.out).array();
+        QCOMPARE(verdicts.size(), 600);
+        QSet<QString> seen;
+        QString healthy;
+        QString tampered;
+        for (const QJsonValue &v : verdicts) {
+            const QJsonObject o = v.toObject();
+            QVERIFY(!o.value("message").toString().isEmpty());
+            seen.insert(o.value("verdict").toString() + u'/' + o.value("reason").toString());
+            if (o.value("reason").toString() == u"affirmed" && healthy.isEmpty())
+                healthy = o.value("eid").toString();
+            if (o.value("reason").toString() == u"measurement-mismatch" && tampered.isEmpty())
+                tampered = o.value("eid").toString();
+        }
+        for (const char *expected : { "affirming/affirmed", "contraindicated/measurement-mismatch",
+                                      "contraindicated/debug-enabled", "contraindicated/revoked", "warning/clock-skew",
+                                      "warning/no-reference-values", "none/no-answer" })
+            QVERIFY2(seen.contains(QLatin1StringView(expected)), expected);
+
+        // The exported token verifies outside simfleet: its own CBOR code and the OpenSSL tool.
+        const auto check = [&](const QString &eid, const QByteArray &tokenBytes = QByteArray()) {
+            QString token = dir + u'/' + eid + QStringLiteral(".cbor");
+            if (!tokenBytes.isEmpty()) {
+                token = dir + QStringLiteral("/altered.cbor");
+                QFile f(token);
+                f.open(QIODevice::WriteOnly);
+                f.write(tokenBytes);
+            }
+            QProcess p;
+            p.start(QStringLiteral("python3"), { QStringLiteral(SIMFLEET_TOOLS "/verify_eat.py"), token,
+                                                 dir + u'/' + eid + QStringLiteral("-chain.pem") });
+            p.waitForFinished(30000);
+            return p.exitCode();
+        };
+        QCOMPARE(check(healthy), 0);
+        QCOMPARE(check(tampered), 0); // genuinely signed: the device reports its modified firmware honestly
+        QFile token(dir + u'/' + healthy + QStringLiteral(".cbor"));
+        QVERIFY(token.open(QIODevice::ReadOnly));
+        QByteArray altered = token.readAll();
+        altered[altered.size() - 3] = char(altered[altered.size() - 3] ^ 0x10);
+        QCOMPARE(check(healthy, altered), 1);
+
+        const Run one = cli({ "-w", ws("demo.simfleet"), "attest", "--device", healthy });
+        QCOMPARE(one.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(one.out).array().first().toObject().value("verdict").toString(),
+                 QStringLiteral("affirming"));
+        const Run unknown = cli({ "-w", ws("demo.simfleet"), "attest", "--device", "89000000000000000000000000000000" });
+        QCOMPARE(unknown.exitCode, 1);
+        QVERIFY(unknown.err.contains("no device with EID"));
+        // The device list shows the latest verdict.
+        const Run listed = cli({ "-w", ws("demo.simfleet"), "devices", "--fleet", "Container trackers" });
+        QVERIFY(listed.out.contains("\"attestation\":\"affirming\""));
+    }
+
     void enrollRefusesBadFiles()
     {
         QFile empty(m_dir.filePath(QStringLiteral("empty.csv")));
