@@ -14,6 +14,8 @@ packages=(
   libssl-dev openssl
   # the bare-SQLite reference in tests/bench; python3 for the independent token check
   libsqlite3-dev python3
+  # the libFuzzer targets
+  clang libclang-rt-14-dev
   # GUI tests and screenshots under a virtual display
   xvfb xauth
 )

@@ -5,8 +5,6 @@
 #include <cstddef>
 #include <memory>
 
-class QDebug;
-
 namespace simfleet::crypto {
 
 // Key material (Ki, OP, OPc, private scalars, data keys, derived session keys).
@@ -44,7 +42,11 @@ private:
     std::size_t m_size = 0;
 };
 
-QDebug operator<<(QDebug, const SecretBytes &) = delete;
+// No stream of any kind (QDebug, QTextStream, std::ostream) accepts a secret.
+template<typename Stream>
+Stream operator<<(Stream, const SecretBytes &) = delete;
+template<typename Stream>
+Stream &operator<<(Stream &, const SecretBytes &) = delete;
 
 // The one way a secret leaves as hex: only for a tool whose user supplied the inputs and
 // asked for the derived value (simfleet-cli aka). Never for logs, exports or the GUI.
