@@ -62,6 +62,7 @@ Result<AttestationVerifier> AttestationService::loadVerifier() const
             v.measurements.append({ component, digest });
         verifier.addReferenceValue(v);
     }
+    verifier.prepare();
     return verifier;
 }
 

@@ -40,6 +40,20 @@ std::optional<QByteArray> AttestationVerifier::peekNonce(QByteArrayView evidence
     return claims->nonce;
 }
 
+void AttestationVerifier::prepare()
+{
+    m_crlByManufacturer.clear();
+    for (const crypto::Certificate &m : m_manufacturers) {
+        for (const crypto::RevocationList &list : m_crls) {
+            // The signature only: whether the list is current is checked per verdict.
+            if (list.checkIssuedBy(m, list.thisUpdate()).ok()) {
+                m_crlByManufacturer.insert(m.sha256Fingerprint(), list);
+                break;
+            }
+        }
+    }
+}
+
 const ReferenceValue *AttestationVerifier::referenceFor(const QString &hwmodel, const QString &swversion) const
 {
     for (const ReferenceValue &r : m_references) {
@@ -64,17 +78,18 @@ AttestationVerdict AttestationVerifier::verify(const QString &expectedEid, QByte
                        QStringLiteral("The device's certificate is unreadable: %1.").arg(leaf.errorMessage()));
     QList<crypto::Certificate> intermediates;
     for (qsizetype i = 1; i < sign1->x5chain.size(); ++i) {
+        // Every device of a manufacturer sends the same manufacturer certificate: parse it once.
+        if (const qsizetype known = m_manufacturerDer.indexOf(sign1->x5chain.at(i)); known >= 0) {
+            intermediates.append(m_manufacturers.at(known));
+            continue;
+        }
         auto c = crypto::Certificate::fromDer(sign1->x5chain.at(i));
         if (!c)
             return verdict(TrustTier::None, "malformed-evidence",
                            QStringLiteral("A certificate in the device's chain is unreadable: %1.").arg(c.errorMessage()));
         intermediates.append(c.value());
     }
-    crypto::ChainVerifier chain;
-    for (const crypto::Certificate &anchor : m_anchors)
-        chain.addTrustAnchor(anchor);
-    chain.setTime(now);
-    const auto path = chain.verify(leaf.value(), intermediates);
+    const auto path = m_chain.verifyAt(leaf.value(), intermediates, now);
     if (!path) {
         if (path.errorMessage().contains(QStringLiteral("lies outside the range")))
             return verdict(TrustTier::Contraindicated, "eid-out-of-range",
@@ -171,10 +186,16 @@ AttestationVerdict AttestationVerifier::verify(const QString &expectedEid, QByte
     // 6. The revocation list.
     const crypto::Certificate &manufacturer = path->at(1);
     const crypto::RevocationList *crl = nullptr;
-    for (const crypto::RevocationList &list : m_crls) {
-        if (list.checkIssuedBy(manufacturer, now).ok()) {
-            crl = &list;
-            break;
+    if (!m_crlByManufacturer.isEmpty()) {
+        const auto it = m_crlByManufacturer.constFind(manufacturer.sha256Fingerprint());
+        if (it != m_crlByManufacturer.cend() && now >= it->thisUpdate() && now < it->nextUpdate())
+            crl = &it.value();
+    } else {
+        for (const crypto::RevocationList &list : m_crls) {
+            if (list.checkIssuedBy(manufacturer, now).ok()) {
+                crl = &list;
+                break;
+            }
         }
     }
     if (!crl)

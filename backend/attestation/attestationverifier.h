@@ -2,11 +2,13 @@
 
 #include "attestationverdict.h"
 #include "crypto/certificate.h"
+#include "crypto/chainverifier.h"
 #include "crypto/revocationlist.h"
 #include "entityattestationtoken.h"
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QHash>
 #include <QList>
 
 #include <functional>
@@ -43,11 +45,22 @@ struct ReferenceValue
 class AttestationVerifier
 {
 public:
-    void addTrustAnchor(const crypto::Certificate &issuerRoot) { m_anchors.append(issuerRoot); }
-    void addManufacturer(const crypto::Certificate &manufacturer) { m_manufacturers.append(manufacturer); }
+    void addTrustAnchor(const crypto::Certificate &issuerRoot)
+    {
+        m_anchors.append(issuerRoot);
+        m_chain.addTrustAnchor(issuerRoot);
+    }
+    void addManufacturer(const crypto::Certificate &manufacturer)
+    {
+        m_manufacturers.append(manufacturer);
+        m_manufacturerDer.append(manufacturer.toDer());
+    }
     void addRevocationList(const crypto::RevocationList &list) { m_crls.append(list); }
     void addReferenceValue(const ReferenceValue &value) { m_references.append(value); }
     void setMaxClockSkewSeconds(qint64 seconds) { m_maxSkew = seconds; }
+    // Matches each manufacturer with the revocation list it signed, once, instead of checking
+    // the list's signature on every verdict. Call after adding the trust material.
+    void prepare();
 
     using NonceLookup = std::function<std::optional<IssuedNonce>(const QByteArray &nonce)>;
 
@@ -67,7 +80,10 @@ private:
 
     QList<crypto::Certificate> m_anchors;
     QList<crypto::Certificate> m_manufacturers;
+    QList<QByteArray> m_manufacturerDer; // to reuse a parsed certificate the evidence carries again
+    crypto::ChainVerifier m_chain;
     QList<crypto::RevocationList> m_crls;
+    QHash<QByteArray, crypto::RevocationList> m_crlByManufacturer; // by certificate fingerprint
     QList<ReferenceValue> m_references;
     qint64 m_maxSkew = 300;
 };

@@ -12,7 +12,7 @@ namespace simfleet::crypto {
 
 namespace {
 
-std::shared_ptr<X509> share(X509 *cert)
+std::shared_ptr<X509> holdCertificate(X509 *cert)
 {
     return std::shared_ptr<X509>(cert, X509_free);
 }
@@ -314,10 +314,17 @@ bool Certificate::operator==(const Certificate &other) const
     return X509_cmp(m_cert.get(), other.m_cert.get()) == 0;
 }
 
+Certificate Certificate::share(x509_st *cert)
+{
+    if (!cert || X509_up_ref(cert) != 1)
+        return {};
+    return adopt(cert);
+}
+
 Certificate Certificate::adopt(x509_st *cert)
 {
     Certificate c;
-    c.m_cert = share(cert);
+    c.m_cert = holdCertificate(cert);
     return c;
 }
 

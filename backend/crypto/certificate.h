@@ -69,6 +69,8 @@ public:
 
     x509_st *handle() const { return m_cert.get(); }
     static Certificate adopt(x509_st *cert);
+    // Another reference to an object OpenSSL owns (no copy).
+    static Certificate share(x509_st *cert);
 
 private:
     std::shared_ptr<x509_st> m_cert;

@@ -28,7 +28,7 @@ int verifyCallback(int ok, X509_STORE_CTX *ctx)
     auto *state = static_cast<VerifyState *>(X509_STORE_CTX_get_app_data(ctx));
     STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
     const int depth = X509_STORE_CTX_get_error_depth(ctx);
-    const Certificate subject = Certificate::adopt(X509_dup(sk_X509_value(chain, depth)));
+    const Certificate subject = Certificate::share((sk_X509_value(chain, depth)));
     bool checkedAny = false;
     for (int j = depth + 1; j < sk_X509_num(chain); ++j) {
         X509 *ancestor = sk_X509_value(chain, j);
@@ -36,7 +36,7 @@ int verifyCallback(int ok, X509_STORE_CTX *ctx)
             continue;
         if (!hasOnlyPermittedSubtrees(ancestor))
             return 0;
-        const Certificate manufacturer = Certificate::adopt(X509_dup(ancestor));
+        const Certificate manufacturer = Certificate::share((ancestor));
         if (auto inRange = checkEidInManufacturerRange(subject, manufacturer); !inRange) {
             state->eidRangeError = inRange.errorMessage();
             return 0;
@@ -83,30 +83,89 @@ QString describe(int error, const Certificate &cert)
 
 } // namespace
 
-Result<QList<Certificate>> ChainVerifier::verify(const Certificate &leaf, const QList<Certificate> &intermediates) const
+struct ChainVerifier::Store
+{
+    ossl::X509Store store;
+};
+
+ChainVerifier::ChainVerifier() = default;
+ChainVerifier::~ChainVerifier() = default;
+
+ChainVerifier::ChainVerifier(const ChainVerifier &other)
+    : m_anchors(other.m_anchors), m_crls(other.m_crls), m_revocation(other.m_revocation), m_time(other.m_time)
+{
+    QMutexLocker lock(&other.m_storeMutex);
+    m_store = other.m_store; // same trust material: the built store can be shared
+}
+
+ChainVerifier &ChainVerifier::operator=(const ChainVerifier &other)
+{
+    m_anchors = other.m_anchors;
+    m_crls = other.m_crls;
+    m_revocation = other.m_revocation;
+    m_time = other.m_time;
+    std::shared_ptr<Store> store;
+    {
+        QMutexLocker lock(&other.m_storeMutex);
+        store = other.m_store;
+    }
+    QMutexLocker lock(&m_storeMutex);
+    m_store = std::move(store);
+    return *this;
+}
+
+void ChainVerifier::addTrustAnchor(const Certificate &anchor)
+{
+    m_anchors.append(anchor);
+    QMutexLocker lock(&m_storeMutex);
+    m_store.reset();
+}
+
+void ChainVerifier::addRevocationList(const RevocationList &list)
+{
+    m_crls.append(list);
+    QMutexLocker lock(&m_storeMutex);
+    m_store.reset();
+}
+
+Result<QList<Certificate>> ChainVerifier::verifyAt(const Certificate &leaf, const QList<Certificate> &intermediates,
+                                                   const QDateTime &time) const
 {
     if (leaf.isNull())
         return fail(QStringLiteral("no certificate to verify"));
     if (m_anchors.isEmpty())
         return fail(QStringLiteral("no trusted certificate issuer is configured"));
-    if (!m_time.isValid())
+    if (!time.isValid())
         return fail(QStringLiteral("chain verification needs the current time"));
 
-    ossl::X509Store store(X509_STORE_new());
+    std::shared_ptr<Store> shared;
+    {
+        QMutexLocker lock(&m_storeMutex);
+        shared = m_store;
+    }
+    if (!shared) {
+        shared = std::make_shared<Store>();
+        shared->store.reset(X509_STORE_new());
+        if (!shared->store)
+            return fail(takeOpenSslError("chain verification setup failed"));
+        for (const Certificate &anchor : m_anchors)
+            X509_STORE_add_cert(shared->store.get(), anchor.handle());
+        for (const RevocationList &crl : m_crls)
+            X509_STORE_add_crl(shared->store.get(), crl.handle());
+        QMutexLocker lock(&m_storeMutex);
+        m_store = shared;
+    }
+    X509_STORE *store = shared->store.get();
     ossl::X509Stack untrusted(sk_X509_new_null());
     ossl::X509StoreCtx ctx(X509_STORE_CTX_new());
-    if (!store || !untrusted || !ctx)
+    if (!untrusted || !ctx)
         return fail(takeOpenSslError("chain verification setup failed"));
-    for (const Certificate &anchor : m_anchors)
-        X509_STORE_add_cert(store.get(), anchor.handle());
-    for (const RevocationList &crl : m_crls)
-        X509_STORE_add_crl(store.get(), crl.handle());
     for (const Certificate &c : intermediates) {
         if (!X509_up_ref(c.handle()) || !sk_X509_push(untrusted.get(), c.handle()))
             return fail(takeOpenSslError("chain verification setup failed"));
     }
 
-    if (X509_STORE_CTX_init(ctx.get(), store.get(), leaf.handle(), untrusted.get()) != 1)
+    if (X509_STORE_CTX_init(ctx.get(), store, leaf.handle(), untrusted.get()) != 1)
         return fail(takeOpenSslError("chain verification setup failed"));
     unsigned long flags = X509_V_FLAG_X509_STRICT;
     if (m_revocation == RevocationCheck::Leaf)
@@ -114,7 +173,7 @@ Result<QList<Certificate>> ChainVerifier::verify(const Certificate &leaf, const 
     else if (m_revocation == RevocationCheck::WholeChain)
         flags |= X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
     X509_STORE_CTX_set_flags(ctx.get(), flags);
-    X509_STORE_CTX_set_time(ctx.get(), 0, time_t(m_time.toSecsSinceEpoch()));
+    X509_STORE_CTX_set_time(ctx.get(), 0, time_t(time.toSecsSinceEpoch()));
     VerifyState state;
     X509_STORE_CTX_set_app_data(ctx.get(), &state);
     X509_STORE_CTX_set_verify_cb(ctx.get(), verifyCallback);
@@ -124,14 +183,14 @@ Result<QList<Certificate>> ChainVerifier::verify(const Certificate &leaf, const 
         if (!state.eidRangeError.isEmpty())
             return fail(state.eidRangeError);
         X509 *current = X509_STORE_CTX_get_current_cert(ctx.get());
-        const Certificate cert = current ? Certificate::adopt(X509_dup(current)) : Certificate();
+        const Certificate cert = current ? Certificate::share((current)) : Certificate();
         return fail(describe(X509_STORE_CTX_get_error(ctx.get()), cert));
     }
 
     QList<Certificate> path;
     STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx.get());
     for (int i = 0; i < sk_X509_num(chain); ++i)
-        path.append(Certificate::adopt(X509_dup(sk_X509_value(chain, i))));
+        path.append(Certificate::share((sk_X509_value(chain, i))));
     return path;
 }
 

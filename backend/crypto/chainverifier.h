@@ -6,6 +6,9 @@
 
 #include <QDateTime>
 #include <QList>
+#include <QMutex>
+
+#include <memory>
 
 namespace simfleet::crypto {
 
@@ -22,19 +25,35 @@ enum class RevocationCheck {
 class ChainVerifier
 {
 public:
-    void addTrustAnchor(const Certificate &anchor) { m_anchors.append(anchor); }
-    void addRevocationList(const RevocationList &list) { m_crls.append(list); }
+    ChainVerifier();
+    ~ChainVerifier();
+    ChainVerifier(const ChainVerifier &other);
+    ChainVerifier &operator=(const ChainVerifier &other);
+
+    void addTrustAnchor(const Certificate &anchor);
+    void addRevocationList(const RevocationList &list);
     void setRevocationCheck(RevocationCheck check) { m_revocation = check; }
     void setTime(const QDateTime &time) { m_time = time; }
 
     // Returns the verified path from leaf to trust anchor.
-    Result<QList<Certificate>> verify(const Certificate &leaf, const QList<Certificate> &intermediates) const;
+    Result<QList<Certificate>> verify(const Certificate &leaf, const QList<Certificate> &intermediates) const
+    {
+        return verifyAt(leaf, intermediates, m_time);
+    }
+    // The same at a given time, so one configured verifier serves many threads and instants.
+    Result<QList<Certificate>> verifyAt(const Certificate &leaf, const QList<Certificate> &intermediates,
+                                        const QDateTime &time) const;
 
 private:
     QList<Certificate> m_anchors;
     QList<RevocationList> m_crls;
     RevocationCheck m_revocation = RevocationCheck::None;
     QDateTime m_time;
+    // The X509_STORE is built once and shared by every verification (it is thread-safe for
+    // concurrent X509_verify_cert calls); adding trust material rebuilds it.
+    struct Store;
+    mutable std::shared_ptr<Store> m_store;
+    mutable QMutex m_storeMutex;
 };
 
 // True when the device's subject serialNumber (its EID) starts with the prefix the

@@ -318,12 +318,12 @@ Result<DemoPlan> plan(const QDateTime &now, const DemoFleetSizes &sizes)
             d.hwversion = QLatin1StringView(m.hwversion);
             d.swname = QLatin1StringView(m.swname);
             // One device in fifty still runs the previous release.
-            d.swversion = QLatin1StringView(i % 50 == 49 ? m.oldSwversion : m.swversion);
+            d.swversion = QLatin1StringView(sizes.faults && i % 50 == 49 ? m.oldSwversion : m.swversion);
             // Meters and trackers carry an eUICC; a third of the car units host the USIM in
             // the head unit's trusted environment (TR 33.812 option 2).
             d.secureElement = (c.manufacturer == 1 && i % 3 == 0) ? store::SecureElementKind::TrustedEnvironment
                                                                    : store::SecureElementKind::IntegratedUicc;
-            d.fault = faultFor(i, c.homeOperator, &d.faultOperator);
+            d.fault = sizes.faults ? faultFor(i, c.homeOperator, &d.faultOperator) : devices::Fault::None;
             p.fieldDevices.push_back(d);
         }
     }

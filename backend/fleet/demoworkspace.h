@@ -21,6 +21,7 @@ struct DemoFleetSizes
     int meters = 2000;   // the utility's smart meters (TR 33.812 use case 3, metering)
     int carUnits = 800;  // the insurer's pay-as-you-drive units (use case 1)
     int trackers = 600;  // the logistics company's container and tool trackers (use case 2)
+    bool faults = true;  // false: every device healthy (benchmarks)
 };
 
 // Summary of what a demo workspace holds, for the command line to print.
