@@ -89,14 +89,10 @@ int AttestCommand::run(const QStringList &arguments, CliContext &context)
     store::DeviceRepository devices(workspace->database());
     Result<QList<std::pair<qint64, QString>>> targets = fail(QString());
     if (parser.isSet(fleetOption)) {
-        const auto fleets = store::FleetRepository(workspace->database()).findByName(parser.value(fleetOption));
-        if (!fleets || fleets->size() != 1)
-            return report(context, name(),
-                          fleets && fleets->isEmpty()
-                              ? QStringLiteral("there is no fleet named \"%1\"").arg(parser.value(fleetOption))
-                              : QStringLiteral("the fleet name \"%1\" is ambiguous or unreadable").arg(parser.value(fleetOption)),
-                          RequestFailed);
-        targets = devices.idsInFleet(fleets->first().id);
+        const auto fleet = store::FleetRepository(workspace->database()).findUnique(parser.value(fleetOption));
+        if (!fleet)
+            return report(context, name(), fleet.errorMessage(), RequestFailed);
+        targets = devices.idsInFleet(fleet->id);
     } else {
         const QStringList eids = parser.values(deviceOption);
         targets = devices.idsForEids(eids);

@@ -1,5 +1,6 @@
 #include "devicescommand.h"
 
+#include "fleet/csvreader.h"
 #include "store/devicerepository.h"
 #include "store/fleetrepository.h"
 #include "store/workspace.h"
@@ -41,15 +42,6 @@ QJsonObject toJson(const store::DeviceOverview &o)
              { QStringLiteral("attestation"), nullable(o.attestation) } };
 }
 
-QString csvField(const QString &field)
-{
-    if (!field.contains(u',') && !field.contains(u'"') && !field.contains(u'\n'))
-        return field;
-    QString quoted = field;
-    quoted.replace(u'"', QStringLiteral("\"\""));
-    return u'"' + quoted + u'"';
-}
-
 } // namespace
 
 int DevicesCommand::run(const QStringList &arguments, CliContext &context)
@@ -72,17 +64,10 @@ int DevicesCommand::run(const QStringList &arguments, CliContext &context)
         return exitCode;
     std::optional<qint64> fleetId;
     if (parser.isSet(fleetOption)) {
-        const auto fleets = store::FleetRepository(workspace->database()).findByName(parser.value(fleetOption));
-        if (!fleets)
-            return report(context, name(), fleets.errorMessage(), RequestFailed);
-        if (fleets->isEmpty())
-            return report(context, name(), QStringLiteral("there is no fleet named \"%1\"").arg(parser.value(fleetOption)),
-                          RequestFailed);
-        if (fleets->size() > 1)
-            return report(context, name(),
-                          QStringLiteral("several customers have a fleet named \"%1\"").arg(parser.value(fleetOption)),
-                          RequestFailed);
-        fleetId = fleets->first().id;
+        const auto fleet = store::FleetRepository(workspace->database()).findUnique(parser.value(fleetOption));
+        if (!fleet)
+            return report(context, name(), fleet.errorMessage(), RequestFailed);
+        fleetId = fleet->id;
     }
 
     // Streamed row by row, so a million devices never sit in memory as one document.
@@ -98,11 +83,11 @@ int DevicesCommand::run(const QStringList &arguments, CliContext &context)
             context.out << (first ? "" : ",") << QString::fromUtf8(QJsonDocument(toJson(o)).toJson(QJsonDocument::Compact));
         } else {
             const store::DeviceRecord &d = o.device;
-            const QStringList fields { d.eid, d.imei, csvField(d.serial), csvField(d.model),
-                                       store::secureElementName(d.secureElement), csvField(d.label),
+            const QStringList fields { d.eid, d.imei, fleet::csvQuoted(d.serial), fleet::csvQuoted(d.model),
+                                       store::secureElementName(d.secureElement), fleet::csvQuoted(d.label),
                                        d.latitude ? QString::number(*d.latitude) : QString(),
                                        d.longitude ? QString::number(*d.longitude) : QString(),
-                                       csvField(o.customer), csvField(o.fleet), csvField(o.operatorName.value_or(QString())),
+                                       fleet::csvQuoted(o.customer), fleet::csvQuoted(o.fleet), fleet::csvQuoted(o.operatorName.value_or(QString())),
                                        o.iccid.value_or(QString()), o.attestation.value_or(QString()) };
             context.out << fields.join(u',') << '\n';
         }

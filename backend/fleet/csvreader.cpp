@@ -9,6 +9,16 @@ namespace {
 constexpr qint64 chunkSize = 1 << 20;
 } // namespace
 
+QString csvQuoted(const QString &field)
+{
+    if (!field.contains(u',') && !field.contains(u';') && !field.contains(u'"') && !field.contains(u'\n')
+        && !field.contains(u'\r'))
+        return field;
+    QString quoted = field;
+    quoted.replace(u'"', QStringLiteral("\"\""));
+    return u'"' + quoted + u'"';
+}
+
 CsvReader::CsvReader(QIODevice *device) : m_device(device)
 {
     if (!m_device->isSequential())

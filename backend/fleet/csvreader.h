@@ -13,6 +13,10 @@ namespace simfleet::fleet {
 // common variants): UTF-8 with or without a byte-order mark, comma or semicolon (chosen from
 // the header line), quoted fields with doubled quotes and line breaks inside, CRLF or LF.
 // Memory stays bounded whatever the file's size; a record may not exceed maxRecordBytes.
+// A field as RFC 4180 writes it: quoted (with doubled quotes) when it holds a separator, a
+// quote or a line break.
+QString csvQuoted(const QString &field);
+
 class CsvReader
 {
 public:

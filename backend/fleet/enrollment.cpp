@@ -142,16 +142,6 @@ std::optional<EnrollmentRow> validateRow(const ColumnMap &map, const QStringList
                          latitude, longitude);
 }
 
-QString quoteCsv(const QString &field)
-{
-    if (!field.contains(u',') && !field.contains(u'"') && !field.contains(u'\n') && !field.contains(u'\r')
-        && !field.contains(u';'))
-        return field;
-    QString quoted = field;
-    quoted.replace(u'"', QStringLiteral("\"\""));
-    return u'"' + quoted + u'"';
-}
-
 // A validated row laid out as the file had it, for the rejects file.
 QStringList inHeaderOrder(const ColumnMap &map, const EnrollmentRow &row)
 {
@@ -461,7 +451,7 @@ Result<void> Enrollment::writeRejects(const EnrollmentPreview &preview, const QS
     const auto writeLine = [&out](const QStringList &fields) {
         QStringList quoted;
         for (const QString &f : fields)
-            quoted.append(quoteCsv(f));
+            quoted.append(csvQuoted(f));
         out += quoted.join(u',').toUtf8() + "\r\n";
     };
     writeLine(header);

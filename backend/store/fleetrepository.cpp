@@ -56,6 +56,18 @@ Result<QList<FleetRecord>> FleetRepository::findByName(const QString &name)
     return readAll(q);
 }
 
+Result<FleetRecord> FleetRepository::findUnique(const QString &name)
+{
+    auto fleets = findByName(name);
+    if (!fleets)
+        return fleets.error();
+    if (fleets->isEmpty())
+        return fail(QStringLiteral("there is no fleet named \"%1\"").arg(name));
+    if (fleets->size() > 1)
+        return fail(QStringLiteral("several customers have a fleet named \"%1\"; name the customer too").arg(name));
+    return fleets->first();
+}
+
 Result<QList<FleetRecord>> FleetRepository::list()
 {
     QSqlQuery q(m_db);

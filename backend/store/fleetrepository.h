@@ -17,6 +17,8 @@ public:
     Result<std::optional<FleetRecord>> find(qint64 customerId, const QString &name);
     // Fleet names are unique per customer; this finds a name across customers.
     Result<QList<FleetRecord>> findByName(const QString &name);
+    // The one fleet with this name, or an error that says there is none or several.
+    Result<FleetRecord> findUnique(const QString &name);
     Result<QList<FleetRecord>> list();
 
 private:
