@@ -8,6 +8,7 @@
 #include "enrollcommand.h"
 #include "initcommand.h"
 #include "operatorscommand.h"
+#include "referencevaluescommand.h"
 
 #include "store/workspace.h"
 
@@ -29,6 +30,7 @@ std::vector<std::unique_ptr<CliCommand>> allCommands()
     commands.push_back(std::make_unique<DevicesCommand>());
     commands.push_back(std::make_unique<OperatorsCommand>());
     commands.push_back(std::make_unique<AttestCommand>());
+    commands.push_back(std::make_unique<ReferenceValuesCommand>());
     commands.push_back(std::make_unique<AuditCommand>());
     commands.push_back(std::make_unique<AkaCommand>());
     return commands;

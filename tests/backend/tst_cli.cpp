@@ -1,3 +1,5 @@
+#include "devices/simulatedfield.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -247,16 +249,43 @@ private Q_SLOTS:
         altered[altered.size() - 3] = char(altered[altered.size() - 3] ^ 0x10);
         QCOMPARE(check(healthy, altered), 1);
 
+        // Retiring the software version turns the next verdict into a warning.
+        const Run retire = cli({ "-w", ws("demo.simfleet"), "reference-values", "retire", "--hwmodel", "TagLite LTE-M",
+                                 "--swversion", "1.9.2" });
+        QVERIFY2(retire.exitCode == 0, retire.err.constData());
+        const Run retired = cli({ "-w", ws("demo.simfleet"), "attest", "--device", healthy });
+        QCOMPARE(QJsonDocument::fromJson(retired.out).array().first().toObject().value("reason").toString(),
+                 QStringLiteral("software-retired"));
+        const Run again = cli({ "-w", ws("demo.simfleet"), "reference-values", "retire", "--hwmodel", "TagLite LTE-M",
+                                "--swversion", "1.9.2" });
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY(again.err.contains("no current reference values"));
+        // Publishing the new version's values makes it known again.
+        QString measurements;
+        for (const auto &m : simfleet::devices::SimulatedField::firmwareMeasurements(QStringLiteral("TagLite LTE-M"),
+                                                                          QStringLiteral("1.9.2")))
+            measurements += m.component + u'=' + QString::fromLatin1(m.digest.toHex()) + u',';
+        const Run bad = cli({ "-w", ws("demo.simfleet"), "reference-values", "add", "--manufacturer", "TrackTag",
+                              "--hwmodel", "TagLite LTE-M", "--swversion", "2.0.0", "--measurements", "bootloader=abc" });
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY(bad.err.contains("COMPONENT=SHA256HEX"));
+        const Run added = cli({ "-w", ws("demo.simfleet"), "reference-values", "add", "--manufacturer", "TrackTag",
+                                "--hwmodel", "TagLite LTE-M", "--swname", "TagFirm", "--swversion", "1.8.0",
+                                "--measurements", measurements });
+        QVERIFY2(added.exitCode == 0, added.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(added.out).array().size(), 4);
+
         const Run one = cli({ "-w", ws("demo.simfleet"), "attest", "--device", healthy });
         QCOMPARE(one.exitCode, 0);
         QCOMPARE(QJsonDocument::fromJson(one.out).array().first().toObject().value("verdict").toString(),
-                 QStringLiteral("affirming"));
+                 QStringLiteral("warning"));
         const Run unknown = cli({ "-w", ws("demo.simfleet"), "attest", "--device", "89000000000000000000000000000000" });
         QCOMPARE(unknown.exitCode, 1);
         QVERIFY(unknown.err.contains("no device with EID"));
         // The device list shows the latest verdict.
         const Run listed = cli({ "-w", ws("demo.simfleet"), "devices", "--fleet", "Container trackers" });
         QVERIFY(listed.out.contains("\"attestation\":\"affirming\""));
+        QVERIFY(listed.out.contains("\"attestation\":\"contraindicated\""));
     }
 
     void enrollRefusesBadFiles()

@@ -1,0 +1,123 @@
+#include "referencevaluescommand.h"
+
+#include "store/auditlog.h"
+#include "store/referencevaluerepository.h"
+#include "store/storewriter.h"
+#include "store/workspace.h"
+#include "core/clock.h"
+
+#include <QCommandLineParser>
+#include <QJsonArray>
+#include <QJsonObject>
+
+namespace simfleet::cli {
+
+namespace {
+
+QJsonObject toJson(const store::ReferenceValueRecord &r)
+{
+    QJsonObject measurements;
+    for (const auto &[component, digest] : r.measurements)
+        measurements.insert(component, QString::fromLatin1(digest.toHex()));
+    return { { QStringLiteral("manufacturer"), r.manufacturer },
+             { QStringLiteral("hwmodel"), r.hwmodel },
+             { QStringLiteral("swname"), r.swname },
+             { QStringLiteral("swversion"), r.swversion },
+             { QStringLiteral("measurements"), measurements },
+             { QStringLiteral("retired"), r.retiredAt ? QJsonValue(storedTime(*r.retiredAt)) : QJsonValue(QJsonValue::Null) } };
+}
+
+// "bootloader=9f86...,se-os=..." with 64 hex digits (SHA-256) each.
+Result<QList<std::pair<QString, QByteArray>>> parseMeasurements(const QString &text)
+{
+    QList<std::pair<QString, QByteArray>> out;
+    for (const QString &item : text.split(u',', Qt::SkipEmptyParts)) {
+        const qsizetype eq = item.indexOf(u'=');
+        const QString component = item.left(eq).trimmed();
+        const QString hex = item.mid(eq + 1).trimmed();
+        const QByteArray digest = QByteArray::fromHex(hex.toLatin1());
+        if (eq <= 0 || hex.size() != 64 || digest.size() != 32 || digest.toHex() != hex.toLower().toLatin1())
+            return fail(QStringLiteral("--measurements wants COMPONENT=SHA256HEX pairs separated by commas; \"%1\" is "
+                                       "not one")
+                            .arg(item));
+        out.append({ component, digest });
+    }
+    if (out.isEmpty())
+        return fail(QStringLiteral("--measurements names no component"));
+    return out;
+}
+
+} // namespace
+
+int ReferenceValuesCommand::run(const QStringList &arguments, CliContext &context)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption manufacturer(QStringLiteral("manufacturer"), QStringLiteral("add: the manufacturer."),
+                                          QStringLiteral("NAME"));
+    const QCommandLineOption hwmodel(QStringLiteral("hwmodel"), QStringLiteral("add, retire: the hardware model."),
+                                     QStringLiteral("MODEL"));
+    const QCommandLineOption swname(QStringLiteral("swname"), QStringLiteral("add: the software's name."),
+                                    QStringLiteral("NAME"));
+    const QCommandLineOption swversion(QStringLiteral("swversion"), QStringLiteral("add, retire: the software version."),
+                                       QStringLiteral("VERSION"));
+    const QCommandLineOption measurements(QStringLiteral("measurements"),
+                                          QStringLiteral("add: COMPONENT=SHA256HEX,... as the manufacturer published them."),
+                                          QStringLiteral("LIST"));
+    parser.addOptions({ manufacturer, hwmodel, swname, swversion, measurements });
+    parser.addPositionalArgument(QStringLiteral("action"), QStringLiteral("list (default), add or retire."));
+    if (const auto done = parseCommandLine(parser, *this, arguments, context, 1))
+        return *done;
+    const QString action = parser.positionalArguments().value(0, QStringLiteral("list"));
+    if (action != u"list" && action != u"add" && action != u"retire")
+        return report(context, name(), QStringLiteral("the action is list, add or retire, not %1").arg(action), BadUsage);
+    if (action != u"list" && (!parser.isSet(hwmodel) || !parser.isSet(swversion)))
+        return report(context, name(), QStringLiteral("%1 needs --hwmodel and --swversion").arg(action), BadUsage);
+    if (action == u"add" && (!parser.isSet(measurements) || !parser.isSet(manufacturer)))
+        return report(context, name(), QStringLiteral("add needs --manufacturer and --measurements"), BadUsage);
+
+    int exitCode = Success;
+    const auto workspace = openWorkspace(context, name(), exitCode);
+    if (!workspace)
+        return exitCode;
+    const QDateTime now = workspace->clock().now();
+    if (action == u"add" || action == u"retire") {
+        store::ReferenceValueRecord record;
+        if (action == u"add") {
+            auto parsed = parseMeasurements(parser.value(measurements));
+            if (!parsed)
+                return report(context, name(), parsed.errorMessage(), RequestFailed);
+            record = { 0, parser.value(manufacturer), parser.value(hwmodel), parser.value(swname), parser.value(swversion),
+                       parsed.value(), now, std::nullopt };
+        }
+        const QString model = parser.value(hwmodel);
+        const QString version = parser.value(swversion);
+        auto done = workspace->writer().run([&](QSqlDatabase &db) -> Result<void> {
+            store::ReferenceValueRepository references(db);
+            if (action == u"add") {
+                if (auto added = references.add(record); !added)
+                    return added.error();
+            } else if (auto retired = references.retire(model, version, now); !retired) {
+                return retired;
+            }
+            store::AuditEntry entry;
+            entry.at = now;
+            entry.actor = QStringLiteral("owner");
+            entry.action = QStringLiteral("reference-values.") + action;
+            entry.subject = QStringLiteral("model:") + model + u' ' + version;
+            auto appended = store::AuditLog::append(db, entry);
+            return appended ? Result<void>() : Result<void>(appended.error());
+        });
+        if (!done)
+            return report(context, name(), done.errorMessage(), RequestFailed);
+    }
+    const auto all = store::ReferenceValueRepository(workspace->database()).list();
+    if (!all)
+        return report(context, name(), all.errorMessage(), RequestFailed);
+    QJsonArray list;
+    for (const store::ReferenceValueRecord &r : all.value())
+        list.append(toJson(r));
+    printJson(context, list);
+    return Success;
+}
+
+} // namespace simfleet::cli
