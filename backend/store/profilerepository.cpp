@@ -1,0 +1,68 @@
+#include "profilerepository.h"
+#include "core/clock.h"
+#include "sqlhelpers.h"
+
+namespace simfleet::store {
+
+Result<qint64> ProfileRepository::insert(const ProfileRecord &p, const QDateTime &at)
+{
+    QSqlQuery q(m_db);
+    const QString when = storedTime(at);
+    if (auto ok = execute(q,
+                          QStringLiteral("INSERT INTO profile (device_id, operator_id, iccid, imsi, ki_sealed, opc_sealed,"
+                                         " state, created_at, updated_at) VALUES (?, ?, ?, ?, x'', x'', ?, ?, ?)"),
+                          { p.deviceId, p.operatorId, p.iccid, p.imsi, p.state, when, when }, "recording a profile");
+        !ok)
+        return ok.error();
+    return q.lastInsertId().toLongLong();
+}
+
+Result<void> ProfileRepository::setSealedCredentials(qint64 profileId, const QByteArray &kiSealed,
+                                                     const QByteArray &opcSealed)
+{
+    QSqlQuery q(m_db);
+    return execute(q, QStringLiteral("UPDATE profile SET ki_sealed = ?, opc_sealed = ? WHERE id = ?"),
+                   { kiSealed, opcSealed, profileId }, "storing a profile's credentials");
+}
+
+Result<std::pair<QByteArray, QByteArray>> ProfileRepository::sealedCredentials(qint64 profileId)
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q, QStringLiteral("SELECT ki_sealed, opc_sealed FROM profile WHERE id = ?"), { profileId },
+                          "reading a profile's credentials");
+        !ok)
+        return ok.error();
+    if (!q.next())
+        return fail(QStringLiteral("there is no profile %1").arg(profileId));
+    return std::pair { q.value(0).toByteArray(), q.value(1).toByteArray() };
+}
+
+Result<void> ProfileRepository::setState(qint64 profileId, const QString &state, const QDateTime &at)
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q, QStringLiteral("UPDATE profile SET state = ?, updated_at = ? WHERE id = ?"),
+                          { state, storedTime(at), profileId }, "changing a profile's state");
+        !ok)
+        return ok;
+    if (q.numRowsAffected() != 1)
+        return fail(QStringLiteral("there is no profile %1").arg(profileId));
+    return {};
+}
+
+Result<QList<ProfileRecord>> ProfileRepository::forDevice(qint64 deviceId)
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q,
+                          QStringLiteral("SELECT id, device_id, operator_id, iccid, imsi, state FROM profile"
+                                         " WHERE device_id = ? ORDER BY id"),
+                          { deviceId }, "listing a device's profiles");
+        !ok)
+        return ok.error();
+    QList<ProfileRecord> out;
+    while (q.next())
+        out.append({ q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toLongLong(), q.value(3).toString(),
+                     q.value(4).toString(), q.value(5).toString() });
+    return out;
+}
+
+} // namespace simfleet::store

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "core/result.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QList>
+#include <QSqlDatabase>
+#include <QString>
+
+namespace simfleet::store {
+
+// A USIM profile as the workspace records it. Ki and OPc stay sealed (SecretVault) and are
+// bound to the profile's row.
+struct ProfileRecord
+{
+    qint64 id = 0;
+    qint64 deviceId = 0;
+    qint64 operatorId = 0;
+    QString iccid;
+    QString imsi;
+    QString state; // allocated, installed, enabled, disabled, deleted
+};
+
+class ProfileRepository
+{
+public:
+    explicit ProfileRepository(QSqlDatabase db) : m_db(std::move(db)) { }
+
+    // Ki and OPc are sealed to the row id, so the row comes first and the secrets right after,
+    // in the same transaction.
+    Result<qint64> insert(const ProfileRecord &profile, const QDateTime &at);
+    Result<void> setSealedCredentials(qint64 profileId, const QByteArray &kiSealed, const QByteArray &opcSealed);
+    Result<std::pair<QByteArray, QByteArray>> sealedCredentials(qint64 profileId);
+    Result<void> setState(qint64 profileId, const QString &state, const QDateTime &at);
+    Result<QList<ProfileRecord>> forDevice(qint64 deviceId);
+
+private:
+    QSqlDatabase m_db;
+};
+
+} // namespace simfleet::store
