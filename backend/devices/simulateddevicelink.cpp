@@ -6,24 +6,6 @@
 
 namespace simfleet::devices {
 
-namespace {
-// Many devices may be slow at once; a sleeping simulated device must not hold up the others.
-QThreadPool &fieldThreads()
-{
-    static QThreadPool *pool = [] {
-        auto *p = new QThreadPool;
-        p->setMaxThreadCount(std::max(16, QThread::idealThreadCount() * 4));
-        return p;
-    }();
-    return *pool;
-}
-} // namespace
-
-void SimulatedField::waitForDevices()
-{
-    fieldThreads().waitForDone();
-}
-
 SimulatedDeviceLink::SimulatedDeviceLink(SimulatedField *field, QString eid) : m_field(field), m_eid(std::move(eid)) { }
 
 SimulatedDeviceLink::~SimulatedDeviceLink() = default;
@@ -40,7 +22,7 @@ std::future<Result<T>> SimulatedDeviceLink::ask(std::function<Result<T>()> answe
         return future;
     }
     const auto latency = fault == Fault::Slow ? m_field->timing().slowLatency : std::chrono::milliseconds(0);
-    fieldThreads().start([promise, answer = std::move(answer), latency] {
+    m_field->deviceThreads().start([promise, answer = std::move(answer), latency] {
         Result<T> result = answer();
         if (latency.count() > 0)
             QThread::msleep(static_cast<unsigned long>(latency.count()));

@@ -11,6 +11,8 @@
 #include "store/transaction.h"
 
 #include <QFile>
+#include <QThread>
+#include <QThreadPool>
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -52,13 +54,20 @@ struct SimulatedField::DeviceState
 };
 
 SimulatedField::SimulatedField(QString path, QByteArray seed, const Clock *clock)
-    : m_path(std::move(path)), m_seed(std::move(seed)), m_clock(clock ? clock : &SystemClock::instance())
+    : m_path(std::move(path)),
+      m_seed(std::move(seed)),
+      m_clock(clock ? clock : &SystemClock::instance()),
+      m_threads(std::make_unique<QThreadPool>())
 {
+    m_threads->setMaxThreadCount(std::max(16, QThread::idealThreadCount() * 4));
 }
 
 SimulatedField::~SimulatedField()
 {
-    waitForDevices();
+    // Every device finishes its answer and the threads end before the field's state goes away
+    // (ending them also releases OpenSSL's per-thread state).
+    m_threads->waitForDone();
+    m_threads.reset();
     m_writer.reset(); // the devices' last writes reach the file
 }
 

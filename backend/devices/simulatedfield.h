@@ -24,6 +24,8 @@ namespace simfleet::store {
 class StoreWriter;
 }
 
+class QThreadPool;
+
 namespace simfleet::devices {
 
 // A manufacturer's factory, as far as the simulation needs it: it certifies its devices'
@@ -97,8 +99,9 @@ public:
     Result<QList<InstalledProfile>> answerListProfiles(const QString &eid);
     Result<void> answerProfileChange(const QString &eid, const QString &iccid, const QString &operation);
     Fault faultOf(const QString &eid) const;
-    // Waits until no device is still computing an answer (before the field goes away).
-    static void waitForDevices();
+    // The threads the field's devices compute and delay their answers on. Many devices may be
+    // slow at once, so there are more threads than cores; they sleep, not spin.
+    QThreadPool &deviceThreads() { return *m_threads; }
 
 private:
     SimulatedField(QString path, QByteArray seed, const Clock *clock);
@@ -113,6 +116,7 @@ private:
     QHash<QString, FieldManufacturer> m_manufacturers;
     QHash<QString, std::shared_ptr<DeviceState>> m_devices;
     std::unique_ptr<store::StoreWriter> m_writer;
+    std::unique_ptr<QThreadPool> m_threads;
 };
 
 } // namespace simfleet::devices
