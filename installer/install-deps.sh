@@ -16,6 +16,8 @@ packages=(
   libsqlite3-dev python3
   # the libFuzzer targets
   clang libclang-rt-14-dev
+  # the Debian package and its checks
+  dpkg-dev appstream desktop-file-utils gzip
   # GUI tests and screenshots under a virtual display
   xvfb xauth
 )
