@@ -62,7 +62,6 @@ Result<AttestationVerifier> AttestationService::loadVerifier() const
             v.measurements.append({ component, digest });
         verifier.addReferenceValue(v);
     }
-    verifier.prepare();
     return verifier;
 }
 
@@ -108,7 +107,13 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const QList<std::pai
     const auto deadline = std::chrono::steady_clock::now() + m_options.answerTimeout;
 
     QList<DeviceAttestation> outcomes(devices.size());
-    std::vector<std::future<Result<void>>> writes;
+    struct PendingWrite
+    {
+        std::future<Result<void>> done;
+        qsizetype start;
+        std::shared_ptr<QList<DeviceAttestation>> chunk;
+    };
+    std::vector<PendingWrite> writes;
     for (qsizetype start = 0; start < devices.size(); start += m_options.chunk) {
         const qsizetype end = std::min(devices.size(), start + qsizetype(m_options.chunk));
         QHash<QByteArray, IssuedNonce> known; // nonces presented in this chunk that we did not just issue
@@ -131,8 +136,9 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const QList<std::pai
                 continue;
             }
             o.evidence = std::move(answer).value();
-            if (const auto presented = AttestationVerifier::peekNonce(o.evidence);
-                presented && !issued.contains(*presented) && !known.contains(*presented)) {
+            const auto presented = AttestationVerifier::peekNonce(o.evidence);
+            o.presentedNonce = presented.value_or(QByteArray());
+            if (presented && !issued.contains(*presented) && !known.contains(*presented)) {
                 QSqlDatabase db = m_workspace.database();
                 auto found = store::AttestationRepository(db).findNonce(*presented);
                 if (found && found.value()) {
@@ -163,12 +169,11 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const QList<std::pai
         });
 
         auto chunk = std::make_shared<QList<DeviceAttestation>>(outcomes.mid(start, end - start));
-        writes.push_back(m_workspace.writer().submit([chunk, now](QSqlDatabase &db) -> Result<void> {
+        auto done = m_workspace.writer().submit([chunk, now](QSqlDatabase &db) -> Result<void> {
             store::AttestationRepository repository(db);
             for (DeviceAttestation &o : *chunk) {
-                const auto nonce = AttestationVerifier::peekNonce(o.evidence);
-                if (nonce && AttestationVerifier::consumedNonce(o.verdict)
-                    && !repository.markNonceUsed(*nonce, now).ok())
+                if (!o.presentedNonce.isEmpty() && AttestationVerifier::consumedNonce(o.verdict)
+                    && !repository.markNonceUsed(o.presentedNonce, now).ok())
                     o.verdict = { TrustTier::None, QStringLiteral("nonce-replayed"),
                                   QStringLiteral("The evidence answers a challenge that was already used: a replay. "
                                                  "Attest the device again.") };
@@ -184,13 +189,18 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const QList<std::pai
                     return ok.error();
             }
             return {};
-        }));
+        });
+        writes.push_back({ std::move(done), start, chunk });
         if (progress)
             progress(end, devices.size());
     }
-    for (auto &w : writes) {
-        if (auto ok = w.get(); !ok)
+    // The stored verdicts are the ones returned: a nonce spent meanwhile turned a verdict into a
+    // replay inside the writer's transaction.
+    for (PendingWrite &w : writes) {
+        if (auto ok = w.done.get(); !ok)
             return ok.error();
+        for (qsizetype i = 0; i < w.chunk->size(); ++i)
+            outcomes[w.start + i].verdict = w.chunk->at(i).verdict;
     }
 
     QHash<QString, int> tally;

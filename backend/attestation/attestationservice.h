@@ -33,7 +33,8 @@ struct DeviceAttestation
     QString eid;
     AttestationVerdict verdict;
     QByteArray evidence;
-    QByteArray issuedNonce; // the challenge sent to the device
+    QByteArray issuedNonce;    // the challenge sent to the device
+    QByteArray presentedNonce; // the challenge the evidence answers (read once, before verifying)
 };
 
 // Attests devices through their links: issues a fresh nonce per device (stored before it is

@@ -40,18 +40,29 @@ std::optional<QByteArray> AttestationVerifier::peekNonce(QByteArrayView evidence
     return claims->nonce;
 }
 
-void AttestationVerifier::prepare()
+void AttestationVerifier::addManufacturer(const crypto::Certificate &manufacturer)
 {
-    m_crlByManufacturer.clear();
-    for (const crypto::Certificate &m : m_manufacturers) {
-        for (const crypto::RevocationList &list : m_crls) {
-            // The signature only: whether the list is current is checked per verdict.
-            if (list.checkIssuedBy(m, list.thisUpdate()).ok()) {
-                m_crlByManufacturer.insert(m.sha256Fingerprint(), list);
-                break;
-            }
-        }
-    }
+    m_manufacturers.append(manufacturer);
+    m_manufacturerDer.append(manufacturer.toDer());
+    for (const crypto::RevocationList &list : m_crls)
+        matchRevocationList(m_manufacturers.size() - 1, list);
+}
+
+void AttestationVerifier::addRevocationList(const crypto::RevocationList &list)
+{
+    m_crls.append(list);
+    for (qsizetype i = 0; i < m_manufacturers.size(); ++i)
+        matchRevocationList(i, list);
+}
+
+void AttestationVerifier::matchRevocationList(qsizetype manufacturer, const crypto::RevocationList &list)
+{
+    // The signature only: whether the list is current is checked per verdict.
+    if (!list.checkIssuedBy(m_manufacturers.at(manufacturer), list.thisUpdate()).ok())
+        return;
+    const auto known = m_crlByManufacturer.constFind(manufacturer);
+    if (known == m_crlByManufacturer.cend() || known->thisUpdate() < list.thisUpdate())
+        m_crlByManufacturer.insert(manufacturer, list);
 }
 
 const ReferenceValue *AttestationVerifier::referenceFor(const QString &hwmodel, const QString &swversion) const
@@ -101,9 +112,8 @@ AttestationVerdict AttestationVerifier::verify(const QString &expectedEid, QByte
                                       "manufacturer's certificate if it is one you deal with.")
                            .arg(path.errorMessage()));
     }
-    if (path->size() < 2
-        || std::none_of(m_manufacturers.cbegin(), m_manufacturers.cend(),
-                        [&](const crypto::Certificate &m) { return m == path->at(1); }))
+    const qsizetype manufacturerIndex = path->size() < 2 ? -1 : m_manufacturers.indexOf(path->at(1));
+    if (manufacturerIndex < 0)
         return verdict(TrustTier::Contraindicated, "untrusted-manufacturer",
                        QStringLiteral("The device was certified by %1, which is not a manufacturer this workspace "
                                       "trusts.")
@@ -186,18 +196,9 @@ AttestationVerdict AttestationVerifier::verify(const QString &expectedEid, QByte
     // 6. The revocation list.
     const crypto::Certificate &manufacturer = path->at(1);
     const crypto::RevocationList *crl = nullptr;
-    if (!m_crlByManufacturer.isEmpty()) {
-        const auto it = m_crlByManufacturer.constFind(manufacturer.sha256Fingerprint());
-        if (it != m_crlByManufacturer.cend() && now >= it->thisUpdate() && now < it->nextUpdate())
-            crl = &it.value();
-    } else {
-        for (const crypto::RevocationList &list : m_crls) {
-            if (list.checkIssuedBy(manufacturer, now).ok()) {
-                crl = &list;
-                break;
-            }
-        }
-    }
+    if (const auto it = m_crlByManufacturer.constFind(manufacturerIndex);
+        it != m_crlByManufacturer.cend() && now >= it->thisUpdate() && now < it->nextUpdate())
+        crl = &it.value();
     if (!crl)
         warnings.append(verdict(TrustTier::Warning, "revocation-unknown",
                                 QStringLiteral("No current revocation list from %1; import it to know whether the device "

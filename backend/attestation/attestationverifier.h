@@ -50,17 +50,10 @@ public:
         m_anchors.append(issuerRoot);
         m_chain.addTrustAnchor(issuerRoot);
     }
-    void addManufacturer(const crypto::Certificate &manufacturer)
-    {
-        m_manufacturers.append(manufacturer);
-        m_manufacturerDer.append(manufacturer.toDer());
-    }
-    void addRevocationList(const crypto::RevocationList &list) { m_crls.append(list); }
+    void addManufacturer(const crypto::Certificate &manufacturer);
+    void addRevocationList(const crypto::RevocationList &list);
     void addReferenceValue(const ReferenceValue &value) { m_references.append(value); }
     void setMaxClockSkewSeconds(qint64 seconds) { m_maxSkew = seconds; }
-    // Matches each manufacturer with the revocation list it signed, once, instead of checking
-    // the list's signature on every verdict. Call after adding the trust material.
-    void prepare();
 
     using NonceLookup = std::function<std::optional<IssuedNonce>(const QByteArray &nonce)>;
 
@@ -77,13 +70,16 @@ public:
 
 private:
     const ReferenceValue *referenceFor(const QString &hwmodel, const QString &swversion) const;
+    // Each manufacturer is matched, as trust material is added, with the newest revocation list
+    // it signed, so a list's signature is checked once and not on every verdict.
+    void matchRevocationList(qsizetype manufacturer, const crypto::RevocationList &list);
 
     QList<crypto::Certificate> m_anchors;
     QList<crypto::Certificate> m_manufacturers;
     QList<QByteArray> m_manufacturerDer; // to reuse a parsed certificate the evidence carries again
     crypto::ChainVerifier m_chain;
     QList<crypto::RevocationList> m_crls;
-    QHash<QByteArray, crypto::RevocationList> m_crlByManufacturer; // by certificate fingerprint
+    QHash<qsizetype, crypto::RevocationList> m_crlByManufacturer; // by index in m_manufacturers
     QList<ReferenceValue> m_references;
     qint64 m_maxSkew = 300;
 };
