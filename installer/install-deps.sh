@@ -14,6 +14,8 @@ packages=(
   libssl-dev openssl
   # the bare-SQLite reference in tests/bench; python3 for the independent token check
   libsqlite3-dev python3
+  # asn1c: an independent ASN.1 compiler decodes the profile packages simfleet writes
+  asn1c
   # the libFuzzer targets
   clang libclang-rt-14-dev
   # the Debian package and its checks

@@ -11,6 +11,9 @@ namespace simfleet {
 struct Error
 {
     QString message;
+    // A stable, machine-readable reason where callers branch on it ("timeout", ...); empty
+    // for most errors, which only people read.
+    QString code = {};
 };
 
 // The outcome of a call that can fail for reasons the user causes (bad input, a wrong
@@ -60,6 +63,11 @@ private:
 inline Error fail(QString message)
 {
     return Error { std::move(message) };
+}
+
+inline Error failWith(QString code, QString message)
+{
+    return Error { std::move(message), std::move(code) };
 }
 
 } // namespace simfleet

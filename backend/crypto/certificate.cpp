@@ -302,6 +302,32 @@ std::optional<QString> Certificate::permittedEidPrefix() const
     return std::nullopt;
 }
 
+std::optional<CertificateRole> Certificate::role() const
+{
+    if (!m_cert)
+        return std::nullopt;
+    std::unique_ptr<CERTIFICATEPOLICIES, ossl::Deleter<CERTIFICATEPOLICIES_free>> policies(
+        static_cast<CERTIFICATEPOLICIES *>(X509_get_ext_d2i(m_cert.get(), NID_certificate_policies, nullptr, nullptr)));
+    if (!policies)
+        return std::nullopt;
+    static const std::pair<const char *, CertificateRole> roles[] = {
+        { "2.23.146.1.2.1.0", CertificateRole::CertificateIssuer },
+        { "2.23.146.1.2.1.2", CertificateRole::Manufacturer },
+        { "2.23.146.1.2.1.1", CertificateRole::Device },
+        { "2.23.146.1.2.1.4", CertificateRole::ProfileServer },
+    };
+    for (int i = 0; i < sk_POLICYINFO_num(policies.get()); ++i) {
+        char oid[64];
+        if (OBJ_obj2txt(oid, sizeof oid, sk_POLICYINFO_value(policies.get(), i)->policyid, 1) <= 0)
+            continue;
+        for (const auto &[text, role] : roles) {
+            if (qstrcmp(oid, text) == 0)
+                return role;
+        }
+    }
+    return std::nullopt;
+}
+
 QByteArray Certificate::sha256Fingerprint() const
 {
     return sha256(toDer());

@@ -64,6 +64,8 @@ public:
     // The EID prefix a manufacturer certificate may certify, read from its name constraints
     // (a permitted directoryName with serialNumber = prefix), if it states one.
     std::optional<QString> permittedEidPrefix() const;
+    // The role its GSMA certificate policy names (id-rspRole-*), if any.
+    std::optional<CertificateRole> role() const;
     QByteArray sha256Fingerprint() const;
     bool operator==(const Certificate &other) const;
 

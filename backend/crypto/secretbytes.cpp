@@ -103,4 +103,11 @@ QByteArray revealAsHex(const SecretBytes &secret)
     return QByteArray(reinterpret_cast<const char *>(secret.data()), qsizetype(secret.size())).toHex();
 }
 
+void wipeBytes(QByteArray &bytes)
+{
+    if (!bytes.isEmpty())
+        OPENSSL_cleanse(const_cast<char *>(bytes.constData()), std::size_t(bytes.size()));
+    bytes.clear();
+}
+
 } // namespace simfleet::crypto

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QByteArrayView>
 
 #include <cstddef>
@@ -51,5 +52,9 @@ Stream &operator<<(Stream &, const SecretBytes &) = delete;
 // The one way a secret leaves as hex: only for a tool whose user supplied the inputs and
 // asked for the derived value (simfleet-cli aka). Never for logs, exports or the GUI.
 QByteArray revealAsHex(const SecretBytes &secret);
+
+// Overwrites a buffer that briefly held secret material (an encoding being built) before it is
+// freed; the bytes are wiped in place even when the array is shared.
+void wipeBytes(QByteArray &bytes);
 
 } // namespace simfleet::crypto

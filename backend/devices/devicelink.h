@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "profiles/downloadprotocol.h"
 #include "store/records.h"
 
 #include <QByteArray>
@@ -28,6 +29,19 @@ struct InstalledProfile
 {
     QString iccid;
     QString state; // "enabled" or "disabled"
+    QString plmn;  // the network the profile belongs to (MCC || MNC)
+};
+
+// What a device reports after trying to attach with its enabled profile: the network ran
+// AKA (3GPP TS 33.102) with the challenge the backend made from the profile's credentials, and
+// the device answered with RES. A device that finds no coverage falls back to the profile it
+// ran before (SGP.22 v3 fallback attribute) and says so.
+struct AttachReport
+{
+    QString iccid; // the profile the device is attached with now
+    QByteArray res;
+    bool fellBack = false;
+    QString detail;
 };
 
 // The conversation the backend has with one device. Every call is asynchronous: the answer
@@ -46,6 +60,15 @@ public:
     virtual std::future<Result<void>> enableProfile(const QString &iccid) = 0;
     virtual std::future<Result<void>> disableProfile(const QString &iccid) = 0;
     virtual std::future<Result<void>> deleteProfile(const QString &iccid) = 0;
+
+    // The download (DESIGN.md "Binding and download"): ES10b.GetEUICCChallenge,
+    // AuthenticateServer (with PrepareDownload folded in), LoadBoundProfilePackage. The last
+    // answers with the ICCID installed, disabled, after every segment verified.
+    virtual std::future<Result<QByteArray>> challenge() = 0;
+    virtual std::future<Result<profiles::DeviceAuthentication>> authenticateServer(const profiles::ServerAuthentication &request) = 0;
+    virtual std::future<Result<QString>> loadBoundPackage(const QList<QByteArray> &segments) = 0;
+    // Attach with the enabled profile, answering the network's AKA challenge (RAND, AUTN).
+    virtual std::future<Result<AttachReport>> attach(const QByteArray &rand, const QByteArray &autn) = 0;
 };
 
 // Hands out links by EID; the simulated field is one, a TLS transport to device agents another.
@@ -61,7 +84,7 @@ template<typename T>
 Result<T> awaitAnswer(std::future<Result<T>> &answer, std::chrono::milliseconds timeout, const QString &eid)
 {
     if (answer.wait_for(timeout) != std::future_status::ready)
-        return fail(QStringLiteral("device %1 did not answer within %2 s").arg(eid).arg(double(timeout.count()) / 1000.0));
+        return failWith(QStringLiteral("timeout"), QStringLiteral("device %1 did not answer within %2 s").arg(eid).arg(double(timeout.count()) / 1000.0));
     return answer.get();
 }
 

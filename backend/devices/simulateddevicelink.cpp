@@ -61,4 +61,25 @@ std::future<Result<void>> SimulatedDeviceLink::deleteProfile(const QString &icci
     return ask<void>([field = m_field, eid = m_eid, iccid] { return field->answerProfileChange(eid, iccid, QStringLiteral("delete")); });
 }
 
+std::future<Result<QByteArray>> SimulatedDeviceLink::challenge()
+{
+    return ask<QByteArray>([field = m_field, eid = m_eid] { return field->answerChallenge(eid); });
+}
+
+std::future<Result<profiles::DeviceAuthentication>> SimulatedDeviceLink::authenticateServer(const profiles::ServerAuthentication &request)
+{
+    return ask<profiles::DeviceAuthentication>(
+        [field = m_field, eid = m_eid, request] { return field->answerAuthenticateServer(eid, request); });
+}
+
+std::future<Result<QString>> SimulatedDeviceLink::loadBoundPackage(const QList<QByteArray> &segments)
+{
+    return ask<QString>([field = m_field, eid = m_eid, segments] { return field->answerLoadBoundPackage(eid, segments); });
+}
+
+std::future<Result<AttachReport>> SimulatedDeviceLink::attach(const QByteArray &rand, const QByteArray &autn)
+{
+    return ask<AttachReport>([field = m_field, eid = m_eid, rand, autn] { return field->answerAttach(eid, rand, autn); });
+}
+
 } // namespace simfleet::devices

@@ -26,6 +26,10 @@ public:
     std::future<Result<void>> enableProfile(const QString &iccid) override;
     std::future<Result<void>> disableProfile(const QString &iccid) override;
     std::future<Result<void>> deleteProfile(const QString &iccid) override;
+    std::future<Result<QByteArray>> challenge() override;
+    std::future<Result<profiles::DeviceAuthentication>> authenticateServer(const profiles::ServerAuthentication &request) override;
+    std::future<Result<QString>> loadBoundPackage(const QList<QByteArray> &segments) override;
+    std::future<Result<AttachReport>> attach(const QByteArray &rand, const QByteArray &autn) override;
 
 private:
     template<typename T>

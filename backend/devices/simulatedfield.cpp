@@ -3,6 +3,10 @@
 #include "simulateddevicelink.h"
 
 #include "core/clock.h"
+#include "crypto/aes.h"
+#include "crypto/constanttime.h"
+#include "crypto/milenage.h"
+#include "profiles/euiccsession.h"
 #include "crypto/certificate.h"
 #include "crypto/eckey.h"
 #include "crypto/sha256.h"
@@ -43,6 +47,26 @@ Result<void> exec(QSqlQuery &q, const QString &sql)
     return {};
 }
 
+// The field file's own upgrades: version 1 lets the devices keep their profiles' network and
+// credentials, and remember a crash.
+Result<void> migrateField(QSqlDatabase &db)
+{
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
+        return fail(q.lastError().text());
+    if (q.value(0).toInt() >= 1)
+        return {};
+    store::Transaction tx(db);
+    for (const char *sql : { "ALTER TABLE field_profile ADD COLUMN plmn TEXT NOT NULL DEFAULT ''",
+                             "ALTER TABLE field_profile ADD COLUMN credentials BLOB",
+                             "ALTER TABLE field_profile ADD COLUMN is_fallback INTEGER NOT NULL DEFAULT 0",
+                             "CREATE TABLE field_crash (eid TEXT PRIMARY KEY NOT NULL)", "PRAGMA user_version = 1" }) {
+        if (auto ok = exec(q, QLatin1StringView(sql)); !ok)
+            return ok;
+    }
+    return tx.commit();
+}
+
 } // namespace
 
 struct SimulatedField::DeviceState
@@ -51,6 +75,13 @@ struct SimulatedField::DeviceState
     QByteArray certDer;
     crypto::EcPrivateKey key;
     QList<InstalledProfile> profiles;
+    QHash<QString, QByteArray> credentials; // per ICCID, sealed under the secure element's storage key
+    QString fallbackIccid;                  // the profile enabled before the last enable
+    bool crashedBefore = false;             // CrashesMidDownload: it fails once, then works
+    // One download at a time per device; the session lives only in memory, as a secure
+    // element's volatile state does, so a restart abandons it.
+    QMutex sessionMutex;
+    std::unique_ptr<profiles::EuiccSession> session;
 };
 
 SimulatedField::SimulatedField(QString path, QByteArray seed, const Clock *clock)
@@ -97,6 +128,7 @@ QByteArray SimulatedField::certificateSerial(const QString &eid)
 }
 
 Result<std::unique_ptr<SimulatedField>> SimulatedField::create(const QString &path, const QByteArray &seed,
+                                                               const crypto::Certificate &certificateIssuer,
                                                                const QList<FieldManufacturer> &manufacturers,
                                                                const std::vector<FieldDevice> &devices,
                                                                const Clock *clock)
@@ -119,6 +151,10 @@ Result<std::unique_ptr<SimulatedField>> SimulatedField::create(const QString &pa
             return ok.error();
         q.prepare(QStringLiteral("INSERT INTO field_setting (key, value) VALUES ('seed', ?)"));
         q.addBindValue(seed);
+        if (!q.exec())
+            return fail(q.lastError().text());
+        q.prepare(QStringLiteral("INSERT INTO field_setting (key, value) VALUES ('certificate_issuer', ?)"));
+        q.addBindValue(certificateIssuer.toDer());
         if (!q.exec())
             return fail(q.lastError().text());
         q.prepare(QStringLiteral("INSERT INTO manufacturer (name, eid_prefix, oemid, cert_der, key_der)"
@@ -169,6 +205,16 @@ Result<std::unique_ptr<SimulatedField>> SimulatedField::open(const QString &path
     if (!q.exec(QStringLiteral("SELECT value FROM field_setting WHERE key = 'seed'")) || !q.next())
         return fail(QStringLiteral("the simulated field %1 has no seed").arg(path));
     std::unique_ptr<SimulatedField> field(new SimulatedField(path, q.value(0).toByteArray(), clock));
+    if (auto migrated = migrateField(db); !migrated)
+        return migrated.error();
+    field->m_issuerTrust = std::make_unique<crypto::ChainVerifier>();
+    if (q.exec(QStringLiteral("SELECT value FROM field_setting WHERE key = 'certificate_issuer'")) && q.next()) {
+        auto ci = crypto::Certificate::fromDer(q.value(0).toByteArray());
+        if (!ci)
+            return fail(QStringLiteral("the simulated field's certificate issuer is damaged"));
+        field->m_certificateIssuer = ci.value();
+        field->m_issuerTrust->addTrustAnchor(ci.value());
+    }
 
     if (!q.exec(QStringLiteral("SELECT name, eid_prefix, oemid, cert_der, key_der FROM manufacturer")))
         return fail(q.lastError().text());
@@ -204,11 +250,21 @@ Result<std::unique_ptr<SimulatedField>> SimulatedField::open(const QString &path
         state->certDer = q.value(10).toByteArray();
         field->m_devices.insert(d.eid, std::move(state));
     }
-    if (!q.exec(QStringLiteral("SELECT iccid, eid, state FROM field_profile ORDER BY rowid")))
+    if (!q.exec(QStringLiteral("SELECT iccid, eid, state, plmn, credentials, is_fallback FROM field_profile ORDER BY rowid")))
         return fail(q.lastError().text());
     while (q.next()) {
-        if (auto device = field->m_devices.value(q.value(1).toString()))
-            device->profiles.append({ q.value(0).toString(), q.value(2).toString() });
+        if (auto device = field->m_devices.value(q.value(1).toString())) {
+            device->profiles.append({ q.value(0).toString(), q.value(2).toString(), q.value(3).toString() });
+            device->credentials.insert(q.value(0).toString(), q.value(4).toByteArray());
+            if (q.value(5).toBool())
+                device->fallbackIccid = q.value(0).toString();
+        }
+    }
+    if (!q.exec(QStringLiteral("SELECT eid FROM field_crash")))
+        return fail(q.lastError().text());
+    while (q.next()) {
+        if (auto device = field->m_devices.value(q.value(0).toString()))
+            device->crashedBefore = true;
     }
     q.finish();
     auto writer = store::StoreWriter::start(path);
@@ -378,49 +434,237 @@ Result<QList<InstalledProfile>> SimulatedField::answerListProfiles(const QString
     return device->profiles;
 }
 
-Result<void> SimulatedField::answerProfileChange(const QString &eid, const QString &iccid, const QString &operation)
+Result<void> SimulatedField::persistProfiles(const QString &eid, const QList<InstalledProfile> &profiles,
+                                             const QHash<QString, QByteArray> &credentials)
 {
-    QMutexLocker lock(&m_mutex);
-    const auto device = m_devices.value(eid);
-    if (!device)
-        return fail(QStringLiteral("no device %1 in the field").arg(eid));
-    const auto it = std::find_if(device->profiles.begin(), device->profiles.end(),
-                                 [&iccid](const InstalledProfile &p) { return p.iccid == iccid; });
-    if (it == device->profiles.end())
-        return fail(QStringLiteral("device %1 holds no profile %2").arg(eid, iccid));
-    if (operation == u"enable" && device->spec.fault == Fault::RejectsEnable)
-        return fail(QStringLiteral("device %1 refused to enable profile %2").arg(eid, iccid));
-    if (operation == u"delete") {
-        if (it->state == u"enabled")
-            return fail(QStringLiteral("profile %1 is enabled; disable it before deleting it").arg(iccid));
-        device->profiles.erase(it);
-    } else if (operation == u"enable") {
-        // One enabled profile at a time (SGP.22 section 3.2.1): enabling one disables the other.
-        for (InstalledProfile &p : device->profiles)
-            p.state = p.iccid == iccid ? QStringLiteral("enabled") : QStringLiteral("disabled");
-    } else if (operation == u"disable") {
-        it->state = QStringLiteral("disabled");
-    } else {
-        return fail(QStringLiteral("unknown profile operation %1").arg(operation));
+    // The device's state reaches its own file before it answers (a secure element commits to
+    // flash before it responds), and never inside a backend transaction.
+    QString fallback;
+    {
+        QMutexLocker lock(&m_mutex);
+        if (auto device = m_devices.value(eid))
+            fallback = device->fallbackIccid;
     }
-    const QList<InstalledProfile> profiles = device->profiles;
-    m_writer->submit([eid, profiles](QSqlDatabase &db) -> Result<void> {
+    return m_writer->run([eid, profiles, credentials, fallback](QSqlDatabase &db) -> Result<void> {
         QSqlQuery q(db);
         q.prepare(QStringLiteral("DELETE FROM field_profile WHERE eid = ?"));
         q.addBindValue(eid);
         if (!q.exec())
             return fail(q.lastError().text());
-        q.prepare(QStringLiteral("INSERT INTO field_profile (iccid, eid, state) VALUES (?, ?, ?)"));
+        q.prepare(QStringLiteral("INSERT INTO field_profile (iccid, eid, state, plmn, credentials, is_fallback)"
+                                 " VALUES (?, ?, ?, ?, ?, ?)"));
         for (const InstalledProfile &p : profiles) {
             q.addBindValue(p.iccid);
             q.addBindValue(eid);
             q.addBindValue(p.state);
+            q.addBindValue(p.plmn);
+            q.addBindValue(credentials.value(p.iccid));
+            q.addBindValue(p.iccid == fallback);
             if (!q.exec())
                 return fail(q.lastError().text());
         }
         return {};
     });
-    return {};
+}
+
+Result<void> SimulatedField::answerProfileChange(const QString &eid, const QString &iccid, const QString &operation)
+{
+    QList<InstalledProfile> profiles;
+    QHash<QString, QByteArray> credentials;
+    {
+        QMutexLocker lock(&m_mutex);
+        const auto device = m_devices.value(eid);
+        if (!device)
+            return fail(QStringLiteral("no device %1 in the field").arg(eid));
+        const auto it = std::find_if(device->profiles.begin(), device->profiles.end(),
+                                     [&iccid](const InstalledProfile &p) { return p.iccid == iccid; });
+        if (it == device->profiles.end())
+            return failWith(QStringLiteral("no-such-profile"), QStringLiteral("device %1 holds no profile %2").arg(eid, iccid));
+        if (operation == u"enable" && device->spec.fault == Fault::RejectsEnable)
+            return failWith(QStringLiteral("enable-rejected"), QStringLiteral("device %1 refused to enable profile %2").arg(eid, iccid));
+        if (operation == u"delete") {
+            if (it->state == u"enabled")
+                return failWith(QStringLiteral("profile-enabled"),
+                                QStringLiteral("profile %1 is enabled; disable it before deleting it").arg(iccid));
+            device->credentials.remove(iccid);
+            if (device->fallbackIccid == iccid)
+                device->fallbackIccid.clear();
+            device->profiles.erase(it);
+        } else if (operation == u"enable") {
+            if (it->state == u"enabled")
+                return {}; // already so: enabling is idempotent
+            // One enabled profile at a time (SGP.22 section 3.2.1): enabling one disables the
+            // other, which stays as the fallback until the new one has attached.
+            for (InstalledProfile &p : device->profiles) {
+                if (p.state == u"enabled")
+                    device->fallbackIccid = p.iccid;
+                p.state = p.iccid == iccid ? QStringLiteral("enabled") : QStringLiteral("disabled");
+            }
+        } else if (operation == u"disable") {
+            it->state = QStringLiteral("disabled");
+        } else {
+            return fail(QStringLiteral("unknown profile operation %1").arg(operation));
+        }
+        profiles = device->profiles;
+        credentials = device->credentials;
+    }
+    return persistProfiles(eid, profiles, credentials);
+}
+
+crypto::SecretBytes SimulatedField::storageKey(const QString &eid) const
+{
+    return crypto::SecretBytes(crypto::sha256(QByteArray(m_seed + QByteArrayLiteral(":se-storage:") + eid.toLatin1())));
+}
+
+Result<QByteArray> SimulatedField::answerChallenge(const QString &eid)
+{
+    auto device = ensureCertified(eid);
+    if (!device)
+        return device.error();
+    DeviceState *d = device.value();
+    QMutexLocker session(&d->sessionMutex);
+    if (!d->session) {
+        QMutexLocker lock(&m_mutex);
+        d->session = std::make_unique<profiles::EuiccSession>(profiles::EuiccSession::Identity {
+            eid, d->key, { d->certDer, m_manufacturers.value(d->spec.manufacturer).eum.certificate.toDer() } });
+    }
+    return d->session->challenge();
+}
+
+Result<profiles::DeviceAuthentication> SimulatedField::answerAuthenticateServer(const QString &eid,
+                                                                                const profiles::ServerAuthentication &request)
+{
+    auto device = ensureCertified(eid);
+    if (!device)
+        return device.error();
+    if (m_certificateIssuer.isNull())
+        return failWith(QStringLiteral("server-not-authenticated"),
+                        QStringLiteral("this simulated field was made before devices carried their certificate issuer; "
+                                       "create the demo workspace again"));
+    DeviceState *d = device.value();
+    QMutexLocker session(&d->sessionMutex);
+    if (!d->session)
+        return failWith(QStringLiteral("server-not-authenticated"), QStringLiteral("the device issued no challenge"));
+    const qint64 skew = d->spec.fault == Fault::ClockSkew ? m_timing.clockSkewSeconds : 0;
+    return d->session->authenticateServer(request, *m_issuerTrust, m_clock->now().addSecs(skew));
+}
+
+Result<QString> SimulatedField::answerLoadBoundPackage(const QString &eid, const QList<QByteArray> &segments)
+{
+    auto device = ensureCertified(eid);
+    if (!device)
+        return device.error();
+    DeviceState *d = device.value();
+    QMutexLocker session(&d->sessionMutex);
+    if (!d->session)
+        return failWith(QStringLiteral("package-rejected"), QStringLiteral("no download session is open on the device"));
+    bool crashNow = false;
+    {
+        QMutexLocker lock(&m_mutex);
+        crashNow = d->spec.fault == Fault::CrashesMidDownload && !d->crashedBefore;
+        if (crashNow)
+            d->crashedBefore = true;
+    }
+    if (crashNow) {
+        // Remembered in the device's own file, so the retry after a restart succeeds.
+        if (auto ok = m_writer->run([eid](QSqlDatabase &db) -> Result<void> {
+                QSqlQuery q(db);
+                q.prepare(QStringLiteral("INSERT OR IGNORE INTO field_crash (eid) VALUES (?)"));
+                q.addBindValue(eid);
+                return q.exec() ? Result<void>() : fail(q.lastError().text());
+            });
+            !ok)
+            return ok.error();
+    }
+    auto loaded = d->session->load(segments, [crashNow](int segment) { return crashNow && segment == 2; });
+    if (!loaded)
+        return loaded.error();
+    const profiles::LoadedProfile &profile = loaded.value();
+
+    // Seal the credentials under the secure element's storage key, bound to device and ICCID.
+    const crypto::SecretBytes key = storageKey(eid);
+    QByteArray both = profile.content.ki.view().toByteArray() + profile.content.opc.view().toByteArray();
+    auto sealed = crypto::aesGcmSeal(key.view(), both, (eid + u':' + profile.metadata.iccid).toLatin1());
+    crypto::wipeBytes(both);
+    if (!sealed)
+        return sealed.error();
+
+    QList<InstalledProfile> profiles;
+    QHash<QString, QByteArray> credentials;
+    {
+        QMutexLocker lock(&m_mutex);
+        for (const InstalledProfile &p : d->profiles) {
+            if (p.iccid == profile.metadata.iccid)
+                return failWith(QStringLiteral("already-installed"),
+                                QStringLiteral("profile %1 is already installed on %2").arg(p.iccid, eid));
+        }
+        const qint64 capacity = d->spec.secureElement == store::SecureElementKind::IntegratedUicc ? 8 : 2;
+        if (d->profiles.size() >= capacity)
+            return failWith(QStringLiteral("no-memory"),
+                            QStringLiteral("the secure element of %1 has no room for another profile; delete one first").arg(eid));
+        d->profiles.append({ profile.metadata.iccid, QStringLiteral("disabled"), profile.metadata.plmn });
+        d->credentials.insert(profile.metadata.iccid, sealed.value());
+        profiles = d->profiles;
+        credentials = d->credentials;
+    }
+    if (auto ok = persistProfiles(eid, profiles, credentials); !ok)
+        return ok.error();
+    return profile.metadata.iccid;
+}
+
+Result<AttachReport> SimulatedField::answerAttach(const QString &eid, const QByteArray &rand, const QByteArray &autn)
+{
+    InstalledProfile enabled;
+    QByteArray sealed;
+    QString fallback;
+    bool noCoverage = false;
+    {
+        QMutexLocker lock(&m_mutex);
+        const auto device = m_devices.value(eid);
+        if (!device)
+            return fail(QStringLiteral("no device %1 in the field").arg(eid));
+        for (const InstalledProfile &p : device->profiles) {
+            if (p.state == u"enabled")
+                enabled = p;
+        }
+        if (enabled.iccid.isEmpty())
+            return failWith(QStringLiteral("no-enabled-profile"), QStringLiteral("device %1 has no enabled profile").arg(eid));
+        sealed = device->credentials.value(enabled.iccid);
+        fallback = device->fallbackIccid;
+        noCoverage = device->spec.fault == Fault::NoCoverage && device->spec.faultOperator == enabled.plmn;
+    }
+    if (noCoverage) {
+        // No network of this operator here: the device goes back to the profile it ran before.
+        if (fallback.isEmpty())
+            return failWith(QStringLiteral("no-coverage"),
+                            QStringLiteral("device %1 finds no network %2 and has no profile to fall back to").arg(eid, enabled.plmn));
+        if (auto ok = answerProfileChange(eid, fallback, QStringLiteral("enable")); !ok)
+            return ok.error();
+        return AttachReport { fallback, {}, true,
+                              QStringLiteral("no coverage of network %1 here; fell back to profile %2").arg(enabled.plmn, fallback) };
+    }
+    // AKA on the USIM (3GPP TS 33.102 section 6.3.3): recover SQN with AK, check MAC-A, answer RES.
+    auto opened = crypto::aesGcmOpen(storageKey(eid).view(), sealed, (eid + u':' + enabled.iccid).toLatin1());
+    if (!opened || opened->size() != 32)
+        return failWith(QStringLiteral("attach-failed"), QStringLiteral("the profile's credentials on %1 are unreadable").arg(eid));
+    auto milenage = crypto::Milenage::withOpc(crypto::SecretBytes(opened->view().first(16)), crypto::SecretBytes(opened->view().sliced(16)));
+    if (!milenage || autn.size() != 16 || rand.size() != 16)
+        return failWith(QStringLiteral("attach-failed"), QStringLiteral("the network's challenge is malformed"));
+    const QByteArray amf = autn.sliced(6, 2);
+    auto first = milenage->compute(rand, QByteArray(6, 0), amf);
+    if (!first)
+        return first.error();
+    QByteArray sqn(6, 0);
+    for (int i = 0; i < 6; ++i)
+        sqn[i] = char(autn[i] ^ first->ak[i]);
+    auto vector = milenage->compute(rand, sqn, amf);
+    if (!vector)
+        return vector.error();
+    if (!crypto::equalConstantTime(vector->macA, autn.sliced(8, 8)))
+        return failWith(QStringLiteral("attach-failed"),
+                        QStringLiteral("the network failed authentication (MAC mismatch): the profile's credentials differ"));
+    // Attached: the fallback is no longer needed as such.
+    return AttachReport { enabled.iccid, vector->res, false, QStringLiteral("attached to network %1").arg(enabled.plmn) };
 }
 
 } // namespace simfleet::devices

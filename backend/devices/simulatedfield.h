@@ -2,6 +2,7 @@
 
 #include "attestation/entityattestationtoken.h"
 #include "core/result.h"
+#include "crypto/chainverifier.h"
 #include "crypto/demopki.h"
 #include "crypto/revocationlist.h"
 #include "devicelink.h"
@@ -50,7 +51,7 @@ struct FieldDevice
     QString swversion;
     store::SecureElementKind secureElement = store::SecureElementKind::IntegratedUicc;
     Fault fault = Fault::None;
-    QString faultOperator; // NoCoverage: the operator whose network it cannot reach
+    QString faultOperator; // NoCoverage: the network (MCC || MNC) it cannot reach
 };
 
 // The simulated equipment "in the field" (DESIGN.md "The devices behind the backend"). Each
@@ -70,7 +71,10 @@ public:
 
     ~SimulatedField() override;
 
+    // certificateIssuer is the root every device trusts to authenticate profile servers (the
+    // CI public key an eUICC carries from the factory).
     static Result<std::unique_ptr<SimulatedField>> create(const QString &path, const QByteArray &seed,
+                                                          const crypto::Certificate &certificateIssuer,
                                                           const QList<FieldManufacturer> &manufacturers,
                                                           const std::vector<FieldDevice> &devices,
                                                           const Clock *clock = nullptr);
@@ -98,6 +102,11 @@ public:
     Result<QByteArray> answerEvidence(const QString &eid, const QByteArray &nonce);
     Result<QList<InstalledProfile>> answerListProfiles(const QString &eid);
     Result<void> answerProfileChange(const QString &eid, const QString &iccid, const QString &operation);
+    Result<QByteArray> answerChallenge(const QString &eid);
+    Result<profiles::DeviceAuthentication> answerAuthenticateServer(const QString &eid,
+                                                                    const profiles::ServerAuthentication &request);
+    Result<QString> answerLoadBoundPackage(const QString &eid, const QList<QByteArray> &segments);
+    Result<AttachReport> answerAttach(const QString &eid, const QByteArray &rand, const QByteArray &autn);
     Fault faultOf(const QString &eid) const;
     // The threads the field's devices compute and delay their answers on. Many devices may be
     // slow at once, so there are more threads than cores; they sleep, not spin.
@@ -107,6 +116,10 @@ private:
     SimulatedField(QString path, QByteArray seed, const Clock *clock);
     struct DeviceState;
     Result<DeviceState *> ensureCertified(const QString &eid);
+    Result<void> migrate();
+    Result<void> persistProfiles(const QString &eid, const QList<InstalledProfile> &profiles,
+                                 const QHash<QString, QByteArray> &credentials);
+    crypto::SecretBytes storageKey(const QString &eid) const;
 
     QString m_path;
     QByteArray m_seed;
@@ -114,6 +127,8 @@ private:
     Timing m_timing;
     mutable QMutex m_mutex;
     QHash<QString, FieldManufacturer> m_manufacturers;
+    crypto::Certificate m_certificateIssuer;
+    std::unique_ptr<crypto::ChainVerifier> m_issuerTrust;
     QHash<QString, std::shared_ptr<DeviceState>> m_devices;
     std::unique_ptr<store::StoreWriter> m_writer;
     std::unique_ptr<QThreadPool> m_threads;

@@ -120,7 +120,8 @@ devices::Fault faultFor(int i, int homeOperator, QString *faultOperator)
     for (const Rule &r : rules) {
         if (i % r.modulus == r.remainder) {
             if (r.fault == Fault::NoCoverage)
-                *faultOperator = QLatin1StringView(demoOperators[(homeOperator + 1) % 4].name);
+                *faultOperator = QString(QLatin1StringView(demoOperators[(homeOperator + 1) % 4].mcc))
+                    + QLatin1StringView(demoOperators[(homeOperator + 1) % 4].mnc);
             return r.fault;
         }
     }
@@ -364,7 +365,7 @@ Result<std::unique_ptr<store::Workspace>> DemoWorkspace::create(const QString &p
 
     // The devices' own file: a fixed seed, so every demo fleet has the same keys.
     {
-        auto field = devices::SimulatedField::create(fieldFile, crypto::sha256("simfleet demo field"),
+        auto field = devices::SimulatedField::create(fieldFile, crypto::sha256("simfleet demo field"), demo->ci.certificate,
                                                      demo->manufacturers, demo->fieldDevices, clock);
         if (!field)
             return discard(field.error());

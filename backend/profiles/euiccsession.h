@@ -1,0 +1,66 @@
+#pragma once
+
+#include "core/result.h"
+#include "crypto/eckey.h"
+#include "downloadprotocol.h"
+#include "profilepackage.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QString>
+
+#include <functional>
+#include <optional>
+
+namespace simfleet::crypto {
+class ChainVerifier;
+}
+
+namespace simfleet::profiles {
+
+// A profile the device verified completely and may now install.
+struct LoadedProfile
+{
+    ProfileMetadata metadata;
+    ProfileContent content;
+};
+
+// The device side of one download, as a secure element runs it (SGP.22 ES10b): it hands out a
+// challenge, authenticates the profile server against its certificate issuer, answers with a
+// signed one-time key, and then opens the bound package segment by segment. Nothing is
+// installed by this class: load() returns the profile only after the last segment verified.
+class EuiccSession
+{
+public:
+    struct Identity
+    {
+        QString eid;
+        crypto::EcPrivateKey key;
+        QList<QByteArray> certificateChain; // the device's certificate, then its manufacturer's
+    };
+
+    explicit EuiccSession(Identity identity);
+
+    // ES10b.GetEUICCChallenge: a fresh challenge; any earlier session is abandoned.
+    QByteArray challenge();
+
+    // ES10b.AuthenticateServer (with PrepareDownload folded in, see downloadprotocol.h):
+    // the server's certificate must chain to the certificate issuer and name a profile server,
+    // its signature must cover our challenge. Then a one-time key is made and signed.
+    Result<DeviceAuthentication> authenticateServer(const ServerAuthentication &request,
+                                                    const crypto::ChainVerifier &certificateIssuer, const QDateTime &now);
+
+    // ES10b.LoadBoundProfilePackage. interrupted(i) is asked before segment i is processed
+    // and may stop the load as a power loss would; the session is then gone.
+    Result<LoadedProfile> load(const QList<QByteArray> &segments, const std::function<bool(int)> &interrupted = {});
+
+private:
+    Identity m_identity;
+    QByteArray m_challenge;
+    QByteArray m_transactionId;
+    QByteArray m_deviceSignature;
+    crypto::EcPublicKey m_serverKey;
+    crypto::EcPrivateKey m_oneTimeKey; // dropped as soon as the session keys exist
+};
+
+} // namespace simfleet::profiles

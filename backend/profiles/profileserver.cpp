@@ -1,0 +1,151 @@
+#include "profileserver.h"
+
+#include "crypto/certificate.h"
+#include "crypto/constanttime.h"
+#include "crypto/ecdh.h"
+#include "crypto/ecdsa.h"
+#include "crypto/random.h"
+#include "devices/devicelink.h"
+
+#include <QCborArray>
+#include <QCborValue>
+
+namespace simfleet::profiles {
+
+ProfileServer::ProfileServer(QString address, crypto::CertifiedKey key, crypto::ChainVerifier deviceTrust)
+    : m_address(std::move(address)), m_key(std::move(key)), m_deviceTrust(std::move(deviceTrust))
+{
+}
+
+Result<ServerAuthentication> ProfileServer::authenticate(const QByteArray &euiccChallenge, QByteArray *transactionId,
+                                                         QByteArray *serverChallenge) const
+{
+    // ES9+.InitiateAuthentication (SGP.22 section 3.1.2.1).
+    ServerSigned1 signed1;
+    signed1.transactionId = crypto::randomBytes(16);
+    signed1.euiccChallenge = euiccChallenge;
+    signed1.serverAddress = m_address;
+    signed1.serverChallenge = crypto::randomBytes(16);
+    ServerAuthentication out;
+    out.serverSigned1 = signed1.encode();
+    auto signature = crypto::ecdsaSign(m_key.key, out.serverSigned1, crypto::SignatureFormat::Raw);
+    if (!signature)
+        return signature.error();
+    out.serverSignature1 = signature.value();
+    out.serverCertificates = { m_key.certificate.toDer() };
+    *transactionId = signed1.transactionId;
+    *serverChallenge = signed1.serverChallenge;
+    return out;
+}
+
+Result<crypto::EcPublicKey> ProfileServer::checkDevice(const QString &eid, const DeviceAuthentication &device,
+                                                       const QByteArray &transactionId, const QByteArray &serverChallenge,
+                                                       const QDateTime &now) const
+{
+    // ES9+.AuthenticateClient (SGP.22 section 3.1.2.3): the device's chain to the certificate
+    // issuer through its manufacturer, the EID in the manufacturer's range, then its signature.
+    const auto refuse = [](const QString &why) { return failWith(QStringLiteral("device-not-authenticated"), why); };
+    if (device.deviceCertificates.size() != 2)
+        return refuse(QStringLiteral("the device must present its certificate and its manufacturer's"));
+    auto leaf = crypto::Certificate::fromDer(device.deviceCertificates.at(0));
+    auto manufacturer = crypto::Certificate::fromDer(device.deviceCertificates.at(1));
+    if (!leaf || !manufacturer)
+        return refuse(QStringLiteral("the device's certificates do not parse"));
+    if (auto chain = m_deviceTrust.verifyAt(leaf.value(), { manufacturer.value() }, now); !chain)
+        return refuse(QStringLiteral("the device's certificate does not chain to the certificate issuer: %1").arg(chain.errorMessage()));
+    if (auto range = crypto::checkEidInManufacturerRange(leaf.value(), manufacturer.value()); !range)
+        return refuse(range.errorMessage());
+    if (leaf->subject().serialNumber != eid)
+        return refuse(QStringLiteral("the device answering is %1, not %2").arg(leaf->subject().serialNumber, eid));
+    if (auto ok = crypto::ecdsaVerify(leaf->publicKey(), device.euiccSigned1, device.euiccSignature1, crypto::SignatureFormat::Raw);
+        !ok)
+        return refuse(QStringLiteral("the device's signature does not verify"));
+    auto signed1 = EuiccSigned1::decode(device.euiccSigned1);
+    if (!signed1)
+        return refuse(signed1.errorMessage());
+    if (signed1->transactionId != transactionId || !crypto::equalConstantTime(signed1->serverChallenge, serverChallenge)
+        || signed1->eid != eid)
+        return refuse(QStringLiteral("the device answered another session's challenge (a replay)"));
+    auto oneTime = crypto::EcPublicKey::fromUncompressedPoint(signed1->oneTimePublicKey);
+    if (!oneTime)
+        return refuse(oneTime.errorMessage());
+    return oneTime.value();
+}
+
+Result<QList<QByteArray>> ProfileServer::bind(const DownloadOrder &order, const DeviceAuthentication &device,
+                                              const QByteArray &transactionId, const QByteArray &serverChallenge,
+                                              const QDateTime &now) const
+{
+    auto deviceKey = checkDevice(order.eid, device, transactionId, serverChallenge, now);
+    if (!deviceKey)
+        return deviceKey.error();
+
+    // The bound profile package (SGP.22 section 2.5.4): the server's one-time key, the shared
+    // secret, the session keys; then the metadata and the profile elements, protected.
+    const crypto::EcPrivateKey oneTime = crypto::EcPrivateKey::generate();
+    auto shared = crypto::ecdh(oneTime, deviceKey.value());
+    if (!shared)
+        return shared.error();
+    auto keys = SessionKeys::derive(shared.value(), transactionId, order.eid);
+    if (!keys)
+        return keys.error();
+
+    const QByteArray isc = InitialiseSecureChannel { transactionId, oneTime.publicKey().uncompressedPoint() }.encode();
+    auto iscSignature = crypto::ecdsaSign(m_key.key, QByteArray(isc + device.euiccSignature1), crypto::SignatureFormat::Raw);
+    if (!iscSignature)
+        return iscSignature.error();
+    QList<QByteArray> segments { QCborArray { isc, iscSignature.value() }.toCborValue().toCbor() };
+
+    auto package = encodeProfilePackage(order.profile);
+    if (!package)
+        return package.error();
+    const QByteArrayView bytes = package->view();
+    ProfileMetadata metadata = order.metadata;
+    metadata.iccid = order.profile.iccid;
+    metadata.profileSegments = int((bytes.size() + maxSegmentPayload - 1) / maxSegmentPayload);
+    SecureChannel channel(std::move(keys).value());
+    auto first = channel.protect(SegmentTag::StoreMetadata, metadata.encode());
+    if (!first)
+        return first.error();
+    segments.append(first.value());
+    for (qsizetype at = 0; at < bytes.size(); at += maxSegmentPayload) {
+        auto segment = channel.protect(SegmentTag::LoadProfileElements, bytes.sliced(at, std::min(maxSegmentPayload, bytes.size() - at)));
+        if (!segment)
+            return segment.error();
+        segments.append(segment.value());
+    }
+    return segments;
+}
+
+Result<QString> ProfileServer::download(devices::DeviceLink &link, const DownloadOrder &order,
+                                        std::chrono::milliseconds timeout, const QDateTime &now) const
+{
+    auto challengeAnswer = link.challenge();
+    auto challenge = devices::awaitAnswer(challengeAnswer, timeout, order.eid);
+    if (!challenge)
+        return challenge.error();
+    QByteArray transactionId;
+    QByteArray serverChallenge;
+    auto request = authenticate(challenge.value(), &transactionId, &serverChallenge);
+    if (!request)
+        return request.error();
+    auto authAnswer = link.authenticateServer(request.value());
+    auto device = devices::awaitAnswer(authAnswer, timeout, order.eid);
+    if (!device)
+        return device.error().code.isEmpty() ? failWith(QStringLiteral("server-not-authenticated"), device.errorMessage())
+                                             : device.error();
+    auto segments = bind(order, device.value(), transactionId, serverChallenge, now);
+    if (!segments)
+        return segments.error();
+    auto loadAnswer = link.loadBoundPackage(segments.value());
+    auto installed = devices::awaitAnswer(loadAnswer, timeout, order.eid);
+    if (!installed)
+        return installed.error().code.isEmpty() ? failWith(QStringLiteral("package-rejected"), installed.errorMessage())
+                                                : installed.error();
+    if (installed.value() != order.profile.iccid)
+        return failWith(QStringLiteral("package-rejected"),
+                        QStringLiteral("the device reports %1 installed, not %2").arg(installed.value(), order.profile.iccid));
+    return installed;
+}
+
+} // namespace simfleet::profiles

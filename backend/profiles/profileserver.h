@@ -1,0 +1,63 @@
+#pragma once
+
+#include "core/result.h"
+#include "crypto/chainverifier.h"
+#include "crypto/demopki.h"
+#include "downloadprotocol.h"
+#include "profilepackage.h"
+
+#include <QDateTime>
+#include <QString>
+
+#include <chrono>
+
+namespace simfleet::devices {
+class DeviceLink;
+}
+
+namespace simfleet::profiles {
+
+// What one download delivers to one device.
+struct DownloadOrder
+{
+    QString eid;
+    ProfileContent profile;
+    ProfileMetadata metadata; // profileSegments is filled in by the server
+};
+
+// An operator's profile server (SM-DP+; DESIGN.md ProfileServer): binds a profile to one device
+// and delivers it over the device link. Each download is its own session: mutual
+// authentication, one-time ECDH keys on both sides, session keys by X9.63, the package in
+// encrypted, MAC-chained segments. Thread-safe: downloads to many devices run in parallel.
+class ProfileServer
+{
+public:
+    // deviceTrust holds the certificate issuer as its anchor; the device's chain must reach it.
+    ProfileServer(QString address, crypto::CertifiedKey key, crypto::ChainVerifier deviceTrust);
+
+    // Returns the ICCID the device installed. Errors carry a stable code: timeout,
+    // server-not-authenticated, device-not-authenticated, package-rejected, device-restarted.
+    Result<QString> download(devices::DeviceLink &link, const DownloadOrder &order, std::chrono::milliseconds timeout,
+                             const QDateTime &now) const;
+
+    // The segments for a device that has authenticated (split out for tests of hostile packages).
+    Result<QList<QByteArray>> bind(const DownloadOrder &order, const DeviceAuthentication &device,
+                                   const QByteArray &transactionId, const QByteArray &serverChallenge,
+                                   const QDateTime &now) const;
+    Result<ServerAuthentication> authenticate(const QByteArray &euiccChallenge, QByteArray *transactionId,
+                                              QByteArray *serverChallenge) const;
+
+    const QString &address() const { return m_address; }
+    const crypto::Certificate &certificate() const { return m_key.certificate; }
+
+private:
+    Result<crypto::EcPublicKey> checkDevice(const QString &eid, const DeviceAuthentication &device,
+                                            const QByteArray &transactionId, const QByteArray &serverChallenge,
+                                            const QDateTime &now) const;
+
+    QString m_address;
+    crypto::CertifiedKey m_key;
+    crypto::ChainVerifier m_deviceTrust;
+};
+
+} // namespace simfleet::profiles
