@@ -3,6 +3,10 @@
 #include "infocommand.h"
 
 #include "attestcommand.h"
+#include "campaignscommand.h"
+#include "changecommand.h"
+#include "profilescommand.h"
+#include "provisioncommand.h"
 #include "auditcommand.h"
 #include "devicescommand.h"
 #include "enrollcommand.h"
@@ -30,6 +34,10 @@ std::vector<std::unique_ptr<CliCommand>> allCommands()
     commands.push_back(std::make_unique<DevicesCommand>());
     commands.push_back(std::make_unique<OperatorsCommand>());
     commands.push_back(std::make_unique<AttestCommand>());
+    commands.push_back(std::make_unique<ProvisionCommand>());
+    commands.push_back(std::make_unique<ChangeCommand>());
+    commands.push_back(std::make_unique<CampaignsCommand>());
+    commands.push_back(std::make_unique<ProfilesCommand>());
     commands.push_back(std::make_unique<ReferenceValuesCommand>());
     commands.push_back(std::make_unique<AuditCommand>());
     commands.push_back(std::make_unique<AkaCommand>());

@@ -12,12 +12,15 @@ class Clock
 public:
     virtual ~Clock() = default;
     virtual QDateTime now() const = 0;
+    // Waits this long (a retry's backoff, a rate limit). A manual clock moves instead.
+    virtual void wait(qint64 milliseconds) const = 0;
 };
 
 class SystemClock final : public Clock
 {
 public:
     QDateTime now() const override { return QDateTime::currentDateTimeUtc(); }
+    void wait(qint64 milliseconds) const override;
     static const SystemClock &instance()
     {
         static const SystemClock clock;
@@ -40,6 +43,11 @@ public:
         QMutexLocker lock(&m_mutex);
         m_now = t;
     }
+    void wait(qint64 milliseconds) const override
+    {
+        QMutexLocker lock(&m_mutex);
+        m_now = m_now.addMSecs(milliseconds);
+    }
     void advance(qint64 seconds)
     {
         QMutexLocker lock(&m_mutex);
@@ -48,7 +56,7 @@ public:
 
 private:
     mutable QMutex m_mutex;
-    QDateTime m_now;
+    mutable QDateTime m_now;
 };
 
 // The one text form of instants in the workspace: ISO 8601, UTC, milliseconds.

@@ -8,7 +8,7 @@ namespace simfleet::store {
 namespace {
 const QString columns = QStringLiteral(
     "SELECT id, name, country, mcc, mnc, msin_first, msin_last, msin_next, iccid_prefix, iccid_first,"
-    " iccid_last, iccid_next, iccid_digits, attestation_max_age_s, fallback_allowed FROM operator");
+    " iccid_last, iccid_next, iccid_digits, attestation_max_age_s, fallback_allowed, disable_allowed FROM operator");
 
 OperatorRecord read(const QSqlQuery &q)
 {
@@ -28,6 +28,7 @@ OperatorRecord read(const QSqlQuery &q)
     o.iccidDigits = q.value(12).toInt();
     o.attestationMaxAgeSeconds = q.value(13).toInt();
     o.fallbackAllowed = q.value(14).toBool();
+    o.disableAllowed = q.value(15).toBool();
     return o;
 }
 
@@ -72,15 +73,25 @@ Result<qint64> OperatorRepository::insert(const OperatorRecord &op, const QDateT
     if (auto ok = execute(q,
                           QStringLiteral("INSERT INTO operator (name, country, mcc, mnc, msin_first, msin_last,"
                                          " msin_next, iccid_prefix, iccid_first, iccid_last, iccid_next, iccid_digits,"
-                                         " attestation_max_age_s, fallback_allowed, created_at)"
-                                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                                         " attestation_max_age_s, fallback_allowed, disable_allowed, created_at)"
+                                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                           { op.name, op.country, op.mcc, op.mnc, op.msinFirst, op.msinLast, op.msinFirst,
                             op.iccidPrefix, op.iccidFirst, op.iccidLast, op.iccidFirst, op.iccidDigits,
-                            op.attestationMaxAgeSeconds, op.fallbackAllowed, storedTime(at) },
+                            op.attestationMaxAgeSeconds, op.fallbackAllowed, op.disableAllowed, storedTime(at) },
                           "adding an operator");
         !ok)
         return ok.error();
     return q.lastInsertId().toLongLong();
+}
+
+Result<std::optional<OperatorRecord>> OperatorRepository::find(qint64 operatorId)
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q, columns + QStringLiteral(" WHERE id = ?"), { operatorId }, "reading an operator"); !ok)
+        return ok.error();
+    if (!q.next())
+        return std::optional<OperatorRecord>();
+    return std::optional<OperatorRecord>(read(q));
 }
 
 Result<void> OperatorRepository::setSealedOp(qint64 operatorId, const QByteArray &sealed)

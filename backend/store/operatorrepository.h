@@ -19,6 +19,7 @@ public:
     Result<void> setSealedOp(qint64 operatorId, const QByteArray &sealed);
     Result<QByteArray> sealedOp(qint64 operatorId);
     Result<std::optional<OperatorRecord>> findByName(const QString &name);
+    Result<std::optional<OperatorRecord>> find(qint64 operatorId);
     Result<QList<OperatorRecord>> list();
 
 private:

@@ -2,6 +2,8 @@
 #include "core/clock.h"
 #include "sqlhelpers.h"
 
+#include <QSqlError>
+
 namespace simfleet::store {
 
 Result<qint64> ProfileRepository::insert(const ProfileRecord &p, const QDateTime &at)
@@ -62,6 +64,34 @@ Result<QList<ProfileRecord>> ProfileRepository::forDevice(qint64 deviceId)
     while (q.next())
         out.append({ q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toLongLong(), q.value(3).toString(),
                      q.value(4).toString(), q.value(5).toString() });
+    return out;
+}
+
+Result<QList<ProfileOverview>> ProfileRepository::overview(std::optional<QString> eid, std::optional<qint64> fleetId)
+{
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    QString sql = QStringLiteral("SELECT d.eid, p.iccid, p.imsi, o.name, p.state FROM profile p JOIN device d ON d.id = p.device_id"
+                                 " JOIN operator o ON o.id = p.operator_id");
+    QVariant bound;
+    if (eid) {
+        sql += QStringLiteral(" WHERE d.eid = ?");
+        bound = *eid;
+    } else if (fleetId) {
+        sql += QStringLiteral(" WHERE d.fleet_id = ?");
+        bound = *fleetId;
+    }
+    sql += QStringLiteral(" ORDER BY d.eid, p.id");
+    if (!q.prepare(sql))
+        return fail(q.lastError().text());
+    if (bound.isValid())
+        q.addBindValue(bound);
+    if (!q.exec())
+        return fail(QStringLiteral("listing profiles failed: %1").arg(q.lastError().text()));
+    QList<ProfileOverview> out;
+    while (q.next())
+        out.append({ q.value(0).toString(), q.value(1).toString(), q.value(2).toString(), q.value(3).toString(),
+                     q.value(4).toString() });
     return out;
 }
 

@@ -8,6 +8,8 @@
 #include <QSqlDatabase>
 #include <QString>
 
+#include <optional>
+
 namespace simfleet::store {
 
 // A USIM profile as the workspace records it. Ki and OPc stay sealed (SecretVault) and are
@@ -22,6 +24,16 @@ struct ProfileRecord
     QString state; // allocated, installed, enabled, disabled, deleted
 };
 
+// A profile as lists and exports show it: never a secret.
+struct ProfileOverview
+{
+    QString eid;
+    QString iccid;
+    QString imsi;
+    QString operatorName;
+    QString state;
+};
+
 class ProfileRepository
 {
 public:
@@ -34,6 +46,8 @@ public:
     Result<std::pair<QByteArray, QByteArray>> sealedCredentials(qint64 profileId);
     Result<void> setState(qint64 profileId, const QString &state, const QDateTime &at);
     Result<QList<ProfileRecord>> forDevice(qint64 deviceId);
+    // Every profile, or one device's (by EID), or one fleet's; in device then profile order.
+    Result<QList<ProfileOverview>> overview(std::optional<QString> eid, std::optional<qint64> fleetId);
 
 private:
     QSqlDatabase m_db;

@@ -76,6 +76,7 @@ struct OperatorRecord
     int iccidDigits = 19; // with the check digit
     int attestationMaxAgeSeconds = 24 * 3600;
     bool fallbackAllowed = true;
+    bool disableAllowed = true; // false: its profiles carry "disable not allowed" (PPR1)
 
     qint64 imsiRangeSize() const { return msinLast - msinFirst + 1; }
     qint64 imsisAllocated() const { return msinNext - msinFirst; }

@@ -119,6 +119,20 @@ const QList<Migration> &migrations()
                              " der BLOB NOT NULL, this_update TEXT NOT NULL, next_update TEXT NOT NULL,"
                              " imported_at TEXT NOT NULL)"),
           } },
+        { 4,
+          "profiles and campaigns: operator disable policy, per-device campaign steps, campaign timing",
+          {
+              QStringLiteral("ALTER TABLE operator ADD COLUMN disable_allowed INTEGER NOT NULL DEFAULT 1"),
+              QStringLiteral("ALTER TABLE campaign ADD COLUMN started_at TEXT"),
+              QStringLiteral("ALTER TABLE campaign ADD COLUMN finished_at TEXT"),
+              QStringLiteral("ALTER TABLE campaign ADD COLUMN note TEXT NOT NULL DEFAULT ''"),
+              // The profile a device had when its step began, the one the campaign issued for
+              // it, and how often a step was tried: what a resumed campaign needs to reconcile.
+              QStringLiteral("ALTER TABLE campaign_item ADD COLUMN old_profile_id INTEGER REFERENCES profile(id)"),
+              QStringLiteral("ALTER TABLE campaign_item ADD COLUMN new_profile_id INTEGER REFERENCES profile(id)"),
+              QStringLiteral("ALTER TABLE campaign_item ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0"),
+              QStringLiteral("CREATE INDEX profile_enabled ON profile(device_id) WHERE state = 'enabled'"),
+          } },
     };
     return list;
 }

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "campaigns/campaign.h"
+#include "core/result.h"
+
+#include <QCommandLineOption>
+#include <QList>
+
+class QCommandLineParser;
+
+namespace simfleet::cli {
+
+// The options provision and change share: how fast and how carefully a campaign runs.
+struct CampaignOptions
+{
+    QCommandLineOption batch { QStringLiteral("batch"), QStringLiteral("Devices attested and issued together (default 256)."),
+                               QStringLiteral("N") };
+    QCommandLineOption concurrency { QStringLiteral("concurrency"), QStringLiteral("Devices in flight at once (default 32)."),
+                                     QStringLiteral("N") };
+    QCommandLineOption rate { QStringLiteral("rate"), QStringLiteral("At most N devices started per second, e.g. 50/s."),
+                              QStringLiteral("N/s") };
+    QCommandLineOption canary { QStringLiteral("canary"), QStringLiteral("Change this share of the devices first."),
+                                QStringLiteral("PCT") };
+    QCommandLineOption minSuccess { QStringLiteral("min-success"),
+                                    QStringLiteral("Continue after the canary only if this share succeeded (default 90)."),
+                                    QStringLiteral("PCT") };
+    QCommandLineOption timeout { QStringLiteral("timeout"), QStringLiteral("Seconds a device may take to answer (default 10)."),
+                                 QStringLiteral("SECONDS") };
+    QCommandLineOption resume { QStringLiteral("resume"), QStringLiteral("Resume campaign ID where it stopped."),
+                                QStringLiteral("ID") };
+    QCommandLineOption retryFailed { QStringLiteral("retry-failed"),
+                                     QStringLiteral("With --resume: give failed and rolled-back devices another try.") };
+
+    QList<QCommandLineOption> all() const { return { batch, concurrency, rate, canary, minSuccess, timeout, resume, retryFailed }; }
+    Result<campaigns::CampaignSettings> settings(const QCommandLineParser &parser) const;
+};
+
+} // namespace simfleet::cli

@@ -1,0 +1,168 @@
+#include "campaignrun.h"
+#include "passphraseprompt.h"
+
+#include "campaigns/campaignservice.h"
+#include "devices/simulatedfield.h"
+#include "fleet/devicefilter.h"
+#include "store/devicerepository.h"
+#include "store/fleetrepository.h"
+#include "store/workspace.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonObject>
+#include <QTextStream>
+
+#include <atomic>
+#include <csignal>
+#include <unistd.h>
+
+namespace simfleet::cli {
+
+namespace {
+
+std::atomic<campaigns::CampaignControl *> interruptTarget { nullptr };
+
+extern "C" void pauseOnInterrupt(int)
+{
+    if (auto *control = interruptTarget.load())
+        control->pause();
+}
+
+} // namespace
+
+Result<void> unlockWorkspace(CliContext &context, store::Workspace &workspace)
+{
+    if (workspace.isUnlocked())
+        return {};
+    if (workspace.info().demo)
+        return workspace.unlockWithKeyFile();
+    auto passphrase = obtainPassphrase(context, false);
+    if (!passphrase)
+        return passphrase.error();
+    return workspace.unlock(passphrase->view());
+}
+
+Result<QList<std::pair<qint64, QString>>> selectDevices(store::Workspace &workspace, const QString &fleet,
+                                                        const QString &devicesFile, const QString &filter)
+{
+    const int given = int(!fleet.isEmpty()) + int(!devicesFile.isEmpty()) + int(!filter.isEmpty());
+    if (given != 1)
+        return fail(QStringLiteral("say which devices with exactly one of --fleet NAME, --devices FILE or --filter EXPR"));
+    store::DeviceRepository devices(workspace.database());
+    if (!fleet.isEmpty()) {
+        const auto found = store::FleetRepository(workspace.database()).findUnique(fleet);
+        if (!found)
+            return found.error();
+        return devices.idsInFleet(found->id);
+    }
+    if (!filter.isEmpty()) {
+        auto parsed = fleet::DeviceFilter::parse(filter);
+        if (!parsed)
+            return fail(QStringLiteral("--filter: %1").arg(parsed.errorMessage()));
+        return parsed->selectIds(workspace.database());
+    }
+    QFile file(devicesFile);
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(QStringLiteral("cannot read %1: %2").arg(devicesFile, file.errorString()));
+    QStringList eids;
+    int column = 0;
+    bool first = true;
+    while (!file.atEnd()) {
+        const QString line = QString::fromUtf8(file.readLine()).trimmed();
+        if (line.isEmpty() || line.startsWith(u'#'))
+            continue;
+        const QStringList cells = line.split(u',');
+        if (first) {
+            first = false;
+            const qsizetype header = cells.indexOf(QStringLiteral("eid"), 0);
+            if (header >= 0) {
+                column = int(header);
+                continue;
+            }
+        }
+        eids.append(cells.value(column).trimmed());
+    }
+    auto found = devices.idsForEids(eids);
+    if (!found)
+        return found.error();
+    if (found->size() != eids.size()) {
+        for (const QString &eid : eids) {
+            if (std::none_of(found->cbegin(), found->cend(), [&](const auto &d) { return d.second == eid; }))
+                return fail(QStringLiteral("%1 names %2, which is not an enrolled device").arg(devicesFile, eid));
+        }
+    }
+    return found;
+}
+
+int runCampaign(CliContext &context, const QString &command, store::Workspace &workspace,
+                const campaigns::CampaignRequest *request, qint64 resumeId, bool retryFailed)
+{
+    if (auto ok = unlockWorkspace(context, workspace); !ok)
+        return report(context, command, ok.errorMessage(), RequestFailed);
+    auto field = devices::SimulatedField::open(devices::SimulatedField::pathForWorkspace(workspace.info().path));
+    if (!field)
+        return report(context, command,
+                      QStringLiteral("this workspace has no simulated field (%1); only simulated devices can be reached "
+                                     "in this version")
+                          .arg(field.errorMessage()),
+                      RequestFailed);
+    campaigns::CampaignService service(workspace, *field.value());
+    qint64 id = resumeId;
+    if (request) {
+        auto created = service.create(*request);
+        if (!created)
+            return report(context, command, created.errorMessage(), RequestFailed);
+        id = created.value();
+    } else if (retryFailed) {
+        auto reset = service.retryFailed(id, QStringLiteral("owner"));
+        if (!reset)
+            return report(context, command, reset.errorMessage(), RequestFailed);
+    }
+
+    // Progress on stderr: one redrawn bar on a terminal, a plain line every few seconds otherwise.
+    const bool terminal = isatty(STDERR_FILENO) == 1;
+    QElapsedTimer sinceLine;
+    sinceLine.start();
+    service.setProgressInterval(terminal ? 200 : 2000);
+    service.setProgressCallback([&](const campaigns::CampaignProgress &p) {
+        const double share = p.total > 0 ? double(p.done) / double(p.total) : 1.0;
+        if (terminal) {
+            const int width = 30;
+            const int filled = int(share * width);
+            context.err << "\r[" << QString(filled, u'#') << QString(width - filled, u'.') << "] "
+                        << QStringLiteral("%1% %2/%3 devices, %4/s   ")
+                               .arg(int(share * 100))
+                               .arg(p.done)
+                               .arg(p.total)
+                               .arg(p.devicesPerSecond, 0, 'f', 1);
+            context.err.flush();
+        } else {
+            context.err << QStringLiteral("campaign %1: %2 of %3 devices done (%4 per second)")
+                               .arg(p.campaignId)
+                               .arg(p.done)
+                               .arg(p.total)
+                               .arg(p.devicesPerSecond, 0, 'f', 1)
+                        << Qt::endl;
+        }
+    });
+
+    campaigns::CampaignControl control;
+    interruptTarget.store(&control);
+    auto previous = std::signal(SIGINT, pauseOnInterrupt);
+    auto summary = service.run(id, &control);
+    std::signal(SIGINT, previous);
+    interruptTarget.store(nullptr);
+    if (terminal)
+        context.err << Qt::endl;
+    if (!summary)
+        return report(context, command, summary.errorMessage(), RequestFailed);
+    if (summary->state == u"paused" || summary->state == u"interrupted")
+        context.err << "simfleet-cli " << command << ": campaign " << id << " is " << summary->state
+                    << (summary->note.isEmpty() ? QString() : QStringLiteral(": ") + summary->note)
+                    << "; resume it with: simfleet-cli -w " << workspace.info().path << " change --resume " << id << Qt::endl;
+    printJson(context, summary->toJson());
+    return Success;
+}
+
+} // namespace simfleet::cli

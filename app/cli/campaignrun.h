@@ -1,0 +1,31 @@
+#pragma once
+
+#include "clicommand.h"
+#include "core/result.h"
+
+#include <QList>
+
+namespace simfleet::store {
+class Workspace;
+}
+namespace simfleet::campaigns {
+struct CampaignRequest;
+}
+
+namespace simfleet::cli {
+
+// Secrets need the workspace unlocked: the demo's key file, or the passphrase.
+Result<void> unlockWorkspace(CliContext &context, store::Workspace &workspace);
+
+// Devices named by --fleet NAME, --devices FILE (one EID per line, or a CSV with an eid column)
+// or --filter EXPR, as (id, EID) pairs.
+Result<QList<std::pair<qint64, QString>>> selectDevices(store::Workspace &workspace, const QString &fleet,
+                                                        const QString &devicesFile, const QString &filter);
+
+// Creates (or, with resumeId, resumes) a campaign against the simulated field, shows progress on
+// stderr (a bar on a terminal, plain lines otherwise; Ctrl-C pauses it cleanly) and prints the
+// summary JSON on stdout.
+int runCampaign(CliContext &context, const QString &command, store::Workspace &workspace,
+                const campaigns::CampaignRequest *request, qint64 resumeId, bool retryFailed);
+
+} // namespace simfleet::cli

@@ -1,0 +1,87 @@
+#include "changecommand.h"
+#include "campaignoptions.h"
+#include "campaignrun.h"
+
+#include "campaigns/campaign.h"
+#include "store/customerrepository.h"
+#include "store/operatorrepository.h"
+#include "store/workspace.h"
+
+#include <QCommandLineParser>
+
+namespace simfleet::cli {
+
+QString ChangeCommand::summary() const
+{
+    return QStringLiteral("Move devices to another operator, make-before-break, optionally to a new owning customer; "
+                          "prints a JSON summary");
+}
+
+int ChangeCommand::run(const QStringList &arguments, CliContext &context)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption fleetOption(QStringLiteral("fleet"), QStringLiteral("Every device of this fleet."), QStringLiteral("NAME"));
+    const QCommandLineOption devicesOption(QStringLiteral("devices"),
+                                           QStringLiteral("A file with one EID per line (or a CSV with an eid column)."),
+                                           QStringLiteral("FILE"));
+    const QCommandLineOption filterOption(QStringLiteral("filter"),
+                                          QStringLiteral("Devices matching KEY=VALUE terms joined by \"and\"; keys: customer, "
+                                                         "fleet, operator, model, verdict, secure-element, eid."),
+                                          QStringLiteral("EXPR"));
+    const QCommandLineOption toOption(QStringLiteral("to"), QStringLiteral("The operator to move to."), QStringLiteral("OPERATOR"));
+    const QCommandLineOption customerOption(QStringLiteral("customer"),
+                                            QStringLiteral("The customer that owns the devices afterwards."), QStringLiteral("NAME"));
+    const CampaignOptions options;
+    parser.addOptions({ fleetOption, devicesOption, filterOption, toOption, customerOption });
+    parser.addOptions(options.all());
+    if (const auto done = parseCommandLine(parser, *this, arguments, context))
+        return *done;
+    auto settings = options.settings(parser);
+    if (!settings)
+        return report(context, name(), settings.errorMessage(), BadUsage);
+    const bool resuming = parser.isSet(options.resume);
+    if (!resuming && !parser.isSet(toOption))
+        return report(context, name(), QStringLiteral("say where to: --to OPERATOR (or --resume ID)"), BadUsage);
+    if (parser.isSet(options.retryFailed) && !resuming)
+        return report(context, name(), QStringLiteral("--retry-failed needs --resume ID"), BadUsage);
+
+    int exitCode = Success;
+    const auto workspace = openWorkspace(context, name(), exitCode);
+    if (!workspace)
+        return exitCode;
+    if (resuming) {
+        bool ok = false;
+        const qint64 id = parser.value(options.resume).toLongLong(&ok);
+        if (!ok || id <= 0)
+            return report(context, name(), QStringLiteral("--resume takes a campaign number; simfleet-cli campaigns lists them"), BadUsage);
+        return runCampaign(context, name(), *workspace, nullptr, id, parser.isSet(options.retryFailed));
+    }
+    auto target = store::OperatorRepository(workspace->database()).findByName(parser.value(toOption));
+    if (!target)
+        return report(context, name(), target.errorMessage(), RequestFailed);
+    if (!target.value())
+        return report(context, name(), QStringLiteral("there is no operator %1; simfleet-cli operators lists them").arg(parser.value(toOption)),
+                      RequestFailed);
+    auto devices = selectDevices(*workspace, parser.value(fleetOption), parser.value(devicesOption), parser.value(filterOption));
+    if (!devices)
+        return report(context, name(), devices.errorMessage(), devices.errorMessage().startsWith(u"say") ? BadUsage : RequestFailed);
+    if (devices->isEmpty())
+        return report(context, name(), QStringLiteral("no device matches; nothing to change"), RequestFailed);
+
+    campaigns::CampaignRequest request;
+    request.kind = campaigns::CampaignKind::SubscriptionChange;
+    request.targetOperatorId = target.value()->id;
+    if (parser.isSet(customerOption)) {
+        auto customer = store::CustomerRepository(workspace->database()).findByName(parser.value(customerOption));
+        if (!customer || !customer.value())
+            return report(context, name(), QStringLiteral("there is no customer %1").arg(parser.value(customerOption)), RequestFailed);
+        request.newCustomerId = customer.value()->id;
+    }
+    for (const auto &d : devices.value())
+        request.deviceIds.append(d.first);
+    request.settings = settings.value();
+    request.actor = QStringLiteral("owner");
+    return runCampaign(context, name(), *workspace, &request, 0, false);
+}
+
+} // namespace simfleet::cli

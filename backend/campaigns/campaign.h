@@ -1,0 +1,112 @@
+#pragma once
+
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QMap>
+#include <QMetaType>
+#include <QString>
+
+#include <atomic>
+#include <optional>
+
+namespace simfleet::campaigns {
+
+enum class CampaignKind { InitialProvisioning, SubscriptionChange };
+QString kindName(CampaignKind kind);
+
+// How a campaign runs; stored with it as JSON so a resumed run behaves the same.
+struct CampaignSettings
+{
+    int batchSize = 256;       // devices attested and issued credentials together
+    int concurrency = 32;      // devices in flight at once
+    double ratePerSecond = 0;  // devices started per second; 0: as fast as the devices answer
+    int canaryPercent = 0;     // staged rollout: this share first...
+    int minSuccessPercent = 90; // ...and the rest only if at least this share of it succeeded
+    int answerTimeoutMs = 10000;
+    int attempts = 3;          // per step, for devices that do not answer or restart
+    int backoffMs = 2000;      // before the second attempt; doubled each time
+
+    QJsonObject toJson() const;
+    static CampaignSettings fromJson(const QJsonObject &json);
+};
+
+// What to change: devices, the operator they move to and, optionally, the customer that owns
+// them afterwards (a meter fleet moving to a new power supplier).
+struct CampaignRequest
+{
+    CampaignKind kind = CampaignKind::SubscriptionChange;
+    QString name;
+    qint64 targetOperatorId = 0;
+    std::optional<qint64> newCustomerId;
+    QList<qint64> deviceIds;
+    CampaignSettings settings;
+    QString actor;
+};
+
+// Per-device states (persisted before each step is sent, DESIGN.md "Subscription change").
+namespace item {
+inline constexpr char pending[] = "pending";
+inline constexpr char attesting[] = "attesting";
+inline constexpr char downloading[] = "downloading";
+inline constexpr char enabling[] = "enabling";
+inline constexpr char confirming[] = "confirming";
+inline constexpr char deletingOld[] = "deleting-old";
+inline constexpr char rollingBack[] = "rolling-back";
+// final
+inline constexpr char succeeded[] = "succeeded";
+inline constexpr char failed[] = "failed";
+inline constexpr char rolledBack[] = "rolled-back";
+inline constexpr char skipped[] = "skipped";
+inline constexpr char cancelled[] = "cancelled";
+bool isFinal(QStringView state);
+} // namespace item
+
+struct CampaignProgress
+{
+    qint64 campaignId = 0;
+    qint64 total = 0;
+    qint64 done = 0; // items in a final state
+    QMap<QString, qint64> byState;
+    double elapsedSeconds = 0;
+    double devicesPerSecond = 0;
+};
+
+struct CampaignSummary
+{
+    qint64 campaignId = 0;
+    QString name;
+    QString kind;
+    QString state; // running, paused, interrupted, finished, cancelled
+    QString note;
+    qint64 total = 0;
+    qint64 succeeded = 0;
+    qint64 failed = 0;
+    qint64 rolledBack = 0;
+    qint64 skipped = 0;
+    qint64 cancelled = 0;
+    qint64 unfinished = 0;
+    QMap<QString, qint64> byReason;
+    double seconds = 0;
+    QJsonObject toJson() const;
+};
+
+// Pause or cancel a running campaign from another thread. Devices in flight finish the step
+// they are in (never left mid-step); nothing new starts.
+class CampaignControl
+{
+public:
+    void pause() { m_request.store(Pause); }
+    void cancel() { m_request.store(Cancel); }
+    bool pauseRequested() const { return m_request.load() == Pause; }
+    bool cancelRequested() const { return m_request.load() == Cancel; }
+    bool stopRequested() const { return m_request.load() != None; }
+
+private:
+    enum Request { None, Pause, Cancel };
+    std::atomic<int> m_request { None };
+};
+
+} // namespace simfleet::campaigns
+
+Q_DECLARE_METATYPE(simfleet::campaigns::CampaignProgress)

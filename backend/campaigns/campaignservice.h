@@ -1,0 +1,63 @@
+#pragma once
+
+#include "campaign.h"
+#include "core/result.h"
+
+#include <QObject>
+
+#include <functional>
+#include <memory>
+
+class QIODevice;
+
+namespace simfleet::store {
+class Workspace;
+}
+namespace simfleet::devices {
+class DeviceLinkProvider;
+}
+
+namespace simfleet::campaigns {
+
+// Initial provisioning and subscription change, for one device or a fleet (DESIGN.md
+// "Subscription change"): per device, attest, download the new profile disabled, enable it with
+// the old one as fallback, confirm the device attached (AKA with the new credentials), delete
+// the old one; if it does not attach, fall back and report why. Each step's intent is stored
+// before the step is sent and every step is idempotent, so a campaign killed at any instant
+// resumes where it stood, reconciling with what each device reports. Call it on the thread that
+// opened the workspace; the devices are served by a pool of worker threads.
+class CampaignService : public QObject
+{
+    Q_OBJECT
+
+public:
+    CampaignService(store::Workspace &workspace, devices::DeviceLinkProvider &links, QObject *parent = nullptr);
+    ~CampaignService() override;
+
+    Result<qint64> create(const CampaignRequest &request);
+    // Runs (or resumes) a campaign until every device is done, or it is paused or cancelled.
+    Result<CampaignSummary> run(qint64 campaignId, CampaignControl *control = nullptr);
+    // Failed and rolled-back devices go back to pending; run() again to retry them.
+    Result<qint64> retryFailed(qint64 campaignId, const QString &actor);
+    Result<CampaignSummary> summary(qint64 campaignId) const;
+    Result<QList<CampaignSummary>> list() const;
+    // Per-device outcomes as CSV: EID, state, reason, profiles before and after. No secrets.
+    Result<void> writeReport(qint64 campaignId, QIODevice &out) const;
+
+    // Throttles the progress signal (and the callback) to at most one per interval.
+    void setProgressInterval(int milliseconds) { m_progressIntervalMs = milliseconds; }
+    void setProgressCallback(std::function<void(const CampaignProgress &)> callback) { m_progressCallback = std::move(callback); }
+
+signals:
+    void progressed(const simfleet::campaigns::CampaignProgress &progress);
+
+private:
+    struct Run;
+    QString lockPath(qint64 campaignId) const;
+    store::Workspace &m_workspace;
+    devices::DeviceLinkProvider &m_links;
+    int m_progressIntervalMs = 200;
+    std::function<void(const CampaignProgress &)> m_progressCallback;
+};
+
+} // namespace simfleet::campaigns

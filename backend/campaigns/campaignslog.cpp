@@ -1,0 +1,3 @@
+#include "campaignslog.h"
+
+Q_LOGGING_CATEGORY(lcCampaigns, "simfleet.campaigns")

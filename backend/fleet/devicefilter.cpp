@@ -1,0 +1,87 @@
+#include "devicefilter.h"
+
+#include <QRegularExpression>
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace simfleet::fleet {
+
+namespace {
+const QStringList keys { QStringLiteral("customer"), QStringLiteral("fleet"), QStringLiteral("operator"),
+                         QStringLiteral("model"), QStringLiteral("verdict"), QStringLiteral("secure-element"),
+                         QStringLiteral("eid") };
+}
+
+Result<DeviceFilter> DeviceFilter::parse(const QString &expression)
+{
+    DeviceFilter filter;
+    static const QRegularExpression joiner(QStringLiteral("\\s+and\\s+"), QRegularExpression::CaseInsensitiveOption);
+    for (const QString &raw : expression.split(joiner, Qt::SkipEmptyParts)) {
+        const qsizetype eq = raw.indexOf(u'=');
+        if (eq <= 0)
+            return fail(QStringLiteral("\"%1\" is not KEY=VALUE; keys are %2").arg(raw.trimmed(), keys.join(QStringLiteral(", "))));
+        Term t { raw.left(eq).trimmed().toLower(), raw.mid(eq + 1).trimmed() };
+        if (t.value.size() >= 2 && (t.value.startsWith(u'"') || t.value.startsWith(u'\'')) && t.value.back() == t.value.front())
+            t.value = t.value.mid(1, t.value.size() - 2);
+        if (!keys.contains(t.key))
+            return fail(QStringLiteral("unknown filter key \"%1\"; keys are %2").arg(t.key, keys.join(QStringLiteral(", "))));
+        if (t.value.isEmpty())
+            return fail(QStringLiteral("the filter term %1= has no value").arg(t.key));
+        filter.terms.append(t);
+    }
+    if (filter.terms.isEmpty())
+        return fail(QStringLiteral("the filter is empty; write e.g. fleet=NAME and operator=NAME"));
+    return filter;
+}
+
+QString DeviceFilter::whereClause(QVariantList *values) const
+{
+    QStringList clauses;
+    for (const Term &t : terms) {
+        if (t.key == u"customer") {
+            clauses << QStringLiteral("c.name = ?");
+        } else if (t.key == u"fleet") {
+            clauses << QStringLiteral("f.name = ?");
+        } else if (t.key == u"model") {
+            clauses << QStringLiteral("d.model = ?");
+        } else if (t.key == u"secure-element") {
+            clauses << QStringLiteral("d.secure_element = ?");
+        } else if (t.key == u"eid") {
+            clauses << QStringLiteral("d.eid LIKE ? || '%'");
+        } else if (t.key == u"operator") {
+            if (t.value.compare(u"none", Qt::CaseInsensitive) == 0) {
+                clauses << QStringLiteral("NOT EXISTS (SELECT 1 FROM profile p WHERE p.device_id = d.id AND p.state = 'enabled')");
+                continue;
+            }
+            clauses << QStringLiteral("EXISTS (SELECT 1 FROM profile p JOIN operator o ON o.id = p.operator_id"
+                                      " WHERE p.device_id = d.id AND p.state = 'enabled' AND o.name = ?)");
+        } else if (t.key == u"verdict") {
+            clauses << QStringLiteral("(SELECT a.verdict FROM attestation_result a WHERE a.device_id = d.id"
+                                      " ORDER BY a.verified_at DESC, a.id DESC LIMIT 1) = ?");
+        }
+        values->append(t.value);
+    }
+    return clauses.join(QStringLiteral(" AND "));
+}
+
+Result<QList<std::pair<qint64, QString>>> DeviceFilter::selectIds(QSqlDatabase db) const
+{
+    QVariantList values;
+    const QString where = whereClause(&values);
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!q.prepare(QStringLiteral("SELECT d.id, d.eid FROM device d JOIN fleet f ON f.id = d.fleet_id"
+                                  " JOIN customer c ON c.id = f.customer_id WHERE %1 ORDER BY d.id")
+                       .arg(where)))
+        return fail(q.lastError().text());
+    for (const QVariant &v : values)
+        q.addBindValue(v);
+    if (!q.exec())
+        return fail(QStringLiteral("selecting devices failed: %1").arg(q.lastError().text()));
+    QList<std::pair<qint64, QString>> out;
+    while (q.next())
+        out.append({ q.value(0).toLongLong(), q.value(1).toString() });
+    return out;
+}
+
+} // namespace simfleet::fleet

@@ -1,0 +1,134 @@
+#include "credentialissuer.h"
+
+#include "crypto/milenage.h"
+#include "crypto/random.h"
+#include "identity/iccid.h"
+#include "store/operatorrepository.h"
+#include "store/profilerepository.h"
+#include "store/secretvault.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace simfleet::profiles {
+
+namespace {
+
+QString imsiFor(const store::OperatorRecord &op, qint64 msin)
+{
+    const int msinDigits = 15 - int(op.mcc.size() + op.mnc.size());
+    return op.mcc + op.mnc + QStringLiteral("%1").arg(msin, msinDigits, 10, QLatin1Char('0'));
+}
+
+Result<QString> iccidFor(const store::OperatorRecord &op, qint64 serial)
+{
+    const int serialDigits = op.iccidDigits - 1 - int(op.iccidPrefix.size());
+    const QString payload = op.iccidPrefix + QStringLiteral("%1").arg(serial, serialDigits, 10, QLatin1Char('0'));
+    auto iccid = identity::Iccid::fromPayload(payload);
+    if (!iccid)
+        return iccid.error();
+    return iccid->toString();
+}
+
+} // namespace
+
+Result<QList<IssuedProfile>> CredentialIssuer::issue(QSqlDatabase &db, const store::SecretVault &vault, qint64 operatorId,
+                                                     const QList<qint64> &deviceIds, const QDateTime &now)
+{
+    if (!vault.isUnlocked())
+        return fail(QStringLiteral("the workspace is locked; unlock it with its passphrase to issue credentials"));
+    store::OperatorRepository operators(db);
+    auto found = operators.find(operatorId);
+    if (!found)
+        return found.error();
+    if (!found.value())
+        return fail(QStringLiteral("there is no operator %1").arg(operatorId));
+    const store::OperatorRecord op = *found.value();
+    const qint64 count = deviceIds.size();
+    const qint64 imsisLeft = op.msinLast + 1 - op.msinNext;
+    const qint64 iccidsLeft = op.iccidLast + 1 - op.iccidNext;
+    if (count > imsisLeft || count > iccidsLeft)
+        return failWith(QStringLiteral("range-exhausted"),
+                        QStringLiteral("%1's numbering is exhausted: %2 profiles needed, %3 IMSIs and %4 ICCIDs left. "
+                                       "Extend the operator's ranges, then retry.")
+                            .arg(op.name)
+                            .arg(count)
+                            .arg(imsisLeft)
+                            .arg(iccidsLeft));
+    auto sealedOp = operators.sealedOp(operatorId);
+    if (!sealedOp)
+        return sealedOp.error();
+    auto opValue = vault.open({ "operator", operatorId, "op_sealed" }, sealedOp.value());
+    if (!opValue)
+        return fail(QStringLiteral("%1's OP cannot be opened: %2").arg(op.name, opValue.errorMessage()));
+
+    // Move the cursors first: if anything below fails, the transaction takes it all back.
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("UPDATE operator SET msin_next = msin_next + ?, iccid_next = iccid_next + ? WHERE id = ?"
+                             " AND msin_next = ? AND iccid_next = ?"));
+    q.addBindValue(count);
+    q.addBindValue(count);
+    q.addBindValue(operatorId);
+    q.addBindValue(op.msinNext);
+    q.addBindValue(op.iccidNext);
+    if (!q.exec() || q.numRowsAffected() != 1)
+        return fail(QStringLiteral("allocating numbers from %1 failed: %2").arg(op.name, q.lastError().text()));
+
+    store::ProfileRepository profiles(db);
+    QList<IssuedProfile> out;
+    out.reserve(count);
+    for (qint64 i = 0; i < count; ++i) {
+        IssuedProfile issued;
+        issued.deviceId = deviceIds.at(i);
+        issued.content.imsi = imsiFor(op, op.msinNext + i);
+        auto iccid = iccidFor(op, op.iccidNext + i);
+        if (!iccid)
+            return iccid.error();
+        issued.content.iccid = iccid.value();
+        issued.content.serviceProviderName = op.name;
+        issued.content.disableNotAllowed = !op.disableAllowed;
+        issued.content.ki = crypto::randomSecret(16); // 128 random bits (DESIGN.md "Credentials")
+        auto opc = crypto::Milenage::computeOpc(issued.content.ki, opValue.value());
+        if (!opc)
+            return opc.error();
+        issued.content.opc = std::move(opc).value();
+        auto id = profiles.insert({ 0, issued.deviceId, operatorId, issued.content.iccid, issued.content.imsi,
+                                    QStringLiteral("allocated") },
+                                  now);
+        if (!id)
+            return id.error();
+        issued.profileId = id.value();
+        auto ki = vault.seal({ "profile", issued.profileId, "ki_sealed" }, issued.content.ki);
+        auto opcSealed = vault.seal({ "profile", issued.profileId, "opc_sealed" }, issued.content.opc);
+        if (!ki || !opcSealed)
+            return fail(QStringLiteral("sealing credentials failed"));
+        if (auto ok = profiles.setSealedCredentials(issued.profileId, ki.value(), opcSealed.value()); !ok)
+            return ok.error();
+        out.append(std::move(issued));
+    }
+    return out;
+}
+
+Result<ProfileContent> CredentialIssuer::reopen(QSqlDatabase &db, const store::SecretVault &vault, qint64 profileId)
+{
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("SELECT p.iccid, p.imsi, p.ki_sealed, p.opc_sealed, o.name, o.disable_allowed"
+                             " FROM profile p JOIN operator o ON o.id = p.operator_id WHERE p.id = ?"));
+    q.addBindValue(profileId);
+    if (!q.exec() || !q.next())
+        return fail(QStringLiteral("there is no profile %1").arg(profileId));
+    ProfileContent c;
+    c.iccid = q.value(0).toString();
+    c.imsi = q.value(1).toString();
+    auto ki = vault.open({ "profile", profileId, "ki_sealed" }, q.value(2).toByteArray());
+    auto opc = vault.open({ "profile", profileId, "opc_sealed" }, q.value(3).toByteArray());
+    if (!ki || !opc)
+        return fail(QStringLiteral("the credentials of profile %1 cannot be opened").arg(c.iccid));
+    c.ki = std::move(ki).value();
+    c.opc = std::move(opc).value();
+    c.serviceProviderName = q.value(4).toString();
+    c.disableNotAllowed = !q.value(5).toBool();
+    return c;
+}
+
+} // namespace simfleet::profiles

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "core/result.h"
+#include "profilepackage.h"
+
+#include <QDateTime>
+#include <QList>
+
+class QSqlDatabase;
+
+namespace simfleet::store {
+class SecretVault;
+}
+
+namespace simfleet::profiles {
+
+// A profile the workspace has recorded and sealed, with its credentials in clear for the
+// download that follows at once.
+struct IssuedProfile
+{
+    qint64 profileId = 0;
+    qint64 deviceId = 0;
+    ProfileContent content;
+};
+
+// Issues USIM credentials for one operator (DESIGN.md "Credentials"). Runs inside a writer job,
+// so the allocation cursors, the profile rows and the sealed Ki and OPc commit together or not
+// at all: an IMSI or ICCID is never handed out twice, even across a crash.
+class CredentialIssuer
+{
+public:
+    // One profile per device, all from the operator's ranges; an exhausted range refuses the
+    // whole call and says how many numbers are left.
+    static Result<QList<IssuedProfile>> issue(QSqlDatabase &db, const store::SecretVault &vault, qint64 operatorId,
+                                              const QList<qint64> &deviceIds, const QDateTime &now);
+    // An issued profile's content again (a download resumed after a crash sends the same
+    // profile, not a new one).
+    static Result<ProfileContent> reopen(QSqlDatabase &db, const store::SecretVault &vault, qint64 profileId);
+};
+
+} // namespace simfleet::profiles
