@@ -880,8 +880,9 @@ Result<CampaignSummary> CampaignService::run(qint64 campaignId, CampaignControl 
                     refusedAll.append({ &item, run.failure(item, QStringLiteral("range-exhausted")) });
                 for (Item &item : pending)
                     refusedAll.append({ &item, run.failure(item, QStringLiteral("range-exhausted")) });
+                const bool recorded = run.advanceAll(refusedAll); // before the items it points to go
                 pending.clear();
-                if (!run.advanceAll(refusedAll))
+                if (!recorded)
                     return fail(QStringLiteral("the workspace refused to record the campaign's progress"));
                 note = allocated.errorMessage();
                 exhausted = true;

@@ -59,6 +59,9 @@ public:
     const WorkspaceInfo &info() const { return m_info; }
     Result<WorkspaceCounts> counts() const;
     const Clock &clock() const { return *m_clock; }
+    // The owner thread's reading connection. A query left active on it keeps its read
+    // transaction, and with it a snapshot older than later writes: finish() queries that were
+    // not read to the end.
     QSqlDatabase database() const;
     StoreWriter &writer() { return *m_writer; }
 

@@ -1,0 +1,452 @@
+// Campaigns over a small demo fleet with every fault kind: initial provisioning, make-before-break
+// subscription change, fallback, policy refusals, an exhausted range, pause, resume, canary,
+// rate limit, reports and the invariants that must hold after each.
+#include "campaigns/campaignservice.h"
+#include "core/clock.h"
+#include "devices/simulatedfield.h"
+#include "fleet/demoworkspace.h"
+#include "store/auditlog.h"
+#include "store/fleetrepository.h"
+#include "store/devicerepository.h"
+#include "store/operatorrepository.h"
+#include "store/storewriter.h"
+#include "store/workspace.h"
+
+#include <QBuffer>
+#include <QRandomGenerator>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace simfleet;
+using namespace simfleet::campaigns;
+
+namespace {
+
+// A link provider that spoils the bound package sent to chosen devices (a MAC bit, or the
+// order of two segments), as an attacker on the path would.
+class SpoilingLinks : public devices::DeviceLinkProvider
+{
+public:
+    SpoilingLinks(devices::DeviceLinkProvider &inner, QSet<QString> victims, bool reorder)
+        : m_inner(inner), m_victims(std::move(victims)), m_reorder(reorder)
+    {
+    }
+    std::unique_ptr<devices::DeviceLink> linkTo(const QString &eid) override;
+
+    devices::DeviceLinkProvider &m_inner;
+    QSet<QString> m_victims;
+    bool m_reorder;
+};
+
+class SpoilingLink : public devices::DeviceLink
+{
+public:
+    SpoilingLink(std::unique_ptr<devices::DeviceLink> inner, bool reorder) : m_inner(std::move(inner)), m_reorder(reorder) { }
+    QString eid() const override { return m_inner->eid(); }
+    std::future<Result<devices::DeviceInfo>> info() override { return m_inner->info(); }
+    std::future<Result<QByteArray>> evidence(const QByteArray &nonce) override { return m_inner->evidence(nonce); }
+    std::future<Result<QList<devices::InstalledProfile>>> listProfiles() override { return m_inner->listProfiles(); }
+    std::future<Result<void>> enableProfile(const QString &iccid) override { return m_inner->enableProfile(iccid); }
+    std::future<Result<void>> disableProfile(const QString &iccid) override { return m_inner->disableProfile(iccid); }
+    std::future<Result<void>> deleteProfile(const QString &iccid) override { return m_inner->deleteProfile(iccid); }
+    std::future<Result<QByteArray>> challenge() override { return m_inner->challenge(); }
+    std::future<Result<profiles::DeviceAuthentication>> authenticateServer(const profiles::ServerAuthentication &r) override
+    {
+        return m_inner->authenticateServer(r);
+    }
+    std::future<Result<QString>> loadBoundPackage(const QList<QByteArray> &segments) override
+    {
+        QList<QByteArray> spoiled = segments;
+        if (m_reorder)
+            std::swap(spoiled[1], spoiled[2]);
+        else
+            spoiled[2][spoiled[2].size() - 1] = char(spoiled[2].back() ^ 0x01);
+        return m_inner->loadBoundPackage(spoiled);
+    }
+    std::future<Result<devices::AttachReport>> attach(const QByteArray &rand, const QByteArray &autn) override
+    {
+        return m_inner->attach(rand, autn);
+    }
+
+private:
+    std::unique_ptr<devices::DeviceLink> m_inner;
+    bool m_reorder;
+};
+
+std::unique_ptr<devices::DeviceLink> SpoilingLinks::linkTo(const QString &eid)
+{
+    auto link = m_inner.linkTo(eid);
+    if (!m_victims.contains(eid))
+        return link;
+    return std::make_unique<SpoilingLink>(std::move(link), m_reorder);
+}
+
+CampaignSettings quickSettings()
+{
+    CampaignSettings s;
+    s.answerTimeoutMs = 1000;
+    s.batchSize = 40;
+    s.concurrency = 16;
+    s.backoffMs = 500; // on the manual clock: moves time, costs nothing
+    return s;
+}
+
+} // namespace
+
+class TestCampaigns : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<ManualClock> m_clock;
+    std::unique_ptr<store::Workspace> m_ws;
+    std::unique_ptr<devices::SimulatedField> m_field;
+    QString m_path;
+
+    qint64 operatorId(const QString &name)
+    {
+        return store::OperatorRepository(m_ws->database()).findByName(name).value().value().id;
+    }
+    QList<qint64> fleetDevices(const QString &fleet)
+    {
+        const auto f = store::FleetRepository(m_ws->database()).findUnique(fleet).value();
+        QList<qint64> ids;
+        for (const auto &d : store::DeviceRepository(m_ws->database()).idsInFleet(f.id).value())
+            ids.append(d.first);
+        return ids;
+    }
+    QString eidOf(qint64 deviceId)
+    {
+        QSqlQuery q(m_ws->database());
+        q.exec(QStringLiteral("SELECT eid FROM device WHERE id = %1").arg(deviceId));
+        q.next();
+        return q.value(0).toString();
+    }
+    QString itemReason(qint64 campaign, int deviceIndex)
+    {
+        QSqlQuery q(m_ws->database());
+        q.exec(QStringLiteral("SELECT state || ':' || reason FROM campaign_item WHERE campaign_id = %1 ORDER BY id LIMIT 1 OFFSET %2")
+                   .arg(campaign)
+                   .arg(deviceIndex));
+        q.next();
+        return q.value(0).toString();
+    }
+    // The store's enabled profile per device agrees with the device's own, and no device has two.
+    void checkInvariants()
+    {
+        QSqlDatabase db = m_ws->database();
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM (SELECT device_id FROM profile WHERE state = 'enabled'"
+                                      " GROUP BY device_id HAVING count(*) > 1)")));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toInt(), 0);
+        QVERIFY(q.exec(QStringLiteral("PRAGMA integrity_check")) && q.next());
+        QCOMPARE(q.value(0).toString(), QStringLiteral("ok"));
+        QVERIFY(q.exec(QStringLiteral("SELECT d.eid, p.iccid FROM device d LEFT JOIN profile p ON p.device_id = d.id AND p.state = 'enabled'")));
+        int compared = 0;
+        while (q.next()) {
+            const auto onDevice = m_field->answerListProfiles(q.value(0).toString());
+            QVERIFY(onDevice);
+            QStringList enabled;
+            for (const auto &p : onDevice.value()) {
+                if (p.state == u"enabled")
+                    enabled.append(p.iccid);
+            }
+            QVERIFY2(enabled.size() <= 1, qPrintable(q.value(0).toString()));
+            QCOMPARE(enabled.value(0), q.value(1).toString());
+            ++compared;
+        }
+        QVERIFY(compared > 0);
+        QVERIFY(store::AuditLog::verify(db).value().intact);
+    }
+
+private slots:
+    void init()
+    {
+        m_field.reset();
+        m_ws.reset();
+        m_path = m_dir.filePath(QStringLiteral("c%1.simfleet").arg(QRandomGenerator::global()->generate()));
+        m_clock = std::make_unique<ManualClock>(QDateTime::currentDateTimeUtc());
+        // 120 meters: one device of each fault kind (see DemoWorkspace's scenario) and more.
+        auto ws = fleet::DemoWorkspace::create(m_path, m_clock.get(), { 120, 0, 0 });
+        QVERIFY2(ws, qPrintable(ws.errorMessage()));
+        m_ws = std::move(ws).value();
+        auto field = devices::SimulatedField::open(devices::SimulatedField::pathForWorkspace(m_path), m_clock.get());
+        QVERIFY(field);
+        m_field = std::move(field).value();
+        m_field->setTiming({ std::chrono::milliseconds(50), 7200 });
+    }
+
+    void cleanup()
+    {
+        m_field.reset();
+        m_ws.reset();
+    }
+
+    void provisionThenChange()
+    {
+        CampaignService service(*m_ws, *m_field);
+        const QList<qint64> devices = fleetDevices(QStringLiteral("Rheinau smart meters"));
+        QCOMPARE(devices.size(), 120);
+        const qint64 home = store::FleetRepository(m_ws->database()).findUnique(QStringLiteral("Rheinau smart meters")).value().homeOperatorId.value();
+        CampaignRequest provision { CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, quickSettings(), QStringLiteral("tester") };
+        auto id = service.create(provision);
+        QVERIFY(id);
+        auto summary = service.run(id.value());
+        QVERIFY2(summary, qPrintable(summary.errorMessage()));
+        QCOMPARE(summary->state, QStringLiteral("finished"));
+        // Each fault kind ends the way it should (indices from the demo scenario).
+        QCOMPARE(itemReason(*id, 3), QStringLiteral("failed:attestation-no-answer"));    // offline
+        QCOMPARE(itemReason(*id, 5), QStringLiteral("succeeded:"));                      // slow
+        QCOMPARE(itemReason(*id, 7), QStringLiteral("failed:attestation-measurement-mismatch")); // tampered
+        QCOMPARE(itemReason(*id, 11), QStringLiteral("failed:attestation-debug-enabled"));
+        QCOMPARE(itemReason(*id, 13), QStringLiteral("failed:attestation-revoked"));
+        QCOMPARE(itemReason(*id, 17), QStringLiteral("failed:attestation-clock-skew"));
+        QCOMPARE(itemReason(*id, 19), QStringLiteral("succeeded:"));                     // crashed once, retried
+        QCOMPARE(itemReason(*id, 23), QStringLiteral("failed:enable-rejected"));
+        QCOMPARE(itemReason(*id, 0), QStringLiteral("succeeded:"));
+        // The device that restarted mid-download holds exactly the one profile.
+        QCOMPARE(m_field->answerListProfiles(eidOf(devices.at(19))).value().size(), 1);
+        // The one that rejected enable holds nothing (its new profile was removed again).
+        QVERIFY(m_field->answerListProfiles(eidOf(devices.at(23))).value().isEmpty());
+        QVERIFY(summary->succeeded >= 100);
+        checkInvariants();
+
+        // Make-before-break to the operator that device 29 has no coverage of.
+        const auto before29 = m_field->answerListProfiles(eidOf(devices.at(29))).value();
+        QCOMPARE(before29.size(), 1);
+        qint64 target = 0;
+        for (const auto &op : store::OperatorRepository(m_ws->database()).list().value()) {
+            if (op.id == home)
+                continue;
+            CampaignRequest change { CampaignKind::SubscriptionChange, {}, op.id, std::nullopt, { devices.at(29), devices.at(0) },
+                                     quickSettings(), QStringLiteral("tester") };
+            auto probe = service.create(change);
+            QVERIFY(probe);
+            auto result = service.run(probe.value());
+            QVERIFY(result);
+            if (result->rolledBack == 1) {
+                target = op.id;
+                QCOMPARE(result->byReason.value(QStringLiteral("no-coverage")), 1);
+                QCOMPARE(result->succeeded, 1);
+                break;
+            }
+            QCOMPARE(result->succeeded, 2);
+        }
+        QVERIFY2(target != 0, "some operator's network is out of reach for device 29");
+        // Rolled back: the old profile runs again, the new one is gone from the device.
+        const auto after29 = m_field->answerListProfiles(eidOf(devices.at(29))).value();
+        QCOMPARE(after29.size(), 1);
+        QCOMPARE(after29.first().iccid, before29.first().iccid);
+        QCOMPARE(after29.first().state, QStringLiteral("enabled"));
+        checkInvariants();
+
+        // Device 0 is now on some other operator; changing it to where it is does nothing.
+        QSqlQuery q(m_ws->database());
+        QVERIFY(q.exec(QStringLiteral("SELECT operator_id FROM profile WHERE device_id = %1 AND state = 'enabled'").arg(devices.at(0))));
+        QVERIFY(q.next());
+        CampaignRequest same { CampaignKind::SubscriptionChange, {}, q.value(0).toLongLong(), std::nullopt, { devices.at(0) },
+                               quickSettings(), QStringLiteral("tester") };
+        q.finish(); // an open read would pin this connection's snapshot
+        auto sameId = service.create(same);
+        auto nothing = service.run(sameId.value());
+        QVERIFY2(nothing, qPrintable(nothing.errorMessage()));
+        QCOMPARE(nothing->skipped, 1);
+        QCOMPARE(nothing->byReason.value(QStringLiteral("already-on-target")), 1);
+
+        // The report: one row per device, outcomes and ICCIDs, never a credential.
+        QBuffer report;
+        report.open(QIODevice::WriteOnly);
+        QVERIFY(service.writeReport(*id, report));
+        const QList<QByteArray> lines = report.data().trimmed().split('\n');
+        QCOMPARE(lines.size(), 121);
+        QVERIFY(lines.first().startsWith("eid,outcome,reason"));
+        QVERIFY(!report.data().contains("ki") && !report.data().contains("opc"));
+    }
+
+    void wholeFleetChangeWithCustomerMove()
+    {
+        CampaignService service(*m_ws, *m_field);
+        const QList<qint64> devices = fleetDevices(QStringLiteral("Rheinau smart meters"));
+        const qint64 home = store::FleetRepository(m_ws->database()).findUnique(QStringLiteral("Rheinau smart meters")).value().homeOperatorId.value();
+        auto p = service.create({ CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, quickSettings(), QStringLiteral("tester") });
+        QVERIFY(service.run(p.value()));
+        QSqlQuery q(m_ws->database());
+        QVERIFY(q.exec(QStringLiteral("SELECT id FROM customer WHERE name <> (SELECT c.name FROM customer c JOIN fleet f ON f.customer_id = c.id"
+                                      " WHERE f.name = 'Rheinau smart meters') LIMIT 1")));
+        QVERIFY(q.next());
+        const qint64 newOwner = q.value(0).toLongLong();
+        q.finish(); // an open read would pin this connection's snapshot
+        qint64 target = 0;
+        for (const auto &op : store::OperatorRepository(m_ws->database()).list().value())
+            if (op.id != home && !target)
+                target = op.id;
+        auto c = service.create({ CampaignKind::SubscriptionChange, QStringLiteral("Supplier switch"), target, newOwner, devices,
+                                  quickSettings(), QStringLiteral("tester") });
+        QVERIFY(c);
+        auto s = service.run(c.value());
+        QVERIFY(s);
+        QCOMPARE(s->state, QStringLiteral("finished"));
+        QVERIFY(s->succeeded > 90);
+        QCOMPARE(s->byReason.value(QStringLiteral("not-provisioned")), s->failed);
+        // Succeeded devices belong to the new owner's fleet of the same name.
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM device d JOIN fleet f ON f.id = d.fleet_id WHERE f.customer_id = %1"
+                                      " AND f.name = 'Rheinau smart meters'").arg(newOwner)));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toLongLong(), s->succeeded);
+        checkInvariants();
+    }
+
+    void spoiledPackagesAreRefusedAndChangeNothing_data()
+    {
+        QTest::addColumn<bool>("reorder");
+        QTest::newRow("wrong MAC") << false;
+        QTest::newRow("reordered segments") << true;
+    }
+
+    void spoiledPackagesAreRefusedAndChangeNothing()
+    {
+        QFETCH(bool, reorder);
+        const QList<qint64> devices = fleetDevices(QStringLiteral("Rheinau smart meters")).mid(0, 3);
+        SpoilingLinks links(*m_field, { eidOf(devices.at(1)) }, reorder);
+        CampaignService service(*m_ws, links);
+        const qint64 home = store::FleetRepository(m_ws->database()).findUnique(QStringLiteral("Rheinau smart meters")).value().homeOperatorId.value();
+        auto id = service.create({ CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, quickSettings(), QStringLiteral("t") });
+        auto s = service.run(id.value());
+        QVERIFY(s);
+        QCOMPARE(s->succeeded, 2);
+        QCOMPARE(itemReason(*id, 1), QStringLiteral("failed:package-rejected"));
+        QVERIFY(m_field->answerListProfiles(eidOf(devices.at(1))).value().isEmpty());
+        checkInvariants();
+    }
+
+    void refusals()
+    {
+        CampaignService service(*m_ws, *m_field);
+        const QList<qint64> devices = fleetDevices(QStringLiteral("Rheinau smart meters")).mid(0, 6);
+        const qint64 home = store::FleetRepository(m_ws->database()).findUnique(QStringLiteral("Rheinau smart meters")).value().homeOperatorId.value();
+        // A change before anything is provisioned: nothing to change from.
+        qint64 other = 0;
+        for (const auto &op : store::OperatorRepository(m_ws->database()).list().value())
+            if (op.id != home && !other)
+                other = op.id;
+        auto early = service.run(service.create({ CampaignKind::SubscriptionChange, {}, other, std::nullopt, devices, quickSettings(), QStringLiteral("t") }).value());
+        QCOMPARE(early->failed, 6);
+        QCOMPARE(early->byReason.value(QStringLiteral("not-provisioned")), 6);
+
+        // The home operator forbids disabling its profiles: a change is refused before it starts.
+        QVERIFY(service.run(service.create({ CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, quickSettings(), QStringLiteral("t") }).value()));
+        QVERIFY(m_ws->writer().run([home](QSqlDatabase &db) -> Result<void> {
+            QSqlQuery q(db);
+            return q.exec(QStringLiteral("UPDATE operator SET disable_allowed = 0 WHERE id = %1").arg(home)) ? Result<void>() : fail(QStringLiteral("update"));
+        }));
+        auto policy = service.run(service.create({ CampaignKind::SubscriptionChange, {}, other, std::nullopt, devices, quickSettings(), QStringLiteral("t") }).value());
+        QCOMPARE(policy->succeeded, 0);
+        QVERIFY(policy->byReason.value(QStringLiteral("policy-disable-not-allowed")) >= 4);
+        checkInvariants();
+    }
+
+    void exhaustedRange()
+    {
+        CampaignService service(*m_ws, *m_field);
+        const QList<qint64> devices = fleetDevices(QStringLiteral("Rheinau smart meters")).mid(0, 10);
+        const qint64 home = store::FleetRepository(m_ws->database()).findUnique(QStringLiteral("Rheinau smart meters")).value().homeOperatorId.value();
+        // Leave 5 IMSIs in the operator's range.
+        QVERIFY(m_ws->writer().run([home](QSqlDatabase &db) -> Result<void> {
+            QSqlQuery q(db);
+            return q.exec(QStringLiteral("UPDATE operator SET msin_next = msin_last - 4 WHERE id = %1").arg(home)) ? Result<void>() : fail(QStringLiteral("update"));
+        }));
+        CampaignSettings settings = quickSettings();
+        settings.batchSize = 4;
+        auto s = service.run(service.create({ CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, settings, QStringLiteral("t") }).value());
+        QVERIFY(s);
+        QVERIFY(s->byReason.value(QStringLiteral("range-exhausted")) > 0);
+        QVERIFY2(s->note.contains(QStringLiteral("exhausted")), qPrintable(s->note));
+        QSqlQuery q(m_ws->database());
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*), count(DISTINCT imsi), max(msin_next <= msin_last + 1) FROM profile, operator WHERE operator.id = %1 AND profile.operator_id = %1").arg(home)));
+        QVERIFY(q.next());
+        QVERIFY(q.value(0).toInt() <= 5);
+        QCOMPARE(q.value(0).toInt(), q.value(1).toInt());
+        checkInvariants();
+    }
+
+    void pauseResumeAndCanary()
+    {
+        CampaignService service(*m_ws, *m_field);
+        const QList<qint64> devices = fleetDevices(QStringLiteral("Rheinau smart meters"));
+        const qint64 home = store::FleetRepository(m_ws->database()).findUnique(QStringLiteral("Rheinau smart meters")).value().homeOperatorId.value();
+        CampaignSettings settings = quickSettings();
+        settings.batchSize = 10;
+        auto id = service.create({ CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, settings, QStringLiteral("t") });
+        CampaignControl control;
+        service.setProgressInterval(0);
+        int progressCalls = 0;
+        service.setProgressCallback([&](const CampaignProgress &p) {
+            ++progressCalls;
+            if (p.done >= 20)
+                control.pause();
+        });
+        auto paused = service.run(id.value(), &control);
+        QVERIFY(paused);
+        QCOMPARE(paused->state, QStringLiteral("paused"));
+        QVERIFY(paused->unfinished > 0);
+        QVERIFY(progressCalls > 0);
+        // Nothing left mid-step: every device is pending or final.
+        QSqlQuery q(m_ws->database());
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM campaign_item WHERE campaign_id = %1 AND state NOT IN"
+                                      " ('pending', 'succeeded', 'failed', 'rolled-back', 'skipped', 'cancelled')").arg(*id)));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toInt(), 0);
+        q.finish();
+        service.setProgressCallback({});
+        auto resumed = service.run(id.value());
+        QCOMPARE(resumed->state, QStringLiteral("finished"));
+        QCOMPARE(resumed->unfinished, 0);
+        QCOMPARE(resumed->succeeded + resumed->failed, 120);
+
+        // A canary that demands perfection stops a change campaign with faulty devices in it.
+        qint64 other = 0;
+        for (const auto &op : store::OperatorRepository(m_ws->database()).list().value())
+            if (op.id != home && !other)
+                other = op.id;
+        CampaignSettings canary = quickSettings();
+        canary.canaryPercent = 50;
+        canary.minSuccessPercent = 100;
+        auto c = service.run(service.create({ CampaignKind::SubscriptionChange, {}, other, std::nullopt, devices, canary, QStringLiteral("t") }).value());
+        QCOMPARE(c->state, QStringLiteral("paused"));
+        QVERIFY2(c->note.contains(QStringLiteral("canary")), qPrintable(c->note));
+        QCOMPARE(c->unfinished, 60);
+        checkInvariants();
+    }
+
+    void cancelLeavesNoDeviceMidStep()
+    {
+        CampaignService service(*m_ws, *m_field);
+        const QList<qint64> devices = fleetDevices(QStringLiteral("Rheinau smart meters"));
+        const qint64 home = store::FleetRepository(m_ws->database()).findUnique(QStringLiteral("Rheinau smart meters")).value().homeOperatorId.value();
+        CampaignSettings settings = quickSettings();
+        settings.batchSize = 10;
+        settings.ratePerSecond = 20; // on the manual clock: waits move time only
+        auto id = service.create({ CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, settings, QStringLiteral("t") });
+        CampaignControl control;
+        service.setProgressInterval(0);
+        service.setProgressCallback([&](const CampaignProgress &p) {
+            if (p.done >= 10)
+                control.cancel();
+        });
+        const QDateTime start = m_clock->now();
+        auto s = service.run(id.value(), &control);
+        QVERIFY(s);
+        QCOMPARE(s->state, QStringLiteral("cancelled"));
+        QVERIFY(s->cancelled > 0);
+        QCOMPARE(s->unfinished, 0);
+        // The rate limit held: starting N devices at 20/s took at least (N - 20) / 20 s.
+        const qint64 started = 120 - s->cancelled;
+        QVERIFY(start.msecsTo(m_clock->now()) >= (started - 20) * 1000 / 20);
+        checkInvariants();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCampaigns)
+#include "tst_campaigns.moc"
