@@ -88,6 +88,18 @@ Result<void> exec(QSqlQuery &q, const QString &sql, const QVariantList &values)
     return {};
 }
 
+// Runs one statement, kept prepared by the writer between jobs.
+Result<void> exec(QSqlDatabase &db, const QString &sql, const QVariantList &values)
+{
+    QSqlQuery own(db);
+    QSqlQuery &q = store::preparedStatement(db, sql, own);
+    for (const QVariant &v : values)
+        q.addBindValue(v);
+    if (!q.exec())
+        return fail(q.lastError().text());
+    return {};
+}
+
 QVariant maybe(const std::optional<qint64> &v)
 {
     return v ? QVariant(*v) : QVariant(QMetaType::fromType<qint64>());
@@ -130,15 +142,14 @@ struct CampaignService::Run
         const std::optional<qint64> newCustomer = record.newCustomerId;
         const QString who = actor;
         auto done = service.m_workspace.writer().submit([=](QSqlDatabase &db) -> Result<void> {
-            QSqlQuery q(db);
             for (const auto &[item, step] : steps) {
                 for (const auto &[profileId, state] : step.profileStates) {
-                    if (auto ok = exec(q, QStringLiteral("UPDATE profile SET state = ?, updated_at = ? WHERE id = ?"),
+                    if (auto ok = exec(db, QStringLiteral("UPDATE profile SET state = ?, updated_at = ? WHERE id = ?"),
                                        { state, storedTime(now), profileId });
                         !ok)
                         return ok;
                 }
-                if (auto ok = exec(q,
+                if (auto ok = exec(db,
                                    QStringLiteral("UPDATE campaign_item SET state = ?, reason = ?, updated_at = ?, attempts = ?,"
                                                   " old_profile_id = ?, new_profile_id = ? WHERE campaign_id = ? AND device_id = ?"),
                                    { step.state, step.reason.isNull() ? QStringLiteral("") : step.reason, storedTime(now), step.attempts, maybe(step.oldProfileId),
@@ -147,7 +158,7 @@ struct CampaignService::Run
                     return ok;
                 if (step.moveDevice && newCustomer) {
                     // The device joins the new owner's fleet of the same name (made with the campaign).
-                    if (auto ok = exec(q,
+                    if (auto ok = exec(db,
                                        QStringLiteral("UPDATE device SET fleet_id = (SELECT f2.id FROM fleet f2 JOIN fleet f1"
                                                       " ON f1.name = f2.name WHERE f1.id = device.fleet_id AND f2.customer_id = ?)"
                                                       " WHERE id = ? AND EXISTS (SELECT 1 FROM fleet f2 JOIN fleet f1"

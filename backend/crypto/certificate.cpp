@@ -6,6 +6,8 @@
 
 #include <openssl/pem.h>
 
+#include <QCache>
+#include <QMutex>
 #include <QTimeZone>
 
 namespace simfleet::crypto {
@@ -177,7 +179,51 @@ Result<void> checkTemplate(const CertificateTemplate &t, const Certificate &issu
 
 } // namespace
 
+namespace {
+
+// Parsing a certificate costs OpenSSL 3 about as much as verifying a signature, and the same
+// manufacturer and profile-server certificates arrive with every message, a device's own with
+// each of its steps. Certificates are immutable and shared, so recent encodings are reused.
+class RecentCertificates
+{
+public:
+    std::optional<Certificate> find(QByteArrayView der)
+    {
+        QMutexLocker lock(&m_mutex);
+        if (const Certificate *c = m_cache.object(der.toByteArray()))
+            return *c;
+        return std::nullopt;
+    }
+    void insert(QByteArrayView der, const Certificate &cert)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_cache.insert(der.toByteArray(), new Certificate(cert));
+    }
+
+private:
+    QMutex m_mutex;
+    QCache<QByteArray, Certificate> m_cache { 4096 };
+};
+
+RecentCertificates &recentCertificates()
+{
+    static RecentCertificates cache;
+    return cache;
+}
+
+} // namespace
+
 Result<Certificate> Certificate::fromDer(QByteArrayView der)
+{
+    if (auto known = recentCertificates().find(der))
+        return *known;
+    Result<Certificate> parsed = parseDer(der);
+    if (parsed)
+        recentCertificates().insert(der, parsed.value());
+    return parsed;
+}
+
+Result<Certificate> Certificate::parseDer(QByteArrayView der)
 {
     const auto *p = reinterpret_cast<const unsigned char *>(der.data());
     X509 *raw = d2i_X509(nullptr, &p, long(der.size()));

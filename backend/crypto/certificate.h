@@ -71,6 +71,7 @@ public:
 
     x509_st *handle() const { return m_cert.get(); }
     static Certificate adopt(x509_st *cert);
+    static Result<Certificate> parseDer(QByteArrayView der); // always parses, never the cache
     // Another reference to an object OpenSSL owns (no copy).
     static Certificate share(x509_st *cert);
 

@@ -31,8 +31,11 @@ bool isP256(EVP_PKEY *key)
 // Full public-key validation (SP 800-56A 5.6.2.3.3): on the curve, not infinity, right order.
 Result<void> validatePublic(EVP_PKEY *key)
 {
+    // On the curve, not the point at infinity, coordinates in range (SP 800-56A rev. 3 section
+    // 5.6.2.3.4). The order check of full validation (n * Q = O) is a scalar multiplication and
+    // proves nothing more on P-256: its cofactor is 1, so every such point has order n.
     ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
-    if (!ctx || EVP_PKEY_public_check(ctx.get()) != 1) {
+    if (!ctx || EVP_PKEY_public_check_quick(ctx.get()) != 1) {
         clearOpenSslErrors();
         return fail(QStringLiteral("public key is not a valid P-256 point"));
     }
@@ -193,6 +196,15 @@ Result<EcPrivateKey> EcPrivateKey::fromPem(QByteArrayView pem)
     if (!isP256(raw))
         return fail(QStringLiteral("private key is not a P-256 key"));
     return key;
+}
+
+QByteArray EcPrivateKey::publicPoint() const
+{
+    unsigned char point[pointSize];
+    std::size_t len = 0;
+    if (!m_key || EVP_PKEY_get_octet_string_param(m_key.get(), OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point, &len) != 1)
+        return {};
+    return QByteArray(reinterpret_cast<const char *>(point), qsizetype(len));
 }
 
 EcPublicKey EcPrivateKey::publicKey() const

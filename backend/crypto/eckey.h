@@ -51,6 +51,8 @@ public:
 
     bool isNull() const { return !m_key; }
     EcPublicKey publicKey() const;
+    // The public key as an uncompressed point, without importing it as a key of its own.
+    QByteArray publicPoint() const;
     SecretBytes toPkcs8() const;
     // Unencrypted PKCS#8 PEM, for keys a demo PKI writes to a file the owner alone can read.
     SecretBytes toPem() const;

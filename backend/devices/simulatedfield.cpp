@@ -48,19 +48,27 @@ Result<void> exec(QSqlQuery &q, const QString &sql)
 }
 
 // The field file's own upgrades: version 1 lets the devices keep their profiles' network and
-// credentials, and remember a crash.
+// credentials, and remember a crash; version 2 indexes profiles by device.
 Result<void> migrateField(QSqlDatabase &db)
 {
     QSqlQuery q(db);
     if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
         return fail(q.lastError().text());
-    if (q.value(0).toInt() >= 1)
+    const int version = q.value(0).toInt();
+    if (version >= 2)
         return {};
     store::Transaction tx(db);
-    for (const char *sql : { "ALTER TABLE field_profile ADD COLUMN plmn TEXT NOT NULL DEFAULT ''",
-                             "ALTER TABLE field_profile ADD COLUMN credentials BLOB",
-                             "ALTER TABLE field_profile ADD COLUMN is_fallback INTEGER NOT NULL DEFAULT 0",
-                             "CREATE TABLE field_crash (eid TEXT PRIMARY KEY NOT NULL)", "PRAGMA user_version = 1" }) {
+    if (version < 1) {
+        for (const char *sql : { "ALTER TABLE field_profile ADD COLUMN plmn TEXT NOT NULL DEFAULT ''",
+                                 "ALTER TABLE field_profile ADD COLUMN credentials BLOB",
+                                 "ALTER TABLE field_profile ADD COLUMN is_fallback INTEGER NOT NULL DEFAULT 0",
+                                 "CREATE TABLE field_crash (eid TEXT PRIMARY KEY NOT NULL)" }) {
+            if (auto ok = exec(q, QLatin1StringView(sql)); !ok)
+                return ok;
+        }
+    }
+    // Version 2: a device rewrites its own profiles, found by EID.
+    for (const char *sql : { "CREATE INDEX IF NOT EXISTS field_profile_eid ON field_profile(eid)", "PRAGMA user_version = 2" }) {
         if (auto ok = exec(q, QLatin1StringView(sql)); !ok)
             return ok;
     }
@@ -446,13 +454,14 @@ Result<void> SimulatedField::persistProfiles(const QString &eid, const QList<Ins
             fallback = device->fallbackIccid;
     }
     return m_writer->run([eid, profiles, credentials, fallback](QSqlDatabase &db) -> Result<void> {
-        QSqlQuery q(db);
-        q.prepare(QStringLiteral("DELETE FROM field_profile WHERE eid = ?"));
-        q.addBindValue(eid);
-        if (!q.exec())
-            return fail(q.lastError().text());
-        q.prepare(QStringLiteral("INSERT INTO field_profile (iccid, eid, state, plmn, credentials, is_fallback)"
-                                 " VALUES (?, ?, ?, ?, ?, ?)"));
+        QSqlQuery ownDelete(db), ownInsert(db);
+        QSqlQuery &d = store::preparedStatement(db, QStringLiteral("DELETE FROM field_profile WHERE eid = ?"), ownDelete);
+        d.addBindValue(eid);
+        if (!d.exec())
+            return fail(d.lastError().text());
+        QSqlQuery &q = store::preparedStatement(db, QStringLiteral("INSERT INTO field_profile (iccid, eid, state, plmn, credentials,"
+                                                                   " is_fallback) VALUES (?, ?, ?, ?, ?, ?)"),
+                                                ownInsert);
         for (const InstalledProfile &p : profiles) {
             q.addBindValue(p.iccid);
             q.addBindValue(eid);

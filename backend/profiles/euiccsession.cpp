@@ -67,7 +67,7 @@ Result<DeviceAuthentication> EuiccSession::authenticateServer(const ServerAuthen
     answer.serverChallenge = signed1->serverChallenge;
     answer.serverAddress = signed1->serverAddress;
     answer.eid = m_identity.eid;
-    answer.oneTimePublicKey = m_oneTimeKey.publicKey().uncompressedPoint();
+    answer.oneTimePublicKey = m_oneTimeKey.publicPoint();
     DeviceAuthentication out;
     out.euiccSigned1 = answer.encode();
     auto signature = crypto::ecdsaSign(m_identity.key, out.euiccSigned1, crypto::SignatureFormat::Raw);

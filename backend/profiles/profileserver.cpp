@@ -90,7 +90,7 @@ Result<QList<QByteArray>> ProfileServer::bind(const DownloadOrder &order, const 
     if (!keys)
         return keys.error();
 
-    const QByteArray isc = InitialiseSecureChannel { transactionId, oneTime.publicKey().uncompressedPoint() }.encode();
+    const QByteArray isc = InitialiseSecureChannel { transactionId, oneTime.publicPoint() }.encode();
     auto iscSignature = crypto::ecdsaSign(m_key.key, QByteArray(isc + device.euiccSignature1), crypto::SignatureFormat::Raw);
     if (!iscSignature)
         return iscSignature.error();

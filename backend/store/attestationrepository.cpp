@@ -23,11 +23,11 @@ AttestationRecord readResult(const QSqlQuery &q)
 
 Result<void> AttestationRepository::insertNonce(const NonceRecord &n)
 {
-    QSqlQuery q(m_db);
-    return execute(q,
-                   QStringLiteral("INSERT INTO attestation_nonce (nonce, device_id, issued_at, expires_at)"
-                                  " VALUES (?, ?, ?, ?)"),
-                   { n.nonce, n.deviceId, storedTime(n.issuedAt), storedTime(n.expiresAt) }, "issuing a nonce");
+    auto done = executeWrite(m_db,
+                             QStringLiteral("INSERT INTO attestation_nonce (nonce, device_id, issued_at, expires_at)"
+                                            " VALUES (?, ?, ?, ?)"),
+                             { n.nonce, n.deviceId, storedTime(n.issuedAt), storedTime(n.expiresAt) }, "issuing a nonce");
+    return done ? Result<void>() : Result<void>(done.error());
 }
 
 Result<std::optional<NonceRecord>> AttestationRepository::findNonce(const QByteArray &nonce)
@@ -51,28 +51,26 @@ Result<std::optional<NonceRecord>> AttestationRepository::findNonce(const QByteA
 
 Result<void> AttestationRepository::markNonceUsed(const QByteArray &nonce, const QDateTime &at)
 {
-    QSqlQuery q(m_db);
-    if (auto ok = execute(q, QStringLiteral("UPDATE attestation_nonce SET used_at = ? WHERE nonce = ? AND used_at IS NULL"),
-                          { storedTime(at), nonce }, "spending a nonce");
-        !ok)
-        return ok;
-    if (q.numRowsAffected() != 1)
+    auto done = executeWrite(m_db, QStringLiteral("UPDATE attestation_nonce SET used_at = ? WHERE nonce = ? AND used_at IS NULL"),
+                             { storedTime(at), nonce }, "spending a nonce");
+    if (!done)
+        return done.error();
+    if (done->rowsAffected != 1)
         return fail(QStringLiteral("the nonce was already used"));
     return {};
 }
 
 Result<qint64> AttestationRepository::insertResult(const AttestationRecord &r)
 {
-    QSqlQuery q(m_db);
-    if (auto ok = execute(q,
-                          QStringLiteral("INSERT INTO attestation_result (device_id, nonce, evidence, verdict, reason_code,"
-                                         " reason, verified_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-                          { r.deviceId, r.nonce, r.evidence.isEmpty() ? QVariant() : QVariant(r.evidence), r.verdict,
-                            text(r.reasonCode), text(r.message), storedTime(r.verifiedAt) },
-                          "storing a verdict");
-        !ok)
-        return ok.error();
-    return q.lastInsertId().toLongLong();
+    auto done = executeWrite(m_db,
+                             QStringLiteral("INSERT INTO attestation_result (device_id, nonce, evidence, verdict, reason_code,"
+                                            " reason, verified_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                             { r.deviceId, r.nonce, r.evidence.isEmpty() ? QVariant() : QVariant(r.evidence), r.verdict,
+                               text(r.reasonCode), text(r.message), storedTime(r.verifiedAt) },
+                             "storing a verdict");
+    if (!done)
+        return done.error();
+    return done->lastInsertId;
 }
 
 Result<QList<AttestationRecord>> AttestationRepository::history(qint64 deviceId)

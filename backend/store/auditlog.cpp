@@ -1,4 +1,5 @@
 #include "auditlog.h"
+#include "storewriter.h"
 
 #include "core/clock.h"
 #include "crypto/constanttime.h"
@@ -31,19 +32,21 @@ struct Head
 
 Result<Head> readHead(QSqlDatabase &db)
 {
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral("SELECT value FROM workspace_setting WHERE key = ?"));
+    QSqlQuery own(db);
+    QSqlQuery &q = preparedStatement(db, QStringLiteral("SELECT value FROM workspace_setting WHERE key = ?"), own);
     q.addBindValue(headKey);
     if (!q.exec())
         return fail(q.lastError().text());
     Head head;
     if (q.next()) {
         const QStringList parts = q.value(0).toString().split(u':');
+        q.finish();
         if (parts.size() != 2)
             return fail(QStringLiteral("the audit log's head record is damaged"));
         head.seq = parts.at(0).toLongLong();
         head.hash = QByteArray::fromHex(parts.at(1).toLatin1());
     }
+    q.finish();
     return head;
 }
 
@@ -89,9 +92,10 @@ Result<qint64> AuditLog::append(QSqlDatabase &db, const AuditEntry &entry)
     e.previousHash = head->hash;
     e.hash = entryHash(e);
 
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral("INSERT INTO audit_entry (seq, at, actor, action, subject, details, previous_hash,"
-                             " hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    QSqlQuery own(db), ownHead(db);
+    QSqlQuery &q = preparedStatement(db, QStringLiteral("INSERT INTO audit_entry (seq, at, actor, action, subject, details,"
+                                                        " previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+                                     own);
     q.addBindValue(e.seq);
     q.addBindValue(storedTime(e.at));
     q.addBindValue(text(e.actor));
@@ -102,11 +106,12 @@ Result<qint64> AuditLog::append(QSqlDatabase &db, const AuditEntry &entry)
     q.addBindValue(e.hash);
     if (!q.exec())
         return fail(QStringLiteral("writing the audit log failed: %1").arg(q.lastError().text()));
-    q.prepare(QStringLiteral("INSERT OR REPLACE INTO workspace_setting (key, value) VALUES (?, ?)"));
-    q.addBindValue(headKey);
-    q.addBindValue(QString(QString::number(e.seq) + u':' + QString::fromLatin1(e.hash.toHex())));
-    if (!q.exec())
-        return fail(QStringLiteral("writing the audit log failed: %1").arg(q.lastError().text()));
+    QSqlQuery &h = preparedStatement(db, QStringLiteral("INSERT OR REPLACE INTO workspace_setting (key, value) VALUES (?, ?)"),
+                                     ownHead);
+    h.addBindValue(headKey);
+    h.addBindValue(QString(QString::number(e.seq) + u':' + QString::fromLatin1(e.hash.toHex())));
+    if (!h.exec())
+        return fail(QStringLiteral("writing the audit log failed: %1").arg(h.lastError().text()));
     return e.seq;
 }
 

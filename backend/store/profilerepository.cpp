@@ -8,23 +8,22 @@ namespace simfleet::store {
 
 Result<qint64> ProfileRepository::insert(const ProfileRecord &p, const QDateTime &at)
 {
-    QSqlQuery q(m_db);
     const QString when = storedTime(at);
-    if (auto ok = execute(q,
-                          QStringLiteral("INSERT INTO profile (device_id, operator_id, iccid, imsi, ki_sealed, opc_sealed,"
-                                         " state, created_at, updated_at) VALUES (?, ?, ?, ?, x'', x'', ?, ?, ?)"),
-                          { p.deviceId, p.operatorId, p.iccid, p.imsi, p.state, when, when }, "recording a profile");
-        !ok)
-        return ok.error();
-    return q.lastInsertId().toLongLong();
+    auto done = executeWrite(m_db,
+                             QStringLiteral("INSERT INTO profile (device_id, operator_id, iccid, imsi, ki_sealed, opc_sealed,"
+                                            " state, created_at, updated_at) VALUES (?, ?, ?, ?, x'', x'', ?, ?, ?)"),
+                             { p.deviceId, p.operatorId, p.iccid, p.imsi, p.state, when, when }, "recording a profile");
+    if (!done)
+        return done.error();
+    return done->lastInsertId;
 }
 
 Result<void> ProfileRepository::setSealedCredentials(qint64 profileId, const QByteArray &kiSealed,
                                                      const QByteArray &opcSealed)
 {
-    QSqlQuery q(m_db);
-    return execute(q, QStringLiteral("UPDATE profile SET ki_sealed = ?, opc_sealed = ? WHERE id = ?"),
-                   { kiSealed, opcSealed, profileId }, "storing a profile's credentials");
+    auto done = executeWrite(m_db, QStringLiteral("UPDATE profile SET ki_sealed = ?, opc_sealed = ? WHERE id = ?"),
+                             { kiSealed, opcSealed, profileId }, "storing a profile's credentials");
+    return done ? Result<void>() : Result<void>(done.error());
 }
 
 Result<std::pair<QByteArray, QByteArray>> ProfileRepository::sealedCredentials(qint64 profileId)

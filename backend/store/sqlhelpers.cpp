@@ -1,4 +1,5 @@
 #include "sqlhelpers.h"
+#include "storewriter.h"
 
 #include <QSqlError>
 
@@ -13,6 +14,18 @@ Result<void> execute(QSqlQuery &query, const QString &sql, std::initializer_list
     if (!query.exec())
         return fail(QStringLiteral("%1 failed: %2").arg(QLatin1StringView(doing), query.lastError().text()));
     return {};
+}
+
+Result<WriteOutcome> executeWrite(QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> values,
+                                  const char *doing)
+{
+    QSqlQuery own(db);
+    QSqlQuery &query = preparedStatement(db, sql, own);
+    for (const QVariant &v : values)
+        query.addBindValue(v);
+    if (!query.exec())
+        return fail(QStringLiteral("%1 failed: %2").arg(QLatin1StringView(doing), query.lastError().text()));
+    return WriteOutcome { query.numRowsAffected(), query.lastInsertId().toLongLong() };
 }
 
 } // namespace simfleet::store

@@ -13,6 +13,16 @@ namespace simfleet::store {
 // Prepares and runs one statement with positional values; the error names what was being done.
 Result<void> execute(QSqlQuery &query, const QString &sql, std::initializer_list<QVariant> values, const char *doing);
 
+// The same for writes that run once per device inside writer jobs: the statement stays prepared
+// between jobs. Reports rows affected and the last insert id when asked.
+struct WriteOutcome
+{
+    qint64 rowsAffected = 0;
+    qint64 lastInsertId = 0;
+};
+Result<WriteOutcome> executeWrite(QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> values,
+                                  const char *doing);
+
 // Qt binds a null QString as SQL NULL; NOT NULL text columns want the empty string.
 inline QString text(const QString &s)
 {

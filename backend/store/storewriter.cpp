@@ -2,6 +2,7 @@
 #include "databaseconnection.h"
 #include "storelog.h"
 
+#include <QHash>
 #include <QMutex>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -10,6 +11,7 @@
 
 #include <atomic>
 #include <deque>
+#include <unordered_map>
 
 namespace simfleet::store {
 
@@ -21,7 +23,30 @@ struct PendingJob
     WriteJob job;
     std::promise<Result<void>> promise;
 };
+
+// The writer thread's prepared statements: the same few statements run for every device of a
+// campaign, and preparing one costs more than running it.
+struct StatementCache
+{
+    QString connectionName;
+    std::unordered_map<QString, QSqlQuery> statements;
+};
+thread_local StatementCache *currentStatements = nullptr;
 } // namespace
+
+QSqlQuery &preparedStatement(QSqlDatabase &db, const QString &sql, QSqlQuery &own)
+{
+    if (currentStatements && currentStatements->connectionName == db.connectionName()) {
+        auto it = currentStatements->statements.find(sql);
+        if (it != currentStatements->statements.end())
+            return it->second;
+        QSqlQuery q(db);
+        if (q.prepare(sql))
+            return currentStatements->statements.try_emplace(sql, std::move(q)).first->second;
+    }
+    own.prepare(sql); // outside a writer, or not preparable: the caller sees the error on exec()
+    return own;
+}
 
 struct StoreWriter::Private
 {
@@ -101,6 +126,8 @@ void StoreWriter::Private::loop()
     }
     started.set_value({});
     QSqlDatabase db = connection.value()->database();
+    StatementCache cache { db.connectionName(), {} };
+    currentStatements = &cache;
     for (;;) {
         std::deque<PendingJob> batch;
         {
@@ -116,11 +143,17 @@ void StoreWriter::Private::loop()
         }
         runBatch(db, batch);
     }
+    currentStatements = nullptr;
+    cache.statements.clear(); // before the connection closes
 }
 
 void StoreWriter::Private::runBatch(QSqlDatabase &db, std::deque<PendingJob> &batch)
 {
     QSqlQuery control(db);
+    QSqlQuery own1(db), own2(db), own3(db);
+    QSqlQuery &savepoint = preparedStatement(db, QStringLiteral("SAVEPOINT job"), own1);
+    QSqlQuery &release = preparedStatement(db, QStringLiteral("RELEASE job"), own2);
+    QSqlQuery &rollbackTo = preparedStatement(db, QStringLiteral("ROLLBACK TO job"), own3);
     const auto failAll = [&batch](const QString &why) {
         for (PendingJob &p : batch)
             p.promise.set_value(fail(QStringLiteral("saving to the workspace failed: %1").arg(why)));
@@ -134,14 +167,14 @@ void StoreWriter::Private::runBatch(QSqlDatabase &db, std::deque<PendingJob> &ba
     std::vector<Result<void>> outcomes;
     outcomes.reserve(batch.size());
     for (PendingJob &p : batch) {
-        if (!control.exec(QStringLiteral("SAVEPOINT job"))) {
-            outcomes.emplace_back(fail(control.lastError().text()));
+        if (!savepoint.exec()) {
+            outcomes.emplace_back(fail(savepoint.lastError().text()));
             continue;
         }
         Result<void> outcome = p.job(db);
         if (!outcome)
-            control.exec(QStringLiteral("ROLLBACK TO job"));
-        control.exec(QStringLiteral("RELEASE job"));
+            rollbackTo.exec();
+        release.exec();
         outcomes.push_back(std::move(outcome));
     }
     if (!control.exec(QStringLiteral("COMMIT"))) {

@@ -9,12 +9,17 @@
 #include <memory>
 
 class QSqlDatabase;
+class QSqlQuery;
 
 namespace simfleet::store {
 
 // A unit of work that changes the workspace. It runs on the writer's thread with the writer's
 // connection, inside a transaction, and either succeeds as a whole or leaves nothing behind.
 using WriteJob = std::function<Result<void>(QSqlDatabase &db)>;
+
+// A statement prepared for db: inside a writer job, the writer's own, kept prepared for the next
+// job; elsewhere `own`, prepared afresh. Bind values and exec() it as usual; finish() a SELECT.
+QSqlQuery &preparedStatement(QSqlDatabase &db, const QString &sql, QSqlQuery &own);
 
 // The workspace's single writer (DESIGN.md "The store"): one thread, one connection, and jobs
 // that arrive together are committed together in one transaction, each inside its own

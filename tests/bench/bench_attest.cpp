@@ -5,6 +5,8 @@
 // device certificate, the manufacturer certificate, the evidence), so bare/3 is the ceiling one
 // core allows. Usage: bench_attest [--quick]
 
+#include "benchsupport.h"
+
 #include "attestation/attestationservice.h"
 #include "crypto/ecdsa.h"
 #include "crypto/eckey.h"
@@ -21,36 +23,8 @@
 
 #include <cstdio>
 #include <future>
-#include <sys/resource.h>
 
 using namespace simfleet;
-
-namespace {
-
-double bareVerifyRate()
-{
-    const auto key = crypto::EcPrivateKey::generate();
-    const QByteArray message(300, 'm');
-    const QByteArray signature = crypto::ecdsaSign(key, message, crypto::SignatureFormat::Raw).value();
-    const auto pub = key.publicKey();
-    QElapsedTimer t;
-    t.start();
-    int n = 0;
-    while (t.elapsed() < 1500) {
-        for (int i = 0; i < 32; ++i)
-            n += crypto::ecdsaVerify(pub, message, signature, crypto::SignatureFormat::Raw).ok() ? 1 : 0;
-    }
-    return double(n) * 1e9 / double(t.nsecsElapsed());
-}
-
-long peakMemoryMiB()
-{
-    rusage usage {};
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss / 1024;
-}
-
-} // namespace
 
 int main(int argc, char *argv[])
 {
@@ -90,7 +64,7 @@ int main(int argc, char *argv[])
     }
     const double firstContactSeconds = double(t.nsecsElapsed()) / 1e9;
 
-    const double bare = bareVerifyRate();
+    const double bare = bench::measureP256(1500).verify;
     attestation::AttestationService service(*ws.value(), *field.value());
     t.restart();
     const auto outcomes = service.attest(devices, QStringLiteral("bench"));
@@ -113,6 +87,6 @@ int main(int argc, char *argv[])
     std::printf("bare ECDSA P-256 verify, one core: %.0f/s; 3 verifications per verdict allow %.0f verdicts/s per core; "
                 "achieved %.0f%% of one core's ceiling\n",
                 bare, ceiling, 100.0 * rate / ceiling);
-    std::printf("peak RSS %ld MiB\n", peakMemoryMiB());
+    std::printf("peak RSS %ld MiB\n", bench::peakMemoryMiB());
     return affirming == devices.size() ? 0 : 1;
 }

@@ -3,6 +3,7 @@
 // the same table shape through the sqlite3 C API, measured in the same run. Prints rows/s, the
 // ratio, and the process's peak memory. Usage: bench_enroll [--quick]
 
+#include "benchsupport.h"
 #include "fleet/enrollment.h"
 #include "identity/eid.h"
 #include "identity/imei.h"
@@ -17,7 +18,6 @@
 #include <QTemporaryDir>
 
 #include <cstdio>
-#include <sys/resource.h>
 
 using namespace simfleet;
 
@@ -95,13 +95,6 @@ double bareSqlite(const QString &path, int rows)
     return seconds;
 }
 
-long peakMemoryMiB()
-{
-    rusage usage {};
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss / 1024;
-}
-
 bool measure(const QTemporaryDir &dir, int rows)
 {
     const QString csv = dir.filePath(QStringLiteral("devices-%1.csv").arg(rows));
@@ -130,7 +123,7 @@ bool measure(const QTemporaryDir &dir, int rows)
         std::fprintf(stderr, "commit failed: %s\n", qPrintable(outcome.errorMessage()));
         return false;
     }
-    const long peak = peakMemoryMiB();
+    const long peak = bench::peakMemoryMiB();
     const double bare = bareSqlite(dir.filePath(QStringLiteral("bare-%1.db").arg(rows)), rows);
     const double total = previewSeconds + commitSeconds;
     std::printf("%9d rows  validate %6.2f s  store %6.2f s  total %6.2f s  %9.0f rows/s | bare SQLite insert %6.2f s "

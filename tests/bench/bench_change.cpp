@@ -1,0 +1,141 @@
+// Subscription change throughput (DESIGN.md "Performance budgets"): a fleet of simulated devices
+// (100 000, or 2 000 with --quick) is provisioned, then every device is moved to another
+// operator, end to end: each device attested right before its download (the target operator's
+// policy is set to demand a fresh verdict), mutual authentication, one-time ECDH keys on both
+// sides, the bound package in encrypted MACed segments, enable, attach with AKA, delete of the
+// old profile, every step persisted. Printed next to the bound this machine's own P-256 rates
+// allow for the operations one change needs on both sides, measured in the same run:
+//   device:  2 signatures (evidence, authentication), 3 verifications (server certificate, its
+//            two signatures), 1 key generation and 1 ECDH (the one-time key)
+//   backend: 2 signatures (authentication, InitialiseSecureChannel), 6 verifications (the
+//            device chain and evidence when attesting, the device chain and signature when
+//            authenticating), 1 key generation and 1 ECDH
+// Usage: bench_change [--quick]
+
+#include "benchsupport.h"
+
+#include "campaigns/campaignservice.h"
+#include "devices/simulatedfield.h"
+#include "fleet/demoworkspace.h"
+#include "store/devicerepository.h"
+#include "store/operatorrepository.h"
+#include "store/storewriter.h"
+#include "store/workspace.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QLoggingCategory>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QThread>
+
+#include <cstdio>
+#include <future>
+
+using namespace simfleet;
+
+namespace {
+
+constexpr int signsPerChange = 4;
+constexpr int verifiesPerChange = 9;
+constexpr int keygensPerChange = 2;
+constexpr int ecdhPerChange = 2;
+
+int stop(const QString &message)
+{
+    std::fprintf(stderr, "bench_change: %s\n", qPrintable(message));
+    return 1;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QLoggingCategory::setFilterRules(QStringLiteral("simfleet.*.info=false"));
+    const bool quick = QCoreApplication::arguments().contains(QStringLiteral("--quick"));
+    const int devicesWanted = quick ? 2000 : 100000;
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("bench.simfleet"));
+
+    QElapsedTimer t;
+    t.start();
+    auto ws = fleet::DemoWorkspace::create(path, nullptr, { devicesWanted, 0, 0, false });
+    if (!ws)
+        return stop(ws.errorMessage());
+    auto field = devices::SimulatedField::open(devices::SimulatedField::pathForWorkspace(path));
+    if (!field)
+        return stop(field.errorMessage());
+    store::Workspace &workspace = *ws.value();
+    const auto devices = store::DeviceRepository(workspace.database()).idsInFleet(1).value();
+    QList<qint64> ids;
+    for (const auto &d : devices)
+        ids.append(d.first);
+    const double setupSeconds = double(t.nsecsElapsed()) / 1e9;
+
+    campaigns::CampaignService service(workspace, *field.value());
+    campaigns::CampaignSettings settings;
+    settings.batchSize = 512;
+    settings.concurrency = 48;
+
+    // Provisioning (first contact included: each device's certificate is issued then).
+    const auto operators = store::OperatorRepository(workspace.database()).list().value();
+    const qint64 home = operators.at(0).id;
+    const qint64 target = operators.at(1).id;
+    t.restart();
+    auto provision = service.create({ campaigns::CampaignKind::InitialProvisioning, QStringLiteral("bench provisioning"), home,
+                                      std::nullopt, ids, settings, QStringLiteral("bench") });
+    if (!provision)
+        return stop(provision.errorMessage());
+    auto provisioned = service.run(provision.value());
+    if (!provisioned)
+        return stop(provisioned.errorMessage());
+    const double provisionSeconds = double(t.nsecsElapsed()) / 1e9;
+
+    // The target operator demands a verdict taken right before its download.
+    if (auto ok = workspace.writer().run([target](QSqlDatabase &db) -> Result<void> {
+            QSqlQuery q(db);
+            return q.exec(QStringLiteral("UPDATE operator SET attestation_max_age_s = 0 WHERE id = %1").arg(target))
+                ? Result<void>()
+                : simfleet::fail(QStringLiteral("setting the policy failed"));
+        });
+        !ok)
+        return stop(ok.errorMessage());
+
+    const double cpuBefore = bench::processCpuSeconds();
+    t.restart();
+    auto change = service.create({ campaigns::CampaignKind::SubscriptionChange, QStringLiteral("bench change"), target,
+                                   std::nullopt, ids, settings, QStringLiteral("bench") });
+    if (!change)
+        return stop(change.errorMessage());
+    auto changed = service.run(change.value());
+    if (!changed)
+        return stop(changed.errorMessage());
+    const double changeSeconds = double(t.nsecsElapsed()) / 1e9;
+    const double changeCpu = bench::processCpuSeconds() - cpuBefore;
+
+    const bench::P256Rates rates = bench::measureP256(1000);
+    const int cores = QThread::idealThreadCount();
+    const double cpuSecondsPerChange = signsPerChange / rates.sign + verifiesPerChange / rates.verify
+        + keygensPerChange / rates.keygen + ecdhPerChange / rates.ecdh;
+    const double bound = double(cores) / cpuSecondsPerChange;
+    const double rate = double(changed->succeeded) / changeSeconds;
+
+    std::printf("simfleet subscription change, %lld devices, %d cores (workspace and field set up in %.1f s)\n",
+                static_cast<long long>(ids.size()), cores, setupSeconds);
+    std::printf("provisioning: %lld succeeded in %.2f s = %.0f devices/s (first contact and certificates included)\n",
+                static_cast<long long>(provisioned->succeeded), provisionSeconds, double(provisioned->succeeded) / provisionSeconds);
+    std::printf("change: %lld succeeded, %lld failed in %.2f s = %.0f devices/s (attest, download, enable, attach, delete; "
+                "every step persisted)\n",
+                static_cast<long long>(changed->succeeded), static_cast<long long>(changed->failed), changeSeconds, rate);
+    std::printf("CPU used by the change, both sides and the store: %.3f ms per device (%.2f cores busy on average)\n",
+                changeCpu * 1000.0 / double(ids.size()), changeCpu / changeSeconds);
+    std::printf("this machine, one core: sign %.0f/s, verify %.0f/s, key generation %.0f/s, ECDH %.0f/s\n", rates.sign,
+                rates.verify, rates.keygen, rates.ecdh);
+    std::printf("one change needs %d signatures, %d verifications, %d key generations, %d ECDH = %.3f ms of one core; "
+                "bound on %d cores %.0f devices/s; achieved %.0f%% of the bound\n",
+                signsPerChange, verifiesPerChange, keygensPerChange, ecdhPerChange, cpuSecondsPerChange * 1000.0, cores, bound,
+                100.0 * rate / bound);
+    std::printf("peak RSS %ld MiB\n", bench::peakMemoryMiB());
+    return changed->succeeded == ids.size() && provisioned->succeeded == ids.size() ? 0 : 1;
+}

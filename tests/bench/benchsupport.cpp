@@ -1,0 +1,60 @@
+#include "benchsupport.h"
+
+#include "crypto/ecdh.h"
+#include "crypto/ecdsa.h"
+#include "crypto/eckey.h"
+
+#include <QByteArray>
+#include <QElapsedTimer>
+
+#include <functional>
+#include <sys/resource.h>
+
+namespace simfleet::bench {
+
+namespace {
+
+double rate(int milliseconds, const std::function<bool()> &op)
+{
+    QElapsedTimer t;
+    t.start();
+    qint64 n = 0;
+    while (t.elapsed() < milliseconds) {
+        for (int i = 0; i < 16; ++i)
+            n += op() ? 1 : 0;
+    }
+    return double(n) * 1e9 / double(t.nsecsElapsed());
+}
+
+} // namespace
+
+long peakMemoryMiB()
+{
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss / 1024;
+}
+
+double processCpuSeconds()
+{
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+P256Rates measureP256(int milliseconds)
+{
+    const auto key = crypto::EcPrivateKey::generate();
+    const auto peer = crypto::EcPrivateKey::generate().publicKey();
+    const auto pub = key.publicKey();
+    const QByteArray message(300, 'm');
+    const QByteArray signature = crypto::ecdsaSign(key, message, crypto::SignatureFormat::Raw).value();
+    P256Rates r;
+    r.sign = rate(milliseconds, [&] { return crypto::ecdsaSign(key, message, crypto::SignatureFormat::Raw).ok(); });
+    r.verify = rate(milliseconds, [&] { return crypto::ecdsaVerify(pub, message, signature, crypto::SignatureFormat::Raw).ok(); });
+    r.keygen = rate(milliseconds, [&] { return !crypto::EcPrivateKey::generate().isNull(); });
+    r.ecdh = rate(milliseconds, [&] { return crypto::ecdh(key, peer).ok(); });
+    return r;
+}
+
+} // namespace simfleet::bench

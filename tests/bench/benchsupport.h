@@ -1,0 +1,22 @@
+#pragma once
+
+// What the benchmarks share: the process's peak memory and this machine's bare P-256 rates,
+// measured in the same run as the figure they are compared with.
+
+namespace simfleet::bench {
+
+long peakMemoryMiB();
+// User and system time of every thread of the process so far.
+double processCpuSeconds();
+
+// Operations per second on one core, each measured for about milliseconds.
+struct P256Rates
+{
+    double sign = 0;
+    double verify = 0;
+    double keygen = 0;
+    double ecdh = 0;
+};
+P256Rates measureP256(int milliseconds);
+
+} // namespace simfleet::bench
