@@ -150,7 +150,9 @@ void StoreWriter::Private::loop()
 void StoreWriter::Private::runBatch(QSqlDatabase &db, std::deque<PendingJob> &batch)
 {
     QSqlQuery control(db);
-    QSqlQuery own1(db), own2(db), own3(db);
+    QSqlQuery own0(db), own1(db), own2(db), own3(db), own4(db);
+    QSqlQuery &begin = preparedStatement(db, QStringLiteral("BEGIN IMMEDIATE"), own0);
+    QSqlQuery &commit = preparedStatement(db, QStringLiteral("COMMIT"), own4);
     QSqlQuery &savepoint = preparedStatement(db, QStringLiteral("SAVEPOINT job"), own1);
     QSqlQuery &release = preparedStatement(db, QStringLiteral("RELEASE job"), own2);
     QSqlQuery &rollbackTo = preparedStatement(db, QStringLiteral("ROLLBACK TO job"), own3);
@@ -160,8 +162,8 @@ void StoreWriter::Private::runBatch(QSqlDatabase &db, std::deque<PendingJob> &ba
     };
     // BEGIN IMMEDIATE takes the write lock up front, so a reader elsewhere never forces this
     // transaction to fail half way.
-    if (!control.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
-        failAll(control.lastError().text());
+    if (!begin.exec()) {
+        failAll(begin.lastError().text());
         return;
     }
     std::vector<Result<void>> outcomes;
@@ -177,8 +179,8 @@ void StoreWriter::Private::runBatch(QSqlDatabase &db, std::deque<PendingJob> &ba
         release.exec();
         outcomes.push_back(std::move(outcome));
     }
-    if (!control.exec(QStringLiteral("COMMIT"))) {
-        const QString why = control.lastError().text();
+    if (!commit.exec()) {
+        const QString why = commit.lastError().text();
         control.exec(QStringLiteral("ROLLBACK"));
         qCWarning(lcStore) << "commit failed:" << why;
         failAll(why);

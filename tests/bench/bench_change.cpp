@@ -103,6 +103,8 @@ int main(int argc, char *argv[])
         return stop(ok.errorMessage());
 
     const double cpuBefore = bench::processCpuSeconds();
+    const quint64 jobsBefore = workspace.writer().committedJobs();
+    const quint64 transactionsBefore = workspace.writer().committedTransactions();
     t.restart();
     auto change = service.create({ campaigns::CampaignKind::SubscriptionChange, QStringLiteral("bench change"), target,
                                    std::nullopt, ids, settings, QStringLiteral("bench") });
@@ -130,6 +132,10 @@ int main(int argc, char *argv[])
                 static_cast<long long>(changed->succeeded), static_cast<long long>(changed->failed), changeSeconds, rate);
     std::printf("CPU used by the change, both sides and the store: %.3f ms per device (%.2f cores busy on average)\n",
                 changeCpu * 1000.0 / double(ids.size()), changeCpu / changeSeconds);
+    std::printf("workspace writes: %.1f jobs per device in %.1f jobs per transaction\n",
+                double(workspace.writer().committedJobs() - jobsBefore) / double(ids.size()),
+                double(workspace.writer().committedJobs() - jobsBefore)
+                    / double(std::max<quint64>(1, workspace.writer().committedTransactions() - transactionsBefore)));
     std::printf("this machine, one core: sign %.0f/s, verify %.0f/s, key generation %.0f/s, ECDH %.0f/s\n", rates.sign,
                 rates.verify, rates.keygen, rates.ecdh);
     std::printf("one change needs %d signatures, %d verifications, %d key generations, %d ECDH = %.3f ms of one core; "
