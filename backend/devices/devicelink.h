@@ -83,7 +83,10 @@ public:
 template<typename T>
 Result<T> awaitAnswer(std::future<Result<T>> &answer, std::chrono::milliseconds timeout, const QString &eid)
 {
-    if (answer.wait_for(timeout) != std::future_status::ready)
+    const std::future_status status = answer.wait_for(timeout);
+    if (status == std::future_status::deferred) // answered when asked for, on this thread
+        return answer.get();
+    if (status != std::future_status::ready)
         return failWith(QStringLiteral("timeout"), QStringLiteral("device %1 did not answer within %2 s").arg(eid).arg(double(timeout.count()) / 1000.0));
     return answer.get();
 }

@@ -22,6 +22,11 @@ std::future<Result<T>> SimulatedDeviceLink::ask(std::function<Result<T>()> answe
         return future;
     }
     const auto latency = fault == Fault::Slow ? m_field->timing().slowLatency : std::chrono::milliseconds(0);
+    if (latency.count() == 0) {
+        // A device that answers at once computes its answer when the caller collects it, on the
+        // caller's thread: the same answer, without handing work between threads.
+        return std::async(std::launch::deferred, std::move(answer));
+    }
     m_field->deviceThreads().start([promise, answer = std::move(answer), latency] {
         Result<T> result = answer();
         if (latency.count() > 0)

@@ -40,7 +40,8 @@ Result<std::unique_ptr<DatabaseConnection>> DatabaseConnection::open(const QStri
     // The first statement touches the file header, so "not a database" surfaces here.
     QList<const char *> pragmas { "PRAGMA foreign_keys = ON" };
     if (mode == Mode::ReadWrite)
-        pragmas << "PRAGMA journal_mode = WAL" << "PRAGMA synchronous = NORMAL";
+        pragmas << "PRAGMA journal_mode = WAL" << "PRAGMA synchronous = NORMAL"
+                << "PRAGMA cache_size = -32768"; // 32 MiB: a 100 000-device campaign touches many pages
     else
         pragmas << "SELECT count(*) FROM sqlite_master"; // reads the header: "not a database" shows here
     for (const char *pragma : pragmas) {

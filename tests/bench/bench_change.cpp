@@ -10,7 +10,7 @@
 //   backend: 2 signatures (authentication, InitialiseSecureChannel), 6 verifications (the
 //            device chain and evidence when attesting, the device chain and signature when
 //            authenticating), 1 key generation and 1 ECDH
-// Usage: bench_change [--quick]
+// Usage: bench_change [--quick | --devices N]
 
 #include "benchsupport.h"
 
@@ -54,7 +54,9 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QLoggingCategory::setFilterRules(QStringLiteral("simfleet.*.info=false"));
     const bool quick = QCoreApplication::arguments().contains(QStringLiteral("--quick"));
-    const int devicesWanted = quick ? 2000 : 100000;
+    const QStringList args = QCoreApplication::arguments();
+    const qsizetype sizeAt = args.indexOf(QStringLiteral("--devices"));
+    const int devicesWanted = sizeAt > 0 && sizeAt + 1 < args.size() ? args.at(sizeAt + 1).toInt() : (quick ? 2000 : 100000);
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("bench.simfleet"));
 
