@@ -281,7 +281,9 @@ struct CampaignService::Run
                 if (!download(item, *link, content))
                     return;
             } else if (state == u"enabling") {
-                if (!enable(item, *link))
+                // The enable's intent covers confirming the attach that follows it: a crash in
+                // between is found by reconciliation (the device reports the new profile enabled).
+                if (!enable(item, *link) || !confirm(item, *link, content))
                     return;
             } else if (state == u"confirming") {
                 if (!confirm(item, *link, content))
@@ -343,7 +345,7 @@ struct CampaignService::Run
             fail(item, reason, { { *item.newProfileId, QStringLiteral("deleted") } });
             return false;
         }
-        return advance(item, { QLatin1StringView(campaigns::item::confirming) });
+        return true;
     }
 
     bool confirm(Item &item, devices::DeviceLink &link, const std::optional<profiles::ProfileContent> &content)

@@ -442,44 +442,24 @@ Result<QList<InstalledProfile>> SimulatedField::answerListProfiles(const QString
     return device->profiles;
 }
 
-Result<void> SimulatedField::persistProfiles(const QString &eid, const QList<InstalledProfile> &profiles,
-                                             const QHash<QString, QByteArray> &credentials)
+Result<void> SimulatedField::persist(const QString &sql, const QVariantList &values)
 {
     // The device's state reaches its own file before it answers (a secure element commits to
     // flash before it responds), and never inside a backend transaction.
-    QString fallback;
-    {
-        QMutexLocker lock(&m_mutex);
-        if (auto device = m_devices.value(eid))
-            fallback = device->fallbackIccid;
-    }
-    return m_writer->run([eid, profiles, credentials, fallback](QSqlDatabase &db) -> Result<void> {
-        QSqlQuery ownDelete(db), ownInsert(db);
-        QSqlQuery &d = store::preparedStatement(db, QStringLiteral("DELETE FROM field_profile WHERE eid = ?"), ownDelete);
-        d.addBindValue(eid);
-        if (!d.exec())
-            return fail(d.lastError().text());
-        QSqlQuery &q = store::preparedStatement(db, QStringLiteral("INSERT INTO field_profile (iccid, eid, state, plmn, credentials,"
-                                                                   " is_fallback) VALUES (?, ?, ?, ?, ?, ?)"),
-                                                ownInsert);
-        for (const InstalledProfile &p : profiles) {
-            q.addBindValue(p.iccid);
-            q.addBindValue(eid);
-            q.addBindValue(p.state);
-            q.addBindValue(p.plmn);
-            q.addBindValue(credentials.value(p.iccid));
-            q.addBindValue(p.iccid == fallback);
-            if (!q.exec())
-                return fail(q.lastError().text());
-        }
+    return m_writer->run([sql, values](QSqlDatabase &db) -> Result<void> {
+        QSqlQuery own(db);
+        QSqlQuery &q = store::preparedStatement(db, sql, own);
+        for (const QVariant &v : values)
+            q.addBindValue(v);
+        if (!q.exec())
+            return fail(QStringLiteral("the device could not store its profiles: %1").arg(q.lastError().text()));
         return {};
     });
 }
 
 Result<void> SimulatedField::answerProfileChange(const QString &eid, const QString &iccid, const QString &operation)
 {
-    QList<InstalledProfile> profiles;
-    QHash<QString, QByteArray> credentials;
+    QString fallback;
     {
         QMutexLocker lock(&m_mutex);
         const auto device = m_devices.value(eid);
@@ -509,15 +489,20 @@ Result<void> SimulatedField::answerProfileChange(const QString &eid, const QStri
                     device->fallbackIccid = p.iccid;
                 p.state = p.iccid == iccid ? QStringLiteral("enabled") : QStringLiteral("disabled");
             }
+            fallback = device->fallbackIccid;
         } else if (operation == u"disable") {
             it->state = QStringLiteral("disabled");
         } else {
             return fail(QStringLiteral("unknown profile operation %1").arg(operation));
         }
-        profiles = device->profiles;
-        credentials = device->credentials;
     }
-    return persistProfiles(eid, profiles, credentials);
+    if (operation == u"delete")
+        return persist(QStringLiteral("DELETE FROM field_profile WHERE iccid = ?"), { iccid });
+    if (operation == u"disable")
+        return persist(QStringLiteral("UPDATE field_profile SET state = 'disabled' WHERE iccid = ?"), { iccid });
+    return persist(QStringLiteral("UPDATE field_profile SET state = CASE WHEN iccid = ? THEN 'enabled' ELSE 'disabled' END,"
+                                  " is_fallback = (iccid = ?) WHERE eid = ?"),
+                   { iccid, fallback.isNull() ? QStringLiteral("") : fallback, eid });
 }
 
 crypto::SecretBytes SimulatedField::storageKey(const QString &eid) const
@@ -586,6 +571,7 @@ Result<QString> SimulatedField::answerLoadBoundPackage(const QString &eid, const
             return ok.error();
     }
     auto loaded = d->session->load(segments, [crashNow](int segment) { return crashNow && segment == 2; });
+    d->session.reset(); // a load ends the session, whatever its outcome; the next download starts afresh
     if (!loaded)
         return loaded.error();
     const profiles::LoadedProfile &profile = loaded.value();
@@ -598,8 +584,6 @@ Result<QString> SimulatedField::answerLoadBoundPackage(const QString &eid, const
     if (!sealed)
         return sealed.error();
 
-    QList<InstalledProfile> profiles;
-    QHash<QString, QByteArray> credentials;
     {
         QMutexLocker lock(&m_mutex);
         for (const InstalledProfile &p : d->profiles) {
@@ -613,10 +597,11 @@ Result<QString> SimulatedField::answerLoadBoundPackage(const QString &eid, const
                             QStringLiteral("the secure element of %1 has no room for another profile; delete one first").arg(eid));
         d->profiles.append({ profile.metadata.iccid, QStringLiteral("disabled"), profile.metadata.plmn });
         d->credentials.insert(profile.metadata.iccid, sealed.value());
-        profiles = d->profiles;
-        credentials = d->credentials;
     }
-    if (auto ok = persistProfiles(eid, profiles, credentials); !ok)
+    if (auto ok = persist(QStringLiteral("INSERT INTO field_profile (iccid, eid, state, plmn, credentials, is_fallback)"
+                                         " VALUES (?, ?, 'disabled', ?, ?, 0)"),
+                          { profile.metadata.iccid, eid, profile.metadata.plmn, sealed.value() });
+        !ok)
         return ok.error();
     return profile.metadata.iccid;
 }

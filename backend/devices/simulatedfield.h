@@ -12,6 +12,7 @@
 #include <QHash>
 #include <QMutex>
 #include <QString>
+#include <QVariantList>
 
 #include <chrono>
 #include <memory>
@@ -117,8 +118,8 @@ private:
     struct DeviceState;
     Result<DeviceState *> ensureCertified(const QString &eid);
     Result<void> migrate();
-    Result<void> persistProfiles(const QString &eid, const QList<InstalledProfile> &profiles,
-                                 const QHash<QString, QByteArray> &credentials);
+    // One statement on the field's file, committed before the device answers.
+    Result<void> persist(const QString &sql, const QVariantList &values);
     crypto::SecretBytes storageKey(const QString &eid) const;
 
     QString m_path;
