@@ -2,6 +2,7 @@
 
 #include "aboutdialog.h"
 #include "firstrundialog.h"
+#include "pages/devicespage.h"
 #include "pages/placeholderpage.h"
 #include "store/workspace.h"
 #include "store/workspaceservice.h"
@@ -135,6 +136,11 @@ void MainWindow::buildPages()
     for (int row = 0; row < m_navigation->rowCount(); ++row) {
         const QModelIndex index = m_navigation->index(row);
         const auto page = index.data(models::NavigationModel::PageRole).value<Page>();
+        if (page == Page::Devices) {
+            m_devicesPage = new DevicesPage(m_workspaces, m_pages);
+            m_pages->addWidget(m_devicesPage);
+            continue;
+        }
         m_pages->addWidget(new PlaceholderPage(index.data(Qt::DisplayRole).toString(),
                                                index.data(models::NavigationModel::SummaryRole).toString(),
                                                plans.value(page), m_pages));
@@ -250,6 +256,7 @@ void MainWindow::onWorkspaceOpened(const store::WorkspaceInfo &info)
               .arg(counts.customers)
               .arg(counts.operators));
     QSettings().setValue(lastWorkspaceKey, info.path);
+    m_devicesPage->reload();
 }
 
 void MainWindow::onWorkspaceFailed(const QString &path, const QString &message)

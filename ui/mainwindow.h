@@ -15,6 +15,8 @@ struct WorkspaceInfo;
 
 namespace simfleet::ui {
 
+class DevicesPage;
+
 // The main window: a navigation sidebar over the sections of DESIGN.md "The GUI". It never
 // touches the database itself; the workspace service answers through signals.
 class MainWindow : public QMainWindow
@@ -54,6 +56,7 @@ private:
     QListView *m_sidebar;
     QStackedWidget *m_pages;
     QLabel *m_workspaceLabel;
+    DevicesPage *m_devicesPage = nullptr;
 };
 
 } // namespace simfleet::ui

@@ -459,12 +459,44 @@ Result<void> SimulatedField::persist(const QString &sql, const QVariantList &val
 
 Result<void> SimulatedField::answerProfileChange(const QString &eid, const QString &iccid, const QString &operation)
 {
-    QString fallback;
+    auto changed = changeProfile(eid, iccid, operation);
+    if (!changed)
+        return changed.error();
+    auto &[device, before] = changed.value();
+    if (!device)
+        return {}; // nothing to change
+    Result<void> stored = fail({});
+    if (operation == u"delete")
+        stored = persist(QStringLiteral("DELETE FROM field_profile WHERE iccid = ?"), { iccid });
+    else if (operation == u"disable")
+        stored = persist(QStringLiteral("UPDATE field_profile SET state = 'disabled' WHERE iccid = ?"), { iccid });
+    else
+        stored = persist(QStringLiteral("UPDATE field_profile SET state = CASE WHEN iccid = ? THEN 'enabled' ELSE 'disabled' END,"
+                                        " is_fallback = (iccid = ?) WHERE eid = ?"),
+                         { iccid, before.fallbackAfter.isNull() ? QStringLiteral("") : before.fallbackAfter, eid });
+    if (!stored) {
+        // What the device could not commit did not happen.
+        QMutexLocker lock(&m_mutex);
+        device->profiles = before.profiles;
+        device->credentials = before.credentials;
+        device->fallbackIccid = before.fallback;
+    }
+    return stored;
+}
+
+Result<std::pair<std::shared_ptr<SimulatedField::DeviceState>, SimulatedField::ProfileSnapshot>>
+SimulatedField::changeProfile(const QString &eid, const QString &iccid, const QString &operation)
+{
+    ProfileSnapshot before;
+    std::shared_ptr<DeviceState> device;
     {
         QMutexLocker lock(&m_mutex);
-        const auto device = m_devices.value(eid);
+        device = m_devices.value(eid);
         if (!device)
             return fail(QStringLiteral("no device %1 in the field").arg(eid));
+        before.profiles = device->profiles;
+        before.credentials = device->credentials;
+        before.fallback = device->fallbackIccid;
         const auto it = std::find_if(device->profiles.begin(), device->profiles.end(),
                                      [&iccid](const InstalledProfile &p) { return p.iccid == iccid; });
         if (it == device->profiles.end())
@@ -481,7 +513,7 @@ Result<void> SimulatedField::answerProfileChange(const QString &eid, const QStri
             device->profiles.erase(it);
         } else if (operation == u"enable") {
             if (it->state == u"enabled")
-                return {}; // already so: enabling is idempotent
+                return std::pair { std::shared_ptr<DeviceState>(), before }; // already so: enabling is idempotent
             // One enabled profile at a time (SGP.22 section 3.2.1): enabling one disables the
             // other, which stays as the fallback until the new one has attached.
             for (InstalledProfile &p : device->profiles) {
@@ -489,20 +521,14 @@ Result<void> SimulatedField::answerProfileChange(const QString &eid, const QStri
                     device->fallbackIccid = p.iccid;
                 p.state = p.iccid == iccid ? QStringLiteral("enabled") : QStringLiteral("disabled");
             }
-            fallback = device->fallbackIccid;
+            before.fallbackAfter = device->fallbackIccid;
         } else if (operation == u"disable") {
             it->state = QStringLiteral("disabled");
         } else {
             return fail(QStringLiteral("unknown profile operation %1").arg(operation));
         }
     }
-    if (operation == u"delete")
-        return persist(QStringLiteral("DELETE FROM field_profile WHERE iccid = ?"), { iccid });
-    if (operation == u"disable")
-        return persist(QStringLiteral("UPDATE field_profile SET state = 'disabled' WHERE iccid = ?"), { iccid });
-    return persist(QStringLiteral("UPDATE field_profile SET state = CASE WHEN iccid = ? THEN 'enabled' ELSE 'disabled' END,"
-                                  " is_fallback = (iccid = ?) WHERE eid = ?"),
-                   { iccid, fallback.isNull() ? QStringLiteral("") : fallback, eid });
+    return std::pair { device, before };
 }
 
 crypto::SecretBytes SimulatedField::storageKey(const QString &eid) const
@@ -601,8 +627,12 @@ Result<QString> SimulatedField::answerLoadBoundPackage(const QString &eid, const
     if (auto ok = persist(QStringLiteral("INSERT INTO field_profile (iccid, eid, state, plmn, credentials, is_fallback)"
                                          " VALUES (?, ?, 'disabled', ?, ?, 0)"),
                           { profile.metadata.iccid, eid, profile.metadata.plmn, sealed.value() });
-        !ok)
+        !ok) {
+        QMutexLocker lock(&m_mutex); // not committed, not installed
+        d->profiles.removeIf([&](const InstalledProfile &p) { return p.iccid == profile.metadata.iccid; });
+        d->credentials.remove(profile.metadata.iccid);
         return ok.error();
+    }
     return profile.metadata.iccid;
 }
 

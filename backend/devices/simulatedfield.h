@@ -118,6 +118,17 @@ private:
     struct DeviceState;
     Result<DeviceState *> ensureCertified(const QString &eid);
     Result<void> migrate();
+    struct ProfileSnapshot
+    {
+        QList<InstalledProfile> profiles;
+        QHash<QString, QByteArray> credentials;
+        QString fallback;      // before the change
+        QString fallbackAfter; // after an enable
+    };
+    // Applies a profile operation to the device's memory; returns the device (null when nothing
+    // changes) and what it held before, so a failed commit can be undone.
+    Result<std::pair<std::shared_ptr<DeviceState>, ProfileSnapshot>> changeProfile(const QString &eid, const QString &iccid,
+                                                                                    const QString &operation);
     // One statement on the field's file, committed before the device answers.
     Result<void> persist(const QString &sql, const QVariantList &values);
     crypto::SecretBytes storageKey(const QString &eid) const;

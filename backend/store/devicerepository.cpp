@@ -155,4 +155,95 @@ Result<void> DeviceRepository::forEachOverview(std::optional<qint64> fleetId,
     return {};
 }
 
+namespace {
+
+QString pageWhere(const DeviceRepository::PageQuery &query, QVariantList *values)
+{
+    QStringList clauses;
+    if (!query.where.isEmpty()) {
+        clauses << QStringLiteral("(%1)").arg(query.where);
+        *values += query.values;
+    }
+    if (!query.search.trimmed().isEmpty()) {
+        clauses << QStringLiteral("(d.eid LIKE ? OR d.imei LIKE ? OR d.label LIKE ?)");
+        const QString like = QStringLiteral("%") + query.search.trimmed() + QStringLiteral("%");
+        *values << like << like << like;
+    }
+    return clauses.isEmpty() ? QString() : QStringLiteral(" WHERE ") + clauses.join(QStringLiteral(" AND "));
+}
+
+QString sortExpression(DeviceRepository::Sort sort)
+{
+    switch (sort) {
+    case DeviceRepository::Sort::Eid: return QStringLiteral("d.eid");
+    case DeviceRepository::Sort::Imei: return QStringLiteral("d.imei");
+    case DeviceRepository::Sort::Label: return QStringLiteral("d.label");
+    case DeviceRepository::Sort::Customer: return QStringLiteral("c.name");
+    case DeviceRepository::Sort::Fleet: return QStringLiteral("f.name");
+    case DeviceRepository::Sort::Operator: return QStringLiteral("o.name");
+    case DeviceRepository::Sort::Iccid: return QStringLiteral("p.iccid");
+    case DeviceRepository::Sort::Attestation: return QStringLiteral("verdict");
+    case DeviceRepository::Sort::Model: return QStringLiteral("d.model");
+    }
+    return QStringLiteral("d.eid");
+}
+
+const QString overviewFrom = QStringLiteral(
+    " FROM device d JOIN fleet f ON f.id = d.fleet_id JOIN customer c ON c.id = f.customer_id"
+    " LEFT JOIN profile p ON p.device_id = d.id AND p.state = 'enabled'"
+    " LEFT JOIN operator o ON o.id = p.operator_id");
+
+} // namespace
+
+Result<QList<DeviceOverview>> DeviceRepository::overviewPage(const PageQuery &query, qint64 offset, int limit)
+{
+    QVariantList values;
+    const QString where = pageWhere(query, &values);
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    const QString sql = QStringLiteral("SELECT ") + deviceColumns
+        + QStringLiteral(", c.name, f.name, o.name, p.iccid,"
+                         " (SELECT a.verdict FROM attestation_result a WHERE a.device_id = d.id"
+                         "  ORDER BY a.verified_at DESC, a.id DESC LIMIT 1) AS verdict")
+        + overviewFrom + where
+        + QStringLiteral(" ORDER BY %1 %2, d.id LIMIT ? OFFSET ?")
+              .arg(sortExpression(query.sort), query.descending ? QStringLiteral("DESC") : QStringLiteral("ASC"));
+    if (!q.prepare(sql))
+        return fail(QStringLiteral("listing devices failed: %1").arg(q.lastError().text()));
+    for (const QVariant &v : values)
+        q.addBindValue(v);
+    q.addBindValue(limit);
+    q.addBindValue(offset);
+    if (!q.exec())
+        return fail(QStringLiteral("listing devices failed: %1").arg(q.lastError().text()));
+    QList<DeviceOverview> out;
+    while (q.next()) {
+        DeviceOverview o;
+        o.device = readDevice(q);
+        o.customer = q.value(10).toString();
+        o.fleet = q.value(11).toString();
+        o.operatorName = optionalFrom<QString>(q.value(12));
+        o.iccid = optionalFrom<QString>(q.value(13));
+        o.attestation = optionalFrom<QString>(q.value(14));
+        out.append(o);
+    }
+    return out;
+}
+
+Result<qint64> DeviceRepository::countMatching(const PageQuery &query)
+{
+    QVariantList values;
+    const QString where = pageWhere(query, &values);
+    QSqlQuery q(m_db);
+    if (!q.prepare(QStringLiteral("SELECT count(*)") + overviewFrom + where))
+        return fail(QStringLiteral("counting devices failed: %1").arg(q.lastError().text()));
+    for (const QVariant &v : values)
+        q.addBindValue(v);
+    if (!q.exec() || !q.next())
+        return fail(QStringLiteral("counting devices failed: %1").arg(q.lastError().text()));
+    const qint64 n = q.value(0).toLongLong();
+    q.finish();
+    return n;
+}
+
 } // namespace simfleet::store

@@ -6,6 +6,7 @@
 #include <QHash>
 #include <QList>
 #include <QSqlDatabase>
+#include <QVariantList>
 #include <QStringList>
 
 #include <functional>
@@ -37,6 +38,20 @@ public:
     // Devices with their fleet, customer, enabled profile and latest verdict, in EID order;
     // fleetId restricts to one fleet.
     Result<void> forEachOverview(std::optional<qint64> fleetId, const std::function<void(const DeviceOverview &)> &visit);
+
+    // One page of the device list, filtered and sorted in SQL (the GUI's table at a million
+    // devices). where/values come from fleet::DeviceFilter; search matches EID, IMEI or label.
+    enum class Sort { Eid, Imei, Label, Customer, Fleet, Operator, Iccid, Attestation, Model };
+    struct PageQuery
+    {
+        QString where; // over device d, fleet f, customer c; empty for all
+        QVariantList values;
+        QString search;
+        Sort sort = Sort::Eid;
+        bool descending = false;
+    };
+    Result<QList<DeviceOverview>> overviewPage(const PageQuery &query, qint64 offset, int limit);
+    Result<qint64> countMatching(const PageQuery &query);
 
 private:
     QSqlDatabase m_db;

@@ -42,6 +42,12 @@ void WorkspaceService::openOrCreateDemo(const QString &path)
     start(path, true);
 }
 
+void WorkspaceService::post(std::function<void(Workspace *)> work)
+{
+    auto *host = static_cast<WorkspaceHost *>(m_host);
+    QMetaObject::invokeMethod(host, [host, work = std::move(work)] { work(host->workspace.get()); });
+}
+
 void WorkspaceService::start(const QString &path, bool demo)
 {
     auto *host = static_cast<WorkspaceHost *>(m_host);

@@ -3,6 +3,7 @@
 #include "workspace.h"
 
 #include <QObject>
+#include <QPointer>
 #include <QString>
 
 #include <functional>
@@ -30,6 +31,24 @@ public:
     // Opens the demo workspace at path, creating it on first use.
     void openOrCreateDemo(const QString &path);
 
+    // Runs work on the store thread with the open workspace and hands its result to done on the
+    // GUI thread, unless context is gone by then. Without an open workspace, done gets an error.
+    template<typename T>
+    void request(QObject *context, std::function<Result<T>(Workspace &)> work, std::function<void(const Result<T> &)> done)
+    {
+        QPointer<QObject> guard(context);
+        post([this, guard, work = std::move(work), done = std::move(done)](Workspace *workspace) {
+            auto result = std::make_shared<Result<T>>(
+                workspace ? work(*workspace) : Result<T>(fail(QStringLiteral("no workspace is open"))));
+            QMetaObject::invokeMethod(
+                this, [guard, done, result] {
+                    if (guard)
+                        done(*result);
+                },
+                Qt::QueuedConnection);
+        });
+    }
+
     bool isOpen() const { return m_open; }
     const WorkspaceInfo &current() const { return m_current; }
     const WorkspaceCounts &counts() const { return m_counts; }
@@ -39,6 +58,7 @@ Q_SIGNALS:
     void openFailed(const QString &path, const QString &message);
 
 private:
+    void post(std::function<void(Workspace *)> work);
     void start(const QString &path, bool demo);
     struct Opened
     {

@@ -4,17 +4,21 @@
 #include "firstrundialog.h"
 #include "mainwindow.h"
 #include "navigationmodel.h"
+#include "devicetablemodel.h"
+#include "pages/devicespage.h"
 #include "pages/placeholderpage.h"
 #include "store/workspaceservice.h"
 
 #include <QAbstractItemModelTester>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListView>
 #include <QMessageBox>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTemporaryDir>
+#include <QTableView>
 #include <QTest>
 
 using namespace simfleet;
@@ -72,14 +76,61 @@ private Q_SLOTS:
             QTest::mouseClick(sidebar->viewport(), Qt::LeftButton, {}, sidebar->visualRect(index).center());
             const auto page = index.data(models::NavigationModel::PageRole).value<Page>();
             QCOMPARE(window.currentPage(), page);
+            QVERIFY(window.pageWidget(page)->isVisible());
+            if (page == Page::Devices) {
+                QVERIFY(qobject_cast<ui::DevicesPage *>(window.pageWidget(page)));
+                continue;
+            }
             auto *shown = qobject_cast<ui::PlaceholderPage *>(window.pageWidget(page));
             QVERIFY(shown);
-            QVERIFY(shown->isVisible());
             QCOMPARE(shown->title(), index.data().toString());
         }
         // And by keyboard: Ctrl+1 goes back to the dashboard.
         QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier);
         QCOMPARE(window.currentPage(), Page::Dashboard);
+    }
+
+    void devicesPagePagesFiltersAndSorts()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("devices.simfleet"));
+        {
+            auto ws = fleet::DemoWorkspace::create(path, nullptr, { 700, 0, 0, true });
+            QVERIFY2(ws, qPrintable(ws.errorMessage()));
+        }
+        store::WorkspaceService workspaces(demoOpener());
+        ui::MainWindow window(&workspaces);
+        window.show();
+        auto *page = qobject_cast<ui::DevicesPage *>(window.pageWidget(Page::Devices));
+        QVERIFY(page);
+        models::DeviceTableModel *model = page->model();
+        QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        workspaces.open(path);
+        window.showPage(Page::Devices);
+        // The first page arrives from the store thread; more follow as the table scrolls.
+        QTRY_COMPARE(model->totalCount(), 700);
+        QTRY_COMPARE(model->rowCount(), models::DeviceTableModel::pageSize);
+        page->table()->scrollToBottom();
+        QTRY_VERIFY(model->rowCount() > models::DeviceTableModel::pageSize);
+        // Sorted in SQL: descending EIDs.
+        page->table()->sortByColumn(models::DeviceTableModel::Eid, Qt::DescendingOrder);
+        QTRY_VERIFY(model->rowCount() > 1);
+        QVERIFY(model->index(0, 0).data().toString() > model->index(1, 0).data().toString());
+        // A filter in the command line's syntax, and a search.
+        auto *filter = page->findChild<QLineEdit *>(QStringLiteral("deviceFilter"));
+        auto *search = page->findChild<QLineEdit *>(QStringLiteral("deviceSearch"));
+        auto *problem = page->findChild<QLabel *>(QStringLiteral("filterProblem"));
+        QVERIFY(filter && search && problem);
+        filter->setText(QStringLiteral("operator=none and fleet=Rheinau smart meters"));
+        QTRY_COMPARE(model->totalCount(), 700);
+        filter->setText(QStringLiteral("colour=blue"));
+        QTRY_VERIFY(problem->isVisible());
+        QVERIFY(problem->text().contains(QStringLiteral("colour")));
+        filter->clear();
+        const QString firstEid = model->index(0, 0).data().toString();
+        search->setText(firstEid.right(8));
+        QTRY_COMPARE(model->totalCount(), 1);
+        QTRY_COMPARE(model->index(0, 0).data().toString(), firstEid);
+        QVERIFY(!problem->isVisible());
     }
 
     void opensWorkspaceAndRemembersIt()

@@ -1,0 +1,170 @@
+#include "devicetablemodel.h"
+
+#include "fleet/devicefilter.h"
+#include "store/workspace.h"
+#include "store/workspaceservice.h"
+
+namespace simfleet::models {
+
+DeviceTableModel::DeviceTableModel(store::WorkspaceService *workspaces, QObject *parent)
+    : QAbstractTableModel(parent), m_workspaces(workspaces)
+{
+}
+
+QString DeviceTableModel::setFilter(const QString &filter, const QString &search)
+{
+    store::DeviceRepository::PageQuery query = m_query;
+    query.where.clear();
+    query.values.clear();
+    if (!filter.trimmed().isEmpty()) {
+        auto parsed = fleet::DeviceFilter::parse(filter);
+        if (!parsed)
+            return parsed.errorMessage();
+        query.where = parsed->whereClause(&query.values);
+    }
+    query.search = search;
+    m_query = query;
+    reload();
+    return {};
+}
+
+void DeviceTableModel::reload()
+{
+    beginResetModel();
+    m_rows.clear();
+    m_total = 0;
+    m_fetching = false;
+    ++m_generation;
+    endResetModel();
+    const quint64 generation = m_generation;
+    const auto query = m_query;
+    ++m_pending;
+    m_workspaces->request<qint64>(
+        this, [query](store::Workspace &ws) { return store::DeviceRepository(ws.database()).countMatching(query); },
+        [this, generation](const Result<qint64> &count) {
+            --m_pending;
+            if (generation != m_generation)
+                return;
+            if (!count) {
+                Q_EMIT loadFailed(count.errorMessage());
+                return;
+            }
+            m_total = count.value();
+            Q_EMIT totalCountChanged(m_total);
+            Q_EMIT loaded();
+            if (canFetchMore({}))
+                fetchMore({});
+        });
+}
+
+int DeviceTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int DeviceTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant DeviceTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const store::DeviceOverview &o = m_rows.at(index.row());
+    if (role == Qt::DisplayRole || role == Qt::ToolTipRole) {
+        switch (Column(index.column())) {
+        case Eid: return o.device.eid;
+        case Imei: return o.device.imei;
+        case Label: return o.device.label;
+        case Customer: return o.customer;
+        case Fleet: return o.fleet;
+        case Operator: return o.operatorName.value_or(role == Qt::ToolTipRole ? tr("No enabled profile") : QString());
+        case Iccid: return o.iccid.value_or(QString());
+        case Attestation: return o.attestation.value_or(role == Qt::ToolTipRole ? tr("Not attested yet") : QString());
+        case Model: return o.device.model;
+        case SecureElement:
+            return o.device.secureElement == store::SecureElementKind::IntegratedUicc ? tr("Integrated UICC")
+                                                                                       : tr("Trusted environment");
+        case ColumnCount: break;
+        }
+    }
+    if (role == Qt::UserRole)
+        return o.device.id;
+    return {};
+}
+
+QVariant DeviceTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (Column(section)) {
+    case Eid: return tr("EID");
+    case Imei: return tr("IMEI");
+    case Label: return tr("Label");
+    case Customer: return tr("Customer");
+    case Fleet: return tr("Fleet");
+    case Operator: return tr("Operator");
+    case Iccid: return tr("ICCID");
+    case Attestation: return tr("Attestation");
+    case Model: return tr("Model");
+    case SecureElement: return tr("Secure element");
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+bool DeviceTableModel::canFetchMore(const QModelIndex &parent) const
+{
+    return !parent.isValid() && !m_fetching && m_rows.size() < m_total;
+}
+
+void DeviceTableModel::fetchMore(const QModelIndex &parent)
+{
+    if (!canFetchMore(parent))
+        return;
+    m_fetching = true;
+    ++m_pending;
+    const quint64 generation = m_generation;
+    const auto query = m_query;
+    const qint64 offset = m_rows.size();
+    m_workspaces->request<QList<store::DeviceOverview>>(
+        this,
+        [query, offset](store::Workspace &ws) {
+            return store::DeviceRepository(ws.database()).overviewPage(query, offset, pageSize);
+        },
+        [this, generation](const Result<QList<store::DeviceOverview>> &page) {
+            --m_pending;
+            if (generation != m_generation)
+                return;
+            if (!page) {
+                m_fetching = false;
+                Q_EMIT loadFailed(page.errorMessage());
+                return;
+            }
+            if (!page->isEmpty()) {
+                // Still fetching while the rows go in: views ask for more from inside these calls.
+                beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + page->size() - 1));
+                m_rows.append(page.value());
+                endInsertRows();
+            } else {
+                m_total = m_rows.size(); // the workspace changed under us: stop asking
+            }
+            m_fetching = false;
+            Q_EMIT loaded();
+        });
+}
+
+void DeviceTableModel::sort(int column, Qt::SortOrder order)
+{
+    using Sort = store::DeviceRepository::Sort;
+    static const Sort byColumn[] = { Sort::Eid,      Sort::Imei,  Sort::Label,       Sort::Customer, Sort::Fleet,
+                                     Sort::Operator, Sort::Iccid, Sort::Attestation, Sort::Model,    Sort::Eid };
+    if (column < 0 || column >= ColumnCount)
+        return;
+    m_query.sort = byColumn[column];
+    m_query.descending = order == Qt::DescendingOrder;
+    reload();
+}
+
+} // namespace simfleet::models

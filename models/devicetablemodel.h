@@ -1,0 +1,58 @@
+#pragma once
+
+#include "store/devicerepository.h"
+#include "store/records.h"
+
+#include <QAbstractTableModel>
+#include <QList>
+
+namespace simfleet::store {
+class WorkspaceService;
+}
+
+namespace simfleet::models {
+
+// The device list (DESIGN.md "The GUI": fast at a million devices): rows are fetched from SQL a
+// page at a time as the view scrolls (fetchMore), filtered and sorted in SQL, always on the store
+// thread; the model only ever holds the pages seen so far and never waits on the database.
+class DeviceTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { Eid, Imei, Label, Customer, Fleet, Operator, Iccid, Attestation, Model, SecureElement, ColumnCount };
+    static constexpr int pageSize = 256;
+
+    explicit DeviceTableModel(store::WorkspaceService *workspaces, QObject *parent = nullptr);
+
+    // A filter in DeviceFilter's syntax (empty: all) and free text over EID, IMEI and label.
+    // Returns the filter's error message, or an empty string when it was accepted.
+    QString setFilter(const QString &filter, const QString &search);
+    void reload();
+
+    qint64 totalCount() const { return m_total; }
+    bool isLoading() const { return m_pending > 0; }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    bool canFetchMore(const QModelIndex &parent) const override;
+    void fetchMore(const QModelIndex &parent) override;
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+
+Q_SIGNALS:
+    void totalCountChanged(qint64 total);
+    void loadFailed(const QString &message);
+    void loaded(); // a page (or the count) arrived
+
+private:
+    store::WorkspaceService *m_workspaces;
+    store::DeviceRepository::PageQuery m_query;
+    QList<store::DeviceOverview> m_rows;
+    qint64 m_total = 0;
+    int m_pending = 0;
+    quint64 m_generation = 0; // answers to an older query are dropped
+    bool m_fetching = false;
+};
+
+} // namespace simfleet::models

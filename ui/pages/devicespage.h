@@ -1,0 +1,46 @@
+#pragma once
+
+#include <QWidget>
+
+class QLabel;
+class QLineEdit;
+class QTableView;
+class QTimer;
+
+namespace simfleet::store {
+class WorkspaceService;
+}
+namespace simfleet::models {
+class DeviceTableModel;
+}
+
+namespace simfleet::ui {
+
+// The device list: free-text search over EID, IMEI and label, a filter in the command line's
+// syntax (fleet=... and operator=... and verdict=...), sortable columns, rows paged from the
+// database as the table scrolls. The GUI thread never waits for it.
+class DevicesPage : public QWidget
+{
+    Q_OBJECT
+public:
+    DevicesPage(store::WorkspaceService *workspaces, QWidget *parent = nullptr);
+
+    models::DeviceTableModel *model() const { return m_model; }
+    QTableView *table() const { return m_table; }
+    // The open workspace changed: start over.
+    void reload();
+
+private:
+    void applyFilter();
+    void updateCount();
+
+    models::DeviceTableModel *m_model;
+    QLineEdit *m_search;
+    QLineEdit *m_filter;
+    QLabel *m_count;
+    QLabel *m_problem;
+    QTableView *m_table;
+    QTimer *m_debounce;
+};
+
+} // namespace simfleet::ui
