@@ -170,14 +170,9 @@ struct CampaignService::Run
                 if (!step.auditAction.isEmpty()) {
                     QJsonObject details = step.auditDetails;
                     details.insert(QStringLiteral("campaign"), campaign);
-                    store::AuditEntry entry;
-                    entry.at = now;
-                    entry.actor = who;
-                    entry.action = step.auditAction;
-                    entry.subject = QStringLiteral("device:") + item.eid;
-                    entry.details = QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact));
-                    if (auto seq = store::AuditLog::append(db, entry); !seq)
-                        return seq.error();
+                    if (auto ok = store::AuditLog::record(db, now, who, step.auditAction, QStringLiteral("device:") + item.eid, details);
+                        !ok)
+                        return ok;
                 }
             }
             return {};
@@ -406,22 +401,46 @@ struct CampaignService::Run
                                change(item, QStringLiteral("succeeded"), reason) });
     }
 
-    bool rollBack(Item &item, devices::DeviceLink &link)
+    // Which of the item's two profiles the device reports holding; nothing when it does not
+    // answer (the device stays where it stood, to be taken up on the next resume).
+    struct Holdings
     {
-        // Make sure the old profile runs, then remove the new one.
+        bool hasNew = false;
+        bool newEnabled = false;
+        bool hasOld = false;
+        bool oldEnabled = false;
+    };
+    std::optional<Holdings> holdings(const Item &item, devices::DeviceLink &link)
+    {
         auto listed = ask<QList<devices::InstalledProfile>>(item, [&] { return link.listProfiles(); });
         if (!listed) {
             QMutexLocker lock(&mutex);
             ++unresolved;
-            return false;
+            return std::nullopt;
         }
-        bool oldEnabled = false;
-        bool hasNew = false;
+        Holdings h;
         for (const auto &p : listed.value()) {
-            oldEnabled |= p.iccid == item.oldIccid && p.state == u"enabled";
-            hasNew |= p.iccid == item.newIccid;
+            const bool enabled = p.state == u"enabled";
+            if (p.iccid == item.newIccid) {
+                h.hasNew = true;
+                h.newEnabled = enabled;
+            }
+            if (!item.oldIccid.isEmpty() && p.iccid == item.oldIccid) {
+                h.hasOld = true;
+                h.oldEnabled = enabled;
+            }
         }
-        if (!oldEnabled) {
+        return h;
+    }
+
+    bool rollBack(Item &item, devices::DeviceLink &link)
+    {
+        // Make sure the old profile runs, then remove the new one.
+        const auto held = holdings(item, link);
+        if (!held)
+            return false;
+        const bool hasNew = held->hasNew;
+        if (!held->oldEnabled) {
             if (auto ok = ask<void>(item, [&] { return link.enableProfile(item.oldIccid); }); !ok) {
                 QMutexLocker lock(&mutex);
                 ++unresolved;
@@ -439,20 +458,10 @@ struct CampaignService::Run
     // continue from there (DESIGN.md "Subscription change", recovery).
     bool reconcileWithDevice(Item &item, devices::DeviceLink &link)
     {
-        auto listed = ask<QList<devices::InstalledProfile>>(item, [&] { return link.listProfiles(); });
-        if (!listed) {
-            QMutexLocker lock(&mutex);
-            ++unresolved;
+        const auto held = holdings(item, link);
+        if (!held)
             return false;
-        }
-        bool hasNew = false, newEnabled = false, hasOld = false;
-        for (const auto &p : listed.value()) {
-            if (p.iccid == item.newIccid) {
-                hasNew = true;
-                newEnabled = p.state == u"enabled";
-            }
-            hasOld |= !item.oldIccid.isEmpty() && p.iccid == item.oldIccid;
-        }
+        const bool hasNew = held->hasNew, newEnabled = held->newEnabled, hasOld = held->hasOld;
         QString next = item.state;
         QList<std::pair<qint64, QString>> profiles;
         const QString state = item.state;
@@ -579,18 +588,12 @@ Result<qint64> CampaignService::create(const CampaignRequest &request)
                 !made)
                 return made;
         }
-        store::AuditEntry entry;
-        entry.at = now;
-        entry.actor = request.actor;
-        entry.action = QStringLiteral("campaign.create");
-        entry.subject = QStringLiteral("campaign:%1").arg(campaignId);
-        entry.details = QString::fromUtf8(QJsonDocument(QJsonObject { { QStringLiteral("kind"), record.kind },
-                                                                      { QStringLiteral("operator"), targetName },
-                                                                      { QStringLiteral("devices"), qint64(devices.size()) },
-                                                                      { QStringLiteral("settings"), request.settings.toJson() } })
-                                              .toJson(QJsonDocument::Compact));
-        auto seq = store::AuditLog::append(wdb, entry);
-        return seq ? Result<void>() : Result<void>(seq.error());
+        return store::AuditLog::record(wdb, now, request.actor, QStringLiteral("campaign.create"),
+                                       QStringLiteral("campaign:%1").arg(campaignId),
+                                       { { QStringLiteral("kind"), record.kind },
+                                         { QStringLiteral("operator"), targetName },
+                                         { QStringLiteral("devices"), qint64(devices.size()) },
+                                         { QStringLiteral("settings"), request.settings.toJson() } });
     });
     if (!ok)
         return ok.error();
@@ -978,14 +981,8 @@ Result<CampaignSummary> CampaignService::run(qint64 campaignId, CampaignControl 
                            { state, storedTime(finishedAt), note.isNull() ? QStringLiteral("") : note, campaignId });
             !ok)
             return ok;
-        store::AuditEntry entry;
-        entry.at = finishedAt;
-        entry.actor = run.actor;
-        entry.action = QStringLiteral("campaign.run");
-        entry.subject = QStringLiteral("campaign:%1").arg(campaignId);
-        entry.details = QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact));
-        auto seq = store::AuditLog::append(wdb, entry);
-        return seq ? Result<void>() : Result<void>(seq.error());
+        return store::AuditLog::record(wdb, finishedAt, run.actor, QStringLiteral("campaign.run"),
+                                       QStringLiteral("campaign:%1").arg(campaignId), details);
     });
     if (!closed)
         return closed.error();
@@ -1017,14 +1014,8 @@ Result<qint64> CampaignService::retryFailed(qint64 campaignId, const QString &ac
         if (auto done = exec(q, QStringLiteral("UPDATE campaign SET state = 'paused' WHERE id = ? AND ? > 0"), { campaignId, count });
             !done)
             return done;
-        store::AuditEntry entry;
-        entry.at = now;
-        entry.actor = actor;
-        entry.action = QStringLiteral("campaign.retry");
-        entry.subject = QStringLiteral("campaign:%1").arg(campaignId);
-        entry.details = QString::fromUtf8(QJsonDocument(QJsonObject { { QStringLiteral("devices"), count } }).toJson(QJsonDocument::Compact));
-        auto seq = store::AuditLog::append(db, entry);
-        return seq ? Result<void>() : Result<void>(seq.error());
+        return store::AuditLog::record(db, now, actor, QStringLiteral("campaign.retry"), QStringLiteral("campaign:%1").arg(campaignId),
+                                       { { QStringLiteral("devices"), count } });
     });
     if (!ok)
         return ok.error();

@@ -1,6 +1,8 @@
 #include "auditlog.h"
 #include "storewriter.h"
 
+#include <QJsonDocument>
+
 #include "core/clock.h"
 #include "crypto/constanttime.h"
 #include "crypto/sha256.h"
@@ -113,6 +115,19 @@ Result<qint64> AuditLog::append(QSqlDatabase &db, const AuditEntry &entry)
     if (!h.exec())
         return fail(QStringLiteral("writing the audit log failed: %1").arg(h.lastError().text()));
     return e.seq;
+}
+
+Result<void> AuditLog::record(QSqlDatabase &db, const QDateTime &at, const QString &actor, const QString &action,
+                              const QString &subject, const QJsonObject &details)
+{
+    AuditEntry entry;
+    entry.at = at;
+    entry.actor = actor;
+    entry.action = action;
+    entry.subject = subject;
+    entry.details = QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact));
+    auto seq = append(db, entry);
+    return seq ? Result<void>() : Result<void>(seq.error());
 }
 
 Result<AuditVerification> AuditLog::verify(QSqlDatabase &db)

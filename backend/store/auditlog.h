@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 
@@ -40,6 +41,9 @@ public:
     // Appends inside the caller's transaction (a StoreWriter job), so the entry lands exactly
     // when the change it records does.
     static Result<qint64> append(QSqlDatabase &db, const AuditEntry &entry);
+    // The same with the details as compact JSON.
+    static Result<void> record(QSqlDatabase &db, const QDateTime &at, const QString &actor, const QString &action,
+                               const QString &subject, const QJsonObject &details);
     static Result<AuditVerification> verify(QSqlDatabase &db);
     static Result<QList<AuditEntry>> list(QSqlDatabase &db, qint64 afterSeq, int limit);
 

@@ -29,6 +29,34 @@ DeviceRecord readDevice(const QSqlQuery &q)
     return d;
 }
 
+// A device with its customer, fleet, enabled profile and latest verdict, as the lists show it.
+QString overviewSelect()
+{
+    return QStringLiteral("SELECT ") + deviceColumns
+        + QStringLiteral(", c.name, f.name, o.name, p.iccid,"
+                         " (SELECT a.verdict FROM attestation_result a WHERE a.device_id = d.id"
+                         "  ORDER BY a.verified_at DESC, a.id DESC LIMIT 1) AS verdict");
+}
+
+QString overviewFrom()
+{
+    return QStringLiteral(" FROM device d JOIN fleet f ON f.id = d.fleet_id JOIN customer c ON c.id = f.customer_id"
+                          " LEFT JOIN profile p ON p.device_id = d.id AND p.state = 'enabled'"
+                          " LEFT JOIN operator o ON o.id = p.operator_id");
+}
+
+DeviceOverview readOverview(const QSqlQuery &q)
+{
+    DeviceOverview o;
+    o.device = readDevice(q);
+    o.customer = q.value(10).toString();
+    o.fleet = q.value(11).toString();
+    o.operatorName = optionalFrom<QString>(q.value(12));
+    o.iccid = optionalFrom<QString>(q.value(13));
+    o.attestation = optionalFrom<QString>(q.value(14));
+    return o;
+}
+
 Result<void> lookup(QSqlDatabase &db, const char *column, const QStringList &keys,
                     const std::function<void(const DeviceRecord &)> &found)
 {
@@ -128,13 +156,7 @@ Result<void> DeviceRepository::forEachOverview(std::optional<qint64> fleetId,
 {
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    const QString sql = QStringLiteral("SELECT ") + deviceColumns
-        + QStringLiteral(", c.name, f.name, o.name, p.iccid,"
-                         " (SELECT a.verdict FROM attestation_result a WHERE a.device_id = d.id"
-                         "  ORDER BY a.verified_at DESC, a.id DESC LIMIT 1)"
-                         " FROM device d JOIN fleet f ON f.id = d.fleet_id JOIN customer c ON c.id = f.customer_id"
-                         " LEFT JOIN profile p ON p.device_id = d.id AND p.state = 'enabled'"
-                         " LEFT JOIN operator o ON o.id = p.operator_id")
+    const QString sql = overviewSelect() + overviewFrom()
         + (fleetId ? QStringLiteral(" WHERE d.fleet_id = ?") : QString()) + QStringLiteral(" ORDER BY d.eid");
     if (!q.prepare(sql))
         return fail(QStringLiteral("listing devices failed: %1").arg(q.lastError().text()));
@@ -142,16 +164,8 @@ Result<void> DeviceRepository::forEachOverview(std::optional<qint64> fleetId,
         q.addBindValue(*fleetId);
     if (!q.exec())
         return fail(QStringLiteral("listing devices failed: %1").arg(q.lastError().text()));
-    while (q.next()) {
-        DeviceOverview o;
-        o.device = readDevice(q);
-        o.customer = q.value(10).toString();
-        o.fleet = q.value(11).toString();
-        o.operatorName = optionalFrom<QString>(q.value(12));
-        o.iccid = optionalFrom<QString>(q.value(13));
-        o.attestation = optionalFrom<QString>(q.value(14));
-        visit(o);
-    }
+    while (q.next())
+        visit(readOverview(q));
     return {};
 }
 
@@ -188,11 +202,6 @@ QString sortExpression(DeviceRepository::Sort sort)
     return QStringLiteral("d.eid");
 }
 
-const QString overviewFrom = QStringLiteral(
-    " FROM device d JOIN fleet f ON f.id = d.fleet_id JOIN customer c ON c.id = f.customer_id"
-    " LEFT JOIN profile p ON p.device_id = d.id AND p.state = 'enabled'"
-    " LEFT JOIN operator o ON o.id = p.operator_id");
-
 } // namespace
 
 Result<QList<DeviceOverview>> DeviceRepository::overviewPage(const PageQuery &query, qint64 offset, int limit)
@@ -201,11 +210,7 @@ Result<QList<DeviceOverview>> DeviceRepository::overviewPage(const PageQuery &qu
     const QString where = pageWhere(query, &values);
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    const QString sql = QStringLiteral("SELECT ") + deviceColumns
-        + QStringLiteral(", c.name, f.name, o.name, p.iccid,"
-                         " (SELECT a.verdict FROM attestation_result a WHERE a.device_id = d.id"
-                         "  ORDER BY a.verified_at DESC, a.id DESC LIMIT 1) AS verdict")
-        + overviewFrom + where
+    const QString sql = overviewSelect() + overviewFrom() + where
         + QStringLiteral(" ORDER BY %1 %2, d.id LIMIT ? OFFSET ?")
               .arg(sortExpression(query.sort), query.descending ? QStringLiteral("DESC") : QStringLiteral("ASC"));
     if (!q.prepare(sql))
@@ -217,16 +222,8 @@ Result<QList<DeviceOverview>> DeviceRepository::overviewPage(const PageQuery &qu
     if (!q.exec())
         return fail(QStringLiteral("listing devices failed: %1").arg(q.lastError().text()));
     QList<DeviceOverview> out;
-    while (q.next()) {
-        DeviceOverview o;
-        o.device = readDevice(q);
-        o.customer = q.value(10).toString();
-        o.fleet = q.value(11).toString();
-        o.operatorName = optionalFrom<QString>(q.value(12));
-        o.iccid = optionalFrom<QString>(q.value(13));
-        o.attestation = optionalFrom<QString>(q.value(14));
-        out.append(o);
-    }
+    while (q.next())
+        out.append(readOverview(q));
     return out;
 }
 
@@ -235,7 +232,7 @@ Result<qint64> DeviceRepository::countMatching(const PageQuery &query)
     QVariantList values;
     const QString where = pageWhere(query, &values);
     QSqlQuery q(m_db);
-    if (!q.prepare(QStringLiteral("SELECT count(*)") + overviewFrom + where))
+    if (!q.prepare(QStringLiteral("SELECT count(*)") + overviewFrom() + where))
         return fail(QStringLiteral("counting devices failed: %1").arg(q.lastError().text()));
     for (const QVariant &v : values)
         q.addBindValue(v);
