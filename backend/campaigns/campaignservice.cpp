@@ -322,6 +322,10 @@ struct CampaignService::Run
                 break;
         }
         if (!installed && installed.error().code != u"already-installed") {
+            // A late answer may still have installed it: remove it, so the device keeps only
+            // what the workspace records (a device that has nothing answers no-such-profile).
+            if (installed.error().code == u"timeout")
+                (void)ask<void>(item, [&] { return link.deleteProfile(item.newIccid); });
             // The numbers stay burnt: an issued IMSI or ICCID is never handed out again.
             fail(item, reasonCode(installed.error(), "download-failed"), { { *item.newProfileId, QStringLiteral("deleted") } });
             return false;

@@ -98,7 +98,7 @@ SimulatedField::SimulatedField(QString path, QByteArray seed, const Clock *clock
       m_clock(clock ? clock : &SystemClock::instance()),
       m_threads(std::make_unique<QThreadPool>())
 {
-    m_threads->setMaxThreadCount(std::max(16, QThread::idealThreadCount() * 4));
+    m_threads->setMaxThreadCount(std::max(64, QThread::idealThreadCount() * 16));
 }
 
 SimulatedField::~SimulatedField()
