@@ -3,6 +3,7 @@
 #include "aboutdialog.h"
 #include "firstrundialog.h"
 #include "pages/devicespage.h"
+#include "pages/operatorspage.h"
 #include "pages/placeholderpage.h"
 #include "store/workspace.h"
 #include "store/workspaceservice.h"
@@ -141,6 +142,11 @@ void MainWindow::buildPages()
             m_pages->addWidget(m_devicesPage);
             continue;
         }
+        if (page == Page::Operators) {
+            m_operatorsPage = new OperatorsPage(m_workspaces, m_pages);
+            m_pages->addWidget(m_operatorsPage);
+            continue;
+        }
         m_pages->addWidget(new PlaceholderPage(index.data(Qt::DisplayRole).toString(),
                                                index.data(models::NavigationModel::SummaryRole).toString(),
                                                plans.value(page), m_pages));
@@ -257,6 +263,7 @@ void MainWindow::onWorkspaceOpened(const store::WorkspaceInfo &info)
               .arg(counts.operators));
     QSettings().setValue(lastWorkspaceKey, info.path);
     m_devicesPage->reload();
+    m_operatorsPage->reload();
 }
 
 void MainWindow::onWorkspaceFailed(const QString &path, const QString &message)

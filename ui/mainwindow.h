@@ -16,6 +16,7 @@ struct WorkspaceInfo;
 namespace simfleet::ui {
 
 class DevicesPage;
+class OperatorsPage;
 
 // The main window: a navigation sidebar over the sections of DESIGN.md "The GUI". It never
 // touches the database itself; the workspace service answers through signals.
@@ -57,6 +58,7 @@ private:
     QStackedWidget *m_pages;
     QLabel *m_workspaceLabel;
     DevicesPage *m_devicesPage = nullptr;
+    OperatorsPage *m_operatorsPage = nullptr;
 };
 
 } // namespace simfleet::ui

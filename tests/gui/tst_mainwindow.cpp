@@ -5,7 +5,9 @@
 #include "mainwindow.h"
 #include "navigationmodel.h"
 #include "devicetablemodel.h"
+#include "operatortablemodel.h"
 #include "pages/devicespage.h"
+#include "pages/operatorspage.h"
 #include "pages/placeholderpage.h"
 #include "store/workspaceservice.h"
 
@@ -81,6 +83,10 @@ private Q_SLOTS:
                 QVERIFY(qobject_cast<ui::DevicesPage *>(window.pageWidget(page)));
                 continue;
             }
+            if (page == Page::Operators) {
+                QVERIFY(qobject_cast<ui::OperatorsPage *>(window.pageWidget(page)));
+                continue;
+            }
             auto *shown = qobject_cast<ui::PlaceholderPage *>(window.pageWidget(page));
             QVERIFY(shown);
             QCOMPARE(shown->title(), index.data().toString());
@@ -131,6 +137,30 @@ private Q_SLOTS:
         QTRY_COMPARE(model->totalCount(), 1);
         QTRY_COMPARE(model->index(0, 0).data().toString(), firstEid);
         QVERIFY(!problem->isVisible());
+    }
+
+    void operatorsPageShowsRangesAndPolicy()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("operators.simfleet"));
+        {
+            auto ws = fleet::DemoWorkspace::create(path, nullptr, { 10, 0, 0, false });
+            QVERIFY2(ws, qPrintable(ws.errorMessage()));
+        }
+        store::WorkspaceService workspaces(demoOpener());
+        ui::MainWindow window(&workspaces);
+        auto *page = qobject_cast<ui::OperatorsPage *>(window.pageWidget(Page::Operators));
+        QVERIFY(page);
+        QAbstractItemModelTester tester(page->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        workspaces.open(path);
+        QTRY_COMPARE(page->model()->rowCount(), 4);
+        QStringList names;
+        for (int row = 0; row < 4; ++row)
+            names << page->model()->index(row, models::OperatorTableModel::Name).data().toString();
+        QVERIFY(names.contains(QStringLiteral("Nordlink Mobile")));
+        const QModelIndex used = page->model()->index(0, models::OperatorTableModel::ImsiUsed);
+        QVERIFY(used.data().toString().contains(QStringLiteral("1,000,000")) || used.data().toString().contains(QStringLiteral("1000000")));
+        QCOMPARE(used.data(models::OperatorTableModel::UsedShareRole).toDouble(), 0.0);
+        QCOMPARE(page->model()->index(0, models::OperatorTableModel::AttestationAge).data().toString(), QStringLiteral("24 hours"));
     }
 
     void opensWorkspaceAndRemembersIt()

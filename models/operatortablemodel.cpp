@@ -1,0 +1,106 @@
+#include "operatortablemodel.h"
+
+#include "store/operatorrepository.h"
+#include "store/workspace.h"
+#include "store/workspaceservice.h"
+
+#include <QCoreApplication>
+#include <QLocale>
+
+namespace simfleet::models {
+
+OperatorTableModel::OperatorTableModel(store::WorkspaceService *workspaces, QObject *parent)
+    : QAbstractTableModel(parent), m_workspaces(workspaces)
+{
+}
+
+void OperatorTableModel::reload()
+{
+    m_workspaces->request<QList<store::OperatorRecord>>(
+        this, [](store::Workspace &ws) { return store::OperatorRepository(ws.database()).list(); },
+        [this](const Result<QList<store::OperatorRecord>> &list) {
+            if (!list) {
+                Q_EMIT loadFailed(list.errorMessage());
+                return;
+            }
+            beginResetModel();
+            m_operators = list.value();
+            endResetModel();
+            Q_EMIT loaded();
+        });
+}
+
+int OperatorTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_operators.size());
+}
+
+int OperatorTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+namespace {
+QString usage(qint64 used, qint64 size)
+{
+    const QLocale locale;
+    return QCoreApplication::translate("simfleet::models::OperatorTableModel", "%1 of %2 (%3%)")
+        .arg(locale.toString(used), locale.toString(size), locale.toString(size > 0 ? 100.0 * double(used) / double(size) : 0.0, 'f', 2));
+}
+} // namespace
+
+QVariant OperatorTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const store::OperatorRecord &o = m_operators.at(index.row());
+    if (role == UsedShareRole) {
+        if (index.column() == ImsiUsed)
+            return o.imsiRangeSize() > 0 ? double(o.imsisAllocated()) / double(o.imsiRangeSize()) : 0.0;
+        if (index.column() == IccidUsed)
+            return o.iccidRangeSize() > 0 ? double(o.iccidsAllocated()) / double(o.iccidRangeSize()) : 0.0;
+        return {};
+    }
+    if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
+        return {};
+    switch (Column(index.column())) {
+    case Name: return o.name;
+    case Country: return o.country;
+    case Network: return tr("MCC %1 MNC %2").arg(o.mcc, o.mnc);
+    case ImsiUsed:
+        return role == Qt::ToolTipRole ? tr("IMSIs %1%2 to %1%3").arg(o.mcc + o.mnc).arg(o.msinFirst).arg(o.msinLast)
+                                       : usage(o.imsisAllocated(), o.imsiRangeSize());
+    case IccidUsed:
+        return role == Qt::ToolTipRole ? tr("ICCIDs from prefix %1").arg(o.iccidPrefix) : usage(o.iccidsAllocated(), o.iccidRangeSize());
+    case AttestationAge:
+        if (o.attestationMaxAgeSeconds == 0)
+            return tr("Attested right before each download");
+        if (o.attestationMaxAgeSeconds % 3600 == 0)
+            return o.attestationMaxAgeSeconds == 3600 ? tr("1 hour") : tr("%1 hours").arg(o.attestationMaxAgeSeconds / 3600);
+        return tr("%1 seconds").arg(o.attestationMaxAgeSeconds);
+    case Fallback: return o.fallbackAllowed ? tr("Allowed") : tr("Not allowed");
+    case Disable: return o.disableAllowed ? tr("Allowed") : tr("Not allowed (profiles stay enabled)");
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+QVariant OperatorTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (Column(section)) {
+    case Name: return tr("Operator");
+    case Country: return tr("Country");
+    case Network: return tr("Network");
+    case ImsiUsed: return tr("IMSIs used");
+    case IccidUsed: return tr("ICCIDs used");
+    case AttestationAge: return tr("Attestation no older than");
+    case Fallback: return tr("Fallback");
+    case Disable: return tr("Disabling profiles");
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+} // namespace simfleet::models

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "store/records.h"
+
+#include <QAbstractTableModel>
+#include <QList>
+
+namespace simfleet::store {
+class WorkspaceService;
+}
+
+namespace simfleet::models {
+
+// The workspace's operators with their numbering and how much of it is used, and their policy
+// (how fresh an attestation must be, fallback, whether profiles may be disabled). Read on the
+// store thread; never a secret (OP stays sealed).
+class OperatorTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { Name, Country, Network, ImsiUsed, IccidUsed, AttestationAge, Fallback, Disable, ColumnCount };
+    static constexpr int UsedShareRole = Qt::UserRole + 1; // 0..1 for the range columns
+
+    explicit OperatorTableModel(store::WorkspaceService *workspaces, QObject *parent = nullptr);
+    void reload();
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+Q_SIGNALS:
+    void loaded();
+    void loadFailed(const QString &message);
+
+private:
+    store::WorkspaceService *m_workspaces;
+    QList<store::OperatorRecord> m_operators;
+};
+
+} // namespace simfleet::models
