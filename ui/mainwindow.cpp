@@ -2,6 +2,7 @@
 
 #include "aboutdialog.h"
 #include "firstrundialog.h"
+#include "pages/campaignspage.h"
 #include "pages/devicespage.h"
 #include "pages/operatorspage.h"
 #include "pages/placeholderpage.h"
@@ -147,6 +148,11 @@ void MainWindow::buildPages()
             m_pages->addWidget(m_operatorsPage);
             continue;
         }
+        if (page == Page::Campaigns) {
+            m_campaignsPage = new CampaignsPage(m_workspaces, m_pages);
+            m_pages->addWidget(m_campaignsPage);
+            continue;
+        }
         m_pages->addWidget(new PlaceholderPage(index.data(Qt::DisplayRole).toString(),
                                                index.data(models::NavigationModel::SummaryRole).toString(),
                                                plans.value(page), m_pages));
@@ -264,6 +270,7 @@ void MainWindow::onWorkspaceOpened(const store::WorkspaceInfo &info)
     QSettings().setValue(lastWorkspaceKey, info.path);
     m_devicesPage->reload();
     m_operatorsPage->reload();
+    m_campaignsPage->reload();
 }
 
 void MainWindow::onWorkspaceFailed(const QString &path, const QString &message)

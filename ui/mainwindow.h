@@ -17,6 +17,7 @@ namespace simfleet::ui {
 
 class DevicesPage;
 class OperatorsPage;
+class CampaignsPage;
 
 // The main window: a navigation sidebar over the sections of DESIGN.md "The GUI". It never
 // touches the database itself; the workspace service answers through signals.
@@ -59,6 +60,7 @@ private:
     QLabel *m_workspaceLabel;
     DevicesPage *m_devicesPage = nullptr;
     OperatorsPage *m_operatorsPage = nullptr;
+    CampaignsPage *m_campaignsPage = nullptr;
 };
 
 } // namespace simfleet::ui

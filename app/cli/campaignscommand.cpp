@@ -11,17 +11,6 @@
 
 namespace simfleet::cli {
 
-namespace {
-
-// Listing and reporting never reach a device.
-class NoDevices : public devices::DeviceLinkProvider
-{
-public:
-    std::unique_ptr<devices::DeviceLink> linkTo(const QString &) override { return nullptr; }
-};
-
-} // namespace
-
 QString CampaignsCommand::summary() const
 {
     return QStringLiteral("List campaigns with their state and counts as JSON, or report one (--report ID [--csv FILE])");
@@ -44,7 +33,7 @@ int CampaignsCommand::run(const QStringList &arguments, CliContext &context)
     const auto workspace = openWorkspace(context, name(), exitCode);
     if (!workspace)
         return exitCode;
-    NoDevices none;
+    devices::NoDeviceLinks none; // listing and reporting never reach a device
     campaigns::CampaignService service(*workspace, none);
     if (parser.isSet(reportOption)) {
         bool ok = false;

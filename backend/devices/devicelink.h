@@ -79,6 +79,13 @@ public:
     virtual std::unique_ptr<DeviceLink> linkTo(const QString &eid) = 0;
 };
 
+// Reaches no device: for reading campaigns and reports, which never talk to equipment.
+class NoDeviceLinks : public DeviceLinkProvider
+{
+public:
+    std::unique_ptr<DeviceLink> linkTo(const QString &) override { return nullptr; }
+};
+
 // Waits for a device's answer at most timeout; a silent device becomes an error that says so.
 template<typename T>
 Result<T> awaitAnswer(std::future<Result<T>> &answer, std::chrono::milliseconds timeout, const QString &eid)

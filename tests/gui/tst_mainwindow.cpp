@@ -5,7 +5,13 @@
 #include "mainwindow.h"
 #include "navigationmodel.h"
 #include "devicetablemodel.h"
+#include "campaigns/campaignservice.h"
+#include "campaigntablemodel.h"
+#include "devices/simulatedfield.h"
 #include "operatortablemodel.h"
+#include "pages/campaignspage.h"
+#include "store/devicerepository.h"
+#include "store/fleetrepository.h"
 #include "pages/devicespage.h"
 #include "pages/operatorspage.h"
 #include "pages/placeholderpage.h"
@@ -87,6 +93,10 @@ private Q_SLOTS:
                 QVERIFY(qobject_cast<ui::OperatorsPage *>(window.pageWidget(page)));
                 continue;
             }
+            if (page == Page::Campaigns) {
+                QVERIFY(qobject_cast<ui::CampaignsPage *>(window.pageWidget(page)));
+                continue;
+            }
             auto *shown = qobject_cast<ui::PlaceholderPage *>(window.pageWidget(page));
             QVERIFY(shown);
             QCOMPARE(shown->title(), index.data().toString());
@@ -161,6 +171,36 @@ private Q_SLOTS:
         QVERIFY(used.data().toString().contains(QStringLiteral("1,000,000")) || used.data().toString().contains(QStringLiteral("1000000")));
         QCOMPARE(used.data(models::OperatorTableModel::UsedShareRole).toDouble(), 0.0);
         QCOMPARE(page->model()->index(0, models::OperatorTableModel::AttestationAge).data().toString(), QStringLiteral("24 hours"));
+    }
+
+    void campaignsPageListsCampaigns()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("campaigns.simfleet"));
+        {
+            auto ws = fleet::DemoWorkspace::create(path, nullptr, { 30, 0, 0, false });
+            QVERIFY2(ws, qPrintable(ws.errorMessage()));
+            auto field = devices::SimulatedField::open(devices::SimulatedField::pathForWorkspace(path));
+            QVERIFY(field);
+            campaigns::CampaignService service(*ws.value(), *field.value());
+            const auto fleet = store::FleetRepository(ws.value()->database()).findUnique(QStringLiteral("Rheinau smart meters")).value();
+            QList<qint64> ids;
+            for (const auto &d : store::DeviceRepository(ws.value()->database()).idsInFleet(fleet.id).value())
+                ids.append(d.first);
+            auto id = service.create({ campaigns::CampaignKind::InitialProvisioning, QStringLiteral("First light"),
+                                       *fleet.homeOperatorId, std::nullopt, ids, {}, QStringLiteral("tester") });
+            QVERIFY(id);
+            QVERIFY(service.run(id.value()));
+        }
+        store::WorkspaceService workspaces(demoOpener());
+        ui::MainWindow window(&workspaces);
+        auto *page = qobject_cast<ui::CampaignsPage *>(window.pageWidget(Page::Campaigns));
+        QVERIFY(page);
+        QAbstractItemModelTester tester(page->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        workspaces.open(path);
+        QTRY_COMPARE(page->model()->rowCount(), 1);
+        QCOMPARE(page->model()->index(0, models::CampaignTableModel::Name).data().toString(), QStringLiteral("First light"));
+        QCOMPARE(page->model()->index(0, models::CampaignTableModel::State).data().toString(), QStringLiteral("finished"));
+        QCOMPARE(page->model()->index(0, models::CampaignTableModel::Succeeded).data().toString(), QStringLiteral("30"));
     }
 
     void opensWorkspaceAndRemembersIt()

@@ -1,0 +1,95 @@
+#include "campaigntablemodel.h"
+
+#include "campaigns/campaignservice.h"
+#include "devices/devicelink.h"
+#include "store/workspace.h"
+#include "store/workspaceservice.h"
+
+#include <QLocale>
+
+namespace simfleet::models {
+
+CampaignTableModel::CampaignTableModel(store::WorkspaceService *workspaces, QObject *parent)
+    : QAbstractTableModel(parent), m_workspaces(workspaces)
+{
+}
+
+void CampaignTableModel::reload()
+{
+    m_workspaces->request<QList<campaigns::CampaignSummary>>(
+        this,
+        [](store::Workspace &ws) {
+            devices::NoDeviceLinks none; // listing reaches no device
+            return campaigns::CampaignService(ws, none).list();
+        },
+        [this](const Result<QList<campaigns::CampaignSummary>> &list) {
+            if (!list) {
+                Q_EMIT loadFailed(list.errorMessage());
+                return;
+            }
+            beginResetModel();
+            m_campaigns = list.value();
+            endResetModel();
+            Q_EMIT loaded();
+        });
+}
+
+int CampaignTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_campaigns.size());
+}
+
+int CampaignTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant CampaignTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const campaigns::CampaignSummary &c = m_campaigns.at(index.row());
+    if (role == Qt::ToolTipRole && index.column() == State)
+        return c.note.isEmpty() ? QVariant() : QVariant(c.note);
+    if (role == Qt::TextAlignmentRole && index.column() >= Devices)
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role != Qt::DisplayRole)
+        return {};
+    const QLocale locale;
+    switch (Column(index.column())) {
+    case Id: return c.campaignId;
+    case Name: return c.name;
+    case Kind: return c.kind == u"initial-provisioning" ? tr("Provisioning") : tr("Subscription change");
+    case State: return c.state;
+    case Devices: return locale.toString(c.total);
+    case Succeeded: return locale.toString(c.succeeded);
+    case Failed: return locale.toString(c.failed);
+    case RolledBack: return locale.toString(c.rolledBack);
+    case Skipped: return locale.toString(c.skipped);
+    case Seconds: return locale.toString(c.seconds, 'f', 1);
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+QVariant CampaignTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (Column(section)) {
+    case Id: return tr("No.");
+    case Name: return tr("Campaign");
+    case Kind: return tr("Kind");
+    case State: return tr("State");
+    case Devices: return tr("Devices");
+    case Succeeded: return tr("Succeeded");
+    case Failed: return tr("Failed");
+    case RolledBack: return tr("Rolled back");
+    case Skipped: return tr("Skipped");
+    case Seconds: return tr("Seconds");
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+} // namespace simfleet::models
