@@ -1,5 +1,6 @@
 #include "campaignservice.h"
 #include "campaignslog.h"
+#include "runlock.h"
 
 #include "attestation/attestationservice.h"
 #include "core/clock.h"
@@ -20,7 +21,6 @@
 #include <QElapsedTimer>
 #include <QIODevice>
 #include <QJsonArray>
-#include <QLockFile>
 #include <QJsonDocument>
 #include <QMutex>
 #include <QSqlError>
@@ -616,14 +616,10 @@ Result<CampaignSummary> CampaignService::run(qint64 campaignId, CampaignControl 
         return fail(QStringLiteral("there is no campaign %1").arg(campaignId));
     // One process runs a campaign at a time; a lock left by a killed process is recognised as
     // such (its process is gone) and taken over.
-    QLockFile runLock(lockPath(campaignId));
-    runLock.setStaleLockTime(0);
-    if (!runLock.tryLock(0)) {
-        qint64 pid = 0;
-        QString host, app;
-        runLock.getLockInfo(&pid, &host, &app);
-        return fail(QStringLiteral("campaign %1 is already running (process %2); pause it there, or wait").arg(campaignId).arg(pid));
-    }
+    RunLock runLock(lockPath(campaignId));
+    if (!runLock.tryLock())
+        return fail(QStringLiteral("campaign %1 is already running in another window or command; pause it there, or wait")
+                        .arg(campaignId));
     Run run(*this, m_workspace.clock());
     run.id = campaignId;
     run.record = *found.value();
@@ -1044,12 +1040,8 @@ Result<CampaignSummary> CampaignService::summary(qint64 campaignId) const
     s.state = q.value(2).toString();
     if (s.state == u"running") {
         // Recorded as running but nobody holds its lock: its process was killed.
-        QLockFile lock(lockPath(campaignId));
-        lock.setStaleLockTime(0);
-        if (lock.tryLock(0)) {
+        if (!RunLock::isHeld(lockPath(campaignId)))
             s.state = QStringLiteral("interrupted");
-            lock.unlock();
-        }
     }
     s.note = q.value(3).toString();
     const QDateTime started = QDateTime::fromString(q.value(4).toString(), Qt::ISODateWithMs);

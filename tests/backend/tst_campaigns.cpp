@@ -2,6 +2,7 @@
 // subscription change, fallback, policy refusals, an exhausted range, pause, resume, canary,
 // rate limit, reports and the invariants that must hold after each.
 #include "campaigns/campaignservice.h"
+#include "campaigns/runlock.h"
 #include "core/clock.h"
 #include "devices/simulatedfield.h"
 #include "fleet/demoworkspace.h"
@@ -418,6 +419,20 @@ private slots:
         QVERIFY2(c->note.contains(QStringLiteral("canary")), qPrintable(c->note));
         QCOMPARE(c->unfinished, 60);
         checkInvariants();
+    }
+
+    void runLockIsExclusiveAndDiesWithItsHolder()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("x.campaign-1.lock"));
+        QVERIFY(!RunLock::isHeld(path));
+        {
+            RunLock first(path);
+            QVERIFY(first.tryLock());
+            RunLock second(path);
+            QVERIFY(!second.tryLock()); // also within one process
+            QVERIFY(RunLock::isHeld(path));
+        }
+        QVERIFY(!RunLock::isHeld(path));
     }
 
     void cancelLeavesNoDeviceMidStep()
