@@ -1,4 +1,5 @@
 #include "campaignspage.h"
+#include "pagewidgets.h"
 
 #include "campaigntablemodel.h"
 
@@ -15,11 +16,7 @@ CampaignsPage::CampaignsPage(store::WorkspaceService *workspaces, QWidget *paren
     : QWidget(parent), m_model(new models::CampaignTableModel(workspaces, this)), m_table(new QTableView(this))
 {
     setObjectName(QStringLiteral("campaignsPage"));
-    auto *title = new QLabel(tr("Campaigns"), this);
-    QFont big = title->font();
-    big.setPointSizeF(big.pointSizeF() * 1.5);
-    big.setBold(true);
-    title->setFont(big);
+    auto *title = pageTitle(tr("Campaigns"), this);
     auto *summary = new QLabel(tr("Initial provisioning and subscription changes, with their outcomes. Start one with "
                                   "simfleet-cli provision or simfleet-cli change; hover a state for its note."),
                                this);
@@ -31,13 +28,9 @@ CampaignsPage::CampaignsPage(store::WorkspaceService *workspaces, QWidget *paren
     problem->hide();
 
     m_table->setObjectName(QStringLiteral("campaignTable"));
-    m_table->setAccessibleName(tr("Campaigns"));
     m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setAlternatingRowColors(true);
-    m_table->verticalHeader()->hide();
+    setUpRowTable(m_table, tr("Campaigns"));
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setStretchLastSection(true);
 
     auto *top = new QHBoxLayout;
     top->addWidget(summary, 1);

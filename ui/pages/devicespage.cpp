@@ -1,4 +1,5 @@
 #include "devicespage.h"
+#include "pagewidgets.h"
 
 #include "devicetablemodel.h"
 
@@ -23,11 +24,7 @@ DevicesPage::DevicesPage(store::WorkspaceService *workspaces, QWidget *parent)
       m_debounce(new QTimer(this))
 {
     setObjectName(QStringLiteral("devicesPage"));
-    auto *title = new QLabel(tr("Devices"), this);
-    QFont big = title->font();
-    big.setPointSizeF(big.pointSizeF() * 1.5);
-    big.setBold(true);
-    title->setFont(big);
+    auto *title = pageTitle(tr("Devices"), this);
 
     m_search->setObjectName(QStringLiteral("deviceSearch"));
     m_search->setPlaceholderText(tr("Search EID, IMEI or label"));
@@ -46,16 +43,12 @@ DevicesPage::DevicesPage(store::WorkspaceService *workspaces, QWidget *parent)
     m_problem->hide();
 
     m_table->setObjectName(QStringLiteral("deviceTable"));
-    m_table->setAccessibleName(tr("Devices"));
     m_table->setModel(m_model);
+    setUpRowTable(m_table, tr("Devices"));
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(models::DeviceTableModel::Eid, Qt::AscendingOrder);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_table->setAlternatingRowColors(true);
-    m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
-    m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setColumnWidth(models::DeviceTableModel::Eid, 270);
     m_table->setColumnWidth(models::DeviceTableModel::Imei, 140);
     m_table->setColumnWidth(models::DeviceTableModel::Label, 130);

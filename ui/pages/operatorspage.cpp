@@ -1,4 +1,5 @@
 #include "operatorspage.h"
+#include "pagewidgets.h"
 
 #include "operatortablemodel.h"
 
@@ -13,11 +14,7 @@ OperatorsPage::OperatorsPage(store::WorkspaceService *workspaces, QWidget *paren
     : QWidget(parent), m_model(new models::OperatorTableModel(workspaces, this)), m_table(new QTableView(this))
 {
     setObjectName(QStringLiteral("operatorsPage"));
-    auto *title = new QLabel(tr("Operators"), this);
-    QFont big = title->font();
-    big.setPointSizeF(big.pointSizeF() * 1.5);
-    big.setBold(true);
-    title->setFont(big);
+    auto *title = pageTitle(tr("Operators"), this);
     auto *summary = new QLabel(tr("The mobile operators whose profiles this workspace issues: their numbering, how much "
                                   "of it is used, and the policy their downloads follow."),
                                this);
@@ -27,13 +24,9 @@ OperatorsPage::OperatorsPage(store::WorkspaceService *workspaces, QWidget *paren
     problem->hide();
 
     m_table->setObjectName(QStringLiteral("operatorTable"));
-    m_table->setAccessibleName(tr("Operators"));
     m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setAlternatingRowColors(true);
-    m_table->verticalHeader()->hide();
+    setUpRowTable(m_table, tr("Operators"));
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setStretchLastSection(true);
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(title);

@@ -1,0 +1,28 @@
+#include "pagewidgets.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QTableView>
+
+namespace simfleet::ui {
+
+QLabel *pageTitle(const QString &text, QWidget *parent)
+{
+    auto *title = new QLabel(text, parent);
+    QFont big = title->font();
+    big.setPointSizeF(big.pointSizeF() * 1.5);
+    big.setBold(true);
+    title->setFont(big);
+    return title;
+}
+
+void setUpRowTable(QTableView *table, const QString &accessibleName)
+{
+    table->setAccessibleName(accessibleName);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setAlternatingRowColors(true);
+    table->verticalHeader()->hide();
+    table->horizontalHeader()->setStretchLastSection(true);
+}
+
+} // namespace simfleet::ui

@@ -1,0 +1,15 @@
+#pragma once
+
+#include <QString>
+
+class QLabel;
+class QTableView;
+class QWidget;
+
+namespace simfleet::ui {
+
+// What every page shows the same way: its heading, and a read-only list of whole rows.
+QLabel *pageTitle(const QString &text, QWidget *parent);
+void setUpRowTable(QTableView *table, const QString &accessibleName);
+
+} // namespace simfleet::ui
