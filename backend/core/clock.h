@@ -59,10 +59,10 @@ private:
     mutable QDateTime m_now;
 };
 
-// The one text form of instants in the workspace: ISO 8601, UTC, milliseconds.
-inline QString storedTime(const QDateTime &t)
-{
-    return t.toUTC().toString(Qt::ISODateWithMs);
-}
+// The one text form of instants in the workspace: ISO 8601, UTC, milliseconds
+// ("2026-11-28T06:56:05.123Z", what QDateTime::toString(Qt::ISODateWithMs) gives for UTC).
+// Formatted by hand: every persisted step writes one, and QDateTime's formatter cost more than
+// the SQL statement it went into.
+QString storedTime(const QDateTime &t);
 
 } // namespace simfleet

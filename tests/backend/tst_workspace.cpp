@@ -14,6 +14,7 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimeZone>
 
 using namespace simfleet;
 using namespace simfleet::store;
@@ -61,6 +62,27 @@ class TestWorkspace : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void init() { QVERIFY(m_dir.isValid()); }
+
+    // The hand-written formatter of stored instants says exactly what Qt's ISO 8601 one says,
+    // across leap days, the turn of a year and centuries, in any time zone given.
+    void storedTimeMatchesIsoFormat()
+    {
+        QList<QDateTime> instants {
+            QDateTime(QDate(2024, 2, 29), QTime(23, 59, 59, 999), Qt::UTC),
+            QDateTime(QDate(2026, 12, 31), QTime(23, 59, 59, 1), Qt::UTC),
+            QDateTime(QDate(1970, 1, 1), QTime(0, 0), Qt::UTC),
+            QDateTime(QDate(2000, 3, 1), QTime(12, 0, 0, 500), Qt::UTC),
+            QDateTime(QDate(2026, 11, 28), QTime(7, 30), QTimeZone(3600 * 5 + 1800)),
+        };
+        quint64 seed = 0x5eed;
+        for (int i = 0; i < 2000; ++i) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            instants.append(QDateTime::fromMSecsSinceEpoch(qint64(seed >> 24) % 8'000'000'000'000LL - 1'000'000'000'000LL, Qt::UTC));
+        }
+        for (const QDateTime &t : instants)
+            QCOMPARE(storedTime(t), t.toUTC().toString(Qt::ISODateWithMs));
+        QCOMPARE(storedTime(QDateTime()), QString());
+    }
 
     void createThenOpen()
     {
