@@ -1,4 +1,5 @@
 #include "campaigntablemodel.h"
+#include "accesscontroller.h"
 
 #include "campaigns/campaignservice.h"
 #include "devices/devicelink.h"
@@ -9,18 +10,18 @@
 
 namespace simfleet::models {
 
-CampaignTableModel::CampaignTableModel(store::WorkspaceService *workspaces, QObject *parent)
-    : QAbstractTableModel(parent), m_workspaces(workspaces)
+CampaignTableModel::CampaignTableModel(AccessController *access, QObject *parent)
+    : QAbstractTableModel(parent), m_access(access)
 {
 }
 
 void CampaignTableModel::reload()
 {
-    m_workspaces->request<QList<campaigns::CampaignSummary>>(
+    m_access->request<QList<campaigns::CampaignSummary>>(
         this,
-        [](store::Workspace &ws) {
+        [](store::Workspace &ws, const access::Session &session) {
             devices::NoDeviceLinks none; // listing reaches no device
-            return campaigns::CampaignService(ws, none).list();
+            return campaigns::CampaignService(ws, none).list(session);
         },
         [this](const Result<QList<campaigns::CampaignSummary>> &list) {
             if (!list) {

@@ -5,11 +5,8 @@
 #include <QAbstractTableModel>
 #include <QList>
 
-namespace simfleet::store {
-class WorkspaceService;
-}
-
 namespace simfleet::models {
+class AccessController;
 
 // The workspace's campaigns with their state (an interrupted one shows as such) and outcome
 // counts, read on the store thread.
@@ -19,7 +16,7 @@ class CampaignTableModel : public QAbstractTableModel
 public:
     enum Column { Id, Name, Kind, State, Devices, Succeeded, Failed, RolledBack, Skipped, Seconds, ColumnCount };
 
-    explicit CampaignTableModel(store::WorkspaceService *workspaces, QObject *parent = nullptr);
+    explicit CampaignTableModel(AccessController *access, QObject *parent = nullptr);
     void reload();
 
     int rowCount(const QModelIndex &parent = {}) const override;
@@ -32,7 +29,7 @@ Q_SIGNALS:
     void loadFailed(const QString &message);
 
 private:
-    store::WorkspaceService *m_workspaces;
+    AccessController *m_access;
     QList<campaigns::CampaignSummary> m_campaigns;
 };
 

@@ -1,4 +1,5 @@
 #include "devicetablemodel.h"
+#include "accesscontroller.h"
 
 #include "fleet/devicefilter.h"
 #include "store/workspace.h"
@@ -6,8 +7,8 @@
 
 namespace simfleet::models {
 
-DeviceTableModel::DeviceTableModel(store::WorkspaceService *workspaces, QObject *parent)
-    : QAbstractTableModel(parent), m_workspaces(workspaces)
+DeviceTableModel::DeviceTableModel(AccessController *access, QObject *parent)
+    : QAbstractTableModel(parent), m_access(access)
 {
 }
 
@@ -39,8 +40,11 @@ void DeviceTableModel::reload()
     const quint64 generation = m_generation;
     const auto query = m_query;
     ++m_pending;
-    m_workspaces->request<qint64>(
-        this, [query](store::Workspace &ws) { return store::DeviceRepository(ws.database()).countMatching(query); },
+    m_access->request<qint64>(
+        this,
+        [query](store::Workspace &ws, const access::Session &session) {
+            return store::DeviceRepository(ws.database()).countMatching(session.scope(), query);
+        },
         [this, generation](const Result<qint64> &count) {
             --m_pending;
             if (generation != m_generation)
@@ -128,10 +132,10 @@ void DeviceTableModel::fetchMore(const QModelIndex &parent)
     const quint64 generation = m_generation;
     const auto query = m_query;
     const qint64 offset = m_rows.size();
-    m_workspaces->request<QList<store::DeviceOverview>>(
+    m_access->request<QList<store::DeviceOverview>>(
         this,
-        [query, offset](store::Workspace &ws) {
-            return store::DeviceRepository(ws.database()).overviewPage(query, offset, pageSize);
+        [query, offset](store::Workspace &ws, const access::Session &session) {
+            return store::DeviceRepository(ws.database()).overviewPage(session.scope(), query, offset, pageSize);
         },
         [this, generation](const Result<QList<store::DeviceOverview>> &page) {
             --m_pending;

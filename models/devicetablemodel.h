@@ -6,11 +6,8 @@
 #include <QAbstractTableModel>
 #include <QList>
 
-namespace simfleet::store {
-class WorkspaceService;
-}
-
 namespace simfleet::models {
+class AccessController;
 
 // The device list (DESIGN.md "The GUI": fast at a million devices): rows are fetched from SQL a
 // page at a time as the view scrolls (fetchMore), filtered and sorted in SQL, always on the store
@@ -22,7 +19,7 @@ public:
     enum Column { Eid, Imei, Label, Customer, Fleet, Operator, Iccid, Attestation, Model, SecureElement, ColumnCount };
     static constexpr int pageSize = 256;
 
-    explicit DeviceTableModel(store::WorkspaceService *workspaces, QObject *parent = nullptr);
+    explicit DeviceTableModel(AccessController *access, QObject *parent = nullptr);
 
     // A filter in DeviceFilter's syntax (empty: all) and free text over EID, IMEI and label.
     // Returns the filter's error message, or an empty string when it was accepted.
@@ -46,7 +43,7 @@ Q_SIGNALS:
     void loaded(); // a page (or the count) arrived
 
 private:
-    store::WorkspaceService *m_workspaces;
+    AccessController *m_access;
     store::DeviceRepository::PageQuery m_query;
     QList<store::DeviceOverview> m_rows;
     qint64 m_total = 0;

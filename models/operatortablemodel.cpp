@@ -1,4 +1,5 @@
 #include "operatortablemodel.h"
+#include "accesscontroller.h"
 
 #include "store/operatorrepository.h"
 #include "store/workspace.h"
@@ -9,15 +10,15 @@
 
 namespace simfleet::models {
 
-OperatorTableModel::OperatorTableModel(store::WorkspaceService *workspaces, QObject *parent)
-    : QAbstractTableModel(parent), m_workspaces(workspaces)
+OperatorTableModel::OperatorTableModel(AccessController *access, QObject *parent)
+    : QAbstractTableModel(parent), m_access(access)
 {
 }
 
 void OperatorTableModel::reload()
 {
-    m_workspaces->request<QList<store::OperatorRecord>>(
-        this, [](store::Workspace &ws) { return store::OperatorRepository(ws.database()).list(); },
+    m_access->request<QList<store::OperatorRecord>>(
+        this, [](store::Workspace &ws, const access::Session &session) { return store::OperatorRepository(ws.database()).listVisible(session.scope()); },
         [this](const Result<QList<store::OperatorRecord>> &list) {
             if (!list) {
                 Q_EMIT loadFailed(list.errorMessage());

@@ -5,11 +5,8 @@
 #include <QAbstractTableModel>
 #include <QList>
 
-namespace simfleet::store {
-class WorkspaceService;
-}
-
 namespace simfleet::models {
+class AccessController;
 
 // The workspace's operators with their numbering and how much of it is used, and their policy
 // (how fresh an attestation must be, fallback, whether profiles may be disabled). Read on the
@@ -21,7 +18,7 @@ public:
     enum Column { Name, Country, Network, ImsiUsed, IccidUsed, AttestationAge, Fallback, Disable, ColumnCount };
     static constexpr int UsedShareRole = Qt::UserRole + 1; // 0..1 for the range columns
 
-    explicit OperatorTableModel(store::WorkspaceService *workspaces, QObject *parent = nullptr);
+    explicit OperatorTableModel(AccessController *access, QObject *parent = nullptr);
     void reload();
 
     int rowCount(const QModelIndex &parent = {}) const override;
@@ -34,7 +31,7 @@ Q_SIGNALS:
     void loadFailed(const QString &message);
 
 private:
-    store::WorkspaceService *m_workspaces;
+    AccessController *m_access;
     QList<store::OperatorRecord> m_operators;
 };
 

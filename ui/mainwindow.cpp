@@ -1,4 +1,6 @@
 #include "mainwindow.h"
+#include "accesscontroller.h"
+#include "logindialog.h"
 
 #include "aboutdialog.h"
 #include "firstrundialog.h"
@@ -34,10 +36,12 @@ const QString lastWorkspaceKey = QStringLiteral("workspace/last");
 MainWindow::MainWindow(store::WorkspaceService *workspaces, QWidget *parent)
     : QMainWindow(parent),
       m_workspaces(workspaces),
+      m_access(new models::AccessController(workspaces, this)),
       m_navigation(new models::NavigationModel(this)),
       m_sidebar(new QListView(this)),
       m_pages(new QStackedWidget(this)),
-      m_workspaceLabel(new QLabel(this))
+      m_workspaceLabel(new QLabel(this)),
+      m_userLabel(new QLabel(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("simfleet"));
@@ -90,11 +94,19 @@ MainWindow::MainWindow(store::WorkspaceService *workspaces, QWidget *parent)
     m_workspaceLabel->setObjectName(QStringLiteral("workspaceLabel"));
     m_workspaceLabel->setText(tr("No workspace open"));
     statusBar()->addWidget(m_workspaceLabel, 1);
+    m_userLabel->setObjectName(QStringLiteral("userLabel"));
+    m_userLabel->setText(tr("Not logged in"));
+    statusBar()->addPermanentWidget(m_userLabel);
 
     buildMenus();
 
     connect(m_workspaces, &store::WorkspaceService::opened, this, &MainWindow::onWorkspaceOpened);
     connect(m_workspaces, &store::WorkspaceService::openFailed, this, &MainWindow::onWorkspaceFailed);
+    connect(m_access, &models::AccessController::sessionChanged, this, &MainWindow::onSessionChanged);
+    connect(m_access, &models::AccessController::sessionExpired, this, [this](const QString &message) {
+        statusBar()->showMessage(message, 10000);
+        showLogin();
+    });
 
     QSettings settings;
     if (!restoreGeometry(settings.value(geometryKey).toByteArray()))
@@ -139,17 +151,17 @@ void MainWindow::buildPages()
         const QModelIndex index = m_navigation->index(row);
         const auto page = index.data(models::NavigationModel::PageRole).value<Page>();
         if (page == Page::Devices) {
-            m_devicesPage = new DevicesPage(m_workspaces, m_pages);
+            m_devicesPage = new DevicesPage(m_access, m_pages);
             m_pages->addWidget(m_devicesPage);
             continue;
         }
         if (page == Page::Operators) {
-            m_operatorsPage = new OperatorsPage(m_workspaces, m_pages);
+            m_operatorsPage = new OperatorsPage(m_access, m_pages);
             m_pages->addWidget(m_operatorsPage);
             continue;
         }
         if (page == Page::Campaigns) {
-            m_campaignsPage = new CampaignsPage(m_workspaces, m_pages);
+            m_campaignsPage = new CampaignsPage(m_access, m_pages);
             m_pages->addWidget(m_campaignsPage);
             continue;
         }
@@ -167,6 +179,13 @@ void MainWindow::buildMenus()
     open->setObjectName(QStringLiteral("openWorkspaceAction"));
     QAction *demo = file->addAction(tr("Open &Demo Workspace"), this, &MainWindow::openDemoWorkspace);
     demo->setObjectName(QStringLiteral("openDemoAction"));
+    file->addSeparator();
+    m_loginAction = file->addAction(tr("&Log In as Another User…"), this, &MainWindow::showLogin);
+    m_loginAction->setObjectName(QStringLiteral("loginAction"));
+    m_loginAction->setEnabled(false);
+    m_logoutAction = file->addAction(tr("Log O&ut"), m_access, &models::AccessController::logout);
+    m_logoutAction->setObjectName(QStringLiteral("logoutAction"));
+    m_logoutAction->setEnabled(false);
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -268,6 +287,30 @@ void MainWindow::onWorkspaceOpened(const store::WorkspaceInfo &info)
               .arg(counts.customers)
               .arg(counts.operators));
     QSettings().setValue(lastWorkspaceKey, info.path);
+    m_loginAction->setEnabled(true);
+    showLogin();
+}
+
+void MainWindow::showLogin()
+{
+    if (!m_workspaces->isOpen())
+        return;
+    if (m_loginDialog) {
+        m_loginDialog->raise();
+        return;
+    }
+    m_loginDialog = new LoginDialog(m_access, m_workspaces->current().name, m_workspaces->current().demo, this);
+    m_loginDialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_loginDialog, &QObject::destroyed, this, [this] { m_loginDialog = nullptr; });
+    m_loginDialog->open();
+}
+
+void MainWindow::onSessionChanged()
+{
+    const access::Session *session = m_access->session();
+    m_logoutAction->setEnabled(session != nullptr);
+    m_userLabel->setText(session ? tr("Logged in as %1").arg(session->describe()) : tr("Not logged in"));
+    // Pages ask again as the new user; without one they say to log in.
     m_devicesPage->reload();
     m_operatorsPage->reload();
     m_campaignsPage->reload();

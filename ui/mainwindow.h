@@ -4,6 +4,7 @@
 
 #include <QMainWindow>
 
+class QAction;
 class QLabel;
 class QListView;
 class QStackedWidget;
@@ -12,12 +13,16 @@ namespace simfleet::store {
 class WorkspaceService;
 struct WorkspaceInfo;
 }
+namespace simfleet::models {
+class AccessController;
+}
 
 namespace simfleet::ui {
 
 class DevicesPage;
 class OperatorsPage;
 class CampaignsPage;
+class LoginDialog;
 
 // The main window: a navigation sidebar over the sections of DESIGN.md "The GUI". It never
 // touches the database itself; the workspace service answers through signals.
@@ -42,6 +47,11 @@ public:
     // The last workspace opened successfully, or empty.
     static QString lastWorkspacePath();
 
+    models::AccessController *accessController() const { return m_access; }
+    // Asks who is working; opens by itself once a workspace is open.
+    void showLogin();
+    LoginDialog *loginDialog() const { return m_loginDialog; }
+
 protected:
     void closeEvent(QCloseEvent *event) override;
 
@@ -52,12 +62,18 @@ private:
     void showAbout();
     void onWorkspaceOpened(const store::WorkspaceInfo &info);
     void onWorkspaceFailed(const QString &path, const QString &message);
+    void onSessionChanged();
 
     store::WorkspaceService *m_workspaces;
+    models::AccessController *m_access;
     models::NavigationModel *m_navigation;
     QListView *m_sidebar;
     QStackedWidget *m_pages;
     QLabel *m_workspaceLabel;
+    QLabel *m_userLabel;
+    QAction *m_logoutAction = nullptr;
+    QAction *m_loginAction = nullptr;
+    LoginDialog *m_loginDialog = nullptr;
     DevicesPage *m_devicesPage = nullptr;
     OperatorsPage *m_operatorsPage = nullptr;
     CampaignsPage *m_campaignsPage = nullptr;

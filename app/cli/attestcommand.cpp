@@ -1,5 +1,7 @@
 #include "attestcommand.h"
 
+#include "access/session.h"
+
 #include "attestation/attestationservice.h"
 #include "attestation/entityattestationtoken.h"
 #include "crypto/certificate.h"
@@ -110,7 +112,7 @@ int AttestCommand::run(const QStringList &arguments, CliContext &context)
     attestation::AttestationOptions options;
     options.answerTimeout = std::chrono::milliseconds(qint64(timeout * 1000));
     attestation::AttestationService service(*workspace, *field.value(), options);
-    const auto outcomes = service.attest(targets.value(), QStringLiteral("owner"));
+    const auto outcomes = service.attest(*context.session, targets.value());
     if (!outcomes)
         return report(context, name(), outcomes.errorMessage(), RequestFailed);
     QJsonArray list;

@@ -1,5 +1,9 @@
 #include "auditcommand.h"
 
+#include "access/session.h"
+
+#include "access/audittrail.h"
+
 #include "store/auditlog.h"
 #include "store/workspace.h"
 
@@ -21,8 +25,7 @@ int AuditCommand::run(const QStringList &arguments, CliContext &context)
     const auto workspace = openWorkspace(context, name(), exitCode);
     if (!workspace)
         return exitCode;
-    QSqlDatabase db = workspace->database();
-    const auto verification = store::AuditLog::verify(db);
+    const auto verification = access::AuditTrail::verify(*workspace, *context.session);
     if (!verification)
         return report(context, name(), verification.errorMessage(), RequestFailed);
     QJsonObject json { { QStringLiteral("intact"), verification->intact },

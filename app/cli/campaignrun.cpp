@@ -1,5 +1,6 @@
 #include "campaignrun.h"
-#include "passphraseprompt.h"
+
+#include "access/session.h"
 
 #include "campaigns/campaignservice.h"
 #include "devices/simulatedfield.h"
@@ -31,19 +32,7 @@ extern "C" void pauseOnInterrupt(int)
 
 } // namespace
 
-Result<void> unlockWorkspace(CliContext &context, store::Workspace &workspace)
-{
-    if (workspace.isUnlocked())
-        return {};
-    if (workspace.info().demo)
-        return workspace.unlockWithKeyFile();
-    auto passphrase = obtainPassphrase(context, false);
-    if (!passphrase)
-        return passphrase.error();
-    return workspace.unlock(passphrase->view());
-}
-
-Result<QList<std::pair<qint64, QString>>> selectDevices(store::Workspace &workspace, const QString &fleet,
+Result<QList<std::pair<qint64, QString>>> selectDevices(CliContext &context, store::Workspace &workspace, const QString &fleet,
                                                         const QString &devicesFile, const QString &filter)
 {
     const int given = int(!fleet.isEmpty()) + int(!devicesFile.isEmpty()) + int(!filter.isEmpty());
@@ -60,7 +49,7 @@ Result<QList<std::pair<qint64, QString>>> selectDevices(store::Workspace &worksp
         auto parsed = fleet::DeviceFilter::parse(filter);
         if (!parsed)
             return fail(QStringLiteral("--filter: %1").arg(parsed.errorMessage()));
-        return parsed->selectIds(workspace.database());
+        return parsed->selectIds(workspace.database(), context.session->scope());
     }
     QFile file(devicesFile);
     if (!file.open(QIODevice::ReadOnly))
@@ -98,8 +87,6 @@ Result<QList<std::pair<qint64, QString>>> selectDevices(store::Workspace &worksp
 int runCampaign(CliContext &context, const QString &command, store::Workspace &workspace,
                 const campaigns::CampaignRequest *request, qint64 resumeId, bool retryFailed)
 {
-    if (auto ok = unlockWorkspace(context, workspace); !ok)
-        return report(context, command, ok.errorMessage(), RequestFailed);
     auto field = devices::SimulatedField::open(devices::SimulatedField::pathForWorkspace(workspace.info().path));
     if (!field)
         return report(context, command,
@@ -110,12 +97,12 @@ int runCampaign(CliContext &context, const QString &command, store::Workspace &w
     campaigns::CampaignService service(workspace, *field.value());
     qint64 id = resumeId;
     if (request) {
-        auto created = service.create(*request);
+        auto created = service.create(*context.session, *request);
         if (!created)
             return report(context, command, created.errorMessage(), RequestFailed);
         id = created.value();
     } else if (retryFailed) {
-        auto reset = service.retryFailed(id, QStringLiteral("owner"));
+        auto reset = service.retryFailed(*context.session, id);
         if (!reset)
             return report(context, command, reset.errorMessage(), RequestFailed);
     }
@@ -150,7 +137,7 @@ int runCampaign(CliContext &context, const QString &command, store::Workspace &w
     campaigns::CampaignControl control;
     interruptTarget.store(&control);
     auto previous = std::signal(SIGINT, pauseOnInterrupt);
-    auto summary = service.run(id, &control);
+    auto summary = service.run(*context.session, id, &control);
     std::signal(SIGINT, previous);
     interruptTarget.store(nullptr);
     if (terminal)

@@ -14,12 +14,9 @@ struct CampaignRequest;
 
 namespace simfleet::cli {
 
-// Secrets need the workspace unlocked: the demo's key file, or the passphrase.
-Result<void> unlockWorkspace(CliContext &context, store::Workspace &workspace);
-
 // Devices named by --fleet NAME, --devices FILE (one EID per line, or a CSV with an eid column)
-// or --filter EXPR, as (id, EID) pairs.
-Result<QList<std::pair<qint64, QString>>> selectDevices(store::Workspace &workspace, const QString &fleet,
+// or --filter EXPR, as (id, EID) pairs; a filter selects among the devices the user may see.
+Result<QList<std::pair<qint64, QString>>> selectDevices(CliContext &context, store::Workspace &workspace, const QString &fleet,
                                                         const QString &devicesFile, const QString &filter);
 
 // Creates (or, with resumeId, resumes) a campaign against the simulated field, shows progress on

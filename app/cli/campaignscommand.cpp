@@ -1,5 +1,7 @@
 #include "campaignscommand.h"
 
+#include "access/session.h"
+
 #include "campaigns/campaignservice.h"
 #include "devices/devicelink.h"
 #include "store/workspace.h"
@@ -40,7 +42,7 @@ int CampaignsCommand::run(const QStringList &arguments, CliContext &context)
         const qint64 id = parser.value(reportOption).toLongLong(&ok);
         if (!ok)
             return report(context, name(), QStringLiteral("--report takes a campaign number"), BadUsage);
-        auto summary = service.summary(id);
+        auto summary = service.summary(*context.session, id);
         if (!summary)
             return report(context, name(), summary.errorMessage(), RequestFailed);
         if (parser.isSet(csvOption)) {
@@ -48,14 +50,14 @@ int CampaignsCommand::run(const QStringList &arguments, CliContext &context)
             if (!file.open(QIODevice::WriteOnly))
                 return report(context, name(), QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString()),
                               RequestFailed);
-            if (auto written = service.writeReport(id, file); !written || !file.commit())
+            if (auto written = service.writeReport(*context.session, id, file); !written || !file.commit())
                 return report(context, name(), QStringLiteral("cannot write %1: %2").arg(file.fileName(), written ? file.errorString() : written.errorMessage()),
                               RequestFailed);
         }
         printJson(context, summary->toJson());
         return Success;
     }
-    auto all = service.list();
+    auto all = service.list(*context.session);
     if (!all)
         return report(context, name(), all.errorMessage(), RequestFailed);
     QJsonArray list;

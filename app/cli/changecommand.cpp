@@ -62,7 +62,7 @@ int ChangeCommand::run(const QStringList &arguments, CliContext &context)
     if (!target.value())
         return report(context, name(), QStringLiteral("there is no operator %1; simfleet-cli operators lists them").arg(parser.value(toOption)),
                       RequestFailed);
-    auto devices = selectDevices(*workspace, parser.value(fleetOption), parser.value(devicesOption), parser.value(filterOption));
+    auto devices = selectDevices(context, *workspace, parser.value(fleetOption), parser.value(devicesOption), parser.value(filterOption));
     if (!devices)
         return report(context, name(), devices.errorMessage(), devices.errorMessage().startsWith(u"say") ? BadUsage : RequestFailed);
     if (devices->isEmpty())
@@ -80,7 +80,6 @@ int ChangeCommand::run(const QStringList &arguments, CliContext &context)
     for (const auto &d : devices.value())
         request.deviceIds.append(d.first);
     request.settings = settings.value();
-    request.actor = QStringLiteral("owner");
     return runCampaign(context, name(), *workspace, &request, 0, false);
 }
 

@@ -13,7 +13,10 @@
 #include "initcommand.h"
 #include "operatorscommand.h"
 #include "referencevaluescommand.h"
+#include "userscommand.h"
 
+#include "access/accessservice.h"
+#include "passphraseprompt.h"
 #include "store/workspace.h"
 
 #include <QCommandLineParser>
@@ -39,6 +42,7 @@ std::vector<std::unique_ptr<CliCommand>> allCommands()
     commands.push_back(std::make_unique<CampaignsCommand>());
     commands.push_back(std::make_unique<ProfilesCommand>());
     commands.push_back(std::make_unique<ReferenceValuesCommand>());
+    commands.push_back(std::make_unique<UsersCommand>());
     commands.push_back(std::make_unique<AuditCommand>());
     commands.push_back(std::make_unique<AkaCommand>());
     return commands;
@@ -74,6 +78,39 @@ std::unique_ptr<store::Workspace> openWorkspace(CliContext &context, const QStri
         exitCode = report(context, command, workspace.errorMessage(), RequestFailed);
         return nullptr;
     }
+    store::Workspace &opened = *workspace.value();
+    access::AccessService access(opened);
+    Result<access::Session> session = fail(QString());
+    if (!context.user.isEmpty()) {
+        auto password = obtainPassword(context, "SIMFLEET_PASSWORD",
+                                       qPrintable(QStringLiteral("Password for %1: ").arg(context.user)));
+        if (!password) {
+            exitCode = report(context, command, password.errorMessage(), RequestFailed);
+            return nullptr;
+        }
+        session = access.login(context.user, password->view());
+    } else {
+        Result<void> unlocked;
+        if (opened.info().demo) {
+            unlocked = opened.unlockWithKeyFile();
+        } else {
+            auto passphrase = obtainPassphrase(context, false);
+            unlocked = passphrase ? opened.unlock(passphrase->view()) : Result<void>(passphrase.error());
+        }
+        if (!unlocked) {
+            exitCode = report(context, command,
+                              unlocked.errorMessage()
+                                  + QStringLiteral(" (without --user the workspace owner acts, which takes its passphrase)"),
+                              RequestFailed);
+            return nullptr;
+        }
+        session = access.ownerSession();
+    }
+    if (!session) {
+        exitCode = report(context, command, session.errorMessage(), RequestFailed);
+        return nullptr;
+    }
+    context.session = std::make_shared<access::Session>(std::move(session).value());
     return std::move(workspace).value();
 }
 

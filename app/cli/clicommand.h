@@ -14,6 +14,9 @@ class QTextStream;
 namespace simfleet::store {
 class Workspace;
 }
+namespace simfleet::access {
+class Session;
+}
 
 namespace simfleet::cli {
 
@@ -27,8 +30,11 @@ enum ExitCode : int {
 struct CliContext
 {
     QString workspacePath; // from -w/--workspace; empty when not given
+    QString user;          // from -u/--user; empty: the workspace owner, who gives the passphrase
     QTextStream &out;
     QTextStream &err;
+    // The acting user, set by openWorkspace().
+    std::shared_ptr<access::Session> session;
 };
 
 // One subcommand: `simfleet-cli [global options] NAME [its options]`.
@@ -50,7 +56,9 @@ std::vector<std::unique_ptr<CliCommand>> allCommands();
 std::optional<int> parseCommandLine(QCommandLineParser &parser, const CliCommand &command,
                                     const QStringList &arguments, CliContext &context, qsizetype maxPositional = 0);
 
-// Opens the workspace named by -w, or reports why not (and sets exitCode).
+// Opens the workspace named by -w and logs in: as --user with SIMFLEET_PASSWORD or a prompt, or
+// as the owner with the passphrase (SIMFLEET_PASSPHRASE, the demo's key file, or a prompt).
+// Sets context.session; reports why not (and sets exitCode).
 std::unique_ptr<store::Workspace> openWorkspace(CliContext &context, const QString &command, int &exitCode);
 
 // One compact JSON document and a newline on stdout.

@@ -1,5 +1,7 @@
 #include "devicescommand.h"
 
+#include "access/session.h"
+
 #include "fleet/csvreader.h"
 #include "store/devicerepository.h"
 #include "store/fleetrepository.h"
@@ -78,7 +80,7 @@ int DevicesCommand::run(const QStringList &arguments, CliContext &context)
     else
         context.out << "eid,imei,serial,model,secure_element,label,latitude,longitude,customer,fleet,operator,iccid,"
                        "attestation\n";
-    auto listed = store::DeviceRepository(workspace->database()).forEachOverview(fleetId, [&](const store::DeviceOverview &o) {
+    auto listed = store::DeviceRepository(workspace->database()).forEachOverview(context.session->scope(), fleetId, [&](const store::DeviceOverview &o) {
         if (json) {
             context.out << (first ? "" : ",") << QString::fromUtf8(QJsonDocument(toJson(o)).toJson(QJsonDocument::Compact));
         } else {

@@ -1,5 +1,7 @@
 #include "enrollcommand.h"
 
+#include "access/session.h"
+
 #include "fleet/enrollment.h"
 #include "store/workspace.h"
 
@@ -51,7 +53,7 @@ int EnrollCommand::run(const QStringList &arguments, CliContext &context)
     QJsonObject summary;
     if (!parser.isSet(dryRun) && !preview->accepted.empty()) {
         const fleet::EnrollmentTarget target { parser.value(fleetOption), parser.value(customerOption) };
-        auto outcome = fleet::Enrollment::commit(*workspace, preview.value(), target, QStringLiteral("owner"));
+        auto outcome = fleet::Enrollment::commit(*workspace, *context.session, preview.value(), target);
         if (!outcome)
             return report(context, name(), outcome.errorMessage() + QStringLiteral("; nothing was stored"),
                           RequestFailed);

@@ -1,6 +1,7 @@
 #include "initcommand.h"
 #include "passphraseprompt.h"
 
+#include "access/accessservice.h"
 #include "fleet/demoworkspace.h"
 #include "store/workspace.h"
 
@@ -18,7 +19,11 @@ int InitCommand::run(const QStringList &arguments, CliContext &context)
                                                  "simulated fleet; its passphrase goes to a key file beside it."));
     const QCommandLineOption workspaceName(QStringLiteral("name"), QStringLiteral("The workspace's display name."),
                                            QStringLiteral("NAME"));
-    parser.addOptions({ demo, workspaceName });
+    const QCommandLineOption admin(QStringLiteral("admin"),
+                                   QStringLiteral("Also add the first user, its Administrator (password from"
+                                                  " SIMFLEET_NEW_PASSWORD or asked for twice)."),
+                                   QStringLiteral("NAME"));
+    parser.addOptions({ demo, workspaceName, admin });
     if (const auto done = parseCommandLine(parser, *this, arguments, context))
         return *done;
     if (context.workspacePath.isEmpty())
@@ -35,7 +40,11 @@ int InitCommand::run(const QStringList &arguments, CliContext &context)
                     << contents.fleets << " fleets, " << contents.devices << " simulated devices, "
                     << contents.certificates << " certificates (demo PKI)\n"
                     << "Its passphrase is in " << QDir::toNativeSeparators(contents.keyFile)
-                    << ", readable by you only; keep the two files together." << Qt::endl;
+                    << ", readable by you only; keep the two files together.\n"
+                    << "Users, each with the password \"" << fleet::demoPassword << "\" (simfleet-cli -w PATH --user NAME ...):\n";
+        for (const QString &user : contents.users)
+            context.out << "  " << user << "\n";
+        context.out << Qt::flush;
         return Success;
     }
 
@@ -49,6 +58,22 @@ int InitCommand::run(const QStringList &arguments, CliContext &context)
         return report(context, name(), created.errorMessage(), RequestFailed);
     context.out << "Created the workspace \"" << displayName << "\" at " << QDir::toNativeSeparators(path)
                 << "; keep its passphrase safe: without it the secrets in it cannot be opened." << Qt::endl;
+    if (parser.isSet(admin)) {
+        const QString adminName = parser.value(admin);
+        auto password = obtainPassword(context, "SIMFLEET_NEW_PASSWORD",
+                                       qPrintable(QStringLiteral("Password for %1: ").arg(adminName)));
+        if (!password)
+            return report(context, name(), password.errorMessage() + QStringLiteral("; add the Administrator later with: users add"),
+                          RequestFailed);
+        access::AccessService access(*created.value());
+        auto owner = access.ownerSession();
+        auto added = owner ? access.addUser(owner.value(), { adminName, access::Role::Administrator, {}, password->view().toByteArray() })
+                           : Result<void>(owner.error());
+        if (!added)
+            return report(context, name(), added.errorMessage() + QStringLiteral("; add the Administrator later with: users add"),
+                          RequestFailed);
+        context.out << "Added " << adminName << ", the workspace's Administrator." << Qt::endl;
+    }
     return Success;
 }
 

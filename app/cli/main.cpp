@@ -56,7 +56,12 @@ int main(int argc, char *argv[])
                                            QStringLiteral("Print the version and exit."));
     const QCommandLineOption helpOption({ QStringLiteral("h"), QStringLiteral("help") },
                                         QStringLiteral("Print this help and exit."));
+    const QCommandLineOption userOption({ QStringLiteral("u"), QStringLiteral("user") },
+                                        QStringLiteral("Act as this user (password from SIMFLEET_PASSWORD or asked for)."
+                                                       " Without it the workspace owner acts, with its passphrase."),
+                                        QStringLiteral("NAME"));
     parser.addOption(workspaceOption);
+    parser.addOption(userOption);
     parser.addOption(versionOption);
     parser.addOption(helpOption);
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("What to do (see Commands)."),
@@ -84,7 +89,7 @@ int main(int argc, char *argv[])
     }
     for (const auto &command : commands) {
         if (command->name() == rest.first()) {
-            CliContext context { parser.value(workspaceOption), out, err };
+            CliContext context { parser.value(workspaceOption), parser.value(userOption), out, err, {} };
             return command->run(rest, context);
         }
     }

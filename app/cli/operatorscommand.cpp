@@ -1,5 +1,7 @@
 #include "operatorscommand.h"
 
+#include "access/session.h"
+
 #include "store/operatorrepository.h"
 #include "store/workspace.h"
 
@@ -18,7 +20,7 @@ int OperatorsCommand::run(const QStringList &arguments, CliContext &context)
     const auto workspace = openWorkspace(context, name(), exitCode);
     if (!workspace)
         return exitCode;
-    const auto operators = store::OperatorRepository(workspace->database()).list();
+    const auto operators = store::OperatorRepository(workspace->database()).listVisible(context.session->scope());
     if (!operators)
         return report(context, name(), operators.errorMessage(), RequestFailed);
     QJsonArray list;

@@ -27,7 +27,7 @@ Result<crypto::SecretBytes> readHidden(CliContext &context, const char *prompt)
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
     context.err << Qt::endl;
     if (!got)
-        return fail(QStringLiteral("no passphrase was given"));
+        return fail(QStringLiteral("nothing was typed"));
     std::size_t len = std::strlen(buffer);
     while (len > 0 && (buffer[len - 1] == '\n' || buffer[len - 1] == '\r'))
         --len;
@@ -53,6 +53,15 @@ Result<crypto::SecretBytes> obtainPassphrase(CliContext &context, bool confirmNe
     if (!(first.value() == second.value()))
         return fail(QStringLiteral("the two passphrases differ; nothing was created"));
     return first;
+}
+
+Result<crypto::SecretBytes> obtainPassword(CliContext &context, const char *variable, const char *prompt)
+{
+    if (const char *env = std::getenv(variable); env && *env)
+        return crypto::SecretBytes(QByteArrayView(env, qsizetype(std::strlen(env))));
+    if (!isatty(STDIN_FILENO))
+        return fail(QStringLiteral("no password: set %1 or run this in a terminal").arg(QLatin1StringView(variable)));
+    return readHidden(context, prompt);
 }
 
 } // namespace simfleet::cli

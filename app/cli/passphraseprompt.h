@@ -11,4 +11,8 @@ namespace simfleet::cli {
 // with what to do.
 Result<crypto::SecretBytes> obtainPassphrase(CliContext &context, bool confirmNew);
 
+// A user's password from the variable named (SIMFLEET_PASSWORD, SIMFLEET_NEW_PASSWORD), or asked
+// for on the terminal without echo with the prompt given.
+Result<crypto::SecretBytes> obtainPassword(CliContext &context, const char *variable, const char *prompt);
+
 } // namespace simfleet::cli

@@ -1,5 +1,7 @@
 #include "profilescommand.h"
 
+#include "access/session.h"
+
 #include "store/devicerepository.h"
 #include "store/fleetrepository.h"
 #include "store/profilerepository.h"
@@ -43,7 +45,7 @@ int ProfilesCommand::run(const QStringList &arguments, CliContext &context)
             return report(context, name(), fleet.errorMessage(), RequestFailed);
         fleetId = fleet->id;
     }
-    const auto profiles = store::ProfileRepository(workspace->database()).overview(eid, fleetId);
+    const auto profiles = store::ProfileRepository(workspace->database()).overview(context.session->scope(), eid, fleetId);
     if (!profiles)
         return report(context, name(), profiles.errorMessage(), RequestFailed);
     QJsonArray list;

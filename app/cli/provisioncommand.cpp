@@ -60,7 +60,7 @@ int ProvisionCommand::run(const QStringList &arguments, CliContext &context)
     if (!target.value())
         return report(context, name(), QStringLiteral("there is no operator %1; simfleet-cli operators lists them").arg(parser.value(operatorOption)),
                       RequestFailed);
-    auto devices = selectDevices(*workspace, fleet->name, {}, {});
+    auto devices = selectDevices(context, *workspace, fleet->name, {}, {});
     if (!devices)
         return report(context, name(), devices.errorMessage(), RequestFailed);
 
@@ -71,7 +71,6 @@ int ProvisionCommand::run(const QStringList &arguments, CliContext &context)
     for (const auto &d : devices.value())
         request.deviceIds.append(d.first);
     request.settings = settings.value();
-    request.actor = QStringLiteral("owner");
     return runCampaign(context, name(), *workspace, &request, 0, false);
 }
 

@@ -1,5 +1,7 @@
 #include "referencevaluescommand.h"
 
+#include "attestation/referencevaluebook.h"
+
 #include "store/auditlog.h"
 #include "store/referencevaluerepository.h"
 #include "store/storewriter.h"
@@ -91,22 +93,8 @@ int ReferenceValuesCommand::run(const QStringList &arguments, CliContext &contex
         }
         const QString model = parser.value(hwmodel);
         const QString version = parser.value(swversion);
-        auto done = workspace->writer().run([&](QSqlDatabase &db) -> Result<void> {
-            store::ReferenceValueRepository references(db);
-            if (action == u"add") {
-                if (auto added = references.add(record); !added)
-                    return added.error();
-            } else if (auto retired = references.retire(model, version, now); !retired) {
-                return retired;
-            }
-            store::AuditEntry entry;
-            entry.at = now;
-            entry.actor = QStringLiteral("owner");
-            entry.action = QStringLiteral("reference-values.") + action;
-            entry.subject = QStringLiteral("model:") + model + u' ' + version;
-            auto appended = store::AuditLog::append(db, entry);
-            return appended ? Result<void>() : Result<void>(appended.error());
-        });
+        auto done = action == u"add" ? attestation::ReferenceValueBook::add(*workspace, *context.session, record)
+                                     : attestation::ReferenceValueBook::retire(*workspace, *context.session, model, version);
         if (!done)
             return report(context, name(), done.errorMessage(), RequestFailed);
     }

@@ -1,4 +1,7 @@
 #include "attestationservice.h"
+
+#include "access/session.h"
+#include "store/devicerepository.h"
 #include "attestationlog.h"
 
 #include "core/clock.h"
@@ -65,9 +68,25 @@ Result<AttestationVerifier> AttestationService::loadVerifier() const
     return verifier;
 }
 
-Result<QList<DeviceAttestation>> AttestationService::attest(const QList<std::pair<qint64, QString>> &devices,
-                                                            const QString &actor, const Progress &progress)
+Result<QList<DeviceAttestation>> AttestationService::attest(const access::Session &by,
+                                                            const QList<std::pair<qint64, QString>> &devices,
+                                                            const Progress &progress)
 {
+    if (auto ok = by.require(access::Permission::Attest, m_workspace.clock()); !ok)
+        return ok.error();
+    QList<qint64> ids;
+    ids.reserve(devices.size());
+    for (const auto &d : devices)
+        ids.append(d.first);
+    auto outside = store::DeviceRepository(m_workspace.database()).outsideScope(by.scope(), ids);
+    if (!outside)
+        return outside.error();
+    if (!outside->isEmpty())
+        return failWith(QStringLiteral("not-permitted"),
+                        QStringLiteral("%1 is not permitted to attest %2 of these devices: they do not involve their operator")
+                            .arg(by.describe())
+                            .arg(outside->size()));
+    const QString actor = by.name();
     auto verifier = loadVerifier();
     if (!verifier)
         return verifier.error();

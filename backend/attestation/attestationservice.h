@@ -18,6 +18,10 @@ namespace simfleet::devices {
 class DeviceLinkProvider;
 }
 
+namespace simfleet::access {
+class Session;
+}
+
 namespace simfleet::attestation {
 
 struct AttestationOptions
@@ -52,7 +56,9 @@ public:
     Result<AttestationVerifier> loadVerifier() const;
 
     using Progress = std::function<void(qsizetype done, qsizetype total)>;
-    Result<QList<DeviceAttestation>> attest(const QList<std::pair<qint64, QString>> &devices, const QString &actor,
+    // Attests the devices given, as `by`: Operations, Administrators, and operator account
+    // managers for devices in their scope (a device outside it refuses the whole request).
+    Result<QList<DeviceAttestation>> attest(const access::Session &by, const QList<std::pair<qint64, QString>> &devices,
                                             const Progress &progress = {});
 
 private:

@@ -41,7 +41,6 @@ struct CampaignRequest
     std::optional<qint64> newCustomerId;
     QList<qint64> deviceIds;
     CampaignSettings settings;
-    QString actor;
 };
 
 // Per-device states (persisted before each step is sent, DESIGN.md "Subscription change").

@@ -1,4 +1,6 @@
 #include "campaignservice.h"
+
+#include "access/session.h"
 #include "campaignslog.h"
 #include "runlock.h"
 
@@ -547,8 +549,35 @@ CampaignService::CampaignService(store::Workspace &workspace, devices::DeviceLin
 
 CampaignService::~CampaignService() = default;
 
-Result<qint64> CampaignService::create(const CampaignRequest &request)
+Result<void> CampaignService::checkMayRun(const access::Session &by, const QString &kind) const
 {
+    const auto permission = kind == kindName(CampaignKind::InitialProvisioning) ? access::Permission::Provision
+                                                                                : access::Permission::ChangeSubscription;
+    return by.require(permission, m_workspace.clock());
+}
+
+Result<void> CampaignService::checkVisible(const access::Session &by, qint64 campaignId) const
+{
+    if (auto ok = by.require(access::Permission::ViewFleet, m_workspace.clock()); !ok)
+        return ok;
+    const store::Scope::Condition visible = by.scope().campaigns();
+    QSqlQuery q(m_workspace.database());
+    if (auto ok = exec(q, QStringLiteral("SELECT 1 FROM campaign c WHERE c.id = ? AND %1").arg(visible.sql),
+                       QVariantList { campaignId } + visible.values);
+        !ok)
+        return ok;
+    const bool found = q.next();
+    q.finish();
+    // Another operator's campaign is reported as absent, not as forbidden: its existence is theirs.
+    if (!found)
+        return fail(QStringLiteral("there is no campaign %1").arg(campaignId));
+    return {};
+}
+
+Result<qint64> CampaignService::create(const access::Session &by, const CampaignRequest &request)
+{
+    if (auto ok = checkMayRun(by, kindName(request.kind)); !ok)
+        return ok.error();
     if (request.deviceIds.isEmpty())
         return fail(QStringLiteral("the campaign has no devices; choose a fleet, a file or a filter that matches some"));
     QSqlDatabase db = m_workspace.database();
@@ -569,7 +598,8 @@ Result<qint64> CampaignService::create(const CampaignRequest &request)
     record.newCustomerId = request.newCustomerId;
     record.state = QStringLiteral("created");
     record.settings = QString::fromUtf8(QJsonDocument(request.settings.toJson()).toJson(QJsonDocument::Compact));
-    record.createdBy = request.actor;
+    record.createdBy = by.name();
+    const QString actor = by.name();
     const QList<qint64> devices = request.deviceIds;
     const QString targetName = target.value()->name;
     qint64 campaignId = 0;
@@ -592,7 +622,7 @@ Result<qint64> CampaignService::create(const CampaignRequest &request)
                 !made)
                 return made;
         }
-        return store::AuditLog::record(wdb, now, request.actor, QStringLiteral("campaign.create"),
+        return store::AuditLog::record(wdb, now, actor, QStringLiteral("campaign.create"),
                                        QStringLiteral("campaign:%1").arg(campaignId),
                                        { { QStringLiteral("kind"), record.kind },
                                          { QStringLiteral("operator"), targetName },
@@ -604,8 +634,10 @@ Result<qint64> CampaignService::create(const CampaignRequest &request)
     return campaignId;
 }
 
-Result<CampaignSummary> CampaignService::run(qint64 campaignId, CampaignControl *control)
+Result<CampaignSummary> CampaignService::run(const access::Session &by, qint64 campaignId, CampaignControl *control)
 {
+    if (auto ok = by.require(access::Permission::ControlCampaign, m_workspace.clock()); !ok)
+        return ok.error();
     QSqlDatabase db = m_workspace.database();
     if (!m_workspace.isUnlocked())
         return fail(QStringLiteral("the workspace is locked; unlock it with its passphrase to run a campaign"));
@@ -614,6 +646,8 @@ Result<CampaignSummary> CampaignService::run(qint64 campaignId, CampaignControl 
         return found.error();
     if (!found.value())
         return fail(QStringLiteral("there is no campaign %1").arg(campaignId));
+    if (auto ok = checkMayRun(by, found.value()->kind); !ok)
+        return ok.error();
     // One process runs a campaign at a time; a lock left by a killed process is recognised as
     // such (its process is gone) and taken over.
     RunLock runLock(lockPath(campaignId));
@@ -623,7 +657,7 @@ Result<CampaignSummary> CampaignService::run(qint64 campaignId, CampaignControl 
     Run run(*this, m_workspace.clock());
     run.id = campaignId;
     run.record = *found.value();
-    run.actor = run.record.createdBy;
+    run.actor = by.name(); // whoever runs it now answers for what it does
     run.settings = CampaignSettings::fromJson(QJsonDocument::fromJson(run.record.settings.toUtf8()).object());
     run.pool.setMaxThreadCount(run.settings.concurrency);
     auto target = store::OperatorRepository(db).find(run.record.targetOperatorId);
@@ -844,7 +878,7 @@ Result<CampaignSummary> CampaignService::run(qint64 campaignId, CampaignControl 
             return fail(QStringLiteral("the workspace refused to record the campaign's progress"));
         QHash<qint64, attestation::AttestationVerdict> verdicts;
         if (!attestNow.isEmpty()) {
-            auto attested = attestation.attest(attestNow, run.actor);
+            auto attested = attestation.attest(by, attestNow);
             if (!attested)
                 return attested.error();
             for (const auto &a : attested.value())
@@ -968,7 +1002,7 @@ Result<CampaignSummary> CampaignService::run(qint64 campaignId, CampaignControl 
         state = QStringLiteral("finished");
     const QDateTime finishedAt = run.clock.now();
     const QStringList findings = run.reconciled;
-    auto summaryNow = summary(campaignId);
+    auto summaryNow = summaryOf(by, campaignId);
     QJsonObject details = summaryNow ? summaryNow->toJson() : QJsonObject();
     details.insert(QStringLiteral("state"), state);
     if (!findings.isEmpty()) {
@@ -986,7 +1020,7 @@ Result<CampaignSummary> CampaignService::run(qint64 campaignId, CampaignControl 
     });
     if (!closed)
         return closed.error();
-    auto out = summary(campaignId);
+    auto out = summaryOf(by, campaignId);
     if (out)
         out.value().seconds = double(run.elapsed.elapsed()) / 1000.0;
     return out;
@@ -997,8 +1031,13 @@ QString CampaignService::lockPath(qint64 campaignId) const
     return m_workspace.info().path + QStringLiteral(".campaign-%1.lock").arg(campaignId);
 }
 
-Result<qint64> CampaignService::retryFailed(qint64 campaignId, const QString &actor)
+Result<qint64> CampaignService::retryFailed(const access::Session &by, qint64 campaignId)
 {
+    if (auto ok = by.require(access::Permission::ControlCampaign, m_workspace.clock()); !ok)
+        return ok.error();
+    if (auto ok = checkVisible(by, campaignId); !ok)
+        return ok.error();
+    const QString actor = by.name();
     const QDateTime now = m_workspace.clock().now();
     qint64 count = 0;
     auto ok = m_workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
@@ -1022,7 +1061,14 @@ Result<qint64> CampaignService::retryFailed(qint64 campaignId, const QString &ac
     return count;
 }
 
-Result<CampaignSummary> CampaignService::summary(qint64 campaignId) const
+Result<CampaignSummary> CampaignService::summary(const access::Session &by, qint64 campaignId) const
+{
+    if (auto ok = checkVisible(by, campaignId); !ok)
+        return ok.error();
+    return summaryOf(by, campaignId);
+}
+
+Result<CampaignSummary> CampaignService::summaryOf(const access::Session &by, qint64 campaignId) const
 {
     QSqlDatabase db = m_workspace.database();
     QSqlQuery q(db);
@@ -1048,8 +1094,12 @@ Result<CampaignSummary> CampaignService::summary(qint64 campaignId) const
     const QDateTime finished = QDateTime::fromString(q.value(5).toString(), Qt::ISODateWithMs);
     if (started.isValid())
         s.seconds = double(started.msecsTo(finished.isValid() ? finished : m_workspace.clock().now())) / 1000.0;
-    if (auto ok = exec(q, QStringLiteral("SELECT state, reason, count(*) FROM campaign_item WHERE campaign_id = ? GROUP BY state, reason"),
-                       { campaignId });
+    const store::Scope::Condition items = by.scope().campaignItems();
+    if (auto ok = exec(q,
+                       QStringLiteral("SELECT ci.state, ci.reason, count(*) FROM campaign_item ci WHERE ci.campaign_id = ? AND %1"
+                                      " GROUP BY ci.state, ci.reason")
+                           .arg(items.sql),
+                       QVariantList { campaignId } + items.values);
         !ok)
         return ok.error();
     while (q.next()) {
@@ -1075,18 +1125,22 @@ Result<CampaignSummary> CampaignService::summary(qint64 campaignId) const
     return s;
 }
 
-Result<QList<CampaignSummary>> CampaignService::list() const
+Result<QList<CampaignSummary>> CampaignService::list(const access::Session &by) const
 {
+    if (auto ok = by.require(access::Permission::ViewFleet, m_workspace.clock()); !ok)
+        return ok.error();
     QSqlDatabase db = m_workspace.database();
     QSqlQuery q(db);
-    if (!q.exec(QStringLiteral("SELECT id FROM campaign ORDER BY id")))
-        return fail(q.lastError().text());
+    const store::Scope::Condition visible = by.scope().campaigns();
+    if (auto ok = exec(q, QStringLiteral("SELECT c.id FROM campaign c WHERE %1 ORDER BY c.id").arg(visible.sql), visible.values);
+        !ok)
+        return ok.error();
     QList<qint64> ids;
     while (q.next())
         ids.append(q.value(0).toLongLong());
     QList<CampaignSummary> out;
     for (qint64 id : ids) {
-        auto s = summary(id);
+        auto s = summaryOf(by, id);
         if (!s)
             return s.error();
         out.append(s.value());
@@ -1094,8 +1148,13 @@ Result<QList<CampaignSummary>> CampaignService::list() const
     return out;
 }
 
-Result<void> CampaignService::writeReport(qint64 campaignId, QIODevice &out) const
+Result<void> CampaignService::writeReport(const access::Session &by, qint64 campaignId, QIODevice &out) const
 {
+    if (auto ok = by.require(access::Permission::ExportFleet, m_workspace.clock()); !ok)
+        return ok;
+    if (auto ok = checkVisible(by, campaignId); !ok)
+        return ok;
+    const store::Scope::Condition items = by.scope().campaignItems();
     QSqlDatabase db = m_workspace.database();
     QSqlQuery q(db);
     q.setForwardOnly(true);
@@ -1104,8 +1163,9 @@ Result<void> CampaignService::writeReport(qint64 campaignId, QIODevice &out) con
                                       " FROM campaign_item ci JOIN device d ON d.id = ci.device_id"
                                       " LEFT JOIN profile old ON old.id = ci.old_profile_id"
                                       " LEFT JOIN profile nw ON nw.id = ci.new_profile_id"
-                                      " WHERE ci.campaign_id = ? ORDER BY ci.id"),
-                       { campaignId });
+                                      " WHERE ci.campaign_id = ? AND %1 ORDER BY ci.id")
+                           .arg(items.sql),
+                       QVariantList { campaignId } + items.values);
         !ok)
         return ok.error();
     QByteArray text = "eid,outcome,reason,attempts,old_iccid,new_iccid,new_imsi,updated_at\n";

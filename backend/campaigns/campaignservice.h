@@ -16,6 +16,9 @@ class Workspace;
 namespace simfleet::devices {
 class DeviceLinkProvider;
 }
+namespace simfleet::access {
+class Session;
+}
 
 namespace simfleet::campaigns {
 
@@ -34,15 +37,19 @@ public:
     CampaignService(store::Workspace &workspace, devices::DeviceLinkProvider &links, QObject *parent = nullptr);
     ~CampaignService() override;
 
-    Result<qint64> create(const CampaignRequest &request);
+    // Every call names the acting user, whose role and scope it checks first (DESIGN.md
+    // "Access"): provisioning and changes take Operations or an Administrator; an operator
+    // account manager sees only the campaigns, and the devices in them, that involve their
+    // operator.
+    Result<qint64> create(const access::Session &by, const CampaignRequest &request);
     // Runs (or resumes) a campaign until every device is done, or it is paused or cancelled.
-    Result<CampaignSummary> run(qint64 campaignId, CampaignControl *control = nullptr);
+    Result<CampaignSummary> run(const access::Session &by, qint64 campaignId, CampaignControl *control = nullptr);
     // Failed and rolled-back devices go back to pending; run() again to retry them.
-    Result<qint64> retryFailed(qint64 campaignId, const QString &actor);
-    Result<CampaignSummary> summary(qint64 campaignId) const;
-    Result<QList<CampaignSummary>> list() const;
+    Result<qint64> retryFailed(const access::Session &by, qint64 campaignId);
+    Result<CampaignSummary> summary(const access::Session &by, qint64 campaignId) const;
+    Result<QList<CampaignSummary>> list(const access::Session &by) const;
     // Per-device outcomes as CSV: EID, state, reason, profiles before and after. No secrets.
-    Result<void> writeReport(qint64 campaignId, QIODevice &out) const;
+    Result<void> writeReport(const access::Session &by, qint64 campaignId, QIODevice &out) const;
 
     // Throttles the progress signal (and the callback) to at most one per interval.
     void setProgressInterval(int milliseconds) { m_progressIntervalMs = milliseconds; }
@@ -54,6 +61,9 @@ signals:
 private:
     struct Run;
     QString lockPath(qint64 campaignId) const;
+    Result<CampaignSummary> summaryOf(const access::Session &by, qint64 campaignId) const;
+    Result<void> checkVisible(const access::Session &by, qint64 campaignId) const;
+    Result<void> checkMayRun(const access::Session &by, const QString &kind) const;
     store::Workspace &m_workspace;
     devices::DeviceLinkProvider &m_links;
     int m_progressIntervalMs = 200;

@@ -1,4 +1,6 @@
 #include "demoworkspace.h"
+
+#include "access/accessservice.h"
 #include "fleetlog.h"
 
 #include "core/clock.h"
@@ -331,6 +333,39 @@ Result<DemoPlan> plan(const QDateTime &now, const DemoFleetSizes &sizes)
     return p;
 }
 
+
+// One user per role, and an account manager per operator (DESIGN.md "Access"), all with the
+// published demo password. Its scrypt cost is lowered: a known password gains nothing from it.
+Result<void> addDemoUsers(store::Workspace &ws, DemoContents &summary)
+{
+    access::AccessService access(ws);
+    access.setKeyDerivation({ 1u << 12, 8, 1 });
+    auto owner = access.ownerSession();
+    if (!owner)
+        return owner.error();
+    struct DemoUser
+    {
+        QString name;
+        access::Role role;
+        QString operatorName;
+    };
+    QList<DemoUser> users { { QStringLiteral("admin"), access::Role::Administrator, {} },
+                            { QStringLiteral("operations"), access::Role::Operations, {} },
+                            { QStringLiteral("viewer"), access::Role::Viewer, {} } };
+    for (const DemoOperator &op : demoOperators) {
+        const QString name = QString::fromLatin1(op.name);
+        users.append({ QStringLiteral("am-") + name.section(u' ', 0, 0).toLower(), access::Role::OperatorAccountManager, name });
+    }
+    for (const DemoUser &u : users) {
+        if (auto ok = access.addUser(owner.value(), { u.name, u.role, u.operatorName, QByteArray(demoPassword) }); !ok)
+            return ok;
+        summary.users.append(u.operatorName.isEmpty()
+                                 ? QStringLiteral("%1 (%2)").arg(u.name, access::roleTitle(u.role))
+                                 : QStringLiteral("%1 (%2, %3)").arg(u.name, access::roleTitle(u.role), u.operatorName));
+    }
+    return {};
+}
+
 } // namespace
 
 Result<std::unique_ptr<store::Workspace>> DemoWorkspace::create(const QString &path, const Clock *clock,
@@ -384,6 +419,8 @@ Result<std::unique_ptr<store::Workspace>> DemoWorkspace::create(const QString &p
     auto filled = ws.writer().run([&](QSqlDatabase &db) { return populate(db, vault, now, *demo, sizes, summary); });
     if (!filled)
         return discard(filled.error());
+    if (auto ok = addDemoUsers(ws, summary); !ok)
+        return discard(ok.error());
     if (auto ok = ws.markAsDemo(); !ok)
         return discard(ok.error());
     summary.keyFile = keyFile;

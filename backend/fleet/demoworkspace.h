@@ -3,6 +3,7 @@
 #include "core/result.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 
@@ -34,7 +35,12 @@ struct DemoContents
     int certificates = 0;
     QString keyFile;
     QString fieldFile; // the simulated devices' own file
+    QStringList users; // "admin (Administrator)", ...; every one's password is demoPassword
 };
+
+// The password of every demo user, published in the README: the demo is for showing, not for
+// keeping anything.
+inline constexpr char demoPassword[] = "demo";
 
 // Builds the demo workspace the README and the GUI's first run open: a demo PKI (certificate
 // issuer, three manufacturers, a profile server per operator), four operators in different

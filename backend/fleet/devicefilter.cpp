@@ -1,5 +1,7 @@
 #include "devicefilter.h"
 
+#include "store/scope.h"
+
 #include <QRegularExpression>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -64,15 +66,17 @@ QString DeviceFilter::whereClause(QVariantList *values) const
     return clauses.join(QStringLiteral(" AND "));
 }
 
-Result<QList<std::pair<qint64, QString>>> DeviceFilter::selectIds(QSqlDatabase db) const
+Result<QList<std::pair<qint64, QString>>> DeviceFilter::selectIds(QSqlDatabase db, const store::Scope &scope) const
 {
     QVariantList values;
     const QString where = whereClause(&values);
+    const store::Scope::Condition visible = scope.devices();
+    values += visible.values;
     QSqlQuery q(db);
     q.setForwardOnly(true);
     if (!q.prepare(QStringLiteral("SELECT d.id, d.eid FROM device d JOIN fleet f ON f.id = d.fleet_id"
-                                  " JOIN customer c ON c.id = f.customer_id WHERE %1 ORDER BY d.id")
-                       .arg(where)))
+                                  " JOIN customer c ON c.id = f.customer_id WHERE (%1) AND %2 ORDER BY d.id")
+                       .arg(where, visible.sql)))
         return fail(q.lastError().text());
     for (const QVariant &v : values)
         q.addBindValue(v);

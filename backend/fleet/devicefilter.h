@@ -8,6 +8,10 @@
 
 class QSqlDatabase;
 
+namespace simfleet::store {
+class Scope;
+}
+
 namespace simfleet::fleet {
 
 // Which devices a campaign, a list or an export is about, written as the command line and the
@@ -27,7 +31,8 @@ struct DeviceFilter
     static Result<DeviceFilter> parse(const QString &expression);
     // The WHERE clause (over device d, fleet f, customer c) and its bound values.
     QString whereClause(QVariantList *values) const;
-    Result<QList<std::pair<qint64, QString>>> selectIds(QSqlDatabase db) const;
+    // The matching devices the scope shows.
+    Result<QList<std::pair<qint64, QString>>> selectIds(QSqlDatabase db, const store::Scope &scope) const;
 };
 
 } // namespace simfleet::fleet

@@ -1,4 +1,6 @@
 #include "enrollment.h"
+
+#include "access/session.h"
 #include "csvreader.h"
 #include "fleetlog.h"
 
@@ -342,9 +344,12 @@ Result<EnrollmentPreview> Enrollment::previewFile(const QString &path, QSqlDatab
     return preview(file, std::move(db), QFileInfo(path).fileName());
 }
 
-Result<EnrollmentOutcome> Enrollment::commit(store::Workspace &workspace, const EnrollmentPreview &preview,
-                                             const EnrollmentTarget &target, const QString &actor)
+Result<EnrollmentOutcome> Enrollment::commit(store::Workspace &workspace, const access::Session &by,
+                                             const EnrollmentPreview &preview, const EnrollmentTarget &target)
 {
+    if (auto ok = by.require(access::Permission::Enroll, workspace.clock()); !ok)
+        return ok.error();
+    const QString actor = by.name();
     if (target.fleet.trimmed().isEmpty())
         return fail(QStringLiteral("name the fleet the devices join"));
     auto outcome = std::make_shared<EnrollmentOutcome>();

@@ -19,6 +19,10 @@ namespace simfleet::store {
 class Workspace;
 }
 
+namespace simfleet::access {
+class Session;
+}
+
 namespace simfleet::fleet {
 
 // One problem with one field of one row, as the user sees it in the preview.
@@ -98,9 +102,10 @@ public:
     static Result<EnrollmentPreview> previewFile(const QString &path, QSqlDatabase db);
 
     // Stores the accepted rows in one transaction through the workspace's writer, creating the
-    // fleet and customer when they do not exist, with an audit entry naming the actor.
-    static Result<EnrollmentOutcome> commit(store::Workspace &workspace, const EnrollmentPreview &preview,
-                                            const EnrollmentTarget &target, const QString &actor);
+    // fleet and customer when they do not exist, with an audit entry naming the user. Takes
+    // Operations or an Administrator.
+    static Result<EnrollmentOutcome> commit(store::Workspace &workspace, const access::Session &by,
+                                            const EnrollmentPreview &preview, const EnrollmentTarget &target);
 
     // The rejected rows, with the header and an "error" column, ready to fix and re-import.
     static Result<void> writeRejects(const EnrollmentPreview &preview, const QString &path);

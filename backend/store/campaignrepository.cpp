@@ -105,47 +105,4 @@ Result<std::optional<CampaignRecord>> CampaignRepository::find(qint64 campaignId
                                                           q.value(6).toString(), q.value(7).toString() });
 }
 
-Result<qint64> UserRepository::insert(const UserRecord &u, const QDateTime &at)
-{
-    QSqlQuery q(m_db);
-    if (auto ok = execute(q,
-                          QStringLiteral("INSERT INTO app_user (name, role, operator_id, password_hash, password_salt,"
-                                         " created_at) VALUES (?, ?, ?, ?, ?, ?)"),
-                          { u.name, u.role, optionalValue(u.operatorId), u.passwordHash, u.passwordSalt, storedTime(at) },
-                          "adding a user");
-        !ok)
-        return ok.error();
-    return q.lastInsertId().toLongLong();
-}
-
-namespace {
-UserRecord readUser(const QSqlQuery &q)
-{
-    return { q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(), optionalFrom<qint64>(q.value(3)),
-             q.value(4).toByteArray(), q.value(5).toByteArray() };
-}
-const QString userColumns = QStringLiteral("SELECT id, name, role, operator_id, password_hash, password_salt FROM app_user");
-} // namespace
-
-Result<std::optional<UserRecord>> UserRepository::findByName(const QString &name)
-{
-    QSqlQuery q(m_db);
-    if (auto ok = execute(q, userColumns + QStringLiteral(" WHERE name = ?"), { name }, "looking up a user"); !ok)
-        return ok.error();
-    if (!q.next())
-        return std::optional<UserRecord>();
-    return std::optional<UserRecord>(readUser(q));
-}
-
-Result<QList<UserRecord>> UserRepository::list()
-{
-    QSqlQuery q(m_db);
-    if (auto ok = execute(q, userColumns + QStringLiteral(" ORDER BY name"), {}, "listing users"); !ok)
-        return ok.error();
-    QList<UserRecord> out;
-    while (q.next())
-        out.append(readUser(q));
-    return out;
-}
-
 } // namespace simfleet::store

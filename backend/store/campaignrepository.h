@@ -50,27 +50,4 @@ private:
     QSqlDatabase m_db;
 };
 
-struct UserRecord
-{
-    qint64 id = 0;
-    QString name;
-    QString role; // administrator, operations, operator-account-manager, viewer
-    std::optional<qint64> operatorId;
-    QByteArray passwordHash; // scrypt
-    QByteArray passwordSalt;
-};
-
-class UserRepository
-{
-public:
-    explicit UserRepository(QSqlDatabase db) : m_db(std::move(db)) { }
-
-    Result<qint64> insert(const UserRecord &user, const QDateTime &at);
-    Result<std::optional<UserRecord>> findByName(const QString &name);
-    Result<QList<UserRecord>> list();
-
-private:
-    QSqlDatabase m_db;
-};
-
 } // namespace simfleet::store

@@ -1,4 +1,6 @@
 #include "devicerepository.h"
+
+#include <QSet>
 #include "core/clock.h"
 #include "sqlhelpers.h"
 
@@ -151,15 +153,18 @@ Result<qint64> DeviceRepository::count()
     return q.next() ? q.value(0).toLongLong() : 0;
 }
 
-Result<void> DeviceRepository::forEachOverview(std::optional<qint64> fleetId,
+Result<void> DeviceRepository::forEachOverview(const Scope &scope, std::optional<qint64> fleetId,
                                                const std::function<void(const DeviceOverview &)> &visit)
 {
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    const QString sql = overviewSelect() + overviewFrom()
-        + (fleetId ? QStringLiteral(" WHERE d.fleet_id = ?") : QString()) + QStringLiteral(" ORDER BY d.eid");
+    const Scope::Condition visible = scope.devices();
+    const QString sql = overviewSelect() + overviewFrom() + QStringLiteral(" WHERE ") + visible.sql
+        + (fleetId ? QStringLiteral(" AND d.fleet_id = ?") : QString()) + QStringLiteral(" ORDER BY d.eid");
     if (!q.prepare(sql))
         return fail(QStringLiteral("listing devices failed: %1").arg(q.lastError().text()));
+    for (const QVariant &v : visible.values)
+        q.addBindValue(v);
     if (fleetId)
         q.addBindValue(*fleetId);
     if (!q.exec())
@@ -171,9 +176,14 @@ Result<void> DeviceRepository::forEachOverview(std::optional<qint64> fleetId,
 
 namespace {
 
-QString pageWhere(const DeviceRepository::PageQuery &query, QVariantList *values)
+QString pageWhere(const Scope &scope, const DeviceRepository::PageQuery &query, QVariantList *values)
 {
     QStringList clauses;
+    if (scope.isRestricted()) {
+        const Scope::Condition visible = scope.devices();
+        clauses << visible.sql;
+        *values += visible.values;
+    }
     if (!query.where.isEmpty()) {
         clauses << QStringLiteral("(%1)").arg(query.where);
         *values += query.values;
@@ -204,10 +214,11 @@ QString sortExpression(DeviceRepository::Sort sort)
 
 } // namespace
 
-Result<QList<DeviceOverview>> DeviceRepository::overviewPage(const PageQuery &query, qint64 offset, int limit)
+Result<QList<DeviceOverview>> DeviceRepository::overviewPage(const Scope &scope, const PageQuery &query, qint64 offset,
+                                                             int limit)
 {
     QVariantList values;
-    const QString where = pageWhere(query, &values);
+    const QString where = pageWhere(scope, query, &values);
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     const QString sql = overviewSelect() + overviewFrom() + where
@@ -227,10 +238,10 @@ Result<QList<DeviceOverview>> DeviceRepository::overviewPage(const PageQuery &qu
     return out;
 }
 
-Result<qint64> DeviceRepository::countMatching(const PageQuery &query)
+Result<qint64> DeviceRepository::countMatching(const Scope &scope, const PageQuery &query)
 {
     QVariantList values;
-    const QString where = pageWhere(query, &values);
+    const QString where = pageWhere(scope, query, &values);
     QSqlQuery q(m_db);
     if (!q.prepare(QStringLiteral("SELECT count(*)") + overviewFrom() + where))
         return fail(QStringLiteral("counting devices failed: %1").arg(q.lastError().text()));
@@ -241,6 +252,40 @@ Result<qint64> DeviceRepository::countMatching(const PageQuery &query)
     const qint64 n = q.value(0).toLongLong();
     q.finish();
     return n;
+}
+
+Result<QList<qint64>> DeviceRepository::outsideScope(const Scope &scope, const QList<qint64> &ids)
+{
+    QList<qint64> outside;
+    if (!scope.isRestricted() || ids.isEmpty())
+        return outside;
+    const Scope::Condition visible = scope.devices();
+    constexpr qsizetype chunk = 500;
+    for (qsizetype at = 0; at < ids.size(); at += chunk) {
+        const QList<qint64> part = ids.mid(at, chunk);
+        QStringList marks;
+        for (qsizetype i = 0; i < part.size(); ++i)
+            marks << QStringLiteral("?");
+        QSqlQuery q(m_db);
+        q.setForwardOnly(true);
+        if (!q.prepare(QStringLiteral("SELECT d.id FROM device d WHERE d.id IN (%1) AND %2")
+                           .arg(marks.join(QLatin1Char(',')), visible.sql)))
+            return fail(QStringLiteral("checking devices against the user's scope failed: %1").arg(q.lastError().text()));
+        for (qint64 id : part)
+            q.addBindValue(id);
+        for (const QVariant &v : visible.values)
+            q.addBindValue(v);
+        if (!q.exec())
+            return fail(QStringLiteral("checking devices against the user's scope failed: %1").arg(q.lastError().text()));
+        QSet<qint64> seen;
+        while (q.next())
+            seen.insert(q.value(0).toLongLong());
+        for (qint64 id : part) {
+            if (!seen.contains(id))
+                outside.append(id);
+        }
+    }
+    return outside;
 }
 
 } // namespace simfleet::store

@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "records.h"
+#include "scope.h"
 
 #include <QHash>
 #include <QList>
@@ -37,7 +38,7 @@ public:
     Result<QList<std::pair<qint64, QString>>> idsForEids(const QStringList &eids);
     // Devices with their fleet, customer, enabled profile and latest verdict, in EID order;
     // fleetId restricts to one fleet.
-    Result<void> forEachOverview(std::optional<qint64> fleetId, const std::function<void(const DeviceOverview &)> &visit);
+    Result<void> forEachOverview(const Scope &scope, std::optional<qint64> fleetId, const std::function<void(const DeviceOverview &)> &visit);
 
     // One page of the device list, filtered and sorted in SQL (the GUI's table at a million
     // devices). where/values come from fleet::DeviceFilter; search matches EID, IMEI or label.
@@ -50,8 +51,10 @@ public:
         Sort sort = Sort::Eid;
         bool descending = false;
     };
-    Result<QList<DeviceOverview>> overviewPage(const PageQuery &query, qint64 offset, int limit);
-    Result<qint64> countMatching(const PageQuery &query);
+    Result<QList<DeviceOverview>> overviewPage(const Scope &scope, const PageQuery &query, qint64 offset, int limit);
+    Result<qint64> countMatching(const Scope &scope, const PageQuery &query);
+    // The ids among those given that the scope does not show (none for an unrestricted scope).
+    Result<QList<qint64>> outsideScope(const Scope &scope, const QList<qint64> &ids);
 
 private:
     QSqlDatabase m_db;

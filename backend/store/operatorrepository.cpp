@@ -134,4 +134,17 @@ Result<QList<OperatorRecord>> OperatorRepository::list()
     return out;
 }
 
+Result<QList<OperatorRecord>> OperatorRepository::listVisible(const Scope &scope)
+{
+    auto all = list();
+    if (!all || !scope.isRestricted())
+        return all;
+    QList<OperatorRecord> mine;
+    for (const OperatorRecord &op : all.value()) {
+        if (op.id == *scope.operatorId())
+            mine.append(op);
+    }
+    return mine;
+}
+
 } // namespace simfleet::store

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "scope.h"
 #include "records.h"
 
 #include <QList>
@@ -21,6 +22,8 @@ public:
     Result<std::optional<OperatorRecord>> findByName(const QString &name);
     Result<std::optional<OperatorRecord>> find(qint64 operatorId);
     Result<QList<OperatorRecord>> list();
+    // The operators a user may see: an account manager's own, everyone's for the other roles.
+    Result<QList<OperatorRecord>> listVisible(const Scope &scope);
 
 private:
     QSqlDatabase m_db;

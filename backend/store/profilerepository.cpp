@@ -66,25 +66,33 @@ Result<QList<ProfileRecord>> ProfileRepository::forDevice(qint64 deviceId)
     return out;
 }
 
-Result<QList<ProfileOverview>> ProfileRepository::overview(std::optional<QString> eid, std::optional<qint64> fleetId)
+Result<QList<ProfileOverview>> ProfileRepository::overview(const Scope &scope, std::optional<QString> eid,
+                                                           std::optional<qint64> fleetId)
 {
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
+    // An account manager sees the profiles of their operator only, on the devices in their scope.
+    const Scope::Condition visible = scope.devices();
     QString sql = QStringLiteral("SELECT d.eid, p.iccid, p.imsi, o.name, p.state FROM profile p JOIN device d ON d.id = p.device_id"
-                                 " JOIN operator o ON o.id = p.operator_id");
-    QVariant bound;
+                                 " JOIN operator o ON o.id = p.operator_id WHERE %1")
+                      .arg(visible.sql);
+    QVariantList values = visible.values;
+    if (scope.isRestricted()) {
+        sql += QStringLiteral(" AND p.operator_id = ?");
+        values << *scope.operatorId();
+    }
     if (eid) {
-        sql += QStringLiteral(" WHERE d.eid = ?");
-        bound = *eid;
+        sql += QStringLiteral(" AND d.eid = ?");
+        values << *eid;
     } else if (fleetId) {
-        sql += QStringLiteral(" WHERE d.fleet_id = ?");
-        bound = *fleetId;
+        sql += QStringLiteral(" AND d.fleet_id = ?");
+        values << *fleetId;
     }
     sql += QStringLiteral(" ORDER BY d.eid, p.id");
     if (!q.prepare(sql))
         return fail(q.lastError().text());
-    if (bound.isValid())
-        q.addBindValue(bound);
+    for (const QVariant &v : values)
+        q.addBindValue(v);
     if (!q.exec())
         return fail(QStringLiteral("listing profiles failed: %1").arg(q.lastError().text()));
     QList<ProfileOverview> out;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "scope.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -47,7 +48,7 @@ public:
     Result<void> setState(qint64 profileId, const QString &state, const QDateTime &at);
     Result<QList<ProfileRecord>> forDevice(qint64 deviceId);
     // Every profile, or one device's (by EID), or one fleet's; in device then profile order.
-    Result<QList<ProfileOverview>> overview(std::optional<QString> eid, std::optional<qint64> fleetId);
+    Result<QList<ProfileOverview>> overview(const Scope &scope, std::optional<QString> eid, std::optional<qint64> fleetId);
 
 private:
     QSqlDatabase m_db;

@@ -133,6 +133,23 @@ const QList<Migration> &migrations()
               QStringLiteral("ALTER TABLE campaign_item ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0"),
               QStringLiteral("CREATE INDEX profile_enabled ON profile(device_id) WHERE state = 'enabled'"),
           } },
+        { 5,
+          "users: key slots, failed logins; indexes for scoped queries",
+          {
+              // Each user's password derives, by scrypt with the user's own parameters, 32 bytes
+              // stored as the password check and 32 that wrap a copy of the data key for the
+              // roles that work with secrets (NULL for the others).
+              QStringLiteral("ALTER TABLE app_user ADD COLUMN kdf_n INTEGER NOT NULL DEFAULT 32768"),
+              QStringLiteral("ALTER TABLE app_user ADD COLUMN kdf_r INTEGER NOT NULL DEFAULT 8"),
+              QStringLiteral("ALTER TABLE app_user ADD COLUMN kdf_p INTEGER NOT NULL DEFAULT 1"),
+              QStringLiteral("ALTER TABLE app_user ADD COLUMN wrapped_data_key BLOB"),
+              QStringLiteral("ALTER TABLE app_user ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0"),
+              QStringLiteral("ALTER TABLE app_user ADD COLUMN locked_until TEXT"),
+              QStringLiteral("ALTER TABLE app_user ADD COLUMN last_login_at TEXT"),
+              QStringLiteral("CREATE INDEX fleet_home_operator ON fleet(home_operator_id)"),
+              QStringLiteral("CREATE INDEX campaign_target_operator ON campaign(target_operator_id, state)"),
+              QStringLiteral("CREATE INDEX campaign_item_device ON campaign_item(device_id)"),
+          } },
     };
     return list;
 }

@@ -13,6 +13,7 @@ namespace {
 
 constexpr std::size_t dataKeySize = 32;
 const QByteArray wrapAssociatedData = QByteArrayLiteral("simfleet:workspace-data-key:v1");
+const QByteArray slotAssociatedData = QByteArrayLiteral("simfleet:user-key-slot:v1");
 
 QByteArray associatedData(const SealedField &field)
 {
@@ -82,6 +83,30 @@ Result<SecretVault> SecretVault::unlock(QSqlDatabase &db, QByteArrayView passphr
     auto dataKey = crypto::aesGcmOpen(kek->view(), q.value(4).toByteArray(), wrapAssociatedData);
     if (!dataKey)
         return fail(QStringLiteral("wrong passphrase for this workspace"));
+    return SecretVault(std::move(dataKey).value());
+}
+
+Result<QByteArray> SecretVault::wrapDataKey(const crypto::SecretBytes &keyEncryptionKey) const
+{
+    if (!isUnlocked())
+        return fail(QStringLiteral("the workspace is locked; unlock it with its passphrase first"));
+    return crypto::aesGcmSeal(keyEncryptionKey.view(), m_dataKey.view(), slotAssociatedData);
+}
+
+Result<crypto::ScryptParameters> SecretVault::passphraseKeyDerivation(QSqlDatabase &db)
+{
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("SELECT n, r, p FROM workspace_key WHERE id = 1")) || !q.next())
+        return fail(QStringLiteral("reading the workspace key failed: %1").arg(q.lastError().text()));
+    return crypto::ScryptParameters { quint64(q.value(0).toLongLong()), quint32(q.value(1).toLongLong()),
+                                      quint32(q.value(2).toLongLong()) };
+}
+
+Result<SecretVault> SecretVault::fromKeySlot(const crypto::SecretBytes &keyEncryptionKey, QByteArrayView wrapped)
+{
+    auto dataKey = crypto::aesGcmOpen(keyEncryptionKey.view(), wrapped, slotAssociatedData);
+    if (!dataKey)
+        return fail(QStringLiteral("the user's key slot does not open"));
     return SecretVault(std::move(dataKey).value());
 }
 

@@ -39,6 +39,13 @@ public:
     // An existing workspace: unwraps the data key. A wrong passphrase changes nothing.
     static Result<SecretVault> unlock(QSqlDatabase &db, QByteArrayView passphrase);
 
+    // A user's key slot: the data key wrapped under a key derived from that user's password, so
+    // users who work with secrets need not know the workspace passphrase.
+    Result<QByteArray> wrapDataKey(const crypto::SecretBytes &keyEncryptionKey) const;
+    // The key derivation the passphrase uses; new users' passwords get the same cost.
+    static Result<crypto::ScryptParameters> passphraseKeyDerivation(QSqlDatabase &db);
+    static Result<SecretVault> fromKeySlot(const crypto::SecretBytes &keyEncryptionKey, QByteArrayView wrapped);
+
 private:
     explicit SecretVault(crypto::SecretBytes dataKey) : m_dataKey(std::move(dataKey)) { }
     crypto::SecretBytes m_dataKey;

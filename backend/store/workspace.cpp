@@ -181,6 +181,7 @@ Result<void> Workspace::unlock(QByteArrayView passphrase)
     if (!vault)
         return vault.error();
     m_vault = std::move(vault).value();
+    m_unlockedByPassphrase = true;
     return {};
 }
 

@@ -68,7 +68,15 @@ public:
     Result<void> unlock(QByteArrayView passphrase);
     // Unlocks with the key file beside the workspace, as the demo workspace does.
     Result<void> unlockWithKeyFile();
+    // Unlocks with a data key a user's key slot gave (access::AccessService::login).
+    void unlockWith(SecretVault vault)
+    {
+        m_vault = std::move(vault);
+        m_unlockedByPassphrase = false;
+    }
     bool isUnlocked() const { return m_vault.isUnlocked(); }
+    // Whether the passphrase itself (or the demo's key file) unlocked it: the owner's proof.
+    bool isUnlockedByPassphrase() const { return m_unlockedByPassphrase && m_vault.isUnlocked(); }
     const SecretVault &vault() const { return m_vault; }
 
     // Marks the workspace as the demo one (its passphrase is in the key file).
@@ -85,6 +93,7 @@ private:
     WorkspaceInfo m_info;
     const Clock *m_clock;
     SecretVault m_vault;
+    bool m_unlockedByPassphrase = false;
 };
 
 // Writes a passphrase to a key file only its owner may read.

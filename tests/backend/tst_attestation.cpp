@@ -1,4 +1,5 @@
 #include "attestation/attestationservice.h"
+#include "testsession.h"
 #include "attestation/attestationverifier.h"
 #include "attestation/entityattestationtoken.h"
 #include "core/clock.h"
@@ -308,7 +309,7 @@ private Q_SLOTS:
         const auto devices = store::DeviceRepository(ws.value()->database()).idsInFleet(fleetId).value();
         QCOMPARE(devices.size(), 700);
         qsizetype lastProgress = 0;
-        const auto outcomes = service.attest(devices, QStringLiteral("tester"),
+        const auto outcomes = service.attest(testing::ownerOf(*ws.value()), devices,
                                              [&](qsizetype done, qsizetype) { lastProgress = done; });
         QVERIFY2(outcomes.ok(), qPrintable(outcomes.errorMessage()));
         QCOMPARE(lastProgress, 700);

@@ -2,6 +2,7 @@
 // subscription change, fallback, policy refusals, an exhausted range, pause, resume, canary,
 // rate limit, reports and the invariants that must hold after each.
 #include "campaigns/campaignservice.h"
+#include "testsession.h"
 #include "campaigns/runlock.h"
 #include "core/clock.h"
 #include "devices/simulatedfield.h"
@@ -191,10 +192,10 @@ private slots:
         const QList<qint64> devices = fleetDevices(QStringLiteral("Rheinau smart meters"));
         QCOMPARE(devices.size(), 120);
         const qint64 home = store::FleetRepository(m_ws->database()).findUnique(QStringLiteral("Rheinau smart meters")).value().homeOperatorId.value();
-        CampaignRequest provision { CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, quickSettings(), QStringLiteral("tester") };
-        auto id = service.create(provision);
+        CampaignRequest provision { CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, quickSettings() };
+        auto id = service.create(testing::ownerOf(*m_ws), provision);
         QVERIFY(id);
-        auto summary = service.run(id.value());
+        auto summary = service.run(testing::ownerOf(*m_ws), id.value());
         QVERIFY2(summary, qPrintable(summary.errorMessage()));
         QCOMPARE(summary->state, QStringLiteral("finished"));
         // Each fault kind ends the way it should (indices from the demo scenario).
@@ -222,10 +223,10 @@ private slots:
             if (op.id == home)
                 continue;
             CampaignRequest change { CampaignKind::SubscriptionChange, {}, op.id, std::nullopt, { devices.at(29), devices.at(0) },
-                                     quickSettings(), QStringLiteral("tester") };
-            auto probe = service.create(change);
+                                     quickSettings() };
+            auto probe = service.create(testing::ownerOf(*m_ws), change);
             QVERIFY(probe);
-            auto result = service.run(probe.value());
+            auto result = service.run(testing::ownerOf(*m_ws), probe.value());
             QVERIFY(result);
             if (result->rolledBack == 1) {
                 target = op.id;
@@ -248,10 +249,10 @@ private slots:
         QVERIFY(q.exec(QStringLiteral("SELECT operator_id FROM profile WHERE device_id = %1 AND state = 'enabled'").arg(devices.at(0))));
         QVERIFY(q.next());
         CampaignRequest same { CampaignKind::SubscriptionChange, {}, q.value(0).toLongLong(), std::nullopt, { devices.at(0) },
-                               quickSettings(), QStringLiteral("tester") };
+                               quickSettings() };
         q.finish(); // an open read would pin this connection's snapshot
-        auto sameId = service.create(same);
-        auto nothing = service.run(sameId.value());
+        auto sameId = service.create(testing::ownerOf(*m_ws), same);
+        auto nothing = service.run(testing::ownerOf(*m_ws), sameId.value());
         QVERIFY2(nothing, qPrintable(nothing.errorMessage()));
         QCOMPARE(nothing->skipped, 1);
         QCOMPARE(nothing->byReason.value(QStringLiteral("already-on-target")), 1);
@@ -259,7 +260,7 @@ private slots:
         // The report: one row per device, outcomes and ICCIDs, never a credential.
         QBuffer report;
         report.open(QIODevice::WriteOnly);
-        QVERIFY(service.writeReport(*id, report));
+        QVERIFY(service.writeReport(testing::ownerOf(*m_ws), *id, report));
         const QList<QByteArray> lines = report.data().trimmed().split('\n');
         QCOMPARE(lines.size(), 121);
         QVERIFY(lines.first().startsWith("eid,outcome,reason"));
@@ -271,8 +272,8 @@ private slots:
         CampaignService service(*m_ws, *m_field);
         const QList<qint64> devices = fleetDevices(QStringLiteral("Rheinau smart meters"));
         const qint64 home = store::FleetRepository(m_ws->database()).findUnique(QStringLiteral("Rheinau smart meters")).value().homeOperatorId.value();
-        auto p = service.create({ CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, quickSettings(), QStringLiteral("tester") });
-        QVERIFY(service.run(p.value()));
+        auto p = service.create(testing::ownerOf(*m_ws), { CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, quickSettings() });
+        QVERIFY(service.run(testing::ownerOf(*m_ws), p.value()));
         QSqlQuery q(m_ws->database());
         QVERIFY(q.exec(QStringLiteral("SELECT id FROM customer WHERE name <> (SELECT c.name FROM customer c JOIN fleet f ON f.customer_id = c.id"
                                       " WHERE f.name = 'Rheinau smart meters') LIMIT 1")));
@@ -283,10 +284,10 @@ private slots:
         for (const auto &op : store::OperatorRepository(m_ws->database()).list().value())
             if (op.id != home && !target)
                 target = op.id;
-        auto c = service.create({ CampaignKind::SubscriptionChange, QStringLiteral("Supplier switch"), target, newOwner, devices,
-                                  quickSettings(), QStringLiteral("tester") });
+        auto c = service.create(testing::ownerOf(*m_ws), { CampaignKind::SubscriptionChange, QStringLiteral("Supplier switch"), target, newOwner, devices,
+                                  quickSettings() });
         QVERIFY(c);
-        auto s = service.run(c.value());
+        auto s = service.run(testing::ownerOf(*m_ws), c.value());
         QVERIFY(s);
         QCOMPARE(s->state, QStringLiteral("finished"));
         QVERIFY(s->succeeded > 90);
@@ -313,8 +314,8 @@ private slots:
         SpoilingLinks links(*m_field, { eidOf(devices.at(1)) }, reorder);
         CampaignService service(*m_ws, links);
         const qint64 home = store::FleetRepository(m_ws->database()).findUnique(QStringLiteral("Rheinau smart meters")).value().homeOperatorId.value();
-        auto id = service.create({ CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, quickSettings(), QStringLiteral("t") });
-        auto s = service.run(id.value());
+        auto id = service.create(testing::ownerOf(*m_ws), { CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, quickSettings() });
+        auto s = service.run(testing::ownerOf(*m_ws), id.value());
         QVERIFY(s);
         QCOMPARE(s->succeeded, 2);
         QCOMPARE(itemReason(*id, 1), QStringLiteral("failed:package-rejected"));
@@ -332,17 +333,17 @@ private slots:
         for (const auto &op : store::OperatorRepository(m_ws->database()).list().value())
             if (op.id != home && !other)
                 other = op.id;
-        auto early = service.run(service.create({ CampaignKind::SubscriptionChange, {}, other, std::nullopt, devices, quickSettings(), QStringLiteral("t") }).value());
+        auto early = service.run(testing::ownerOf(*m_ws), service.create(testing::ownerOf(*m_ws), { CampaignKind::SubscriptionChange, {}, other, std::nullopt, devices, quickSettings() }).value());
         QCOMPARE(early->failed, 6);
         QCOMPARE(early->byReason.value(QStringLiteral("not-provisioned")), 6);
 
         // The home operator forbids disabling its profiles: a change is refused before it starts.
-        QVERIFY(service.run(service.create({ CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, quickSettings(), QStringLiteral("t") }).value()));
+        QVERIFY(service.run(testing::ownerOf(*m_ws), service.create(testing::ownerOf(*m_ws), { CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, quickSettings() }).value()));
         QVERIFY(m_ws->writer().run([home](QSqlDatabase &db) -> Result<void> {
             QSqlQuery q(db);
             return q.exec(QStringLiteral("UPDATE operator SET disable_allowed = 0 WHERE id = %1").arg(home)) ? Result<void>() : fail(QStringLiteral("update"));
         }));
-        auto policy = service.run(service.create({ CampaignKind::SubscriptionChange, {}, other, std::nullopt, devices, quickSettings(), QStringLiteral("t") }).value());
+        auto policy = service.run(testing::ownerOf(*m_ws), service.create(testing::ownerOf(*m_ws), { CampaignKind::SubscriptionChange, {}, other, std::nullopt, devices, quickSettings() }).value());
         QCOMPARE(policy->succeeded, 0);
         QVERIFY(policy->byReason.value(QStringLiteral("policy-disable-not-allowed")) >= 4);
         checkInvariants();
@@ -360,7 +361,7 @@ private slots:
         }));
         CampaignSettings settings = quickSettings();
         settings.batchSize = 4;
-        auto s = service.run(service.create({ CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, settings, QStringLiteral("t") }).value());
+        auto s = service.run(testing::ownerOf(*m_ws), service.create(testing::ownerOf(*m_ws), { CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, settings }).value());
         QVERIFY(s);
         QVERIFY(s->byReason.value(QStringLiteral("range-exhausted")) > 0);
         QVERIFY2(s->note.contains(QStringLiteral("exhausted")), qPrintable(s->note));
@@ -379,7 +380,7 @@ private slots:
         const qint64 home = store::FleetRepository(m_ws->database()).findUnique(QStringLiteral("Rheinau smart meters")).value().homeOperatorId.value();
         CampaignSettings settings = quickSettings();
         settings.batchSize = 10;
-        auto id = service.create({ CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, settings, QStringLiteral("t") });
+        auto id = service.create(testing::ownerOf(*m_ws), { CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, settings });
         CampaignControl control;
         service.setProgressInterval(0);
         int progressCalls = 0;
@@ -388,7 +389,7 @@ private slots:
             if (p.done >= 20)
                 control.pause();
         });
-        auto paused = service.run(id.value(), &control);
+        auto paused = service.run(testing::ownerOf(*m_ws), id.value(), &control);
         QVERIFY(paused);
         QCOMPARE(paused->state, QStringLiteral("paused"));
         QVERIFY(paused->unfinished > 0);
@@ -401,7 +402,7 @@ private slots:
         QCOMPARE(q.value(0).toInt(), 0);
         q.finish();
         service.setProgressCallback({});
-        auto resumed = service.run(id.value());
+        auto resumed = service.run(testing::ownerOf(*m_ws), id.value());
         QCOMPARE(resumed->state, QStringLiteral("finished"));
         QCOMPARE(resumed->unfinished, 0);
         QCOMPARE(resumed->succeeded + resumed->failed, 120);
@@ -414,7 +415,7 @@ private slots:
         CampaignSettings canary = quickSettings();
         canary.canaryPercent = 50;
         canary.minSuccessPercent = 100;
-        auto c = service.run(service.create({ CampaignKind::SubscriptionChange, {}, other, std::nullopt, devices, canary, QStringLiteral("t") }).value());
+        auto c = service.run(testing::ownerOf(*m_ws), service.create(testing::ownerOf(*m_ws), { CampaignKind::SubscriptionChange, {}, other, std::nullopt, devices, canary }).value());
         QCOMPARE(c->state, QStringLiteral("paused"));
         QVERIFY2(c->note.contains(QStringLiteral("canary")), qPrintable(c->note));
         QCOMPARE(c->unfinished, 60);
@@ -443,7 +444,7 @@ private slots:
         CampaignSettings settings = quickSettings();
         settings.batchSize = 10;
         settings.ratePerSecond = 20; // on the manual clock: waits move time only
-        auto id = service.create({ CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, settings, QStringLiteral("t") });
+        auto id = service.create(testing::ownerOf(*m_ws), { CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, settings });
         CampaignControl control;
         service.setProgressInterval(0);
         service.setProgressCallback([&](const CampaignProgress &p) {
@@ -451,7 +452,7 @@ private slots:
                 control.cancel();
         });
         const QDateTime start = m_clock->now();
-        auto s = service.run(id.value(), &control);
+        auto s = service.run(testing::ownerOf(*m_ws), id.value(), &control);
         QVERIFY(s);
         QCOMPARE(s->state, QStringLiteral("cancelled"));
         QVERIFY(s->cancelled > 0);

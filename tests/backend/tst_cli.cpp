@@ -8,6 +8,7 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
+#include <QSet>
 #include <QTest>
 
 // simfleet-cli as its users run it: a process, its exit code, its stdout and stderr.
@@ -22,13 +23,17 @@ class TestCli : public QObject
         QByteArray err;
     };
 
-    Run cli(const QStringList &arguments, const QByteArray &passphrase = QByteArray())
+    Run cli(const QStringList &arguments, const QByteArray &passphrase = QByteArray(),
+            const QHash<QString, QString> &variables = {})
     {
         QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.remove(QStringLiteral("SIMFLEET_PASSPHRASE"));
+        for (const char *name : { "SIMFLEET_PASSPHRASE", "SIMFLEET_PASSWORD", "SIMFLEET_NEW_PASSWORD" })
+            env.remove(QLatin1StringView(name));
         if (!passphrase.isEmpty())
             env.insert(QStringLiteral("SIMFLEET_PASSPHRASE"), QString::fromUtf8(passphrase));
+        for (auto it = variables.cbegin(); it != variables.cend(); ++it)
+            env.insert(it.key(), it.value());
         p.setProcessEnvironment(env);
         p.setStandardInputFile(QProcess::nullDevice());
         p.start(QStringLiteral(SIMFLEET_CLI), arguments);
@@ -99,7 +104,14 @@ private Q_SLOTS:
 
         const Run created = cli({ "-w", ws("empty.simfleet"), "init", "--name", "Grid North" }, "a fine passphrase");
         QVERIFY2(created.exitCode == 0, created.err.constData());
-        const Run info = cli({ "-w", ws("empty.simfleet"), "info" });
+        // Without --user the owner acts, which takes the passphrase.
+        const Run locked = cli({ "-w", ws("empty.simfleet"), "info" });
+        QCOMPARE(locked.exitCode, 1);
+        QVERIFY2(locked.err.contains("takes its passphrase"), locked.err.constData());
+        const Run wrong = cli({ "-w", ws("empty.simfleet"), "info" }, "not the passphrase");
+        QCOMPARE(wrong.exitCode, 1);
+        QVERIFY2(wrong.err.contains("wrong passphrase"), wrong.err.constData());
+        const Run info = cli({ "-w", ws("empty.simfleet"), "info" }, "a fine passphrase");
         QCOMPARE(info.exitCode, 0);
         const QJsonObject json = QJsonDocument::fromJson(info.out).object();
         QCOMPARE(json.value("name").toString(), QStringLiteral("Grid North"));
@@ -177,12 +189,77 @@ private Q_SLOTS:
         const Run audit = cli({ "-w", ws("demo.simfleet"), "audit", "verify" });
         QCOMPARE(audit.exitCode, 0);
         QCOMPARE(QJsonDocument::fromJson(audit.out).object().value("intact").toBool(), true);
-        QCOMPARE(QJsonDocument::fromJson(audit.out).object().value("entries").toInt(), 3); // created, demo filled, one enrollment
+        QCOMPARE(QJsonDocument::fromJson(audit.out).object().value("entries").toInt(), 10); // created, demo filled, 7 demo users, one enrollment
+    }
+
+    // --user with SIMFLEET_PASSWORD: the role and the scope hold on the command line too.
+    void usersRolesAndScope()
+    {
+        const QHash<QString, QString> demo { { QStringLiteral("SIMFLEET_PASSWORD"), QStringLiteral("demo") } };
+        const Run users = cli({ "-w", ws("demo.simfleet"), "users" });
+        QVERIFY2(users.exitCode == 0, users.err.constData());
+        const QJsonArray list = QJsonDocument::fromJson(users.out).array();
+        QCOMPARE(list.size(), 7);
+        QSet<QString> names;
+        for (const QJsonValue &u : list) {
+            names.insert(u.toObject().value("name").toString());
+            QVERIFY(u.toObject().contains("role") && u.toObject().contains("operator"));
+            QVERIFY(!u.toObject().contains("password_hash"));
+        }
+        QVERIFY(names.contains(QStringLiteral("am-albion")));
+        for (const QJsonValue &u : list) {
+            if (u.toObject().value("name").toString() == u"am-albion") {
+                QCOMPARE(u.toObject().value("role").toString(), QStringLiteral("operator-account-manager"));
+                QCOMPARE(u.toObject().value("operator").toString(), QStringLiteral("Albion Telecom"));
+            }
+        }
+
+        const Run wrong = cli({ "-w", ws("demo.simfleet"), "--user", "viewer", "devices" }, {},
+                              { { QStringLiteral("SIMFLEET_PASSWORD"), QStringLiteral("guess") } });
+        QCOMPARE(wrong.exitCode, 1);
+        QVERIFY2(wrong.err.contains("wrong user name or password"), wrong.err.constData());
+        QVERIFY(wrong.out.isEmpty());
+
+        const Run all = cli({ "-w", ws("demo.simfleet"), "devices", "--format", "csv" });
+        const Run viewer = cli({ "-w", ws("demo.simfleet"), "--user", "viewer", "devices", "--format", "csv" }, {}, demo);
+        QVERIFY2(viewer.exitCode == 0, viewer.err.constData());
+        QCOMPARE(viewer.out, all.out);
+        const Run forbidden = cli({ "-w", ws("demo.simfleet"), "--user", "viewer", "change", "--fleet", "PAYD car units", "--to",
+                                    "Rheinfunk" },
+                                  {}, demo);
+        QCOMPARE(forbidden.exitCode, 1);
+        QVERIFY2(forbidden.err.contains("viewer (Viewer) is not permitted to change subscriptions"), forbidden.err.constData());
+        const Run noUsers = cli({ "-w", ws("demo.simfleet"), "--user", "viewer", "users" }, {}, demo);
+        QCOMPARE(noUsers.exitCode, 1);
+        QVERIFY(noUsers.err.contains("not permitted to manage users"));
+
+        // An account manager sees only the devices of their operator: Albion is the PAYD units' home.
+        const Run albion = cli({ "-w", ws("demo.simfleet"), "--user", "am-albion", "devices" }, {}, demo);
+        QVERIFY2(albion.exitCode == 0, albion.err.constData());
+        const QJsonArray mine = QJsonDocument::fromJson(albion.out).array();
+        QCOMPARE(mine.size(), 800);
+        for (const QJsonValue &d : mine)
+            QCOMPARE(d.toObject().value("customer").toString(), QStringLiteral("Cover & Go Insurance"));
+        const Run operators = cli({ "-w", ws("demo.simfleet"), "--user", "am-albion", "operators" }, {}, demo);
+        QCOMPARE(QJsonDocument::fromJson(operators.out).array().size(), 1);
+
+        // The owner adds a user; the new password comes from SIMFLEET_NEW_PASSWORD.
+        const Run added = cli({ "-w", ws("demo.simfleet"), "users", "add", "olga", "--role", "operations" }, {},
+                              { { QStringLiteral("SIMFLEET_NEW_PASSWORD"), QStringLiteral("olga's secret") } });
+        QVERIFY2(added.exitCode == 0, added.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(added.out).array().size(), 8);
+        QVERIFY(!added.out.contains("olga's secret") && !added.err.contains("olga's secret"));
+        const Run olga = cli({ "-w", ws("demo.simfleet"), "--user", "olga", "info" }, {},
+                             { { QStringLiteral("SIMFLEET_PASSWORD"), QStringLiteral("olga's secret") } });
+        QVERIFY2(olga.exitCode == 0, olga.err.constData());
+        const Run badRole = cli({ "-w", ws("demo.simfleet"), "users", "add", "x", "--role", "superuser" });
+        QCOMPARE(badRole.exitCode, 2);
     }
 
     void tamperedAuditLogFails()
     {
         QVERIFY(QFile::copy(ws("demo.simfleet"), ws("tampered.simfleet")));
+        QVERIFY(QFile::copy(ws("demo.simfleet.key"), ws("tampered.simfleet.key")));
         {
             QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("t"));
             db.setDatabaseName(ws("tampered.simfleet"));

@@ -1,4 +1,5 @@
 #include "fleet/enrollment.h"
+#include "testsession.h"
 #include "store/auditlog.h"
 #include "store/customerrepository.h"
 #include "store/devicerepository.h"
@@ -99,8 +100,7 @@ private Q_SLOTS:
     {
         auto preview = Enrollment::previewFile(samplePath, m_ws->database());
         QVERIFY(preview.ok());
-        const auto outcome = Enrollment::commit(*m_ws, preview.value(), { QStringLiteral("Elm Street meters"), {} },
-                                                QStringLiteral("owner"));
+        const auto outcome = Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), preview.value(), { QStringLiteral("Elm Street meters"), {} });
         QVERIFY2(outcome.ok(), qPrintable(outcome.errorMessage()));
         QCOMPARE(outcome->stored, 8);
         QCOMPARE(outcome->customer, QStringLiteral("Stadtwerke Rheinau"));
@@ -111,7 +111,7 @@ private Q_SLOTS:
         QCOMPARE(qsizetype(again->accepted.size()), 0);
         QCOMPARE(again->duplicates, 8);
         QCOMPARE(again->rejected, 4);
-        QVERIFY(Enrollment::commit(*m_ws, again.value(), { QStringLiteral("Elm Street meters"), {} }, QStringLiteral("owner"))
+        QVERIFY(Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), again.value(), { QStringLiteral("Elm Street meters"), {} })
                     .ok());
         QCOMPARE(deviceCount(*m_ws), 8);
 
@@ -127,7 +127,7 @@ private Q_SLOTS:
     void conflictsWithEnrolledDevices()
     {
         auto first = previewBytes(*m_ws, header + rowA);
-        QVERIFY(Enrollment::commit(*m_ws, first.value(), { QStringLiteral("F"), {} }, QStringLiteral("owner")).ok());
+        QVERIFY(Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), first.value(), { QStringLiteral("F"), {} }).ok());
         // Same EID, other IMEI; and same IMEI under another EID.
         const auto conflicting = previewBytes(
             *m_ws, header + "89049032000000000000000000000066,352099000000014,SM-9,MeterOne M2,integrated-uicc\n"
@@ -258,19 +258,17 @@ private Q_SLOTS:
     {
         auto preview = previewBytes(*m_ws, header + rowA);
         // A named customer that does not exist yet is created with the fleet.
-        auto outcome = Enrollment::commit(*m_ws, preview.value(), { QStringLiteral("Trucks"), QStringLiteral("TransAlp") },
-                                          QStringLiteral("owner"));
+        auto outcome = Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), preview.value(), { QStringLiteral("Trucks"), QStringLiteral("TransAlp") });
         QVERIFY2(outcome.ok(), qPrintable(outcome.errorMessage()));
         QCOMPARE(outcome->customer, QStringLiteral("TransAlp"));
         // Two customers now: a new fleet without a customer is ambiguous.
         auto second = previewBytes(*m_ws, header + rowB);
-        const auto ambiguous = Enrollment::commit(*m_ws, second.value(), { QStringLiteral("New fleet"), {} },
-                                                  QStringLiteral("owner"));
+        const auto ambiguous = Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), second.value(), { QStringLiteral("New fleet"), {} });
         QVERIFY(!ambiguous.ok());
         QVERIFY(ambiguous.errorMessage().contains(QStringLiteral("several customers")));
         QCOMPARE(deviceCount(*m_ws), 1);
         // An existing fleet name finds its customer.
-        QVERIFY(Enrollment::commit(*m_ws, second.value(), { QStringLiteral("Trucks"), {} }, QStringLiteral("owner")).ok());
+        QVERIFY(Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), second.value(), { QStringLiteral("Trucks"), {} }).ok());
         QCOMPARE(deviceCount(*m_ws), 2);
     }
 
@@ -278,8 +276,8 @@ private Q_SLOTS:
     {
         auto both = previewBytes(*m_ws, header + rowA + rowB);
         auto onlyB = previewBytes(*m_ws, header + rowB);
-        QVERIFY(Enrollment::commit(*m_ws, onlyB.value(), { QStringLiteral("F"), {} }, QStringLiteral("owner")).ok());
-        const auto stale = Enrollment::commit(*m_ws, both.value(), { QStringLiteral("F"), {} }, QStringLiteral("owner"));
+        QVERIFY(Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), onlyB.value(), { QStringLiteral("F"), {} }).ok());
+        const auto stale = Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), both.value(), { QStringLiteral("F"), {} });
         QVERIFY(!stale.ok());
         QVERIFY2(stale.errorMessage().contains(QStringLiteral("preview the file again")), qPrintable(stale.errorMessage()));
         QCOMPARE(deviceCount(*m_ws), 1); // not half of the stale import

@@ -1,6 +1,7 @@
 #include "crypto/random.h"
 #include "fleet/demoworkspace.h"
 #include "store/campaignrepository.h"
+#include "store/userrepository.h"
 #include "store/devicerepository.h"
 #include "store/operatorrepository.h"
 #include "store/profilerepository.h"
@@ -124,27 +125,33 @@ private Q_SLOTS:
                  }).ok());
     }
 
+    static UserRecord user(const QString &name, const QString &role, std::optional<qint64> operatorId)
+    {
+        UserRecord u;
+        u.name = name;
+        u.role = role;
+        u.operatorId = operatorId;
+        u.passwordHash = QByteArray(32, 'h');
+        u.passwordSalt = QByteArray(16, 's');
+        return u;
+    }
+
     void users()
     {
         const qint64 operatorId = OperatorRepository(m_ws->database()).list().value().first().id;
         QVERIFY(write([&](QSqlDatabase &db) -> Result<void> {
                     UserRepository users(db);
-                    auto a = users.insert({ 0, QStringLiteral("admin"), QStringLiteral("administrator"), std::nullopt,
-                                            QByteArray(32, 'h'), QByteArray(16, 's') },
-                                          m_now);
-                    auto b = users.insert({ 0, QStringLiteral("am-albion"), QStringLiteral("operator-account-manager"),
-                                            operatorId, QByteArray(32, 'h'), QByteArray(16, 's') },
+                    auto a = users.insert(user(QStringLiteral("alice"), QStringLiteral("administrator"), std::nullopt), m_now);
+                    auto b = users.insert(user(QStringLiteral("bob"), QStringLiteral("operator-account-manager"), operatorId),
                                           m_now);
                     return a && b ? Result<void>() : fail(QStringLiteral("insert"));
                 }).ok());
         UserRepository users(m_ws->database());
-        QCOMPARE(users.list().value().size(), 2);
-        QCOMPARE(users.findByName(QStringLiteral("am-albion")).value()->operatorId, std::optional<qint64>(operatorId));
+        QCOMPARE(users.list().value().size(), 2 + 7); // and the demo's seven
+        QCOMPARE(users.findByName(QStringLiteral("bob")).value()->operatorId, std::optional<qint64>(operatorId));
         QVERIFY(!users.findByName(QStringLiteral("nobody")).value().has_value());
         QVERIFY(!write([&](QSqlDatabase &db) -> Result<void> {
-                     auto r = UserRepository(db).insert({ 0, QStringLiteral("root"), QStringLiteral("superuser"), std::nullopt,
-                                                          QByteArray(32, 'h'), QByteArray(16, 's') },
-                                                        m_now);
+                     auto r = UserRepository(db).insert(user(QStringLiteral("root"), QStringLiteral("superuser"), std::nullopt), m_now);
                      return r ? Result<void>() : Result<void>(r.error());
                  }).ok());
     }

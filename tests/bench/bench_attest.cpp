@@ -6,6 +6,7 @@
 // core allows. Usage: bench_attest [--quick]
 
 #include "benchsupport.h"
+#include "testsession.h"
 
 #include "attestation/attestationservice.h"
 #include "crypto/ecdsa.h"
@@ -67,7 +68,7 @@ int main(int argc, char *argv[])
     const double bare = bench::measureP256(1500).verify;
     attestation::AttestationService service(*ws.value(), *field.value());
     t.restart();
-    const auto outcomes = service.attest(devices, QStringLiteral("bench"));
+    const auto outcomes = service.attest(testing::ownerOf(*ws.value()), devices);
     const double seconds = double(t.nsecsElapsed()) / 1e9;
     if (!outcomes) {
         std::fprintf(stderr, "%s\n", qPrintable(outcomes.errorMessage()));

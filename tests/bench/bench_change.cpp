@@ -13,6 +13,7 @@
 // Usage: bench_change [--quick | --devices N]
 
 #include "benchsupport.h"
+#include "testsession.h"
 
 #include "campaigns/campaignservice.h"
 #include "devices/simulatedfield.h"
@@ -85,11 +86,11 @@ int main(int argc, char *argv[])
     const qint64 home = operators.at(0).id;
     const qint64 target = operators.at(1).id;
     t.restart();
-    auto provision = service.create({ campaigns::CampaignKind::InitialProvisioning, QStringLiteral("bench provisioning"), home,
-                                      std::nullopt, ids, settings, QStringLiteral("bench") });
+    auto provision = service.create(testing::ownerOf(workspace), { campaigns::CampaignKind::InitialProvisioning, QStringLiteral("bench provisioning"), home,
+                                      std::nullopt, ids, settings });
     if (!provision)
         return stop(provision.errorMessage());
-    auto provisioned = service.run(provision.value());
+    auto provisioned = service.run(testing::ownerOf(workspace), provision.value());
     if (!provisioned)
         return stop(provisioned.errorMessage());
     const double provisionSeconds = double(t.nsecsElapsed()) / 1e9;
@@ -108,11 +109,11 @@ int main(int argc, char *argv[])
     const quint64 jobsBefore = workspace.writer().committedJobs();
     const quint64 transactionsBefore = workspace.writer().committedTransactions();
     t.restart();
-    auto change = service.create({ campaigns::CampaignKind::SubscriptionChange, QStringLiteral("bench change"), target,
-                                   std::nullopt, ids, settings, QStringLiteral("bench") });
+    auto change = service.create(testing::ownerOf(workspace), { campaigns::CampaignKind::SubscriptionChange, QStringLiteral("bench change"), target,
+                                   std::nullopt, ids, settings });
     if (!change)
         return stop(change.errorMessage());
-    auto changed = service.run(change.value());
+    auto changed = service.run(testing::ownerOf(workspace), change.value());
     if (!changed)
         return stop(changed.errorMessage());
     const double changeSeconds = double(t.nsecsElapsed()) / 1e9;

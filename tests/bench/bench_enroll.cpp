@@ -5,6 +5,7 @@
 
 #include "benchsupport.h"
 #include "fleet/enrollment.h"
+#include "testsession.h"
 #include "identity/eid.h"
 #include "identity/imei.h"
 #include "store/workspace.h"
@@ -115,9 +116,8 @@ bool measure(const QTemporaryDir &dir, int rows)
         return false;
     }
     t.restart();
-    auto outcome = fleet::Enrollment::commit(*ws.value(), preview.value(), { QStringLiteral("Bench meters"),
-                                                                             QStringLiteral("Bench utility") },
-                                             QStringLiteral("bench"));
+    auto outcome = fleet::Enrollment::commit(*ws.value(), testing::ownerOf(*ws.value()), preview.value(), { QStringLiteral("Bench meters"),
+                                                                             QStringLiteral("Bench utility") });
     const double commitSeconds = double(t.nsecsElapsed()) / 1e9;
     if (!outcome || outcome->stored != rows) {
         std::fprintf(stderr, "commit failed: %s\n", qPrintable(outcome.errorMessage()));

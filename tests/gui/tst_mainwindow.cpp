@@ -1,7 +1,10 @@
 #include "aboutdialog.h"
+#include "testsession.h"
 #include "core/version.h"
 #include "fleet/demoworkspace.h"
 #include "firstrundialog.h"
+#include "logindialog.h"
+#include "accesscontroller.h"
 #include "mainwindow.h"
 #include "navigationmodel.h"
 #include "devicetablemodel.h"
@@ -18,6 +21,9 @@
 #include "store/workspaceservice.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
+#include <QPushButton>
+#include <QSignalSpy>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -36,6 +42,17 @@ namespace {
 store::WorkspaceService::DemoOpener demoOpener()
 {
     return [](const QString &path) { return fleet::DemoWorkspace::openOrCreate(path); };
+}
+// As a user does: the login dialog comes up once the workspace is open; type and press Log in.
+void logIn(ui::MainWindow &window, const QString &user, const QString &password = QStringLiteral("demo"))
+{
+    QTRY_VERIFY(window.loginDialog() && window.loginDialog()->isVisible());
+    ui::LoginDialog *dialog = window.loginDialog();
+    dialog->userField()->setText(user);
+    dialog->passwordField()->setText(password);
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("loginButton")), Qt::LeftButton);
+    QTRY_VERIFY(window.accessController()->session() != nullptr && window.accessController()->session()->name() == user);
+    QTRY_VERIFY(!window.loginDialog());
 }
 } // namespace
 
@@ -121,6 +138,9 @@ private Q_SLOTS:
         models::DeviceTableModel *model = page->model();
         QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         workspaces.open(path);
+        logIn(window, QStringLiteral("admin"));
+        if (QTest::currentTestFailed())
+            return;
         window.showPage(Page::Devices);
         // The first page arrives from the store thread; more follow as the table scrolls.
         QTRY_COMPARE(model->totalCount(), 700);
@@ -162,6 +182,9 @@ private Q_SLOTS:
         QVERIFY(page);
         QAbstractItemModelTester tester(page->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         workspaces.open(path);
+        logIn(window, QStringLiteral("viewer"));
+        if (QTest::currentTestFailed())
+            return;
         QTRY_COMPARE(page->model()->rowCount(), 4);
         QStringList names;
         for (int row = 0; row < 4; ++row)
@@ -186,10 +209,10 @@ private Q_SLOTS:
             QList<qint64> ids;
             for (const auto &d : store::DeviceRepository(ws.value()->database()).idsInFleet(fleet.id).value())
                 ids.append(d.first);
-            auto id = service.create({ campaigns::CampaignKind::InitialProvisioning, QStringLiteral("First light"),
-                                       *fleet.homeOperatorId, std::nullopt, ids, {}, QStringLiteral("tester") });
+            auto id = service.create(testing::ownerOf(*ws.value()), { campaigns::CampaignKind::InitialProvisioning, QStringLiteral("First light"),
+                                       *fleet.homeOperatorId, std::nullopt, ids, {} });
             QVERIFY(id);
-            QVERIFY(service.run(id.value()));
+            QVERIFY(service.run(testing::ownerOf(*ws.value()), id.value()));
         }
         store::WorkspaceService workspaces(demoOpener());
         ui::MainWindow window(&workspaces);
@@ -197,10 +220,76 @@ private Q_SLOTS:
         QVERIFY(page);
         QAbstractItemModelTester tester(page->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         workspaces.open(path);
+        logIn(window, QStringLiteral("admin"));
+        if (QTest::currentTestFailed())
+            return;
         QTRY_COMPARE(page->model()->rowCount(), 1);
         QCOMPARE(page->model()->index(0, models::CampaignTableModel::Name).data().toString(), QStringLiteral("First light"));
         QCOMPARE(page->model()->index(0, models::CampaignTableModel::State).data().toString(), QStringLiteral("finished"));
         QCOMPARE(page->model()->index(0, models::CampaignTableModel::Succeeded).data().toString(), QStringLiteral("30"));
+
+        // Scoped: the account manager of the operator the meters went to sees the campaign and the
+        // 30 devices; another operator's sees neither, in the list or in the count.
+        auto *devices = qobject_cast<ui::DevicesPage *>(window.pageWidget(Page::Devices));
+        QVERIFY(devices);
+        QTRY_COMPARE(devices->model()->totalCount(), 30);
+        window.findChild<QAction *>(QStringLiteral("loginAction"))->trigger();
+        logIn(window, QStringLiteral("am-rheinfunk"));
+        if (QTest::currentTestFailed())
+            return;
+        QTRY_COMPARE(window.findChild<QLabel *>(QStringLiteral("userLabel"))->text(),
+                     QStringLiteral("Logged in as am-rheinfunk (Operator account manager)"));
+        QTRY_COMPARE(page->model()->rowCount(), 1);
+        QTRY_COMPARE(devices->model()->totalCount(), 30);
+        QSignalSpy campaignsLoaded(page->model(), &models::CampaignTableModel::loaded);
+        QSignalSpy devicesLoaded(devices->model(), &models::DeviceTableModel::loaded);
+        window.findChild<QAction *>(QStringLiteral("loginAction"))->trigger();
+        logIn(window, QStringLiteral("am-albion"));
+        if (QTest::currentTestFailed())
+            return;
+        QTRY_VERIFY(campaignsLoaded.count() > 0 && devicesLoaded.count() > 0);
+        QCOMPARE(page->model()->rowCount(), 0);
+        QCOMPARE(devices->model()->totalCount(), 0);
+    }
+
+    void loginRefusesAWrongPasswordAndSaysSo()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("login.simfleet"));
+        {
+            auto ws = fleet::DemoWorkspace::create(path, nullptr, { 5, 0, 0, false });
+            QVERIFY2(ws, qPrintable(ws.errorMessage()));
+        }
+        store::WorkspaceService workspaces(demoOpener());
+        ui::MainWindow window(&workspaces);
+        window.show();
+        workspaces.open(path);
+        QTRY_VERIFY(window.loginDialog() && window.loginDialog()->isVisible());
+        ui::LoginDialog *dialog = window.loginDialog();
+        QVERIFY(dialog->findChild<QLabel *>(QStringLiteral("demoUsersHint")));
+        QCOMPARE(dialog->passwordField()->echoMode(), QLineEdit::Password);
+        dialog->userField()->setText(QStringLiteral("admin"));
+        dialog->passwordField()->setText(QStringLiteral("not demo"));
+        QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("loginButton")), Qt::LeftButton);
+        QTRY_VERIFY(dialog->errorLabel()->isVisible());
+        QCOMPARE(dialog->errorLabel()->text(), QStringLiteral("wrong user name or password"));
+        QVERIFY(dialog->isVisible());
+        QVERIFY(dialog->passwordField()->text().isEmpty());
+        QVERIFY(window.accessController()->session() == nullptr);
+        QCOMPARE(window.findChild<QLabel *>(QStringLiteral("userLabel"))->text(), QStringLiteral("Not logged in"));
+        // The pages say to log in rather than show anything.
+        auto *devices = qobject_cast<ui::DevicesPage *>(window.pageWidget(Page::Devices));
+        QCOMPARE(devices->model()->rowCount(), 0);
+
+        dialog->passwordField()->setText(QStringLiteral("demo"));
+        QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("loginButton")), Qt::LeftButton);
+        QTRY_VERIFY(window.accessController()->session() != nullptr);
+        QTRY_VERIFY(!window.loginDialog());
+        QCOMPARE(window.findChild<QLabel *>(QStringLiteral("userLabel"))->text(), QStringLiteral("Logged in as admin (Administrator)"));
+        QTRY_COMPARE(devices->model()->totalCount(), 5);
+
+        window.findChild<QAction *>(QStringLiteral("logoutAction"))->trigger();
+        QVERIFY(window.accessController()->session() == nullptr);
+        QCOMPARE(window.findChild<QLabel *>(QStringLiteral("userLabel"))->text(), QStringLiteral("Not logged in"));
     }
 
     void opensWorkspaceAndRemembersIt()

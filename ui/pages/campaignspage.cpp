@@ -12,8 +12,8 @@
 
 namespace simfleet::ui {
 
-CampaignsPage::CampaignsPage(store::WorkspaceService *workspaces, QWidget *parent)
-    : QWidget(parent), m_model(new models::CampaignTableModel(workspaces, this)), m_table(new QTableView(this))
+CampaignsPage::CampaignsPage(models::AccessController *access, QWidget *parent)
+    : QWidget(parent), m_model(new models::CampaignTableModel(access, this)), m_table(new QTableView(this))
 {
     setObjectName(QStringLiteral("campaignsPage"));
     auto *title = pageTitle(tr("Campaigns"), this);

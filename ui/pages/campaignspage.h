@@ -4,8 +4,8 @@
 
 class QTableView;
 
-namespace simfleet::store {
-class WorkspaceService;
+namespace simfleet::models {
+class AccessController;
 }
 namespace simfleet::models {
 class CampaignTableModel;
@@ -19,7 +19,7 @@ class CampaignsPage : public QWidget
 {
     Q_OBJECT
 public:
-    CampaignsPage(store::WorkspaceService *workspaces, QWidget *parent = nullptr);
+    CampaignsPage(models::AccessController *access, QWidget *parent = nullptr);
     models::CampaignTableModel *model() const { return m_model; }
     void reload();
 

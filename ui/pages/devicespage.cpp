@@ -13,9 +13,9 @@
 
 namespace simfleet::ui {
 
-DevicesPage::DevicesPage(store::WorkspaceService *workspaces, QWidget *parent)
+DevicesPage::DevicesPage(models::AccessController *access, QWidget *parent)
     : QWidget(parent),
-      m_model(new models::DeviceTableModel(workspaces, this)),
+      m_model(new models::DeviceTableModel(access, this)),
       m_search(new QLineEdit(this)),
       m_filter(new QLineEdit(this)),
       m_count(new QLabel(this)),

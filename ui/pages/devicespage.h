@@ -7,8 +7,8 @@ class QLineEdit;
 class QTableView;
 class QTimer;
 
-namespace simfleet::store {
-class WorkspaceService;
+namespace simfleet::models {
+class AccessController;
 }
 namespace simfleet::models {
 class DeviceTableModel;
@@ -23,7 +23,7 @@ class DevicesPage : public QWidget
 {
     Q_OBJECT
 public:
-    DevicesPage(store::WorkspaceService *workspaces, QWidget *parent = nullptr);
+    DevicesPage(models::AccessController *access, QWidget *parent = nullptr);
 
     models::DeviceTableModel *model() const { return m_model; }
     QTableView *table() const { return m_table; }

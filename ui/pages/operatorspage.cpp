@@ -10,8 +10,8 @@
 
 namespace simfleet::ui {
 
-OperatorsPage::OperatorsPage(store::WorkspaceService *workspaces, QWidget *parent)
-    : QWidget(parent), m_model(new models::OperatorTableModel(workspaces, this)), m_table(new QTableView(this))
+OperatorsPage::OperatorsPage(models::AccessController *access, QWidget *parent)
+    : QWidget(parent), m_model(new models::OperatorTableModel(access, this)), m_table(new QTableView(this))
 {
     setObjectName(QStringLiteral("operatorsPage"));
     auto *title = pageTitle(tr("Operators"), this);

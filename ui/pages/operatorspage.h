@@ -4,8 +4,8 @@
 
 class QTableView;
 
-namespace simfleet::store {
-class WorkspaceService;
+namespace simfleet::models {
+class AccessController;
 }
 namespace simfleet::models {
 class OperatorTableModel;
@@ -19,7 +19,7 @@ class OperatorsPage : public QWidget
 {
     Q_OBJECT
 public:
-    OperatorsPage(store::WorkspaceService *workspaces, QWidget *parent = nullptr);
+    OperatorsPage(models::AccessController *access, QWidget *parent = nullptr);
     models::OperatorTableModel *model() const { return m_model; }
     void reload();
 

@@ -1,0 +1,423 @@
+#include "accessservice.h"
+#include "accesslog.h"
+
+#include "core/clock.h"
+#include "crypto/constanttime.h"
+#include "crypto/random.h"
+#include "store/auditlog.h"
+#include "store/operatorrepository.h"
+#include "store/secretvault.h"
+#include "store/storewriter.h"
+#include "store/userrepository.h"
+#include "store/workspace.h"
+
+#include <QJsonObject>
+#include <QSqlQuery>
+
+#include <algorithm>
+
+namespace simfleet::access {
+
+namespace {
+
+constexpr qsizetype checkSize = 32;
+constexpr qint64 firstLockSeconds = 30;
+constexpr qint64 longestLockSeconds = 15 * 60;
+constexpr qsizetype shortestPassword = 4;
+const QString idleSetting = QStringLiteral("session_idle_minutes");
+
+// One scrypt run gives the password check (bytes 0..31) and the key that wraps the user's key
+// slot (bytes 32..63); they are separate PBKDF2 blocks, so the stored check says nothing about
+// the key.
+Result<crypto::SecretBytes> derive(QByteArrayView password, QByteArrayView salt, crypto::ScryptParameters parameters)
+{
+    return crypto::scrypt(password, salt, 2 * checkSize, parameters);
+}
+
+Result<void> checkUserName(const QString &name)
+{
+    if (name.trimmed().isEmpty())
+        return fail(QStringLiteral("a user needs a name"));
+    if (name.size() > 64)
+        return fail(QStringLiteral("the user name \"%1…\" is longer than 64 characters").arg(name.left(20)));
+    for (QChar c : name) {
+        if (c.isSpace() || !c.isPrint())
+            return fail(QStringLiteral("the user name \"%1\" contains a space or a control character; use letters, digits,"
+                                       " '.', '-' or '_'")
+                            .arg(name));
+    }
+    return {};
+}
+
+Error notFound(const QString &name)
+{
+    return fail(QStringLiteral("there is no user %1").arg(name));
+}
+
+} // namespace
+
+struct AccessService::Credentials
+{
+    store::UserRecord record; // hash, salt, parameters, key slot
+};
+
+AccessService::AccessService(store::Workspace &workspace) : m_workspace(workspace) { }
+
+qint64 AccessService::idleMinutes() const
+{
+    QSqlQuery q(m_workspace.database());
+    q.prepare(QStringLiteral("SELECT value FROM workspace_setting WHERE key = ?"));
+    q.addBindValue(idleSetting);
+    if (q.exec() && q.next()) {
+        bool ok = false;
+        const qint64 minutes = q.value(0).toString().toLongLong(&ok);
+        if (ok && minutes >= 0)
+            return minutes;
+    }
+    return defaultIdleMinutes;
+}
+
+Result<void> AccessService::setIdleMinutes(const Session &by, qint64 minutes)
+{
+    if (auto ok = by.require(Permission::ManageUsers, m_workspace.clock()); !ok)
+        return ok;
+    if (minutes < 0 || minutes > 24 * 60)
+        return fail(QStringLiteral("the idle time must lie between 0 (never) and 1440 minutes"));
+    const QDateTime now = m_workspace.clock().now();
+    const QString actor = by.name();
+    return m_workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("INSERT OR REPLACE INTO workspace_setting (key, value) VALUES (?, ?)"));
+        q.addBindValue(idleSetting);
+        q.addBindValue(QString::number(minutes));
+        if (!q.exec())
+            return fail(QStringLiteral("saving the idle time failed"));
+        return store::AuditLog::record(db, now, actor, QStringLiteral("access.idle-time"), QStringLiteral("workspace"),
+                                       QJsonObject { { QStringLiteral("minutes"), minutes } });
+    });
+}
+
+Result<Session> AccessService::login(const QString &name, QByteArrayView password)
+{
+    const Clock &clock = m_workspace.clock();
+    const QDateTime now = clock.now();
+    auto found = store::UserRepository(m_workspace.database()).findByName(name);
+    if (!found)
+        return found.error();
+    const auto refuse = [] {
+        return failWith(QStringLiteral("login-failed"), QStringLiteral("wrong user name or password"));
+    };
+    if (!found.value()) {
+        // The same work as for a real user, so timing does not tell which names exist.
+        (void)derive(password, crypto::randomBytes(16), m_keyDerivation.value_or(crypto::ScryptParameters {}));
+        qCInfo(lcAccess) << "login refused: unknown user";
+        return refuse();
+    }
+    const store::UserRecord user = *found.value();
+    if (user.lockedUntil.isValid() && user.lockedUntil > now) {
+        const qint64 wait = std::max<qint64>(1, now.secsTo(user.lockedUntil));
+        return failWith(QStringLiteral("login-throttled"),
+                        QStringLiteral("too many wrong passwords for %1; try again in %2 s").arg(name).arg(wait));
+    }
+    const auto role = roleFromKey(user.role);
+    if (!role)
+        return fail(QStringLiteral("the user %1 has an unknown role \"%2\"; an Administrator must fix it").arg(name, user.role));
+
+    auto derived = derive(password, user.passwordSalt, { user.kdfN, user.kdfR, user.kdfP });
+    if (!derived)
+        return derived.error();
+    const QByteArrayView bytes = derived->view();
+    if (!crypto::equalConstantTime(bytes.first(checkSize), user.passwordHash)) {
+        const int failures = user.failedLogins + 1;
+        QDateTime lockedUntil;
+        if (failures >= freeAttempts) {
+            const int doublings = std::min(failures - freeAttempts, 10);
+            lockedUntil = now.addSecs(std::min(longestLockSeconds, firstLockSeconds << doublings));
+        }
+        const qint64 id = user.id;
+        (void)m_workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
+            if (auto ok = store::UserRepository(db).recordFailedLogin(id, failures, lockedUntil); !ok)
+                return ok;
+            return store::AuditLog::record(db, now, name, QStringLiteral("user.login-failed"),
+                                           QStringLiteral("user:%1").arg(name),
+                                           QJsonObject { { QStringLiteral("failures"), failures } });
+        });
+        qCInfo(lcAccess) << "login refused for" << name << "after" << failures << "failures";
+        return refuse();
+    }
+
+    std::optional<store::SecretVault> vault;
+    if (roleWorksWithSecrets(*role)) {
+        if (user.wrappedDataKey.isEmpty())
+            return fail(QStringLiteral("%1 has no key slot; an Administrator must set a new password").arg(name));
+        auto opened = store::SecretVault::fromKeySlot(crypto::SecretBytes(bytes.sliced(checkSize)), user.wrappedDataKey);
+        if (!opened)
+            return fail(QStringLiteral("the key slot of %1 does not open (it was changed); an Administrator must set a new"
+                                       " password")
+                            .arg(name));
+        vault = std::move(opened).value();
+    }
+    const qint64 id = user.id;
+    if (auto ok = m_workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
+            if (auto r = store::UserRepository(db).recordLogin(id, now); !r)
+                return r;
+            return store::AuditLog::record(db, now, name, QStringLiteral("user.login"), QStringLiteral("user:%1").arg(name),
+                                           QJsonObject { { QStringLiteral("role"), user.role } });
+        });
+        !ok)
+        return ok.error();
+    if (vault)
+        m_workspace.unlockWith(std::move(*vault));
+    qCInfo(lcAccess) << name << "logged in as" << user.role;
+    return Session(user.id, name, *role, user.operatorId, idleMinutes() * 60, clock);
+}
+
+Result<Session> AccessService::ownerSession()
+{
+    if (!m_workspace.isUnlockedByPassphrase())
+        return failWith(QStringLiteral("not-permitted"),
+                        QStringLiteral("acting as the workspace owner takes the workspace passphrase; give it, or log in"
+                                       " as a user"));
+    return Session(0, QStringLiteral("owner"), Role::Administrator, std::nullopt, idleMinutes() * 60,
+                   m_workspace.clock());
+}
+
+Result<std::optional<qint64>> AccessService::operatorFor(Role role, const QString &operatorName) const
+{
+    if (role != Role::OperatorAccountManager) {
+        if (!operatorName.isEmpty())
+            return fail(QStringLiteral("only an operator account manager is bound to an operator"));
+        return std::optional<qint64>();
+    }
+    if (operatorName.isEmpty())
+        return fail(QStringLiteral("an operator account manager needs the operator they manage"));
+    auto op = store::OperatorRepository(m_workspace.database()).findByName(operatorName);
+    if (!op)
+        return op.error();
+    if (!op.value())
+        return fail(QStringLiteral("there is no operator %1").arg(operatorName));
+    return std::optional<qint64>(op.value()->id);
+}
+
+Result<AccessService::Credentials> AccessService::makeCredentials(Role role, QByteArrayView password) const
+{
+    if (password.size() < shortestPassword)
+        return fail(QStringLiteral("a password needs at least %1 characters").arg(shortestPassword));
+    crypto::ScryptParameters parameters;
+    if (m_keyDerivation) {
+        parameters = *m_keyDerivation;
+    } else {
+        QSqlDatabase db = m_workspace.database();
+        auto fromWorkspace = store::SecretVault::passphraseKeyDerivation(db);
+        if (!fromWorkspace)
+            return fromWorkspace.error();
+        parameters = fromWorkspace.value();
+    }
+    Credentials c;
+    c.record.passwordSalt = crypto::randomBytes(16);
+    c.record.kdfN = parameters.n;
+    c.record.kdfR = parameters.r;
+    c.record.kdfP = parameters.p;
+    auto derived = derive(password, c.record.passwordSalt, parameters);
+    if (!derived)
+        return derived.error();
+    c.record.passwordHash = derived->view().first(checkSize).toByteArray();
+    if (roleWorksWithSecrets(role)) {
+        if (!m_workspace.isUnlocked())
+            return fail(QStringLiteral("the workspace is locked, so no key slot can be made; unlock it first"));
+        auto wrapped = m_workspace.vault().wrapDataKey(crypto::SecretBytes(derived->view().sliced(checkSize)));
+        if (!wrapped)
+            return wrapped.error();
+        c.record.wrappedDataKey = wrapped.value();
+    }
+    return c;
+}
+
+Result<void> AccessService::addUser(const Session &by, const NewUser &user)
+{
+    if (auto ok = by.require(Permission::ManageUsers, m_workspace.clock()); !ok)
+        return ok;
+    if (auto ok = checkUserName(user.name); !ok)
+        return ok;
+    store::UserRepository users(m_workspace.database());
+    auto existing = users.findByName(user.name);
+    if (!existing)
+        return existing.error();
+    if (existing.value())
+        return fail(QStringLiteral("there is already a user %1").arg(user.name));
+    auto count = users.count();
+    if (!count)
+        return count.error();
+    if (count.value() == 0 && user.role != Role::Administrator)
+        return fail(QStringLiteral("the first user of a workspace is its Administrator; add an Administrator first"));
+    auto operatorId = operatorFor(user.role, user.operatorName);
+    if (!operatorId)
+        return operatorId.error();
+    auto credentials = makeCredentials(user.role, user.password);
+    if (!credentials)
+        return credentials.error();
+    store::UserRecord record = credentials->record;
+    record.name = user.name;
+    record.role = roleKey(user.role);
+    record.operatorId = operatorId.value();
+    const QDateTime now = m_workspace.clock().now();
+    const QString actor = by.name();
+    return m_workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
+        if (auto id = store::UserRepository(db).insert(record, now); !id)
+            return id.error();
+        QJsonObject details { { QStringLiteral("role"), record.role } };
+        if (!user.operatorName.isEmpty())
+            details.insert(QStringLiteral("operator"), user.operatorName);
+        return store::AuditLog::record(db, now, actor, QStringLiteral("user.add"), QStringLiteral("user:%1").arg(record.name),
+                                       details);
+    });
+}
+
+Result<void> AccessService::removeUser(const Session &by, const QString &name)
+{
+    if (auto ok = by.require(Permission::ManageUsers, m_workspace.clock()); !ok)
+        return ok;
+    if (name == by.name() && !by.isOwner())
+        return fail(QStringLiteral("you cannot remove yourself; another Administrator can"));
+    store::UserRepository users(m_workspace.database());
+    auto user = users.findByName(name);
+    if (!user)
+        return user.error();
+    if (!user.value())
+        return notFound(name);
+    if (user.value()->role == roleKey(Role::Administrator)) {
+        auto admins = users.countWithRole(roleKey(Role::Administrator));
+        if (!admins)
+            return admins.error();
+        if (admins.value() <= 1)
+            return fail(QStringLiteral("%1 is the last Administrator; add another before removing them").arg(name));
+    }
+    const qint64 id = user.value()->id;
+    const QDateTime now = m_workspace.clock().now();
+    const QString actor = by.name();
+    return m_workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
+        if (auto ok = store::UserRepository(db).remove(id); !ok)
+            return ok;
+        return store::AuditLog::record(db, now, actor, QStringLiteral("user.remove"), QStringLiteral("user:%1").arg(name),
+                                       {});
+    });
+}
+
+Result<void> AccessService::setRole(const Session &by, const QString &name, Role role, const QString &operatorName,
+                                    const std::optional<QByteArray> &newPassword)
+{
+    if (auto ok = by.require(Permission::ManageUsers, m_workspace.clock()); !ok)
+        return ok;
+    store::UserRepository users(m_workspace.database());
+    auto user = users.findByName(name);
+    if (!user)
+        return user.error();
+    if (!user.value())
+        return notFound(name);
+    store::UserRecord record = *user.value();
+    const auto current = roleFromKey(record.role);
+    if (current == Role::Administrator && role != Role::Administrator) {
+        auto admins = users.countWithRole(roleKey(Role::Administrator));
+        if (!admins)
+            return admins.error();
+        if (admins.value() <= 1)
+            return fail(QStringLiteral("%1 is the last Administrator; make another one first").arg(name));
+    }
+    auto operatorId = operatorFor(role, operatorName);
+    if (!operatorId)
+        return operatorId.error();
+    const bool needsSlot = roleWorksWithSecrets(role);
+    if (needsSlot && record.wrappedDataKey.isEmpty() && !newPassword)
+        return fail(QStringLiteral("%1 becomes %2, which works with secrets: set a new password with the change; it"
+                                   " protects the user's copy of the workspace key")
+                        .arg(name, roleTitle(role)));
+    if (newPassword) {
+        auto credentials = makeCredentials(role, *newPassword);
+        if (!credentials)
+            return credentials.error();
+        const store::UserRecord fresh = credentials->record;
+        record.passwordHash = fresh.passwordHash;
+        record.passwordSalt = fresh.passwordSalt;
+        record.kdfN = fresh.kdfN;
+        record.kdfR = fresh.kdfR;
+        record.kdfP = fresh.kdfP;
+        record.wrappedDataKey = fresh.wrappedDataKey;
+    }
+    if (!needsSlot)
+        record.wrappedDataKey.clear(); // a role without secrets keeps no key slot
+    const QDateTime now = m_workspace.clock().now();
+    const QString actor = by.name();
+    const QString roleText = roleKey(role);
+    return m_workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
+        store::UserRepository repo(db);
+        if (newPassword) {
+            if (auto ok = repo.setPassword(record.id, record); !ok)
+                return ok;
+        }
+        if (auto ok = repo.setRole(record.id, roleText, operatorId.value(), record.wrappedDataKey); !ok)
+            return ok;
+        QJsonObject details { { QStringLiteral("role"), roleText } };
+        if (!operatorName.isEmpty())
+            details.insert(QStringLiteral("operator"), operatorName);
+        return store::AuditLog::record(db, now, actor, QStringLiteral("user.role"), QStringLiteral("user:%1").arg(name),
+                                       details);
+    });
+}
+
+Result<void> AccessService::setPassword(const Session &by, const QString &name, QByteArrayView password)
+{
+    if (name != by.name() || by.isOwner()) {
+        if (auto ok = by.require(Permission::ManageUsers, m_workspace.clock()); !ok)
+            return ok;
+    } else if (by.isExpired(m_workspace.clock())) {
+        return failWith(QStringLiteral("session-expired"), QStringLiteral("the session ended; log in again"));
+    }
+    auto user = store::UserRepository(m_workspace.database()).findByName(name);
+    if (!user)
+        return user.error();
+    if (!user.value())
+        return notFound(name);
+    const auto role = roleFromKey(user.value()->role);
+    auto credentials = makeCredentials(role.value_or(Role::Viewer), password.toByteArray());
+    if (!credentials)
+        return credentials.error();
+    const store::UserRecord record = credentials->record;
+    const qint64 id = user.value()->id;
+    const QDateTime now = m_workspace.clock().now();
+    const QString actor = by.name();
+    return m_workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
+        if (auto ok = store::UserRepository(db).setPassword(id, record); !ok)
+            return ok;
+        return store::AuditLog::record(db, now, actor, QStringLiteral("user.password"), QStringLiteral("user:%1").arg(name),
+                                       {});
+    });
+}
+
+Result<QList<UserSummary>> AccessService::users(const Session &by)
+{
+    if (auto ok = by.require(Permission::ManageUsers, m_workspace.clock()); !ok)
+        return ok.error();
+    auto list = store::UserRepository(m_workspace.database()).list();
+    if (!list)
+        return list.error();
+    auto operators = store::OperatorRepository(m_workspace.database()).list();
+    if (!operators)
+        return operators.error();
+    QList<UserSummary> out;
+    for (const store::UserRecord &u : list.value()) {
+        UserSummary s;
+        s.name = u.name;
+        s.role = roleFromKey(u.role).value_or(Role::Viewer);
+        for (const auto &op : operators.value()) {
+            if (u.operatorId && op.id == *u.operatorId)
+                s.operatorName = op.name;
+        }
+        s.lastLoginAt = u.lastLoginAt;
+        s.failedLogins = u.failedLogins;
+        s.lockedUntil = u.lockedUntil;
+        out.append(s);
+    }
+    return out;
+}
+
+} // namespace simfleet::access

@@ -1,0 +1,25 @@
+#pragma once
+
+#include "core/result.h"
+#include "store/auditlog.h"
+
+#include <QList>
+
+namespace simfleet::store {
+class Workspace;
+}
+
+namespace simfleet::access {
+
+class Session;
+
+// The audit log as users may see it: reading takes ViewAudit, checking the chain VerifyAudit.
+// Entries name devices of every operator, so operator account managers see neither.
+class AuditTrail
+{
+public:
+    static Result<store::AuditVerification> verify(store::Workspace &workspace, const Session &by);
+    static Result<QList<store::AuditEntry>> read(store::Workspace &workspace, const Session &by, qint64 afterSeq, int limit);
+};
+
+} // namespace simfleet::access

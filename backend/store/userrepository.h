@@ -1,0 +1,57 @@
+#pragma once
+
+#include "core/result.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QList>
+#include <QSqlDatabase>
+#include <QString>
+
+#include <optional>
+
+namespace simfleet::store {
+
+// One person who may log in to the workspace (DESIGN.md "Access"). The password itself is never
+// stored: scrypt with the user's salt and parameters gives the check and, for roles that work
+// with secrets, the key that wraps the user's copy of the data key.
+struct UserRecord
+{
+    qint64 id = 0;
+    QString name;
+    QString role; // administrator, operations, operator-account-manager, viewer
+    std::optional<qint64> operatorId; // the account manager's operator
+    QByteArray passwordHash; // the first 32 bytes scrypt gives
+    QByteArray passwordSalt;
+    quint64 kdfN = 32768;
+    quint32 kdfR = 8;
+    quint32 kdfP = 1;
+    QByteArray wrappedDataKey; // empty for roles without secrets
+    int failedLogins = 0;
+    QDateTime lockedUntil; // invalid when not locked
+    QDateTime lastLoginAt;
+};
+
+class UserRepository
+{
+public:
+    explicit UserRepository(QSqlDatabase db) : m_db(std::move(db)) { }
+
+    Result<qint64> insert(const UserRecord &user, const QDateTime &at);
+    Result<std::optional<UserRecord>> findByName(const QString &name);
+    Result<QList<UserRecord>> list();
+    Result<qint64> count();
+    Result<qint64> countWithRole(const QString &role);
+
+    Result<void> recordFailedLogin(qint64 userId, int failedLogins, const QDateTime &lockedUntil);
+    Result<void> recordLogin(qint64 userId, const QDateTime &at);
+    Result<void> setRole(qint64 userId, const QString &role, std::optional<qint64> operatorId,
+                         const QByteArray &wrappedDataKey);
+    Result<void> setPassword(qint64 userId, const UserRecord &credentials);
+    Result<void> remove(qint64 userId);
+
+private:
+    QSqlDatabase m_db;
+};
+
+} // namespace simfleet::store
