@@ -28,6 +28,8 @@ NavigationModel::NavigationModel(QObject *parent) : QAbstractListModel(parent)
               "attestation"),
         entry(Page::Audit, tr("Audit"), tr("The hash-chained log of who changed what, and its verification."),
               "audit"),
+        entry(Page::Users, tr("Users"), tr("Who may log in, their roles, and the operator an account manager manages."),
+              "users"),
     };
 }
 

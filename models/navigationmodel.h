@@ -18,6 +18,7 @@ public:
         Campaigns,
         Attestation,
         Audit,
+        Users, // Administrators only; the window hides it from the others
     };
     Q_ENUM(Page)
 

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 #include "accesscontroller.h"
 #include "logindialog.h"
+#include "pages/userspage.h"
 
 #include "aboutdialog.h"
 #include "firstrundialog.h"
@@ -99,6 +100,7 @@ MainWindow::MainWindow(store::WorkspaceService *workspaces, QWidget *parent)
     statusBar()->addPermanentWidget(m_userLabel);
 
     buildMenus();
+    m_sidebar->setRowHidden(m_navigation->indexOf(Page::Users).row(), true); // until an Administrator logs in
 
     connect(m_workspaces, &store::WorkspaceService::opened, this, &MainWindow::onWorkspaceOpened);
     connect(m_workspaces, &store::WorkspaceService::openFailed, this, &MainWindow::onWorkspaceFailed);
@@ -165,6 +167,11 @@ void MainWindow::buildPages()
             m_pages->addWidget(m_campaignsPage);
             continue;
         }
+        if (page == Page::Users) {
+            m_usersPage = new UsersPage(m_access, m_pages);
+            m_pages->addWidget(m_usersPage);
+            continue;
+        }
         m_pages->addWidget(new PlaceholderPage(index.data(Qt::DisplayRole).toString(),
                                                index.data(models::NavigationModel::SummaryRole).toString(),
                                                plans.value(page), m_pages));
@@ -199,6 +206,10 @@ void MainWindow::buildMenus()
                                         index.data(Qt::DisplayRole).toString(), this,
                                         [this, page] { showPage(page); });
         action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + row)));
+        if (page == Page::Users) {
+            m_usersAction = action;
+            action->setVisible(false);
+        }
     }
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
@@ -310,10 +321,18 @@ void MainWindow::onSessionChanged()
     const access::Session *session = m_access->session();
     m_logoutAction->setEnabled(session != nullptr);
     m_userLabel->setText(session ? tr("Logged in as %1").arg(session->describe()) : tr("Not logged in"));
+    // The UI only hides what the role cannot do; the backend refuses it regardless.
+    const bool managesUsers = session && session->allows(access::Permission::ManageUsers);
+    m_sidebar->setRowHidden(m_navigation->indexOf(Page::Users).row(), !managesUsers);
+    m_usersAction->setVisible(managesUsers);
+    if (!managesUsers && currentPage() == Page::Users)
+        showPage(Page::Dashboard);
     // Pages ask again as the new user; without one they say to log in.
     m_devicesPage->reload();
     m_operatorsPage->reload();
     m_campaignsPage->reload();
+    if (managesUsers)
+        m_usersPage->reload();
 }
 
 void MainWindow::onWorkspaceFailed(const QString &path, const QString &message)

@@ -23,6 +23,7 @@ class DevicesPage;
 class OperatorsPage;
 class CampaignsPage;
 class LoginDialog;
+class UsersPage;
 
 // The main window: a navigation sidebar over the sections of DESIGN.md "The GUI". It never
 // touches the database itself; the workspace service answers through signals.
@@ -77,6 +78,8 @@ private:
     DevicesPage *m_devicesPage = nullptr;
     OperatorsPage *m_operatorsPage = nullptr;
     CampaignsPage *m_campaignsPage = nullptr;
+    UsersPage *m_usersPage = nullptr;
+    QAction *m_usersAction = nullptr;
 };
 
 } // namespace simfleet::ui

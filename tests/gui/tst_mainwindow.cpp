@@ -18,12 +18,17 @@
 #include "pages/devicespage.h"
 #include "pages/operatorspage.h"
 #include "pages/placeholderpage.h"
+#include "pages/userspage.h"
+#include "userdialog.h"
+#include "usertablemodel.h"
 #include "store/workspaceservice.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QComboBox>
+#include <QSpinBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -74,10 +79,10 @@ private Q_SLOTS:
     {
         models::NavigationModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QCOMPARE(model.rowCount(), 7);
+        QCOMPARE(model.rowCount(), 8);
         const QStringList expected { QStringLiteral("Dashboard"), QStringLiteral("Devices"), QStringLiteral("Enroll"),
                                      QStringLiteral("Operators"), QStringLiteral("Campaigns"),
-                                     QStringLiteral("Attestation"), QStringLiteral("Audit") };
+                                     QStringLiteral("Attestation"), QStringLiteral("Audit"), QStringLiteral("Users") };
         for (int row = 0; row < model.rowCount(); ++row) {
             const QModelIndex index = model.index(row);
             QCOMPARE(index.data().toString(), expected.at(row));
@@ -97,6 +102,10 @@ private Q_SLOTS:
         QVERIFY(sidebar);
         for (int row = 0; row < sidebar->model()->rowCount(); ++row) {
             const QModelIndex index = sidebar->model()->index(row, 0);
+            if (index.data(models::NavigationModel::PageRole).value<Page>() == Page::Users) {
+                QVERIFY(sidebar->isRowHidden(row)); // for Administrators only, and nobody is logged in
+                continue;
+            }
             // As a user does: click the entry in the sidebar.
             QTest::mouseClick(sidebar->viewport(), Qt::LeftButton, {}, sidebar->visualRect(index).center());
             const auto page = index.data(models::NavigationModel::PageRole).value<Page>();
@@ -250,6 +259,65 @@ private Q_SLOTS:
         QTRY_VERIFY(campaignsLoaded.count() > 0 && devicesLoaded.count() > 0);
         QCOMPARE(page->model()->rowCount(), 0);
         QCOMPARE(devices->model()->totalCount(), 0);
+    }
+
+    // Administrators see the Users page and add a user through its dialog; others do not see it.
+    void usersPageForAdministrators()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("users.simfleet"));
+        {
+            auto ws = fleet::DemoWorkspace::create(path, nullptr, { 5, 0, 0, false });
+            QVERIFY2(ws, qPrintable(ws.errorMessage()));
+        }
+        store::WorkspaceService workspaces(demoOpener());
+        ui::MainWindow window(&workspaces);
+        window.show();
+        workspaces.open(path);
+        logIn(window, QStringLiteral("admin"));
+        if (QTest::currentTestFailed())
+            return;
+        auto *sidebar = window.findChild<QListView *>(QStringLiteral("navigation"));
+        const int usersRow = sidebar->model()->rowCount() - 1;
+        QVERIFY(!sidebar->isRowHidden(usersRow));
+        window.showPage(Page::Users);
+        auto *page = qobject_cast<ui::UsersPage *>(window.pageWidget(Page::Users));
+        QVERIFY(page);
+        QAbstractItemModelTester tester(page->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QTRY_COMPARE(page->model()->rowCount(), 7);
+        QTRY_COMPARE(page->findChild<QSpinBox *>(QStringLiteral("idleMinutes"))->value(), 30);
+
+        QTest::mouseClick(page->findChild<QPushButton *>(QStringLiteral("addUserButton")), Qt::LeftButton);
+        auto *dialog = page->findChild<ui::UserDialog *>();
+        QTRY_VERIFY(dialog && dialog->isVisible());
+        dialog->nameField()->setText(QStringLiteral("petra"));
+        dialog->roleBox()->setCurrentIndex(dialog->roleBox()->findText(QStringLiteral("Operator account manager")));
+        QVERIFY(dialog->operatorBox()->isEnabled());
+        dialog->operatorBox()->setCurrentText(QStringLiteral("Iberia Movil"));
+        dialog->passwordField()->setText(QStringLiteral("petra's password"));
+        dialog->repeatField()->setText(QStringLiteral("petra's passwort"));
+        dialog->accept();
+        QVERIFY(dialog->isVisible()); // the passwords differ: said in the dialog, nothing sent
+        QVERIFY(dialog->findChild<QLabel *>(QStringLiteral("userDialogError"))->text().contains(QStringLiteral("differ")));
+        dialog->repeatField()->setText(QStringLiteral("petra's password"));
+        dialog->accept();
+        QTRY_COMPARE(page->model()->rowCount(), 8);
+        QTRY_VERIFY(page->message()->text().contains(QStringLiteral("Added petra")));
+        bool found = false;
+        for (int row = 0; row < page->model()->rowCount(); ++row) {
+            if (page->model()->userAt(row)->name == u"petra") {
+                found = true;
+                QCOMPARE(page->model()->userAt(row)->operatorName, QStringLiteral("Iberia Movil"));
+            }
+        }
+        QVERIFY(found);
+
+        // The new account manager logs in; the page and its menu entry go away.
+        window.findChild<QAction *>(QStringLiteral("loginAction"))->trigger();
+        logIn(window, QStringLiteral("petra"), QStringLiteral("petra's password"));
+        if (QTest::currentTestFailed())
+            return;
+        QVERIFY(sidebar->isRowHidden(usersRow));
+        QVERIFY(window.currentPage() != Page::Users);
     }
 
     void loginRefusesAWrongPasswordAndSaysSo()
