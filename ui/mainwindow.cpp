@@ -2,6 +2,7 @@
 #include "accesscontroller.h"
 #include "logindialog.h"
 #include "pages/userspage.h"
+#include "pages/auditpage.h"
 
 #include "aboutdialog.h"
 #include "firstrundialog.h"
@@ -145,9 +146,6 @@ void MainWindow::buildPages()
         { Page::Attestation,
           { tr("Verdicts across the fleet (Affirming, Warning, Contraindicated, None) with reasons"),
             tr("Re-attest selected devices"), tr("Reference values per hardware model and software version") } },
-        { Page::Audit,
-          { tr("The append-only, hash-chained log, filterable by user, action and device"),
-            tr("Verify the chain and see the first entry that was changed or removed") } },
     };
     for (int row = 0; row < m_navigation->rowCount(); ++row) {
         const QModelIndex index = m_navigation->index(row);
@@ -165,6 +163,11 @@ void MainWindow::buildPages()
         if (page == Page::Campaigns) {
             m_campaignsPage = new CampaignsPage(m_access, m_pages);
             m_pages->addWidget(m_campaignsPage);
+            continue;
+        }
+        if (page == Page::Audit) {
+            m_auditPage = new AuditPage(m_access, m_pages);
+            m_pages->addWidget(m_auditPage);
             continue;
         }
         if (page == Page::Users) {
@@ -206,10 +209,9 @@ void MainWindow::buildMenus()
                                         index.data(Qt::DisplayRole).toString(), this,
                                         [this, page] { showPage(page); });
         action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + row)));
-        if (page == Page::Users) {
-            m_usersAction = action;
+        m_goActions.insert(page, action);
+        if (page == Page::Users)
             action->setVisible(false);
-        }
     }
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
@@ -321,16 +323,22 @@ void MainWindow::onSessionChanged()
     const access::Session *session = m_access->session();
     m_logoutAction->setEnabled(session != nullptr);
     m_userLabel->setText(session ? tr("Logged in as %1").arg(session->describe()) : tr("Not logged in"));
-    // The UI only hides what the role cannot do; the backend refuses it regardless.
+    // The UI only hides what the role cannot do; the backend refuses it regardless. Nobody
+    // logged in sees the pages as they are (each says to log in).
+    const auto allows = [session](access::Permission p) { return !session || session->allows(p); };
     const bool managesUsers = session && session->allows(access::Permission::ManageUsers);
-    m_sidebar->setRowHidden(m_navigation->indexOf(Page::Users).row(), !managesUsers);
-    m_usersAction->setVisible(managesUsers);
-    if (!managesUsers && currentPage() == Page::Users)
-        showPage(Page::Dashboard);
+    for (auto [page, shown] : { std::pair { Page::Users, managesUsers }, std::pair { Page::Audit, allows(access::Permission::ViewAudit) } }) {
+        m_sidebar->setRowHidden(m_navigation->indexOf(page).row(), !shown);
+        m_goActions.value(page)->setVisible(shown);
+        if (!shown && currentPage() == page)
+            showPage(Page::Dashboard);
+    }
     // Pages ask again as the new user; without one they say to log in.
     m_devicesPage->reload();
     m_operatorsPage->reload();
     m_campaignsPage->reload();
+    if (allows(access::Permission::ViewAudit))
+        m_auditPage->reload();
     if (managesUsers)
         m_usersPage->reload();
 }

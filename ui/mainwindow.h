@@ -2,6 +2,7 @@
 
 #include "navigationmodel.h"
 
+#include <QHash>
 #include <QMainWindow>
 
 class QAction;
@@ -24,6 +25,7 @@ class OperatorsPage;
 class CampaignsPage;
 class LoginDialog;
 class UsersPage;
+class AuditPage;
 
 // The main window: a navigation sidebar over the sections of DESIGN.md "The GUI". It never
 // touches the database itself; the workspace service answers through signals.
@@ -79,7 +81,8 @@ private:
     OperatorsPage *m_operatorsPage = nullptr;
     CampaignsPage *m_campaignsPage = nullptr;
     UsersPage *m_usersPage = nullptr;
-    QAction *m_usersAction = nullptr;
+    AuditPage *m_auditPage = nullptr;
+    QHash<Page, QAction *> m_goActions; // the Go menu's entry per page
 };
 
 } // namespace simfleet::ui

@@ -61,6 +61,28 @@ struct AccessService::Credentials
     store::UserRecord record; // hash, salt, parameters, key slot
 };
 
+Result<store::UserRecord> AccessService::findUser(const QString &name) const
+{
+    auto user = store::UserRepository(m_workspace.database()).findByName(name);
+    if (!user)
+        return user.error();
+    if (!user.value())
+        return notFound(name);
+    return *user.value();
+}
+
+Result<void> AccessService::keepAnAdministrator(const store::UserRecord &leaving) const
+{
+    if (leaving.role != roleKey(Role::Administrator))
+        return {};
+    auto admins = store::UserRepository(m_workspace.database()).countWithRole(roleKey(Role::Administrator));
+    if (!admins)
+        return admins.error();
+    if (admins.value() <= 1)
+        return fail(QStringLiteral("%1 is the last Administrator; make another one first").arg(leaving.name));
+    return {};
+}
+
 AccessService::AccessService(store::Workspace &workspace) : m_workspace(workspace) { }
 
 qint64 AccessService::idleMinutes() const
@@ -279,20 +301,12 @@ Result<void> AccessService::removeUser(const Session &by, const QString &name)
         return ok;
     if (name == by.name() && !by.isOwner())
         return fail(QStringLiteral("you cannot remove yourself; another Administrator can"));
-    store::UserRepository users(m_workspace.database());
-    auto user = users.findByName(name);
+    auto user = findUser(name);
     if (!user)
         return user.error();
-    if (!user.value())
-        return notFound(name);
-    if (user.value()->role == roleKey(Role::Administrator)) {
-        auto admins = users.countWithRole(roleKey(Role::Administrator));
-        if (!admins)
-            return admins.error();
-        if (admins.value() <= 1)
-            return fail(QStringLiteral("%1 is the last Administrator; add another before removing them").arg(name));
-    }
-    const qint64 id = user.value()->id;
+    if (auto ok = keepAnAdministrator(user.value()); !ok)
+        return ok;
+    const qint64 id = user->id;
     const QDateTime now = m_workspace.clock().now();
     const QString actor = by.name();
     return m_workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
@@ -308,20 +322,13 @@ Result<void> AccessService::setRole(const Session &by, const QString &name, Role
 {
     if (auto ok = by.require(Permission::ManageUsers, m_workspace.clock()); !ok)
         return ok;
-    store::UserRepository users(m_workspace.database());
-    auto user = users.findByName(name);
+    auto user = findUser(name);
     if (!user)
         return user.error();
-    if (!user.value())
-        return notFound(name);
-    store::UserRecord record = *user.value();
-    const auto current = roleFromKey(record.role);
-    if (current == Role::Administrator && role != Role::Administrator) {
-        auto admins = users.countWithRole(roleKey(Role::Administrator));
-        if (!admins)
-            return admins.error();
-        if (admins.value() <= 1)
-            return fail(QStringLiteral("%1 is the last Administrator; make another one first").arg(name));
+    store::UserRecord record = user.value();
+    if (role != Role::Administrator) {
+        if (auto ok = keepAnAdministrator(record); !ok)
+            return ok;
     }
     auto operatorId = operatorFor(role, operatorName);
     if (!operatorId)
@@ -372,17 +379,15 @@ Result<void> AccessService::setPassword(const Session &by, const QString &name, 
     } else if (by.isExpired(m_workspace.clock())) {
         return failWith(QStringLiteral("session-expired"), QStringLiteral("the session ended; log in again"));
     }
-    auto user = store::UserRepository(m_workspace.database()).findByName(name);
+    auto user = findUser(name);
     if (!user)
         return user.error();
-    if (!user.value())
-        return notFound(name);
-    const auto role = roleFromKey(user.value()->role);
+    const auto role = roleFromKey(user->role);
     auto credentials = makeCredentials(role.value_or(Role::Viewer), password.toByteArray());
     if (!credentials)
         return credentials.error();
     const store::UserRecord record = credentials->record;
-    const qint64 id = user.value()->id;
+    const qint64 id = user->id;
     const QDateTime now = m_workspace.clock().now();
     const QString actor = by.name();
     return m_workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {

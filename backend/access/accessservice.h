@@ -13,6 +13,7 @@
 
 namespace simfleet::store {
 class Workspace;
+struct UserRecord;
 }
 
 namespace simfleet::access {
@@ -73,6 +74,9 @@ public:
 
 private:
     struct Credentials;
+    Result<store::UserRecord> findUser(const QString &name) const;
+    // Refuses when the user leaving the Administrator role is its last holder.
+    Result<void> keepAnAdministrator(const store::UserRecord &leaving) const;
     Result<Credentials> makeCredentials(Role role, QByteArrayView password) const;
     Result<std::optional<qint64>> operatorFor(Role role, const QString &operatorName) const;
 

@@ -13,12 +13,13 @@ Result<store::AuditVerification> AuditTrail::verify(store::Workspace &workspace,
     return store::AuditLog::verify(db);
 }
 
-Result<QList<store::AuditEntry>> AuditTrail::read(store::Workspace &workspace, const Session &by, qint64 afterSeq, int limit)
+Result<QList<store::AuditEntry>> AuditTrail::read(store::Workspace &workspace, const Session &by, const QString &search,
+                                                 qint64 beforeSeq, int limit)
 {
     if (auto ok = by.require(Permission::ViewAudit, workspace.clock()); !ok)
         return ok.error();
     QSqlDatabase db = workspace.database();
-    return store::AuditLog::list(db, afterSeq, limit);
+    return store::AuditLog::newestFirst(db, search, beforeSeq, limit);
 }
 
 } // namespace simfleet::access

@@ -19,7 +19,10 @@ class AuditTrail
 {
 public:
     static Result<store::AuditVerification> verify(store::Workspace &workspace, const Session &by);
-    static Result<QList<store::AuditEntry>> read(store::Workspace &workspace, const Session &by, qint64 afterSeq, int limit);
+    // Newest first, before entry beforeSeq (0: from the newest), filtered by user, action or
+    // subject containing search.
+    static Result<QList<store::AuditEntry>> read(store::Workspace &workspace, const Session &by, const QString &search,
+                                                 qint64 beforeSeq, int limit);
 };
 
 } // namespace simfleet::access

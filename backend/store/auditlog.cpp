@@ -188,4 +188,34 @@ Result<QList<AuditEntry>> AuditLog::list(QSqlDatabase &db, qint64 afterSeq, int 
     return entries;
 }
 
+Result<QList<AuditEntry>> AuditLog::newestFirst(QSqlDatabase &db, const QString &search, qint64 beforeSeq, int limit)
+{
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    const QString term = search.trimmed();
+    QString sql = selectEntries + QStringLiteral(" WHERE (? = 0 OR seq < ?)");
+    if (!term.isEmpty())
+        sql += QStringLiteral(" AND (actor LIKE ? ESCAPE '\\' OR action LIKE ? ESCAPE '\\' OR subject LIKE ? ESCAPE '\\')");
+    sql += QStringLiteral(" ORDER BY seq DESC LIMIT ?");
+    if (!q.prepare(sql))
+        return fail(q.lastError().text());
+    q.addBindValue(beforeSeq);
+    q.addBindValue(beforeSeq);
+    if (!term.isEmpty()) {
+        QString escaped = term;
+        escaped.replace(QLatin1Char('\\'), QStringLiteral("\\\\")).replace(QLatin1Char('%'), QStringLiteral("\\%")).replace(QLatin1Char('_'), QStringLiteral("\\_"));
+        const QString like = QLatin1Char('%') + escaped + QLatin1Char('%');
+        q.addBindValue(like);
+        q.addBindValue(like);
+        q.addBindValue(like);
+    }
+    q.addBindValue(limit);
+    if (!q.exec())
+        return fail(q.lastError().text());
+    QList<AuditEntry> entries;
+    while (q.next())
+        entries.append(readEntry(q));
+    return entries;
+}
+
 } // namespace simfleet::store

@@ -46,6 +46,9 @@ public:
                                const QString &subject, const QJsonObject &details);
     static Result<AuditVerification> verify(QSqlDatabase &db);
     static Result<QList<AuditEntry>> list(QSqlDatabase &db, qint64 afterSeq, int limit);
+    // Newest first, before entry beforeSeq (0: from the newest), where the user, the action or
+    // the subject contains search (empty: all).
+    static Result<QList<AuditEntry>> newestFirst(QSqlDatabase &db, const QString &search, qint64 beforeSeq, int limit);
 
     static QByteArray entryHash(const AuditEntry &entry);
 };

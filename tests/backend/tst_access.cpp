@@ -185,7 +185,7 @@ const QList<CallSpec> &calls()
         { "audit-verify", false,
           [](Fixture &f, const access::Session &s) { return asVoid(access::AuditTrail::verify(*f.ws, s)); } },
         { "audit-read", false,
-          [](Fixture &f, const access::Session &s) { return asVoid(access::AuditTrail::read(*f.ws, s, 0, 100)); } },
+          [](Fixture &f, const access::Session &s) { return asVoid(access::AuditTrail::read(*f.ws, s, {}, 0, 100)); } },
         { "reference-values-add", true,
           [](Fixture &f, const access::Session &s) {
               store::ReferenceValueRecord r;

@@ -19,6 +19,8 @@
 #include "pages/operatorspage.h"
 #include "pages/placeholderpage.h"
 #include "pages/userspage.h"
+#include "pages/auditpage.h"
+#include "audittablemodel.h"
 #include "userdialog.h"
 #include "usertablemodel.h"
 #include "store/workspaceservice.h"
@@ -29,6 +31,8 @@
 #include <QSignalSpy>
 #include <QComboBox>
 #include <QSpinBox>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -74,6 +78,19 @@ private Q_SLOTS:
     }
 
     void init() { QSettings().clear(); }
+
+public:
+    // A demo workspace of the sizes given, closed again; empty when it could not be made.
+    QString demoFile(const char *name, fleet::DemoFleetSizes sizes)
+    {
+        const QString path = m_dir.filePath(QLatin1StringView(name));
+        auto ws = fleet::DemoWorkspace::create(path, nullptr, sizes);
+        if (!ws)
+            qWarning("%s", qPrintable(ws.errorMessage()));
+        return ws ? path : QString();
+    }
+
+private Q_SLOTS:
 
     void navigationModel()
     {
@@ -123,6 +140,10 @@ private Q_SLOTS:
                 QVERIFY(qobject_cast<ui::CampaignsPage *>(window.pageWidget(page)));
                 continue;
             }
+            if (page == Page::Audit) {
+                QVERIFY(qobject_cast<ui::AuditPage *>(window.pageWidget(page)));
+                continue;
+            }
             auto *shown = qobject_cast<ui::PlaceholderPage *>(window.pageWidget(page));
             QVERIFY(shown);
             QCOMPARE(shown->title(), index.data().toString());
@@ -134,11 +155,8 @@ private Q_SLOTS:
 
     void devicesPagePagesFiltersAndSorts()
     {
-        const QString path = m_dir.filePath(QStringLiteral("devices.simfleet"));
-        {
-            auto ws = fleet::DemoWorkspace::create(path, nullptr, { 700, 0, 0, true });
-            QVERIFY2(ws, qPrintable(ws.errorMessage()));
-        }
+        const QString path = demoFile("devices.simfleet", { 700, 0, 0, true });
+        QVERIFY(!path.isEmpty());
         store::WorkspaceService workspaces(demoOpener());
         ui::MainWindow window(&workspaces);
         window.show();
@@ -180,11 +198,8 @@ private Q_SLOTS:
 
     void operatorsPageShowsRangesAndPolicy()
     {
-        const QString path = m_dir.filePath(QStringLiteral("operators.simfleet"));
-        {
-            auto ws = fleet::DemoWorkspace::create(path, nullptr, { 10, 0, 0, false });
-            QVERIFY2(ws, qPrintable(ws.errorMessage()));
-        }
+        const QString path = demoFile("operators.simfleet", { 10, 0, 0, false });
+        QVERIFY(!path.isEmpty());
         store::WorkspaceService workspaces(demoOpener());
         ui::MainWindow window(&workspaces);
         auto *page = qobject_cast<ui::OperatorsPage *>(window.pageWidget(Page::Operators));
@@ -264,11 +279,8 @@ private Q_SLOTS:
     // Administrators see the Users page and add a user through its dialog; others do not see it.
     void usersPageForAdministrators()
     {
-        const QString path = m_dir.filePath(QStringLiteral("users.simfleet"));
-        {
-            auto ws = fleet::DemoWorkspace::create(path, nullptr, { 5, 0, 0, false });
-            QVERIFY2(ws, qPrintable(ws.errorMessage()));
-        }
+        const QString path = demoFile("users.simfleet", { 5, 0, 0, false });
+        QVERIFY(!path.isEmpty());
         store::WorkspaceService workspaces(demoOpener());
         ui::MainWindow window(&workspaces);
         window.show();
@@ -320,13 +332,61 @@ private Q_SLOTS:
         QVERIFY(window.currentPage() != Page::Users);
     }
 
+    // The audit log newest first, filtered in SQL, and the chain check, intact then tampered.
+    void auditPageFiltersAndVerifies()
+    {
+        const QString path = demoFile("audit.simfleet", { 5, 0, 0, false });
+        QVERIFY(!path.isEmpty());
+        store::WorkspaceService workspaces(demoOpener());
+        ui::MainWindow window(&workspaces);
+        window.show();
+        workspaces.open(path);
+        logIn(window, QStringLiteral("viewer"));
+        if (QTest::currentTestFailed())
+            return;
+        window.showPage(Page::Audit);
+        auto *page = qobject_cast<ui::AuditPage *>(window.pageWidget(Page::Audit));
+        QVERIFY(page);
+        QAbstractItemModelTester tester(page->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        // Created, filled, seven demo users, and the viewer's login just now, on top.
+        QTRY_COMPARE(page->model()->rowCount(), 10);
+        QCOMPARE(page->model()->index(0, models::AuditTableModel::Action).data().toString(), QStringLiteral("user.login"));
+        QCOMPARE(page->model()->index(0, models::AuditTableModel::User).data().toString(), QStringLiteral("viewer"));
+        QVERIFY(page->model()->index(0, 0).data().toLongLong() > page->model()->index(1, 0).data().toLongLong());
+        page->searchField()->setText(QStringLiteral("user.add"));
+        QTRY_COMPARE(page->model()->rowCount(), 7);
+
+        QTest::mouseClick(page->findChild<QPushButton *>(QStringLiteral("verifyChainButton")), Qt::LeftButton);
+        QTRY_VERIFY(page->verification()->text().contains(QStringLiteral("intact: 10 entries")));
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("tamper"));
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("DROP TRIGGER audit_entry_no_update")));
+            QVERIFY(q.exec(QStringLiteral("UPDATE audit_entry SET actor = 'mallory' WHERE seq = 4")));
+            q.finish();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("tamper"));
+        QTest::mouseClick(page->findChild<QPushButton *>(QStringLiteral("verifyChainButton")), Qt::LeftButton);
+        QTRY_VERIFY2(page->verification()->text().contains(QStringLiteral("tampered with at entry 4")),
+                     qPrintable(page->verification()->text()));
+
+        // An operator account manager does not see the log at all.
+        window.findChild<QAction *>(QStringLiteral("loginAction"))->trigger();
+        logIn(window, QStringLiteral("am-albion"));
+        if (QTest::currentTestFailed())
+            return;
+        auto *sidebar = window.findChild<QListView *>(QStringLiteral("navigation"));
+        QVERIFY(sidebar->isRowHidden(window.findChild<QListView *>(QStringLiteral("navigation"))->model()->rowCount() - 2));
+        QVERIFY(window.currentPage() != Page::Audit);
+    }
+
     void loginRefusesAWrongPasswordAndSaysSo()
     {
-        const QString path = m_dir.filePath(QStringLiteral("login.simfleet"));
-        {
-            auto ws = fleet::DemoWorkspace::create(path, nullptr, { 5, 0, 0, false });
-            QVERIFY2(ws, qPrintable(ws.errorMessage()));
-        }
+        const QString path = demoFile("login.simfleet", { 5, 0, 0, false });
+        QVERIFY(!path.isEmpty());
         store::WorkspaceService workspaces(demoOpener());
         ui::MainWindow window(&workspaces);
         window.show();
