@@ -6,7 +6,9 @@
 #include "store/workspace.h"
 #include "store/workspaceservice.h"
 
+#include <QDir>
 #include <QLocale>
+#include <QSaveFile>
 
 namespace simfleet::models {
 
@@ -38,6 +40,43 @@ void CampaignTableModel::reload()
 int CampaignTableModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : int(m_campaigns.size());
+}
+
+const campaigns::CampaignSummary *CampaignTableModel::campaignAt(int row) const
+{
+    return row >= 0 && row < m_campaigns.size() ? &m_campaigns.at(row) : nullptr;
+}
+
+void CampaignTableModel::writeCsvReport(qint64 campaignId, const QString &path)
+{
+    m_access->request<bool>(
+        this,
+        [campaignId, path](store::Workspace &ws, const access::Session &session) -> Result<bool> {
+            QSaveFile file(path);
+            if (!file.open(QIODevice::WriteOnly))
+                return fail(tr("cannot write %1: %2").arg(path, file.errorString()));
+            devices::NoDeviceLinks none;
+            if (auto ok = campaigns::CampaignService(ws, none).writeReport(session, campaignId, file); !ok)
+                return ok.error();
+            if (!file.commit())
+                return fail(tr("cannot write %1: %2").arg(path, file.errorString()));
+            return true;
+        },
+        [this, path](const Result<bool> &r) {
+            Q_EMIT reportWritten(r.ok(), r ? tr("The report is in %1.").arg(QDir::toNativeSeparators(path)) : r.errorMessage());
+        });
+}
+
+void CampaignTableModel::summaryFor(qint64 campaignId, QObject *context,
+                                    std::function<void(const Result<campaigns::CampaignSummary> &)> done)
+{
+    m_access->request<campaigns::CampaignSummary>(
+        context,
+        [campaignId](store::Workspace &ws, const access::Session &session) {
+            devices::NoDeviceLinks none;
+            return campaigns::CampaignService(ws, none).summary(session, campaignId);
+        },
+        std::move(done));
 }
 
 int CampaignTableModel::columnCount(const QModelIndex &parent) const

@@ -1,9 +1,12 @@
 #pragma once
 
 #include "campaigns/campaign.h"
+#include "core/result.h"
 
 #include <QAbstractTableModel>
 #include <QList>
+
+#include <functional>
 
 namespace simfleet::models {
 class AccessController;
@@ -18,6 +21,13 @@ public:
 
     explicit CampaignTableModel(AccessController *access, QObject *parent = nullptr);
     void reload();
+    const campaigns::CampaignSummary *campaignAt(int row) const;
+
+    // The per-device outcomes of one campaign as CSV (no secrets), written on the store thread
+    // as the logged-in user sees them; ends with reportWritten.
+    void writeCsvReport(qint64 campaignId, const QString &path);
+    // One campaign's summary as the logged-in user may see it, read on the store thread.
+    void summaryFor(qint64 campaignId, QObject *context, std::function<void(const Result<campaigns::CampaignSummary> &)> done);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -27,6 +37,7 @@ public:
 Q_SIGNALS:
     void loaded();
     void loadFailed(const QString &message);
+    void reportWritten(bool ok, const QString &message);
 
 private:
     AccessController *m_access;

@@ -20,6 +20,9 @@
 #include "pages/placeholderpage.h"
 #include "pages/userspage.h"
 #include "pages/auditpage.h"
+#include "pages/campaignmonitor.h"
+#include "campaignwizard.h"
+#include "campaignrunner.h"
 #include "audittablemodel.h"
 #include "userdialog.h"
 #include "usertablemodel.h"
@@ -31,6 +34,10 @@
 #include <QSignalSpy>
 #include <QComboBox>
 #include <QSpinBox>
+#include <QProgressBar>
+#include <QRadioButton>
+#include <QWizard>
+#include <QFile>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QLabel>
@@ -381,6 +388,92 @@ private Q_SLOTS:
         auto *sidebar = window.findChild<QListView *>(QStringLiteral("navigation"));
         QVERIFY(sidebar->isRowHidden(window.findChild<QListView *>(QStringLiteral("navigation"))->model()->rowCount() - 2));
         QVERIFY(window.currentPage() != Page::Audit);
+    }
+
+    // As Operations: a provisioning through the wizard, watched to the end in the monitor, its
+    // report exported as CSV and PDF; then a change of some devices with a canary.
+    void campaignFromTheWizard()
+    {
+        const QString path = demoFile("wizard.simfleet", { 24, 0, 0, false });
+        QVERIFY(!path.isEmpty());
+        store::WorkspaceService workspaces(demoOpener());
+        ui::MainWindow window(&workspaces);
+        window.show();
+        workspaces.open(path);
+        logIn(window, QStringLiteral("operations"));
+        if (QTest::currentTestFailed())
+            return;
+        window.showPage(Page::Campaigns);
+        auto *page = qobject_cast<ui::CampaignsPage *>(window.pageWidget(Page::Campaigns));
+        QVERIFY(page);
+        auto *newButton = page->findChild<QPushButton *>(QStringLiteral("newCampaign"));
+        QVERIFY(newButton->isVisible());
+        QTest::mouseClick(newButton, Qt::LeftButton);
+        QTRY_VERIFY(page->wizard() && page->wizard()->isVisible());
+        ui::CampaignWizard *wizard = page->wizard();
+        wizard->provisionButton()->setChecked(true);
+        wizard->fleetBox()->setCurrentText(QStringLiteral("Rheinau smart meters"));
+        QTRY_COMPARE(wizard->deviceCount(), 24);
+        QTRY_VERIFY(wizard->button(QWizard::NextButton)->isEnabled());
+        wizard->next();
+        wizard->next();
+        wizard->batchBox()->setValue(8);
+        wizard->next();
+        QCOMPARE(wizard->currentId(), int(ui::CampaignWizard::ConfirmPageId));
+        QVERIFY(wizard->findChild<QLabel *>(QStringLiteral("campaignSummary"))->text().contains(QStringLiteral("Provision 24")));
+        QSignalSpy finished(page->runner(), &models::CampaignRunner::finished);
+        wizard->accept();
+        QTRY_VERIFY(page->monitor()->isVisible());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        const auto summary = finished.first().first().value<campaigns::CampaignSummary>();
+        QCOMPARE(summary.succeeded, 24);
+        QCOMPARE(summary.state, QStringLiteral("finished"));
+        QCOMPARE(page->monitor()->progressBar()->value(), 24);
+        QVERIFY(page->monitor()->countsLabel()->text().startsWith(QStringLiteral("24 succeeded")));
+        QTRY_COMPARE(page->model()->rowCount(), 1);
+
+        // The report, as CSV (one line per device, no secrets) and as PDF.
+        page->table()->setCurrentIndex(page->model()->index(0, 0));
+        const QString csv = m_dir.filePath(QStringLiteral("wizard-report.csv"));
+        page->exportCsv(summary.campaignId, csv);
+        QTRY_VERIFY(page->message()->text().contains(QStringLiteral("wizard-report.csv")));
+        QFile csvFile(csv);
+        QVERIFY(csvFile.open(QIODevice::ReadOnly));
+        const QByteArray rows = csvFile.readAll();
+        QCOMPARE(rows.count('\n'), 25);
+        QVERIFY(rows.startsWith("eid,outcome,reason"));
+        const QString pdf = m_dir.filePath(QStringLiteral("wizard-report.pdf"));
+        page->exportPdf(summary.campaignId, pdf);
+        QTRY_VERIFY(page->message()->text().contains(QStringLiteral("wizard-report.pdf")));
+        QFile pdfFile(pdf);
+        QVERIFY(pdfFile.open(QIODevice::ReadOnly));
+        QVERIFY(pdfFile.read(5) == "%PDF-");
+        QVERIFY(pdfFile.size() > 10000); // text, the outcome chart and the progress chart
+
+        // A change by filter, to another operator, with a canary share.
+        QTest::mouseClick(newButton, Qt::LeftButton);
+        QTRY_VERIFY(page->wizard() && page->wizard()->isVisible());
+        wizard = page->wizard();
+        wizard->changeButton()->setChecked(true);
+        wizard->filterField()->setText(QStringLiteral("fleet=Rheinau smart meters and operator=Rheinfunk"));
+        QTRY_COMPARE(wizard->deviceCount(), 24);
+        wizard->filterField()->setText(QStringLiteral("fleet=Rheinau smart meters and operator=nobody"));
+        QTRY_COMPARE(wizard->deviceCount(), 0);
+        QVERIFY(!wizard->button(QWizard::NextButton)->isEnabled());
+        wizard->filterField()->setText(QStringLiteral("operator=Rheinfunk"));
+        QTRY_COMPARE(wizard->deviceCount(), 24);
+        QTRY_VERIFY(wizard->button(QWizard::NextButton)->isEnabled());
+        wizard->next();
+        wizard->operatorBox()->setCurrentText(QStringLiteral("Albion Telecom"));
+        wizard->next();
+        wizard->canaryBox()->setValue(25);
+        wizard->next();
+        wizard->accept();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 30000);
+        const auto change = finished.at(1).first().value<campaigns::CampaignSummary>();
+        QCOMPARE(change.succeeded, 24);
+        QCOMPARE(change.kind, QStringLiteral("subscription-change"));
+        QTRY_COMPARE(page->model()->rowCount(), 2);
     }
 
     void loginRefusesAWrongPasswordAndSaysSo()

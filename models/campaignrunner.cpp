@@ -1,0 +1,256 @@
+#include "campaignrunner.h"
+#include "accesscontroller.h"
+
+#include "campaigns/campaignservice.h"
+#include "devices/simulatedfield.h"
+#include "fleet/devicefilter.h"
+#include "store/customerrepository.h"
+#include "store/devicerepository.h"
+#include "store/operatorrepository.h"
+#include "store/fleetrepository.h"
+#include "store/secretvault.h"
+#include "store/workspace.h"
+
+#include <QPointer>
+#include <QSet>
+#include <QThread>
+
+namespace simfleet::models {
+
+namespace {
+
+// The devices a plan names, within what the user may see.
+Result<QList<qint64>> planDevices(store::Workspace &ws, const access::Session &session, const CampaignPlan &plan)
+{
+    Result<QList<std::pair<qint64, QString>>> found = fail(QString());
+    if (!plan.fleet.isEmpty()) {
+        auto fleet = store::FleetRepository(ws.database()).findUnique(plan.fleet);
+        if (!fleet)
+            return fleet.error();
+        store::DeviceRepository devices(ws.database());
+        auto all = devices.idsInFleet(fleet->id);
+        if (!all)
+            return all.error();
+        QList<qint64> ids;
+        for (const auto &d : all.value())
+            ids.append(d.first);
+        auto hidden = devices.outsideScope(session.scope(), ids);
+        if (!hidden)
+            return hidden.error();
+        const QSet<qint64> outside(hidden->cbegin(), hidden->cend());
+        ids.removeIf([&outside](qint64 id) { return outside.contains(id); });
+        return ids;
+    } else {
+        auto filter = fleet::DeviceFilter::parse(plan.filter);
+        if (!filter)
+            return fail(QStringLiteral("the filter is not understood: %1").arg(filter.errorMessage()));
+        found = filter->selectIds(ws.database(), session.scope());
+    }
+    if (!found)
+        return found.error();
+    QList<qint64> ids;
+    ids.reserve(found->size());
+    for (const auto &d : found.value())
+        ids.append(d.first);
+    return ids;
+}
+
+} // namespace
+
+struct CampaignRunner::Job
+{
+    QString path;
+    std::optional<access::Session> session;
+    std::optional<store::SecretVault> vault;
+    std::optional<CampaignPlan> plan; // a new campaign, or:
+    qint64 resumeId = 0;
+    bool retryFailed = false;
+};
+
+CampaignRunner::CampaignRunner(AccessController *access, QObject *parent) : QObject(parent), m_access(access)
+{
+    qRegisterMetaType<campaigns::CampaignSummary>();
+}
+
+CampaignRunner::~CampaignRunner()
+{
+    if (m_thread) {
+        m_control->pause();
+        m_thread->wait();
+        delete m_thread;
+    }
+}
+
+void CampaignRunner::countDevices(const CampaignPlan &plan)
+{
+    m_access->request<qint64>(
+        this,
+        [plan](store::Workspace &ws, const access::Session &session) -> Result<qint64> {
+            auto ids = planDevices(ws, session, plan);
+            if (!ids)
+                return ids.error();
+            return qint64(ids->size());
+        },
+        [this](const Result<qint64> &n) { Q_EMIT counted(n ? n.value() : 0, n ? QString() : n.errorMessage()); });
+}
+
+void CampaignRunner::loadChoices()
+{
+    m_access->request<CampaignChoices>(
+        this,
+        [](store::Workspace &ws, const access::Session &session) -> Result<CampaignChoices> {
+            CampaignChoices c;
+            auto operators = store::OperatorRepository(ws.database()).listVisible(session.scope());
+            auto fleets = store::FleetRepository(ws.database()).list();
+            auto customers = store::CustomerRepository(ws.database()).list();
+            if (!operators || !fleets || !customers)
+                return fail(tr("the operators, fleets and customers could not be read"));
+            for (const auto &op : operators.value())
+                c.operators.append({ op.id, op.name });
+            for (const auto &f : fleets.value()) {
+                if (!c.fleets.contains(f.name))
+                    c.fleets.append(f.name);
+            }
+            for (const auto &cu : customers.value())
+                c.customers.append({ cu.id, cu.name });
+            return c;
+        },
+        [this](const Result<CampaignChoices> &c) {
+            if (c)
+                Q_EMIT choicesLoaded(c.value());
+            else
+                Q_EMIT failed(c.errorMessage());
+        });
+}
+
+void CampaignRunner::start(const CampaignPlan &plan)
+{
+    auto job = std::make_shared<Job>();
+    job->plan = plan;
+    launch(job);
+}
+
+void CampaignRunner::resume(qint64 campaignId, bool retryFailed)
+{
+    auto job = std::make_shared<Job>();
+    job->resumeId = campaignId;
+    job->retryFailed = retryFailed;
+    launch(job);
+}
+
+void CampaignRunner::pause()
+{
+    if (m_control)
+        m_control->pause();
+}
+
+void CampaignRunner::cancel()
+{
+    if (m_control)
+        m_control->cancel();
+}
+
+void CampaignRunner::launch(std::shared_ptr<Job> job)
+{
+    if (m_thread) {
+        Q_EMIT failed(tr("a campaign is already running in this window; pause it or wait for it to finish"));
+        return;
+    }
+    // The secrets come from the workspace as the logged-in user unlocked it; a user whose role
+    // holds none gets the backend's "not permitted" before this matters.
+    m_access->request<std::pair<QString, std::optional<store::SecretVault>>>(
+        this,
+        [](store::Workspace &ws, const access::Session &) -> Result<std::pair<QString, std::optional<store::SecretVault>>> {
+            return std::pair { ws.info().path,
+                               ws.isUnlocked() ? std::optional<store::SecretVault>(ws.vault()) : std::nullopt };
+        },
+        [this, job](const Result<std::pair<QString, std::optional<store::SecretVault>>> &opened) {
+            if (!opened) {
+                Q_EMIT failed(opened.errorMessage());
+                return;
+            }
+            if (m_thread || !m_access->session()) {
+                Q_EMIT failed(m_thread ? tr("a campaign is already running in this window") : tr("log in first"));
+                return;
+            }
+            job->path = opened->first;
+            job->vault = opened->second;
+            job->session = *m_access->session();
+            m_control = std::make_shared<campaigns::CampaignControl>();
+            auto control = m_control;
+            QPointer<CampaignRunner> self(this);
+            const auto post = [self](auto &&deliver) {
+                QMetaObject::invokeMethod(
+                    self.data(), [self, deliver = std::forward<decltype(deliver)>(deliver)] {
+                        if (self)
+                            deliver(*self);
+                    },
+                    Qt::QueuedConnection);
+            };
+            m_thread = QThread::create([job, control, post] {
+                const auto failWith = [&](const QString &message) {
+                    post([message](CampaignRunner &r) { Q_EMIT r.failed(message); });
+                };
+                auto ws = store::Workspace::open(job->path);
+                if (!ws)
+                    return failWith(ws.errorMessage());
+                if (job->vault)
+                    ws.value()->unlockWith(*job->vault);
+                auto field = devices::SimulatedField::open(devices::SimulatedField::pathForWorkspace(job->path));
+                if (!field)
+                    return failWith(tr("this workspace has no simulated field (%1); only simulated devices can be reached "
+                                       "in this version")
+                                        .arg(field.errorMessage()));
+                campaigns::CampaignService service(*ws.value(), *field.value());
+                const access::Session &session = *job->session;
+                qint64 id = job->resumeId;
+                QString name;
+                if (job->plan) {
+                    auto devices = planDevices(*ws.value(), session, *job->plan);
+                    if (!devices)
+                        return failWith(devices.errorMessage());
+                    CampaignPlan plan = *job->plan;
+                    if (plan.kind == campaigns::CampaignKind::InitialProvisioning) {
+                        // A fleet is provisioned with its home operator's profiles.
+                        if (plan.fleet.isEmpty())
+                            return failWith(tr("provisioning takes a fleet: its home operator's profile goes in"));
+                        auto fleet = store::FleetRepository(ws.value()->database()).findUnique(plan.fleet);
+                        if (!fleet || !fleet->homeOperatorId)
+                            return failWith(fleet ? tr("the fleet %1 has no home operator").arg(plan.fleet) : fleet.errorMessage());
+                        plan.targetOperatorId = *fleet->homeOperatorId;
+                        plan.newCustomerId.reset();
+                    }
+                    auto created = service.create(session, { plan.kind, plan.name, plan.targetOperatorId, plan.newCustomerId,
+                                                             devices.value(), plan.settings });
+                    if (!created)
+                        return failWith(created.errorMessage());
+                    id = created.value();
+                } else if (job->retryFailed) {
+                    if (auto reset = service.retryFailed(session, id); !reset)
+                        return failWith(reset.errorMessage());
+                }
+                if (auto summary = service.summary(session, id))
+                    name = summary->name;
+                post([id, name](CampaignRunner &r) {
+                    r.m_campaignId = id;
+                    Q_EMIT r.started(id, name);
+                });
+                service.setProgressInterval(250);
+                service.setProgressCallback([post](const campaigns::CampaignProgress &p) {
+                    post([p](CampaignRunner &r) { Q_EMIT r.progressed(p); });
+                });
+                auto summary = service.run(session, id, control.get());
+                if (!summary)
+                    return failWith(summary.errorMessage());
+                post([s = summary.value()](CampaignRunner &r) { Q_EMIT r.finished(s); });
+            });
+            m_thread->setObjectName(QStringLiteral("simfleet-campaign"));
+            connect(m_thread, &QThread::finished, this, [this] {
+                m_thread->deleteLater();
+                m_thread = nullptr;
+            });
+            m_thread->start();
+        });
+}
+
+} // namespace simfleet::models

@@ -1,0 +1,80 @@
+#pragma once
+
+#include "campaigns/campaign.h"
+
+#include <QObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+
+class QThread;
+
+namespace simfleet::models {
+class AccessController;
+
+// What the campaign wizard asks for: devices by fleet or by filter (DeviceFilter syntax), the
+// operator they move to, optionally a new owning customer, and how to roll it out.
+struct CampaignPlan
+{
+    campaigns::CampaignKind kind = campaigns::CampaignKind::SubscriptionChange;
+    QString name;
+    QString fleet;  // one of fleet and filter
+    QString filter;
+    qint64 targetOperatorId = 0;
+    std::optional<qint64> newCustomerId;
+    campaigns::CampaignSettings settings;
+};
+
+// What a new campaign can choose from, as the user may see it.
+struct CampaignChoices
+{
+    QList<std::pair<qint64, QString>> operators;
+    QStringList fleets;
+    QList<std::pair<qint64, QString>> customers;
+};
+
+// Runs one campaign at a time for the GUI on a thread of its own, with its own connection to
+// the workspace (a campaign takes minutes; the store thread keeps answering the pages). Devices
+// are chosen in the backend within the user's scope; the backend checks the user's role.
+// Progress arrives as signals on the GUI thread; pause and cancel leave no device mid-step.
+class CampaignRunner : public QObject
+{
+    Q_OBJECT
+public:
+    explicit CampaignRunner(AccessController *access, QObject *parent = nullptr);
+    ~CampaignRunner() override; // pauses a running campaign and waits for the devices in flight
+
+    bool isRunning() const { return m_thread != nullptr; }
+    qint64 campaignId() const { return m_campaignId; }
+
+    void start(const CampaignPlan &plan);
+    void resume(qint64 campaignId, bool retryFailed);
+    void pause();
+    void cancel();
+
+    // How many devices a plan would take, counted in the user's scope.
+    void countDevices(const CampaignPlan &plan);
+    void loadChoices();
+
+Q_SIGNALS:
+    void started(qint64 campaignId, const QString &name);
+    void progressed(const simfleet::campaigns::CampaignProgress &progress);
+    void finished(const simfleet::campaigns::CampaignSummary &summary);
+    void failed(const QString &message);
+    void counted(qint64 devices, const QString &problem);
+    void choicesLoaded(const simfleet::models::CampaignChoices &choices);
+
+private:
+    struct Job;
+    void launch(std::shared_ptr<Job> job);
+
+    AccessController *m_access;
+    QThread *m_thread = nullptr;
+    std::shared_ptr<campaigns::CampaignControl> m_control;
+    qint64 m_campaignId = 0;
+};
+
+} // namespace simfleet::models

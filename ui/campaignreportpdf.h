@@ -1,0 +1,17 @@
+#pragma once
+
+#include "campaigns/campaign.h"
+#include "core/result.h"
+
+#include <QImage>
+#include <QString>
+
+namespace simfleet::ui {
+
+// A campaign's report as PDF (DESIGN.md "The GUI", Campaigns): what it did, its outcomes as a
+// chart and by reason, and, when it ran in this window, its progress over time. No secrets:
+// the summary holds none. Written whole or not at all.
+Result<void> writeCampaignReportPdf(const QString &path, const campaigns::CampaignSummary &summary,
+                                    const QString &workspaceName, const QString &user, const QImage &timeline);
+
+} // namespace simfleet::ui

@@ -1,0 +1,225 @@
+#include "campaignwizard.h"
+
+#include <QButtonGroup>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QRadioButton>
+#include <QSpinBox>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace simfleet::ui {
+
+// Complete once the backend has counted at least one device for the selection.
+class CampaignWizard::DevicesPage : public QWizardPage
+{
+public:
+    explicit DevicesPage(CampaignWizard *wizard) : QWizardPage(wizard), m_wizard(wizard) { }
+    bool isComplete() const override { return !m_wizard->m_counting && m_wizard->m_count > 0; }
+    void changed() { Q_EMIT completeChanged(); }
+
+private:
+    CampaignWizard *m_wizard;
+};
+
+namespace {
+QSpinBox *spin(QWidget *parent, const char *name, int low, int high, int value, const QString &accessible)
+{
+    auto *box = new QSpinBox(parent);
+    box->setObjectName(QLatin1StringView(name));
+    box->setRange(low, high);
+    box->setValue(value);
+    box->setAccessibleName(accessible);
+    return box;
+}
+} // namespace
+
+CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::CampaignChoices &choices, QWidget *parent)
+    : QWizard(parent), m_runner(runner), m_recount(new QTimer(this))
+{
+    setObjectName(QStringLiteral("campaignWizard"));
+    setWindowTitle(tr("New Campaign"));
+    setOption(QWizard::NoBackButtonOnStartPage);
+
+    // 1. Devices
+    auto *devices = new DevicesPage(this);
+    devices->setTitle(tr("Devices"));
+    devices->setSubTitle(tr("What the campaign does, and to which devices."));
+    m_provision = new QRadioButton(tr("&Provision: download their home operator's profile (devices without one)"), devices);
+    m_change = new QRadioButton(tr("&Change subscription: move them to another operator, make-before-break"), devices);
+    m_change->setChecked(true);
+    m_byFleet = new QRadioButton(tr("A &fleet:"), devices);
+    m_byFilter = new QRadioButton(tr("Devices &matching:"), devices);
+    m_byFleet->setChecked(true);
+    m_fleet = new QComboBox(devices);
+    m_fleet->setObjectName(QStringLiteral("fleet"));
+    m_fleet->setAccessibleName(tr("Fleet"));
+    m_fleet->addItems(choices.fleets);
+    m_filter = new QLineEdit(devices);
+    m_filter->setObjectName(QStringLiteral("filter"));
+    m_filter->setAccessibleName(tr("Device filter"));
+    m_filter->setPlaceholderText(tr("e.g. fleet=Rheinau smart meters and operator=Rheinfunk and verdict=affirming"));
+    m_countLabel = new QLabel(devices);
+    m_countLabel->setObjectName(QStringLiteral("deviceCount"));
+    m_countLabel->setWordWrap(true);
+    auto *kinds = new QButtonGroup(devices);
+    kinds->addButton(m_provision);
+    kinds->addButton(m_change);
+    auto *selection = new QButtonGroup(devices);
+    selection->addButton(m_byFleet);
+    selection->addButton(m_byFilter);
+    auto *devicesLayout = new QFormLayout(devices);
+    devicesLayout->addRow(m_provision);
+    devicesLayout->addRow(m_change);
+    devicesLayout->addRow(m_byFleet, m_fleet);
+    devicesLayout->addRow(m_byFilter, m_filter);
+    devicesLayout->addRow(new QLabel(tr("Filter keys: customer, fleet, operator (\"none\" for devices without a profile), "
+                                        "model, verdict, secure-element, eid; joined with \"and\"."),
+                                     devices));
+    devicesLayout->addRow(m_countLabel);
+    setPage(DevicesPageId, devices);
+
+    // 2. Target
+    auto *target = new QWizardPage(this);
+    target->setTitle(tr("Operator"));
+    target->setSubTitle(tr("Where the devices go. A change of owner moves them to the new customer's fleets too, as when a "
+                           "utility customer changes power supplier."));
+    m_operator = new QComboBox(target);
+    m_operator->setObjectName(QStringLiteral("targetOperator"));
+    m_operator->setAccessibleName(tr("Target operator"));
+    for (const auto &[id, name] : choices.operators)
+        m_operator->addItem(name, id);
+    m_customer = new QComboBox(target);
+    m_customer->setObjectName(QStringLiteral("newCustomer"));
+    m_customer->setAccessibleName(tr("New owning customer"));
+    m_customer->addItem(tr("(keep the current owner)"), QVariant());
+    for (const auto &[id, name] : choices.customers)
+        m_customer->addItem(name, id);
+    m_name = new QLineEdit(target);
+    m_name->setObjectName(QStringLiteral("campaignName"));
+    m_name->setAccessibleName(tr("Campaign name"));
+    m_name->setPlaceholderText(tr("optional; e.g. \"Meters to Albion, spring\""));
+    auto *targetLayout = new QFormLayout(target);
+    targetLayout->addRow(tr("&Operator:"), m_operator);
+    targetLayout->addRow(tr("New &owner:"), m_customer);
+    targetLayout->addRow(tr("&Name:"), m_name);
+    setPage(TargetPageId, target);
+
+    // 3. Rollout
+    auto *rollout = new QWizardPage(this);
+    rollout->setTitle(tr("Rollout"));
+    rollout->setSubTitle(tr("How fast, and whether a canary share goes first. Every device is attested per the target "
+                            "operator's policy before any credential is sent."));
+    m_batch = spin(rollout, "batchSize", 1, 10000, 256, tr("Devices per batch"));
+    m_concurrency = spin(rollout, "concurrency", 1, 256, 32, tr("Devices in flight"));
+    m_rate = spin(rollout, "rate", 0, 100000, 0, tr("Devices started per second"));
+    m_rate->setSpecialValueText(tr("as fast as they answer"));
+    m_rate->setSuffix(tr(" /s"));
+    m_canary = spin(rollout, "canaryPercent", 0, 100, 0, tr("Canary share"));
+    m_canary->setSpecialValueText(tr("none"));
+    m_canary->setSuffix(QStringLiteral(" %"));
+    m_minSuccess = spin(rollout, "minSuccessPercent", 0, 100, 90, tr("Least success of the canary"));
+    m_minSuccess->setSuffix(QStringLiteral(" %"));
+    m_timeout = spin(rollout, "answerTimeout", 1, 600, 10, tr("Answer timeout"));
+    m_timeout->setSuffix(tr(" s"));
+    auto *rolloutLayout = new QFormLayout(rollout);
+    rolloutLayout->addRow(tr("&Batch size:"), m_batch);
+    rolloutLayout->addRow(tr("In &flight at once:"), m_concurrency);
+    rolloutLayout->addRow(tr("&Rate limit:"), m_rate);
+    rolloutLayout->addRow(tr("&Canary first:"), m_canary);
+    rolloutLayout->addRow(tr("...continue if at least:"), m_minSuccess);
+    rolloutLayout->addRow(tr("Device answer &timeout:"), m_timeout);
+    setPage(RolloutPageId, rollout);
+
+    // 4. Confirm
+    auto *confirm = new QWizardPage(this);
+    confirm->setTitle(tr("Start"));
+    confirm->setFinalPage(true);
+    m_summary = new QLabel(confirm);
+    m_summary->setObjectName(QStringLiteral("campaignSummary"));
+    m_summary->setWordWrap(true);
+    auto *confirmLayout = new QVBoxLayout(confirm);
+    confirmLayout->addWidget(m_summary);
+    confirmLayout->addStretch(1);
+    setPage(ConfirmPageId, confirm);
+    setButtonText(QWizard::FinishButton, tr("&Start Campaign"));
+
+    connect(this, &QWizard::currentIdChanged, this, [this](int id) {
+        // Provisioning goes to each fleet's home operator.
+        m_operator->setEnabled(m_change->isChecked());
+        m_customer->setEnabled(m_change->isChecked());
+        if (id != ConfirmPageId)
+            return;
+        const models::CampaignPlan p = plan();
+        m_summary->setText(
+            tr("%1 %2 device(s) from %3 %4%5.\n\nBatches of %6, %7 in flight, %8; %9.\n\nEach device is attested, gets its new "
+               "profile, enables it with the old one kept as fallback, and must attach before the old one is deleted.")
+                .arg(m_change->isChecked() ? tr("Move") : tr("Provision"))
+                .arg(QLocale().toString(m_count))
+                .arg(p.fleet.isEmpty() ? tr("the filter \"%1\"").arg(p.filter) : tr("the fleet %1").arg(p.fleet))
+                .arg(m_change->isChecked() ? tr("to %1").arg(m_operator->currentText()) : tr("with their home operator"))
+                .arg(p.newCustomerId ? tr(", changing their owner to %1").arg(m_customer->currentText()) : QString())
+                .arg(m_batch->value())
+                .arg(m_concurrency->value())
+                .arg(m_rate->value() > 0 ? tr("at most %1 started per second").arg(m_rate->value()) : tr("no rate limit"))
+                .arg(m_canary->value() > 0 ? tr("%1% first, the rest only if at least %2% of them succeed")
+                                                 .arg(m_canary->value())
+                                                 .arg(m_minSuccess->value())
+                                           : tr("no canary")));
+    });
+
+    m_recount->setSingleShot(true);
+    m_recount->setInterval(300);
+    connect(m_recount, &QTimer::timeout, this, &CampaignWizard::recount);
+    for (QRadioButton *b : { m_byFleet, m_byFilter, m_provision, m_change })
+        connect(b, &QRadioButton::toggled, m_recount, qOverload<>(&QTimer::start));
+    connect(m_fleet, &QComboBox::currentIndexChanged, m_recount, qOverload<>(&QTimer::start));
+    connect(m_filter, &QLineEdit::textChanged, this, [this] {
+        m_byFilter->setChecked(true);
+        m_recount->start();
+    });
+    connect(m_runner, &models::CampaignRunner::counted, this, [this, devices](qint64 n, const QString &problem) {
+        m_counting = false;
+        m_count = problem.isEmpty() ? n : -1;
+        if (!problem.isEmpty())
+            m_countLabel->setText(problem);
+        else
+            m_countLabel->setText(n == 0 ? tr("No device you may see matches.") : tr("%n device(s) selected.", nullptr, int(n)));
+        devices->changed();
+    });
+    recount();
+}
+
+void CampaignWizard::recount()
+{
+    m_counting = true;
+    m_countLabel->setText(tr("Counting…"));
+    static_cast<DevicesPage *>(page(DevicesPageId))->changed();
+    m_runner->countDevices(plan());
+}
+
+models::CampaignPlan CampaignWizard::plan() const
+{
+    models::CampaignPlan p;
+    p.kind = m_change->isChecked() ? campaigns::CampaignKind::SubscriptionChange : campaigns::CampaignKind::InitialProvisioning;
+    p.name = m_name->text().trimmed();
+    if (m_byFleet->isChecked())
+        p.fleet = m_fleet->currentText();
+    else
+        p.filter = m_filter->text().trimmed();
+    p.targetOperatorId = m_operator->currentData().toLongLong();
+    if (m_customer->currentData().isValid())
+        p.newCustomerId = m_customer->currentData().toLongLong();
+    p.settings.batchSize = m_batch->value();
+    p.settings.concurrency = m_concurrency->value();
+    p.settings.ratePerSecond = m_rate->value();
+    p.settings.canaryPercent = m_canary->value();
+    p.settings.minSuccessPercent = m_minSuccess->value();
+    p.settings.answerTimeoutMs = m_timeout->value() * 1000;
+    return p;
+}
+
+} // namespace simfleet::ui

@@ -1,0 +1,172 @@
+#include "campaignmonitor.h"
+
+#include "campaignrunner.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineSeries>
+#include <QLocale>
+#include <QPainter>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+namespace simfleet::ui {
+
+namespace {
+qint64 count(const campaigns::CampaignProgress &p, const char *state)
+{
+    return p.byState.value(QLatin1StringView(state));
+}
+} // namespace
+
+CampaignMonitor::CampaignMonitor(models::CampaignRunner *runner, QWidget *parent)
+    : QGroupBox(tr("Running campaign"), parent), m_runner(runner), m_title(new QLabel(this)), m_progress(new QProgressBar(this)),
+      m_counts(new QLabel(this)), m_pause(new QPushButton(tr("&Pause"), this)), m_cancel(new QPushButton(tr("Ca&ncel"), this)),
+      m_view(new QChartView(this)), m_chart(new QChart), m_done(new QLineSeries(m_chart)), m_problems(new QLineSeries(m_chart)),
+      m_rate(new QLineSeries(m_chart)), m_time(new QValueAxis(m_chart)), m_devices(new QValueAxis(m_chart)),
+      m_perSecond(new QValueAxis(m_chart))
+{
+    setObjectName(QStringLiteral("campaignMonitor"));
+    m_title->setObjectName(QStringLiteral("monitorTitle"));
+    m_progress->setObjectName(QStringLiteral("campaignProgress"));
+    m_progress->setAccessibleName(tr("Campaign progress"));
+    m_counts->setObjectName(QStringLiteral("campaignCounts"));
+    m_counts->setWordWrap(true);
+    m_pause->setObjectName(QStringLiteral("pauseCampaign"));
+    m_cancel->setObjectName(QStringLiteral("cancelCampaign"));
+    m_pause->setToolTip(tr("Devices in flight finish their step; nothing new starts. Resume it later."));
+    m_cancel->setToolTip(tr("Devices in flight finish their step; the rest are not touched."));
+
+    m_done->setName(tr("done"));
+    m_problems->setName(tr("failed or rolled back"));
+    m_rate->setName(tr("devices per second"));
+    for (QLineSeries *s : { m_done, m_problems, m_rate })
+        m_chart->addSeries(s);
+    m_time->setTitleText(tr("seconds"));
+    m_time->setLabelFormat(QStringLiteral("%d"));
+    m_devices->setTitleText(tr("devices"));
+    m_devices->setLabelFormat(QStringLiteral("%d"));
+    m_perSecond->setTitleText(tr("per second"));
+    m_perSecond->setLabelFormat(QStringLiteral("%d"));
+    m_chart->addAxis(m_time, Qt::AlignBottom);
+    m_chart->addAxis(m_devices, Qt::AlignLeft);
+    m_chart->addAxis(m_perSecond, Qt::AlignRight);
+    for (QLineSeries *s : { m_done, m_problems, m_rate }) {
+        s->attachAxis(m_time);
+        s->attachAxis(s == m_rate ? m_perSecond : m_devices);
+    }
+    m_rate->setPen(QPen(QColor(0x3a, 0x78, 0xb5), 1.5, Qt::DashLine));
+    m_done->setPen(QPen(QColor(0x1e, 0x7e, 0x34), 2));
+    m_problems->setPen(QPen(QColor(0xc0, 0x39, 0x2b), 2));
+    m_chart->legend()->setAlignment(Qt::AlignBottom);
+    m_chart->setMargins(QMargins(4, 4, 4, 4));
+    m_view->setChart(m_chart);
+    m_view->setRenderHint(QPainter::Antialiasing);
+    m_view->setMinimumHeight(220);
+    m_view->setObjectName(QStringLiteral("campaignChart"));
+    m_view->setAccessibleName(tr("Devices done, failed and per second over time"));
+
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_title, 1);
+    buttons->addWidget(m_pause);
+    buttons->addWidget(m_cancel);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(buttons);
+    layout->addWidget(m_progress);
+    layout->addWidget(m_counts);
+    layout->addWidget(m_view, 1);
+
+    connect(m_pause, &QPushButton::clicked, this, [this] {
+        m_runner->pause();
+        m_pause->setEnabled(false);
+        m_cancel->setEnabled(false);
+        m_title->setText(m_title->text() + tr(" — pausing: the devices in flight finish their step"));
+    });
+    connect(m_cancel, &QPushButton::clicked, this, [this] {
+        m_runner->cancel();
+        m_pause->setEnabled(false);
+        m_cancel->setEnabled(false);
+        m_title->setText(m_title->text() + tr(" — cancelling: the devices in flight finish their step"));
+    });
+    connect(m_runner, &models::CampaignRunner::started, this, &CampaignMonitor::begin);
+    connect(m_runner, &models::CampaignRunner::progressed, this, &CampaignMonitor::show);
+    connect(m_runner, &models::CampaignRunner::finished, this, &CampaignMonitor::finish);
+    hide();
+}
+
+void CampaignMonitor::begin(qint64 campaignId, const QString &name)
+{
+    m_campaignId = campaignId;
+    for (QLineSeries *s : { m_done, m_problems, m_rate })
+        s->clear();
+    m_title->setText(tr("<b>Campaign %1</b>: %2").arg(campaignId).arg(name.toHtmlEscaped()));
+    m_progress->setRange(0, 0); // busy until the first count arrives
+    m_counts->setText(tr("Starting…"));
+    m_pause->setEnabled(true);
+    m_cancel->setEnabled(true);
+    QWidget::show();
+}
+
+void CampaignMonitor::show(const campaigns::CampaignProgress &p)
+{
+    if (p.campaignId != m_campaignId)
+        return;
+    m_progress->setRange(0, int(std::min<qint64>(p.total, INT_MAX)));
+    m_progress->setValue(int(std::min<qint64>(p.done, INT_MAX)));
+    const QLocale locale;
+    const qint64 problems = count(p, campaigns::item::failed) + count(p, campaigns::item::rolledBack);
+    m_counts->setText(tr("%1 of %2 done: %3 succeeded, %4 failed, %5 rolled back, %6 skipped; %7 devices per second")
+                          .arg(locale.toString(p.done), locale.toString(p.total))
+                          .arg(locale.toString(count(p, campaigns::item::succeeded)))
+                          .arg(locale.toString(count(p, campaigns::item::failed)))
+                          .arg(locale.toString(count(p, campaigns::item::rolledBack)))
+                          .arg(locale.toString(count(p, campaigns::item::skipped)))
+                          .arg(locale.toString(p.devicesPerSecond, 'f', 1)));
+    m_done->append(p.elapsedSeconds, double(p.done));
+    m_problems->append(p.elapsedSeconds, double(problems));
+    m_rate->append(p.elapsedSeconds, p.devicesPerSecond);
+    m_time->setRange(0, std::max(1.0, p.elapsedSeconds));
+    m_devices->setRange(0, std::max<double>(1, double(p.total)));
+    double fastest = 1;
+    for (const QPointF &point : m_rate->points())
+        fastest = std::max(fastest, point.y());
+    m_perSecond->setRange(0, fastest * 1.15);
+}
+
+void CampaignMonitor::finish(const campaigns::CampaignSummary &s)
+{
+    if (s.campaignId != m_campaignId)
+        return;
+    m_pause->setEnabled(false);
+    m_cancel->setEnabled(false);
+    m_progress->setRange(0, int(std::max<qint64>(1, s.total)));
+    m_progress->setValue(int(s.total - s.unfinished));
+    const QLocale locale;
+    QStringList reasons;
+    for (auto it = s.byReason.cbegin(); it != s.byReason.cend(); ++it)
+        reasons << QStringLiteral("%1 %2").arg(locale.toString(it.value()), it.key());
+    m_title->setText(tr("<b>Campaign %1</b>: %2 — %3").arg(s.campaignId).arg(s.name.toHtmlEscaped(), s.state));
+    m_counts->setText(tr("%1 succeeded, %2 failed, %3 rolled back, %4 skipped, %5 not done, in %6 s.%7")
+                          .arg(locale.toString(s.succeeded), locale.toString(s.failed), locale.toString(s.rolledBack),
+                               locale.toString(s.skipped), locale.toString(s.unfinished))
+                          .arg(locale.toString(s.seconds, 'f', 1))
+                          .arg(reasons.isEmpty() ? QString() : tr(" Reasons: %1.").arg(reasons.join(QStringLiteral(", ")))));
+}
+
+QImage CampaignMonitor::chartImage(const QSize &size) const
+{
+    if (m_done->count() == 0)
+        return {};
+    QImage image(size, QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    painter.setRenderHint(QPainter::Antialiasing);
+    m_view->render(&painter, QRectF(QPointF(0, 0), size));
+    return image;
+}
+
+} // namespace simfleet::ui
