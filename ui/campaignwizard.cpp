@@ -50,10 +50,8 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
     devices->setSubTitle(tr("What the campaign does, and to which devices."));
     m_provision = new QRadioButton(tr("&Provision: download their home operator's profile (devices without one)"), devices);
     m_change = new QRadioButton(tr("&Change subscription: move them to another operator, make-before-break"), devices);
-    m_change->setChecked(true);
     m_byFleet = new QRadioButton(tr("A &fleet:"), devices);
     m_byFilter = new QRadioButton(tr("Devices &matching:"), devices);
-    m_byFleet->setChecked(true);
     m_fleet = new QComboBox(devices);
     m_fleet->setObjectName(QStringLiteral("fleet"));
     m_fleet->setAccessibleName(tr("Fleet"));
@@ -71,6 +69,9 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
     auto *selection = new QButtonGroup(devices);
     selection->addButton(m_byFleet);
     selection->addButton(m_byFilter);
+    // Checked once grouped: siblings are exclusive among themselves until then.
+    m_change->setChecked(true);
+    m_byFleet->setChecked(true);
     auto *devicesLayout = new QFormLayout(devices);
     devicesLayout->addRow(m_provision);
     devicesLayout->addRow(m_change);
@@ -113,7 +114,7 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
     rollout->setTitle(tr("Rollout"));
     rollout->setSubTitle(tr("How fast, and whether a canary share goes first. Every device is attested per the target "
                             "operator's policy before any credential is sent."));
-    m_batch = spin(rollout, "batchSize", 1, 10000, 256, tr("Devices per batch"));
+    m_batch = spin(rollout, "batchSize", 1, 10000, 512, tr("Devices per batch"));
     m_concurrency = spin(rollout, "concurrency", 1, 256, 32, tr("Devices in flight"));
     m_rate = spin(rollout, "rate", 0, 100000, 0, tr("Devices started per second"));
     m_rate->setSpecialValueText(tr("as fast as they answer"));
@@ -123,7 +124,7 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
     m_canary->setSuffix(QStringLiteral(" %"));
     m_minSuccess = spin(rollout, "minSuccessPercent", 0, 100, 90, tr("Least success of the canary"));
     m_minSuccess->setSuffix(QStringLiteral(" %"));
-    m_timeout = spin(rollout, "answerTimeout", 1, 600, 10, tr("Answer timeout"));
+    m_timeout = spin(rollout, "answerTimeout", 1, 600, 5, tr("Answer timeout"));
     m_timeout->setSuffix(tr(" s"));
     auto *rolloutLayout = new QFormLayout(rollout);
     rolloutLayout->addRow(tr("&Batch size:"), m_batch);
@@ -155,8 +156,7 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
             return;
         const models::CampaignPlan p = plan();
         m_summary->setText(
-            tr("%1 %2 device(s) from %3 %4%5.\n\nBatches of %6, %7 in flight, %8; %9.\n\nEach device is attested, gets its new "
-               "profile, enables it with the old one kept as fallback, and must attach before the old one is deleted.")
+            tr("%1 %2 device(s) from %3 %4%5.\n\nBatches of %6, %7 in flight, %8; %9.\n\n%10")
                 .arg(m_change->isChecked() ? tr("Move") : tr("Provision"))
                 .arg(QLocale().toString(m_count))
                 .arg(p.fleet.isEmpty() ? tr("the filter \"%1\"").arg(p.filter) : tr("the fleet %1").arg(p.fleet))
@@ -168,7 +168,13 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
                 .arg(m_canary->value() > 0 ? tr("%1% first, the rest only if at least %2% of them succeed")
                                                  .arg(m_canary->value())
                                                  .arg(m_minSuccess->value())
-                                           : tr("no canary")));
+                                           : tr("no canary"))
+                .arg(m_change->isChecked()
+                         ? tr("Each device is attested, gets its new profile, enables it with the old one kept as fallback, "
+                              "and must attach with it before the old one is deleted; one that cannot falls back and is "
+                              "reported with the reason.")
+                         : tr("Each device is attested, gets its home operator's profile, enables it and must attach with "
+                              "it; one that cannot is reported with the reason.")));
     });
 
     m_recount->setSingleShot(true);
@@ -176,6 +182,10 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
     connect(m_recount, &QTimer::timeout, this, &CampaignWizard::recount);
     for (QRadioButton *b : { m_byFleet, m_byFilter, m_provision, m_change })
         connect(b, &QRadioButton::toggled, m_recount, qOverload<>(&QTimer::start));
+    connect(m_fleet, &QComboBox::activated, this, [this] {
+        m_byFleet->setChecked(true); // choosing a fleet means the fleet
+        m_recount->start();
+    });
     connect(m_fleet, &QComboBox::currentIndexChanged, m_recount, qOverload<>(&QTimer::start));
     connect(m_filter, &QLineEdit::textChanged, this, [this] {
         m_byFilter->setChecked(true);

@@ -411,7 +411,9 @@ private Q_SLOTS:
         QTest::mouseClick(newButton, Qt::LeftButton);
         QTRY_VERIFY(page->wizard() && page->wizard()->isVisible());
         ui::CampaignWizard *wizard = page->wizard();
+        QVERIFY(wizard->changeButton()->isChecked() && wizard->byFleetButton()->isChecked());
         wizard->provisionButton()->setChecked(true);
+        QVERIFY(wizard->byFleetButton()->isChecked());
         wizard->fleetBox()->setCurrentText(QStringLiteral("Rheinau smart meters"));
         QTRY_COMPARE(wizard->deviceCount(), 24);
         QTRY_VERIFY(wizard->button(QWizard::NextButton)->isEnabled());

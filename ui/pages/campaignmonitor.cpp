@@ -24,7 +24,7 @@ qint64 count(const campaigns::CampaignProgress &p, const char *state)
 } // namespace
 
 CampaignMonitor::CampaignMonitor(models::CampaignRunner *runner, QWidget *parent)
-    : QGroupBox(tr("Running campaign"), parent), m_runner(runner), m_title(new QLabel(this)), m_progress(new QProgressBar(this)),
+    : QGroupBox(tr("Progress"), parent), m_runner(runner), m_title(new QLabel(this)), m_progress(new QProgressBar(this)),
       m_counts(new QLabel(this)), m_pause(new QPushButton(tr("&Pause"), this)), m_cancel(new QPushButton(tr("Ca&ncel"), this)),
       m_view(new QChartView(this)), m_chart(new QChart), m_done(new QLineSeries(m_chart)), m_problems(new QLineSeries(m_chart)),
       m_rate(new QLineSeries(m_chart)), m_time(new QValueAxis(m_chart)), m_devices(new QValueAxis(m_chart)),
@@ -104,6 +104,9 @@ void CampaignMonitor::begin(qint64 campaignId, const QString &name)
     for (QLineSeries *s : { m_done, m_problems, m_rate })
         s->clear();
     m_title->setText(tr("<b>Campaign %1</b>: %2").arg(campaignId).arg(name.toHtmlEscaped()));
+    m_time->setRange(0, 10);
+    m_devices->setRange(0, 10);
+    m_perSecond->setRange(0, 10);
     m_progress->setRange(0, 0); // busy until the first count arrives
     m_counts->setText(tr("Starting…"));
     m_pause->setEnabled(true);
@@ -126,9 +129,16 @@ void CampaignMonitor::show(const campaigns::CampaignProgress &p)
                           .arg(locale.toString(count(p, campaigns::item::rolledBack)))
                           .arg(locale.toString(count(p, campaigns::item::skipped)))
                           .arg(locale.toString(p.devicesPerSecond, 'f', 1)));
+    // The rate drawn is the one since the previous point (the text gives the average so far).
+    double rate = p.devicesPerSecond;
+    if (m_done->count() > 0) {
+        const QPointF last = m_done->at(m_done->count() - 1);
+        const double span = p.elapsedSeconds - last.x();
+        rate = span > 0 ? (double(p.done) - last.y()) / span : last.y();
+    }
     m_done->append(p.elapsedSeconds, double(p.done));
     m_problems->append(p.elapsedSeconds, double(problems));
-    m_rate->append(p.elapsedSeconds, p.devicesPerSecond);
+    m_rate->append(p.elapsedSeconds, std::max(0.0, rate));
     m_time->setRange(0, std::max(1.0, p.elapsedSeconds));
     m_devices->setRange(0, std::max<double>(1, double(p.total)));
     double fastest = 1;

@@ -9,6 +9,7 @@
 #include "campaignwizard.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -88,6 +89,13 @@ CampaignsPage::CampaignsPage(models::AccessController *access, QWidget *parent)
         m_message->hide();
         m_model->reload();
         updateButtons();
+    });
+    // The list follows the running campaign's counts, a few times a minute.
+    connect(m_runner, &models::CampaignRunner::progressed, this, [this, lastReload = std::make_shared<QElapsedTimer>()] {
+        if (!lastReload->isValid() || lastReload->elapsed() > 3000) {
+            lastReload->start();
+            m_model->reload();
+        }
     });
     connect(m_runner, &models::CampaignRunner::finished, this, [this] {
         m_model->reload();
