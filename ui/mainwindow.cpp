@@ -3,6 +3,8 @@
 #include "logindialog.h"
 #include "pages/userspage.h"
 #include "pages/auditpage.h"
+#include "pages/enrollpage.h"
+#include "campaignrunner.h"
 
 #include "aboutdialog.h"
 #include "firstrundialog.h"
@@ -132,9 +134,6 @@ void MainWindow::buildPages()
             tr("Identity, secure element, profiles (never their secrets) and certificate chain"),
             tr("Attestation history with the decoded evidence, campaign history and audit trail"),
             tr("Attest, provision or change operator for the selected devices; export to CSV") } },
-        { Page::Enroll,
-          { tr("Import a factory CSV with a preview and per-row errors; nothing is stored until you confirm"),
-            tr("Choose the fleet and home operator, then provision at once with progress") } },
         { Page::Operators,
           { tr("IMSI and ICCID ranges and how full they are"),
             tr("Attestation policy, e.g. a verdict no older than 24 hours before provisioning"),
@@ -163,6 +162,21 @@ void MainWindow::buildPages()
         if (page == Page::Campaigns) {
             m_campaignsPage = new CampaignsPage(m_access, m_pages);
             m_pages->addWidget(m_campaignsPage);
+            continue;
+        }
+        if (page == Page::Enroll) {
+            m_enrollPage = new EnrollPage(m_access, m_pages);
+            m_pages->addWidget(m_enrollPage);
+            connect(m_enrollPage, &EnrollPage::provisionRequested, this, [this](const QString &fleet) {
+                models::CampaignPlan plan;
+                plan.kind = campaigns::CampaignKind::InitialProvisioning;
+                plan.fleet = fleet;
+                plan.settings.batchSize = 512;
+                plan.settings.answerTimeoutMs = 5000;
+                m_campaignsPage->runner()->start(plan);
+                showPage(Page::Campaigns);
+            });
+            connect(m_enrollPage, &EnrollPage::enrolled, this, [this] { m_devicesPage->reload(); });
             continue;
         }
         if (page == Page::Audit) {
@@ -337,6 +351,7 @@ void MainWindow::onSessionChanged()
     m_devicesPage->reload();
     m_operatorsPage->reload();
     m_campaignsPage->reload();
+    m_enrollPage->reload();
     if (allows(access::Permission::ViewAudit))
         m_auditPage->reload();
     if (managesUsers)

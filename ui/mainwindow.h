@@ -26,6 +26,7 @@ class CampaignsPage;
 class LoginDialog;
 class UsersPage;
 class AuditPage;
+class EnrollPage;
 
 // The main window: a navigation sidebar over the sections of DESIGN.md "The GUI". It never
 // touches the database itself; the workspace service answers through signals.
@@ -82,6 +83,7 @@ private:
     CampaignsPage *m_campaignsPage = nullptr;
     UsersPage *m_usersPage = nullptr;
     AuditPage *m_auditPage = nullptr;
+    EnrollPage *m_enrollPage = nullptr;
     QHash<Page, QAction *> m_goActions; // the Go menu's entry per page
 };
 

@@ -28,7 +28,11 @@ int EnrollCommand::run(const QStringList &arguments, CliContext &context)
     const QCommandLineOption rejectsOption(QStringLiteral("rejects"),
                                            QStringLiteral("Write the rejected rows, with the reason, to this CSV."),
                                            QStringLiteral("OUT.csv"));
-    parser.addOptions({ fleetOption, customerOption, csvOption, dryRun, rejectsOption });
+    const QCommandLineOption operatorOption(QStringLiteral("operator"),
+                                            QStringLiteral("The fleet's home operator, whose profile its devices get (a new "
+                                                           "fleet, or one without)."),
+                                            QStringLiteral("NAME"));
+    parser.addOptions({ fleetOption, customerOption, operatorOption, csvOption, dryRun, rejectsOption });
     if (const auto done = parseCommandLine(parser, *this, arguments, context))
         return *done;
     if (!parser.isSet(csvOption))
@@ -52,7 +56,8 @@ int EnrollCommand::run(const QStringList &arguments, CliContext &context)
 
     QJsonObject summary;
     if (!parser.isSet(dryRun) && !preview->accepted.empty()) {
-        const fleet::EnrollmentTarget target { parser.value(fleetOption), parser.value(customerOption) };
+        const fleet::EnrollmentTarget target { parser.value(fleetOption), parser.value(customerOption),
+                                               parser.value(operatorOption) };
         auto outcome = fleet::Enrollment::commit(*workspace, *context.session, preview.value(), target);
         if (!outcome)
             return report(context, name(), outcome.errorMessage() + QStringLiteral("; nothing was stored"),

@@ -11,6 +11,7 @@
 #include "store/customerrepository.h"
 #include "store/devicerepository.h"
 #include "store/fleetrepository.h"
+#include "store/operatorrepository.h"
 #include "store/storewriter.h"
 #include "store/workspace.h"
 
@@ -20,6 +21,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSaveFile>
+#include <QSqlQuery>
 
 #include <cmath>
 
@@ -248,6 +250,7 @@ Result<EnrollmentPreview> Enrollment::preview(QIODevice &csv, QSqlDatabase db, c
         for (const EnrollmentIssue &i : rowIssues)
             reasons.append(i.message);
         preview.rejectedReasons.append(reasons.join(QStringLiteral("; ")));
+        preview.rejectedLines.append(rowIssues.isEmpty() ? 0 : rowIssues.first().line);
         preview.issues.append(rowIssues);
     };
 
@@ -404,11 +407,32 @@ Result<EnrollmentOutcome> Enrollment::commit(store::Workspace &workspace, const 
                 return found.error();
             fleet = found.value();
         }
+        std::optional<qint64> home;
+        if (!target.homeOperator.isEmpty()) {
+            auto op = store::OperatorRepository(db).findByName(target.homeOperator);
+            if (!op)
+                return op.error();
+            if (!op.value())
+                return fail(QStringLiteral("there is no operator %1").arg(target.homeOperator));
+            home = op.value()->id;
+        }
+        if (fleet && home && fleet->homeOperatorId && *fleet->homeOperatorId != *home)
+            return fail(QStringLiteral("the fleet %1 already has another home operator; enroll into a new fleet, or change "
+                                       "its devices' operator with a campaign")
+                            .arg(target.fleet));
+        if (fleet && home && !fleet->homeOperatorId) {
+            QSqlQuery q(db);
+            q.prepare(QStringLiteral("UPDATE fleet SET home_operator_id = ? WHERE id = ?"));
+            q.addBindValue(*home);
+            q.addBindValue(fleet->id);
+            if (!q.exec())
+                return fail(QStringLiteral("setting the fleet's home operator failed"));
+        }
         if (!fleet) {
-            auto id = fleets.insert({ 0, customer->id, target.fleet, std::nullopt }, now);
+            auto id = fleets.insert({ 0, customer->id, target.fleet, home }, now);
             if (!id)
                 return id.error();
-            fleet = store::FleetRecord { id.value(), customer->id, target.fleet, std::nullopt };
+            fleet = store::FleetRecord { id.value(), customer->id, target.fleet, home };
         }
         const qint64 fleetId = fleet->id;
         auto stored = store::DeviceRepository(db).insertMany(

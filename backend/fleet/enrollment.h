@@ -72,12 +72,14 @@ struct EnrollmentPreview
     QList<EnrollmentIssue> issues;
     QList<QStringList> rejectedRows; // as read, for the rejects file
     QList<QString> rejectedReasons;
+    QList<qint64> rejectedLines;
 };
 
 struct EnrollmentTarget
 {
     QString fleet;
     QString customer; // empty: the fleet's customer if the name is unique, else the only customer
+    QString homeOperator; // empty: as it is; else the operator whose profile the fleet's devices get
 };
 
 struct EnrollmentOutcome

@@ -137,7 +137,7 @@ const QList<CallSpec> &calls()
               auto preview = fleet::Enrollment::preview(csv, f.ws->database(), QStringLiteral("test.csv"));
               if (!preview)
                   return Result<void>(preview.error());
-              return asVoid(fleet::Enrollment::commit(*f.ws, s, preview.value(), { QStringLiteral("New meters"), QStringLiteral("Stadtwerke Rheinau") }));
+              return asVoid(fleet::Enrollment::commit(*f.ws, s, preview.value(), { QStringLiteral("New meters"), QStringLiteral("Stadtwerke Rheinau"), {} }));
           } },
         { "attest-meters", true,
           [](Fixture &f, const access::Session &s) {

@@ -1,5 +1,6 @@
 #include "fleet/enrollment.h"
 #include "testsession.h"
+#include "store/operatorrepository.h"
 #include "store/auditlog.h"
 #include "store/customerrepository.h"
 #include "store/devicerepository.h"
@@ -64,6 +65,52 @@ private Q_SLOTS:
     }
     void cleanup() { m_ws.reset(); }
 
+    // The fleet's home operator comes with the import: set on a new fleet (or one without),
+    // refused when it would change an existing fleet's, refused when unknown; a refusal stores nothing.
+    void homeOperatorWithTheImport()
+    {
+        QVERIFY(m_ws->writer()
+                    .run([](QSqlDatabase &db) -> Result<void> {
+                        store::OperatorRecord op;
+                        op.name = QStringLiteral("Rheinfunk");
+                        op.country = QStringLiteral("Germany");
+                        op.mcc = QStringLiteral("001");
+                        op.mnc = QStringLiteral("02");
+                        op.msinFirst = op.msinNext = 1;
+                        op.msinLast = 1000;
+                        op.iccidPrefix = QStringLiteral("894902");
+                        op.iccidFirst = op.iccidNext = 1;
+                        op.iccidLast = 1000;
+                        auto a = store::OperatorRepository(db).insert(op, QDateTime::currentDateTimeUtc());
+                        op.name = QStringLiteral("Albion Telecom");
+                        op.mnc = QStringLiteral("03");
+                        op.iccidPrefix = QStringLiteral("894403");
+                        auto b = store::OperatorRepository(db).insert(op, QDateTime::currentDateTimeUtc());
+                        return a && b ? Result<void>() : fail(QStringLiteral("operators"));
+                    })
+                    .ok());
+        const auto preview = previewBytes(*m_ws, header + rowA);
+        QVERIFY(preview.ok());
+        const auto unknown = Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), preview.value(),
+                                                { QStringLiteral("Meters"), {}, QStringLiteral("Nowhere Mobile") });
+        QVERIFY(!unknown);
+        QCOMPARE(unknown.errorMessage(), QStringLiteral("there is no operator Nowhere Mobile"));
+        QCOMPARE(deviceCount(*m_ws), 0);
+        const auto stored = Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), preview.value(),
+                                               { QStringLiteral("Meters"), {}, QStringLiteral("Rheinfunk") });
+        QVERIFY2(stored, qPrintable(stored.errorMessage()));
+        const auto fleet = store::FleetRepository(m_ws->database()).findUnique(QStringLiteral("Meters")).value();
+        QCOMPARE(fleet.homeOperatorId,
+                 std::optional<qint64>(store::OperatorRepository(m_ws->database()).findByName(QStringLiteral("Rheinfunk")).value()->id));
+        const auto more = previewBytes(*m_ws, header + "89049032000000000000000000000163,352099000000014,SM-9,MeterOne M2,integrated-uicc\n");
+        QVERIFY(more.ok());
+        const auto other = Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), more.value(),
+                                              { QStringLiteral("Meters"), {}, QStringLiteral("Albion Telecom") });
+        QVERIFY(!other);
+        QVERIFY2(other.errorMessage().contains(QStringLiteral("already has another home operator")), qPrintable(other.errorMessage()));
+        QCOMPARE(deviceCount(*m_ws), 1);
+    }
+
     void sampleFilePreview()
     {
         const auto preview = Enrollment::previewFile(samplePath, m_ws->database());
@@ -100,7 +147,7 @@ private Q_SLOTS:
     {
         auto preview = Enrollment::previewFile(samplePath, m_ws->database());
         QVERIFY(preview.ok());
-        const auto outcome = Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), preview.value(), { QStringLiteral("Elm Street meters"), {} });
+        const auto outcome = Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), preview.value(), { QStringLiteral("Elm Street meters"), {}, {} });
         QVERIFY2(outcome.ok(), qPrintable(outcome.errorMessage()));
         QCOMPARE(outcome->stored, 8);
         QCOMPARE(outcome->customer, QStringLiteral("Stadtwerke Rheinau"));
@@ -111,7 +158,7 @@ private Q_SLOTS:
         QCOMPARE(qsizetype(again->accepted.size()), 0);
         QCOMPARE(again->duplicates, 8);
         QCOMPARE(again->rejected, 4);
-        QVERIFY(Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), again.value(), { QStringLiteral("Elm Street meters"), {} })
+        QVERIFY(Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), again.value(), { QStringLiteral("Elm Street meters"), {}, {} })
                     .ok());
         QCOMPARE(deviceCount(*m_ws), 8);
 
@@ -127,7 +174,7 @@ private Q_SLOTS:
     void conflictsWithEnrolledDevices()
     {
         auto first = previewBytes(*m_ws, header + rowA);
-        QVERIFY(Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), first.value(), { QStringLiteral("F"), {} }).ok());
+        QVERIFY(Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), first.value(), { QStringLiteral("F"), {}, {} }).ok());
         // Same EID, other IMEI; and same IMEI under another EID.
         const auto conflicting = previewBytes(
             *m_ws, header + "89049032000000000000000000000066,352099000000014,SM-9,MeterOne M2,integrated-uicc\n"
@@ -258,17 +305,17 @@ private Q_SLOTS:
     {
         auto preview = previewBytes(*m_ws, header + rowA);
         // A named customer that does not exist yet is created with the fleet.
-        auto outcome = Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), preview.value(), { QStringLiteral("Trucks"), QStringLiteral("TransAlp") });
+        auto outcome = Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), preview.value(), { QStringLiteral("Trucks"), QStringLiteral("TransAlp"), {} });
         QVERIFY2(outcome.ok(), qPrintable(outcome.errorMessage()));
         QCOMPARE(outcome->customer, QStringLiteral("TransAlp"));
         // Two customers now: a new fleet without a customer is ambiguous.
         auto second = previewBytes(*m_ws, header + rowB);
-        const auto ambiguous = Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), second.value(), { QStringLiteral("New fleet"), {} });
+        const auto ambiguous = Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), second.value(), { QStringLiteral("New fleet"), {}, {} });
         QVERIFY(!ambiguous.ok());
         QVERIFY(ambiguous.errorMessage().contains(QStringLiteral("several customers")));
         QCOMPARE(deviceCount(*m_ws), 1);
         // An existing fleet name finds its customer.
-        QVERIFY(Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), second.value(), { QStringLiteral("Trucks"), {} }).ok());
+        QVERIFY(Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), second.value(), { QStringLiteral("Trucks"), {}, {} }).ok());
         QCOMPARE(deviceCount(*m_ws), 2);
     }
 
@@ -276,8 +323,8 @@ private Q_SLOTS:
     {
         auto both = previewBytes(*m_ws, header + rowA + rowB);
         auto onlyB = previewBytes(*m_ws, header + rowB);
-        QVERIFY(Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), onlyB.value(), { QStringLiteral("F"), {} }).ok());
-        const auto stale = Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), both.value(), { QStringLiteral("F"), {} });
+        QVERIFY(Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), onlyB.value(), { QStringLiteral("F"), {}, {} }).ok());
+        const auto stale = Enrollment::commit(*m_ws, testing::ownerOf(*m_ws), both.value(), { QStringLiteral("F"), {}, {} });
         QVERIFY(!stale.ok());
         QVERIFY2(stale.errorMessage().contains(QStringLiteral("preview the file again")), qPrintable(stale.errorMessage()));
         QCOMPARE(deviceCount(*m_ws), 1); // not half of the stale import

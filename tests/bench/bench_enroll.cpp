@@ -117,7 +117,7 @@ bool measure(const QTemporaryDir &dir, int rows)
     }
     t.restart();
     auto outcome = fleet::Enrollment::commit(*ws.value(), testing::ownerOf(*ws.value()), preview.value(), { QStringLiteral("Bench meters"),
-                                                                             QStringLiteral("Bench utility") });
+                                                                             QStringLiteral("Bench utility"), {} });
     const double commitSeconds = double(t.nsecsElapsed()) / 1e9;
     if (!outcome || outcome->stored != rows) {
         std::fprintf(stderr, "commit failed: %s\n", qPrintable(outcome.errorMessage()));

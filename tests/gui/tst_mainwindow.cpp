@@ -20,6 +20,9 @@
 #include "pages/placeholderpage.h"
 #include "pages/userspage.h"
 #include "pages/auditpage.h"
+#include "pages/enrollpage.h"
+#include "enrollwizard.h"
+#include "enrollmentpreviewmodel.h"
 #include "pages/campaignmonitor.h"
 #include "campaignwizard.h"
 #include "campaignrunner.h"
@@ -32,6 +35,7 @@
 #include <QAction>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QSpinBox>
 #include <QProgressBar>
@@ -149,6 +153,10 @@ private Q_SLOTS:
             }
             if (page == Page::Audit) {
                 QVERIFY(qobject_cast<ui::AuditPage *>(window.pageWidget(page)));
+                continue;
+            }
+            if (page == Page::Enroll) {
+                QVERIFY(qobject_cast<ui::EnrollPage *>(window.pageWidget(page)));
                 continue;
             }
             auto *shown = qobject_cast<ui::PlaceholderPage *>(window.pageWidget(page));
@@ -476,6 +484,76 @@ private Q_SLOTS:
         QCOMPARE(change.succeeded, 24);
         QCOMPARE(change.kind, QStringLiteral("subscription-change"));
         QTRY_COMPARE(page->model()->rowCount(), 2);
+    }
+
+    // The factory sample (8 good rows, 4 with problems) through the Enroll wizard: the problems
+    // are marked in the preview, the good rows stored in a new fleet with its home operator, and
+    // provisioned at once (the simulated field has never heard of them: they fail, and say why).
+    void enrollWizardWithErrors()
+    {
+        const QString path = demoFile("enroll.simfleet", { 4, 0, 0, false });
+        QVERIFY(!path.isEmpty());
+        store::WorkspaceService workspaces(demoOpener());
+        ui::MainWindow window(&workspaces);
+        window.show();
+        workspaces.open(path);
+        logIn(window, QStringLiteral("operations"));
+        if (QTest::currentTestFailed())
+            return;
+        window.showPage(Page::Enroll);
+        auto *page = qobject_cast<ui::EnrollPage *>(window.pageWidget(Page::Enroll));
+        QVERIFY(page);
+        auto *import = page->findChild<QPushButton *>(QStringLiteral("importDevices"));
+        QTRY_VERIFY(import->isEnabled());
+        QTest::mouseClick(import, Qt::LeftButton);
+        QTRY_VERIFY(page->wizard() && page->wizard()->isVisible());
+        ui::EnrollWizard *wizard = page->wizard();
+        QVERIFY(!wizard->button(QWizard::NextButton)->isEnabled());
+        wizard->fileField()->setText(QStringLiteral(SIMFLEET_TEST_DATA "/enroll-sample.csv"));
+        wizard->loadPreview();
+        QTRY_VERIFY(wizard->button(QWizard::NextButton)->isEnabled());
+        QVERIFY2(wizard->fileStatus()->text().startsWith(QStringLiteral("12 rows read: 8 ready to import, 4 with a problem")),
+                 qPrintable(wizard->fileStatus()->text()));
+        wizard->next();
+        auto *model = wizard->previewModel();
+        QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model->rowCount(), 12);
+        // The rejected rows come first, their offending cell marked and the reason given.
+        const auto problemAt = [model](int row, int column) {
+            return model->index(row, column).data(models::EnrollmentPreviewModel::ProblemRole).toBool();
+        };
+        QStringList reasons;
+        for (int row = 0; row < 4; ++row)
+            reasons << model->index(row, models::EnrollmentPreviewModel::Problem).data().toString();
+        QVERIFY2(reasons.join(u'|').contains(QStringLiteral("check digit")), qPrintable(reasons.join(u'|')));
+        QVERIFY(problemAt(0, models::EnrollmentPreviewModel::Eid));
+        QVERIFY(!problemAt(0, models::EnrollmentPreviewModel::Serial));
+        QVERIFY(model->index(0, 0).data(Qt::BackgroundRole).isValid());
+        QCOMPARE(model->index(4, models::EnrollmentPreviewModel::Problem).data().toString(), QStringLiteral("ready"));
+        QVERIFY(!problemAt(4, models::EnrollmentPreviewModel::Eid));
+        QVERIFY(wizard->findChild<QPushButton *>(QStringLiteral("saveRejects"))->isEnabled());
+        wizard->next();
+        // A new fleet with provisioning needs its home operator: said on the page.
+        wizard->fleetBox()->setCurrentText(QStringLiteral("Elm Street meters"));
+        wizard->customerBox()->setCurrentText(QStringLiteral("Stadtwerke Rheinau"));
+        wizard->provisionBox()->setChecked(true);
+        QVERIFY(!wizard->validateCurrentPage());
+        QVERIFY(wizard->findChild<QLabel *>(QStringLiteral("fleetProblem"))->text().contains(QStringLiteral("home operator")));
+        QTRY_VERIFY(wizard->operatorBox()->count() > 1);
+        wizard->operatorBox()->setCurrentText(QStringLiteral("Rheinfunk"));
+        auto *campaigns = qobject_cast<ui::CampaignsPage *>(window.pageWidget(Page::Campaigns));
+        QSignalSpy finished(campaigns->runner(), &models::CampaignRunner::finished);
+        wizard->accept();
+        QTRY_VERIFY2(page->result()->text().contains(QStringLiteral("Stored 8 device(s) in the fleet Elm Street meters")),
+                     qPrintable(page->result()->text()));
+        QTRY_COMPARE(window.currentPage(), Page::Campaigns);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        const auto summary = finished.first().first().value<campaigns::CampaignSummary>();
+        QCOMPARE(summary.total, 8);
+        QCOMPARE(summary.state, QStringLiteral("finished"));
+        QCOMPARE(summary.failed, 8);
+        QVERIFY2(summary.byReason.size() == 1 && summary.byReason.contains(QStringLiteral("attestation-device-error")), qPrintable(summary.byReason.keys().join(u',')));
+        QCOMPARE(summary.byReason.value(QStringLiteral("attestation-device-error")), 8);
     }
 
     void loginRefusesAWrongPasswordAndSaysSo()

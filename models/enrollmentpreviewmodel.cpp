@@ -1,0 +1,125 @@
+#include "enrollmentpreviewmodel.h"
+
+#include <QBrush>
+#include <QColor>
+
+namespace simfleet::models {
+
+namespace {
+const char *const columnKeys[] = { "", "eid", "imei", "serial", "model", "secure_element", "label", "" };
+} // namespace
+
+EnrollmentPreviewModel::EnrollmentPreviewModel(QObject *parent) : QAbstractTableModel(parent) { }
+
+void EnrollmentPreviewModel::setPreview(std::shared_ptr<const fleet::EnrollmentPreview> preview)
+{
+    beginResetModel();
+    m_preview = std::move(preview);
+    m_headerIndex.clear();
+    m_issueFields.clear();
+    if (m_preview) {
+        for (qsizetype i = 0; i < m_preview->header.size(); ++i)
+            m_headerIndex.insert(m_preview->header.at(i).trimmed().toLower(), int(i));
+        for (const fleet::EnrollmentIssue &issue : m_preview->issues)
+            m_issueFields.insert(issue.line, issue.field);
+    }
+    endResetModel();
+}
+
+int EnrollmentPreviewModel::rowCount(const QModelIndex &parent) const
+{
+    if (parent.isValid() || !m_preview)
+        return 0;
+    return int(m_preview->rejectedRows.size() + qsizetype(m_preview->accepted.size()));
+}
+
+int EnrollmentPreviewModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QString EnrollmentPreviewModel::rejectedText(qsizetype row, Column column) const
+{
+    const QStringList &fields = m_preview->rejectedRows.at(row);
+    const int at = m_headerIndex.value(QLatin1StringView(columnKeys[column]), -1);
+    return at >= 0 && at < fields.size() ? fields.at(at) : QString();
+}
+
+bool EnrollmentPreviewModel::cellHasIssue(qsizetype row, Column column) const
+{
+    const qint64 line = m_preview->rejectedLines.value(row);
+    const QList<QString> fields = m_issueFields.values(line);
+    return column == Problem || fields.contains(QLatin1StringView(columnKeys[column]))
+        || (fields.contains(QString()) && column == Line);
+}
+
+QVariant EnrollmentPreviewModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid) || !m_preview)
+        return {};
+    const auto column = Column(index.column());
+    const qsizetype rejectedCount = m_preview->rejectedRows.size();
+    const bool rejected = index.row() < rejectedCount;
+    if (rejected) {
+        const qsizetype row = index.row();
+        switch (role) {
+        case Qt::DisplayRole:
+        case Qt::AccessibleTextRole:
+            if (column == Line)
+                return m_preview->rejectedLines.value(row);
+            if (column == Problem)
+                return m_preview->rejectedReasons.value(row);
+            if (column == SecureElement || column == Label || column < Problem)
+                return rejectedText(row, column);
+            return {};
+        case Qt::ToolTipRole:
+            return m_preview->rejectedReasons.value(row);
+        case Qt::BackgroundRole:
+            return QBrush(cellHasIssue(row, column) ? QColor(0xf8, 0xd7, 0xda) : QColor(0xfd, 0xf0, 0xf1));
+        case Qt::ForegroundRole:
+            return QBrush(QColor(0x72, 0x1c, 0x24));
+        case ProblemRole:
+            return cellHasIssue(row, column);
+        default:
+            return {};
+        }
+    }
+    const fleet::EnrollmentRow &r = m_preview->accepted.at(std::size_t(index.row() - rejectedCount));
+    if (role == ProblemRole)
+        return false;
+    if (role != Qt::DisplayRole && role != Qt::AccessibleTextRole)
+        return {};
+    switch (column) {
+    case Line: return r.line();
+    case Eid: return r.eid();
+    case Imei: return r.imei();
+    case Serial: return r.serial();
+    case Model: return r.model();
+    case SecureElement:
+        return r.secureElement() == store::SecureElementKind::IntegratedUicc ? tr("Integrated UICC") : tr("Trusted environment");
+    case Label: return r.label();
+    case Problem: return tr("ready");
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+QVariant EnrollmentPreviewModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (Column(section)) {
+    case Line: return tr("Line");
+    case Eid: return tr("EID");
+    case Imei: return tr("IMEI");
+    case Serial: return tr("Serial");
+    case Model: return tr("Model");
+    case SecureElement: return tr("Secure element");
+    case Label: return tr("Label");
+    case Problem: return tr("Status");
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+} // namespace simfleet::models

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "fleet/enrollment.h"
+
+#include <QAbstractTableModel>
+
+#include <memory>
+
+namespace simfleet::models {
+
+// The rows of a previewed CSV (DESIGN.md "Enroll"): the rejected ones first, each with what is
+// wrong and the offending cells marked, then the ones ready to import. Nothing is stored yet.
+class EnrollmentPreviewModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { Line, Eid, Imei, Serial, Model, SecureElement, Label, Problem, ColumnCount };
+    static constexpr int ProblemRole = Qt::UserRole + 1; // true for a cell or row with an issue
+
+    explicit EnrollmentPreviewModel(QObject *parent = nullptr);
+    void setPreview(std::shared_ptr<const fleet::EnrollmentPreview> preview);
+    std::shared_ptr<const fleet::EnrollmentPreview> preview() const { return m_preview; }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    QString rejectedText(qsizetype row, Column column) const;
+    bool cellHasIssue(qsizetype row, Column column) const;
+
+    std::shared_ptr<const fleet::EnrollmentPreview> m_preview;
+    QHash<QString, int> m_headerIndex;          // column name -> index in a rejected row
+    QMultiHash<qint64, QString> m_issueFields;  // line -> fields with an issue
+};
+
+} // namespace simfleet::models
