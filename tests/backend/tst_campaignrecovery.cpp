@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSqlDatabase>
 #include <QRandomGenerator>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -27,8 +28,26 @@ class TestCampaignRecovery : public QObject
     QString m_path;
     int m_kills = 0;
 
-    // Runs simfleet-cli with arguments; kills it after killAfterMs (0: lets it finish).
-    QJsonObject cli(const QStringList &arguments, int killAfterMs)
+    // Whether the campaign is recorded yet, read as another process would.
+    bool campaignExists(qint64 campaignId)
+    {
+        bool found = false;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("probe"));
+            db.setDatabaseName(m_path);
+            db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
+            if (db.open()) {
+                QSqlQuery q(db);
+                found = q.exec(QStringLiteral("SELECT 1 FROM campaign WHERE id = %1").arg(campaignId)) && q.next();
+            }
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("probe"));
+        return found;
+    }
+
+    // Runs simfleet-cli with arguments; kills it killAfterMs after it started, or after the
+    // campaign armedBy names exists (0: lets it finish).
+    QJsonObject cli(const QStringList &arguments, int killAfterMs, qint64 armedBy = 0)
     {
         QProcess p;
         p.setProgram(QStringLiteral(SIMFLEET_CLI));
@@ -36,7 +55,12 @@ class TestCampaignRecovery : public QObject
         p.start();
         if (!p.waitForStarted())
             return {};
-        if (killAfterMs > 0 && !p.waitForFinished(killAfterMs)) {
+        // The first kill waits for the campaign to exist: before that there is nothing to resume.
+        for (int waited = 0; armedBy > 0 && waited < 30000 && !campaignExists(armedBy); waited += 10) {
+            if (p.waitForFinished(10))
+                break;
+        }
+        if (killAfterMs > 0 && p.state() != QProcess::NotRunning && !p.waitForFinished(killAfterMs)) {
             p.kill(); // SIGKILL: no handler runs, nothing is flushed
             p.waitForFinished();
             ++m_kills;
@@ -108,7 +132,7 @@ class TestCampaignRecovery : public QObject
         for (int i = 0; i < kills; ++i) {
             const int delay = 60 + int(random.bounded(500));
             if (!started) {
-                cli(start, delay);
+                cli(start, delay, campaignId);
                 started = true;
             } else {
                 cli({ QStringLiteral("change"), QStringLiteral("--resume"), QString::number(campaignId) }, delay);
