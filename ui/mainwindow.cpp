@@ -4,6 +4,7 @@
 #include "pages/userspage.h"
 #include "pages/auditpage.h"
 #include "pages/enrollpage.h"
+#include "pages/dashboardpage.h"
 #include "campaignrunner.h"
 
 #include "aboutdialog.h"
@@ -124,11 +125,6 @@ MainWindow::~MainWindow() = default;
 void MainWindow::buildPages()
 {
     const QHash<Page, QStringList> plans {
-        { Page::Dashboard,
-          { tr("Devices per operator and per attestation verdict"), tr("Provisioning state across fleets"),
-            tr("Live chart of the running campaign: devices per second and outcomes"),
-            tr("Alerts: tampered devices, failed changes, expiring certificates"),
-            tr("Every chart clicks through to the filtered device list") } },
         { Page::Devices,
           { tr("A table that stays fast at a million devices, filtered and sorted in the database"),
             tr("Identity, secure element, profiles (never their secrets) and certificate chain"),
@@ -164,6 +160,11 @@ void MainWindow::buildPages()
             m_pages->addWidget(m_campaignsPage);
             continue;
         }
+        if (page == Page::Dashboard) {
+            m_dashboardPage = new DashboardPage(m_access, m_pages);
+            m_pages->addWidget(m_dashboardPage);
+            continue;
+        }
         if (page == Page::Enroll) {
             m_enrollPage = new EnrollPage(m_access, m_pages);
             m_pages->addWidget(m_enrollPage);
@@ -176,7 +177,10 @@ void MainWindow::buildPages()
                 m_campaignsPage->runner()->start(plan);
                 showPage(Page::Campaigns);
             });
-            connect(m_enrollPage, &EnrollPage::enrolled, this, [this] { m_devicesPage->reload(); });
+            connect(m_enrollPage, &EnrollPage::enrolled, this, [this] {
+                m_devicesPage->reload();
+                m_dashboardPage->reload();
+            });
             continue;
         }
         if (page == Page::Audit) {
@@ -193,6 +197,11 @@ void MainWindow::buildPages()
                                                index.data(models::NavigationModel::SummaryRole).toString(),
                                                plans.value(page), m_pages));
     }
+    m_dashboardPage->follow(m_campaignsPage->runner());
+    connect(m_dashboardPage, &DashboardPage::showDevices, this, [this](const QString &filter) {
+        m_devicesPage->showFiltered(filter);
+        showPage(Page::Devices);
+    });
 }
 
 void MainWindow::buildMenus()
@@ -352,6 +361,7 @@ void MainWindow::onSessionChanged()
     m_operatorsPage->reload();
     m_campaignsPage->reload();
     m_enrollPage->reload();
+    m_dashboardPage->reload();
     if (allows(access::Permission::ViewAudit))
         m_auditPage->reload();
     if (managesUsers)

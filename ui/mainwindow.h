@@ -27,6 +27,7 @@ class LoginDialog;
 class UsersPage;
 class AuditPage;
 class EnrollPage;
+class DashboardPage;
 
 // The main window: a navigation sidebar over the sections of DESIGN.md "The GUI". It never
 // touches the database itself; the workspace service answers through signals.
@@ -84,6 +85,7 @@ private:
     UsersPage *m_usersPage = nullptr;
     AuditPage *m_auditPage = nullptr;
     EnrollPage *m_enrollPage = nullptr;
+    DashboardPage *m_dashboardPage = nullptr;
     QHash<Page, QAction *> m_goActions; // the Go menu's entry per page
 };
 

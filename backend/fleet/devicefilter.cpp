@@ -58,6 +58,10 @@ QString DeviceFilter::whereClause(QVariantList *values) const
             clauses << QStringLiteral("EXISTS (SELECT 1 FROM profile p JOIN operator o ON o.id = p.operator_id"
                                       " WHERE p.device_id = d.id AND p.state = 'enabled' AND o.name = ?)");
         } else if (t.key == u"verdict") {
+            if (t.value == u"not-attested") {
+                clauses << QStringLiteral("NOT EXISTS (SELECT 1 FROM attestation_result a WHERE a.device_id = d.id)");
+                continue;
+            }
             clauses << QStringLiteral("(SELECT a.verdict FROM attestation_result a WHERE a.device_id = d.id"
                                       " ORDER BY a.verified_at DESC, a.id DESC LIMIT 1) = ?");
         }

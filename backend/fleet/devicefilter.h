@@ -18,7 +18,8 @@ namespace simfleet::fleet {
 // GUI's filter bar take it: terms joined by "and", each KEY=VALUE, e.g.
 //   fleet=Rheinau meters and operator=Nordtel and verdict=affirming
 // Keys: customer, fleet, operator (of the enabled profile; "none" for none), model,
-// verdict (latest attestation), secure-element, eid (a prefix). Matching is exact except eid.
+// verdict (latest attestation: affirming, warning, contraindicated, none, or not-attested),
+// secure-element, eid (a prefix). Matching is exact except eid.
 struct DeviceFilter
 {
     struct Term

@@ -20,6 +20,9 @@
 #include "pages/placeholderpage.h"
 #include "pages/userspage.h"
 #include "pages/auditpage.h"
+#include "pages/dashboardpage.h"
+#include "dashboarddata.h"
+#include "attestation/attestationservice.h"
 #include "pages/enrollpage.h"
 #include "enrollwizard.h"
 #include "enrollmentpreviewmodel.h"
@@ -36,6 +39,9 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QCheckBox>
+#include <QChart>
+#include <QPieSeries>
+#include <QPieSlice>
 #include <QComboBox>
 #include <QSpinBox>
 #include <QProgressBar>
@@ -157,6 +163,10 @@ private Q_SLOTS:
             }
             if (page == Page::Enroll) {
                 QVERIFY(qobject_cast<ui::EnrollPage *>(window.pageWidget(page)));
+                continue;
+            }
+            if (page == Page::Dashboard) {
+                QVERIFY(qobject_cast<ui::DashboardPage *>(window.pageWidget(page)));
                 continue;
             }
             auto *shown = qobject_cast<ui::PlaceholderPage *>(window.pageWidget(page));
@@ -554,6 +564,71 @@ private Q_SLOTS:
         QCOMPARE(summary.failed, 8);
         QVERIFY2(summary.byReason.size() == 1 && summary.byReason.contains(QStringLiteral("attestation-device-error")), qPrintable(summary.byReason.keys().join(u',')));
         QCOMPARE(summary.byReason.value(QStringLiteral("attestation-device-error")), 8);
+    }
+
+    // The dashboard's figures from the demo after an attestation, each chart clicking through to
+    // the device list filtered; an account manager's dashboard counts only their devices.
+    void dashboardChartsClickThrough()
+    {
+        const QString path = demoFile("dashboard.simfleet", { 200, 20, 10, true });
+        QVERIFY(!path.isEmpty());
+        {
+            auto ws = store::Workspace::open(path);
+            QVERIFY(ws && ws.value()->unlockWithKeyFile());
+            auto field = devices::SimulatedField::open(devices::SimulatedField::pathForWorkspace(path));
+            QVERIFY(field);
+            field.value()->setTiming({ std::chrono::milliseconds(0), 7200 });
+            const auto fleet = store::FleetRepository(ws.value()->database()).findUnique(QStringLiteral("Rheinau smart meters")).value();
+            const auto meters = store::DeviceRepository(ws.value()->database()).idsInFleet(fleet.id).value();
+            attestation::AttestationOptions options;
+            options.answerTimeout = std::chrono::milliseconds(300);
+            attestation::AttestationService service(*ws.value(), *field.value(), options);
+            QVERIFY(service.attest(testing::ownerOf(*ws.value()), meters));
+        }
+        store::WorkspaceService workspaces(demoOpener());
+        ui::MainWindow window(&workspaces);
+        window.show();
+        workspaces.open(path);
+        logIn(window, QStringLiteral("viewer"));
+        if (QTest::currentTestFailed())
+            return;
+        auto *page = qobject_cast<ui::DashboardPage *>(window.pageWidget(Page::Dashboard));
+        QVERIFY(page);
+        QTRY_COMPARE(page->data()->figures().devices, 230);
+        const store::FleetFigures figures = page->data()->figures();
+        QCOMPARE(figures.byVerdict.value(QString()), 30); // the cars and trackers were not attested
+        QVERIFY(figures.byVerdict.value(QStringLiteral("affirming")) > 150);
+        QVERIFY(figures.contraindicated > 0);
+        QCOMPARE(figures.byOperator.value(QString()), 230); // nothing provisioned yet
+        QCOMPARE(figures.fleets.size(), 3);
+        QVERIFY(page->alerts()->text().contains(QStringLiteral("failed attestation")));
+
+        // A click on the contraindicated slice: the device list, filtered to those devices.
+        auto *verdicts = qobject_cast<QPieSeries *>(page->verdictChart()->series().value(0));
+        QVERIFY(verdicts);
+        QPieSlice *contraindicated = nullptr;
+        for (QPieSlice *slice : verdicts->slices()) {
+            if (slice->label().startsWith(QStringLiteral("contraindicated")))
+                contraindicated = slice;
+        }
+        QVERIFY(contraindicated);
+        Q_EMIT contraindicated->clicked();
+        QCOMPARE(window.currentPage(), Page::Devices);
+        auto *devices = qobject_cast<ui::DevicesPage *>(window.pageWidget(Page::Devices));
+        QTRY_COMPARE(devices->model()->totalCount(), figures.contraindicated);
+        // The not attested slice goes to verdict=not-attested.
+        window.showPage(Page::Dashboard);
+        for (QPieSlice *slice : verdicts->slices()) {
+            if (slice->label().startsWith(QStringLiteral("not attested")))
+                Q_EMIT slice->clicked();
+        }
+        QTRY_COMPARE(devices->model()->totalCount(), 30);
+
+        window.findChild<QAction *>(QStringLiteral("loginAction"))->trigger();
+        logIn(window, QStringLiteral("am-albion"));
+        if (QTest::currentTestFailed())
+            return;
+        QTRY_COMPARE(page->data()->figures().devices, 20); // the car units, whose home is Albion
     }
 
     void loginRefusesAWrongPasswordAndSaysSo()

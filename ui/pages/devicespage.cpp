@@ -78,6 +78,14 @@ DevicesPage::DevicesPage(models::AccessController *access, QWidget *parent)
     updateCount();
 }
 
+void DevicesPage::showFiltered(const QString &filter)
+{
+    m_search->clear();
+    m_filter->setText(filter);
+    m_debounce->stop();
+    applyFilter();
+}
+
 void DevicesPage::reload()
 {
     applyFilter();

@@ -29,6 +29,8 @@ public:
     QTableView *table() const { return m_table; }
     // The open workspace changed: start over.
     void reload();
+    // Shows the devices matching filter (the dashboard's click-through).
+    void showFiltered(const QString &filter);
 
 private:
     void applyFilter();

@@ -1,0 +1,101 @@
+#include "fleetstatistics.h"
+
+#include "core/clock.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace simfleet::store {
+
+namespace {
+
+Result<void> run(QSqlQuery &q, const QString &sql, const QVariantList &values)
+{
+    if (!q.prepare(sql))
+        return fail(QStringLiteral("reading the fleet's figures failed: %1").arg(q.lastError().text()));
+    for (const QVariant &v : values)
+        q.addBindValue(v);
+    if (!q.exec())
+        return fail(QStringLiteral("reading the fleet's figures failed: %1").arg(q.lastError().text()));
+    return {};
+}
+
+} // namespace
+
+Result<FleetFigures> FleetStatistics::figures(const Scope &scope, const QDateTime &now)
+{
+    FleetFigures f;
+    const Scope::Condition visible = scope.devices();
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+
+    // One pass over the devices the scope shows: operator, latest verdict, fleet.
+    if (auto ok = run(q,
+                      QStringLiteral("SELECT ifnull(o.name, ''), ifnull((SELECT a.verdict FROM attestation_result a"
+                                     " WHERE a.device_id = d.id ORDER BY a.verified_at DESC, a.id DESC LIMIT 1), ''),"
+                                     " d.fleet_id, count(*) FROM device d"
+                                     " LEFT JOIN profile p ON p.device_id = d.id AND p.state = 'enabled'"
+                                     " LEFT JOIN operator o ON o.id = p.operator_id WHERE %1 GROUP BY 1, 2, 3")
+                          .arg(visible.sql),
+                      visible.values);
+        !ok)
+        return ok.error();
+    QMap<qint64, std::pair<qint64, qint64>> perFleet; // devices, provisioned
+    while (q.next()) {
+        const QString op = q.value(0).toString();
+        const QString verdict = q.value(1).toString();
+        const qint64 n = q.value(3).toLongLong();
+        f.devices += n;
+        f.byOperator[op] += n;
+        f.byVerdict[verdict] += n;
+        auto &fleet = perFleet[q.value(2).toLongLong()];
+        fleet.first += n;
+        if (!op.isEmpty())
+            fleet.second += n;
+    }
+    f.contraindicated = f.byVerdict.value(QStringLiteral("contraindicated"));
+    q.finish();
+    if (auto ok = run(q, QStringLiteral("SELECT f.id, f.name, c.name FROM fleet f JOIN customer c ON c.id = f.customer_id"
+                                        " ORDER BY c.name, f.name"),
+                      {});
+        !ok)
+        return ok.error();
+    while (q.next()) {
+        const auto it = perFleet.constFind(q.value(0).toLongLong());
+        if (it == perFleet.cend())
+            continue; // none of its devices is in view
+        f.fleets.append({ q.value(1).toString(), q.value(2).toString(), it->first, it->second });
+    }
+    q.finish();
+
+    const Scope::Condition items = scope.campaignItems();
+    if (auto ok = run(q,
+                      QStringLiteral("SELECT count(*) FROM campaign_item ci JOIN campaign c ON c.id = ci.campaign_id"
+                                     " WHERE ci.state IN ('failed', 'rolled-back') AND c.created_at >= ? AND %1")
+                          .arg(items.sql),
+                      QVariantList { storedTime(now.addDays(-7)) } + items.values);
+        !ok)
+        return ok.error();
+    if (q.next())
+        f.failedInRecentCampaigns = q.value(0).toLongLong();
+    q.finish();
+
+    // Certificates: the issuer's, the manufacturers' and, for an account manager, their own
+    // operator's profile server only.
+    QString certificates = QStringLiteral("SELECT name, role, not_after FROM certificate WHERE not_after <= ?");
+    QVariantList values { storedTime(now.addDays(30)) };
+    if (scope.isRestricted()) {
+        certificates += QStringLiteral(" AND (operator_id IS NULL OR operator_id = ?)");
+        values << *scope.operatorId();
+    }
+    if (auto ok = run(q, certificates + QStringLiteral(" ORDER BY not_after"), values); !ok)
+        return ok.error();
+    while (q.next())
+        f.expiringCertificates.append({ q.value(0).toString(), q.value(1).toString(),
+                                        QDateTime::fromString(q.value(2).toString(), Qt::ISODateWithMs) });
+    q.finish();
+    return f;
+}
+
+} // namespace simfleet::store

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "core/result.h"
+#include "scope.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QMap>
+#include <QSqlDatabase>
+#include <QString>
+
+namespace simfleet::store {
+
+// The figures of the dashboard (DESIGN.md "The GUI"), over what the scope shows.
+struct FleetFigures
+{
+    qint64 devices = 0;
+    QMap<QString, qint64> byOperator; // the enabled profile's operator; "" for none
+    QMap<QString, qint64> byVerdict;  // the latest verdict; "" for not attested
+    struct Fleet
+    {
+        QString name;
+        QString customer;
+        qint64 devices = 0;
+        qint64 provisioned = 0; // with an enabled profile
+    };
+    QList<Fleet> fleets;
+    // Alerts.
+    qint64 contraindicated = 0;           // devices whose latest verdict is contraindicated
+    qint64 failedInRecentCampaigns = 0;   // failed or rolled back, in campaigns of the last 7 days
+    struct Expiring
+    {
+        QString name;
+        QString role;
+        QDateTime notAfter;
+    };
+    QList<Expiring> expiringCertificates; // within 30 days, or expired
+};
+
+class FleetStatistics
+{
+public:
+    explicit FleetStatistics(QSqlDatabase db) : m_db(std::move(db)) { }
+    Result<FleetFigures> figures(const Scope &scope, const QDateTime &now);
+
+private:
+    QSqlDatabase m_db;
+};
+
+} // namespace simfleet::store

@@ -1,0 +1,30 @@
+#include "dashboarddata.h"
+#include "accesscontroller.h"
+
+#include "core/clock.h"
+#include "store/workspace.h"
+
+namespace simfleet::models {
+
+DashboardData::DashboardData(AccessController *access, QObject *parent) : QObject(parent), m_access(access) { }
+
+void DashboardData::reload()
+{
+    m_access->request<store::FleetFigures>(
+        this,
+        [](store::Workspace &ws, const access::Session &session) -> Result<store::FleetFigures> {
+            if (auto ok = session.require(access::Permission::ViewFleet, ws.clock()); !ok)
+                return ok.error();
+            return store::FleetStatistics(ws.database()).figures(session.scope(), ws.clock().now());
+        },
+        [this](const Result<store::FleetFigures> &f) {
+            if (!f) {
+                Q_EMIT loadFailed(f.errorMessage());
+                return;
+            }
+            m_figures = f.value();
+            Q_EMIT loaded();
+        });
+}
+
+} // namespace simfleet::models
