@@ -10,6 +10,7 @@
 #include <QChartView>
 #include <QGridLayout>
 #include <QHBoxLayout>
+#include <QHorizontalBarSeries>
 #include <QHorizontalStackedBarSeries>
 #include <QLabel>
 #include <QLineSeries>
@@ -47,11 +48,6 @@ QColor verdictColour(const QString &verdict)
     if (verdict == u"none")
         return QColor(0x7f, 0x8c, 0x8d);
     return QColor(0xc8, 0xcd, 0xd0);
-}
-
-QString quoted(const QString &value)
-{
-    return value; // the filter takes names with spaces as they are
 }
 
 } // namespace
@@ -137,17 +133,43 @@ void DashboardPage::rebuild()
     const QLocale locale;
     m_headline->setText(tr("%1 devices in %2 fleets.").arg(locale.toString(f.devices)).arg(f.fleets.size()));
 
-    // Devices per operator.
+    // Devices per operator, as bars: names stay readable however many operators there are.
     m_operators->removeAllSeries();
-    auto *operators = new QPieSeries;
+    for (QAbstractAxis *axis : m_operators->axes())
+        m_operators->removeAxis(axis);
+    auto *perOperator = new QBarSet(tr("devices"));
+    perOperator->setColor(QColor(0x3a, 0x78, 0xb5));
+    perOperator->setLabelColor(palette().color(QPalette::WindowText));
+    QStringList operatorNames;
+    QStringList operatorFilters;
+    qint64 most = 1;
     for (auto it = f.byOperator.cbegin(); it != f.byOperator.cend(); ++it) {
-        const QString name = it.key().isEmpty() ? tr("no profile yet") : it.key();
-        QPieSlice *slice = operators->append(QStringLiteral("%1 (%2)").arg(name, locale.toString(it.value())), double(it.value()));
-        const QString filter = it.key().isEmpty() ? QStringLiteral("operator=none") : QStringLiteral("operator=") + quoted(it.key());
-        connect(slice, &QPieSlice::clicked, this, [this, filter] { Q_EMIT showDevices(filter); });
-        connect(slice, &QPieSlice::hovered, slice, [slice](bool on) { slice->setExploded(on); });
+        operatorNames << (it.key().isEmpty() ? tr("no profile yet") : it.key());
+        operatorFilters << (it.key().isEmpty() ? QStringLiteral("operator=none") : QStringLiteral("operator=") + it.key());
+        *perOperator << double(it.value());
+        most = std::max(most, it.value());
     }
-    m_operators->addSeries(operators);
+    auto *operatorBars = new QHorizontalBarSeries;
+    operatorBars->append(perOperator);
+    operatorBars->setLabelsVisible(true);
+    operatorBars->setLabelsPosition(QAbstractBarSeries::LabelsInsideBase);
+    operatorBars->setLabelsFormat(QStringLiteral("@value"));
+    connect(operatorBars, &QHorizontalBarSeries::clicked, this, [this, operatorFilters](int index, QBarSet *) {
+        if (index >= 0 && index < operatorFilters.size())
+            Q_EMIT showDevices(operatorFilters.at(index));
+    });
+    m_operators->addSeries(operatorBars);
+    auto *operatorAxis = new QBarCategoryAxis;
+    operatorAxis->append(operatorNames);
+    auto *operatorCounts = new QValueAxis;
+    operatorCounts->setLabelFormat(QStringLiteral("%d"));
+    operatorCounts->setRange(0, double(most) * 1.05);
+    operatorCounts->applyNiceNumbers();
+    m_operators->addAxis(operatorAxis, Qt::AlignLeft);
+    m_operators->addAxis(operatorCounts, Qt::AlignBottom);
+    operatorBars->attachAxis(operatorAxis);
+    operatorBars->attachAxis(operatorCounts);
+    m_operators->legend()->hide();
 
     // Verdicts.
     m_verdicts->removeAllSeries();
