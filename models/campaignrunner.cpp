@@ -1,6 +1,7 @@
 #include "campaignrunner.h"
 #include "accesscontroller.h"
 
+#include "attestation/attestationservice.h"
 #include "campaigns/campaignservice.h"
 #include "devices/simulatedfield.h"
 #include "fleet/devicefilter.h"
@@ -11,7 +12,9 @@
 #include "store/secretvault.h"
 #include "store/workspace.h"
 
+#include <QCoreApplication>
 #include <QPointer>
+#include <QSqlQuery>
 #include <QSet>
 #include <QThread>
 
@@ -22,6 +25,14 @@ namespace {
 // The devices a plan names, within what the user may see.
 Result<QList<qint64>> planDevices(store::Workspace &ws, const access::Session &session, const CampaignPlan &plan)
 {
+    if (!plan.deviceIds.isEmpty()) {
+        auto hidden = store::DeviceRepository(ws.database()).outsideScope(session.scope(), plan.deviceIds);
+        if (!hidden)
+            return hidden.error();
+        if (!hidden->isEmpty())
+            return fail(QCoreApplication::translate("simfleet::models::CampaignRunner", "%n of the devices chosen cannot be seen by %1", nullptr, int(hidden->size())).arg(session.describe()));
+        return plan.deviceIds;
+    }
     Result<QList<std::pair<qint64, QString>>> found = fail(QString());
     if (!plan.fleet.isEmpty()) {
         auto fleet = store::FleetRepository(ws.database()).findUnique(plan.fleet);
@@ -65,6 +76,7 @@ struct CampaignRunner::Job
     std::optional<CampaignPlan> plan; // a new campaign, or:
     qint64 resumeId = 0;
     bool retryFailed = false;
+    QList<qint64> attestIds; // an attestation, not a campaign
 };
 
 CampaignRunner::CampaignRunner(AccessController *access, QObject *parent) : QObject(parent), m_access(access)
@@ -127,6 +139,13 @@ void CampaignRunner::start(const CampaignPlan &plan)
 {
     auto job = std::make_shared<Job>();
     job->plan = plan;
+    launch(job);
+}
+
+void CampaignRunner::attest(const QList<qint64> &deviceIds)
+{
+    auto job = std::make_shared<Job>();
+    job->attestIds = deviceIds;
     launch(job);
 }
 
@@ -201,8 +220,30 @@ void CampaignRunner::launch(std::shared_ptr<Job> job)
                     return failWith(tr("this workspace has no simulated field (%1); only simulated devices can be reached "
                                        "in this version")
                                         .arg(field.errorMessage()));
-                campaigns::CampaignService service(*ws.value(), *field.value());
                 const access::Session &session = *job->session;
+                if (!job->attestIds.isEmpty()) {
+                    QList<std::pair<qint64, QString>> devices;
+                    QSqlQuery q(ws.value()->database());
+                    for (qint64 id : job->attestIds) {
+                        q.prepare(QStringLiteral("SELECT eid FROM device WHERE id = ?"));
+                        q.addBindValue(id);
+                        if (q.exec() && q.next())
+                            devices.append({ id, q.value(0).toString() });
+                    }
+                    q.finish();
+                    attestation::AttestationOptions options;
+                    options.answerTimeout = std::chrono::milliseconds(5000);
+                    attestation::AttestationService attestations(*ws.value(), *field.value(), options);
+                    auto outcomes = attestations.attest(session, devices);
+                    if (!outcomes)
+                        return failWith(outcomes.errorMessage());
+                    QMap<QString, qint64> verdicts;
+                    for (const auto &o : outcomes.value())
+                        ++verdicts[attestation::tierName(o.verdict.tier)];
+                    post([verdicts](CampaignRunner &r) { Q_EMIT r.attested(verdicts); });
+                    return;
+                }
+                campaigns::CampaignService service(*ws.value(), *field.value());
                 qint64 id = job->resumeId;
                 QString name;
                 if (job->plan) {

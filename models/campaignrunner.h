@@ -4,6 +4,7 @@
 
 #include <QObject>
 #include <QList>
+#include <QMap>
 #include <QString>
 #include <QStringList>
 
@@ -21,8 +22,9 @@ struct CampaignPlan
 {
     campaigns::CampaignKind kind = campaigns::CampaignKind::SubscriptionChange;
     QString name;
-    QString fleet;  // one of fleet and filter
+    QString fleet;  // one of fleet, filter and deviceIds
     QString filter;
+    QList<qint64> deviceIds; // devices picked on the Devices page
     qint64 targetOperatorId = 0;
     std::optional<qint64> newCustomerId;
     campaigns::CampaignSettings settings;
@@ -51,6 +53,8 @@ public:
     qint64 campaignId() const { return m_campaignId; }
 
     void start(const CampaignPlan &plan);
+    // Attests the devices given now, off the GUI thread (Devices page: "Attest").
+    void attest(const QList<qint64> &deviceIds);
     void resume(qint64 campaignId, bool retryFailed);
     void pause();
     void cancel();
@@ -65,6 +69,7 @@ Q_SIGNALS:
     void finished(const simfleet::campaigns::CampaignSummary &summary);
     void failed(const QString &message);
     void counted(qint64 devices, const QString &problem);
+    void attested(const QMap<QString, qint64> &verdicts);
     void choicesLoaded(const simfleet::models::CampaignChoices &choices);
 
 private:

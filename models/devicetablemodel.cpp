@@ -1,9 +1,13 @@
 #include "devicetablemodel.h"
 #include "accesscontroller.h"
 
+#include "accesscontroller.h"
 #include "fleet/devicefilter.h"
 #include "store/workspace.h"
 #include "store/workspaceservice.h"
+
+#include <QDir>
+#include <QSaveFile>
 
 namespace simfleet::models {
 
@@ -58,6 +62,80 @@ void DeviceTableModel::reload()
             Q_EMIT loaded();
             if (canFetchMore({}))
                 fetchMore({});
+        });
+}
+
+qint64 DeviceTableModel::deviceIdAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? m_rows.at(row).device.id : 0;
+}
+
+void DeviceTableModel::detailFor(qint64 deviceId, QObject *context, std::function<void(const Result<fleet::DeviceDetail> &)> done)
+{
+    m_access->request<fleet::DeviceDetail>(
+        context,
+        [deviceId](store::Workspace &ws, const access::Session &session) { return fleet::DeviceDetail::load(ws, session, deviceId); },
+        std::move(done));
+}
+
+namespace {
+QByteArray csvField(const QString &text)
+{
+    QByteArray bytes = text.toUtf8();
+    if (bytes.contains(',') || bytes.contains('"') || bytes.contains('\n'))
+        bytes = '"' + bytes.replace("\"", "\"\"") + '"';
+    return bytes;
+}
+} // namespace
+
+void DeviceTableModel::exportCsv(const QString &path)
+{
+    const auto query = m_query;
+    m_access->request<qint64>(
+        this,
+        [query, path](store::Workspace &ws, const access::Session &session) -> Result<qint64> {
+            if (auto ok = session.require(access::Permission::ExportFleet, ws.clock()); !ok)
+                return ok.error();
+            QSaveFile file(path);
+            if (!file.open(QIODevice::WriteOnly))
+                return fail(tr("cannot write %1: %2").arg(path, file.errorString()));
+            file.write("eid,imei,serial,model,secure_element,label,customer,fleet,operator,iccid,attestation\n");
+            store::DeviceRepository devices(ws.database());
+            qint64 written = 0;
+            constexpr int chunk = 5000;
+            for (;;) {
+                auto page = devices.overviewPage(session.scope(), query, written, chunk);
+                if (!page)
+                    return page.error();
+                QByteArray text;
+                for (const store::DeviceOverview &o : page.value()) {
+                    const store::DeviceRecord &d = o.device;
+                    const QStringList fields { d.eid, d.imei, d.serial, d.model,
+                                               d.secureElement == store::SecureElementKind::IntegratedUicc
+                                                   ? QStringLiteral("integrated-uicc")
+                                                   : QStringLiteral("trusted-environment"),
+                                               d.label, o.customer, o.fleet, o.operatorName.value_or(QString()),
+                                               o.iccid.value_or(QString()), o.attestation.value_or(QString()) };
+                    for (qsizetype i = 0; i < fields.size(); ++i) {
+                        if (i)
+                            text += ',';
+                        text += csvField(fields.at(i));
+                    }
+                    text += '\n';
+                }
+                if (file.write(text) != text.size())
+                    return fail(tr("cannot write %1: %2").arg(path, file.errorString()));
+                written += page->size();
+                if (page->size() < chunk)
+                    break;
+            }
+            if (!file.commit())
+                return fail(tr("cannot write %1: %2").arg(path, file.errorString()));
+            return written;
+        },
+        [this, path](const Result<qint64> &n) {
+            Q_EMIT exported(n.ok(), n ? tr("%n device(s) exported to %1.", nullptr, int(n.value())).arg(QDir::toNativeSeparators(path))
+                                      : n.errorMessage());
         });
 }
 

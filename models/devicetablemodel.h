@@ -2,6 +2,10 @@
 
 #include "store/devicerepository.h"
 #include "store/records.h"
+#include "fleet/devicedetail.h"
+#include "core/result.h"
+
+#include <functional>
 
 #include <QAbstractTableModel>
 #include <QList>
@@ -25,6 +29,13 @@ public:
     // Returns the filter's error message, or an empty string when it was accepted.
     QString setFilter(const QString &filter, const QString &search);
     void reload();
+    qint64 deviceIdAt(int row) const;
+
+    // One device's detail as the logged-in user may see it, read on the store thread.
+    void detailFor(qint64 deviceId, QObject *context, std::function<void(const Result<fleet::DeviceDetail> &)> done);
+    // The whole filtered, sorted list as CSV (no secrets), written on the store thread a page at
+    // a time; ends with exported.
+    void exportCsv(const QString &path);
 
     qint64 totalCount() const { return m_total; }
     bool isLoading() const { return m_pending > 0; }
@@ -41,6 +52,7 @@ Q_SIGNALS:
     void totalCountChanged(qint64 total);
     void loadFailed(const QString &message);
     void loaded(); // a page (or the count) arrived
+    void exported(bool ok, const QString &message);
 
 private:
     AccessController *m_access;

@@ -159,7 +159,9 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
             tr("%1 %2 device(s) from %3 %4%5.\n\nBatches of %6, %7 in flight, %8; %9.\n\n%10")
                 .arg(m_change->isChecked() ? tr("Move") : tr("Provision"))
                 .arg(QLocale().toString(m_count))
-                .arg(p.fleet.isEmpty() ? tr("the filter \"%1\"").arg(p.filter) : tr("the fleet %1").arg(p.fleet))
+                .arg(!p.deviceIds.isEmpty() ? tr("the selection")
+                                            : p.fleet.isEmpty() ? tr("the filter \"%1\"").arg(p.filter)
+                                                                : tr("the fleet %1").arg(p.fleet))
                 .arg(m_change->isChecked() ? tr("to %1").arg(m_operator->currentText()) : tr("with their home operator"))
                 .arg(p.newCustomerId ? tr(", changing their owner to %1").arg(m_customer->currentText()) : QString())
                 .arg(m_batch->value())
@@ -203,6 +205,16 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
     recount();
 }
 
+void CampaignWizard::presetDevices(const QList<qint64> &deviceIds)
+{
+    m_preset = deviceIds;
+    m_change->setChecked(true);
+    for (QWidget *w : std::initializer_list<QWidget *> { m_provision, m_byFleet, m_byFilter, m_fleet, m_filter })
+        w->setEnabled(false);
+    m_byFleet->setText(tr("The devices selected on the Devices page"));
+    recount();
+}
+
 void CampaignWizard::recount()
 {
     m_counting = true;
@@ -216,7 +228,9 @@ models::CampaignPlan CampaignWizard::plan() const
     models::CampaignPlan p;
     p.kind = m_change->isChecked() ? campaigns::CampaignKind::SubscriptionChange : campaigns::CampaignKind::InitialProvisioning;
     p.name = m_name->text().trimmed();
-    if (m_byFleet->isChecked())
+    if (!m_preset.isEmpty())
+        p.deviceIds = m_preset;
+    else if (m_byFleet->isChecked())
         p.fleet = m_fleet->currentText();
     else
         p.filter = m_filter->text().trimmed();

@@ -26,6 +26,8 @@ public:
 
     CampaignWizard(models::CampaignRunner *runner, const models::CampaignChoices &choices, QWidget *parent = nullptr);
     models::CampaignPlan plan() const;
+    // The devices picked on the Devices page: a change of exactly those.
+    void presetDevices(const QList<qint64> &deviceIds);
     qint64 deviceCount() const { return m_count; }
 
     // For tests and keyboard users alike: the controls by name.
@@ -64,6 +66,7 @@ private:
     QLabel *m_summary;
     QTimer *m_recount;
     qint64 m_count = -1;
+    QList<qint64> m_preset;
     bool m_counting = false;
 };
 

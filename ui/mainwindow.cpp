@@ -198,6 +198,28 @@ void MainWindow::buildPages()
                                                plans.value(page), m_pages));
     }
     m_dashboardPage->follow(m_campaignsPage->runner());
+    models::CampaignRunner *runner = m_campaignsPage->runner();
+    connect(m_devicesPage, &DevicesPage::attestRequested, this, [this, runner](const QList<qint64> &devices) {
+        m_attesting = true;
+        runner->attest(devices);
+    });
+    connect(runner, &models::CampaignRunner::attested, this, [this](const QMap<QString, qint64> &verdicts) {
+        m_attesting = false;
+        QStringList counts;
+        for (auto it = verdicts.cbegin(); it != verdicts.cend(); ++it)
+            counts << QStringLiteral("%1 %2").arg(it.value()).arg(it.key());
+        m_devicesPage->say(tr("Attested: %1.").arg(counts.join(QStringLiteral(", "))));
+        m_devicesPage->reload();
+        m_dashboardPage->reload();
+    });
+    connect(runner, &models::CampaignRunner::failed, this, [this](const QString &message) {
+        if (std::exchange(m_attesting, false))
+            m_devicesPage->say(message, true);
+    });
+    connect(m_devicesPage, &DevicesPage::changeRequested, this, [this](const QList<qint64> &devices) {
+        showPage(Page::Campaigns);
+        m_campaignsPage->newCampaign(devices);
+    });
     connect(m_dashboardPage, &DashboardPage::showDevices, this, [this](const QString &filter) {
         m_devicesPage->showFiltered(filter);
         showPage(Page::Devices);

@@ -86,6 +86,7 @@ private:
     AuditPage *m_auditPage = nullptr;
     EnrollPage *m_enrollPage = nullptr;
     DashboardPage *m_dashboardPage = nullptr;
+    bool m_attesting = false; // the runner's next failure is the Devices page's
     QHash<Page, QAction *> m_goActions; // the Go menu's entry per page
 };
 

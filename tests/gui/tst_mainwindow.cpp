@@ -20,6 +20,7 @@
 #include "pages/placeholderpage.h"
 #include "pages/userspage.h"
 #include "pages/auditpage.h"
+#include "pages/devicedetailpane.h"
 #include "pages/dashboardpage.h"
 #include "dashboarddata.h"
 #include "attestation/attestationservice.h"
@@ -39,6 +40,9 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QCheckBox>
+#include <QItemSelectionModel>
+#include <QPlainTextEdit>
+#include <QTableWidget>
 #include <QChart>
 #include <QPieSeries>
 #include <QPieSlice>
@@ -629,6 +633,90 @@ private Q_SLOTS:
         if (QTest::currentTestFailed())
             return;
         QTRY_COMPARE(page->data()->figures().devices, 20); // the car units, whose home is Albion
+    }
+
+    // A device in full (profiles, attestation with the evidence decoded, campaigns, audit trail),
+    // actions on a selection (attest now, change operator through the wizard) and the list
+    // exported as CSV.
+    void deviceDetailAndActions()
+    {
+        const QString path = demoFile("detail.simfleet", { 30, 0, 0, false });
+        QVERIFY(!path.isEmpty());
+        {
+            auto ws = store::Workspace::open(path);
+            QVERIFY(ws && ws.value()->unlockWithKeyFile());
+            auto field = devices::SimulatedField::open(devices::SimulatedField::pathForWorkspace(path));
+            QVERIFY(field);
+            campaigns::CampaignService service(*ws.value(), *field.value());
+            const auto fleet = store::FleetRepository(ws.value()->database()).findUnique(QStringLiteral("Rheinau smart meters")).value();
+            QList<qint64> ids;
+            for (const auto &d : store::DeviceRepository(ws.value()->database()).idsInFleet(fleet.id).value())
+                ids.append(d.first);
+            auto id = service.create(testing::ownerOf(*ws.value()),
+                                     { campaigns::CampaignKind::InitialProvisioning, {}, *fleet.homeOperatorId, std::nullopt, ids, {} });
+            QVERIFY(id && service.run(testing::ownerOf(*ws.value()), id.value()));
+        }
+        store::WorkspaceService workspaces(demoOpener());
+        ui::MainWindow window(&workspaces);
+        window.show();
+        workspaces.open(path);
+        logIn(window, QStringLiteral("operations"));
+        if (QTest::currentTestFailed())
+            return;
+        window.showPage(Page::Devices);
+        auto *page = qobject_cast<ui::DevicesPage *>(window.pageWidget(Page::Devices));
+        QTRY_COMPARE(page->model()->rowCount(), 30);
+        page->table()->setCurrentIndex(page->model()->index(0, 0));
+        ui::DeviceDetailPane *detail = page->detail();
+        const QString eid = page->model()->index(0, models::DeviceTableModel::Eid).data().toString();
+        QTRY_VERIFY(detail->identity()->text().contains(eid));
+        QCOMPARE(detail->profiles()->rowCount(), 1);
+        QCOMPARE(detail->profiles()->item(0, 3)->text(), QStringLiteral("enabled"));
+        QVERIFY(detail->attestations()->rowCount() >= 1);
+        QVERIFY(detail->evidence()->toPlainText().contains(QStringLiteral("hardware:")));
+        QVERIFY(detail->evidence()->toPlainText().contains(QStringLiteral("Certificate chain")));
+        QCOMPARE(detail->campaigns()->rowCount(), 1);
+        QVERIFY(detail->audit()->rowCount() >= 1);
+        QVERIFY(detail->isTabVisible(detail->indexOf(detail->audit())));
+        // Nothing secret in any of it.
+        QVERIFY(!detail->evidence()->toPlainText().contains(QStringLiteral("ki"), Qt::CaseSensitive));
+
+        // Attest three selected devices now.
+        page->table()->selectionModel()->select(QItemSelection(page->model()->index(0, 0), page->model()->index(2, 0)),
+                                               QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        QCOMPARE(page->selectedDevices().size(), 3);
+        auto *attest = page->findChild<QAction *>(QStringLiteral("attestDevices"));
+        QVERIFY(attest->isVisible() && attest->isEnabled());
+        attest->trigger();
+        auto *message = page->findChild<QLabel *>(QStringLiteral("devicesMessage"));
+        QTRY_VERIFY2(message->text().startsWith(QStringLiteral("Attested: 3 affirming")), qPrintable(message->text()));
+
+        // The list as CSV: a header and one line per device.
+        const QString csv = m_dir.filePath(QStringLiteral("devices.csv"));
+        page->exportCsv(csv);
+        QTRY_VERIFY(message->text().contains(QStringLiteral("30 device(s) exported")));
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll().count('\n'), 31);
+
+        // Change operator: the campaign wizard, with the selection.
+        page->table()->selectionModel()->select(QItemSelection(page->model()->index(0, 0), page->model()->index(2, 0)),
+                                               QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        page->findChild<QAction *>(QStringLiteral("changeDevices"))->trigger();
+        QCOMPARE(window.currentPage(), Page::Campaigns);
+        auto *campaigns = qobject_cast<ui::CampaignsPage *>(window.pageWidget(Page::Campaigns));
+        QTRY_VERIFY(campaigns->wizard() && campaigns->wizard()->isVisible());
+        QTRY_COMPARE(campaigns->wizard()->deviceCount(), 3);
+        QCOMPARE(campaigns->wizard()->plan().deviceIds.size(), 3);
+        campaigns->wizard()->reject();
+
+        // A Viewer sees the detail but cannot attest or change.
+        window.findChild<QAction *>(QStringLiteral("loginAction"))->trigger();
+        logIn(window, QStringLiteral("viewer"));
+        if (QTest::currentTestFailed())
+            return;
+        QVERIFY(!attest->isVisible());
+        QVERIFY(!page->findChild<QAction *>(QStringLiteral("changeDevices"))->isVisible());
     }
 
     void loginRefusesAWrongPasswordAndSaysSo()

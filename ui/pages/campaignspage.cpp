@@ -69,7 +69,7 @@ CampaignsPage::CampaignsPage(models::AccessController *access, QWidget *parent)
     layout->addWidget(split, 1);
 
     connect(refresh, &QPushButton::clicked, this, &CampaignsPage::reload);
-    connect(m_new, &QPushButton::clicked, this, &CampaignsPage::newCampaign);
+    connect(m_new, &QPushButton::clicked, this, [this] { newCampaign(); });
     connect(m_resume, &QPushButton::clicked, this, [this] { resumeSelected(false); });
     connect(m_retry, &QPushButton::clicked, this, [this] { resumeSelected(true); });
     connect(m_csv, &QPushButton::clicked, this, [this] {
@@ -148,15 +148,17 @@ void CampaignsPage::updateButtons()
     m_pdf->setEnabled(c != nullptr);
 }
 
-void CampaignsPage::newCampaign()
+void CampaignsPage::newCampaign(const QList<qint64> &devices)
 {
     if (m_wizard)
         return;
     auto connection = std::make_shared<QMetaObject::Connection>();
     *connection = connect(m_runner, &models::CampaignRunner::choicesLoaded, this,
-                          [this, connection](const models::CampaignChoices &choices) {
+                          [this, connection, devices](const models::CampaignChoices &choices) {
                               disconnect(*connection);
                               m_wizard = new CampaignWizard(m_runner, choices, this);
+                              if (!devices.isEmpty())
+                                  m_wizard->presetDevices(devices);
                               m_wizard->setAttribute(Qt::WA_DeleteOnClose);
                               connect(m_wizard, &QObject::destroyed, this, [this] { m_wizard = nullptr; });
                               connect(m_wizard, &QDialog::accepted, this, [this] { m_runner->start(m_wizard->plan()); });

@@ -36,7 +36,8 @@ public:
     CampaignWizard *wizard() const { return m_wizard; }
     void reload();
 
-    void newCampaign();
+    // A new campaign; with devices, a change of exactly those.
+    void newCampaign(const QList<qint64> &devices = {});
     void resumeSelected(bool retryFailed);
     void exportCsv(qint64 campaignId, const QString &path);
     void exportPdf(qint64 campaignId, const QString &path);

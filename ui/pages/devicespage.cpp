@@ -1,9 +1,18 @@
 #include "devicespage.h"
 #include "pagewidgets.h"
 
+#include "devicedetailpane.h"
 #include "devicetablemodel.h"
 
+#include "accesscontroller.h"
+
+#include <QAction>
+#include <QDir>
+#include <QFileDialog>
 #include <QHBoxLayout>
+#include <QItemSelectionModel>
+#include <QSplitter>
+#include <QToolButton>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -21,7 +30,13 @@ DevicesPage::DevicesPage(models::AccessController *access, QWidget *parent)
       m_count(new QLabel(this)),
       m_problem(new QLabel(this)),
       m_table(new QTableView(this)),
-      m_debounce(new QTimer(this))
+      m_debounce(new QTimer(this)),
+      m_detail(new DeviceDetailPane(this)),
+      m_message(new QLabel(this)),
+      m_attest(new QAction(tr("&Attest Now"), this)),
+      m_change(new QAction(tr("&Change Operator…"), this)),
+      m_export(new QAction(tr("E&xport List as CSV…"), this)),
+      m_access(access)
 {
     setObjectName(QStringLiteral("devicesPage"));
     auto *title = pageTitle(tr("Devices"), this);
@@ -54,15 +69,44 @@ DevicesPage::DevicesPage(models::AccessController *access, QWidget *parent)
     m_table->setColumnWidth(models::DeviceTableModel::Label, 130);
     m_table->setColumnWidth(models::DeviceTableModel::Iccid, 160);
 
+    m_message->setObjectName(QStringLiteral("devicesMessage"));
+    m_message->setWordWrap(true);
+    m_message->hide();
+    m_attest->setObjectName(QStringLiteral("attestDevices"));
+    m_attest->setToolTip(tr("Ask the selected devices for fresh evidence and verify it"));
+    m_change->setObjectName(QStringLiteral("changeDevices"));
+    m_change->setToolTip(tr("A subscription change of the selected devices, through the campaign wizard"));
+    m_export->setObjectName(QStringLiteral("exportDevices"));
+    m_export->setToolTip(tr("Every device the search and filter match, as CSV (no secrets)"));
+    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_table->addActions({ m_attest, m_change, m_export });
+
     auto *filters = new QHBoxLayout;
     filters->addWidget(m_search, 1);
     filters->addWidget(m_filter, 3);
+    auto *actions = new QHBoxLayout;
+    for (QAction *action : { m_attest, m_change, m_export }) {
+        auto *button = new QToolButton(this);
+        button->setDefaultAction(action);
+        button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+        actions->addWidget(button);
+    }
+    actions->addStretch(1);
+    actions->addWidget(m_count);
+    auto *split = new QSplitter(Qt::Horizontal, this);
+    split->setObjectName(QStringLiteral("devicesSplit"));
+    split->addWidget(m_table);
+    split->addWidget(m_detail);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    split->setChildrenCollapsible(false);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(title);
     layout->addLayout(filters);
     layout->addWidget(m_problem);
-    layout->addWidget(m_table, 1);
-    layout->addWidget(m_count);
+    layout->addLayout(actions);
+    layout->addWidget(m_message);
+    layout->addWidget(split, 1);
 
     // Typing is answered after a short pause, not on every key.
     m_debounce->setSingleShot(true);
@@ -75,7 +119,76 @@ DevicesPage::DevicesPage(models::AccessController *access, QWidget *parent)
         m_problem->setText(tr("The device list could not be read: %1").arg(message));
         m_problem->show();
     });
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &DevicesPage::showDetail);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &DevicesPage::updateActions);
+    connect(m_attest, &QAction::triggered, this, [this] {
+        const QList<qint64> ids = selectedDevices();
+        say(tr("Attesting %n device(s)…", nullptr, int(ids.size())));
+        Q_EMIT attestRequested(ids);
+    });
+    connect(m_change, &QAction::triggered, this, [this] { Q_EMIT changeRequested(selectedDevices()); });
+    connect(m_export, &QAction::triggered, this, [this] {
+        auto *dialog = new QFileDialog(this, tr("Export the Device List"), QDir::home().filePath(QStringLiteral("devices.csv")),
+                                       tr("CSV files (*.csv)"));
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setAcceptMode(QFileDialog::AcceptSave);
+        dialog->setDefaultSuffix(QStringLiteral("csv"));
+        connect(dialog, &QFileDialog::fileSelected, this, &DevicesPage::exportCsv);
+        dialog->open();
+    });
+    connect(m_model, &models::DeviceTableModel::exported, this, [this](bool ok, const QString &message) { say(message, !ok); });
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] { m_detail->showMessage(tr("Select a device to see it in full.")); });
     updateCount();
+    updateActions();
+}
+
+QList<qint64> DevicesPage::selectedDevices() const
+{
+    QList<qint64> ids;
+    for (const QModelIndex &index : m_table->selectionModel()->selectedRows())
+        ids.append(m_model->deviceIdAt(index.row()));
+    return ids;
+}
+
+void DevicesPage::exportCsv(const QString &path)
+{
+    say(tr("Exporting…"));
+    m_model->exportCsv(path);
+}
+
+void DevicesPage::say(const QString &message, bool problem)
+{
+    m_message->setText(message);
+    m_message->setStyleSheet(problem ? QStringLiteral("color: #c0392b;") : QString());
+    m_message->show();
+}
+
+void DevicesPage::updateActions()
+{
+    // The UI only hides what the role cannot do; the backend refuses it regardless.
+    const access::Session *session = m_access->session();
+    const bool any = m_table->selectionModel()->hasSelection();
+    m_attest->setVisible(session && session->allows(access::Permission::Attest));
+    m_change->setVisible(session && session->allows(access::Permission::ChangeSubscription));
+    m_attest->setEnabled(any);
+    m_change->setEnabled(any);
+    m_export->setEnabled(session != nullptr);
+}
+
+void DevicesPage::showDetail()
+{
+    const qint64 id = m_model->deviceIdAt(m_table->currentIndex().row());
+    if (id == 0)
+        return;
+    const quint64 request = ++m_detailRequest;
+    m_model->detailFor(id, this, [this, request](const Result<fleet::DeviceDetail> &d) {
+        if (request != m_detailRequest)
+            return; // the selection moved on
+        if (d)
+            m_detail->show(d.value());
+        else
+            m_detail->showMessage(d.errorMessage());
+    });
 }
 
 void DevicesPage::showFiltered(const QString &filter)
@@ -88,6 +201,8 @@ void DevicesPage::showFiltered(const QString &filter)
 
 void DevicesPage::reload()
 {
+    m_message->hide();
+    updateActions();
     applyFilter();
 }
 

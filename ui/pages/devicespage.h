@@ -3,6 +3,7 @@
 #include <QWidget>
 
 class QLabel;
+class QAction;
 class QLineEdit;
 class QTableView;
 class QTimer;
@@ -15,6 +16,8 @@ class DeviceTableModel;
 }
 
 namespace simfleet::ui {
+
+class DeviceDetailPane;
 
 // The device list: free-text search over EID, IMEI and label, a filter in the command line's
 // syntax (fleet=... and operator=... and verdict=...), sortable columns, rows paged from the
@@ -31,10 +34,21 @@ public:
     void reload();
     // Shows the devices matching filter (the dashboard's click-through).
     void showFiltered(const QString &filter);
+    DeviceDetailPane *detail() const { return m_detail; }
+    QList<qint64> selectedDevices() const;
+    void exportCsv(const QString &path);
+    // Says how an action on the selection went (attestation results, export).
+    void say(const QString &message, bool problem = false);
+
+Q_SIGNALS:
+    void attestRequested(const QList<qint64> &devices);
+    void changeRequested(const QList<qint64> &devices);
 
 private:
     void applyFilter();
     void updateCount();
+    void showDetail();
+    void updateActions();
 
     models::DeviceTableModel *m_model;
     QLineEdit *m_search;
@@ -43,6 +57,13 @@ private:
     QLabel *m_problem;
     QTableView *m_table;
     QTimer *m_debounce;
+    DeviceDetailPane *m_detail;
+    QLabel *m_message;
+    QAction *m_attest;
+    QAction *m_change;
+    QAction *m_export;
+    models::AccessController *m_access;
+    quint64 m_detailRequest = 0;
 };
 
 } // namespace simfleet::ui
