@@ -55,8 +55,10 @@ QString DeviceFilter::whereClause(QVariantList *values) const
                 clauses << QStringLiteral("NOT EXISTS (SELECT 1 FROM profile p WHERE p.device_id = d.id AND p.state = 'enabled')");
                 continue;
             }
-            clauses << QStringLiteral("EXISTS (SELECT 1 FROM profile p JOIN operator o ON o.id = p.operator_id"
-                                      " WHERE p.device_id = d.id AND p.state = 'enabled' AND o.name = ?)");
+            // Looked up by device (the enabled-profile index): going by operator first would read
+            // every profile of that operator once per device.
+            clauses << QStringLiteral("(SELECT p.operator_id FROM profile p WHERE p.device_id = d.id AND p.state = 'enabled')"
+                                      " = (SELECT o.id FROM operator o WHERE o.name = ?)");
         } else if (t.key == u"verdict") {
             if (t.value == u"not-attested") {
                 clauses << QStringLiteral("NOT EXISTS (SELECT 1 FROM attestation_result a WHERE a.device_id = d.id)");

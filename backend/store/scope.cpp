@@ -16,10 +16,10 @@ Scope::Condition Scope::devices(const QString &device) const
 {
     if (!m_operatorId)
         return { QStringLiteral("1"), {} };
-    return { QStringLiteral("(EXISTS (SELECT 1 FROM profile sp WHERE sp.device_id = %1.id AND sp.operator_id = ?"
+    return { QStringLiteral("(EXISTS (SELECT 1 FROM profile sp WHERE sp.device_id = %1.id AND +sp.operator_id = ?"
                             " AND sp.state <> 'deleted')"
                             " OR EXISTS (SELECT 1 FROM campaign_item si JOIN campaign sc ON sc.id = si.campaign_id"
-                            " WHERE si.device_id = %1.id AND sc.target_operator_id = ?"
+                            " WHERE si.device_id = %1.id AND +sc.target_operator_id = ?"
                             " AND sc.state IN ('created', 'running', 'paused', 'interrupted'))"
                             " OR (NOT EXISTS (SELECT 1 FROM profile sn WHERE sn.device_id = %1.id AND sn.state <> 'deleted')"
                             " AND %1.fleet_id IN (SELECT sf.id FROM fleet sf WHERE sf.home_operator_id = ?)))")
@@ -51,7 +51,7 @@ Scope::Condition Scope::campaignItems(const QString &item) const
                             " OR (%1.old_profile_id IS NULL"
                             " AND %1.state NOT IN ('succeeded', 'failed', 'rolled-back', 'skipped', 'cancelled')"
                             " AND EXISTS (SELECT 1 FROM profile sid WHERE sid.device_id = %1.device_id"
-                            " AND sid.operator_id = ? AND sid.state <> 'deleted')))")
+                            " AND +sid.operator_id = ? AND sid.state <> 'deleted')))")
                  .arg(item),
              repeated(*m_operatorId, 3) };
 }
