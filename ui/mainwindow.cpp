@@ -5,6 +5,7 @@
 #include "pages/auditpage.h"
 #include "pages/enrollpage.h"
 #include "pages/dashboardpage.h"
+#include "pages/attestationpage.h"
 #include "campaignrunner.h"
 
 #include "aboutdialog.h"
@@ -12,7 +13,6 @@
 #include "pages/campaignspage.h"
 #include "pages/devicespage.h"
 #include "pages/operatorspage.h"
-#include "pages/placeholderpage.h"
 #include "store/workspace.h"
 #include "store/workspaceservice.h"
 
@@ -124,24 +124,6 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::buildPages()
 {
-    const QHash<Page, QStringList> plans {
-        { Page::Devices,
-          { tr("A table that stays fast at a million devices, filtered and sorted in the database"),
-            tr("Identity, secure element, profiles (never their secrets) and certificate chain"),
-            tr("Attestation history with the decoded evidence, campaign history and audit trail"),
-            tr("Attest, provision or change operator for the selected devices; export to CSV") } },
-        { Page::Operators,
-          { tr("IMSI and ICCID ranges and how full they are"),
-            tr("Attestation policy, e.g. a verdict no older than 24 hours before provisioning"),
-            tr("Profile server certificates") } },
-        { Page::Campaigns,
-          { tr("A wizard: devices by filter, target operator, batch size, rate, canary share, schedule"),
-            tr("A monitor with progress, per-device state and reasons; pause, resume, cancel, retry"),
-            tr("Reports as PDF with charts and as CSV") } },
-        { Page::Attestation,
-          { tr("Verdicts across the fleet (Affirming, Warning, Contraindicated, None) with reasons"),
-            tr("Re-attest selected devices"), tr("Reference values per hardware model and software version") } },
-    };
     for (int row = 0; row < m_navigation->rowCount(); ++row) {
         const QModelIndex index = m_navigation->index(row);
         const auto page = index.data(models::NavigationModel::PageRole).value<Page>();
@@ -158,6 +140,11 @@ void MainWindow::buildPages()
         if (page == Page::Campaigns) {
             m_campaignsPage = new CampaignsPage(m_access, m_pages);
             m_pages->addWidget(m_campaignsPage);
+            continue;
+        }
+        if (page == Page::Attestation) {
+            m_attestationPage = new AttestationPage(m_access, m_pages);
+            m_pages->addWidget(m_attestationPage);
             continue;
         }
         if (page == Page::Dashboard) {
@@ -193,9 +180,7 @@ void MainWindow::buildPages()
             m_pages->addWidget(m_usersPage);
             continue;
         }
-        m_pages->addWidget(new PlaceholderPage(index.data(Qt::DisplayRole).toString(),
-                                               index.data(models::NavigationModel::SummaryRole).toString(),
-                                               plans.value(page), m_pages));
+        qFatal("simfleet: no page is built for navigation row %d", row);
     }
     m_dashboardPage->follow(m_campaignsPage->runner());
     models::CampaignRunner *runner = m_campaignsPage->runner();
@@ -203,18 +188,30 @@ void MainWindow::buildPages()
         m_attesting = true;
         runner->attest(devices);
     });
+    connect(m_attestationPage, &AttestationPage::attestRequested, this, [this, runner](const QList<qint64> &devices) {
+        m_attesting = true;
+        runner->attest(devices);
+    });
+    connect(m_attestationPage, &AttestationPage::showDevices, this, [this](const QString &filter) {
+        m_devicesPage->showFiltered(filter);
+        showPage(Page::Devices);
+    });
     connect(runner, &models::CampaignRunner::attested, this, [this](const QMap<QString, qint64> &verdicts) {
         m_attesting = false;
         QStringList counts;
         for (auto it = verdicts.cbegin(); it != verdicts.cend(); ++it)
             counts << QStringLiteral("%1 %2").arg(it.value()).arg(it.key());
         m_devicesPage->say(tr("Attested: %1.").arg(counts.join(QStringLiteral(", "))));
+        m_attestationPage->say(tr("Attested: %1.").arg(counts.join(QStringLiteral(", "))));
         m_devicesPage->reload();
+        m_attestationPage->reload();
         m_dashboardPage->reload();
     });
     connect(runner, &models::CampaignRunner::failed, this, [this](const QString &message) {
-        if (std::exchange(m_attesting, false))
+        if (std::exchange(m_attesting, false)) {
             m_devicesPage->say(message, true);
+            m_attestationPage->say(message, true);
+        }
     });
     connect(m_devicesPage, &DevicesPage::changeRequested, this, [this](const QList<qint64> &devices) {
         showPage(Page::Campaigns);
@@ -384,6 +381,7 @@ void MainWindow::onSessionChanged()
     m_campaignsPage->reload();
     m_enrollPage->reload();
     m_dashboardPage->reload();
+    m_attestationPage->reload();
     if (allows(access::Permission::ViewAudit))
         m_auditPage->reload();
     if (managesUsers)

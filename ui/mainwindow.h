@@ -28,6 +28,7 @@ class UsersPage;
 class AuditPage;
 class EnrollPage;
 class DashboardPage;
+class AttestationPage;
 
 // The main window: a navigation sidebar over the sections of DESIGN.md "The GUI". It never
 // touches the database itself; the workspace service answers through signals.
@@ -86,6 +87,7 @@ private:
     AuditPage *m_auditPage = nullptr;
     EnrollPage *m_enrollPage = nullptr;
     DashboardPage *m_dashboardPage = nullptr;
+    AttestationPage *m_attestationPage = nullptr;
     bool m_attesting = false; // the runner's next failure is the Devices page's
     QHash<Page, QAction *> m_goActions; // the Go menu's entry per page
 };

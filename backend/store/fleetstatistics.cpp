@@ -98,4 +98,51 @@ Result<FleetFigures> FleetStatistics::figures(const Scope &scope, const QDateTim
     return f;
 }
 
+namespace {
+// Each visible device with the id of its latest attestation result.
+QString latestResults(const Scope::Condition &visible)
+{
+    return QStringLiteral("SELECT d.id AS device, (SELECT a.id FROM attestation_result a WHERE a.device_id = d.id"
+                          " ORDER BY a.verified_at DESC, a.id DESC LIMIT 1) AS latest FROM device d WHERE %1")
+        .arg(visible.sql);
+}
+} // namespace
+
+Result<QList<VerdictReason>> FleetStatistics::verdictReasons(const Scope &scope)
+{
+    const Scope::Condition visible = scope.devices();
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (auto ok = run(q,
+                      QStringLiteral("SELECT v.verdict, v.reason, count(*) FROM (%1) x JOIN attestation_result v ON v.id = x.latest"
+                                     " GROUP BY v.verdict, v.reason ORDER BY CASE v.verdict WHEN 'contraindicated' THEN 0"
+                                     " WHEN 'warning' THEN 1 WHEN 'none' THEN 2 ELSE 3 END, count(*) DESC")
+                          .arg(latestResults(visible)),
+                      visible.values);
+        !ok)
+        return ok.error();
+    QList<VerdictReason> out;
+    while (q.next())
+        out.append({ q.value(0).toString(), q.value(1).toString(), q.value(2).toLongLong() });
+    return out;
+}
+
+Result<QList<qint64>> FleetStatistics::devicesWith(const Scope &scope, const QString &verdict, const QString &reason)
+{
+    const Scope::Condition visible = scope.devices();
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (auto ok = run(q,
+                      QStringLiteral("SELECT x.device FROM (%1) x JOIN attestation_result v ON v.id = x.latest"
+                                     " WHERE v.verdict = ? AND v.reason = ? ORDER BY x.device")
+                          .arg(latestResults(visible)),
+                      visible.values + QVariantList { verdict, reason });
+        !ok)
+        return ok.error();
+    QList<qint64> out;
+    while (q.next())
+        out.append(q.value(0).toLongLong());
+    return out;
+}
+
 } // namespace simfleet::store

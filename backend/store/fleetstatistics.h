@@ -37,11 +37,22 @@ struct FleetFigures
     QList<Expiring> expiringCertificates; // within 30 days, or expired
 };
 
+// Devices by their latest verdict and its reason (the Attestation page).
+struct VerdictReason
+{
+    QString verdict;
+    QString reason;
+    qint64 devices = 0;
+};
+
 class FleetStatistics
 {
 public:
     explicit FleetStatistics(QSqlDatabase db) : m_db(std::move(db)) { }
     Result<FleetFigures> figures(const Scope &scope, const QDateTime &now);
+    Result<QList<VerdictReason>> verdictReasons(const Scope &scope);
+    // The devices whose latest verdict and reason these are, within the scope.
+    Result<QList<qint64>> devicesWith(const Scope &scope, const QString &verdict, const QString &reason);
 
 private:
     QSqlDatabase m_db;

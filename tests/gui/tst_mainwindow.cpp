@@ -17,7 +17,8 @@
 #include "store/fleetrepository.h"
 #include "pages/devicespage.h"
 #include "pages/operatorspage.h"
-#include "pages/placeholderpage.h"
+#include "pages/attestationpage.h"
+#include "attestationmodels.h"
 #include "pages/userspage.h"
 #include "pages/auditpage.h"
 #include "pages/devicedetailpane.h"
@@ -101,6 +102,24 @@ private Q_SLOTS:
     void init() { QSettings().clear(); }
 
 public:
+    // Attests the demo's meters as the owner (their faults give every verdict).
+    static bool attestMeters(const QString &path)
+    {
+        auto ws = store::Workspace::open(path);
+        if (!ws || !ws.value()->unlockWithKeyFile())
+            return false;
+        auto field = devices::SimulatedField::open(devices::SimulatedField::pathForWorkspace(path));
+        if (!field)
+            return false;
+        field.value()->setTiming({ std::chrono::milliseconds(0), 7200 });
+        const auto fleet = store::FleetRepository(ws.value()->database()).findUnique(QStringLiteral("Rheinau smart meters")).value();
+        const auto meters = store::DeviceRepository(ws.value()->database()).idsInFleet(fleet.id).value();
+        attestation::AttestationOptions options;
+        options.answerTimeout = std::chrono::milliseconds(300);
+        attestation::AttestationService service(*ws.value(), *field.value(), options);
+        return service.attest(testing::ownerOf(*ws.value()), meters).ok();
+    }
+
     // A demo workspace of the sizes given, closed again; empty when it could not be made.
     QString demoFile(const char *name, fleet::DemoFleetSizes sizes)
     {
@@ -173,9 +192,8 @@ private Q_SLOTS:
                 QVERIFY(qobject_cast<ui::DashboardPage *>(window.pageWidget(page)));
                 continue;
             }
-            auto *shown = qobject_cast<ui::PlaceholderPage *>(window.pageWidget(page));
-            QVERIFY(shown);
-            QCOMPARE(shown->title(), index.data().toString());
+            QCOMPARE(page, Page::Attestation);
+            QVERIFY(qobject_cast<ui::AttestationPage *>(window.pageWidget(page)));
         }
         // And by keyboard: Ctrl+1 goes back to the dashboard.
         QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier);
@@ -576,19 +594,7 @@ private Q_SLOTS:
     {
         const QString path = demoFile("dashboard.simfleet", { 200, 20, 10, true });
         QVERIFY(!path.isEmpty());
-        {
-            auto ws = store::Workspace::open(path);
-            QVERIFY(ws && ws.value()->unlockWithKeyFile());
-            auto field = devices::SimulatedField::open(devices::SimulatedField::pathForWorkspace(path));
-            QVERIFY(field);
-            field.value()->setTiming({ std::chrono::milliseconds(0), 7200 });
-            const auto fleet = store::FleetRepository(ws.value()->database()).findUnique(QStringLiteral("Rheinau smart meters")).value();
-            const auto meters = store::DeviceRepository(ws.value()->database()).idsInFleet(fleet.id).value();
-            attestation::AttestationOptions options;
-            options.answerTimeout = std::chrono::milliseconds(300);
-            attestation::AttestationService service(*ws.value(), *field.value(), options);
-            QVERIFY(service.attest(testing::ownerOf(*ws.value()), meters));
-        }
+        QVERIFY(attestMeters(path));
         store::WorkspaceService workspaces(demoOpener());
         ui::MainWindow window(&workspaces);
         window.show();
@@ -717,6 +723,65 @@ private Q_SLOTS:
             return;
         QVERIFY(!attest->isVisible());
         QVERIFY(!page->findChild<QAction *>(QStringLiteral("changeDevices"))->isVisible());
+    }
+
+    // Verdicts by reason, worst first; their devices in the list or attested again; reference
+    // values retired by an Administrator only.
+    void attestationPageByReason()
+    {
+        const QString path = demoFile("verdicts.simfleet", { 200, 0, 0, true });
+        QVERIFY(!path.isEmpty());
+        QVERIFY(attestMeters(path));
+        store::WorkspaceService workspaces(demoOpener());
+        ui::MainWindow window(&workspaces);
+        window.show();
+        workspaces.open(path);
+        logIn(window, QStringLiteral("operations"));
+        if (QTest::currentTestFailed())
+            return;
+        window.showPage(Page::Attestation);
+        auto *page = qobject_cast<ui::AttestationPage *>(window.pageWidget(Page::Attestation));
+        QAbstractItemModelTester tester(page->verdicts(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QTRY_VERIFY(page->verdicts()->rowCount() > 3);
+        QCOMPARE(page->verdicts()->rowAt(0)->verdict, QStringLiteral("contraindicated"));
+        qint64 total = 0;
+        int noAnswer = -1;
+        for (int row = 0; row < page->verdicts()->rowCount(); ++row) {
+            total += page->verdicts()->rowAt(row)->devices;
+            if (page->verdicts()->rowAt(row)->verdict == u"none")
+                noAnswer = row;
+        }
+        QCOMPARE(total, 200);
+        QVERIFY(noAnswer >= 0);
+        const qint64 silent = page->verdicts()->rowAt(noAnswer)->devices;
+        QTRY_VERIFY(page->references()->rowCount() > 0);
+        QVERIFY(!page->findChild<QPushButton *>(QStringLiteral("retireReference"))->isVisible());
+
+        page->verdictTable()->selectRow(noAnswer);
+        auto *again = page->findChild<QPushButton *>(QStringLiteral("reattest"));
+        QVERIFY(again->isVisible() && again->isEnabled());
+        QTest::mouseClick(again, Qt::LeftButton);
+        QTRY_VERIFY2(page->message()->text().startsWith(QStringLiteral("Attested: %1 none").arg(silent)),
+                     qPrintable(page->message()->text()));
+
+        page->verdictTable()->selectRow(0);
+        QTest::mouseClick(page->findChild<QPushButton *>(QStringLiteral("showVerdictDevices")), Qt::LeftButton);
+        QCOMPARE(window.currentPage(), Page::Devices);
+        auto *devices = qobject_cast<ui::DevicesPage *>(window.pageWidget(Page::Devices));
+        QTRY_VERIFY(devices->model()->totalCount() > 0);
+        QVERIFY(devices->model()->totalCount() < 200);
+
+        window.findChild<QAction *>(QStringLiteral("loginAction"))->trigger();
+        logIn(window, QStringLiteral("admin"));
+        if (QTest::currentTestFailed())
+            return;
+        window.showPage(Page::Attestation);
+        QTRY_VERIFY(page->references()->rowCount() > 0);
+        page->referenceTable()->selectRow(0);
+        auto *retire = page->findChild<QPushButton *>(QStringLiteral("retireReference"));
+        QVERIFY(retire->isVisible() && retire->isEnabled());
+        QTest::mouseClick(retire, Qt::LeftButton);
+        QTRY_VERIFY2(page->message()->text().contains(QStringLiteral("is retired")), qPrintable(page->message()->text()));
     }
 
     void loginRefusesAWrongPasswordAndSaysSo()

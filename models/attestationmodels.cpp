@@ -1,0 +1,208 @@
+#include "attestationmodels.h"
+#include "accesscontroller.h"
+
+#include "attestation/referencevaluebook.h"
+#include "store/workspace.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QLocale>
+
+namespace simfleet::models {
+
+VerdictTableModel::VerdictTableModel(AccessController *access, QObject *parent) : QAbstractTableModel(parent), m_access(access) { }
+
+void VerdictTableModel::reload()
+{
+    m_access->request<QList<store::VerdictReason>>(
+        this,
+        [](store::Workspace &ws, const access::Session &session) -> Result<QList<store::VerdictReason>> {
+            if (auto ok = session.require(access::Permission::ViewFleet, ws.clock()); !ok)
+                return ok.error();
+            return store::FleetStatistics(ws.database()).verdictReasons(session.scope());
+        },
+        [this](const Result<QList<store::VerdictReason>> &rows) {
+            beginResetModel();
+            m_rows = rows ? rows.value() : QList<store::VerdictReason>();
+            endResetModel();
+            if (rows)
+                Q_EMIT loaded();
+            else
+                Q_EMIT loadFailed(rows.errorMessage());
+        });
+}
+
+const store::VerdictReason *VerdictTableModel::rowAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? &m_rows.at(row) : nullptr;
+}
+
+void VerdictTableModel::devicesFor(const QList<store::VerdictReason> &rows, QObject *context,
+                                   std::function<void(const Result<QList<qint64>> &)> done)
+{
+    m_access->request<QList<qint64>>(
+        context,
+        [rows](store::Workspace &ws, const access::Session &session) -> Result<QList<qint64>> {
+            QList<qint64> ids;
+            for (const store::VerdictReason &r : rows) {
+                auto found = store::FleetStatistics(ws.database()).devicesWith(session.scope(), r.verdict, r.reason);
+                if (!found)
+                    return found.error();
+                ids += found.value();
+            }
+            return ids;
+        },
+        std::move(done));
+}
+
+int VerdictTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int VerdictTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant VerdictTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const store::VerdictReason &r = m_rows.at(index.row());
+    if (role == Qt::ForegroundRole && index.column() == Verdict) {
+        if (r.verdict == u"contraindicated")
+            return QBrush(QColor(0xc0, 0x39, 0x2b));
+        if (r.verdict == u"warning")
+            return QBrush(QColor(0xb0, 0x7a, 0x00));
+        if (r.verdict == u"affirming")
+            return QBrush(QColor(0x1e, 0x7e, 0x34));
+    }
+    if (role == Qt::TextAlignmentRole && index.column() == Devices)
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role != Qt::DisplayRole && role != Qt::ToolTipRole && role != Qt::AccessibleTextRole)
+        return {};
+    switch (Column(index.column())) {
+    case Verdict: return r.verdict;
+    case Reason: return r.reason;
+    case Devices: return QLocale().toString(r.devices);
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+QVariant VerdictTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (Column(section)) {
+    case Verdict: return tr("Verdict");
+    case Reason: return tr("Reason");
+    case Devices: return tr("Devices");
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+ReferenceValueTableModel::ReferenceValueTableModel(AccessController *access, QObject *parent)
+    : QAbstractTableModel(parent), m_access(access)
+{
+}
+
+void ReferenceValueTableModel::reload()
+{
+    m_access->request<QList<store::ReferenceValueRecord>>(
+        this,
+        [](store::Workspace &ws, const access::Session &session) -> Result<QList<store::ReferenceValueRecord>> {
+            if (auto ok = session.require(access::Permission::ViewFleet, ws.clock()); !ok)
+                return ok.error();
+            return store::ReferenceValueRepository(ws.database()).list();
+        },
+        [this](const Result<QList<store::ReferenceValueRecord>> &rows) {
+            beginResetModel();
+            m_rows = rows ? rows.value() : QList<store::ReferenceValueRecord>();
+            endResetModel();
+            if (rows)
+                Q_EMIT loaded();
+            else
+                Q_EMIT loadFailed(rows.errorMessage());
+        });
+}
+
+const store::ReferenceValueRecord *ReferenceValueTableModel::rowAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? &m_rows.at(row) : nullptr;
+}
+
+void ReferenceValueTableModel::retire(const QString &hwmodel, const QString &swversion)
+{
+    m_access->request<bool>(
+        this,
+        [hwmodel, swversion](store::Workspace &ws, const access::Session &session) -> Result<bool> {
+            if (auto ok = attestation::ReferenceValueBook::retire(ws, session, hwmodel, swversion); !ok)
+                return ok.error();
+            return true;
+        },
+        [this, hwmodel, swversion](const Result<bool> &r) {
+            Q_EMIT retired(r.ok(), r ? tr("%1 %2 is retired: devices reporting it get a warning from now on.").arg(hwmodel, swversion)
+                                     : r.errorMessage());
+            if (r)
+                reload();
+        });
+}
+
+int ReferenceValueTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int ReferenceValueTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant ReferenceValueTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const store::ReferenceValueRecord &r = m_rows.at(index.row());
+    if (role == Qt::ToolTipRole && index.column() == Measurements) {
+        QStringList lines;
+        for (const auto &[component, digest] : r.measurements)
+            lines << QStringLiteral("%1: %2").arg(component, QString::fromLatin1(digest.toHex()));
+        return lines.join(u'\n');
+    }
+    if (role != Qt::DisplayRole && role != Qt::AccessibleTextRole)
+        return {};
+    const QLocale locale;
+    switch (Column(index.column())) {
+    case Manufacturer: return r.manufacturer;
+    case Model: return r.hwmodel;
+    case Software: return r.swname;
+    case Version: return r.swversion;
+    case Measurements: return tr("%n component(s)", nullptr, int(r.measurements.size()));
+    case Added: return locale.toString(r.addedAt.toLocalTime().date(), QLocale::ShortFormat);
+    case Retired: return r.retiredAt ? locale.toString(r.retiredAt->toLocalTime().date(), QLocale::ShortFormat) : QString();
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+QVariant ReferenceValueTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (Column(section)) {
+    case Manufacturer: return tr("Manufacturer");
+    case Model: return tr("Hardware model");
+    case Software: return tr("Software");
+    case Version: return tr("Version");
+    case Measurements: return tr("Measurements");
+    case Added: return tr("Added");
+    case Retired: return tr("Retired");
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+} // namespace simfleet::models
