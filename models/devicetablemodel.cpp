@@ -38,9 +38,14 @@ void DeviceTableModel::reload()
     beginResetModel();
     m_rows.clear();
     m_total = 0;
+    m_endReached = false;
+    m_counted = false;
     m_fetching = false;
     ++m_generation;
     endResetModel();
+    // The first page is asked for before the count: over a million devices counting a filter
+    // takes a few hundred milliseconds, and the rows need not wait for it.
+    fetchMore({});
     const quint64 generation = m_generation;
     const auto query = m_query;
     ++m_pending;
@@ -57,11 +62,10 @@ void DeviceTableModel::reload()
                 Q_EMIT loadFailed(count.errorMessage());
                 return;
             }
-            m_total = count.value();
+            m_total = std::max<qint64>(count.value(), m_rows.size());
+            m_counted = true;
             Q_EMIT totalCountChanged(m_total);
             Q_EMIT loaded();
-            if (canFetchMore({}))
-                fetchMore({});
         });
 }
 
@@ -198,7 +202,9 @@ QVariant DeviceTableModel::headerData(int section, Qt::Orientation orientation, 
 
 bool DeviceTableModel::canFetchMore(const QModelIndex &parent) const
 {
-    return !parent.isValid() && !m_fetching && m_rows.size() < m_total;
+    if (parent.isValid() || m_fetching || m_endReached)
+        return false;
+    return !m_counted || m_rows.size() < m_total;
 }
 
 void DeviceTableModel::fetchMore(const QModelIndex &parent)
@@ -229,9 +235,16 @@ void DeviceTableModel::fetchMore(const QModelIndex &parent)
                 beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + page->size() - 1));
                 m_rows.append(page.value());
                 endInsertRows();
-            } else {
-                m_total = m_rows.size(); // the workspace changed under us: stop asking
             }
+            if (page->size() < pageSize) {
+                m_endReached = true; // the last page (or the workspace changed under us): stop asking
+                if (m_counted && m_total != m_rows.size()) {
+                    m_total = m_rows.size();
+                    Q_EMIT totalCountChanged(m_total);
+                }
+            }
+            if (!m_counted)
+                m_total = std::max<qint64>(m_total, m_rows.size());
             m_fetching = false;
             Q_EMIT loaded();
         });

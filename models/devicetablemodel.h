@@ -38,6 +38,7 @@ public:
     void exportCsv(const QString &path);
 
     qint64 totalCount() const { return m_total; }
+    bool isCounted() const { return m_counted; }
     bool isLoading() const { return m_pending > 0; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
@@ -58,7 +59,9 @@ private:
     AccessController *m_access;
     store::DeviceRepository::PageQuery m_query;
     QList<store::DeviceOverview> m_rows;
-    qint64 m_total = 0;
+    qint64 m_total = 0;     // from the count once it arrives; the rows so far until then
+    bool m_counted = false;
+    bool m_endReached = false;
     int m_pending = 0;
     quint64 m_generation = 0; // answers to an older query are dropped
     bool m_fetching = false;

@@ -216,9 +216,12 @@ void DevicesPage::applyFilter()
 
 void DevicesPage::updateCount()
 {
-    m_count->setText(m_model->isLoading() && m_model->rowCount() == 0
-                         ? tr("Loading…")
-                         : tr("%L1 devices match; %L2 shown").arg(m_model->totalCount()).arg(m_model->rowCount()));
+    if (m_model->isLoading() && m_model->rowCount() == 0)
+        m_count->setText(tr("Loading…"));
+    else if (!m_model->isCounted())
+        m_count->setText(tr("Counting the matches…; %L1 shown").arg(m_model->rowCount()));
+    else
+        m_count->setText(tr("%L1 devices match; %L2 shown").arg(m_model->totalCount()).arg(m_model->rowCount()));
 }
 
 } // namespace simfleet::ui
