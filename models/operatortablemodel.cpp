@@ -1,6 +1,7 @@
 #include "operatortablemodel.h"
 #include "accesscontroller.h"
 
+#include "fleet/operatorbook.h"
 #include "store/operatorrepository.h"
 #include "store/workspace.h"
 #include "store/workspaceservice.h"
@@ -28,6 +29,29 @@ void OperatorTableModel::reload()
             m_operators = list.value();
             endResetModel();
             Q_EMIT loaded();
+        });
+}
+
+const store::OperatorRecord *OperatorTableModel::operatorAt(int row) const
+{
+    return row >= 0 && row < m_operators.size() ? &m_operators.at(row) : nullptr;
+}
+
+void OperatorTableModel::setPolicy(qint64 operatorId, int attestationMaxAgeSeconds, bool fallbackAllowed, bool disableAllowed)
+{
+    m_access->request<bool>(
+        this,
+        [=](store::Workspace &ws, const access::Session &session) -> Result<bool> {
+            if (auto ok = fleet::OperatorBook::setPolicy(ws, session, operatorId,
+                                                         { attestationMaxAgeSeconds, fallbackAllowed, disableAllowed });
+                !ok)
+                return ok.error();
+            return true;
+        },
+        [this](const Result<bool> &r) {
+            Q_EMIT policySaved(r.ok(), r ? tr("The policy is saved; downloads follow it from now on.") : r.errorMessage());
+            if (r)
+                reload();
         });
 }
 

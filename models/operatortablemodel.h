@@ -20,6 +20,9 @@ public:
 
     explicit OperatorTableModel(AccessController *access, QObject *parent = nullptr);
     void reload();
+    const store::OperatorRecord *operatorAt(int row) const;
+    // Administrators: the operator's download policy, saved on the store thread; ends with policySaved.
+    void setPolicy(qint64 operatorId, int attestationMaxAgeSeconds, bool fallbackAllowed, bool disableAllowed);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -29,6 +32,7 @@ public:
 Q_SIGNALS:
     void loaded();
     void loadFailed(const QString &message);
+    void policySaved(bool ok, const QString &message);
 
 private:
     AccessController *m_access;

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 #include "accesscontroller.h"
 #include "logindialog.h"
+#include "appearance.h"
 #include "pages/userspage.h"
 #include "pages/auditpage.h"
 #include "pages/enrollpage.h"
@@ -17,6 +18,7 @@
 #include "store/workspaceservice.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
@@ -64,18 +66,7 @@ MainWindow::MainWindow(store::WorkspaceService *workspaces, QWidget *parent)
     m_sidebar->setMinimumWidth(170);
     m_sidebar->setMaximumWidth(260);
     m_sidebar->setStyleSheet(QStringLiteral("QListView::item { padding: 8px 6px; }"));
-    // A tinted rather than solid selection keeps the blue page icons visible, in light and
-    // dark palettes alike.
-    QPalette sidebarPalette = m_sidebar->palette();
-    const QColor base = sidebarPalette.color(QPalette::Base);
-    const QColor accent = sidebarPalette.color(QPalette::Highlight);
-    const auto mix = [](int a, int b) { return (a * 3 + b) / 4; };
-    const QColor tint(mix(base.red(), accent.red()), mix(base.green(), accent.green()), mix(base.blue(), accent.blue()));
-    for (auto group : { QPalette::Active, QPalette::Inactive }) {
-        sidebarPalette.setColor(group, QPalette::Highlight, tint);
-        sidebarPalette.setColor(group, QPalette::HighlightedText, sidebarPalette.color(QPalette::Text));
-    }
-    m_sidebar->setPalette(sidebarPalette);
+    tintSidebar();
 
     m_pages->setObjectName(QStringLiteral("pages"));
     buildPages();
@@ -121,6 +112,29 @@ MainWindow::MainWindow(store::WorkspaceService *workspaces, QWidget *parent)
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::tintSidebar()
+{
+    // A tinted rather than solid selection keeps the blue page icons visible, in light and
+    // dark palettes alike.
+    QPalette sidebarPalette = QApplication::palette(m_sidebar);
+    const QColor base = sidebarPalette.color(QPalette::Base);
+    const QColor accent = sidebarPalette.color(QPalette::Highlight);
+    const auto mix = [](int a, int b) { return (a * 3 + b) / 4; };
+    const QColor tint(mix(base.red(), accent.red()), mix(base.green(), accent.green()), mix(base.blue(), accent.blue()));
+    for (auto group : { QPalette::Active, QPalette::Inactive }) {
+        sidebarPalette.setColor(group, QPalette::Highlight, tint);
+        sidebarPalette.setColor(group, QPalette::HighlightedText, sidebarPalette.color(QPalette::Text));
+    }
+    m_sidebar->setPalette(sidebarPalette);
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::ApplicationPaletteChange)
+        tintSidebar();
+    QMainWindow::changeEvent(event);
+}
 
 void MainWindow::buildPages()
 {
@@ -242,6 +256,18 @@ void MainWindow::buildMenus()
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
     quit->setMenuRole(QAction::QuitRole);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QMenu *appearance = view->addMenu(tr("&Appearance"));
+    auto *appearances = new QActionGroup(this);
+    for (auto [choice, text] : { std::pair { Appearance::System, tr("As the &Desktop") }, std::pair { Appearance::Light, tr("&Light") },
+                                 std::pair { Appearance::Dark, tr("Dar&k") } }) {
+        QAction *action = appearance->addAction(text, this, [choice] { applyAppearance(choice); });
+        action->setCheckable(true);
+        action->setChecked(savedAppearance() == choice);
+        action->setObjectName(QStringLiteral("appearance-") + appearanceKey(choice));
+        appearances->addAction(action);
+    }
 
     QMenu *go = menuBar()->addMenu(tr("&Go"));
     for (int row = 0; row < m_navigation->rowCount(); ++row) {

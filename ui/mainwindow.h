@@ -60,9 +60,11 @@ public:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     void buildPages();
+    void tintSidebar();
     void buildMenus();
     void chooseWorkspaceFile();
     void showAbout();

@@ -4,6 +4,7 @@
 
 #include "core/version.h"
 #include "fleet/demoworkspace.h"
+#include "appearance.h"
 #include "mainwindow.h"
 #include "store/workspaceservice.h"
 
@@ -50,6 +51,9 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "simfleet: give one workspace file or --demo, not both.\n");
         return 2;
     }
+
+    if (ui::savedAppearance() != ui::Appearance::System)
+        ui::applyAppearance(ui::savedAppearance());
 
     store::WorkspaceService workspaces(
         [](const QString &path) { return fleet::DemoWorkspace::openOrCreate(path); });

@@ -12,6 +12,7 @@
 #include "devices/simulatedfield.h"
 #include "fleet/demoworkspace.h"
 #include "fleet/enrollment.h"
+#include "fleet/operatorbook.h"
 #include "store/devicerepository.h"
 #include "store/fleetrepository.h"
 #include "store/operatorrepository.h"
@@ -54,6 +55,10 @@ QString fingerprint(store::Workspace &ws)
     q.next();
     parts << q.value(0).toString();
     q.exec(QStringLiteral("SELECT group_concat(role || ':' || ifnull(operator_id, '')) FROM (SELECT * FROM app_user ORDER BY id)"));
+    q.next();
+    parts << q.value(0).toString();
+    q.exec(QStringLiteral("SELECT group_concat(attestation_max_age_s || '/' || fallback_allowed || '/' || disable_allowed)"
+                          " FROM (SELECT * FROM operator ORDER BY id)"));
     q.next();
     parts << q.value(0).toString();
     q.finish();
@@ -212,6 +217,10 @@ const QList<CallSpec> &calls()
           [](Fixture &f, const access::Session &s) {
               return access::AccessService(*f.ws).setRole(s, QStringLiteral("am-iberia"), access::Role::Viewer, {}, std::nullopt);
           } },
+        { "operator-policy", true,
+          [](Fixture &f, const access::Session &s) {
+              return fleet::OperatorBook::setPolicy(*f.ws, s, f.albion, { 3600, false, true });
+          } },
         { "idle-time", true,
           [](Fixture &f, const access::Session &s) { return access::AccessService(*f.ws).setIdleMinutes(s, 5); } },
     };
@@ -241,6 +250,7 @@ const QHash<QString, QList<Expect>> &expectations()
         { "user-remove", { E::Allowed, E::NotPermitted, E::NotPermitted, E::NotPermitted, E::NotPermitted } },
         { "user-role", { E::Allowed, E::NotPermitted, E::NotPermitted, E::NotPermitted, E::NotPermitted } },
         { "idle-time", { E::Allowed, E::NotPermitted, E::NotPermitted, E::NotPermitted, E::NotPermitted } },
+        { "operator-policy", { E::Allowed, E::NotPermitted, E::NotPermitted, E::NotPermitted, E::NotPermitted } },
     };
     return table;
 }

@@ -41,6 +41,8 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QCheckBox>
+#include <QDialog>
+#include <QApplication>
 #include <QItemSelectionModel>
 #include <QPlainTextEdit>
 #include <QTableWidget>
@@ -782,6 +784,58 @@ private Q_SLOTS:
         QVERIFY(retire->isVisible() && retire->isEnabled());
         QTest::mouseClick(retire, Qt::LeftButton);
         QTRY_VERIFY2(page->message()->text().contains(QStringLiteral("is retired")), qPrintable(page->message()->text()));
+    }
+
+    // Administrators edit an operator's download policy; the others do not see the button.
+    void operatorPolicyEdited()
+    {
+        const QString path = demoFile("policy.simfleet", { 5, 0, 0, false });
+        QVERIFY(!path.isEmpty());
+        store::WorkspaceService workspaces(demoOpener());
+        ui::MainWindow window(&workspaces);
+        window.show();
+        workspaces.open(path);
+        logIn(window, QStringLiteral("admin"));
+        if (QTest::currentTestFailed())
+            return;
+        window.showPage(Page::Operators);
+        auto *page = qobject_cast<ui::OperatorsPage *>(window.pageWidget(Page::Operators));
+        QTRY_COMPARE(page->model()->rowCount(), 4);
+        page->table()->setCurrentIndex(page->model()->index(0, 0));
+        auto *edit = page->findChild<QPushButton *>(QStringLiteral("editPolicy"));
+        QVERIFY(edit->isVisible() && edit->isEnabled());
+        page->editPolicy();
+        auto *dialog = page->findChild<QDialog *>(QStringLiteral("policyDialog"));
+        QTRY_VERIFY(dialog && dialog->isVisible());
+        dialog->findChild<QSpinBox *>(QStringLiteral("attestationAge"))->setValue(0);
+        dialog->findChild<QCheckBox *>(QStringLiteral("fallbackAllowed"))->setChecked(false);
+        dialog->accept();
+        QTRY_COMPARE(page->model()->index(0, models::OperatorTableModel::AttestationAge).data().toString(),
+                     QStringLiteral("Attested right before each download"));
+        QVERIFY(!page->model()->operatorAt(0)->fallbackAllowed);
+
+        window.findChild<QAction *>(QStringLiteral("loginAction"))->trigger();
+        logIn(window, QStringLiteral("operations"));
+        if (QTest::currentTestFailed())
+            return;
+        QVERIFY(!edit->isVisible());
+    }
+
+    // View > Appearance > Dark gives the whole window, charts included, a dark palette.
+    void darkAppearance()
+    {
+        store::WorkspaceService workspaces(demoOpener());
+        ui::MainWindow window(&workspaces);
+        window.show();
+        auto *dark = window.findChild<QAction *>(QStringLiteral("appearance-dark"));
+        QVERIFY(dark);
+        dark->trigger();
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 80);
+        auto *dashboard = qobject_cast<ui::DashboardPage *>(window.pageWidget(Page::Dashboard));
+        QTRY_VERIFY(dashboard->operatorChart()->backgroundBrush().color().lightness() < 80);
+        QCOMPARE(QSettings().value(QStringLiteral("view/appearance")).toString(), QStringLiteral("dark"));
+        window.findChild<QAction *>(QStringLiteral("appearance-system"))->trigger();
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() > 150);
     }
 
     void loginRefusesAWrongPasswordAndSaysSo()

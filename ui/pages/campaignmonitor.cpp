@@ -1,5 +1,6 @@
 #include "campaignmonitor.h"
 
+#include "appearance.h"
 #include "campaignrunner.h"
 
 #include <QChart>
@@ -65,6 +66,7 @@ CampaignMonitor::CampaignMonitor(models::CampaignRunner *runner, QWidget *parent
     m_chart->legend()->setAlignment(Qt::AlignBottom);
     m_chart->setMargins(QMargins(4, 4, 4, 4));
     m_view->setChart(m_chart);
+    styleChart(m_chart);
     m_view->setRenderHint(QPainter::Antialiasing);
     m_view->setMinimumHeight(220);
     m_view->setObjectName(QStringLiteral("campaignChart"));
@@ -96,6 +98,13 @@ CampaignMonitor::CampaignMonitor(models::CampaignRunner *runner, QWidget *parent
     connect(m_runner, &models::CampaignRunner::progressed, this, &CampaignMonitor::show);
     connect(m_runner, &models::CampaignRunner::finished, this, &CampaignMonitor::finish);
     hide();
+}
+
+void CampaignMonitor::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::PaletteChange)
+        styleChart(m_chart);
+    QGroupBox::changeEvent(event);
 }
 
 void CampaignMonitor::begin(qint64 campaignId, const QString &name)

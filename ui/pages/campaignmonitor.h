@@ -39,6 +39,9 @@ public:
     // The chart as a picture, for the PDF report; null before a campaign ran here.
     QImage chartImage(const QSize &size) const;
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
     void begin(qint64 campaignId, const QString &name);
     void show(const campaigns::CampaignProgress &p);

@@ -1,6 +1,7 @@
 #include "dashboardpage.h"
 #include "pagewidgets.h"
 
+#include "appearance.h"
 #include "campaignrunner.h"
 #include "dashboarddata.h"
 
@@ -114,12 +115,22 @@ DashboardPage::DashboardPage(models::AccessController *access, QWidget *parent)
     layout->addLayout(grid, 1);
 
     m_campaignTitle->setText(tr("No campaign has run in this window yet; start one on the Campaigns page."));
+    styleChart(m_campaign);
     connect(refresh, &QPushButton::clicked, this, &DashboardPage::reload);
     connect(m_data, &models::DashboardData::loaded, this, &DashboardPage::rebuild);
     connect(m_data, &models::DashboardData::loadFailed, this, [this](const QString &message) {
         m_headline->setText(tr("The figures could not be read: %1").arg(message));
     });
     connect(m_alerts, &QLabel::linkActivated, this, [this](const QString &link) { Q_EMIT showDevices(link); });
+}
+
+void DashboardPage::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::PaletteChange) {
+        for (QChart *chart : { m_operators, m_verdicts, m_fleets, m_campaign })
+            styleChart(chart);
+    }
+    QWidget::changeEvent(event);
 }
 
 void DashboardPage::reload()
@@ -237,6 +248,8 @@ void DashboardPage::rebuild()
                       .arg(c.name.toHtmlEscaped(), c.role)
                       .arg(c.notAfter < QDateTime::currentDateTimeUtc() ? tr("expired") : tr("expires"))
                       .arg(locale.toString(c.notAfter.toLocalTime().date(), QLocale::ShortFormat));
+    for (QChart *chart : { m_operators, m_verdicts, m_fleets, m_campaign })
+        styleChart(chart);
     m_alerts->setText(alerts.isEmpty() ? tr("No alerts.")
                                        : QStringLiteral("<b>%1</b><ul style=\"margin: 0\"><li>%2</li></ul>")
                                              .arg(tr("Alerts"), alerts.join(QStringLiteral("</li><li>"))));

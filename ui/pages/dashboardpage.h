@@ -43,6 +43,9 @@ Q_SIGNALS:
     // A click on a chart or an alert: the device list with this filter.
     void showDevices(const QString &filter);
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
     void rebuild();
     void progress(const campaigns::CampaignProgress &p);

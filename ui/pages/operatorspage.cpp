@@ -1,9 +1,18 @@
 #include "operatorspage.h"
 #include "pagewidgets.h"
 
+#include "accesscontroller.h"
 #include "operatortablemodel.h"
 
+#include <QCheckBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QPushButton>
+#include <QSpinBox>
 #include <QLabel>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -11,7 +20,8 @@
 namespace simfleet::ui {
 
 OperatorsPage::OperatorsPage(models::AccessController *access, QWidget *parent)
-    : QWidget(parent), m_model(new models::OperatorTableModel(access, this)), m_table(new QTableView(this))
+    : QWidget(parent), m_access(access), m_model(new models::OperatorTableModel(access, this)), m_table(new QTableView(this)),
+      m_edit(new QPushButton(tr("&Edit Policy…"), this)), m_message(new QLabel(this))
 {
     setObjectName(QStringLiteral("operatorsPage"));
     auto *title = pageTitle(tr("Operators"), this);
@@ -28,11 +38,30 @@ OperatorsPage::OperatorsPage(models::AccessController *access, QWidget *parent)
     setUpRowTable(m_table, tr("Operators"));
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
 
+    m_edit->setObjectName(QStringLiteral("editPolicy"));
+    m_message->setObjectName(QStringLiteral("operatorsMessage"));
+    m_message->setWordWrap(true);
+    m_message->hide();
+    auto *top = new QHBoxLayout;
+    top->addWidget(summary, 1);
+    top->addWidget(m_edit);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(title);
-    layout->addWidget(summary);
+    layout->addLayout(top);
     layout->addWidget(problem);
+    layout->addWidget(m_message);
     layout->addWidget(m_table, 1);
+    connect(m_edit, &QPushButton::clicked, this, &OperatorsPage::editPolicy);
+    connect(m_table, &QTableView::doubleClicked, this, [this] {
+        if (m_edit->isVisible())
+            editPolicy();
+    });
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &OperatorsPage::updateButtons);
+    connect(m_model, &models::OperatorTableModel::policySaved, this, [this](bool ok, const QString &message) {
+        m_message->setText(message);
+        m_message->setStyleSheet(ok ? QString() : QStringLiteral("color: #c0392b;"));
+        m_message->show();
+    });
 
     connect(m_model, &models::OperatorTableModel::loadFailed, this, [problem](const QString &message) {
         problem->setText(tr("The operators could not be read: %1").arg(message));
@@ -43,7 +72,54 @@ OperatorsPage::OperatorsPage(models::AccessController *access, QWidget *parent)
 
 void OperatorsPage::reload()
 {
+    m_message->hide();
     m_model->reload();
+    updateButtons();
+}
+
+void OperatorsPage::updateButtons()
+{
+    // The UI only hides what the role cannot do; the backend refuses it regardless.
+    const access::Session *session = m_access->session();
+    m_edit->setVisible(session && session->allows(access::Permission::ManageOperators));
+    m_edit->setEnabled(m_model->operatorAt(m_table->currentIndex().row()) != nullptr);
+}
+
+void OperatorsPage::editPolicy()
+{
+    const store::OperatorRecord *op = m_model->operatorAt(m_table->currentIndex().row());
+    if (!op)
+        return;
+    auto *dialog = new QDialog(this);
+    dialog->setObjectName(QStringLiteral("policyDialog"));
+    dialog->setWindowTitle(tr("Policy of %1").arg(op->name));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    auto *age = new QSpinBox(dialog);
+    age->setObjectName(QStringLiteral("attestationAge"));
+    age->setAccessibleName(tr("Attestation no older than, in hours"));
+    age->setRange(0, 30 * 24);
+    age->setSuffix(tr(" h"));
+    age->setSpecialValueText(tr("attest right before each download"));
+    age->setValue(op->attestationMaxAgeSeconds / 3600);
+    auto *fallback = new QCheckBox(tr("Devices may &fall back to their previous profile if they cannot attach"), dialog);
+    fallback->setObjectName(QStringLiteral("fallbackAllowed"));
+    fallback->setChecked(op->fallbackAllowed);
+    auto *disable = new QCheckBox(tr("Its profiles may be &disabled (else they carry \"disable not allowed\")"), dialog);
+    disable->setObjectName(QStringLiteral("disableAllowed"));
+    disable->setChecked(op->disableAllowed);
+    auto *form = new QFormLayout(dialog);
+    form->addRow(tr("Affirming verdict no &older than:"), age);
+    form->addRow(fallback);
+    form->addRow(disable);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, dialog);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    const qint64 id = op->id;
+    connect(dialog, &QDialog::accepted, this, [this, id, age, fallback, disable] {
+        m_model->setPolicy(id, age->value() * 3600, fallback->isChecked(), disable->isChecked());
+    });
+    dialog->open();
 }
 
 } // namespace simfleet::ui

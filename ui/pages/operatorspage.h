@@ -2,6 +2,8 @@
 
 #include <QWidget>
 
+class QLabel;
+class QPushButton;
 class QTableView;
 
 namespace simfleet::models {
@@ -14,7 +16,8 @@ class OperatorTableModel;
 namespace simfleet::ui {
 
 // The operators of the workspace: networks, how full their IMSI and ICCID ranges are, and the
-// policy their profiles follow. Read only for now: editing lands with users and roles (#8).
+// policy their profiles follow, which Administrators edit. An operator account manager sees their
+// own operator only.
 class OperatorsPage : public QWidget
 {
     Q_OBJECT
@@ -22,10 +25,18 @@ public:
     OperatorsPage(models::AccessController *access, QWidget *parent = nullptr);
     models::OperatorTableModel *model() const { return m_model; }
     void reload();
+    QTableView *table() const { return m_table; }
+    // Administrators: the selected operator's policy in a dialog.
+    void editPolicy();
 
 private:
+    void updateButtons();
+
+    models::AccessController *m_access;
     models::OperatorTableModel *m_model;
     QTableView *m_table;
+    QPushButton *m_edit;
+    QLabel *m_message;
 };
 
 } // namespace simfleet::ui
