@@ -6,7 +6,7 @@
 namespace simfleet::models {
 
 namespace {
-const char *const columnKeys[] = { "", "eid", "imei", "serial", "model", "secure_element", "label", "" };
+const char *const columnKeys[] = { "", "", "eid", "imei", "serial", "model", "secure_element", "label" };
 } // namespace
 
 EnrollmentPreviewModel::EnrollmentPreviewModel(QObject *parent) : QAbstractTableModel(parent) { }
@@ -69,13 +69,11 @@ QVariant EnrollmentPreviewModel::data(const QModelIndex &index, int role) const
                 return m_preview->rejectedLines.value(row);
             if (column == Problem)
                 return m_preview->rejectedReasons.value(row);
-            if (column == SecureElement || column == Label || column < Problem)
-                return rejectedText(row, column);
-            return {};
+            return rejectedText(row, column);
         case Qt::ToolTipRole:
             return m_preview->rejectedReasons.value(row);
         case Qt::BackgroundRole:
-            return QBrush(cellHasIssue(row, column) ? QColor(0xf8, 0xd7, 0xda) : QColor(0xfd, 0xf0, 0xf1));
+            return QBrush(cellHasIssue(row, column) ? QColor(0xf1, 0xae, 0xb5) : QColor(0xfc, 0xe8, 0xea));
         case Qt::ForegroundRole:
             return QBrush(QColor(0x72, 0x1c, 0x24));
         case ProblemRole:

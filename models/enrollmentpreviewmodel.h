@@ -14,7 +14,7 @@ class EnrollmentPreviewModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Line, Eid, Imei, Serial, Model, SecureElement, Label, Problem, ColumnCount };
+    enum Column { Line, Problem, Eid, Imei, Serial, Model, SecureElement, Label, ColumnCount };
     static constexpr int ProblemRole = Qt::UserRole + 1; // true for a cell or row with an issue
 
     explicit EnrollmentPreviewModel(QObject *parent = nullptr);

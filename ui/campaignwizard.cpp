@@ -41,6 +41,7 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
     : QWizard(parent), m_runner(runner), m_recount(new QTimer(this))
 {
     setObjectName(QStringLiteral("campaignWizard"));
+    resize(900, 600);
     setWindowTitle(tr("New Campaign"));
     setOption(QWizard::NoBackButtonOnStartPage);
 

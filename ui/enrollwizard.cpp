@@ -49,6 +49,7 @@ EnrollWizard::EnrollWizard(models::EnrollmentController *controller, QWidget *pa
     : QWizard(parent), m_controller(controller), m_model(new models::EnrollmentPreviewModel(this))
 {
     setObjectName(QStringLiteral("enrollWizard"));
+    resize(900, 600);
     setWindowTitle(tr("Enroll Devices"));
     setOption(QWizard::NoBackButtonOnStartPage);
 

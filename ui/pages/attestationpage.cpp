@@ -40,7 +40,10 @@ AttestationPage::AttestationPage(models::AccessController *access, QWidget *pare
     m_verdictTable->setModel(m_verdicts);
     setUpRowTable(m_verdictTable, tr("Verdicts and reasons"));
     m_verdictTable->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_verdictTable->horizontalHeader()->setStretchLastSection(false);
+    m_verdictTable->horizontalHeader()->setSectionResizeMode(models::VerdictTableModel::Verdict, QHeaderView::ResizeToContents);
     m_verdictTable->horizontalHeader()->setSectionResizeMode(models::VerdictTableModel::Reason, QHeaderView::Stretch);
+    m_verdictTable->horizontalHeader()->setSectionResizeMode(models::VerdictTableModel::Devices, QHeaderView::ResizeToContents);
     m_referenceTable->setObjectName(QStringLiteral("referenceTable"));
     m_referenceTable->setModel(m_references);
     setUpRowTable(m_referenceTable, tr("Reference values"));

@@ -51,7 +51,8 @@ AuditPage::AuditPage(models::AccessController *access, QWidget *parent)
     m_table->setColumnWidth(models::AuditTableModel::When, 150);
     m_table->setColumnWidth(models::AuditTableModel::User, 110);
     m_table->setColumnWidth(models::AuditTableModel::Action, 170);
-    m_table->setColumnWidth(models::AuditTableModel::Subject, 260);
+    m_table->setColumnWidth(models::AuditTableModel::Subject, 330);
+    m_table->setWordWrap(false);
 
     auto *bar = new QHBoxLayout;
     bar->addWidget(m_search, 1);
