@@ -38,6 +38,22 @@ void AccessController::loginAsOwner()
         [this](const Result<access::Session> &session) { adopt(session); });
 }
 
+void AccessController::createFirstAdministrator(const QString &name, const QByteArray &password)
+{
+    m_workspaces->request<access::Session>(
+        this,
+        [name, password](store::Workspace &ws) -> Result<access::Session> {
+            access::AccessService service(ws);
+            auto owner = service.ownerSession();
+            if (!owner)
+                return owner.error();
+            if (auto ok = service.addUser(owner.value(), { name, access::Role::Administrator, {}, password }); !ok)
+                return ok.error();
+            return service.login(name, password);
+        },
+        [this](const Result<access::Session> &session) { adopt(session); });
+}
+
 void AccessController::adopt(const Result<access::Session> &session)
 {
     if (!session) {

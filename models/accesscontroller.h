@@ -34,6 +34,9 @@ public:
     // file): acts as an Administrator.
     void loginAsOwner();
     void logout();
+    // A new workspace's first user: added by its owner (who just set the passphrase), then
+    // logged in.
+    void createFirstAdministrator(const QString &name, const QByteArray &password);
 
     // Like WorkspaceService::request, with the session: without one, done gets "log in first".
     template<typename T>

@@ -5,6 +5,7 @@
 #include "campaigns/campaignservice.h"
 #include "devices/simulatedfield.h"
 #include "fleet/devicefilter.h"
+#include "fleet/devicelist.h"
 #include "store/customerrepository.h"
 #include "store/devicerepository.h"
 #include "store/operatorrepository.h"
@@ -38,6 +39,22 @@ Result<QList<qint64>> planDevices(store::Workspace &ws, const access::Session &s
         if (!hidden->isEmpty())
             return fail(QCoreApplication::translate("simfleet::models::CampaignRunner", "%n of the devices chosen cannot be seen by %1", nullptr, int(hidden->size())).arg(session.describe()));
         return plan.deviceIds;
+    }
+    if (!plan.devicesFile.isEmpty()) {
+        auto listed = fleet::DeviceList::read(plan.devicesFile, ws.database());
+        if (!listed)
+            return listed.error();
+        QList<qint64> ids;
+        for (const auto &d : listed.value())
+            ids.append(d.first);
+        auto hidden = store::DeviceRepository(ws.database()).outsideScope(session.scope(), ids);
+        if (!hidden)
+            return hidden.error();
+        if (!hidden->isEmpty())
+            return fail(QCoreApplication::translate("simfleet::models::CampaignRunner",
+                                                    "%n of the devices listed cannot be seen by %1", nullptr, int(hidden->size()))
+                            .arg(session.describe()));
+        return ids;
     }
     Result<QList<std::pair<qint64, QString>>> found = fail(QString());
     if (!plan.fleet.isEmpty()) {

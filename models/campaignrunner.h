@@ -22,8 +22,9 @@ struct CampaignPlan
 {
     campaigns::CampaignKind kind = campaigns::CampaignKind::SubscriptionChange;
     QString name;
-    QString fleet;  // one of fleet, filter and deviceIds
+    QString fleet;  // one of fleet, filter, devicesFile and deviceIds
     QString filter;
+    QString devicesFile; // one EID per line, or a CSV with an eid column
     QList<qint64> deviceIds; // devices picked on the Devices page
     qint64 targetOperatorId = 0;
     std::optional<qint64> newCustomerId;

@@ -2,7 +2,11 @@
 
 #include <QButtonGroup>
 #include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
 #include <QFormLayout>
+#include <QHBoxLayout>
+#include <QPushButton>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -53,6 +57,26 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
     m_change = new QRadioButton(tr("&Change subscription: move them to another operator, make-before-break"), devices);
     m_byFleet = new QRadioButton(tr("A &fleet:"), devices);
     m_byFilter = new QRadioButton(tr("Devices &matching:"), devices);
+    m_byFile = new QRadioButton(tr("Devices listed in a f&ile:"), devices);
+    m_file = new QLineEdit(devices);
+    m_file->setObjectName(QStringLiteral("devicesFile"));
+    m_file->setAccessibleName(tr("File listing the devices"));
+    m_file->setPlaceholderText(tr("one EID per line, or a CSV with an eid column"));
+    auto *browse = new QPushButton(tr("Browse…"), devices);
+    auto *fileRow = new QHBoxLayout;
+    fileRow->addWidget(m_file, 1);
+    fileRow->addWidget(browse);
+    connect(browse, &QPushButton::clicked, this, [this] {
+        auto *dialog = new QFileDialog(this, tr("Devices for the Campaign"), QDir::homePath(), tr("Text or CSV (*.txt *.csv);;All files (*)"));
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setFileMode(QFileDialog::ExistingFile);
+        connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) {
+            m_file->setText(path);
+            m_byFile->setChecked(true);
+            m_recount->start();
+        });
+        dialog->open();
+    });
     m_fleet = new QComboBox(devices);
     m_fleet->setObjectName(QStringLiteral("fleet"));
     m_fleet->setAccessibleName(tr("Fleet"));
@@ -70,6 +94,7 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
     auto *selection = new QButtonGroup(devices);
     selection->addButton(m_byFleet);
     selection->addButton(m_byFilter);
+    selection->addButton(m_byFile);
     // Checked once grouped: siblings are exclusive among themselves until then.
     m_change->setChecked(true);
     m_byFleet->setChecked(true);
@@ -78,6 +103,7 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
     devicesLayout->addRow(m_change);
     devicesLayout->addRow(m_byFleet, m_fleet);
     devicesLayout->addRow(m_byFilter, m_filter);
+    devicesLayout->addRow(m_byFile, fileRow);
     devicesLayout->addRow(new QLabel(tr("Filter keys: customer, fleet, operator (\"none\" for devices without a profile), "
                                         "model, verdict, secure-element, eid; joined with \"and\"."),
                                      devices));
@@ -160,9 +186,10 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
             tr("%1 %2 device(s) from %3 %4%5.\n\nBatches of %6, %7 in flight, %8; %9.\n\n%10")
                 .arg(m_change->isChecked() ? tr("Move") : tr("Provision"))
                 .arg(QLocale().toString(m_count))
-                .arg(!p.deviceIds.isEmpty() ? tr("the selection")
-                                            : p.fleet.isEmpty() ? tr("the filter \"%1\"").arg(p.filter)
-                                                                : tr("the fleet %1").arg(p.fleet))
+                .arg(!p.deviceIds.isEmpty()       ? tr("the selection")
+                         : !p.devicesFile.isEmpty() ? tr("the file %1").arg(QDir::toNativeSeparators(p.devicesFile))
+                         : p.fleet.isEmpty()        ? tr("the filter \"%1\"").arg(p.filter)
+                                                    : tr("the fleet %1").arg(p.fleet))
                 .arg(m_change->isChecked() ? tr("to %1").arg(m_operator->currentText()) : tr("with their home operator"))
                 .arg(p.newCustomerId ? tr(", changing their owner to %1").arg(m_customer->currentText()) : QString())
                 .arg(m_batch->value())
@@ -183,7 +210,13 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
     m_recount->setSingleShot(true);
     m_recount->setInterval(300);
     connect(m_recount, &QTimer::timeout, this, &CampaignWizard::recount);
-    for (QRadioButton *b : { m_byFleet, m_byFilter, m_provision, m_change })
+    connect(m_file, &QLineEdit::editingFinished, this, [this] {
+        if (!m_file->text().trimmed().isEmpty()) {
+            m_byFile->setChecked(true);
+            m_recount->start();
+        }
+    });
+    for (QRadioButton *b : { m_byFleet, m_byFilter, m_byFile, m_provision, m_change })
         connect(b, &QRadioButton::toggled, m_recount, qOverload<>(&QTimer::start));
     connect(m_fleet, &QComboBox::activated, this, [this] {
         m_byFleet->setChecked(true); // choosing a fleet means the fleet
@@ -210,10 +243,16 @@ void CampaignWizard::presetDevices(const QList<qint64> &deviceIds)
 {
     m_preset = deviceIds;
     m_change->setChecked(true);
-    for (QWidget *w : std::initializer_list<QWidget *> { m_provision, m_byFleet, m_byFilter, m_fleet, m_filter })
+    for (QWidget *w : std::initializer_list<QWidget *> { m_provision, m_byFleet, m_byFilter, m_byFile, m_fleet, m_filter, m_file })
         w->setEnabled(false);
     m_byFleet->setText(tr("The devices selected on the Devices page"));
     recount();
+}
+
+void CampaignWizard::presetFilter(const QString &filter)
+{
+    m_change->setChecked(true);
+    m_filter->setText(filter); // checks "Devices matching" and recounts
 }
 
 void CampaignWizard::recount()
@@ -233,6 +272,8 @@ models::CampaignPlan CampaignWizard::plan() const
         p.deviceIds = m_preset;
     else if (m_byFleet->isChecked())
         p.fleet = m_fleet->currentText();
+    else if (m_byFile->isChecked())
+        p.devicesFile = m_file->text().trimmed();
     else
         p.filter = m_filter->text().trimmed();
     p.targetOperatorId = m_operator->currentData().toLongLong();

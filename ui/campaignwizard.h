@@ -28,6 +28,8 @@ public:
     models::CampaignPlan plan() const;
     // The devices picked on the Devices page: a change of exactly those.
     void presetDevices(const QList<qint64> &deviceIds);
+    // The Devices page's current filter, as the selection.
+    void presetFilter(const QString &filter);
     qint64 deviceCount() const { return m_count; }
 
     // For tests and keyboard users alike: the controls by name.
@@ -35,6 +37,8 @@ public:
     QRadioButton *provisionButton() const { return m_provision; }
     QRadioButton *byFleetButton() const { return m_byFleet; }
     QRadioButton *byFilterButton() const { return m_byFilter; }
+    QRadioButton *byFileButton() const { return m_byFile; }
+    QLineEdit *fileField() const { return m_file; }
     QComboBox *fleetBox() const { return m_fleet; }
     QLineEdit *filterField() const { return m_filter; }
     QComboBox *operatorBox() const { return m_operator; }
@@ -51,6 +55,8 @@ private:
     QRadioButton *m_change;
     QRadioButton *m_byFleet;
     QRadioButton *m_byFilter;
+    QRadioButton *m_byFile;
+    QLineEdit *m_file;
     QComboBox *m_fleet;
     QLineEdit *m_filter;
     QLabel *m_countLabel;

@@ -25,6 +25,15 @@ FirstRunDialog::FirstRunDialog(QWidget *parent) : QDialog(parent)
     auto *open = new QCommandLinkButton(tr("Open a workspace file…"),
                                         tr("A .simfleet file you or your team created before."), this);
     open->setObjectName(QStringLiteral("openButton"));
+    auto *create = new QCommandLinkButton(tr("Create a new workspace…"),
+                                          tr("An empty one for your own fleets, protected by a passphrase, with you as "
+                                             "its Administrator."),
+                                          this);
+    create->setObjectName(QStringLiteral("createButton"));
+    connect(create, &QCommandLinkButton::clicked, this, [this] {
+        m_choice = Choice::Create;
+        accept();
+    });
     connect(demo, &QCommandLinkButton::clicked, this, [this] {
         m_choice = Choice::Demo;
         accept();
@@ -41,6 +50,7 @@ FirstRunDialog::FirstRunDialog(QWidget *parent) : QDialog(parent)
     layout->addWidget(intro);
     layout->addWidget(demo);
     layout->addWidget(open);
+    layout->addWidget(create);
     layout->addWidget(buttons);
     demo->setFocus();
     setMinimumWidth(480);

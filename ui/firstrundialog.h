@@ -9,7 +9,7 @@ class FirstRunDialog : public QDialog
 {
     Q_OBJECT
 public:
-    enum class Choice { None, Demo, OpenFile };
+    enum class Choice { None, Demo, OpenFile, Create };
 
     explicit FirstRunDialog(QWidget *parent = nullptr);
     Choice choice() const { return m_choice; }

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 #include "accesscontroller.h"
 #include "logindialog.h"
+#include "newworkspacedialog.h"
 #include "appearance.h"
 #include "pages/userspage.h"
 #include "pages/auditpage.h"
@@ -38,6 +39,7 @@ namespace {
 const QString geometryKey = QStringLiteral("mainWindow/geometry");
 const QString stateKey = QStringLiteral("mainWindow/state");
 const QString lastWorkspaceKey = QStringLiteral("workspace/last");
+const QString recentWorkspacesKey = QStringLiteral("workspace/recent");
 } // namespace
 
 MainWindow::MainWindow(store::WorkspaceService *workspaces, QWidget *parent)
@@ -227,9 +229,9 @@ void MainWindow::buildPages()
             m_attestationPage->say(message, true);
         }
     });
-    connect(m_devicesPage, &DevicesPage::changeRequested, this, [this](const QList<qint64> &devices) {
+    connect(m_devicesPage, &DevicesPage::changeRequested, this, [this](const QList<qint64> &devices, const QString &filter) {
         showPage(Page::Campaigns);
-        m_campaignsPage->newCampaign(devices);
+        m_campaignsPage->newCampaign(devices, filter);
     });
     connect(m_dashboardPage, &DashboardPage::showDevices, this, [this](const QString &filter) {
         m_devicesPage->showFiltered(filter);
@@ -245,6 +247,12 @@ void MainWindow::buildMenus()
     open->setObjectName(QStringLiteral("openWorkspaceAction"));
     QAction *demo = file->addAction(tr("Open &Demo Workspace"), this, &MainWindow::openDemoWorkspace);
     demo->setObjectName(QStringLiteral("openDemoAction"));
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
+    fillRecentMenu();
+    QAction *create = file->addAction(tr("&New Workspace…"), this, qOverload<>(&MainWindow::createWorkspace));
+    create->setShortcut(QKeySequence::New);
+    create->setObjectName(QStringLiteral("newWorkspaceAction"));
     file->addSeparator();
     m_loginAction = file->addAction(tr("&Log In as Another User…"), this, &MainWindow::showLogin);
     m_loginAction->setObjectName(QStringLiteral("loginAction"));
@@ -328,6 +336,8 @@ void MainWindow::offerWorkspaceChoice()
             openDemoWorkspace();
         else if (dialog->choice() == FirstRunDialog::Choice::OpenFile)
             chooseWorkspaceFile();
+        else if (dialog->choice() == FirstRunDialog::Choice::Create)
+            createWorkspace();
     });
     dialog->open();
 }
@@ -368,8 +378,52 @@ void MainWindow::onWorkspaceOpened(const store::WorkspaceInfo &info)
               .arg(counts.customers)
               .arg(counts.operators));
     QSettings().setValue(lastWorkspaceKey, info.path);
+    QStringList recent = recentWorkspaces();
+    recent.removeAll(info.path);
+    recent.prepend(info.path);
+    QSettings().setValue(recentWorkspacesKey, QStringList(recent.mid(0, 6)));
+    fillRecentMenu();
     m_loginAction->setEnabled(true);
+    if (m_pendingAdministrator) {
+        // A workspace just created: its owner adds the first Administrator, who is logged in.
+        const auto [name, password] = *std::exchange(m_pendingAdministrator, std::nullopt);
+        m_access->createFirstAdministrator(name, password);
+        return;
+    }
     showLogin();
+}
+
+QStringList MainWindow::recentWorkspaces()
+{
+    return QSettings().value(recentWorkspacesKey).toStringList();
+}
+
+void MainWindow::fillRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = recentWorkspaces();
+    for (const QString &path : recent)
+        m_recentMenu->addAction(QDir::toNativeSeparators(path), this, [this, path] { openWorkspaceFile(path); });
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::createWorkspace()
+{
+    auto *dialog = new NewWorkspaceDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        createWorkspace(dialog->path(), dialog->workspaceName(), dialog->passphrase(), dialog->administrator(),
+                        dialog->administratorPassword());
+    });
+    dialog->open();
+}
+
+void MainWindow::createWorkspace(const QString &path, const QString &name, const QByteArray &passphrase,
+                                 const QString &administrator, const QByteArray &password)
+{
+    m_workspaceLabel->setText(tr("Creating %1…").arg(QDir::toNativeSeparators(path)));
+    m_pendingAdministrator = std::pair { administrator, password };
+    m_workspaces->createNew(path, name, passphrase);
 }
 
 void MainWindow::showLogin()
@@ -416,6 +470,7 @@ void MainWindow::onSessionChanged()
 
 void MainWindow::onWorkspaceFailed(const QString &path, const QString &message)
 {
+    m_pendingAdministrator.reset();
     m_workspaceLabel->setText(m_workspaces->isOpen()
                                   ? tr("Workspace: %1").arg(QDir::toNativeSeparators(m_workspaces->current().path))
                                   : tr("No workspace open"));

@@ -5,7 +5,11 @@
 #include <QHash>
 #include <QMainWindow>
 
+#include <optional>
+#include <utility>
+
 class QAction;
+class QMenu;
 class QLabel;
 class QListView;
 class QStackedWidget;
@@ -49,6 +53,12 @@ public:
     void openDemoWorkspace();
     // Asks the user which workspace to open (the first-run choice).
     void offerWorkspaceChoice();
+    // A new, empty workspace with its first Administrator, through a dialog.
+    void createWorkspace();
+    void createWorkspace(const QString &path, const QString &name, const QByteArray &passphrase,
+                         const QString &administrator, const QByteArray &password);
+    // Workspaces opened before, most recent first.
+    static QStringList recentWorkspaces();
 
     // The last workspace opened successfully, or empty.
     static QString lastWorkspacePath();
@@ -65,6 +75,7 @@ protected:
 private:
     void buildPages();
     void tintSidebar();
+    void fillRecentMenu();
     void buildMenus();
     void chooseWorkspaceFile();
     void showAbout();
@@ -81,6 +92,9 @@ private:
     QLabel *m_userLabel;
     QAction *m_logoutAction = nullptr;
     QAction *m_loginAction = nullptr;
+    QMenu *m_recentMenu = nullptr;
+    // A workspace being created: its first Administrator, added once it is open.
+    std::optional<std::pair<QString, QByteArray>> m_pendingAdministrator;
     LoginDialog *m_loginDialog = nullptr;
     DevicesPage *m_devicesPage = nullptr;
     OperatorsPage *m_operatorsPage = nullptr;

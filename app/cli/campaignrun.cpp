@@ -1,5 +1,7 @@
 #include "campaignrun.h"
 
+#include "fleet/devicelist.h"
+
 #include "access/session.h"
 
 #include "campaigns/campaignservice.h"
@@ -51,37 +53,7 @@ Result<QList<std::pair<qint64, QString>>> selectDevices(CliContext &context, sto
             return fail(QStringLiteral("--filter: %1").arg(parsed.errorMessage()));
         return parsed->selectIds(workspace.database(), context.session->scope());
     }
-    QFile file(devicesFile);
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(QStringLiteral("cannot read %1: %2").arg(devicesFile, file.errorString()));
-    QStringList eids;
-    int column = 0;
-    bool first = true;
-    while (!file.atEnd()) {
-        const QString line = QString::fromUtf8(file.readLine()).trimmed();
-        if (line.isEmpty() || line.startsWith(u'#'))
-            continue;
-        const QStringList cells = line.split(u',');
-        if (first) {
-            first = false;
-            const qsizetype header = cells.indexOf(QStringLiteral("eid"), 0);
-            if (header >= 0) {
-                column = int(header);
-                continue;
-            }
-        }
-        eids.append(cells.value(column).trimmed());
-    }
-    auto found = devices.idsForEids(eids);
-    if (!found)
-        return found.error();
-    if (found->size() != eids.size()) {
-        for (const QString &eid : eids) {
-            if (std::none_of(found->cbegin(), found->cend(), [&](const auto &d) { return d.second == eid; }))
-                return fail(QStringLiteral("%1 names %2, which is not an enrolled device").arg(devicesFile, eid));
-        }
-    }
-    return found;
+    return fleet::DeviceList::read(devicesFile, workspace.database());
 }
 
 int runCampaign(CliContext &context, const QString &command, store::Workspace &workspace,

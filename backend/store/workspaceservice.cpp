@@ -50,9 +50,19 @@ void WorkspaceService::post(std::function<void(Workspace *)> work)
 
 void WorkspaceService::start(const QString &path, bool demo)
 {
+    adopt(path, [path, demo, opener = m_demoOpener] { return demo ? opener(path) : Workspace::open(path); });
+}
+
+void WorkspaceService::createNew(const QString &path, const QString &name, const QByteArray &passphrase)
+{
+    adopt(path, [path, name, passphrase] { return Workspace::create(path, name, passphrase); });
+}
+
+void WorkspaceService::adopt(const QString &path, std::function<Result<std::unique_ptr<Workspace>>()> make)
+{
     auto *host = static_cast<WorkspaceHost *>(m_host);
-    QMetaObject::invokeMethod(host, [this, host, path, demo, opener = m_demoOpener] {
-        auto result = demo ? opener(path) : Workspace::open(path);
+    QMetaObject::invokeMethod(host, [this, host, path, make = std::move(make)] {
+        auto result = make();
         const auto opened = [&result]() -> Result<Opened> {
             if (!result)
                 return result.error();

@@ -30,6 +30,9 @@ public:
     void open(const QString &path);
     // Opens the demo workspace at path, creating it on first use.
     void openOrCreateDemo(const QString &path);
+    // Creates a new, empty workspace protected by passphrase and opens it (unlocked by it, so its
+    // owner can add the first user).
+    void createNew(const QString &path, const QString &name, const QByteArray &passphrase);
 
     // Runs work on the store thread with the open workspace and hands its result to done on the
     // GUI thread, unless context is gone by then. Without an open workspace, done gets an error.
@@ -60,6 +63,7 @@ Q_SIGNALS:
 private:
     void post(std::function<void(Workspace *)> work);
     void start(const QString &path, bool demo);
+    void adopt(const QString &path, std::function<Result<std::unique_ptr<Workspace>>()> make);
     struct Opened
     {
         WorkspaceInfo info;

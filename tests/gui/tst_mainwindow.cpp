@@ -4,6 +4,7 @@
 #include "fleet/demoworkspace.h"
 #include "firstrundialog.h"
 #include "logindialog.h"
+#include "newworkspacedialog.h"
 #include "accesscontroller.h"
 #include "mainwindow.h"
 #include "navigationmodel.h"
@@ -717,6 +718,38 @@ private Q_SLOTS:
         QTRY_COMPARE(campaigns->wizard()->deviceCount(), 3);
         QCOMPARE(campaigns->wizard()->plan().deviceIds.size(), 3);
         campaigns->wizard()->reject();
+        QTRY_VERIFY(!campaigns->wizard());
+
+        // Without a selection, the devices the filter matches.
+        window.showPage(Page::Devices);
+        page->showFiltered(QStringLiteral("fleet=Rheinau smart meters"));
+        page->table()->clearSelection();
+        QTRY_VERIFY(page->findChild<QAction *>(QStringLiteral("changeDevices"))->isEnabled());
+        page->findChild<QAction *>(QStringLiteral("changeDevices"))->trigger();
+        QTRY_VERIFY(campaigns->wizard() && campaigns->wizard()->isVisible());
+        QTRY_COMPARE(campaigns->wizard()->deviceCount(), 30);
+        QCOMPARE(campaigns->wizard()->plan().filter, QStringLiteral("fleet=Rheinau smart meters"));
+
+        // Or the devices a file lists; one it names that is not enrolled is refused by name.
+        const QString list = m_dir.filePath(QStringLiteral("list.txt"));
+        {
+            QFile out(list);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            out.write(QStringLiteral("# two meters\n%1\n%2\n").arg(eid, page->model()->index(1, 0).data().toString()).toUtf8());
+        }
+        campaigns->wizard()->fileField()->setText(list);
+        campaigns->wizard()->byFileButton()->setChecked(true);
+        QTRY_COMPARE(campaigns->wizard()->deviceCount(), 2);
+        {
+            QFile out(list);
+            QVERIFY(out.open(QIODevice::Append));
+            out.write("89049032000000000000000000000066\n");
+        }
+        campaigns->wizard()->byFilterButton()->setChecked(true);
+        campaigns->wizard()->byFileButton()->setChecked(true);
+        QTRY_VERIFY(campaigns->wizard()->findChild<QLabel *>(QStringLiteral("deviceCount"))->text().contains(
+            QStringLiteral("not an enrolled device")));
+        campaigns->wizard()->reject();
 
         // A Viewer sees the detail but cannot attest or change.
         window.findChild<QAction *>(QStringLiteral("loginAction"))->trigger();
@@ -757,6 +790,7 @@ private Q_SLOTS:
         QVERIFY(noAnswer >= 0);
         const qint64 silent = page->verdicts()->rowAt(noAnswer)->devices;
         QTRY_VERIFY(page->references()->rowCount() > 0);
+        QAbstractItemModelTester referenceTester(page->references(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QVERIFY(!page->findChild<QPushButton *>(QStringLiteral("retireReference"))->isVisible());
 
         page->verdictTable()->selectRow(noAnswer);
@@ -836,6 +870,40 @@ private Q_SLOTS:
         QCOMPARE(QSettings().value(QStringLiteral("view/appearance")).toString(), QStringLiteral("dark"));
         window.findChild<QAction *>(QStringLiteral("appearance-system"))->trigger();
         QVERIFY(QApplication::palette().color(QPalette::Window).lightness() > 150);
+    }
+
+    // A new, empty workspace from the dialog: checked there first, then created, its first
+    // Administrator added and logged in; it joins the recent workspaces.
+    void newWorkspaceWithItsAdministrator()
+    {
+        store::WorkspaceService workspaces(demoOpener());
+        ui::MainWindow window(&workspaces);
+        window.show();
+        window.createWorkspace();
+        auto *dialog = window.findChild<ui::NewWorkspaceDialog *>();
+        QTRY_VERIFY(dialog && dialog->isVisible());
+        const QString path = m_dir.filePath(QStringLiteral("fresh-from-gui.simfleet"));
+        dialog->pathField()->setText(path);
+        dialog->nameField()->setText(QStringLiteral("Grid North"));
+        dialog->passphraseField()->setText(QStringLiteral("correct horse battery"));
+        dialog->passphraseRepeatField()->setText(QStringLiteral("correct horse batery"));
+        dialog->administratorField()->setText(QStringLiteral("ada"));
+        dialog->passwordField()->setText(QStringLiteral("ada's password"));
+        dialog->passwordRepeatField()->setText(QStringLiteral("ada's password"));
+        dialog->accept();
+        QVERIFY(dialog->isVisible());
+        QVERIFY(dialog->problem()->text().contains(QStringLiteral("passphrases differ")));
+        QVERIFY(!QFile::exists(path));
+        dialog->passphraseRepeatField()->setText(QStringLiteral("correct horse battery"));
+        dialog->accept();
+        QTRY_VERIFY_WITH_TIMEOUT(window.accessController()->session() != nullptr, 20000);
+        QCOMPARE(window.accessController()->session()->name(), QStringLiteral("ada"));
+        QCOMPARE(window.accessController()->session()->role(), access::Role::Administrator);
+        QVERIFY(window.windowTitle().startsWith(QStringLiteral("Grid North")));
+        QCOMPARE(ui::MainWindow::recentWorkspaces().value(0), path);
+        window.showPage(Page::Users);
+        auto *users = qobject_cast<ui::UsersPage *>(window.pageWidget(Page::Users));
+        QTRY_COMPARE(users->model()->rowCount(), 1);
     }
 
     void loginRefusesAWrongPasswordAndSaysSo()

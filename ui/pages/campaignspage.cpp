@@ -148,17 +148,19 @@ void CampaignsPage::updateButtons()
     m_pdf->setEnabled(c != nullptr);
 }
 
-void CampaignsPage::newCampaign(const QList<qint64> &devices)
+void CampaignsPage::newCampaign(const QList<qint64> &devices, const QString &filter)
 {
     if (m_wizard)
         return;
     auto connection = std::make_shared<QMetaObject::Connection>();
     *connection = connect(m_runner, &models::CampaignRunner::choicesLoaded, this,
-                          [this, connection, devices](const models::CampaignChoices &choices) {
+                          [this, connection, devices, filter](const models::CampaignChoices &choices) {
                               disconnect(*connection);
                               m_wizard = new CampaignWizard(m_runner, choices, this);
                               if (!devices.isEmpty())
                                   m_wizard->presetDevices(devices);
+                              else if (!filter.isEmpty())
+                                  m_wizard->presetFilter(filter);
                               m_wizard->setAttribute(Qt::WA_DeleteOnClose);
                               connect(m_wizard, &QObject::destroyed, this, [this] { m_wizard = nullptr; });
                               connect(m_wizard, &QDialog::accepted, this, [this] { m_runner->start(m_wizard->plan()); });

@@ -36,8 +36,8 @@ public:
     CampaignWizard *wizard() const { return m_wizard; }
     void reload();
 
-    // A new campaign; with devices, a change of exactly those.
-    void newCampaign(const QList<qint64> &devices = {});
+    // A new campaign; with devices, a change of exactly those; with a filter, of those it matches.
+    void newCampaign(const QList<qint64> &devices = {}, const QString &filter = {});
     void resumeSelected(bool retryFailed);
     void exportCsv(qint64 campaignId, const QString &path);
     void exportPdf(qint64 campaignId, const QString &path);

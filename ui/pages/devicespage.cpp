@@ -126,7 +126,8 @@ DevicesPage::DevicesPage(models::AccessController *access, QWidget *parent)
         say(tr("Attesting %n device(s)…", nullptr, int(ids.size())));
         Q_EMIT attestRequested(ids);
     });
-    connect(m_change, &QAction::triggered, this, [this] { Q_EMIT changeRequested(selectedDevices()); });
+    connect(m_change, &QAction::triggered, this, [this] { Q_EMIT changeRequested(selectedDevices(), m_filter->text().trimmed()); });
+    connect(m_filter, &QLineEdit::textChanged, this, &DevicesPage::updateActions);
     connect(m_export, &QAction::triggered, this, [this] {
         auto *dialog = new QFileDialog(this, tr("Export the Device List"), QDir::home().filePath(QStringLiteral("devices.csv")),
                                        tr("CSV files (*.csv)"));
@@ -171,7 +172,7 @@ void DevicesPage::updateActions()
     m_attest->setVisible(session && session->allows(access::Permission::Attest));
     m_change->setVisible(session && session->allows(access::Permission::ChangeSubscription));
     m_attest->setEnabled(any);
-    m_change->setEnabled(any);
+    m_change->setEnabled(any || !m_filter->text().trimmed().isEmpty());
     m_export->setEnabled(session != nullptr);
 }
 

@@ -42,7 +42,8 @@ public:
 
 Q_SIGNALS:
     void attestRequested(const QList<qint64> &devices);
-    void changeRequested(const QList<qint64> &devices);
+    // The selection, or without one the devices the filter matches.
+    void changeRequested(const QList<qint64> &devices, const QString &filter);
 
 private:
     void applyFilter();

@@ -1,0 +1,49 @@
+#include "devicelist.h"
+
+#include "store/devicerepository.h"
+
+#include <QFile>
+#include <QStringList>
+
+#include <algorithm>
+
+namespace simfleet::fleet {
+
+Result<QList<std::pair<qint64, QString>>> DeviceList::read(const QString &path, QSqlDatabase db)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+    QStringList eids;
+    int column = 0;
+    bool first = true;
+    while (!file.atEnd()) {
+        const QString line = QString::fromUtf8(file.readLine()).trimmed();
+        if (line.isEmpty() || line.startsWith(u'#'))
+            continue;
+        const QStringList cells = line.split(u',');
+        if (first) {
+            first = false;
+            const qsizetype header = cells.indexOf(QStringLiteral("eid"), 0);
+            if (header >= 0) {
+                column = int(header);
+                continue;
+            }
+        }
+        eids.append(cells.value(column).trimmed());
+    }
+    if (eids.isEmpty())
+        return fail(QStringLiteral("%1 names no device; write one EID per line, or a CSV with an eid column").arg(path));
+    auto found = store::DeviceRepository(db).idsForEids(eids);
+    if (!found)
+        return found.error();
+    if (found->size() != eids.size()) {
+        for (const QString &eid : eids) {
+            if (std::none_of(found->cbegin(), found->cend(), [&](const auto &d) { return d.second == eid; }))
+                return fail(QStringLiteral("%1 names %2, which is not an enrolled device").arg(path, eid));
+        }
+    }
+    return found;
+}
+
+} // namespace simfleet::fleet
