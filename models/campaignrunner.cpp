@@ -324,6 +324,7 @@ void CampaignRunner::launch(std::shared_ptr<Job> job)
             connect(m_thread, &QThread::finished, this, [this] {
                 m_thread->deleteLater();
                 m_thread = nullptr;
+                Q_EMIT idle();
             });
             m_thread->start();
         });

@@ -72,6 +72,8 @@ Q_SIGNALS:
     void counted(qint64 devices, const QString &problem);
     void attested(const QMap<QString, qint64> &verdicts);
     void choicesLoaded(const simfleet::models::CampaignChoices &choices);
+    // The runner's thread is done: another campaign may start.
+    void idle();
 
 private:
     struct Job;

@@ -496,6 +496,7 @@ private Q_SLOTS:
         QVERIFY(pdfFile.size() > 10000); // text, the outcome chart and the progress chart
 
         // A change by filter, to another operator, with a canary share.
+        QTRY_VERIFY(newButton->isEnabled() && !page->wizard());
         QTest::mouseClick(newButton, Qt::LeftButton);
         QTRY_VERIFY(page->wizard() && page->wizard()->isVisible());
         wizard = page->wizard();
@@ -607,7 +608,7 @@ private Q_SLOTS:
             return;
         auto *page = qobject_cast<ui::DashboardPage *>(window.pageWidget(Page::Dashboard));
         QVERIFY(page);
-        QTRY_COMPARE(page->data()->figures().devices, 230);
+        QTRY_COMPARE_WITH_TIMEOUT(page->data()->figures().devices, 230, 20000);
         const store::FleetFigures figures = page->data()->figures();
         QCOMPARE(figures.byVerdict.value(QString()), 30); // the cars and trackers were not attested
         QVERIFY(figures.byVerdict.value(QStringLiteral("affirming")) > 150);
@@ -698,7 +699,8 @@ private Q_SLOTS:
         QVERIFY(attest->isVisible() && attest->isEnabled());
         attest->trigger();
         auto *message = page->findChild<QLabel *>(QStringLiteral("devicesMessage"));
-        QTRY_VERIFY2(message->text().startsWith(QStringLiteral("Attested: 3 affirming")), qPrintable(message->text()));
+        QTRY_VERIFY2_WITH_TIMEOUT(message->text().startsWith(QStringLiteral("Attested: 3 affirming")), qPrintable(message->text()),
+                                  30000);
 
         // The list as CSV: a header and one line per device.
         const QString csv = m_dir.filePath(QStringLiteral("devices.csv"));
@@ -797,8 +799,8 @@ private Q_SLOTS:
         auto *again = page->findChild<QPushButton *>(QStringLiteral("reattest"));
         QVERIFY(again->isVisible() && again->isEnabled());
         QTest::mouseClick(again, Qt::LeftButton);
-        QTRY_VERIFY2(page->message()->text().startsWith(QStringLiteral("Attested: %1 none").arg(silent)),
-                     qPrintable(page->message()->text()));
+        QTRY_VERIFY2_WITH_TIMEOUT(page->message()->text().startsWith(QStringLiteral("Attested: %1 none").arg(silent)),
+                                  qPrintable(page->message()->text()), 60000);
 
         page->verdictTable()->selectRow(0);
         QTest::mouseClick(page->findChild<QPushButton *>(QStringLiteral("showVerdictDevices")), Qt::LeftButton);

@@ -97,6 +97,7 @@ CampaignsPage::CampaignsPage(models::AccessController *access, QWidget *parent)
             m_model->reload();
         }
     });
+    connect(m_runner, &models::CampaignRunner::idle, this, &CampaignsPage::updateButtons);
     connect(m_runner, &models::CampaignRunner::finished, this, [this] {
         m_model->reload();
         updateButtons();
