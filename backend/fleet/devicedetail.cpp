@@ -5,6 +5,7 @@
 #include "core/clock.h"
 #include "crypto/certificate.h"
 #include "store/devicerepository.h"
+#include "store/sqlhelpers.h"
 #include "store/workspace.h"
 
 #include <QSqlError>
@@ -70,13 +71,7 @@ void describeEvidence(const QByteArray &token, DeviceDetail &detail)
 
 Result<void> exec(QSqlQuery &q, const QString &sql, const QVariantList &values)
 {
-    if (!q.prepare(sql))
-        return fail(QStringLiteral("reading the device failed: %1").arg(q.lastError().text()));
-    for (const QVariant &v : values)
-        q.addBindValue(v);
-    if (!q.exec())
-        return fail(QStringLiteral("reading the device failed: %1").arg(q.lastError().text()));
-    return {};
+    return store::execute(q, sql, values, "reading the device");
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 #include "fleetstatistics.h"
 
 #include "core/clock.h"
+#include "sqlhelpers.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -12,13 +13,7 @@ namespace {
 
 Result<void> run(QSqlQuery &q, const QString &sql, const QVariantList &values)
 {
-    if (!q.prepare(sql))
-        return fail(QStringLiteral("reading the fleet's figures failed: %1").arg(q.lastError().text()));
-    for (const QVariant &v : values)
-        q.addBindValue(v);
-    if (!q.exec())
-        return fail(QStringLiteral("reading the fleet's figures failed: %1").arg(q.lastError().text()));
-    return {};
+    return execute(q, sql, values, "reading the fleet's figures");
 }
 
 } // namespace

@@ -7,6 +7,11 @@ namespace simfleet::store {
 
 Result<void> execute(QSqlQuery &query, const QString &sql, std::initializer_list<QVariant> values, const char *doing)
 {
+    return execute(query, sql, QVariantList(values), doing);
+}
+
+Result<void> execute(QSqlQuery &query, const QString &sql, const QVariantList &values, const char *doing)
+{
     if (!query.prepare(sql))
         return fail(QStringLiteral("%1 failed: %2").arg(QLatin1StringView(doing), query.lastError().text()));
     for (const QVariant &v : values)

@@ -12,6 +12,8 @@ namespace simfleet::store {
 
 // Prepares and runs one statement with positional values; the error names what was being done.
 Result<void> execute(QSqlQuery &query, const QString &sql, std::initializer_list<QVariant> values, const char *doing);
+// The same with values built at run time (a scope's condition appended, say).
+Result<void> execute(QSqlQuery &query, const QString &sql, const QVariantList &values, const char *doing);
 
 // The same for writes that run once per device inside writer jobs: the statement stays prepared
 // between jobs. Reports rows affected and the last insert id when asked.

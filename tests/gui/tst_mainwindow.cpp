@@ -88,6 +88,18 @@ void logIn(ui::MainWindow &window, const QString &user, const QString &password 
     QTRY_VERIFY(window.accessController()->session() != nullptr && window.accessController()->session()->name() == user);
     QTRY_VERIFY(!window.loginDialog());
 }
+// A main window on a workspace, shown, with the user logged in through the dialog.
+struct OpenWindow
+{
+    OpenWindow(const QString &path, const QString &user) : workspaces(demoOpener()), window(&workspaces)
+    {
+        window.show();
+        workspaces.open(path);
+        logIn(window, user);
+    }
+    store::WorkspaceService workspaces;
+    ui::MainWindow window;
+};
 } // namespace
 
 class TestMainWindow : public QObject
@@ -331,13 +343,10 @@ private Q_SLOTS:
     {
         const QString path = demoFile("users.simfleet", { 5, 0, 0, false });
         QVERIFY(!path.isEmpty());
-        store::WorkspaceService workspaces(demoOpener());
-        ui::MainWindow window(&workspaces);
-        window.show();
-        workspaces.open(path);
-        logIn(window, QStringLiteral("admin"));
+        OpenWindow open(path, QStringLiteral("admin"));
         if (QTest::currentTestFailed())
             return;
+        ui::MainWindow &window = open.window;
         auto *sidebar = window.findChild<QListView *>(QStringLiteral("navigation"));
         const int usersRow = sidebar->model()->rowCount() - 1;
         QVERIFY(!sidebar->isRowHidden(usersRow));
@@ -387,13 +396,10 @@ private Q_SLOTS:
     {
         const QString path = demoFile("audit.simfleet", { 5, 0, 0, false });
         QVERIFY(!path.isEmpty());
-        store::WorkspaceService workspaces(demoOpener());
-        ui::MainWindow window(&workspaces);
-        window.show();
-        workspaces.open(path);
-        logIn(window, QStringLiteral("viewer"));
+        OpenWindow open(path, QStringLiteral("viewer"));
         if (QTest::currentTestFailed())
             return;
+        ui::MainWindow &window = open.window;
         window.showPage(Page::Audit);
         auto *page = qobject_cast<ui::AuditPage *>(window.pageWidget(Page::Audit));
         QVERIFY(page);
@@ -439,13 +445,10 @@ private Q_SLOTS:
     {
         const QString path = demoFile("wizard.simfleet", { 24, 0, 0, false });
         QVERIFY(!path.isEmpty());
-        store::WorkspaceService workspaces(demoOpener());
-        ui::MainWindow window(&workspaces);
-        window.show();
-        workspaces.open(path);
-        logIn(window, QStringLiteral("operations"));
+        OpenWindow open(path, QStringLiteral("operations"));
         if (QTest::currentTestFailed())
             return;
+        ui::MainWindow &window = open.window;
         window.showPage(Page::Campaigns);
         auto *page = qobject_cast<ui::CampaignsPage *>(window.pageWidget(Page::Campaigns));
         QVERIFY(page);
@@ -529,13 +532,10 @@ private Q_SLOTS:
     {
         const QString path = demoFile("enroll.simfleet", { 4, 0, 0, false });
         QVERIFY(!path.isEmpty());
-        store::WorkspaceService workspaces(demoOpener());
-        ui::MainWindow window(&workspaces);
-        window.show();
-        workspaces.open(path);
-        logIn(window, QStringLiteral("operations"));
+        OpenWindow open(path, QStringLiteral("operations"));
         if (QTest::currentTestFailed())
             return;
+        ui::MainWindow &window = open.window;
         window.showPage(Page::Enroll);
         auto *page = qobject_cast<ui::EnrollPage *>(window.pageWidget(Page::Enroll));
         QVERIFY(page);
@@ -599,13 +599,10 @@ private Q_SLOTS:
         const QString path = demoFile("dashboard.simfleet", { 200, 20, 10, true });
         QVERIFY(!path.isEmpty());
         QVERIFY(attestMeters(path));
-        store::WorkspaceService workspaces(demoOpener());
-        ui::MainWindow window(&workspaces);
-        window.show();
-        workspaces.open(path);
-        logIn(window, QStringLiteral("viewer"));
+        OpenWindow open(path, QStringLiteral("viewer"));
         if (QTest::currentTestFailed())
             return;
+        ui::MainWindow &window = open.window;
         auto *page = qobject_cast<ui::DashboardPage *>(window.pageWidget(Page::Dashboard));
         QVERIFY(page);
         QTRY_COMPARE_WITH_TIMEOUT(page->data()->figures().devices, 230, 20000);
@@ -666,13 +663,10 @@ private Q_SLOTS:
                                      { campaigns::CampaignKind::InitialProvisioning, {}, *fleet.homeOperatorId, std::nullopt, ids, {} });
             QVERIFY(id && service.run(testing::ownerOf(*ws.value()), id.value()));
         }
-        store::WorkspaceService workspaces(demoOpener());
-        ui::MainWindow window(&workspaces);
-        window.show();
-        workspaces.open(path);
-        logIn(window, QStringLiteral("operations"));
+        OpenWindow open(path, QStringLiteral("operations"));
         if (QTest::currentTestFailed())
             return;
+        ui::MainWindow &window = open.window;
         window.showPage(Page::Devices);
         auto *page = qobject_cast<ui::DevicesPage *>(window.pageWidget(Page::Devices));
         QTRY_COMPARE(page->model()->rowCount(), 30);
@@ -769,13 +763,10 @@ private Q_SLOTS:
         const QString path = demoFile("verdicts.simfleet", { 200, 0, 0, true });
         QVERIFY(!path.isEmpty());
         QVERIFY(attestMeters(path));
-        store::WorkspaceService workspaces(demoOpener());
-        ui::MainWindow window(&workspaces);
-        window.show();
-        workspaces.open(path);
-        logIn(window, QStringLiteral("operations"));
+        OpenWindow open(path, QStringLiteral("operations"));
         if (QTest::currentTestFailed())
             return;
+        ui::MainWindow &window = open.window;
         window.showPage(Page::Attestation);
         auto *page = qobject_cast<ui::AttestationPage *>(window.pageWidget(Page::Attestation));
         QAbstractItemModelTester tester(page->verdicts(), QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -827,13 +818,10 @@ private Q_SLOTS:
     {
         const QString path = demoFile("policy.simfleet", { 5, 0, 0, false });
         QVERIFY(!path.isEmpty());
-        store::WorkspaceService workspaces(demoOpener());
-        ui::MainWindow window(&workspaces);
-        window.show();
-        workspaces.open(path);
-        logIn(window, QStringLiteral("admin"));
+        OpenWindow open(path, QStringLiteral("admin"));
         if (QTest::currentTestFailed())
             return;
+        ui::MainWindow &window = open.window;
         window.showPage(Page::Operators);
         auto *page = qobject_cast<ui::OperatorsPage *>(window.pageWidget(Page::Operators));
         QTRY_COMPARE(page->model()->rowCount(), 4);

@@ -111,9 +111,7 @@ void AttestationPage::reload()
 
 void AttestationPage::say(const QString &message, bool problem)
 {
-    m_message->setText(message);
-    m_message->setStyleSheet(problem ? QStringLiteral("color: #c0392b;") : QString());
-    m_message->show();
+    showMessage(m_message, message, problem);
 }
 
 void AttestationPage::updateButtons()

@@ -118,9 +118,7 @@ void CampaignsPage::reload()
 
 void CampaignsPage::say(const QString &text, bool problem)
 {
-    m_message->setText(text);
-    m_message->setStyleSheet(problem ? QStringLiteral("color: #c0392b;") : QString());
-    m_message->show();
+    showMessage(m_message, text, problem);
 }
 
 qint64 CampaignsPage::selectedCampaign() const

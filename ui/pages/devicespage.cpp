@@ -159,9 +159,7 @@ void DevicesPage::exportCsv(const QString &path)
 
 void DevicesPage::say(const QString &message, bool problem)
 {
-    m_message->setText(message);
-    m_message->setStyleSheet(problem ? QStringLiteral("color: #c0392b;") : QString());
-    m_message->show();
+    showMessage(m_message, message, problem);
 }
 
 void DevicesPage::updateActions()

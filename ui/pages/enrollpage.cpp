@@ -37,11 +37,8 @@ EnrollPage::EnrollPage(models::AccessController *access, QWidget *parent)
 
     connect(m_import, &QPushButton::clicked, this, &EnrollPage::startImport);
     connect(m_controller, &models::EnrollmentController::committed, this, [this](const fleet::EnrollmentOutcome &o) {
-        m_result->setText(tr("Stored %1 device(s) in the fleet %2 of %3.")
-                              .arg(QLocale().toString(o.stored))
-                              .arg(o.fleet, o.customer));
-        m_result->setStyleSheet(QString());
-        m_result->show();
+        showMessage(m_result, tr("Stored %1 device(s) in the fleet %2 of %3.").arg(QLocale().toString(o.stored)).arg(o.fleet, o.customer),
+                    false);
         Q_EMIT enrolled();
         if (!m_provisionAfter.isEmpty())
             Q_EMIT provisionRequested(std::exchange(m_provisionAfter, QString()));
@@ -50,9 +47,7 @@ EnrollPage::EnrollPage(models::AccessController *access, QWidget *parent)
         if (m_wizard)
             return; // the wizard shows problems with the file itself
         m_provisionAfter.clear();
-        m_result->setText(message);
-        m_result->setStyleSheet(QStringLiteral("color: #c0392b;"));
-        m_result->show();
+        showMessage(m_result, message, true);
     });
 }
 
@@ -75,9 +70,7 @@ void EnrollPage::startImport()
         const fleet::EnrollmentTarget target = m_wizard->target();
         const bool provision = m_wizard->provisionAfterwards();
         const auto preview = m_wizard->preview();
-        m_result->setText(tr("Storing %n device(s)…", nullptr, int(preview->accepted.size())));
-        m_result->setStyleSheet(QString());
-        m_result->show();
+        showMessage(m_result, tr("Storing %n device(s)…", nullptr, int(preview->accepted.size())), false);
         m_provisionAfter = provision ? target.fleet : QString();
         m_controller->commit(preview, target);
     });

@@ -57,11 +57,8 @@ OperatorsPage::OperatorsPage(models::AccessController *access, QWidget *parent)
             editPolicy();
     });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &OperatorsPage::updateButtons);
-    connect(m_model, &models::OperatorTableModel::policySaved, this, [this](bool ok, const QString &message) {
-        m_message->setText(message);
-        m_message->setStyleSheet(ok ? QString() : QStringLiteral("color: #c0392b;"));
-        m_message->show();
-    });
+    connect(m_model, &models::OperatorTableModel::policySaved, this,
+            [this](bool ok, const QString &message) { showMessage(m_message, message, !ok); });
 
     connect(m_model, &models::OperatorTableModel::loadFailed, this, [problem](const QString &message) {
         problem->setText(tr("The operators could not be read: %1").arg(message));

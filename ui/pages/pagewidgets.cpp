@@ -25,4 +25,11 @@ void setUpRowTable(QTableView *table, const QString &accessibleName)
     table->horizontalHeader()->setStretchLastSection(true);
 }
 
+void showMessage(QLabel *label, const QString &text, bool problem)
+{
+    label->setText(text);
+    label->setStyleSheet(problem ? QStringLiteral("color: #c0392b;") : QString());
+    label->show();
+}
+
 } // namespace simfleet::ui

@@ -78,9 +78,7 @@ UsersPage::UsersPage(models::AccessController *access, QWidget *parent)
 
 void UsersPage::say(const QString &message, bool problem)
 {
-    m_message->setText(message);
-    m_message->setStyleSheet(problem ? QStringLiteral("color: #c0392b;") : QString());
-    m_message->show();
+    showMessage(m_message, message, problem);
 }
 
 void UsersPage::reload()
