@@ -367,16 +367,10 @@ QString MainWindow::lastWorkspacePath()
 void MainWindow::onWorkspaceOpened(const store::WorkspaceInfo &info)
 {
     setWindowTitle(tr("%1 — simfleet").arg(info.name));
-    const store::WorkspaceCounts &counts = m_workspaces->counts();
-    m_workspaceLabel->setText(
-        (info.demo ? tr("Demo workspace %1").arg(QDir::toNativeSeparators(info.path))
-                   : tr("Workspace %1").arg(QDir::toNativeSeparators(info.path)))
-        + QStringLiteral("  ·  ")
-        + tr("devices: %L1, fleets: %L2, customers: %L3, operators: %L4")
-              .arg(counts.devices)
-              .arg(counts.fleets)
-              .arg(counts.customers)
-              .arg(counts.operators));
+    // No counts here: they are read before anyone logs in, and an operator account manager may
+    // see only their own (the Dashboard gives them, in the user's scope).
+    m_workspaceLabel->setText(info.demo ? tr("Demo workspace %1").arg(QDir::toNativeSeparators(info.path))
+                                        : tr("Workspace %1").arg(QDir::toNativeSeparators(info.path)));
     QSettings().setValue(lastWorkspaceKey, info.path);
     QStringList recent = recentWorkspaces();
     recent.removeAll(info.path);

@@ -945,7 +945,8 @@ private Q_SLOTS:
         auto *label = window.statusBar()->findChild<QLabel *>(QStringLiteral("workspaceLabel"));
         QVERIFY(label);
         QVERIFY(label->text().contains(QStringLiteral("demo.simfleet")));
-        QVERIFY2(label->text().contains(QStringLiteral("customers: 3, operators: 4")), qPrintable(label->text()));
+        // Counts wait for a login: an account manager may see only their own.
+        QVERIFY2(!label->text().contains(QStringLiteral("devices")), qPrintable(label->text()));
     }
 
     void failedOpenExplainsAndOffersChoice()
