@@ -89,6 +89,43 @@ Result<QList<qint64>> planDevices(store::Workspace &ws, const access::Session &s
     return ids;
 }
 
+// The one home operator of the devices' fleets; provisioning devices of fleets with different
+// home operators is a campaign per operator.
+Result<qint64> homeOperatorOf(store::Workspace &ws, const QList<qint64> &devices)
+{
+    QSqlQuery q(ws.database());
+    QSet<qint64> homes;
+    bool missing = false;
+    for (qsizetype at = 0; at < devices.size(); at += 500) {
+        QStringList marks;
+        const QList<qint64> part = devices.mid(at, 500);
+        for (qsizetype i = 0; i < part.size(); ++i)
+            marks << QStringLiteral("?");
+        q.prepare(QStringLiteral("SELECT DISTINCT f.home_operator_id FROM device d JOIN fleet f ON f.id = d.fleet_id WHERE d.id IN (%1)")
+                      .arg(marks.join(u',')));
+        for (qint64 id : part)
+            q.addBindValue(id);
+        if (!q.exec())
+            return fail(QCoreApplication::translate("simfleet::models::CampaignRunner", "reading the devices' fleets failed"));
+        while (q.next()) {
+            if (q.value(0).isNull())
+                missing = true;
+            else
+                homes.insert(q.value(0).toLongLong());
+        }
+    }
+    q.finish();
+    if (missing)
+        return fail(QCoreApplication::translate("simfleet::models::CampaignRunner",
+                                                "some of the devices belong to a fleet without a home operator; set one on "
+                                                "enrollment first"));
+    if (homes.size() != 1)
+        return fail(QCoreApplication::translate("simfleet::models::CampaignRunner",
+                                                "the devices belong to fleets with different home operators; provision them "
+                                                "fleet by fleet"));
+    return *homes.cbegin();
+}
+
 void lowerPriorityOfThisThread()
 {
 #ifdef Q_OS_LINUX
@@ -287,13 +324,11 @@ void CampaignRunner::launch(std::shared_ptr<Job> job)
                         return failWith(devices.errorMessage());
                     CampaignPlan plan = *job->plan;
                     if (plan.kind == campaigns::CampaignKind::InitialProvisioning) {
-                        // A fleet is provisioned with its home operator's profiles.
-                        if (plan.fleet.isEmpty())
-                            return failWith(tr("provisioning takes a fleet: its home operator's profile goes in"));
-                        auto fleet = store::FleetRepository(ws.value()->database()).findUnique(plan.fleet);
-                        if (!fleet || !fleet->homeOperatorId)
-                            return failWith(fleet ? tr("the fleet %1 has no home operator").arg(plan.fleet) : fleet.errorMessage());
-                        plan.targetOperatorId = *fleet->homeOperatorId;
+                        // Devices are provisioned with their fleet's home operator's profiles.
+                        auto home = homeOperatorOf(*ws.value(), devices.value());
+                        if (!home)
+                            return failWith(home.errorMessage());
+                        plan.targetOperatorId = home.value();
                         plan.newCustomerId.reset();
                     }
                     auto created = service.create(session, { plan.kind, plan.name, plan.targetOperatorId, plan.newCustomerId,

@@ -239,11 +239,11 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
     recount();
 }
 
-void CampaignWizard::presetDevices(const QList<qint64> &deviceIds)
+void CampaignWizard::presetDevices(const QList<qint64> &deviceIds, campaigns::CampaignKind kind)
 {
     m_preset = deviceIds;
-    m_change->setChecked(true);
-    for (QWidget *w : std::initializer_list<QWidget *> { m_provision, m_byFleet, m_byFilter, m_byFile, m_fleet, m_filter, m_file })
+    (kind == campaigns::CampaignKind::InitialProvisioning ? m_provision : m_change)->setChecked(true);
+    for (QWidget *w : std::initializer_list<QWidget *> { m_provision, m_change, m_byFleet, m_byFilter, m_byFile, m_fleet, m_filter, m_file })
         w->setEnabled(false);
     m_byFleet->setText(tr("The devices selected on the Devices page"));
     recount();

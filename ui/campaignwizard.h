@@ -26,8 +26,8 @@ public:
 
     CampaignWizard(models::CampaignRunner *runner, const models::CampaignChoices &choices, QWidget *parent = nullptr);
     models::CampaignPlan plan() const;
-    // The devices picked on the Devices page: a change of exactly those.
-    void presetDevices(const QList<qint64> &deviceIds);
+    // The devices picked on the Devices page: a change (or provisioning) of exactly those.
+    void presetDevices(const QList<qint64> &deviceIds, campaigns::CampaignKind kind = campaigns::CampaignKind::SubscriptionChange);
     // The Devices page's current filter, as the selection.
     void presetFilter(const QString &filter);
     qint64 deviceCount() const { return m_count; }

@@ -229,6 +229,10 @@ void MainWindow::buildPages()
             m_attestationPage->say(message, true);
         }
     });
+    connect(m_devicesPage, &DevicesPage::provisionRequested, this, [this](const QList<qint64> &devices) {
+        showPage(Page::Campaigns);
+        m_campaignsPage->newCampaign(devices, {}, campaigns::CampaignKind::InitialProvisioning);
+    });
     connect(m_devicesPage, &DevicesPage::changeRequested, this, [this](const QList<qint64> &devices, const QString &filter) {
         showPage(Page::Campaigns);
         m_campaignsPage->newCampaign(devices, filter);

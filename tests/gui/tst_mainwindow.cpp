@@ -896,6 +896,37 @@ private Q_SLOTS:
         QTRY_COMPARE(users->model()->rowCount(), 1);
     }
 
+    // Devices selected on the Devices page, provisioned through the wizard with their fleet's home
+    // operator's profile.
+    void provisionSelectedDevices()
+    {
+        const QString path = demoFile("provision-selected.simfleet", { 10, 0, 0, false });
+        QVERIFY(!path.isEmpty());
+        OpenWindow open(path, QStringLiteral("operations"));
+        if (QTest::currentTestFailed())
+            return;
+        ui::MainWindow &window = open.window;
+        window.showPage(Page::Devices);
+        auto *page = qobject_cast<ui::DevicesPage *>(window.pageWidget(Page::Devices));
+        QTRY_COMPARE(page->model()->rowCount(), 10);
+        page->table()->selectionModel()->select(QItemSelection(page->model()->index(0, 0), page->model()->index(2, 0)),
+                                               QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        auto *provision = page->findChild<QAction *>(QStringLiteral("provisionDevices"));
+        QVERIFY(provision->isVisible() && provision->isEnabled());
+        provision->trigger();
+        auto *campaigns = qobject_cast<ui::CampaignsPage *>(window.pageWidget(Page::Campaigns));
+        QTRY_VERIFY(campaigns->wizard() && campaigns->wizard()->isVisible());
+        ui::CampaignWizard *wizard = campaigns->wizard();
+        QVERIFY(wizard->provisionButton()->isChecked());
+        QTRY_COMPARE(wizard->deviceCount(), 3);
+        QSignalSpy finished(campaigns->runner(), &models::CampaignRunner::finished);
+        wizard->accept();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        const auto summary = finished.first().first().value<campaigns::CampaignSummary>();
+        QCOMPARE(summary.succeeded, 3);
+        QCOMPARE(summary.kind, QStringLiteral("initial-provisioning"));
+    }
+
     void loginRefusesAWrongPasswordAndSaysSo()
     {
         const QString path = demoFile("login.simfleet", { 5, 0, 0, false });

@@ -147,17 +147,17 @@ void CampaignsPage::updateButtons()
     m_pdf->setEnabled(c != nullptr);
 }
 
-void CampaignsPage::newCampaign(const QList<qint64> &devices, const QString &filter)
+void CampaignsPage::newCampaign(const QList<qint64> &devices, const QString &filter, campaigns::CampaignKind kind)
 {
     if (m_wizard)
         return;
     auto connection = std::make_shared<QMetaObject::Connection>();
     *connection = connect(m_runner, &models::CampaignRunner::choicesLoaded, this,
-                          [this, connection, devices, filter](const models::CampaignChoices &choices) {
+                          [this, connection, devices, filter, kind](const models::CampaignChoices &choices) {
                               disconnect(*connection);
                               m_wizard = new CampaignWizard(m_runner, choices, this);
                               if (!devices.isEmpty())
-                                  m_wizard->presetDevices(devices);
+                                  m_wizard->presetDevices(devices, kind);
                               else if (!filter.isEmpty())
                                   m_wizard->presetFilter(filter);
                               m_wizard->setAttribute(Qt::WA_DeleteOnClose);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "campaigns/campaign.h"
+
 #include <QWidget>
 
 #include <functional>
@@ -37,7 +39,8 @@ public:
     void reload();
 
     // A new campaign; with devices, a change of exactly those; with a filter, of those it matches.
-    void newCampaign(const QList<qint64> &devices = {}, const QString &filter = {});
+    void newCampaign(const QList<qint64> &devices = {}, const QString &filter = {},
+                     campaigns::CampaignKind kind = campaigns::CampaignKind::SubscriptionChange);
     void resumeSelected(bool retryFailed);
     void exportCsv(qint64 campaignId, const QString &path);
     void exportPdf(qint64 campaignId, const QString &path);

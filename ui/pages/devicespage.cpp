@@ -35,6 +35,7 @@ DevicesPage::DevicesPage(models::AccessController *access, QWidget *parent)
       m_message(new QLabel(this)),
       m_attest(new QAction(tr("&Attest Now"), this)),
       m_change(new QAction(tr("&Change Operator…"), this)),
+      m_provision(new QAction(tr("&Provision…"), this)),
       m_export(new QAction(tr("E&xport List as CSV…"), this)),
       m_access(access)
 {
@@ -79,13 +80,15 @@ DevicesPage::DevicesPage(models::AccessController *access, QWidget *parent)
     m_export->setObjectName(QStringLiteral("exportDevices"));
     m_export->setToolTip(tr("Every device the search and filter match, as CSV (no secrets)"));
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
-    m_table->addActions({ m_attest, m_change, m_export });
+    m_provision->setObjectName(QStringLiteral("provisionDevices"));
+    m_provision->setToolTip(tr("Give the selected devices their home operator's profile, through the campaign wizard"));
+    m_table->addActions({ m_attest, m_provision, m_change, m_export });
 
     auto *filters = new QHBoxLayout;
     filters->addWidget(m_search, 1);
     filters->addWidget(m_filter, 3);
     auto *actions = new QHBoxLayout;
-    for (QAction *action : { m_attest, m_change, m_export }) {
+    for (QAction *action : { m_attest, m_provision, m_change, m_export }) {
         auto *button = new QToolButton(this);
         button->setDefaultAction(action);
         button->setToolButtonStyle(Qt::ToolButtonTextOnly);
@@ -128,6 +131,7 @@ DevicesPage::DevicesPage(models::AccessController *access, QWidget *parent)
     });
     connect(m_change, &QAction::triggered, this, [this] { Q_EMIT changeRequested(selectedDevices(), m_filter->text().trimmed()); });
     connect(m_filter, &QLineEdit::textChanged, this, &DevicesPage::updateActions);
+    connect(m_provision, &QAction::triggered, this, [this] { Q_EMIT provisionRequested(selectedDevices()); });
     connect(m_export, &QAction::triggered, this, [this] {
         auto *dialog = new QFileDialog(this, tr("Export the Device List"), QDir::home().filePath(QStringLiteral("devices.csv")),
                                        tr("CSV files (*.csv)"));
@@ -169,6 +173,8 @@ void DevicesPage::updateActions()
     const bool any = m_table->selectionModel()->hasSelection();
     m_attest->setVisible(session && session->allows(access::Permission::Attest));
     m_change->setVisible(session && session->allows(access::Permission::ChangeSubscription));
+    m_provision->setVisible(session && session->allows(access::Permission::Provision));
+    m_provision->setEnabled(any);
     m_attest->setEnabled(any);
     m_change->setEnabled(any || !m_filter->text().trimmed().isEmpty());
     m_export->setEnabled(session != nullptr);

@@ -44,6 +44,7 @@ Q_SIGNALS:
     void attestRequested(const QList<qint64> &devices);
     // The selection, or without one the devices the filter matches.
     void changeRequested(const QList<qint64> &devices, const QString &filter);
+    void provisionRequested(const QList<qint64> &devices);
 
 private:
     void applyFilter();
@@ -62,6 +63,7 @@ private:
     QLabel *m_message;
     QAction *m_attest;
     QAction *m_change;
+    QAction *m_provision;
     QAction *m_export;
     models::AccessController *m_access;
     quint64 m_detailRequest = 0;
