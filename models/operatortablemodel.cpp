@@ -2,6 +2,7 @@
 #include "accesscontroller.h"
 
 #include "fleet/operatorbook.h"
+#include "store/certificaterepository.h"
 #include "store/operatorrepository.h"
 #include "store/workspace.h"
 #include "store/workspaceservice.h"
@@ -18,15 +19,31 @@ OperatorTableModel::OperatorTableModel(AccessController *access, QObject *parent
 
 void OperatorTableModel::reload()
 {
-    m_access->request<QList<store::OperatorRecord>>(
-        this, [](store::Workspace &ws, const access::Session &session) { return store::OperatorRepository(ws.database()).listVisible(session.scope()); },
-        [this](const Result<QList<store::OperatorRecord>> &list) {
-            if (!list) {
-                Q_EMIT loadFailed(list.errorMessage());
+    using Loaded = std::pair<QList<store::OperatorRecord>, QHash<qint64, Server>>;
+    m_access->request<Loaded>(
+        this,
+        [](store::Workspace &ws, const access::Session &session) -> Result<Loaded> {
+            auto operators = store::OperatorRepository(ws.database()).listVisible(session.scope());
+            if (!operators)
+                return operators.error();
+            auto certificates = store::CertificateRepository(ws.database()).list();
+            if (!certificates)
+                return certificates.error();
+            QHash<qint64, Server> servers;
+            for (const store::CertificateRecord &c : certificates.value()) {
+                if (c.role == store::CertificateRoleName::ProfileServer && c.operatorId)
+                    servers.insert(*c.operatorId, { c.name, c.notAfter });
+            }
+            return Loaded { operators.value(), servers };
+        },
+        [this](const Result<Loaded> &result) {
+            if (!result) {
+                Q_EMIT loadFailed(result.errorMessage());
                 return;
             }
             beginResetModel();
-            m_operators = list.value();
+            m_operators = result->first;
+            m_servers = result->second;
             endResetModel();
             Q_EMIT loaded();
         });
@@ -105,6 +122,13 @@ QVariant OperatorTableModel::data(const QModelIndex &index, int role) const
         return tr("%1 seconds").arg(o.attestationMaxAgeSeconds);
     case Fallback: return o.fallbackAllowed ? tr("Allowed") : tr("Not allowed");
     case Disable: return o.disableAllowed ? tr("Allowed") : tr("Not allowed (profiles stay enabled)");
+    case ServerCertificate: {
+        const auto server = m_servers.constFind(o.id);
+        if (server == m_servers.cend())
+            return tr("none: no download possible");
+        return tr("%1, valid until %2")
+            .arg(server->name, QLocale().toString(server->notAfter.toLocalTime().date(), QLocale::ShortFormat));
+    }
     case ColumnCount: break;
     }
     return {};
@@ -121,6 +145,7 @@ QVariant OperatorTableModel::headerData(int section, Qt::Orientation orientation
     case ImsiUsed: return tr("IMSIs used");
     case IccidUsed: return tr("ICCIDs used");
     case AttestationAge: return tr("Attestation no older than");
+    case ServerCertificate: return tr("Profile server certificate");
     case Fallback: return tr("Fallback");
     case Disable: return tr("Disabling profiles");
     case ColumnCount: break;

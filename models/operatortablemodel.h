@@ -3,6 +3,8 @@
 #include "store/records.h"
 
 #include <QAbstractTableModel>
+#include <QDateTime>
+#include <QHash>
 #include <QList>
 
 namespace simfleet::models {
@@ -15,7 +17,7 @@ class OperatorTableModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Name, Country, Network, ImsiUsed, IccidUsed, AttestationAge, Fallback, Disable, ColumnCount };
+    enum Column { Name, Country, Network, ImsiUsed, IccidUsed, AttestationAge, Fallback, Disable, ServerCertificate, ColumnCount };
     static constexpr int UsedShareRole = Qt::UserRole + 1; // 0..1 for the range columns
 
     explicit OperatorTableModel(AccessController *access, QObject *parent = nullptr);
@@ -37,6 +39,12 @@ Q_SIGNALS:
 private:
     AccessController *m_access;
     QList<store::OperatorRecord> m_operators;
+    struct Server
+    {
+        QString name;
+        QDateTime notAfter;
+    };
+    QHash<qint64, Server> m_servers; // the profile server certificate per operator
 };
 
 } // namespace simfleet::models

@@ -280,6 +280,9 @@ private Q_SLOTS:
         QVERIFY(used.data().toString().contains(QStringLiteral("1,000,000")) || used.data().toString().contains(QStringLiteral("1000000")));
         QCOMPARE(used.data(models::OperatorTableModel::UsedShareRole).toDouble(), 0.0);
         QCOMPARE(page->model()->index(0, models::OperatorTableModel::AttestationAge).data().toString(), QStringLiteral("24 hours"));
+        QVERIFY2(page->model()->index(0, models::OperatorTableModel::ServerCertificate).data().toString().contains(
+                     QStringLiteral("valid until")),
+                 qPrintable(page->model()->index(0, models::OperatorTableModel::ServerCertificate).data().toString()));
     }
 
     void campaignsPageListsCampaigns()
