@@ -18,6 +18,7 @@
 #include <QSqlQuery>
 #include <QSet>
 #include <QThread>
+#include <QTimer>
 
 #ifdef Q_OS_LINUX
 #include <sys/resource.h>
@@ -147,9 +148,35 @@ struct CampaignRunner::Job
     QList<qint64> attestIds; // an attestation, not a campaign
 };
 
-CampaignRunner::CampaignRunner(AccessController *access, QObject *parent) : QObject(parent), m_access(access)
+CampaignRunner::CampaignRunner(AccessController *access, QObject *parent)
+    : QObject(parent), m_access(access), m_schedule(new QTimer(this))
 {
     qRegisterMetaType<campaigns::CampaignSummary>();
+    m_schedule->setInterval(1000);
+    connect(m_schedule, &QTimer::timeout, this, &CampaignRunner::startDue);
+    connect(this, &CampaignRunner::idle, this, &CampaignRunner::startDue);
+    // A schedule belongs to the user who set it: another login drops it (the campaign stays,
+    // created, to be resumed).
+    connect(m_access, &AccessController::sessionChanged, this, [this] {
+        m_scheduled.clear();
+        m_schedule->stop();
+    });
+}
+
+void CampaignRunner::startDue()
+{
+    if (m_thread || m_scheduled.isEmpty())
+        return;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (qsizetype i = 0; i < m_scheduled.size(); ++i) {
+        if (m_scheduled.at(i).second <= now) {
+            const qint64 id = m_scheduled.takeAt(i).first;
+            if (m_scheduled.isEmpty())
+                m_schedule->stop();
+            resume(id, false);
+            return;
+        }
+    }
 }
 
 CampaignRunner::~CampaignRunner()
@@ -342,6 +369,14 @@ void CampaignRunner::launch(std::shared_ptr<Job> job)
                 }
                 if (auto summary = service.summary(session, id))
                     name = summary->name;
+                if (job->plan && job->plan->startAt.isValid() && job->plan->startAt > QDateTime::currentDateTimeUtc()) {
+                    post([id, name, at = job->plan->startAt](CampaignRunner &r) {
+                        r.m_scheduled.append({ id, at });
+                        r.m_schedule->start();
+                        Q_EMIT r.scheduled(id, name, at);
+                    });
+                    return;
+                }
                 post([id, name](CampaignRunner &r) {
                     r.m_campaignId = id;
                     Q_EMIT r.started(id, name);

@@ -3,6 +3,7 @@
 #include "campaigns/campaign.h"
 
 #include <QObject>
+#include <QDateTime>
 #include <QList>
 #include <QMap>
 #include <QString>
@@ -12,6 +13,7 @@
 #include <optional>
 
 class QThread;
+class QTimer;
 
 namespace simfleet::models {
 class AccessController;
@@ -26,6 +28,7 @@ struct CampaignPlan
     QString filter;
     QString devicesFile; // one EID per line, or a CSV with an eid column
     QList<qint64> deviceIds; // devices picked on the Devices page
+    QDateTime startAt;       // invalid: now; else created now and started then by this window
     qint64 targetOperatorId = 0;
     std::optional<qint64> newCustomerId;
     campaigns::CampaignSettings settings;
@@ -74,13 +77,19 @@ Q_SIGNALS:
     void choicesLoaded(const simfleet::models::CampaignChoices &choices);
     // The runner's thread is done: another campaign may start.
     void idle();
+    // A campaign created to start later; this window starts it then (or resume it earlier).
+    void scheduled(qint64 campaignId, const QString &name, const QDateTime &at);
 
 private:
     struct Job;
     void launch(std::shared_ptr<Job> job);
 
+    void startDue();
+
     AccessController *m_access;
     QThread *m_thread = nullptr;
+    QList<std::pair<qint64, QDateTime>> m_scheduled;
+    QTimer *m_schedule;
     std::shared_ptr<campaigns::CampaignControl> m_control;
     qint64 m_campaignId = 0;
 };

@@ -72,6 +72,22 @@ void OperatorTableModel::setPolicy(qint64 operatorId, int attestationMaxAgeSecon
         });
 }
 
+void OperatorTableModel::setRangeEnds(qint64 operatorId, qint64 msinLast, qint64 iccidLast)
+{
+    m_access->request<bool>(
+        this,
+        [=](store::Workspace &ws, const access::Session &session) -> Result<bool> {
+            if (auto ok = fleet::OperatorBook::setRangeEnds(ws, session, operatorId, msinLast, iccidLast); !ok)
+                return ok.error();
+            return true;
+        },
+        [this](const Result<bool> &r) {
+            Q_EMIT policySaved(r.ok(), r ? tr("The ranges are saved.") : r.errorMessage());
+            if (r)
+                reload();
+        });
+}
+
 int OperatorTableModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : int(m_operators.size());

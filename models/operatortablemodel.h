@@ -25,6 +25,8 @@ public:
     const store::OperatorRecord *operatorAt(int row) const;
     // Administrators: the operator's download policy, saved on the store thread; ends with policySaved.
     void setPolicy(qint64 operatorId, int attestationMaxAgeSeconds, bool fallbackAllowed, bool disableAllowed);
+    // Administrators: where the IMSI and ICCID ranges end; ends with policySaved.
+    void setRangeEnds(qint64 operatorId, qint64 msinLast, qint64 iccidLast);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;

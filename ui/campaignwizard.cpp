@@ -1,7 +1,9 @@
 #include "campaignwizard.h"
 
 #include <QButtonGroup>
+#include <QCheckBox>
 #include <QComboBox>
+#include <QDateTimeEdit>
 #include <QDir>
 #include <QFileDialog>
 #include <QFormLayout>
@@ -160,6 +162,18 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
     rolloutLayout->addRow(tr("&Canary first:"), m_canary);
     rolloutLayout->addRow(tr("...continue if at least:"), m_minSuccess);
     rolloutLayout->addRow(tr("Device answer &timeout:"), m_timeout);
+    m_later = new QCheckBox(tr("Start &later, at:"), rollout);
+    m_later->setObjectName(QStringLiteral("startLater"));
+    m_later->setToolTip(tr("The campaign is created now and started at that time by this window, which must stay open; "
+                           "it can be resumed earlier from the list."));
+    m_startAt = new QDateTimeEdit(QDateTime::currentDateTime().addSecs(3600), rollout);
+    m_startAt->setObjectName(QStringLiteral("startAt"));
+    m_startAt->setAccessibleName(tr("Start time"));
+    m_startAt->setCalendarPopup(true);
+    m_startAt->setMinimumDateTime(QDateTime::currentDateTime());
+    m_startAt->setEnabled(false);
+    connect(m_later, &QCheckBox::toggled, m_startAt, &QWidget::setEnabled);
+    rolloutLayout->addRow(m_later, m_startAt);
     setPage(RolloutPageId, rollout);
 
     // 4. Confirm
@@ -183,7 +197,7 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
             return;
         const models::CampaignPlan p = plan();
         m_summary->setText(
-            tr("%1 %2 device(s) from %3 %4%5.\n\nBatches of %6, %7 in flight, %8; %9.\n\n%10")
+            tr("%1 %2 device(s) from %3 %4%5.\n\nBatches of %6, %7 in flight, %8; %9.\n\n%10%11")
                 .arg(m_change->isChecked() ? tr("Move") : tr("Provision"))
                 .arg(QLocale().toString(m_count))
                 .arg(!p.deviceIds.isEmpty()       ? tr("the selection")
@@ -204,7 +218,10 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
                               "and must attach with it before the old one is deleted; one that cannot falls back and is "
                               "reported with the reason.")
                          : tr("Each device is attested, gets its home operator's profile, enables it and must attach with "
-                              "it; one that cannot is reported with the reason.")));
+                              "it; one that cannot is reported with the reason."))
+                .arg(m_later->isChecked() ? tr("\n\nIt starts at %1 if this window is still open then.")
+                                                .arg(QLocale().toString(m_startAt->dateTime(), QLocale::ShortFormat))
+                                          : QString()));
     });
 
     m_recount->setSingleShot(true);
@@ -285,6 +302,8 @@ models::CampaignPlan CampaignWizard::plan() const
     p.settings.canaryPercent = m_canary->value();
     p.settings.minSuccessPercent = m_minSuccess->value();
     p.settings.answerTimeoutMs = m_timeout->value() * 1000;
+    if (m_later->isChecked())
+        p.startAt = m_startAt->dateTime().toUTC();
     return p;
 }
 

@@ -5,6 +5,8 @@
 #include <QWizard>
 
 class QButtonGroup;
+class QCheckBox;
+class QDateTimeEdit;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -45,6 +47,8 @@ public:
     QComboBox *customerBox() const { return m_customer; }
     QSpinBox *batchBox() const { return m_batch; }
     QSpinBox *canaryBox() const { return m_canary; }
+    QCheckBox *laterBox() const { return m_later; }
+    QDateTimeEdit *startAtEdit() const { return m_startAt; }
 
 private:
     class DevicesPage;
@@ -69,6 +73,8 @@ private:
     QSpinBox *m_canary;
     QSpinBox *m_minSuccess;
     QSpinBox *m_timeout;
+    QDateTimeEdit *m_startAt;
+    QCheckBox *m_later;
     QLabel *m_summary;
     QTimer *m_recount;
     qint64 m_count = -1;

@@ -50,4 +50,44 @@ Result<void> OperatorBook::setPolicy(store::Workspace &workspace, const access::
     });
 }
 
+Result<void> OperatorBook::setRangeEnds(store::Workspace &workspace, const access::Session &by, qint64 operatorId,
+                                        qint64 msinLast, qint64 iccidLast)
+{
+    if (auto ok = by.require(access::Permission::ManageOperators, workspace.clock()); !ok)
+        return ok;
+    auto op = store::OperatorRepository(workspace.database()).find(operatorId);
+    if (!op)
+        return op.error();
+    if (!op.value())
+        return fail(QStringLiteral("there is no operator %1").arg(operatorId));
+    store::OperatorRecord changed = *op.value();
+    changed.msinLast = msinLast;
+    changed.iccidLast = iccidLast;
+    if (auto ok = store::checkNumbering(changed); !ok)
+        return ok;
+    const store::OperatorRecord before = *op.value();
+    const QDateTime now = workspace.clock().now();
+    const QString actor = by.name();
+    return workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("UPDATE operator SET msin_last = ?, iccid_last = ? WHERE id = ? AND msin_next <= ? + 1"
+                                 " AND iccid_next <= ? + 1"));
+        q.addBindValue(msinLast);
+        q.addBindValue(iccidLast);
+        q.addBindValue(operatorId);
+        q.addBindValue(msinLast);
+        q.addBindValue(iccidLast);
+        if (!q.exec())
+            return fail(QStringLiteral("saving the ranges of %1 failed").arg(before.name));
+        if (q.numRowsAffected() != 1)
+            return fail(QStringLiteral("%1 has already issued numbers beyond those ends; a range cannot end before the "
+                                       "numbers it gave out")
+                            .arg(before.name));
+        return store::AuditLog::record(db, now, actor, QStringLiteral("operator.ranges"), QStringLiteral("operator:%1").arg(before.name),
+                                       { { QStringLiteral("msin_last"), QStringLiteral("%1 -> %2").arg(before.msinLast).arg(msinLast) },
+                                         { QStringLiteral("iccid_last"),
+                                           QStringLiteral("%1 -> %2").arg(before.iccidLast).arg(iccidLast) } });
+    });
+}
+
 } // namespace simfleet::fleet

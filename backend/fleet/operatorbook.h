@@ -27,6 +27,11 @@ public:
     // Administrators only; audited with the old and the new policy.
     static Result<void> setPolicy(store::Workspace &workspace, const access::Session &by, qint64 operatorId,
                                   const OperatorPolicy &policy);
+    // Moves the ends of the IMSI (MSIN) and ICCID ranges: to grow a range that runs out, or to
+    // shrink one down to the numbers already issued, never below (checked in the same statement
+    // as the write, so a running campaign cannot slip past it). Administrators only; audited.
+    static Result<void> setRangeEnds(store::Workspace &workspace, const access::Session &by, qint64 operatorId,
+                                     qint64 msinLast, qint64 iccidLast);
 };
 
 } // namespace simfleet::fleet

@@ -57,7 +57,8 @@ QString fingerprint(store::Workspace &ws)
     q.exec(QStringLiteral("SELECT group_concat(role || ':' || ifnull(operator_id, '')) FROM (SELECT * FROM app_user ORDER BY id)"));
     q.next();
     parts << q.value(0).toString();
-    q.exec(QStringLiteral("SELECT group_concat(attestation_max_age_s || '/' || fallback_allowed || '/' || disable_allowed)"
+    q.exec(QStringLiteral("SELECT group_concat(attestation_max_age_s || '/' || fallback_allowed || '/' || disable_allowed"
+                          " || '/' || msin_last || '/' || iccid_last)"
                           " FROM (SELECT * FROM operator ORDER BY id)"));
     q.next();
     parts << q.value(0).toString();
@@ -221,6 +222,11 @@ const QList<CallSpec> &calls()
           [](Fixture &f, const access::Session &s) {
               return fleet::OperatorBook::setPolicy(*f.ws, s, f.albion, { 3600, false, true });
           } },
+        { "operator-ranges", true,
+          [](Fixture &f, const access::Session &s) {
+              auto op = store::OperatorRepository(f.ws->database()).find(f.albion).value().value();
+              return fleet::OperatorBook::setRangeEnds(*f.ws, s, f.albion, op.msinLast + 1000, op.iccidLast);
+          } },
         { "idle-time", true,
           [](Fixture &f, const access::Session &s) { return access::AccessService(*f.ws).setIdleMinutes(s, 5); } },
     };
@@ -251,6 +257,7 @@ const QHash<QString, QList<Expect>> &expectations()
         { "user-role", { E::Allowed, E::NotPermitted, E::NotPermitted, E::NotPermitted, E::NotPermitted } },
         { "idle-time", { E::Allowed, E::NotPermitted, E::NotPermitted, E::NotPermitted, E::NotPermitted } },
         { "operator-policy", { E::Allowed, E::NotPermitted, E::NotPermitted, E::NotPermitted, E::NotPermitted } },
+        { "operator-ranges", { E::Allowed, E::NotPermitted, E::NotPermitted, E::NotPermitted, E::NotPermitted } },
     };
     return table;
 }
@@ -583,6 +590,29 @@ private Q_SLOTS:
         const auto last = access.removeUser(testing::ownerOf(*f->ws), QStringLiteral("admin"));
         QVERIFY(!last);
         QVERIFY(last.errorMessage().contains(QStringLiteral("last Administrator")));
+    }
+
+    // A range can grow, or shrink down to the numbers issued, never below; the digits it has set
+    // its largest end.
+    void rangeEndsNeverBelowIssued()
+    {
+        auto f = fixture(nullptr, true);
+        QVERIFY(f);
+        runAsOwner(*f, campaigns::CampaignKind::InitialProvisioning, f->rheinfunk, f->meters);
+        const access::Session admin = logIn(*f, QStringLiteral("admin"));
+        const auto op = store::OperatorRepository(f->ws->database()).find(f->rheinfunk).value().value();
+        QCOMPARE(op.msinNext - op.msinFirst, 12);
+        const QString before = fingerprint(*f->ws);
+        const auto below = fleet::OperatorBook::setRangeEnds(*f->ws, admin, f->rheinfunk, op.msinFirst + 5, op.iccidLast);
+        QVERIFY(!below);
+        QVERIFY2(below.errorMessage().contains(QStringLiteral("already issued numbers beyond those ends")), qPrintable(below.errorMessage()));
+        const auto tooLong = fleet::OperatorBook::setRangeEnds(*f->ws, admin, f->rheinfunk, 99'999'999'999LL, op.iccidLast);
+        QVERIFY(!tooLong);
+        QVERIFY(tooLong.errorMessage().contains(QStringLiteral("digits")));
+        QCOMPARE(fingerprint(*f->ws), before);
+        QVERIFY(fleet::OperatorBook::setRangeEnds(*f->ws, admin, f->rheinfunk, op.msinFirst + 11, op.iccidLast));
+        QCOMPARE(store::OperatorRepository(f->ws->database()).find(f->rheinfunk).value()->msinLast, op.msinFirst + 11);
+        QCOMPARE(lastAuditActor(*f->ws), QStringLiteral("admin"));
     }
 
     void firstUserIsTheAdministrator()

@@ -54,6 +54,7 @@
 #include <QSpinBox>
 #include <QProgressBar>
 #include <QRadioButton>
+#include <QDateTimeEdit>
 #include <QWizard>
 #include <QFile>
 #include <QSqlDatabase>
@@ -836,7 +837,10 @@ private Q_SLOTS:
         QTRY_VERIFY(dialog && dialog->isVisible());
         dialog->findChild<QSpinBox *>(QStringLiteral("attestationAge"))->setValue(0);
         dialog->findChild<QCheckBox *>(QStringLiteral("fallbackAllowed"))->setChecked(false);
+        const qint64 grown = page->model()->operatorAt(0)->msinLast + 5000;
+        dialog->findChild<QLineEdit *>(QStringLiteral("msinLast"))->setText(QString::number(grown));
         dialog->accept();
+        QTRY_COMPARE(page->model()->operatorAt(0)->msinLast, grown);
         QTRY_COMPARE(page->model()->index(0, models::OperatorTableModel::AttestationAge).data().toString(),
                      QStringLiteral("Attested right before each download"));
         QVERIFY(!page->model()->operatorAt(0)->fallbackAllowed);
@@ -928,6 +932,37 @@ private Q_SLOTS:
         const auto summary = finished.first().first().value<campaigns::CampaignSummary>();
         QCOMPARE(summary.succeeded, 3);
         QCOMPARE(summary.kind, QStringLiteral("initial-provisioning"));
+    }
+
+    // A campaign set to start later is created at once and started by the window when it is due.
+    void scheduledCampaignStartsLater()
+    {
+        const QString path = demoFile("scheduled.simfleet", { 6, 0, 0, false });
+        QVERIFY(!path.isEmpty());
+        OpenWindow open(path, QStringLiteral("operations"));
+        if (QTest::currentTestFailed())
+            return;
+        ui::MainWindow &window = open.window;
+        window.showPage(Page::Campaigns);
+        auto *page = qobject_cast<ui::CampaignsPage *>(window.pageWidget(Page::Campaigns));
+        page->newCampaign();
+        QTRY_VERIFY(page->wizard() && page->wizard()->isVisible());
+        ui::CampaignWizard *wizard = page->wizard();
+        wizard->provisionButton()->setChecked(true);
+        wizard->fleetBox()->setCurrentText(QStringLiteral("Rheinau smart meters"));
+        QTRY_COMPARE(wizard->deviceCount(), 6);
+        wizard->laterBox()->setChecked(true);
+        wizard->startAtEdit()->setDateTime(QDateTime::currentDateTime().addSecs(3));
+        QSignalSpy scheduled(page->runner(), &models::CampaignRunner::scheduled);
+        QSignalSpy finished(page->runner(), &models::CampaignRunner::finished);
+        wizard->accept();
+        QTRY_COMPARE(scheduled.count(), 1);
+        QCOMPARE(finished.count(), 0);
+        QTRY_COMPARE(page->model()->rowCount(), 1);
+        QCOMPARE(page->model()->campaignAt(0)->state, QStringLiteral("created"));
+        QVERIFY(page->message()->text().contains(QStringLiteral("starts at")));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        QCOMPARE(finished.first().first().value<campaigns::CampaignSummary>().succeeded, 6);
     }
 
     void loginRefusesAWrongPasswordAndSaysSo()

@@ -8,7 +8,9 @@
 #include "campaigntablemodel.h"
 #include "campaignwizard.h"
 
+#include <QDateTime>
 #include <QDir>
+#include <QLocale>
 #include <QElapsedTimer>
 #include <QFileDialog>
 #include <QHBoxLayout>
@@ -98,6 +100,13 @@ CampaignsPage::CampaignsPage(models::AccessController *access, QWidget *parent)
         }
     });
     connect(m_runner, &models::CampaignRunner::idle, this, &CampaignsPage::updateButtons);
+    connect(m_runner, &models::CampaignRunner::scheduled, this, [this](qint64 id, const QString &name, const QDateTime &at) {
+        say(tr("Campaign %1 (%2) is created and starts at %3, if this window is open then; resume it to start it earlier.")
+                .arg(id)
+                .arg(name, QLocale().toString(at.toLocalTime(), QLocale::ShortFormat)),
+            false);
+        m_model->reload();
+    });
     connect(m_runner, &models::CampaignRunner::finished, this, [this] {
         m_model->reload();
         updateButtons();

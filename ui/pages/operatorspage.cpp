@@ -11,6 +11,8 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
+#include <QLineEdit>
+#include <QRegularExpressionValidator>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QLabel>
@@ -104,17 +106,34 @@ void OperatorsPage::editPolicy()
     auto *disable = new QCheckBox(tr("Its profiles may be &disabled (else they carry \"disable not allowed\")"), dialog);
     disable->setObjectName(QStringLiteral("disableAllowed"));
     disable->setChecked(op->disableAllowed);
+    // Where the ranges end: growing one that runs out, never below what was issued.
+    auto *msinLast = new QLineEdit(QString::number(op->msinLast), dialog);
+    msinLast->setObjectName(QStringLiteral("msinLast"));
+    msinLast->setAccessibleName(tr("Last MSIN of the IMSI range"));
+    msinLast->setValidator(new QRegularExpressionValidator(QRegularExpression(QStringLiteral("[0-9]{1,10}")), msinLast));
+    auto *iccidLast = new QLineEdit(QString::number(op->iccidLast), dialog);
+    iccidLast->setObjectName(QStringLiteral("iccidLast"));
+    iccidLast->setAccessibleName(tr("Last serial of the ICCID range"));
+    iccidLast->setValidator(new QRegularExpressionValidator(QRegularExpression(QStringLiteral("[0-9]{1,13}")), iccidLast));
     auto *form = new QFormLayout(dialog);
     form->addRow(tr("Affirming verdict no &older than:"), age);
     form->addRow(fallback);
     form->addRow(disable);
+    form->addRow(tr("IMSI range ends at MSIN (issued so far: up to %1):").arg(op->msinNext - 1), msinLast);
+    form->addRow(tr("ICCID range ends at serial (issued so far: up to %1):").arg(op->iccidNext - 1), iccidLast);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, dialog);
     form->addRow(buttons);
     connect(buttons, &QDialogButtonBox::accepted, dialog, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
     const qint64 id = op->id;
-    connect(dialog, &QDialog::accepted, this, [this, id, age, fallback, disable] {
+    const qint64 oldMsin = op->msinLast;
+    const qint64 oldIccid = op->iccidLast;
+    connect(dialog, &QDialog::accepted, this, [=, this] {
         m_model->setPolicy(id, age->value() * 3600, fallback->isChecked(), disable->isChecked());
+        const qint64 newMsin = msinLast->text().toLongLong();
+        const qint64 newIccid = iccidLast->text().toLongLong();
+        if (newMsin != oldMsin || newIccid != oldIccid)
+            m_model->setRangeEnds(id, newMsin, newIccid);
     });
     dialog->open();
 }
