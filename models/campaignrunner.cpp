@@ -15,7 +15,6 @@
 
 #include <QCoreApplication>
 #include <QPointer>
-#include <QSqlQuery>
 #include <QSet>
 #include <QThread>
 #include <QTimer>
@@ -94,37 +93,19 @@ Result<QList<qint64>> planDevices(store::Workspace &ws, const access::Session &s
 // home operators is a campaign per operator.
 Result<qint64> homeOperatorOf(store::Workspace &ws, const QList<qint64> &devices)
 {
-    QSqlQuery q(ws.database());
-    QSet<qint64> homes;
     bool missing = false;
-    for (qsizetype at = 0; at < devices.size(); at += 500) {
-        QStringList marks;
-        const QList<qint64> part = devices.mid(at, 500);
-        for (qsizetype i = 0; i < part.size(); ++i)
-            marks << QStringLiteral("?");
-        q.prepare(QStringLiteral("SELECT DISTINCT f.home_operator_id FROM device d JOIN fleet f ON f.id = d.fleet_id WHERE d.id IN (%1)")
-                      .arg(marks.join(u',')));
-        for (qint64 id : part)
-            q.addBindValue(id);
-        if (!q.exec())
-            return fail(QCoreApplication::translate("simfleet::models::CampaignRunner", "reading the devices' fleets failed"));
-        while (q.next()) {
-            if (q.value(0).isNull())
-                missing = true;
-            else
-                homes.insert(q.value(0).toLongLong());
-        }
-    }
-    q.finish();
+    auto homes = store::DeviceRepository(ws.database()).homeOperatorsOf(devices, &missing);
+    if (!homes)
+        return homes.error();
     if (missing)
         return fail(QCoreApplication::translate("simfleet::models::CampaignRunner",
                                                 "some of the devices belong to a fleet without a home operator; set one on "
                                                 "enrollment first"));
-    if (homes.size() != 1)
+    if (homes->size() != 1)
         return fail(QCoreApplication::translate("simfleet::models::CampaignRunner",
                                                 "the devices belong to fleets with different home operators; provision them "
                                                 "fleet by fleet"));
-    return *homes.cbegin();
+    return *homes->cbegin();
 }
 
 void lowerPriorityOfThisThread()
@@ -321,19 +302,13 @@ void CampaignRunner::launch(std::shared_ptr<Job> job)
                                         .arg(field.errorMessage()));
                 const access::Session &session = *job->session;
                 if (!job->attestIds.isEmpty()) {
-                    QList<std::pair<qint64, QString>> devices;
-                    QSqlQuery q(ws.value()->database());
-                    for (qint64 id : job->attestIds) {
-                        q.prepare(QStringLiteral("SELECT eid FROM device WHERE id = ?"));
-                        q.addBindValue(id);
-                        if (q.exec() && q.next())
-                            devices.append({ id, q.value(0).toString() });
-                    }
-                    q.finish();
+                    auto devices = store::DeviceRepository(ws.value()->database()).withEids(job->attestIds);
+                    if (!devices)
+                        return failWith(devices.errorMessage());
                     attestation::AttestationOptions options;
                     options.answerTimeout = std::chrono::milliseconds(5000);
                     attestation::AttestationService attestations(*ws.value(), *field.value(), options);
-                    auto outcomes = attestations.attest(session, devices);
+                    auto outcomes = attestations.attest(session, devices.value());
                     if (!outcomes)
                         return failWith(outcomes.errorMessage());
                     QMap<QString, qint64> verdicts;

@@ -254,38 +254,75 @@ Result<qint64> DeviceRepository::countMatching(const Scope &scope, const PageQue
     return n;
 }
 
+Result<void> DeviceRepository::forIdsInChunks(const QList<qint64> &ids, const QString &sql, const QVariantList &values,
+                                              const char *doing, const std::function<void(const QSqlQuery &)> &visit)
+{
+    constexpr qsizetype chunk = 500; // well under SQLite's bound-parameter limit
+    for (qsizetype at = 0; at < ids.size(); at += chunk) {
+        const QList<qint64> part = ids.mid(at, chunk);
+        const QString marks = QStringLiteral("?,").repeated(part.size()).chopped(1);
+        QVariantList bound;
+        bound.reserve(part.size() + values.size());
+        for (qint64 id : part)
+            bound.append(id);
+        bound += values;
+        QSqlQuery q(m_db);
+        q.setForwardOnly(true);
+        if (auto ok = execute(q, sql.arg(marks), bound, doing); !ok)
+            return ok;
+        while (q.next())
+            visit(q);
+    }
+    return {};
+}
+
 Result<QList<qint64>> DeviceRepository::outsideScope(const Scope &scope, const QList<qint64> &ids)
 {
     QList<qint64> outside;
     if (!scope.isRestricted() || ids.isEmpty())
         return outside;
     const Scope::Condition visible = scope.devices();
-    constexpr qsizetype chunk = 500;
-    for (qsizetype at = 0; at < ids.size(); at += chunk) {
-        const QList<qint64> part = ids.mid(at, chunk);
-        QStringList marks;
-        for (qsizetype i = 0; i < part.size(); ++i)
-            marks << QStringLiteral("?");
-        QSqlQuery q(m_db);
-        q.setForwardOnly(true);
-        if (!q.prepare(QStringLiteral("SELECT d.id FROM device d WHERE d.id IN (%1) AND %2")
-                           .arg(marks.join(QLatin1Char(',')), visible.sql)))
-            return fail(QStringLiteral("checking devices against the user's scope failed: %1").arg(q.lastError().text()));
-        for (qint64 id : part)
-            q.addBindValue(id);
-        for (const QVariant &v : visible.values)
-            q.addBindValue(v);
-        if (!q.exec())
-            return fail(QStringLiteral("checking devices against the user's scope failed: %1").arg(q.lastError().text()));
-        QSet<qint64> seen;
-        while (q.next())
-            seen.insert(q.value(0).toLongLong());
-        for (qint64 id : part) {
-            if (!seen.contains(id))
-                outside.append(id);
-        }
+    QSet<qint64> seen;
+    if (auto ok = forIdsInChunks(ids, QStringLiteral("SELECT d.id FROM device d WHERE d.id IN (%1) AND ") + visible.sql,
+                                 visible.values, "checking devices against the user's scope",
+                                 [&seen](const QSqlQuery &q) { seen.insert(q.value(0).toLongLong()); });
+        !ok)
+        return ok.error();
+    for (qint64 id : ids) {
+        if (!seen.contains(id))
+            outside.append(id);
     }
     return outside;
+}
+
+Result<QList<std::pair<qint64, QString>>> DeviceRepository::withEids(const QList<qint64> &ids)
+{
+    QList<std::pair<qint64, QString>> out;
+    if (auto ok = forIdsInChunks(ids, QStringLiteral("SELECT id, eid FROM device WHERE id IN (%1) ORDER BY id"), {},
+                                 "reading the devices' EIDs",
+                                 [&out](const QSqlQuery &q) { out.append({ q.value(0).toLongLong(), q.value(1).toString() }); });
+        !ok)
+        return ok.error();
+    return out;
+}
+
+Result<QSet<qint64>> DeviceRepository::homeOperatorsOf(const QList<qint64> &ids, bool *someWithout)
+{
+    QSet<qint64> homes;
+    *someWithout = false;
+    if (auto ok = forIdsInChunks(ids,
+                                 QStringLiteral("SELECT DISTINCT f.home_operator_id FROM device d JOIN fleet f ON f.id = d.fleet_id"
+                                                " WHERE d.id IN (%1)"),
+                                 {}, "reading the devices' fleets",
+                                 [&](const QSqlQuery &q) {
+                                     if (q.value(0).isNull())
+                                         *someWithout = true;
+                                     else
+                                         homes.insert(q.value(0).toLongLong());
+                                 });
+        !ok)
+        return ok.error();
+    return homes;
 }
 
 } // namespace simfleet::store

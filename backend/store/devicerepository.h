@@ -5,8 +5,10 @@
 #include "scope.h"
 
 #include <QHash>
+#include <QSet>
 #include <QList>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QVariantList>
 #include <QStringList>
 
@@ -55,8 +57,16 @@ public:
     Result<qint64> countMatching(const Scope &scope, const PageQuery &query);
     // The ids among those given that the scope does not show (none for an unrestricted scope).
     Result<QList<qint64>> outsideScope(const Scope &scope, const QList<qint64> &ids);
+    // (id, EID) of the devices given that exist, by id.
+    Result<QList<std::pair<qint64, QString>>> withEids(const QList<qint64> &ids);
+    // The home operators of the given devices' fleets; someWithout says whether a fleet has none.
+    Result<QSet<qint64>> homeOperatorsOf(const QList<qint64> &ids, bool *someWithout);
 
 private:
+    // Runs sql (its "%1" replaced by one "?" per id) over the ids 500 at a time, then values.
+    Result<void> forIdsInChunks(const QList<qint64> &ids, const QString &sql, const QVariantList &values, const char *doing,
+                                const std::function<void(const QSqlQuery &)> &visit);
+
     QSqlDatabase m_db;
 };
 

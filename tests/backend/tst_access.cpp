@@ -98,15 +98,7 @@ QList<qint64> fleetIds(store::Workspace &ws, const QString &fleet)
 
 QList<std::pair<qint64, QString>> withEids(store::Workspace &ws, const QList<qint64> &ids)
 {
-    QList<std::pair<qint64, QString>> out;
-    QSqlQuery q(ws.database());
-    for (qint64 id : ids) {
-        q.exec(QStringLiteral("SELECT eid FROM device WHERE id = %1").arg(id));
-        q.next();
-        out.append({ id, q.value(0).toString() });
-    }
-    q.finish();
-    return out;
+    return store::DeviceRepository(ws.database()).withEids(ids).value();
 }
 
 using Call = std::function<Result<void>(Fixture &, const access::Session &)>;
