@@ -1,18 +1,17 @@
 #include "campaignmonitor.h"
 
 #include "appearance.h"
+#include "campaignprogresschart.h"
 #include "campaignrunner.h"
 
 #include <QChart>
 #include <QChartView>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QLineSeries>
 #include <QLocale>
 #include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QValueAxis>
 #include <QVBoxLayout>
 
 namespace simfleet::ui {
@@ -27,9 +26,7 @@ qint64 count(const campaigns::CampaignProgress &p, const char *state)
 CampaignMonitor::CampaignMonitor(models::CampaignRunner *runner, QWidget *parent)
     : QGroupBox(tr("Progress"), parent), m_runner(runner), m_title(new QLabel(this)), m_progress(new QProgressBar(this)),
       m_counts(new QLabel(this)), m_pause(new QPushButton(tr("&Pause"), this)), m_cancel(new QPushButton(tr("Ca&ncel"), this)),
-      m_view(new QChartView(this)), m_chart(new QChart), m_done(new QLineSeries(m_chart)), m_problems(new QLineSeries(m_chart)),
-      m_rate(new QLineSeries(m_chart)), m_time(new QValueAxis(m_chart)), m_devices(new QValueAxis(m_chart)),
-      m_perSecond(new QValueAxis(m_chart))
+      m_view(new QChartView(this)), m_chart(new CampaignProgressChart(true))
 {
     setObjectName(QStringLiteral("campaignMonitor"));
     m_title->setObjectName(QStringLiteral("monitorTitle"));
@@ -42,28 +39,6 @@ CampaignMonitor::CampaignMonitor(models::CampaignRunner *runner, QWidget *parent
     m_pause->setToolTip(tr("Devices in flight finish their step; nothing new starts. Resume it later."));
     m_cancel->setToolTip(tr("Devices in flight finish their step; the rest are not touched."));
 
-    m_done->setName(tr("done"));
-    m_problems->setName(tr("failed or rolled back"));
-    m_rate->setName(tr("devices per second"));
-    for (QLineSeries *s : { m_done, m_problems, m_rate })
-        m_chart->addSeries(s);
-    m_time->setTitleText(tr("seconds"));
-    m_time->setLabelFormat(QStringLiteral("%d"));
-    m_devices->setTitleText(tr("devices"));
-    m_devices->setLabelFormat(QStringLiteral("%d"));
-    m_perSecond->setTitleText(tr("per second"));
-    m_perSecond->setLabelFormat(QStringLiteral("%d"));
-    m_chart->addAxis(m_time, Qt::AlignBottom);
-    m_chart->addAxis(m_devices, Qt::AlignLeft);
-    m_chart->addAxis(m_perSecond, Qt::AlignRight);
-    for (QLineSeries *s : { m_done, m_problems, m_rate }) {
-        s->attachAxis(m_time);
-        s->attachAxis(s == m_rate ? m_perSecond : m_devices);
-    }
-    m_rate->setPen(QPen(QColor(0x3a, 0x78, 0xb5), 1.5, Qt::DashLine));
-    m_done->setPen(QPen(QColor(0x1e, 0x7e, 0x34), 2));
-    m_problems->setPen(QPen(QColor(0xc0, 0x39, 0x2b), 2));
-    m_chart->legend()->setAlignment(Qt::AlignBottom);
     m_chart->setMargins(QMargins(4, 4, 4, 4));
     m_view->setChart(m_chart);
     styleChart(m_chart);
@@ -110,12 +85,8 @@ void CampaignMonitor::changeEvent(QEvent *event)
 void CampaignMonitor::begin(qint64 campaignId, const QString &name)
 {
     m_campaignId = campaignId;
-    for (QLineSeries *s : { m_done, m_problems, m_rate })
-        s->clear();
+    m_chart->restart();
     m_title->setText(tr("<b>Campaign %1</b>: %2").arg(campaignId).arg(name.toHtmlEscaped()));
-    m_time->setRange(0, 10);
-    m_devices->setRange(0, 10);
-    m_perSecond->setRange(0, 10);
     m_progress->setRange(0, 0); // busy until the first count arrives
     m_counts->setText(tr("Starting…"));
     m_pause->setEnabled(true);
@@ -130,7 +101,6 @@ void CampaignMonitor::show(const campaigns::CampaignProgress &p)
     m_progress->setRange(0, int(std::min<qint64>(p.total, INT_MAX)));
     m_progress->setValue(int(std::min<qint64>(p.done, INT_MAX)));
     const QLocale locale;
-    const qint64 problems = count(p, campaigns::item::failed) + count(p, campaigns::item::rolledBack);
     m_counts->setText(tr("%1 of %2 done: %3 succeeded, %4 failed, %5 rolled back, %6 skipped; %7 devices per second")
                           .arg(locale.toString(p.done), locale.toString(p.total))
                           .arg(locale.toString(count(p, campaigns::item::succeeded)))
@@ -138,22 +108,7 @@ void CampaignMonitor::show(const campaigns::CampaignProgress &p)
                           .arg(locale.toString(count(p, campaigns::item::rolledBack)))
                           .arg(locale.toString(count(p, campaigns::item::skipped)))
                           .arg(locale.toString(p.devicesPerSecond, 'f', 1)));
-    // The rate drawn is the one since the previous point (the text gives the average so far).
-    double rate = p.devicesPerSecond;
-    if (m_done->count() > 0) {
-        const QPointF last = m_done->at(m_done->count() - 1);
-        const double span = p.elapsedSeconds - last.x();
-        rate = span > 0 ? (double(p.done) - last.y()) / span : last.y();
-    }
-    m_done->append(p.elapsedSeconds, double(p.done));
-    m_problems->append(p.elapsedSeconds, double(problems));
-    m_rate->append(p.elapsedSeconds, std::max(0.0, rate));
-    m_time->setRange(0, std::max(1.0, p.elapsedSeconds));
-    m_devices->setRange(0, std::max<double>(1, double(p.total)));
-    double fastest = 1;
-    for (const QPointF &point : m_rate->points())
-        fastest = std::max(fastest, point.y());
-    m_perSecond->setRange(0, fastest * 1.15);
+    m_chart->add(p);
 }
 
 void CampaignMonitor::finish(const campaigns::CampaignSummary &s)
@@ -178,7 +133,7 @@ void CampaignMonitor::finish(const campaigns::CampaignSummary &s)
 
 QImage CampaignMonitor::chartImage(const QSize &size) const
 {
-    if (m_done->count() == 0)
+    if (m_chart->isEmpty())
         return {};
     QImage image(size, QImage::Format_ARGB32_Premultiplied);
     image.fill(Qt::white);

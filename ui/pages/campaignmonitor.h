@@ -10,10 +10,7 @@ class QProgressBar;
 class QPushButton;
 
 QT_BEGIN_NAMESPACE
-class QChart;
 class QChartView;
-class QLineSeries;
-class QValueAxis;
 QT_END_NAMESPACE
 
 namespace simfleet::models {
@@ -21,6 +18,8 @@ class CampaignRunner;
 }
 
 namespace simfleet::ui {
+
+class CampaignProgressChart;
 
 // The running campaign: a progress bar, counts per outcome, the rate, and a live chart of
 // devices done, devices that failed or were rolled back, and devices per second over time.
@@ -54,13 +53,7 @@ private:
     QPushButton *m_pause;
     QPushButton *m_cancel;
     QChartView *m_view;
-    QChart *m_chart;
-    QLineSeries *m_done;
-    QLineSeries *m_problems;
-    QLineSeries *m_rate;
-    QValueAxis *m_time;
-    QValueAxis *m_devices;
-    QValueAxis *m_perSecond;
+    CampaignProgressChart *m_chart;
     qint64 m_campaignId = 0;
 };
 

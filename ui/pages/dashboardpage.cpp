@@ -2,6 +2,7 @@
 #include "pagewidgets.h"
 
 #include "appearance.h"
+#include "campaignprogresschart.h"
 #include "campaignrunner.h"
 #include "dashboarddata.h"
 
@@ -55,7 +56,7 @@ QColor verdictColour(const QString &verdict)
 
 DashboardPage::DashboardPage(models::AccessController *access, QWidget *parent)
     : QWidget(parent), m_data(new models::DashboardData(access, this)), m_headline(new QLabel(this)), m_alerts(new QLabel(this)),
-      m_operators(new QChart), m_verdicts(new QChart), m_fleets(new QChart), m_campaign(new QChart),
+      m_operators(new QChart), m_verdicts(new QChart), m_fleets(new QChart), m_campaign(new CampaignProgressChart(false)),
       m_campaignTitle(new QLabel(this))
 {
     setObjectName(QStringLiteral("dashboardPage"));
@@ -74,28 +75,6 @@ DashboardPage::DashboardPage(models::AccessController *access, QWidget *parent)
     m_fleets->setTitle(tr("Provisioning by fleet"));
     m_campaign->setTitle(tr("Campaign in this window"));
 
-    m_done = new QLineSeries(m_campaign);
-    m_done->setName(tr("done"));
-    m_rate = new QLineSeries(m_campaign);
-    m_rate->setName(tr("per second"));
-    m_campaign->addSeries(m_done);
-    m_campaign->addSeries(m_rate);
-    m_campaignTime = new QValueAxis(m_campaign);
-    m_campaignDevices = new QValueAxis(m_campaign);
-    m_campaignRate = new QValueAxis(m_campaign);
-    for (QValueAxis *a : { m_campaignTime, m_campaignDevices, m_campaignRate }) {
-        a->setLabelFormat(QStringLiteral("%d"));
-        a->setRange(0, 10);
-    }
-    m_campaign->addAxis(m_campaignTime, Qt::AlignBottom);
-    m_campaign->addAxis(m_campaignDevices, Qt::AlignLeft);
-    m_campaign->addAxis(m_campaignRate, Qt::AlignRight);
-    m_done->attachAxis(m_campaignTime);
-    m_done->attachAxis(m_campaignDevices);
-    m_rate->attachAxis(m_campaignTime);
-    m_rate->attachAxis(m_campaignRate);
-    m_done->setPen(QPen(QColor(0x1e, 0x7e, 0x34), 2));
-    m_rate->setPen(QPen(QColor(0x3a, 0x78, 0xb5), 1.5, Qt::DashLine));
 
     auto *top = new QHBoxLayout;
     top->addWidget(m_headline, 1);
@@ -127,7 +106,7 @@ DashboardPage::DashboardPage(models::AccessController *access, QWidget *parent)
 void DashboardPage::changeEvent(QEvent *event)
 {
     if (event->type() == QEvent::PaletteChange) {
-        for (QChart *chart : { m_operators, m_verdicts, m_fleets, m_campaign })
+        for (QChart *chart : std::initializer_list<QChart *> { m_operators, m_verdicts, m_fleets, m_campaign })
             styleChart(chart);
     }
     QWidget::changeEvent(event);
@@ -248,7 +227,7 @@ void DashboardPage::rebuild()
                       .arg(c.name.toHtmlEscaped(), c.role)
                       .arg(c.notAfter < QDateTime::currentDateTimeUtc() ? tr("expired") : tr("expires"))
                       .arg(locale.toString(c.notAfter.toLocalTime().date(), QLocale::ShortFormat));
-    for (QChart *chart : { m_operators, m_verdicts, m_fleets, m_campaign })
+    for (QChart *chart : std::initializer_list<QChart *> { m_operators, m_verdicts, m_fleets, m_campaign })
         styleChart(chart);
     m_alerts->setText(alerts.isEmpty() ? tr("No alerts.")
                                        : QStringLiteral("<b>%1</b><ul style=\"margin: 0\"><li>%2</li></ul>")
@@ -259,8 +238,7 @@ void DashboardPage::follow(models::CampaignRunner *runner)
 {
     connect(runner, &models::CampaignRunner::started, this, [this](qint64 id, const QString &name) {
         m_campaignId = id;
-        m_done->clear();
-        m_rate->clear();
+        m_campaign->restart();
         m_campaignTitle->setText(tr("Campaign %1: %2, running").arg(id).arg(name));
     });
     connect(runner, &models::CampaignRunner::progressed, this, &DashboardPage::progress);
@@ -279,20 +257,7 @@ void DashboardPage::progress(const campaigns::CampaignProgress &p)
 {
     if (p.campaignId != m_campaignId)
         return;
-    double rate = p.devicesPerSecond;
-    if (m_done->count() > 0) {
-        const QPointF last = m_done->at(m_done->count() - 1);
-        const double span = p.elapsedSeconds - last.x();
-        rate = span > 0 ? (double(p.done) - last.y()) / span : 0;
-    }
-    m_done->append(p.elapsedSeconds, double(p.done));
-    m_rate->append(p.elapsedSeconds, std::max(0.0, rate));
-    m_campaignTime->setRange(0, std::max(1.0, p.elapsedSeconds));
-    m_campaignDevices->setRange(0, std::max<double>(1, double(p.total)));
-    double fastest = 1;
-    for (const QPointF &point : m_rate->points())
-        fastest = std::max(fastest, point.y());
-    m_campaignRate->setRange(0, fastest * 1.15);
+    m_campaign->add(p);
 }
 
 } // namespace simfleet::ui

@@ -7,8 +7,6 @@ class QLabel;
 QT_BEGIN_NAMESPACE
 class QChart;
 class QChartView;
-class QLineSeries;
-class QValueAxis;
 QT_END_NAMESPACE
 
 namespace simfleet::models {
@@ -21,6 +19,8 @@ struct CampaignProgress;
 }
 
 namespace simfleet::ui {
+
+class CampaignProgressChart;
 
 // The dashboard (DESIGN.md "The GUI"): devices per operator, attestation verdicts, provisioning
 // per fleet, the running campaign live, and alerts (contraindicated devices, failed changes,
@@ -56,12 +56,7 @@ private:
     QChart *m_operators;
     QChart *m_verdicts;
     QChart *m_fleets;
-    QChart *m_campaign;
-    QLineSeries *m_done = nullptr;
-    QLineSeries *m_rate = nullptr;
-    QValueAxis *m_campaignTime = nullptr;
-    QValueAxis *m_campaignDevices = nullptr;
-    QValueAxis *m_campaignRate = nullptr;
+    CampaignProgressChart *m_campaign;
     QLabel *m_campaignTitle;
     qint64 m_campaignId = 0;
 };

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "campaigns/campaign.h"
+
+#include <QChart>
+
+QT_BEGIN_NAMESPACE
+class QLineSeries;
+class QValueAxis;
+QT_END_NAMESPACE
+
+namespace simfleet::ui {
+
+// A running campaign over time: devices done, optionally those failed or rolled back, and
+// devices per second since the previous point (the Campaigns monitor and the Dashboard).
+class CampaignProgressChart : public QChart
+{
+public:
+    explicit CampaignProgressChart(bool withProblems);
+    void restart();
+    void add(const campaigns::CampaignProgress &progress);
+    bool isEmpty() const;
+
+private:
+    QLineSeries *m_done;
+    QLineSeries *m_problems = nullptr;
+    QLineSeries *m_rate;
+    QValueAxis *m_time;
+    QValueAxis *m_devices;
+    QValueAxis *m_perSecond;
+    double m_fastest = 1;
+};
+
+} // namespace simfleet::ui
