@@ -18,8 +18,9 @@ namespace simfleet::ui {
 
 namespace {
 
-// The outcome counts as a horizontal bar chart, drawn offscreen.
-void drawOutcomes(QPainter &painter, const QRectF &target, const campaigns::CampaignSummary &s)
+} // namespace
+
+QImage campaignOutcomeChart(const campaigns::CampaignSummary &s)
 {
     QGraphicsScene scene;
     auto *chart = new QChart;
@@ -60,13 +61,16 @@ void drawOutcomes(QPainter &painter, const QRectF &target, const campaigns::Camp
     scene.addItem(chart);
     chart->setGeometry(QRectF(0, 0, 800, 360));
     scene.setSceneRect(0, 0, 800, 360);
-    scene.render(&painter, target, QRectF(0, 0, 800, 360));
+    QImage image(1600, 720, QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    painter.setRenderHint(QPainter::Antialiasing);
+    scene.render(&painter, QRectF(0, 0, 1600, 720), QRectF(0, 0, 800, 360));
+    return image;
 }
 
-} // namespace
-
 Result<void> writeCampaignReportPdf(const QString &path, const campaigns::CampaignSummary &s, const QString &workspaceName,
-                                    const QString &user, const QImage &timeline)
+                                    const QString &user, const QImage &outcomes, const QImage &timeline)
 {
     const auto tr = [](const char *text) { return QCoreApplication::translate("simfleet::ui::CampaignReport", text); };
     QSaveFile file(path);
@@ -115,7 +119,7 @@ Result<void> writeCampaignReportPdf(const QString &path, const campaigns::Campai
         y += 10;
         line(tr("Outcomes"), 13, true);
         const double chartHeight = width * 0.42;
-        drawOutcomes(painter, QRectF(0, y, width, chartHeight), s);
+        painter.drawImage(QRectF(0, y, width, chartHeight), outcomes);
         y += chartHeight + 14;
         line(tr("By reason"), 13, true);
         if (s.byReason.isEmpty())

@@ -9,7 +9,10 @@
 #include "campaignwizard.h"
 
 #include <QDateTime>
+#include <QApplication>
 #include <QDir>
+#include <QPointer>
+#include <QThreadPool>
 #include <QLocale>
 #include <QElapsedTimer>
 #include <QFileDialog>
@@ -210,18 +213,32 @@ void CampaignsPage::exportCsv(qint64 campaignId, const QString &path)
 
 void CampaignsPage::exportPdf(qint64 campaignId, const QString &path)
 {
-    // The summary is read on the store thread; the PDF is drawn here (QPainter), which is quick.
+    // The summary is read on the store thread; the charts are pictures made here (Qt Charts
+    // belongs to the GUI thread); the PDF is written to its file on a pool thread.
     m_model->summaryFor(
         campaignId, this, [this, campaignId, path](const Result<campaigns::CampaignSummary> &s) {
             if (!s) {
                 say(s.errorMessage(), true);
                 return;
             }
+            const QImage outcomes = campaignOutcomeChart(s.value());
             const QImage timeline = m_monitor->campaignId() == campaignId ? m_monitor->chartImage(QSize(1200, 500)) : QImage();
             const access::Session *session = m_access->session();
-            auto written = writeCampaignReportPdf(path, s.value(), m_access->workspaces()->current().name,
-                                                  session ? session->describe() : QString(), timeline);
-            say(written ? tr("The report is in %1.").arg(QDir::toNativeSeparators(path)) : written.errorMessage(), !written);
+            const QString workspace = m_access->workspaces()->current().name;
+            const QString user = session ? session->describe() : QString();
+            QPointer<CampaignsPage> self(this);
+            QThreadPool::globalInstance()->start([self, path, summary = s.value(), workspace, user, outcomes, timeline] {
+                const Result<void> written = writeCampaignReportPdf(path, summary, workspace, user, outcomes, timeline);
+                QMetaObject::invokeMethod(
+                    qApp,
+                    [self, path, written] {
+                        if (self)
+                            self->say(written ? tr("The report is in %1.").arg(QDir::toNativeSeparators(path))
+                                              : written.errorMessage(),
+                                      !written);
+                    },
+                    Qt::QueuedConnection);
+            });
         });
 }
 
