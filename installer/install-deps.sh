@@ -12,6 +12,8 @@ packages=(
   libqt6svg6 qt6-qpa-plugins libqt6opengl6-dev libgl-dev libxkbcommon-dev
   # cryptography
   libssl-dev openssl
+  # tcmalloc, the programs' allocator (CMakeLists.txt, SIMFLEET_TCMALLOC)
+  libgoogle-perftools-dev
   # the bare-SQLite reference in tests/bench; python3 for the independent token check
   libsqlite3-dev python3
   # asn1c: an independent ASN.1 compiler decodes the profile packages simfleet writes

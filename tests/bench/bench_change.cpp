@@ -126,8 +126,8 @@ int main(int argc, char *argv[])
     const double bound = double(cores) / cpuSecondsPerChange;
     const double rate = double(changed->succeeded) / changeSeconds;
 
-    std::printf("simfleet subscription change, %lld devices, %d cores (workspace and field set up in %.1f s)\n",
-                static_cast<long long>(ids.size()), cores, setupSeconds);
+    std::printf("simfleet subscription change, %lld devices, %d cores, allocator %s (workspace and field set up in %.1f s)\n",
+                static_cast<long long>(ids.size()), cores, bench::allocatorName(), setupSeconds);
     std::printf("provisioning: %lld succeeded in %.2f s = %.0f devices/s (first contact and certificates included)\n",
                 static_cast<long long>(provisioned->succeeded), provisionSeconds, double(provisioned->succeeded) / provisionSeconds);
     std::printf("change: %lld succeeded, %lld failed in %.2f s = %.0f devices/s (attest, download, enable, attach, delete; "

@@ -7,6 +7,7 @@
 #include <QByteArray>
 #include <QElapsedTimer>
 
+#include <dlfcn.h>
 #include <functional>
 #include <sys/resource.h>
 
@@ -33,6 +34,15 @@ long peakMemoryMiB()
     rusage usage {};
     getrusage(RUSAGE_SELF, &usage);
     return usage.ru_maxrss / 1024;
+}
+
+const char *allocatorName()
+{
+    // gperftools exports tc_version; glibc has no such symbol.
+    using Version = const char *(*)(int *, int *, const char **);
+    if (auto version = reinterpret_cast<Version>(dlsym(RTLD_DEFAULT, "tc_version")))
+        return version(nullptr, nullptr, nullptr);
+    return "glibc";
 }
 
 double processCpuSeconds()

@@ -8,6 +8,8 @@ namespace simfleet::bench {
 long peakMemoryMiB();
 // User and system time of every thread of the process so far.
 double processCpuSeconds();
+// The allocator malloc resolves to in this process: "tcmalloc 2.10" or "glibc".
+const char *allocatorName();
 
 // Operations per second on one core, each measured for about milliseconds.
 struct P256Rates

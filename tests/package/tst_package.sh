@@ -15,7 +15,7 @@ deb="$(ls "$work"/out/simfleet_*_amd64.deb)" || fail "no simfleet_VERSION_amd64.
 echo "package: $(basename "$deb")"
 
 depends="$(dpkg-deb -f "$deb" Depends)"
-for lib in libqt6core6 libqt6widgets6 libssl3 libqt6sql6-sqlite; do
+for lib in libqt6core6 libqt6widgets6 libssl3 libqt6sql6-sqlite libtcmalloc-minimal4; do
   grep -q "$lib" <<<"$depends" || fail "Depends lacks $lib: $depends"
 done
 
