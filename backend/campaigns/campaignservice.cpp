@@ -911,9 +911,8 @@ Result<CampaignSummary> CampaignService::run(const access::Session &by, qint64 c
             if (!made)
                 return made.error();
             issued = std::move(made).value();
-            QSqlQuery q(wdb);
             for (qsizetype i = 0; i < cleared.size(); ++i) {
-                if (auto ok = exec(q,
+                if (auto ok = exec(wdb,
                                    QStringLiteral("UPDATE campaign_item SET state = 'downloading', new_profile_id = ?,"
                                                   " old_profile_id = ?, updated_at = ? WHERE campaign_id = ? AND device_id = ?"),
                                    { issued.at(i).profileId, maybe(cleared.at(i).oldProfileId), storedTime(now), campaignId,

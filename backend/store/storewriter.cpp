@@ -2,6 +2,7 @@
 #include "databaseconnection.h"
 #include "storelog.h"
 
+#include <QFileInfo>
 #include <QHash>
 #include <QMutex>
 #include <QSqlError>
@@ -17,6 +18,13 @@ namespace simfleet::store {
 
 namespace {
 constexpr std::size_t maxJobsPerTransaction = 512;
+// The write-ahead log is copied into the database by a checkpointer thread of its own, asked
+// after this many commits; SQLite's automatic checkpoint would run inside a commit and hold
+// every job waiting behind it (several milliseconds with its fsync).
+constexpr int commitsPerCheckpoint = 32;
+// Should the checkpointer fall behind a busy writer, the writer checkpoints itself once the log
+// outgrows this, so the log stays bounded.
+constexpr qint64 walLimitBytes = 32 * 1024 * 1024;
 
 struct PendingJob
 {
@@ -60,8 +68,17 @@ struct StoreWriter::Private
     std::atomic<quint64> transactions { 0 };
     std::atomic<quint64> jobs { 0 };
 
+    QThread *checkpointer = nullptr;
+    QMutex checkpointMutex;
+    QWaitCondition checkpointWake;
+    bool checkpointWanted = false;
+    bool checkpointerStopping = false;
+    int commitsSinceCheckpoint = 0;
+
     void loop();
-    void runBatch(QSqlDatabase &db, std::deque<PendingJob> &batch);
+    bool runBatch(QSqlDatabase &db, std::deque<PendingJob> &batch);
+    void checkpointLoop();
+    void afterCommit(QSqlDatabase &db);
 };
 
 StoreWriter::StoreWriter() : d(std::make_unique<Private>()) { }
@@ -77,6 +94,51 @@ StoreWriter::~StoreWriter()
         d->thread->wait();
         delete d->thread;
     }
+}
+
+void StoreWriter::Private::checkpointLoop()
+{
+    auto connection = DatabaseConnection::open(path);
+    if (!connection) {
+        // The writer checkpoints by size alone then (afterCommit); nothing is lost.
+        qCWarning(lcStore) << "no checkpointer for" << path << connection.errorMessage();
+        return;
+    }
+    QSqlDatabase db = connection.value()->database();
+    QSqlQuery checkpoint(db);
+    for (;;) {
+        {
+            QMutexLocker lock(&checkpointMutex);
+            while (!checkpointWanted && !checkpointerStopping)
+                checkpointWake.wait(&checkpointMutex);
+            if (checkpointerStopping)
+                break;
+            checkpointWanted = false;
+        }
+        // PASSIVE copies what it can without waiting for the writer or readers; the writer
+        // goes on appending to the log meanwhile.
+        if (!checkpoint.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")))
+            qCWarning(lcStore) << "checkpoint of" << path << "failed:" << checkpoint.lastError().text();
+        checkpoint.finish();
+    }
+}
+
+void StoreWriter::Private::afterCommit(QSqlDatabase &db)
+{
+    if (++commitsSinceCheckpoint < commitsPerCheckpoint)
+        return;
+    commitsSinceCheckpoint = 0;
+    if (QFileInfo(path + QStringLiteral("-wal")).size() > walLimitBytes) {
+        // Nothing is appended while the writer itself checkpoints, so it catches up and the
+        // next transaction starts the log afresh.
+        QSqlQuery checkpoint(db);
+        if (!checkpoint.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")))
+            qCWarning(lcStore) << "checkpoint of" << path << "failed:" << checkpoint.lastError().text();
+        return;
+    }
+    QMutexLocker lock(&checkpointMutex);
+    checkpointWanted = true;
+    checkpointWake.wakeOne();
 }
 
 Result<std::unique_ptr<StoreWriter>> StoreWriter::start(const QString &databasePath)
@@ -124,8 +186,15 @@ void StoreWriter::Private::loop()
         started.set_value(connection.error());
         return;
     }
-    started.set_value({});
     QSqlDatabase db = connection.value()->database();
+    if (QSqlQuery off(db); !off.exec(QStringLiteral("PRAGMA wal_autocheckpoint = 0"))) {
+        started.set_value(fail(QStringLiteral("cannot open %1 for writing: %2").arg(path, off.lastError().text())));
+        return;
+    }
+    checkpointer = QThread::create([this] { checkpointLoop(); });
+    checkpointer->setObjectName(QStringLiteral("simfleet-checkpoint"));
+    checkpointer->start();
+    started.set_value({});
     StatementCache cache { db.connectionName(), {} };
     currentStatements = &cache;
     for (;;) {
@@ -141,13 +210,22 @@ void StoreWriter::Private::loop()
                 queue.pop_front();
             }
         }
-        runBatch(db, batch);
+        if (runBatch(db, batch))
+            afterCommit(db);
     }
     currentStatements = nullptr;
     cache.statements.clear(); // before the connection closes
+    {
+        QMutexLocker lock(&checkpointMutex);
+        checkpointerStopping = true;
+        checkpointWake.wakeAll();
+    }
+    checkpointer->wait(); // its connection closes first: the writer's close checkpoints what is left
+    delete checkpointer;
+    checkpointer = nullptr;
 }
 
-void StoreWriter::Private::runBatch(QSqlDatabase &db, std::deque<PendingJob> &batch)
+bool StoreWriter::Private::runBatch(QSqlDatabase &db, std::deque<PendingJob> &batch)
 {
     QSqlQuery control(db);
     QSqlQuery own0(db), own1(db), own2(db), own3(db), own4(db);
@@ -164,7 +242,7 @@ void StoreWriter::Private::runBatch(QSqlDatabase &db, std::deque<PendingJob> &ba
     // transaction to fail half way.
     if (!begin.exec()) {
         failAll(begin.lastError().text());
-        return;
+        return false;
     }
     std::vector<Result<void>> outcomes;
     outcomes.reserve(batch.size());
@@ -184,7 +262,7 @@ void StoreWriter::Private::runBatch(QSqlDatabase &db, std::deque<PendingJob> &ba
         control.exec(QStringLiteral("ROLLBACK"));
         qCWarning(lcStore) << "commit failed:" << why;
         failAll(why);
-        return;
+        return false;
     }
     transactions.fetch_add(1);
     for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -192,6 +270,7 @@ void StoreWriter::Private::runBatch(QSqlDatabase &db, std::deque<PendingJob> &ba
             jobs.fetch_add(1);
         batch[i].promise.set_value(std::move(outcomes[i]));
     }
+    return true;
 }
 
 } // namespace simfleet::store

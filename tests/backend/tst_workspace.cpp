@@ -8,6 +8,7 @@
 #include "store/workspaceservice.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -240,6 +241,40 @@ private Q_SLOTS:
         // Far fewer transactions than jobs: the writer batched them.
         QVERIFY2(writer.committedTransactions() - transactionsBefore < 200,
                  qPrintable(QString::number(writer.committedTransactions() - transactionsBefore)));
+    }
+
+    void writerKeepsItsLogBounded()
+    {
+        // The writer checkpoints in the background and itself only when the log outgrows its
+        // limit (32 MiB): 64 MiB written one commit at a time must never leave a log much larger
+        // than that, and every row must be readable afterwards.
+        const QString path = m_dir.filePath(QStringLiteral("wal.simfleet"));
+        auto ws = Workspace::create(path, QStringLiteral("w"), passphrase, nullptr, fastKdf);
+        QVERIFY(ws.ok());
+        StoreWriter &writer = ws.value()->writer();
+        QVERIFY(writer.run([](QSqlDatabase &db) -> Result<void> {
+                          QSqlQuery q(db);
+                          return q.exec(QStringLiteral("CREATE TABLE filler (x BLOB NOT NULL)")) ? Result<void>()
+                                                                                                : fail(q.lastError().text());
+                      })
+                    .ok());
+        const QByteArray blob(16 * 1024, 'x');
+        qint64 largestLog = 0;
+        for (int i = 0; i < 4096; ++i) {
+            auto ok = writer.run([&blob](QSqlDatabase &db) -> Result<void> {
+                QSqlQuery q(db);
+                q.prepare(QStringLiteral("INSERT INTO filler (x) VALUES (?)"));
+                q.addBindValue(blob);
+                return q.exec() ? Result<void>() : fail(q.lastError().text());
+            });
+            QVERIFY(ok.ok());
+            largestLog = std::max(largestLog, QFileInfo(path + QStringLiteral("-wal")).size());
+        }
+        QVERIFY2(largestLog < 40 * 1024 * 1024, qPrintable(QString::number(largestLog)));
+        QSqlQuery q(ws.value()->database());
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*), sum(length(x)) FROM filler")) && q.next());
+        QCOMPARE(q.value(0).toInt(), 4096);
+        QCOMPARE(q.value(1).toLongLong(), 4096LL * 16 * 1024);
     }
 
     void demoWorkspace()
