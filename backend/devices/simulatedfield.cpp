@@ -1,5 +1,6 @@
 #include "simulatedfield.h"
 #include "deviceslog.h"
+#include "flashlog.h"
 #include "simulateddevicelink.h"
 
 #include "core/clock.h"
@@ -11,7 +12,6 @@
 #include "crypto/eckey.h"
 #include "crypto/sha256.h"
 #include "store/databaseconnection.h"
-#include "store/storewriter.h"
 #include "store/transaction.h"
 
 #include <QFile>
@@ -107,13 +107,29 @@ SimulatedField::~SimulatedField()
     // (ending them also releases OpenSSL's per-thread state).
     m_threads->waitForDone();
     m_threads.reset();
-    m_writer.reset(); // the devices' last writes reach the file
+    if (!m_flash || m_flash->devicesWritten().isEmpty())
+        return;
+    // The database takes in what the devices wrote; should this fail, the log keeps it and the
+    // next open takes it in.
+    auto connection = store::DatabaseConnection::open(m_path);
+    if (!connection) {
+        qCWarning(lcDevices) << "the simulated field" << m_path << "keeps its flash log:" << connection.errorMessage();
+        return;
+    }
+    QSqlDatabase db = connection.value()->database();
+    if (auto ok = takeInFlashLog(db); !ok)
+        qCWarning(lcDevices) << "the simulated field" << m_path << "keeps its flash log:" << ok.errorMessage();
 }
 
 QString SimulatedField::pathForWorkspace(const QString &workspacePath)
 {
     const QFileInfo info(workspacePath);
     return info.absolutePath() + u'/' + info.completeBaseName() + QStringLiteral(".field");
+}
+
+QString SimulatedField::flashLogPath(const QString &fieldPath)
+{
+    return fieldPath + QStringLiteral("-flash");
 }
 
 QList<attestation::Measurement> SimulatedField::firmwareMeasurements(const QString &hwmodel, const QString &swversion)
@@ -143,6 +159,7 @@ Result<std::unique_ptr<SimulatedField>> SimulatedField::create(const QString &pa
 {
     if (QFileInfo::exists(path))
         return fail(QStringLiteral("%1 already exists; a simulated field is created once").arg(path));
+    QFile::remove(flashLogPath(path)); // a field deleted without its log left it behind
     {
         auto connection = store::DatabaseConnection::open(path);
         if (!connection)
@@ -274,11 +291,24 @@ Result<std::unique_ptr<SimulatedField>> SimulatedField::open(const QString &path
         if (auto device = field->m_devices.value(q.value(0).toString()))
             device->crashedBefore = true;
     }
+    QByteArray takenIn;
+    if (q.exec(QStringLiteral("SELECT value FROM field_setting WHERE key = 'flash_taken_in'")) && q.next())
+        takenIn = q.value(0).toByteArray();
     q.finish();
-    auto writer = store::StoreWriter::start(path);
-    if (!writer)
-        return writer.error();
-    field->m_writer = std::move(writer).value();
+
+    // What the devices wrote since the database last took their flash in.
+    auto flash = FlashLog::open(flashLogPath(path), crypto::sha256(field->m_seed).first(8));
+    if (!flash)
+        return flash.error();
+    field->m_flash = std::move(flash).value();
+    if (field->m_flash->generation() != takenIn) {
+        for (const FlashRecord &record : field->m_flash->recovered())
+            field->replay(record);
+    }
+    if (!field->m_flash->devicesWritten().isEmpty() || field->m_flash->generation() == takenIn) {
+        if (auto ok = field->takeInFlashLog(db); !ok)
+            return ok.error();
+    }
     qCInfo(lcDevices) << "simulated field" << path << "with" << field->m_devices.size() << "devices";
     return field;
 }
@@ -364,15 +394,12 @@ Result<SimulatedField::DeviceState *> SimulatedField::ensureCertified(const QStr
             return cert.error();
         certDer = cert->toDer();
         // Written by the device alone, outside any backend transaction.
-        m_writer->submit([eid, certDer](QSqlDatabase &db) -> Result<void> {
-            QSqlQuery q(db);
-            q.prepare(QStringLiteral("UPDATE field_device SET cert_der = ? WHERE eid = ?"));
-            q.addBindValue(certDer);
-            q.addBindValue(eid);
-            if (!q.exec())
-                return fail(q.lastError().text());
-            return {};
-        });
+        FlashRecord certified;
+        certified.kind = FlashRecord::Kind::Certified;
+        certified.eid = eid;
+        certified.data = certDer;
+        if (auto ok = commit(certified); !ok)
+            return ok.error();
     }
     QMutexLocker lock(&m_mutex);
     if (device->certDer.isEmpty())
@@ -442,19 +469,103 @@ Result<QList<InstalledProfile>> SimulatedField::answerListProfiles(const QString
     return device->profiles;
 }
 
-Result<void> SimulatedField::persist(const QString &sql, const QVariantList &values)
+Result<void> SimulatedField::commit(const FlashRecord &record)
 {
-    // The device's state reaches its own file before it answers (a secure element commits to
-    // flash before it responds), and never inside a backend transaction.
-    return m_writer->run([sql, values](QSqlDatabase &db) -> Result<void> {
-        QSqlQuery own(db);
-        QSqlQuery &q = store::preparedStatement(db, sql, own);
-        for (const QVariant &v : values)
-            q.addBindValue(v);
-        if (!q.exec())
-            return fail(QStringLiteral("the device could not store its profiles: %1").arg(q.lastError().text()));
-        return {};
-    });
+    // The device's state reaches its own flash before it answers (a secure element commits
+    // before it responds), and never inside a backend transaction.
+    return m_flash->append(record);
+}
+
+void SimulatedField::replay(const FlashRecord &record)
+{
+    const auto device = m_devices.value(record.eid);
+    if (!device)
+        return;
+    const auto profile = std::find_if(device->profiles.begin(), device->profiles.end(),
+                                      [&record](const InstalledProfile &p) { return p.iccid == record.iccid; });
+    switch (record.kind) {
+    case FlashRecord::Kind::Certified:
+        device->certDer = record.data;
+        break;
+    case FlashRecord::Kind::Installed:
+        if (profile == device->profiles.end())
+            device->profiles.append({ record.iccid, QStringLiteral("disabled"), record.plmn });
+        device->credentials.insert(record.iccid, record.data);
+        break;
+    case FlashRecord::Kind::Enabled:
+        for (InstalledProfile &p : device->profiles)
+            p.state = p.iccid == record.iccid ? QStringLiteral("enabled") : QStringLiteral("disabled");
+        device->fallbackIccid = record.fallback;
+        break;
+    case FlashRecord::Kind::Disabled:
+        if (profile != device->profiles.end())
+            profile->state = QStringLiteral("disabled");
+        break;
+    case FlashRecord::Kind::Deleted:
+        if (profile != device->profiles.end())
+            device->profiles.erase(profile);
+        device->credentials.remove(record.iccid);
+        if (device->fallbackIccid == record.iccid)
+            device->fallbackIccid.clear();
+        break;
+    case FlashRecord::Kind::Crashed:
+        device->crashedBefore = true;
+        break;
+    }
+}
+
+Result<void> SimulatedField::takeInFlashLog(QSqlDatabase &db)
+{
+    const QSet<QString> written = m_flash->devicesWritten();
+    store::Transaction tx(db);
+    QSqlQuery clear(db), insert(db), certified(db), crashed(db), taken(db);
+    clear.prepare(QStringLiteral("DELETE FROM field_profile WHERE eid = ?"));
+    insert.prepare(QStringLiteral("INSERT INTO field_profile (iccid, eid, state, plmn, credentials, is_fallback)"
+                                  " VALUES (?, ?, ?, ?, ?, ?)"));
+    certified.prepare(QStringLiteral("UPDATE field_device SET cert_der = ? WHERE eid = ?"));
+    crashed.prepare(QStringLiteral("INSERT OR IGNORE INTO field_crash (eid) VALUES (?)"));
+    const auto failed = [](const QSqlQuery &q) {
+        return fail(QStringLiteral("the simulated field's file: %1").arg(q.lastError().text()));
+    };
+    QMutexLocker lock(&m_mutex);
+    for (const QString &eid : written) {
+        const auto device = m_devices.value(eid);
+        if (!device)
+            continue;
+        clear.addBindValue(eid);
+        if (!clear.exec())
+            return failed(clear);
+        for (const InstalledProfile &p : device->profiles) {
+            insert.addBindValue(p.iccid);
+            insert.addBindValue(eid);
+            insert.addBindValue(p.state);
+            insert.addBindValue(p.plmn);
+            insert.addBindValue(device->credentials.value(p.iccid));
+            insert.addBindValue(p.iccid == device->fallbackIccid);
+            if (!insert.exec())
+                return failed(insert);
+        }
+        if (!device->certDer.isEmpty()) {
+            certified.addBindValue(device->certDer);
+            certified.addBindValue(eid);
+            if (!certified.exec())
+                return failed(certified);
+        }
+        if (device->crashedBefore) {
+            crashed.addBindValue(eid);
+            if (!crashed.exec())
+                return failed(crashed);
+        }
+    }
+    lock.unlock();
+    taken.prepare(QStringLiteral("INSERT OR REPLACE INTO field_setting (key, value) VALUES ('flash_taken_in', ?)"));
+    taken.addBindValue(m_flash->generation());
+    if (!taken.exec())
+        return failed(taken);
+    if (auto ok = tx.commit(); !ok)
+        return ok;
+    // Killed here, the next open finds the log's generation taken in and only starts it afresh.
+    return m_flash->restart();
 }
 
 Result<void> SimulatedField::answerProfileChange(const QString &eid, const QString &iccid, const QString &operation)
@@ -465,15 +576,18 @@ Result<void> SimulatedField::answerProfileChange(const QString &eid, const QStri
     auto &[device, before] = changed.value();
     if (!device)
         return {}; // nothing to change
-    Result<void> stored = fail({});
-    if (operation == u"delete")
-        stored = persist(QStringLiteral("DELETE FROM field_profile WHERE iccid = ?"), { iccid });
-    else if (operation == u"disable")
-        stored = persist(QStringLiteral("UPDATE field_profile SET state = 'disabled' WHERE iccid = ?"), { iccid });
-    else
-        stored = persist(QStringLiteral("UPDATE field_profile SET state = CASE WHEN iccid = ? THEN 'enabled' ELSE 'disabled' END,"
-                                        " is_fallback = (iccid = ?) WHERE eid = ?"),
-                         { iccid, before.fallbackAfter.isNull() ? QStringLiteral("") : before.fallbackAfter, eid });
+    FlashRecord record;
+    record.eid = eid;
+    record.iccid = iccid;
+    if (operation == u"delete") {
+        record.kind = FlashRecord::Kind::Deleted;
+    } else if (operation == u"disable") {
+        record.kind = FlashRecord::Kind::Disabled;
+    } else {
+        record.kind = FlashRecord::Kind::Enabled;
+        record.fallback = before.fallbackAfter;
+    }
+    const Result<void> stored = commit(record);
     if (!stored) {
         // What the device could not commit did not happen.
         QMutexLocker lock(&m_mutex);
@@ -587,13 +701,10 @@ Result<QString> SimulatedField::answerLoadBoundPackage(const QString &eid, const
     }
     if (crashNow) {
         // Remembered in the device's own file, so the retry after a restart succeeds.
-        if (auto ok = m_writer->run([eid](QSqlDatabase &db) -> Result<void> {
-                QSqlQuery q(db);
-                q.prepare(QStringLiteral("INSERT OR IGNORE INTO field_crash (eid) VALUES (?)"));
-                q.addBindValue(eid);
-                return q.exec() ? Result<void>() : fail(q.lastError().text());
-            });
-            !ok)
+        FlashRecord crashed;
+        crashed.kind = FlashRecord::Kind::Crashed;
+        crashed.eid = eid;
+        if (auto ok = commit(crashed); !ok)
             return ok.error();
     }
     auto loaded = d->session->load(segments, [crashNow](int segment) { return crashNow && segment == 2; });
@@ -624,10 +735,13 @@ Result<QString> SimulatedField::answerLoadBoundPackage(const QString &eid, const
         d->profiles.append({ profile.metadata.iccid, QStringLiteral("disabled"), profile.metadata.plmn });
         d->credentials.insert(profile.metadata.iccid, sealed.value());
     }
-    if (auto ok = persist(QStringLiteral("INSERT INTO field_profile (iccid, eid, state, plmn, credentials, is_fallback)"
-                                         " VALUES (?, ?, 'disabled', ?, ?, 0)"),
-                          { profile.metadata.iccid, eid, profile.metadata.plmn, sealed.value() });
-        !ok) {
+    FlashRecord installed;
+    installed.kind = FlashRecord::Kind::Installed;
+    installed.eid = eid;
+    installed.iccid = profile.metadata.iccid;
+    installed.plmn = profile.metadata.plmn;
+    installed.data = sealed.value();
+    if (auto ok = commit(installed); !ok) {
         QMutexLocker lock(&m_mutex); // not committed, not installed
         d->profiles.removeIf([&](const InstalledProfile &p) { return p.iccid == profile.metadata.iccid; });
         d->credentials.remove(profile.metadata.iccid);

@@ -22,13 +22,13 @@ namespace simfleet {
 class Clock;
 }
 
-namespace simfleet::store {
-class StoreWriter;
-}
-
+class QSqlDatabase;
 class QThreadPool;
 
 namespace simfleet::devices {
+
+class FlashLog;
+struct FlashRecord;
 
 // A manufacturer's factory, as far as the simulation needs it: it certifies its devices'
 // keys and publishes the revocation list of the ones it revoked.
@@ -58,9 +58,10 @@ struct FieldDevice
 // The simulated equipment "in the field" (DESIGN.md "The devices behind the backend"). Each
 // device derives its P-256 key from the field's seed and its EID, has its certificate issued by
 // its manufacturer at first contact, runs firmware with measurements and misbehaves as its fault
-// says. Its state lives in the field's own file beside the workspace, written by the devices
-// alone and never inside the backend's transactions, so a backend crash can leave the two
-// disagreeing, as real equipment would.
+// says. Its state lives in the field's own files beside the workspace (the database, and the
+// flash log its devices append their changes to), written by the devices alone and never inside
+// the backend's transactions, so a backend crash can leave the two disagreeing, as real
+// equipment would.
 class SimulatedField : public DeviceLinkProvider
 {
 public:
@@ -82,6 +83,8 @@ public:
     static Result<std::unique_ptr<SimulatedField>> open(const QString &path, const Clock *clock = nullptr);
     // demo.simfleet -> demo.field
     static QString pathForWorkspace(const QString &workspacePath);
+    // demo.field -> demo.field-flash
+    static QString flashLogPath(const QString &fieldPath);
 
     // What a genuine build of this software measures: the manufacturer publishes these as
     // reference values.
@@ -129,8 +132,13 @@ private:
     // changes) and what it held before, so a failed commit can be undone.
     Result<std::pair<std::shared_ptr<DeviceState>, ProfileSnapshot>> changeProfile(const QString &eid, const QString &iccid,
                                                                                     const QString &operation);
-    // One statement on the field's file, committed before the device answers.
-    Result<void> persist(const QString &sql, const QVariantList &values);
+    // A change of a device's state, in the flash log before the device answers.
+    Result<void> commit(const FlashRecord &record);
+    // Replays a record found in the flash log onto the devices' state in memory.
+    void replay(const FlashRecord &record);
+    // Writes the state of every device the flash log names into the field's database, with the
+    // log's generation, then starts the log afresh.
+    Result<void> takeInFlashLog(QSqlDatabase &db);
     crypto::SecretBytes storageKey(const QString &eid) const;
 
     QString m_path;
@@ -142,7 +150,7 @@ private:
     crypto::Certificate m_certificateIssuer;
     std::unique_ptr<crypto::ChainVerifier> m_issuerTrust;
     QHash<QString, std::shared_ptr<DeviceState>> m_devices;
-    std::unique_ptr<store::StoreWriter> m_writer;
+    std::unique_ptr<FlashLog> m_flash;
     std::unique_ptr<QThreadPool> m_threads;
 };
 

@@ -15,6 +15,8 @@
 #include "store/workspace.h"
 
 #include <QBuffer>
+#include <QFile>
+#include <QFileInfo>
 #include <QRandomGenerator>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -184,6 +186,56 @@ private slots:
     {
         m_field.reset();
         m_ws.reset();
+    }
+
+    void devicesKeepWhatTheyCommittedWhenTheProcessDies()
+    {
+        // The devices append their changes to the field's flash log; the field's database takes
+        // them in only when the field closes. The files as they are mid-session are what a killed
+        // process leaves: a field opened from copies of them must hold every device's profiles,
+        // certificate and crash memory exactly.
+        CampaignService service(*m_ws, *m_field);
+        const QList<qint64> devices = fleetDevices(QStringLiteral("Rheinau smart meters"));
+        const qint64 home = store::FleetRepository(m_ws->database()).findUnique(QStringLiteral("Rheinau smart meters")).value().homeOperatorId.value();
+        auto id = service.create(testing::ownerOf(*m_ws), { CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, quickSettings() });
+        QVERIFY(id);
+        QVERIFY(service.run(testing::ownerOf(*m_ws), id.value()));
+
+        const auto holdings = [](devices::SimulatedField &field, const QString &eid) {
+            QStringList out;
+            for (const auto &p : field.answerListProfiles(eid).value())
+                out.append(p.iccid + u'/' + p.state + u'/' + p.plmn);
+            out.sort();
+            const auto info = field.answerInfo(eid);
+            out.append(QString::fromLatin1(info.value().certificateChain.value(0).toBase64()));
+            return out;
+        };
+        // Asking every device certifies the few the campaign never reached (offline ones), so
+        // every certificate is in the log before the copy.
+        QHash<QString, QStringList> expected;
+        int withProfile = 0;
+        for (qint64 d : devices) {
+            const QString eid = eidOf(d);
+            expected.insert(eid, holdings(*m_field, eid));
+            withProfile += m_field->answerListProfiles(eid).value().isEmpty() ? 0 : 1;
+        }
+        QVERIFY(withProfile > 100);
+
+        const QString fieldPath = devices::SimulatedField::pathForWorkspace(m_path);
+        const QString killed = m_dir.filePath(QStringLiteral("killed%1.field").arg(QRandomGenerator::global()->generate()));
+        QVERIFY(QFile::copy(fieldPath, killed));
+        if (QFile::exists(fieldPath + QStringLiteral("-wal")))
+            QVERIFY(QFile::copy(fieldPath + QStringLiteral("-wal"), killed + QStringLiteral("-wal")));
+        QVERIFY(QFile::copy(devices::SimulatedField::flashLogPath(fieldPath), devices::SimulatedField::flashLogPath(killed)));
+        for (int round = 0; round < 2; ++round) {
+            // Round 0 replays the log; round 1 reads what closing the field took into its database.
+            auto reopened = devices::SimulatedField::open(killed, m_clock.get());
+            QVERIFY2(reopened, qPrintable(reopened.errorMessage()));
+            for (auto it = expected.cbegin(); it != expected.cend(); ++it)
+                QCOMPARE(holdings(*reopened.value(), it.key()), it.value());
+        }
+        // Closed cleanly, the log is an empty generation again (a 32-byte header).
+        QCOMPARE(QFileInfo(devices::SimulatedField::flashLogPath(killed)).size(), 32);
     }
 
     void provisionThenChange()

@@ -1,0 +1,83 @@
+#pragma once
+
+#include "core/result.h"
+
+#include <QByteArray>
+#include <QMutex>
+#include <QSet>
+#include <QString>
+
+#include <memory>
+#include <vector>
+
+class QFile;
+
+namespace simfleet::devices {
+
+// One change a simulated device commits to its secure element's flash.
+struct FlashRecord
+{
+    enum class Kind : quint8 {
+        Certified = 1, // data: the device certificate its manufacturer issued at first contact
+        Installed = 2, // iccid, plmn; data: the credentials sealed under the storage key
+        Enabled = 3,   // iccid enabled, every other profile disabled; fallback: the one kept
+        Disabled = 4,  // iccid
+        Deleted = 5,   // iccid
+        Crashed = 6,   // the device failed a download once (CrashesMidDownload)
+    };
+    Kind kind = Kind::Certified;
+    QString eid;
+    QString iccid;
+    QString plmn;
+    QString fallback;
+    QByteArray data;
+};
+
+// The simulated field's flash: what its devices change, appended to a file beside the field's
+// database and handed to the operating system before the device answers, so a process killed
+// afterwards keeps it (as a secure element commits to flash before it responds). Appending costs
+// one write() on the calling thread, where a database commit cost a hand-over to the writer
+// thread and back for every step of every device. The field's database takes the records in
+// when the field is opened and closed (SimulatedField), then the log starts afresh.
+//
+// File: "SFFLASH1", 8 bytes naming the field, 16 bytes naming this generation of the log, then
+// records, each a 4-byte length, a 2-byte CRC-16 and the record; a torn or damaged tail (a
+// process killed during a write) ends the log there and is cut off.
+class FlashLog
+{
+public:
+    ~FlashLog();
+    FlashLog(const FlashLog &) = delete;
+    FlashLog &operator=(const FlashLog &) = delete;
+
+    // Opens the log at path, or starts one; a log written for another field is set aside
+    // (renamed with ".foreign") and a new one started.
+    static Result<std::unique_ptr<FlashLog>> open(const QString &path, const QByteArray &fieldId);
+
+    // Identifies this generation of the log: the database stores it when it has taken the
+    // records in, so records are never applied twice.
+    QByteArray generation() const { return m_generation; }
+    // The records found when the log was opened, oldest first.
+    const std::vector<FlashRecord> &recovered() const { return m_recovered; }
+    // Devices with records in this generation (recovered or appended since).
+    QSet<QString> devicesWritten() const;
+
+    // Thread-safe; returns once the record is in the operating system's hands.
+    Result<void> append(const FlashRecord &record);
+    // Empties the log under a new generation, once the database holds what it said.
+    Result<void> restart();
+
+private:
+    FlashLog(QString path, QByteArray fieldId);
+    Result<void> writeHeader();
+
+    QString m_path;
+    QByteArray m_fieldId;
+    QByteArray m_generation;
+    std::unique_ptr<QFile> m_file;
+    std::vector<FlashRecord> m_recovered;
+    mutable QMutex m_mutex;
+    QSet<QString> m_written;
+};
+
+} // namespace simfleet::devices
