@@ -28,26 +28,37 @@ class TestCampaignRecovery : public QObject
     QString m_path;
     int m_kills = 0;
 
-    // Whether the campaign is recorded yet, read as another process would.
-    bool campaignExists(qint64 campaignId)
+    // Whether a query finds a row, read as another process would.
+    bool found(const QString &sql)
     {
-        bool found = false;
+        bool any = false;
         {
             QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("probe"));
             db.setDatabaseName(m_path);
             db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
             if (db.open()) {
                 QSqlQuery q(db);
-                found = q.exec(QStringLiteral("SELECT 1 FROM campaign WHERE id = %1").arg(campaignId)) && q.next();
+                any = q.exec(sql) && q.next();
             }
         }
         QSqlDatabase::removeDatabase(QStringLiteral("probe"));
-        return found;
+        return any;
+    }
+    static QString campaignExists(qint64 campaignId)
+    {
+        return QStringLiteral("SELECT 1 FROM campaign WHERE id = %1").arg(campaignId);
+    }
+    // Some device of the campaign stands between two steps of its change.
+    static QString midStep(qint64 campaignId)
+    {
+        return QStringLiteral("SELECT 1 FROM campaign_item WHERE campaign_id = %1 AND state NOT IN ('pending', 'attesting',"
+                              " 'succeeded', 'failed', 'rolled-back', 'skipped', 'cancelled') LIMIT 1")
+            .arg(campaignId);
     }
 
     // Runs simfleet-cli with arguments; kills it killAfterMs after it started, or after the
-    // campaign armedBy names exists (0: lets it finish).
-    QJsonObject cli(const QStringList &arguments, int killAfterMs, qint64 armedBy = 0)
+    // query armedBy finds a row (empty: at once; killAfterMs 0: lets it finish).
+    QJsonObject cli(const QStringList &arguments, int killAfterMs, const QString &armedBy = {})
     {
         QProcess p;
         p.setProgram(QStringLiteral(SIMFLEET_CLI));
@@ -56,7 +67,7 @@ class TestCampaignRecovery : public QObject
         if (!p.waitForStarted())
             return {};
         // The first kill waits for the campaign to exist: before that there is nothing to resume.
-        for (int waited = 0; armedBy > 0 && waited < 30000 && !campaignExists(armedBy); waited += 10) {
+        for (int waited = 0; !armedBy.isEmpty() && waited < 30000 && !found(armedBy); waited += 10) {
             if (p.waitForFinished(10))
                 break;
         }
@@ -132,10 +143,15 @@ class TestCampaignRecovery : public QObject
         for (int i = 0; i < kills; ++i) {
             const int delay = 60 + int(random.bounded(500));
             if (!started) {
-                cli(start, delay, campaignId);
+                cli(start, delay, campaignExists(campaignId));
                 started = true;
-            } else {
+            } else if (i + 1 < kills) {
                 cli({ QStringLiteral("change"), QStringLiteral("--resume"), QString::number(campaignId) }, delay);
+            } else {
+                // The last kill lands while devices are mid-change, so the run that finishes the
+                // campaign has devices to reconcile with what they hold.
+                cli({ QStringLiteral("change"), QStringLiteral("--resume"), QString::number(campaignId) },
+                    1 + int(random.bounded(20)), midStep(campaignId));
             }
             checkConsistent(false);
             if (QTest::currentTestFailed())
