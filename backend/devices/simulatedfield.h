@@ -149,6 +149,8 @@ private:
     QHash<QString, FieldManufacturer> m_manufacturers;
     crypto::Certificate m_certificateIssuer;
     std::unique_ptr<crypto::ChainVerifier> m_issuerTrust;
+    // Filled by open() and never changed after, so it is read without the lock; what a device
+    // holds changes under m_mutex.
     QHash<QString, std::shared_ptr<DeviceState>> m_devices;
     std::unique_ptr<FlashLog> m_flash;
     std::unique_ptr<QThreadPool> m_threads;
