@@ -2,6 +2,8 @@
 #include "cryptoerror.h"
 #include "osslhandles.h"
 
+#include <QMutex>
+
 namespace simfleet::crypto {
 
 namespace {
@@ -16,6 +18,57 @@ bool hasOnlyPermittedSubtrees(X509 *cert)
     ossl::NameConstraints nc(
         static_cast<NAME_CONSTRAINTS *>(X509_get_ext_d2i(cert, NID_name_constraints, nullptr, nullptr)));
     return nc && !nc->excludedSubtrees;
+}
+
+// What the EID check needs of a manufacturer certificate. Every device chain runs through the
+// same few manufacturer certificates, so it is decoded once per certificate object and kept with
+// it (OpenSSL's ex_data, freed with the certificate) instead of twice per verification.
+struct ManufacturerFacts
+{
+    bool onlyPermittedSubtrees = false;
+    std::optional<QString> eidPrefix;
+    QString organization;
+};
+
+void freeManufacturerFacts(void *, void *facts, CRYPTO_EX_DATA *, int, long, void *)
+{
+    delete static_cast<ManufacturerFacts *>(facts);
+}
+
+ManufacturerFacts manufacturerFacts(X509 *manufacturer)
+{
+    static const int index = X509_get_ex_new_index(0, nullptr, nullptr, nullptr, freeManufacturerFacts);
+    static QMutex mutex;
+    QMutexLocker lock(&mutex);
+    if (index >= 0) {
+        if (const auto *known = static_cast<const ManufacturerFacts *>(X509_get_ex_data(manufacturer, index)))
+            return *known;
+    }
+    const Certificate cert = Certificate::share(manufacturer);
+    auto facts = std::make_unique<ManufacturerFacts>();
+    facts->onlyPermittedSubtrees = hasOnlyPermittedSubtrees(manufacturer);
+    facts->eidPrefix = cert.permittedEidPrefix();
+    facts->organization = cert.subject().organization;
+    const ManufacturerFacts copy = *facts;
+    if (index >= 0 && X509_set_ex_data(manufacturer, index, facts.get()) == 1)
+        facts.release();
+    return copy;
+}
+
+Result<void> eidInRange(const DistinguishedName &device, const std::optional<QString> &prefix,
+                        const QString &manufacturerOrganization, const Certificate &manufacturer)
+{
+    if (!prefix)
+        return fail(QStringLiteral("manufacturer certificate %1 states no EID range").arg(manufacturer.subjectText()));
+    if (device.serialNumber.isEmpty())
+        return fail(QStringLiteral("device certificate carries no EID in its subject serialNumber"));
+    if (!device.serialNumber.startsWith(*prefix))
+        return fail(QStringLiteral("EID %1 lies outside the range %2… that manufacturer %3 may certify")
+                        .arg(device.serialNumber, *prefix, manufacturerOrganization));
+    if (device.organization != manufacturerOrganization)
+        return fail(QStringLiteral("device certificate names manufacturer \"%1\" but was issued by \"%2\"")
+                        .arg(device.organization, manufacturerOrganization));
+    return {};
 }
 
 // OpenSSL compares directoryName constraints as a byte prefix of the whole encoded name, so it
@@ -34,10 +87,11 @@ int verifyCallback(int ok, X509_STORE_CTX *ctx)
         X509 *ancestor = sk_X509_value(chain, j);
         if (X509_get_ext_by_NID(ancestor, NID_name_constraints, -1) < 0)
             continue;
-        if (!hasOnlyPermittedSubtrees(ancestor))
+        const ManufacturerFacts facts = manufacturerFacts(ancestor);
+        if (!facts.onlyPermittedSubtrees)
             return 0;
-        const Certificate manufacturer = Certificate::share((ancestor));
-        if (auto inRange = checkEidInManufacturerRange(subject, manufacturer); !inRange) {
+        if (auto inRange = eidInRange(subject.subject(), facts.eidPrefix, facts.organization, Certificate::share(ancestor));
+            !inRange) {
             state->eidRangeError = inRange.errorMessage();
             return 0;
         }
@@ -196,19 +250,7 @@ Result<QList<Certificate>> ChainVerifier::verifyAt(const Certificate &leaf, cons
 
 Result<void> checkEidInManufacturerRange(const Certificate &device, const Certificate &manufacturer)
 {
-    const auto prefix = manufacturer.permittedEidPrefix();
-    if (!prefix)
-        return fail(QStringLiteral("manufacturer certificate %1 states no EID range").arg(manufacturer.subjectText()));
-    const DistinguishedName subject = device.subject();
-    if (subject.serialNumber.isEmpty())
-        return fail(QStringLiteral("device certificate carries no EID in its subject serialNumber"));
-    if (!subject.serialNumber.startsWith(*prefix))
-        return fail(QStringLiteral("EID %1 lies outside the range %2… that manufacturer %3 may certify")
-                        .arg(subject.serialNumber, *prefix, manufacturer.subject().organization));
-    if (subject.organization != manufacturer.subject().organization)
-        return fail(QStringLiteral("device certificate names manufacturer \"%1\" but was issued by \"%2\"")
-                        .arg(subject.organization, manufacturer.subject().organization));
-    return {};
+    return eidInRange(device.subject(), manufacturer.permittedEidPrefix(), manufacturer.subject().organization, manufacturer);
 }
 
 } // namespace simfleet::crypto
