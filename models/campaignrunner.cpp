@@ -295,11 +295,9 @@ void CampaignRunner::launch(std::shared_ptr<Job> job)
                     return failWith(ws.errorMessage());
                 if (job->vault)
                     ws.value()->unlockWith(*job->vault);
-                auto field = devices::SimulatedField::open(devices::SimulatedField::pathForWorkspace(job->path));
+                auto field = devices::SimulatedField::openForWorkspace(job->path);
                 if (!field)
-                    return failWith(tr("this workspace has no simulated field (%1); only simulated devices can be reached "
-                                       "in this version")
-                                        .arg(field.errorMessage()));
+                    return failWith(field.errorMessage());
                 const access::Session &session = *job->session;
                 if (!job->attestIds.isEmpty()) {
                     auto devices = store::DeviceRepository(ws.value()->database()).withEids(job->attestIds);

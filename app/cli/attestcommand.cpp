@@ -79,14 +79,9 @@ int AttestCommand::run(const QStringList &arguments, CliContext &context)
     const auto workspace = openWorkspace(context, name(), exitCode);
     if (!workspace)
         return exitCode;
-    const QString fieldPath = devices::SimulatedField::pathForWorkspace(workspace->info().path);
-    auto field = devices::SimulatedField::open(fieldPath);
+    auto field = devices::SimulatedField::openForWorkspace(workspace->info().path);
     if (!field)
-        return report(context, name(),
-                      QStringLiteral("this workspace has no simulated field (%1); only simulated devices can be reached "
-                                     "in this version")
-                          .arg(field.errorMessage()),
-                      RequestFailed);
+        return report(context, name(), field.errorMessage(), RequestFailed);
 
     store::DeviceRepository devices(workspace->database());
     Result<QList<std::pair<qint64, QString>>> targets = fail(QString());

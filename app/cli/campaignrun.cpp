@@ -59,13 +59,9 @@ Result<QList<std::pair<qint64, QString>>> selectDevices(CliContext &context, sto
 int runCampaign(CliContext &context, const QString &command, store::Workspace &workspace,
                 const campaigns::CampaignRequest *request, qint64 resumeId, bool retryFailed)
 {
-    auto field = devices::SimulatedField::open(devices::SimulatedField::pathForWorkspace(workspace.info().path));
+    auto field = devices::SimulatedField::openForWorkspace(workspace.info().path);
     if (!field)
-        return report(context, command,
-                      QStringLiteral("this workspace has no simulated field (%1); only simulated devices can be reached "
-                                     "in this version")
-                          .arg(field.errorMessage()),
-                      RequestFailed);
+        return report(context, command, field.errorMessage(), RequestFailed);
     campaigns::CampaignService service(workspace, *field.value());
     qint64 id = resumeId;
     if (request) {

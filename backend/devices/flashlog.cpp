@@ -4,8 +4,14 @@
 #include "crypto/random.h"
 
 #include <QDataStream>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QThread>
 #include <QtEndian>
+
+#include <cerrno>
+#include <cstring>
+#include <sys/file.h>
 
 namespace simfleet::devices {
 
@@ -45,13 +51,32 @@ std::optional<FlashRecord> decode(QByteArrayView payload)
     return r;
 }
 
+// Takes the file's exclusive lock, waiting for its holder up to `wait`.
+Result<void> lockExclusively(QFile &file, std::chrono::milliseconds wait)
+{
+    QElapsedTimer waited;
+    waited.start();
+    for (;;) {
+        if (::flock(file.handle(), LOCK_EX | LOCK_NB) == 0)
+            return {};
+        if (errno != EWOULDBLOCK && errno != EINTR)
+            return fail(QStringLiteral("cannot lock the simulated field's flash log %1: %2")
+                            .arg(file.fileName(), QString::fromLocal8Bit(strerror(errno))));
+        if (waited.elapsed() >= wait.count())
+            return failWith(QStringLiteral("field-busy"),
+                            QStringLiteral("the simulated devices are busy with another job (a campaign or an attestation, "
+                                           "in this or another simfleet process); try again when it has finished"));
+        QThread::msleep(50);
+    }
+}
+
 } // namespace
 
 FlashLog::FlashLog(QString path, QByteArray fieldId) : m_path(std::move(path)), m_fieldId(std::move(fieldId)) { }
 
 FlashLog::~FlashLog() = default;
 
-Result<std::unique_ptr<FlashLog>> FlashLog::open(const QString &path, const QByteArray &fieldId)
+Result<std::unique_ptr<FlashLog>> FlashLog::open(const QString &path, const QByteArray &fieldId, std::chrono::milliseconds wait)
 {
     if (fieldId.size() != fieldIdSize)
         return fail(QStringLiteral("a flash log needs an %1-byte field identity").arg(fieldIdSize));
@@ -60,6 +85,8 @@ Result<std::unique_ptr<FlashLog>> FlashLog::open(const QString &path, const QByt
     const bool existed = log->m_file->exists();
     if (!log->m_file->open(QIODevice::ReadWrite | QIODevice::Unbuffered))
         return fail(QStringLiteral("cannot open the simulated field's flash log %1: %2").arg(path, log->m_file->errorString()));
+    if (auto locked = lockExclusively(*log->m_file, wait); !locked)
+        return locked.error();
     log->m_file->setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner); // sealed credentials
     const QByteArray bytes = existed ? log->m_file->readAll() : QByteArray();
 
@@ -75,6 +102,8 @@ Result<std::unique_ptr<FlashLog>> FlashLog::open(const QString &path, const QByt
                 return fail(QStringLiteral("the flash log %1 belongs to another simulated field and cannot be moved aside").arg(path));
             if (!log->m_file->open(QIODevice::ReadWrite | QIODevice::Unbuffered))
                 return fail(QStringLiteral("cannot start the flash log %1: %2").arg(path, log->m_file->errorString()));
+            if (auto locked = lockExclusively(*log->m_file, wait); !locked)
+                return locked.error();
         }
         if (auto ok = log->restart(); !ok)
             return ok.error();

@@ -7,6 +7,7 @@
 #include <QSet>
 #include <QString>
 
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -43,6 +44,10 @@ struct FlashRecord
 // File: "SFFLASH1", 8 bytes naming the field, 16 bytes naming this generation of the log, then
 // records, each a 4-byte length, a 2-byte CRC-16 and the record; a torn or damaged tail (a
 // process killed during a write) ends the log there and is cut off.
+//
+// One FlashLog at a time has a field's devices (an exclusive lock on the file, released when it
+// closes or its process dies): two simulations of the same devices, in two processes or two jobs
+// of one, would each keep their own idea of what the devices hold.
 class FlashLog
 {
 public:
@@ -51,8 +56,10 @@ public:
     FlashLog &operator=(const FlashLog &) = delete;
 
     // Opens the log at path, or starts one; a log written for another field is set aside
-    // (renamed with ".foreign") and a new one started.
-    static Result<std::unique_ptr<FlashLog>> open(const QString &path, const QByteArray &fieldId);
+    // (renamed with ".foreign") and a new one started. Waits up to `wait` for another user of the
+    // field to finish, then fails with code "field-busy".
+    static Result<std::unique_ptr<FlashLog>> open(const QString &path, const QByteArray &fieldId,
+                                                  std::chrono::milliseconds wait = std::chrono::seconds(5));
 
     // Identifies this generation of the log: the database stores it when it has taken the
     // records in, so records are never applied twice.

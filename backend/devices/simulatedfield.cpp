@@ -313,6 +313,17 @@ Result<std::unique_ptr<SimulatedField>> SimulatedField::open(const QString &path
     return field;
 }
 
+Result<std::unique_ptr<SimulatedField>> SimulatedField::openForWorkspace(const QString &workspacePath, const Clock *clock)
+{
+    auto field = open(pathForWorkspace(workspacePath), clock);
+    if (!field && field.error().code != u"field-busy")
+        return failWith(field.error().code,
+                        QStringLiteral("this workspace has no simulated field (%1); only simulated devices can be reached "
+                                       "in this version")
+                            .arg(field.errorMessage()));
+    return field;
+}
+
 std::unique_ptr<DeviceLink> SimulatedField::linkTo(const QString &eid)
 {
     return std::make_unique<SimulatedDeviceLink>(this, eid);

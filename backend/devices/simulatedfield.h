@@ -81,6 +81,9 @@ public:
                                                           const std::vector<FieldDevice> &devices,
                                                           const Clock *clock = nullptr);
     static Result<std::unique_ptr<SimulatedField>> open(const QString &path, const Clock *clock = nullptr);
+    // The field beside a workspace, for a job that needs its devices; the message says what to do
+    // when there is none or its devices are busy with another job.
+    static Result<std::unique_ptr<SimulatedField>> openForWorkspace(const QString &workspacePath, const Clock *clock = nullptr);
     // demo.simfleet -> demo.field
     static QString pathForWorkspace(const QString &workspacePath);
     // demo.field -> demo.field-flash

@@ -149,6 +149,24 @@ private slots:
         QVERIFY(fromJunk && fromJunk.value()->recovered().empty());
     }
 
+    void oneUserOfTheDevicesAtATime()
+    {
+        // A second simulation of the same devices waits, then is refused by name; once the first
+        // closes it gets the log with everything the first wrote.
+        const QString file = path("busy-flash");
+        auto first = FlashLog::open(file, fieldA);
+        QVERIFY(first);
+        QVERIFY(first.value()->append(installed(1)));
+        auto second = FlashLog::open(file, fieldA, std::chrono::milliseconds(120));
+        QVERIFY(!second);
+        QCOMPARE(second.error().code, QStringLiteral("field-busy"));
+        QVERIFY(second.errorMessage().contains(QStringLiteral("busy with another job")));
+        first.value().reset();
+        auto third = FlashLog::open(file, fieldA, std::chrono::milliseconds(120));
+        QVERIFY2(third, qPrintable(third.errorMessage()));
+        QCOMPARE(third.value()->recovered().size(), std::size_t(1));
+    }
+
     void fieldIdentityMustHaveEightBytes()
     {
         QVERIFY(!FlashLog::open(path("bad-flash"), QByteArrayLiteral("short")));
