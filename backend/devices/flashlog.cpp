@@ -24,16 +24,20 @@ constexpr qsizetype headerSize = 8 + fieldIdSize + generationSize;
 constexpr qsizetype frameHeaderSize = 4 + 2;
 constexpr quint32 largestRecord = 64 * 1024; // a certificate or sealed credentials, with names
 
+// One frame in one buffer: the header's place is kept, then filled in once the record is known.
 QByteArray encode(const FlashRecord &r)
 {
-    QByteArray payload;
-    QDataStream out(&payload, QIODevice::WriteOnly);
-    out.setVersion(QDataStream::Qt_6_0);
-    out << quint8(r.kind) << r.eid << r.iccid << r.plmn << r.fallback << r.data;
-    QByteArray frame(frameHeaderSize, Qt::Uninitialized);
+    QByteArray frame;
+    {
+        QDataStream out(&frame, QIODevice::WriteOnly);
+        out.setVersion(QDataStream::Qt_6_0);
+        out.writeRawData("\0\0\0\0\0\0", int(frameHeaderSize));
+        out << quint8(r.kind) << r.eid << r.iccid << r.plmn << r.fallback << r.data;
+    }
+    const QByteArrayView payload = QByteArrayView(frame).sliced(frameHeaderSize);
     qToLittleEndian(quint32(payload.size()), frame.data());
     qToLittleEndian(qChecksum(payload), frame.data() + 4);
-    return frame + payload;
+    return frame;
 }
 
 std::optional<FlashRecord> decode(QByteArrayView payload)

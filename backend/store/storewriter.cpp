@@ -91,7 +91,7 @@ struct StoreWriter::Private
     int pagesInLog = 0; // the writer's thread only
 
     void loop();
-    bool runBatch(QSqlDatabase &db, std::deque<PendingJob> &batch);
+    void runBatch(QSqlDatabase &db, std::deque<PendingJob> &batch);
     void checkpointLoop();
     static int onLogWritten(void *context, sqlite3 *, const char *, int pages);
     void logWritten(int pages);
@@ -290,7 +290,7 @@ void StoreWriter::Private::loop()
     checkpointer = nullptr;
 }
 
-bool StoreWriter::Private::runBatch(QSqlDatabase &db, std::deque<PendingJob> &batch)
+void StoreWriter::Private::runBatch(QSqlDatabase &db, std::deque<PendingJob> &batch)
 {
     QSqlQuery control(db);
     QSqlQuery own0(db), own1(db), own2(db), own3(db), own4(db);
@@ -307,7 +307,7 @@ bool StoreWriter::Private::runBatch(QSqlDatabase &db, std::deque<PendingJob> &ba
     // transaction to fail half way.
     if (!begin.exec()) {
         failAll(begin.lastError().text());
-        return false;
+        return;
     }
     std::vector<Result<void>> outcomes;
     outcomes.reserve(batch.size());
@@ -327,7 +327,7 @@ bool StoreWriter::Private::runBatch(QSqlDatabase &db, std::deque<PendingJob> &ba
         control.exec(QStringLiteral("ROLLBACK"));
         qCWarning(lcStore) << "commit failed:" << why;
         failAll(why);
-        return false;
+        return;
     }
     transactions.fetch_add(1);
     for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -335,7 +335,6 @@ bool StoreWriter::Private::runBatch(QSqlDatabase &db, std::deque<PendingJob> &ba
             jobs.fetch_add(1);
         batch[i].promise.set_value(std::move(outcomes[i]));
     }
-    return true;
 }
 
 } // namespace simfleet::store
