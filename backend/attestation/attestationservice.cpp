@@ -19,6 +19,7 @@
 #include <QJsonObject>
 #include <QtConcurrent/QtConcurrentMap>
 
+#include <atomic>
 #include <future>
 #include <memory>
 #include <numeric>
@@ -29,6 +30,22 @@ AttestationService::AttestationService(store::Workspace &workspace, devices::Dev
                                        AttestationOptions options)
     : m_workspace(workspace), m_links(links), m_options(options)
 {
+}
+
+// The 192 random bits make a nonce unguessable, which is all freshness asks of it (RFC 9334
+// section 10.2; SGP.22's challenges carry 128). The ordered prefix is for the store: the nonce is
+// the key of a table that keeps every nonce ever issued, and random keys would put each new one
+// on a different page of its index, so that every commit wrote a page per device attested (in a
+// 100 000-device change, a fifth of everything the workspace wrote). In issue order they all land
+// on the index's last page.
+QByteArray AttestationService::issueNonce(const QDateTime &issuedAt)
+{
+    static std::atomic<quint16> counter { 0 };
+    QByteArray nonce = crypto::randomBytes(32);
+    const quint64 order = (quint64(issuedAt.toMSecsSinceEpoch()) << 16) | counter.fetch_add(1, std::memory_order_relaxed);
+    for (int i = 0; i < 8; ++i)
+        nonce[i] = char(order >> (56 - 8 * i));
+    return nonce;
 }
 
 Result<AttestationVerifier> AttestationService::loadVerifier() const
@@ -98,7 +115,7 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const access::Sessio
     std::vector<store::NonceRecord> nonces;
     nonces.reserve(std::size_t(devices.size()));
     for (const auto &[id, eid] : devices) {
-        IssuedNonce n { crypto::randomBytes(32), eid, issuedAt, issuedAt.addSecs(m_options.nonceLifetimeSeconds), false };
+        IssuedNonce n { issueNonce(issuedAt), eid, issuedAt, issuedAt.addSecs(m_options.nonceLifetimeSeconds), false };
         nonces.push_back({ n.nonce, id, n.issuedAt, n.expiresAt, std::nullopt });
         issued.insert(n.nonce, n);
     }

@@ -61,6 +61,10 @@ public:
     Result<QList<DeviceAttestation>> attest(const access::Session &by, const QList<std::pair<qint64, QString>> &devices,
                                             const Progress &progress = {});
 
+    // A challenge for one device: 32 bytes, the time it was issued (milliseconds since the epoch,
+    // 6 bytes big-endian) and a counter (2 bytes) in front of 24 random bytes.
+    static QByteArray issueNonce(const QDateTime &issuedAt);
+
 private:
     store::Workspace &m_workspace;
     devices::DeviceLinkProvider &m_links;

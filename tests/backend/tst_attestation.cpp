@@ -286,6 +286,35 @@ private Q_SLOTS:
             m_crl = crypto::RevocationList::issue(m_eum.certificate, m_eum.key, {}, t0.addDays(-1), t0.addDays(30)).value();
     }
 
+    // A nonce's 24 random bytes make it unguessable; its prefix (issue time, then a counter) makes
+    // later nonces sort after earlier ones, so the store's nonce index grows at its end.
+    void noncesAreUnguessableAndInIssueOrder()
+    {
+        const QDateTime t0 = QDateTime::fromString(QStringLiteral("2026-03-01T10:00:00.000Z"), Qt::ISODateWithMs);
+        QSet<QByteArray> randomParts;
+        QByteArray highestBefore;
+        for (int ms = 0; ms < 30; ++ms) {
+            const QDateTime at = t0.addMSecs(ms);
+            QByteArray lowest, highest;
+            for (int i = 0; i < 100; ++i) {
+                const QByteArray n = AttestationService::issueNonce(at);
+                QCOMPARE(n.size(), 32);
+                quint64 prefix = 0;
+                for (int b = 0; b < 6; ++b)
+                    prefix = prefix << 8 | quint8(n.at(b));
+                QCOMPARE(qint64(prefix), at.toMSecsSinceEpoch());
+                randomParts.insert(n.mid(8));
+                if (lowest.isEmpty() || n < lowest)
+                    lowest = n;
+                if (n > highest)
+                    highest = n;
+            }
+            QVERIFY2(lowest > highestBefore, "a nonce issued later sorts before one issued earlier");
+            highestBefore = highest;
+        }
+        QCOMPARE(randomParts.size(), 3000);
+    }
+
     // A demo fleet through the whole service: every fault kind gets its verdict, everything is stored.
     void demoFleetEndToEnd()
     {
