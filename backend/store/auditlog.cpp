@@ -52,6 +52,22 @@ Result<Head> readHead(QSqlDatabase &db)
     return head;
 }
 
+// An upsert, so that the record is changed in place: REPLACE deletes and inserts the row, which
+// also rewrites its key's index page.
+Result<void> writeHead(QSqlDatabase &db, qint64 seq, const QByteArray &hash)
+{
+    QSqlQuery own(db);
+    QSqlQuery &h = preparedStatement(db,
+                                     QStringLiteral("INSERT INTO workspace_setting (key, value) VALUES (?, ?)"
+                                                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+                                     own);
+    h.addBindValue(headKey);
+    h.addBindValue(QString(QString::number(seq) + u':' + QString::fromLatin1(hash.toHex())));
+    if (!h.exec())
+        return fail(QStringLiteral("writing the audit log failed: %1").arg(h.lastError().text()));
+    return {};
+}
+
 AuditEntry readEntry(const QSqlQuery &q)
 {
     AuditEntry e;
@@ -94,7 +110,7 @@ Result<qint64> AuditLog::append(QSqlDatabase &db, const AuditEntry &entry)
     e.previousHash = head->hash;
     e.hash = entryHash(e);
 
-    QSqlQuery own(db), ownHead(db);
+    QSqlQuery own(db);
     QSqlQuery &q = preparedStatement(db, QStringLiteral("INSERT INTO audit_entry (seq, at, actor, action, subject, details,"
                                                         " previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
                                      own);
@@ -108,12 +124,8 @@ Result<qint64> AuditLog::append(QSqlDatabase &db, const AuditEntry &entry)
     q.addBindValue(e.hash);
     if (!q.exec())
         return fail(QStringLiteral("writing the audit log failed: %1").arg(q.lastError().text()));
-    QSqlQuery &h = preparedStatement(db, QStringLiteral("INSERT OR REPLACE INTO workspace_setting (key, value) VALUES (?, ?)"),
-                                     ownHead);
-    h.addBindValue(headKey);
-    h.addBindValue(QString(QString::number(e.seq) + u':' + QString::fromLatin1(e.hash.toHex())));
-    if (!h.exec())
-        return fail(QStringLiteral("writing the audit log failed: %1").arg(h.lastError().text()));
+    if (auto ok = writeHead(db, e.seq, e.hash); !ok)
+        return ok.error();
     return e.seq;
 }
 

@@ -8,6 +8,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <future>
+
 using namespace simfleet;
 using namespace simfleet::store;
 
@@ -113,6 +115,42 @@ private Q_SLOTS:
         const auto v = AuditLog::verify(db).value();
         QVERIFY(!v.intact);
         QCOMPARE(v.firstBadEntry, 4);
+    }
+
+    // Jobs share a commit and some are rolled back after appending: the entries of the jobs that
+    // succeeded still form one unbroken chain, and the head record names the last of them.
+    void jobsRolledBackInsideACommitLeaveTheChainWhole()
+    {
+        const quint64 transactionsBefore = m_ws->writer().committedTransactions();
+        std::vector<std::future<Result<void>>> done;
+        int expected = 5;
+        for (int i = 0; i < 300; ++i) {
+            const bool fails = i % 3 == 1;
+            const int entries = i % 5 == 0 ? 2 : 1;
+            expected += fails ? 0 : entries;
+            const AuditEntry e { 0, m_clock.now(), QStringLiteral("bob"), QStringLiteral("profile.change"),
+                                 QStringLiteral("device:%1").arg(i), QStringLiteral("{}"), {}, {} };
+            done.push_back(m_ws->writer().submit([e, fails, entries](QSqlDatabase &db) -> Result<void> {
+                for (int n = 0; n < entries; ++n) {
+                    if (auto seq = AuditLog::append(db, e); !seq)
+                        return seq.error();
+                }
+                return fails ? simfleet::fail(QStringLiteral("refused after writing")) : Result<void>();
+            }));
+        }
+        for (std::size_t i = 0; i < done.size(); ++i)
+            QCOMPARE(done[i].get().ok(), i % 3 != 1);
+        // Fewer commits than jobs: failures were rolled back beside jobs that were kept.
+        QVERIFY(m_ws->writer().committedTransactions() - transactionsBefore < 300);
+        QSqlDatabase db = m_ws->database();
+        const auto v = AuditLog::verify(db).value();
+        QVERIFY2(v.intact, qPrintable(v.problem));
+        QCOMPARE(v.entries, expected);
+        const auto last = AuditLog::list(db, expected - 1, 1).value();
+        QCOMPARE(last.size(), 1);
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("SELECT value FROM workspace_setting WHERE key = 'audit_head'")) && q.next());
+        QCOMPARE(q.value(0).toString(), QStringLiteral("%1:%2").arg(expected).arg(QString::fromLatin1(last.first().hash.toHex())));
     }
 
 private:
