@@ -152,8 +152,11 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const access::Sessio
     std::vector<PendingWrite> writes;
     for (qsizetype start = 0; start < devices.size(); start += m_options.chunk) {
         const qsizetype end = std::min(devices.size(), start + qsizetype(m_options.chunk));
-        QHash<QByteArray, IssuedNonce> known; // nonces presented in this chunk that we did not just issue
-        for (qsizetype i = start; i < end; ++i) {
+        std::vector<qsizetype> inChunk(std::size_t(end - start));
+        std::iota(inChunk.begin(), inChunk.end(), start);
+        // Collected in parallel: a simulated device that answers at once computes its evidence
+        // (a signature) on the thread that collects the answer.
+        QtConcurrent::blockingMap(inChunk, [&](qsizetype i) {
             DeviceAttestation &o = outcomes[i];
             o.deviceId = devices.at(i).first;
             o.eid = devices.at(i).second;
@@ -169,20 +172,23 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const access::Sessio
                                                       "coverage, then attest it again.")
                                            .arg(double(m_options.answerTimeout.count()) / 1000.0)
                                      : QStringLiteral("The device could not produce evidence: %1.").arg(answer.errorMessage()) };
-                continue;
+                return;
             }
             o.evidence = std::move(answer).value();
-            const auto presented = AttestationVerifier::peekNonce(o.evidence);
-            o.presentedNonce = presented.value_or(QByteArray());
-            if (presented && !issued.contains(*presented) && !known.contains(*presented)) {
+            o.presentedNonce = AttestationVerifier::peekNonce(o.evidence).value_or(QByteArray());
+        });
+        QHash<QByteArray, IssuedNonce> known; // nonces presented in this chunk that we did not just issue
+        for (qsizetype i = start; i < end; ++i) {
+            const QByteArray &presented = outcomes[i].presentedNonce;
+            if (!presented.isEmpty() && !issued.contains(presented) && !known.contains(presented)) {
                 QSqlDatabase db = m_workspace.database();
-                auto found = store::AttestationRepository(db).findNonce(*presented);
+                auto found = store::AttestationRepository(db).findNonce(presented);
                 if (found && found.value()) {
                     const store::NonceRecord &r = *found.value();
                     const auto owner = std::find_if(devices.cbegin(), devices.cend(),
                                                     [&r](const auto &d) { return d.first == r.deviceId; });
-                    known.insert(*presented, { r.nonce, owner != devices.cend() ? owner->second : QString(), r.issuedAt,
-                                               r.expiresAt, r.usedAt.has_value() });
+                    known.insert(presented, { r.nonce, owner != devices.cend() ? owner->second : QString(), r.issuedAt,
+                                              r.expiresAt, r.usedAt.has_value() });
                 }
             }
         }

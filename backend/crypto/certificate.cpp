@@ -6,7 +6,11 @@
 
 #include <openssl/pem.h>
 
+#include <array>
+#include <memory>
+
 #include <QCache>
+#include <QHashFunctions>
 #include <QMutex>
 #include <QTimeZone>
 
@@ -184,25 +188,40 @@ namespace {
 // Parsing a certificate costs OpenSSL 3 about as much as verifying a signature, and the same
 // manufacturer and profile-server certificates arrive with every message, a device's own with
 // each of its steps. Certificates are immutable and shared, so recent encodings are reused.
+// Every attestation and download thread asks this cache, so it is split in shards by hash, each
+// with its own lock, and the key is made before a lock is taken: one lock made threads queue up
+// behind each other's lookups and evictions until a core went idle.
 class RecentCertificates
 {
 public:
     std::optional<Certificate> find(QByteArrayView der)
     {
-        QMutexLocker lock(&m_mutex);
-        if (const Certificate *c = m_cache.object(der.toByteArray()))
+        const QByteArray key = der.toByteArray();
+        Shard &shard = shardFor(key);
+        QMutexLocker lock(&shard.mutex);
+        if (const Certificate *c = shard.cache.object(key))
             return *c;
         return std::nullopt;
     }
     void insert(QByteArrayView der, const Certificate &cert)
     {
-        QMutexLocker lock(&m_mutex);
-        m_cache.insert(der.toByteArray(), new Certificate(cert));
+        const QByteArray key = der.toByteArray();
+        auto copy = std::make_unique<Certificate>(cert);
+        Shard &shard = shardFor(key);
+        QMutexLocker lock(&shard.mutex);
+        shard.cache.insert(key, copy.release());
     }
 
 private:
-    QMutex m_mutex;
-    QCache<QByteArray, Certificate> m_cache { 4096 };
+    static constexpr std::size_t shardCount = 16;
+    struct Shard
+    {
+        QMutex mutex;
+        QCache<QByteArray, Certificate> cache { 4096 / shardCount };
+    };
+    Shard &shardFor(const QByteArray &key) { return m_shards[qHash(key) % shardCount]; }
+
+    std::array<Shard, shardCount> m_shards;
 };
 
 RecentCertificates &recentCertificates()

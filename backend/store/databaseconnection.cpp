@@ -5,6 +5,8 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <sqlite3.h>
+
 namespace simfleet::store {
 
 namespace {
@@ -12,6 +14,16 @@ QString uniqueConnectionName()
 {
     static QAtomicInteger<quint64> counter;
     return QStringLiteral("simfleet-%1").arg(counter.fetchAndAddRelaxed(1));
+}
+
+// SQLite counts every allocation of every connection under one global mutex by default (for
+// sqlite3_memory_used, which simfleet never reads); the writer, its checkpointer and the readers
+// then queue on that mutex. It can only be turned off before SQLite initializes, that is before
+// the first connection opens (Qt's driver uses this same library); later it is a no-op.
+void configureSqliteOnce()
+{
+    static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    Q_UNUSED(configured);
 }
 
 Result<void> exec(QSqlDatabase &db, const QString &sql)
@@ -30,6 +42,7 @@ Result<std::unique_ptr<DatabaseConnection>> DatabaseConnection::open(const QStri
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
         return fail(QStringLiteral("Qt's SQLite driver is missing; install libqt6sql6-sqlite "
                                    "(installer/install-deps.sh does)"));
+    configureSqliteOnce();
     std::unique_ptr<DatabaseConnection> connection(new DatabaseConnection(path, uniqueConnectionName()));
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection->m_name);
     db.setDatabaseName(path);

@@ -17,6 +17,8 @@
 #include <QTest>
 #include <QTimeZone>
 
+#include <sqlite3.h>
+
 using namespace simfleet;
 using namespace simfleet::store;
 
@@ -241,6 +243,19 @@ private Q_SLOTS:
         // Far fewer transactions than jobs: the writer batched them.
         QVERIFY2(writer.committedTransactions() - transactionsBefore < 200,
                  qPrintable(QString::number(writer.committedTransactions() - transactionsBefore)));
+    }
+
+    // SQLite's allocation counting (one global mutex taken by every connection's every allocation)
+    // is off: it is switched off before the first connection opens, or never.
+    void sqliteDoesNotCountAllocations()
+    {
+        QTemporaryDir dir;
+        auto ws = Workspace::create(dir.filePath(QStringLiteral("m.simfleet")), QStringLiteral("m"), "a long passphrase", nullptr,
+                                    fastKdf);
+        QVERIFY2(ws.ok(), qPrintable(ws.errorMessage()));
+        QSqlQuery q(ws.value()->database());
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM audit_entry")) && q.next());
+        QCOMPARE(sqlite3_memory_used(), sqlite3_int64(0));
     }
 
     void writerKeepsItsLogBounded()
