@@ -27,6 +27,8 @@
 #include <QMutex>
 #include <QSqlError>
 #include <QSqlQuery>
+
+#include <future>
 #include <QThreadPool>
 #include <QWaitCondition>
 
@@ -799,6 +801,89 @@ Result<CampaignSummary> CampaignService::run(const access::Session &by, qint64 c
     bool exhausted = false;
     const QDateTime rateStart = run.clock.now();
 
+    // Credentials for a batch's cleared devices, allocated and recorded with their steps at once,
+    // then the devices handed to the workers. It runs beside the feeder, which meanwhile attests
+    // the next batch: done in line, it left a core idle each batch while the writer issued (the
+    // workers have often finished the batch before by then). A range found exhausted refuses
+    // this batch; the feeder then refuses what is left.
+    struct Issued
+    {
+        Result<void> outcome; // failed only when the store failed: the run stops
+        QString exhaustedNote;
+    };
+    const store::SecretVault &vault = m_workspace.vault();
+    const auto issueAndDispatch = [&run, &vault, &dispatch, this, campaignId](QList<Item> cleared) -> Issued {
+        QList<qint64> deviceIds;
+        for (const Item &item : cleared)
+            deviceIds.append(item.deviceId);
+        QList<profiles::IssuedProfile> issued;
+        const QDateTime now = run.clock.now();
+        auto allocated = m_workspace.writer().run([&](QSqlDatabase &wdb) -> Result<void> {
+            auto made = profiles::CredentialIssuer::issue(wdb, vault, run.target.id, deviceIds, now);
+            if (!made)
+                return made.error();
+            issued = std::move(made).value();
+            for (qsizetype i = 0; i < cleared.size(); ++i) {
+                if (auto ok = exec(wdb,
+                                   QStringLiteral("UPDATE campaign_item SET state = 'downloading', new_profile_id = ?,"
+                                                  " old_profile_id = ?, updated_at = ? WHERE campaign_id = ? AND device_id = ?"),
+                                   { issued.at(i).profileId, maybe(cleared.at(i).oldProfileId), storedTime(now), campaignId,
+                                     cleared.at(i).deviceId });
+                    !ok)
+                    return ok;
+            }
+            return {};
+        });
+        if (!allocated) {
+            if (allocated.error().code != u"range-exhausted")
+                return { allocated.error(), {} };
+            QList<std::pair<Item *, Step>> refusedAll;
+            for (Item &item : cleared)
+                refusedAll.append({ &item, run.failure(item, QStringLiteral("range-exhausted")) });
+            if (!run.advanceAll(refusedAll))
+                return { fail(QStringLiteral("the workspace refused to record the campaign's progress")), {} };
+            return { {}, allocated.errorMessage() };
+        }
+        for (qsizetype i = 0; i < cleared.size(); ++i) {
+            Item item = cleared.at(i);
+            run.moved(item.state, QLatin1StringView(item::downloading));
+            item.state = QLatin1StringView(item::downloading);
+            item.newProfileId = issued.at(i).profileId;
+            item.newIccid = issued.at(i).content.iccid;
+            dispatch(std::move(item), std::move(issued[i].content), false);
+        }
+        return { {}, {} }; // progress is reported by the feeder (reportProgress is not for two threads)
+    };
+    std::future<Issued> issuing; // the batch before; its destructor waits for it on every way out
+    // Waits for the batch before to be issued; false when the run cannot go on (error set, or the
+    // range is exhausted: then `refuse` and every device not started are refused).
+    std::optional<Error> issueError;
+    const auto settleIssuing = [&](QList<Item> *refuse) -> bool {
+        if (!issuing.valid())
+            return true;
+        Issued done = issuing.get();
+        if (!done.outcome) {
+            issueError = done.outcome.error();
+            return false;
+        }
+        if (done.exhaustedNote.isEmpty())
+            return true;
+        QList<std::pair<Item *, Step>> refusedAll;
+        if (refuse) {
+            for (Item &item : *refuse)
+                refusedAll.append({ &item, run.failure(item, QStringLiteral("range-exhausted")) });
+        }
+        for (Item &item : pending)
+            refusedAll.append({ &item, run.failure(item, QStringLiteral("range-exhausted")) });
+        const bool recorded = run.advanceAll(refusedAll); // before the items it points to go
+        pending.clear();
+        if (!recorded)
+            issueError = Error { QStringLiteral("the workspace refused to record the campaign's progress") };
+        note = done.exhaustedNote;
+        exhausted = true;
+        return false;
+    };
+
     while (!pending.empty()) {
         if (control && control->stopRequested())
             break;
@@ -901,58 +986,15 @@ Result<CampaignSummary> CampaignService::run(const access::Session &by, qint64 c
         if (cleared.isEmpty())
             continue;
 
-        // Credentials for the cleared devices, allocated and recorded with their steps at once.
-        QList<qint64> deviceIds;
-        for (const Item &item : cleared)
-            deviceIds.append(item.deviceId);
-        QList<profiles::IssuedProfile> issued;
-        const QDateTime now = run.clock.now();
-        const store::SecretVault &vault = m_workspace.vault();
-        auto allocated = m_workspace.writer().run([&](QSqlDatabase &wdb) -> Result<void> {
-            auto made = profiles::CredentialIssuer::issue(wdb, vault, run.target.id, deviceIds, now);
-            if (!made)
-                return made.error();
-            issued = std::move(made).value();
-            for (qsizetype i = 0; i < cleared.size(); ++i) {
-                if (auto ok = exec(wdb,
-                                   QStringLiteral("UPDATE campaign_item SET state = 'downloading', new_profile_id = ?,"
-                                                  " old_profile_id = ?, updated_at = ? WHERE campaign_id = ? AND device_id = ?"),
-                                   { issued.at(i).profileId, maybe(cleared.at(i).oldProfileId), storedTime(now), campaignId,
-                                     cleared.at(i).deviceId });
-                    !ok)
-                    return ok;
-            }
-            return {};
-        });
-        if (!allocated) {
-            if (allocated.error().code == u"range-exhausted") {
-                QList<std::pair<Item *, Step>> refusedAll;
-                for (Item &item : cleared)
-                    refusedAll.append({ &item, run.failure(item, QStringLiteral("range-exhausted")) });
-                for (Item &item : pending)
-                    refusedAll.append({ &item, run.failure(item, QStringLiteral("range-exhausted")) });
-                const bool recorded = run.advanceAll(refusedAll); // before the items it points to go
-                pending.clear();
-                if (!recorded)
-                    return fail(QStringLiteral("the workspace refused to record the campaign's progress"));
-                note = allocated.errorMessage();
-                exhausted = true;
-                break;
-            }
-            return allocated.error();
-        }
-        for (qsizetype i = 0; i < cleared.size(); ++i) {
-            Item item = cleared.at(i);
-            run.moved(item.state, QLatin1StringView(item::downloading));
-            item.state = QLatin1StringView(item::downloading);
-            item.newProfileId = issued.at(i).profileId;
-            item.newIccid = issued.at(i).content.iccid;
-            dispatch(std::move(item), std::move(issued[i].content), false);
-        }
+        if (!settleIssuing(&cleared))
+            break;
+        issuing = std::async(std::launch::async, issueAndDispatch, cleared);
         run.reportProgress(false);
 
         // Staged rollout: the canary share finishes first; the rest follows only if it went well.
         if (canarySize > 0 && started_ == canarySize) {
+            if (!settleIssuing(nullptr))
+                break;
             run.drainTo(0);
             auto counts = store::CampaignRepository(db).countByState(campaignId);
             const qint64 ok = counts ? counts->value(QLatin1StringView(item::succeeded)) + counts->value(QLatin1StringView(item::skipped)) : 0;
@@ -976,6 +1018,9 @@ Result<CampaignSummary> CampaignService::run(const access::Session &by, qint64 c
             });
         }
     }
+    settleIssuing(nullptr);
+    if (issueError)
+        return *issueError;
     run.drainTo(0);
     run.pool.waitForDone();
     run.reportProgress(true);
