@@ -127,6 +127,7 @@ struct CampaignService::Run
     QWaitCondition changed;
     qint64 inFlight = 0;
     qint64 total = 0;
+    qint64 doneBefore = 0; // items already final when this run began (a resumed or retried campaign)
     QMap<QString, qint64> byState;
     qint64 unresolved = 0; // resumed devices that did not answer: the campaign stays interrupted
     QStringList reconciled;
@@ -523,7 +524,8 @@ struct CampaignService::Run
                     p.done += it.value();
             }
             p.elapsedSeconds = double(nowMs) / 1000.0;
-            p.devicesPerSecond = nowMs > 0 ? double(p.done) * 1000.0 / double(nowMs) : 0;
+            // This run's pace: items a resumed or retried campaign had finished before do not count.
+            p.devicesPerSecond = nowMs > 0 ? double(std::max<qint64>(0, p.done - doneBefore)) * 1000.0 / double(nowMs) : 0;
         }
         if (service.m_progressCallback)
             service.m_progressCallback(p);
@@ -746,6 +748,10 @@ Result<CampaignSummary> CampaignService::run(const access::Session &by, qint64 c
             else if (!item::isFinal(it.state))
                 resumed.append(it);
         }
+    }
+    for (auto it = run.byState.cbegin(); it != run.byState.cend(); ++it) {
+        if (item::isFinal(it.key()))
+            run.doneBefore += it.value();
     }
     run.elapsed.start();
     const QDateTime startedAt = run.clock.now();

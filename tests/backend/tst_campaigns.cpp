@@ -453,8 +453,17 @@ private slots:
         QVERIFY(q.next());
         QCOMPARE(q.value(0).toInt(), 0);
         q.finish();
-        service.setProgressCallback({});
+        // The resumed run's pace counts only the devices it finished itself.
+        const qint64 doneAtPause = paused->total - paused->unfinished;
+        QVERIFY(doneAtPause > 0);
+        double mostClaimed = 0, mostDoneSince = 0;
+        service.setProgressCallback([&](const CampaignProgress &p) {
+            mostClaimed = std::max(mostClaimed, p.devicesPerSecond * p.elapsedSeconds);
+            mostDoneSince = std::max(mostDoneSince, double(p.done - doneAtPause));
+        });
         auto resumed = service.run(testing::ownerOf(*m_ws), id.value());
+        QVERIFY2(mostClaimed <= mostDoneSince + 0.5, qPrintable(QStringLiteral("%1 > %2").arg(mostClaimed).arg(mostDoneSince)));
+        service.setProgressCallback({});
         QCOMPARE(resumed->state, QStringLiteral("finished"));
         QCOMPARE(resumed->unfinished, 0);
         QCOMPARE(resumed->succeeded + resumed->failed, 120);

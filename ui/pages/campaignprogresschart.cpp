@@ -66,12 +66,21 @@ bool CampaignProgressChart::isEmpty() const
 
 void CampaignProgressChart::add(const campaigns::CampaignProgress &p)
 {
-    // The rate drawn is the one since the previous point (the average so far is in the text).
+    // The rate drawn is the one since the previous point (the average so far is in the text),
+    // over at least a fifth of a second: points a few milliseconds apart (a retry whose devices
+    // fail at once) would draw rates of hundreds of thousands per second.
+    constexpr double shortestSpan = 0.2;
     double rate = p.devicesPerSecond;
     if (m_done->count() > 0) {
-        const QPointF last = m_done->at(m_done->count() - 1);
-        const double span = p.elapsedSeconds - last.x();
-        rate = span > 0 ? (double(p.done) - last.y()) / span : m_rate->at(m_rate->count() - 1).y();
+        const double span = p.elapsedSeconds - m_rateFrom.x();
+        if (span >= shortestSpan) {
+            rate = (double(p.done) - m_rateFrom.y()) / span;
+            m_rateFrom = QPointF(p.elapsedSeconds, double(p.done));
+        } else {
+            rate = m_rate->at(m_rate->count() - 1).y();
+        }
+    } else {
+        m_rateFrom = QPointF(p.elapsedSeconds, double(p.done));
     }
     rate = std::max(0.0, rate);
     m_done->append(p.elapsedSeconds, double(p.done));
@@ -81,6 +90,8 @@ void CampaignProgressChart::add(const campaigns::CampaignProgress &p)
     m_rate->append(p.elapsedSeconds, rate);
     m_fastest = std::max(m_fastest, rate);
     m_time->setRange(0, std::max(1.0, p.elapsedSeconds));
+    // Whole seconds once there are some; before, "0 0 0 0 1" told nothing.
+    m_time->setLabelFormat(p.elapsedSeconds < 5 ? QStringLiteral("%.1f") : QStringLiteral("%d"));
     m_devices->setRange(0, std::max<double>(1, double(p.total)));
     m_perSecond->setRange(0, m_fastest * 1.15);
 }

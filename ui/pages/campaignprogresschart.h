@@ -28,6 +28,7 @@ private:
     QValueAxis *m_time;
     QValueAxis *m_devices;
     QValueAxis *m_perSecond;
+    QPointF m_rateFrom; // where the rate drawn last was measured from
     double m_fastest = 1;
 };
 
