@@ -810,12 +810,13 @@ Result<CampaignSummary> CampaignService::run(const access::Session &by, qint64 c
     // Credentials for a batch's cleared devices, allocated and recorded with their steps at once,
     // then the devices handed to the workers. It runs beside the feeder, which meanwhile attests
     // the next batch: done in line, it left a core idle each batch while the writer issued (the
-    // workers have often finished the batch before by then). A range found exhausted refuses
-    // this batch; the feeder then refuses what is left.
+    // workers have often finished the batch before by then). A batch that finds the range
+    // exhausted comes back unissued; the feeder refuses it with everything not started.
     struct Issued
     {
         Result<void> outcome; // failed only when the store failed: the run stops
         QString exhaustedNote;
+        QList<Item> unissued;
     };
     const store::SecretVault &vault = m_workspace.vault();
     const auto issueAndDispatch = [&run, &vault, &dispatch, this, campaignId](QList<Item> cleared) -> Issued {
@@ -842,13 +843,8 @@ Result<CampaignSummary> CampaignService::run(const access::Session &by, qint64 c
         });
         if (!allocated) {
             if (allocated.error().code != u"range-exhausted")
-                return { allocated.error(), {} };
-            QList<std::pair<Item *, Step>> refusedAll;
-            for (Item &item : cleared)
-                refusedAll.append({ &item, run.failure(item, QStringLiteral("range-exhausted")) });
-            if (!run.advanceAll(refusedAll))
-                return { fail(QStringLiteral("the workspace refused to record the campaign's progress")), {} };
-            return { {}, allocated.errorMessage() };
+                return { allocated.error(), {}, {} };
+            return { {}, allocated.errorMessage(), std::move(cleared) };
         }
         for (qsizetype i = 0; i < cleared.size(); ++i) {
             Item item = cleared.at(i);
@@ -858,13 +854,13 @@ Result<CampaignSummary> CampaignService::run(const access::Session &by, qint64 c
             item.newIccid = issued.at(i).content.iccid;
             dispatch(std::move(item), std::move(issued[i].content), false);
         }
-        return { {}, {} }; // progress is reported by the feeder (reportProgress is not for two threads)
+        return {}; // progress is reported by the feeder (reportProgress is not for two threads)
     };
     std::future<Issued> issuing; // the batch before; its destructor waits for it on every way out
     // Waits for the batch before to be issued; false when the run cannot go on (error set, or the
-    // range is exhausted: then `refuse` and every device not started are refused).
+    // range is exhausted: then that batch, `alsoRefuse` and every device not started are refused).
     std::optional<Error> issueError;
-    const auto settleIssuing = [&](QList<Item> *refuse) -> bool {
+    const auto settleIssuing = [&](QList<Item> *alsoRefuse) -> bool {
         if (!issuing.valid())
             return true;
         Issued done = issuing.get();
@@ -875,12 +871,14 @@ Result<CampaignSummary> CampaignService::run(const access::Session &by, qint64 c
         if (done.exhaustedNote.isEmpty())
             return true;
         QList<std::pair<Item *, Step>> refusedAll;
-        if (refuse) {
-            for (Item &item : *refuse)
+        const auto refuse = [&](auto &items) {
+            for (Item &item : items)
                 refusedAll.append({ &item, run.failure(item, QStringLiteral("range-exhausted")) });
-        }
-        for (Item &item : pending)
-            refusedAll.append({ &item, run.failure(item, QStringLiteral("range-exhausted")) });
+        };
+        refuse(done.unissued);
+        if (alsoRefuse)
+            refuse(*alsoRefuse);
+        refuse(pending);
         const bool recorded = run.advanceAll(refusedAll); // before the items it points to go
         pending.clear();
         if (!recorded)
