@@ -747,11 +747,9 @@ Result<CampaignSummary> CampaignService::run(const access::Session &by, qint64 c
                 pending.push_back(it);
             else if (!item::isFinal(it.state))
                 resumed.append(it);
+            else
+                ++run.doneBefore;
         }
-    }
-    for (auto it = run.byState.cbegin(); it != run.byState.cend(); ++it) {
-        if (item::isFinal(it.key()))
-            run.doneBefore += it.value();
     }
     run.elapsed.start();
     const QDateTime startedAt = run.clock.now();
