@@ -3,7 +3,6 @@
 
 #include "attestation/attestationservice.h"
 #include "campaigns/campaignservice.h"
-#include "devices/simulatedfield.h"
 #include "fleet/devicefilter.h"
 #include "fleet/devicelist.h"
 #include "store/customerrepository.h"
@@ -129,8 +128,8 @@ struct CampaignRunner::Job
     QList<qint64> attestIds; // an attestation, not a campaign
 };
 
-CampaignRunner::CampaignRunner(AccessController *access, QObject *parent)
-    : QObject(parent), m_access(access), m_schedule(new QTimer(this))
+CampaignRunner::CampaignRunner(AccessController *access, devices::DeviceLinksOpener openDevices, QObject *parent)
+    : QObject(parent), m_access(access), m_openDevices(std::move(openDevices)), m_schedule(new QTimer(this))
 {
     qRegisterMetaType<campaigns::CampaignSummary>();
     m_schedule->setInterval(1000);
@@ -282,7 +281,7 @@ void CampaignRunner::launch(std::shared_ptr<Job> job)
                     },
                     Qt::QueuedConnection);
             };
-            m_thread = QThread::create([job, control, post] {
+            m_thread = QThread::create([job, control, post, openDevices = m_openDevices] {
                 // The campaign's threads (this one, its workers and its writer inherit it) yield to
                 // the GUI thread: on two cores, fifty busy workers would otherwise delay every
                 // repaint by a scheduler slice or more.
@@ -295,7 +294,7 @@ void CampaignRunner::launch(std::shared_ptr<Job> job)
                     return failWith(ws.errorMessage());
                 if (job->vault)
                     ws.value()->unlockWith(*job->vault);
-                auto field = devices::SimulatedField::openForWorkspace(job->path);
+                auto field = openDevices(job->path);
                 if (!field)
                     return failWith(field.errorMessage());
                 const access::Session &session = *job->session;

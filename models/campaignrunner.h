@@ -1,6 +1,7 @@
 #pragma once
 
 #include "campaigns/campaign.h"
+#include "devices/devicelink.h"
 
 #include <QObject>
 #include <QDateTime>
@@ -50,7 +51,7 @@ class CampaignRunner : public QObject
 {
     Q_OBJECT
 public:
-    explicit CampaignRunner(AccessController *access, QObject *parent = nullptr);
+    CampaignRunner(AccessController *access, devices::DeviceLinksOpener openDevices, QObject *parent = nullptr);
     ~CampaignRunner() override; // pauses a running campaign and waits for the devices in flight
 
     bool isRunning() const { return m_thread != nullptr; }
@@ -87,6 +88,7 @@ private:
     void startDue();
 
     AccessController *m_access;
+    devices::DeviceLinksOpener m_openDevices;
     QThread *m_thread = nullptr;
     QList<std::pair<qint64, QDateTime>> m_scheduled;
     QTimer *m_schedule;

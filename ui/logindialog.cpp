@@ -1,7 +1,7 @@
 #include "logindialog.h"
 
 #include "accesscontroller.h"
-#include "fleet/demoworkspace.h"
+#include "store/workspace.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -41,7 +41,7 @@ LoginDialog::LoginDialog(models::AccessController *access, const QString &worksp
         auto *hint = new QLabel(tr("The demo's users are admin (Administrator), operations, viewer and one account manager"
                                    " per operator (am-nordlink, am-rheinfunk, am-albion, am-iberia); each has the password"
                                    " \"%1\".")
-                                    .arg(QLatin1StringView(fleet::demoPassword)),
+                                    .arg(QLatin1StringView(store::demoUserPassword)),
                                 this);
         hint->setObjectName(QStringLiteral("demoUsersHint"));
         hint->setWordWrap(true);

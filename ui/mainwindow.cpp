@@ -42,8 +42,8 @@ const QString lastWorkspaceKey = QStringLiteral("workspace/last");
 const QString recentWorkspacesKey = QStringLiteral("workspace/recent");
 } // namespace
 
-MainWindow::MainWindow(store::WorkspaceService *workspaces, QWidget *parent)
-    : QMainWindow(parent),
+MainWindow::MainWindow(store::WorkspaceService *workspaces, devices::DeviceLinksOpener openDevices, QWidget *parent)
+    : QMainWindow(parent), m_openDevices(std::move(openDevices)),
       m_workspaces(workspaces),
       m_access(new models::AccessController(workspaces, this)),
       m_navigation(new models::NavigationModel(this)),
@@ -154,7 +154,7 @@ void MainWindow::buildPages()
             continue;
         }
         if (page == Page::Campaigns) {
-            m_campaignsPage = new CampaignsPage(m_access, m_pages);
+            m_campaignsPage = new CampaignsPage(m_access, m_openDevices, m_pages);
             m_pages->addWidget(m_campaignsPage);
             continue;
         }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "devices/devicelink.h"
 #include "navigationmodel.h"
 
 #include <QHash>
@@ -42,7 +43,8 @@ class MainWindow : public QMainWindow
 public:
     using Page = models::NavigationModel::Page;
 
-    explicit MainWindow(store::WorkspaceService *workspaces, QWidget *parent = nullptr);
+    // openDevices: where the workspace's devices are reached (the program's choice).
+    MainWindow(store::WorkspaceService *workspaces, devices::DeviceLinksOpener openDevices, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     void showPage(Page page);
@@ -83,6 +85,7 @@ private:
     void onWorkspaceFailed(const QString &path, const QString &message);
     void onSessionChanged();
 
+    devices::DeviceLinksOpener m_openDevices;
     store::WorkspaceService *m_workspaces;
     models::AccessController *m_access;
     models::NavigationModel *m_navigation;

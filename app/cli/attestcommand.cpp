@@ -3,9 +3,9 @@
 #include "access/session.h"
 
 #include "attestation/attestationservice.h"
-#include "attestation/entityattestationtoken.h"
+#include "protocol/entityattestationtoken.h"
 #include "crypto/certificate.h"
-#include "devices/simulatedfield.h"
+#include "simulation/simulatedfield.h"
 #include "store/devicerepository.h"
 #include "store/fleetrepository.h"
 #include "store/workspace.h"
@@ -36,7 +36,7 @@ Result<void> exportEvidence(const QString &dir, const attestation::DeviceAttesta
         return {};
     if (auto ok = writeFile(QDir(dir).filePath(o.eid + QStringLiteral(".cbor")), o.evidence); !ok)
         return ok;
-    const auto sign1 = attestation::parseCoseSign1(o.evidence);
+    const auto sign1 = protocol::parseCoseSign1(o.evidence);
     if (!sign1)
         return {};
     QByteArray pem;
@@ -79,7 +79,7 @@ int AttestCommand::run(const QStringList &arguments, CliContext &context)
     const auto workspace = openWorkspace(context, name(), exitCode);
     if (!workspace)
         return exitCode;
-    auto field = devices::SimulatedField::openForWorkspace(workspace->info().path);
+    auto field = simulation::SimulatedField::openForWorkspace(workspace->info().path);
     if (!field)
         return report(context, name(), field.errorMessage(), RequestFailed);
 

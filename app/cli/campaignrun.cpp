@@ -5,7 +5,7 @@
 #include "access/session.h"
 
 #include "campaigns/campaignservice.h"
-#include "devices/simulatedfield.h"
+#include "simulation/simulatedfield.h"
 #include "fleet/devicefilter.h"
 #include "store/devicerepository.h"
 #include "store/fleetrepository.h"
@@ -59,7 +59,7 @@ Result<QList<std::pair<qint64, QString>>> selectDevices(CliContext &context, sto
 int runCampaign(CliContext &context, const QString &command, store::Workspace &workspace,
                 const campaigns::CampaignRequest *request, qint64 resumeId, bool retryFailed)
 {
-    auto field = devices::SimulatedField::openForWorkspace(workspace.info().path);
+    auto field = simulation::SimulatedField::openForWorkspace(workspace.info().path);
     if (!field)
         return report(context, command, field.errorMessage(), RequestFailed);
     campaigns::CampaignService service(workspace, *field.value());

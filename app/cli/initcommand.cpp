@@ -2,7 +2,7 @@
 #include "passphraseprompt.h"
 
 #include "access/accessservice.h"
-#include "fleet/demoworkspace.h"
+#include "simulation/demoworkspace.h"
 #include "store/workspace.h"
 
 #include <QCommandLineParser>
@@ -31,8 +31,8 @@ int InitCommand::run(const QStringList &arguments, CliContext &context)
     const QString path = context.workspacePath;
 
     if (parser.isSet(demo)) {
-        fleet::DemoContents contents;
-        auto created = fleet::DemoWorkspace::create(path, nullptr, {}, &contents);
+        simulation::DemoContents contents;
+        auto created = simulation::DemoWorkspace::create(path, nullptr, {}, &contents);
         if (!created)
             return report(context, name(), created.errorMessage(), RequestFailed);
         context.out << "Created the demo workspace " << QDir::toNativeSeparators(path) << ":\n"
@@ -41,7 +41,7 @@ int InitCommand::run(const QStringList &arguments, CliContext &context)
                     << contents.certificates << " certificates (demo PKI)\n"
                     << "Its passphrase is in " << QDir::toNativeSeparators(contents.keyFile)
                     << ", readable by you only; keep the two files together.\n"
-                    << "Users, each with the password \"" << fleet::demoPassword << "\" (simfleet-cli -w PATH --user NAME ...):\n";
+                    << "Users, each with the password \"" << simulation::demoPassword << "\" (simfleet-cli -w PATH --user NAME ...):\n";
         for (const QString &user : contents.users)
             context.out << "  " << user << "\n";
         context.out << Qt::flush;

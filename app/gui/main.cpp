@@ -3,7 +3,8 @@
 #include "workspacelauncher.h"
 
 #include "core/version.h"
-#include "fleet/demoworkspace.h"
+#include "simulation/demoworkspace.h"
+#include "simulation/simulatedfield.h"
 #include "appearance.h"
 #include "mainwindow.h"
 #include "store/workspaceservice.h"
@@ -56,8 +57,8 @@ int main(int argc, char *argv[])
         ui::applyAppearance(ui::savedAppearance());
 
     store::WorkspaceService workspaces(
-        [](const QString &path) { return fleet::DemoWorkspace::openOrCreate(path); });
-    ui::MainWindow window(&workspaces);
+        [](const QString &path) { return simulation::DemoWorkspace::openOrCreate(path); });
+    ui::MainWindow window(&workspaces, simulation::SimulatedField::opener());
     window.show();
 
     const app::LaunchRequest request { positional.value(0), parser.isSet(demoOption) };

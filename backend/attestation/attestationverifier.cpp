@@ -31,10 +31,10 @@ bool AttestationVerifier::consumedNonce(const AttestationVerdict &v)
 
 std::optional<QByteArray> AttestationVerifier::peekNonce(QByteArrayView evidence)
 {
-    const auto sign1 = parseCoseSign1(evidence);
+    const auto sign1 = protocol::parseCoseSign1(evidence);
     if (!sign1)
         return std::nullopt;
-    const auto claims = decodeClaims(sign1->payload);
+    const auto claims = protocol::decodeClaims(sign1->payload);
     if (!claims)
         return std::nullopt;
     return claims->nonce;
@@ -77,7 +77,7 @@ const ReferenceValue *AttestationVerifier::referenceFor(const QString &hwmodel, 
 AttestationVerdict AttestationVerifier::verify(const QString &expectedEid, QByteArrayView evidence,
                                                const NonceLookup &lookupNonce, const QDateTime &now) const
 {
-    const auto sign1 = parseCoseSign1(evidence);
+    const auto sign1 = protocol::parseCoseSign1(evidence);
     if (!sign1)
         return verdict(TrustTier::None, "malformed-evidence",
                        QStringLiteral("The device's evidence is unreadable (%1); attest it again.").arg(sign1.errorMessage()));
@@ -125,14 +125,14 @@ AttestationVerdict AttestationVerifier::verify(const QString &expectedEid, QByte
                            .arg(leaf->subject().serialNumber, expectedEid));
 
     // 2. The signature over the exact bytes received.
-    if (auto ok = crypto::ecdsaVerify(leaf->publicKey(), signatureInput(sign1->protectedBytes, sign1->payload),
+    if (auto ok = crypto::ecdsaVerify(leaf->publicKey(), protocol::signatureInput(sign1->protectedBytes, sign1->payload),
                                       sign1->signature, crypto::SignatureFormat::Raw);
         !ok)
         return verdict(TrustTier::Contraindicated, "bad-signature",
                        QStringLiteral("The evidence's signature does not verify (%1): it was altered or not made by "
                                       "this device's key.")
                            .arg(ok.errorMessage()));
-    const auto claims = decodeClaims(sign1->payload);
+    const auto claims = protocol::decodeClaims(sign1->payload);
     if (!claims)
         return verdict(TrustTier::None, "malformed-evidence",
                        QStringLiteral("The device's claims are unreadable: %1.").arg(claims.errorMessage()));
@@ -151,7 +151,7 @@ AttestationVerdict AttestationVerifier::verify(const QString &expectedEid, QByte
         return verdict(TrustTier::None, "nonce-expired",
                        QStringLiteral("The device answered after its challenge expired (%1); attest it again.")
                            .arg(issued->expiresAt.toString(Qt::ISODate)));
-    if (!crypto::equalConstantTime(claims->ueid, ueidForEid(expectedEid)))
+    if (!crypto::equalConstantTime(claims->ueid, protocol::ueidForEid(expectedEid)))
         return verdict(TrustTier::Contraindicated, "identity-mismatch-ueid",
                        QStringLiteral("The evidence names another device (UEID) than its certificate."));
 
@@ -171,9 +171,9 @@ AttestationVerdict AttestationVerifier::verify(const QString &expectedEid, QByte
                                                "this version is approved.")
                                     .arg(claims->hwmodel, claims->swname, claims->swversion)));
     } else {
-        for (const Measurement &expected : reference->measurements) {
+        for (const protocol::Measurement &expected : reference->measurements) {
             const auto found = std::find_if(claims->measurements.cbegin(), claims->measurements.cend(),
-                                            [&](const Measurement &m) { return m.component == expected.component; });
+                                            [&](const protocol::Measurement &m) { return m.component == expected.component; });
             if (found == claims->measurements.cend() || !crypto::equalConstantTime(found->digest, expected.digest))
                 return verdict(TrustTier::Contraindicated, "measurement-mismatch",
                                QStringLiteral("The %1 measurement differs from the reference for %2 %3: the firmware "
@@ -188,7 +188,7 @@ AttestationVerdict AttestationVerifier::verify(const QString &expectedEid, QByte
     }
 
     // 5. The debug status.
-    if (claims->debug == DebugStatus::Enabled)
+    if (claims->debug == protocol::DebugStatus::Enabled)
         return verdict(TrustTier::Contraindicated, "debug-enabled",
                        QStringLiteral("The device's debug interface is enabled, so its secrets are exposed. Do not "
                                       "provision it."));

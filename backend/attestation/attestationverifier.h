@@ -4,7 +4,7 @@
 #include "crypto/certificate.h"
 #include "crypto/chainverifier.h"
 #include "crypto/revocationlist.h"
-#include "entityattestationtoken.h"
+#include "protocol/entityattestationtoken.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -33,7 +33,7 @@ struct ReferenceValue
     QString hwmodel;
     QString swname;
     QString swversion;
-    QList<Measurement> measurements;
+    QList<protocol::Measurement> measurements;
     QDateTime retiredAt; // invalid while the version is acceptable
 };
 

@@ -271,7 +271,7 @@ struct CampaignService::Run
     }
 
     // The worker: takes one device from wherever it stands to a final state.
-    void process(Item item, std::optional<profiles::ProfileContent> content, bool reconcile,
+    void process(Item item, std::optional<protocol::ProfileContent> content, bool reconcile,
                  devices::DeviceLinkProvider &links)
     {
         std::unique_ptr<devices::DeviceLink> link = links.linkTo(item.eid);
@@ -303,7 +303,7 @@ struct CampaignService::Run
         }
     }
 
-    bool download(Item &item, devices::DeviceLink &link, const std::optional<profiles::ProfileContent> &content)
+    bool download(Item &item, devices::DeviceLink &link, const std::optional<protocol::ProfileContent> &content)
     {
         if (!content) {
             fail(item, QStringLiteral("credentials-unavailable"), { { *item.newProfileId, QStringLiteral("deleted") } });
@@ -354,7 +354,7 @@ struct CampaignService::Run
         return true;
     }
 
-    bool confirm(Item &item, devices::DeviceLink &link, const std::optional<profiles::ProfileContent> &content)
+    bool confirm(Item &item, devices::DeviceLink &link, const std::optional<protocol::ProfileContent> &content)
     {
         if (!content) {
             fail(item, QStringLiteral("credentials-unavailable"));
@@ -765,14 +765,14 @@ Result<CampaignSummary> CampaignService::run(const access::Session &by, qint64 c
     qCInfo(lcCampaigns) << "campaign" << campaignId << "runs with" << pending.size() << "devices to start and"
                         << resumed.size() << "to resume";
 
-    const auto contentFor = [this](qint64 profileId) -> std::optional<profiles::ProfileContent> {
+    const auto contentFor = [this](qint64 profileId) -> std::optional<protocol::ProfileContent> {
         QSqlDatabase rdb = m_workspace.database();
         auto content = profiles::CredentialIssuer::reopen(rdb, m_workspace.vault(), profileId);
         if (!content)
             return std::nullopt;
         return std::move(content).value();
     };
-    const auto dispatch = [&run, this](Item item, std::optional<profiles::ProfileContent> content, bool reconcile) {
+    const auto dispatch = [&run, this](Item item, std::optional<protocol::ProfileContent> content, bool reconcile) {
         {
             QMutexLocker lock(&run.mutex);
             ++run.inFlight;
@@ -787,7 +787,7 @@ Result<CampaignSummary> CampaignService::run(const access::Session &by, qint64 c
 
     // Devices a crash left mid-change go first, reconciled with what they report.
     for (Item &item : resumed) {
-        std::optional<profiles::ProfileContent> content;
+        std::optional<protocol::ProfileContent> content;
         if (item.newProfileId && (item.state == u"downloading" || item.state == u"enabling" || item.state == u"confirming"))
             content = contentFor(*item.newProfileId);
         dispatch(item, std::move(content), true);

@@ -1,8 +1,7 @@
 #pragma once
 
-#include "certificate.h"
+#include "certifiedkey.h"
 #include "core/result.h"
-#include "eckey.h"
 
 #include <QDateTime>
 #include <QString>
@@ -12,13 +11,6 @@ class Eid;
 }
 
 namespace simfleet::crypto {
-
-// A certificate with the private key that belongs to it.
-struct CertifiedKey
-{
-    Certificate certificate;
-    EcPrivateKey key;
-};
 
 struct Validity
 {

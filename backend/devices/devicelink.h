@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/result.h"
-#include "profiles/downloadprotocol.h"
+#include "protocol/downloadprotocol.h"
 #include "store/records.h"
 
 #include <QByteArray>
@@ -9,6 +9,7 @@
 #include <QString>
 
 #include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
 
@@ -65,7 +66,7 @@ public:
     // AuthenticateServer (with PrepareDownload folded in), LoadBoundProfilePackage. The last
     // answers with the ICCID installed, disabled, after every segment verified.
     virtual std::future<Result<QByteArray>> challenge() = 0;
-    virtual std::future<Result<profiles::DeviceAuthentication>> authenticateServer(const profiles::ServerAuthentication &request) = 0;
+    virtual std::future<Result<protocol::DeviceAuthentication>> authenticateServer(const protocol::ServerAuthentication &request) = 0;
     virtual std::future<Result<QString>> loadBoundPackage(const QList<QByteArray> &segments) = 0;
     // Attach with the enabled profile, answering the network's AKA challenge (RAND, AUTN).
     virtual std::future<Result<AttachReport>> attach(const QByteArray &rand, const QByteArray &autn) = 0;
@@ -78,6 +79,11 @@ public:
     virtual ~DeviceLinkProvider() = default;
     virtual std::unique_ptr<DeviceLink> linkTo(const QString &eid) = 0;
 };
+
+// Opens the devices a workspace's jobs talk to. The programs choose which (the simulated field
+// beside the workspace, devices on the network); the layers above the backend only call it, so
+// none of them depends on where the devices live. The message says what to do on failure.
+using DeviceLinksOpener = std::function<Result<std::unique_ptr<DeviceLinkProvider>>(const QString &workspacePath)>;
 
 // Reaches no device: for reading campaigns and reports, which never talk to equipment.
 class NoDeviceLinks : public DeviceLinkProvider

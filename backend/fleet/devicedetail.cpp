@@ -1,7 +1,7 @@
 #include "devicedetail.h"
 
 #include "access/session.h"
-#include "attestation/entityattestationtoken.h"
+#include "protocol/entityattestationtoken.h"
 #include "core/clock.h"
 #include "crypto/certificate.h"
 #include "store/devicerepository.h"
@@ -21,14 +21,14 @@ QDateTime storedInstant(const QVariant &v)
     return QDateTime::fromString(v.toString(), Qt::ISODateWithMs);
 }
 
-QString debugText(attestation::DebugStatus status)
+QString debugText(protocol::DebugStatus status)
 {
     switch (status) {
-    case attestation::DebugStatus::Enabled: return QStringLiteral("enabled");
-    case attestation::DebugStatus::Disabled: return QStringLiteral("disabled");
-    case attestation::DebugStatus::DisabledSinceBoot: return QStringLiteral("disabled since boot");
-    case attestation::DebugStatus::DisabledPermanently: return QStringLiteral("disabled permanently");
-    case attestation::DebugStatus::DisabledFullyAndPermanently: return QStringLiteral("disabled fully and permanently");
+    case protocol::DebugStatus::Enabled: return QStringLiteral("enabled");
+    case protocol::DebugStatus::Disabled: return QStringLiteral("disabled");
+    case protocol::DebugStatus::DisabledSinceBoot: return QStringLiteral("disabled since boot");
+    case protocol::DebugStatus::DisabledPermanently: return QStringLiteral("disabled permanently");
+    case protocol::DebugStatus::DisabledFullyAndPermanently: return QStringLiteral("disabled fully and permanently");
     }
     return {};
 }
@@ -36,16 +36,16 @@ QString debugText(attestation::DebugStatus status)
 // The token's claims and chain for people (RFC 9711 names); a token that does not parse says so.
 void describeEvidence(const QByteArray &token, DeviceDetail &detail)
 {
-    auto sign1 = attestation::parseCoseSign1(token);
+    auto sign1 = protocol::parseCoseSign1(token);
     if (!sign1) {
         detail.evidence << QStringLiteral("the stored evidence does not parse: %1").arg(sign1.errorMessage());
         return;
     }
-    auto claims = attestation::decodeClaims(sign1->payload);
+    auto claims = protocol::decodeClaims(sign1->payload);
     if (!claims) {
         detail.evidence << QStringLiteral("the claims do not decode: %1").arg(claims.errorMessage());
     } else {
-        const attestation::EatClaims &c = claims.value();
+        const protocol::EatClaims &c = claims.value();
         detail.evidence << QStringLiteral("issued at (iat): %1").arg(c.issuedAt.toUTC().toString(Qt::ISODate))
                         << QStringLiteral("nonce: %1").arg(QString::fromLatin1(c.nonce.toHex()))
                         << QStringLiteral("ueid: %1").arg(QString::fromLatin1(c.ueid.toHex()))
@@ -54,7 +54,7 @@ void describeEvidence(const QByteArray &token, DeviceDetail &detail)
                         << QStringLiteral("debug (dbgstat): %1").arg(debugText(c.debug))
                         << QStringLiteral("secure boot (oemboot): %1").arg(c.secureBoot ? QStringLiteral("yes") : QStringLiteral("no"))
                         << QStringLiteral("tamper sensor: %1").arg(c.tampered ? QStringLiteral("TRIGGERED") : QStringLiteral("quiet"));
-        for (const attestation::Measurement &m : c.measurements)
+        for (const protocol::Measurement &m : c.measurements)
             detail.evidence << QStringLiteral("measurement %1: sha-256 %2").arg(m.component, QString::fromLatin1(m.digest.toHex()));
     }
     for (const QByteArray &der : sign1->x5chain) {

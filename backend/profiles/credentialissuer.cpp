@@ -109,7 +109,7 @@ Result<QList<IssuedProfile>> CredentialIssuer::issue(QSqlDatabase &db, const sto
     return out;
 }
 
-Result<ProfileContent> CredentialIssuer::reopen(QSqlDatabase &db, const store::SecretVault &vault, qint64 profileId)
+Result<protocol::ProfileContent> CredentialIssuer::reopen(QSqlDatabase &db, const store::SecretVault &vault, qint64 profileId)
 {
     QSqlQuery q(db);
     q.prepare(QStringLiteral("SELECT p.iccid, p.imsi, p.ki_sealed, p.opc_sealed, o.name, o.disable_allowed"
@@ -117,7 +117,7 @@ Result<ProfileContent> CredentialIssuer::reopen(QSqlDatabase &db, const store::S
     q.addBindValue(profileId);
     if (!q.exec() || !q.next())
         return fail(QStringLiteral("there is no profile %1").arg(profileId));
-    ProfileContent c;
+    protocol::ProfileContent c;
     c.iccid = q.value(0).toString();
     c.imsi = q.value(1).toString();
     auto ki = vault.open({ "profile", profileId, "ki_sealed" }, q.value(2).toByteArray());

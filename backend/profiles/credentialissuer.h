@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/result.h"
-#include "profilepackage.h"
+#include "protocol/profilepackage.h"
 
 #include <QDateTime>
 #include <QList>
@@ -20,7 +20,7 @@ struct IssuedProfile
 {
     qint64 profileId = 0;
     qint64 deviceId = 0;
-    ProfileContent content;
+    protocol::ProfileContent content;
 };
 
 // Issues USIM credentials for one operator (DESIGN.md "Credentials"). Runs inside a writer job,
@@ -35,7 +35,7 @@ public:
                                               const QList<qint64> &deviceIds, const QDateTime &now);
     // An issued profile's content again (a download resumed after a crash sends the same
     // profile, not a new one).
-    static Result<ProfileContent> reopen(QSqlDatabase &db, const store::SecretVault &vault, qint64 profileId);
+    static Result<protocol::ProfileContent> reopen(QSqlDatabase &db, const store::SecretVault &vault, qint64 profileId);
 };
 
 } // namespace simfleet::profiles

@@ -17,16 +17,16 @@ ProfileServer::ProfileServer(QString address, crypto::CertifiedKey key, crypto::
 {
 }
 
-Result<ServerAuthentication> ProfileServer::authenticate(const QByteArray &euiccChallenge, QByteArray *transactionId,
+Result<protocol::ServerAuthentication> ProfileServer::authenticate(const QByteArray &euiccChallenge, QByteArray *transactionId,
                                                          QByteArray *serverChallenge) const
 {
     // ES9+.InitiateAuthentication (SGP.22 section 3.1.2.1).
-    ServerSigned1 signed1;
+    protocol::ServerSigned1 signed1;
     signed1.transactionId = crypto::randomBytes(16);
     signed1.euiccChallenge = euiccChallenge;
     signed1.serverAddress = m_address;
     signed1.serverChallenge = crypto::randomBytes(16);
-    ServerAuthentication out;
+    protocol::ServerAuthentication out;
     out.serverSigned1 = signed1.encode();
     auto signature = crypto::ecdsaSign(m_key.key, out.serverSigned1, crypto::SignatureFormat::Raw);
     if (!signature)
@@ -38,7 +38,7 @@ Result<ServerAuthentication> ProfileServer::authenticate(const QByteArray &euicc
     return out;
 }
 
-Result<crypto::EcPublicKey> ProfileServer::checkDevice(const QString &eid, const DeviceAuthentication &device,
+Result<crypto::EcPublicKey> ProfileServer::checkDevice(const QString &eid, const protocol::DeviceAuthentication &device,
                                                        const QByteArray &transactionId, const QByteArray &serverChallenge,
                                                        const QDateTime &now) const
 {
@@ -60,7 +60,7 @@ Result<crypto::EcPublicKey> ProfileServer::checkDevice(const QString &eid, const
     if (auto ok = crypto::ecdsaVerify(leaf->publicKey(), device.euiccSigned1, device.euiccSignature1, crypto::SignatureFormat::Raw);
         !ok)
         return refuse(QStringLiteral("the device's signature does not verify"));
-    auto signed1 = EuiccSigned1::decode(device.euiccSigned1);
+    auto signed1 = protocol::EuiccSigned1::decode(device.euiccSigned1);
     if (!signed1)
         return refuse(signed1.errorMessage());
     if (signed1->transactionId != transactionId || !crypto::equalConstantTime(signed1->serverChallenge, serverChallenge)
@@ -72,7 +72,7 @@ Result<crypto::EcPublicKey> ProfileServer::checkDevice(const QString &eid, const
     return oneTime.value();
 }
 
-Result<QList<QByteArray>> ProfileServer::bind(const DownloadOrder &order, const DeviceAuthentication &device,
+Result<QList<QByteArray>> ProfileServer::bind(const DownloadOrder &order, const protocol::DeviceAuthentication &device,
                                               const QByteArray &transactionId, const QByteArray &serverChallenge,
                                               const QDateTime &now) const
 {
@@ -86,30 +86,30 @@ Result<QList<QByteArray>> ProfileServer::bind(const DownloadOrder &order, const 
     auto shared = crypto::ecdh(oneTime, deviceKey.value());
     if (!shared)
         return shared.error();
-    auto keys = SessionKeys::derive(shared.value(), transactionId, order.eid);
+    auto keys = protocol::SessionKeys::derive(shared.value(), transactionId, order.eid);
     if (!keys)
         return keys.error();
 
-    const QByteArray isc = InitialiseSecureChannel { transactionId, oneTime.publicPoint() }.encode();
+    const QByteArray isc = protocol::InitialiseSecureChannel { transactionId, oneTime.publicPoint() }.encode();
     auto iscSignature = crypto::ecdsaSign(m_key.key, QByteArray(isc + device.euiccSignature1), crypto::SignatureFormat::Raw);
     if (!iscSignature)
         return iscSignature.error();
     QList<QByteArray> segments { QCborArray { isc, iscSignature.value() }.toCborValue().toCbor() };
 
-    auto package = encodeProfilePackage(order.profile);
+    auto package = protocol::encodeProfilePackage(order.profile);
     if (!package)
         return package.error();
     const QByteArrayView bytes = package->view();
-    ProfileMetadata metadata = order.metadata;
+    protocol::ProfileMetadata metadata = order.metadata;
     metadata.iccid = order.profile.iccid;
-    metadata.profileSegments = int((bytes.size() + maxSegmentPayload - 1) / maxSegmentPayload);
-    SecureChannel channel(std::move(keys).value());
-    auto first = channel.protect(SegmentTag::StoreMetadata, metadata.encode());
+    metadata.profileSegments = int((bytes.size() + protocol::maxSegmentPayload - 1) / protocol::maxSegmentPayload);
+    protocol::SecureChannel channel(std::move(keys).value());
+    auto first = channel.protect(protocol::SegmentTag::StoreMetadata, metadata.encode());
     if (!first)
         return first.error();
     segments.append(first.value());
-    for (qsizetype at = 0; at < bytes.size(); at += maxSegmentPayload) {
-        auto segment = channel.protect(SegmentTag::LoadProfileElements, bytes.sliced(at, std::min(maxSegmentPayload, bytes.size() - at)));
+    for (qsizetype at = 0; at < bytes.size(); at += protocol::maxSegmentPayload) {
+        auto segment = channel.protect(protocol::SegmentTag::LoadProfileElements, bytes.sliced(at, std::min(protocol::maxSegmentPayload, bytes.size() - at)));
         if (!segment)
             return segment.error();
         segments.append(segment.value());

@@ -2,9 +2,9 @@
 
 #include "core/result.h"
 #include "crypto/chainverifier.h"
-#include "crypto/demopki.h"
-#include "downloadprotocol.h"
-#include "profilepackage.h"
+#include "crypto/certifiedkey.h"
+#include "protocol/downloadprotocol.h"
+#include "protocol/profilepackage.h"
 
 #include <QDateTime>
 #include <QString>
@@ -21,8 +21,8 @@ namespace simfleet::profiles {
 struct DownloadOrder
 {
     QString eid;
-    ProfileContent profile;
-    ProfileMetadata metadata; // profileSegments is filled in by the server
+    protocol::ProfileContent profile;
+    protocol::ProfileMetadata metadata; // profileSegments is filled in by the server
 };
 
 // An operator's profile server (SM-DP+; DESIGN.md ProfileServer): binds a profile to one device
@@ -41,17 +41,17 @@ public:
                              const QDateTime &now) const;
 
     // The segments for a device that has authenticated (split out for tests of hostile packages).
-    Result<QList<QByteArray>> bind(const DownloadOrder &order, const DeviceAuthentication &device,
+    Result<QList<QByteArray>> bind(const DownloadOrder &order, const protocol::DeviceAuthentication &device,
                                    const QByteArray &transactionId, const QByteArray &serverChallenge,
                                    const QDateTime &now) const;
-    Result<ServerAuthentication> authenticate(const QByteArray &euiccChallenge, QByteArray *transactionId,
+    Result<protocol::ServerAuthentication> authenticate(const QByteArray &euiccChallenge, QByteArray *transactionId,
                                               QByteArray *serverChallenge) const;
 
     const QString &address() const { return m_address; }
     const crypto::Certificate &certificate() const { return m_key.certificate; }
 
 private:
-    Result<crypto::EcPublicKey> checkDevice(const QString &eid, const DeviceAuthentication &device,
+    Result<crypto::EcPublicKey> checkDevice(const QString &eid, const protocol::DeviceAuthentication &device,
                                             const QByteArray &transactionId, const QByteArray &serverChallenge,
                                             const QDateTime &now) const;
 

@@ -25,6 +25,10 @@ struct WorkspaceInfo
     int schemaVersion = 0;
 };
 
+// The password of every user of a demo workspace, published in the README: a demo is for
+// showing, not for keeping anything. The login dialog tells it on a demo workspace.
+inline constexpr char demoUserPassword[] = "demo";
+
 // How much a workspace holds, for status lines and first impressions.
 struct WorkspaceCounts
 {

@@ -9,8 +9,8 @@
 #include "attestation/referencevaluebook.h"
 #include "campaigns/campaignservice.h"
 #include "core/clock.h"
-#include "devices/simulatedfield.h"
-#include "fleet/demoworkspace.h"
+#include "simulation/simulatedfield.h"
+#include "simulation/demoworkspace.h"
 #include "fleet/enrollment.h"
 #include "fleet/operatorbook.h"
 #include "store/devicerepository.h"
@@ -37,7 +37,7 @@ namespace {
 
 enum class Expect { Allowed, NotPermitted, Hidden };
 
-const QByteArray demoPassword(fleet::demoPassword);
+const QByteArray demoPassword(simulation::demoPassword);
 
 // Everything a forbidden call could have touched, as one comparable string.
 QString fingerprint(store::Workspace &ws)
@@ -79,7 +79,7 @@ QString lastAuditActor(store::Workspace &ws)
 struct Fixture
 {
     std::unique_ptr<store::Workspace> ws;
-    std::unique_ptr<devices::SimulatedField> field;
+    std::unique_ptr<simulation::SimulatedField> field;
     qint64 campaignId = 0; // meters to Rheinfunk, created, not run
     QList<qint64> meters;  // home operator Rheinfunk
     QList<qint64> cars;    // home operator Albion
@@ -276,13 +276,13 @@ class TestAccess : public QObject
         const QString dir = m_dir.filePath(QStringLiteral("copy%1").arg(++m_copies));
         QDir().mkpath(dir);
         const QString path = dir + QStringLiteral("/ws.simfleet");
-        const QString field = devices::SimulatedField::pathForWorkspace(m_template);
+        const QString field = simulation::SimulatedField::pathForWorkspace(m_template);
         if (!QFile::copy(m_template, path) || !QFile::copy(store::Workspace::keyFilePath(m_template), store::Workspace::keyFilePath(path))
-            || !QFile::copy(field, devices::SimulatedField::pathForWorkspace(path)))
+            || !QFile::copy(field, simulation::SimulatedField::pathForWorkspace(path)))
             return nullptr;
         auto f = std::make_unique<Fixture>();
         auto ws = store::Workspace::open(path, clock);
-        auto fd = devices::SimulatedField::open(devices::SimulatedField::pathForWorkspace(path), clock);
+        auto fd = simulation::SimulatedField::open(simulation::SimulatedField::pathForWorkspace(path), clock);
         if (!ws || !fd)
             return nullptr;
         f->ws = std::move(ws).value();
@@ -328,7 +328,7 @@ private Q_SLOTS:
     {
         QVERIFY(m_dir.isValid());
         m_template = m_dir.filePath(QStringLiteral("template.simfleet"));
-        auto ws = fleet::DemoWorkspace::create(m_template, nullptr, { 12, 6, 6, false });
+        auto ws = simulation::DemoWorkspace::create(m_template, nullptr, { 12, 6, 6, false });
         QVERIFY2(ws, qPrintable(ws.errorMessage()));
         // A campaign for the meters' home operator, created by the owner and not yet run.
         devices::NoDeviceLinks none;

@@ -1,13 +1,13 @@
 #include "attestation/attestationservice.h"
 #include "testsession.h"
 #include "attestation/attestationverifier.h"
-#include "attestation/entityattestationtoken.h"
+#include "protocol/entityattestationtoken.h"
 #include "core/clock.h"
 #include "crypto/chainverifier.h"
 #include "crypto/demopki.h"
 #include "crypto/ecdsa.h"
-#include "devices/simulatedfield.h"
-#include "fleet/demoworkspace.h"
+#include "simulation/simulatedfield.h"
+#include "simulation/demoworkspace.h"
 #include "identity/eid.h"
 #include "store/attestationrepository.h"
 #include "store/devicerepository.h"
@@ -23,6 +23,7 @@
 
 using namespace simfleet;
 using namespace simfleet::attestation;
+using namespace simfleet::protocol;
 
 namespace {
 
@@ -38,7 +39,7 @@ struct Device
 
 QList<Measurement> goodMeasurements()
 {
-    return devices::SimulatedField::firmwareMeasurements(QStringLiteral("MeterOne M2"), QStringLiteral("3.2.1"));
+    return simulation::SimulatedField::firmwareMeasurements(QStringLiteral("MeterOne M2"), QStringLiteral("3.2.1"));
 }
 
 } // namespace
@@ -93,7 +94,7 @@ class TestAttestation : public QObject
         v.addReferenceValue({ QStringLiteral("Meterworks"), QStringLiteral("MeterOne M2"), QStringLiteral("MeterOS"),
                               QStringLiteral("3.2.1"), goodMeasurements(), {} });
         v.addReferenceValue({ QStringLiteral("Meterworks"), QStringLiteral("MeterOne M2"), QStringLiteral("MeterOS"),
-                              QStringLiteral("3.0.0"), devices::SimulatedField::firmwareMeasurements(
+                              QStringLiteral("3.0.0"), simulation::SimulatedField::firmwareMeasurements(
                                                            QStringLiteral("MeterOne M2"), QStringLiteral("3.0.0")),
                               t0.addDays(-30) });
         return v;
@@ -241,7 +242,7 @@ private Q_SLOTS:
             claims.swversion = QStringLiteral("9.9.9");
         } else if (scenario == u"retired-software") {
             claims.swversion = QStringLiteral("3.0.0");
-            claims.measurements = devices::SimulatedField::firmwareMeasurements(QStringLiteral("MeterOne M2"),
+            claims.measurements = simulation::SimulatedField::firmwareMeasurements(QStringLiteral("MeterOne M2"),
                                                                                QStringLiteral("3.0.0"));
         } else if (scenario == u"clock") {
             claims.issuedAt = t0.addSecs(7200);
@@ -321,9 +322,9 @@ private Q_SLOTS:
         QTemporaryDir dir;
         ManualClock clock(QDateTime::currentDateTimeUtc());
         const QString path = dir.filePath(QStringLiteral("demo.simfleet"));
-        auto ws = fleet::DemoWorkspace::create(path, &clock, { 700, 0, 0 });
+        auto ws = simulation::DemoWorkspace::create(path, &clock, { 700, 0, 0 });
         QVERIFY2(ws.ok(), qPrintable(ws.errorMessage()));
-        auto field = devices::SimulatedField::open(devices::SimulatedField::pathForWorkspace(path), &clock);
+        auto field = simulation::SimulatedField::open(simulation::SimulatedField::pathForWorkspace(path), &clock);
         QVERIFY2(field.ok(), qPrintable(field.errorMessage()));
         field.value()->setTiming({ std::chrono::milliseconds(50), 7200 });
         AttestationOptions options;
@@ -343,24 +344,24 @@ private Q_SLOTS:
         QVERIFY2(outcomes.ok(), qPrintable(outcomes.errorMessage()));
         QCOMPARE(lastProgress, 700);
 
-        QHash<devices::Fault, QSet<QString>> reasonsByFault;
+        QHash<simulation::Fault, QSet<QString>> reasonsByFault;
         for (const DeviceAttestation &o : outcomes.value()) {
-            const devices::Fault fault = field.value()->faultOf(o.eid);
+            const simulation::Fault fault = field.value()->faultOf(o.eid);
             reasonsByFault[fault].insert(o.verdict.reasonCode);
             if (o.verdict.tier == TrustTier::Affirming)
-                QCOMPARE(fault == devices::Fault::None || fault == devices::Fault::Slow
-                             || fault == devices::Fault::CrashesMidDownload || fault == devices::Fault::RejectsEnable
-                             || fault == devices::Fault::NoCoverage,
+                QCOMPARE(fault == simulation::Fault::None || fault == simulation::Fault::Slow
+                             || fault == simulation::Fault::CrashesMidDownload || fault == simulation::Fault::RejectsEnable
+                             || fault == simulation::Fault::NoCoverage,
                          true);
         }
-        QCOMPARE(reasonsByFault.value(devices::Fault::Offline), QSet<QString> { QStringLiteral("no-answer") });
-        QCOMPARE(reasonsByFault.value(devices::Fault::Slow), QSet<QString> { QStringLiteral("affirmed") });
-        QCOMPARE(reasonsByFault.value(devices::Fault::TamperedFirmware), QSet<QString> { QStringLiteral("measurement-mismatch") });
-        QCOMPARE(reasonsByFault.value(devices::Fault::DebugEnabled), QSet<QString> { QStringLiteral("debug-enabled") });
-        QCOMPARE(reasonsByFault.value(devices::Fault::Revoked), QSet<QString> { QStringLiteral("revoked") });
-        QCOMPARE(reasonsByFault.value(devices::Fault::ClockSkew), QSet<QString> { QStringLiteral("clock-skew") });
-        QVERIFY(reasonsByFault.value(devices::Fault::None).contains(QStringLiteral("affirmed")));
-        QVERIFY(reasonsByFault.value(devices::Fault::None).contains(QStringLiteral("no-reference-values")));
+        QCOMPARE(reasonsByFault.value(simulation::Fault::Offline), QSet<QString> { QStringLiteral("no-answer") });
+        QCOMPARE(reasonsByFault.value(simulation::Fault::Slow), QSet<QString> { QStringLiteral("affirmed") });
+        QCOMPARE(reasonsByFault.value(simulation::Fault::TamperedFirmware), QSet<QString> { QStringLiteral("measurement-mismatch") });
+        QCOMPARE(reasonsByFault.value(simulation::Fault::DebugEnabled), QSet<QString> { QStringLiteral("debug-enabled") });
+        QCOMPARE(reasonsByFault.value(simulation::Fault::Revoked), QSet<QString> { QStringLiteral("revoked") });
+        QCOMPARE(reasonsByFault.value(simulation::Fault::ClockSkew), QSet<QString> { QStringLiteral("clock-skew") });
+        QVERIFY(reasonsByFault.value(simulation::Fault::None).contains(QStringLiteral("affirmed")));
+        QVERIFY(reasonsByFault.value(simulation::Fault::None).contains(QStringLiteral("no-reference-values")));
 
         // Stored: one verdict per device, its evidence, and every answered nonce spent.
         QSqlQuery q(ws.value()->database());

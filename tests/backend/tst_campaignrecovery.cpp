@@ -3,8 +3,8 @@
 // device runs exactly one profile, the one the workspace records (DESIGN.md "Subscription
 // change": a campaign killed at any instant resumes where it stood).
 #include "core/clock.h"
-#include "devices/simulatedfield.h"
-#include "fleet/demoworkspace.h"
+#include "simulation/simulatedfield.h"
+#include "simulation/demoworkspace.h"
 #include "store/auditlog.h"
 #include "store/workspace.h"
 
@@ -108,7 +108,7 @@ class TestCampaignRecovery : public QObject
         }
         QVERIFY(store::AuditLog::verify(db).value().intact);
 
-        auto field = devices::SimulatedField::open(devices::SimulatedField::pathForWorkspace(m_path));
+        auto field = simulation::SimulatedField::open(simulation::SimulatedField::pathForWorkspace(m_path));
         QVERIFY(field);
         QVERIFY(q.exec(QStringLiteral("SELECT d.eid, p.iccid, (SELECT ci.state FROM campaign_item ci WHERE ci.device_id = d.id"
                                       " ORDER BY ci.campaign_id DESC LIMIT 1) FROM device d"
@@ -167,7 +167,7 @@ private slots:
     {
         m_path = m_dir.filePath(QStringLiteral("recovery.simfleet"));
         // Healthy devices: every interruption comes from the kills.
-        auto ws = fleet::DemoWorkspace::create(m_path, nullptr, { 2000, 0, 0, false });
+        auto ws = simulation::DemoWorkspace::create(m_path, nullptr, { 2000, 0, 0, false });
         QVERIFY2(ws, qPrintable(ws.errorMessage()));
     }
 

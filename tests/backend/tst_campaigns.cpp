@@ -5,8 +5,8 @@
 #include "testsession.h"
 #include "campaigns/runlock.h"
 #include "core/clock.h"
-#include "devices/simulatedfield.h"
-#include "fleet/demoworkspace.h"
+#include "simulation/simulatedfield.h"
+#include "simulation/demoworkspace.h"
 #include "store/auditlog.h"
 #include "store/fleetrepository.h"
 #include "store/devicerepository.h"
@@ -55,7 +55,7 @@ public:
     std::future<Result<void>> disableProfile(const QString &iccid) override { return m_inner->disableProfile(iccid); }
     std::future<Result<void>> deleteProfile(const QString &iccid) override { return m_inner->deleteProfile(iccid); }
     std::future<Result<QByteArray>> challenge() override { return m_inner->challenge(); }
-    std::future<Result<profiles::DeviceAuthentication>> authenticateServer(const profiles::ServerAuthentication &r) override
+    std::future<Result<protocol::DeviceAuthentication>> authenticateServer(const protocol::ServerAuthentication &r) override
     {
         return m_inner->authenticateServer(r);
     }
@@ -105,7 +105,7 @@ class TestCampaigns : public QObject
     QTemporaryDir m_dir;
     std::unique_ptr<ManualClock> m_clock;
     std::unique_ptr<store::Workspace> m_ws;
-    std::unique_ptr<devices::SimulatedField> m_field;
+    std::unique_ptr<simulation::SimulatedField> m_field;
     QString m_path;
 
     qint64 operatorId(const QString &name)
@@ -173,10 +173,10 @@ private slots:
         m_path = m_dir.filePath(QStringLiteral("c%1.simfleet").arg(QRandomGenerator::global()->generate()));
         m_clock = std::make_unique<ManualClock>(QDateTime::currentDateTimeUtc());
         // 120 meters: one device of each fault kind (see DemoWorkspace's scenario) and more.
-        auto ws = fleet::DemoWorkspace::create(m_path, m_clock.get(), { 120, 0, 0 });
+        auto ws = simulation::DemoWorkspace::create(m_path, m_clock.get(), { 120, 0, 0 });
         QVERIFY2(ws, qPrintable(ws.errorMessage()));
         m_ws = std::move(ws).value();
-        auto field = devices::SimulatedField::open(devices::SimulatedField::pathForWorkspace(m_path), m_clock.get());
+        auto field = simulation::SimulatedField::open(simulation::SimulatedField::pathForWorkspace(m_path), m_clock.get());
         QVERIFY(field);
         m_field = std::move(field).value();
         m_field->setTiming({ std::chrono::milliseconds(50), 7200 });
@@ -201,7 +201,7 @@ private slots:
         QVERIFY(id);
         QVERIFY(service.run(testing::ownerOf(*m_ws), id.value()));
 
-        const auto holdings = [](devices::SimulatedField &field, const QString &eid) {
+        const auto holdings = [](simulation::SimulatedField &field, const QString &eid) {
             QStringList out;
             for (const auto &p : field.answerListProfiles(eid).value())
                 out.append(p.iccid + u'/' + p.state + u'/' + p.plmn);
@@ -221,21 +221,21 @@ private slots:
         }
         QVERIFY(withProfile > 100);
 
-        const QString fieldPath = devices::SimulatedField::pathForWorkspace(m_path);
+        const QString fieldPath = simulation::SimulatedField::pathForWorkspace(m_path);
         const QString killed = m_dir.filePath(QStringLiteral("killed%1.field").arg(QRandomGenerator::global()->generate()));
         QVERIFY(QFile::copy(fieldPath, killed));
         if (QFile::exists(fieldPath + QStringLiteral("-wal")))
             QVERIFY(QFile::copy(fieldPath + QStringLiteral("-wal"), killed + QStringLiteral("-wal")));
-        QVERIFY(QFile::copy(devices::SimulatedField::flashLogPath(fieldPath), devices::SimulatedField::flashLogPath(killed)));
+        QVERIFY(QFile::copy(simulation::SimulatedField::flashLogPath(fieldPath), simulation::SimulatedField::flashLogPath(killed)));
         for (int round = 0; round < 2; ++round) {
             // Round 0 replays the log; round 1 reads what closing the field took into its database.
-            auto reopened = devices::SimulatedField::open(killed, m_clock.get());
+            auto reopened = simulation::SimulatedField::open(killed, m_clock.get());
             QVERIFY2(reopened, qPrintable(reopened.errorMessage()));
             for (auto it = expected.cbegin(); it != expected.cend(); ++it)
                 QCOMPARE(holdings(*reopened.value(), it.key()), it.value());
         }
         // Closed cleanly, the log is an empty generation again (a 32-byte header).
-        QCOMPARE(QFileInfo(devices::SimulatedField::flashLogPath(killed)).size(), 32);
+        QCOMPARE(QFileInfo(simulation::SimulatedField::flashLogPath(killed)).size(), 32);
     }
 
     void provisionThenChange()

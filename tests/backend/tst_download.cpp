@@ -5,15 +5,17 @@
 #include "crypto/demopki.h"
 #include "crypto/eckey.h"
 #include "identity/eid.h"
-#include "profiles/downloadprotocol.h"
-#include "profiles/euiccsession.h"
-#include "profiles/profilepackage.h"
+#include "protocol/downloadprotocol.h"
+#include "simulation/euiccsession.h"
+#include "protocol/profilepackage.h"
 #include "profiles/profileserver.h"
 
 #include <QTest>
 
 using namespace simfleet;
 using namespace simfleet::profiles;
+using namespace simfleet::protocol;
+using namespace simfleet::simulation;
 
 namespace {
 

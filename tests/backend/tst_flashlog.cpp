@@ -1,4 +1,4 @@
-#include "devices/flashlog.h"
+#include "simulation/flashlog.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -6,7 +6,7 @@
 #include <QTest>
 
 using namespace simfleet;
-using namespace simfleet::devices;
+using namespace simfleet::simulation;
 
 namespace {
 

@@ -1,5 +1,5 @@
 #include "crypto/random.h"
-#include "fleet/demoworkspace.h"
+#include "simulation/demoworkspace.h"
 #include "store/campaignrepository.h"
 #include "store/userrepository.h"
 #include "store/devicerepository.h"
@@ -33,7 +33,7 @@ class TestRepositories : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        auto ws = fleet::DemoWorkspace::create(m_dir.filePath(QStringLiteral("r.simfleet")), nullptr, { 5, 0, 0 });
+        auto ws = simulation::DemoWorkspace::create(m_dir.filePath(QStringLiteral("r.simfleet")), nullptr, { 5, 0, 0 });
         QVERIFY2(ws.ok(), qPrintable(ws.errorMessage()));
         m_ws = std::move(ws).value();
     }

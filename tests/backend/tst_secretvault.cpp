@@ -1,6 +1,6 @@
 #include "crypto/certificate.h"
 #include "crypto/eckey.h"
-#include "fleet/demoworkspace.h"
+#include "simulation/demoworkspace.h"
 #include "store/certificaterepository.h"
 #include "store/operatorrepository.h"
 #include "store/secretvault.h"
@@ -23,7 +23,7 @@ private Q_SLOTS:
     {
         QVERIFY(m_dir.isValid());
         m_path = m_dir.filePath(QStringLiteral("demo.simfleet"));
-        auto ws = fleet::DemoWorkspace::create(m_path, nullptr, { 5, 5, 5 });
+        auto ws = simulation::DemoWorkspace::create(m_path, nullptr, { 5, 5, 5 });
         QVERIFY2(ws.ok(), qPrintable(ws.errorMessage()));
         m_ws = std::move(ws).value();
     }

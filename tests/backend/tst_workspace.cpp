@@ -1,5 +1,5 @@
 #include "core/clock.h"
-#include "fleet/demoworkspace.h"
+#include "simulation/demoworkspace.h"
 #include "store/auditlog.h"
 #include "store/databaseconnection.h"
 #include "store/schema.h"
@@ -295,9 +295,9 @@ private Q_SLOTS:
     void demoWorkspace()
     {
         const QString path = m_dir.filePath(QStringLiteral("data/demo.simfleet"));
-        fleet::DemoContents contents;
+        simulation::DemoContents contents;
         {
-            auto created = fleet::DemoWorkspace::create(path, nullptr, { 40, 20, 10 }, &contents);
+            auto created = simulation::DemoWorkspace::create(path, nullptr, { 40, 20, 10 }, &contents);
             QVERIFY2(created.ok(), qPrintable(created.errorMessage()));
             QVERIFY(created.value()->info().demo);
         }
@@ -308,7 +308,7 @@ private Q_SLOTS:
         QCOMPARE(QFile::permissions(contents.keyFile) & (QFileDevice::ReadGroup | QFileDevice::ReadOther),
                  QFileDevice::Permissions());
 
-        auto reopened = fleet::DemoWorkspace::openOrCreate(path);
+        auto reopened = simulation::DemoWorkspace::openOrCreate(path);
         QVERIFY(reopened.ok());
         QVERIFY(reopened.value()->info().demo);
         QVERIFY(reopened.value()->isUnlocked());
@@ -317,13 +317,13 @@ private Q_SLOTS:
         QVERIFY(AuditLog::verify(db).value().intact);
 
         // A second create must not overwrite the first.
-        QVERIFY(fleet::DemoWorkspace::create(path).errorMessage().contains(QStringLiteral("already exists")));
+        QVERIFY(simulation::DemoWorkspace::create(path).errorMessage().contains(QStringLiteral("already exists")));
     }
 
     void keyFileReadableByOthersRefused()
     {
         const QString path = m_dir.filePath(QStringLiteral("leaky.simfleet"));
-        QVERIFY(fleet::DemoWorkspace::create(path, nullptr, { 1, 1, 1 }).ok());
+        QVERIFY(simulation::DemoWorkspace::create(path, nullptr, { 1, 1, 1 }).ok());
         QFile::setPermissions(Workspace::keyFilePath(path),
                               QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther);
         auto ws = Workspace::open(path);
@@ -333,7 +333,7 @@ private Q_SLOTS:
 
     void serviceOpensOffTheCallingThread()
     {
-        WorkspaceService service([](const QString &p) { return fleet::DemoWorkspace::openOrCreate(p); });
+        WorkspaceService service([](const QString &p) { return simulation::DemoWorkspace::openOrCreate(p); });
         QSignalSpy opened(&service, &WorkspaceService::opened);
         QSignalSpy failed(&service, &WorkspaceService::openFailed);
         service.openOrCreateDemo(m_dir.filePath(QStringLiteral("svc.simfleet")));

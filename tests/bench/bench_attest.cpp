@@ -11,8 +11,8 @@
 #include "attestation/attestationservice.h"
 #include "crypto/ecdsa.h"
 #include "crypto/eckey.h"
-#include "devices/simulatedfield.h"
-#include "fleet/demoworkspace.h"
+#include "simulation/simulatedfield.h"
+#include "simulation/demoworkspace.h"
 #include "store/devicerepository.h"
 #include "store/workspace.h"
 
@@ -38,12 +38,12 @@ int main(int argc, char *argv[])
 
     QElapsedTimer t;
     t.start();
-    auto ws = fleet::DemoWorkspace::create(path, nullptr, { devicesWanted, 0, 0, false });
+    auto ws = simulation::DemoWorkspace::create(path, nullptr, { devicesWanted, 0, 0, false });
     if (!ws) {
         std::fprintf(stderr, "%s\n", qPrintable(ws.errorMessage()));
         return 1;
     }
-    auto field = devices::SimulatedField::open(devices::SimulatedField::pathForWorkspace(path));
+    auto field = simulation::SimulatedField::open(simulation::SimulatedField::pathForWorkspace(path));
     if (!field) {
         std::fprintf(stderr, "%s\n", qPrintable(field.errorMessage()));
         return 1;

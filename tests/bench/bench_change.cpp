@@ -16,8 +16,8 @@
 #include "testsession.h"
 
 #include "campaigns/campaignservice.h"
-#include "devices/simulatedfield.h"
-#include "fleet/demoworkspace.h"
+#include "simulation/simulatedfield.h"
+#include "simulation/demoworkspace.h"
 #include "store/devicerepository.h"
 #include "store/operatorrepository.h"
 #include "store/storewriter.h"
@@ -63,10 +63,10 @@ int main(int argc, char *argv[])
 
     QElapsedTimer t;
     t.start();
-    auto ws = fleet::DemoWorkspace::create(path, nullptr, { devicesWanted, 0, 0, false });
+    auto ws = simulation::DemoWorkspace::create(path, nullptr, { devicesWanted, 0, 0, false });
     if (!ws)
         return stop(ws.errorMessage());
-    auto field = devices::SimulatedField::open(devices::SimulatedField::pathForWorkspace(path));
+    auto field = simulation::SimulatedField::open(simulation::SimulatedField::pathForWorkspace(path));
     if (!field)
         return stop(field.errorMessage());
     store::Workspace &workspace = *ws.value();

@@ -14,9 +14,9 @@
 #include "campaigns/campaignservice.h"
 #include "core/clock.h"
 #include "logindialog.h"
-#include "devices/simulatedfield.h"
+#include "simulation/simulatedfield.h"
 #include "devicetablemodel.h"
-#include "fleet/demoworkspace.h"
+#include "simulation/demoworkspace.h"
 #include "mainwindow.h"
 #include "pages/campaignspage.h"
 #include "pages/devicespage.h"
@@ -122,7 +122,7 @@ private:
 int setUp(const QString &path, int simulated, int enrolled)
 {
     {
-        auto ws = fleet::DemoWorkspace::create(path, nullptr, { simulated, 0, 0, false });
+        auto ws = simulation::DemoWorkspace::create(path, nullptr, { simulated, 0, 0, false });
         if (!ws)
             return stop(ws.errorMessage());
         store::Workspace &workspace = *ws.value();
@@ -148,7 +148,7 @@ int setUp(const QString &path, int simulated, int enrolled)
         });
         if (!added)
             return stop(added.errorMessage());
-        auto field = devices::SimulatedField::open(devices::SimulatedField::pathForWorkspace(path));
+        auto field = simulation::SimulatedField::open(simulation::SimulatedField::pathForWorkspace(path));
         if (!field)
             return stop(field.errorMessage());
         QList<qint64> ids;
@@ -218,8 +218,8 @@ int main(int argc, char *argv[])
             return stop(QStringLiteral("the direct query failed"));
     }
 
-    store::WorkspaceService workspaces([](const QString &p) { return fleet::DemoWorkspace::openOrCreate(p); });
-    ui::MainWindow window(&workspaces);
+    store::WorkspaceService workspaces([](const QString &p) { return simulation::DemoWorkspace::openOrCreate(p); });
+    ui::MainWindow window(&workspaces, simulation::SimulatedField::opener());
     window.resize(1280, 800);
     window.show();
     workspaces.openOrCreateDemo(path);

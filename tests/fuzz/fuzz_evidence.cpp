@@ -4,7 +4,7 @@
 // signature). Whatever the input, the verifier must return a verdict, never crash, leak or hang.
 
 #include "attestation/attestationverifier.h"
-#include "attestation/entityattestationtoken.h"
+#include "protocol/entityattestationtoken.h"
 #include "crypto/demopki.h"
 #include "identity/eid.h"
 
@@ -62,7 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     QByteArray evidence = input;
     if (data[0] & 1) {
         // The input as the claims of a token the device really signed.
-        auto signedToken = attestation::signCoseSign1(input, { f.deviceCert.toDer(), f.eum.certificate.toDer() },
+        auto signedToken = protocol::signCoseSign1(input, { f.deviceCert.toDer(), f.eum.certificate.toDer() },
                                                       f.deviceKey);
         if (!signedToken)
             return 0;

@@ -1,7 +1,7 @@
 #include "aboutdialog.h"
 #include "testsession.h"
 #include "core/version.h"
-#include "fleet/demoworkspace.h"
+#include "simulation/demoworkspace.h"
 #include "firstrundialog.h"
 #include "logindialog.h"
 #include "newworkspacedialog.h"
@@ -11,7 +11,7 @@
 #include "devicetablemodel.h"
 #include "campaigns/campaignservice.h"
 #include "campaigntablemodel.h"
-#include "devices/simulatedfield.h"
+#include "simulation/simulatedfield.h"
 #include "operatortablemodel.h"
 #include "pages/campaignspage.h"
 #include "store/devicerepository.h"
@@ -76,7 +76,7 @@ using Page = models::NavigationModel::Page;
 namespace {
 store::WorkspaceService::DemoOpener demoOpener()
 {
-    return [](const QString &path) { return fleet::DemoWorkspace::openOrCreate(path); };
+    return [](const QString &path) { return simulation::DemoWorkspace::openOrCreate(path); };
 }
 // As a user does: the login dialog comes up once the workspace is open; type and press Log in.
 void logIn(ui::MainWindow &window, const QString &user, const QString &password = QStringLiteral("demo"))
@@ -92,7 +92,7 @@ void logIn(ui::MainWindow &window, const QString &user, const QString &password 
 // A main window on a workspace, shown, with the user logged in through the dialog.
 struct OpenWindow
 {
-    OpenWindow(const QString &path, const QString &user) : workspaces(demoOpener()), window(&workspaces)
+    OpenWindow(const QString &path, const QString &user) : workspaces(demoOpener()), window(&workspaces, simulation::SimulatedField::opener())
     {
         window.show();
         workspaces.open(path);
@@ -124,7 +124,7 @@ public:
         auto ws = store::Workspace::open(path);
         if (!ws || !ws.value()->unlockWithKeyFile())
             return false;
-        auto field = devices::SimulatedField::open(devices::SimulatedField::pathForWorkspace(path));
+        auto field = simulation::SimulatedField::open(simulation::SimulatedField::pathForWorkspace(path));
         if (!field)
             return false;
         field.value()->setTiming({ std::chrono::milliseconds(0), 7200 });
@@ -137,10 +137,10 @@ public:
     }
 
     // A demo workspace of the sizes given, closed again; empty when it could not be made.
-    QString demoFile(const char *name, fleet::DemoFleetSizes sizes)
+    QString demoFile(const char *name, simulation::DemoFleetSizes sizes)
     {
         const QString path = m_dir.filePath(QLatin1StringView(name));
-        auto ws = fleet::DemoWorkspace::create(path, nullptr, sizes);
+        auto ws = simulation::DemoWorkspace::create(path, nullptr, sizes);
         if (!ws)
             qWarning("%s", qPrintable(ws.errorMessage()));
         return ws ? path : QString();
@@ -168,7 +168,7 @@ private Q_SLOTS:
     void visitsEveryPage()
     {
         store::WorkspaceService workspaces(demoOpener());
-        ui::MainWindow window(&workspaces);
+        ui::MainWindow window(&workspaces, simulation::SimulatedField::opener());
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         auto *sidebar = window.findChild<QListView *>(QStringLiteral("navigation"));
@@ -221,7 +221,7 @@ private Q_SLOTS:
         const QString path = demoFile("devices.simfleet", { 700, 0, 0, true });
         QVERIFY(!path.isEmpty());
         store::WorkspaceService workspaces(demoOpener());
-        ui::MainWindow window(&workspaces);
+        ui::MainWindow window(&workspaces, simulation::SimulatedField::opener());
         window.show();
         auto *page = qobject_cast<ui::DevicesPage *>(window.pageWidget(Page::Devices));
         QVERIFY(page);
@@ -264,7 +264,7 @@ private Q_SLOTS:
         const QString path = demoFile("operators.simfleet", { 10, 0, 0, false });
         QVERIFY(!path.isEmpty());
         store::WorkspaceService workspaces(demoOpener());
-        ui::MainWindow window(&workspaces);
+        ui::MainWindow window(&workspaces, simulation::SimulatedField::opener());
         auto *page = qobject_cast<ui::OperatorsPage *>(window.pageWidget(Page::Operators));
         QVERIFY(page);
         QAbstractItemModelTester tester(page->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -290,9 +290,9 @@ private Q_SLOTS:
     {
         const QString path = m_dir.filePath(QStringLiteral("campaigns.simfleet"));
         {
-            auto ws = fleet::DemoWorkspace::create(path, nullptr, { 30, 0, 0, false });
+            auto ws = simulation::DemoWorkspace::create(path, nullptr, { 30, 0, 0, false });
             QVERIFY2(ws, qPrintable(ws.errorMessage()));
-            auto field = devices::SimulatedField::open(devices::SimulatedField::pathForWorkspace(path));
+            auto field = simulation::SimulatedField::open(simulation::SimulatedField::pathForWorkspace(path));
             QVERIFY(field);
             campaigns::CampaignService service(*ws.value(), *field.value());
             const auto fleet = store::FleetRepository(ws.value()->database()).findUnique(QStringLiteral("Rheinau smart meters")).value();
@@ -305,7 +305,7 @@ private Q_SLOTS:
             QVERIFY(service.run(testing::ownerOf(*ws.value()), id.value()));
         }
         store::WorkspaceService workspaces(demoOpener());
-        ui::MainWindow window(&workspaces);
+        ui::MainWindow window(&workspaces, simulation::SimulatedField::opener());
         auto *page = qobject_cast<ui::CampaignsPage *>(window.pageWidget(Page::Campaigns));
         QVERIFY(page);
         QAbstractItemModelTester tester(page->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -656,7 +656,7 @@ private Q_SLOTS:
         {
             auto ws = store::Workspace::open(path);
             QVERIFY(ws && ws.value()->unlockWithKeyFile());
-            auto field = devices::SimulatedField::open(devices::SimulatedField::pathForWorkspace(path));
+            auto field = simulation::SimulatedField::open(simulation::SimulatedField::pathForWorkspace(path));
             QVERIFY(field);
             campaigns::CampaignService service(*ws.value(), *field.value());
             const auto fleet = store::FleetRepository(ws.value()->database()).findUnique(QStringLiteral("Rheinau smart meters")).value();
@@ -856,7 +856,7 @@ private Q_SLOTS:
     void darkAppearance()
     {
         store::WorkspaceService workspaces(demoOpener());
-        ui::MainWindow window(&workspaces);
+        ui::MainWindow window(&workspaces, simulation::SimulatedField::opener());
         window.show();
         auto *dark = window.findChild<QAction *>(QStringLiteral("appearance-dark"));
         QVERIFY(dark);
@@ -874,7 +874,7 @@ private Q_SLOTS:
     void newWorkspaceWithItsAdministrator()
     {
         store::WorkspaceService workspaces(demoOpener());
-        ui::MainWindow window(&workspaces);
+        ui::MainWindow window(&workspaces, simulation::SimulatedField::opener());
         window.show();
         window.createWorkspace();
         auto *dialog = window.findChild<ui::NewWorkspaceDialog *>();
@@ -970,7 +970,7 @@ private Q_SLOTS:
         const QString path = demoFile("login.simfleet", { 5, 0, 0, false });
         QVERIFY(!path.isEmpty());
         store::WorkspaceService workspaces(demoOpener());
-        ui::MainWindow window(&workspaces);
+        ui::MainWindow window(&workspaces, simulation::SimulatedField::opener());
         window.show();
         workspaces.open(path);
         QTRY_VERIFY(window.loginDialog() && window.loginDialog()->isVisible());
@@ -1006,7 +1006,7 @@ private Q_SLOTS:
     {
         const QString path = m_dir.filePath(QStringLiteral("demo.simfleet"));
         store::WorkspaceService workspaces(demoOpener());
-        ui::MainWindow window(&workspaces);
+        ui::MainWindow window(&workspaces, simulation::SimulatedField::opener());
         window.show();
         workspaces.openOrCreateDemo(path);
         QTRY_VERIFY(window.windowTitle().startsWith(QStringLiteral("Demo workspace")));
@@ -1021,7 +1021,7 @@ private Q_SLOTS:
     void failedOpenExplainsAndOffersChoice()
     {
         store::WorkspaceService workspaces(demoOpener());
-        ui::MainWindow window(&workspaces);
+        ui::MainWindow window(&workspaces, simulation::SimulatedField::opener());
         window.show();
         window.openWorkspaceFile(m_dir.filePath(QStringLiteral("missing.simfleet")));
         QMessageBox *box = nullptr;
@@ -1037,13 +1037,13 @@ private Q_SLOTS:
     {
         store::WorkspaceService workspaces(demoOpener());
         {
-            ui::MainWindow window(&workspaces);
+            ui::MainWindow window(&workspaces, simulation::SimulatedField::opener());
             window.show();
             window.resize(900, 610);
             QTRY_COMPARE(window.size(), QSize(900, 610));
             window.close();
         }
-        ui::MainWindow again(&workspaces);
+        ui::MainWindow again(&workspaces, simulation::SimulatedField::opener());
         QCOMPARE(again.size(), QSize(900, 610));
     }
 

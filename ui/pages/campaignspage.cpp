@@ -27,9 +27,9 @@
 
 namespace simfleet::ui {
 
-CampaignsPage::CampaignsPage(models::AccessController *access, QWidget *parent)
+CampaignsPage::CampaignsPage(models::AccessController *access, devices::DeviceLinksOpener openDevices, QWidget *parent)
     : QWidget(parent), m_access(access), m_model(new models::CampaignTableModel(access, this)),
-      m_runner(new models::CampaignRunner(access, this)), m_monitor(new CampaignMonitor(m_runner, this)),
+      m_runner(new models::CampaignRunner(access, std::move(openDevices), this)), m_monitor(new CampaignMonitor(m_runner, this)),
       m_table(new QTableView(this)), m_message(new QLabel(this)), m_new(new QPushButton(tr("&New Campaign…"), this)),
       m_resume(new QPushButton(tr("Res&ume"), this)), m_retry(new QPushButton(tr("Retry &Failed"), this)),
       m_csv(new QPushButton(tr("Report as &CSV…"), this)), m_pdf(new QPushButton(tr("Report as P&DF…"), this))

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "campaigns/campaign.h"
+#include "devices/devicelink.h"
 
 #include <QWidget>
 
@@ -29,7 +30,7 @@ class CampaignsPage : public QWidget
 {
     Q_OBJECT
 public:
-    CampaignsPage(models::AccessController *access, QWidget *parent = nullptr);
+    CampaignsPage(models::AccessController *access, devices::DeviceLinksOpener openDevices, QWidget *parent = nullptr);
     models::CampaignTableModel *model() const { return m_model; }
     models::CampaignRunner *runner() const { return m_runner; }
     CampaignMonitor *monitor() const { return m_monitor; }

@@ -12,7 +12,7 @@ namespace simfleet::crypto {
 class EcPrivateKey;
 }
 
-namespace simfleet::attestation {
+namespace simfleet::protocol {
 
 // Debug status (RFC 9711 section 4.2.9).
 enum class DebugStatus : int {
@@ -96,4 +96,4 @@ Result<QByteArray> signCoseSign1(const QByteArray &payload, const QList<QByteArr
 // limit. Verifies nothing.
 Result<CoseSign1> parseCoseSign1(QByteArrayView bytes);
 
-} // namespace simfleet::attestation
+} // namespace simfleet::protocol

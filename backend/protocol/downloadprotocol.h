@@ -7,7 +7,7 @@
 #include <QList>
 #include <QString>
 
-namespace simfleet::profiles {
+namespace simfleet::protocol {
 
 // The messages of the profile download (DESIGN.md "Binding and download"), after SGP.22
 // sections 3.1.2-3.1.3 and 5.7. simfleet folds PrepareDownload into AuthenticateServer: the
@@ -112,4 +112,4 @@ private:
 // Profile elements travel in segments of at most this many plaintext bytes (an APDU's worth).
 constexpr qsizetype maxSegmentPayload = 1020;
 
-} // namespace simfleet::profiles
+} // namespace simfleet::protocol

@@ -2,7 +2,7 @@
 
 #include <QList>
 
-namespace simfleet::profiles::der {
+namespace simfleet::protocol::der {
 
 namespace {
 
@@ -143,4 +143,4 @@ Result<qint64> readInteger(QByteArrayView content)
     return v;
 }
 
-} // namespace simfleet::profiles::der
+} // namespace simfleet::protocol::der

@@ -6,7 +6,7 @@
 #include <QByteArrayView>
 #include <QList>
 
-namespace simfleet::profiles::der {
+namespace simfleet::protocol::der {
 
 // Just enough DER (ITU-T X.690) for the profile package and the download protocol: definite
 // lengths, tags of one or two bytes. Tags are written as their identifier octets, e.g. 0xA0 for
@@ -44,4 +44,4 @@ private:
 
 Result<qint64> readInteger(QByteArrayView content);
 
-} // namespace simfleet::profiles::der
+} // namespace simfleet::protocol::der

@@ -1,5 +1,5 @@
 #include "simulatedfield.h"
-#include "deviceslog.h"
+#include "simulationlog.h"
 #include "flashlog.h"
 #include "simulateddevicelink.h"
 
@@ -7,7 +7,7 @@
 #include "crypto/aes.h"
 #include "crypto/constanttime.h"
 #include "crypto/milenage.h"
-#include "profiles/euiccsession.h"
+#include "simulation/euiccsession.h"
 #include "crypto/certificate.h"
 #include "crypto/eckey.h"
 #include "crypto/sha256.h"
@@ -21,7 +21,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
-namespace simfleet::devices {
+namespace simfleet::simulation {
 
 namespace {
 
@@ -82,14 +82,14 @@ struct SimulatedField::DeviceState
     FieldDevice spec;
     QByteArray certDer;
     crypto::EcPrivateKey key;
-    QList<InstalledProfile> profiles;
+    QList<devices::InstalledProfile> profiles;
     QHash<QString, QByteArray> credentials; // per ICCID, sealed under the secure element's storage key
     QString fallbackIccid;                  // the profile enabled before the last enable
     bool crashedBefore = false;             // CrashesMidDownload: it fails once, then works
     // One download at a time per device; the session lives only in memory, as a secure
     // element's volatile state does, so a restart abandons it.
     QMutex sessionMutex;
-    std::unique_ptr<profiles::EuiccSession> session;
+    std::unique_ptr<simulation::EuiccSession> session;
 };
 
 SimulatedField::SimulatedField(QString path, QByteArray seed, const Clock *clock)
@@ -113,12 +113,22 @@ SimulatedField::~SimulatedField()
     // next open takes it in.
     auto connection = store::DatabaseConnection::open(m_path);
     if (!connection) {
-        qCWarning(lcDevices) << "the simulated field" << m_path << "keeps its flash log:" << connection.errorMessage();
+        qCWarning(lcSimulation) << "the simulated field" << m_path << "keeps its flash log:" << connection.errorMessage();
         return;
     }
     QSqlDatabase db = connection.value()->database();
     if (auto ok = takeInFlashLog(db); !ok)
-        qCWarning(lcDevices) << "the simulated field" << m_path << "keeps its flash log:" << ok.errorMessage();
+        qCWarning(lcSimulation) << "the simulated field" << m_path << "keeps its flash log:" << ok.errorMessage();
+}
+
+devices::DeviceLinksOpener SimulatedField::opener()
+{
+    return [](const QString &workspacePath) -> Result<std::unique_ptr<devices::DeviceLinkProvider>> {
+        auto field = openForWorkspace(workspacePath);
+        if (!field)
+            return field.error();
+        return std::unique_ptr<devices::DeviceLinkProvider>(std::move(field.value()));
+    };
 }
 
 QString SimulatedField::pathForWorkspace(const QString &workspacePath)
@@ -132,9 +142,9 @@ QString SimulatedField::flashLogPath(const QString &fieldPath)
     return fieldPath + QStringLiteral("-flash");
 }
 
-QList<attestation::Measurement> SimulatedField::firmwareMeasurements(const QString &hwmodel, const QString &swversion)
+QList<protocol::Measurement> SimulatedField::firmwareMeasurements(const QString &hwmodel, const QString &swversion)
 {
-    QList<attestation::Measurement> out;
+    QList<protocol::Measurement> out;
     for (const char *component : { "bootloader", "se-os", "usim-host" }) {
         out.append({ QString::fromLatin1(component),
                      crypto::sha256(QStringLiteral("simfleet-firmware:%1:%2:%3")
@@ -309,7 +319,7 @@ Result<std::unique_ptr<SimulatedField>> SimulatedField::open(const QString &path
         if (auto ok = field->takeInFlashLog(db); !ok)
             return ok.error();
     }
-    qCInfo(lcDevices) << "simulated field" << path << "with" << field->m_devices.size() << "devices";
+    qCInfo(lcSimulation) << "simulated field" << path << "with" << field->m_devices.size() << "devices";
     return field;
 }
 
@@ -324,7 +334,7 @@ Result<std::unique_ptr<SimulatedField>> SimulatedField::openForWorkspace(const Q
     return field;
 }
 
-std::unique_ptr<DeviceLink> SimulatedField::linkTo(const QString &eid)
+std::unique_ptr<devices::DeviceLink> SimulatedField::linkTo(const QString &eid)
 {
     return std::make_unique<SimulatedDeviceLink>(this, eid);
 }
@@ -421,14 +431,14 @@ Result<SimulatedField::DeviceState *> SimulatedField::ensureCertified(const QStr
     return device.get();
 }
 
-Result<DeviceInfo> SimulatedField::answerInfo(const QString &eid)
+Result<devices::DeviceInfo> SimulatedField::answerInfo(const QString &eid)
 {
     auto device = ensureCertified(eid);
     if (!device)
         return device.error();
     QMutexLocker lock(&m_mutex);
     const FieldDevice &d = device.value()->spec;
-    DeviceInfo info;
+    devices::DeviceInfo info;
     info.eid = d.eid;
     info.imei = d.imei;
     info.secureElement = d.secureElement;
@@ -444,7 +454,7 @@ Result<QByteArray> SimulatedField::answerEvidence(const QString &eid, const QByt
     auto device = ensureCertified(eid);
     if (!device)
         return device.error();
-    attestation::EatClaims claims;
+    protocol::EatClaims claims;
     crypto::EcPrivateKey key;
     QList<QByteArray> chain;
     {
@@ -452,7 +462,7 @@ Result<QByteArray> SimulatedField::answerEvidence(const QString &eid, const QByt
         const FieldDevice &d = device.value()->spec;
         const FieldManufacturer &m = m_manufacturers[d.manufacturer];
         claims.nonce = nonce;
-        claims.ueid = attestation::ueidForEid(d.eid);
+        claims.ueid = protocol::ueidForEid(d.eid);
         claims.oemid = m.oemid;
         claims.hwmodel = d.hwmodel;
         claims.hwversion = d.hwversion;
@@ -461,18 +471,18 @@ Result<QByteArray> SimulatedField::answerEvidence(const QString &eid, const QByt
         claims.measurements = firmwareMeasurements(d.hwmodel, d.swversion);
         if (d.fault == Fault::TamperedFirmware)
             claims.measurements[0].digest = crypto::sha256(QByteArray(QByteArrayLiteral("patched bootloader ") + d.eid.toLatin1()));
-        claims.debug = d.fault == Fault::DebugEnabled ? attestation::DebugStatus::Enabled
-                                                      : attestation::DebugStatus::DisabledPermanently;
+        claims.debug = d.fault == Fault::DebugEnabled ? protocol::DebugStatus::Enabled
+                                                      : protocol::DebugStatus::DisabledPermanently;
         claims.secureBoot = true;
         claims.tampered = false;
         claims.issuedAt = m_clock->now().addSecs(d.fault == Fault::ClockSkew ? m_timing.clockSkewSeconds : 0);
         key = device.value()->key;
         chain = { device.value()->certDer, m.eum.certificate.toDer() };
     }
-    return attestation::signCoseSign1(attestation::encodeClaims(claims), chain, key);
+    return protocol::signCoseSign1(protocol::encodeClaims(claims), chain, key);
 }
 
-Result<QList<InstalledProfile>> SimulatedField::answerListProfiles(const QString &eid)
+Result<QList<devices::InstalledProfile>> SimulatedField::answerListProfiles(const QString &eid)
 {
     QMutexLocker lock(&m_mutex);
     const auto device = m_devices.value(eid);
@@ -494,7 +504,7 @@ void SimulatedField::replay(const FlashRecord &record)
     if (!device)
         return;
     const auto profile = std::find_if(device->profiles.begin(), device->profiles.end(),
-                                      [&record](const InstalledProfile &p) { return p.iccid == record.iccid; });
+                                      [&record](const devices::InstalledProfile &p) { return p.iccid == record.iccid; });
     switch (record.kind) {
     case FlashRecord::Kind::Certified:
         device->certDer = record.data;
@@ -505,7 +515,7 @@ void SimulatedField::replay(const FlashRecord &record)
         device->credentials.insert(record.iccid, record.data);
         break;
     case FlashRecord::Kind::Enabled:
-        for (InstalledProfile &p : device->profiles)
+        for (devices::InstalledProfile &p : device->profiles)
             p.state = p.iccid == record.iccid ? QStringLiteral("enabled") : QStringLiteral("disabled");
         device->fallbackIccid = record.fallback;
         break;
@@ -547,7 +557,7 @@ Result<void> SimulatedField::takeInFlashLog(QSqlDatabase &db)
         clear.addBindValue(eid);
         if (!clear.exec())
             return failed(clear);
-        for (const InstalledProfile &p : device->profiles) {
+        for (const devices::InstalledProfile &p : device->profiles) {
             insert.addBindValue(p.iccid);
             insert.addBindValue(eid);
             insert.addBindValue(p.state);
@@ -624,7 +634,7 @@ SimulatedField::changeProfile(const QString &eid, const QString &iccid, const QS
         before.credentials = device->credentials;
         before.fallback = device->fallbackIccid;
         const auto it = std::find_if(device->profiles.begin(), device->profiles.end(),
-                                     [&iccid](const InstalledProfile &p) { return p.iccid == iccid; });
+                                     [&iccid](const devices::InstalledProfile &p) { return p.iccid == iccid; });
         if (it == device->profiles.end())
             return failWith(QStringLiteral("no-such-profile"), QStringLiteral("device %1 holds no profile %2").arg(eid, iccid));
         if (operation == u"enable" && device->spec.fault == Fault::RejectsEnable)
@@ -642,7 +652,7 @@ SimulatedField::changeProfile(const QString &eid, const QString &iccid, const QS
                 return std::pair { std::shared_ptr<DeviceState>(), before }; // already so: enabling is idempotent
             // One enabled profile at a time (SGP.22 section 3.2.1): enabling one disables the
             // other, which stays as the fallback until the new one has attached.
-            for (InstalledProfile &p : device->profiles) {
+            for (devices::InstalledProfile &p : device->profiles) {
                 if (p.state == u"enabled")
                     device->fallbackIccid = p.iccid;
                 p.state = p.iccid == iccid ? QStringLiteral("enabled") : QStringLiteral("disabled");
@@ -671,14 +681,14 @@ Result<QByteArray> SimulatedField::answerChallenge(const QString &eid)
     QMutexLocker session(&d->sessionMutex);
     if (!d->session) {
         QMutexLocker lock(&m_mutex);
-        d->session = std::make_unique<profiles::EuiccSession>(profiles::EuiccSession::Identity {
+        d->session = std::make_unique<simulation::EuiccSession>(simulation::EuiccSession::Identity {
             eid, d->key, { d->certDer, m_manufacturers.value(d->spec.manufacturer).eum.certificate.toDer() } });
     }
     return d->session->challenge();
 }
 
-Result<profiles::DeviceAuthentication> SimulatedField::answerAuthenticateServer(const QString &eid,
-                                                                                const profiles::ServerAuthentication &request)
+Result<protocol::DeviceAuthentication> SimulatedField::answerAuthenticateServer(const QString &eid,
+                                                                                const protocol::ServerAuthentication &request)
 {
     auto device = ensureCertified(eid);
     if (!device)
@@ -723,7 +733,7 @@ Result<QString> SimulatedField::answerLoadBoundPackage(const QString &eid, const
     d->session.reset(); // a load ends the session, whatever its outcome; the next download starts afresh
     if (!loaded)
         return loaded.error();
-    const profiles::LoadedProfile &profile = loaded.value();
+    const LoadedProfile &profile = loaded.value();
 
     // Seal the credentials under the secure element's storage key, bound to device and ICCID.
     const crypto::SecretBytes key = storageKey(eid);
@@ -735,7 +745,7 @@ Result<QString> SimulatedField::answerLoadBoundPackage(const QString &eid, const
 
     {
         QMutexLocker lock(&m_mutex);
-        for (const InstalledProfile &p : d->profiles) {
+        for (const devices::InstalledProfile &p : d->profiles) {
             if (p.iccid == profile.metadata.iccid)
                 return failWith(QStringLiteral("already-installed"),
                                 QStringLiteral("profile %1 is already installed on %2").arg(p.iccid, eid));
@@ -755,16 +765,16 @@ Result<QString> SimulatedField::answerLoadBoundPackage(const QString &eid, const
     installed.data = sealed.value();
     if (auto ok = commit(installed); !ok) {
         QMutexLocker lock(&m_mutex); // not committed, not installed
-        d->profiles.removeIf([&](const InstalledProfile &p) { return p.iccid == profile.metadata.iccid; });
+        d->profiles.removeIf([&](const devices::InstalledProfile &p) { return p.iccid == profile.metadata.iccid; });
         d->credentials.remove(profile.metadata.iccid);
         return ok.error();
     }
     return profile.metadata.iccid;
 }
 
-Result<AttachReport> SimulatedField::answerAttach(const QString &eid, const QByteArray &rand, const QByteArray &autn)
+Result<devices::AttachReport> SimulatedField::answerAttach(const QString &eid, const QByteArray &rand, const QByteArray &autn)
 {
-    InstalledProfile enabled;
+    devices::InstalledProfile enabled;
     QByteArray sealed;
     QString fallback;
     bool noCoverage = false;
@@ -773,7 +783,7 @@ Result<AttachReport> SimulatedField::answerAttach(const QString &eid, const QByt
         const auto device = m_devices.value(eid);
         if (!device)
             return fail(QStringLiteral("no device %1 in the field").arg(eid));
-        for (const InstalledProfile &p : device->profiles) {
+        for (const devices::InstalledProfile &p : device->profiles) {
             if (p.state == u"enabled")
                 enabled = p;
         }
@@ -790,7 +800,7 @@ Result<AttachReport> SimulatedField::answerAttach(const QString &eid, const QByt
                             QStringLiteral("device %1 finds no network %2 and has no profile to fall back to").arg(eid, enabled.plmn));
         if (auto ok = answerProfileChange(eid, fallback, QStringLiteral("enable")); !ok)
             return ok.error();
-        return AttachReport { fallback, {}, true,
+        return devices::AttachReport { fallback, {}, true,
                               QStringLiteral("no coverage of network %1 here; fell back to profile %2").arg(enabled.plmn, fallback) };
     }
     // AKA on the USIM (3GPP TS 33.102 section 6.3.3): recover SQN with AK, check MAC-A, answer RES.
@@ -814,7 +824,7 @@ Result<AttachReport> SimulatedField::answerAttach(const QString &eid, const QByt
         return failWith(QStringLiteral("attach-failed"),
                         QStringLiteral("the network failed authentication (MAC mismatch): the profile's credentials differ"));
     // Attached: the fallback is no longer needed as such.
-    return AttachReport { enabled.iccid, vector->res, false, QStringLiteral("attached to network %1").arg(enabled.plmn) };
+    return devices::AttachReport { enabled.iccid, vector->res, false, QStringLiteral("attached to network %1").arg(enabled.plmn) };
 }
 
-} // namespace simfleet::devices
+} // namespace simfleet::simulation

@@ -4,7 +4,7 @@
 #include <QThread>
 #include <QThreadPool>
 
-namespace simfleet::devices {
+namespace simfleet::simulation {
 
 SimulatedDeviceLink::SimulatedDeviceLink(SimulatedField *field, QString eid) : m_field(field), m_eid(std::move(eid)) { }
 
@@ -36,9 +36,9 @@ std::future<Result<T>> SimulatedDeviceLink::ask(std::function<Result<T>()> answe
     return future;
 }
 
-std::future<Result<DeviceInfo>> SimulatedDeviceLink::info()
+std::future<Result<devices::DeviceInfo>> SimulatedDeviceLink::info()
 {
-    return ask<DeviceInfo>([field = m_field, eid = m_eid] { return field->answerInfo(eid); });
+    return ask<devices::DeviceInfo>([field = m_field, eid = m_eid] { return field->answerInfo(eid); });
 }
 
 std::future<Result<QByteArray>> SimulatedDeviceLink::evidence(const QByteArray &nonce)
@@ -46,9 +46,9 @@ std::future<Result<QByteArray>> SimulatedDeviceLink::evidence(const QByteArray &
     return ask<QByteArray>([field = m_field, eid = m_eid, nonce] { return field->answerEvidence(eid, nonce); });
 }
 
-std::future<Result<QList<InstalledProfile>>> SimulatedDeviceLink::listProfiles()
+std::future<Result<QList<devices::InstalledProfile>>> SimulatedDeviceLink::listProfiles()
 {
-    return ask<QList<InstalledProfile>>([field = m_field, eid = m_eid] { return field->answerListProfiles(eid); });
+    return ask<QList<devices::InstalledProfile>>([field = m_field, eid = m_eid] { return field->answerListProfiles(eid); });
 }
 
 std::future<Result<void>> SimulatedDeviceLink::enableProfile(const QString &iccid)
@@ -71,9 +71,9 @@ std::future<Result<QByteArray>> SimulatedDeviceLink::challenge()
     return ask<QByteArray>([field = m_field, eid = m_eid] { return field->answerChallenge(eid); });
 }
 
-std::future<Result<profiles::DeviceAuthentication>> SimulatedDeviceLink::authenticateServer(const profiles::ServerAuthentication &request)
+std::future<Result<protocol::DeviceAuthentication>> SimulatedDeviceLink::authenticateServer(const protocol::ServerAuthentication &request)
 {
-    return ask<profiles::DeviceAuthentication>(
+    return ask<protocol::DeviceAuthentication>(
         [field = m_field, eid = m_eid, request] { return field->answerAuthenticateServer(eid, request); });
 }
 
@@ -82,9 +82,9 @@ std::future<Result<QString>> SimulatedDeviceLink::loadBoundPackage(const QList<Q
     return ask<QString>([field = m_field, eid = m_eid, segments] { return field->answerLoadBoundPackage(eid, segments); });
 }
 
-std::future<Result<AttachReport>> SimulatedDeviceLink::attach(const QByteArray &rand, const QByteArray &autn)
+std::future<Result<devices::AttachReport>> SimulatedDeviceLink::attach(const QByteArray &rand, const QByteArray &autn)
 {
-    return ask<AttachReport>([field = m_field, eid = m_eid, rand, autn] { return field->answerAttach(eid, rand, autn); });
+    return ask<devices::AttachReport>([field = m_field, eid = m_eid, rand, autn] { return field->answerAttach(eid, rand, autn); });
 }
 
-} // namespace simfleet::devices
+} // namespace simfleet::simulation

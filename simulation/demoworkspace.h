@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "store/workspace.h"
 
 #include <QString>
 #include <QStringList>
@@ -15,7 +16,7 @@ namespace simfleet::store {
 class Workspace;
 }
 
-namespace simfleet::fleet {
+namespace simfleet::simulation {
 
 struct DemoFleetSizes
 {
@@ -38,9 +39,8 @@ struct DemoContents
     QStringList users; // "admin (Administrator)", ...; every one's password is demoPassword
 };
 
-// The password of every demo user, published in the README: the demo is for showing, not for
-// keeping anything.
-inline constexpr char demoPassword[] = "demo";
+// The password of every demo user (store::demoUserPassword).
+inline constexpr const char *demoPassword = store::demoUserPassword;
 
 // Builds the demo workspace the README and the GUI's first run open: a demo PKI (certificate
 // issuer, three manufacturers, a profile server per operator), four operators in different
@@ -55,4 +55,4 @@ public:
     static Result<std::unique_ptr<store::Workspace>> openOrCreate(const QString &path, const Clock *clock = nullptr);
 };
 
-} // namespace simfleet::fleet
+} // namespace simfleet::simulation

@@ -5,7 +5,7 @@
 
 #include <QString>
 
-namespace simfleet::profiles {
+namespace simfleet::protocol {
 
 // What one USIM profile carries (DESIGN.md "Credentials"). Ki and OPc are secrets.
 struct ProfileContent
@@ -36,4 +36,4 @@ QByteArray iccidToEfIccid(QStringView iccid);
 // EF.IMSI coding (3GPP TS 31.102 section 4.2.2): length, then parity/type nibble and digits.
 QByteArray imsiToEfImsi(QStringView imsi);
 
-} // namespace simfleet::profiles
+} // namespace simfleet::protocol

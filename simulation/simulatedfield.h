@@ -1,11 +1,11 @@
 #pragma once
 
-#include "attestation/entityattestationtoken.h"
+#include "protocol/entityattestationtoken.h"
 #include "core/result.h"
 #include "crypto/chainverifier.h"
 #include "crypto/demopki.h"
 #include "crypto/revocationlist.h"
-#include "devicelink.h"
+#include "devices/devicelink.h"
 #include "fault.h"
 
 #include <QDateTime>
@@ -25,7 +25,7 @@ class Clock;
 class QSqlDatabase;
 class QThreadPool;
 
-namespace simfleet::devices {
+namespace simfleet::simulation {
 
 class FlashLog;
 struct FlashRecord;
@@ -62,7 +62,7 @@ struct FieldDevice
 // flash log its devices append their changes to), written by the devices alone and never inside
 // the backend's transactions, so a backend crash can leave the two disagreeing, as real
 // equipment would.
-class SimulatedField : public DeviceLinkProvider
+class SimulatedField : public devices::DeviceLinkProvider
 {
 public:
     struct Timing
@@ -84,6 +84,8 @@ public:
     // The field beside a workspace, for a job that needs its devices; the message says what to do
     // when there is none or its devices are busy with another job.
     static Result<std::unique_ptr<SimulatedField>> openForWorkspace(const QString &workspacePath, const Clock *clock = nullptr);
+    // openForWorkspace as the programs hand it to the layers above the backend.
+    static devices::DeviceLinksOpener opener();
     // demo.simfleet -> demo.field
     static QString pathForWorkspace(const QString &workspacePath);
     // demo.field -> demo.field-flash
@@ -91,12 +93,12 @@ public:
 
     // What a genuine build of this software measures: the manufacturer publishes these as
     // reference values.
-    static QList<attestation::Measurement> firmwareMeasurements(const QString &hwmodel, const QString &swversion);
+    static QList<protocol::Measurement> firmwareMeasurements(const QString &hwmodel, const QString &swversion);
     // The serial number a device's certificate will carry, known before the certificate exists,
     // so a manufacturer can revoke a device it has not yet certified.
     static QByteArray certificateSerial(const QString &eid);
 
-    std::unique_ptr<DeviceLink> linkTo(const QString &eid) override;
+    std::unique_ptr<devices::DeviceLink> linkTo(const QString &eid) override;
     void setTiming(Timing timing) { m_timing = timing; }
     const Timing &timing() const { return m_timing; }
     qsizetype deviceCount() const;
@@ -105,15 +107,15 @@ public:
     Result<crypto::RevocationList> revocationList(const QString &manufacturer) const;
 
     // The device side of each DeviceLink call; run on the field's worker threads.
-    Result<DeviceInfo> answerInfo(const QString &eid);
+    Result<devices::DeviceInfo> answerInfo(const QString &eid);
     Result<QByteArray> answerEvidence(const QString &eid, const QByteArray &nonce);
-    Result<QList<InstalledProfile>> answerListProfiles(const QString &eid);
+    Result<QList<devices::InstalledProfile>> answerListProfiles(const QString &eid);
     Result<void> answerProfileChange(const QString &eid, const QString &iccid, const QString &operation);
     Result<QByteArray> answerChallenge(const QString &eid);
-    Result<profiles::DeviceAuthentication> answerAuthenticateServer(const QString &eid,
-                                                                    const profiles::ServerAuthentication &request);
+    Result<protocol::DeviceAuthentication> answerAuthenticateServer(const QString &eid,
+                                                                    const protocol::ServerAuthentication &request);
     Result<QString> answerLoadBoundPackage(const QString &eid, const QList<QByteArray> &segments);
-    Result<AttachReport> answerAttach(const QString &eid, const QByteArray &rand, const QByteArray &autn);
+    Result<devices::AttachReport> answerAttach(const QString &eid, const QByteArray &rand, const QByteArray &autn);
     Fault faultOf(const QString &eid) const;
     // The threads the field's devices compute and delay their answers on. Many devices may be
     // slow at once, so there are more threads than cores; they sleep, not spin.
@@ -126,7 +128,7 @@ private:
     Result<void> migrate();
     struct ProfileSnapshot
     {
-        QList<InstalledProfile> profiles;
+        QList<devices::InstalledProfile> profiles;
         QHash<QString, QByteArray> credentials;
         QString fallback;      // before the change
         QString fallbackAfter; // after an enable
@@ -159,4 +161,4 @@ private:
     std::unique_ptr<QThreadPool> m_threads;
 };
 
-} // namespace simfleet::devices
+} // namespace simfleet::simulation

@@ -1,35 +1,35 @@
 #pragma once
 
-#include "devicelink.h"
+#include "devices/devicelink.h"
 
 #include <QMutex>
 
 #include <functional>
 #include <vector>
 
-namespace simfleet::devices {
+namespace simfleet::simulation {
 
 class SimulatedField;
 
 // A DeviceLink to one simulated device. Answers are computed on worker threads, so calls
 // return at once; a slow device answers late and an offline device never does.
-class SimulatedDeviceLink : public DeviceLink
+class SimulatedDeviceLink : public devices::DeviceLink
 {
 public:
     SimulatedDeviceLink(SimulatedField *field, QString eid);
     ~SimulatedDeviceLink() override;
 
     QString eid() const override { return m_eid; }
-    std::future<Result<DeviceInfo>> info() override;
+    std::future<Result<devices::DeviceInfo>> info() override;
     std::future<Result<QByteArray>> evidence(const QByteArray &nonce) override;
-    std::future<Result<QList<InstalledProfile>>> listProfiles() override;
+    std::future<Result<QList<devices::InstalledProfile>>> listProfiles() override;
     std::future<Result<void>> enableProfile(const QString &iccid) override;
     std::future<Result<void>> disableProfile(const QString &iccid) override;
     std::future<Result<void>> deleteProfile(const QString &iccid) override;
     std::future<Result<QByteArray>> challenge() override;
-    std::future<Result<profiles::DeviceAuthentication>> authenticateServer(const profiles::ServerAuthentication &request) override;
+    std::future<Result<protocol::DeviceAuthentication>> authenticateServer(const protocol::ServerAuthentication &request) override;
     std::future<Result<QString>> loadBoundPackage(const QList<QByteArray> &segments) override;
-    std::future<Result<AttachReport>> attach(const QByteArray &rand, const QByteArray &autn) override;
+    std::future<Result<devices::AttachReport>> attach(const QByteArray &rand, const QByteArray &autn) override;
 
 private:
     template<typename T>
@@ -41,4 +41,4 @@ private:
     std::vector<std::shared_ptr<void>> m_unanswered; // an offline device's calls, never answered
 };
 
-} // namespace simfleet::devices
+} // namespace simfleet::simulation

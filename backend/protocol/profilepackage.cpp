@@ -3,7 +3,7 @@
 
 #include <QList>
 
-namespace simfleet::profiles {
+namespace simfleet::protocol {
 
 namespace {
 
@@ -269,4 +269,4 @@ Result<ProfileContent> decodeProfilePackage(QByteArrayView package)
     return out;
 }
 
-} // namespace simfleet::profiles
+} // namespace simfleet::protocol

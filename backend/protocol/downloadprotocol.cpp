@@ -7,7 +7,7 @@
 #include <QCborMap>
 #include <QCborValue>
 
-namespace simfleet::profiles {
+namespace simfleet::protocol {
 
 namespace {
 
@@ -230,4 +230,4 @@ Result<std::pair<SegmentTag, crypto::SecretBytes>> SecureChannel::unprotect(QByt
     return std::pair { SegmentTag(tag), std::move(content) };
 }
 
-} // namespace simfleet::profiles
+} // namespace simfleet::protocol

@@ -10,7 +10,7 @@
 #include <QCborArray>
 #include <QCborValue>
 
-namespace simfleet::profiles {
+namespace simfleet::simulation {
 
 EuiccSession::EuiccSession(Identity identity) : m_identity(std::move(identity)) { }
 
@@ -23,7 +23,7 @@ QByteArray EuiccSession::challenge()
     return m_challenge;
 }
 
-Result<DeviceAuthentication> EuiccSession::authenticateServer(const ServerAuthentication &request,
+Result<protocol::DeviceAuthentication> EuiccSession::authenticateServer(const protocol::ServerAuthentication &request,
                                                               const crypto::ChainVerifier &certificateIssuer,
                                                               const QDateTime &now)
 {
@@ -53,7 +53,7 @@ Result<DeviceAuthentication> EuiccSession::authenticateServer(const ServerAuthen
                                       crypto::SignatureFormat::Raw);
         !ok)
         return refuse(QStringLiteral("the profile server's signature does not verify"));
-    auto signed1 = ServerSigned1::decode(request.serverSigned1);
+    auto signed1 = protocol::ServerSigned1::decode(request.serverSigned1);
     if (!signed1)
         return refuse(signed1.errorMessage());
     if (!crypto::equalConstantTime(signed1->euiccChallenge, challenge))
@@ -62,13 +62,13 @@ Result<DeviceAuthentication> EuiccSession::authenticateServer(const ServerAuthen
     m_serverKey = leaf->publicKey();
     m_transactionId = signed1->transactionId;
     m_oneTimeKey = crypto::EcPrivateKey::generate();
-    EuiccSigned1 answer;
+    protocol::EuiccSigned1 answer;
     answer.transactionId = signed1->transactionId;
     answer.serverChallenge = signed1->serverChallenge;
     answer.serverAddress = signed1->serverAddress;
     answer.eid = m_identity.eid;
     answer.oneTimePublicKey = m_oneTimeKey.publicPoint();
-    DeviceAuthentication out;
+    protocol::DeviceAuthentication out;
     out.euiccSigned1 = answer.encode();
     auto signature = crypto::ecdsaSign(m_identity.key, out.euiccSigned1, crypto::SignatureFormat::Raw);
     if (!signature)
@@ -100,7 +100,7 @@ Result<LoadedProfile> EuiccSession::load(const QList<QByteArray> &segments, cons
     const QByteArray iscSignature = first.toArray().at(1).toByteArray();
     if (auto ok = crypto::ecdsaVerify(m_serverKey, QByteArray(iscBytes + m_deviceSignature), iscSignature, crypto::SignatureFormat::Raw); !ok)
         return reject(QStringLiteral("InitialiseSecureChannel is not signed by the authenticated server for this session"));
-    auto isc = InitialiseSecureChannel::decode(iscBytes);
+    auto isc = protocol::InitialiseSecureChannel::decode(iscBytes);
     if (!isc)
         return reject(isc.errorMessage());
     if (isc->transactionId != m_transactionId)
@@ -112,10 +112,10 @@ Result<LoadedProfile> EuiccSession::load(const QList<QByteArray> &segments, cons
     m_oneTimeKey = {}; // one-time: never used again, whatever happens next
     if (!shared)
         return reject(shared.errorMessage());
-    auto keys = SessionKeys::derive(shared.value(), m_transactionId, m_identity.eid);
+    auto keys = protocol::SessionKeys::derive(shared.value(), m_transactionId, m_identity.eid);
     if (!keys)
         return reject(keys.errorMessage());
-    SecureChannel channel(std::move(keys).value());
+    protocol::SecureChannel channel(std::move(keys).value());
 
     LoadedProfile loaded;
     QByteArray package;
@@ -134,16 +134,16 @@ Result<LoadedProfile> EuiccSession::load(const QList<QByteArray> &segments, cons
         }
         auto &[tag, content] = opened.value();
         if (i == 1) {
-            if (tag != SegmentTag::StoreMetadata)
+            if (tag != protocol::SegmentTag::StoreMetadata)
                 return reject(QStringLiteral("the package does not start with its metadata"));
-            auto metadata = ProfileMetadata::decode(content.view());
+            auto metadata = protocol::ProfileMetadata::decode(content.view());
             if (!metadata)
                 return reject(metadata.errorMessage());
             loaded.metadata = metadata.value();
             expectedSegments = metadata->profileSegments;
             continue;
         }
-        if (tag != SegmentTag::LoadProfileElements) {
+        if (tag != protocol::SegmentTag::LoadProfileElements) {
             crypto::wipeBytes(package);
             return reject(QStringLiteral("segment %1 is not a profile-element segment").arg(i));
         }
@@ -156,7 +156,7 @@ Result<LoadedProfile> EuiccSession::load(const QList<QByteArray> &segments, cons
                           .arg(segments.size() - 2));
     }
     m_transactionId.clear();
-    auto content = decodeProfilePackage(package);
+    auto content = protocol::decodeProfilePackage(package);
     crypto::wipeBytes(package);
     if (!content)
         return reject(content.errorMessage());
@@ -168,4 +168,4 @@ Result<LoadedProfile> EuiccSession::load(const QList<QByteArray> &segments, cons
     return loaded;
 }
 
-} // namespace simfleet::profiles
+} // namespace simfleet::simulation

@@ -3,7 +3,7 @@
 #include <array>
 #include <utility>
 
-namespace simfleet::devices {
+namespace simfleet::simulation {
 
 namespace {
 const std::array<std::pair<Fault, const char *>, 10> names { {
@@ -38,4 +38,4 @@ std::optional<Fault> faultFromName(QStringView name)
     return std::nullopt;
 }
 
-} // namespace simfleet::devices
+} // namespace simfleet::simulation

@@ -6,7 +6,7 @@
 #include <QCborArray>
 #include <QCborValue>
 
-namespace simfleet::attestation {
+namespace simfleet::protocol {
 
 namespace {
 
@@ -173,4 +173,4 @@ Result<CoseSign1> parseCoseSign1(QByteArrayView bytes)
     return s;
 }
 
-} // namespace simfleet::attestation
+} // namespace simfleet::protocol

@@ -1,7 +1,7 @@
 #include "demoworkspace.h"
 
 #include "access/accessservice.h"
-#include "fleetlog.h"
+#include "simulationlog.h"
 
 #include "core/clock.h"
 #include "crypto/demopki.h"
@@ -17,7 +17,7 @@
 #include "store/storewriter.h"
 #include "store/workspace.h"
 #include "store/referencevaluerepository.h"
-#include "devices/simulatedfield.h"
+#include "simulation/simulatedfield.h"
 #include "crypto/sha256.h"
 
 #include <QFile>
@@ -26,7 +26,7 @@
 #include <QJsonObject>
 #include <QRandomGenerator>
 
-namespace simfleet::fleet {
+namespace simfleet::simulation {
 
 namespace {
 
@@ -110,9 +110,9 @@ QString imeiFor(const DemoManufacturer &m, int serial)
 
 // The demo's scenario: a small, fixed share of each fleet misbehaves in each way, so every
 // verdict and failure the product handles can be seen on a laptop.
-devices::Fault faultFor(int i, int homeOperator, QString *faultOperator)
+simulation::Fault faultFor(int i, int homeOperator, QString *faultOperator)
 {
-    using devices::Fault;
+    using simulation::Fault;
     struct Rule { int modulus; int remainder; Fault fault; };
     static const Rule rules[] = {
         { 97, 3, Fault::Offline },       { 89, 5, Fault::Slow },           { 83, 7, Fault::TamperedFirmware },
@@ -133,8 +133,8 @@ devices::Fault faultFor(int i, int homeOperator, QString *faultOperator)
 struct DemoPlan
 {
     crypto::CertifiedKey ci;
-    QList<devices::FieldManufacturer> manufacturers;
-    std::vector<devices::FieldDevice> fieldDevices;
+    QList<simulation::FieldManufacturer> manufacturers;
+    std::vector<simulation::FieldDevice> fieldDevices;
     QList<crypto::RevocationList> revocationLists;
 };
 
@@ -165,7 +165,7 @@ Result<void> populate(QSqlDatabase &db, const store::SecretVault &vault, const Q
         return id.error();
     ++contents.certificates;
     store::ReferenceValueRepository references(db);
-    for (const devices::FieldManufacturer &m : plan.manufacturers) {
+    for (const simulation::FieldManufacturer &m : plan.manufacturers) {
         if (auto id = storeCertificate(db, CertificateRoleName::Manufacturer, m.name, m.eum.certificate, std::nullopt,
                                        m.eidPrefix);
             !id)
@@ -179,7 +179,7 @@ Result<void> populate(QSqlDatabase &db, const store::SecretVault &vault, const Q
         r.hwmodel = QLatin1StringView(m.model);
         r.swname = QLatin1StringView(m.swname);
         r.swversion = QLatin1StringView(m.swversion);
-        for (const auto &measurement : devices::SimulatedField::firmwareMeasurements(r.hwmodel, r.swversion))
+        for (const auto &measurement : simulation::SimulatedField::firmwareMeasurements(r.hwmodel, r.swversion))
             r.measurements.append({ measurement.component, measurement.digest });
         r.addedAt = now;
         if (auto ok = references.add(r); !ok)
@@ -259,7 +259,7 @@ Result<void> populate(QSqlDatabase &db, const store::SecretVault &vault, const Q
         auto stored = deviceRows.insertMany(
             count,
             [&](qsizetype i, store::DeviceRecord &d) {
-                const devices::FieldDevice &f = plan.fieldDevices[fieldIndex + std::size_t(i)];
+                const simulation::FieldDevice &f = plan.fieldDevices[fieldIndex + std::size_t(i)];
                 d.eid = f.eid;
                 d.imei = f.imei;
                 d.serial = QStringLiteral("%1-%2").arg(QString(QLatin1StringView(m.name)).left(3).toUpper()).arg(i + 1, 6, 10,
@@ -313,7 +313,7 @@ Result<DemoPlan> plan(const QDateTime &now, const DemoFleetSizes &sizes)
         const DemoManufacturer &m = demoManufacturers[c.manufacturer];
         const int count = fleetSize(sizes, int(&c - demoCustomers));
         for (int i = 0; i < count; ++i) {
-            devices::FieldDevice d;
+            simulation::FieldDevice d;
             d.eid = eidFor(m, i);
             d.imei = imeiFor(m, i);
             d.manufacturer = QLatin1StringView(m.name);
@@ -326,7 +326,7 @@ Result<DemoPlan> plan(const QDateTime &now, const DemoFleetSizes &sizes)
             // the head unit's trusted environment (TR 33.812 option 2).
             d.secureElement = (c.manufacturer == 1 && i % 3 == 0) ? store::SecureElementKind::TrustedEnvironment
                                                                    : store::SecureElementKind::IntegratedUicc;
-            d.fault = sizes.faults ? faultFor(i, c.homeOperator, &d.faultOperator) : devices::Fault::None;
+            d.fault = sizes.faults ? faultFor(i, c.homeOperator, &d.faultOperator) : simulation::Fault::None;
             p.fieldDevices.push_back(d);
         }
     }
@@ -372,7 +372,7 @@ Result<std::unique_ptr<store::Workspace>> DemoWorkspace::create(const QString &p
                                                                 DemoFleetSizes sizes, DemoContents *contents)
 {
     const QString keyFile = store::Workspace::keyFilePath(path);
-    const QString fieldFile = devices::SimulatedField::pathForWorkspace(path);
+    const QString fieldFile = simulation::SimulatedField::pathForWorkspace(path);
     for (const QString &taken : { path, keyFile, fieldFile }) {
         if (QFileInfo::exists(taken))
             return fail(QStringLiteral("%1 already exists; open the workspace, or choose another file name").arg(taken));
@@ -400,11 +400,11 @@ Result<std::unique_ptr<store::Workspace>> DemoWorkspace::create(const QString &p
 
     // The devices' own file: a fixed seed, so every demo fleet has the same keys.
     {
-        auto field = devices::SimulatedField::create(fieldFile, crypto::sha256("simfleet demo field"), demo->ci.certificate,
+        auto field = simulation::SimulatedField::create(fieldFile, crypto::sha256("simfleet demo field"), demo->ci.certificate,
                                                      demo->manufacturers, demo->fieldDevices, clock);
         if (!field)
             return discard(field.error());
-        for (const devices::FieldManufacturer &m : demo->manufacturers) {
+        for (const simulation::FieldManufacturer &m : demo->manufacturers) {
             auto crl = field.value()->revocationList(m.name);
             if (!crl)
                 return discard(crl.error());
@@ -427,7 +427,7 @@ Result<std::unique_ptr<store::Workspace>> DemoWorkspace::create(const QString &p
     summary.fieldFile = fieldFile;
     if (contents)
         *contents = summary;
-    qCInfo(lcFleet) << "created the demo workspace with" << summary.devices << "devices";
+    qCInfo(lcSimulation) << "created the demo workspace with" << summary.devices << "devices";
     return workspace;
 }
 
@@ -441,4 +441,4 @@ Result<std::unique_ptr<store::Workspace>> DemoWorkspace::openOrCreate(const QStr
     return workspace;
 }
 
-} // namespace simfleet::fleet
+} // namespace simfleet::simulation

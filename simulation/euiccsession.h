@@ -2,8 +2,8 @@
 
 #include "core/result.h"
 #include "crypto/eckey.h"
-#include "downloadprotocol.h"
-#include "profilepackage.h"
+#include "protocol/downloadprotocol.h"
+#include "protocol/profilepackage.h"
 
 #include <QDateTime>
 #include <QList>
@@ -16,13 +16,13 @@ namespace simfleet::crypto {
 class ChainVerifier;
 }
 
-namespace simfleet::profiles {
+namespace simfleet::simulation {
 
 // A profile the device verified completely and may now install.
 struct LoadedProfile
 {
-    ProfileMetadata metadata;
-    ProfileContent content;
+    protocol::ProfileMetadata metadata;
+    protocol::ProfileContent content;
 };
 
 // The device side of one download, as a secure element runs it (SGP.22 ES10b): it hands out a
@@ -47,7 +47,7 @@ public:
     // ES10b.AuthenticateServer (with PrepareDownload folded in, see downloadprotocol.h):
     // the server's certificate must chain to the certificate issuer and name a profile server,
     // its signature must cover our challenge. Then a one-time key is made and signed.
-    Result<DeviceAuthentication> authenticateServer(const ServerAuthentication &request,
+    Result<protocol::DeviceAuthentication> authenticateServer(const protocol::ServerAuthentication &request,
                                                     const crypto::ChainVerifier &certificateIssuer, const QDateTime &now);
 
     // ES10b.LoadBoundProfilePackage. interrupted(i) is asked before segment i is processed
@@ -63,4 +63,4 @@ private:
     crypto::EcPrivateKey m_oneTimeKey; // dropped as soon as the session keys exist
 };
 
-} // namespace simfleet::profiles
+} // namespace simfleet::simulation

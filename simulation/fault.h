@@ -4,7 +4,7 @@
 
 #include <optional>
 
-namespace simfleet::devices {
+namespace simfleet::simulation {
 
 // How a simulated device misbehaves, chosen by the workspace's scenario.
 enum class Fault {
@@ -23,4 +23,4 @@ enum class Fault {
 QString faultName(Fault fault);
 std::optional<Fault> faultFromName(QStringView name);
 
-} // namespace simfleet::devices
+} // namespace simfleet::simulation

@@ -1,5 +1,5 @@
 #include "flashlog.h"
-#include "deviceslog.h"
+#include "simulationlog.h"
 
 #include "crypto/random.h"
 
@@ -13,7 +13,7 @@
 #include <cstring>
 #include <sys/file.h>
 
-namespace simfleet::devices {
+namespace simfleet::simulation {
 
 namespace {
 
@@ -99,7 +99,7 @@ Result<std::unique_ptr<FlashLog>> FlashLog::open(const QString &path, const QByt
     if (!ours) {
         if (!bytes.isEmpty()) {
             // Not this field's: keep it for whoever wants to look, out of the way.
-            qCWarning(lcDevices) << "the flash log" << path << "belongs to another field; set aside";
+            qCWarning(lcSimulation) << "the flash log" << path << "belongs to another field; set aside";
             log->m_file->close();
             QFile::remove(path + QStringLiteral(".foreign"));
             if (!QFile::rename(path, path + QStringLiteral(".foreign")))
@@ -133,7 +133,7 @@ Result<std::unique_ptr<FlashLog>> FlashLog::open(const QString &path, const QByt
     }
     if (at != bytes.size()) {
         // A write the process did not finish: the device never answered it, so it never happened.
-        qCWarning(lcDevices) << "the flash log" << path << "ends in" << bytes.size() - at << "damaged bytes; cut off";
+        qCWarning(lcSimulation) << "the flash log" << path << "ends in" << bytes.size() - at << "damaged bytes; cut off";
         if (!log->m_file->resize(at))
             return fail(QStringLiteral("cannot repair the flash log %1: %2").arg(path, log->m_file->errorString()));
     }
@@ -175,4 +175,4 @@ Result<void> FlashLog::writeHeader()
     return {};
 }
 
-} // namespace simfleet::devices
+} // namespace simfleet::simulation

@@ -13,7 +13,7 @@
 
 class QFile;
 
-namespace simfleet::devices {
+namespace simfleet::simulation {
 
 // One change a simulated device commits to its secure element's flash.
 struct FlashRecord
@@ -87,4 +87,4 @@ private:
     QSet<QString> m_written;
 };
 
-} // namespace simfleet::devices
+} // namespace simfleet::simulation

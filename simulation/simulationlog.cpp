@@ -1,0 +1,3 @@
+#include "simulationlog.h"
+
+Q_LOGGING_CATEGORY(lcSimulation, "simfleet.simulation", QtInfoMsg)
