@@ -5,10 +5,12 @@
 #include <QMutex>
 
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace simfleet::simulation {
 
+class SimulatedDevice;
 class SimulatedField;
 
 // A DeviceLink to one simulated device. Answers are computed on worker threads, so calls
@@ -16,7 +18,8 @@ class SimulatedField;
 class SimulatedDeviceLink : public devices::DeviceLink
 {
 public:
-    SimulatedDeviceLink(SimulatedField *field, QString eid);
+    // device is null for an EID the field does not hold: every call then fails, saying so.
+    SimulatedDeviceLink(SimulatedField *field, std::shared_ptr<SimulatedDevice> device, QString eid);
     ~SimulatedDeviceLink() override;
 
     QString eid() const override { return m_eid; }
@@ -33,9 +36,10 @@ public:
 
 private:
     template<typename T>
-    std::future<Result<T>> ask(std::function<Result<T>()> answer);
+    std::future<Result<T>> ask(std::function<Result<T>(SimulatedDevice &)> answer);
 
     SimulatedField *m_field;
+    std::shared_ptr<SimulatedDevice> m_device;
     QString m_eid;
     QMutex m_mutex;
     std::vector<std::shared_ptr<void>> m_unanswered; // an offline device's calls, never answered

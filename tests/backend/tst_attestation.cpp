@@ -39,7 +39,7 @@ struct Device
 
 QList<Measurement> goodMeasurements()
 {
-    return simulation::SimulatedField::firmwareMeasurements(QStringLiteral("MeterOne M2"), QStringLiteral("3.2.1"));
+    return simulation::SimulatedDevice::firmwareMeasurements(QStringLiteral("MeterOne M2"), QStringLiteral("3.2.1"));
 }
 
 } // namespace
@@ -94,7 +94,7 @@ class TestAttestation : public QObject
         v.addReferenceValue({ QStringLiteral("Meterworks"), QStringLiteral("MeterOne M2"), QStringLiteral("MeterOS"),
                               QStringLiteral("3.2.1"), goodMeasurements(), {} });
         v.addReferenceValue({ QStringLiteral("Meterworks"), QStringLiteral("MeterOne M2"), QStringLiteral("MeterOS"),
-                              QStringLiteral("3.0.0"), simulation::SimulatedField::firmwareMeasurements(
+                              QStringLiteral("3.0.0"), simulation::SimulatedDevice::firmwareMeasurements(
                                                            QStringLiteral("MeterOne M2"), QStringLiteral("3.0.0")),
                               t0.addDays(-30) });
         return v;
@@ -242,7 +242,7 @@ private Q_SLOTS:
             claims.swversion = QStringLiteral("9.9.9");
         } else if (scenario == u"retired-software") {
             claims.swversion = QStringLiteral("3.0.0");
-            claims.measurements = simulation::SimulatedField::firmwareMeasurements(QStringLiteral("MeterOne M2"),
+            claims.measurements = simulation::SimulatedDevice::firmwareMeasurements(QStringLiteral("MeterOne M2"),
                                                                                QStringLiteral("3.0.0"));
         } else if (scenario == u"clock") {
             claims.issuedAt = t0.addSecs(7200);

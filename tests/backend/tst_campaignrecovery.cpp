@@ -115,7 +115,7 @@ class TestCampaignRecovery : public QObject
                                       " LEFT JOIN profile p ON p.device_id = d.id AND p.state = 'enabled'")));
         int devices = 0;
         while (q.next()) {
-            const auto held = field.value()->answerListProfiles(q.value(0).toString());
+            const auto held = field.value()->device(q.value(0).toString())->listProfiles();
             QVERIFY(held);
             QStringList enabled;
             for (const auto &p : held.value()) {

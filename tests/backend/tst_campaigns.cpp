@@ -150,7 +150,7 @@ class TestCampaigns : public QObject
         QVERIFY(q.exec(QStringLiteral("SELECT d.eid, p.iccid FROM device d LEFT JOIN profile p ON p.device_id = d.id AND p.state = 'enabled'")));
         int compared = 0;
         while (q.next()) {
-            const auto onDevice = m_field->answerListProfiles(q.value(0).toString());
+            const auto onDevice = m_field->device(q.value(0).toString())->listProfiles();
             QVERIFY(onDevice);
             QStringList enabled;
             for (const auto &p : onDevice.value()) {
@@ -203,10 +203,10 @@ private slots:
 
         const auto holdings = [](simulation::SimulatedField &field, const QString &eid) {
             QStringList out;
-            for (const auto &p : field.answerListProfiles(eid).value())
+            for (const auto &p : field.device(eid)->listProfiles().value())
                 out.append(p.iccid + u'/' + p.state + u'/' + p.plmn);
             out.sort();
-            const auto info = field.answerInfo(eid);
+            const auto info = field.device(eid)->info();
             out.append(QString::fromLatin1(info.value().certificateChain.value(0).toBase64()));
             return out;
         };
@@ -217,7 +217,7 @@ private slots:
         for (qint64 d : devices) {
             const QString eid = eidOf(d);
             expected.insert(eid, holdings(*m_field, eid));
-            withProfile += m_field->answerListProfiles(eid).value().isEmpty() ? 0 : 1;
+            withProfile += m_field->device(eid)->listProfiles().value().isEmpty() ? 0 : 1;
         }
         QVERIFY(withProfile > 100);
 
@@ -261,14 +261,14 @@ private slots:
         QCOMPARE(itemReason(*id, 23), QStringLiteral("failed:enable-rejected"));
         QCOMPARE(itemReason(*id, 0), QStringLiteral("succeeded:"));
         // The device that restarted mid-download holds exactly the one profile.
-        QCOMPARE(m_field->answerListProfiles(eidOf(devices.at(19))).value().size(), 1);
+        QCOMPARE(m_field->device(eidOf(devices.at(19)))->listProfiles().value().size(), 1);
         // The one that rejected enable holds nothing (its new profile was removed again).
-        QVERIFY(m_field->answerListProfiles(eidOf(devices.at(23))).value().isEmpty());
+        QVERIFY(m_field->device(eidOf(devices.at(23)))->listProfiles().value().isEmpty());
         QVERIFY(summary->succeeded >= 100);
         checkInvariants();
 
         // Make-before-break to the operator that device 29 has no coverage of.
-        const auto before29 = m_field->answerListProfiles(eidOf(devices.at(29))).value();
+        const auto before29 = m_field->device(eidOf(devices.at(29)))->listProfiles().value();
         QCOMPARE(before29.size(), 1);
         qint64 target = 0;
         for (const auto &op : store::OperatorRepository(m_ws->database()).list().value()) {
@@ -290,7 +290,7 @@ private slots:
         }
         QVERIFY2(target != 0, "some operator's network is out of reach for device 29");
         // Rolled back: the old profile runs again, the new one is gone from the device.
-        const auto after29 = m_field->answerListProfiles(eidOf(devices.at(29))).value();
+        const auto after29 = m_field->device(eidOf(devices.at(29)))->listProfiles().value();
         QCOMPARE(after29.size(), 1);
         QCOMPARE(after29.first().iccid, before29.first().iccid);
         QCOMPARE(after29.first().state, QStringLiteral("enabled"));
@@ -371,7 +371,7 @@ private slots:
         QVERIFY(s);
         QCOMPARE(s->succeeded, 2);
         QCOMPARE(itemReason(*id, 1), QStringLiteral("failed:package-rejected"));
-        QVERIFY(m_field->answerListProfiles(eidOf(devices.at(1))).value().isEmpty());
+        QVERIFY(m_field->device(eidOf(devices.at(1)))->listProfiles().value().isEmpty());
         checkInvariants();
     }
 

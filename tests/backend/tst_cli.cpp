@@ -339,7 +339,7 @@ private Q_SLOTS:
         QVERIFY(again.err.contains("no current reference values"));
         // Publishing the new version's values makes it known again.
         QString measurements;
-        for (const auto &m : simfleet::simulation::SimulatedField::firmwareMeasurements(QStringLiteral("TagLite LTE-M"),
+        for (const auto &m : simfleet::simulation::SimulatedDevice::firmwareMeasurements(QStringLiteral("TagLite LTE-M"),
                                                                           QStringLiteral("1.9.2")))
             measurements += m.component + u'=' + QString::fromLatin1(m.digest.toHex()) + u',';
         const Run bad = cli({ "-w", ws("demo.simfleet"), "reference-values", "add", "--manufacturer", "TrackTag",

@@ -1,0 +1,429 @@
+#include "simulateddevice.h"
+#include "euiccsession.h"
+#include "flashlog.h"
+
+#include "crypto/aes.h"
+#include "crypto/certificate.h"
+#include "crypto/constanttime.h"
+#include "crypto/eckey.h"
+#include "crypto/milenage.h"
+#include "crypto/sha256.h"
+
+#include <algorithm>
+
+namespace simfleet::simulation {
+
+namespace {
+
+const QString enabledState = QStringLiteral("enabled");
+const QString disabledState = QStringLiteral("disabled");
+
+Error noSuchProfile(const QString &eid, const QString &iccid)
+{
+    return failWith(QStringLiteral("no-such-profile"), QStringLiteral("device %1 holds no profile %2").arg(eid, iccid));
+}
+
+} // namespace
+
+SimulatedDevice::SimulatedDevice(FieldDevice spec, std::shared_ptr<const FieldManufacturer> manufacturer,
+                                 QByteArray fieldSeed, DeviceSurroundings *surroundings)
+    : m_spec(std::move(spec)),
+      m_manufacturer(std::move(manufacturer)),
+      m_fieldSeed(std::move(fieldSeed)),
+      m_surroundings(surroundings)
+{
+}
+
+SimulatedDevice::~SimulatedDevice() = default;
+
+QList<protocol::Measurement> SimulatedDevice::firmwareMeasurements(const QString &hwmodel, const QString &swversion)
+{
+    QList<protocol::Measurement> out;
+    for (const char *component : { "bootloader", "se-os", "usim-host" }) {
+        out.append({ QString::fromLatin1(component),
+                     crypto::sha256(QStringLiteral("simfleet-firmware:%1:%2:%3")
+                                        .arg(hwmodel, swversion, QLatin1StringView(component))
+                                        .toUtf8()) });
+    }
+    return out;
+}
+
+QByteArray SimulatedDevice::certificateSerial(const QString &eid)
+{
+    QByteArray serial = crypto::sha256(QByteArray(QByteArrayLiteral("simfleet-device-certificate:") + eid.toLatin1())).first(16);
+    serial[0] = char((serial[0] & 0x7f) | 0x01); // positive, and never a leading zero byte
+    return serial;
+}
+
+SimulatedDevice::Memory SimulatedDevice::memory() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_memory;
+}
+
+void SimulatedDevice::restore(Memory memory)
+{
+    QMutexLocker lock(&m_mutex);
+    m_memory = std::move(memory);
+}
+
+void SimulatedDevice::replay(const FlashRecord &record)
+{
+    QMutexLocker lock(&m_mutex);
+    Memory &m = m_memory;
+    const auto profile = std::find_if(m.profiles.begin(), m.profiles.end(),
+                                      [&record](const devices::InstalledProfile &p) { return p.iccid == record.iccid; });
+    switch (record.kind) {
+    case FlashRecord::Kind::Certified:
+        m.certDer = record.data;
+        break;
+    case FlashRecord::Kind::Installed:
+        if (profile == m.profiles.end())
+            m.profiles.append({ record.iccid, disabledState, record.plmn });
+        m.credentials.insert(record.iccid, record.data);
+        break;
+    case FlashRecord::Kind::Enabled:
+        for (devices::InstalledProfile &p : m.profiles)
+            p.state = p.iccid == record.iccid ? enabledState : disabledState;
+        m.fallbackIccid = record.fallback;
+        break;
+    case FlashRecord::Kind::Disabled:
+        if (profile != m.profiles.end())
+            profile->state = disabledState;
+        break;
+    case FlashRecord::Kind::Deleted:
+        if (profile != m.profiles.end())
+            m.profiles.erase(profile);
+        m.credentials.remove(record.iccid);
+        if (m.fallbackIccid == record.iccid)
+            m.fallbackIccid.clear();
+        break;
+    case FlashRecord::Kind::Crashed:
+        m.crashedBefore = true;
+        break;
+    }
+}
+
+Result<void> SimulatedDevice::ensureCertified()
+{
+    QByteArray certDer;
+    {
+        QMutexLocker lock(&m_mutex);
+        if (!m_key.isNull() && !m_memory.certDer.isEmpty())
+            return {};
+        certDer = m_memory.certDer;
+    }
+    // The key is derived, never stored: the field's seed and the EID give it back after a restart.
+    crypto::SecretBytes scalar(crypto::sha256(QByteArray(m_fieldSeed + QByteArrayLiteral(":device-key:") + m_spec.eid.toLatin1())));
+    auto key = crypto::EcPrivateKey::fromScalar(scalar);
+    if (!key)
+        return key.error();
+    if (certDer.isEmpty()) {
+        if (!m_manufacturer)
+            return fail(QStringLiteral("device %1 names a manufacturer the field does not know").arg(m_spec.eid));
+        crypto::CertificateTemplate t;
+        t.role = crypto::CertificateRole::Device;
+        t.subject = { {}, m_manufacturer->eum.certificate.subject().organization, {}, {}, m_spec.eid };
+        t.subjectKey = key->publicKey();
+        t.notBefore = m_manufacturer->eum.certificate.notBefore();
+        t.notAfter = m_manufacturer->eum.certificate.notAfter();
+        t.serialNumber = certificateSerial(m_spec.eid);
+        auto cert = crypto::issueCertificate(t, m_manufacturer->eum.certificate, m_manufacturer->eum.key);
+        if (!cert)
+            return cert.error();
+        certDer = cert->toDer();
+        // Written by the device alone, outside any backend transaction.
+        FlashRecord certified;
+        certified.kind = FlashRecord::Kind::Certified;
+        certified.eid = m_spec.eid;
+        certified.data = certDer;
+        if (auto ok = m_surroundings->commit(certified); !ok)
+            return ok;
+    }
+    QMutexLocker lock(&m_mutex);
+    if (m_memory.certDer.isEmpty())
+        m_memory.certDer = certDer;
+    if (m_key.isNull())
+        m_key = key.value();
+    return {};
+}
+
+QList<QByteArray> SimulatedDevice::certificateChain() const
+{
+    QList<QByteArray> chain { m_memory.certDer };
+    if (m_manufacturer)
+        chain.append(m_manufacturer->eum.certificate.toDer());
+    return chain;
+}
+
+crypto::SecretBytes SimulatedDevice::storageKey() const
+{
+    return crypto::SecretBytes(crypto::sha256(QByteArray(m_fieldSeed + QByteArrayLiteral(":se-storage:") + m_spec.eid.toLatin1())));
+}
+
+Result<devices::DeviceInfo> SimulatedDevice::info()
+{
+    if (auto ok = ensureCertified(); !ok)
+        return ok.error();
+    QMutexLocker lock(&m_mutex);
+    devices::DeviceInfo info;
+    info.eid = m_spec.eid;
+    info.imei = m_spec.imei;
+    info.secureElement = m_spec.secureElement;
+    // An integrated UICC holds several profiles; a trusted environment hosts fewer.
+    const qint64 capacity = m_spec.secureElement == store::SecureElementKind::IntegratedUicc ? 512 * 1024 : 128 * 1024;
+    info.freeMemoryBytes = capacity - 40 * 1024 * m_memory.profiles.size();
+    info.certificateChain = certificateChain();
+    return info;
+}
+
+Result<QByteArray> SimulatedDevice::evidence(const QByteArray &nonce)
+{
+    if (auto ok = ensureCertified(); !ok)
+        return ok.error();
+    protocol::EatClaims claims;
+    claims.nonce = nonce;
+    claims.ueid = protocol::ueidForEid(m_spec.eid);
+    claims.oemid = m_manufacturer ? m_manufacturer->oemid : 0;
+    claims.hwmodel = m_spec.hwmodel;
+    claims.hwversion = m_spec.hwversion;
+    claims.swname = m_spec.swname;
+    claims.swversion = m_spec.swversion;
+    claims.measurements = firmwareMeasurements(m_spec.hwmodel, m_spec.swversion);
+    if (m_spec.fault == Fault::TamperedFirmware)
+        claims.measurements[0].digest = crypto::sha256(QByteArray(QByteArrayLiteral("patched bootloader ") + m_spec.eid.toLatin1()));
+    claims.debug = m_spec.fault == Fault::DebugEnabled ? protocol::DebugStatus::Enabled : protocol::DebugStatus::DisabledPermanently;
+    claims.secureBoot = true;
+    claims.tampered = false;
+    claims.issuedAt = m_surroundings->now().addSecs(m_spec.fault == Fault::ClockSkew ? m_surroundings->timing().clockSkewSeconds : 0);
+    crypto::EcPrivateKey key;
+    QList<QByteArray> chain;
+    {
+        QMutexLocker lock(&m_mutex);
+        key = m_key;
+        chain = certificateChain();
+    }
+    return protocol::signCoseSign1(protocol::encodeClaims(claims), chain, key);
+}
+
+Result<QList<devices::InstalledProfile>> SimulatedDevice::listProfiles() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_memory.profiles;
+}
+
+Result<void> SimulatedDevice::changeProfile(const QString &iccid, ProfileOperation operation)
+{
+    auto changed = applyProfileChange(iccid, operation);
+    if (!changed)
+        return changed.error();
+    if (!changed.value())
+        return {}; // nothing to change
+    FlashRecord record;
+    record.eid = m_spec.eid;
+    record.iccid = iccid;
+    switch (operation) {
+    case ProfileOperation::Delete:
+        record.kind = FlashRecord::Kind::Deleted;
+        break;
+    case ProfileOperation::Disable:
+        record.kind = FlashRecord::Kind::Disabled;
+        break;
+    case ProfileOperation::Enable: {
+        record.kind = FlashRecord::Kind::Enabled;
+        QMutexLocker lock(&m_mutex);
+        record.fallback = m_memory.fallbackIccid;
+        break;
+    }
+    }
+    Result<void> stored = m_surroundings->commit(record);
+    if (!stored) {
+        // What the device could not commit did not happen.
+        QMutexLocker lock(&m_mutex);
+        m_memory = std::move(*changed.value());
+    }
+    return stored;
+}
+
+Result<std::optional<SimulatedDevice::Memory>> SimulatedDevice::applyProfileChange(const QString &iccid, ProfileOperation operation)
+{
+    QMutexLocker lock(&m_mutex);
+    Memory before = m_memory;
+    Memory &m = m_memory;
+    const auto it = std::find_if(m.profiles.begin(), m.profiles.end(),
+                                 [&iccid](const devices::InstalledProfile &p) { return p.iccid == iccid; });
+    if (it == m.profiles.end())
+        return noSuchProfile(m_spec.eid, iccid);
+    switch (operation) {
+    case ProfileOperation::Enable:
+        if (m_spec.fault == Fault::RejectsEnable)
+            return failWith(QStringLiteral("enable-rejected"),
+                            QStringLiteral("device %1 refused to enable profile %2").arg(m_spec.eid, iccid));
+        if (it->state == enabledState)
+            return std::optional<Memory>(); // already so: enabling is idempotent
+        // One enabled profile at a time (SGP.22 section 3.2.1): enabling one disables the other,
+        // which stays as the fallback until the new one has attached.
+        for (devices::InstalledProfile &p : m.profiles) {
+            if (p.state == enabledState)
+                m.fallbackIccid = p.iccid;
+            p.state = p.iccid == iccid ? enabledState : disabledState;
+        }
+        break;
+    case ProfileOperation::Disable:
+        it->state = disabledState;
+        break;
+    case ProfileOperation::Delete:
+        if (it->state == enabledState)
+            return failWith(QStringLiteral("profile-enabled"),
+                            QStringLiteral("profile %1 is enabled; disable it before deleting it").arg(iccid));
+        m.credentials.remove(iccid);
+        if (m.fallbackIccid == iccid)
+            m.fallbackIccid.clear();
+        m.profiles.erase(it);
+        break;
+    }
+    return std::optional<Memory>(std::move(before));
+}
+
+Result<QByteArray> SimulatedDevice::challenge()
+{
+    if (auto ok = ensureCertified(); !ok)
+        return ok.error();
+    QMutexLocker session(&m_sessionMutex);
+    if (!m_session) {
+        QMutexLocker lock(&m_mutex);
+        m_session = std::make_unique<EuiccSession>(EuiccSession::Identity { m_spec.eid, m_key, certificateChain() });
+    }
+    return m_session->challenge();
+}
+
+Result<protocol::DeviceAuthentication> SimulatedDevice::authenticateServer(const protocol::ServerAuthentication &request)
+{
+    if (auto ok = ensureCertified(); !ok)
+        return ok.error();
+    const crypto::ChainVerifier *issuerTrust = m_surroundings->issuerTrust();
+    if (!issuerTrust)
+        return failWith(QStringLiteral("server-not-authenticated"),
+                        QStringLiteral("this simulated field was made before devices carried their certificate issuer; "
+                                       "create the demo workspace again"));
+    QMutexLocker session(&m_sessionMutex);
+    if (!m_session)
+        return failWith(QStringLiteral("server-not-authenticated"), QStringLiteral("the device issued no challenge"));
+    const qint64 skew = m_spec.fault == Fault::ClockSkew ? m_surroundings->timing().clockSkewSeconds : 0;
+    return m_session->authenticateServer(request, *issuerTrust, m_surroundings->now().addSecs(skew));
+}
+
+Result<QString> SimulatedDevice::loadBoundPackage(const QList<QByteArray> &segments)
+{
+    if (auto ok = ensureCertified(); !ok)
+        return ok.error();
+    QMutexLocker session(&m_sessionMutex);
+    if (!m_session)
+        return failWith(QStringLiteral("package-rejected"), QStringLiteral("no download session is open on the device"));
+    bool crashNow = false;
+    {
+        QMutexLocker lock(&m_mutex);
+        crashNow = m_spec.fault == Fault::CrashesMidDownload && !m_memory.crashedBefore;
+        if (crashNow)
+            m_memory.crashedBefore = true;
+    }
+    if (crashNow) {
+        // Remembered in the device's own flash, so the retry after a restart succeeds.
+        FlashRecord crashed;
+        crashed.kind = FlashRecord::Kind::Crashed;
+        crashed.eid = m_spec.eid;
+        if (auto ok = m_surroundings->commit(crashed); !ok)
+            return ok.error();
+    }
+    auto loaded = m_session->load(segments, [crashNow](int segment) { return crashNow && segment == 2; });
+    m_session.reset(); // a load ends the session, whatever its outcome; the next download starts afresh
+    if (!loaded)
+        return loaded.error();
+    const LoadedProfile &profile = loaded.value();
+    const QString &iccid = profile.metadata.iccid;
+
+    // Seal the credentials under the secure element's storage key, bound to device and ICCID.
+    QByteArray both = profile.content.ki.view().toByteArray() + profile.content.opc.view().toByteArray();
+    auto sealed = crypto::aesGcmSeal(storageKey().view(), both, (m_spec.eid + u':' + iccid).toLatin1());
+    crypto::wipeBytes(both);
+    if (!sealed)
+        return sealed.error();
+    {
+        QMutexLocker lock(&m_mutex);
+        for (const devices::InstalledProfile &p : m_memory.profiles) {
+            if (p.iccid == iccid)
+                return failWith(QStringLiteral("already-installed"),
+                                QStringLiteral("profile %1 is already installed on %2").arg(p.iccid, m_spec.eid));
+        }
+        const qint64 capacity = m_spec.secureElement == store::SecureElementKind::IntegratedUicc ? 8 : 2;
+        if (m_memory.profiles.size() >= capacity)
+            return failWith(QStringLiteral("no-memory"),
+                            QStringLiteral("the secure element of %1 has no room for another profile; delete one first").arg(m_spec.eid));
+        m_memory.profiles.append({ iccid, disabledState, profile.metadata.plmn });
+        m_memory.credentials.insert(iccid, sealed.value());
+    }
+    FlashRecord installed;
+    installed.kind = FlashRecord::Kind::Installed;
+    installed.eid = m_spec.eid;
+    installed.iccid = iccid;
+    installed.plmn = profile.metadata.plmn;
+    installed.data = sealed.value();
+    if (auto ok = m_surroundings->commit(installed); !ok) {
+        QMutexLocker lock(&m_mutex); // not committed, not installed
+        m_memory.profiles.removeIf([&](const devices::InstalledProfile &p) { return p.iccid == iccid; });
+        m_memory.credentials.remove(iccid);
+        return ok.error();
+    }
+    return iccid;
+}
+
+Result<devices::AttachReport> SimulatedDevice::attach(const QByteArray &rand, const QByteArray &autn)
+{
+    devices::InstalledProfile enabled;
+    QByteArray sealed;
+    QString fallback;
+    {
+        QMutexLocker lock(&m_mutex);
+        for (const devices::InstalledProfile &p : m_memory.profiles) {
+            if (p.state == enabledState)
+                enabled = p;
+        }
+        if (enabled.iccid.isEmpty())
+            return failWith(QStringLiteral("no-enabled-profile"), QStringLiteral("device %1 has no enabled profile").arg(m_spec.eid));
+        sealed = m_memory.credentials.value(enabled.iccid);
+        fallback = m_memory.fallbackIccid;
+    }
+    if (m_spec.fault == Fault::NoCoverage && m_spec.faultOperator == enabled.plmn) {
+        // No network of this operator here: the device goes back to the profile it ran before.
+        if (fallback.isEmpty())
+            return failWith(QStringLiteral("no-coverage"),
+                            QStringLiteral("device %1 finds no network %2 and has no profile to fall back to").arg(m_spec.eid, enabled.plmn));
+        if (auto ok = changeProfile(fallback, ProfileOperation::Enable); !ok)
+            return ok.error();
+        return devices::AttachReport { fallback, {}, true,
+                                       QStringLiteral("no coverage of network %1 here; fell back to profile %2").arg(enabled.plmn, fallback) };
+    }
+    // AKA on the USIM (3GPP TS 33.102 section 6.3.3): recover SQN with AK, check MAC-A, answer RES.
+    auto opened = crypto::aesGcmOpen(storageKey().view(), sealed, (m_spec.eid + u':' + enabled.iccid).toLatin1());
+    if (!opened || opened->size() != 32)
+        return failWith(QStringLiteral("attach-failed"), QStringLiteral("the profile's credentials on %1 are unreadable").arg(m_spec.eid));
+    auto milenage = crypto::Milenage::withOpc(crypto::SecretBytes(opened->view().first(16)), crypto::SecretBytes(opened->view().sliced(16)));
+    if (!milenage || autn.size() != 16 || rand.size() != 16)
+        return failWith(QStringLiteral("attach-failed"), QStringLiteral("the network's challenge is malformed"));
+    const QByteArray amf = autn.sliced(6, 2);
+    auto first = milenage->compute(rand, QByteArray(6, 0), amf);
+    if (!first)
+        return first.error();
+    QByteArray sqn(6, 0);
+    for (int i = 0; i < 6; ++i)
+        sqn[i] = char(autn[i] ^ first->ak[i]);
+    auto vector = milenage->compute(rand, sqn, amf);
+    if (!vector)
+        return vector.error();
+    if (!crypto::equalConstantTime(vector->macA, autn.sliced(8, 8)))
+        return failWith(QStringLiteral("attach-failed"),
+                        QStringLiteral("the network failed authentication (MAC mismatch): the profile's credentials differ"));
+    return devices::AttachReport { enabled.iccid, vector->res, false, QStringLiteral("attached to network %1").arg(enabled.plmn) };
+}
+
+} // namespace simfleet::simulation
