@@ -2,6 +2,7 @@
 #include "accesscontroller.h"
 
 #include "attestation/attestationservice.h"
+#include "campaigns/campaignqueries.h"
 #include "campaigns/campaignservice.h"
 #include "fleet/devicefilter.h"
 #include "fleet/devicelist.h"
@@ -339,7 +340,7 @@ void CampaignRunner::launch(std::shared_ptr<Job> job)
                     if (auto reset = service.retryFailed(session, id); !reset)
                         return failWith(reset.errorMessage());
                 }
-                if (auto summary = service.summary(session, id))
+                if (auto summary = campaigns::CampaignQueries(*ws.value()).summary(session, id))
                     name = summary->name;
                 if (job->plan && job->plan->startAt.isValid() && job->plan->startAt > QDateTime::currentDateTimeUtc()) {
                     post([id, name, at = job->plan->startAt](CampaignRunner &r) {

@@ -1,8 +1,7 @@
 #include "campaigntablemodel.h"
 #include "accesscontroller.h"
 
-#include "campaigns/campaignservice.h"
-#include "devices/devicelink.h"
+#include "campaigns/campaignqueries.h"
 #include "store/workspace.h"
 #include "store/workspaceservice.h"
 
@@ -22,8 +21,7 @@ void CampaignTableModel::reload()
     m_access->request<QList<campaigns::CampaignSummary>>(
         this,
         [](store::Workspace &ws, const access::Session &session) {
-            devices::NoDeviceLinks none; // listing reaches no device
-            return campaigns::CampaignService(ws, none).list(session);
+            return campaigns::CampaignQueries(ws).list(session);
         },
         [this](const Result<QList<campaigns::CampaignSummary>> &list) {
             if (!list) {
@@ -55,8 +53,7 @@ void CampaignTableModel::writeCsvReport(qint64 campaignId, const QString &path)
             QSaveFile file(path);
             if (!file.open(QIODevice::WriteOnly))
                 return fail(tr("cannot write %1: %2").arg(path, file.errorString()));
-            devices::NoDeviceLinks none;
-            if (auto ok = campaigns::CampaignService(ws, none).writeReport(session, campaignId, file); !ok)
+            if (auto ok = campaigns::CampaignQueries(ws).writeReport(session, campaignId, file); !ok)
                 return ok.error();
             if (!file.commit())
                 return fail(tr("cannot write %1: %2").arg(path, file.errorString()));
@@ -73,8 +70,7 @@ void CampaignTableModel::summaryFor(qint64 campaignId, QObject *context,
     m_access->request<campaigns::CampaignSummary>(
         context,
         [campaignId](store::Workspace &ws, const access::Session &session) {
-            devices::NoDeviceLinks none;
-            return campaigns::CampaignService(ws, none).summary(session, campaignId);
+            return campaigns::CampaignQueries(ws).summary(session, campaignId);
         },
         std::move(done));
 }

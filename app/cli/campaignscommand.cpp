@@ -2,8 +2,7 @@
 
 #include "access/session.h"
 
-#include "campaigns/campaignservice.h"
-#include "devices/devicelink.h"
+#include "campaigns/campaignqueries.h"
 #include "store/workspace.h"
 
 #include <QCommandLineParser>
@@ -35,8 +34,7 @@ int CampaignsCommand::run(const QStringList &arguments, CliContext &context)
     const auto workspace = openWorkspace(context, name(), exitCode);
     if (!workspace)
         return exitCode;
-    devices::NoDeviceLinks none; // listing and reporting never reach a device
-    campaigns::CampaignService service(*workspace, none);
+    const campaigns::CampaignQueries service(*workspace); // listing and reporting never reach a device
     if (parser.isSet(reportOption)) {
         bool ok = false;
         const qint64 id = parser.value(reportOption).toLongLong(&ok);

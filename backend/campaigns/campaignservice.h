@@ -8,8 +8,6 @@
 #include <functional>
 #include <memory>
 
-class QIODevice;
-
 namespace simfleet::store {
 class Workspace;
 }
@@ -28,7 +26,8 @@ namespace simfleet::campaigns {
 // the old one; if it does not attach, fall back and report why. Each step's intent is stored
 // before the step is sent and every step is idempotent, so a campaign killed at any instant
 // resumes where it stood, reconciling with what each device reports. Call it on the thread that
-// opened the workspace; the devices are served by a pool of worker threads.
+// opened the workspace; the devices are served by a pool of worker threads (CampaignRun, and
+// DeviceChange for each device).
 class CampaignService : public QObject
 {
     Q_OBJECT
@@ -46,10 +45,7 @@ public:
     Result<CampaignSummary> run(const access::Session &by, qint64 campaignId, CampaignControl *control = nullptr);
     // Failed and rolled-back devices go back to pending; run() again to retry them.
     Result<qint64> retryFailed(const access::Session &by, qint64 campaignId);
-    Result<CampaignSummary> summary(const access::Session &by, qint64 campaignId) const;
-    Result<QList<CampaignSummary>> list(const access::Session &by) const;
-    // Per-device outcomes as CSV: EID, state, reason, profiles before and after. No secrets.
-    Result<void> writeReport(const access::Session &by, qint64 campaignId, QIODevice &out) const;
+    // Reading campaigns needs no devices: CampaignQueries.
 
     // Throttles the progress signal (and the callback) to at most one per interval.
     void setProgressInterval(int milliseconds) { m_progressIntervalMs = milliseconds; }
@@ -59,11 +55,6 @@ signals:
     void progressed(const simfleet::campaigns::CampaignProgress &progress);
 
 private:
-    struct Run;
-    QString lockPath(qint64 campaignId) const;
-    Result<CampaignSummary> summaryOf(const access::Session &by, qint64 campaignId) const;
-    Result<void> checkVisible(const access::Session &by, qint64 campaignId) const;
-    Result<void> checkMayRun(const access::Session &by, const QString &kind) const;
     store::Workspace &m_workspace;
     devices::DeviceLinkProvider &m_links;
     int m_progressIntervalMs = 200;

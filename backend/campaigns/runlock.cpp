@@ -46,4 +46,9 @@ bool RunLock::isHeld(const QString &path)
     return !free;
 }
 
+QString RunLock::pathFor(const QString &workspacePath, qint64 campaignId)
+{
+    return workspacePath + QStringLiteral(".campaign-%1.lock").arg(campaignId);
+}
+
 } // namespace simfleet::campaigns

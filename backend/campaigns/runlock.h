@@ -16,6 +16,9 @@ public:
     RunLock(const RunLock &) = delete;
     RunLock &operator=(const RunLock &) = delete;
 
+    // Where a workspace's lock for one campaign lives.
+    static QString pathFor(const QString &workspacePath, qint64 campaignId);
+
     bool tryLock();
     // Whether any process (this one included, through another lock) holds it now.
     static bool isHeld(const QString &path);

@@ -6,6 +6,10 @@
 #include "crypto/ecdsa.h"
 #include "crypto/random.h"
 #include "devices/devicelink.h"
+#include "store/certificaterepository.h"
+#include "store/operatorrepository.h"
+#include "store/secretvault.h"
+#include "store/workspace.h"
 
 #include <QCborArray>
 #include <QCborValue>
@@ -15,6 +19,37 @@ namespace simfleet::profiles {
 ProfileServer::ProfileServer(QString address, crypto::CertifiedKey key, crypto::ChainVerifier deviceTrust)
     : m_address(std::move(address)), m_key(std::move(key)), m_deviceTrust(std::move(deviceTrust))
 {
+}
+
+Result<std::unique_ptr<ProfileServer>> ProfileServer::ofOperator(const store::Workspace &workspace, const store::OperatorRecord &op)
+{
+    auto certificates = store::CertificateRepository(workspace.database()).list();
+    if (!certificates)
+        return certificates.error();
+    crypto::ChainVerifier deviceTrust;
+    std::optional<crypto::CertifiedKey> serverKey;
+    QString serverName;
+    for (const store::CertificateRecord &c : certificates.value()) {
+        auto cert = crypto::Certificate::fromDer(c.der);
+        if (!cert)
+            continue;
+        if (c.role == store::CertificateRoleName::CertificateIssuer)
+            deviceTrust.addTrustAnchor(cert.value());
+        if (c.role == store::CertificateRoleName::ProfileServer && c.operatorId == op.id && !c.privateKeySealed.isEmpty()) {
+            auto pkcs8 = workspace.vault().open({ "certificate", c.id, "private_key_sealed" }, c.privateKeySealed);
+            if (!pkcs8)
+                return fail(QStringLiteral("%1's profile server key cannot be opened: %2").arg(op.name, pkcs8.errorMessage()));
+            auto key = crypto::EcPrivateKey::fromPkcs8(pkcs8.value());
+            if (!key)
+                return key.error();
+            serverKey = crypto::CertifiedKey { cert.value(), key.value() };
+            serverName = cert->subject().commonName;
+        }
+    }
+    if (!serverKey)
+        return fail(QStringLiteral("%1 has no profile server with a key in this workspace; import its certificate and key first")
+                        .arg(op.name));
+    return std::make_unique<ProfileServer>(serverName, *serverKey, deviceTrust);
 }
 
 Result<protocol::ServerAuthentication> ProfileServer::authenticate(const QByteArray &euiccChallenge, QByteArray *transactionId,

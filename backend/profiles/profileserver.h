@@ -10,9 +10,14 @@
 #include <QString>
 
 #include <chrono>
+#include <memory>
 
 namespace simfleet::devices {
 class DeviceLink;
+}
+namespace simfleet::store {
+class Workspace;
+struct OperatorRecord;
 }
 
 namespace simfleet::profiles {
@@ -34,6 +39,10 @@ class ProfileServer
 public:
     // deviceTrust holds the certificate issuer as its anchor; the device's chain must reach it.
     ProfileServer(QString address, crypto::CertifiedKey key, crypto::ChainVerifier deviceTrust);
+    // The operator's profile server as the workspace holds it (its certificate and sealed key),
+    // trusting the workspace's certificate issuers for devices. Needs an unlocked workspace.
+    static Result<std::unique_ptr<ProfileServer>> ofOperator(const store::Workspace &workspace,
+                                                             const store::OperatorRecord &op);
 
     // Returns the ICCID the device installed. Errors carry a stable code: timeout,
     // server-not-authenticated, device-not-authenticated, package-rejected, device-restarted.

@@ -96,4 +96,29 @@ Result<std::optional<AttestationRecord>> AttestationRepository::latest(qint64 de
     return std::optional<AttestationRecord>(all->first());
 }
 
+Result<QHash<qint64, std::pair<QString, QDateTime>>> AttestationRepository::latestVerdicts(const QList<qint64> &deviceIds)
+{
+    QHash<qint64, std::pair<QString, QDateTime>> out;
+    if (deviceIds.isEmpty())
+        return out;
+    // The ids are numbers, written into the statement: a batch's worth at a time.
+    QStringList ids;
+    ids.reserve(deviceIds.size());
+    for (qint64 id : deviceIds)
+        ids.append(QString::number(id));
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (auto ok = execute(q,
+                          QStringLiteral("SELECT device_id, verdict, max(verified_at) AS at FROM attestation_result"
+                                         " WHERE device_id IN (%1) GROUP BY device_id")
+                              .arg(ids.join(u',')),
+                          QVariantList(), "reading the devices' latest verdicts");
+        !ok)
+        return ok.error();
+    while (q.next())
+        out.insert(q.value(0).toLongLong(),
+                   { q.value(1).toString(), QDateTime::fromString(q.value(2).toString(), Qt::ISODateWithMs) });
+    return out;
+}
+
 } // namespace simfleet::store

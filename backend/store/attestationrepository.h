@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QHash>
 #include <QList>
 #include <QSqlDatabase>
 #include <QString>
@@ -47,6 +48,8 @@ public:
     Result<qint64> insertResult(const AttestationRecord &record);
     Result<QList<AttestationRecord>> history(qint64 deviceId);
     Result<std::optional<AttestationRecord>> latest(qint64 deviceId);
+    // The latest verdict of each device given (verdict and when), for devices that have one.
+    Result<QHash<qint64, std::pair<QString, QDateTime>>> latestVerdicts(const QList<qint64> &deviceIds);
 
 private:
     QSqlDatabase m_db;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "scope.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -8,6 +9,7 @@
 #include <QSqlDatabase>
 #include <QString>
 
+#include <functional>
 #include <optional>
 
 namespace simfleet::store {
@@ -22,6 +24,53 @@ struct CampaignRecord
     QString state;    // e.g. draft, running, paused, cancelled, finished
     QString settings; // JSON: batch size, rate, canary share, schedule
     QString createdBy;
+    QString note;        // read only: what the last run said
+    QDateTime startedAt; // read only; invalid until it first ran
+    QDateTime finishedAt;
+};
+
+// One device of a campaign as a run takes it up: where it stands, the profiles the change
+// involves, and the profile enabled on it now (with its operator's policy).
+struct CampaignRunItem
+{
+    qint64 deviceId = 0;
+    QString eid;
+    QString state;
+    QString reason;
+    int attempts = 0;
+    std::optional<qint64> oldProfileId;
+    QString oldIccid;
+    qint64 oldOperatorId = 0;
+    std::optional<qint64> newProfileId;
+    QString newIccid;
+    std::optional<qint64> enabledProfileId;
+    QString enabledIccid;
+    qint64 enabledOperatorId = 0;
+    bool enabledDisableAllowed = true;
+};
+
+// What one step of one device leaves in its campaign item.
+struct CampaignItemStep
+{
+    qint64 deviceId = 0;
+    QString state;
+    QString reason;
+    int attempts = 0;
+    std::optional<qint64> oldProfileId;
+    std::optional<qint64> newProfileId;
+};
+
+// A line of a campaign's report: one device's outcome. No secrets.
+struct CampaignReportRow
+{
+    QString eid;
+    QString state;
+    QString reason;
+    int attempts = 0;
+    QString oldIccid;
+    QString newIccid;
+    QString newImsi;
+    QString updatedAt;
 };
 
 struct CampaignItemRecord
@@ -45,6 +94,30 @@ public:
     Result<QList<CampaignItemRecord>> items(qint64 campaignId, std::optional<QString> state = std::nullopt);
     Result<QHash<QString, qint64>> countByState(qint64 campaignId);
     Result<std::optional<CampaignRecord>> find(qint64 campaignId);
+
+    // A run's bookkeeping; the per-device writes keep their statements prepared in the writer.
+    Result<QList<CampaignRunItem>> runItems(qint64 campaignId);
+    Result<void> recordStep(qint64 campaignId, const CampaignItemStep &step, const QDateTime &at);
+    Result<void> markStarted(qint64 campaignId, const QDateTime &at, const QString &note);
+    Result<void> markEnded(qint64 campaignId, const QString &state, const QDateTime &at, const QString &note);
+    Result<void> setSettings(qint64 campaignId, const QString &settings);
+    // Devices not yet started are cancelled with the campaign.
+    Result<void> cancelUnstarted(qint64 campaignId, const QDateTime &at);
+    // Failed, rolled-back and cancelled devices go back to pending; returns how many.
+    Result<qint64> resetForRetry(qint64 campaignId, const QDateTime &at);
+
+    // Reading, within what the reader may see (Scope conditions on campaign c and item ci).
+    Result<bool> isVisible(qint64 campaignId, const Scope::Condition &visible);
+    Result<QList<qint64>> visibleIds(const Scope::Condition &visible);
+    struct OutcomeCount
+    {
+        QString state;
+        QString reason;
+        qint64 count = 0;
+    };
+    Result<QList<OutcomeCount>> outcomes(qint64 campaignId, const Scope::Condition &items);
+    Result<void> forEachReportRow(qint64 campaignId, const Scope::Condition &items,
+                                  const std::function<Result<void>(const CampaignReportRow &)> &visit);
 
 private:
     QSqlDatabase m_db;

@@ -325,4 +325,17 @@ Result<QSet<qint64>> DeviceRepository::homeOperatorsOf(const QList<qint64> &ids,
     return homes;
 }
 
+Result<void> DeviceRepository::moveToCustomersFleet(qint64 deviceId, qint64 customerId)
+{
+    auto done = executeWrite(m_db,
+                             QStringLiteral("UPDATE device SET fleet_id = (SELECT f2.id FROM fleet f2 JOIN fleet f1"
+                                            " ON f1.name = f2.name WHERE f1.id = device.fleet_id AND f2.customer_id = ?)"
+                                            " WHERE id = ? AND EXISTS (SELECT 1 FROM fleet f2 JOIN fleet f1"
+                                            " ON f1.name = f2.name WHERE f1.id = device.fleet_id AND f2.customer_id = ?)"),
+                             { customerId, deviceId, customerId }, "moving a device to its new owner's fleet");
+    if (!done)
+        return done.error();
+    return {};
+}
+
 } // namespace simfleet::store

@@ -35,6 +35,9 @@ public:
     Result<Existing> findExisting(const QStringList &eids, const QStringList &imeis);
 
     Result<qint64> count();
+    // Moves a device into the fleet of the same name that customerId owns, if there is one (a
+    // subscription change that also changes the owner made it).
+    Result<void> moveToCustomersFleet(qint64 deviceId, qint64 customerId);
     // (id, EID) of a fleet's devices, or of the devices with these EIDs, in EID order.
     Result<QList<std::pair<qint64, QString>>> idsInFleet(qint64 fleetId);
     Result<QList<std::pair<qint64, QString>>> idsForEids(const QStringList &eids);

@@ -76,4 +76,16 @@ Result<QList<FleetRecord>> FleetRepository::list()
     return readAll(q);
 }
 
+Result<void> FleetRepository::addFleetsForNewOwner(qint64 campaignId, qint64 customerId, qint64 operatorId, const QDateTime &at)
+{
+    // ON CONFLICT DO NOTHING is understood by SQLite and PostgreSQL alike.
+    QSqlQuery q(m_db);
+    return execute(q,
+                   QStringLiteral("INSERT INTO fleet (customer_id, name, home_operator_id, created_at)"
+                                  " SELECT DISTINCT ?, f.name, ?, ? FROM campaign_item ci JOIN device d ON d.id = ci.device_id"
+                                  " JOIN fleet f ON f.id = d.fleet_id WHERE ci.campaign_id = ?"
+                                  " ON CONFLICT (customer_id, name) DO NOTHING"),
+                   { customerId, operatorId, storedTime(at), campaignId }, "giving the new owner its fleets");
+}
+
 } // namespace simfleet::store

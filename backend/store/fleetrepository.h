@@ -20,6 +20,9 @@ public:
     // The one fleet with this name, or an error that says there is none or several.
     Result<FleetRecord> findUnique(const QString &name);
     Result<QList<FleetRecord>> list();
+    // Gives customerId a fleet of the same name (homed on operatorId) for every fleet the
+    // campaign's devices come from, keeping the fleets it has already.
+    Result<void> addFleetsForNewOwner(qint64 campaignId, qint64 customerId, qint64 operatorId, const QDateTime &at);
 
 private:
     QSqlDatabase m_db;

@@ -40,12 +40,12 @@ Result<std::pair<QByteArray, QByteArray>> ProfileRepository::sealedCredentials(q
 
 Result<void> ProfileRepository::setState(qint64 profileId, const QString &state, const QDateTime &at)
 {
-    QSqlQuery q(m_db);
-    if (auto ok = execute(q, QStringLiteral("UPDATE profile SET state = ?, updated_at = ? WHERE id = ?"),
-                          { state, storedTime(at), profileId }, "changing a profile's state");
-        !ok)
-        return ok;
-    if (q.numRowsAffected() != 1)
+    // Runs for every step of every device of a campaign: kept prepared in the writer.
+    auto done = executeWrite(m_db, QStringLiteral("UPDATE profile SET state = ?, updated_at = ? WHERE id = ?"),
+                             { state, storedTime(at), profileId }, "changing a profile's state");
+    if (!done)
+        return done.error();
+    if (done->rowsAffected != 1)
         return fail(QStringLiteral("there is no profile %1").arg(profileId));
     return {};
 }

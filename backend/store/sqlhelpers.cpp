@@ -33,4 +33,11 @@ Result<WriteOutcome> executeWrite(QSqlDatabase &db, const QString &sql, std::ini
     return WriteOutcome { query.numRowsAffected(), query.lastInsertId().toLongLong() };
 }
 
+int ColumnIndex::operator()(const char *name) const
+{
+    const int index = m_record.indexOf(QLatin1StringView(name));
+    Q_ASSERT_X(index >= 0, "ColumnIndex", name);
+    return index;
+}
+
 } // namespace simfleet::store

@@ -3,6 +3,7 @@
 #include "core/result.h"
 
 #include <QSqlQuery>
+#include <QSqlRecord>
 #include <QVariant>
 
 #include <initializer_list>
@@ -24,6 +25,19 @@ struct WriteOutcome
 };
 Result<WriteOutcome> executeWrite(QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> values,
                                   const char *doing);
+
+// A result's columns by name, looked up once per query (QSqlQuery::value(name) searches the
+// record on every call): `const ColumnIndex col(q); const int eid = col("eid");`. A name the
+// query does not return is a programming error and asserts.
+class ColumnIndex
+{
+public:
+    explicit ColumnIndex(const QSqlQuery &query) : m_record(query.record()) { }
+    int operator()(const char *name) const;
+
+private:
+    QSqlRecord m_record;
+};
 
 // Qt binds a null QString as SQL NULL; NOT NULL text columns want the empty string.
 inline QString text(const QString &s)

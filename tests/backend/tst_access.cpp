@@ -7,6 +7,7 @@
 #include "access/session.h"
 #include "attestation/attestationservice.h"
 #include "attestation/referencevaluebook.h"
+#include "campaigns/campaignqueries.h"
 #include "campaigns/campaignservice.h"
 #include "core/clock.h"
 #include "simulation/simulatedfield.h"
@@ -165,20 +166,17 @@ const QList<CallSpec> &calls()
           } },
         { "campaign-list", false,
           [](Fixture &f, const access::Session &s) {
-              devices::NoDeviceLinks none;
-              return asVoid(campaigns::CampaignService(*f.ws, none).list(s));
+              return asVoid(campaigns::CampaignQueries(*f.ws).list(s));
           } },
         { "campaign-summary", false,
           [](Fixture &f, const access::Session &s) {
-              devices::NoDeviceLinks none;
-              return asVoid(campaigns::CampaignService(*f.ws, none).summary(s, f.campaignId));
+              return asVoid(campaigns::CampaignQueries(*f.ws).summary(s, f.campaignId));
           } },
         { "campaign-report", false,
           [](Fixture &f, const access::Session &s) {
-              devices::NoDeviceLinks none;
               QBuffer out;
               out.open(QIODevice::WriteOnly);
-              return campaigns::CampaignService(*f.ws, none).writeReport(s, f.campaignId, out);
+              return campaigns::CampaignQueries(*f.ws).writeReport(s, f.campaignId, out);
           } },
         { "audit-verify", false,
           [](Fixture &f, const access::Session &s) { return asVoid(access::AuditTrail::verify(*f.ws, s)); } },
@@ -404,8 +402,7 @@ private Q_SLOTS:
         const qint64 meters = runAsOwner(*f, campaigns::CampaignKind::InitialProvisioning, f->rheinfunk, f->meters);
         const qint64 cars = runAsOwner(*f, campaigns::CampaignKind::InitialProvisioning, f->albion, f->cars);
         const qint64 moved = runAsOwner(*f, campaigns::CampaignKind::SubscriptionChange, f->albion, f->meters.mid(0, 3));
-        devices::NoDeviceLinks none;
-        campaigns::CampaignService campaigns(*f->ws, none);
+        const campaigns::CampaignQueries campaigns(*f->ws);
         store::DeviceRepository devices(f->ws->database());
         store::ProfileRepository profiles(f->ws->database());
 
@@ -647,8 +644,7 @@ private Q_SLOTS:
         const auto expired = viewer.require(access::Permission::ViewFleet, clock);
         QVERIFY(!expired);
         QCOMPARE(expired.error().code, QStringLiteral("session-expired"));
-        devices::NoDeviceLinks none;
-        const auto list = campaigns::CampaignService(*f->ws, none).list(viewer);
+        const auto list = campaigns::CampaignQueries(*f->ws).list(viewer);
         QVERIFY(!list);
         QVERIFY(list.errorMessage().contains(QStringLiteral("log in again")));
     }

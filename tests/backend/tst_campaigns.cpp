@@ -1,6 +1,7 @@
 // Campaigns over a small demo fleet with every fault kind: initial provisioning, make-before-break
 // subscription change, fallback, policy refusals, an exhausted range, pause, resume, canary,
 // rate limit, reports and the invariants that must hold after each.
+#include "campaigns/campaignqueries.h"
 #include "campaigns/campaignservice.h"
 #include "testsession.h"
 #include "campaigns/runlock.h"
@@ -312,7 +313,7 @@ private slots:
         // The report: one row per device, outcomes and ICCIDs, never a credential.
         QBuffer report;
         report.open(QIODevice::WriteOnly);
-        QVERIFY(service.writeReport(testing::ownerOf(*m_ws), *id, report));
+        QVERIFY(campaigns::CampaignQueries(*m_ws).writeReport(testing::ownerOf(*m_ws), *id, report));
         const QList<QByteArray> lines = report.data().trimmed().split('\n');
         QCOMPARE(lines.size(), 121);
         QVERIFY(lines.first().startsWith("eid,outcome,reason"));

@@ -95,7 +95,7 @@ private Q_SLOTS:
         QVERIFY(write([&](QSqlDatabase &db) -> Result<void> {
                     CampaignRepository campaigns(db);
                     auto id = campaigns.create({ 0, QStringLiteral("Move to Nordlink"), QStringLiteral("subscription-change"),
-                                                 target, std::nullopt, QStringLiteral("draft"), {}, QStringLiteral("owner") },
+                                                 target, std::nullopt, QStringLiteral("draft"), {}, QStringLiteral("owner"), {}, {}, {} },
                                                m_now);
                     if (!id)
                         return id.error();

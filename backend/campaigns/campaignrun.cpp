@@ -1,0 +1,520 @@
+#include "campaignrun.h"
+#include "campaignqueries.h"
+#include "campaignslog.h"
+#include "runlock.h"
+#include "steprecorder.h"
+
+#include "access/session.h"
+#include "attestation/attestationservice.h"
+#include "core/clock.h"
+#include "devices/devicelink.h"
+#include "profiles/credentialissuer.h"
+#include "profiles/profileserver.h"
+#include "store/attestationrepository.h"
+#include "store/auditlog.h"
+#include "store/operatorrepository.h"
+#include "store/storewriter.h"
+#include "store/workspace.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace simfleet::campaigns {
+
+namespace {
+
+CampaignItem itemFrom(const store::CampaignRunItem &r)
+{
+    CampaignItem it;
+    it.deviceId = r.deviceId;
+    it.eid = r.eid;
+    it.state = r.state;
+    it.reason = r.reason;
+    it.attempts = r.attempts;
+    if (r.oldProfileId) {
+        it.oldProfileId = r.oldProfileId;
+        it.oldIccid = r.oldIccid;
+        it.oldOperatorId = r.oldOperatorId;
+    } else if (r.enabledProfileId && r.state == u"pending") {
+        // Not started: the change begins from the profile enabled now.
+        it.oldProfileId = r.enabledProfileId;
+        it.oldIccid = r.enabledIccid;
+        it.oldOperatorId = r.enabledOperatorId;
+        it.oldDisableAllowed = r.enabledDisableAllowed;
+    }
+    if (r.newProfileId) {
+        it.newProfileId = r.newProfileId;
+        it.newIccid = r.newIccid;
+    }
+    return it;
+}
+
+} // namespace
+
+CampaignRun::CampaignRun(store::Workspace &workspace, devices::DeviceLinkProvider &links, const access::Session &by,
+                         CampaignControl *control, ProgressSink progress, int progressIntervalMs)
+    : m_workspace(workspace),
+      m_links(links),
+      m_by(by),
+      m_control(control),
+      m_progress(std::move(progress)),
+      m_progressIntervalMs(progressIntervalMs)
+{
+}
+
+CampaignRun::~CampaignRun()
+{
+    if (m_issuing.valid())
+        m_issuing.wait();
+    m_pool.waitForDone();
+}
+
+Error CampaignRun::storeRefused() const
+{
+    return Error { QStringLiteral("the workspace refused to record the campaign's progress") };
+}
+
+Result<CampaignSummary> CampaignRun::execute(qint64 campaignId)
+{
+    if (auto ok = prepare(campaignId); !ok)
+        return ok.error();
+    // One process runs a campaign at a time; a lock left by a killed process is recognised as
+    // such (its process is gone) and taken over.
+    RunLock runLock(RunLock::pathFor(m_workspace.info().path, campaignId));
+    if (!runLock.tryLock())
+        return fail(QStringLiteral("campaign %1 is already running in another window or command; pause it there, or wait")
+                        .arg(campaignId));
+    if (auto ok = loadItems(); !ok)
+        return ok.error();
+    m_elapsed.start();
+    m_note = m_resumed.isEmpty() ? QString() : QStringLiteral("resumed %1 devices mid-change").arg(m_resumed.size());
+    const QDateTime startedAt = m_workspace.clock().now();
+    auto started = m_workspace.writer().run(
+        [&](QSqlDatabase &db) { return store::CampaignRepository(db).markStarted(campaignId, startedAt, m_note); });
+    if (!started)
+        return started.error();
+    qCInfo(lcCampaigns) << "campaign" << campaignId << "runs with" << m_pending.size() << "devices to start and"
+                        << m_resumed.size() << "to resume";
+
+    // Devices a crash left mid-change go first, reconciled with what they report.
+    for (CampaignItem &item : m_resumed) {
+        std::optional<protocol::ProfileContent> content;
+        if (item.newProfileId && (item.state == u"downloading" || item.state == u"enabling" || item.state == u"confirming"))
+            content = contentFor(*item.newProfileId);
+        dispatch(item, std::move(content), true);
+    }
+    if (auto ok = feed(); !ok)
+        return ok.error();
+    return finish();
+}
+
+Result<void> CampaignRun::prepare(qint64 campaignId)
+{
+    QSqlDatabase db = m_workspace.database();
+    auto found = store::CampaignRepository(db).find(campaignId);
+    if (!found)
+        return found.error();
+    if (!found.value())
+        return fail(QStringLiteral("there is no campaign %1").arg(campaignId));
+    m_id = campaignId;
+    m_record = *found.value();
+    m_initial = m_record.kind == kindName(CampaignKind::InitialProvisioning);
+    const auto permission = m_initial ? access::Permission::Provision : access::Permission::ChangeSubscription;
+    if (auto ok = m_by.require(permission, m_workspace.clock()); !ok)
+        return ok;
+    m_settings = CampaignSettings::fromJson(QJsonDocument::fromJson(m_record.settings.toUtf8()).object());
+    m_pool.setMaxThreadCount(m_settings.concurrency);
+    auto target = store::OperatorRepository(db).find(m_record.targetOperatorId);
+    if (!target || !target.value())
+        return fail(QStringLiteral("the campaign's operator is gone"));
+    m_target = *target.value();
+    auto server = profiles::ProfileServer::ofOperator(m_workspace, m_target);
+    if (!server)
+        return server.error();
+    m_server = std::move(server).value();
+    m_steps = std::make_unique<StepRecorder>(m_workspace,
+                                             StepRecorder::Campaign { m_id, m_by.name(), m_record.newCustomerId, m_target.name },
+                                             m_workspace.clock());
+    m_context = std::make_unique<ChangeContext>(
+        ChangeContext { m_settings, m_target, *m_server, m_workspace.clock(), *m_steps, m_findings });
+    attestation::AttestationOptions attestOptions;
+    attestOptions.answerTimeout = std::chrono::milliseconds(m_settings.answerTimeoutMs);
+    m_attestation = std::make_unique<attestation::AttestationService>(m_workspace, m_links, attestOptions);
+    return {};
+}
+
+Result<void> CampaignRun::loadItems()
+{
+    auto items = store::CampaignRepository(m_workspace.database()).runItems(m_id);
+    if (!items)
+        return items.error();
+    for (const store::CampaignRunItem &r : items.value()) {
+        CampaignItem it = itemFrom(r);
+        m_steps->countFound(it.state);
+        ++m_total;
+        if (it.state == u"pending" || it.state == u"attesting")
+            m_pending.push_back(std::move(it));
+        else if (!item::isFinal(it.state))
+            m_resumed.append(std::move(it));
+        else
+            ++m_doneBefore;
+    }
+    m_canarySize = m_settings.canaryPercent > 0 && !m_record.settings.contains(QStringLiteral("canary_passed"))
+        ? std::max<qint64>(1, (qint64(m_pending.size()) * m_settings.canaryPercent + 99) / 100)
+        : 0;
+    return {};
+}
+
+std::optional<protocol::ProfileContent> CampaignRun::contentFor(qint64 profileId) const
+{
+    QSqlDatabase db = m_workspace.database();
+    auto content = profiles::CredentialIssuer::reopen(db, m_workspace.vault(), profileId);
+    if (!content) {
+        qCWarning(lcCampaigns) << "campaign" << m_id << "cannot reopen profile" << profileId << ":" << content.errorMessage();
+        return std::nullopt;
+    }
+    return std::move(content).value();
+}
+
+void CampaignRun::dispatch(CampaignItem item, std::optional<protocol::ProfileContent> content, bool reconcile)
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        ++m_inFlight;
+    }
+    m_pool.start([this, item = std::move(item), content = std::move(content), reconcile]() mutable {
+        std::unique_ptr<devices::DeviceLink> link = m_links.linkTo(item.eid);
+        DeviceChange(*m_context, std::move(item), std::move(content), *link).run(reconcile);
+        QMutexLocker lock(&m_mutex);
+        --m_inFlight;
+        m_changed.wakeAll();
+    });
+}
+
+void CampaignRun::paceByRate(qint64 startedSoFar)
+{
+    if (m_settings.ratePerSecond <= 0)
+        return;
+    const double due = double(startedSoFar) / m_settings.ratePerSecond;
+    const double spent = double(m_rateStart.msecsTo(m_workspace.clock().now())) / 1000.0;
+    if (due > spent)
+        m_workspace.clock().wait(qint64((due - spent) * 1000.0));
+}
+
+Result<void> CampaignRun::feed()
+{
+    m_rateStart = m_workspace.clock().now();
+    while (!m_pending.empty()) {
+        if (m_control && m_control->stopRequested())
+            break;
+        qint64 take = std::min<qint64>(m_settings.batchSize, qint64(m_pending.size()));
+        if (m_canarySize > 0 && m_started < m_canarySize)
+            take = std::min(take, m_canarySize - m_started);
+        // Rate limit: devices started per second since the run began.
+        if (m_settings.ratePerSecond > 0)
+            take = std::min<qint64>(take, std::max<qint64>(1, qint64(m_settings.ratePerSecond)));
+        paceByRate(m_started);
+        // Keep the workers fed without running far ahead of them.
+        drainTo(qint64(m_settings.concurrency) + m_settings.batchSize);
+
+        QList<CampaignItem> batch;
+        for (qint64 i = 0; i < take; ++i) {
+            batch.append(std::move(m_pending.front()));
+            m_pending.pop_front();
+        }
+        m_started += take;
+
+        auto toAttest = screen(batch);
+        if (!toAttest)
+            return toAttest.error();
+        auto cleared = attestGate(toAttest.value());
+        if (!cleared)
+            return cleared.error();
+        if (!cleared->isEmpty()) {
+            if (!settleIssuing(&cleared.value()))
+                break;
+            m_issuing = std::async(std::launch::async, &CampaignRun::issueAndDispatch, this, std::move(cleared).value());
+            reportProgress(false);
+        }
+        // Staged rollout: the canary share finishes first; the rest follows only if it went well.
+        if (m_canarySize > 0 && m_started == m_canarySize) {
+            auto held = canaryHolds();
+            if (!held)
+                return held.error();
+            if (held.value())
+                break;
+        }
+    }
+    settleIssuing(nullptr);
+    if (m_issueError)
+        return *m_issueError;
+    drainTo(0);
+    m_pool.waitForDone();
+    reportProgress(true);
+    return {};
+}
+
+// Decides what each device needs before anything is sent to it: skipped, refused, or attested.
+Result<QList<CampaignItem>> CampaignRun::screen(QList<CampaignItem> &batch)
+{
+    QList<CampaignItem> toAttest;
+    QList<std::pair<CampaignItem *, ItemStep>> decided;
+    for (CampaignItem &item : batch) {
+        QString skip, refuse;
+        if (m_initial) {
+            if (item.oldProfileId)
+                skip = item.oldOperatorId == m_target.id ? QStringLiteral("already-on-target") : QStringLiteral("already-provisioned");
+        } else if (!item.oldProfileId) {
+            refuse = QStringLiteral("not-provisioned");
+        } else if (item.oldOperatorId == m_target.id) {
+            skip = QStringLiteral("already-on-target");
+        } else if (!item.oldDisableAllowed) {
+            refuse = QStringLiteral("policy-disable-not-allowed");
+        }
+        if (!skip.isEmpty())
+            decided.append({ &item, ItemStep(QLatin1StringView(item::skipped), skip) });
+        else if (!refuse.isEmpty())
+            decided.append({ &item, m_steps->failure(item, refuse) });
+        else
+            toAttest.append(item);
+    }
+    if (!m_steps->advanceAll(decided))
+        return storeRefused();
+    return toAttest;
+}
+
+// Attestation gates every download (TR 33.812: verify before provisioning): a fresh enough
+// Affirming verdict passes; otherwise the device is attested now, and anything but Affirming
+// stops it before any credential leaves the backend.
+Result<QList<CampaignItem>> CampaignRun::attestGate(QList<CampaignItem> &toAttest)
+{
+    if (toAttest.isEmpty())
+        return toAttest;
+    QList<qint64> ids;
+    for (const CampaignItem &item : toAttest)
+        ids.append(item.deviceId);
+    auto latest = store::AttestationRepository(m_workspace.database()).latestVerdicts(ids);
+    if (!latest)
+        return latest.error();
+    const QDateTime now = m_workspace.clock().now();
+    QList<std::pair<qint64, QString>> attestNow;
+    QList<std::pair<CampaignItem *, ItemStep>> intents;
+    for (CampaignItem &item : toAttest) {
+        const auto verdict = latest->constFind(item.deviceId);
+        const bool fresh = verdict != latest->cend() && verdict->first == u"affirming"
+            && verdict->second.secsTo(now) <= m_target.attestationMaxAgeSeconds;
+        if (!fresh) {
+            intents.append({ &item, ItemStep(QLatin1StringView(item::attesting)) });
+            attestNow.append({ item.deviceId, item.eid });
+        }
+    }
+    if (!m_steps->advanceAll(intents))
+        return storeRefused();
+    QHash<qint64, attestation::AttestationVerdict> verdicts;
+    if (!attestNow.isEmpty()) {
+        auto attested = m_attestation->attest(m_by, attestNow);
+        if (!attested)
+            return attested.error();
+        for (const auto &a : attested.value())
+            verdicts.insert(a.deviceId, a.verdict);
+    }
+    QList<CampaignItem> cleared;
+    QList<std::pair<CampaignItem *, ItemStep>> refused;
+    for (CampaignItem &item : toAttest) {
+        const auto verdict = verdicts.constFind(item.deviceId);
+        if (verdict != verdicts.cend() && verdict->tier != attestation::TrustTier::Affirming)
+            refused.append({ &item, m_steps->failure(item, QStringLiteral("attestation-") + verdict->reasonCode) });
+        else
+            cleared.append(item);
+    }
+    if (!m_steps->advanceAll(refused))
+        return storeRefused();
+    return cleared;
+}
+
+// Credentials for a batch's cleared devices, allocated and recorded with their steps at once,
+// then the devices handed to the workers. It runs beside the feeder, which meanwhile attests the
+// next batch: done in line, it left a core idle each batch while the writer issued (the workers
+// have often finished the batch before by then). A batch that finds the range exhausted comes
+// back unissued; the feeder refuses it with everything not started.
+CampaignRun::Issued CampaignRun::issueAndDispatch(QList<CampaignItem> cleared)
+{
+    QList<qint64> deviceIds;
+    for (const CampaignItem &item : cleared)
+        deviceIds.append(item.deviceId);
+    QList<profiles::IssuedProfile> issued;
+    const QDateTime now = m_workspace.clock().now();
+    const store::SecretVault &vault = m_workspace.vault();
+    auto allocated = m_workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
+        auto made = profiles::CredentialIssuer::issue(db, vault, m_target.id, deviceIds, now);
+        if (!made)
+            return made.error();
+        issued = std::move(made).value();
+        store::CampaignRepository campaigns(db);
+        for (qsizetype i = 0; i < cleared.size(); ++i) {
+            const CampaignItem &item = cleared.at(i);
+            const store::CampaignItemStep step { item.deviceId, QLatin1StringView(item::downloading), {}, item.attempts,
+                                                 item.oldProfileId, issued.at(i).profileId };
+            if (auto ok = campaigns.recordStep(m_id, step, now); !ok)
+                return ok;
+        }
+        return {};
+    });
+    if (!allocated) {
+        if (allocated.error().code != u"range-exhausted")
+            return { allocated.error(), {}, {} };
+        return { {}, allocated.errorMessage(), std::move(cleared) };
+    }
+    for (qsizetype i = 0; i < cleared.size(); ++i) {
+        CampaignItem item = cleared.at(i);
+        m_steps->moved(item.state, QLatin1StringView(item::downloading));
+        item.state = QLatin1StringView(item::downloading);
+        item.newProfileId = issued.at(i).profileId;
+        item.newIccid = issued.at(i).content.iccid;
+        dispatch(std::move(item), std::move(issued[i].content), false);
+    }
+    return {}; // progress is reported by the feeder (reportProgress is not for two threads)
+}
+
+// Waits for the batch before to be issued; false when the run cannot go on (the store failed, or
+// the range is exhausted: then that batch, `alsoRefuse` and every device not started are refused).
+bool CampaignRun::settleIssuing(QList<CampaignItem> *alsoRefuse)
+{
+    if (!m_issuing.valid())
+        return true;
+    Issued done = m_issuing.get();
+    if (!done.outcome) {
+        m_issueError = done.outcome.error();
+        return false;
+    }
+    if (done.exhaustedNote.isEmpty())
+        return true;
+    QList<std::pair<CampaignItem *, ItemStep>> refusedAll;
+    const auto refuse = [&](auto &items) {
+        for (CampaignItem &item : items)
+            refusedAll.append({ &item, m_steps->failure(item, QStringLiteral("range-exhausted")) });
+    };
+    refuse(done.unissued);
+    if (alsoRefuse)
+        refuse(*alsoRefuse);
+    refuse(m_pending);
+    const bool recorded = m_steps->advanceAll(refusedAll); // before the items it points to go
+    m_pending.clear();
+    if (!recorded)
+        m_issueError = storeRefused();
+    m_note = done.exhaustedNote;
+    m_exhausted = true;
+    return false;
+}
+
+// After the canary share: true when it went badly and the campaign pauses.
+Result<bool> CampaignRun::canaryHolds()
+{
+    if (!settleIssuing(nullptr))
+        return m_issueError ? Result<bool>(*m_issueError) : Result<bool>(false);
+    drainTo(0);
+    auto counts = store::CampaignRepository(m_workspace.database()).countByState(m_id);
+    if (!counts)
+        return counts.error();
+    const qint64 ok = counts->value(QLatin1StringView(item::succeeded)) + counts->value(QLatin1StringView(item::skipped));
+    const double rate = 100.0 * double(ok) / double(m_canarySize);
+    if (rate < m_settings.minSuccessPercent) {
+        m_note = QStringLiteral("canary: %1% of the first %2 devices succeeded, below the %3% required; the campaign is "
+                                "paused. Read the failures, then resume or cancel it.")
+                     .arg(rate, 0, 'f', 1)
+                     .arg(m_canarySize)
+                     .arg(m_settings.minSuccessPercent);
+        m_canaryHeld = true;
+        return true;
+    }
+    QJsonObject settings = QJsonDocument::fromJson(m_record.settings.toUtf8()).object();
+    settings.insert(QStringLiteral("canary_passed"), true);
+    const QString text = QString::fromUtf8(QJsonDocument(settings).toJson(QJsonDocument::Compact));
+    auto saved = m_workspace.writer().run([&](QSqlDatabase &db) { return store::CampaignRepository(db).setSettings(m_id, text); });
+    if (!saved)
+        return saved.error();
+    m_record.settings = text;
+    return false;
+}
+
+Result<CampaignSummary> CampaignRun::finish()
+{
+    QString state = QStringLiteral("finished");
+    const QDateTime now = m_workspace.clock().now();
+    if (m_control && m_control->cancelRequested()) {
+        state = QStringLiteral("cancelled");
+        auto cancelled = m_workspace.writer().run([&](QSqlDatabase &db) { return store::CampaignRepository(db).cancelUnstarted(m_id, now); });
+        if (!cancelled)
+            return cancelled.error();
+    } else if (m_canaryHeld || (m_control && m_control->pauseRequested())) {
+        state = QStringLiteral("paused");
+    } else if (const qint64 unresolved = m_findings.unresolvedCount(); unresolved > 0) {
+        state = QStringLiteral("interrupted");
+        m_note = QStringLiteral("%1 devices did not answer while their change was reconciled; resume the campaign to finish them")
+                     .arg(unresolved);
+    }
+    if (m_exhausted)
+        state = QStringLiteral("finished");
+    const CampaignQueries queries(m_workspace);
+    const QStringList findings = m_findings.findings();
+    auto summaryNow = queries.summaryOf(m_by, m_id);
+    QJsonObject details = summaryNow ? summaryNow->toJson() : QJsonObject();
+    details.insert(QStringLiteral("state"), state);
+    if (!findings.isEmpty()) {
+        details.insert(QStringLiteral("reconciled"), qint64(findings.size()));
+        details.insert(QStringLiteral("reconciled_first"), QJsonArray::fromStringList(findings.mid(0, 20)));
+    }
+    const QString actor = m_by.name();
+    auto closed = m_workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
+        if (auto ok = store::CampaignRepository(db).markEnded(m_id, state, now, m_note); !ok)
+            return ok;
+        return store::AuditLog::record(db, now, actor, QStringLiteral("campaign.run"), QStringLiteral("campaign:%1").arg(m_id), details);
+    });
+    if (!closed)
+        return closed.error();
+    auto out = queries.summaryOf(m_by, m_id);
+    if (out)
+        out.value().seconds = double(m_elapsed.elapsed()) / 1000.0;
+    return out;
+}
+
+void CampaignRun::reportProgress(bool force)
+{
+    const qint64 nowMs = m_elapsed.elapsed();
+    {
+        QMutexLocker lock(&m_mutex);
+        if (!force && nowMs - m_lastProgressMs < m_progressIntervalMs)
+            return;
+        m_lastProgressMs = nowMs;
+    }
+    CampaignProgress p;
+    p.campaignId = m_id;
+    p.total = m_total;
+    p.byState = m_steps->byState();
+    for (auto it = p.byState.cbegin(); it != p.byState.cend(); ++it) {
+        if (item::isFinal(it.key()))
+            p.done += it.value();
+    }
+    p.elapsedSeconds = double(nowMs) / 1000.0;
+    // This run's pace: items a resumed or retried campaign had finished before do not count.
+    p.devicesPerSecond = nowMs > 0 ? double(std::max<qint64>(0, p.done - m_doneBefore)) * 1000.0 / double(nowMs) : 0;
+    if (m_progress)
+        m_progress(p);
+}
+
+void CampaignRun::drainTo(qint64 limit)
+{
+    for (;;) {
+        {
+            QMutexLocker lock(&m_mutex);
+            if (m_inFlight <= limit)
+                return;
+            // A device leaving the workers wakes the feeder; progress between is reported on
+            // the timeout (waking it on every step cost a thread switch per step).
+            m_changed.wait(&m_mutex, 100);
+        }
+        reportProgress(false);
+    }
+}
+
+} // namespace simfleet::campaigns

@@ -1,0 +1,128 @@
+#pragma once
+
+#include "campaign.h"
+#include "campaignitem.h"
+#include "core/result.h"
+#include "devicechange.h"
+#include "protocol/profilepackage.h"
+#include "store/campaignrepository.h"
+#include "store/records.h"
+
+#include <QElapsedTimer>
+#include <QMutex>
+#include <QThreadPool>
+#include <QWaitCondition>
+
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <optional>
+
+namespace simfleet::access {
+class Session;
+}
+namespace simfleet::attestation {
+class AttestationService;
+}
+namespace simfleet::devices {
+class DeviceLinkProvider;
+}
+namespace simfleet::profiles {
+class ProfileServer;
+}
+namespace simfleet::store {
+class Workspace;
+}
+
+namespace simfleet::campaigns {
+
+class StepRecorder;
+
+// One run of a campaign (CampaignService::run): takes the devices not yet started in batches
+// (screened, attested, issued their credentials) and hands each to a worker that changes it
+// (DeviceChange), at the campaign's rate, canary share first; devices a crash left mid-change
+// are reconciled first. Ends when every device is done, or on pause or cancel, and records how
+// the campaign stands.
+class CampaignRun
+{
+public:
+    using ProgressSink = std::function<void(const CampaignProgress &)>;
+    CampaignRun(store::Workspace &workspace, devices::DeviceLinkProvider &links, const access::Session &by,
+                CampaignControl *control, ProgressSink progress, int progressIntervalMs);
+    ~CampaignRun();
+    CampaignRun(const CampaignRun &) = delete;
+    CampaignRun &operator=(const CampaignRun &) = delete;
+
+    Result<CampaignSummary> execute(qint64 campaignId);
+
+private:
+    // What issuing a batch's credentials came to (it runs beside the feeder).
+    struct Issued
+    {
+        Result<void> outcome; // failed only when the store failed: the run stops
+        QString exhaustedNote;
+        QList<CampaignItem> unissued;
+    };
+
+    Result<void> prepare(qint64 campaignId);
+    Result<void> loadItems();
+    Result<void> feed();
+    Result<QList<CampaignItem>> screen(QList<CampaignItem> &batch);
+    Result<QList<CampaignItem>> attestGate(QList<CampaignItem> &toAttest);
+    Issued issueAndDispatch(QList<CampaignItem> cleared);
+    bool settleIssuing(QList<CampaignItem> *alsoRefuse);
+    Result<bool> canaryHolds();
+    Result<CampaignSummary> finish();
+
+    void dispatch(CampaignItem item, std::optional<protocol::ProfileContent> content, bool reconcile);
+    std::optional<protocol::ProfileContent> contentFor(qint64 profileId) const;
+    void paceByRate(qint64 startedSoFar);
+    void reportProgress(bool force);
+    // Waits until at most `limit` devices are in flight, reporting progress meanwhile.
+    void drainTo(qint64 limit);
+    Error storeRefused() const;
+
+    store::Workspace &m_workspace;
+    devices::DeviceLinkProvider &m_links;
+    const access::Session &m_by;
+    CampaignControl *m_control;
+    ProgressSink m_progress;
+    const int m_progressIntervalMs;
+
+    qint64 m_id = 0;
+    store::CampaignRecord m_record;
+    CampaignSettings m_settings;
+    store::OperatorRecord m_target;
+    bool m_initial = false;
+    std::unique_ptr<profiles::ProfileServer> m_server;
+    std::unique_ptr<StepRecorder> m_steps;
+    ReconcileFindings m_findings;
+    std::unique_ptr<ChangeContext> m_context;
+    std::unique_ptr<attestation::AttestationService> m_attestation;
+
+    std::deque<CampaignItem> m_pending;
+    QList<CampaignItem> m_resumed;
+    qint64 m_total = 0;
+    qint64 m_doneBefore = 0; // items already final when this run began (a resumed or retried campaign)
+    qint64 m_canarySize = 0;
+    qint64 m_started = 0;
+    QString m_note;
+    bool m_canaryHeld = false;
+    bool m_exhausted = false;
+    std::optional<Error> m_issueError;
+    QDateTime m_rateStart;
+    QElapsedTimer m_elapsed;
+
+    QMutex m_mutex; // m_inFlight, m_lastProgressMs
+    QWaitCondition m_changed;
+    qint64 m_inFlight = 0;
+    qint64 m_lastProgressMs = -1000000;
+
+    // Last, so they go first: the batch being issued, then the workers, finish before anything
+    // they use is gone.
+    QThreadPool m_pool;
+    std::future<Issued> m_issuing;
+};
+
+} // namespace simfleet::campaigns

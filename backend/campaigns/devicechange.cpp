@@ -1,0 +1,312 @@
+#include "devicechange.h"
+#include "campaignslog.h"
+#include "steprecorder.h"
+
+#include "core/clock.h"
+#include "crypto/milenage.h"
+#include "crypto/random.h"
+#include "devices/devicelink.h"
+#include "profiles/profileserver.h"
+#include "store/records.h"
+
+namespace simfleet::campaigns {
+
+namespace {
+
+QString reasonCode(const Error &error, const char *fallback)
+{
+    return error.code.isEmpty() ? QLatin1StringView(fallback) : error.code;
+}
+
+const QString installedState = QStringLiteral("installed");
+const QString enabledState = QStringLiteral("enabled");
+const QString disabledState = QStringLiteral("disabled");
+const QString deletedState = QStringLiteral("deleted");
+
+} // namespace
+
+void ReconcileFindings::unresolved()
+{
+    QMutexLocker lock(&m_mutex);
+    ++m_unresolved;
+}
+
+void ReconcileFindings::found(const QString &finding)
+{
+    QMutexLocker lock(&m_mutex);
+    m_findings.append(finding);
+}
+
+qint64 ReconcileFindings::unresolvedCount() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_unresolved;
+}
+
+QStringList ReconcileFindings::findings() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_findings;
+}
+
+DeviceChange::DeviceChange(const ChangeContext &context, CampaignItem item, std::optional<protocol::ProfileContent> content,
+                           devices::DeviceLink &link)
+    : m_context(context), m_item(std::move(item)), m_content(std::move(content)), m_link(link)
+{
+}
+
+void DeviceChange::run(bool reconcile)
+{
+    if (reconcile && !reconcileWithDevice())
+        return;
+    while (!campaigns::item::isFinal(m_item.state)) {
+        const QString state = m_item.state;
+        bool advanced = false;
+        if (state == u"downloading") {
+            advanced = download();
+        } else if (state == u"enabling") {
+            // The enable's intent covers confirming the attach that follows it: a crash in
+            // between is found by reconciliation (the device reports the new profile enabled).
+            advanced = enable() && confirm();
+        } else if (state == u"confirming") {
+            advanced = confirm();
+        } else if (state == u"deleting-old") {
+            advanced = deleteOld();
+        } else if (state == u"rolling-back") {
+            advanced = rollBack();
+        } else {
+            qCWarning(lcCampaigns) << "device" << m_item.eid << "in unexpected state" << state;
+        }
+        if (!advanced)
+            return;
+    }
+}
+
+template<typename T, typename Call>
+Result<T> DeviceChange::ask(Call call)
+{
+    const CampaignSettings &settings = m_context.settings;
+    const std::chrono::milliseconds timeout(settings.answerTimeoutMs);
+    Result<T> answer = simfleet::fail({});
+    for (int attempt = 0; attempt < settings.attempts; ++attempt) {
+        if (attempt > 0)
+            m_context.clock.wait(qint64(settings.backoffMs) << (attempt - 1));
+        auto future = call();
+        answer = devices::awaitAnswer(future, timeout, m_item.eid);
+        if (answer || answer.error().code != u"timeout")
+            return answer;
+    }
+    return answer;
+}
+
+template<typename Call>
+void DeviceChange::tidy(const char *what, Call call)
+{
+    if (auto ok = ask<void>(call); !ok)
+        qCInfo(lcCampaigns) << "device" << m_item.eid << "did not" << what << ":" << ok.errorMessage();
+}
+
+void DeviceChange::fail(const QString &reason, const ItemStep::ProfileStates &profiles)
+{
+    m_context.steps.advance(m_item, m_context.steps.failure(m_item, reason, profiles));
+}
+
+bool DeviceChange::download()
+{
+    if (!m_content) {
+        fail(QStringLiteral("credentials-unavailable"), { { *m_item.newProfileId, deletedState } });
+        return false;
+    }
+    const store::OperatorRecord &target = m_context.target;
+    profiles::DownloadOrder order;
+    order.eid = m_item.eid;
+    order.profile = *m_content;
+    order.metadata.serviceProviderName = target.name;
+    order.metadata.plmn = target.mcc + target.mnc;
+    order.metadata.fallbackAllowed = target.fallbackAllowed;
+    const CampaignSettings &settings = m_context.settings;
+    Result<QString> installed = simfleet::fail({});
+    int attempts = m_item.attempts;
+    for (int attempt = 0; attempt < settings.attempts; ++attempt) {
+        if (attempt > 0)
+            m_context.clock.wait(qint64(settings.backoffMs) << (attempt - 1));
+        ++attempts;
+        installed = m_context.server.download(m_link, order, std::chrono::milliseconds(settings.answerTimeoutMs), m_context.clock.now());
+        if (installed || installed.error().code == u"already-installed")
+            break;
+        const QString code = installed.error().code;
+        if (code != u"timeout" && code != u"device-restarted")
+            break;
+    }
+    if (!installed && installed.error().code != u"already-installed") {
+        // A late answer may still have installed it: remove it, so the device keeps only what
+        // the workspace records (a device that has nothing answers no-such-profile).
+        if (installed.error().code == u"timeout")
+            tidy("remove a profile it may have installed late", [&] { return m_link.deleteProfile(m_item.newIccid); });
+        // The numbers stay burnt: an issued IMSI or ICCID is never handed out again.
+        fail(reasonCode(installed.error(), "download-failed"), { { *m_item.newProfileId, deletedState } });
+        return false;
+    }
+    return m_context.steps.advance(m_item, ItemStep(QLatin1StringView(item::enabling))
+                                               .withAttempts(attempts)
+                                               .withProfiles({ { *m_item.newProfileId, installedState } }));
+}
+
+bool DeviceChange::enable()
+{
+    auto enabled = ask<void>([&] { return m_link.enableProfile(m_item.newIccid); });
+    if (!enabled) {
+        const QString reason = reasonCode(enabled.error(), "enable-failed");
+        // Nothing changed on the device: remove the new profile so it holds what it held.
+        tidy("remove the profile it would not enable", [&] { return m_link.deleteProfile(m_item.newIccid); });
+        fail(reason, { { *m_item.newProfileId, deletedState } });
+        return false;
+    }
+    return true;
+}
+
+bool DeviceChange::confirm()
+{
+    if (!m_content) {
+        fail(QStringLiteral("credentials-unavailable"));
+        return false;
+    }
+    // The new operator's network authenticates the device (3GPP TS 33.102 section 6.3): RAND and
+    // AUTN from the profile's own Ki and OPc; only the right RES proves it attached.
+    auto milenage = crypto::Milenage::withOpc(m_content->ki, m_content->opc);
+    if (!milenage) {
+        fail(QStringLiteral("credentials-unavailable"));
+        return false;
+    }
+    const QByteArray rand = crypto::randomBytes(16);
+    const QByteArray sqn = QByteArray::fromHex("000000000021");
+    const QByteArray amf = QByteArray::fromHex("8000");
+    auto vector = milenage->compute(rand, sqn, amf);
+    if (!vector) {
+        fail(QStringLiteral("credentials-unavailable"));
+        return false;
+    }
+    auto report = ask<devices::AttachReport>([&] { return m_link.attach(rand, vector->autn); });
+    const bool initial = !m_item.oldProfileId;
+    StepRecorder &steps = m_context.steps;
+    const bool newOwner = steps.campaign().newCustomerId.has_value();
+    if (report && report->iccid == m_item.newIccid && !report->fellBack && report->res == vector->res) {
+        if (initial)
+            return steps.advance(m_item, ItemStep(QLatin1StringView(item::succeeded))
+                                             .withProfiles({ { *m_item.newProfileId, enabledState } })
+                                             .audited(QStringLiteral("profile.provision"),
+                                                      steps.change(m_item, QStringLiteral("succeeded"), {}), newOwner));
+        return steps.advance(m_item, ItemStep(QLatin1StringView(item::deletingOld))
+                                         .withProfiles({ { *m_item.newProfileId, enabledState }, { *m_item.oldProfileId, disabledState } }));
+    }
+    if (initial) {
+        // Nothing to fall back to: the profile stays enabled, the device is reported.
+        const QString reason = report ? QStringLiteral("attach-failed") : reasonCode(report.error(), "attach-failed");
+        fail(reason, { { *m_item.newProfileId, enabledState } });
+        return false;
+    }
+    QString reason = QStringLiteral("attach-failed");
+    if (report && report->fellBack)
+        reason = QStringLiteral("no-coverage");
+    else if (!report)
+        reason = reasonCode(report.error(), "attach-failed");
+    return steps.advance(m_item, ItemStep(QLatin1StringView(item::rollingBack), reason));
+}
+
+bool DeviceChange::deleteOld()
+{
+    auto deleted = ask<void>([&] { return m_link.deleteProfile(m_item.oldIccid); });
+    const bool gone = deleted || deleted.error().code == u"no-such-profile";
+    // The change itself succeeded; an old profile the device would not delete stays disabled.
+    const QString reason = gone ? QString() : QStringLiteral("old-profile-kept");
+    StepRecorder &steps = m_context.steps;
+    return steps.advance(m_item, ItemStep(QLatin1StringView(item::succeeded), reason)
+                                     .withProfiles({ { *m_item.oldProfileId, gone ? deletedState : disabledState } })
+                                     .audited(QStringLiteral("profile.change"), steps.change(m_item, QStringLiteral("succeeded"), reason),
+                                              steps.campaign().newCustomerId.has_value()));
+}
+
+std::optional<DeviceChange::Holdings> DeviceChange::holdings()
+{
+    auto listed = ask<QList<devices::InstalledProfile>>([&] { return m_link.listProfiles(); });
+    if (!listed) {
+        m_context.findings.unresolved();
+        return std::nullopt;
+    }
+    Holdings h;
+    for (const auto &p : listed.value()) {
+        const bool enabled = p.state == enabledState;
+        if (p.iccid == m_item.newIccid) {
+            h.hasNew = true;
+            h.newEnabled = enabled;
+        }
+        if (!m_item.oldIccid.isEmpty() && p.iccid == m_item.oldIccid) {
+            h.hasOld = true;
+            h.oldEnabled = enabled;
+        }
+    }
+    return h;
+}
+
+bool DeviceChange::rollBack()
+{
+    // Make sure the old profile runs, then remove the new one.
+    const auto held = holdings();
+    if (!held)
+        return false;
+    if (!held->oldEnabled) {
+        if (auto ok = ask<void>([&] { return m_link.enableProfile(m_item.oldIccid); }); !ok) {
+            m_context.findings.unresolved();
+            return false;
+        }
+    }
+    if (held->hasNew)
+        tidy("remove the profile it rolled back from", [&] { return m_link.deleteProfile(m_item.newIccid); });
+    StepRecorder &steps = m_context.steps;
+    return steps.advance(m_item, ItemStep(QLatin1StringView(item::rolledBack), m_item.reason)
+                                     .withProfiles({ { *m_item.newProfileId, deletedState }, { *m_item.oldProfileId, enabledState } })
+                                     .audited(QStringLiteral("profile.change"),
+                                              steps.change(m_item, QStringLiteral("rolled-back"), m_item.reason)));
+}
+
+// After a crash the store and the device may disagree: ask the device what it holds and continue
+// from there (DESIGN.md "Subscription change", recovery).
+bool DeviceChange::reconcileWithDevice()
+{
+    const auto held = holdings();
+    if (!held)
+        return false;
+    const QString state = m_item.state;
+    QString next = state;
+    ItemStep::ProfileStates profiles;
+    if (state == u"downloading") {
+        if (held->hasNew) {
+            next = QLatin1StringView(item::enabling);
+            profiles.append({ *m_item.newProfileId, installedState });
+        }
+    } else if (state == u"enabling" || state == u"confirming") {
+        next = !held->hasNew ? QLatin1StringView(item::downloading)
+                             : (held->newEnabled ? QLatin1StringView(item::confirming) : QLatin1StringView(item::enabling));
+    } else if (state == u"deleting-old") {
+        if (!held->hasOld) {
+            next = QLatin1StringView(item::succeeded);
+            profiles.append({ *m_item.oldProfileId, deletedState });
+        }
+    }
+    m_context.findings.found(QStringLiteral("%1: store at %2, device holds new profile %3%4, old profile %5; continues at %6")
+                                 .arg(m_item.eid, state, held->hasNew ? QStringLiteral("yes") : QStringLiteral("no"),
+                                      held->newEnabled ? QStringLiteral(" (enabled)") : QString(),
+                                      m_item.oldIccid.isEmpty() ? QStringLiteral("none")
+                                                                : (held->hasOld ? QStringLiteral("yes") : QStringLiteral("no")),
+                                      next));
+    if (next == state && profiles.isEmpty())
+        return true;
+    StepRecorder &steps = m_context.steps;
+    ItemStep step = ItemStep(next, m_item.reason).withProfiles(profiles);
+    if (next == u"succeeded")
+        step.audited(QStringLiteral("profile.change"), steps.change(m_item, QStringLiteral("succeeded"), {}),
+                     steps.campaign().newCustomerId.has_value());
+    return steps.advance(m_item, std::move(step));
+}
+
+} // namespace simfleet::campaigns

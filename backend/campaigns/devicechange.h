@@ -1,0 +1,104 @@
+#pragma once
+
+#include "campaign.h"
+#include "campaignitem.h"
+#include "core/result.h"
+#include "protocol/profilepackage.h"
+
+#include <QMutex>
+#include <QStringList>
+
+#include <optional>
+
+namespace simfleet {
+class Clock;
+}
+namespace simfleet::devices {
+class DeviceLink;
+}
+namespace simfleet::profiles {
+class ProfileServer;
+}
+namespace simfleet::store {
+struct OperatorRecord;
+}
+
+namespace simfleet::campaigns {
+
+class StepRecorder;
+
+// What a run learns while reconciling its devices: the ones that did not answer (the campaign
+// stays interrupted) and what each reconciled device reported. Thread-safe.
+class ReconcileFindings
+{
+public:
+    void unresolved();
+    void found(const QString &finding);
+    qint64 unresolvedCount() const;
+    QStringList findings() const;
+
+private:
+    mutable QMutex m_mutex;
+    qint64 m_unresolved = 0;
+    QStringList m_findings;
+};
+
+// What every device's change in one run shares.
+struct ChangeContext
+{
+    const CampaignSettings &settings;
+    const store::OperatorRecord &target;
+    const profiles::ProfileServer &server;
+    const Clock &clock;
+    StepRecorder &steps;
+    ReconcileFindings &findings;
+};
+
+// One device's subscription change from wherever it stands to a final state (DESIGN.md
+// "Subscription change"): download the new profile disabled, enable it with the old one as
+// fallback, confirm the device attached with the new credentials, delete the old one; if it does
+// not attach, roll back to the old one. Each step's intent is recorded before it is sent. After a
+// crash the device is first asked what it holds (reconcile). Runs on one of the run's workers.
+class DeviceChange
+{
+public:
+    // content: the new profile's credentials, for the steps that need them (download, confirm).
+    DeviceChange(const ChangeContext &context, CampaignItem item, std::optional<protocol::ProfileContent> content,
+                 devices::DeviceLink &link);
+
+    void run(bool reconcile);
+
+private:
+    bool download();
+    bool enable();
+    bool confirm();
+    bool deleteOld();
+    bool rollBack();
+    bool reconcileWithDevice();
+
+    // Which of the item's two profiles the device reports holding; nothing when it does not
+    // answer (the device stays where it stood, to be taken up on the next resume).
+    struct Holdings
+    {
+        bool hasNew = false;
+        bool newEnabled = false;
+        bool hasOld = false;
+        bool oldEnabled = false;
+    };
+    std::optional<Holdings> holdings();
+    // Asks the device, retrying with backoff while it does not answer.
+    template<typename T, typename Call>
+    Result<T> ask(Call call);
+    // Asks for a clean-up whose failure changes nothing the workspace records (a profile the
+    // device may or may not hold is removed); logged, not recorded.
+    template<typename Call>
+    void tidy(const char *what, Call call);
+    void fail(const QString &reason, const ItemStep::ProfileStates &profiles = {});
+
+    const ChangeContext &m_context;
+    CampaignItem m_item;
+    std::optional<protocol::ProfileContent> m_content;
+    devices::DeviceLink &m_link;
+};
+
+} // namespace simfleet::campaigns
