@@ -5,6 +5,8 @@
 #include "store/workspace.h"
 
 #include <QBrush>
+#include "verdictcolours.h"
+
 #include <QColor>
 #include <QLocale>
 
@@ -71,12 +73,8 @@ QVariant VerdictTableModel::data(const QModelIndex &index, int role) const
         return {};
     const store::VerdictReason &r = m_rows.at(index.row());
     if (role == Qt::ForegroundRole && index.column() == Verdict) {
-        if (r.verdict == u"contraindicated")
-            return QBrush(QColor(0xc0, 0x39, 0x2b));
-        if (r.verdict == u"warning")
-            return QBrush(QColor(0xb0, 0x7a, 0x00));
-        if (r.verdict == u"affirming")
-            return QBrush(QColor(0x1e, 0x7e, 0x34));
+        const QColor colour = verdictColour(r.verdict, VerdictColourUse::Text);
+        return colour.isValid() && r.verdict != u"none" ? QVariant(QBrush(colour)) : QVariant();
     }
     if (role == Qt::TextAlignmentRole && index.column() == Devices)
         return int(Qt::AlignRight | Qt::AlignVCenter);

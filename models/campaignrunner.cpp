@@ -2,6 +2,7 @@
 #include "accesscontroller.h"
 
 #include "attestation/attestationservice.h"
+#include "campaigns/campaignplanner.h"
 #include "campaigns/campaignqueries.h"
 #include "campaigns/campaignservice.h"
 #include "fleet/devicefilter.h"
@@ -30,82 +31,9 @@ namespace simfleet::models {
 namespace {
 
 // The devices a plan names, within what the user may see.
-Result<QList<qint64>> planDevices(store::Workspace &ws, const access::Session &session, const CampaignPlan &plan)
+campaigns::DeviceSelection selectionOf(const CampaignPlan &plan)
 {
-    if (!plan.deviceIds.isEmpty()) {
-        auto hidden = store::DeviceRepository(ws.database()).outsideScope(session.scope(), plan.deviceIds);
-        if (!hidden)
-            return hidden.error();
-        if (!hidden->isEmpty())
-            return fail(QCoreApplication::translate("simfleet::models::CampaignRunner", "%n of the devices chosen cannot be seen by %1", nullptr, int(hidden->size())).arg(session.describe()));
-        return plan.deviceIds;
-    }
-    if (!plan.devicesFile.isEmpty()) {
-        auto listed = fleet::DeviceList::read(plan.devicesFile, ws.database());
-        if (!listed)
-            return listed.error();
-        QList<qint64> ids;
-        for (const auto &d : listed.value())
-            ids.append(d.first);
-        auto hidden = store::DeviceRepository(ws.database()).outsideScope(session.scope(), ids);
-        if (!hidden)
-            return hidden.error();
-        if (!hidden->isEmpty())
-            return fail(QCoreApplication::translate("simfleet::models::CampaignRunner",
-                                                    "%n of the devices listed cannot be seen by %1", nullptr, int(hidden->size()))
-                            .arg(session.describe()));
-        return ids;
-    }
-    Result<QList<std::pair<qint64, QString>>> found = fail(QString());
-    if (!plan.fleet.isEmpty()) {
-        auto fleet = store::FleetRepository(ws.database()).findUnique(plan.fleet);
-        if (!fleet)
-            return fleet.error();
-        store::DeviceRepository devices(ws.database());
-        auto all = devices.idsInFleet(fleet->id);
-        if (!all)
-            return all.error();
-        QList<qint64> ids;
-        for (const auto &d : all.value())
-            ids.append(d.first);
-        auto hidden = devices.outsideScope(session.scope(), ids);
-        if (!hidden)
-            return hidden.error();
-        const QSet<qint64> outside(hidden->cbegin(), hidden->cend());
-        ids.removeIf([&outside](qint64 id) { return outside.contains(id); });
-        return ids;
-    } else {
-        auto filter = fleet::DeviceFilter::parse(plan.filter);
-        if (!filter)
-            return fail(QStringLiteral("the filter is not understood: %1").arg(filter.errorMessage()));
-        found = filter->selectIds(ws.database(), session.scope());
-    }
-    if (!found)
-        return found.error();
-    QList<qint64> ids;
-    ids.reserve(found->size());
-    for (const auto &d : found.value())
-        ids.append(d.first);
-    return ids;
-}
-
-// The one home operator of the devices' fleets; provisioning devices of fleets with different
-// home operators is a campaign per operator.
-Result<qint64> homeOperatorOf(store::Workspace &ws, const QList<qint64> &devices)
-{
-    bool missing = false;
-    auto homes = store::DeviceRepository(ws.database()).homeOperatorsOf(devices, &missing);
-    if (!homes)
-        return homes.error();
-    if (missing)
-        return fail(QCoreApplication::translate("simfleet::models::CampaignRunner",
-                                                "some of the devices belong to a fleet without a home operator; set one on "
-                                                "enrollment first"));
-    if (homes->size() != 1)
-        return fail(QCoreApplication::translate("simfleet::models::CampaignRunner",
-                                                "the devices belong to fleets with different home operators; provision them "
-                                                "fleet by fleet"));
-    return *homes->cbegin();
+    return { plan.fleet, plan.devicesFile, plan.filter, plan.deviceIds };
 }
 
 void lowerPriorityOfThisThread()
@@ -174,7 +102,7 @@ void CampaignRunner::countDevices(const CampaignPlan &plan)
     m_access->request<qint64>(
         this,
         [plan](store::Workspace &ws, const access::Session &session) -> Result<qint64> {
-            auto ids = planDevices(ws, session, plan);
+            auto ids = campaigns::CampaignPlanner(ws).devices(session, selectionOf(plan));
             if (!ids)
                 return ids.error();
             return qint64(ids->size());
@@ -319,18 +247,17 @@ void CampaignRunner::launch(std::shared_ptr<Job> job)
                 qint64 id = job->resumeId;
                 QString name;
                 if (job->plan) {
-                    auto devices = planDevices(*ws.value(), session, *job->plan);
+                    const campaigns::CampaignPlanner planner(*ws.value());
+                    auto devices = planner.devices(session, selectionOf(*job->plan));
                     if (!devices)
                         return failWith(devices.errorMessage());
                     CampaignPlan plan = *job->plan;
-                    if (plan.kind == campaigns::CampaignKind::InitialProvisioning) {
-                        // Devices are provisioned with their fleet's home operator's profiles.
-                        auto home = homeOperatorOf(*ws.value(), devices.value());
-                        if (!home)
-                            return failWith(home.errorMessage());
-                        plan.targetOperatorId = home.value();
+                    auto target = planner.targetOperator(plan.kind, plan.targetOperatorId, devices.value());
+                    if (!target)
+                        return failWith(target.errorMessage());
+                    plan.targetOperatorId = target.value();
+                    if (plan.kind == campaigns::CampaignKind::InitialProvisioning)
                         plan.newCustomerId.reset();
-                    }
                     auto created = service.create(session, { plan.kind, plan.name, plan.targetOperatorId, plan.newCustomerId,
                                                              devices.value(), plan.settings });
                     if (!created)

@@ -1,4 +1,5 @@
 #include "devicetablemodel.h"
+#include "fleet/devicecsv.h"
 #include "accesscontroller.h"
 
 #include "accesscontroller.h"
@@ -82,16 +83,6 @@ void DeviceTableModel::detailFor(qint64 deviceId, QObject *context, std::functio
         std::move(done));
 }
 
-namespace {
-QByteArray csvField(const QString &text)
-{
-    QByteArray bytes = text.toUtf8();
-    if (bytes.contains(',') || bytes.contains('"') || bytes.contains('\n'))
-        bytes = '"' + bytes.replace("\"", "\"\"") + '"';
-    return bytes;
-}
-} // namespace
-
 void DeviceTableModel::exportCsv(const QString &path)
 {
     const auto query = m_query;
@@ -103,7 +94,7 @@ void DeviceTableModel::exportCsv(const QString &path)
             QSaveFile file(path);
             if (!file.open(QIODevice::WriteOnly))
                 return fail(tr("cannot write %1: %2").arg(path, file.errorString()));
-            file.write("eid,imei,serial,model,secure_element,label,customer,fleet,operator,iccid,attestation\n");
+            file.write(fleet::deviceCsv::header());
             store::DeviceRepository devices(ws.database());
             qint64 written = 0;
             constexpr int chunk = 5000;
@@ -112,21 +103,8 @@ void DeviceTableModel::exportCsv(const QString &path)
                 if (!page)
                     return page.error();
                 QByteArray text;
-                for (const store::DeviceOverview &o : page.value()) {
-                    const store::DeviceRecord &d = o.device;
-                    const QStringList fields { d.eid, d.imei, d.serial, d.model,
-                                               d.secureElement == store::SecureElementKind::IntegratedUicc
-                                                   ? QStringLiteral("integrated-uicc")
-                                                   : QStringLiteral("trusted-environment"),
-                                               d.label, o.customer, o.fleet, o.operatorName.value_or(QString()),
-                                               o.iccid.value_or(QString()), o.attestation.value_or(QString()) };
-                    for (qsizetype i = 0; i < fields.size(); ++i) {
-                        if (i)
-                            text += ',';
-                        text += csvField(fields.at(i));
-                    }
-                    text += '\n';
-                }
+                for (const store::DeviceOverview &o : page.value())
+                    text += fleet::deviceCsv::row(o);
                 if (file.write(text) != text.size())
                     return fail(tr("cannot write %1: %2").arg(path, file.errorString()));
                 written += page->size();

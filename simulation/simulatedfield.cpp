@@ -7,6 +7,7 @@
 #include "crypto/chainverifier.h"
 #include "crypto/sha256.h"
 #include "store/databaseconnection.h"
+#include "store/sqlhelpers.h"
 #include "store/transaction.h"
 
 #include <QFile>
@@ -37,9 +38,7 @@ const QStringList fieldSchema {
 
 Result<void> exec(QSqlQuery &q, const QString &sql)
 {
-    if (!q.exec(sql))
-        return fail(QStringLiteral("the simulated field's file: %1").arg(q.lastError().text()));
-    return {};
+    return store::execute(q, sql, "writing the simulated field's file");
 }
 
 // The field file's own upgrades: version 1 lets the devices keep their profiles' network and

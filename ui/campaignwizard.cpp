@@ -293,7 +293,8 @@ models::CampaignPlan CampaignWizard::plan() const
         p.devicesFile = m_file->text().trimmed();
     else
         p.filter = m_filter->text().trimmed();
-    p.targetOperatorId = m_operator->currentData().toLongLong();
+    // Provisioning uses the devices' home operator (the operator box is off for it).
+    p.targetOperatorId = m_change->isChecked() ? m_operator->currentData().toLongLong() : 0;
     if (m_customer->currentData().isValid())
         p.newCustomerId = m_customer->currentData().toLongLong();
     p.settings.batchSize = m_batch->value();

@@ -1,14 +1,9 @@
 #include "campaignrun.h"
 
-#include "fleet/devicelist.h"
-
 #include "access/session.h"
-
+#include "campaigns/campaignplanner.h"
 #include "campaigns/campaignservice.h"
 #include "simulation/simulatedfield.h"
-#include "fleet/devicefilter.h"
-#include "store/devicerepository.h"
-#include "store/fleetrepository.h"
 #include "store/workspace.h"
 
 #include <QElapsedTimer>
@@ -34,26 +29,13 @@ extern "C" void pauseOnInterrupt(int)
 
 } // namespace
 
-Result<QList<std::pair<qint64, QString>>> selectDevices(CliContext &context, store::Workspace &workspace, const QString &fleet,
-                                                        const QString &devicesFile, const QString &filter)
+Result<QList<qint64>> selectDevices(CliContext &context, store::Workspace &workspace, const QString &fleet,
+                                    const QString &devicesFile, const QString &filter)
 {
     const int given = int(!fleet.isEmpty()) + int(!devicesFile.isEmpty()) + int(!filter.isEmpty());
     if (given != 1)
         return fail(QStringLiteral("say which devices with exactly one of --fleet NAME, --devices FILE or --filter EXPR"));
-    store::DeviceRepository devices(workspace.database());
-    if (!fleet.isEmpty()) {
-        const auto found = store::FleetRepository(workspace.database()).findUnique(fleet);
-        if (!found)
-            return found.error();
-        return devices.idsInFleet(found->id);
-    }
-    if (!filter.isEmpty()) {
-        auto parsed = fleet::DeviceFilter::parse(filter);
-        if (!parsed)
-            return fail(QStringLiteral("--filter: %1").arg(parsed.errorMessage()));
-        return parsed->selectIds(workspace.database(), context.session->scope());
-    }
-    return fleet::DeviceList::read(devicesFile, workspace.database());
+    return campaigns::CampaignPlanner(workspace).devices(*context.session, { fleet, devicesFile, filter, {} });
 }
 
 int runCampaign(CliContext &context, const QString &command, store::Workspace &workspace,

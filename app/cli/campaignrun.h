@@ -15,9 +15,10 @@ struct CampaignRequest;
 namespace simfleet::cli {
 
 // Devices named by --fleet NAME, --devices FILE (one EID per line, or a CSV with an eid column)
-// or --filter EXPR, as (id, EID) pairs; a filter selects among the devices the user may see.
-Result<QList<std::pair<qint64, QString>>> selectDevices(CliContext &context, store::Workspace &workspace, const QString &fleet,
-                                                        const QString &devicesFile, const QString &filter);
+// or --filter EXPR, chosen by the backend's one rule (campaigns::CampaignPlanner), within what
+// the user may see. A usage error starts with "say".
+Result<QList<qint64>> selectDevices(CliContext &context, store::Workspace &workspace, const QString &fleet,
+                                    const QString &devicesFile, const QString &filter);
 
 // Creates (or, with resumeId, resumes) a campaign against the simulated field, shows progress on
 // stderr (a bar on a terminal, plain lines otherwise; Ctrl-C pauses it cleanly) and prints the

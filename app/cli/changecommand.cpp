@@ -77,8 +77,7 @@ int ChangeCommand::run(const QStringList &arguments, CliContext &context)
             return report(context, name(), QStringLiteral("there is no customer %1").arg(parser.value(customerOption)), RequestFailed);
         request.newCustomerId = customer.value()->id;
     }
-    for (const auto &d : devices.value())
-        request.deviceIds.append(d.first);
+    request.deviceIds = devices.value();
     request.settings = settings.value();
     return runCampaign(context, name(), *workspace, &request, 0, false);
 }

@@ -2,7 +2,7 @@
 
 #include "access/session.h"
 
-#include "fleet/csvreader.h"
+#include "fleet/devicecsv.h"
 #include "store/devicerepository.h"
 #include "store/fleetrepository.h"
 #include "store/workspace.h"
@@ -78,20 +78,12 @@ int DevicesCommand::run(const QStringList &arguments, CliContext &context)
     if (json)
         context.out << '[';
     else
-        context.out << "eid,imei,serial,model,secure_element,label,latitude,longitude,customer,fleet,operator,iccid,"
-                       "attestation\n";
+        context.out << fleet::deviceCsv::header();
     auto listed = store::DeviceRepository(workspace->database()).forEachOverview(context.session->scope(), fleetId, [&](const store::DeviceOverview &o) {
         if (json) {
             context.out << (first ? "" : ",") << QString::fromUtf8(QJsonDocument(toJson(o)).toJson(QJsonDocument::Compact));
         } else {
-            const store::DeviceRecord &d = o.device;
-            const QStringList fields { d.eid, d.imei, fleet::csvQuoted(d.serial), fleet::csvQuoted(d.model),
-                                       store::secureElementName(d.secureElement), fleet::csvQuoted(d.label),
-                                       d.latitude ? QString::number(*d.latitude) : QString(),
-                                       d.longitude ? QString::number(*d.longitude) : QString(),
-                                       fleet::csvQuoted(o.customer), fleet::csvQuoted(o.fleet), fleet::csvQuoted(o.operatorName.value_or(QString())),
-                                       o.iccid.value_or(QString()), o.attestation.value_or(QString()) };
-            context.out << fields.join(u',') << '\n';
+            context.out << fleet::deviceCsv::row(o);
         }
         first = false;
     });

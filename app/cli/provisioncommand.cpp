@@ -1,6 +1,7 @@
 #include "provisioncommand.h"
 #include "campaignoptions.h"
 #include "campaignrun.h"
+#include "campaigns/campaignplanner.h"
 
 #include "campaigns/campaign.h"
 #include "store/fleetrepository.h"
@@ -47,29 +48,33 @@ int ProvisionCommand::run(const QStringList &arguments, CliContext &context)
     if (!fleet)
         return report(context, name(), fleet.errorMessage(), RequestFailed);
     store::OperatorRepository operators(workspace->database());
-    Result<std::optional<store::OperatorRecord>> target = std::optional<store::OperatorRecord>();
-    if (parser.isSet(operatorOption))
-        target = operators.findByName(parser.value(operatorOption));
-    else if (fleet->homeOperatorId)
-        target = operators.find(*fleet->homeOperatorId);
-    else
-        return report(context, name(), QStringLiteral("fleet %1 has no home operator; say which with --operator NAME").arg(fleet->name),
-                      RequestFailed);
-    if (!target)
-        return report(context, name(), target.errorMessage(), RequestFailed);
-    if (!target.value())
-        return report(context, name(), QStringLiteral("there is no operator %1; simfleet-cli operators lists them").arg(parser.value(operatorOption)),
-                      RequestFailed);
+    qint64 chosen = 0;
+    if (parser.isSet(operatorOption)) {
+        auto named = operators.findByName(parser.value(operatorOption));
+        if (!named)
+            return report(context, name(), named.errorMessage(), RequestFailed);
+        if (!named.value())
+            return report(context, name(),
+                          QStringLiteral("there is no operator %1; simfleet-cli operators lists them").arg(parser.value(operatorOption)),
+                          RequestFailed);
+        chosen = named.value()->id;
+    }
     auto devices = selectDevices(context, *workspace, fleet->name, {}, {});
     if (!devices)
         return report(context, name(), devices.errorMessage(), RequestFailed);
+    const campaigns::CampaignKind kind = campaigns::CampaignKind::InitialProvisioning;
+    auto targetId = campaigns::CampaignPlanner(*workspace).targetOperator(kind, chosen, devices.value());
+    if (!targetId)
+        return report(context, name(), targetId.errorMessage(), RequestFailed);
+    auto target = operators.find(targetId.value());
+    if (!target || !target.value())
+        return report(context, name(), QStringLiteral("the operator to provision with is gone"), RequestFailed);
 
     campaigns::CampaignRequest request;
-    request.kind = campaigns::CampaignKind::InitialProvisioning;
+    request.kind = kind;
     request.name = QStringLiteral("Provision %1 with %2").arg(fleet->name, target.value()->name);
     request.targetOperatorId = target.value()->id;
-    for (const auto &d : devices.value())
-        request.deviceIds.append(d.first);
+    request.deviceIds = devices.value();
     request.settings = settings.value();
     return runCampaign(context, name(), *workspace, &request, 0, false);
 }

@@ -1,4 +1,5 @@
 #include "campaignservice.h"
+#include "campaignplanner.h"
 #include "campaignqueries.h"
 #include "campaignrun.h"
 
@@ -31,6 +32,8 @@ Result<qint64> CampaignService::create(const access::Session &by, const Campaign
         return ok.error();
     if (request.deviceIds.isEmpty())
         return fail(QStringLiteral("the campaign has no devices; choose a fleet, a file or a filter that matches some"));
+    if (auto ok = CampaignPlanner(m_workspace).checkVisible(by, request.deviceIds); !ok)
+        return ok.error();
     auto target = store::OperatorRepository(m_workspace.database()).find(request.targetOperatorId);
     if (!target)
         return target.error();

@@ -69,11 +69,6 @@ void describeEvidence(const QByteArray &token, DeviceDetail &detail)
     }
 }
 
-Result<void> exec(QSqlQuery &q, const QString &sql, const QVariantList &values)
-{
-    return store::execute(q, sql, values, "reading the device");
-}
-
 } // namespace
 
 Result<DeviceDetail> DeviceDetail::load(store::Workspace &workspace, const access::Session &by, qint64 deviceId)
@@ -103,16 +98,16 @@ Result<DeviceDetail> DeviceDetail::load(store::Workspace &workspace, const acces
         profiles += QStringLiteral(" AND p.operator_id = ?");
         values << *by.scope().operatorId();
     }
-    if (auto ok = exec(q, profiles + QStringLiteral(" ORDER BY p.id DESC"), values); !ok)
+    if (auto ok = store::execute(q, profiles + QStringLiteral(" ORDER BY p.id DESC"), values, "reading the device"); !ok)
         return ok.error();
     while (q.next())
         d.profiles.append({ q.value(0).toString(), q.value(1).toString(), q.value(2).toString(), q.value(3).toString() });
     q.finish();
 
-    if (auto ok = exec(q,
+    if (auto ok = store::execute(q,
                        QStringLiteral("SELECT verdict, reason, verified_at, evidence FROM attestation_result WHERE device_id = ?"
                                       " ORDER BY verified_at DESC, id DESC LIMIT 50"),
-                       { deviceId });
+                       { deviceId }, "reading the device");
         !ok)
         return ok.error();
     bool first = true;
@@ -125,12 +120,12 @@ Result<DeviceDetail> DeviceDetail::load(store::Workspace &workspace, const acces
     q.finish();
 
     const store::Scope::Condition items = by.scope().campaignItems();
-    if (auto ok = exec(q,
+    if (auto ok = store::execute(q,
                        QStringLiteral("SELECT c.id, c.name, ci.state, ci.reason, ci.updated_at FROM campaign_item ci"
                                       " JOIN campaign c ON c.id = ci.campaign_id WHERE ci.device_id = ? AND %1"
                                       " ORDER BY c.id DESC")
                            .arg(items.sql),
-                       QVariantList { deviceId } + items.values);
+                       QVariantList { deviceId } + items.values, "reading the device");
         !ok)
         return ok.error();
     while (q.next())
@@ -140,10 +135,10 @@ Result<DeviceDetail> DeviceDetail::load(store::Workspace &workspace, const acces
 
     if (by.allows(access::Permission::ViewAudit)) {
         d.auditShown = true;
-        if (auto ok = exec(q,
+        if (auto ok = store::execute(q,
                            QStringLiteral("SELECT seq, at, actor, action, subject, details FROM audit_entry WHERE subject = ?"
                                           " ORDER BY seq DESC LIMIT 100"),
-                           QVariantList { QString(QStringLiteral("device:") + d.overview.device.eid) });
+                           QVariantList { QString(QStringLiteral("device:") + d.overview.device.eid) }, "reading the device");
             !ok)
             return ok.error();
         while (q.next()) {

@@ -1,4 +1,5 @@
 #include "databaseconnection.h"
+#include "sqlhelpers.h"
 #include "storelog.h"
 
 #include <QAtomicInteger>
@@ -25,14 +26,6 @@ void configureSqliteOnce()
     static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     Q_UNUSED(configured);
 }
-
-Result<void> exec(QSqlDatabase &db, const QString &sql)
-{
-    QSqlQuery q(db);
-    if (!q.exec(sql))
-        return fail(q.lastError().text());
-    return {};
-}
 } // namespace
 
 DatabaseConnection::DatabaseConnection(QString path, QString name) : m_path(std::move(path)), m_name(std::move(name)) { }
@@ -58,7 +51,8 @@ Result<std::unique_ptr<DatabaseConnection>> DatabaseConnection::open(const QStri
     else
         pragmas << "SELECT count(*) FROM sqlite_master"; // reads the header: "not a database" shows here
     for (const char *pragma : pragmas) {
-        if (auto ok = exec(db, QString::fromLatin1(pragma)); !ok) {
+        QSqlQuery q(db);
+        if (auto ok = execute(q, QString::fromLatin1(pragma), "configuring the database"); !ok) {
             qCWarning(lcStore) << "opening" << path << "failed:" << ok.errorMessage();
             return fail(QStringLiteral("%1 is not a simfleet workspace (not an SQLite database): %2")
                             .arg(path, ok.errorMessage()));

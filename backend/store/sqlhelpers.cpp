@@ -21,6 +21,13 @@ Result<void> execute(QSqlQuery &query, const QString &sql, const QVariantList &v
     return {};
 }
 
+Result<void> execute(QSqlQuery &query, const QString &sql, const char *doing)
+{
+    if (!query.exec(sql))
+        return fail(QStringLiteral("%1 failed: %2").arg(QLatin1StringView(doing), query.lastError().text()));
+    return {};
+}
+
 Result<WriteOutcome> executeWrite(QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> values,
                                   const char *doing)
 {

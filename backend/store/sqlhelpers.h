@@ -16,6 +16,9 @@ Result<void> execute(QSqlQuery &query, const QString &sql, std::initializer_list
 // The same with values built at run time (a scope's condition appended, say).
 Result<void> execute(QSqlQuery &query, const QString &sql, const QVariantList &values, const char *doing);
 
+// A statement without values (schema, PRAGMA), run as it is.
+Result<void> execute(QSqlQuery &query, const QString &sql, const char *doing);
+
 // The same for writes that run once per device inside writer jobs: the statement stays prepared
 // between jobs. Reports rows affected and the last insert id when asked.
 struct WriteOutcome

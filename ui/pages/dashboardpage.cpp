@@ -1,4 +1,5 @@
 #include "dashboardpage.h"
+#include "verdictcolours.h"
 #include "pagewidgets.h"
 
 #include "appearance.h"
@@ -39,18 +40,6 @@ QChartView *chartView(QChart *chart, const QString &accessibleName, QWidget *par
     return view;
 }
 
-QColor verdictColour(const QString &verdict)
-{
-    if (verdict == u"affirming")
-        return QColor(0x2e, 0x8b, 0x57);
-    if (verdict == u"warning")
-        return QColor(0xe0, 0xa1, 0x1b);
-    if (verdict == u"contraindicated")
-        return QColor(0xc0, 0x39, 0x2b);
-    if (verdict == u"none")
-        return QColor(0x7f, 0x8c, 0x8d);
-    return QColor(0xc8, 0xcd, 0xd0);
-}
 
 } // namespace
 
@@ -172,7 +161,7 @@ void DashboardPage::rebuild()
             continue;
         const QString label = verdict.isEmpty() ? tr("not attested") : verdict;
         QPieSlice *slice = verdicts->append(QStringLiteral("%1 (%2)").arg(label, locale.toString(n)), double(n));
-        slice->setColor(verdictColour(verdict));
+        slice->setColor(models::verdictColour(verdict));
         const QString filter = QStringLiteral("verdict=") + (verdict.isEmpty() ? QStringLiteral("not-attested") : verdict);
         connect(slice, &QPieSlice::clicked, this, [this, filter] { Q_EMIT showDevices(filter); });
         connect(slice, &QPieSlice::hovered, slice, [slice](bool on) { slice->setExploded(on); });
