@@ -1,9 +1,6 @@
 #include "appearance.h"
 
-#include <QAbstractAxis>
 #include <QApplication>
-#include <QChart>
-#include <QLegend>
 #include <QPalette>
 #include <QSettings>
 #include <QStyle>
@@ -86,24 +83,6 @@ void applyAppearance(Appearance appearance)
         QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
         QApplication::setPalette(darkPalette());
         break;
-    }
-}
-
-void styleChart(QChart *chart)
-{
-    const QPalette p = QApplication::palette();
-    const QColor text = p.color(QPalette::Text);
-    const QColor grid = p.color(QPalette::Mid).lightness() < 128 && p.color(QPalette::Base).lightness() < 128
-        ? QColor(0x44, 0x47, 0x4c)
-        : QColor(0xdd, 0xdd, 0xdd);
-    chart->setBackgroundBrush(p.color(QPalette::Base));
-    chart->setTitleBrush(text);
-    chart->legend()->setLabelColor(text);
-    for (QAbstractAxis *axis : chart->axes()) {
-        axis->setLabelsColor(text);
-        axis->setTitleBrush(text);
-        axis->setGridLineColor(grid);
-        axis->setLinePenColor(grid);
     }
 }
 

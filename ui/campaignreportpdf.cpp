@@ -1,18 +1,14 @@
 #include "campaignreportpdf.h"
 
-#include <QBarCategoryAxis>
-#include <QBarSet>
-#include <QChart>
+#include "charts/barchart.h"
+
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QGraphicsScene>
-#include <QHorizontalBarSeries>
 #include <QLocale>
 #include <QPageSize>
 #include <QPainter>
 #include <QPdfWriter>
 #include <QSaveFile>
-#include <QValueAxis>
 
 namespace simfleet::ui {
 
@@ -22,9 +18,6 @@ namespace {
 
 QImage campaignOutcomeChart(const campaigns::CampaignSummary &s)
 {
-    QGraphicsScene scene;
-    auto *chart = new QChart;
-    auto *set = new QBarSet(QCoreApplication::translate("simfleet::ui::CampaignReport", "devices"));
     const QList<std::pair<QString, qint64>> outcomes {
         { QCoreApplication::translate("simfleet::ui::CampaignReport", "succeeded"), s.succeeded },
         { QCoreApplication::translate("simfleet::ui::CampaignReport", "failed"), s.failed },
@@ -34,39 +27,14 @@ QImage campaignOutcomeChart(const campaigns::CampaignSummary &s)
         { QCoreApplication::translate("simfleet::ui::CampaignReport", "not done"), s.unfinished },
     };
     QStringList categories;
-    qint64 most = 1;
+    charts::BarChart::Set devices { QCoreApplication::translate("simfleet::ui::CampaignReport", "devices"), QColor(0x3a, 0x78, 0xb5), {} };
     for (const auto &[name, n] : outcomes) {
         categories << name;
-        *set << double(n);
-        most = std::max(most, n);
+        devices.values << double(n);
     }
-    set->setColor(QColor(0x3a, 0x78, 0xb5));
-    set->setLabelColor(Qt::black);
-    auto *series = new QHorizontalBarSeries;
-    series->append(set);
-    series->setLabelsVisible(true);
-    series->setLabelsPosition(QAbstractBarSeries::LabelsOutsideEnd);
-    chart->addSeries(series);
-    auto *categoryAxis = new QBarCategoryAxis;
-    categoryAxis->append(categories);
-    auto *valueAxis = new QValueAxis;
-    valueAxis->setRange(0, double(most) * 1.15);
-    valueAxis->setLabelFormat(QStringLiteral("%d"));
-    chart->addAxis(categoryAxis, Qt::AlignLeft);
-    chart->addAxis(valueAxis, Qt::AlignBottom);
-    series->attachAxis(categoryAxis);
-    series->attachAxis(valueAxis);
-    chart->legend()->hide();
-    chart->setBackgroundVisible(false);
-    scene.addItem(chart);
-    chart->setGeometry(QRectF(0, 0, 800, 360));
-    scene.setSceneRect(0, 0, 800, 360);
-    QImage image(1600, 720, QImage::Format_ARGB32_Premultiplied);
-    image.fill(Qt::white);
-    QPainter painter(&image);
-    painter.setRenderHint(QPainter::Antialiasing);
-    scene.render(&painter, QRectF(0, 0, 1600, 720), QRectF(0, 0, 800, 360));
-    return image;
+    charts::BarChart chart;
+    chart.setBars(categories, { devices }, true);
+    return chart.render(QSize(800, 360));
 }
 
 Result<void> writeCampaignReportPdf(const QString &path, const campaigns::CampaignSummary &s, const QString &workspaceName,

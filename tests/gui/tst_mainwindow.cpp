@@ -1,6 +1,8 @@
 #include "aboutdialog.h"
 #include "testsession.h"
 #include "core/version.h"
+#include "charts/piechart.h"
+#include "charts/barchart.h"
 #include "simulation/demoworkspace.h"
 #include "firstrundialog.h"
 #include "logindialog.h"
@@ -47,9 +49,6 @@
 #include <QItemSelectionModel>
 #include <QPlainTextEdit>
 #include <QTableWidget>
-#include <QChart>
-#include <QPieSeries>
-#include <QPieSlice>
 #include <QComboBox>
 #include <QSpinBox>
 #include <QProgressBar>
@@ -619,23 +618,22 @@ private Q_SLOTS:
         QVERIFY(page->alerts()->text().contains(QStringLiteral("failed attestation")));
 
         // A click on the contraindicated slice: the device list, filtered to those devices.
-        auto *verdicts = qobject_cast<QPieSeries *>(page->verdictChart()->series().value(0));
-        QVERIFY(verdicts);
-        QPieSlice *contraindicated = nullptr;
-        for (QPieSlice *slice : verdicts->slices()) {
-            if (slice->label().startsWith(QStringLiteral("contraindicated")))
-                contraindicated = slice;
+        ui::charts::PieChart *verdicts = page->verdictChart();
+        qsizetype contraindicated = -1;
+        for (qsizetype i = 0; i < verdicts->sliceCount(); ++i) {
+            if (verdicts->sliceLabel(i).startsWith(QStringLiteral("contraindicated")))
+                contraindicated = i;
         }
-        QVERIFY(contraindicated);
-        Q_EMIT contraindicated->clicked();
+        QVERIFY(contraindicated >= 0);
+        verdicts->activateSlice(contraindicated);
         QCOMPARE(window.currentPage(), Page::Devices);
         auto *devices = qobject_cast<ui::DevicesPage *>(window.pageWidget(Page::Devices));
         QTRY_COMPARE(devices->model()->totalCount(), figures.contraindicated);
         // The not attested slice goes to verdict=not-attested.
         window.showPage(Page::Dashboard);
-        for (QPieSlice *slice : verdicts->slices()) {
-            if (slice->label().startsWith(QStringLiteral("not attested")))
-                Q_EMIT slice->clicked();
+        for (qsizetype i = 0; i < verdicts->sliceCount(); ++i) {
+            if (verdicts->sliceLabel(i).startsWith(QStringLiteral("not attested")))
+                verdicts->activateSlice(i);
         }
         QTRY_COMPARE(devices->model()->totalCount(), 30);
 
@@ -863,7 +861,7 @@ private Q_SLOTS:
         dark->trigger();
         QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 80);
         auto *dashboard = qobject_cast<ui::DashboardPage *>(window.pageWidget(Page::Dashboard));
-        QTRY_VERIFY(dashboard->operatorChart()->backgroundBrush().color().lightness() < 80);
+        QTRY_VERIFY(dashboard->operatorChart()->backgroundColour().lightness() < 80);
         QCOMPARE(QSettings().value(QStringLiteral("view/appearance")).toString(), QStringLiteral("dark"));
         window.findChild<QAction *>(QStringLiteral("appearance-system"))->trigger();
         QVERIFY(QApplication::palette().color(QPalette::Window).lightness() > 150);

@@ -11,7 +11,8 @@ rules:
     Charts header;
   - simulation/ includes the backend and itself only; it is linked by the programs and tests;
   - models/ includes the backend and itself (Qt Gui at most), never simulation/, ui/ or app/;
-  - ui/ includes models/, the backend and itself, never simulation/ or app/;
+  - ui/ includes models/, the backend and itself, never simulation/ or app/; Qt Charts only in
+    ui/charts/;
   - app/ and tests/ may include anything.
 An include that breaks a rule is printed as FILE:LINE and the rule, and the exit code is 1.
 
@@ -94,6 +95,8 @@ def violations(files, modules, qt_include_dir):
                     found.append(f'{where}: {layer}/ must not use {qt} (the backend runs without a display)')
                 if layer == 'models' and qt in ('QtWidgets', 'QtCharts'):
                     found.append(f'{where}: models/ uses Qt Gui at most, not {qt}')
+                if layer == 'ui' and qt == 'QtCharts' and not path.startswith('ui/charts/'):
+                    found.append(f'{where}: Qt Charts is used behind ui/charts/ only (Qt Graphs replaces it)')
                 continue
             target = resolve(path, match.group(2), files, modules)
             if target is None:
@@ -130,6 +133,7 @@ def self_test(files, modules, qt_include_dir):
         'backend/crypto/layering_probe_widgets.cpp': '#include <QWidget>\n',
         'models/layering_probe.cpp': f'#include "{sim_header}"\n',
         'ui/layering_probe.cpp': '#include "app/gui/workspacelauncher.h"\n',
+        'ui/pages/layering_probe_charts.cpp': '#include <QChartView>\n',
     }
     failures = 0
     for path, text in probes.items():

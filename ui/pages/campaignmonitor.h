@@ -9,17 +9,15 @@ class QLabel;
 class QProgressBar;
 class QPushButton;
 
-QT_BEGIN_NAMESPACE
-class QChartView;
-QT_END_NAMESPACE
-
 namespace simfleet::models {
 class CampaignRunner;
 }
 
 namespace simfleet::ui {
 
-class CampaignProgressChart;
+namespace charts {
+class ProgressChart;
+}
 
 // The running campaign: a progress bar, counts per outcome, the rate, and a live chart of
 // devices done, devices that failed or were rolled back, and devices per second over time.
@@ -38,9 +36,6 @@ public:
     // The chart as a picture, for the PDF report; null before a campaign ran here.
     QImage chartImage(const QSize &size) const;
 
-protected:
-    void changeEvent(QEvent *event) override;
-
 private:
     void begin(qint64 campaignId, const QString &name);
     void show(const campaigns::CampaignProgress &p);
@@ -52,8 +47,7 @@ private:
     QLabel *m_counts;
     QPushButton *m_pause;
     QPushButton *m_cancel;
-    QChartView *m_view;
-    CampaignProgressChart *m_chart;
+    charts::ProgressChart *m_chart;
     qint64 m_campaignId = 0;
 };
 

@@ -2,50 +2,25 @@
 #include "verdictcolours.h"
 #include "pagewidgets.h"
 
-#include "appearance.h"
-#include "campaignprogresschart.h"
 #include "campaignrunner.h"
+#include "charts/barchart.h"
+#include "charts/piechart.h"
+#include "charts/progresschart.h"
 #include "dashboarddata.h"
 
-#include <QBarCategoryAxis>
-#include <QBarSet>
-#include <QChart>
-#include <QChartView>
 #include <QGridLayout>
 #include <QHBoxLayout>
-#include <QHorizontalBarSeries>
-#include <QHorizontalStackedBarSeries>
 #include <QLabel>
-#include <QLineSeries>
 #include <QLocale>
-#include <QPieSeries>
-#include <QPieSlice>
 #include <QPushButton>
-#include <QValueAxis>
 #include <QVBoxLayout>
 
 namespace simfleet::ui {
 
-namespace {
-
-QChartView *chartView(QChart *chart, const QString &accessibleName, QWidget *parent)
-{
-    chart->setMargins(QMargins(2, 2, 2, 2));
-    chart->legend()->setAlignment(Qt::AlignRight);
-    chart->setBackgroundRoundness(4);
-    auto *view = new QChartView(chart, parent);
-    view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumSize(240, 200);
-    view->setAccessibleName(accessibleName);
-    return view;
-}
-
-
-} // namespace
-
 DashboardPage::DashboardPage(models::AccessController *access, QWidget *parent)
     : QWidget(parent), m_data(new models::DashboardData(access, this)), m_headline(new QLabel(this)), m_alerts(new QLabel(this)),
-      m_operators(new QChart), m_verdicts(new QChart), m_fleets(new QChart), m_campaign(new CampaignProgressChart(false)),
+      m_operators(new charts::BarChart(this)), m_verdicts(new charts::PieChart(this)), m_fleets(new charts::BarChart(this)),
+      m_campaign(new charts::ProgressChart(false, this)),
       m_campaignTitle(new QLabel(this))
 {
     setObjectName(QStringLiteral("dashboardPage"));
@@ -69,11 +44,15 @@ DashboardPage::DashboardPage(models::AccessController *access, QWidget *parent)
     top->addWidget(m_headline, 1);
     top->addWidget(refresh);
     auto *grid = new QGridLayout;
-    grid->addWidget(chartView(m_operators, tr("Devices per operator; click a slice for its devices"), this), 0, 0);
-    grid->addWidget(chartView(m_verdicts, tr("Attestation verdicts; click a slice for its devices"), this), 0, 1);
-    grid->addWidget(chartView(m_fleets, tr("Provisioned and not provisioned devices per fleet; click a bar"), this), 1, 0);
+    m_operators->setAccessibleName(tr("Devices per operator; click a bar for its devices"));
+    m_verdicts->setAccessibleName(tr("Attestation verdicts; click a slice for its devices"));
+    m_fleets->setAccessibleName(tr("Provisioned and not provisioned devices per fleet; click a bar"));
+    m_campaign->setAccessibleName(tr("The running campaign: devices done and per second"));
+    grid->addWidget(m_operators, 0, 0);
+    grid->addWidget(m_verdicts, 0, 1);
+    grid->addWidget(m_fleets, 1, 0);
     auto *campaignBox = new QVBoxLayout;
-    campaignBox->addWidget(chartView(m_campaign, tr("The running campaign: devices done and per second"), this), 1);
+    campaignBox->addWidget(m_campaign, 1);
     campaignBox->addWidget(m_campaignTitle);
     grid->addLayout(campaignBox, 1, 1);
     auto *layout = new QVBoxLayout(this);
@@ -83,22 +62,25 @@ DashboardPage::DashboardPage(models::AccessController *access, QWidget *parent)
     layout->addLayout(grid, 1);
 
     m_campaignTitle->setText(tr("No campaign has run in this window yet; start one on the Campaigns page."));
-    styleChart(m_campaign);
+    connect(m_operators, &charts::BarChart::barClicked, this, [this](int category, int) {
+        if (category >= 0 && category < m_operatorFilters.size())
+            Q_EMIT showDevices(m_operatorFilters.at(category));
+    });
+    connect(m_verdicts, &charts::PieChart::sliceClicked, this, [this](int index) {
+        if (index >= 0 && index < m_verdictFilters.size())
+            Q_EMIT showDevices(m_verdictFilters.at(index));
+    });
+    connect(m_fleets, &charts::BarChart::barClicked, this, [this](int category, int set) {
+        if (category < 0 || category >= m_fleetNames.size())
+            return;
+        Q_EMIT showDevices(QStringLiteral("fleet=") + m_fleetNames.at(category) + (set == 1 ? QStringLiteral(" and operator=none") : QString()));
+    });
     connect(refresh, &QPushButton::clicked, this, &DashboardPage::reload);
     connect(m_data, &models::DashboardData::loaded, this, &DashboardPage::rebuild);
     connect(m_data, &models::DashboardData::loadFailed, this, [this](const QString &message) {
         m_headline->setText(tr("The figures could not be read: %1").arg(message));
     });
     connect(m_alerts, &QLabel::linkActivated, this, [this](const QString &link) { Q_EMIT showDevices(link); });
-}
-
-void DashboardPage::changeEvent(QEvent *event)
-{
-    if (event->type() == QEvent::PaletteChange) {
-        for (QChart *chart : std::initializer_list<QChart *> { m_operators, m_verdicts, m_fleets, m_campaign })
-            styleChart(chart);
-    }
-    QWidget::changeEvent(event);
 }
 
 void DashboardPage::reload()
@@ -113,94 +95,40 @@ void DashboardPage::rebuild()
     m_headline->setText(tr("%1 devices in %2 fleets.").arg(locale.toString(f.devices)).arg(f.fleets.size()));
 
     // Devices per operator, as bars: names stay readable however many operators there are.
-    m_operators->removeAllSeries();
-    for (QAbstractAxis *axis : m_operators->axes())
-        m_operators->removeAxis(axis);
-    auto *perOperator = new QBarSet(tr("devices"));
-    perOperator->setColor(QColor(0x3a, 0x78, 0xb5));
-    perOperator->setLabelColor(palette().color(QPalette::WindowText));
     QStringList operatorNames;
-    QStringList operatorFilters;
-    qint64 most = 1;
+    charts::BarChart::Set perOperator { tr("devices"), QColor(0x3a, 0x78, 0xb5), {} };
+    m_operatorFilters.clear();
     for (auto it = f.byOperator.cbegin(); it != f.byOperator.cend(); ++it) {
         operatorNames << (it.key().isEmpty() ? tr("no profile yet") : it.key());
-        operatorFilters << (it.key().isEmpty() ? QStringLiteral("operator=none") : QStringLiteral("operator=") + it.key());
-        *perOperator << double(it.value());
-        most = std::max(most, it.value());
+        m_operatorFilters << (it.key().isEmpty() ? QStringLiteral("operator=none") : QStringLiteral("operator=") + it.key());
+        perOperator.values << double(it.value());
     }
-    auto *operatorBars = new QHorizontalBarSeries;
-    operatorBars->append(perOperator);
-    operatorBars->setLabelsVisible(true);
-    operatorBars->setLabelsPosition(QAbstractBarSeries::LabelsInsideBase);
-    operatorBars->setLabelsFormat(QStringLiteral("@value"));
-    connect(operatorBars, &QHorizontalBarSeries::clicked, this, [this, operatorFilters](int index, QBarSet *) {
-        if (index >= 0 && index < operatorFilters.size())
-            Q_EMIT showDevices(operatorFilters.at(index));
-    });
-    m_operators->addSeries(operatorBars);
-    auto *operatorAxis = new QBarCategoryAxis;
-    operatorAxis->append(operatorNames);
-    auto *operatorCounts = new QValueAxis;
-    operatorCounts->setLabelFormat(QStringLiteral("%d"));
-    operatorCounts->setRange(0, double(most) * 1.05);
-    operatorCounts->applyNiceNumbers();
-    m_operators->addAxis(operatorAxis, Qt::AlignLeft);
-    m_operators->addAxis(operatorCounts, Qt::AlignBottom);
-    operatorBars->attachAxis(operatorAxis);
-    operatorBars->attachAxis(operatorCounts);
-    m_operators->legend()->hide();
+    m_operators->setBars(operatorNames, { perOperator }, true);
 
     // Verdicts.
-    m_verdicts->removeAllSeries();
-    auto *verdicts = new QPieSeries;
-    verdicts->setHoleSize(0.35);
+    QList<charts::PieChart::Slice> slices;
+    m_verdictFilters.clear();
     for (const char *key : { "affirming", "warning", "contraindicated", "none", "" }) {
         const QString verdict = QLatin1StringView(key);
         const qint64 n = f.byVerdict.value(verdict);
         if (n == 0)
             continue;
         const QString label = verdict.isEmpty() ? tr("not attested") : verdict;
-        QPieSlice *slice = verdicts->append(QStringLiteral("%1 (%2)").arg(label, locale.toString(n)), double(n));
-        slice->setColor(models::verdictColour(verdict));
-        const QString filter = QStringLiteral("verdict=") + (verdict.isEmpty() ? QStringLiteral("not-attested") : verdict);
-        connect(slice, &QPieSlice::clicked, this, [this, filter] { Q_EMIT showDevices(filter); });
-        connect(slice, &QPieSlice::hovered, slice, [slice](bool on) { slice->setExploded(on); });
+        slices.append({ QStringLiteral("%1 (%2)").arg(label, locale.toString(n)), double(n), models::verdictColour(verdict) });
+        m_verdictFilters << QStringLiteral("verdict=") + (verdict.isEmpty() ? QStringLiteral("not-attested") : verdict);
     }
-    m_verdicts->addSeries(verdicts);
+    m_verdicts->setSlices(slices);
 
     // Provisioning by fleet.
-    m_fleets->removeAllSeries();
-    for (QAbstractAxis *axis : m_fleets->axes())
-        m_fleets->removeAxis(axis);
-    auto *provisioned = new QBarSet(tr("provisioned"));
-    auto *waiting = new QBarSet(tr("no profile"));
-    provisioned->setColor(QColor(0x3a, 0x78, 0xb5));
-    waiting->setColor(QColor(0xc8, 0xcd, 0xd0));
-    QStringList names;
+    charts::BarChart::Set provisioned { tr("provisioned"), QColor(0x3a, 0x78, 0xb5), {} };
+    charts::BarChart::Set waiting { tr("no profile"), QColor(0xc8, 0xcd, 0xd0), {} };
+    m_fleetNames.clear();
     for (const auto &fleet : f.fleets) {
-        names << fleet.name;
-        *provisioned << double(fleet.provisioned);
-        *waiting << double(fleet.devices - fleet.provisioned);
+        m_fleetNames << fleet.name;
+        provisioned.values << double(fleet.provisioned);
+        waiting.values << double(fleet.devices - fleet.provisioned);
     }
-    auto *bars = new QHorizontalStackedBarSeries;
-    bars->append(provisioned);
-    bars->append(waiting);
-    connect(bars, &QHorizontalStackedBarSeries::clicked, this, [this, names, waiting](int index, QBarSet *set) {
-        if (index < 0 || index >= names.size())
-            return;
-        Q_EMIT showDevices(QStringLiteral("fleet=") + names.at(index)
-                           + (set == waiting ? QStringLiteral(" and operator=none") : QString()));
-    });
-    m_fleets->addSeries(bars);
-    auto *categories = new QBarCategoryAxis;
-    categories->append(names);
-    auto *counts = new QValueAxis;
-    counts->setLabelFormat(QStringLiteral("%d"));
-    m_fleets->addAxis(categories, Qt::AlignLeft);
-    m_fleets->addAxis(counts, Qt::AlignBottom);
-    bars->attachAxis(categories);
-    bars->attachAxis(counts);
-    m_fleets->legend()->setAlignment(Qt::AlignBottom);
+    m_fleets->setBars(m_fleetNames, { provisioned, waiting }, false);
 
     // Alerts, each a link to the devices concerned.
     QStringList alerts;
@@ -216,8 +144,6 @@ void DashboardPage::rebuild()
                       .arg(c.name.toHtmlEscaped(), c.role)
                       .arg(c.notAfter < QDateTime::currentDateTimeUtc() ? tr("expired") : tr("expires"))
                       .arg(locale.toString(c.notAfter.toLocalTime().date(), QLocale::ShortFormat));
-    for (QChart *chart : std::initializer_list<QChart *> { m_operators, m_verdicts, m_fleets, m_campaign })
-        styleChart(chart);
     m_alerts->setText(alerts.isEmpty() ? tr("No alerts.")
                                        : QStringLiteral("<b>%1</b><ul style=\"margin: 0\"><li>%2</li></ul>")
                                              .arg(tr("Alerts"), alerts.join(QStringLiteral("</li><li>"))));

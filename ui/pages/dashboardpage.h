@@ -1,13 +1,9 @@
 #pragma once
 
+#include <QStringList>
 #include <QWidget>
 
 class QLabel;
-
-QT_BEGIN_NAMESPACE
-class QChart;
-class QChartView;
-QT_END_NAMESPACE
 
 namespace simfleet::models {
 class AccessController;
@@ -20,7 +16,11 @@ struct CampaignProgress;
 
 namespace simfleet::ui {
 
-class CampaignProgressChart;
+namespace charts {
+class BarChart;
+class PieChart;
+class ProgressChart;
+}
 
 // The dashboard (DESIGN.md "The GUI"): devices per operator, attestation verdicts, provisioning
 // per fleet, the running campaign live, and alerts (contraindicated devices, failed changes,
@@ -31,9 +31,9 @@ class DashboardPage : public QWidget
 public:
     DashboardPage(models::AccessController *access, QWidget *parent = nullptr);
     models::DashboardData *data() const { return m_data; }
-    QChart *operatorChart() const { return m_operators; }
-    QChart *verdictChart() const { return m_verdicts; }
-    QChart *fleetChart() const { return m_fleets; }
+    charts::BarChart *operatorChart() const { return m_operators; }
+    charts::PieChart *verdictChart() const { return m_verdicts; }
+    charts::BarChart *fleetChart() const { return m_fleets; }
     QLabel *alerts() const { return m_alerts; }
     // Follows the campaigns this window runs.
     void follow(models::CampaignRunner *runner);
@@ -43,9 +43,6 @@ Q_SIGNALS:
     // A click on a chart or an alert: the device list with this filter.
     void showDevices(const QString &filter);
 
-protected:
-    void changeEvent(QEvent *event) override;
-
 private:
     void rebuild();
     void progress(const campaigns::CampaignProgress &p);
@@ -53,10 +50,13 @@ private:
     models::DashboardData *m_data;
     QLabel *m_headline;
     QLabel *m_alerts;
-    QChart *m_operators;
-    QChart *m_verdicts;
-    QChart *m_fleets;
-    CampaignProgressChart *m_campaign;
+    charts::BarChart *m_operators;
+    charts::PieChart *m_verdicts;
+    charts::BarChart *m_fleets;
+    charts::ProgressChart *m_campaign;
+    QStringList m_operatorFilters; // what a click on each operator's bar shows
+    QStringList m_verdictFilters;
+    QStringList m_fleetNames;
     QLabel *m_campaignTitle;
     qint64 m_campaignId = 0;
 };

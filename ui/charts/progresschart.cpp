@@ -1,70 +1,65 @@
-#include "campaignprogresschart.h"
+#include "progresschart.h"
 
-#include <QCoreApplication>
+#include <QChart>
+#include <QLegend>
 #include <QLineSeries>
 #include <QPen>
 #include <QValueAxis>
 
-namespace simfleet::ui {
+namespace simfleet::ui::charts {
 
-namespace {
-QString label(const char *text)
-{
-    return QCoreApplication::translate("simfleet::ui::CampaignProgressChart", text);
-}
-} // namespace
-
-CampaignProgressChart::CampaignProgressChart(bool withProblems)
-    : m_done(new QLineSeries(this)), m_rate(new QLineSeries(this)), m_time(new QValueAxis(this)),
+ProgressChart::ProgressChart(bool withProblems, QWidget *parent)
+    : ChartPanel(parent), m_done(new QLineSeries(this)), m_rate(new QLineSeries(this)), m_time(new QValueAxis(this)),
       m_devices(new QValueAxis(this)), m_perSecond(new QValueAxis(this))
 {
-    m_done->setName(label("done"));
+    QChart *c = chart();
+    m_done->setName(tr("done"));
     m_done->setPen(QPen(QColor(0x1e, 0x7e, 0x34), 2));
-    m_rate->setName(label("devices per second"));
+    m_rate->setName(tr("devices per second"));
     m_rate->setPen(QPen(QColor(0x3a, 0x78, 0xb5), 1.5, Qt::DashLine));
-    addSeries(m_done);
+    c->addSeries(m_done);
     if (withProblems) {
         m_problems = new QLineSeries(this);
-        m_problems->setName(label("failed or rolled back"));
+        m_problems->setName(tr("failed or rolled back"));
         m_problems->setPen(QPen(QColor(0xc0, 0x39, 0x2b), 2));
-        addSeries(m_problems);
+        c->addSeries(m_problems);
     }
-    addSeries(m_rate);
-    m_time->setTitleText(label("seconds"));
-    m_devices->setTitleText(label("devices"));
-    m_perSecond->setTitleText(label("per second"));
-    for (QValueAxis *axis : { m_time, m_devices, m_perSecond })
-        axis->setLabelFormat(QStringLiteral("%d"));
-    addAxis(m_time, Qt::AlignBottom);
-    addAxis(m_devices, Qt::AlignLeft);
-    addAxis(m_perSecond, Qt::AlignRight);
+    c->addSeries(m_rate);
+    m_time->setTitleText(tr("seconds"));
+    m_devices->setTitleText(tr("devices"));
+    m_perSecond->setTitleText(tr("per second"));
+    c->addAxis(m_time, Qt::AlignBottom);
+    c->addAxis(m_devices, Qt::AlignLeft);
+    c->addAxis(m_perSecond, Qt::AlignRight);
     for (QLineSeries *s : { m_done, m_problems, m_rate }) {
         if (!s)
             continue;
         s->attachAxis(m_time);
         s->attachAxis(s == m_rate ? m_perSecond : m_devices);
     }
-    legend()->setAlignment(Qt::AlignBottom);
+    c->legend()->setAlignment(Qt::AlignBottom);
     restart();
+    restyle();
 }
 
-void CampaignProgressChart::restart()
+void ProgressChart::restart()
 {
     for (QLineSeries *s : { m_done, m_problems, m_rate }) {
         if (s)
             s->clear();
     }
     m_fastest = 1;
-    for (QValueAxis *axis : { m_time, m_devices, m_perSecond })
-        axis->setRange(0, 10);
+    scaleAxis(m_time, 10, false);
+    scaleAxis(m_devices, 10, true);
+    scaleAxis(m_perSecond, 10, false);
 }
 
-bool CampaignProgressChart::isEmpty() const
+bool ProgressChart::isEmpty() const
 {
     return m_done->count() == 0;
 }
 
-void CampaignProgressChart::add(const campaigns::CampaignProgress &p)
+void ProgressChart::add(const campaigns::CampaignProgress &p)
 {
     // The rate drawn is the one since the previous point (the average so far is in the text),
     // over at least a fifth of a second: points a few milliseconds apart (a retry whose devices
@@ -89,11 +84,9 @@ void CampaignProgressChart::add(const campaigns::CampaignProgress &p)
                                                     + p.byState.value(QLatin1StringView(campaigns::item::rolledBack))));
     m_rate->append(p.elapsedSeconds, rate);
     m_fastest = std::max(m_fastest, rate);
-    m_time->setRange(0, std::max(1.0, p.elapsedSeconds));
-    // Whole seconds once there are some; before, "0 0 0 0 1" told nothing.
-    m_time->setLabelFormat(p.elapsedSeconds < 5 ? QStringLiteral("%.1f") : QStringLiteral("%d"));
-    m_devices->setRange(0, std::max<double>(1, double(p.total)));
-    m_perSecond->setRange(0, m_fastest * 1.15);
+    scaleAxis(m_time, std::max(1.0, p.elapsedSeconds), false);
+    scaleAxis(m_devices, std::max<double>(1, double(p.total)), true);
+    scaleAxis(m_perSecond, m_fastest * 1.05, false);
 }
 
-} // namespace simfleet::ui
+} // namespace simfleet::ui::charts

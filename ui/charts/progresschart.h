@@ -1,22 +1,24 @@
 #pragma once
 
+#include "chartpanel.h"
 #include "campaigns/campaign.h"
 
-#include <QChart>
+#include <QPointF>
 
 QT_BEGIN_NAMESPACE
 class QLineSeries;
 class QValueAxis;
 QT_END_NAMESPACE
 
-namespace simfleet::ui {
+namespace simfleet::ui::charts {
 
-// A running campaign over time: devices done, optionally those failed or rolled back, and
-// devices per second since the previous point (the Campaigns monitor and the Dashboard).
-class CampaignProgressChart : public QChart
+// A running campaign over time: devices done, optionally those failed or rolled back, and the
+// rate, devices per second since the previous point (the Campaigns monitor and the Dashboard).
+class ProgressChart : public ChartPanel
 {
+    Q_OBJECT
 public:
-    explicit CampaignProgressChart(bool withProblems);
+    explicit ProgressChart(bool withProblems, QWidget *parent = nullptr);
     void restart();
     void add(const campaigns::CampaignProgress &progress);
     bool isEmpty() const;
@@ -32,4 +34,4 @@ private:
     double m_fastest = 1;
 };
 
-} // namespace simfleet::ui
+} // namespace simfleet::ui::charts
