@@ -12,26 +12,17 @@
 
 namespace simfleet::models {
 
-VerdictTableModel::VerdictTableModel(AccessController *access, QObject *parent) : QAbstractTableModel(parent), m_access(access) { }
+VerdictTableModel::VerdictTableModel(AccessController *access, QObject *parent) : TableModel(access, ColumnCount, parent) { }
 
 void VerdictTableModel::reload()
 {
-    m_access->request<QList<store::VerdictReason>>(
-        this,
+    load<QList<store::VerdictReason>>(
         [](store::Workspace &ws, const access::Session &session) -> Result<QList<store::VerdictReason>> {
             if (auto ok = session.require(access::Permission::ViewFleet, ws.clock()); !ok)
                 return ok.error();
             return store::FleetStatistics(ws.database()).verdictReasons(session.scope());
         },
-        [this](const Result<QList<store::VerdictReason>> &rows) {
-            beginResetModel();
-            m_rows = rows ? rows.value() : QList<store::VerdictReason>();
-            endResetModel();
-            if (rows)
-                Q_EMIT loaded();
-            else
-                Q_EMIT loadFailed(rows.errorMessage());
-        });
+        [this](QList<store::VerdictReason> &&rows) { m_rows = std::move(rows); });
 }
 
 const store::VerdictReason *VerdictTableModel::rowAt(int row) const
@@ -42,7 +33,7 @@ const store::VerdictReason *VerdictTableModel::rowAt(int row) const
 void VerdictTableModel::devicesFor(const QList<store::VerdictReason> &rows, QObject *context,
                                    std::function<void(const Result<QList<qint64>> &)> done)
 {
-    m_access->request<QList<qint64>>(
+    accessController()->request<QList<qint64>>(
         context,
         [rows](store::Workspace &ws, const access::Session &session) -> Result<QList<qint64>> {
             QList<qint64> ids;
@@ -57,30 +48,23 @@ void VerdictTableModel::devicesFor(const QList<store::VerdictReason> &rows, QObj
         std::move(done));
 }
 
-int VerdictTableModel::rowCount(const QModelIndex &parent) const
+int VerdictTableModel::rows() const
 {
-    return parent.isValid() ? 0 : int(m_rows.size());
+    return int(m_rows.size());
 }
 
-int VerdictTableModel::columnCount(const QModelIndex &parent) const
+QVariant VerdictTableModel::cell(int row, int column, int role) const
 {
-    return parent.isValid() ? 0 : ColumnCount;
-}
-
-QVariant VerdictTableModel::data(const QModelIndex &index, int role) const
-{
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
-        return {};
-    const store::VerdictReason &r = m_rows.at(index.row());
-    if (role == Qt::ForegroundRole && index.column() == Verdict) {
+    const store::VerdictReason &r = m_rows.at(row);
+    if (role == Qt::ForegroundRole && column == Verdict) {
         const QColor colour = verdictColour(r.verdict, VerdictColourUse::Text);
         return colour.isValid() && r.verdict != u"none" ? QVariant(QBrush(colour)) : QVariant();
     }
-    if (role == Qt::TextAlignmentRole && index.column() == Devices)
+    if (role == Qt::TextAlignmentRole && column == Devices)
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole && role != Qt::AccessibleTextRole)
         return {};
-    switch (Column(index.column())) {
+    switch (Column(column)) {
     case Verdict: return r.verdict;
     case Reason: return r.reason;
     case Devices: return QLocale().toString(r.devices);
@@ -89,11 +73,9 @@ QVariant VerdictTableModel::data(const QModelIndex &index, int role) const
     return {};
 }
 
-QVariant VerdictTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+QString VerdictTableModel::columnTitle(int column) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (Column(section)) {
+    switch (Column(column)) {
     case Verdict: return tr("Verdict");
     case Reason: return tr("Reason");
     case Devices: return tr("Devices");
@@ -102,29 +84,17 @@ QVariant VerdictTableModel::headerData(int section, Qt::Orientation orientation,
     return {};
 }
 
-ReferenceValueTableModel::ReferenceValueTableModel(AccessController *access, QObject *parent)
-    : QAbstractTableModel(parent), m_access(access)
-{
-}
+ReferenceValueTableModel::ReferenceValueTableModel(AccessController *access, QObject *parent) : TableModel(access, ColumnCount, parent) { }
 
 void ReferenceValueTableModel::reload()
 {
-    m_access->request<QList<store::ReferenceValueRecord>>(
-        this,
+    load<QList<store::ReferenceValueRecord>>(
         [](store::Workspace &ws, const access::Session &session) -> Result<QList<store::ReferenceValueRecord>> {
             if (auto ok = session.require(access::Permission::ViewFleet, ws.clock()); !ok)
                 return ok.error();
             return store::ReferenceValueRepository(ws.database()).list();
         },
-        [this](const Result<QList<store::ReferenceValueRecord>> &rows) {
-            beginResetModel();
-            m_rows = rows ? rows.value() : QList<store::ReferenceValueRecord>();
-            endResetModel();
-            if (rows)
-                Q_EMIT loaded();
-            else
-                Q_EMIT loadFailed(rows.errorMessage());
-        });
+        [this](QList<store::ReferenceValueRecord> &&rows) { m_rows = std::move(rows); });
 }
 
 const store::ReferenceValueRecord *ReferenceValueTableModel::rowAt(int row) const
@@ -134,7 +104,7 @@ const store::ReferenceValueRecord *ReferenceValueTableModel::rowAt(int row) cons
 
 void ReferenceValueTableModel::retire(const QString &hwmodel, const QString &swversion)
 {
-    m_access->request<bool>(
+    accessController()->request<bool>(
         this,
         [hwmodel, swversion](store::Workspace &ws, const access::Session &session) -> Result<bool> {
             if (auto ok = attestation::ReferenceValueBook::retire(ws, session, hwmodel, swversion); !ok)
@@ -149,22 +119,15 @@ void ReferenceValueTableModel::retire(const QString &hwmodel, const QString &swv
         });
 }
 
-int ReferenceValueTableModel::rowCount(const QModelIndex &parent) const
+int ReferenceValueTableModel::rows() const
 {
-    return parent.isValid() ? 0 : int(m_rows.size());
+    return int(m_rows.size());
 }
 
-int ReferenceValueTableModel::columnCount(const QModelIndex &parent) const
+QVariant ReferenceValueTableModel::cell(int row, int column, int role) const
 {
-    return parent.isValid() ? 0 : ColumnCount;
-}
-
-QVariant ReferenceValueTableModel::data(const QModelIndex &index, int role) const
-{
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
-        return {};
-    const store::ReferenceValueRecord &r = m_rows.at(index.row());
-    if (role == Qt::ToolTipRole && index.column() == Measurements) {
+    const store::ReferenceValueRecord &r = m_rows.at(row);
+    if (role == Qt::ToolTipRole && column == Measurements) {
         QStringList lines;
         for (const auto &[component, digest] : r.measurements)
             lines << QStringLiteral("%1: %2").arg(component, QString::fromLatin1(digest.toHex()));
@@ -173,7 +136,7 @@ QVariant ReferenceValueTableModel::data(const QModelIndex &index, int role) cons
     if (role != Qt::DisplayRole && role != Qt::AccessibleTextRole)
         return {};
     const QLocale locale;
-    switch (Column(index.column())) {
+    switch (Column(column)) {
     case Manufacturer: return r.manufacturer;
     case Model: return r.hwmodel;
     case Software: return r.swname;
@@ -186,11 +149,9 @@ QVariant ReferenceValueTableModel::data(const QModelIndex &index, int role) cons
     return {};
 }
 
-QVariant ReferenceValueTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+QString ReferenceValueTableModel::columnTitle(int column) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (Column(section)) {
+    switch (Column(column)) {
     case Manufacturer: return tr("Manufacturer");
     case Model: return tr("Hardware model");
     case Software: return tr("Software");

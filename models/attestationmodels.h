@@ -4,7 +4,7 @@
 #include "store/fleetstatistics.h"
 #include "store/referencevaluerepository.h"
 
-#include <QAbstractTableModel>
+#include "tablemodel.h"
 #include <QList>
 
 #include <functional>
@@ -13,7 +13,7 @@ namespace simfleet::models {
 class AccessController;
 
 // The fleet by latest attestation verdict and reason, in the user's scope (Attestation page).
-class VerdictTableModel : public QAbstractTableModel
+class VerdictTableModel : public TableModel
 {
     Q_OBJECT
 public:
@@ -26,22 +26,16 @@ public:
     void devicesFor(const QList<store::VerdictReason> &rows, QObject *context,
                     std::function<void(const Result<QList<qint64>> &)> done);
 
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
-
-Q_SIGNALS:
-    void loaded();
-    void loadFailed(const QString &message);
 
 private:
-    AccessController *m_access;
+    int rows() const override;
+    QVariant cell(int row, int column, int role) const override;
+    QString columnTitle(int column) const override;
     QList<store::VerdictReason> m_rows;
 };
 
 // Reference values per hardware model and software version; Administrators retire them.
-class ReferenceValueTableModel : public QAbstractTableModel
+class ReferenceValueTableModel : public TableModel
 {
     Q_OBJECT
 public:
@@ -52,18 +46,14 @@ public:
     const store::ReferenceValueRecord *rowAt(int row) const;
     void retire(const QString &hwmodel, const QString &swversion);
 
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 Q_SIGNALS:
-    void loaded();
-    void loadFailed(const QString &message);
     void retired(bool ok, const QString &message);
 
 private:
-    AccessController *m_access;
+    int rows() const override;
+    QVariant cell(int row, int column, int role) const override;
+    QString columnTitle(int column) const override;
     QList<store::ReferenceValueRecord> m_rows;
 };
 

@@ -7,7 +7,7 @@
 
 namespace simfleet::models {
 
-AuditTableModel::AuditTableModel(AccessController *access, QObject *parent) : QAbstractTableModel(parent), m_access(access) { }
+AuditTableModel::AuditTableModel(AccessController *access, QObject *parent) : TableModel(access, ColumnCount, parent) { }
 
 void AuditTableModel::setSearch(const QString &search)
 {
@@ -21,29 +21,22 @@ void AuditTableModel::reload()
     m_rows.clear();
     m_more = true;
     m_fetching = false;
-    ++m_generation;
+    m_generation = nextGeneration();
     endResetModel();
     fetchMore({});
 }
 
-int AuditTableModel::rowCount(const QModelIndex &parent) const
+int AuditTableModel::rows() const
 {
-    return parent.isValid() ? 0 : int(m_rows.size());
+    return int(m_rows.size());
 }
 
-int AuditTableModel::columnCount(const QModelIndex &parent) const
+QVariant AuditTableModel::cell(int row, int column, int role) const
 {
-    return parent.isValid() ? 0 : ColumnCount;
-}
-
-QVariant AuditTableModel::data(const QModelIndex &index, int role) const
-{
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
-        return {};
-    const store::AuditEntry &e = m_rows.at(index.row());
+    const store::AuditEntry &e = m_rows.at(row);
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole && role != Qt::AccessibleTextRole)
         return {};
-    switch (Column(index.column())) {
+    switch (Column(column)) {
     case Seq: return e.seq;
     case When: return QLocale().toString(e.at.toLocalTime(), QLocale::ShortFormat);
     case User: return e.actor;
@@ -55,11 +48,9 @@ QVariant AuditTableModel::data(const QModelIndex &index, int role) const
     return {};
 }
 
-QVariant AuditTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+QString AuditTableModel::columnTitle(int column) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (Column(section)) {
+    switch (Column(column)) {
     case Seq: return tr("#");
     case When: return tr("When");
     case User: return tr("User");
@@ -84,13 +75,13 @@ void AuditTableModel::fetchMore(const QModelIndex &parent)
     const quint64 generation = m_generation;
     const QString search = m_search;
     const qint64 before = m_rows.isEmpty() ? 0 : m_rows.last().seq;
-    m_access->request<QList<store::AuditEntry>>(
+    accessController()->request<QList<store::AuditEntry>>(
         this,
         [search, before](store::Workspace &ws, const access::Session &session) {
             return access::AuditTrail::read(ws, session, search, before, pageSize);
         },
         [this, generation](const Result<QList<store::AuditEntry>> &page) {
-            if (generation != m_generation)
+            if (!isCurrent(generation))
                 return;
             m_fetching = false;
             if (!page) {

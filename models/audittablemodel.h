@@ -2,7 +2,7 @@
 
 #include "store/auditlog.h"
 
-#include <QAbstractTableModel>
+#include "tablemodel.h"
 #include <QList>
 
 namespace simfleet::models {
@@ -10,7 +10,7 @@ class AccessController;
 
 // The audit log, newest first, fetched a page at a time on the store thread as the view scrolls
 // and filtered in SQL by user, action or subject. The backend decides who may read it.
-class AuditTableModel : public QAbstractTableModel
+class AuditTableModel : public TableModel
 {
     Q_OBJECT
 public:
@@ -21,19 +21,13 @@ public:
     void setSearch(const QString &search);
     void reload();
 
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
     bool canFetchMore(const QModelIndex &parent) const override;
     void fetchMore(const QModelIndex &parent) override;
 
-Q_SIGNALS:
-    void loaded();
-    void loadFailed(const QString &message);
-
 private:
-    AccessController *m_access;
+    int rows() const override;
+    QVariant cell(int row, int column, int role) const override;
+    QString columnTitle(int column) const override;
     QList<store::AuditEntry> m_rows;
     QString m_search;
     bool m_more = false;

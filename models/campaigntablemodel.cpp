@@ -12,32 +12,20 @@
 namespace simfleet::models {
 
 CampaignTableModel::CampaignTableModel(AccessController *access, QObject *parent)
-    : QAbstractTableModel(parent), m_access(access)
+    : TableModel(access, ColumnCount, parent)
 {
 }
 
 void CampaignTableModel::reload()
 {
-    m_access->request<QList<campaigns::CampaignSummary>>(
-        this,
-        [](store::Workspace &ws, const access::Session &session) {
-            return campaigns::CampaignQueries(ws).list(session);
-        },
-        [this](const Result<QList<campaigns::CampaignSummary>> &list) {
-            if (!list) {
-                Q_EMIT loadFailed(list.errorMessage());
-                return;
-            }
-            beginResetModel();
-            m_campaigns = list.value();
-            endResetModel();
-            Q_EMIT loaded();
-        });
+    load<QList<campaigns::CampaignSummary>>(
+        [](store::Workspace &ws, const access::Session &session) { return campaigns::CampaignQueries(ws).list(session); },
+        [this](QList<campaigns::CampaignSummary> &&list) { m_campaigns = std::move(list); });
 }
 
-int CampaignTableModel::rowCount(const QModelIndex &parent) const
+int CampaignTableModel::rows() const
 {
-    return parent.isValid() ? 0 : int(m_campaigns.size());
+    return int(m_campaigns.size());
 }
 
 const campaigns::CampaignSummary *CampaignTableModel::campaignAt(int row) const
@@ -45,9 +33,32 @@ const campaigns::CampaignSummary *CampaignTableModel::campaignAt(int row) const
     return row >= 0 && row < m_campaigns.size() ? &m_campaigns.at(row) : nullptr;
 }
 
+void CampaignTableModel::updateProgress(const campaigns::CampaignProgress &p)
+{
+    const auto found = std::find_if(m_campaigns.begin(), m_campaigns.end(),
+                                    [&p](const campaigns::CampaignSummary &c) { return c.campaignId == p.campaignId; });
+    if (found == m_campaigns.end()) {
+        reload();
+        return;
+    }
+    campaigns::CampaignSummary &c = *found;
+    const auto count = [&p](const char *state) { return p.byState.value(QLatin1StringView(state)); };
+    c.state = QStringLiteral("running");
+    c.total = p.total;
+    c.succeeded = count(campaigns::item::succeeded);
+    c.failed = count(campaigns::item::failed);
+    c.rolledBack = count(campaigns::item::rolledBack);
+    c.skipped = count(campaigns::item::skipped);
+    c.cancelled = count(campaigns::item::cancelled);
+    c.unfinished = p.total - p.done;
+    c.seconds = std::max(c.seconds, p.elapsedSeconds);
+    const int row = int(found - m_campaigns.begin());
+    Q_EMIT dataChanged(index(row, State), index(row, ColumnCount - 1), { Qt::DisplayRole });
+}
+
 void CampaignTableModel::writeCsvReport(qint64 campaignId, const QString &path)
 {
-    m_access->request<bool>(
+    accessController()->request<bool>(
         this,
         [campaignId, path](store::Workspace &ws, const access::Session &session) -> Result<bool> {
             QSaveFile file(path);
@@ -67,7 +78,7 @@ void CampaignTableModel::writeCsvReport(qint64 campaignId, const QString &path)
 void CampaignTableModel::summaryFor(qint64 campaignId, QObject *context,
                                     std::function<void(const Result<campaigns::CampaignSummary> &)> done)
 {
-    m_access->request<campaigns::CampaignSummary>(
+    accessController()->request<campaigns::CampaignSummary>(
         context,
         [campaignId](store::Workspace &ws, const access::Session &session) {
             return campaigns::CampaignQueries(ws).summary(session, campaignId);
@@ -75,24 +86,17 @@ void CampaignTableModel::summaryFor(qint64 campaignId, QObject *context,
         std::move(done));
 }
 
-int CampaignTableModel::columnCount(const QModelIndex &parent) const
+QVariant CampaignTableModel::cell(int row, int column, int role) const
 {
-    return parent.isValid() ? 0 : ColumnCount;
-}
-
-QVariant CampaignTableModel::data(const QModelIndex &index, int role) const
-{
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
-        return {};
-    const campaigns::CampaignSummary &c = m_campaigns.at(index.row());
-    if (role == Qt::ToolTipRole && index.column() == State)
+    const campaigns::CampaignSummary &c = m_campaigns.at(row);
+    if (role == Qt::ToolTipRole && column == State)
         return c.note.isEmpty() ? QVariant() : QVariant(c.note);
-    if (role == Qt::TextAlignmentRole && index.column() >= Devices)
+    if (role == Qt::TextAlignmentRole && column >= Devices)
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole)
         return {};
     const QLocale locale;
-    switch (Column(index.column())) {
+    switch (Column(column)) {
     case Id: return c.campaignId;
     case Name: return c.name;
     case Kind: return c.kind == u"initial-provisioning" ? tr("Provisioning") : tr("Subscription change");
@@ -108,11 +112,9 @@ QVariant CampaignTableModel::data(const QModelIndex &index, int role) const
     return {};
 }
 
-QVariant CampaignTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+QString CampaignTableModel::columnTitle(int column) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (Column(section)) {
+    switch (Column(column)) {
     case Id: return tr("No.");
     case Name: return tr("Campaign");
     case Kind: return tr("Kind");

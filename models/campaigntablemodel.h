@@ -3,7 +3,7 @@
 #include "campaigns/campaign.h"
 #include "core/result.h"
 
-#include <QAbstractTableModel>
+#include "tablemodel.h"
 #include <QList>
 
 #include <functional>
@@ -13,7 +13,7 @@ class AccessController;
 
 // The workspace's campaigns with their state (an interrupted one shows as such) and outcome
 // counts, read on the store thread.
-class CampaignTableModel : public QAbstractTableModel
+class CampaignTableModel : public TableModel
 {
     Q_OBJECT
 public:
@@ -22,6 +22,9 @@ public:
     explicit CampaignTableModel(AccessController *access, QObject *parent = nullptr);
     void reload();
     const campaigns::CampaignSummary *campaignAt(int row) const;
+    // A running campaign's counts as they change: its own row changes, nothing else (a
+    // campaign not listed yet is read with the rest).
+    void updateProgress(const campaigns::CampaignProgress &progress);
 
     // The per-device outcomes of one campaign as CSV (no secrets), written on the store thread
     // as the logged-in user sees them; ends with reportWritten.
@@ -29,18 +32,14 @@ public:
     // One campaign's summary as the logged-in user may see it, read on the store thread.
     void summaryFor(qint64 campaignId, QObject *context, std::function<void(const Result<campaigns::CampaignSummary> &)> done);
 
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 Q_SIGNALS:
-    void loaded();
-    void loadFailed(const QString &message);
     void reportWritten(bool ok, const QString &message);
 
 private:
-    AccessController *m_access;
+    int rows() const override;
+    QVariant cell(int row, int column, int role) const override;
+    QString columnTitle(int column) const override;
     QList<campaigns::CampaignSummary> m_campaigns;
 };
 

@@ -13,7 +13,7 @@
 namespace simfleet::models {
 
 DeviceTableModel::DeviceTableModel(AccessController *access, QObject *parent)
-    : QAbstractTableModel(parent), m_access(access)
+    : TableModel(access, ColumnCount, parent)
 {
 }
 
@@ -42,7 +42,7 @@ void DeviceTableModel::reload()
     m_endReached = false;
     m_counted = false;
     m_fetching = false;
-    ++m_generation;
+    m_generation = nextGeneration();
     endResetModel();
     // The first page is asked for before the count: over a million devices counting a filter
     // takes a few hundred milliseconds, and the rows need not wait for it.
@@ -50,14 +50,14 @@ void DeviceTableModel::reload()
     const quint64 generation = m_generation;
     const auto query = m_query;
     ++m_pending;
-    m_access->request<qint64>(
+    accessController()->request<qint64>(
         this,
         [query](store::Workspace &ws, const access::Session &session) {
             return store::DeviceRepository(ws.database()).countMatching(session.scope(), query);
         },
         [this, generation](const Result<qint64> &count) {
             --m_pending;
-            if (generation != m_generation)
+            if (!isCurrent(generation))
                 return;
             if (!count) {
                 Q_EMIT loadFailed(count.errorMessage());
@@ -77,7 +77,7 @@ qint64 DeviceTableModel::deviceIdAt(int row) const
 
 void DeviceTableModel::detailFor(qint64 deviceId, QObject *context, std::function<void(const Result<fleet::DeviceDetail> &)> done)
 {
-    m_access->request<fleet::DeviceDetail>(
+    accessController()->request<fleet::DeviceDetail>(
         context,
         [deviceId](store::Workspace &ws, const access::Session &session) { return fleet::DeviceDetail::load(ws, session, deviceId); },
         std::move(done));
@@ -86,7 +86,7 @@ void DeviceTableModel::detailFor(qint64 deviceId, QObject *context, std::functio
 void DeviceTableModel::exportCsv(const QString &path)
 {
     const auto query = m_query;
-    m_access->request<qint64>(
+    accessController()->request<qint64>(
         this,
         [query, path](store::Workspace &ws, const access::Session &session) -> Result<qint64> {
             if (auto ok = session.require(access::Permission::ExportFleet, ws.clock()); !ok)
@@ -121,23 +121,16 @@ void DeviceTableModel::exportCsv(const QString &path)
         });
 }
 
-int DeviceTableModel::rowCount(const QModelIndex &parent) const
+int DeviceTableModel::rows() const
 {
-    return parent.isValid() ? 0 : int(m_rows.size());
+    return int(m_rows.size());
 }
 
-int DeviceTableModel::columnCount(const QModelIndex &parent) const
+QVariant DeviceTableModel::cell(int row, int column, int role) const
 {
-    return parent.isValid() ? 0 : ColumnCount;
-}
-
-QVariant DeviceTableModel::data(const QModelIndex &index, int role) const
-{
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
-        return {};
-    const store::DeviceOverview &o = m_rows.at(index.row());
+    const store::DeviceOverview &o = m_rows.at(row);
     if (role == Qt::DisplayRole || role == Qt::ToolTipRole) {
-        switch (Column(index.column())) {
+        switch (Column(column)) {
         case Eid: return o.device.eid;
         case Imei: return o.device.imei;
         case Label: return o.device.label;
@@ -153,16 +146,14 @@ QVariant DeviceTableModel::data(const QModelIndex &index, int role) const
         case ColumnCount: break;
         }
     }
-    if (role == Qt::UserRole)
+    if (role == DeviceIdRole)
         return o.device.id;
     return {};
 }
 
-QVariant DeviceTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+QString DeviceTableModel::columnTitle(int column) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (Column(section)) {
+    switch (Column(column)) {
     case Eid: return tr("EID");
     case Imei: return tr("IMEI");
     case Label: return tr("Label");
@@ -194,14 +185,14 @@ void DeviceTableModel::fetchMore(const QModelIndex &parent)
     const quint64 generation = m_generation;
     const auto query = m_query;
     const qint64 offset = m_rows.size();
-    m_access->request<QList<store::DeviceOverview>>(
+    accessController()->request<QList<store::DeviceOverview>>(
         this,
         [query, offset](store::Workspace &ws, const access::Session &session) {
             return store::DeviceRepository(ws.database()).overviewPage(session.scope(), query, offset, pageSize);
         },
         [this, generation](const Result<QList<store::DeviceOverview>> &page) {
             --m_pending;
-            if (generation != m_generation)
+            if (!isCurrent(generation))
                 return;
             if (!page) {
                 m_fetching = false;

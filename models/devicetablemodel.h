@@ -7,7 +7,7 @@
 
 #include <functional>
 
-#include <QAbstractTableModel>
+#include "tablemodel.h"
 #include <QList>
 
 namespace simfleet::models {
@@ -16,11 +16,14 @@ class AccessController;
 // The device list (DESIGN.md "The GUI": fast at a million devices): rows are fetched from SQL a
 // page at a time as the view scrolls (fetchMore), filtered and sorted in SQL, always on the store
 // thread; the model only ever holds the pages seen so far and never waits on the database.
-class DeviceTableModel : public QAbstractTableModel
+class DeviceTableModel : public TableModel
 {
     Q_OBJECT
 public:
     enum Column { Eid, Imei, Label, Customer, Fleet, Operator, Iccid, Attestation, Model, SecureElement, ColumnCount };
+    enum Role {
+        DeviceIdRole = Qt::UserRole, // the device's id, for selections
+    };
     static constexpr int pageSize = 256;
 
     explicit DeviceTableModel(AccessController *access, QObject *parent = nullptr);
@@ -41,22 +44,18 @@ public:
     bool isCounted() const { return m_counted; }
     bool isLoading() const { return m_pending > 0; }
 
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
     bool canFetchMore(const QModelIndex &parent) const override;
     void fetchMore(const QModelIndex &parent) override;
     void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
 
 Q_SIGNALS:
     void totalCountChanged(qint64 total);
-    void loadFailed(const QString &message);
-    void loaded(); // a page (or the count) arrived
     void exported(bool ok, const QString &message);
 
 private:
-    AccessController *m_access;
+    int rows() const override;
+    QVariant cell(int row, int column, int role) const override;
+    QString columnTitle(int column) const override;
     store::DeviceRepository::PageQuery m_query;
     QList<store::DeviceOverview> m_rows;
     qint64 m_total = 0;     // from the count once it arrives; the rows so far until then

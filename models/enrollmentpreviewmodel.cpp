@@ -9,7 +9,7 @@ namespace {
 const char *const columnKeys[] = { "", "", "eid", "imei", "serial", "model", "secure_element", "label" };
 } // namespace
 
-EnrollmentPreviewModel::EnrollmentPreviewModel(QObject *parent) : QAbstractTableModel(parent) { }
+EnrollmentPreviewModel::EnrollmentPreviewModel(QObject *parent) : TableModel(nullptr, ColumnCount, parent) { }
 
 void EnrollmentPreviewModel::setPreview(std::shared_ptr<const fleet::EnrollmentPreview> preview)
 {
@@ -26,16 +26,11 @@ void EnrollmentPreviewModel::setPreview(std::shared_ptr<const fleet::EnrollmentP
     endResetModel();
 }
 
-int EnrollmentPreviewModel::rowCount(const QModelIndex &parent) const
+int EnrollmentPreviewModel::rows() const
 {
-    if (parent.isValid() || !m_preview)
+    if (!m_preview)
         return 0;
     return int(m_preview->rejectedRows.size() + qsizetype(m_preview->accepted.size()));
-}
-
-int EnrollmentPreviewModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
 }
 
 QString EnrollmentPreviewModel::rejectedText(qsizetype row, Column column) const
@@ -53,15 +48,13 @@ bool EnrollmentPreviewModel::cellHasIssue(qsizetype row, Column column) const
         || (fields.contains(QString()) && column == Line);
 }
 
-QVariant EnrollmentPreviewModel::data(const QModelIndex &index, int role) const
+QVariant EnrollmentPreviewModel::cell(int row, int columnIndex, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid) || !m_preview)
+    if (!m_preview)
         return {};
-    const auto column = Column(index.column());
+    const auto column = Column(columnIndex);
     const qsizetype rejectedCount = m_preview->rejectedRows.size();
-    const bool rejected = index.row() < rejectedCount;
-    if (rejected) {
-        const qsizetype row = index.row();
+    if (row < rejectedCount) {
         switch (role) {
         case Qt::DisplayRole:
         case Qt::AccessibleTextRole:
@@ -82,7 +75,7 @@ QVariant EnrollmentPreviewModel::data(const QModelIndex &index, int role) const
             return {};
         }
     }
-    const fleet::EnrollmentRow &r = m_preview->accepted.at(std::size_t(index.row() - rejectedCount));
+    const fleet::EnrollmentRow &r = m_preview->accepted.at(std::size_t(qsizetype(row) - rejectedCount));
     if (role == ProblemRole)
         return false;
     if (role != Qt::DisplayRole && role != Qt::AccessibleTextRole)
@@ -102,11 +95,9 @@ QVariant EnrollmentPreviewModel::data(const QModelIndex &index, int role) const
     return {};
 }
 
-QVariant EnrollmentPreviewModel::headerData(int section, Qt::Orientation orientation, int role) const
+QString EnrollmentPreviewModel::columnTitle(int column) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (Column(section)) {
+    switch (Column(column)) {
     case Line: return tr("Line");
     case Eid: return tr("EID");
     case Imei: return tr("IMEI");

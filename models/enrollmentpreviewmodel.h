@@ -2,7 +2,7 @@
 
 #include "fleet/enrollment.h"
 
-#include <QAbstractTableModel>
+#include "tablemodel.h"
 
 #include <memory>
 
@@ -10,23 +10,24 @@ namespace simfleet::models {
 
 // The rows of a previewed CSV (DESIGN.md "Enroll"): the rejected ones first, each with what is
 // wrong and the offending cells marked, then the ones ready to import. Nothing is stored yet.
-class EnrollmentPreviewModel : public QAbstractTableModel
+class EnrollmentPreviewModel : public TableModel
 {
     Q_OBJECT
 public:
     enum Column { Line, Problem, Eid, Imei, Serial, Model, SecureElement, Label, ColumnCount };
-    static constexpr int ProblemRole = Qt::UserRole + 1; // true for a cell or row with an issue
+    enum Role {
+        ProblemRole = Qt::UserRole + 1, // true for a cell or row with an issue
+    };
 
     explicit EnrollmentPreviewModel(QObject *parent = nullptr);
     void setPreview(std::shared_ptr<const fleet::EnrollmentPreview> preview);
     std::shared_ptr<const fleet::EnrollmentPreview> preview() const { return m_preview; }
 
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
+    int rows() const override;
+    QVariant cell(int row, int column, int role) const override;
+    QString columnTitle(int column) const override;
     QString rejectedText(qsizetype row, Column column) const;
     bool cellHasIssue(qsizetype row, Column column) const;
 

@@ -13,15 +13,14 @@
 namespace simfleet::models {
 
 OperatorTableModel::OperatorTableModel(AccessController *access, QObject *parent)
-    : QAbstractTableModel(parent), m_access(access)
+    : TableModel(access, ColumnCount, parent)
 {
 }
 
 void OperatorTableModel::reload()
 {
     using Loaded = std::pair<QList<store::OperatorRecord>, QHash<qint64, Server>>;
-    m_access->request<Loaded>(
-        this,
+    load<Loaded>(
         [](store::Workspace &ws, const access::Session &session) -> Result<Loaded> {
             auto operators = store::OperatorRepository(ws.database()).listVisible(session.scope());
             if (!operators)
@@ -36,16 +35,9 @@ void OperatorTableModel::reload()
             }
             return Loaded { operators.value(), servers };
         },
-        [this](const Result<Loaded> &result) {
-            if (!result) {
-                Q_EMIT loadFailed(result.errorMessage());
-                return;
-            }
-            beginResetModel();
-            m_operators = result->first;
-            m_servers = result->second;
-            endResetModel();
-            Q_EMIT loaded();
+        [this](Loaded &&loaded) {
+            m_operators = std::move(loaded.first);
+            m_servers = std::move(loaded.second);
         });
 }
 
@@ -56,7 +48,7 @@ const store::OperatorRecord *OperatorTableModel::operatorAt(int row) const
 
 void OperatorTableModel::setPolicy(qint64 operatorId, int attestationMaxAgeSeconds, bool fallbackAllowed, bool disableAllowed)
 {
-    m_access->request<bool>(
+    accessController()->request<bool>(
         this,
         [=](store::Workspace &ws, const access::Session &session) -> Result<bool> {
             if (auto ok = fleet::OperatorBook::setPolicy(ws, session, operatorId,
@@ -74,7 +66,7 @@ void OperatorTableModel::setPolicy(qint64 operatorId, int attestationMaxAgeSecon
 
 void OperatorTableModel::setRangeEnds(qint64 operatorId, qint64 msinLast, qint64 iccidLast)
 {
-    m_access->request<bool>(
+    accessController()->request<bool>(
         this,
         [=](store::Workspace &ws, const access::Session &session) -> Result<bool> {
             if (auto ok = fleet::OperatorBook::setRangeEnds(ws, session, operatorId, msinLast, iccidLast); !ok)
@@ -88,14 +80,9 @@ void OperatorTableModel::setRangeEnds(qint64 operatorId, qint64 msinLast, qint64
         });
 }
 
-int OperatorTableModel::rowCount(const QModelIndex &parent) const
+int OperatorTableModel::rows() const
 {
-    return parent.isValid() ? 0 : int(m_operators.size());
-}
-
-int OperatorTableModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
+    return int(m_operators.size());
 }
 
 namespace {
@@ -107,21 +94,19 @@ QString usage(qint64 used, qint64 size)
 }
 } // namespace
 
-QVariant OperatorTableModel::data(const QModelIndex &index, int role) const
+QVariant OperatorTableModel::cell(int row, int column, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
-        return {};
-    const store::OperatorRecord &o = m_operators.at(index.row());
+    const store::OperatorRecord &o = m_operators.at(row);
     if (role == UsedShareRole) {
-        if (index.column() == ImsiUsed)
+        if (column == ImsiUsed)
             return o.imsiRangeSize() > 0 ? double(o.imsisAllocated()) / double(o.imsiRangeSize()) : 0.0;
-        if (index.column() == IccidUsed)
+        if (column == IccidUsed)
             return o.iccidRangeSize() > 0 ? double(o.iccidsAllocated()) / double(o.iccidRangeSize()) : 0.0;
         return {};
     }
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return {};
-    switch (Column(index.column())) {
+    switch (Column(column)) {
     case Name: return o.name;
     case Country: return o.country;
     case Network: return tr("MCC %1 MNC %2").arg(o.mcc, o.mnc);
@@ -150,11 +135,9 @@ QVariant OperatorTableModel::data(const QModelIndex &index, int role) const
     return {};
 }
 
-QVariant OperatorTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+QString OperatorTableModel::columnTitle(int column) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (Column(section)) {
+    switch (Column(column)) {
     case Name: return tr("Operator");
     case Country: return tr("Country");
     case Network: return tr("Network");

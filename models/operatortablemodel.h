@@ -2,7 +2,7 @@
 
 #include "store/records.h"
 
-#include <QAbstractTableModel>
+#include "tablemodel.h"
 #include <QDateTime>
 #include <QHash>
 #include <QList>
@@ -13,12 +13,14 @@ class AccessController;
 // The workspace's operators with their numbering and how much of it is used, and their policy
 // (how fresh an attestation must be, fallback, whether profiles may be disabled). Read on the
 // store thread; never a secret (OP stays sealed).
-class OperatorTableModel : public QAbstractTableModel
+class OperatorTableModel : public TableModel
 {
     Q_OBJECT
 public:
     enum Column { Name, Country, Network, ImsiUsed, IccidUsed, AttestationAge, Fallback, Disable, ServerCertificate, ColumnCount };
-    static constexpr int UsedShareRole = Qt::UserRole + 1; // 0..1 for the range columns
+    enum Role {
+        UsedShareRole = Qt::UserRole + 1, // 0..1 for the range columns
+    };
 
     explicit OperatorTableModel(AccessController *access, QObject *parent = nullptr);
     void reload();
@@ -28,18 +30,14 @@ public:
     // Administrators: where the IMSI and ICCID ranges end; ends with policySaved.
     void setRangeEnds(qint64 operatorId, qint64 msinLast, qint64 iccidLast);
 
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 Q_SIGNALS:
-    void loaded();
-    void loadFailed(const QString &message);
     void policySaved(bool ok, const QString &message);
 
 private:
-    AccessController *m_access;
+    int rows() const override;
+    QVariant cell(int row, int column, int role) const override;
+    QString columnTitle(int column) const override;
     QList<store::OperatorRecord> m_operators;
     struct Server
     {

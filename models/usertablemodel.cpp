@@ -8,7 +8,7 @@
 
 namespace simfleet::models {
 
-UserTableModel::UserTableModel(AccessController *access, QObject *parent) : QAbstractTableModel(parent), m_access(access) { }
+UserTableModel::UserTableModel(AccessController *access, QObject *parent) : TableModel(access, ColumnCount, parent) { }
 
 namespace {
 struct UsersAndSettings
@@ -21,8 +21,7 @@ struct UsersAndSettings
 
 void UserTableModel::reload()
 {
-    m_access->request<UsersAndSettings>(
-        this,
+    load<UsersAndSettings>(
         [](store::Workspace &ws, const access::Session &session) -> Result<UsersAndSettings> {
             access::AccessService service(ws);
             auto users = service.users(session);
@@ -36,23 +35,16 @@ void UserTableModel::reload()
                 out.operators << op.name;
             return out;
         },
-        [this](const Result<UsersAndSettings> &r) {
-            beginResetModel();
-            m_users = r ? r->users : QList<access::UserSummary>();
-            endResetModel();
-            if (!r) {
-                Q_EMIT loadFailed(r.errorMessage());
-                return;
-            }
-            m_operators = r->operators;
-            m_idleMinutes = r->idleMinutes;
-            Q_EMIT loaded();
+        [this](UsersAndSettings &&r) {
+            m_users = std::move(r.users);
+            m_operators = std::move(r.operators);
+            m_idleMinutes = r.idleMinutes;
         });
 }
 
 void UserTableModel::change(std::function<Result<void>(store::Workspace &, const access::Session &)> work, const QString &done)
 {
-    m_access->request<bool>(
+    accessController()->request<bool>(
         this,
         [work = std::move(work)](store::Workspace &ws, const access::Session &s) -> Result<bool> {
             if (auto ok = work(ws, s); !ok)
@@ -105,24 +97,17 @@ const access::UserSummary *UserTableModel::userAt(int row) const
     return row >= 0 && row < m_users.size() ? &m_users.at(row) : nullptr;
 }
 
-int UserTableModel::rowCount(const QModelIndex &parent) const
+int UserTableModel::rows() const
 {
-    return parent.isValid() ? 0 : int(m_users.size());
+    return int(m_users.size());
 }
 
-int UserTableModel::columnCount(const QModelIndex &parent) const
+QVariant UserTableModel::cell(int row, int column, int role) const
 {
-    return parent.isValid() ? 0 : ColumnCount;
-}
-
-QVariant UserTableModel::data(const QModelIndex &index, int role) const
-{
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
-        return {};
-    const access::UserSummary &u = m_users.at(index.row());
+    const access::UserSummary &u = m_users.at(row);
     if (role != Qt::DisplayRole && role != Qt::AccessibleTextRole && role != Qt::ToolTipRole)
         return {};
-    switch (index.column()) {
+    switch (column) {
     case Name:
         return u.name;
     case Role:
@@ -140,11 +125,9 @@ QVariant UserTableModel::data(const QModelIndex &index, int role) const
     }
 }
 
-QVariant UserTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+QString UserTableModel::columnTitle(int column) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (section) {
+    switch (column) {
     case Name:
         return tr("User");
     case Role:

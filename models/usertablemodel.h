@@ -2,7 +2,7 @@
 
 #include "access/accessservice.h"
 
-#include <QAbstractTableModel>
+#include "tablemodel.h"
 #include <QList>
 #include <QStringList>
 
@@ -14,7 +14,7 @@ class AccessController;
 
 // The workspace's users for Administrators: name, role, operator, last login and failed logins.
 // Read on the store thread; the backend refuses anyone else.
-class UserTableModel : public QAbstractTableModel
+class UserTableModel : public TableModel
 {
     Q_OBJECT
 public:
@@ -34,20 +34,16 @@ public:
     void removeUser(const QString &name);
     void setIdleMinutes(qint64 minutes);
 
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 Q_SIGNALS:
-    void loaded();
-    void loadFailed(const QString &message);
     void actionFinished(bool ok, const QString &message);
 
 private:
+    int rows() const override;
+    QVariant cell(int row, int column, int role) const override;
+    QString columnTitle(int column) const override;
     void change(std::function<Result<void>(store::Workspace &, const access::Session &)> work, const QString &done);
 
-    AccessController *m_access;
     QList<access::UserSummary> m_users;
     QStringList m_operators;
     qint64 m_idleMinutes = 0;

@@ -95,13 +95,8 @@ CampaignsPage::CampaignsPage(models::AccessController *access, devices::DeviceLi
         m_model->reload();
         updateButtons();
     });
-    // The list follows the running campaign's counts, a few times a minute.
-    connect(m_runner, &models::CampaignRunner::progressed, this, [this, lastReload = std::make_shared<QElapsedTimer>()] {
-        if (!lastReload->isValid() || lastReload->elapsed() > 3000) {
-            lastReload->start();
-            m_model->reload();
-        }
-    });
+    // The running campaign's row follows its counts.
+    connect(m_runner, &models::CampaignRunner::progressed, m_model, &models::CampaignTableModel::updateProgress);
     connect(m_runner, &models::CampaignRunner::idle, this, &CampaignsPage::updateButtons);
     connect(m_runner, &models::CampaignRunner::scheduled, this, [this](qint64 id, const QString &name, const QDateTime &at) {
         say(tr("Campaign %1 (%2) is created and starts at %3, if this window is open then; resume it to start it earlier.")

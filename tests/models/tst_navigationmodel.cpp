@@ -1,0 +1,36 @@
+#include "navigationmodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QTest>
+
+using namespace simfleet;
+using Page = models::NavigationModel::Page;
+
+class TestNavigationModel : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void everyPageOnceWithTitleAndIcon()
+    {
+        models::NavigationModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(model.rowCount() >= 7);
+        QSet<int> pages;
+        for (int row = 0; row < model.rowCount(); ++row) {
+            const QModelIndex index = model.index(row, 0);
+            QVERIFY(!index.data(Qt::DisplayRole).toString().isEmpty());
+            QVERIFY(index.data(models::NavigationModel::IconNameRole).toString().startsWith(u':'));
+            pages.insert(index.data(models::NavigationModel::PageRole).toInt());
+        }
+        QCOMPARE(pages.size(), model.rowCount());
+        for (Page page : { Page::Dashboard, Page::Devices, Page::Campaigns, Page::Audit }) {
+            const QModelIndex index = model.indexOf(page);
+            QVERIFY(index.isValid());
+            QCOMPARE(index.data(models::NavigationModel::PageRole).toInt(), int(page));
+        }
+    }
+};
+
+QTEST_MAIN(TestNavigationModel)
+#include "tst_navigationmodel.moc"
