@@ -2,7 +2,6 @@
 
 #include "devices/devicelink.h"
 
-#include <QMutex>
 
 #include <functional>
 #include <memory>
@@ -13,8 +12,10 @@ namespace simfleet::simulation {
 class SimulatedDevice;
 class SimulatedField;
 
-// A DeviceLink to one simulated device. Answers are computed on worker threads, so calls
-// return at once; a slow device answers late and an offline device never does.
+// A DeviceLink to one simulated device. Calls return at once: a device that answers at once
+// computes its answer on the thread that collects it (a deferred Answer); a slow device answers
+// from one of the field's threads after its latency; an offline device never answers, and the
+// caller's deadline turns that into a timeout.
 class SimulatedDeviceLink : public devices::DeviceLink
 {
 public:
@@ -23,26 +24,24 @@ public:
     ~SimulatedDeviceLink() override;
 
     QString eid() const override { return m_eid; }
-    std::future<Result<devices::DeviceInfo>> info() override;
-    std::future<Result<QByteArray>> evidence(const QByteArray &nonce) override;
-    std::future<Result<QList<devices::InstalledProfile>>> listProfiles() override;
-    std::future<Result<void>> enableProfile(const QString &iccid) override;
-    std::future<Result<void>> disableProfile(const QString &iccid) override;
-    std::future<Result<void>> deleteProfile(const QString &iccid) override;
-    std::future<Result<QByteArray>> challenge() override;
-    std::future<Result<protocol::DeviceAuthentication>> authenticateServer(const protocol::ServerAuthentication &request) override;
-    std::future<Result<QString>> loadBoundPackage(const QList<QByteArray> &segments) override;
-    std::future<Result<devices::AttachReport>> attach(const QByteArray &rand, const QByteArray &autn) override;
+    devices::Answer<devices::DeviceInfo> info() override;
+    devices::Answer<QByteArray> evidence(const QByteArray &nonce) override;
+    devices::Answer<QList<devices::InstalledProfile>> listProfiles() override;
+    devices::Answer<void> enableProfile(const QString &iccid) override;
+    devices::Answer<void> disableProfile(const QString &iccid) override;
+    devices::Answer<void> deleteProfile(const QString &iccid) override;
+    devices::Answer<QByteArray> challenge() override;
+    devices::Answer<protocol::DeviceAuthentication> authenticateServer(const protocol::ServerAuthentication &request) override;
+    devices::Answer<QString> loadBoundPackage(const QList<QByteArray> &segments) override;
+    devices::Answer<devices::AttachReport> attach(const QByteArray &rand, const QByteArray &autn) override;
 
 private:
     template<typename T>
-    std::future<Result<T>> ask(std::function<Result<T>(SimulatedDevice &)> answer);
+    devices::Answer<T> ask(std::function<Result<T>(SimulatedDevice &)> answer);
 
     SimulatedField *m_field;
     std::shared_ptr<SimulatedDevice> m_device;
     QString m_eid;
-    QMutex m_mutex;
-    std::vector<std::shared_ptr<void>> m_unanswered; // an offline device's calls, never answered
 };
 
 } // namespace simfleet::simulation

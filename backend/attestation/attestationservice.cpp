@@ -133,7 +133,7 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const access::Sessio
     // Ask every device at once; the answers are awaited against one deadline, so silent devices
     // cost one timeout in all, not one each.
     std::vector<std::unique_ptr<devices::DeviceLink>> links;
-    std::vector<std::future<Result<QByteArray>>> answers;
+    std::vector<devices::Answer<QByteArray>> answers;
     links.reserve(std::size_t(devices.size()));
     answers.reserve(std::size_t(devices.size()));
     for (qsizetype i = 0; i < devices.size(); ++i) {

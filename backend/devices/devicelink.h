@@ -1,5 +1,6 @@
 #pragma once
 
+#include "answer.h"
 #include "core/result.h"
 #include "protocol/downloadprotocol.h"
 #include "store/records.h"
@@ -10,7 +11,6 @@
 
 #include <chrono>
 #include <functional>
-#include <future>
 #include <memory>
 
 namespace simfleet::devices {
@@ -45,31 +45,32 @@ struct AttachReport
     QString detail;
 };
 
-// The conversation the backend has with one device. Every call is asynchronous: the answer
-// arrives through the future, and a device that never answers is turned into a timeout by
-// awaitAnswer(), never a hang. Nothing above devices/ may assume the device is in-process.
+// The conversation the backend has with one device. Every call is asynchronous: it returns at
+// once with the Answer the device owes, which the caller follows with a continuation or waits
+// for, and a device that never answers becomes a "timeout" error at the caller's deadline, never
+// a hang. Nothing above devices/ may assume the device is in-process.
 class DeviceLink
 {
 public:
     virtual ~DeviceLink() = default;
     virtual QString eid() const = 0;
 
-    virtual std::future<Result<DeviceInfo>> info() = 0;
+    virtual Answer<DeviceInfo> info() = 0;
     // Entity Attestation Token bytes for this nonce (RFC 9711, COSE_Sign1/ES256).
-    virtual std::future<Result<QByteArray>> evidence(const QByteArray &nonce) = 0;
-    virtual std::future<Result<QList<InstalledProfile>>> listProfiles() = 0;
-    virtual std::future<Result<void>> enableProfile(const QString &iccid) = 0;
-    virtual std::future<Result<void>> disableProfile(const QString &iccid) = 0;
-    virtual std::future<Result<void>> deleteProfile(const QString &iccid) = 0;
+    virtual Answer<QByteArray> evidence(const QByteArray &nonce) = 0;
+    virtual Answer<QList<InstalledProfile>> listProfiles() = 0;
+    virtual Answer<void> enableProfile(const QString &iccid) = 0;
+    virtual Answer<void> disableProfile(const QString &iccid) = 0;
+    virtual Answer<void> deleteProfile(const QString &iccid) = 0;
 
     // The download (DESIGN.md "Binding and download"): ES10b.GetEUICCChallenge,
     // AuthenticateServer (with PrepareDownload folded in), LoadBoundProfilePackage. The last
     // answers with the ICCID installed, disabled, after every segment verified.
-    virtual std::future<Result<QByteArray>> challenge() = 0;
-    virtual std::future<Result<protocol::DeviceAuthentication>> authenticateServer(const protocol::ServerAuthentication &request) = 0;
-    virtual std::future<Result<QString>> loadBoundPackage(const QList<QByteArray> &segments) = 0;
+    virtual Answer<QByteArray> challenge() = 0;
+    virtual Answer<protocol::DeviceAuthentication> authenticateServer(const protocol::ServerAuthentication &request) = 0;
+    virtual Answer<QString> loadBoundPackage(const QList<QByteArray> &segments) = 0;
     // Attach with the enabled profile, answering the network's AKA challenge (RAND, AUTN).
-    virtual std::future<Result<AttachReport>> attach(const QByteArray &rand, const QByteArray &autn) = 0;
+    virtual Answer<AttachReport> attach(const QByteArray &rand, const QByteArray &autn) = 0;
 };
 
 // Hands out links by EID; the simulated field is one, a TLS transport to device agents another.
@@ -94,14 +95,9 @@ public:
 
 // Waits for a device's answer at most timeout; a silent device becomes an error that says so.
 template<typename T>
-Result<T> awaitAnswer(std::future<Result<T>> &answer, std::chrono::milliseconds timeout, const QString &eid)
+Result<T> awaitAnswer(const Answer<T> &answer, std::chrono::milliseconds timeout, const QString &eid)
 {
-    const std::future_status status = answer.wait_for(timeout);
-    if (status == std::future_status::deferred) // answered when asked for, on this thread
-        return answer.get();
-    if (status != std::future_status::ready)
-        return failWith(QStringLiteral("timeout"), QStringLiteral("device %1 did not answer within %2 s").arg(eid).arg(double(timeout.count()) / 1000.0));
-    return answer.get();
+    return answer.wait(timeout, eid);
 }
 
 } // namespace simfleet::devices

@@ -49,18 +49,18 @@ class SpoilingLink : public devices::DeviceLink
 public:
     SpoilingLink(std::unique_ptr<devices::DeviceLink> inner, bool reorder) : m_inner(std::move(inner)), m_reorder(reorder) { }
     QString eid() const override { return m_inner->eid(); }
-    std::future<Result<devices::DeviceInfo>> info() override { return m_inner->info(); }
-    std::future<Result<QByteArray>> evidence(const QByteArray &nonce) override { return m_inner->evidence(nonce); }
-    std::future<Result<QList<devices::InstalledProfile>>> listProfiles() override { return m_inner->listProfiles(); }
-    std::future<Result<void>> enableProfile(const QString &iccid) override { return m_inner->enableProfile(iccid); }
-    std::future<Result<void>> disableProfile(const QString &iccid) override { return m_inner->disableProfile(iccid); }
-    std::future<Result<void>> deleteProfile(const QString &iccid) override { return m_inner->deleteProfile(iccid); }
-    std::future<Result<QByteArray>> challenge() override { return m_inner->challenge(); }
-    std::future<Result<protocol::DeviceAuthentication>> authenticateServer(const protocol::ServerAuthentication &r) override
+    devices::Answer<devices::DeviceInfo> info() override { return m_inner->info(); }
+    devices::Answer<QByteArray> evidence(const QByteArray &nonce) override { return m_inner->evidence(nonce); }
+    devices::Answer<QList<devices::InstalledProfile>> listProfiles() override { return m_inner->listProfiles(); }
+    devices::Answer<void> enableProfile(const QString &iccid) override { return m_inner->enableProfile(iccid); }
+    devices::Answer<void> disableProfile(const QString &iccid) override { return m_inner->disableProfile(iccid); }
+    devices::Answer<void> deleteProfile(const QString &iccid) override { return m_inner->deleteProfile(iccid); }
+    devices::Answer<QByteArray> challenge() override { return m_inner->challenge(); }
+    devices::Answer<protocol::DeviceAuthentication> authenticateServer(const protocol::ServerAuthentication &r) override
     {
         return m_inner->authenticateServer(r);
     }
-    std::future<Result<QString>> loadBoundPackage(const QList<QByteArray> &segments) override
+    devices::Answer<QString> loadBoundPackage(const QList<QByteArray> &segments) override
     {
         QList<QByteArray> spoiled = segments;
         if (m_reorder)
@@ -69,7 +69,7 @@ public:
             spoiled[2][spoiled[2].size() - 1] = char(spoiled[2].back() ^ 0x01);
         return m_inner->loadBoundPackage(spoiled);
     }
-    std::future<Result<devices::AttachReport>> attach(const QByteArray &rand, const QByteArray &autn) override
+    devices::Answer<devices::AttachReport> attach(const QByteArray &rand, const QByteArray &autn) override
     {
         return m_inner->attach(rand, autn);
     }

@@ -55,13 +55,17 @@ int main(int argc, char *argv[])
     t.restart();
     {
         std::vector<std::unique_ptr<devices::DeviceLink>> links;
-        std::vector<std::future<Result<devices::DeviceInfo>>> answers;
+        std::vector<devices::Answer<devices::DeviceInfo>> answers;
         for (const auto &[id, eid] : devices) {
             links.push_back(field.value()->linkTo(eid));
             answers.push_back(links.back()->info());
         }
-        for (auto &a : answers)
-            a.wait();
+        for (auto &a : answers) {
+            if (auto info = a.wait(std::chrono::minutes(1), {}); !info) {
+                std::fprintf(stderr, "first contact failed: %s\n", qPrintable(info.errorMessage()));
+                return 1;
+            }
+        }
     }
     const double firstContactSeconds = double(t.nsecsElapsed()) / 1e9;
 

@@ -1,0 +1,161 @@
+#pragma once
+
+#include "core/result.h"
+
+#include <QDeadlineTimer>
+#include <QMutex>
+#include <QString>
+#include <QWaitCondition>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace simfleet::devices {
+
+namespace detail {
+// Runs `fire` at `at` on the deadline thread every link shares (no thread waits per answer).
+void scheduleDeadline(std::chrono::steady_clock::time_point at, std::function<void()> fire);
+Error timeoutError(const QString &eid, std::chrono::milliseconds timeout);
+} // namespace detail
+
+// What a device owes the backend for one call (DeviceLink). The link settles it when the device
+// answers: at once for a device in this process, from a network thread when a device that polls
+// reports (ESipa). The asking side either hands a continuation to then(), which runs when the
+// answer arrives or with a "timeout" error at the deadline, with no thread waiting for it; or
+// waits for it with wait(), bounded by the same timeout. Only the first outcome counts: an answer
+// that arrives after its deadline is dropped. Copies share one answer.
+template<typename T>
+class Answer
+{
+public:
+    using Continuation = std::function<void(const Result<T> &)>;
+
+    // The link's handle on an answer it has yet to give; settle() returns false when the answer
+    // was settled already (its deadline passed, say).
+    class Settle
+    {
+    public:
+        bool operator()(Result<T> result) const { return Answer::settle(m_state, std::move(result)); }
+
+    private:
+        friend class Answer;
+        explicit Settle(std::shared_ptr<typename Answer::State> state) : m_state(std::move(state)) { }
+        std::shared_ptr<typename Answer::State> m_state;
+    };
+
+    static std::pair<Answer, Settle> pending()
+    {
+        auto state = std::make_shared<State>();
+        return { Answer(state), Settle(state) };
+    }
+    static Answer ready(Result<T> result)
+    {
+        auto state = std::make_shared<State>();
+        state->result.emplace(std::move(result));
+        return Answer(state);
+    }
+    // An answer a device in this process gives at once: computed on the thread that first
+    // collects it (wait or then), so answers asked of many devices are computed by whichever
+    // threads collect them, without handing work between threads.
+    static Answer deferred(std::function<Result<T>()> compute)
+    {
+        auto state = std::make_shared<State>();
+        state->compute = std::move(compute);
+        return Answer(state);
+    }
+
+    // Blocks at most `timeout` (a deferred answer is computed now, whatever the timeout).
+    Result<T> wait(std::chrono::milliseconds timeout, const QString &eid) const
+    {
+        computeIfDeferred();
+        State &s = *m_state;
+        QMutexLocker lock(&s.mutex);
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (!s.result) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0 || !s.settled.wait(&s.mutex, QDeadlineTimer(left.count()))) {
+                if (!s.result) {
+                    lock.unlock();
+                    settle(m_state, detail::timeoutError(eid, timeout));
+                    lock.relock();
+                }
+            }
+        }
+        return *s.result;
+    }
+
+    // Runs `done` once: with the answer when it arrives (on the thread that settles it, or this
+    // one if it is there already), or with a "timeout" error after `timeout`.
+    void then(std::chrono::milliseconds timeout, const QString &eid, Continuation done) const
+    {
+        computeIfDeferred();
+        State &s = *m_state;
+        {
+            QMutexLocker lock(&s.mutex);
+            if (!s.result) {
+                s.continuation = std::move(done);
+                // The deadline keeps the answer until it is due: the continuation runs even when
+                // nobody else holds the answer any more.
+                detail::scheduleDeadline(std::chrono::steady_clock::now() + timeout, [state = m_state, eid, timeout] {
+                    settle(state, detail::timeoutError(eid, timeout));
+                });
+                return;
+            }
+        }
+        done(*s.result);
+    }
+
+    bool isSettled() const
+    {
+        QMutexLocker lock(&m_state->mutex);
+        return m_state->result.has_value();
+    }
+
+private:
+    struct State
+    {
+        QMutex mutex;
+        QWaitCondition settled;
+        std::optional<Result<T>> result;
+        std::function<Result<T>()> compute; // a deferred answer not yet computed
+        bool computing = false;
+        Continuation continuation;
+    };
+
+    explicit Answer(std::shared_ptr<State> state) : m_state(std::move(state)) { }
+
+    static bool settle(const std::shared_ptr<State> &state, Result<T> result)
+    {
+        Continuation continuation;
+        {
+            QMutexLocker lock(&state->mutex);
+            if (state->result)
+                return false;
+            state->result.emplace(std::move(result));
+            continuation = std::move(state->continuation);
+            state->settled.wakeAll();
+        }
+        if (continuation)
+            continuation(*state->result); // settled once, never changed after: read without the lock
+        return true;
+    }
+
+    void computeIfDeferred() const
+    {
+        std::function<Result<T>()> compute;
+        {
+            QMutexLocker lock(&m_state->mutex);
+            if (!m_state->compute || m_state->computing)
+                return; // not deferred, or another thread computes it (wait() then waits for it)
+            m_state->computing = true;
+            compute = std::move(m_state->compute);
+        }
+        settle(m_state, compute());
+    }
+
+    std::shared_ptr<State> m_state;
+};
+
+} // namespace simfleet::devices

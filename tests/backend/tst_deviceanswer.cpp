@@ -1,0 +1,130 @@
+#include "devices/answer.h"
+
+#include <QElapsedTimer>
+#include <QSemaphore>
+#include <QTest>
+#include <QThread>
+
+#include <atomic>
+
+using namespace simfleet;
+using devices::Answer;
+using namespace std::chrono_literals;
+
+// The asynchronous answer every device link returns (backend/devices/answer.h): settled once by
+// the link, followed by a continuation or waited for, a silent device turned into a timeout.
+class TestDeviceAnswer : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void readyAndSettledAnswers()
+    {
+        QCOMPARE(Answer<int>::ready(7).wait(0ms, QStringLiteral("E")).value(), 7);
+        auto [answer, settle] = Answer<int>::pending();
+        QVERIFY(!answer.isSettled());
+        QVERIFY(settle(42));
+        QVERIFY(!settle(43)); // only the first answer counts
+        QCOMPARE(answer.wait(0ms, QStringLiteral("E")).value(), 42);
+    }
+
+    void aSilentDeviceTimesOutAndItsLateAnswerIsDropped()
+    {
+        auto [answer, settle] = Answer<QString>::pending();
+        QElapsedTimer t;
+        t.start();
+        const auto r = answer.wait(50ms, QStringLiteral("8904"));
+        QVERIFY(t.elapsed() >= 45);
+        QVERIFY(!r);
+        QCOMPARE(r.error().code, QStringLiteral("timeout"));
+        QCOMPARE(r.errorMessage(), QStringLiteral("device 8904 did not answer within 0.05 s"));
+        QVERIFY(!settle(QStringLiteral("late")));
+        QCOMPARE(answer.wait(1s, QStringLiteral("8904")).error().code, QStringLiteral("timeout"));
+    }
+
+    void anAnswerFromAnotherThreadWakesTheWaiter()
+    {
+        auto [answer, settle] = Answer<int>::pending();
+        std::unique_ptr<QThread> device(QThread::create([settle = settle] {
+            QThread::msleep(30);
+            settle(5);
+        }));
+        device->start();
+        QCOMPARE(answer.wait(5s, QStringLiteral("E")).value(), 5);
+        device->wait();
+    }
+
+    // A device in this process answers on the thread that collects the answer, once.
+    void deferredAnswersAreComputedOnceByTheirCollector()
+    {
+        std::atomic<int> computed { 0 };
+        Qt::HANDLE computedOn = nullptr;
+        auto answer = Answer<int>::deferred([&] {
+            ++computed;
+            computedOn = QThread::currentThreadId();
+            return Result<int>(9);
+        });
+        QCOMPARE(computed.load(), 0);
+        QCOMPARE(answer.wait(0ms, QStringLiteral("E")).value(), 9);
+        QCOMPARE(answer.wait(0ms, QStringLiteral("E")).value(), 9);
+        QCOMPARE(computed.load(), 1);
+        QCOMPARE(computedOn, QThread::currentThreadId());
+    }
+
+    // A continuation: no thread waits; it runs when the device answers...
+    void continuationsRunWhenTheAnswerArrives()
+    {
+        auto [answer, settle] = Answer<int>::pending();
+        int got = 0;
+        answer.then(5s, QStringLiteral("E"), [&](const Result<int> &r) { got = r.value(); });
+        QCOMPARE(got, 0);
+        settle(3);
+        QCOMPARE(got, 3);
+        // ...or at once when it is there already.
+        int again = 0;
+        answer.then(5s, QStringLiteral("E"), [&](const Result<int> &r) { again = r.value(); });
+        QCOMPARE(again, 3);
+    }
+
+    // ...or, for a device that never answers, with a timeout at the deadline, from the deadline
+    // thread every link shares.
+    void continuationsTimeOutWithoutAWaitingThread()
+    {
+        QSemaphore done;
+        QString code;
+        {
+            auto answer = Answer<void>::pending().first;
+            answer.then(40ms, QStringLiteral("E"), [&](const Result<void> &r) {
+                code = r.error().code;
+                done.release();
+            });
+        } // nobody holds the answer but the continuation's deadline
+        QVERIFY(done.tryAcquire(1, 5000));
+        QCOMPARE(code, QStringLiteral("timeout"));
+    }
+
+    // Deadlines come due in order, whatever order they were set in.
+    void deadlinesFireInOrder()
+    {
+        QList<int> order;
+        QMutex mutex;
+        QSemaphore done;
+        QList<Answer<int>> kept;
+        for (int ms : { 90, 30, 60 }) {
+            auto answer = Answer<int>::pending().first;
+            kept.append(answer);
+            answer.then(std::chrono::milliseconds(ms), QStringLiteral("E"), [&, ms](const Result<int> &) {
+                {
+                    QMutexLocker lock(&mutex);
+                    order.append(ms);
+                }
+                done.release();
+            });
+        }
+        QVERIFY(done.tryAcquire(3, 5000));
+        QCOMPARE(order, (QList<int> { 30, 60, 90 }));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestDeviceAnswer)
+#include "tst_deviceanswer.moc"
