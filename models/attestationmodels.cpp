@@ -57,8 +57,8 @@ QVariant VerdictTableModel::cell(int row, int column, int role) const
 {
     const store::VerdictReason &r = m_rows.at(row);
     if (role == Qt::ForegroundRole && column == Verdict) {
-        const QColor colour = verdictColour(r.verdict, VerdictColourUse::Text);
-        return colour.isValid() && r.verdict != u"none" ? QVariant(QBrush(colour)) : QVariant();
+        const QColor colour = verdictColour(attestation::tierFromName(r.verdict), VerdictColourUse::Text);
+        return colour.isValid() ? QVariant(QBrush(colour)) : QVariant();
     }
     if (role == Qt::TextAlignmentRole && column == Devices)
         return int(Qt::AlignRight | Qt::AlignVCenter);

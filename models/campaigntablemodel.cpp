@@ -42,14 +42,14 @@ void CampaignTableModel::updateProgress(const campaigns::CampaignProgress &p)
         return;
     }
     campaigns::CampaignSummary &c = *found;
-    const auto count = [&p](const char *state) { return p.byState.value(QLatin1StringView(state)); };
-    c.state = QStringLiteral("running");
+    using campaigns::ItemState;
+    c.state = campaigns::CampaignState::Running;
     c.total = p.total;
-    c.succeeded = count(campaigns::item::succeeded);
-    c.failed = count(campaigns::item::failed);
-    c.rolledBack = count(campaigns::item::rolledBack);
-    c.skipped = count(campaigns::item::skipped);
-    c.cancelled = count(campaigns::item::cancelled);
+    c.succeeded = p.byState.value(ItemState::Succeeded);
+    c.failed = p.byState.value(ItemState::Failed);
+    c.rolledBack = p.byState.value(ItemState::RolledBack);
+    c.skipped = p.byState.value(ItemState::Skipped);
+    c.cancelled = p.byState.value(ItemState::Cancelled);
     c.unfinished = p.total - p.done;
     c.seconds = std::max(c.seconds, p.elapsedSeconds);
     const int row = int(found - m_campaigns.begin());
@@ -99,8 +99,8 @@ QVariant CampaignTableModel::cell(int row, int column, int role) const
     switch (Column(column)) {
     case Id: return c.campaignId;
     case Name: return c.name;
-    case Kind: return c.kind == u"initial-provisioning" ? tr("Provisioning") : tr("Subscription change");
-    case State: return c.state;
+    case Kind: return c.kind == campaigns::CampaignKind::InitialProvisioning ? tr("Provisioning") : tr("Subscription change");
+    case State: return campaigns::campaignStateName(c.state);
     case Devices: return locale.toString(c.total);
     case Succeeded: return locale.toString(c.succeeded);
     case Failed: return locale.toString(c.failed);

@@ -72,7 +72,8 @@ Result<void> writeCampaignReportPdf(const QString &path, const campaigns::Campai
              9, false, QColor(0x55, 0x55, 0x55));
         y += 10;
         line(tr("%1, %2. %3 devices: %4 succeeded, %5 failed, %6 rolled back, %7 skipped, %8 cancelled, %9 not done.")
-                 .arg(s.kind == u"initial-provisioning" ? tr("Initial provisioning") : tr("Subscription change"), s.state,
+                 .arg(s.kind == campaigns::CampaignKind::InitialProvisioning ? tr("Initial provisioning") : tr("Subscription change"),
+                      campaigns::campaignStateName(s.state),
                       locale.toString(s.total), locale.toString(s.succeeded), locale.toString(s.failed),
                       locale.toString(s.rolledBack), locale.toString(s.skipped), locale.toString(s.cancelled),
                       locale.toString(s.unfinished)),

@@ -94,8 +94,8 @@ int runCampaign(CliContext &context, const QString &command, store::Workspace &w
         context.err << Qt::endl;
     if (!summary)
         return report(context, command, summary.errorMessage(), RequestFailed);
-    if (summary->state == u"paused" || summary->state == u"interrupted")
-        context.err << "simfleet-cli " << command << ": campaign " << id << " is " << summary->state
+    if (summary->state == campaigns::CampaignState::Paused || summary->state == campaigns::CampaignState::Interrupted)
+        context.err << "simfleet-cli " << command << ": campaign " << id << " is " << campaigns::campaignStateName(summary->state)
                     << (summary->note.isEmpty() ? QString() : QStringLiteral(": ") + summary->note)
                     << "; resume it with: simfleet-cli -w " << workspace.info().path << " change --resume " << id << Qt::endl;
     printJson(context, summary->toJson());

@@ -2,19 +2,80 @@
 
 #include <QJsonObject>
 
+#include <array>
+
 namespace simfleet::campaigns {
+
+namespace {
+
+// The text of each value of an enum, in the enum's order.
+template<typename E, std::size_t N>
+std::optional<E> fromName(QStringView name, const std::array<const char *, N> &names)
+{
+    for (std::size_t i = 0; i < N; ++i) {
+        if (name == QLatin1StringView(names[i]))
+            return E(i);
+    }
+    return std::nullopt;
+}
+
+constexpr std::array<const char *, 2> kindNames { "initial-provisioning", "subscription-change" };
+constexpr std::array<const char *, 6> campaignStateNames { "created", "running", "paused", "interrupted", "finished", "cancelled" };
+constexpr std::array<const char *, 12> itemStateNames { "pending",   "attesting",    "downloading", "enabling",
+                                                        "confirming", "deleting-old", "rolling-back", "succeeded",
+                                                        "failed",    "rolled-back",  "skipped",     "cancelled" };
+
+} // namespace
 
 QString kindName(CampaignKind kind)
 {
-    return kind == CampaignKind::InitialProvisioning ? QStringLiteral("initial-provisioning")
-                                                     : QStringLiteral("subscription-change");
+    return QLatin1StringView(kindNames.at(std::size_t(kind)));
 }
 
-bool item::isFinal(QStringView state)
+std::optional<CampaignKind> kindFromName(QStringView name)
 {
-    return state == QLatin1StringView(succeeded) || state == QLatin1StringView(failed)
-        || state == QLatin1StringView(rolledBack) || state == QLatin1StringView(skipped)
-        || state == QLatin1StringView(cancelled);
+    return fromName<CampaignKind>(name, kindNames);
+}
+
+QString campaignStateName(CampaignState state)
+{
+    return QLatin1StringView(campaignStateNames.at(std::size_t(state)));
+}
+
+std::optional<CampaignState> campaignStateFromName(QStringView name)
+{
+    return fromName<CampaignState>(name, campaignStateNames);
+}
+
+QString itemStateName(ItemState state)
+{
+    return QLatin1StringView(itemStateNames.at(std::size_t(state)));
+}
+
+std::optional<ItemState> itemStateFromName(QStringView name)
+{
+    return fromName<ItemState>(name, itemStateNames);
+}
+
+bool isFinal(ItemState state)
+{
+    switch (state) {
+    case ItemState::Pending:
+    case ItemState::Attesting:
+    case ItemState::Downloading:
+    case ItemState::Enabling:
+    case ItemState::Confirming:
+    case ItemState::DeletingOld:
+    case ItemState::RollingBack:
+        return false;
+    case ItemState::Succeeded:
+    case ItemState::Failed:
+    case ItemState::RolledBack:
+    case ItemState::Skipped:
+    case ItemState::Cancelled:
+        return true;
+    }
+    return false;
 }
 
 QJsonObject CampaignSettings::toJson() const
@@ -50,8 +111,8 @@ QJsonObject CampaignSummary::toJson() const
         reasons.insert(it.key(), it.value());
     return { { QStringLiteral("campaign"), campaignId },
              { QStringLiteral("name"), name },
-             { QStringLiteral("kind"), kind },
-             { QStringLiteral("state"), state },
+             { QStringLiteral("kind"), kindName(kind) },
+             { QStringLiteral("state"), campaignStateName(state) },
              { QStringLiteral("note"), note },
              { QStringLiteral("devices"), total },
              { QStringLiteral("succeeded"), succeeded },

@@ -12,8 +12,15 @@
 
 namespace simfleet::campaigns {
 
+// Text only at the store, JSON and display boundaries; everything else switches on the enums,
+// so -Wswitch checks every state machine.
 enum class CampaignKind { InitialProvisioning, SubscriptionChange };
 QString kindName(CampaignKind kind);
+std::optional<CampaignKind> kindFromName(QStringView name);
+
+enum class CampaignState { Created, Running, Paused, Interrupted, Finished, Cancelled };
+QString campaignStateName(CampaignState state);
+std::optional<CampaignState> campaignStateFromName(QStringView name);
 
 // How a campaign runs; stored with it as JSON so a resumed run behaves the same.
 struct CampaignSettings
@@ -44,29 +51,31 @@ struct CampaignRequest
 };
 
 // Per-device states (persisted before each step is sent, DESIGN.md "Subscription change").
-namespace item {
-inline constexpr char pending[] = "pending";
-inline constexpr char attesting[] = "attesting";
-inline constexpr char downloading[] = "downloading";
-inline constexpr char enabling[] = "enabling";
-inline constexpr char confirming[] = "confirming";
-inline constexpr char deletingOld[] = "deleting-old";
-inline constexpr char rollingBack[] = "rolling-back";
-// final
-inline constexpr char succeeded[] = "succeeded";
-inline constexpr char failed[] = "failed";
-inline constexpr char rolledBack[] = "rolled-back";
-inline constexpr char skipped[] = "skipped";
-inline constexpr char cancelled[] = "cancelled";
-bool isFinal(QStringView state);
-} // namespace item
+enum class ItemState {
+    Pending,
+    Attesting,
+    Downloading,
+    Enabling,
+    Confirming,
+    DeletingOld,
+    RollingBack,
+    // final
+    Succeeded,
+    Failed,
+    RolledBack,
+    Skipped,
+    Cancelled,
+};
+QString itemStateName(ItemState state);
+std::optional<ItemState> itemStateFromName(QStringView name);
+bool isFinal(ItemState state);
 
 struct CampaignProgress
 {
     qint64 campaignId = 0;
     qint64 total = 0;
     qint64 done = 0; // items in a final state
-    QMap<QString, qint64> byState;
+    QMap<ItemState, qint64> byState;
     double elapsedSeconds = 0;
     double devicesPerSecond = 0;
 };
@@ -75,8 +84,8 @@ struct CampaignSummary
 {
     qint64 campaignId = 0;
     QString name;
-    QString kind;
-    QString state; // running, paused, interrupted, finished, cancelled
+    CampaignKind kind = CampaignKind::SubscriptionChange;
+    CampaignState state = CampaignState::Created; // Running but nobody runs it: Interrupted
     QString note;
     qint64 total = 0;
     qint64 succeeded = 0;

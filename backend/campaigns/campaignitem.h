@@ -1,5 +1,7 @@
 #pragma once
 
+#include "campaign.h"
+
 #include <QJsonObject>
 #include <QList>
 #include <QString>
@@ -14,7 +16,7 @@ struct CampaignItem
 {
     qint64 deviceId = 0;
     QString eid;
-    QString state;
+    ItemState state = ItemState::Pending;
     QString reason;
     int attempts = 0;
     std::optional<qint64> oldProfileId; // the profile enabled when the change began
@@ -31,7 +33,7 @@ struct ItemStep
 {
     using ProfileStates = QList<std::pair<qint64, QString>>; // profile id -> state
 
-    ItemStep(QString state_, QString reason_ = {}) : state(std::move(state_)), reason(std::move(reason_)) { }
+    ItemStep(ItemState state_, QString reason_ = {}) : state(state_), reason(std::move(reason_)) { }
     ItemStep &withProfiles(ProfileStates profiles)
     {
         profileStates = std::move(profiles);
@@ -51,7 +53,7 @@ struct ItemStep
         return *this;
     }
 
-    QString state;
+    ItemState state;
     QString reason;
     std::optional<qint64> oldProfileId;
     std::optional<qint64> newProfileId;

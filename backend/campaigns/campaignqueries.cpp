@@ -38,14 +38,21 @@ Result<CampaignSummary> CampaignQueries::summaryOf(const access::Session &by, qi
     if (!found.value())
         return fail(QStringLiteral("there is no campaign %1").arg(campaignId));
     const store::CampaignRecord &c = *found.value();
+    const auto kind = kindFromName(c.kind);
+    const auto state = campaignStateFromName(c.state);
+    if (!kind || !state)
+        return fail(QStringLiteral("campaign %1 is recorded as %2, %3, which simfleet does not know; the workspace is damaged or "
+                                   "comes from a newer simfleet")
+                        .arg(campaignId)
+                        .arg(c.kind, c.state));
     CampaignSummary s;
     s.campaignId = campaignId;
     s.name = c.name;
-    s.kind = c.kind;
-    s.state = c.state;
+    s.kind = *kind;
+    s.state = *state;
     // Recorded as running but nobody holds its lock: its process was killed.
-    if (s.state == u"running" && !RunLock::isHeld(RunLock::pathFor(m_workspace.info().path, campaignId)))
-        s.state = QStringLiteral("interrupted");
+    if (s.state == CampaignState::Running && !RunLock::isHeld(RunLock::pathFor(m_workspace.info().path, campaignId)))
+        s.state = CampaignState::Interrupted;
     s.note = c.note;
     if (c.startedAt.isValid())
         s.seconds = double(c.startedAt.msecsTo(c.finishedAt.isValid() ? c.finishedAt : m_workspace.clock().now())) / 1000.0;
@@ -54,18 +61,22 @@ Result<CampaignSummary> CampaignQueries::summaryOf(const access::Session &by, qi
         return outcomes.error();
     for (const auto &o : outcomes.value()) {
         s.total += o.count;
-        if (o.state == u"succeeded")
-            s.succeeded += o.count;
-        else if (o.state == u"failed")
-            s.failed += o.count;
-        else if (o.state == u"rolled-back")
-            s.rolledBack += o.count;
-        else if (o.state == u"skipped")
-            s.skipped += o.count;
-        else if (o.state == u"cancelled")
-            s.cancelled += o.count;
-        else
-            s.unfinished += o.count;
+        qint64 *counted = &s.unfinished; // states not final, and any it does not know
+        switch (itemStateFromName(o.state).value_or(ItemState::Pending)) {
+        case ItemState::Succeeded: counted = &s.succeeded; break;
+        case ItemState::Failed: counted = &s.failed; break;
+        case ItemState::RolledBack: counted = &s.rolledBack; break;
+        case ItemState::Skipped: counted = &s.skipped; break;
+        case ItemState::Cancelled: counted = &s.cancelled; break;
+        case ItemState::Pending:
+        case ItemState::Attesting:
+        case ItemState::Downloading:
+        case ItemState::Enabling:
+        case ItemState::Confirming:
+        case ItemState::DeletingOld:
+        case ItemState::RollingBack: break;
+        }
+        *counted += o.count;
         if (!o.reason.isEmpty())
             s.byReason[o.reason] += o.count;
     }

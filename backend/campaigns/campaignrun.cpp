@@ -23,19 +23,24 @@ namespace simfleet::campaigns {
 
 namespace {
 
-CampaignItem itemFrom(const store::CampaignRunItem &r)
+Result<CampaignItem> itemFrom(const store::CampaignRunItem &r)
 {
+    const auto state = itemStateFromName(r.state);
+    if (!state)
+        return fail(QStringLiteral("device %1 stands in a campaign state simfleet does not know (%2); the workspace is damaged "
+                                   "or comes from a newer simfleet")
+                        .arg(r.eid, r.state));
     CampaignItem it;
     it.deviceId = r.deviceId;
     it.eid = r.eid;
-    it.state = r.state;
+    it.state = *state;
     it.reason = r.reason;
     it.attempts = r.attempts;
     if (r.oldProfileId) {
         it.oldProfileId = r.oldProfileId;
         it.oldIccid = r.oldIccid;
         it.oldOperatorId = r.oldOperatorId;
-    } else if (r.enabledProfileId && r.state == u"pending") {
+    } else if (r.enabledProfileId && *state == ItemState::Pending) {
         // Not started: the change begins from the profile enabled now.
         it.oldProfileId = r.enabledProfileId;
         it.oldIccid = r.enabledIccid;
@@ -99,7 +104,9 @@ Result<CampaignSummary> CampaignRun::execute(qint64 campaignId)
     // Devices a crash left mid-change go first, reconciled with what they report.
     for (CampaignItem &item : m_resumed) {
         std::optional<protocol::ProfileContent> content;
-        if (item.newProfileId && (item.state == u"downloading" || item.state == u"enabling" || item.state == u"confirming"))
+        const bool needsCredentials = item.state == ItemState::Downloading || item.state == ItemState::Enabling
+            || item.state == ItemState::Confirming;
+        if (item.newProfileId && needsCredentials)
             content = contentFor(*item.newProfileId);
         dispatch(item, std::move(content), true);
     }
@@ -118,7 +125,10 @@ Result<void> CampaignRun::prepare(qint64 campaignId)
         return fail(QStringLiteral("there is no campaign %1").arg(campaignId));
     m_id = campaignId;
     m_record = *found.value();
-    m_initial = m_record.kind == kindName(CampaignKind::InitialProvisioning);
+    const auto kind = kindFromName(m_record.kind);
+    if (!kind)
+        return fail(QStringLiteral("campaign %1 is of a kind simfleet does not know (%2)").arg(campaignId).arg(m_record.kind));
+    m_initial = *kind == CampaignKind::InitialProvisioning;
     const auto permission = m_initial ? access::Permission::Provision : access::Permission::ChangeSubscription;
     if (auto ok = m_by.require(permission, m_workspace.clock()); !ok)
         return ok;
@@ -149,12 +159,15 @@ Result<void> CampaignRun::loadItems()
     if (!items)
         return items.error();
     for (const store::CampaignRunItem &r : items.value()) {
-        CampaignItem it = itemFrom(r);
+        auto found = itemFrom(r);
+        if (!found)
+            return found.error();
+        CampaignItem it = std::move(found).value();
         m_steps->countFound(it.state);
         ++m_total;
-        if (it.state == u"pending" || it.state == u"attesting")
+        if (it.state == ItemState::Pending || it.state == ItemState::Attesting)
             m_pending.push_back(std::move(it));
-        else if (!item::isFinal(it.state))
+        else if (!isFinal(it.state))
             m_resumed.append(std::move(it));
         else
             ++m_doneBefore;
@@ -272,7 +285,7 @@ Result<QList<CampaignItem>> CampaignRun::screen(QList<CampaignItem> &batch)
             refuse = QStringLiteral("policy-disable-not-allowed");
         }
         if (!skip.isEmpty())
-            decided.append({ &item, ItemStep(QLatin1StringView(item::skipped), skip) });
+            decided.append({ &item, ItemStep(ItemState::Skipped, skip) });
         else if (!refuse.isEmpty())
             decided.append({ &item, m_steps->failure(item, refuse) });
         else
@@ -301,10 +314,10 @@ Result<QList<CampaignItem>> CampaignRun::attestGate(QList<CampaignItem> &toAttes
     QList<std::pair<CampaignItem *, ItemStep>> intents;
     for (CampaignItem &item : toAttest) {
         const auto verdict = latest->constFind(item.deviceId);
-        const bool fresh = verdict != latest->cend() && verdict->first == u"affirming"
+        const bool fresh = verdict != latest->cend() && attestation::tierFromName(verdict->first) == attestation::TrustTier::Affirming
             && verdict->second.secsTo(now) <= m_target.attestationMaxAgeSeconds;
         if (!fresh) {
-            intents.append({ &item, ItemStep(QLatin1StringView(item::attesting)) });
+            intents.append({ &item, ItemStep(ItemState::Attesting) });
             attestNow.append({ item.deviceId, item.eid });
         }
     }
@@ -353,7 +366,7 @@ CampaignRun::Issued CampaignRun::issueAndDispatch(QList<CampaignItem> cleared)
         store::CampaignRepository campaigns(db);
         for (qsizetype i = 0; i < cleared.size(); ++i) {
             const CampaignItem &item = cleared.at(i);
-            const store::CampaignItemStep step { item.deviceId, QLatin1StringView(item::downloading), {}, item.attempts,
+            const store::CampaignItemStep step { item.deviceId, itemStateName(ItemState::Downloading), {}, item.attempts,
                                                  item.oldProfileId, issued.at(i).profileId };
             if (auto ok = campaigns.recordStep(m_id, step, now); !ok)
                 return ok;
@@ -367,8 +380,8 @@ CampaignRun::Issued CampaignRun::issueAndDispatch(QList<CampaignItem> cleared)
     }
     for (qsizetype i = 0; i < cleared.size(); ++i) {
         CampaignItem item = cleared.at(i);
-        m_steps->moved(item.state, QLatin1StringView(item::downloading));
-        item.state = QLatin1StringView(item::downloading);
+        m_steps->moved(item.state, ItemState::Downloading);
+        item.state = ItemState::Downloading;
         item.newProfileId = issued.at(i).profileId;
         item.newIccid = issued.at(i).content.iccid;
         dispatch(std::move(item), std::move(issued[i].content), false);
@@ -416,7 +429,7 @@ Result<bool> CampaignRun::canaryHolds()
     auto counts = store::CampaignRepository(m_workspace.database()).countByState(m_id);
     if (!counts)
         return counts.error();
-    const qint64 ok = counts->value(QLatin1StringView(item::succeeded)) + counts->value(QLatin1StringView(item::skipped));
+    const qint64 ok = counts->value(itemStateName(ItemState::Succeeded)) + counts->value(itemStateName(ItemState::Skipped));
     const double rate = 100.0 * double(ok) / double(m_canarySize);
     if (rate < m_settings.minSuccessPercent) {
         m_note = QStringLiteral("canary: %1% of the first %2 devices succeeded, below the %3% required; the campaign is "
@@ -439,34 +452,34 @@ Result<bool> CampaignRun::canaryHolds()
 
 Result<CampaignSummary> CampaignRun::finish()
 {
-    QString state = QStringLiteral("finished");
+    CampaignState state = CampaignState::Finished;
     const QDateTime now = m_workspace.clock().now();
     if (m_control && m_control->cancelRequested()) {
-        state = QStringLiteral("cancelled");
+        state = CampaignState::Cancelled;
         auto cancelled = m_workspace.writer().run([&](QSqlDatabase &db) { return store::CampaignRepository(db).cancelUnstarted(m_id, now); });
         if (!cancelled)
             return cancelled.error();
     } else if (m_canaryHeld || (m_control && m_control->pauseRequested())) {
-        state = QStringLiteral("paused");
+        state = CampaignState::Paused;
     } else if (const qint64 unresolved = m_findings.unresolvedCount(); unresolved > 0) {
-        state = QStringLiteral("interrupted");
+        state = CampaignState::Interrupted;
         m_note = QStringLiteral("%1 devices did not answer while their change was reconciled; resume the campaign to finish them")
                      .arg(unresolved);
     }
     if (m_exhausted)
-        state = QStringLiteral("finished");
+        state = CampaignState::Finished;
     const CampaignQueries queries(m_workspace);
     const QStringList findings = m_findings.findings();
     auto summaryNow = queries.summaryOf(m_by, m_id);
     QJsonObject details = summaryNow ? summaryNow->toJson() : QJsonObject();
-    details.insert(QStringLiteral("state"), state);
+    details.insert(QStringLiteral("state"), campaignStateName(state));
     if (!findings.isEmpty()) {
         details.insert(QStringLiteral("reconciled"), qint64(findings.size()));
         details.insert(QStringLiteral("reconciled_first"), QJsonArray::fromStringList(findings.mid(0, 20)));
     }
     const QString actor = m_by.name();
     auto closed = m_workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
-        if (auto ok = store::CampaignRepository(db).markEnded(m_id, state, now, m_note); !ok)
+        if (auto ok = store::CampaignRepository(db).markEnded(m_id, campaignStateName(state), now, m_note); !ok)
             return ok;
         return store::AuditLog::record(db, now, actor, QStringLiteral("campaign.run"), QStringLiteral("campaign:%1").arg(m_id), details);
     });
@@ -492,7 +505,7 @@ void CampaignRun::reportProgress(bool force)
     p.total = m_total;
     p.byState = m_steps->byState();
     for (auto it = p.byState.cbegin(); it != p.byState.cend(); ++it) {
-        if (item::isFinal(it.key()))
+        if (isFinal(it.key()))
             p.done += it.value();
     }
     p.elapsedSeconds = double(nowMs) / 1000.0;

@@ -49,7 +49,7 @@ Result<qint64> CampaignService::create(const access::Session &by, const Campaign
     record.kind = kindName(request.kind);
     record.targetOperatorId = request.targetOperatorId;
     record.newCustomerId = request.newCustomerId;
-    record.state = QStringLiteral("created");
+    record.state = campaignStateName(CampaignState::Created);
     record.settings = QString::fromUtf8(QJsonDocument(request.settings.toJson()).toJson(QJsonDocument::Compact));
     record.createdBy = by.name();
     const QJsonObject details { { QStringLiteral("kind"), record.kind },
@@ -63,7 +63,7 @@ Result<qint64> CampaignService::create(const access::Session &by, const Campaign
         if (!id)
             return id.error();
         campaignId = id.value();
-        if (auto added = campaigns.addItems(campaignId, request.deviceIds, QLatin1StringView(item::pending), now); !added)
+        if (auto added = campaigns.addItems(campaignId, request.deviceIds, itemStateName(ItemState::Pending), now); !added)
             return added.error();
         // The new owner gets a fleet of the same name for every fleet the devices come from.
         if (request.newCustomerId) {
@@ -110,7 +110,7 @@ Result<qint64> CampaignService::retryFailed(const access::Session &by, qint64 ca
             return reset.error();
         count = reset.value();
         if (count > 0) {
-            if (auto paused = campaigns.setState(campaignId, QStringLiteral("paused")); !paused)
+            if (auto paused = campaigns.setState(campaignId, campaignStateName(CampaignState::Paused)); !paused)
                 return paused;
         }
         return store::AuditLog::record(db, now, actor, QStringLiteral("campaign.retry"), QStringLiteral("campaign:%1").arg(campaignId),

@@ -59,23 +59,36 @@ void DeviceChange::run(bool reconcile)
 {
     if (reconcile && !reconcileWithDevice())
         return;
-    while (!campaigns::item::isFinal(m_item.state)) {
-        const QString state = m_item.state;
+    while (!isFinal(m_item.state)) {
         bool advanced = false;
-        if (state == u"downloading") {
+        switch (m_item.state) {
+        case ItemState::Downloading:
             advanced = download();
-        } else if (state == u"enabling") {
+            break;
+        case ItemState::Enabling:
             // The enable's intent covers confirming the attach that follows it: a crash in
             // between is found by reconciliation (the device reports the new profile enabled).
             advanced = enable() && confirm();
-        } else if (state == u"confirming") {
+            break;
+        case ItemState::Confirming:
             advanced = confirm();
-        } else if (state == u"deleting-old") {
+            break;
+        case ItemState::DeletingOld:
             advanced = deleteOld();
-        } else if (state == u"rolling-back") {
+            break;
+        case ItemState::RollingBack:
             advanced = rollBack();
-        } else {
-            qCWarning(lcCampaigns) << "device" << m_item.eid << "in unexpected state" << state;
+            break;
+        case ItemState::Pending:
+        case ItemState::Attesting:
+        case ItemState::Succeeded:
+        case ItemState::Failed:
+        case ItemState::RolledBack:
+        case ItemState::Skipped:
+        case ItemState::Cancelled:
+            // The run attests and issues before a device reaches a worker; a final one is done.
+            qCWarning(lcCampaigns) << "device" << m_item.eid << "reached a worker in state" << itemStateName(m_item.state);
+            break;
         }
         if (!advanced)
             return;
@@ -147,7 +160,7 @@ bool DeviceChange::download()
         fail(reasonCode(installed.error(), "download-failed"), { { *m_item.newProfileId, deletedState } });
         return false;
     }
-    return m_context.steps.advance(m_item, ItemStep(QLatin1StringView(item::enabling))
+    return m_context.steps.advance(m_item, ItemStep(ItemState::Enabling)
                                                .withAttempts(attempts)
                                                .withProfiles({ { *m_item.newProfileId, installedState } }));
 }
@@ -192,11 +205,11 @@ bool DeviceChange::confirm()
     const bool newOwner = steps.campaign().newCustomerId.has_value();
     if (report && report->iccid == m_item.newIccid && !report->fellBack && report->res == vector->res) {
         if (initial)
-            return steps.advance(m_item, ItemStep(QLatin1StringView(item::succeeded))
+            return steps.advance(m_item, ItemStep(ItemState::Succeeded)
                                              .withProfiles({ { *m_item.newProfileId, enabledState } })
                                              .audited(QStringLiteral("profile.provision"),
                                                       steps.change(m_item, QStringLiteral("succeeded"), {}), newOwner));
-        return steps.advance(m_item, ItemStep(QLatin1StringView(item::deletingOld))
+        return steps.advance(m_item, ItemStep(ItemState::DeletingOld)
                                          .withProfiles({ { *m_item.newProfileId, enabledState }, { *m_item.oldProfileId, disabledState } }));
     }
     if (initial) {
@@ -210,7 +223,7 @@ bool DeviceChange::confirm()
         reason = QStringLiteral("no-coverage");
     else if (!report)
         reason = reasonCode(report.error(), "attach-failed");
-    return steps.advance(m_item, ItemStep(QLatin1StringView(item::rollingBack), reason));
+    return steps.advance(m_item, ItemStep(ItemState::RollingBack, reason));
 }
 
 bool DeviceChange::deleteOld()
@@ -220,7 +233,7 @@ bool DeviceChange::deleteOld()
     // The change itself succeeded; an old profile the device would not delete stays disabled.
     const QString reason = gone ? QString() : QStringLiteral("old-profile-kept");
     StepRecorder &steps = m_context.steps;
-    return steps.advance(m_item, ItemStep(QLatin1StringView(item::succeeded), reason)
+    return steps.advance(m_item, ItemStep(ItemState::Succeeded, reason)
                                      .withProfiles({ { *m_item.oldProfileId, gone ? deletedState : disabledState } })
                                      .audited(QStringLiteral("profile.change"), steps.change(m_item, QStringLiteral("succeeded"), reason),
                                               steps.campaign().newCustomerId.has_value()));
@@ -263,7 +276,7 @@ bool DeviceChange::rollBack()
     if (held->hasNew)
         tidy("remove the profile it rolled back from", [&] { return m_link.deleteProfile(m_item.newIccid); });
     StepRecorder &steps = m_context.steps;
-    return steps.advance(m_item, ItemStep(QLatin1StringView(item::rolledBack), m_item.reason)
+    return steps.advance(m_item, ItemStep(ItemState::RolledBack, m_item.reason)
                                      .withProfiles({ { *m_item.newProfileId, deletedState }, { *m_item.oldProfileId, enabledState } })
                                      .audited(QStringLiteral("profile.change"),
                                               steps.change(m_item, QStringLiteral("rolled-back"), m_item.reason)));
@@ -276,34 +289,47 @@ bool DeviceChange::reconcileWithDevice()
     const auto held = holdings();
     if (!held)
         return false;
-    const QString state = m_item.state;
-    QString next = state;
+    const ItemState state = m_item.state;
+    ItemState next = state;
     ItemStep::ProfileStates profiles;
-    if (state == u"downloading") {
+    switch (state) {
+    case ItemState::Downloading:
         if (held->hasNew) {
-            next = QLatin1StringView(item::enabling);
+            next = ItemState::Enabling;
             profiles.append({ *m_item.newProfileId, installedState });
         }
-    } else if (state == u"enabling" || state == u"confirming") {
-        next = !held->hasNew ? QLatin1StringView(item::downloading)
-                             : (held->newEnabled ? QLatin1StringView(item::confirming) : QLatin1StringView(item::enabling));
-    } else if (state == u"deleting-old") {
+        break;
+    case ItemState::Enabling:
+    case ItemState::Confirming:
+        next = !held->hasNew ? ItemState::Downloading : (held->newEnabled ? ItemState::Confirming : ItemState::Enabling);
+        break;
+    case ItemState::DeletingOld:
         if (!held->hasOld) {
-            next = QLatin1StringView(item::succeeded);
+            next = ItemState::Succeeded;
             profiles.append({ *m_item.oldProfileId, deletedState });
         }
+        break;
+    case ItemState::Pending:
+    case ItemState::Attesting:
+    case ItemState::RollingBack: // rolls back from wherever the device stands
+    case ItemState::Succeeded:
+    case ItemState::Failed:
+    case ItemState::RolledBack:
+    case ItemState::Skipped:
+    case ItemState::Cancelled:
+        break;
     }
     m_context.findings.found(QStringLiteral("%1: store at %2, device holds new profile %3%4, old profile %5; continues at %6")
-                                 .arg(m_item.eid, state, held->hasNew ? QStringLiteral("yes") : QStringLiteral("no"),
+                                 .arg(m_item.eid, itemStateName(state), held->hasNew ? QStringLiteral("yes") : QStringLiteral("no"),
                                       held->newEnabled ? QStringLiteral(" (enabled)") : QString(),
                                       m_item.oldIccid.isEmpty() ? QStringLiteral("none")
                                                                 : (held->hasOld ? QStringLiteral("yes") : QStringLiteral("no")),
-                                      next));
+                                      itemStateName(next)));
     if (next == state && profiles.isEmpty())
         return true;
     StepRecorder &steps = m_context.steps;
     ItemStep step = ItemStep(next, m_item.reason).withProfiles(profiles);
-    if (next == u"succeeded")
+    if (next == ItemState::Succeeded)
         step.audited(QStringLiteral("profile.change"), steps.change(m_item, QStringLiteral("succeeded"), {}),
                      steps.campaign().newCustomerId.has_value());
     return steps.advance(m_item, std::move(step));

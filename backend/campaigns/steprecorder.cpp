@@ -17,13 +17,13 @@ StepRecorder::StepRecorder(store::Workspace &workspace, Campaign campaign, const
 {
 }
 
-void StepRecorder::countFound(const QString &state)
+void StepRecorder::countFound(ItemState state)
 {
     QMutexLocker lock(&m_mutex);
     ++m_byState[state];
 }
 
-void StepRecorder::moved(const QString &from, const QString &to)
+void StepRecorder::moved(ItemState from, ItemState to)
 {
     QMutexLocker lock(&m_mutex);
     if (from == to)
@@ -33,7 +33,7 @@ void StepRecorder::moved(const QString &from, const QString &to)
     ++m_byState[to];
 }
 
-QMap<QString, qint64> StepRecorder::byState() const
+QMap<ItemState, qint64> StepRecorder::byState() const
 {
     QMutexLocker lock(&m_mutex);
     return m_byState;
@@ -54,7 +54,7 @@ Result<void> StepRecorder::persist(const QList<std::pair<CampaignItem, ItemStep>
                 if (auto ok = profiles.setState(profileId, state, now); !ok)
                     return ok;
             }
-            const store::CampaignItemStep recorded { item.deviceId, step.state, step.reason, step.attempts,
+            const store::CampaignItemStep recorded { item.deviceId, itemStateName(step.state), step.reason, step.attempts,
                                                      step.oldProfileId, step.newProfileId };
             if (auto ok = items.recordStep(campaign.id, recorded, now); !ok)
                 return ok;
@@ -106,7 +106,7 @@ bool StepRecorder::advanceAll(QList<std::pair<CampaignItem *, ItemStep>> steps)
 
 ItemStep StepRecorder::failure(const CampaignItem &item, const QString &reason, const ItemStep::ProfileStates &profiles) const
 {
-    return ItemStep(QLatin1StringView(campaigns::item::failed), reason)
+    return ItemStep(ItemState::Failed, reason)
         .withProfiles(profiles)
         .audited(QStringLiteral("profile.change"), change(item, QStringLiteral("failed"), reason));
 }

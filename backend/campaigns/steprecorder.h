@@ -32,20 +32,20 @@ public:
     StepRecorder(store::Workspace &workspace, Campaign campaign, const Clock &clock);
 
     // Counts a device found in this state when the run began.
-    void countFound(const QString &state);
+    void countFound(ItemState state);
     // Applies steps to their items and the store together; false when the store refused, which
     // ends these devices' work for this run (they are taken up again on resume).
     bool advanceAll(QList<std::pair<CampaignItem *, ItemStep>> steps);
     bool advance(CampaignItem &item, ItemStep step) { return advanceAll({ { &item, std::move(step) } }); }
     // Counts a device that moved between states outside advanceAll (its step stored otherwise).
-    void moved(const QString &from, const QString &to);
+    void moved(ItemState from, ItemState to);
 
     // A device that ends failed, audited as a profile change.
     ItemStep failure(const CampaignItem &item, const QString &reason, const ItemStep::ProfileStates &profiles = {}) const;
     // The audit details of a device's change.
     QJsonObject change(const CampaignItem &item, const QString &outcome, const QString &reason) const;
 
-    QMap<QString, qint64> byState() const;
+    QMap<ItemState, qint64> byState() const;
     const Campaign &campaign() const { return m_campaign; }
 
 private:
@@ -55,7 +55,7 @@ private:
     const Campaign m_campaign;
     const Clock &m_clock;
     mutable QMutex m_mutex;
-    QMap<QString, qint64> m_byState;
+    QMap<ItemState, qint64> m_byState;
 };
 
 } // namespace simfleet::campaigns

@@ -250,7 +250,7 @@ private slots:
         QVERIFY(id);
         auto summary = service.run(testing::ownerOf(*m_ws), id.value());
         QVERIFY2(summary, qPrintable(summary.errorMessage()));
-        QCOMPARE(summary->state, QStringLiteral("finished"));
+        QCOMPARE(summary->state, campaigns::CampaignState::Finished);
         // Each fault kind ends the way it should (indices from the demo scenario).
         QCOMPARE(itemReason(*id, 3), QStringLiteral("failed:attestation-no-answer"));    // offline
         QCOMPARE(itemReason(*id, 5), QStringLiteral("succeeded:"));                      // slow
@@ -342,7 +342,7 @@ private slots:
         QVERIFY(c);
         auto s = service.run(testing::ownerOf(*m_ws), c.value());
         QVERIFY(s);
-        QCOMPARE(s->state, QStringLiteral("finished"));
+        QCOMPARE(s->state, campaigns::CampaignState::Finished);
         QVERIFY(s->succeeded > 90);
         QCOMPARE(s->byReason.value(QStringLiteral("not-provisioned")), s->failed);
         // Succeeded devices belong to the new owner's fleet of the same name.
@@ -444,7 +444,7 @@ private slots:
         });
         auto paused = service.run(testing::ownerOf(*m_ws), id.value(), &control);
         QVERIFY(paused);
-        QCOMPARE(paused->state, QStringLiteral("paused"));
+        QCOMPARE(paused->state, campaigns::CampaignState::Paused);
         QVERIFY(paused->unfinished > 0);
         QVERIFY(progressCalls > 0);
         // Nothing left mid-step: every device is pending or final.
@@ -465,7 +465,7 @@ private slots:
         auto resumed = service.run(testing::ownerOf(*m_ws), id.value());
         QVERIFY2(mostClaimed <= mostDoneSince + 0.5, qPrintable(QStringLiteral("%1 > %2").arg(mostClaimed).arg(mostDoneSince)));
         service.setProgressCallback({});
-        QCOMPARE(resumed->state, QStringLiteral("finished"));
+        QCOMPARE(resumed->state, campaigns::CampaignState::Finished);
         QCOMPARE(resumed->unfinished, 0);
         QCOMPARE(resumed->succeeded + resumed->failed, 120);
 
@@ -478,7 +478,7 @@ private slots:
         canary.canaryPercent = 50;
         canary.minSuccessPercent = 100;
         auto c = service.run(testing::ownerOf(*m_ws), service.create(testing::ownerOf(*m_ws), { CampaignKind::SubscriptionChange, {}, other, std::nullopt, devices, canary }).value());
-        QCOMPARE(c->state, QStringLiteral("paused"));
+        QCOMPARE(c->state, campaigns::CampaignState::Paused);
         QVERIFY2(c->note.contains(QStringLiteral("canary")), qPrintable(c->note));
         QCOMPARE(c->unfinished, 60);
         checkInvariants();
@@ -516,7 +516,7 @@ private slots:
         const QDateTime start = m_clock->now();
         auto s = service.run(testing::ownerOf(*m_ws), id.value(), &control);
         QVERIFY(s);
-        QCOMPARE(s->state, QStringLiteral("cancelled"));
+        QCOMPARE(s->state, campaigns::CampaignState::Cancelled);
         QVERIFY(s->cancelled > 0);
         QCOMPARE(s->unfinished, 0);
         // The rate limit held: starting N devices at 20/s took at least (N - 20) / 20 s.

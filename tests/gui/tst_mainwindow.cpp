@@ -478,7 +478,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
         const auto summary = finished.first().first().value<campaigns::CampaignSummary>();
         QCOMPARE(summary.succeeded, 24);
-        QCOMPARE(summary.state, QStringLiteral("finished"));
+        QCOMPARE(summary.state, campaigns::CampaignState::Finished);
         QCOMPARE(page->monitor()->progressBar()->value(), 24);
         QVERIFY(page->monitor()->countsLabel()->text().startsWith(QStringLiteral("24 succeeded")));
         QTRY_COMPARE(page->model()->rowCount(), 1);
@@ -524,7 +524,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 30000);
         const auto change = finished.at(1).first().value<campaigns::CampaignSummary>();
         QCOMPARE(change.succeeded, 24);
-        QCOMPARE(change.kind, QStringLiteral("subscription-change"));
+        QCOMPARE(change.kind, campaigns::CampaignKind::SubscriptionChange);
         QTRY_COMPARE(page->model()->rowCount(), 2);
     }
 
@@ -589,7 +589,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
         const auto summary = finished.first().first().value<campaigns::CampaignSummary>();
         QCOMPARE(summary.total, 8);
-        QCOMPARE(summary.state, QStringLiteral("finished"));
+        QCOMPARE(summary.state, campaigns::CampaignState::Finished);
         QCOMPARE(summary.failed, 8);
         QVERIFY2(summary.byReason.size() == 1 && summary.byReason.contains(QStringLiteral("attestation-device-error")), qPrintable(summary.byReason.keys().join(u',')));
         QCOMPARE(summary.byReason.value(QStringLiteral("attestation-device-error")), 8);
@@ -929,7 +929,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
         const auto summary = finished.first().first().value<campaigns::CampaignSummary>();
         QCOMPARE(summary.succeeded, 3);
-        QCOMPARE(summary.kind, QStringLiteral("initial-provisioning"));
+        QCOMPARE(summary.kind, campaigns::CampaignKind::InitialProvisioning);
     }
 
     // A campaign set to start later is created at once and started by the window when it is due.
@@ -957,7 +957,7 @@ private Q_SLOTS:
         QTRY_COMPARE(scheduled.count(), 1);
         QCOMPARE(finished.count(), 0);
         QTRY_COMPARE(page->model()->rowCount(), 1);
-        QCOMPARE(page->model()->campaignAt(0)->state, QStringLiteral("created"));
+        QCOMPARE(page->model()->campaignAt(0)->state, campaigns::CampaignState::Created);
         QVERIFY(page->message()->text().contains(QStringLiteral("starts at")));
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
         QCOMPARE(finished.first().first().value<campaigns::CampaignSummary>().succeeded, 6);

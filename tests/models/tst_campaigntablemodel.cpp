@@ -40,7 +40,7 @@ private slots:
         p.campaignId = f.campaignId;
         p.total = 20;
         p.done = 7;
-        p.byState = { { QStringLiteral("succeeded"), 5 }, { QStringLiteral("failed"), 2 }, { QStringLiteral("downloading"), 13 } };
+        p.byState = { { campaigns::ItemState::Succeeded, 5 }, { campaigns::ItemState::Failed, 2 }, { campaigns::ItemState::Downloading, 13 } };
         p.elapsedSeconds = 3.5;
         model.updateProgress(p);
         QCOMPARE(changed.count(), 1);

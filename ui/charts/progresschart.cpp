@@ -80,8 +80,8 @@ void ProgressChart::add(const campaigns::CampaignProgress &p)
     rate = std::max(0.0, rate);
     m_done->append(p.elapsedSeconds, double(p.done));
     if (m_problems)
-        m_problems->append(p.elapsedSeconds, double(p.byState.value(QLatin1StringView(campaigns::item::failed))
-                                                    + p.byState.value(QLatin1StringView(campaigns::item::rolledBack))));
+        m_problems->append(p.elapsedSeconds, double(p.byState.value(campaigns::ItemState::Failed)
+                                                    + p.byState.value(campaigns::ItemState::RolledBack)));
     m_rate->append(p.elapsedSeconds, rate);
     m_fastest = std::max(m_fastest, rate);
     scaleAxis(m_time, std::max(1.0, p.elapsedSeconds), false);

@@ -14,9 +14,9 @@
 namespace simfleet::ui {
 
 namespace {
-qint64 count(const campaigns::CampaignProgress &p, const char *state)
+qint64 count(const campaigns::CampaignProgress &p, campaigns::ItemState state)
 {
-    return p.byState.value(QLatin1StringView(state));
+    return p.byState.value(state);
 }
 } // namespace
 
@@ -89,10 +89,10 @@ void CampaignMonitor::show(const campaigns::CampaignProgress &p)
     const QLocale locale;
     m_counts->setText(tr("%1 of %2 done: %3 succeeded, %4 failed, %5 rolled back, %6 skipped; %7 devices per second")
                           .arg(locale.toString(p.done), locale.toString(p.total))
-                          .arg(locale.toString(count(p, campaigns::item::succeeded)))
-                          .arg(locale.toString(count(p, campaigns::item::failed)))
-                          .arg(locale.toString(count(p, campaigns::item::rolledBack)))
-                          .arg(locale.toString(count(p, campaigns::item::skipped)))
+                          .arg(locale.toString(count(p, campaigns::ItemState::Succeeded)))
+                          .arg(locale.toString(count(p, campaigns::ItemState::Failed)))
+                          .arg(locale.toString(count(p, campaigns::ItemState::RolledBack)))
+                          .arg(locale.toString(count(p, campaigns::ItemState::Skipped)))
                           .arg(locale.toString(p.devicesPerSecond, 'f', 1)));
     m_chart->add(p);
 }
@@ -109,7 +109,7 @@ void CampaignMonitor::finish(const campaigns::CampaignSummary &s)
     QStringList reasons;
     for (auto it = s.byReason.cbegin(); it != s.byReason.cend(); ++it)
         reasons << QStringLiteral("%1 %2").arg(locale.toString(it.value()), it.key());
-    m_title->setText(tr("<b>Campaign %1</b>: %2 — %3").arg(s.campaignId).arg(s.name.toHtmlEscaped(), s.state));
+    m_title->setText(tr("<b>Campaign %1</b>: %2 — %3").arg(s.campaignId).arg(s.name.toHtmlEscaped(), campaigns::campaignStateName(s.state)));
     m_counts->setText(tr("%1 succeeded, %2 failed, %3 rolled back, %4 skipped, %5 not done, in %6 s.%7")
                           .arg(locale.toString(s.succeeded), locale.toString(s.failed), locale.toString(s.rolledBack),
                                locale.toString(s.skipped), locale.toString(s.unfinished))

@@ -148,8 +148,10 @@ void CampaignsPage::updateButtons()
     m_resume->setVisible(runs);
     m_retry->setVisible(runs);
     m_new->setEnabled(!busy);
-    m_resume->setEnabled(!busy && c && (c->state == u"paused" || c->state == u"interrupted" || c->state == u"created"));
-    m_retry->setEnabled(!busy && c && c->state != u"running" && (c->failed > 0 || c->rolledBack > 0 || c->cancelled > 0));
+    using campaigns::CampaignState;
+    const bool resumable = c && (c->state == CampaignState::Paused || c->state == CampaignState::Interrupted || c->state == CampaignState::Created);
+    m_resume->setEnabled(!busy && resumable);
+    m_retry->setEnabled(!busy && c && c->state != CampaignState::Running && (c->failed > 0 || c->rolledBack > 0 || c->cancelled > 0));
     m_csv->setEnabled(c != nullptr);
     m_pdf->setEnabled(c != nullptr);
 }

@@ -114,7 +114,7 @@ void DashboardPage::rebuild()
         if (n == 0)
             continue;
         const QString label = verdict.isEmpty() ? tr("not attested") : verdict;
-        slices.append({ QStringLiteral("%1 (%2)").arg(label, locale.toString(n)), double(n), models::verdictColour(verdict) });
+        slices.append({ QStringLiteral("%1 (%2)").arg(label, locale.toString(n)), double(n), models::verdictColour(attestation::tierFromName(verdict)) });
         m_verdictFilters << QStringLiteral("verdict=") + (verdict.isEmpty() ? QStringLiteral("not-attested") : verdict);
     }
     m_verdicts->setSlices(slices);
@@ -160,7 +160,7 @@ void DashboardPage::follow(models::CampaignRunner *runner)
     connect(runner, &models::CampaignRunner::finished, this, [this](const campaigns::CampaignSummary &s) {
         m_campaignTitle->setText(tr("Campaign %1: %2, %3: %4 succeeded, %5 failed, %6 rolled back")
                                      .arg(s.campaignId)
-                                     .arg(s.name, s.state)
+                                     .arg(s.name, campaigns::campaignStateName(s.state))
                                      .arg(s.succeeded)
                                      .arg(s.failed)
                                      .arg(s.rolledBack));
