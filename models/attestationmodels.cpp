@@ -1,4 +1,5 @@
 #include "attestationmodels.h"
+#include "fleet/fleetqueries.h"
 #include "accesscontroller.h"
 
 #include "attestation/referencevaluebook.h"
@@ -18,9 +19,7 @@ void VerdictTableModel::reload()
 {
     load<QList<store::VerdictReason>>(
         [](store::Workspace &ws, const access::Session &session) -> Result<QList<store::VerdictReason>> {
-            if (auto ok = session.require(access::Permission::ViewFleet, ws.clock()); !ok)
-                return ok.error();
-            return store::FleetStatistics(ws.database()).verdictReasons(session.scope());
+            return fleet::FleetQueries(ws).verdictReasons(session);
         },
         [this](QList<store::VerdictReason> &&rows) { m_rows = std::move(rows); });
 }
@@ -38,7 +37,7 @@ void VerdictTableModel::devicesFor(const QList<store::VerdictReason> &rows, QObj
         [rows](store::Workspace &ws, const access::Session &session) -> Result<QList<qint64>> {
             QList<qint64> ids;
             for (const store::VerdictReason &r : rows) {
-                auto found = store::FleetStatistics(ws.database()).devicesWith(session.scope(), r.verdict, r.reason);
+                auto found = fleet::FleetQueries(ws).devicesWithVerdict(session, r.verdict, r.reason);
                 if (!found)
                     return found.error();
                 ids += found.value();
@@ -90,9 +89,7 @@ void ReferenceValueTableModel::reload()
 {
     load<QList<store::ReferenceValueRecord>>(
         [](store::Workspace &ws, const access::Session &session) -> Result<QList<store::ReferenceValueRecord>> {
-            if (auto ok = session.require(access::Permission::ViewFleet, ws.clock()); !ok)
-                return ok.error();
-            return store::ReferenceValueRepository(ws.database()).list();
+            return fleet::FleetQueries(ws).referenceValues(session);
         },
         [this](QList<store::ReferenceValueRecord> &&rows) { m_rows = std::move(rows); });
 }

@@ -1,4 +1,5 @@
 #include "campaignrunner.h"
+#include "fleet/fleetqueries.h"
 #include "accesscontroller.h"
 
 #include "attestation/attestationservice.h"
@@ -7,10 +8,6 @@
 #include "campaigns/campaignservice.h"
 #include "fleet/devicefilter.h"
 #include "fleet/devicelist.h"
-#include "store/customerrepository.h"
-#include "store/devicerepository.h"
-#include "store/operatorrepository.h"
-#include "store/fleetrepository.h"
 #include "store/secretvault.h"
 #include "store/workspace.h"
 
@@ -116,11 +113,15 @@ void CampaignRunner::loadChoices()
         this,
         [](store::Workspace &ws, const access::Session &session) -> Result<CampaignChoices> {
             CampaignChoices c;
-            auto operators = store::OperatorRepository(ws.database()).listVisible(session.scope());
-            auto fleets = store::FleetRepository(ws.database()).list();
-            auto customers = store::CustomerRepository(ws.database()).list();
-            if (!operators || !fleets || !customers)
-                return fail(tr("the operators, fleets and customers could not be read"));
+            const fleet::FleetQueries queries(ws);
+            auto operators = queries.operators(session);
+            auto fleets = queries.fleets(session);
+            auto customers = queries.customers(session);
+            for (const Error *e : { operators ? nullptr : &operators.error(), fleets ? nullptr : &fleets.error(),
+                                    customers ? nullptr : &customers.error() }) {
+                if (e)
+                    return *e;
+            }
             for (const auto &op : operators.value())
                 c.operators.append({ op.id, op.name });
             for (const auto &f : fleets.value()) {
@@ -228,7 +229,7 @@ void CampaignRunner::launch(std::shared_ptr<Job> job)
                     return failWith(field.errorMessage());
                 const access::Session &session = *job->session;
                 if (!job->attestIds.isEmpty()) {
-                    auto devices = store::DeviceRepository(ws.value()->database()).withEids(job->attestIds);
+                    auto devices = fleet::FleetQueries(*ws.value()).devicesWithIds(session, job->attestIds);
                     if (!devices)
                         return failWith(devices.errorMessage());
                     attestation::AttestationOptions options;

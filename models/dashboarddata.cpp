@@ -1,4 +1,5 @@
 #include "dashboarddata.h"
+#include "fleet/fleetqueries.h"
 #include "accesscontroller.h"
 
 #include "core/clock.h"
@@ -13,9 +14,7 @@ void DashboardData::reload()
     m_access->request<store::FleetFigures>(
         this,
         [](store::Workspace &ws, const access::Session &session) -> Result<store::FleetFigures> {
-            if (auto ok = session.require(access::Permission::ViewFleet, ws.clock()); !ok)
-                return ok.error();
-            return store::FleetStatistics(ws.database()).figures(session.scope(), ws.clock().now());
+            return fleet::FleetQueries(ws).figures(session);
         },
         [this](const Result<store::FleetFigures> &f) {
             if (!f) {

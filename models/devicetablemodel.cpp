@@ -1,4 +1,5 @@
 #include "devicetablemodel.h"
+#include "fleet/fleetqueries.h"
 #include "fleet/devicecsv.h"
 #include "accesscontroller.h"
 
@@ -53,7 +54,7 @@ void DeviceTableModel::reload()
     accessController()->request<qint64>(
         this,
         [query](store::Workspace &ws, const access::Session &session) {
-            return store::DeviceRepository(ws.database()).countMatching(session.scope(), query);
+            return fleet::FleetQueries(ws).deviceCount(session, query);
         },
         [this, generation](const Result<qint64> &count) {
             --m_pending;
@@ -95,11 +96,11 @@ void DeviceTableModel::exportCsv(const QString &path)
             if (!file.open(QIODevice::WriteOnly))
                 return fail(tr("cannot write %1: %2").arg(path, file.errorString()));
             file.write(fleet::deviceCsv::header());
-            store::DeviceRepository devices(ws.database());
+            const fleet::FleetQueries devices(ws);
             qint64 written = 0;
             constexpr int chunk = 5000;
             for (;;) {
-                auto page = devices.overviewPage(session.scope(), query, written, chunk);
+                auto page = devices.devicePage(session, query, written, chunk);
                 if (!page)
                     return page.error();
                 QByteArray text;
@@ -188,7 +189,7 @@ void DeviceTableModel::fetchMore(const QModelIndex &parent)
     accessController()->request<QList<store::DeviceOverview>>(
         this,
         [query, offset](store::Workspace &ws, const access::Session &session) {
-            return store::DeviceRepository(ws.database()).overviewPage(session.scope(), query, offset, pageSize);
+            return fleet::FleetQueries(ws).devicePage(session, query, offset, pageSize);
         },
         [this, generation](const Result<QList<store::DeviceOverview>> &page) {
             --m_pending;

@@ -1,9 +1,7 @@
 #include "enrollmentcontroller.h"
+#include "fleet/fleetqueries.h"
 #include "accesscontroller.h"
 
-#include "store/customerrepository.h"
-#include "store/fleetrepository.h"
-#include "store/operatorrepository.h"
 #include "store/workspace.h"
 
 namespace simfleet::models {
@@ -65,11 +63,15 @@ void EnrollmentController::loadNames()
     m_access->request<QList<QStringList>>(
         this,
         [](store::Workspace &ws, const access::Session &session) -> Result<QList<QStringList>> {
-            auto fleets = store::FleetRepository(ws.database()).list();
-            auto customers = store::CustomerRepository(ws.database()).list();
-            auto operators = store::OperatorRepository(ws.database()).listVisible(session.scope());
-            if (!fleets || !customers || !operators)
-                return fail(tr("the fleets, customers and operators could not be read"));
+            const fleet::FleetQueries queries(ws);
+            auto fleets = queries.fleets(session);
+            auto customers = queries.customers(session);
+            auto operators = queries.operators(session);
+            for (const Error *e : { fleets ? nullptr : &fleets.error(), customers ? nullptr : &customers.error(),
+                                    operators ? nullptr : &operators.error() }) {
+                if (e)
+                    return *e;
+            }
             QStringList f, c, o;
             for (const auto &fleet : fleets.value()) {
                 if (!f.contains(fleet.name))

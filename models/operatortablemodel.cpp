@@ -1,9 +1,8 @@
 #include "operatortablemodel.h"
+#include "fleet/fleetqueries.h"
 #include "accesscontroller.h"
 
 #include "fleet/operatorbook.h"
-#include "store/certificaterepository.h"
-#include "store/operatorrepository.h"
 #include "store/workspace.h"
 #include "store/workspaceservice.h"
 
@@ -22,15 +21,16 @@ void OperatorTableModel::reload()
     using Loaded = std::pair<QList<store::OperatorRecord>, QHash<qint64, Server>>;
     load<Loaded>(
         [](store::Workspace &ws, const access::Session &session) -> Result<Loaded> {
-            auto operators = store::OperatorRepository(ws.database()).listVisible(session.scope());
+            const fleet::FleetQueries queries(ws);
+            auto operators = queries.operators(session);
             if (!operators)
                 return operators.error();
-            auto certificates = store::CertificateRepository(ws.database()).list();
+            auto certificates = queries.profileServerCertificates(session);
             if (!certificates)
                 return certificates.error();
             QHash<qint64, Server> servers;
             for (const store::CertificateRecord &c : certificates.value()) {
-                if (c.role == store::CertificateRoleName::ProfileServer && c.operatorId)
+                if (c.operatorId)
                     servers.insert(*c.operatorId, { c.name, c.notAfter });
             }
             return Loaded { operators.value(), servers };

@@ -1,7 +1,7 @@
 #include "usertablemodel.h"
+#include "fleet/fleetqueries.h"
 #include "accesscontroller.h"
 
-#include "store/operatorrepository.h"
 #include "store/workspace.h"
 
 #include <QLocale>
@@ -27,7 +27,7 @@ void UserTableModel::reload()
             auto users = service.users(session);
             if (!users)
                 return users.error();
-            auto operators = store::OperatorRepository(ws.database()).list();
+            auto operators = fleet::FleetQueries(ws).operators(session);
             if (!operators)
                 return operators.error();
             UsersAndSettings out { users.value(), {}, service.idleMinutes() };

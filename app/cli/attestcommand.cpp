@@ -1,4 +1,5 @@
 #include "attestcommand.h"
+#include "fleet/fleetqueries.h"
 
 #include "access/session.h"
 
@@ -6,8 +7,6 @@
 #include "protocol/entityattestationtoken.h"
 #include "crypto/certificate.h"
 #include "simulation/simulatedfield.h"
-#include "store/devicerepository.h"
-#include "store/fleetrepository.h"
 #include "store/workspace.h"
 
 #include <QCommandLineParser>
@@ -83,23 +82,15 @@ int AttestCommand::run(const QStringList &arguments, CliContext &context)
     if (!field)
         return report(context, name(), field.errorMessage(), RequestFailed);
 
-    store::DeviceRepository devices(workspace->database());
+    const fleet::FleetQueries queries(*workspace);
     Result<QList<std::pair<qint64, QString>>> targets = fail(QString());
     if (parser.isSet(fleetOption)) {
-        const auto fleet = store::FleetRepository(workspace->database()).findUnique(parser.value(fleetOption));
+        const auto fleet = queries.fleetNamed(*context.session, parser.value(fleetOption));
         if (!fleet)
             return report(context, name(), fleet.errorMessage(), RequestFailed);
-        targets = devices.idsInFleet(fleet->id);
+        targets = queries.devicesInFleet(*context.session, fleet->id);
     } else {
-        const QStringList eids = parser.values(deviceOption);
-        targets = devices.idsForEids(eids);
-        if (targets && targets->size() != eids.size()) {
-            for (const QString &eid : eids) {
-                if (std::none_of(targets->cbegin(), targets->cend(), [&](const auto &t) { return t.second == eid; }))
-                    return report(context, name(), QStringLiteral("no device with EID %1 is enrolled").arg(eid),
-                                  RequestFailed);
-            }
-        }
+        targets = queries.devicesWithEids(*context.session, parser.values(deviceOption));
     }
     if (!targets)
         return report(context, name(), targets.errorMessage(), RequestFailed);

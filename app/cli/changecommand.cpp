@@ -1,10 +1,9 @@
 #include "changecommand.h"
+#include "fleet/fleetqueries.h"
 #include "campaignoptions.h"
 #include "campaignrun.h"
 
 #include "campaigns/campaign.h"
-#include "store/customerrepository.h"
-#include "store/operatorrepository.h"
 #include "store/workspace.h"
 
 #include <QCommandLineParser>
@@ -56,12 +55,10 @@ int ChangeCommand::run(const QStringList &arguments, CliContext &context)
             return report(context, name(), QStringLiteral("--resume takes a campaign number; simfleet-cli campaigns lists them"), BadUsage);
         return runCampaign(context, name(), *workspace, nullptr, id, parser.isSet(options.retryFailed));
     }
-    auto target = store::OperatorRepository(workspace->database()).findByName(parser.value(toOption));
+    const fleet::FleetQueries queries(*workspace);
+    auto target = queries.operatorNamed(*context.session, parser.value(toOption));
     if (!target)
         return report(context, name(), target.errorMessage(), RequestFailed);
-    if (!target.value())
-        return report(context, name(), QStringLiteral("there is no operator %1; simfleet-cli operators lists them").arg(parser.value(toOption)),
-                      RequestFailed);
     auto devices = selectDevices(context, *workspace, parser.value(fleetOption), parser.value(devicesOption), parser.value(filterOption));
     if (!devices)
         return report(context, name(), devices.errorMessage(), devices.errorMessage().startsWith(u"say") ? BadUsage : RequestFailed);
@@ -70,12 +67,12 @@ int ChangeCommand::run(const QStringList &arguments, CliContext &context)
 
     campaigns::CampaignRequest request;
     request.kind = campaigns::CampaignKind::SubscriptionChange;
-    request.targetOperatorId = target.value()->id;
+    request.targetOperatorId = target->id;
     if (parser.isSet(customerOption)) {
-        auto customer = store::CustomerRepository(workspace->database()).findByName(parser.value(customerOption));
-        if (!customer || !customer.value())
-            return report(context, name(), QStringLiteral("there is no customer %1").arg(parser.value(customerOption)), RequestFailed);
-        request.newCustomerId = customer.value()->id;
+        auto customer = queries.customerNamed(*context.session, parser.value(customerOption));
+        if (!customer)
+            return report(context, name(), customer.errorMessage(), RequestFailed);
+        request.newCustomerId = customer->id;
     }
     request.deviceIds = devices.value();
     request.settings = settings.value();

@@ -1,10 +1,9 @@
 #include "devicescommand.h"
+#include "fleet/fleetqueries.h"
 
 #include "access/session.h"
 
 #include "fleet/devicecsv.h"
-#include "store/devicerepository.h"
-#include "store/fleetrepository.h"
 #include "store/workspace.h"
 
 #include <QCommandLineParser>
@@ -66,7 +65,7 @@ int DevicesCommand::run(const QStringList &arguments, CliContext &context)
         return exitCode;
     std::optional<qint64> fleetId;
     if (parser.isSet(fleetOption)) {
-        const auto fleet = store::FleetRepository(workspace->database()).findUnique(parser.value(fleetOption));
+        const auto fleet = fleet::FleetQueries(*workspace).fleetNamed(*context.session, parser.value(fleetOption));
         if (!fleet)
             return report(context, name(), fleet.errorMessage(), RequestFailed);
         fleetId = fleet->id;
@@ -79,7 +78,7 @@ int DevicesCommand::run(const QStringList &arguments, CliContext &context)
         context.out << '[';
     else
         context.out << fleet::deviceCsv::header();
-    auto listed = store::DeviceRepository(workspace->database()).forEachOverview(context.session->scope(), fleetId, [&](const store::DeviceOverview &o) {
+    auto listed = fleet::FleetQueries(*workspace).forEachDevice(*context.session, fleetId, [&](const store::DeviceOverview &o) {
         if (json) {
             context.out << (first ? "" : ",") << QString::fromUtf8(QJsonDocument(toJson(o)).toJson(QJsonDocument::Compact));
         } else {

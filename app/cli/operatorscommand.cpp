@@ -1,8 +1,8 @@
 #include "operatorscommand.h"
+#include "fleet/fleetqueries.h"
 
 #include "access/session.h"
 
-#include "store/operatorrepository.h"
 #include "store/workspace.h"
 
 #include <QCommandLineParser>
@@ -20,7 +20,7 @@ int OperatorsCommand::run(const QStringList &arguments, CliContext &context)
     const auto workspace = openWorkspace(context, name(), exitCode);
     if (!workspace)
         return exitCode;
-    const auto operators = store::OperatorRepository(workspace->database()).listVisible(context.session->scope());
+    const auto operators = fleet::FleetQueries(*workspace).operators(*context.session);
     if (!operators)
         return report(context, name(), operators.errorMessage(), RequestFailed);
     QJsonArray list;

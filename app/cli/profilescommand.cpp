@@ -1,10 +1,8 @@
 #include "profilescommand.h"
+#include "fleet/fleetqueries.h"
 
 #include "access/session.h"
 
-#include "store/devicerepository.h"
-#include "store/fleetrepository.h"
-#include "store/profilerepository.h"
 #include "store/workspace.h"
 
 #include <QCommandLineParser>
@@ -36,16 +34,15 @@ int ProfilesCommand::run(const QStringList &arguments, CliContext &context)
     std::optional<qint64> fleetId;
     if (parser.isSet(deviceOption)) {
         eid = parser.value(deviceOption);
-        auto found = store::DeviceRepository(workspace->database()).idsForEids({ *eid });
-        if (!found || found->isEmpty())
-            return report(context, name(), QStringLiteral("no device with EID %1 is enrolled").arg(*eid), RequestFailed);
+        if (auto found = fleet::FleetQueries(*workspace).devicesWithEids(*context.session, { *eid }); !found)
+            return report(context, name(), found.errorMessage(), RequestFailed);
     } else if (parser.isSet(fleetOption)) {
-        const auto fleet = store::FleetRepository(workspace->database()).findUnique(parser.value(fleetOption));
+        const auto fleet = fleet::FleetQueries(*workspace).fleetNamed(*context.session, parser.value(fleetOption));
         if (!fleet)
             return report(context, name(), fleet.errorMessage(), RequestFailed);
         fleetId = fleet->id;
     }
-    const auto profiles = store::ProfileRepository(workspace->database()).overview(context.session->scope(), eid, fleetId);
+    const auto profiles = fleet::FleetQueries(*workspace).profiles(*context.session, eid, fleetId);
     if (!profiles)
         return report(context, name(), profiles.errorMessage(), RequestFailed);
     QJsonArray list;

@@ -1,11 +1,10 @@
 #include "provisioncommand.h"
+#include "fleet/fleetqueries.h"
 #include "campaignoptions.h"
 #include "campaignrun.h"
 #include "campaigns/campaignplanner.h"
 
 #include "campaigns/campaign.h"
-#include "store/fleetrepository.h"
-#include "store/operatorrepository.h"
 #include "store/workspace.h"
 
 #include <QCommandLineParser>
@@ -44,20 +43,16 @@ int ProvisionCommand::run(const QStringList &arguments, CliContext &context)
         return runCampaign(context, name(), *workspace, nullptr, parser.value(options.resume).toLongLong(),
                            parser.isSet(options.retryFailed));
 
-    const auto fleet = store::FleetRepository(workspace->database()).findUnique(parser.value(fleetOption));
+    const fleet::FleetQueries queries(*workspace);
+    const auto fleet = queries.fleetNamed(*context.session, parser.value(fleetOption));
     if (!fleet)
         return report(context, name(), fleet.errorMessage(), RequestFailed);
-    store::OperatorRepository operators(workspace->database());
     qint64 chosen = 0;
     if (parser.isSet(operatorOption)) {
-        auto named = operators.findByName(parser.value(operatorOption));
+        auto named = queries.operatorNamed(*context.session, parser.value(operatorOption));
         if (!named)
             return report(context, name(), named.errorMessage(), RequestFailed);
-        if (!named.value())
-            return report(context, name(),
-                          QStringLiteral("there is no operator %1; simfleet-cli operators lists them").arg(parser.value(operatorOption)),
-                          RequestFailed);
-        chosen = named.value()->id;
+        chosen = named->id;
     }
     auto devices = selectDevices(context, *workspace, fleet->name, {}, {});
     if (!devices)
@@ -66,14 +61,14 @@ int ProvisionCommand::run(const QStringList &arguments, CliContext &context)
     auto targetId = campaigns::CampaignPlanner(*workspace).targetOperator(kind, chosen, devices.value());
     if (!targetId)
         return report(context, name(), targetId.errorMessage(), RequestFailed);
-    auto target = operators.find(targetId.value());
-    if (!target || !target.value())
-        return report(context, name(), QStringLiteral("the operator to provision with is gone"), RequestFailed);
+    auto target = queries.operatorWithId(*context.session, targetId.value());
+    if (!target)
+        return report(context, name(), target.errorMessage(), RequestFailed);
 
     campaigns::CampaignRequest request;
     request.kind = kind;
-    request.name = QStringLiteral("Provision %1 with %2").arg(fleet->name, target.value()->name);
-    request.targetOperatorId = target.value()->id;
+    request.name = QStringLiteral("Provision %1 with %2").arg(fleet->name, target->name);
+    request.targetOperatorId = target->id;
     request.deviceIds = devices.value();
     request.settings = settings.value();
     return runCampaign(context, name(), *workspace, &request, 0, false);

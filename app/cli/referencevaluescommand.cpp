@@ -1,9 +1,9 @@
 #include "referencevaluescommand.h"
+#include "fleet/fleetqueries.h"
 
 #include "attestation/referencevaluebook.h"
 
 #include "store/auditlog.h"
-#include "store/referencevaluerepository.h"
 #include "store/storewriter.h"
 #include "store/workspace.h"
 #include "core/clock.h"
@@ -98,7 +98,7 @@ int ReferenceValuesCommand::run(const QStringList &arguments, CliContext &contex
         if (!done)
             return report(context, name(), done.errorMessage(), RequestFailed);
     }
-    const auto all = store::ReferenceValueRepository(workspace->database()).list();
+    const auto all = fleet::FleetQueries(*workspace).referenceValues(*context.session);
     if (!all)
         return report(context, name(), all.errorMessage(), RequestFailed);
     QJsonArray list;

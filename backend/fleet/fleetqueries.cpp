@@ -1,0 +1,184 @@
+#include "fleetqueries.h"
+
+#include "access/session.h"
+#include "core/clock.h"
+#include "store/certificaterepository.h"
+#include "store/customerrepository.h"
+#include "store/fleetrepository.h"
+#include "store/operatorrepository.h"
+#include "store/workspace.h"
+
+namespace simfleet::fleet {
+
+Result<void> FleetQueries::mayView(const access::Session &by) const
+{
+    return by.require(access::Permission::ViewFleet, m_workspace.clock());
+}
+
+Result<store::FleetRecord> FleetQueries::fleetNamed(const access::Session &by, const QString &name) const
+{
+    if (auto ok = mayView(by); !ok)
+        return ok.error();
+    return store::FleetRepository(m_workspace.database()).findUnique(name);
+}
+
+Result<store::OperatorRecord> FleetQueries::operatorNamed(const access::Session &by, const QString &name) const
+{
+    if (auto ok = mayView(by); !ok)
+        return ok.error();
+    auto found = store::OperatorRepository(m_workspace.database()).findByName(name);
+    if (!found)
+        return found.error();
+    if (!found.value())
+        return fail(QStringLiteral("there is no operator %1; simfleet-cli operators lists them").arg(name));
+    return *found.value();
+}
+
+Result<store::OperatorRecord> FleetQueries::operatorWithId(const access::Session &by, qint64 id) const
+{
+    if (auto ok = mayView(by); !ok)
+        return ok.error();
+    auto found = store::OperatorRepository(m_workspace.database()).find(id);
+    if (!found)
+        return found.error();
+    if (!found.value())
+        return fail(QStringLiteral("there is no operator %1").arg(id));
+    return *found.value();
+}
+
+Result<store::CustomerRecord> FleetQueries::customerNamed(const access::Session &by, const QString &name) const
+{
+    if (auto ok = mayView(by); !ok)
+        return ok.error();
+    auto found = store::CustomerRepository(m_workspace.database()).findByName(name);
+    if (!found)
+        return found.error();
+    if (!found.value())
+        return fail(QStringLiteral("there is no customer %1").arg(name));
+    return *found.value();
+}
+
+Result<QList<store::OperatorRecord>> FleetQueries::operators(const access::Session &by) const
+{
+    if (auto ok = mayView(by); !ok)
+        return ok.error();
+    return store::OperatorRepository(m_workspace.database()).listVisible(by.scope());
+}
+
+Result<QList<store::FleetRecord>> FleetQueries::fleets(const access::Session &by) const
+{
+    if (auto ok = mayView(by); !ok)
+        return ok.error();
+    return store::FleetRepository(m_workspace.database()).list();
+}
+
+Result<QList<store::CustomerRecord>> FleetQueries::customers(const access::Session &by) const
+{
+    if (auto ok = mayView(by); !ok)
+        return ok.error();
+    return store::CustomerRepository(m_workspace.database()).list();
+}
+
+Result<QList<store::CertificateRecord>> FleetQueries::profileServerCertificates(const access::Session &by) const
+{
+    if (auto ok = mayView(by); !ok)
+        return ok.error();
+    auto all = store::CertificateRepository(m_workspace.database()).list(store::CertificateRoleName::ProfileServer);
+    if (!all)
+        return all.error();
+    QList<store::CertificateRecord> out;
+    for (store::CertificateRecord &c : all.value()) {
+        c.privateKeySealed.clear(); // never leaves the backend, sealed or not
+        out.append(std::move(c));
+    }
+    return out;
+}
+
+Result<QList<std::pair<qint64, QString>>> FleetQueries::devicesWithEids(const access::Session &by, const QStringList &eids) const
+{
+    if (auto ok = mayView(by); !ok)
+        return ok.error();
+    auto found = store::DeviceRepository(m_workspace.database()).idsForEids(eids);
+    if (!found)
+        return found.error();
+    for (const QString &eid : eids) {
+        if (std::none_of(found->cbegin(), found->cend(), [&](const auto &d) { return d.second == eid; }))
+            return fail(QStringLiteral("no device with EID %1 is enrolled").arg(eid));
+    }
+    return found;
+}
+
+Result<QList<std::pair<qint64, QString>>> FleetQueries::devicesWithIds(const access::Session &by, const QList<qint64> &ids) const
+{
+    if (auto ok = mayView(by); !ok)
+        return ok.error();
+    return store::DeviceRepository(m_workspace.database()).withEids(ids);
+}
+
+Result<QList<std::pair<qint64, QString>>> FleetQueries::devicesInFleet(const access::Session &by, qint64 fleetId) const
+{
+    if (auto ok = mayView(by); !ok)
+        return ok.error();
+    return store::DeviceRepository(m_workspace.database()).idsInFleet(fleetId);
+}
+
+Result<void> FleetQueries::forEachDevice(const access::Session &by, std::optional<qint64> fleetId,
+                                         const std::function<void(const store::DeviceOverview &)> &visit) const
+{
+    if (auto ok = mayView(by); !ok)
+        return ok;
+    return store::DeviceRepository(m_workspace.database()).forEachOverview(by.scope(), fleetId, visit);
+}
+
+Result<QList<store::DeviceOverview>> FleetQueries::devicePage(const access::Session &by, const store::DeviceRepository::PageQuery &query,
+                                                              qint64 offset, int limit) const
+{
+    if (auto ok = mayView(by); !ok)
+        return ok.error();
+    return store::DeviceRepository(m_workspace.database()).overviewPage(by.scope(), query, offset, limit);
+}
+
+Result<qint64> FleetQueries::deviceCount(const access::Session &by, const store::DeviceRepository::PageQuery &query) const
+{
+    if (auto ok = mayView(by); !ok)
+        return ok.error();
+    return store::DeviceRepository(m_workspace.database()).countMatching(by.scope(), query);
+}
+
+Result<QList<store::ProfileOverview>> FleetQueries::profiles(const access::Session &by, std::optional<QString> eid,
+                                                             std::optional<qint64> fleetId) const
+{
+    if (auto ok = mayView(by); !ok)
+        return ok.error();
+    return store::ProfileRepository(m_workspace.database()).overview(by.scope(), std::move(eid), fleetId);
+}
+
+Result<store::FleetFigures> FleetQueries::figures(const access::Session &by) const
+{
+    if (auto ok = mayView(by); !ok)
+        return ok.error();
+    return store::FleetStatistics(m_workspace.database()).figures(by.scope(), m_workspace.clock().now());
+}
+
+Result<QList<store::VerdictReason>> FleetQueries::verdictReasons(const access::Session &by) const
+{
+    if (auto ok = mayView(by); !ok)
+        return ok.error();
+    return store::FleetStatistics(m_workspace.database()).verdictReasons(by.scope());
+}
+
+Result<QList<qint64>> FleetQueries::devicesWithVerdict(const access::Session &by, const QString &verdict, const QString &reason) const
+{
+    if (auto ok = mayView(by); !ok)
+        return ok.error();
+    return store::FleetStatistics(m_workspace.database()).devicesWith(by.scope(), verdict, reason);
+}
+
+Result<QList<store::ReferenceValueRecord>> FleetQueries::referenceValues(const access::Session &by) const
+{
+    if (auto ok = mayView(by); !ok)
+        return ok.error();
+    return store::ReferenceValueRepository(m_workspace.database()).list();
+}
+
+} // namespace simfleet::fleet
