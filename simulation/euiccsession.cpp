@@ -27,7 +27,7 @@ Result<protocol::DeviceAuthentication> EuiccSession::authenticateServer(const pr
                                                               const crypto::ChainVerifier &certificateIssuer,
                                                               const QDateTime &now)
 {
-    const auto refuse = [](const QString &why) { return failWith(QStringLiteral("server-not-authenticated"), why); };
+    const auto refuse = [](const QString &why) { return failWith(ErrorCode::ServerNotAuthenticated, why); };
     if (m_challenge.isEmpty())
         return refuse(QStringLiteral("the device issued no challenge; start the download again"));
     const QByteArray challenge = std::exchange(m_challenge, {}); // single use
@@ -84,7 +84,7 @@ Result<LoadedProfile> EuiccSession::load(const QList<QByteArray> &segments, cons
     const auto reject = [this](const QString &why) {
         m_oneTimeKey = {};
         m_transactionId.clear();
-        return failWith(QStringLiteral("package-rejected"), why);
+        return failWith(ErrorCode::PackageRejected, why);
     };
     if (m_oneTimeKey.isNull() || m_transactionId.isEmpty())
         return reject(QStringLiteral("no authenticated download session is open on the device"));
@@ -124,7 +124,7 @@ Result<LoadedProfile> EuiccSession::load(const QList<QByteArray> &segments, cons
         if (interrupted && interrupted(int(i))) {
             m_transactionId.clear();
             crypto::wipeBytes(package);
-            return failWith(QStringLiteral("device-restarted"),
+            return failWith(ErrorCode::DeviceRestarted,
                             QStringLiteral("the device restarted during the download; nothing was installed"));
         }
         auto opened = channel.unprotect(segments.at(i));

@@ -67,7 +67,7 @@ Result<void> lockExclusively(QFile &file, std::chrono::milliseconds wait)
             return fail(QStringLiteral("cannot lock the simulated field's flash log %1: %2")
                             .arg(file.fileName(), QString::fromLocal8Bit(strerror(errno))));
         if (waited.elapsed() >= wait.count())
-            return failWith(QStringLiteral("field-busy"),
+            return failWith(ErrorCode::FieldBusy,
                             QStringLiteral("the simulated devices are busy with another job (a campaign or an attestation, "
                                            "in this or another simfleet process); try again when it has finished"));
         QThread::msleep(50);

@@ -20,7 +20,7 @@ const QString disabledState = QStringLiteral("disabled");
 
 Error noSuchProfile(const QString &eid, const QString &iccid)
 {
-    return failWith(QStringLiteral("no-such-profile"), QStringLiteral("device %1 holds no profile %2").arg(eid, iccid));
+    return failWith(ErrorCode::NoSuchProfile, QStringLiteral("device %1 holds no profile %2").arg(eid, iccid));
 }
 
 } // namespace
@@ -257,7 +257,7 @@ Result<std::optional<SimulatedDevice::Memory>> SimulatedDevice::applyProfileChan
     switch (operation) {
     case ProfileOperation::Enable:
         if (m_spec.fault == Fault::RejectsEnable)
-            return failWith(QStringLiteral("enable-rejected"),
+            return failWith(ErrorCode::EnableRejected,
                             QStringLiteral("device %1 refused to enable profile %2").arg(m_spec.eid, iccid));
         if (it->state == enabledState)
             return std::optional<Memory>(); // already so: enabling is idempotent
@@ -274,7 +274,7 @@ Result<std::optional<SimulatedDevice::Memory>> SimulatedDevice::applyProfileChan
         break;
     case ProfileOperation::Delete:
         if (it->state == enabledState)
-            return failWith(QStringLiteral("profile-enabled"),
+            return failWith(ErrorCode::ProfileEnabled,
                             QStringLiteral("profile %1 is enabled; disable it before deleting it").arg(iccid));
         m.credentials.remove(iccid);
         if (m.fallbackIccid == iccid)
@@ -303,12 +303,12 @@ Result<protocol::DeviceAuthentication> SimulatedDevice::authenticateServer(const
         return ok.error();
     const crypto::ChainVerifier *issuerTrust = m_surroundings->issuerTrust();
     if (!issuerTrust)
-        return failWith(QStringLiteral("server-not-authenticated"),
+        return failWith(ErrorCode::ServerNotAuthenticated,
                         QStringLiteral("this simulated field was made before devices carried their certificate issuer; "
                                        "create the demo workspace again"));
     QMutexLocker session(&m_sessionMutex);
     if (!m_session)
-        return failWith(QStringLiteral("server-not-authenticated"), QStringLiteral("the device issued no challenge"));
+        return failWith(ErrorCode::ServerNotAuthenticated, QStringLiteral("the device issued no challenge"));
     const qint64 skew = m_spec.fault == Fault::ClockSkew ? m_surroundings->timing().clockSkewSeconds : 0;
     return m_session->authenticateServer(request, *issuerTrust, m_surroundings->now().addSecs(skew));
 }
@@ -319,7 +319,7 @@ Result<QString> SimulatedDevice::loadBoundPackage(const QList<QByteArray> &segme
         return ok.error();
     QMutexLocker session(&m_sessionMutex);
     if (!m_session)
-        return failWith(QStringLiteral("package-rejected"), QStringLiteral("no download session is open on the device"));
+        return failWith(ErrorCode::PackageRejected, QStringLiteral("no download session is open on the device"));
     bool crashNow = false;
     {
         QMutexLocker lock(&m_mutex);
@@ -352,12 +352,12 @@ Result<QString> SimulatedDevice::loadBoundPackage(const QList<QByteArray> &segme
         QMutexLocker lock(&m_mutex);
         for (const devices::InstalledProfile &p : m_memory.profiles) {
             if (p.iccid == iccid)
-                return failWith(QStringLiteral("already-installed"),
+                return failWith(ErrorCode::AlreadyInstalled,
                                 QStringLiteral("profile %1 is already installed on %2").arg(p.iccid, m_spec.eid));
         }
         const qint64 capacity = m_spec.secureElement == store::SecureElementKind::IntegratedUicc ? 8 : 2;
         if (m_memory.profiles.size() >= capacity)
-            return failWith(QStringLiteral("no-memory"),
+            return failWith(ErrorCode::NoMemory,
                             QStringLiteral("the secure element of %1 has no room for another profile; delete one first").arg(m_spec.eid));
         m_memory.profiles.append({ iccid, disabledState, profile.metadata.plmn });
         m_memory.credentials.insert(iccid, sealed.value());
@@ -389,14 +389,14 @@ Result<devices::AttachReport> SimulatedDevice::attach(const QByteArray &rand, co
                 enabled = p;
         }
         if (enabled.iccid.isEmpty())
-            return failWith(QStringLiteral("no-enabled-profile"), QStringLiteral("device %1 has no enabled profile").arg(m_spec.eid));
+            return failWith(ErrorCode::NoEnabledProfile, QStringLiteral("device %1 has no enabled profile").arg(m_spec.eid));
         sealed = m_memory.credentials.value(enabled.iccid);
         fallback = m_memory.fallbackIccid;
     }
     if (m_spec.fault == Fault::NoCoverage && m_spec.faultOperator == enabled.plmn) {
         // No network of this operator here: the device goes back to the profile it ran before.
         if (fallback.isEmpty())
-            return failWith(QStringLiteral("no-coverage"),
+            return failWith(ErrorCode::NoCoverage,
                             QStringLiteral("device %1 finds no network %2 and has no profile to fall back to").arg(m_spec.eid, enabled.plmn));
         if (auto ok = changeProfile(fallback, ProfileOperation::Enable); !ok)
             return ok.error();
@@ -406,10 +406,10 @@ Result<devices::AttachReport> SimulatedDevice::attach(const QByteArray &rand, co
     // AKA on the USIM (3GPP TS 33.102 section 6.3.3): recover SQN with AK, check MAC-A, answer RES.
     auto opened = crypto::aesGcmOpen(storageKey().view(), sealed, (m_spec.eid + u':' + enabled.iccid).toLatin1());
     if (!opened || opened->size() != 32)
-        return failWith(QStringLiteral("attach-failed"), QStringLiteral("the profile's credentials on %1 are unreadable").arg(m_spec.eid));
+        return failWith(ErrorCode::AttachFailed, QStringLiteral("the profile's credentials on %1 are unreadable").arg(m_spec.eid));
     auto milenage = crypto::Milenage::withOpc(crypto::SecretBytes(opened->view().first(16)), crypto::SecretBytes(opened->view().sliced(16)));
     if (!milenage || autn.size() != 16 || rand.size() != 16)
-        return failWith(QStringLiteral("attach-failed"), QStringLiteral("the network's challenge is malformed"));
+        return failWith(ErrorCode::AttachFailed, QStringLiteral("the network's challenge is malformed"));
     const QByteArray amf = autn.sliced(6, 2);
     auto first = milenage->compute(rand, QByteArray(6, 0), amf);
     if (!first)
@@ -421,7 +421,7 @@ Result<devices::AttachReport> SimulatedDevice::attach(const QByteArray &rand, co
     if (!vector)
         return vector.error();
     if (!crypto::equalConstantTime(vector->macA, autn.sliced(8, 8)))
-        return failWith(QStringLiteral("attach-failed"),
+        return failWith(ErrorCode::AttachFailed,
                         QStringLiteral("the network failed authentication (MAC mismatch): the profile's credentials differ"));
     return devices::AttachReport { enabled.iccid, vector->res, false, QStringLiteral("attached to network %1").arg(enabled.plmn) };
 }

@@ -295,7 +295,7 @@ Result<std::unique_ptr<SimulatedField>> SimulatedField::open(const QString &path
 Result<std::unique_ptr<SimulatedField>> SimulatedField::openForWorkspace(const QString &workspacePath, const Clock *clock)
 {
     auto field = open(pathForWorkspace(workspacePath), clock);
-    if (!field && field.error().code != u"field-busy")
+    if (!field && field.error().code != ErrorCode::FieldBusy)
         return failWith(field.error().code,
                         QStringLiteral("this workspace has no simulated field (%1); only simulated devices can be reached "
                                        "in this version")

@@ -127,7 +127,7 @@ Result<Session> AccessService::login(const QString &name, QByteArrayView passwor
     if (!found)
         return found.error();
     const auto refuse = [] {
-        return failWith(QStringLiteral("login-failed"), QStringLiteral("wrong user name or password"));
+        return failWith(ErrorCode::LoginFailed, QStringLiteral("wrong user name or password"));
     };
     if (!found.value()) {
         // The same work as for a real user, so timing does not tell which names exist.
@@ -138,7 +138,7 @@ Result<Session> AccessService::login(const QString &name, QByteArrayView passwor
     const store::UserRecord user = *found.value();
     if (user.lockedUntil.isValid() && user.lockedUntil > now) {
         const qint64 wait = std::max<qint64>(1, now.secsTo(user.lockedUntil));
-        return failWith(QStringLiteral("login-throttled"),
+        return failWith(ErrorCode::LoginThrottled,
                         QStringLiteral("too many wrong passwords for %1; try again in %2 s").arg(name).arg(wait));
     }
     const auto role = roleFromKey(user.role);
@@ -197,7 +197,7 @@ Result<Session> AccessService::login(const QString &name, QByteArrayView passwor
 Result<Session> AccessService::ownerSession()
 {
     if (!m_workspace.isUnlockedByPassphrase())
-        return failWith(QStringLiteral("not-permitted"),
+        return failWith(ErrorCode::NotPermitted,
                         QStringLiteral("acting as the workspace owner takes the workspace passphrase; give it, or log in"
                                        " as a user"));
     return Session(0, QStringLiteral("owner"), Role::Administrator, std::nullopt, idleMinutes() * 60,
@@ -377,7 +377,7 @@ Result<void> AccessService::setPassword(const Session &by, const QString &name, 
         if (auto ok = by.require(Permission::ManageUsers, m_workspace.clock()); !ok)
             return ok;
     } else if (by.isExpired(m_workspace.clock())) {
-        return failWith(QStringLiteral("session-expired"), QStringLiteral("the session ended; log in again"));
+        return failWith(ErrorCode::SessionExpired, QStringLiteral("the session ended; log in again"));
     }
     auto user = findUser(name);
     if (!user)

@@ -45,14 +45,14 @@ bool Session::isExpired(const Clock &clock) const
 Result<void> Session::require(Permission permission, const Clock &clock) const
 {
     if (!m_activity)
-        return failWith(QStringLiteral("not-permitted"), QStringLiteral("nobody is logged in"));
+        return failWith(ErrorCode::NotPermitted, QStringLiteral("nobody is logged in"));
     if (isExpired(clock))
-        return failWith(QStringLiteral("session-expired"),
+        return failWith(ErrorCode::SessionExpired,
                         QStringLiteral("the session of %1 ended after %2 minutes without activity; log in again")
                             .arg(m_name)
                             .arg(m_activity->idleLimitMs / 60000));
     if (!roleAllows(m_role, permission))
-        return failWith(QStringLiteral("not-permitted"),
+        return failWith(ErrorCode::NotPermitted,
                         QStringLiteral("%1 is not permitted to %2; ask an Administrator (allowed: %3)")
                             .arg(describe(), permissionAction(permission), rolesAllowedTitle(permission)));
     m_activity->lastMs = clock.now().toMSecsSinceEpoch();

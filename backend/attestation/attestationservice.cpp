@@ -99,7 +99,7 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const access::Sessio
     if (!outside)
         return outside.error();
     if (!outside->isEmpty())
-        return failWith(QStringLiteral("not-permitted"),
+        return failWith(ErrorCode::NotPermitted,
                         QStringLiteral("%1 is not permitted to attest %2 of these devices: they do not involve their operator")
                             .arg(by.describe())
                             .arg(outside->size()));

@@ -374,7 +374,7 @@ CampaignRun::Issued CampaignRun::issueAndDispatch(QList<CampaignItem> cleared)
         return {};
     });
     if (!allocated) {
-        if (allocated.error().code != u"range-exhausted")
+        if (allocated.error().code != ErrorCode::RangeExhausted)
             return { allocated.error(), {}, {} };
         return { {}, allocated.errorMessage(), std::move(cleared) };
     }

@@ -15,7 +15,7 @@ namespace {
 
 QString reasonCode(const Error &error, const char *fallback)
 {
-    return error.code.isEmpty() ? QLatin1StringView(fallback) : error.code;
+    return error.code == ErrorCode::None ? QString::fromLatin1(fallback) : errorCodeName(error.code);
 }
 
 const QString installedState = QStringLiteral("installed");
@@ -106,7 +106,7 @@ Result<T> DeviceChange::ask(Call call)
             m_context.clock.wait(qint64(settings.backoffMs) << (attempt - 1));
         auto future = call();
         answer = devices::awaitAnswer(future, timeout, m_item.eid);
-        if (answer || answer.error().code != u"timeout")
+        if (answer || answer.error().code != ErrorCode::Timeout)
             return answer;
     }
     return answer;
@@ -145,16 +145,16 @@ bool DeviceChange::download()
             m_context.clock.wait(qint64(settings.backoffMs) << (attempt - 1));
         ++attempts;
         installed = m_context.server.download(m_link, order, std::chrono::milliseconds(settings.answerTimeoutMs), m_context.clock.now());
-        if (installed || installed.error().code == u"already-installed")
+        if (installed || installed.error().code == ErrorCode::AlreadyInstalled)
             break;
-        const QString code = installed.error().code;
-        if (code != u"timeout" && code != u"device-restarted")
+        const ErrorCode code = installed.error().code;
+        if (code != ErrorCode::Timeout && code != ErrorCode::DeviceRestarted)
             break;
     }
-    if (!installed && installed.error().code != u"already-installed") {
+    if (!installed && installed.error().code != ErrorCode::AlreadyInstalled) {
         // A late answer may still have installed it: remove it, so the device keeps only what
         // the workspace records (a device that has nothing answers no-such-profile).
-        if (installed.error().code == u"timeout")
+        if (installed.error().code == ErrorCode::Timeout)
             tidy("remove a profile it may have installed late", [&] { return m_link.deleteProfile(m_item.newIccid); });
         // The numbers stay burnt: an issued IMSI or ICCID is never handed out again.
         fail(reasonCode(installed.error(), "download-failed"), { { *m_item.newProfileId, deletedState } });
@@ -229,7 +229,7 @@ bool DeviceChange::confirm()
 bool DeviceChange::deleteOld()
 {
     auto deleted = ask<void>([&] { return m_link.deleteProfile(m_item.oldIccid); });
-    const bool gone = deleted || deleted.error().code == u"no-such-profile";
+    const bool gone = deleted || deleted.error().code == ErrorCode::NoSuchProfile;
     // The change itself succeeded; an old profile the device would not delete stays disabled.
     const QString reason = gone ? QString() : QStringLiteral("old-profile-kept");
     StepRecorder &steps = m_context.steps;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "errorcode.h"
+
 #include <QString>
 
 #include <utility>
@@ -11,9 +13,8 @@ namespace simfleet {
 struct Error
 {
     QString message;
-    // A stable, machine-readable reason where callers branch on it ("timeout", ...); empty
-    // for most errors, which only people read.
-    QString code = {};
+    // A stable reason where callers branch on it; None for most errors, which only people read.
+    ErrorCode code = ErrorCode::None;
 };
 
 // The outcome of a call that can fail for reasons the user causes (bad input, a wrong
@@ -65,9 +66,9 @@ inline Error fail(QString message)
     return Error { std::move(message) };
 }
 
-inline Error failWith(QString code, QString message)
+inline Error failWith(ErrorCode code, QString message)
 {
-    return Error { std::move(message), std::move(code) };
+    return Error { std::move(message), code };
 }
 
 } // namespace simfleet

@@ -85,7 +85,7 @@ void scheduleDeadline(std::chrono::steady_clock::time_point at, std::function<vo
 
 Error timeoutError(const QString &eid, std::chrono::milliseconds timeout)
 {
-    return failWith(QStringLiteral("timeout"),
+    return failWith(ErrorCode::Timeout,
                     QStringLiteral("device %1 did not answer within %2 s").arg(eid).arg(double(timeout.count()) / 1000.0));
 }
 

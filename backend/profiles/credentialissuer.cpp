@@ -48,7 +48,7 @@ Result<QList<IssuedProfile>> CredentialIssuer::issue(QSqlDatabase &db, const sto
     const qint64 imsisLeft = op.msinLast + 1 - op.msinNext;
     const qint64 iccidsLeft = op.iccidLast + 1 - op.iccidNext;
     if (count > imsisLeft || count > iccidsLeft)
-        return failWith(QStringLiteral("range-exhausted"),
+        return failWith(ErrorCode::RangeExhausted,
                         QStringLiteral("%1's numbering is exhausted: %2 profiles needed, %3 IMSIs and %4 ICCIDs left. "
                                        "Extend the operator's ranges, then retry.")
                             .arg(op.name)

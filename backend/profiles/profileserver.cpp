@@ -79,7 +79,7 @@ Result<crypto::EcPublicKey> ProfileServer::checkDevice(const QString &eid, const
 {
     // ES9+.AuthenticateClient (SGP.22 section 3.1.2.3): the device's chain to the certificate
     // issuer through its manufacturer, the EID in the manufacturer's range, then its signature.
-    const auto refuse = [](const QString &why) { return failWith(QStringLiteral("device-not-authenticated"), why); };
+    const auto refuse = [](const QString &why) { return failWith(ErrorCode::DeviceNotAuthenticated, why); };
     if (device.deviceCertificates.size() != 2)
         return refuse(QStringLiteral("the device must present its certificate and its manufacturer's"));
     auto leaf = crypto::Certificate::fromDer(device.deviceCertificates.at(0));
@@ -167,7 +167,7 @@ Result<QString> ProfileServer::download(devices::DeviceLink &link, const Downloa
     auto authAnswer = link.authenticateServer(request.value());
     auto device = devices::awaitAnswer(authAnswer, timeout, order.eid);
     if (!device)
-        return device.error().code.isEmpty() ? failWith(QStringLiteral("server-not-authenticated"), device.errorMessage())
+        return device.error().code == ErrorCode::None ? failWith(ErrorCode::ServerNotAuthenticated, device.errorMessage())
                                              : device.error();
     auto segments = bind(order, device.value(), transactionId, serverChallenge, now);
     if (!segments)
@@ -175,10 +175,10 @@ Result<QString> ProfileServer::download(devices::DeviceLink &link, const Downloa
     auto loadAnswer = link.loadBoundPackage(segments.value());
     auto installed = devices::awaitAnswer(loadAnswer, timeout, order.eid);
     if (!installed)
-        return installed.error().code.isEmpty() ? failWith(QStringLiteral("package-rejected"), installed.errorMessage())
+        return installed.error().code == ErrorCode::None ? failWith(ErrorCode::PackageRejected, installed.errorMessage())
                                                 : installed.error();
     if (installed.value() != order.profile.iccid)
-        return failWith(QStringLiteral("package-rejected"),
+        return failWith(ErrorCode::PackageRejected,
                         QStringLiteral("the device reports %1 installed, not %2").arg(installed.value(), order.profile.iccid));
     return installed;
 }

@@ -373,7 +373,7 @@ private Q_SLOTS:
             break;
         case Expect::NotPermitted:
             QVERIFY(!outcome);
-            QCOMPARE(outcome.error().code, QStringLiteral("not-permitted"));
+            QCOMPARE(outcome.error().code, ErrorCode::NotPermitted);
             QVERIFY2(outcome.errorMessage().contains(QStringLiteral("not permitted")), qPrintable(outcome.errorMessage()));
             QCOMPARE(fingerprint(*f->ws), before);
             break;
@@ -476,7 +476,7 @@ private Q_SLOTS:
         attestation::AttestationService attest(*f->ws, *f->field);
         const auto refused = attest.attest(nordlink, withEids(*f->ws, f->meters.mid(5, 1)));
         QVERIFY(!refused);
-        QCOMPARE(refused.error().code, QStringLiteral("not-permitted"));
+        QCOMPARE(refused.error().code, ErrorCode::NotPermitted);
     }
 
     // Wrong passwords are counted and slowed down, the same answer for an unknown name; a right
@@ -500,7 +500,7 @@ private Q_SLOTS:
         // Locked for 30 s now, even with the right password.
         const auto throttled = access.login(QStringLiteral("operations"), demoPassword);
         QVERIFY(!throttled);
-        QCOMPARE(throttled.error().code, QStringLiteral("login-throttled"));
+        QCOMPARE(throttled.error().code, ErrorCode::LoginThrottled);
         QVERIFY2(throttled.errorMessage().contains(QStringLiteral("try again in 30 s")), qPrintable(throttled.errorMessage()));
         clock.advance(31);
         // Another failure doubles the wait.
@@ -643,7 +643,7 @@ private Q_SLOTS:
         clock.advance(11 * 60);
         const auto expired = viewer.require(access::Permission::ViewFleet, clock);
         QVERIFY(!expired);
-        QCOMPARE(expired.error().code, QStringLiteral("session-expired"));
+        QCOMPARE(expired.error().code, ErrorCode::SessionExpired);
         const auto list = campaigns::CampaignQueries(*f->ws).list(viewer);
         QVERIFY(!list);
         QVERIFY(list.errorMessage().contains(QStringLiteral("log in again")));

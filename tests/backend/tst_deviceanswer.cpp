@@ -36,10 +36,10 @@ private slots:
         const auto r = answer.wait(50ms, QStringLiteral("8904"));
         QVERIFY(t.elapsed() >= 45);
         QVERIFY(!r);
-        QCOMPARE(r.error().code, QStringLiteral("timeout"));
+        QCOMPARE(r.error().code, ErrorCode::Timeout);
         QCOMPARE(r.errorMessage(), QStringLiteral("device 8904 did not answer within 0.05 s"));
         QVERIFY(!settle(QStringLiteral("late")));
-        QCOMPARE(answer.wait(1s, QStringLiteral("8904")).error().code, QStringLiteral("timeout"));
+        QCOMPARE(answer.wait(1s, QStringLiteral("8904")).error().code, ErrorCode::Timeout);
     }
 
     void anAnswerFromAnotherThreadWakesTheWaiter()
@@ -91,7 +91,7 @@ private slots:
     void continuationsTimeOutWithoutAWaitingThread()
     {
         QSemaphore done;
-        QString code;
+        ErrorCode code = ErrorCode::None;
         {
             auto answer = Answer<void>::pending().first;
             answer.then(40ms, QStringLiteral("E"), [&](const Result<void> &r) {
@@ -100,7 +100,7 @@ private slots:
             });
         } // nobody holds the answer but the continuation's deadline
         QVERIFY(done.tryAcquire(1, 5000));
-        QCOMPARE(code, QStringLiteral("timeout"));
+        QCOMPARE(code, ErrorCode::Timeout);
     }
 
     // Deadlines come due in order, whatever order they were set in.

@@ -229,7 +229,7 @@ private slots:
         }
         auto answer = session.authenticateServer(request, trusting(p.ci.certificate), QDateTime::currentDateTimeUtc());
         QVERIFY(!answer);
-        QCOMPARE(answer.error().code, QStringLiteral("server-not-authenticated"));
+        QCOMPARE(answer.error().code, ErrorCode::ServerNotAuthenticated);
         // Nothing may load after a refused authentication.
         QVERIFY(!session.load({ QByteArray(3, 0), QByteArray(3, 0), QByteArray(3, 0) }));
     }
@@ -267,7 +267,7 @@ private slots:
             o.eid = identity::Eid::fromPayload(QStringLiteral("890490320000000000000000000002")).value().toString();
         auto segments = server.bind(o, answer, transaction, serverChallenge, QDateTime::currentDateTimeUtc());
         QVERIFY(!segments);
-        QCOMPARE(segments.error().code, QStringLiteral("device-not-authenticated"));
+        QCOMPARE(segments.error().code, ErrorCode::DeviceNotAuthenticated);
     }
 
     void deviceRefusesSpoiledPackage_data()
@@ -316,7 +316,7 @@ private slots:
         }
         auto loaded = session.load(segments);
         QVERIFY(!loaded);
-        QCOMPARE(loaded.error().code, QStringLiteral("package-rejected"));
+        QCOMPARE(loaded.error().code, ErrorCode::PackageRejected);
     }
 
     void interruptedLoadInstallsNothing()
@@ -327,7 +327,7 @@ private slots:
         auto e = exchange(p, session, server, trusting(p.ci.certificate));
         auto loaded = session.load(e.segments.value(), [](int segment) { return segment == 2; });
         QVERIFY(!loaded);
-        QCOMPARE(loaded.error().code, QStringLiteral("device-restarted"));
+        QCOMPARE(loaded.error().code, ErrorCode::DeviceRestarted);
         // A fresh session after the restart succeeds.
         auto again = exchange(p, session, server, trusting(p.ci.certificate));
         QVERIFY(session.load(again.segments.value()));

@@ -159,7 +159,7 @@ private slots:
         QVERIFY(first.value()->append(installed(1)));
         auto second = FlashLog::open(file, fieldA, std::chrono::milliseconds(120));
         QVERIFY(!second);
-        QCOMPARE(second.error().code, QStringLiteral("field-busy"));
+        QCOMPARE(second.error().code, ErrorCode::FieldBusy);
         QVERIFY(second.errorMessage().contains(QStringLiteral("busy with another job")));
         first.value().reset();
         auto third = FlashLog::open(file, fieldA, std::chrono::milliseconds(120));

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <QString>
+#include <QStringView>
+
+#include <optional>
+
+namespace simfleet {
+
+// The stable reasons callers branch on (Error::code). Their text is what a campaign records as a
+// device's reason and what reports and JSON print; everything else compares the enum.
+enum class ErrorCode {
+    None, // an error only people read
+    Timeout,
+    DeviceRestarted,
+    AlreadyInstalled,
+    NoSuchProfile,
+    ProfileEnabled,
+    NoMemory,
+    NoEnabledProfile,
+    NoCoverage,
+    EnableRejected,
+    AttachFailed,
+    ServerNotAuthenticated,
+    DeviceNotAuthenticated,
+    PackageRejected,
+    RangeExhausted,
+    FieldBusy,
+    NotPermitted,
+    SessionExpired,
+    LoginFailed,
+    LoginThrottled,
+};
+
+QString errorCodeName(ErrorCode code); // "" for None
+std::optional<ErrorCode> errorCodeFromName(QStringView name);
+
+} // namespace simfleet
