@@ -147,23 +147,6 @@ public:
 
 private Q_SLOTS:
 
-    void navigationModel()
-    {
-        models::NavigationModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QCOMPARE(model.rowCount(), 8);
-        const QStringList expected { QStringLiteral("Dashboard"), QStringLiteral("Devices"), QStringLiteral("Enroll"),
-                                     QStringLiteral("Operators"), QStringLiteral("Campaigns"),
-                                     QStringLiteral("Attestation"), QStringLiteral("Audit"), QStringLiteral("Users") };
-        for (int row = 0; row < model.rowCount(); ++row) {
-            const QModelIndex index = model.index(row);
-            QCOMPARE(index.data().toString(), expected.at(row));
-            QVERIFY(!index.data(models::NavigationModel::SummaryRole).toString().isEmpty());
-            QVERIFY2(!index.data(Qt::DecorationRole).value<QIcon>().pixmap(22, 22).isNull(),
-                     qPrintable(index.data(models::NavigationModel::IconNameRole).toString()));
-        }
-    }
-
     void visitsEveryPage()
     {
         store::WorkspaceService workspaces(demoOpener());

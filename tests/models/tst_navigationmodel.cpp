@@ -1,6 +1,7 @@
 #include "navigationmodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QIcon>
 #include <QTest>
 
 using namespace simfleet;
@@ -15,7 +16,18 @@ private slots:
     {
         models::NavigationModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QVERIFY(model.rowCount() >= 7);
+        QCOMPARE(model.rowCount(), 8);
+        const QStringList expected { QStringLiteral("Dashboard"), QStringLiteral("Devices"), QStringLiteral("Enroll"),
+                                     QStringLiteral("Operators"), QStringLiteral("Campaigns"),
+                                     QStringLiteral("Attestation"), QStringLiteral("Audit"), QStringLiteral("Users") };
+        for (int row = 0; row < model.rowCount(); ++row) {
+            const QModelIndex index = model.index(row);
+            QCOMPARE(index.data().toString(), expected.at(row));
+            QVERIFY(!index.data(models::NavigationModel::SummaryRole).toString().isEmpty());
+            // The icons are the application's resources (linked from simfleet_ui).
+            QVERIFY2(!index.data(Qt::DecorationRole).value<QIcon>().pixmap(22, 22).isNull(),
+                     qPrintable(index.data(models::NavigationModel::IconNameRole).toString()));
+        }
         QSet<int> pages;
         for (int row = 0; row < model.rowCount(); ++row) {
             const QModelIndex index = model.index(row, 0);
