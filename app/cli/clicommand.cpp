@@ -78,6 +78,8 @@ std::unique_ptr<store::Workspace> openWorkspace(CliContext &context, const QStri
         exitCode = report(context, command, workspace.errorMessage(), RequestFailed);
         return nullptr;
     }
+    if (const QString &exposure = workspace.value()->info().exposure; !exposure.isEmpty())
+        context.err << "simfleet-cli: warning: " << exposure << Qt::endl;
     store::Workspace &opened = *workspace.value();
     access::AccessService access(opened);
     Result<access::Session> session = fail(QString());

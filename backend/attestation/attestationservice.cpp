@@ -48,6 +48,73 @@ QByteArray AttestationService::issueNonce(const QDateTime &issuedAt)
     return nonce;
 }
 
+Result<QSet<qint64>> AttestationService::stillAffirming(const access::Session &by, const QList<qint64> &deviceIds,
+                                                        qint64 maxAgeSeconds) const
+{
+    if (auto ok = by.require(access::Permission::ViewFleet, m_workspace.clock()); !ok)
+        return ok.error();
+    QSet<qint64> out;
+    if (maxAgeSeconds <= 0 || deviceIds.isEmpty())
+        return out;
+    QSqlDatabase db = m_workspace.database();
+    store::AttestationRepository results(db);
+    auto latest = results.latestResults(deviceIds);
+    if (!latest)
+        return latest.error();
+    auto eids = store::DeviceRepository(db).withEids(deviceIds);
+    if (!eids)
+        return eids.error();
+    const QDateTime now = m_workspace.clock().now();
+    struct Candidate
+    {
+        qint64 deviceId;
+        QString eid;
+        const store::AttestationRecord *record;
+        QByteArray presented; // the nonce the device signed, not the one the row claims
+        bool affirmed = false;
+    };
+    std::vector<Candidate> candidates;
+    QList<QByteArray> presented;
+    for (const auto &[id, eid] : eids.value()) {
+        const auto found = latest->constFind(id);
+        // Only a row that claims a fresh affirming verdict is worth checking; anything else means
+        // attesting again anyway.
+        if (found == latest->cend() || tierFromName(found->verdict) != TrustTier::Affirming || !found->verifiedAt.isValid()
+            || found->verifiedAt > now || found->verifiedAt.secsTo(now) > maxAgeSeconds)
+            continue;
+        const auto nonce = AttestationVerifier::peekNonce(found->evidence);
+        if (!nonce)
+            continue;
+        candidates.push_back({ id, eid, &found.value(), *nonce });
+        presented.append(*nonce);
+    }
+    if (candidates.empty())
+        return out;
+    auto issued = results.findNonces(presented);
+    if (!issued)
+        return issued.error();
+    auto verifier = loadVerifier();
+    if (!verifier)
+        return verifier.error();
+    // The device's signature, chain and claims checked again on every core, judged against the
+    // time the row says the device answered (its signed clock must agree within the skew
+    // allowed) and today's revocation lists.
+    QtConcurrent::blockingMap(candidates, [&](Candidate &c) {
+        const auto lookup = [&](const QByteArray &nonce) -> std::optional<IssuedNonce> {
+            const auto n = issued->constFind(nonce);
+            if (n == issued->cend() || n->deviceId != c.deviceId)
+                return std::nullopt;
+            return IssuedNonce { n->nonce, c.eid, n->issuedAt, n->expiresAt, false };
+        };
+        c.affirmed = verifier->verify(c.eid, c.record->evidence, lookup, now, c.record->verifiedAt).tier == TrustTier::Affirming;
+    });
+    for (const Candidate &c : candidates) {
+        if (c.affirmed)
+            out.insert(c.deviceId);
+    }
+    return out;
+}
+
 Result<AttestationVerifier> AttestationService::loadVerifier() const
 {
     QSqlDatabase db = m_workspace.database();

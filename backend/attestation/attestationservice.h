@@ -6,6 +6,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QSet>
 #include <QString>
 
 #include <chrono>
@@ -60,6 +61,13 @@ public:
     // managers for devices in their scope (a device outside it refuses the whole request).
     Result<QList<DeviceAttestation>> attest(const access::Session &by, const QList<std::pair<qint64, QString>> &devices,
                                             const Progress &progress = {});
+
+    // The devices, among those given, whose latest stored verdict lets credentials go out now:
+    // not the verdict row, which anyone who can write the workspace file can forge, but its
+    // stored evidence verified again (chain, signature, a nonce issued to this device, claims,
+    // today's revocation list), answered no more than maxAgeSeconds ago by the device's own
+    // signed clock. Every other device is attested afresh by the caller.
+    Result<QSet<qint64>> stillAffirming(const access::Session &by, const QList<qint64> &deviceIds, qint64 maxAgeSeconds) const;
 
     // A challenge for one device: 32 bytes, the time it was issued (milliseconds since the epoch,
     // 6 bytes big-endian) and a counter (2 bytes) in front of 24 random bytes.

@@ -75,7 +75,8 @@ const ReferenceValue *AttestationVerifier::referenceFor(const QString &hwmodel, 
 }
 
 AttestationVerdict AttestationVerifier::verify(const QString &expectedEid, QByteArrayView evidence,
-                                               const NonceLookup &lookupNonce, const QDateTime &now) const
+                                               const NonceLookup &lookupNonce, const QDateTime &now,
+                                               const QDateTime &answeredAt) const
 {
     const auto sign1 = protocol::parseCoseSign1(evidence);
     if (!sign1)
@@ -147,7 +148,7 @@ AttestationVerdict AttestationVerifier::verify(const QString &expectedEid, QByte
         return verdict(TrustTier::None, "nonce-replayed",
                        QStringLiteral("The evidence answers a challenge that was already used: a replay. Attest the "
                                       "device again."));
-    if (now >= issued->expiresAt)
+    if (answeredAt >= issued->expiresAt)
         return verdict(TrustTier::None, "nonce-expired",
                        QStringLiteral("The device answered after its challenge expired (%1); attest it again.")
                            .arg(issued->expiresAt.toString(Qt::ISODate)));
@@ -208,7 +209,7 @@ AttestationVerdict AttestationVerifier::verify(const QString &expectedEid, QByte
         return verdict(TrustTier::Contraindicated, "revoked",
                        QStringLiteral("The manufacturer revoked this device's certificate. Do not provision it."));
 
-    if (const qint64 ahead = now.secsTo(claims->issuedAt); std::llabs(ahead) > m_maxSkew)
+    if (const qint64 ahead = answeredAt.secsTo(claims->issuedAt); std::llabs(ahead) > m_maxSkew)
         warnings.append(verdict(TrustTier::Warning, "clock-skew",
                                 QStringLiteral("The device's clock is %1 minutes %2; check its time source.")
                                     .arg(std::llabs(ahead) / 60)

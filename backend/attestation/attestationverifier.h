@@ -60,7 +60,15 @@ public:
     // lookupNonce answers what the verifier issued; the caller marks a nonce used when the
     // verdict reaches the nonce step (verdict.reasonCode tells which step decided).
     AttestationVerdict verify(const QString &expectedEid, QByteArrayView evidence, const NonceLookup &lookupNonce,
-                              const QDateTime &now) const;
+                              const QDateTime &now) const
+    {
+        return verify(expectedEid, evidence, lookupNonce, now, now);
+    }
+    // Evidence the device gave at `answeredAt`, judged now: its nonce's expiry and the device's
+    // clock against the time it answered; the chain, the reference values and the revocation
+    // list as they stand now (stored evidence verified again before it lets credentials out).
+    AttestationVerdict verify(const QString &expectedEid, QByteArrayView evidence, const NonceLookup &lookupNonce,
+                              const QDateTime &now, const QDateTime &answeredAt) const;
 
     // The nonce in a token, read without verifying anything (to look it up before verify()).
     static std::optional<QByteArray> peekNonce(QByteArrayView evidence);

@@ -10,7 +10,6 @@
 #include "devices/devicelink.h"
 #include "profiles/credentialissuer.h"
 #include "profiles/profileserver.h"
-#include "store/attestationrepository.h"
 #include "store/auditlog.h"
 #include "store/operatorrepository.h"
 #include "store/storewriter.h"
@@ -306,17 +305,14 @@ Result<QList<CampaignItem>> CampaignRun::attestGate(QList<CampaignItem> &toAttes
     QList<qint64> ids;
     for (const CampaignItem &item : toAttest)
         ids.append(item.deviceId);
-    auto latest = store::AttestationRepository(m_workspace.database()).latestVerdicts(ids);
-    if (!latest)
-        return latest.error();
-    const QDateTime now = m_workspace.clock().now();
+    // A stored verdict counts only when its evidence verifies again: the row itself proves nothing.
+    auto fresh = m_attestation->stillAffirming(m_by, ids, m_target.attestationMaxAgeSeconds);
+    if (!fresh)
+        return fresh.error();
     QList<std::pair<qint64, QString>> attestNow;
     QList<std::pair<CampaignItem *, ItemStep>> intents;
     for (CampaignItem &item : toAttest) {
-        const auto verdict = latest->constFind(item.deviceId);
-        const bool fresh = verdict != latest->cend() && attestation::tierFromName(verdict->first) == attestation::TrustTier::Affirming
-            && verdict->second.secsTo(now) <= m_target.attestationMaxAgeSeconds;
-        if (!fresh) {
+        if (!fresh->contains(item.deviceId)) {
             intents.append({ &item, ItemStep(ItemState::Attesting) });
             attestNow.append({ item.deviceId, item.eid });
         }

@@ -37,6 +37,22 @@ Result<SecretBytes> x963Kdf(const SecretBytes &sharedSecret, QByteArrayView shar
     return out;
 }
 
+Result<void> checkAcceptable(const ScryptParameters &p)
+{
+    // The parameters are read from the workspace file: a crafted one must not make unlocking
+    // allocate gigabytes or run for minutes. Memory is 128 * N * r bytes; the work grows with
+    // N * r * p. The defaults (32 MiB, N * r * p = 2^18) leave room for 8 times more memory and 16
+    // times more work.
+    const bool sane = p.n <= (1u << 20) && p.r >= 1 && p.r <= 32 && p.p >= 1 && p.p <= 16;
+    if (!sane || 128ull * p.n * p.r > (256ull << 20) || std::uint64_t(p.n) * p.r * p.p > (1ull << 22))
+        return fail(QStringLiteral("scrypt parameters N=%1, r=%2, p=%3 are beyond what simfleet accepts (at most 256 MiB and "
+                                   "16 times its own work); the workspace is damaged or was made to stall whoever opens it")
+                        .arg(p.n)
+                        .arg(p.r)
+                        .arg(p.p));
+    return {};
+}
+
 Result<SecretBytes> scrypt(QByteArrayView passphrase, QByteArrayView salt, std::size_t length,
                            ScryptParameters parameters)
 {
@@ -46,6 +62,8 @@ Result<SecretBytes> scrypt(QByteArrayView passphrase, QByteArrayView salt, std::
         return fail(QStringLiteral("scrypt output length must be positive"));
     if (parameters.n < 2 || (parameters.n & (parameters.n - 1)) != 0)
         return fail(QStringLiteral("scrypt N must be a power of two above 1"));
+    if (auto ok = checkAcceptable(parameters); !ok)
+        return ok.error();
     static const ossl::Kdf kdf(EVP_KDF_fetch(nullptr, "SCRYPT", nullptr));
     ossl::KdfCtx ctx(EVP_KDF_CTX_new(kdf.get()));
     // scrypt uses 128 * N * r bytes; allow that plus headroom.

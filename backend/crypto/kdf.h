@@ -20,6 +20,9 @@ struct ScryptParameters
     std::uint32_t p = 1;
 };
 
+// Whether scrypt parameters (read from a workspace file) stay within what unlocking may cost.
+Result<void> checkAcceptable(const ScryptParameters &parameters);
+
 // scrypt (RFC 7914) for workspace passphrases and user passwords. Callers use a random salt
 // of at least 16 bytes; shorter ones are accepted for the RFC's own test vectors.
 Result<SecretBytes> scrypt(QByteArrayView passphrase, QByteArrayView salt, std::size_t length,

@@ -96,9 +96,40 @@ Result<std::optional<AttestationRecord>> AttestationRepository::latest(qint64 de
     return std::optional<AttestationRecord>(all->first());
 }
 
-Result<QHash<qint64, std::pair<QString, QDateTime>>> AttestationRepository::latestVerdicts(const QList<qint64> &deviceIds)
+Result<QHash<QByteArray, NonceRecord>> AttestationRepository::findNonces(const QList<QByteArray> &nonces)
 {
-    QHash<qint64, std::pair<QString, QDateTime>> out;
+    QHash<QByteArray, NonceRecord> out;
+    constexpr qsizetype chunk = 500; // bound variables per statement, well inside every SQLite's limit
+    for (qsizetype start = 0; start < nonces.size(); start += chunk) {
+        const QList<QByteArray> part = nonces.mid(start, chunk);
+        QStringList marks(part.size(), QStringLiteral("?"));
+        QVariantList values;
+        for (const QByteArray &n : part)
+            values.append(n);
+        QSqlQuery q(m_db);
+        q.setForwardOnly(true);
+        if (auto ok = execute(q,
+                              QStringLiteral("SELECT nonce, device_id, issued_at, expires_at, used_at FROM attestation_nonce"
+                                             " WHERE nonce IN (%1)")
+                                  .arg(marks.join(u',')),
+                              values, "looking up nonces");
+            !ok)
+            return ok.error();
+        while (q.next()) {
+            NonceRecord n { q.value(0).toByteArray(), q.value(1).toLongLong(),
+                            QDateTime::fromString(q.value(2).toString(), Qt::ISODateWithMs),
+                            QDateTime::fromString(q.value(3).toString(), Qt::ISODateWithMs), std::nullopt };
+            if (!q.value(4).isNull())
+                n.usedAt = QDateTime::fromString(q.value(4).toString(), Qt::ISODateWithMs);
+            out.insert(n.nonce, n);
+        }
+    }
+    return out;
+}
+
+Result<QHash<qint64, AttestationRecord>> AttestationRepository::latestResults(const QList<qint64> &deviceIds)
+{
+    QHash<qint64, AttestationRecord> out;
     if (deviceIds.isEmpty())
         return out;
     // The ids are numbers, written into the statement: a batch's worth at a time.
@@ -109,15 +140,17 @@ Result<QHash<qint64, std::pair<QString, QDateTime>>> AttestationRepository::late
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     if (auto ok = execute(q,
-                          QStringLiteral("SELECT device_id, verdict, max(verified_at) AS at FROM attestation_result"
-                                         " WHERE device_id IN (%1) GROUP BY device_id")
-                              .arg(ids.join(u',')),
+                          resultColumns
+                              + QStringLiteral(" r WHERE r.device_id IN (%1) AND r.id = (SELECT r2.id FROM attestation_result r2"
+                                               " WHERE r2.device_id = r.device_id ORDER BY r2.verified_at DESC, r2.id DESC LIMIT 1)")
+                                    .arg(ids.join(u',')),
                           QVariantList(), "reading the devices' latest verdicts");
         !ok)
         return ok.error();
-    while (q.next())
-        out.insert(q.value(0).toLongLong(),
-                   { q.value(1).toString(), QDateTime::fromString(q.value(2).toString(), Qt::ISODateWithMs) });
+    while (q.next()) {
+        AttestationRecord r = readResult(q);
+        out.insert(r.deviceId, std::move(r));
+    }
     return out;
 }
 

@@ -43,13 +43,16 @@ public:
 
     Result<void> insertNonce(const NonceRecord &nonce);
     Result<std::optional<NonceRecord>> findNonce(const QByteArray &nonce);
+    // The nonces among those given that were issued, by nonce.
+    Result<QHash<QByteArray, NonceRecord>> findNonces(const QList<QByteArray> &nonces);
     // Marks a nonce used; fails if it already was (single use, even under a race).
     Result<void> markNonceUsed(const QByteArray &nonce, const QDateTime &at);
     Result<qint64> insertResult(const AttestationRecord &record);
     Result<QList<AttestationRecord>> history(qint64 deviceId);
     Result<std::optional<AttestationRecord>> latest(qint64 deviceId);
-    // The latest verdict of each device given (verdict and when), for devices that have one.
-    Result<QHash<qint64, std::pair<QString, QDateTime>>> latestVerdicts(const QList<qint64> &deviceIds);
+    // The latest result of each device given (evidence and nonce included), by device, for the
+    // devices that have one.
+    Result<QHash<qint64, AttestationRecord>> latestResults(const QList<qint64> &deviceIds);
 
 private:
     QSqlDatabase m_db;

@@ -57,9 +57,41 @@ Result<void> probe(const QString &path)
 }
 
 // Schema, wrapped data key, name and the first audit entry land together or not at all.
+// The file's permissions are the workspace's boundary (README "Security"): it is made readable
+// and writable by its owner only before SQLite writes a byte, and SQLite gives the -wal and -shm
+// files it creates beside it the same permissions.
+Result<void> createPrivateFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly))
+        return fail(QStringLiteral("cannot create %1: %2").arg(native(path), file.errorString()));
+    if (!file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))
+        return fail(QStringLiteral("cannot make %1 private to you: %2").arg(native(path), file.errorString()));
+    return {};
+}
+
+// Which of the workspace's files other users of this machine can read, if any.
+QString exposureOf(const QString &path)
+{
+    QStringList readable;
+    for (const QString &suffix : { QString(), QStringLiteral("-wal"), QStringLiteral("-shm") }) {
+        const QFileInfo f(path + suffix);
+        if (f.exists() && (f.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup
+                                              | QFileDevice::WriteOther)))
+            readable << f.fileName();
+    }
+    if (readable.isEmpty())
+        return {};
+    return QStringLiteral("%1 can be read or written by other users of this machine, who could then guess passwords offline "
+                          "or change the workspace; make them private with: chmod 600 %2")
+        .arg(readable.join(QStringLiteral(", ")), native(path) + QStringLiteral("*"));
+}
+
 Result<void> initialiseNewFile(const QString &path, const QString &name, QByteArrayView passphrase, const Clock &time,
                                crypto::ScryptParameters keyDerivation)
 {
+    if (auto ok = createPrivateFile(path); !ok)
+        return ok;
     auto connection = DatabaseConnection::open(path);
     if (!connection)
         return connection.error();
@@ -112,7 +144,7 @@ Result<std::unique_ptr<Workspace>> Workspace::load(std::unique_ptr<DatabaseConne
     if (!name || !demo)
         return fail(QStringLiteral("%1: cannot read the workspace settings: %2")
                         .arg(native(connection->path()), name.errorMessage() + demo.errorMessage()));
-    WorkspaceInfo info { connection->path(), *name, *demo == u"1", *version };
+    WorkspaceInfo info { connection->path(), *name, *demo == u"1", *version, exposureOf(connection->path()) };
     if (info.name.isEmpty())
         info.name = QFileInfo(info.path).completeBaseName();
     auto writer = StoreWriter::start(info.path);

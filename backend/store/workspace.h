@@ -23,6 +23,9 @@ struct WorkspaceInfo
     QString name;
     bool demo = false;
     int schemaVersion = 0;
+    // Set when the file (or its -wal, -shm) can be read by other users of the machine: what to
+    // do about it, for the programs to show.
+    QString exposure;
 };
 
 // The password of every user of a demo workspace, published in the README: a demo is for

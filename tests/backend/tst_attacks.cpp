@@ -1,0 +1,197 @@
+// The security issue's attacks, each written as the attacker ran it: an ordinary account with
+// write access to the workspace file (every CLI user has it) against a demo workspace.
+
+#include "attestation/attestationservice.h"
+#include "campaigns/campaignqueries.h"
+#include "campaigns/campaignservice.h"
+#include "simulation/demoworkspace.h"
+#include "simulation/simulatedfield.h"
+#include "store/databaseconnection.h"
+#include "store/devicerepository.h"
+#include "store/fleetrepository.h"
+#include "store/profilerepository.h"
+#include "store/workspace.h"
+#include "testsession.h"
+
+#include "crypto/kdf.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace simfleet;
+
+namespace {
+
+// The sqlite3 shell's view of the file: SQL, no simfleet in between.
+struct Shell
+{
+    explicit Shell(const QString &path) : connection(store::DatabaseConnection::open(path)) { }
+    bool run(const QString &sql, const QVariantList &values = {})
+    {
+        QSqlQuery q(connection.value()->database());
+        q.prepare(sql);
+        for (const QVariant &v : values)
+            q.addBindValue(v);
+        if (!q.exec()) {
+            qWarning() << sql << q.lastError().text();
+            return false;
+        }
+        return true;
+    }
+    Result<std::unique_ptr<store::DatabaseConnection>> connection;
+};
+
+} // namespace
+
+class TestAttacks : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    // Issue 17, High 1: affirming rows inserted for a debug-enabled, a tampered and a revoked
+    // device, then provisioning resumed with failed devices retried: none of them gets a profile.
+    // A trigger that rewrites every new verdict to affirming changes nothing either.
+    void forgedAffirmingVerdictsLetNoCredentialOut()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("attack.simfleet"));
+        auto ws = simulation::DemoWorkspace::create(path, nullptr, { 20, 0, 0, true });
+        QVERIFY2(ws, qPrintable(ws.errorMessage()));
+        auto field = simulation::SimulatedField::openForWorkspace(path);
+        QVERIFY2(field, qPrintable(field.errorMessage()));
+        field.value()->setTiming({ std::chrono::milliseconds(0), 7200 });
+        const access::Session owner = testing::ownerOf(*ws.value());
+        const auto meters = store::FleetRepository(ws.value()->database()).findUnique(QStringLiteral("Rheinau smart meters"));
+        QVERIFY(meters);
+        const auto devices = store::DeviceRepository(ws.value()->database()).idsInFleet(meters->id).value();
+        QList<std::pair<qint64, QString>> bad;
+        for (const auto &[id, eid] : devices) {
+            const simulation::Fault fault = field.value()->faultOf(eid);
+            if (fault == simulation::Fault::DebugEnabled || fault == simulation::Fault::TamperedFirmware
+                || fault == simulation::Fault::Revoked)
+                bad.append({ id, eid });
+        }
+        QCOMPARE(bad.size(), 3);
+
+        // Provisioning attests them and refuses them.
+        attestation::AttestationOptions options;
+        options.answerTimeout = std::chrono::milliseconds(500);
+        campaigns::CampaignService service(*ws.value(), *field.value());
+        campaigns::CampaignRequest request;
+        request.kind = campaigns::CampaignKind::InitialProvisioning;
+        request.targetOperatorId = *meters->homeOperatorId;
+        for (const auto &d : bad)
+            request.deviceIds.append(d.first);
+        request.settings.answerTimeoutMs = 500;
+        const auto id = service.create(owner, request);
+        QVERIFY(id);
+        auto first = service.run(owner, *id);
+        QVERIFY2(first, qPrintable(first.errorMessage()));
+        QCOMPARE(first->failed, 3);
+
+        // The attack: affirming rows, as fresh as can be, each carrying the device's own last
+        // evidence; then a trigger that turns every verdict simfleet writes into affirming.
+        Shell shell(path);
+        QVERIFY(shell.connection);
+        for (const auto &[deviceId, eid] : bad) {
+            QVERIFY(shell.run(QStringLiteral("INSERT INTO attestation_result (device_id, nonce, evidence, verdict, reason_code, reason,"
+                                             " verified_at) SELECT device_id, nonce, evidence, 'affirming', 'affirmed', 'fine',"
+                                             " strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM attestation_result WHERE device_id = ?"
+                                             " ORDER BY id DESC LIMIT 1"),
+                              { deviceId }));
+        }
+        QVERIFY(shell.run(QStringLiteral("CREATE TRIGGER forge AFTER INSERT ON attestation_result BEGIN"
+                                         " UPDATE attestation_result SET verdict = 'affirming', reason_code = 'affirmed'"
+                                         " WHERE id = new.id; END")));
+
+        QVERIFY(service.retryFailed(owner, *id));
+        auto again = service.run(owner, *id);
+        QVERIFY2(again, qPrintable(again.errorMessage()));
+        QCOMPARE(again->failed, 3);
+        QCOMPARE(again->succeeded, 0);
+        for (const auto &[deviceId, eid] : bad) {
+            QVERIFY2(store::ProfileRepository(ws.value()->database()).forDevice(deviceId).value().isEmpty(), qPrintable(eid));
+            QVERIFY(field.value()->device(eid)->listProfiles().value().isEmpty());
+        }
+        for (const QString &reason : again->byReason.keys())
+            QVERIFY2(reason.startsWith(QStringLiteral("attestation-")), qPrintable(reason));
+
+        // A genuine affirming verdict still counts within the policy's age: a healthy meter
+        // attested once is provisioned without being attested again.
+        qint64 healthy = 0;
+        QString healthyEid;
+        for (const auto &[deviceId, eid] : devices) {
+            if (field.value()->faultOf(eid) == simulation::Fault::None) {
+                healthy = deviceId;
+                healthyEid = eid;
+                break;
+            }
+        }
+        QVERIFY(shell.run(QStringLiteral("DROP TRIGGER forge")));
+        attestation::AttestationService attestations(*ws.value(), *field.value(), options);
+        QVERIFY(attestations.attest(owner, { { healthy, healthyEid } }));
+        auto still = attestations.stillAffirming(owner, { healthy, bad.first().first }, 24 * 3600);
+        QVERIFY(still);
+        QCOMPARE(still->size(), 1);
+        QVERIFY(still->contains(healthy));
+    }
+
+    // Issue 17, High 3: a workspace and its -wal and -shm are created readable by their owner
+    // only, and one that others can read says so when it is opened.
+    void workspaceFilesArePrivate()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("private.simfleet"));
+        auto ws = store::Workspace::create(path, QStringLiteral("Private"), "a passphrase long enough", nullptr,
+                                           crypto::ScryptParameters { 1024, 8, 1 });
+        QVERIFY2(ws, qPrintable(ws.errorMessage()));
+        QVERIFY(ws.value()->info().exposure.isEmpty());
+        for (const QString &suffix : { QString(), QStringLiteral("-wal"), QStringLiteral("-shm") }) {
+            const QFileInfo f(path + suffix);
+            QVERIFY2(f.exists(), qPrintable(f.fileName()));
+            QCOMPARE(f.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup
+                                        | QFileDevice::WriteOther),
+                     QFileDevice::Permissions());
+        }
+        ws.value().reset();
+        QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther);
+        auto exposed = store::Workspace::open(path);
+        QVERIFY(exposed);
+        QVERIFY(exposed.value()->info().exposure.contains(QStringLiteral("chmod 600")));
+    }
+
+    // Issue 17, High 3: scrypt parameters written into the file to stall whoever unlocks it are
+    // refused at once, for the workspace passphrase and for a user's password alike.
+    void craftedKeyDerivationIsRefusedAtOnce()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("stall.simfleet"));
+        const QByteArray passphrase("a passphrase long enough");
+        {
+            auto ws = store::Workspace::create(path, QStringLiteral("Stall"), passphrase, nullptr,
+                                               crypto::ScryptParameters { 1024, 8, 1 });
+            QVERIFY(ws);
+        }
+        Shell shell(path);
+        QVERIFY(shell.run(QStringLiteral("UPDATE workspace_key SET n = ?, r = 8, p = 1"), { qint64(1) << 30 }));
+        auto ws = store::Workspace::open(path);
+        QVERIFY(ws);
+        QElapsedTimer t;
+        t.start();
+        auto unlocked = ws.value()->unlock(passphrase);
+        QVERIFY(!unlocked);
+        QVERIFY(t.elapsed() < 2000);
+        QVERIFY2(unlocked.errorMessage().contains(QStringLiteral("beyond what simfleet accepts")), qPrintable(unlocked.errorMessage()));
+        QVERIFY(!crypto::scrypt("pw", "salt", 32, crypto::ScryptParameters { 1u << 15, 8, 1000 }));
+        QVERIFY(!crypto::scrypt("pw", "salt", 32, crypto::ScryptParameters { 1u << 20, 32, 1 }));
+        QVERIFY(crypto::scrypt("pw", "salt", 32, crypto::ScryptParameters { 1u << 15, 8, 1 }));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAttacks)
+#include "tst_attacks.moc"
