@@ -3,6 +3,7 @@
 
 #include "access/session.h"
 #include "core/clock.h"
+#include "fleet/csvreader.h"
 #include "store/campaignrepository.h"
 #include "store/workspace.h"
 
@@ -115,8 +116,10 @@ Result<void> CampaignQueries::writeReport(const access::Session &by, qint64 camp
     };
     auto rows = store::CampaignRepository(m_workspace.database())
                     .forEachReportRow(campaignId, by.scope().campaignItems(), [&](const store::CampaignReportRow &r) -> Result<void> {
-                        const QStringList cells { r.eid,      r.state,    r.reason,  QString::number(r.attempts),
-                                                  r.oldIccid, r.newIccid, r.newImsi, r.updatedAt };
+                        QStringList cells { r.eid,      r.state,    r.reason,  QString::number(r.attempts),
+                                            r.oldIccid, r.newIccid, r.newImsi, r.updatedAt };
+                        for (QString &cell : cells)
+                            cell = fleet::csvQuoted(cell);
                         text += cells.join(u',').toUtf8() + '\n';
                         return text.size() > (1 << 20) ? flush() : Result<void>();
                     });

@@ -9,8 +9,15 @@ namespace {
 constexpr qint64 chunkSize = 1 << 20;
 } // namespace
 
-QString csvQuoted(const QString &field)
+QString csvQuoted(const QString &text)
 {
+    QString field = text;
+    if (!field.isEmpty() && QStringView(u"=+-@\t\r").contains(field.front())) {
+        bool number = false;
+        field.toDouble(&number);
+        if (!number)
+            field.prepend(u'\'');
+    }
     if (!field.contains(u',') && !field.contains(u';') && !field.contains(u'"') && !field.contains(u'\n')
         && !field.contains(u'\r'))
         return field;

@@ -14,7 +14,9 @@ namespace simfleet::fleet {
 // the header line), quoted fields with doubled quotes and line breaks inside, CRLF or LF.
 // Memory stays bounded whatever the file's size; a record may not exceed maxRecordBytes.
 // A field as RFC 4180 writes it: quoted (with doubled quotes) when it holds a separator, a
-// quote or a line break.
+// quote or a line break. Text a spreadsheet would run as a formula (it starts with =, +, -, @, a
+// tab or a carriage return: CSV injection) gets a leading apostrophe; a plain number, such as a
+// negative longitude, stays a number. Every CSV simfleet writes goes through here.
 QString csvQuoted(const QString &field);
 
 class CsvReader

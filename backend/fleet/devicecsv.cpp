@@ -15,8 +15,8 @@ QByteArray header()
 QByteArray row(const store::DeviceOverview &o)
 {
     const store::DeviceRecord &d = o.device;
-    const QStringList fields { d.eid,
-                               d.imei,
+    const QStringList fields { csvQuoted(d.eid),
+                               csvQuoted(d.imei),
                                csvQuoted(d.serial),
                                csvQuoted(d.model),
                                store::secureElementName(d.secureElement),
@@ -26,8 +26,8 @@ QByteArray row(const store::DeviceOverview &o)
                                csvQuoted(o.customer),
                                csvQuoted(o.fleet),
                                csvQuoted(o.operatorName.value_or(QString())),
-                               o.iccid.value_or(QString()),
-                               o.attestation.value_or(QString()) };
+                               csvQuoted(o.iccid.value_or(QString())),
+                               csvQuoted(o.attestation.value_or(QString())) };
     return fields.join(u',').toUtf8() + '\n';
 }
 

@@ -100,6 +100,32 @@ class TestCsvReader : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    // Every CSV simfleet writes: RFC 4180 quoting, and no cell a spreadsheet would run as a
+    // formula (issue 17: a label "=HYPERLINK(...)" was exported unchanged).
+    void writtenCellsAreQuotedAndDefused_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("written");
+        QTest::newRow("plain") << "MeterOne M2" << "MeterOne M2";
+        QTest::newRow("comma") << "Elm Street, 4" << "\"Elm Street, 4\"";
+        QTest::newRow("quote") << "the \"big\" one" << "\"the \"\"big\"\" one\"";
+        QTest::newRow("formula") << "=HYPERLINK(\"http://x\")" << "\"'=HYPERLINK(\"\"http://x\"\")\"";
+        QTest::newRow("plus command") << "+cmd|' /C calc'!A0" << "'+cmd|' /C calc'!A0";
+        QTest::newRow("minus command") << "-2+3+cmd" << "'-2+3+cmd";
+        QTest::newRow("at") << "@SUM(A1:A9)" << "'@SUM(A1:A9)";
+        QTest::newRow("tab") << "\t=1" << "'\t=1";
+        QTest::newRow("carriage return") << "\r=1" << "\"'\r=1\"";
+        QTest::newRow("negative longitude") << "-3.7038" << "-3.7038";
+        QTest::newRow("positive number") << "+49" << "+49";
+        QTest::newRow("empty") << "" << "";
+    }
+    void writtenCellsAreQuotedAndDefused()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, written);
+        QCOMPARE(simfleet::fleet::csvQuoted(text), written);
+    }
+
     void formats_data()
     {
         QTest::addColumn<QByteArray>("bytes");
