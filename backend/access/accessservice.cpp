@@ -119,6 +119,11 @@ Result<void> AccessService::setIdleMinutes(const Session &by, qint64 minutes)
     });
 }
 
+QString AccessService::loginRefusal()
+{
+    return QStringLiteral("wrong user name or password (three wrong passwords in a row lock a name for 30 s, then longer)");
+}
+
 Result<Session> AccessService::login(const QString &name, QByteArrayView password)
 {
     const Clock &clock = m_workspace.clock();
@@ -126,21 +131,18 @@ Result<Session> AccessService::login(const QString &name, QByteArrayView passwor
     auto found = store::UserRepository(m_workspace.database()).findByName(name);
     if (!found)
         return found.error();
-    const auto refuse = [] {
-        return failWith(ErrorCode::LoginFailed, QStringLiteral("wrong user name or password"));
-    };
-    if (!found.value()) {
-        // The same work as for a real user, so timing does not tell which names exist.
+    // One answer, and the same work, for an unknown name, a wrong password and a locked name, so
+    // neither the text nor the time tells which names exist or are locked.
+    const auto refuse = [&](const char *why) {
         (void)derive(password, crypto::randomBytes(16), m_keyDerivation.value_or(crypto::ScryptParameters {}));
-        qCInfo(lcAccess) << "login refused: unknown user";
-        return refuse();
-    }
+        qCInfo(lcAccess) << "login refused:" << why;
+        return failWith(ErrorCode::LoginFailed, loginRefusal());
+    };
+    if (!found.value())
+        return refuse("unknown user");
     const store::UserRecord user = *found.value();
-    if (user.lockedUntil.isValid() && user.lockedUntil > now) {
-        const qint64 wait = std::max<qint64>(1, now.secsTo(user.lockedUntil));
-        return failWith(ErrorCode::LoginThrottled,
-                        QStringLiteral("too many wrong passwords for %1; try again in %2 s").arg(name).arg(wait));
-    }
+    if (user.lockedUntil.isValid() && user.lockedUntil > now)
+        return refuse("locked");
     const auto role = roleFromKey(user.role);
     if (!role)
         return fail(QStringLiteral("the user %1 has an unknown role \"%2\"; an Administrator must fix it").arg(name, user.role));
@@ -150,22 +152,30 @@ Result<Session> AccessService::login(const QString &name, QByteArrayView passwor
         return derived.error();
     const QByteArrayView bytes = derived->view();
     if (!crypto::equalConstantTime(bytes.first(checkSize), user.passwordHash)) {
-        const int failures = user.failedLogins + 1;
-        QDateTime lockedUntil;
-        if (failures >= freeAttempts) {
-            const int doublings = std::min(failures - freeAttempts, 10);
-            lockedUntil = now.addSecs(std::min(longestLockSeconds, firstLockSeconds << doublings));
-        }
         const qint64 id = user.id;
-        (void)m_workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
-            if (auto ok = store::UserRepository(db).recordFailedLogin(id, failures, lockedUntil); !ok)
+        // Counted in the store, inside the writer's transaction (which holds the file's write
+        // lock), so logins failing at once in many processes each count: a count read before the
+        // password check would let them all write the same number.
+        auto counted = m_workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
+            store::UserRepository users(db);
+            auto failures = users.countFailedLogin(id);
+            if (!failures)
+                return failures.error();
+            QDateTime lockedUntil;
+            if (failures.value() >= freeAttempts) {
+                const int doublings = std::min(failures.value() - freeAttempts, 10);
+                lockedUntil = now.addSecs(std::min(longestLockSeconds, firstLockSeconds << doublings));
+            }
+            if (auto ok = users.lockUntil(id, lockedUntil); !ok)
                 return ok;
             return store::AuditLog::record(db, now, name, QStringLiteral("user.login-failed"),
                                            QStringLiteral("user:%1").arg(name),
-                                           QJsonObject { { QStringLiteral("failures"), failures } });
+                                           QJsonObject { { QStringLiteral("failures"), failures.value() } });
         });
-        qCInfo(lcAccess) << "login refused for" << name << "after" << failures << "failures";
-        return refuse();
+        if (!counted)
+            qCWarning(lcAccess) << "a failed login could not be counted:" << counted.errorMessage();
+        qCInfo(lcAccess) << "login refused: wrong password";
+        return failWith(ErrorCode::LoginFailed, loginRefusal());
     }
 
     std::optional<store::SecretVault> vault;

@@ -52,6 +52,8 @@ public:
     // work with secrets opens the user's key slot, which unlocks the workspace. A wrong name
     // and a wrong password get the same answer and cost the same time.
     Result<Session> login(const QString &name, QByteArrayView password);
+    // The one answer to every refused login: unknown name, wrong password, locked name.
+    static QString loginRefusal();
     // The workspace owner: whoever unlocked it with its passphrase (or the demo's key file).
     // Acts as an Administrator.
     Result<Session> ownerSession();

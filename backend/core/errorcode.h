@@ -28,8 +28,7 @@ enum class ErrorCode {
     FieldBusy,
     NotPermitted,
     SessionExpired,
-    LoginFailed,
-    LoginThrottled,
+    LoginFailed, // a wrong name, a wrong password and a locked name alike
 };
 
 QString errorCodeName(ErrorCode code); // "" for None

@@ -29,6 +29,8 @@ Error timeoutError(const QString &eid, std::chrono::milliseconds timeout);
 template<typename T>
 class Answer
 {
+    struct State;
+
 public:
     using Continuation = std::function<void(const Result<T> &)>;
 
@@ -41,8 +43,8 @@ public:
 
     private:
         friend class Answer;
-        explicit Settle(std::shared_ptr<typename Answer::State> state) : m_state(std::move(state)) { }
-        std::shared_ptr<typename Answer::State> m_state;
+        explicit Settle(std::shared_ptr<State> state) : m_state(std::move(state)) { }
+        std::shared_ptr<State> m_state;
     };
 
     static std::pair<Answer, Settle> pending()

@@ -110,11 +110,24 @@ Result<qint64> UserRepository::countWithRole(const QString &role)
     return single(q);
 }
 
-Result<void> UserRepository::recordFailedLogin(qint64 userId, int failedLogins, const QDateTime &lockedUntil)
+Result<int> UserRepository::countFailedLogin(qint64 userId)
+{
+    // RETURNING: SQLite 3.35 and PostgreSQL alike.
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q, QStringLiteral("UPDATE app_user SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins"),
+                          { userId }, "counting a failed login");
+        !ok)
+        return ok.error();
+    if (!q.next())
+        return fail(QStringLiteral("there is no user %1").arg(userId));
+    return q.value(0).toInt();
+}
+
+Result<void> UserRepository::lockUntil(qint64 userId, const QDateTime &lockedUntil)
 {
     QSqlQuery q(m_db);
-    return execute(q, QStringLiteral("UPDATE app_user SET failed_logins = ?, locked_until = ? WHERE id = ?"),
-                   { failedLogins, timeValue(lockedUntil), userId }, "counting a failed login");
+    return execute(q, QStringLiteral("UPDATE app_user SET locked_until = ? WHERE id = ?"), { timeValue(lockedUntil), userId },
+                   "locking a name after failed logins");
 }
 
 Result<void> UserRepository::recordLogin(qint64 userId, const QDateTime &at)

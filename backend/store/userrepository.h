@@ -43,7 +43,9 @@ public:
     Result<qint64> count();
     Result<qint64> countWithRole(const QString &role);
 
-    Result<void> recordFailedLogin(qint64 userId, int failedLogins, const QDateTime &lockedUntil);
+    // One more failed login, counted in one statement; returns the count now.
+    Result<int> countFailedLogin(qint64 userId);
+    Result<void> lockUntil(qint64 userId, const QDateTime &lockedUntil);
     Result<void> recordLogin(qint64 userId, const QDateTime &at);
     Result<void> setRole(qint64 userId, const QString &role, std::optional<qint64> operatorId,
                          const QByteArray &wrappedDataKey);

@@ -13,6 +13,7 @@
 #include "store/workspace.h"
 #include "testsession.h"
 
+#include "access/accessservice.h"
 #include "crypto/kdf.h"
 
 #include <QElapsedTimer>
@@ -22,6 +23,9 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
+
+#include <atomic>
 
 using namespace simfleet;
 
@@ -190,6 +194,50 @@ private slots:
         QVERIFY(!crypto::scrypt("pw", "salt", 32, crypto::ScryptParameters { 1u << 15, 8, 1000 }));
         QVERIFY(!crypto::scrypt("pw", "salt", 32, crypto::ScryptParameters { 1u << 20, 32, 1 }));
         QVERIFY(crypto::scrypt("pw", "salt", 32, crypto::ScryptParameters { 1u << 15, 8, 1 }));
+    }
+
+    // Issue 17, Medium 4: 20 wrong logins at once, each with its own connection and writer (as
+    // 20 processes have). Each that reached the password check is counted, in one statement:
+    // the audit log holds one failure for each, numbered 1, 2, 3, ... without repeats (a count
+    // read before the check and written after gave every process the same number), and the name
+    // ends locked. Every attempt got the one refusal.
+    void parallelWrongLoginsAreAllCounted()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("logins.simfleet"));
+        {
+            auto ws = simulation::DemoWorkspace::create(path, nullptr, { 2, 2, 2, false });
+            QVERIFY2(ws, qPrintable(ws.errorMessage()));
+        }
+        constexpr int attempts = 20;
+        std::vector<std::unique_ptr<QThread>> threads;
+        std::atomic<int> refused { 0 };
+        for (int i = 0; i < attempts; ++i) {
+            threads.emplace_back(QThread::create([&] {
+                auto ws = store::Workspace::open(path);
+                if (!ws)
+                    return;
+                auto session = access::AccessService(*ws.value()).login(QStringLiteral("viewer"), "not the password");
+                if (!session && session.errorMessage() == access::AccessService::loginRefusal())
+                    ++refused;
+            }));
+            threads.back()->start();
+        }
+        for (auto &t : threads)
+            QVERIFY(t->wait(120000));
+        QCOMPARE(refused.load(), attempts);
+        Shell shell(path);
+        QSqlQuery q(shell.connection.value()->database());
+        QVERIFY(q.exec(QStringLiteral("SELECT failed_logins, locked_until FROM app_user WHERE name = 'viewer'")) && q.next());
+        const int counted = q.value(0).toInt();
+        QVERIFY2(counted >= access::AccessService::freeAttempts, qPrintable(QString::number(counted)));
+        QVERIFY(!q.value(1).isNull());
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*), count(DISTINCT json_extract(details, '$.failures')),"
+                                      " max(json_extract(details, '$.failures')) FROM audit_entry WHERE action = 'user.login-failed'"))
+                && q.next());
+        QCOMPARE(q.value(0).toInt(), counted);
+        QCOMPARE(q.value(1).toInt(), counted);
+        QCOMPARE(q.value(2).toInt(), counted);
     }
 };
 

@@ -7,6 +7,7 @@
 #include "firstrundialog.h"
 #include "logindialog.h"
 #include "newworkspacedialog.h"
+#include "access/accessservice.h"
 #include "accesscontroller.h"
 #include "mainwindow.h"
 #include "navigationmodel.h"
@@ -962,7 +963,7 @@ private Q_SLOTS:
         dialog->passwordField()->setText(QStringLiteral("not demo"));
         QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("loginButton")), Qt::LeftButton);
         QTRY_VERIFY(dialog->errorLabel()->isVisible());
-        QCOMPARE(dialog->errorLabel()->text(), QStringLiteral("wrong user name or password"));
+        QCOMPARE(dialog->errorLabel()->text(), access::AccessService::loginRefusal());
         QVERIFY(dialog->isVisible());
         QVERIFY(dialog->passwordField()->text().isEmpty());
         QVERIFY(window.accessController()->session() == nullptr);
