@@ -37,10 +37,8 @@ void CampaignTableModel::updateProgress(const campaigns::CampaignProgress &p)
 {
     const auto found = std::find_if(m_campaigns.begin(), m_campaigns.end(),
                                     [&p](const campaigns::CampaignSummary &c) { return c.campaignId == p.campaignId; });
-    if (found == m_campaigns.end()) {
-        reload();
-        return;
-    }
+    if (found == m_campaigns.end())
+        return; // a campaign this list has not read yet: the reload on its start brings it
     campaigns::CampaignSummary &c = *found;
     using campaigns::ItemState;
     c.state = campaigns::CampaignState::Running;

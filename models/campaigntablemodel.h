@@ -23,7 +23,7 @@ public:
     void reload();
     const campaigns::CampaignSummary *campaignAt(int row) const;
     // A running campaign's counts as they change: its own row changes, nothing else (a
-    // campaign not listed yet is read with the rest).
+    // campaign not listed yet appears with the reload its start asks for).
     void updateProgress(const campaigns::CampaignProgress &progress);
 
     // The per-device outcomes of one campaign as CSV (no secrets), written on the store thread

@@ -68,7 +68,7 @@ int AttestCommand::run(const QStringList &arguments, CliContext &context)
         return report(context, name(), QStringLiteral("say which devices: --device EID or --fleet NAME"), BadUsage);
     bool timeoutOk = false;
     const double timeout = parser.value(timeoutOption).toDouble(&timeoutOk);
-    if (!timeoutOk || timeout <= 0 || timeout > 600)
+    if (!timeoutOk || !(timeout > 0) || timeout > 600) // !(x > 0): "nan" too
         return report(context, name(), QStringLiteral("--timeout must be a number of seconds from 0 to 600"), BadUsage);
     const QString exportDir = parser.value(exportOption);
     if (!exportDir.isEmpty() && !QDir().mkpath(exportDir))

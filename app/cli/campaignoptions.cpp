@@ -44,13 +44,14 @@ Result<campaigns::CampaignSettings> CampaignOptions::settings(const QCommandLine
             text.chop(2);
         bool ok = false;
         s.ratePerSecond = text.toDouble(&ok);
-        if (!ok || s.ratePerSecond <= 0 || s.ratePerSecond > 1e6)
+        // !(x > 0) also refuses "nan", which every comparison lets through.
+        if (!ok || !(s.ratePerSecond > 0) || s.ratePerSecond > 1e6)
             return fail(QStringLiteral("--rate must be devices per second, e.g. --rate 50/s"));
     }
     if (parser.isSet(timeout)) {
         bool ok = false;
         const double seconds = parser.value(timeout).toDouble(&ok);
-        if (!ok || seconds <= 0 || seconds > 600)
+        if (!ok || !(seconds > 0) || seconds > 600)
             return fail(QStringLiteral("--timeout must be a number of seconds from 0 to 600"));
         s.answerTimeoutMs = int(seconds * 1000);
     }

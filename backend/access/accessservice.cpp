@@ -40,6 +40,9 @@ Result<void> checkUserName(const QString &name)
         return fail(QStringLiteral("a user needs a name"));
     if (name.size() > 64)
         return fail(QStringLiteral("the user name \"%1…\" is longer than 64 characters").arg(name.left(20)));
+    // The audit log names the passphrase holder "owner": no user may look like them.
+    if (name.compare(QLatin1StringView("owner"), Qt::CaseInsensitive) == 0)
+        return fail(QStringLiteral("\"%1\" names the workspace's owner in the audit log; choose another user name").arg(name));
     for (QChar c : name) {
         if (c.isSpace() || !c.isPrint())
             return fail(QStringLiteral("the user name \"%1\" contains a space or a control character; use letters, digits,"

@@ -28,9 +28,11 @@ namespace simfleet::attestation {
 
 AttestationService::AttestationService(store::Workspace &workspace, devices::DeviceLinkProvider &links,
                                        AttestationOptions options)
-    : m_workspace(workspace), m_links(links), m_options(options)
+    : m_workspace(workspace), m_links(links), m_options(options), m_pool(std::make_unique<QThreadPool>())
 {
 }
+
+AttestationService::~AttestationService() = default;
 
 // The 192 random bits make a nonce unguessable, which is all freshness asks of it (RFC 9334
 // section 10.2; SGP.22's challenges carry 128). The ordered prefix is for the store: the nonce is
@@ -99,7 +101,7 @@ Result<QSet<qint64>> AttestationService::stillAffirming(const access::Session &b
     // The device's signature, chain and claims checked again on every core, judged against the
     // time the row says the device answered (its signed clock must agree within the skew
     // allowed) and today's revocation lists.
-    QtConcurrent::blockingMap(candidates, [&](Candidate &c) {
+    QtConcurrent::blockingMap(m_pool.get(), candidates, [&](Candidate &c) {
         const auto lookup = [&](const QByteArray &nonce) -> std::optional<IssuedNonce> {
             const auto n = issued->constFind(nonce);
             if (n == issued->cend() || n->deviceId != c.deviceId)
@@ -223,7 +225,7 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const access::Sessio
         std::iota(inChunk.begin(), inChunk.end(), start);
         // Collected in parallel: a simulated device that answers at once computes its evidence
         // (a signature) on the thread that collects the answer.
-        QtConcurrent::blockingMap(inChunk, [&](qsizetype i) {
+        QtConcurrent::blockingMap(m_pool.get(), inChunk, [&](qsizetype i) {
             DeviceAttestation &o = outcomes[i];
             o.deviceId = devices.at(i).first;
             o.eid = devices.at(i).second;
@@ -273,7 +275,7 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const access::Sessio
                 toVerify.push_back(i);
         }
         // Verification is the CPU-bound part: spread it over the cores.
-        QtConcurrent::blockingMap(toVerify, [&](qsizetype i) {
+        QtConcurrent::blockingMap(m_pool.get(), toVerify, [&](qsizetype i) {
             outcomes[i].verdict = verifier->verify(outcomes[i].eid, outcomes[i].evidence, lookup, now);
         });
 

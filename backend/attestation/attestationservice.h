@@ -7,10 +7,12 @@
 #include <QByteArray>
 #include <QList>
 #include <QSet>
+#include <QThreadPool>
 #include <QString>
 
 #include <chrono>
 #include <functional>
+#include <memory>
 
 namespace simfleet::store {
 class Workspace;
@@ -51,6 +53,7 @@ class AttestationService
 public:
     AttestationService(store::Workspace &workspace, devices::DeviceLinkProvider &links,
                        AttestationOptions options = {});
+    ~AttestationService();
 
     // The verifier configured with the workspace's trust anchors, manufacturers, revocation lists
     // and reference values.
@@ -77,6 +80,11 @@ private:
     store::Workspace &m_workspace;
     devices::DeviceLinkProvider &m_links;
     AttestationOptions m_options;
+    // The service's own threads for verifying and collecting in parallel, started from the
+    // thread that attests and so at its priority: a campaign run from the desktop lowers its
+    // threads' priority so the GUI thread is never starved, which Qt's global pool (started from
+    // whichever thread first used it) would not honour.
+    std::unique_ptr<QThreadPool> m_pool;
 };
 
 } // namespace simfleet::attestation

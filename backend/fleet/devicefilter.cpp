@@ -1,4 +1,5 @@
 #include "devicefilter.h"
+#include "store/sqlhelpers.h"
 
 #include "store/scope.h"
 
@@ -49,7 +50,10 @@ QString DeviceFilter::whereClause(QVariantList *values) const
         } else if (t.key == u"secure-element") {
             clauses << QStringLiteral("d.secure_element = ?");
         } else if (t.key == u"eid") {
-            clauses << QStringLiteral("d.eid LIKE ? || '%'");
+            // A prefix, taken literally: "eid=%" matches EIDs that start with %, i.e. none.
+            clauses << QStringLiteral("d.eid LIKE ? ESCAPE '\\'");
+            values->append(QString(store::likeLiteral(t.value) + u'%'));
+            continue;
         } else if (t.key == u"operator") {
             if (t.value.compare(u"none", Qt::CaseInsensitive) == 0) {
                 clauses << QStringLiteral("NOT EXISTS (SELECT 1 FROM profile p WHERE p.device_id = d.id AND p.state = 'enabled')");

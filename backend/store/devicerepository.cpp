@@ -189,8 +189,8 @@ QString pageWhere(const Scope &scope, const DeviceRepository::PageQuery &query, 
         *values += query.values;
     }
     if (!query.search.trimmed().isEmpty()) {
-        clauses << QStringLiteral("(d.eid LIKE ? OR d.imei LIKE ? OR d.label LIKE ?)");
-        const QString like = QStringLiteral("%") + query.search.trimmed() + QStringLiteral("%");
+        clauses << QStringLiteral("(d.eid LIKE ? ESCAPE '\\' OR d.imei LIKE ? ESCAPE '\\' OR d.label LIKE ? ESCAPE '\\')");
+        const QString like = QStringLiteral("%") + likeLiteral(query.search.trimmed()) + QStringLiteral("%");
         *values << like << like << like;
     }
     return clauses.isEmpty() ? QString() : QStringLiteral(" WHERE ") + clauses.join(QStringLiteral(" AND "));

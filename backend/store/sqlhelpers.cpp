@@ -21,6 +21,18 @@ Result<void> execute(QSqlQuery &query, const QString &sql, const QVariantList &v
     return {};
 }
 
+QString likeLiteral(const QString &text)
+{
+    QString out;
+    out.reserve(text.size());
+    for (QChar c : text) {
+        if (c == u'\\' || c == u'%' || c == u'_')
+            out += u'\\';
+        out += c;
+    }
+    return out;
+}
+
 Result<void> execute(QSqlQuery &query, const QString &sql, const char *doing)
 {
     if (!query.exec(sql))

@@ -42,6 +42,10 @@ private:
     QSqlRecord m_record;
 };
 
+// Text matched with LIKE as it is: %, _ and the escape character lose their wildcard meaning.
+// Use with "LIKE ? ESCAPE '\\'".
+QString likeLiteral(const QString &text);
+
 // Qt binds a null QString as SQL NULL; NOT NULL text columns want the empty string.
 inline QString text(const QString &s)
 {

@@ -15,6 +15,7 @@
 
 #include "access/accessservice.h"
 #include "crypto/kdf.h"
+#include "fleet/devicefilter.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -238,6 +239,29 @@ private slots:
         QCOMPARE(q.value(0).toInt(), counted);
         QCOMPARE(q.value(1).toInt(), counted);
         QCOMPARE(q.value(2).toInt(), counted);
+    }
+
+    // Issue 17, Low 7: a filter's EID prefix is taken literally ("eid=%" matched every device),
+    // and no user may be named like the passphrase holder the audit log calls "owner".
+    void wildcardsAndLookAlikeNames()
+    {
+        QTemporaryDir dir;
+        auto ws = simulation::DemoWorkspace::create(dir.filePath(QStringLiteral("low.simfleet")), nullptr, { 4, 2, 2, false });
+        QVERIFY2(ws, qPrintable(ws.errorMessage()));
+        const access::Session owner = testing::ownerOf(*ws.value());
+        const auto matching = [&](const QString &text) {
+            auto filter = fleet::DeviceFilter::parse(text);
+            return filter ? filter->selectIds(ws.value()->database(), owner.scope()).value().size() : -1;
+        };
+        QCOMPARE(matching(QStringLiteral("eid=%")), 0);
+        QCOMPARE(matching(QStringLiteral("eid=_")), 0);
+        QCOMPARE(matching(QStringLiteral("eid=89")), 8);
+        for (const char *name : { "owner", "Owner", "OWNER" }) {
+            const auto added = access::AccessService(*ws.value())
+                                   .addUser(owner, { QString::fromLatin1(name), access::Role::Viewer, {}, "a long enough password" });
+            QVERIFY(!added);
+            QVERIFY2(added.errorMessage().contains(QStringLiteral("owner")), qPrintable(added.errorMessage()));
+        }
     }
 };
 

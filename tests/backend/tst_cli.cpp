@@ -84,6 +84,13 @@ private Q_SLOTS:
         QTest::newRow("audit without verb") << QStringList { "-w", "x", "audit" } << QByteArray("audit verify");
         QTest::newRow("unknown option") << QStringList { "-w", "x", "operators", "--bogus" }
                                         << QByteArray("Unknown option 'bogus'");
+        // Issue 17: "nan" passed every comparison and was stored as -2147483648 ms.
+        QTest::newRow("timeout nan") << QStringList { "-w", "x", "attest", "--fleet", "F", "--timeout", "nan" }
+                                     << QByteArray("--timeout must be a number of seconds");
+        QTest::newRow("campaign timeout nan") << QStringList { "-w", "x", "change", "--fleet", "F", "--to", "O", "--timeout", "nan" }
+                                              << QByteArray("--timeout must be a number of seconds");
+        QTest::newRow("rate nan") << QStringList { "-w", "x", "change", "--fleet", "F", "--to", "O", "--rate", "nan" }
+                                  << QByteArray("--rate must be devices per second");
     }
 
     void badUsage()

@@ -66,12 +66,21 @@ void ChartPanel::paint(const QColor &background, const QColor &text, const QColo
 
 void ChartPanel::scaleAxis(QValueAxis *axis, double largest, bool wholeNumbers)
 {
+    // Each change re-lays the whole chart out (several milliseconds on the GUI thread): a live
+    // chart asks for its scale on every point, and a nice scale changes only now and then, so
+    // only what differs is set.
     const NiceScale s = niceScale(largest, wholeNumbers);
-    axis->setRange(0, s.maximum);
-    axis->setTickType(QValueAxis::TicksFixed);
-    axis->setTickCount(s.tickCount);
-    axis->setMinorTickCount(0);
-    axis->setLabelFormat(QStringLiteral("%.%1f").arg(s.decimals));
+    if (axis->min() != 0 || axis->max() != s.maximum)
+        axis->setRange(0, s.maximum);
+    if (axis->tickType() != QValueAxis::TicksFixed)
+        axis->setTickType(QValueAxis::TicksFixed);
+    if (axis->tickCount() != s.tickCount)
+        axis->setTickCount(s.tickCount);
+    if (axis->minorTickCount() != 0)
+        axis->setMinorTickCount(0);
+    const QString format = QStringLiteral("%.%1f").arg(s.decimals);
+    if (axis->labelFormat() != format)
+        axis->setLabelFormat(format);
 }
 
 QImage ChartPanel::render(const QSize &logicalSize, qreal scale, const QColor &background) const
