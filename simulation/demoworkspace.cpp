@@ -8,6 +8,7 @@
 #include "crypto/random.h"
 #include "identity/eid.h"
 #include "identity/imei.h"
+#include "store/auditauthor.h"
 #include "store/auditlog.h"
 #include "store/certificaterepository.h"
 #include "store/customerrepository.h"
@@ -284,11 +285,11 @@ Result<void> populate(QSqlDatabase &db, const store::SecretVault &vault, const Q
                                 { QStringLiteral("certificates"), contents.certificates } };
     store::AuditEntry entry;
     entry.at = now;
-    entry.actor = QStringLiteral("owner");
     entry.action = QStringLiteral("workspace.demo");
     entry.subject = QStringLiteral("workspace");
     entry.details = QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact));
-    if (auto appended = store::AuditLog::append(db, entry); !appended)
+    if (auto appended = store::AuditLog::append(db, entry, store::AuditAuthor { QStringLiteral("owner"), vault.ownerKey() });
+        !appended)
         return appended.error();
     return {};
 }
@@ -419,9 +420,10 @@ Result<std::unique_ptr<store::Workspace>> DemoWorkspace::create(const QString &p
     auto filled = ws.writer().run([&](QSqlDatabase &db) { return populate(db, vault, now, *demo, sizes, summary); });
     if (!filled)
         return discard(filled.error());
-    if (auto ok = addDemoUsers(ws, summary); !ok)
-        return discard(ok.error());
+    // Marked first: the demo's published password is accepted in a demo workspace only.
     if (auto ok = ws.markAsDemo(); !ok)
+        return discard(ok.error());
+    if (auto ok = addDemoUsers(ws, summary); !ok)
         return discard(ok.error());
     summary.keyFile = keyFile;
     summary.fieldFile = fieldFile;

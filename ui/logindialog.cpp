@@ -40,7 +40,8 @@ LoginDialog::LoginDialog(models::AccessController *access, const QString &worksp
     if (demo) {
         auto *hint = new QLabel(tr("The demo's users are admin (Administrator), operations, viewer and one account manager"
                                    " per operator (am-nordlink, am-rheinfunk, am-albion, am-iberia); each has the password"
-                                   " \"%1\".")
+                                   " \"%1\", accepted in a demo workspace only (everywhere else a password needs 12"
+                                   " characters or more and may not be a common one).")
                                     .arg(QLatin1StringView(store::demoUserPassword)),
                                 this);
         hint->setObjectName(QStringLiteral("demoUsersHint"));

@@ -1,5 +1,6 @@
 #include "newworkspacedialog.h"
 
+#include "access/passwordpolicy.h"
 #include "store/workspace.h"
 
 #include <QDialogButtonBox>
@@ -121,10 +122,10 @@ void NewWorkspaceDialog::accept()
         problem = tr("The two passphrases differ; type them again.");
     else if (administrator().isEmpty())
         problem = tr("Name the first user, the Administrator.");
-    else if (m_password->text().size() < 4)
-        problem = tr("The Administrator's password needs at least 4 characters.");
     else if (m_password->text() != m_passwordRepeat->text())
         problem = tr("The two passwords differ; type them again.");
+    else if (auto weak = access::PasswordPolicy::check(administratorPassword(), administrator(), false); !weak)
+        problem = tr("The Administrator's password: %1.").arg(weak.errorMessage());
     if (!problem.isEmpty()) {
         m_problem->setText(problem);
         m_problem->show();

@@ -1,5 +1,7 @@
 #include "userdialog.h"
 
+#include "access/passwordpolicy.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -111,6 +113,9 @@ void UserDialog::accept()
         problem = tr("Type a password for %1.").arg(userName());
     else if (m_password->text() != m_repeat->text())
         problem = tr("The two passwords differ; type them again.");
+    else if (auto weak = access::PasswordPolicy::check(password(), userName(), false);
+             !m_password->text().isEmpty() && !weak)
+        problem = weak.errorMessage() + u'.';
     else if (role() == access::Role::OperatorAccountManager && m_operator->currentText().isEmpty())
         problem = tr("An operator account manager needs the operator they manage.");
     if (!problem.isEmpty()) {

@@ -2,8 +2,11 @@
 #include "accesslog.h"
 
 #include "core/clock.h"
+#include "crypto/aes.h"
 #include "crypto/constanttime.h"
+#include "passwordpolicy.h"
 #include "crypto/random.h"
+#include "store/auditauthor.h"
 #include "store/auditlog.h"
 #include "store/operatorrepository.h"
 #include "store/secretvault.h"
@@ -23,7 +26,6 @@ namespace {
 constexpr qsizetype checkSize = 32;
 constexpr qint64 firstLockSeconds = 30;
 constexpr qint64 longestLockSeconds = 15 * 60;
-constexpr qsizetype shortestPassword = 4;
 const QString idleSetting = QStringLiteral("session_idle_minutes");
 
 // One scrypt run gives the password check (bytes 0..31) and the key that wraps the user's key
@@ -32,6 +34,39 @@ const QString idleSetting = QStringLiteral("session_idle_minutes");
 Result<crypto::SecretBytes> derive(QByteArrayView password, QByteArrayView salt, crypto::ScryptParameters parameters)
 {
     return crypto::scrypt(password, salt, 2 * checkSize, parameters);
+}
+
+// A user's signing key is wrapped under the same key as their key slot, bound to its public
+// point so that a record pointing at another key does not open.
+QByteArray signingKeyAssociatedData(const QByteArray &publicPoint)
+{
+    return QByteArrayLiteral("simfleet:user-signing-key:v1:") + publicPoint;
+}
+
+Result<QByteArray> wrapSigningKey(const crypto::EcPrivateKey &key, QByteArrayView keyEncryptionKey)
+{
+    return crypto::aesGcmSeal(keyEncryptionKey, key.toPkcs8().view(), signingKeyAssociatedData(key.publicPoint()));
+}
+
+Result<crypto::EcPrivateKey> openSigningKey(const store::UserRecord &user, QByteArrayView keyEncryptionKey)
+{
+    auto pkcs8 = crypto::aesGcmOpen(keyEncryptionKey, user.wrappedSigningKey, signingKeyAssociatedData(user.signingKey));
+    if (!pkcs8)
+        return fail(QStringLiteral("the signing key of %1 does not open (its record was changed); an Administrator must set"
+                                   " a new password")
+                        .arg(user.name));
+    auto key = crypto::EcPrivateKey::fromPkcs8(pkcs8.value());
+    if (!key || key->publicPoint() != user.signingKey)
+        return fail(QStringLiteral("the signing key of %1 does not match its record; an Administrator must set a new"
+                                   " password")
+                        .arg(user.name));
+    return key;
+}
+
+QJsonObject withKey(QJsonObject details, const crypto::EcPrivateKey &key)
+{
+    details.insert(store::AuditLog::keyField(), store::AuditLog::keyText(key.publicKey()));
+    return details;
 }
 
 Result<void> checkUserName(const QString &name)
@@ -52,6 +87,14 @@ Result<void> checkUserName(const QString &name)
     return {};
 }
 
+// Users changing their own password keep their signing key (it opened with the old one);
+// anyone else's password set by an Administrator comes with a new key the Administrator's
+// signature registers, since nobody else can open the old one.
+crypto::EcPrivateKey ownKeyIfSelf(const Session &by, const QString &name)
+{
+    return (!by.isOwner() && by.name() == name) ? by.author().key : crypto::EcPrivateKey();
+}
+
 Error notFound(const QString &name)
 {
     return fail(QStringLiteral("there is no user %1").arg(name));
@@ -61,7 +104,8 @@ Error notFound(const QString &name)
 
 struct AccessService::Credentials
 {
-    store::UserRecord record; // hash, salt, parameters, key slot
+    store::UserRecord record; // hash, salt, parameters, key slot, signing key
+    crypto::EcPrivateKey signingKey;
 };
 
 Result<store::UserRecord> AccessService::findUser(const QString &name) const
@@ -109,7 +153,7 @@ Result<void> AccessService::setIdleMinutes(const Session &by, qint64 minutes)
     if (minutes < 0 || minutes > 24 * 60)
         return fail(QStringLiteral("the idle time must lie between 0 (never) and 1440 minutes"));
     const QDateTime now = m_workspace.clock().now();
-    const QString actor = by.name();
+    const store::AuditAuthor author = by.author();
     return m_workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
         QSqlQuery q(db);
         q.prepare(QStringLiteral("INSERT OR REPLACE INTO workspace_setting (key, value) VALUES (?, ?)"));
@@ -117,7 +161,7 @@ Result<void> AccessService::setIdleMinutes(const Session &by, qint64 minutes)
         q.addBindValue(QString::number(minutes));
         if (!q.exec())
             return fail(QStringLiteral("saving the idle time failed"));
-        return store::AuditLog::record(db, now, actor, QStringLiteral("access.idle-time"), QStringLiteral("workspace"),
+        return store::AuditLog::record(db, now, author, QStringLiteral("access.idle-time"), QStringLiteral("workspace"),
                                        QJsonObject { { QStringLiteral("minutes"), minutes } });
     });
 }
@@ -171,7 +215,7 @@ Result<Session> AccessService::login(const QString &name, QByteArrayView passwor
             }
             if (auto ok = users.lockUntil(id, lockedUntil); !ok)
                 return ok;
-            return store::AuditLog::record(db, now, name, QStringLiteral("user.login-failed"),
+            return store::AuditLog::record(db, now, store::AuditAuthor::unproven(name), QStringLiteral("user.login-failed"),
                                            QStringLiteral("user:%1").arg(name),
                                            QJsonObject { { QStringLiteral("failures"), failures.value() } });
         });
@@ -181,22 +225,50 @@ Result<Session> AccessService::login(const QString &name, QByteArrayView passwor
         return failWith(ErrorCode::LoginFailed, loginRefusal());
     }
 
+    const QByteArrayView keyEncryptionKey = bytes.sliced(checkSize);
     std::optional<store::SecretVault> vault;
     if (roleWorksWithSecrets(*role)) {
         if (user.wrappedDataKey.isEmpty())
             return fail(QStringLiteral("%1 has no key slot; an Administrator must set a new password").arg(name));
-        auto opened = store::SecretVault::fromKeySlot(crypto::SecretBytes(bytes.sliced(checkSize)), user.wrappedDataKey);
+        auto opened = store::SecretVault::fromKeySlot(crypto::SecretBytes(keyEncryptionKey), user.wrappedDataKey);
         if (!opened)
             return fail(QStringLiteral("the key slot of %1 does not open (it was changed); an Administrator must set a new"
                                        " password")
                             .arg(name));
         vault = std::move(opened).value();
     }
+    // A user of a workspace from before signed audit entries gets a signing key now, the first
+    // time their password is at hand, and registers it on their own word.
+    const bool firstKey = user.signingKey.isEmpty();
+    crypto::EcPrivateKey signingKey;
+    QByteArray wrappedSigningKey;
+    if (firstKey) {
+        signingKey = crypto::EcPrivateKey::generate();
+        auto wrapped = wrapSigningKey(signingKey, keyEncryptionKey);
+        if (!wrapped)
+            return wrapped.error();
+        wrappedSigningKey = wrapped.value();
+    } else {
+        auto opened = openSigningKey(user, keyEncryptionKey);
+        if (!opened)
+            return opened.error();
+        signingKey = opened.value();
+    }
+    const store::AuditAuthor author { name, signingKey };
     const qint64 id = user.id;
     if (auto ok = m_workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
-            if (auto r = store::UserRepository(db).recordLogin(id, now); !r)
+            store::UserRepository users(db);
+            if (firstKey) {
+                if (auto r = users.setFirstSigningKey(id, signingKey.publicPoint(), wrappedSigningKey); !r)
+                    return r;
+                if (auto r = store::AuditLog::record(db, now, author, QStringLiteral("audit.key"),
+                                                     QStringLiteral("user:%1").arg(name), withKey({}, signingKey));
+                    !r)
+                    return r;
+            }
+            if (auto r = users.recordLogin(id, now); !r)
                 return r;
-            return store::AuditLog::record(db, now, name, QStringLiteral("user.login"), QStringLiteral("user:%1").arg(name),
+            return store::AuditLog::record(db, now, author, QStringLiteral("user.login"), QStringLiteral("user:%1").arg(name),
                                            QJsonObject { { QStringLiteral("role"), user.role } });
         });
         !ok)
@@ -204,7 +276,7 @@ Result<Session> AccessService::login(const QString &name, QByteArrayView passwor
     if (vault)
         m_workspace.unlockWith(std::move(*vault));
     qCInfo(lcAccess) << name << "logged in as" << user.role;
-    return Session(user.id, name, *role, user.operatorId, idleMinutes() * 60, clock);
+    return Session(user.id, name, *role, user.operatorId, signingKey, idleMinutes() * 60, clock);
 }
 
 Result<Session> AccessService::ownerSession()
@@ -213,8 +285,8 @@ Result<Session> AccessService::ownerSession()
         return failWith(ErrorCode::NotPermitted,
                         QStringLiteral("acting as the workspace owner takes the workspace passphrase; give it, or log in"
                                        " as a user"));
-    return Session(0, QStringLiteral("owner"), Role::Administrator, std::nullopt, idleMinutes() * 60,
-                   m_workspace.clock());
+    return Session(0, QStringLiteral("owner"), Role::Administrator, std::nullopt, m_workspace.vault().ownerKey(),
+                   idleMinutes() * 60, m_workspace.clock());
 }
 
 Result<std::optional<qint64>> AccessService::operatorFor(Role role, const QString &operatorName) const
@@ -234,10 +306,11 @@ Result<std::optional<qint64>> AccessService::operatorFor(Role role, const QStrin
     return std::optional<qint64>(op.value()->id);
 }
 
-Result<AccessService::Credentials> AccessService::makeCredentials(Role role, QByteArrayView password) const
+Result<AccessService::Credentials> AccessService::makeCredentials(const QString &name, Role role, QByteArrayView password,
+                                                                  const crypto::EcPrivateKey &keepSigningKey) const
 {
-    if (password.size() < shortestPassword)
-        return fail(QStringLiteral("a password needs at least %1 characters").arg(shortestPassword));
+    if (auto ok = PasswordPolicy::check(password, name, m_workspace.info().demo); !ok)
+        return ok.error();
     crypto::ScryptParameters parameters;
     if (m_keyDerivation) {
         parameters = *m_keyDerivation;
@@ -257,6 +330,12 @@ Result<AccessService::Credentials> AccessService::makeCredentials(Role role, QBy
     if (!derived)
         return derived.error();
     c.record.passwordHash = derived->view().first(checkSize).toByteArray();
+    c.signingKey = keepSigningKey.isNull() ? crypto::EcPrivateKey::generate() : keepSigningKey;
+    auto wrappedSigningKey = wrapSigningKey(c.signingKey, derived->view().sliced(checkSize));
+    if (!wrappedSigningKey)
+        return wrappedSigningKey.error();
+    c.record.signingKey = c.signingKey.publicPoint();
+    c.record.wrappedSigningKey = wrappedSigningKey.value();
     if (roleWorksWithSecrets(role)) {
         if (!m_workspace.isUnlocked())
             return fail(QStringLiteral("the workspace is locked, so no key slot can be made; unlock it first"));
@@ -288,7 +367,7 @@ Result<void> AccessService::addUser(const Session &by, const NewUser &user)
     auto operatorId = operatorFor(user.role, user.operatorName);
     if (!operatorId)
         return operatorId.error();
-    auto credentials = makeCredentials(user.role, user.password);
+    auto credentials = makeCredentials(user.name, user.role, user.password, {});
     if (!credentials)
         return credentials.error();
     store::UserRecord record = credentials->record;
@@ -296,15 +375,17 @@ Result<void> AccessService::addUser(const Session &by, const NewUser &user)
     record.role = roleKey(user.role);
     record.operatorId = operatorId.value();
     const QDateTime now = m_workspace.clock().now();
-    const QString actor = by.name();
+    const store::AuditAuthor author = by.author();
+    const crypto::EcPrivateKey newKey = credentials->signingKey;
     return m_workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
         if (auto id = store::UserRepository(db).insert(record, now); !id)
             return id.error();
         QJsonObject details { { QStringLiteral("role"), record.role } };
         if (!user.operatorName.isEmpty())
             details.insert(QStringLiteral("operator"), user.operatorName);
-        return store::AuditLog::record(db, now, actor, QStringLiteral("user.add"), QStringLiteral("user:%1").arg(record.name),
-                                       details);
+        // The Administrator's signature registers the new user's key.
+        return store::AuditLog::record(db, now, author, QStringLiteral("user.add"), QStringLiteral("user:%1").arg(record.name),
+                                       withKey(details, newKey));
     });
 }
 
@@ -321,11 +402,11 @@ Result<void> AccessService::removeUser(const Session &by, const QString &name)
         return ok;
     const qint64 id = user->id;
     const QDateTime now = m_workspace.clock().now();
-    const QString actor = by.name();
+    const store::AuditAuthor author = by.author();
     return m_workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
         if (auto ok = store::UserRepository(db).remove(id); !ok)
             return ok;
-        return store::AuditLog::record(db, now, actor, QStringLiteral("user.remove"), QStringLiteral("user:%1").arg(name),
+        return store::AuditLog::record(db, now, author, QStringLiteral("user.remove"), QStringLiteral("user:%1").arg(name),
                                        {});
     });
 }
@@ -351,10 +432,12 @@ Result<void> AccessService::setRole(const Session &by, const QString &name, Role
         return fail(QStringLiteral("%1 becomes %2, which works with secrets: set a new password with the change; it"
                                    " protects the user's copy of the workspace key")
                         .arg(name, roleTitle(role)));
+    crypto::EcPrivateKey newKey;
     if (newPassword) {
-        auto credentials = makeCredentials(role, *newPassword);
+        auto credentials = makeCredentials(name, role, *newPassword, ownKeyIfSelf(by, name));
         if (!credentials)
             return credentials.error();
+        newKey = credentials->signingKey;
         const store::UserRecord fresh = credentials->record;
         record.passwordHash = fresh.passwordHash;
         record.passwordSalt = fresh.passwordSalt;
@@ -362,11 +445,13 @@ Result<void> AccessService::setRole(const Session &by, const QString &name, Role
         record.kdfR = fresh.kdfR;
         record.kdfP = fresh.kdfP;
         record.wrappedDataKey = fresh.wrappedDataKey;
+        record.signingKey = fresh.signingKey;
+        record.wrappedSigningKey = fresh.wrappedSigningKey;
     }
     if (!needsSlot)
         record.wrappedDataKey.clear(); // a role without secrets keeps no key slot
     const QDateTime now = m_workspace.clock().now();
-    const QString actor = by.name();
+    const store::AuditAuthor author = by.author();
     const QString roleText = roleKey(role);
     return m_workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
         store::UserRepository repo(db);
@@ -379,8 +464,8 @@ Result<void> AccessService::setRole(const Session &by, const QString &name, Role
         QJsonObject details { { QStringLiteral("role"), roleText } };
         if (!operatorName.isEmpty())
             details.insert(QStringLiteral("operator"), operatorName);
-        return store::AuditLog::record(db, now, actor, QStringLiteral("user.role"), QStringLiteral("user:%1").arg(name),
-                                       details);
+        return store::AuditLog::record(db, now, author, QStringLiteral("user.role"), QStringLiteral("user:%1").arg(name),
+                                       newKey.isNull() ? details : withKey(details, newKey));
     });
 }
 
@@ -396,18 +481,19 @@ Result<void> AccessService::setPassword(const Session &by, const QString &name, 
     if (!user)
         return user.error();
     const auto role = roleFromKey(user->role);
-    auto credentials = makeCredentials(role.value_or(Role::Viewer), password.toByteArray());
+    auto credentials = makeCredentials(name, role.value_or(Role::Viewer), password, ownKeyIfSelf(by, name));
     if (!credentials)
         return credentials.error();
     const store::UserRecord record = credentials->record;
+    const crypto::EcPrivateKey newKey = credentials->signingKey;
     const qint64 id = user->id;
     const QDateTime now = m_workspace.clock().now();
-    const QString actor = by.name();
+    const store::AuditAuthor author = by.author();
     return m_workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
         if (auto ok = store::UserRepository(db).setPassword(id, record); !ok)
             return ok;
-        return store::AuditLog::record(db, now, actor, QStringLiteral("user.password"), QStringLiteral("user:%1").arg(name),
-                                       {});
+        return store::AuditLog::record(db, now, author, QStringLiteral("user.password"), QStringLiteral("user:%1").arg(name),
+                                       withKey({}, newKey));
     });
 }
 

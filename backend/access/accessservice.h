@@ -79,7 +79,10 @@ private:
     Result<store::UserRecord> findUser(const QString &name) const;
     // Refuses when the user leaving the Administrator role is its last holder.
     Result<void> keepAnAdministrator(const store::UserRecord &leaving) const;
-    Result<Credentials> makeCredentials(Role role, QByteArrayView password) const;
+    // The password check, key slot and signing key for a password the policy accepts; keeps
+    // keepSigningKey when given, else makes a new one.
+    Result<Credentials> makeCredentials(const QString &name, Role role, QByteArrayView password,
+                                        const crypto::EcPrivateKey &keepSigningKey) const;
     Result<std::optional<qint64>> operatorFor(Role role, const QString &operatorName) const;
 
     store::Workspace &m_workspace;

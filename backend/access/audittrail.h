@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "store/auditcheckpoint.h"
 #include "store/auditlog.h"
 
 #include <QList>
@@ -18,7 +19,11 @@ class Session;
 class AuditTrail
 {
 public:
-    static Result<store::AuditVerification> verify(store::Workspace &workspace, const Session &by);
+    static Result<store::AuditVerification> verify(store::Workspace &workspace, const Session &by,
+                                                   const store::AuditCheckpoint *against = nullptr);
+    // The log's head, signed by the caller, to keep outside the workspace file; refused when the
+    // log is not intact. Takes VerifyAudit.
+    static Result<store::AuditCheckpoint> checkpoint(store::Workspace &workspace, const Session &by);
     // Newest first, before entry beforeSeq (0: from the newest), filtered by user, action or
     // subject containing search.
     static Result<QList<store::AuditEntry>> read(store::Workspace &workspace, const Session &by, const QString &search,

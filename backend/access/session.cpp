@@ -12,10 +12,10 @@ struct Session::Activity
     qint64 idleLimitMs = 0; // 0: never expires
 };
 
-Session::Session(qint64 userId, QString name, Role role, std::optional<qint64> operatorId, qint64 idleLimitSeconds,
-                 const Clock &clock)
+Session::Session(qint64 userId, QString name, Role role, std::optional<qint64> operatorId,
+                 crypto::EcPrivateKey signingKey, qint64 idleLimitSeconds, const Clock &clock)
     : m_userId(userId), m_name(std::move(name)), m_role(role), m_operatorId(operatorId),
-      m_activity(std::make_shared<Activity>())
+      m_signingKey(std::move(signingKey)), m_activity(std::make_shared<Activity>())
 {
     m_activity->lastMs = clock.now().toMSecsSinceEpoch();
     m_activity->idleLimitMs = idleLimitSeconds * 1000;

@@ -3,6 +3,7 @@
 #include "role.h"
 #include "permission.h"
 #include "core/result.h"
+#include "store/auditauthor.h"
 #include "store/scope.h"
 
 #include <QString>
@@ -31,6 +32,9 @@ public:
     QString describe() const;
     // What this user's queries may see.
     store::Scope scope() const;
+    // Who the audit log names for this session's changes, with the key that signs them; it
+    // opened with the user's password (the owner's with the passphrase).
+    store::AuditAuthor author() const { return store::AuditAuthor { m_name, m_signingKey }; }
 
     // The check every service call makes before it reads or writes: the role allows it and the
     // session has not been idle too long. On success the session counts as active again.
@@ -42,13 +46,14 @@ public:
 private:
     friend class AccessService;
     struct Activity;
-    Session(qint64 userId, QString name, Role role, std::optional<qint64> operatorId, qint64 idleLimitSeconds,
-            const Clock &clock);
+    Session(qint64 userId, QString name, Role role, std::optional<qint64> operatorId, crypto::EcPrivateKey signingKey,
+            qint64 idleLimitSeconds, const Clock &clock);
 
     qint64 m_userId = 0;
     QString m_name;
     Role m_role = Role::Viewer;
     std::optional<qint64> m_operatorId;
+    crypto::EcPrivateKey m_signingKey;
     std::shared_ptr<Activity> m_activity;
 };
 

@@ -172,7 +172,7 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const access::Sessio
                         QStringLiteral("%1 is not permitted to attest %2 of these devices: they do not involve their operator")
                             .arg(by.describe())
                             .arg(outside->size()));
-    const QString actor = by.name();
+    const store::AuditAuthor author = by.author();
     auto verifier = loadVerifier();
     if (!verifier)
         return verifier.error();
@@ -322,13 +322,12 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const access::Sessio
         details.insert(it.key(), it.value());
     store::AuditEntry entry;
     entry.at = clock.now();
-    entry.actor = actor;
     entry.action = QStringLiteral("attest");
     entry.subject = devices.size() == 1 ? QStringLiteral("device:") + devices.first().second
                                         : QStringLiteral("devices:%1").arg(devices.size());
     entry.details = QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact));
-    if (auto ok = m_workspace.writer().run([entry](QSqlDatabase &db) -> Result<void> {
-            auto seq = store::AuditLog::append(db, entry);
+    if (auto ok = m_workspace.writer().run([entry, author](QSqlDatabase &db) -> Result<void> {
+            auto seq = store::AuditLog::append(db, entry, author);
             return seq ? Result<void>() : Result<void>(seq.error());
         });
         !ok)

@@ -19,17 +19,16 @@ Result<void> audited(store::Workspace &workspace, const access::Session &by, con
     if (auto ok = by.require(access::Permission::ManageReferenceValues, workspace.clock()); !ok)
         return ok;
     const QDateTime now = workspace.clock().now();
-    const QString actor = by.name();
+    const store::AuditAuthor author = by.author();
     return workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
         store::ReferenceValueRepository references(db);
         if (auto ok = change(references); !ok)
             return ok;
         store::AuditEntry entry;
         entry.at = now;
-        entry.actor = actor;
         entry.action = action;
         entry.subject = subject;
-        auto appended = store::AuditLog::append(db, entry);
+        auto appended = store::AuditLog::append(db, entry, author);
         return appended ? Result<void>() : Result<void>(appended.error());
     });
 }

@@ -142,7 +142,7 @@ Result<void> CampaignRun::prepare(qint64 campaignId)
         return server.error();
     m_server = std::move(server).value();
     m_steps = std::make_unique<StepRecorder>(m_workspace,
-                                             StepRecorder::Campaign { m_id, m_by.name(), m_record.newCustomerId, m_target.name },
+                                             StepRecorder::Campaign { m_id, m_by.author(), m_record.newCustomerId, m_target.name },
                                              m_workspace.clock());
     m_context = std::make_unique<ChangeContext>(
         ChangeContext { m_settings, m_target, *m_server, m_workspace.clock(), *m_steps, m_findings });
@@ -473,11 +473,11 @@ Result<CampaignSummary> CampaignRun::finish()
         details.insert(QStringLiteral("reconciled"), qint64(findings.size()));
         details.insert(QStringLiteral("reconciled_first"), QJsonArray::fromStringList(findings.mid(0, 20)));
     }
-    const QString actor = m_by.name();
+    const store::AuditAuthor author = m_by.author();
     auto closed = m_workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
         if (auto ok = store::CampaignRepository(db).markEnded(m_id, campaignStateName(state), now, m_note); !ok)
             return ok;
-        return store::AuditLog::record(db, now, actor, QStringLiteral("campaign.run"), QStringLiteral("campaign:%1").arg(m_id), details);
+        return store::AuditLog::record(db, now, author, QStringLiteral("campaign.run"), QStringLiteral("campaign:%1").arg(m_id), details);
     });
     if (!closed)
         return closed.error();

@@ -72,7 +72,7 @@ Result<qint64> CampaignService::create(const access::Session &by, const Campaign
                 !made)
                 return made;
         }
-        return store::AuditLog::record(db, now, record.createdBy, QStringLiteral("campaign.create"),
+        return store::AuditLog::record(db, now, by.author(), QStringLiteral("campaign.create"),
                                        QStringLiteral("campaign:%1").arg(campaignId), details);
     });
     if (!ok)
@@ -100,7 +100,7 @@ Result<qint64> CampaignService::retryFailed(const access::Session &by, qint64 ca
         return ok.error();
     if (auto ok = CampaignQueries(m_workspace).checkVisible(by, campaignId); !ok)
         return ok.error();
-    const QString actor = by.name();
+    const store::AuditAuthor author = by.author();
     const QDateTime now = m_workspace.clock().now();
     qint64 count = 0;
     auto ok = m_workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
@@ -113,7 +113,7 @@ Result<qint64> CampaignService::retryFailed(const access::Session &by, qint64 ca
             if (auto paused = campaigns.setState(campaignId, campaignStateName(CampaignState::Paused)); !paused)
                 return paused;
         }
-        return store::AuditLog::record(db, now, actor, QStringLiteral("campaign.retry"), QStringLiteral("campaign:%1").arg(campaignId),
+        return store::AuditLog::record(db, now, author, QStringLiteral("campaign.retry"), QStringLiteral("campaign:%1").arg(campaignId),
                                        { { QStringLiteral("devices"), count } });
     });
     if (!ok)

@@ -49,7 +49,16 @@ Result<void> StepRecorder::persist(const QList<std::pair<CampaignItem, ItemStep>
         store::ProfileRepository profiles(db);
         store::CampaignRepository items(db);
         store::DeviceRepository devices(db);
+        // One signature for the batch: the last audited step's covers the others through the
+        // chain (AuditSigning::ByNextEntry), so a batch costs one ECDSA signature, not hundreds.
+        qsizetype lastAudited = -1;
+        for (qsizetype i = 0; i < steps.size(); ++i) {
+            if (!steps.at(i).second.auditAction.isEmpty())
+                lastAudited = i;
+        }
+        qsizetype index = -1;
         for (const auto &[item, step] : steps) {
+            ++index;
             for (const auto &[profileId, state] : step.profileStates) {
                 if (auto ok = profiles.setState(profileId, state, now); !ok)
                     return ok;
@@ -66,7 +75,9 @@ Result<void> StepRecorder::persist(const QList<std::pair<CampaignItem, ItemStep>
                 QJsonObject details = step.auditDetails;
                 details.insert(QStringLiteral("campaign"), campaign.id);
                 if (auto ok = store::AuditLog::record(db, now, campaign.actor, step.auditAction, QStringLiteral("device:") + item.eid,
-                                                      details);
+                                                      details,
+                                                      index == lastAudited ? store::AuditSigning::Now
+                                                                           : store::AuditSigning::ByNextEntry);
                     !ok)
                     return ok;
             }

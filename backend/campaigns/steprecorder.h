@@ -2,6 +2,7 @@
 
 #include "campaignitem.h"
 #include "core/result.h"
+#include "store/auditauthor.h"
 
 #include <QDateTime>
 #include <QMap>
@@ -25,7 +26,7 @@ public:
     struct Campaign
     {
         qint64 id = 0;
-        QString actor;                       // whoever runs it answers for what it does
+        store::AuditAuthor actor;            // whoever runs it answers for what it does
         std::optional<qint64> newCustomerId; // a change that also moves the devices to a new owner
         QString targetOperator;              // for the audit entries
     };

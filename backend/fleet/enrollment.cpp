@@ -352,12 +352,12 @@ Result<EnrollmentOutcome> Enrollment::commit(store::Workspace &workspace, const 
 {
     if (auto ok = by.require(access::Permission::Enroll, workspace.clock()); !ok)
         return ok.error();
-    const QString actor = by.name();
+    const store::AuditAuthor author = by.author();
     if (target.fleet.trimmed().isEmpty())
         return fail(QStringLiteral("name the fleet the devices join"));
     auto outcome = std::make_shared<EnrollmentOutcome>();
     const QDateTime now = workspace.clock().now();
-    auto done = workspace.writer().run([&preview, &target, &actor, outcome, now](QSqlDatabase &db) -> Result<void> {
+    auto done = workspace.writer().run([&preview, &target, &author, outcome, now](QSqlDatabase &db) -> Result<void> {
         store::CustomerRepository customers(db);
         store::FleetRepository fleets(db);
         std::optional<store::FleetRecord> fleet;
@@ -451,11 +451,10 @@ Result<EnrollmentOutcome> Enrollment::commit(store::Workspace &workspace, const 
                                     { QStringLiteral("duplicates"), preview.duplicates } };
         store::AuditEntry entry;
         entry.at = now;
-        entry.actor = actor;
         entry.action = QStringLiteral("enroll");
         entry.subject = QStringLiteral("fleet:") + customer->name + u'/' + target.fleet;
         entry.details = QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact));
-        if (auto appended = store::AuditLog::append(db, entry); !appended)
+        if (auto appended = store::AuditLog::append(db, entry, author); !appended)
             return appended.error();
         outcome->stored = stored.value();
         outcome->fleetId = fleetId;

@@ -27,7 +27,7 @@ Result<void> OperatorBook::setPolicy(store::Workspace &workspace, const access::
         return fail(QStringLiteral("there is no operator %1").arg(operatorId));
     const store::OperatorRecord before = *op.value();
     const QDateTime now = workspace.clock().now();
-    const QString actor = by.name();
+    const store::AuditAuthor author = by.author();
     return workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
         QSqlQuery q(db);
         q.prepare(QStringLiteral("UPDATE operator SET attestation_max_age_s = ?, fallback_allowed = ?, disable_allowed = ? WHERE id = ?"));
@@ -42,7 +42,7 @@ Result<void> OperatorBook::setPolicy(store::Workspace &workspace, const access::
                                  { QStringLiteral("fallback_allowed"), fallback },
                                  { QStringLiteral("disable_allowed"), disable } };
         };
-        return store::AuditLog::record(db, now, actor, QStringLiteral("operator.policy"), QStringLiteral("operator:%1").arg(before.name),
+        return store::AuditLog::record(db, now, author, QStringLiteral("operator.policy"), QStringLiteral("operator:%1").arg(before.name),
                                        { { QStringLiteral("before"), json(before.attestationMaxAgeSeconds, before.fallbackAllowed,
                                                                           before.disableAllowed) },
                                          { QStringLiteral("after"), json(policy.attestationMaxAgeSeconds, policy.fallbackAllowed,
@@ -67,7 +67,7 @@ Result<void> OperatorBook::setRangeEnds(store::Workspace &workspace, const acces
         return ok;
     const store::OperatorRecord before = *op.value();
     const QDateTime now = workspace.clock().now();
-    const QString actor = by.name();
+    const store::AuditAuthor author = by.author();
     return workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
         QSqlQuery q(db);
         q.prepare(QStringLiteral("UPDATE operator SET msin_last = ?, iccid_last = ? WHERE id = ? AND msin_next <= ? + 1"
@@ -83,7 +83,7 @@ Result<void> OperatorBook::setRangeEnds(store::Workspace &workspace, const acces
             return fail(QStringLiteral("%1 has already issued numbers beyond those ends; a range cannot end before the "
                                        "numbers it gave out")
                             .arg(before.name));
-        return store::AuditLog::record(db, now, actor, QStringLiteral("operator.ranges"), QStringLiteral("operator:%1").arg(before.name),
+        return store::AuditLog::record(db, now, author, QStringLiteral("operator.ranges"), QStringLiteral("operator:%1").arg(before.name),
                                        { { QStringLiteral("msin_last"), QStringLiteral("%1 -> %2").arg(before.msinLast).arg(msinLast) },
                                          { QStringLiteral("iccid_last"),
                                            QStringLiteral("%1 -> %2").arg(before.iccidLast).arg(iccidLast) } });

@@ -3,8 +3,10 @@
 
 #include <QJsonDocument>
 
+#include "auditauthor.h"
+#include "auditchainwalk.h"
 #include "core/clock.h"
-#include "crypto/constanttime.h"
+#include "crypto/ecdsa.h"
 #include "crypto/sha256.h"
 #include "sqlhelpers.h"
 
@@ -79,11 +81,12 @@ AuditEntry readEntry(const QSqlQuery &q)
     e.details = q.value(5).toString();
     e.previousHash = q.value(6).toByteArray();
     e.hash = q.value(7).toByteArray();
+    e.signature = q.value(8).toByteArray();
     return e;
 }
 
 const QString selectEntries = QStringLiteral(
-    "SELECT seq, at, actor, action, subject, details, previous_hash, hash FROM audit_entry");
+    "SELECT seq, at, actor, action, subject, details, previous_hash, hash, signature FROM audit_entry");
 
 } // namespace
 
@@ -100,19 +103,40 @@ QByteArray AuditLog::entryHash(const AuditEntry &entry)
     return h.finish();
 }
 
-Result<qint64> AuditLog::append(QSqlDatabase &db, const AuditEntry &entry)
+QByteArray AuditLog::signedBytes(const QByteArray &entryHash)
 {
+    return QByteArrayLiteral("simfleet audit entry v1:") + entryHash;
+}
+
+QString AuditLog::keyText(const crypto::EcPublicKey &key)
+{
+    return QString::fromLatin1(key.uncompressedPoint().toHex());
+}
+
+Result<qint64> AuditLog::append(QSqlDatabase &db, const AuditEntry &entry, const AuditAuthor &author, AuditSigning signing)
+{
+    if (!author.canSign() && !isUnprovenAction(entry.action))
+        return fail(QStringLiteral("%1 has no signing key, so the audit log cannot record \"%2\"; log in again")
+                        .arg(author.name, entry.action));
     auto head = readHead(db);
     if (!head)
         return head.error();
     AuditEntry e = entry;
+    e.actor = author.name;
     e.seq = head->seq + 1;
     e.previousHash = head->hash;
     e.hash = entryHash(e);
+    e.signature.clear();
+    if (author.canSign() && signing == AuditSigning::Now) {
+        auto signature = crypto::ecdsaSign(author.key, signedBytes(e.hash), crypto::SignatureFormat::Raw);
+        if (!signature)
+            return fail(QStringLiteral("signing the audit entry failed: %1").arg(signature.errorMessage()));
+        e.signature = signature.value();
+    }
 
     QSqlQuery own(db);
     QSqlQuery &q = preparedStatement(db, QStringLiteral("INSERT INTO audit_entry (seq, at, actor, action, subject, details,"
-                                                        " previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+                                                        " previous_hash, hash, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                                      own);
     q.addBindValue(e.seq);
     q.addBindValue(storedTime(e.at));
@@ -122,6 +146,7 @@ Result<qint64> AuditLog::append(QSqlDatabase &db, const AuditEntry &entry)
     q.addBindValue(text(e.details));
     q.addBindValue(e.previousHash);
     q.addBindValue(e.hash);
+    q.addBindValue(e.signature.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(e.signature));
     if (!q.exec())
         return fail(QStringLiteral("writing the audit log failed: %1").arg(q.lastError().text()));
     if (auto ok = writeHead(db, e.seq, e.hash); !ok)
@@ -129,20 +154,19 @@ Result<qint64> AuditLog::append(QSqlDatabase &db, const AuditEntry &entry)
     return e.seq;
 }
 
-Result<void> AuditLog::record(QSqlDatabase &db, const QDateTime &at, const QString &actor, const QString &action,
-                              const QString &subject, const QJsonObject &details)
+Result<void> AuditLog::record(QSqlDatabase &db, const QDateTime &at, const AuditAuthor &author, const QString &action,
+                              const QString &subject, const QJsonObject &details, AuditSigning signing)
 {
     AuditEntry entry;
     entry.at = at;
-    entry.actor = actor;
     entry.action = action;
     entry.subject = subject;
     entry.details = QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact));
-    auto seq = append(db, entry);
+    auto seq = append(db, entry, author, signing);
     return seq ? Result<void>() : Result<void>(seq.error());
 }
 
-Result<AuditVerification> AuditLog::verify(QSqlDatabase &db)
+Result<AuditVerification> AuditLog::verify(QSqlDatabase &db, const AuditCheckpoint *against)
 {
     auto head = readHead(db);
     if (!head)
@@ -152,37 +176,14 @@ Result<AuditVerification> AuditLog::verify(QSqlDatabase &db)
     if (!q.exec(selectEntries + QStringLiteral(" ORDER BY seq")))
         return fail(q.lastError().text());
 
-    AuditVerification v;
-    const auto broken = [&v](qint64 seq, QString problem) {
-        v.intact = false;
-        v.firstBadEntry = seq;
-        v.problem = std::move(problem);
-        return v;
-    };
-    qint64 expectedSeq = 1;
-    QByteArray previous(32, '\0');
+    AuditChainWalk walk(against);
     while (q.next()) {
-        const AuditEntry e = readEntry(q);
-        if (e.seq != expectedSeq)
-            return broken(expectedSeq, QStringLiteral("entry %1 was removed").arg(expectedSeq));
-        if (!crypto::equalConstantTime(e.previousHash, previous))
-            return broken(e.seq, QStringLiteral("entry %1 does not follow entry %2: an entry before it was changed "
-                                                "or removed")
-                                     .arg(e.seq)
-                                     .arg(e.seq - 1));
-        if (!crypto::equalConstantTime(entryHash(e), e.hash))
-            return broken(e.seq, QStringLiteral("entry %1 was changed after it was written").arg(e.seq));
-        previous = e.hash;
-        ++expectedSeq;
-        ++v.entries;
+        if (!walk.step(readEntry(q)))
+            return walk.result();
     }
-    if (head->seq > v.entries)
-        return broken(v.entries + 1, QStringLiteral("entries %1 to %2 were removed from the end of the log")
-                                         .arg(v.entries + 1)
-                                         .arg(head->seq));
-    if (head->seq != v.entries || !crypto::equalConstantTime(head->hash, previous))
-        return broken(v.entries, QStringLiteral("entry %1 does not match the log's recorded head").arg(v.entries));
-    return v;
+    q.finish();
+    walk.finish(head->seq, head->hash);
+    return walk.result();
 }
 
 Result<QList<AuditEntry>> AuditLog::list(QSqlDatabase &db, qint64 afterSeq, int limit)

@@ -150,6 +150,21 @@ const QList<Migration> &migrations()
               QStringLiteral("CREATE INDEX campaign_target_operator ON campaign(target_operator_id, state)"),
               QStringLiteral("CREATE INDEX campaign_item_device ON campaign_item(device_id)"),
           } },
+        { 6,
+          "audit log: entries signed by their authors; authors' signing keys",
+          {
+              // ECDSA P-256 over the entry's hash by its author (NULL for entries nobody can vouch
+              // for, such as a failed login, and for entries a later signature of the same author
+              // covers). Each author's public key is registered by a signed entry of the log itself.
+              QStringLiteral("ALTER TABLE audit_entry ADD COLUMN signature BLOB"),
+              // The user's signing key: public point, and private key wrapped under the key the
+              // user's password derives (never under the data key, which other users hold).
+              QStringLiteral("ALTER TABLE app_user ADD COLUMN signing_key BLOB"),
+              QStringLiteral("ALTER TABLE app_user ADD COLUMN wrapped_signing_key BLOB"),
+              // The owner's, wrapped under the key the workspace passphrase derives.
+              QStringLiteral("ALTER TABLE workspace_key ADD COLUMN owner_signing_key BLOB"),
+              QStringLiteral("ALTER TABLE workspace_key ADD COLUMN wrapped_owner_signing_key BLOB"),
+          } },
     };
     return list;
 }

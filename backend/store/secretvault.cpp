@@ -15,6 +15,28 @@ constexpr std::size_t dataKeySize = 32;
 const QByteArray wrapAssociatedData = QByteArrayLiteral("simfleet:workspace-data-key:v1");
 const QByteArray slotAssociatedData = QByteArrayLiteral("simfleet:user-key-slot:v1");
 
+// Bound to the public key, so a key record swapped for another one does not open.
+QByteArray ownerKeyAssociatedData(const QByteArray &publicPoint)
+{
+    return QByteArrayLiteral("simfleet:owner-signing-key:v1:") + publicPoint;
+}
+
+struct WrappedOwnerKey
+{
+    crypto::EcPrivateKey key;
+    QByteArray wrapped;
+};
+
+Result<WrappedOwnerKey> newOwnerKey(const crypto::SecretBytes &kek)
+{
+    WrappedOwnerKey k { crypto::EcPrivateKey::generate(), {} };
+    auto wrapped = crypto::aesGcmSeal(kek.view(), k.key.toPkcs8().view(), ownerKeyAssociatedData(k.key.publicPoint()));
+    if (!wrapped)
+        return wrapped.error();
+    k.wrapped = wrapped.value();
+    return k;
+}
+
 QByteArray associatedData(const SealedField &field)
 {
     return QByteArrayLiteral("simfleet:v1:") + field.table + ':' + QByteArray::number(field.rowId) + ':'
@@ -55,23 +77,45 @@ Result<SecretVault> SecretVault::initialise(QSqlDatabase &db, QByteArrayView pas
     auto wrapped = crypto::aesGcmSeal(kek->view(), dataKey.view(), wrapAssociatedData);
     if (!wrapped)
         return wrapped.error();
+    auto ownerKey = newOwnerKey(kek.value());
+    if (!ownerKey)
+        return ownerKey.error();
     QSqlQuery q(db);
-    q.prepare(QStringLiteral("INSERT INTO workspace_key (id, kdf, salt, n, r, p, wrapped_data_key)"
-                             " VALUES (1, 'scrypt', ?, ?, ?, ?, ?)"));
+    q.prepare(QStringLiteral("INSERT INTO workspace_key (id, kdf, salt, n, r, p, wrapped_data_key, owner_signing_key,"
+                             " wrapped_owner_signing_key) VALUES (1, 'scrypt', ?, ?, ?, ?, ?, ?, ?)"));
     q.addBindValue(salt);
     q.addBindValue(qint64(parameters.n));
     q.addBindValue(qint64(parameters.r));
     q.addBindValue(qint64(parameters.p));
     q.addBindValue(wrapped.value());
+    q.addBindValue(ownerKey->key.publicPoint());
+    q.addBindValue(ownerKey->wrapped);
     if (!q.exec())
         return fail(QStringLiteral("storing the workspace key failed: %1").arg(q.lastError().text()));
-    return SecretVault(std::move(dataKey));
+    SecretVault vault(std::move(dataKey));
+    vault.m_ownerKey = ownerKey->key;
+    return vault;
+}
+
+Result<void> SecretVault::storeOwnerKey(QSqlDatabase &db, const crypto::EcPublicKey &key, const QByteArray &wrapped)
+{
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("UPDATE workspace_key SET owner_signing_key = ?, wrapped_owner_signing_key = ? WHERE id = 1"
+                             " AND owner_signing_key IS NULL"));
+    q.addBindValue(key.uncompressedPoint());
+    q.addBindValue(wrapped);
+    if (!q.exec())
+        return fail(QStringLiteral("storing the owner's signing key failed: %1").arg(q.lastError().text()));
+    if (q.numRowsAffected() != 1)
+        return fail(QStringLiteral("the owner already has a signing key; unlock the workspace again"));
+    return {};
 }
 
 Result<SecretVault> SecretVault::unlock(QSqlDatabase &db, QByteArrayView passphrase)
 {
     QSqlQuery q(db);
-    if (!q.exec(QStringLiteral("SELECT salt, n, r, p, wrapped_data_key FROM workspace_key WHERE id = 1")))
+    if (!q.exec(QStringLiteral("SELECT salt, n, r, p, wrapped_data_key, owner_signing_key, wrapped_owner_signing_key"
+                               " FROM workspace_key WHERE id = 1")))
         return fail(QStringLiteral("reading the workspace key failed: %1").arg(q.lastError().text()));
     if (!q.next())
         return fail(QStringLiteral("this workspace has no passphrase set up"));
@@ -83,7 +127,25 @@ Result<SecretVault> SecretVault::unlock(QSqlDatabase &db, QByteArrayView passphr
     auto dataKey = crypto::aesGcmOpen(kek->view(), q.value(4).toByteArray(), wrapAssociatedData);
     if (!dataKey)
         return fail(QStringLiteral("wrong passphrase for this workspace"));
-    return SecretVault(std::move(dataKey).value());
+    SecretVault vault(std::move(dataKey).value());
+    const QByteArray ownerPoint = q.value(5).toByteArray();
+    if (ownerPoint.isEmpty()) {
+        auto made = newOwnerKey(kek.value());
+        if (!made)
+            return made.error();
+        vault.m_ownerKey = made->key;
+        vault.m_wrappedNewOwnerKey = made->wrapped;
+        return vault;
+    }
+    auto pkcs8 = crypto::aesGcmOpen(kek->view(), q.value(6).toByteArray(), ownerKeyAssociatedData(ownerPoint));
+    if (!pkcs8)
+        return fail(QStringLiteral("the owner's signing key does not open with the passphrase that opens the workspace: "
+                                   "its record was changed; restore the workspace from a backup"));
+    auto ownerKey = crypto::EcPrivateKey::fromPkcs8(pkcs8.value());
+    if (!ownerKey)
+        return ownerKey.error();
+    vault.m_ownerKey = ownerKey.value();
+    return vault;
 }
 
 Result<QByteArray> SecretVault::wrapDataKey(const crypto::SecretBytes &keyEncryptionKey) const

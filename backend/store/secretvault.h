@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "crypto/eckey.h"
 #include "crypto/kdf.h"
 #include "crypto/secretbytes.h"
 
@@ -36,8 +37,16 @@ public:
     // A new workspace: makes a data key and stores it wrapped under the passphrase.
     static Result<SecretVault> initialise(QSqlDatabase &db, QByteArrayView passphrase,
                                           crypto::ScryptParameters parameters = {});
-    // An existing workspace: unwraps the data key. A wrong passphrase changes nothing.
+    // An existing workspace: unwraps the data key and the owner's signing key. A wrong
+    // passphrase changes nothing. A workspace from before signed audit entries has no owner key
+    // yet: one is made, and wrappedNewOwnerKey() holds it for the caller to store.
     static Result<SecretVault> unlock(QSqlDatabase &db, QByteArrayView passphrase);
+
+    // The key the owner signs audit entries with; null unless the passphrase unlocked the vault.
+    const crypto::EcPrivateKey &ownerKey() const { return m_ownerKey; }
+    const QByteArray &wrappedNewOwnerKey() const { return m_wrappedNewOwnerKey; }
+    // Stores an owner key unlock() made (see wrappedNewOwnerKey()).
+    static Result<void> storeOwnerKey(QSqlDatabase &db, const crypto::EcPublicKey &key, const QByteArray &wrapped);
 
     // A user's key slot: the data key wrapped under a key derived from that user's password, so
     // users who work with secrets need not know the workspace passphrase.
@@ -49,6 +58,8 @@ public:
 private:
     explicit SecretVault(crypto::SecretBytes dataKey) : m_dataKey(std::move(dataKey)) { }
     crypto::SecretBytes m_dataKey;
+    crypto::EcPrivateKey m_ownerKey;
+    QByteArray m_wrappedNewOwnerKey;
 };
 
 } // namespace simfleet::store

@@ -12,7 +12,7 @@ namespace {
 
 const QString userColumns = QStringLiteral(
     "SELECT id, name, role, operator_id, password_hash, password_salt, kdf_n, kdf_r, kdf_p, wrapped_data_key,"
-    " failed_logins, locked_until, last_login_at FROM app_user");
+    " failed_logins, locked_until, last_login_at, signing_key, wrapped_signing_key FROM app_user");
 
 QDateTime timeFrom(const QVariant &v)
 {
@@ -45,6 +45,8 @@ UserRecord readUser(const QSqlQuery &q)
     u.failedLogins = q.value(10).toInt();
     u.lockedUntil = timeFrom(q.value(11));
     u.lastLoginAt = timeFrom(q.value(12));
+    u.signingKey = q.value(13).toByteArray();
+    u.wrappedSigningKey = q.value(14).toByteArray();
     return u;
 }
 
@@ -62,10 +64,11 @@ Result<qint64> UserRepository::insert(const UserRecord &u, const QDateTime &at)
     QSqlQuery q(m_db);
     if (auto ok = execute(q,
                           QStringLiteral("INSERT INTO app_user (name, role, operator_id, password_hash, password_salt,"
-                                         " kdf_n, kdf_r, kdf_p, wrapped_data_key, created_at)"
-                                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                                         " kdf_n, kdf_r, kdf_p, wrapped_data_key, created_at, signing_key, wrapped_signing_key)"
+                                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                           { u.name, u.role, optionalValue(u.operatorId), u.passwordHash, u.passwordSalt, qint64(u.kdfN),
-                            qint64(u.kdfR), qint64(u.kdfP), blobValue(u.wrappedDataKey), storedTime(at) },
+                            qint64(u.kdfR), qint64(u.kdfP), blobValue(u.wrappedDataKey), storedTime(at),
+                            blobValue(u.signingKey), blobValue(u.wrappedSigningKey) },
                           "adding a user");
         !ok)
         return ok.error();
@@ -152,11 +155,25 @@ Result<void> UserRepository::setPassword(qint64 userId, const UserRecord &c)
     QSqlQuery q(m_db);
     return execute(q,
                    QStringLiteral("UPDATE app_user SET password_hash = ?, password_salt = ?, kdf_n = ?, kdf_r = ?,"
-                                  " kdf_p = ?, wrapped_data_key = ?, failed_logins = 0, locked_until = NULL"
-                                  " WHERE id = ?"),
+                                  " kdf_p = ?, wrapped_data_key = ?, signing_key = ?, wrapped_signing_key = ?, failed_logins = 0,"
+                                  " locked_until = NULL WHERE id = ?"),
                    { c.passwordHash, c.passwordSalt, qint64(c.kdfN), qint64(c.kdfR), qint64(c.kdfP),
-                     blobValue(c.wrappedDataKey), userId },
+                     blobValue(c.wrappedDataKey), blobValue(c.signingKey), blobValue(c.wrappedSigningKey), userId },
                    "changing a password");
+}
+
+Result<void> UserRepository::setFirstSigningKey(qint64 userId, const QByteArray &publicPoint, const QByteArray &wrapped)
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q,
+                          QStringLiteral("UPDATE app_user SET signing_key = ?, wrapped_signing_key = ? WHERE id = ?"
+                                         " AND signing_key IS NULL"),
+                          { publicPoint, wrapped, userId }, "storing a signing key");
+        !ok)
+        return ok;
+    if (q.numRowsAffected() != 1)
+        return fail(QStringLiteral("the user already has a signing key; log in again"));
+    return {};
 }
 
 Result<void> UserRepository::remove(qint64 userId)

@@ -27,6 +27,10 @@ struct UserRecord
     quint32 kdfR = 8;
     quint32 kdfP = 1;
     QByteArray wrappedDataKey; // empty for roles without secrets
+    // The key the user signs audit entries with: public point, and private key wrapped under the
+    // key the password derives. Empty for a user of an older workspace until their next login.
+    QByteArray signingKey;
+    QByteArray wrappedSigningKey;
     int failedLogins = 0;
     QDateTime lockedUntil; // invalid when not locked
     QDateTime lastLoginAt;
@@ -49,7 +53,10 @@ public:
     Result<void> recordLogin(qint64 userId, const QDateTime &at);
     Result<void> setRole(qint64 userId, const QString &role, std::optional<qint64> operatorId,
                          const QByteArray &wrappedDataKey);
+    // Password check, key slot and signing key together.
     Result<void> setPassword(qint64 userId, const UserRecord &credentials);
+    // A signing key for a user of an older workspace, only while they have none.
+    Result<void> setFirstSigningKey(qint64 userId, const QByteArray &publicPoint, const QByteArray &wrapped);
     Result<void> remove(qint64 userId);
 
 private:

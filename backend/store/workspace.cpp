@@ -1,4 +1,5 @@
 #include "workspace.h"
+#include "auditauthor.h"
 #include "auditlog.h"
 #include "core/clock.h"
 #include "databaseconnection.h"
@@ -10,6 +11,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonObject>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
@@ -99,19 +101,20 @@ Result<void> initialiseNewFile(const QString &path, const QString &name, QByteAr
     if (auto version = migrate(db); !version)
         return version.error();
     Transaction tx(db);
-    if (auto vault = SecretVault::initialise(db, passphrase, keyDerivation); !vault)
+    auto vault = SecretVault::initialise(db, passphrase, keyDerivation);
+    if (!vault)
         return vault.error();
     if (auto ok = writeSetting(db, QStringLiteral("name"), name); !ok)
         return ok;
     if (auto ok = writeSetting(db, QStringLiteral("demo"), QStringLiteral("0")); !ok)
         return ok;
-    AuditEntry entry;
-    entry.at = time.now();
-    entry.actor = QStringLiteral("owner");
-    entry.action = QStringLiteral("workspace.create");
-    entry.subject = QStringLiteral("workspace:") + name;
-    if (auto appended = AuditLog::append(db, entry); !appended)
-        return appended.error();
+    // Entry 1 registers the owner's key: every later key is registered by a signed entry.
+    const AuditAuthor owner { QStringLiteral("owner"), vault->ownerKey() };
+    if (auto ok = AuditLog::record(db, time.now(), owner, QStringLiteral("workspace.create"),
+                                   QStringLiteral("workspace:") + name,
+                                   QJsonObject { { AuditLog::keyField(), AuditLog::keyText(owner.key.publicKey()) } });
+        !ok)
+        return ok;
     return tx.commit();
 }
 
@@ -212,6 +215,21 @@ Result<void> Workspace::unlock(QByteArrayView passphrase)
     auto vault = SecretVault::unlock(db, passphrase);
     if (!vault)
         return vault.error();
+    // A workspace from before signed audit entries: the owner's first key is registered on the
+    // owner's word (the passphrase just proved).
+    if (!vault->wrappedNewOwnerKey().isEmpty()) {
+        const AuditAuthor owner { QStringLiteral("owner"), vault->ownerKey() };
+        const QByteArray wrapped = vault->wrappedNewOwnerKey();
+        const QDateTime now = m_clock->now();
+        if (auto ok = m_writer->run([&](QSqlDatabase &w) -> Result<void> {
+                if (auto stored = SecretVault::storeOwnerKey(w, owner.key.publicKey(), wrapped); !stored)
+                    return stored;
+                return AuditLog::record(w, now, owner, QStringLiteral("audit.key"), QStringLiteral("workspace"),
+                                        QJsonObject { { AuditLog::keyField(), AuditLog::keyText(owner.key.publicKey()) } });
+            });
+            !ok)
+            return ok;
+    }
     m_vault = std::move(vault).value();
     m_unlockedByPassphrase = true;
     return {};

@@ -198,7 +198,7 @@ const QList<CallSpec> &calls()
         { "user-add", true,
           [](Fixture &f, const access::Session &s) {
               return access::AccessService(*f.ws).addUser(
-                  s, { QStringLiteral("newcomer"), access::Role::Viewer, {}, QByteArray("a password") });
+                  s, { QStringLiteral("newcomer"), access::Role::Viewer, {}, QByteArray("quartz harbour lantern") });
           } },
         { "user-remove", true,
           [](Fixture &f, const access::Session &s) {
@@ -544,8 +544,8 @@ private Q_SLOTS:
         const auto needsPassword = access.setRole(admin, QStringLiteral("operations"), access::Role::Operations, {}, std::nullopt);
         QVERIFY(!needsPassword);
         QVERIFY(needsPassword.errorMessage().contains(QStringLiteral("new password")));
-        QVERIFY(access.setRole(admin, QStringLiteral("operations"), access::Role::Operations, {}, QByteArray("fresh one")));
-        auto g = access.login(QStringLiteral("operations"), "fresh one");
+        QVERIFY(access.setRole(admin, QStringLiteral("operations"), access::Role::Operations, {}, QByteArray("fresh copper meadow")));
+        auto g = access.login(QStringLiteral("operations"), "fresh copper meadow");
         QVERIFY2(g, qPrintable(g.errorMessage()));
         QCOMPARE(g->role(), access::Role::Operations);
     }
@@ -557,13 +557,13 @@ private Q_SLOTS:
         const access::Session admin = logIn(*f, QStringLiteral("admin"));
         access::AccessService access(*f->ws);
         const auto cases = QList<std::pair<access::NewUser, QString>> {
-            { { QStringLiteral("admin"), access::Role::Viewer, {}, "long enough" }, QStringLiteral("already a user admin") },
-            { { QStringLiteral("two words"), access::Role::Viewer, {}, "long enough" }, QStringLiteral("contains a space") },
-            { { QStringLiteral("short"), access::Role::Viewer, {}, "abc" }, QStringLiteral("at least 4 characters") },
-            { { QStringLiteral("am"), access::Role::OperatorAccountManager, {}, "long enough" }, QStringLiteral("needs the operator") },
-            { { QStringLiteral("am"), access::Role::OperatorAccountManager, QStringLiteral("Nowhere Mobile"), "long enough" },
+            { { QStringLiteral("admin"), access::Role::Viewer, {}, "violet gravel sextant" }, QStringLiteral("already a user admin") },
+            { { QStringLiteral("two words"), access::Role::Viewer, {}, "violet gravel sextant" }, QStringLiteral("contains a space") },
+            { { QStringLiteral("short"), access::Role::Viewer, {}, "abc" }, QStringLiteral("at least 12 characters") },
+            { { QStringLiteral("am"), access::Role::OperatorAccountManager, {}, "violet gravel sextant" }, QStringLiteral("needs the operator") },
+            { { QStringLiteral("am"), access::Role::OperatorAccountManager, QStringLiteral("Nowhere Mobile"), "violet gravel sextant" },
               QStringLiteral("there is no operator Nowhere Mobile") },
-            { { QStringLiteral("v"), access::Role::Viewer, QStringLiteral("Rheinfunk"), "long enough" },
+            { { QStringLiteral("v"), access::Role::Viewer, QStringLiteral("Rheinfunk"), "violet gravel sextant" },
               QStringLiteral("only an operator account manager") },
         };
         const QString before = fingerprint(*f->ws);
@@ -613,18 +613,18 @@ private Q_SLOTS:
         access::AccessService access(*ws.value());
         const auto owner = access.ownerSession();
         QVERIFY(owner);
-        const auto viewer = access.addUser(owner.value(), { QStringLiteral("vera"), access::Role::Viewer, {}, "password" });
+        const auto viewer = access.addUser(owner.value(), { QStringLiteral("vera"), access::Role::Viewer, {}, "orchid tundra ballast" });
         QVERIFY(!viewer);
         QVERIFY(viewer.errorMessage().contains(QStringLiteral("first user of a workspace is its Administrator")));
-        QVERIFY(access.addUser(owner.value(), { QStringLiteral("ada"), access::Role::Administrator, {}, "password" }));
-        QVERIFY(access.addUser(owner.value(), { QStringLiteral("vera"), access::Role::Viewer, {}, "password" }));
+        QVERIFY(access.addUser(owner.value(), { QStringLiteral("ada"), access::Role::Administrator, {}, "orchid tundra ballast" }));
+        QVERIFY(access.addUser(owner.value(), { QStringLiteral("vera"), access::Role::Viewer, {}, "orchid tundra ballast" }));
         // Opened again without the passphrase, there is no owner; ada's password is enough.
         ws.value().reset();
         auto again = store::Workspace::open(path);
         QVERIFY(again);
         access::AccessService reopened(*again.value());
         QVERIFY(!reopened.ownerSession());
-        auto ada = reopened.login(QStringLiteral("ada"), "password");
+        auto ada = reopened.login(QStringLiteral("ada"), "orchid tundra ballast");
         QVERIFY2(ada, qPrintable(ada.errorMessage()));
         QVERIFY(again.value()->isUnlocked());
     }

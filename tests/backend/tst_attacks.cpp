@@ -14,6 +14,10 @@
 #include "testsession.h"
 
 #include "access/accessservice.h"
+#include "access/audittrail.h"
+#include "access/passwordpolicy.h"
+#include "auditrewrite.h"
+#include "store/auditcheckpoint.h"
 #include "crypto/kdf.h"
 #include "fleet/devicefilter.h"
 
@@ -262,6 +266,137 @@ private slots:
             QVERIFY(!added);
             QVERIFY2(added.errorMessage().contains(QStringLiteral("owner")), qPrintable(added.errorMessage()));
         }
+    }
+
+    // Issue 17, High 2: the attacker is "operations", who can write the file and holds their own
+    // key (their password opens it). They drop the triggers, rewrite, re-hash the chain and
+    // re-sign their own entries; the owner keeps a checkpoint taken before.
+    void auditRewritesAreFound_data()
+    {
+        QTest::addColumn<int>("rewrite");
+        QTest::newRow("the newest 600 entries removed") << 0;
+        QTest::newRow("every entry removed") << 1;
+        QTest::newRow("campaign.create deleted, a user.add's actor changed") << 2;
+    }
+    void auditRewritesAreFound()
+    {
+        QFETCH(int, rewrite);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("audit.simfleet"));
+        auto ws = simulation::DemoWorkspace::create(path, nullptr, { 20, 0, 0, false });
+        QVERIFY2(ws, qPrintable(ws.errorMessage()));
+        auto field = simulation::SimulatedField::openForWorkspace(path);
+        QVERIFY(field);
+        field.value()->setTiming({ std::chrono::milliseconds(0), 7200 });
+        access::AccessService access(*ws.value());
+        const access::Session owner = testing::ownerOf(*ws.value());
+        auto admin = access.login(QStringLiteral("admin"), store::demoUserPassword);
+        auto operations = access.login(QStringLiteral("operations"), store::demoUserPassword);
+        QVERIFY(admin && operations);
+
+        // A working history: operations provisions the meters, the admin adds a user, and both
+        // keep working until the log holds well over 600 entries.
+        campaigns::CampaignService service(*ws.value(), *field.value());
+        const auto meters = store::FleetRepository(ws.value()->database()).findUnique(QStringLiteral("Rheinau smart meters"));
+        campaigns::CampaignRequest request;
+        request.kind = campaigns::CampaignKind::InitialProvisioning;
+        request.targetOperatorId = *meters->homeOperatorId;
+        for (const auto &d : store::DeviceRepository(ws.value()->database()).idsInFleet(meters->id).value())
+            request.deviceIds.append(d.first);
+        const auto id = service.create(operations.value(), request);
+        QVERIFY(id);
+        QVERIFY(service.run(operations.value(), *id));
+        QVERIFY(access.addUser(admin.value(), { QStringLiteral("petra"), access::Role::Viewer, {}, "brass kestrel opal" }));
+        for (int i = 0; i < 640; ++i)
+            QVERIFY(access.setIdleMinutes(i % 2 ? admin.value() : owner, 30 + i % 7));
+        auto before = access::AuditTrail::checkpoint(*ws.value(), owner);
+        QVERIFY2(before, qPrintable(before.errorMessage()));
+        const qint64 entries = before->entries;
+        QVERIFY(entries > 660);
+
+        QSqlDatabase db = ws.value()->database();
+        qint64 deletedAt = 0;
+        for (const auto &e : store::AuditLog::list(db, 0, 1 << 20).value()) {
+            if (e.action == u"campaign.create")
+                deletedAt = e.seq;
+        }
+        QVERIFY(deletedAt > 0);
+        const QHash<QString, crypto::EcPrivateKey> attackersKeys { { QStringLiteral("operations"),
+                                                                     operations->author().key } };
+        QVERIFY(testing::rewriteAuditLog(
+            ws.value()->database(),
+            [&](QList<store::AuditEntry> &log) {
+                if (rewrite == 0)
+                    log.resize(log.size() - 600);
+                if (rewrite == 1)
+                    log.clear();
+                if (rewrite == 2) {
+                    log.removeIf([](const store::AuditEntry &e) { return e.action == u"campaign.create"; });
+                    for (store::AuditEntry &e : log) {
+                        if (e.action == u"user.add" && e.subject == u"user:petra")
+                            e.actor = QStringLiteral("operations");
+                    }
+                }
+            },
+            attackersKeys));
+
+        const auto plain = access::AuditTrail::verify(*ws.value(), owner);
+        const auto against = access::AuditTrail::verify(*ws.value(), owner, &before.value());
+        QVERIFY(plain && against);
+        QVERIFY(!against->intact);
+        if (rewrite == 0) {
+            // The shorter log is consistent in itself; the checkpoint kept outside finds the cut.
+            QCOMPARE(against->firstBadEntry, entries - 599);
+            QVERIFY2(against->problem.contains(QStringLiteral("were removed")), qPrintable(against->problem));
+        } else if (rewrite == 1) {
+            QVERIFY(!plain->intact);
+            QCOMPARE(plain->firstBadEntry, 1);
+            QCOMPARE(against->firstBadEntry, 1);
+        } else {
+            // The first entry after the deleted one that operations could not sign again (the
+            // owner's or the admin's) is named; the user.add operations now claims is theirs.
+            QVERIFY(!plain->intact);
+            const auto log = store::AuditLog::list(db, 0, 1 << 20).value();
+            qint64 firstOthers = 0;
+            for (const auto &e : log) {
+                if (e.seq >= deletedAt && e.actor != u"operations" && !e.signature.isEmpty()) {
+                    firstOthers = e.seq;
+                    break;
+                }
+            }
+            QVERIFY(firstOthers > 0);
+            QCOMPARE(plain->firstBadEntry, firstOthers);
+            QVERIFY2(plain->problem.contains(QStringLiteral("signed")), qPrintable(plain->problem));
+            QCOMPARE(against->firstBadEntry, plain->firstBadEntry);
+        }
+    }
+
+    // Issue 17, High 3: passwords that resist offline guessing; the demo's "demo" in the demo only.
+    void weakPasswordsAreRefused()
+    {
+        for (const char *weak : { "abcd", "short pass", "password1234", "P@ssw0rd2026!", "Summer2026!!", "qwertyuiop12",
+                                  "123456789012", "aaaaaaaaaaaaaaa", "abcabcabcabc", "welcomewelcome", "1qaz2wsx3edc",
+                                  "iloveyou!!!!", "petra-is-the-best", "demo" }) {
+            const auto refused = access::PasswordPolicy::check(QByteArrayView(weak), QStringLiteral("petra"), false);
+            QVERIFY2(!refused, weak);
+        }
+        for (const char *strong : { "brass kestrel opal", "correct horse battery staple", "Tq8#vLm2$wPz" })
+            QVERIFY2(access::PasswordPolicy::check(QByteArrayView(strong), QStringLiteral("petra"), false), strong);
+        QVERIFY(access::PasswordPolicy::check("demo", QStringLiteral("viewer"), true));
+        QVERIFY(!access::PasswordPolicy::check("demo1", QStringLiteral("viewer"), true));
+
+        // Through the service: a real workspace refuses "demo" and a short password alike.
+        QTemporaryDir dir;
+        auto ws = store::Workspace::create(dir.filePath(QStringLiteral("real.simfleet")), QStringLiteral("real"),
+                                           "a long passphrase", nullptr, { 1024, 8, 1 });
+        QVERIFY(ws);
+        access::AccessService access(*ws.value());
+        const access::Session owner = testing::ownerOf(*ws.value());
+        for (const char *weak : { "demo", "four", "password1234" }) {
+            const auto added = access.addUser(owner, { QStringLiteral("ada"), access::Role::Administrator, {}, weak });
+            QVERIFY(!added);
+        }
+        QVERIFY(access.addUser(owner, { QStringLiteral("ada"), access::Role::Administrator, {}, "orchid tundra ballast" }));
     }
 };
 

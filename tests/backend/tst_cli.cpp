@@ -11,6 +11,8 @@
 #include <QSet>
 #include <QTest>
 
+#include "auditrewrite.h"
+
 // simfleet-cli as its users run it: a process, its exit code, its stdout and stderr.
 class TestCli : public QObject
 {
@@ -252,12 +254,12 @@ private Q_SLOTS:
 
         // The owner adds a user; the new password comes from SIMFLEET_NEW_PASSWORD.
         const Run added = cli({ "-w", ws("demo.simfleet"), "users", "add", "olga", "--role", "operations" }, {},
-                              { { QStringLiteral("SIMFLEET_NEW_PASSWORD"), QStringLiteral("olga's secret") } });
+                              { { QStringLiteral("SIMFLEET_NEW_PASSWORD"), QStringLiteral("harbour sprocket lilac") } });
         QVERIFY2(added.exitCode == 0, added.err.constData());
         QCOMPARE(QJsonDocument::fromJson(added.out).array().size(), 8);
-        QVERIFY(!added.out.contains("olga's secret") && !added.err.contains("olga's secret"));
+        QVERIFY(!added.out.contains("harbour sprocket lilac") && !added.err.contains("harbour sprocket lilac"));
         const Run olga = cli({ "-w", ws("demo.simfleet"), "--user", "olga", "info" }, {},
-                             { { QStringLiteral("SIMFLEET_PASSWORD"), QStringLiteral("olga's secret") } });
+                             { { QStringLiteral("SIMFLEET_PASSWORD"), QStringLiteral("harbour sprocket lilac") } });
         QVERIFY2(olga.exitCode == 0, olga.err.constData());
         const Run badRole = cli({ "-w", ws("demo.simfleet"), "users", "add", "x", "--role", "superuser" });
         QCOMPARE(badRole.exitCode, 2);
@@ -283,6 +285,47 @@ private Q_SLOTS:
         QCOMPARE(json.value("intact").toBool(), false);
         QCOMPARE(json.value("first_bad_entry").toInt(), 1);
         QVERIFY(r.err.contains("tampered"));
+    }
+
+    // The owner keeps the head outside the file; a log cut behind it fails verify --against.
+    void auditCheckpointFindsACutLog()
+    {
+        QVERIFY(QFile::copy(ws("demo.simfleet"), ws("cut.simfleet")));
+        QVERIFY(QFile::copy(ws("demo.simfleet.key"), ws("cut.simfleet.key")));
+        const QString kept = m_dir.filePath(QStringLiteral("head.json"));
+        const Run taken = cli({ "-w", ws("cut.simfleet"), "audit", "checkpoint", "--out", kept });
+        QVERIFY2(taken.exitCode == 0, taken.err.constData());
+        const qint64 entries = QJsonDocument::fromJson(taken.out).object().value("entries").toInteger();
+        QVERIFY(entries > 2);
+        // Never overwritten; a file that is not a checkpoint says so.
+        const Run again = cli({ "-w", ws("cut.simfleet"), "audit", "checkpoint", "--out", kept });
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY2(again.err.contains("never overwritten"), again.err.constData());
+        const Run missingOut = cli({ "-w", ws("cut.simfleet"), "audit", "checkpoint" });
+        QCOMPARE(missingOut.exitCode, 2);
+        const Run garbage = cli({ "-w", ws("cut.simfleet"), "audit", "verify", "--against", ws("cut.simfleet.key") });
+        QCOMPARE(garbage.exitCode, 1);
+        QVERIFY2(garbage.err.contains("not a usable audit checkpoint"), garbage.err.constData());
+        const Run fine = cli({ "-w", ws("cut.simfleet"), "audit", "verify", "--against", kept });
+        QVERIFY2(fine.exitCode == 0, fine.err.constData());
+
+        // The newest entry cut and the head record rewritten to match.
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("shell"));
+            db.setDatabaseName(ws("cut.simfleet"));
+            QVERIFY(db.open());
+            QVERIFY(simfleet::testing::rewriteAuditLog(db, [](QList<simfleet::store::AuditEntry> &log) { log.removeLast(); }));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("shell"));
+        const Run plain = cli({ "-w", ws("cut.simfleet"), "audit", "verify" });
+        QVERIFY2(plain.exitCode == 0, plain.err.constData()); // consistent in itself
+        const Run cut = cli({ "-w", ws("cut.simfleet"), "audit", "verify", "--against", kept });
+        QCOMPARE(cut.exitCode, 1);
+        const QJsonObject json = QJsonDocument::fromJson(cut.out).object();
+        QCOMPARE(json.value("intact").toBool(), false);
+        QCOMPARE(json.value("first_bad_entry").toInteger(), entries);
+        QVERIFY2(cut.err.contains("were removed"), cut.err.constData());
     }
 
     void attestFleetAndExportEvidence()

@@ -351,12 +351,12 @@ private Q_SLOTS:
         dialog->roleBox()->setCurrentIndex(dialog->roleBox()->findText(QStringLiteral("Operator account manager")));
         QVERIFY(dialog->operatorBox()->isEnabled());
         dialog->operatorBox()->setCurrentText(QStringLiteral("Iberia Movil"));
-        dialog->passwordField()->setText(QStringLiteral("petra's password"));
-        dialog->repeatField()->setText(QStringLiteral("petra's passwort"));
+        dialog->passwordField()->setText(QStringLiteral("brass kestrel opal"));
+        dialog->repeatField()->setText(QStringLiteral("brass kestrel opel"));
         dialog->accept();
         QVERIFY(dialog->isVisible()); // the passwords differ: said in the dialog, nothing sent
         QVERIFY(dialog->findChild<QLabel *>(QStringLiteral("userDialogError"))->text().contains(QStringLiteral("differ")));
-        dialog->repeatField()->setText(QStringLiteral("petra's password"));
+        dialog->repeatField()->setText(QStringLiteral("brass kestrel opal"));
         dialog->accept();
         QTRY_COMPARE(page->model()->rowCount(), 8);
         QTRY_VERIFY(page->message()->text().contains(QStringLiteral("Added petra")));
@@ -371,7 +371,7 @@ private Q_SLOTS:
 
         // The new account manager logs in; the page and its menu entry go away.
         window.findChild<QAction *>(QStringLiteral("loginAction"))->trigger();
-        logIn(window, QStringLiteral("petra"), QStringLiteral("petra's password"));
+        logIn(window, QStringLiteral("petra"), QStringLiteral("brass kestrel opal"));
         if (QTest::currentTestFailed())
             return;
         QVERIFY(sidebar->isRowHidden(usersRow));
@@ -867,8 +867,8 @@ private Q_SLOTS:
         dialog->passphraseField()->setText(QStringLiteral("correct horse battery"));
         dialog->passphraseRepeatField()->setText(QStringLiteral("correct horse batery"));
         dialog->administratorField()->setText(QStringLiteral("ada"));
-        dialog->passwordField()->setText(QStringLiteral("ada's password"));
-        dialog->passwordRepeatField()->setText(QStringLiteral("ada's password"));
+        dialog->passwordField()->setText(QStringLiteral("lumen fjord anvil"));
+        dialog->passwordRepeatField()->setText(QStringLiteral("lumen fjord anvil"));
         dialog->accept();
         QVERIFY(dialog->isVisible());
         QVERIFY(dialog->problem()->text().contains(QStringLiteral("passphrases differ")));
