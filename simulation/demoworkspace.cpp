@@ -1,6 +1,7 @@
 #include "demoworkspace.h"
 
 #include "access/accessservice.h"
+#include "access/workspaceupgrade.h"
 #include "simulationlog.h"
 
 #include "core/clock.h"
@@ -438,6 +439,16 @@ Result<std::unique_ptr<store::Workspace>> DemoWorkspace::openOrCreate(const QStr
     if (!QFileInfo::exists(path))
         return create(path, clock);
     auto workspace = store::Workspace::open(path, clock);
+    // An older simfleet's demo: its key file is the owner's proof, so it is upgraded at once.
+    if (!workspace && workspace.error().code == ErrorCode::UpgradeNeeded && QFileInfo::exists(store::Workspace::keyFilePath(path))) {
+        auto passphrase = store::readKeyFile(store::Workspace::keyFilePath(path));
+        if (!passphrase)
+            return passphrase.error();
+        auto upgraded = access::WorkspaceUpgrade::run(path, { QString(), std::move(passphrase).value() }, clock);
+        if (!upgraded)
+            return upgraded.error();
+        return std::move(std::move(upgraded).value().workspace);
+    }
     if (workspace && workspace.value()->info().demo)
         (void)workspace.value()->unlockWithKeyFile();
     return workspace;

@@ -16,10 +16,13 @@
 #include "userscommand.h"
 
 #include "access/accessservice.h"
+#include "access/workspaceupgrade.h"
 #include "passphraseprompt.h"
 #include "store/workspace.h"
 
 #include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -66,6 +69,44 @@ std::optional<int> parseCommandLine(QCommandLineParser &parser, const CliCommand
     return std::nullopt;
 }
 
+namespace {
+
+// An older simfleet's workspace: the acting user proves they are its owner (passphrase, or the
+// demo's key file) or an Administrator, and the upgrade keeps a copy of the file as it was.
+std::unique_ptr<store::Workspace> upgradeWorkspace(CliContext &context, const QString &command, int &exitCode)
+{
+    access::UpgradeProof proof;
+    proof.user = context.user;
+    const QString keyFile = store::Workspace::keyFilePath(context.workspacePath);
+    Result<crypto::SecretBytes> secret = fail(QString());
+    if (!context.user.isEmpty())
+        secret = obtainPassword(context, "SIMFLEET_PASSWORD", qPrintable(QStringLiteral("Password for %1: ").arg(context.user)));
+    else if (QFileInfo::exists(keyFile))
+        secret = store::readKeyFile(keyFile);
+    else
+        secret = obtainPassphrase(context, false);
+    if (!secret) {
+        exitCode = report(context, command, secret.errorMessage(), RequestFailed);
+        return nullptr;
+    }
+    proof.secret = std::move(secret).value();
+    auto upgraded = access::WorkspaceUpgrade::run(context.workspacePath, proof);
+    if (!upgraded) {
+        exitCode = report(context, command,
+                          QStringLiteral("this workspace needs an upgrade, which was refused: %1").arg(upgraded.errorMessage()),
+                          RequestFailed);
+        return nullptr;
+    }
+    access::UpgradeOutcome outcome = std::move(upgraded).value();
+    context.err << "simfleet-cli: upgraded the workspace from schema " << outcome.fromVersion << " to "
+                << outcome.toVersion << "; the file as it was is kept at " << QDir::toNativeSeparators(outcome.backupPath)
+                << Qt::endl;
+    context.session = std::make_shared<access::Session>(std::move(*outcome.session));
+    return std::move(outcome.workspace);
+}
+
+} // namespace
+
 std::unique_ptr<store::Workspace> openWorkspace(CliContext &context, const QString &command, int &exitCode)
 {
     if (context.workspacePath.isEmpty()) {
@@ -74,6 +115,8 @@ std::unique_ptr<store::Workspace> openWorkspace(CliContext &context, const QStri
         return nullptr;
     }
     auto workspace = store::Workspace::open(context.workspacePath);
+    if (!workspace && workspace.error().code == ErrorCode::UpgradeNeeded)
+        return upgradeWorkspace(context, command, exitCode);
     if (!workspace) {
         exitCode = report(context, command, workspace.errorMessage(), RequestFailed);
         return nullptr;

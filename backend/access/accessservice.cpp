@@ -171,6 +171,14 @@ QString AccessService::loginRefusal()
     return QStringLiteral("wrong user name or password (three wrong passwords in a row lock a name for 30 s, then longer)");
 }
 
+Result<bool> AccessService::passwordMatches(const store::UserRecord &user, QByteArrayView password)
+{
+    auto derived = derive(password, user.passwordSalt, { user.kdfN, user.kdfR, user.kdfP });
+    if (!derived)
+        return derived.error();
+    return crypto::equalConstantTime(derived->view().first(checkSize), user.passwordHash);
+}
+
 Result<Session> AccessService::login(const QString &name, QByteArrayView password)
 {
     const Clock &clock = m_workspace.clock();

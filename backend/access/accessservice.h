@@ -54,6 +54,9 @@ public:
     Result<Session> login(const QString &name, QByteArrayView password);
     // The one answer to every refused login: unknown name, wrong password, locked name.
     static QString loginRefusal();
+    // Whether password is this user's, by the scrypt check alone (nothing is written or opened):
+    // proving a role to a workspace that cannot be logged in to yet (WorkspaceUpgrade).
+    static Result<bool> passwordMatches(const store::UserRecord &user, QByteArrayView password);
     // The workspace owner: whoever unlocked it with its passphrase (or the demo's key file).
     // Acts as an Administrator.
     Result<Session> ownerSession();

@@ -5,7 +5,7 @@
 namespace simfleet {
 
 namespace {
-constexpr std::array<const char *, 19> names {
+constexpr std::array<const char *, 20> names {
     "",                  "timeout",
     "device-restarted",  "already-installed",
     "no-such-profile",   "profile-enabled",
@@ -15,7 +15,7 @@ constexpr std::array<const char *, 19> names {
     "device-not-authenticated", "package-rejected",
     "range-exhausted",   "field-busy",
     "not-permitted",     "session-expired",
-    "login-failed",
+    "login-failed",      "upgrade-needed",
 };
 } // namespace
 

@@ -29,6 +29,7 @@ enum class ErrorCode {
     NotPermitted,
     SessionExpired,
     LoginFailed, // a wrong name, a wrong password and a locked name alike
+    UpgradeNeeded, // an older simfleet's workspace: its owner or an Administrator upgrades it
 };
 
 QString errorCodeName(ErrorCode code); // "" for None

@@ -5,6 +5,7 @@
 
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QSqlRecord>
 #include <QVariant>
 
 namespace simfleet::store {
@@ -114,21 +115,25 @@ Result<void> SecretVault::storeOwnerKey(QSqlDatabase &db, const crypto::EcPublic
 Result<SecretVault> SecretVault::unlock(QSqlDatabase &db, QByteArrayView passphrase)
 {
     QSqlQuery q(db);
-    if (!q.exec(QStringLiteral("SELECT salt, n, r, p, wrapped_data_key, owner_signing_key, wrapped_owner_signing_key"
-                               " FROM workspace_key WHERE id = 1")))
+    // By name, so that the owner of a workspace from before signed audit entries (no owner key
+    // columns yet) can prove the passphrase before upgrading it.
+    if (!q.exec(QStringLiteral("SELECT * FROM workspace_key WHERE id = 1")))
         return fail(QStringLiteral("reading the workspace key failed: %1").arg(q.lastError().text()));
     if (!q.next())
         return fail(QStringLiteral("this workspace has no passphrase set up"));
-    const crypto::ScryptParameters parameters { quint64(q.value(1).toLongLong()), quint32(q.value(2).toLongLong()),
-                                                quint32(q.value(3).toLongLong()) };
-    auto kek = crypto::scrypt(passphrase, q.value(0).toByteArray(), 32, parameters);
+    const QSqlRecord row = q.record();
+    const auto column = [&](const char *name) { return q.value(row.indexOf(QLatin1StringView(name))); };
+    const crypto::ScryptParameters parameters { quint64(column("n").toLongLong()), quint32(column("r").toLongLong()),
+                                                quint32(column("p").toLongLong()) };
+    auto kek = crypto::scrypt(passphrase, column("salt").toByteArray(), 32, parameters);
     if (!kek)
         return kek.error();
-    auto dataKey = crypto::aesGcmOpen(kek->view(), q.value(4).toByteArray(), wrapAssociatedData);
+    auto dataKey = crypto::aesGcmOpen(kek->view(), column("wrapped_data_key").toByteArray(), wrapAssociatedData);
     if (!dataKey)
         return fail(QStringLiteral("wrong passphrase for this workspace"));
     SecretVault vault(std::move(dataKey).value());
-    const QByteArray ownerPoint = q.value(5).toByteArray();
+    const QByteArray ownerPoint = row.contains(QStringLiteral("owner_signing_key")) ? column("owner_signing_key").toByteArray()
+                                                                                  : QByteArray();
     if (ownerPoint.isEmpty()) {
         auto made = newOwnerKey(kek.value());
         if (!made)
@@ -137,7 +142,8 @@ Result<SecretVault> SecretVault::unlock(QSqlDatabase &db, QByteArrayView passphr
         vault.m_wrappedNewOwnerKey = made->wrapped;
         return vault;
     }
-    auto pkcs8 = crypto::aesGcmOpen(kek->view(), q.value(6).toByteArray(), ownerKeyAssociatedData(ownerPoint));
+    auto pkcs8 = crypto::aesGcmOpen(kek->view(), column("wrapped_owner_signing_key").toByteArray(),
+                                    ownerKeyAssociatedData(ownerPoint));
     if (!pkcs8)
         return fail(QStringLiteral("the owner's signing key does not open with the passphrase that opens the workspace: "
                                    "its record was changed; restore the workspace from a backup"));

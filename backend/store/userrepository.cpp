@@ -75,6 +75,29 @@ Result<qint64> UserRepository::insert(const UserRecord &u, const QDateTime &at)
     return q.lastInsertId().toLongLong();
 }
 
+Result<std::optional<UserRecord>> UserRepository::passwordCheckOf(const QString &name)
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q,
+                          QStringLiteral("SELECT id, name, role, password_hash, password_salt, kdf_n, kdf_r, kdf_p FROM"
+                                         " app_user WHERE name = ?"),
+                          { name }, "looking up a user");
+        !ok)
+        return ok.error();
+    if (!q.next())
+        return std::optional<UserRecord>();
+    UserRecord u;
+    u.id = q.value(0).toLongLong();
+    u.name = q.value(1).toString();
+    u.role = q.value(2).toString();
+    u.passwordHash = q.value(3).toByteArray();
+    u.passwordSalt = q.value(4).toByteArray();
+    u.kdfN = quint64(q.value(5).toLongLong());
+    u.kdfR = quint32(q.value(6).toLongLong());
+    u.kdfP = quint32(q.value(7).toLongLong());
+    return std::optional<UserRecord>(u);
+}
+
 Result<std::optional<UserRecord>> UserRepository::findByName(const QString &name)
 {
     QSqlQuery q(m_db);

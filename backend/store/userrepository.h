@@ -43,6 +43,9 @@ public:
 
     Result<qint64> insert(const UserRecord &user, const QDateTime &at);
     Result<std::optional<UserRecord>> findByName(const QString &name);
+    // Name, role and password check only, read by the columns every schema since version 5 has:
+    // what proving a role to an older workspace before its upgrade takes.
+    Result<std::optional<UserRecord>> passwordCheckOf(const QString &name);
     Result<QList<UserRecord>> list();
     Result<qint64> count();
     Result<qint64> countWithRole(const QString &role);

@@ -46,16 +46,18 @@ QString native(const QString &path)
     return QDir::toNativeSeparators(path);
 }
 
-// Looks at the file read-only first, so a foreign or newer file is never touched.
-Result<void> probe(const QString &path)
+// Looks at the file read-only first, so a foreign or newer file is never touched. Returns its
+// schema version.
+Result<int> probe(const QString &path)
 {
     auto probeConnection = DatabaseConnection::open(path, DatabaseConnection::Mode::ReadOnly);
     if (!probeConnection)
         return probeConnection.error();
     QSqlDatabase db = probeConnection.value()->database();
-    if (auto identity = checkWorkspaceIdentity(db); !identity)
+    auto identity = checkWorkspaceIdentity(db);
+    if (!identity)
         return fail(QStringLiteral("%1: %2").arg(native(path), identity.errorMessage()));
-    return {};
+    return identity.value();
 }
 
 // Schema, wrapped data key, name and the first audit entry land together or not at all.
@@ -168,8 +170,17 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const QString &path, const Cl
         return fail(QStringLiteral("%1 is not a readable file").arg(native(path)));
     if (file.size() == 0)
         return fail(QStringLiteral("%1 is empty, not a simfleet workspace").arg(native(path)));
-    if (auto ok = probe(file.absoluteFilePath()); !ok)
-        return ok.error();
+    auto version = probe(file.absoluteFilePath());
+    if (!version)
+        return version.error();
+    if (version.value() > 0 && version.value() < currentSchemaVersion())
+        return failWith(ErrorCode::UpgradeNeeded,
+                        QStringLiteral("%1 was written by an older simfleet (schema %2; this one writes %3). Upgrading it "
+                                       "takes its owner's passphrase or an Administrator's password and keeps a copy of "
+                                       "the file as it was: open it as one of them")
+                            .arg(native(path))
+                            .arg(version.value())
+                            .arg(currentSchemaVersion()));
     auto connection = DatabaseConnection::open(file.absoluteFilePath());
     if (!connection)
         return connection.error();
@@ -196,6 +207,42 @@ Result<std::unique_ptr<Workspace>> Workspace::create(const QString &path, const 
     if (workspace)
         (void)workspace.value()->unlock(passphrase);
     return workspace;
+}
+
+Result<QString> Workspace::upgradeFile(const QString &path, const Clock &clock)
+{
+    auto version = probe(path);
+    if (!version)
+        return version.error();
+    const QString backup = QStringLiteral("%1.schema%2-backup-%3")
+                               .arg(path)
+                               .arg(version.value())
+                               .arg(clock.now().toUTC().toString(QStringLiteral("yyyyMMdd'T'HHmmss")));
+    // VACUUM INTO writes a consistent copy (the -wal's contents included) into an empty file,
+    // which is created private first like every workspace file.
+    if (auto ok = createPrivateFile(backup); !ok)
+        return ok.error();
+    auto connection = DatabaseConnection::open(path);
+    if (!connection)
+        return connection.error();
+    QSqlDatabase db = connection.value()->database();
+    {
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("VACUUM INTO ?"));
+        q.addBindValue(backup);
+        if (!q.exec()) {
+            QFile::remove(backup);
+            return fail(QStringLiteral("keeping a copy of %1 before the upgrade failed: %2; nothing was changed")
+                            .arg(native(path), q.lastError().text()));
+        }
+    }
+    auto migrated = migrate(db);
+    if (!migrated)
+        return fail(QStringLiteral("upgrading %1 failed: %2; the file as it was is at %3")
+                        .arg(native(path), migrated.errorMessage(), native(backup)));
+    qCInfo(lcStore) << "upgraded" << path << "from schema" << version.value() << "to" << migrated.value() << "; copy at"
+                    << backup;
+    return backup;
 }
 
 Result<WorkspaceCounts> Workspace::counts() const

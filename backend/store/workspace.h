@@ -52,6 +52,13 @@ public:
     // Opens an existing workspace file; never creates one. A file that is not a simfleet
     // workspace, is from a newer simfleet, or is damaged is refused and left untouched.
     static Result<std::unique_ptr<Workspace>> open(const QString &path, const Clock *clock = nullptr);
+    // An older simfleet's workspace is refused with ErrorCode::UpgradeNeeded: upgrading changes
+    // the file for everyone, so it waits for its owner or an Administrator
+    // (access::WorkspaceUpgrade), who prove themselves against the file as it is.
+    // Brings the file at path up to the current schema after copying it, as it was, beside it
+    // (PATH.schemaN-backup, owner-only); returns the copy's path. Who may do it is the caller's
+    // check (access::WorkspaceUpgrade).
+    static Result<QString> upgradeFile(const QString &path, const Clock &clock);
     // Creates a new, empty workspace protected by passphrase; refuses to overwrite anything.
     static Result<std::unique_ptr<Workspace>> create(const QString &path, const QString &name,
                                                      QByteArrayView passphrase, const Clock *clock = nullptr,

@@ -16,6 +16,10 @@
 #include "access/accessservice.h"
 #include "access/audittrail.h"
 #include "access/passwordpolicy.h"
+#include "access/workspaceupgrade.h"
+#include "crypto/aes.h"
+#include "crypto/random.h"
+#include "store/schema.h"
 #include "auditrewrite.h"
 #include "store/auditcheckpoint.h"
 #include "crypto/kdf.h"
@@ -23,6 +27,7 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QDir>
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -35,6 +40,68 @@
 using namespace simfleet;
 
 namespace {
+
+QByteArray fileBytes(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// A schema-5 workspace as simfleet 2026.10 wrote it: the passphrase's wrapped data key, an
+// Administrator with a key slot, a Viewer, and the creation entry of a hash-chained log.
+bool writeSchema5Workspace(const QString &path)
+{
+    auto connection = store::DatabaseConnection::open(path);
+    if (!connection)
+        return false;
+    QSqlDatabase db = connection.value()->database();
+    if (!store::migrate(db, 5))
+        return false;
+    const crypto::ScryptParameters cheap { 1024, 8, 1 };
+    const crypto::SecretBytes dataKey = crypto::randomSecret(32);
+    const QByteArray salt = crypto::randomBytes(16);
+    const auto kek = crypto::scrypt("the old passphrase", salt, 32, cheap).value();
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("INSERT INTO workspace_key (id, kdf, salt, n, r, p, wrapped_data_key) VALUES (1, 'scrypt', ?, 1024, 8, 1, ?)"));
+    q.addBindValue(salt);
+    q.addBindValue(crypto::aesGcmSeal(kek.view(), dataKey.view(), "simfleet:workspace-data-key:v1").value());
+    if (!q.exec())
+        return false;
+    for (const auto &[name, role, password] : { std::tuple { "ada", "administrator", "orchid tundra ballast" },
+                                                std::tuple { "vic", "viewer", "quartz harbour lantern" } }) {
+        const QByteArray userSalt = crypto::randomBytes(16);
+        const auto derived = crypto::scrypt(password, userSalt, 64, cheap).value();
+        q.prepare(QStringLiteral("INSERT INTO app_user (name, role, password_hash, password_salt, kdf_n, kdf_r, kdf_p,"
+                                 " wrapped_data_key, created_at) VALUES (?, ?, ?, ?, 1024, 8, 1, ?, '2026-10-01T09:00:00.000Z')"));
+        q.addBindValue(QString::fromLatin1(name));
+        q.addBindValue(QString::fromLatin1(role));
+        q.addBindValue(derived.view().first(32).toByteArray());
+        q.addBindValue(userSalt);
+        q.addBindValue(std::string_view(role) == "administrator"
+                           ? QVariant(crypto::aesGcmSeal(derived.view().sliced(32), dataKey.view(), "simfleet:user-key-slot:v1").value())
+                           : QVariant(QMetaType(QMetaType::QByteArray)));
+        if (!q.exec())
+            return false;
+    }
+    store::AuditEntry created;
+    created.seq = 1;
+    created.at = QDateTime(QDate(2026, 10, 1), QTime(9, 0), Qt::UTC);
+    created.actor = QStringLiteral("owner");
+    created.action = QStringLiteral("workspace.create");
+    created.subject = QStringLiteral("workspace:Old utility");
+    created.previousHash = QByteArray(32, '\0');
+    created.hash = store::AuditLog::entryHash(created);
+    q.prepare(QStringLiteral("INSERT INTO audit_entry (seq, at, actor, action, subject, details, previous_hash, hash)"
+                             " VALUES (1, ?, 'owner', 'workspace.create', ?, '', ?, ?)"));
+    q.addBindValue(storedTime(created.at));
+    q.addBindValue(created.subject);
+    q.addBindValue(created.previousHash);
+    q.addBindValue(created.hash);
+    return q.exec()
+        && q.exec(QStringLiteral("INSERT INTO workspace_setting (key, value) VALUES ('name', 'Old utility'), ('demo', '0'),"
+                                 " ('audit_head', '1:%1')")
+                      .arg(QString::fromLatin1(created.hash.toHex())));
+}
 
 // The sqlite3 shell's view of the file: SQL, no simfleet in between.
 struct Shell
@@ -397,6 +464,67 @@ private slots:
             QVERIFY(!added);
         }
         QVERIFY(access.addUser(owner, { QStringLiteral("ada"), access::Role::Administrator, {}, "orchid tundra ballast" }));
+    }
+
+    // Issue 17, Low 7: an older workspace is upgraded only for its owner or an Administrator,
+    // proved against the file as it is, and a copy of the file as it was stays beside it.
+    void schemaUpgradeWaitsForOwnerOrAdministrator()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("old.simfleet"));
+        QVERIFY(writeSchema5Workspace(path));
+        const QByteArray untouched = fileBytes(path);
+
+        const auto opened = store::Workspace::open(path);
+        QVERIFY(!opened);
+        QCOMPARE(opened.error().code, ErrorCode::UpgradeNeeded);
+        QVERIFY2(opened.errorMessage().contains(QStringLiteral("owner's passphrase or an Administrator's password")),
+                 qPrintable(opened.errorMessage()));
+        const auto asViewer = access::WorkspaceUpgrade::run(path, { QStringLiteral("vic"), crypto::SecretBytes("quartz harbour lantern") });
+        QVERIFY(!asViewer);
+        QCOMPARE(asViewer.error().code, ErrorCode::NotPermitted);
+        const auto wrongPassword = access::WorkspaceUpgrade::run(path, { QStringLiteral("ada"), crypto::SecretBytes("a guess at it all") });
+        QVERIFY(!wrongPassword);
+        QCOMPARE(wrongPassword.error().code, ErrorCode::LoginFailed);
+        const auto wrongPassphrase = access::WorkspaceUpgrade::run(path, { QString(), crypto::SecretBytes("not the passphrase") });
+        QVERIFY(!wrongPassphrase);
+        QCOMPARE(fileBytes(path), untouched);
+        QVERIFY(QDir(dir.path()).entryList({ QStringLiteral("*backup*") }, QDir::Files).isEmpty());
+
+        auto upgraded = access::WorkspaceUpgrade::run(path, { QStringLiteral("ada"), crypto::SecretBytes("orchid tundra ballast") });
+        QVERIFY2(upgraded, qPrintable(upgraded.errorMessage()));
+        QCOMPARE(upgraded->fromVersion, 5);
+        QCOMPARE(upgraded->toVersion, store::currentSchemaVersion());
+        QVERIFY(QFileInfo::exists(upgraded->backupPath));
+        QVERIFY(upgraded->workspace);
+        QCOMPARE(upgraded->session->name(), QStringLiteral("ada"));
+
+        // The log: entry 1 as the old release wrote it (hash-chained only), then ada's first key
+        // on her own word and her upgrade entry; later the owner's and vic's first keys.
+        store::Workspace &ws = *upgraded->workspace;
+        QVERIFY(ws.unlock("the old passphrase"));
+        const auto vic = access::AccessService(ws).login(QStringLiteral("vic"), "quartz harbour lantern");
+        QVERIFY(vic);
+        QSqlDatabase db = ws.database();
+        const auto v = store::AuditLog::verify(db).value();
+        QVERIFY2(v.intact, qPrintable(v.problem));
+        QCOMPARE(v.unsignedLegacyEntries, 1);
+        QStringList actions;
+        for (const auto &e : store::AuditLog::list(db, 0, 100).value())
+            actions << e.actor + u' ' + e.action;
+        QCOMPARE(actions, (QStringList { QStringLiteral("owner workspace.create"), QStringLiteral("ada audit.key"),
+                                         QStringLiteral("ada user.login"), QStringLiteral("ada workspace.upgrade"),
+                                         QStringLiteral("owner audit.key"), QStringLiteral("vic audit.key"),
+                                         QStringLiteral("vic user.login") }));
+        // A second key on one's own word is refused: only the first one is taken that way.
+        QVERIFY(testing::rewriteAuditLog(db, [&](QList<store::AuditEntry> &log) {
+            store::AuditEntry again = log.at(5);
+            log.append(again);
+        }, { { QStringLiteral("vic"), vic->author().key } }));
+        const auto twice = store::AuditLog::verify(db).value();
+        QVERIFY(!twice.intact);
+        QCOMPARE(twice.firstBadEntry, 8);
+        QVERIFY2(twice.problem.contains(QStringLiteral("only once")), qPrintable(twice.problem));
     }
 };
 

@@ -1,7 +1,9 @@
+#include "core/clock.h"
 #include "store/databaseconnection.h"
 #include "store/schema.h"
 #include "store/workspace.h"
 
+#include <QFileInfo>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -34,6 +36,22 @@ private Q_SLOTS:
             QSqlQuery q(db);
             QVERIFY(q.exec(QStringLiteral("INSERT INTO workspace_setting (key, value) VALUES ('name', 'Old utility')")));
         }
+        // Opening alone changes nothing: the upgrade waits for the owner or an Administrator.
+        const auto refused = Workspace::open(path);
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().code, simfleet::ErrorCode::UpgradeNeeded);
+        const auto backup = Workspace::upgradeFile(path, simfleet::SystemClock::instance());
+        QVERIFY2(backup.ok(), qPrintable(backup.errorMessage()));
+        {
+            auto copy = DatabaseConnection::open(backup.value(), DatabaseConnection::Mode::ReadOnly);
+            QVERIFY(copy.ok());
+            QSqlQuery q(copy.value()->database());
+            QVERIFY(q.exec(QStringLiteral("PRAGMA user_version")) && q.next());
+            QCOMPARE(q.value(0).toInt(), version);
+            QVERIFY(q.exec(QStringLiteral("SELECT value FROM workspace_setting WHERE key = 'name'")) && q.next());
+            QCOMPARE(q.value(0).toString(), QStringLiteral("Old utility"));
+        }
+        QCOMPARE(QFileInfo(backup.value()).permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
         auto opened = Workspace::open(path);
         QVERIFY2(opened.ok(), qPrintable(opened.errorMessage()));
         QCOMPARE(opened.value()->info().schemaVersion, currentSchemaVersion());
