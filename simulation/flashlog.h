@@ -41,13 +41,28 @@ struct FlashRecord
 // thread and back for every step of every device. The field's database takes the records in
 // when the field is opened and closed (SimulatedField), then the log starts afresh.
 //
-// File: "SFFLASH1", 8 bytes naming the field, 16 bytes naming this generation of the log, then
-// records, each a 4-byte length, a 2-byte CRC-16 and the record; a torn or damaged tail (a
-// process killed during a write) ends the log there and is cut off.
+// File: "SFFLASH2", 8 bytes naming the field, 16 bytes naming this generation of the log, then
+// frames, each a 4-byte marker, a 4-byte length, 8 bytes of SHA-256 over length and record, and
+// the record. Every frame is checked on its own: a damaged one (a flipped bit, a stray write) is
+// skipped and the reader resynchronises on the next marker, keeping every intact frame after it;
+// a torn tail (a process killed during a write) is cut off. A version 1 log ("SFFLASH1": length,
+// CRC-16, record, found only by the lengths before it) is still read, up to its first damaged
+// frame, and appended to in its own format until the log restarts, in version 2.
 //
 // One FlashLog at a time has a field's devices (an exclusive lock on the file, released when it
 // closes or its process dies): two simulations of the same devices, in two processes or two jobs
 // of one, would each keep their own idea of what the devices hold.
+// What a reader found in the frames after a log's header (version 1 or 2).
+struct FlashScan
+{
+    std::vector<FlashRecord> records;
+    qsizetype end = 0;           // just after the last intact frame
+    qsizetype tailBytes = 0;     // after it, cut off
+    int damagedStretches = 0;    // between intact frames, skipped
+    qsizetype bytesSkipped = 0;
+};
+FlashScan scanFlashFrames(QByteArrayView frames, int version = 2);
+
 class FlashLog
 {
 public:
@@ -66,6 +81,13 @@ public:
     QByteArray generation() const { return m_generation; }
     // The records found when the log was opened, oldest first.
     const std::vector<FlashRecord> &recovered() const { return m_recovered; }
+    // Damage between intact frames that open() skipped (a torn tail is not counted).
+    struct Damage
+    {
+        int stretches = 0;
+        qsizetype bytes = 0;
+    };
+    Damage damage() const { return m_damage; }
     // Devices with records in this generation (recovered or appended since).
     QSet<QString> devicesWritten() const;
 
@@ -83,6 +105,8 @@ private:
     QByteArray m_generation;
     std::unique_ptr<QFile> m_file;
     std::vector<FlashRecord> m_recovered;
+    Damage m_damage;
+    int m_version = 2; // of the file's frames, which appends follow
     mutable QMutex m_mutex;
     QSet<QString> m_written;
 };
