@@ -12,6 +12,7 @@
 #include "enrollcommand.h"
 #include "initcommand.h"
 #include "operatorscommand.h"
+#include "reconcilecommand.h"
 #include "referencevaluescommand.h"
 #include "userscommand.h"
 
@@ -47,6 +48,7 @@ std::vector<std::unique_ptr<CliCommand>> allCommands()
     commands.push_back(std::make_unique<ReferenceValuesCommand>());
     commands.push_back(std::make_unique<UsersCommand>());
     commands.push_back(std::make_unique<AuditCommand>());
+    commands.push_back(std::make_unique<ReconcileCommand>());
     commands.push_back(std::make_unique<AkaCommand>());
     return commands;
 }

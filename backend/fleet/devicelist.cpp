@@ -1,5 +1,6 @@
 #include "devicelist.h"
 
+#include "identity/eid.h"
 #include "store/devicerepository.h"
 
 #include <QFile>
@@ -17,7 +18,9 @@ Result<QList<std::pair<qint64, QString>>> DeviceList::read(const QString &path, 
     QStringList eids;
     int column = 0;
     bool first = true;
+    int lineNumber = 0;
     while (!file.atEnd()) {
+        ++lineNumber;
         const QString line = QString::fromUtf8(file.readLine()).trimmed();
         if (line.isEmpty() || line.startsWith(u'#'))
             continue;
@@ -30,7 +33,14 @@ Result<QList<std::pair<qint64, QString>>> DeviceList::read(const QString &path, 
                 continue;
             }
         }
-        eids.append(cells.value(column).trimmed());
+        const QString eid = cells.value(column).trimmed();
+        // A typing error is told apart from a device that is not there, with where to fix it.
+        if (auto parsed = identity::Eid::parse(eid); !parsed)
+            return fail(QStringLiteral("%1, line %2: \"%3\" is not an EID (%4); correct or remove the line")
+                            .arg(path)
+                            .arg(lineNumber)
+                            .arg(eid.left(40), parsed.errorMessage()));
+        eids.append(eid);
     }
     if (eids.isEmpty())
         return fail(QStringLiteral("%1 names no device; write one EID per line, or a CSV with an eid column").arg(path));

@@ -3,6 +3,8 @@
 #include "sqlhelpers.h"
 
 #include <QSqlError>
+#include <QSqlQuery>
+#include <QStringList>
 
 using namespace Qt::StringLiterals;
 
@@ -209,6 +211,34 @@ Result<void> CampaignRepository::cancelUnstarted(qint64 campaignId, const QDateT
                    QStringLiteral("UPDATE campaign_item SET state = 'cancelled', reason = 'cancelled', updated_at = ?"
                                   " WHERE campaign_id = ? AND state IN ('pending', 'attesting')"),
                    { storedTime(at), campaignId }, "cancelling the devices not started");
+}
+
+Result<QHash<qint64, qint64>> CampaignRepository::midChange(const QList<qint64> &deviceIds)
+{
+    QHash<qint64, qint64> out;
+    constexpr qsizetype chunk = 500;
+    for (qsizetype from = 0; from < deviceIds.size(); from += chunk) {
+        const QList<qint64> ids = deviceIds.mid(from, chunk);
+        QStringList marks;
+        QVariantList values;
+        for (qint64 id : ids) {
+            marks.append(QStringLiteral("?"));
+            values.append(id);
+        }
+        QSqlQuery q(m_db);
+        q.setForwardOnly(true);
+        if (auto ok = execute(q,
+                              QStringLiteral("SELECT device_id, campaign_id FROM campaign_item WHERE device_id IN (%1)"
+                                             " AND state NOT IN ('pending', 'attesting', 'succeeded', 'failed', 'rolled-back',"
+                                             " 'skipped', 'cancelled')")
+                                  .arg(marks.join(u',')),
+                              values, "finding devices in the middle of a change");
+            !ok)
+            return ok.error();
+        while (q.next())
+            out.insert(q.value(0).toLongLong(), q.value(1).toLongLong());
+    }
+    return out;
 }
 
 Result<qint64> CampaignRepository::resetForRetry(qint64 campaignId, const QDateTime &at)

@@ -105,6 +105,9 @@ public:
     Result<void> cancelUnstarted(qint64 campaignId, const QDateTime &at);
     // Failed, rolled-back and cancelled devices go back to pending; returns how many.
     Result<qint64> resetForRetry(qint64 campaignId, const QDateTime &at);
+    // Of the devices given, those standing between two steps of a campaign's change (its run
+    // reconciles them itself on resume), each with that campaign.
+    Result<QHash<qint64, qint64>> midChange(const QList<qint64> &deviceIds);
 
     // Reading, within what the reader may see (Scope conditions on campaign c and item ci).
     Result<bool> isVisible(qint64 campaignId, const Scope::Condition &visible);
