@@ -92,6 +92,10 @@ DevicesPage::DevicesPage(models::AccessController *access, QWidget *parent)
         auto *button = new QToolButton(this);
         button->setDefaultAction(action);
         button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+        // A tool button shows whatever its action's visibility: a role's hidden actions (and,
+        // logged out, all but the export) would leave buttons that widen the window.
+        button->setVisible(action->isVisible());
+        connect(action, &QAction::visibleChanged, button, [button, action] { button->setVisible(action->isVisible()); });
         actions->addWidget(button);
     }
     actions->addStretch(1);
