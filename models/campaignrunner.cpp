@@ -52,6 +52,7 @@ struct CampaignRunner::Job
     qint64 resumeId = 0;
     bool retryFailed = false;
     QList<qint64> attestIds; // an attestation, not a campaign
+    std::optional<campaigns::DeviceSelection> reconcile; // a reconciliation, not a campaign
 };
 
 CampaignRunner::CampaignRunner(AccessController *access, devices::DeviceLinksOpener openDevices, QObject *parent)
@@ -154,6 +155,18 @@ void CampaignRunner::attest(const QList<qint64> &deviceIds)
     launch(job);
 }
 
+void CampaignRunner::reconcile(const QList<qint64> &deviceIds, const QString &filter)
+{
+    auto job = std::make_shared<Job>();
+    campaigns::DeviceSelection selection;
+    if (deviceIds.isEmpty())
+        selection.filter = filter;
+    else
+        selection.deviceIds = deviceIds;
+    job->reconcile = selection;
+    launch(job);
+}
+
 void CampaignRunner::resume(qint64 campaignId, bool retryFailed)
 {
     auto job = std::make_shared<Job>();
@@ -228,6 +241,15 @@ void CampaignRunner::launch(std::shared_ptr<Job> job)
                 if (!field)
                     return failWith(field.errorMessage());
                 const access::Session &session = *job->session;
+                if (job->reconcile) {
+                    campaigns::Reconciliation reconciliation(*ws.value(), *field.value());
+                    reconciliation.setAnswerTimeout(std::chrono::milliseconds(5000));
+                    auto report = reconciliation.run(session, *job->reconcile);
+                    if (!report)
+                        return failWith(report.errorMessage());
+                    post([report = std::move(report).value()](CampaignRunner &r) { Q_EMIT r.reconciled(report); });
+                    return;
+                }
                 if (!job->attestIds.isEmpty()) {
                     auto devices = fleet::FleetQueries(*ws.value()).devicesWithIds(session, job->attestIds);
                     if (!devices)

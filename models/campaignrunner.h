@@ -1,6 +1,7 @@
 #pragma once
 
 #include "campaigns/campaign.h"
+#include "campaigns/reconciliation.h"
 #include "devices/devicelink.h"
 
 #include <QObject>
@@ -60,6 +61,9 @@ public:
     void start(const CampaignPlan &plan);
     // Attests the devices given now, off the GUI thread (Devices page: "Attest").
     void attest(const QList<qint64> &deviceIds);
+    // Asks the devices given (or, without any, those the filter matches) what they hold and
+    // mends the workspace where it can, off the GUI thread (Devices page: "Reconcile").
+    void reconcile(const QList<qint64> &deviceIds, const QString &filter);
     void resume(qint64 campaignId, bool retryFailed);
     void pause();
     void cancel();
@@ -75,6 +79,7 @@ Q_SIGNALS:
     void failed(const QString &message);
     void counted(qint64 devices, const QString &problem);
     void attested(const QMap<QString, qint64> &verdicts);
+    void reconciled(const simfleet::campaigns::ReconcileReport &report);
     void choicesLoaded(const simfleet::models::CampaignChoices &choices);
     // The runner's thread is done: another campaign may start.
     void idle();

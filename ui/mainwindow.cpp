@@ -15,6 +15,7 @@
 #include "pages/campaignspage.h"
 #include "pages/devicespage.h"
 #include "pages/operatorspage.h"
+#include "reconciledialog.h"
 #include "store/workspace.h"
 #include "store/workspaceservice.h"
 
@@ -204,6 +205,22 @@ void MainWindow::buildPages()
         m_attesting = true;
         runner->attest(devices);
     });
+    connect(m_devicesPage, &DevicesPage::reconcileRequested, this, [this, runner](const QList<qint64> &devices, const QString &filter) {
+        m_reconciling = true;
+        runner->reconcile(devices, filter);
+    });
+    connect(runner, &models::CampaignRunner::reconciled, this, [this](const campaigns::ReconcileReport &report) {
+        m_reconciling = false;
+        m_devicesPage->say(tr("Reconciled %n device(s): %1 difference(s), %2 repaired.", nullptr, int(report.devices))
+                               .arg(report.differences.size())
+                               .arg(report.repaired),
+                           report.unrepaired > 0);
+        m_devicesPage->reload();
+        m_dashboardPage->reload();
+        auto *dialog = new ReconcileDialog(report, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
     connect(m_attestationPage, &AttestationPage::attestRequested, this, [this, runner](const QList<qint64> &devices) {
         m_attesting = true;
         runner->attest(devices);
@@ -228,6 +245,8 @@ void MainWindow::buildPages()
             m_devicesPage->say(message, true);
             m_attestationPage->say(message, true);
         }
+        if (std::exchange(m_reconciling, false))
+            m_devicesPage->say(message, true);
     });
     connect(m_devicesPage, &DevicesPage::provisionRequested, this, [this](const QList<qint64> &devices) {
         showPage(Page::Campaigns);

@@ -108,6 +108,7 @@ private:
     DashboardPage *m_dashboardPage = nullptr;
     AttestationPage *m_attestationPage = nullptr;
     bool m_attesting = false; // the runner's next failure is the Devices page's
+    bool m_reconciling = false; // the same, for a reconciliation
     QHash<Page, QAction *> m_goActions; // the Go menu's entry per page
 };
 

@@ -36,6 +36,7 @@
 #include "campaignwizard.h"
 #include "campaignrunner.h"
 #include "audittablemodel.h"
+#include "reconciledialog.h"
 #include "userdialog.h"
 #include "usertablemodel.h"
 #include "store/workspaceservice.h"
@@ -914,6 +915,46 @@ private Q_SLOTS:
         const auto summary = finished.first().first().value<campaigns::CampaignSummary>();
         QCOMPARE(summary.succeeded, 3);
         QCOMPARE(summary.kind, campaigns::CampaignKind::InitialProvisioning);
+    }
+
+    // Reconcile with devices (security issue 17): off the GUI thread, the result in a dialog;
+    // offered to those who may provision, not to a Viewer.
+    void reconcileSelectedDevices()
+    {
+        const QString path = demoFile("reconcile.simfleet", { 8, 0, 0, false });
+        QVERIFY(!path.isEmpty());
+        OpenWindow open(path, QStringLiteral("operations"));
+        if (QTest::currentTestFailed())
+            return;
+        ui::MainWindow &window = open.window;
+        window.showPage(Page::Devices);
+        auto *page = qobject_cast<ui::DevicesPage *>(window.pageWidget(Page::Devices));
+        QTRY_COMPARE(page->model()->rowCount(), 8);
+        auto *reconcile = page->findChild<QAction *>(QStringLiteral("reconcileDevices"));
+        QVERIFY(reconcile);
+        QVERIFY(reconcile->isVisible());
+        QVERIFY(!reconcile->isEnabled()); // nothing selected, no filter
+        page->table()->selectionModel()->select(QItemSelection(page->model()->index(0, 0), page->model()->index(2, 0)),
+                                               QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        QVERIFY(reconcile->isEnabled());
+        QSignalSpy reconciled(qobject_cast<ui::CampaignsPage *>(window.pageWidget(Page::Campaigns))->runner(),
+                              &models::CampaignRunner::reconciled);
+        reconcile->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(reconciled.count(), 1, 30000);
+        const auto report = reconciled.first().first().value<campaigns::ReconcileReport>();
+        QCOMPARE(report.devices, 3);
+        QCOMPARE(report.agreeing, 3);
+        QTRY_VERIFY(window.findChild<ui::ReconcileDialog *>());
+        auto *dialog = window.findChild<ui::ReconcileDialog *>();
+        QVERIFY2(dialog->summary()->text().contains(QStringLiteral("3 agree")), qPrintable(dialog->summary()->text()));
+        dialog->close();
+
+        window.findChild<QAction *>(QStringLiteral("loginAction"))->trigger();
+        logIn(window, QStringLiteral("viewer"));
+        if (QTest::currentTestFailed())
+            return;
+        QVERIFY(!reconcile->isVisible());
+        QVERIFY(!reconcile->isEnabled());
     }
 
     // A campaign set to start later is created at once and started by the window when it is due.

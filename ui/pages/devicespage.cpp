@@ -37,6 +37,7 @@ DevicesPage::DevicesPage(models::AccessController *access, QWidget *parent)
       m_change(new QAction(tr("&Change Operator…"), this)),
       m_provision(new QAction(tr("&Provision…"), this)),
       m_export(new QAction(tr("E&xport List as CSV…"), this)),
+      m_reconcile(new QAction(tr("&Reconcile with Devices"), this)),
       m_access(access)
 {
     setObjectName(QStringLiteral("devicesPage"));
@@ -82,13 +83,16 @@ DevicesPage::DevicesPage(models::AccessController *access, QWidget *parent)
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_provision->setObjectName(QStringLiteral("provisionDevices"));
     m_provision->setToolTip(tr("Give the selected devices their home operator's profile, through the campaign wizard"));
-    m_table->addActions({ m_attest, m_provision, m_change, m_export });
+    m_reconcile->setObjectName(QStringLiteral("reconcileDevices"));
+    m_reconcile->setToolTip(tr("Ask the selected devices (or, without a selection, those the filter matches) which profiles "
+                               "they hold, show every difference from the workspace and repair what can be"));
+    m_table->addActions({ m_attest, m_provision, m_change, m_reconcile, m_export });
 
     auto *filters = new QHBoxLayout;
     filters->addWidget(m_search, 1);
     filters->addWidget(m_filter, 3);
     auto *actions = new QHBoxLayout;
-    for (QAction *action : { m_attest, m_provision, m_change, m_export }) {
+    for (QAction *action : { m_attest, m_provision, m_change, m_reconcile, m_export }) {
         auto *button = new QToolButton(this);
         button->setDefaultAction(action);
         button->setToolButtonStyle(Qt::ToolButtonTextOnly);
@@ -136,6 +140,12 @@ DevicesPage::DevicesPage(models::AccessController *access, QWidget *parent)
     connect(m_change, &QAction::triggered, this, [this] { Q_EMIT changeRequested(selectedDevices(), m_filter->text().trimmed()); });
     connect(m_filter, &QLineEdit::textChanged, this, &DevicesPage::updateActions);
     connect(m_provision, &QAction::triggered, this, [this] { Q_EMIT provisionRequested(selectedDevices()); });
+    connect(m_reconcile, &QAction::triggered, this, [this] {
+        const QList<qint64> ids = selectedDevices();
+        say(ids.isEmpty() ? tr("Reconciling the devices the filter matches…")
+                          : tr("Reconciling %n device(s)…", nullptr, int(ids.size())));
+        Q_EMIT reconcileRequested(ids, m_filter->text().trimmed());
+    });
     connect(m_export, &QAction::triggered, this, [this] {
         auto *dialog = new QFileDialog(this, tr("Export the Device List"), QDir::home().filePath(QStringLiteral("devices.csv")),
                                        tr("CSV files (*.csv)"));
@@ -181,6 +191,10 @@ void DevicesPage::updateActions()
     m_provision->setEnabled(any);
     m_attest->setEnabled(any);
     m_change->setEnabled(any || !m_filter->text().trimmed().isEmpty());
+    // Reconciling mends profile records, so it takes the right to provision.
+    m_reconcile->setVisible(session && session->allows(access::Permission::Provision));
+    m_reconcile->setEnabled(session && session->allows(access::Permission::Provision)
+                            && (any || !m_filter->text().trimmed().isEmpty()));
     m_export->setEnabled(session != nullptr);
 }
 

@@ -45,6 +45,8 @@ Q_SIGNALS:
     // The selection, or without one the devices the filter matches.
     void changeRequested(const QList<qint64> &devices, const QString &filter);
     void provisionRequested(const QList<qint64> &devices);
+    // The selection, or without one the devices the filter matches.
+    void reconcileRequested(const QList<qint64> &devices, const QString &filter);
 
 private:
     void applyFilter();
@@ -65,6 +67,7 @@ private:
     QAction *m_change;
     QAction *m_provision;
     QAction *m_export;
+    QAction *m_reconcile;
     models::AccessController *m_access;
     quint64 m_detailRequest = 0;
 };
