@@ -1,5 +1,6 @@
 #include "reconcilecommand.h"
 
+#include "campaigns/campaignplanner.h"
 #include "campaigns/reconciliation.h"
 #include "simulation/simulatedfield.h"
 #include "store/workspace.h"

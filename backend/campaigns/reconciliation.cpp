@@ -1,4 +1,5 @@
 #include "reconciliation.h"
+#include "campaignplanner.h"
 #include "campaignslog.h"
 
 #include "access/permission.h"

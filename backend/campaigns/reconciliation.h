@@ -1,6 +1,5 @@
 #pragma once
 
-#include "campaignplanner.h"
 #include "core/result.h"
 
 #include <QJsonObject>
@@ -21,6 +20,8 @@ class Session;
 }
 
 namespace simfleet::campaigns {
+
+struct DeviceSelection;
 
 // One way the workspace and a device disagree, and what reconciling did about it.
 struct ReconcileDifference
