@@ -241,19 +241,28 @@ Result<ReconcileReport> Reconciliation::run(const access::Session &by, const Dev
     // exactly when its audit log says it did.
     if (!report.differences.isEmpty()) {
         const QDateTime now = m_workspace.clock().now();
-        const QString actor = by.name();
+        const store::AuditAuthor author = by.author();
         const QList<ReconcileDifference> &differences = report.differences;
+        // One signature covers the batch (the last entry's), as for a campaign's steps.
+        qsizetype lastRecorded = -1;
+        for (qsizetype i = 0; i < differences.size(); ++i) {
+            if (differences.at(i).recorded)
+                lastRecorded = i;
+        }
         auto written = m_workspace.writer().run([&](QSqlDatabase &writerDb) -> Result<void> {
             store::ProfileRepository writes(writerDb);
             for (const Repair &r : repairs) {
                 if (auto ok = writes.setState(r.profileId, r.state, now); !ok)
                     return ok;
             }
-            for (const ReconcileDifference &d : differences) {
+            for (qsizetype i = 0; i < differences.size(); ++i) {
+                const ReconcileDifference &d = differences.at(i);
                 if (!d.recorded)
                     continue;
-                if (auto ok = store::AuditLog::record(writerDb, now, actor, QStringLiteral("device.reconcile"),
-                                                      QStringLiteral("device:") + d.eid, d.toJson());
+                if (auto ok = store::AuditLog::record(writerDb, now, author, QStringLiteral("device.reconcile"),
+                                                      QStringLiteral("device:") + d.eid, d.toJson(),
+                                                      i == lastRecorded ? store::AuditSigning::Now
+                                                                        : store::AuditSigning::ByNextEntry);
                     !ok)
                     return ok;
             }
