@@ -1,5 +1,6 @@
 #include "campaignrunner.h"
 #include "fleet/fleetqueries.h"
+#include "access/session.h"
 #include "accesscontroller.h"
 
 #include "attestation/attestationservice.h"
@@ -113,6 +114,14 @@ void CampaignRunner::loadChoices()
     m_access->request<CampaignChoices>(
         this,
         [](store::Workspace &ws, const access::Session &session) -> Result<CampaignChoices> {
+            // The choices are for planning a campaign: only those who may start one get them, and
+            // then only the fleets and customers their scope shows.
+            if (!session.allows(access::Permission::Provision)) {
+                if (auto ok = session.require(access::Permission::ChangeSubscription, ws.clock()); !ok)
+                    return ok.error();
+            } else if (auto ok = session.require(access::Permission::Provision, ws.clock()); !ok) {
+                return ok.error();
+            }
             CampaignChoices c;
             const fleet::FleetQueries queries(ws);
             auto operators = queries.operators(session);

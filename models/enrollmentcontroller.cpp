@@ -1,5 +1,6 @@
 #include "enrollmentcontroller.h"
 #include "fleet/fleetqueries.h"
+#include "access/session.h"
 #include "accesscontroller.h"
 
 #include "store/workspace.h"
@@ -63,6 +64,10 @@ void EnrollmentController::loadNames()
     m_access->request<QList<QStringList>>(
         this,
         [](store::Workspace &ws, const access::Session &session) -> Result<QList<QStringList>> {
+            // The names are for enrolling: only those who may enroll get them, and then only the
+            // fleets and customers their scope shows.
+            if (auto ok = session.require(access::Permission::Enroll, ws.clock()); !ok)
+                return ok.error();
             const fleet::FleetQueries queries(ws);
             auto fleets = queries.fleets(session);
             auto customers = queries.customers(session);

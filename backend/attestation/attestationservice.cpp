@@ -167,11 +167,13 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const access::Sessio
     auto outside = store::DeviceRepository(m_workspace.database()).outsideScope(by.scope(), ids);
     if (!outside)
         return outside.error();
-    if (!outside->isEmpty())
-        return failWith(ErrorCode::NotPermitted,
-                        QStringLiteral("%1 is not permitted to attest %2 of these devices: they do not involve their operator")
-                            .arg(by.describe())
-                            .arg(outside->size()));
+    // Out of scope looks exactly like absent (DESIGN.md "Access"): the answer FleetQueries gives
+    // for an EID never enrolled, naming the first such device the caller named, never how many.
+    if (!outside->isEmpty()) {
+        const auto first = std::find_if(devices.cbegin(), devices.cend(),
+                                        [&outside](const auto &d) { return d.first == outside->first(); });
+        return fail(QStringLiteral("no device with EID %1 is enrolled").arg(first != devices.cend() ? first->second : QString()));
+    }
     const store::AuditAuthor author = by.author();
     auto verifier = loadVerifier();
     if (!verifier)

@@ -61,7 +61,8 @@ public:
 
     using Progress = std::function<void(qsizetype done, qsizetype total)>;
     // Attests the devices given, as `by`: Operations, Administrators, and operator account
-    // managers for devices in their scope (a device outside it refuses the whole request).
+    // managers for devices in their scope (a device outside it refuses the whole request, in the
+    // words used for a device that does not exist).
     Result<QList<DeviceAttestation>> attest(const access::Session &by, const QList<std::pair<qint64, QString>> &devices,
                                             const Progress &progress = {});
 

@@ -49,13 +49,10 @@ Result<QList<qint64>> CampaignPlanner::devices(const access::Session &by, const 
         return selection.deviceIds;
     }
     if (!selection.devicesFile.isEmpty()) {
-        auto listed = fleet::DeviceList::read(selection.devicesFile, db);
+        auto listed = fleet::DeviceList::read(selection.devicesFile, db, by.scope());
         if (!listed)
             return listed.error();
-        const QList<qint64> ids = idsOf(listed.value());
-        if (auto ok = checkVisible(by, ids); !ok)
-            return ok.error();
-        return ids;
+        return idsOf(listed.value());
     }
     if (!selection.filter.isEmpty()) {
         auto filter = fleet::DeviceFilter::parse(selection.filter);
@@ -66,7 +63,7 @@ Result<QList<qint64>> CampaignPlanner::devices(const access::Session &by, const 
             return found.error();
         return idsOf(found.value());
     }
-    auto fleet = store::FleetRepository(db).findUnique(selection.fleet);
+    auto fleet = store::FleetRepository(db).findUnique(selection.fleet, by.scope());
     if (!fleet)
         return fleet.error();
     store::DeviceRepository devices(db);

@@ -2,15 +2,17 @@
 
 #include "identity/eid.h"
 #include "store/devicerepository.h"
+#include "store/scope.h"
 
 #include <QFile>
+#include <QSet>
 #include <QStringList>
 
 #include <algorithm>
 
 namespace simfleet::fleet {
 
-Result<QList<std::pair<qint64, QString>>> DeviceList::read(const QString &path, QSqlDatabase db)
+Result<QList<std::pair<qint64, QString>>> DeviceList::read(const QString &path, QSqlDatabase db, const store::Scope &scope)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
@@ -44,9 +46,20 @@ Result<QList<std::pair<qint64, QString>>> DeviceList::read(const QString &path, 
     }
     if (eids.isEmpty())
         return fail(QStringLiteral("%1 names no device; write one EID per line, or a CSV with an eid column").arg(path));
-    auto found = store::DeviceRepository(db).idsForEids(eids);
+    store::DeviceRepository devices(db);
+    auto found = devices.idsForEids(eids);
     if (!found)
         return found.error();
+    if (scope.isRestricted()) {
+        QList<qint64> ids;
+        for (const auto &d : found.value())
+            ids.append(d.first);
+        auto hidden = devices.outsideScope(scope, ids);
+        if (!hidden)
+            return hidden.error();
+        const QSet<qint64> outside(hidden->cbegin(), hidden->cend());
+        found.value().removeIf([&outside](const auto &d) { return outside.contains(d.first); });
+    }
     if (found->size() != eids.size()) {
         for (const QString &eid : eids) {
             if (std::none_of(found->cbegin(), found->cend(), [&](const auto &d) { return d.second == eid; }))

@@ -8,7 +8,28 @@
 #include "store/operatorrepository.h"
 #include "store/workspace.h"
 
+#include <QSet>
+
 namespace simfleet::fleet {
+
+namespace {
+// Drops the devices out of by's scope from the list.
+Result<void> withoutHidden(store::DeviceRepository &devices, const access::Session &by, QList<std::pair<qint64, QString>> &list)
+{
+    if (!by.scope().isRestricted() || list.isEmpty())
+        return {};
+    QList<qint64> ids;
+    ids.reserve(list.size());
+    for (const auto &d : list)
+        ids.append(d.first);
+    auto hidden = devices.outsideScope(by.scope(), ids);
+    if (!hidden)
+        return hidden.error();
+    const QSet<qint64> outside(hidden->cbegin(), hidden->cend());
+    list.removeIf([&outside](const auto &d) { return outside.contains(d.first); });
+    return {};
+}
+} // namespace
 
 Result<void> FleetQueries::mayView(const access::Session &by) const
 {
@@ -19,7 +40,7 @@ Result<store::FleetRecord> FleetQueries::fleetNamed(const access::Session &by, c
 {
     if (auto ok = mayView(by); !ok)
         return ok.error();
-    return store::FleetRepository(m_workspace.database()).findUnique(name);
+    return store::FleetRepository(m_workspace.database()).findUnique(name, by.scope());
 }
 
 Result<store::OperatorRecord> FleetQueries::operatorNamed(const access::Session &by, const QString &name) const
@@ -29,7 +50,9 @@ Result<store::OperatorRecord> FleetQueries::operatorNamed(const access::Session 
     auto found = store::OperatorRepository(m_workspace.database()).findByName(name);
     if (!found)
         return found.error();
-    if (!found.value())
+    // Another operator is out of an account manager's scope, and so answered as absent.
+    const auto scoped = by.scope().operatorId();
+    if (!found.value() || (scoped && found.value()->id != *scoped))
         return fail(QStringLiteral("there is no operator %1; simfleet-cli operators lists them").arg(name));
     return *found.value();
 }
@@ -41,7 +64,8 @@ Result<store::OperatorRecord> FleetQueries::operatorWithId(const access::Session
     auto found = store::OperatorRepository(m_workspace.database()).find(id);
     if (!found)
         return found.error();
-    if (!found.value())
+    const auto scoped = by.scope().operatorId();
+    if (!found.value() || (scoped && found.value()->id != *scoped))
         return fail(QStringLiteral("there is no operator %1").arg(id));
     return *found.value();
 }
@@ -50,7 +74,7 @@ Result<store::CustomerRecord> FleetQueries::customerNamed(const access::Session 
 {
     if (auto ok = mayView(by); !ok)
         return ok.error();
-    auto found = store::CustomerRepository(m_workspace.database()).findByName(name);
+    auto found = store::CustomerRepository(m_workspace.database()).findByName(name, by.scope());
     if (!found)
         return found.error();
     if (!found.value())
@@ -69,14 +93,14 @@ Result<QList<store::FleetRecord>> FleetQueries::fleets(const access::Session &by
 {
     if (auto ok = mayView(by); !ok)
         return ok.error();
-    return store::FleetRepository(m_workspace.database()).list();
+    return store::FleetRepository(m_workspace.database()).list(by.scope());
 }
 
 Result<QList<store::CustomerRecord>> FleetQueries::customers(const access::Session &by) const
 {
     if (auto ok = mayView(by); !ok)
         return ok.error();
-    return store::CustomerRepository(m_workspace.database()).list();
+    return store::CustomerRepository(m_workspace.database()).list(by.scope());
 }
 
 Result<QList<store::CertificateRecord>> FleetQueries::profileServerCertificates(const access::Session &by) const
@@ -98,9 +122,13 @@ Result<QList<std::pair<qint64, QString>>> FleetQueries::devicesWithEids(const ac
 {
     if (auto ok = mayView(by); !ok)
         return ok.error();
-    auto found = store::DeviceRepository(m_workspace.database()).idsForEids(eids);
+    store::DeviceRepository devices(m_workspace.database());
+    auto found = devices.idsForEids(eids);
     if (!found)
         return found.error();
+    // A device out of the reader's scope is answered exactly as one never enrolled.
+    if (auto hidden = withoutHidden(devices, by, found.value()); !hidden)
+        return hidden.error();
     for (const QString &eid : eids) {
         if (std::none_of(found->cbegin(), found->cend(), [&](const auto &d) { return d.second == eid; }))
             return fail(QStringLiteral("no device with EID %1 is enrolled").arg(eid));
@@ -112,14 +140,28 @@ Result<QList<std::pair<qint64, QString>>> FleetQueries::devicesWithIds(const acc
 {
     if (auto ok = mayView(by); !ok)
         return ok.error();
-    return store::DeviceRepository(m_workspace.database()).withEids(ids);
+    store::DeviceRepository devices(m_workspace.database());
+    auto found = devices.withEids(ids);
+    if (!found)
+        return found.error();
+    if (auto hidden = withoutHidden(devices, by, found.value()); !hidden)
+        return hidden.error();
+    return found;
 }
 
 Result<QList<std::pair<qint64, QString>>> FleetQueries::devicesInFleet(const access::Session &by, qint64 fleetId) const
 {
     if (auto ok = mayView(by); !ok)
         return ok.error();
-    return store::DeviceRepository(m_workspace.database()).idsInFleet(fleetId);
+    // A fleet partly in scope stands for the devices of it the reader may see, as a campaign
+    // over a fleet does (CampaignPlanner): refusing instead would tell that others exist.
+    store::DeviceRepository devices(m_workspace.database());
+    auto found = devices.idsInFleet(fleetId);
+    if (!found)
+        return found.error();
+    if (auto hidden = withoutHidden(devices, by, found.value()); !hidden)
+        return hidden.error();
+    return found;
 }
 
 Result<void> FleetQueries::forEachDevice(const access::Session &by, std::optional<qint64> fleetId,

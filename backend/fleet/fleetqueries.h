@@ -31,7 +31,8 @@ class FleetQueries
 public:
     explicit FleetQueries(const store::Workspace &workspace) : m_workspace(workspace) { }
 
-    // Things by name; the message says what to do when there is none.
+    // Things by name; the message says what to do when there is none. For an operator account
+    // manager, a fleet, customer or operator out of their scope gets exactly that answer too.
     Result<store::FleetRecord> fleetNamed(const access::Session &by, const QString &name) const;
     Result<store::OperatorRecord> operatorNamed(const access::Session &by, const QString &name) const;
     Result<store::OperatorRecord> operatorWithId(const access::Session &by, qint64 id) const;
@@ -43,9 +44,12 @@ public:
     // Each operator's profile server certificate (name, valid until), by operator id.
     Result<QList<store::CertificateRecord>> profileServerCertificates(const access::Session &by) const;
 
-    // (id, EID) of the devices named, in the reader's scope; fails naming the first EID not found.
+    // (id, EID) of the devices named, in the reader's scope; fails naming the first EID not found
+    // (or not in scope: the same words).
     Result<QList<std::pair<qint64, QString>>> devicesWithEids(const access::Session &by, const QStringList &eids) const;
+    // Those of the ids given that exist and are in the reader's scope.
     Result<QList<std::pair<qint64, QString>>> devicesWithIds(const access::Session &by, const QList<qint64> &ids) const;
+    // The fleet's devices in the reader's scope.
     Result<QList<std::pair<qint64, QString>>> devicesInFleet(const access::Session &by, qint64 fleetId) const;
     Result<void> forEachDevice(const access::Session &by, std::optional<qint64> fleetId,
                                const std::function<void(const store::DeviceOverview &)> &visit) const;

@@ -46,4 +46,31 @@ Result<QList<CustomerRecord>> CustomerRepository::list()
     return out;
 }
 
+Result<std::optional<CustomerRecord>> CustomerRepository::findByName(const QString &name, const Scope &scope)
+{
+    const Scope::Condition visible = scope.customers(QStringLiteral("customer"));
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q, QStringLiteral("SELECT id, name, use_case FROM customer WHERE name = ? AND %1").arg(visible.sql),
+                          QVariantList { name } + visible.values, "looking up a customer");
+        !ok)
+        return ok.error();
+    if (!q.next())
+        return std::optional<CustomerRecord>();
+    return std::optional<CustomerRecord>(read(q));
+}
+
+Result<QList<CustomerRecord>> CustomerRepository::list(const Scope &scope)
+{
+    const Scope::Condition visible = scope.customers(QStringLiteral("customer"));
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q, QStringLiteral("SELECT id, name, use_case FROM customer WHERE %1 ORDER BY name").arg(visible.sql),
+                          visible.values, "listing customers");
+        !ok)
+        return ok.error();
+    QList<CustomerRecord> out;
+    while (q.next())
+        out.append(read(q));
+    return out;
+}
+
 } // namespace simfleet::store

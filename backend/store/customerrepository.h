@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "records.h"
+#include "scope.h"
 
 #include <QList>
 #include <QSqlDatabase>
@@ -16,6 +17,9 @@ public:
     Result<qint64> insert(const CustomerRecord &customer, const QDateTime &at);
     Result<std::optional<CustomerRecord>> findByName(const QString &name);
     Result<QList<CustomerRecord>> list();
+    // Within a scope: only customers with a fleet in view; any other is answered as absent.
+    Result<std::optional<CustomerRecord>> findByName(const QString &name, const Scope &scope);
+    Result<QList<CustomerRecord>> list(const Scope &scope);
 
 private:
     QSqlDatabase m_db;

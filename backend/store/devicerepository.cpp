@@ -40,11 +40,17 @@ QString overviewSelect()
                          "  ORDER BY a.verified_at DESC, a.id DESC LIMIT 1) AS verdict");
 }
 
-QString overviewFrom()
+// The enabled profile is joined within the scope: an account manager sees their own operator's
+// ICCID beside a device, and none where another operator's profile is the enabled one. Its values
+// are bound before the WHERE clause's.
+QString overviewFrom(const Scope &scope, QVariantList *values)
 {
+    const Scope::Condition mine = scope.profiles(QStringLiteral("p"));
+    *values += mine.values;
     return QStringLiteral(" FROM device d JOIN fleet f ON f.id = d.fleet_id JOIN customer c ON c.id = f.customer_id"
-                          " LEFT JOIN profile p ON p.device_id = d.id AND p.state = 'enabled'"
-                          " LEFT JOIN operator o ON o.id = p.operator_id");
+                          " LEFT JOIN profile p ON p.device_id = d.id AND p.state = 'enabled' AND %1"
+                          " LEFT JOIN operator o ON o.id = p.operator_id")
+        .arg(mine.sql);
 }
 
 DeviceOverview readOverview(const QSqlQuery &q)
@@ -159,11 +165,13 @@ Result<void> DeviceRepository::forEachOverview(const Scope &scope, std::optional
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     const Scope::Condition visible = scope.devices();
-    const QString sql = overviewSelect() + overviewFrom() + QStringLiteral(" WHERE ") + visible.sql
+    QVariantList values;
+    const QString sql = overviewSelect() + overviewFrom(scope, &values) + QStringLiteral(" WHERE ") + visible.sql
         + (fleetId ? QStringLiteral(" AND d.fleet_id = ?") : QString()) + QStringLiteral(" ORDER BY d.eid");
+    values += visible.values;
     if (!q.prepare(sql))
         return fail(QStringLiteral("listing devices failed: %1").arg(q.lastError().text()));
-    for (const QVariant &v : visible.values)
+    for (const QVariant &v : values)
         q.addBindValue(v);
     if (fleetId)
         q.addBindValue(*fleetId);
@@ -218,10 +226,11 @@ Result<QList<DeviceOverview>> DeviceRepository::overviewPage(const Scope &scope,
                                                              int limit)
 {
     QVariantList values;
+    const QString from = overviewFrom(scope, &values);
     const QString where = pageWhere(scope, query, &values);
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    const QString sql = overviewSelect() + overviewFrom() + where
+    const QString sql = overviewSelect() + from + where
         + QStringLiteral(" ORDER BY %1 %2, d.id LIMIT ? OFFSET ?")
               .arg(sortExpression(query.sort), query.descending ? QStringLiteral("DESC") : QStringLiteral("ASC"));
     if (!q.prepare(sql))
@@ -241,9 +250,10 @@ Result<QList<DeviceOverview>> DeviceRepository::overviewPage(const Scope &scope,
 Result<qint64> DeviceRepository::countMatching(const Scope &scope, const PageQuery &query)
 {
     QVariantList values;
+    const QString from = overviewFrom(scope, &values);
     const QString where = pageWhere(scope, query, &values);
     QSqlQuery q(m_db);
-    if (!q.prepare(QStringLiteral("SELECT count(*)") + overviewFrom() + where))
+    if (!q.prepare(QStringLiteral("SELECT count(*)") + from + where))
         return fail(QStringLiteral("counting devices failed: %1").arg(q.lastError().text()));
     for (const QVariant &v : values)
         q.addBindValue(v);

@@ -56,9 +56,9 @@ Result<QList<FleetRecord>> FleetRepository::findByName(const QString &name)
     return readAll(q);
 }
 
-Result<FleetRecord> FleetRepository::findUnique(const QString &name)
+namespace {
+Result<FleetRecord> theOne(const Result<QList<FleetRecord>> &fleets, const QString &name)
 {
-    auto fleets = findByName(name);
     if (!fleets)
         return fleets.error();
     if (fleets->isEmpty())
@@ -66,6 +66,34 @@ Result<FleetRecord> FleetRepository::findUnique(const QString &name)
     if (fleets->size() > 1)
         return fail(QStringLiteral("several customers have a fleet named \"%1\"; name the customer too").arg(name));
     return fleets->first();
+}
+} // namespace
+
+Result<FleetRecord> FleetRepository::findUnique(const QString &name)
+{
+    return theOne(findByName(name), name);
+}
+
+Result<FleetRecord> FleetRepository::findUnique(const QString &name, const Scope &scope)
+{
+    const Scope::Condition visible = scope.fleets(QStringLiteral("fleet"));
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q, columns + QStringLiteral(" WHERE name = ? AND %1 ORDER BY id").arg(visible.sql),
+                          QVariantList { name } + visible.values, "looking up a fleet");
+        !ok)
+        return ok.error();
+    return theOne(readAll(q), name);
+}
+
+Result<QList<FleetRecord>> FleetRepository::list(const Scope &scope)
+{
+    const Scope::Condition visible = scope.fleets(QStringLiteral("fleet"));
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q, columns + QStringLiteral(" WHERE %1 ORDER BY name").arg(visible.sql), visible.values,
+                          "listing fleets");
+        !ok)
+        return ok.error();
+    return readAll(q);
 }
 
 Result<QList<FleetRecord>> FleetRepository::list()

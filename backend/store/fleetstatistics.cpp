@@ -22,6 +22,8 @@ Result<FleetFigures> FleetStatistics::figures(const Scope &scope, const QDateTim
 {
     FleetFigures f;
     const Scope::Condition visible = scope.devices();
+    // Another operator's enabled profile counts as no operator to an account manager.
+    const Scope::Condition mine = scope.profiles(QStringLiteral("p"));
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
 
@@ -30,10 +32,10 @@ Result<FleetFigures> FleetStatistics::figures(const Scope &scope, const QDateTim
                       QStringLiteral("SELECT ifnull(o.name, ''), ifnull((SELECT a.verdict FROM attestation_result a"
                                      " WHERE a.device_id = d.id ORDER BY a.verified_at DESC, a.id DESC LIMIT 1), ''),"
                                      " d.fleet_id, count(*) FROM device d"
-                                     " LEFT JOIN profile p ON p.device_id = d.id AND p.state = 'enabled'"
-                                     " LEFT JOIN operator o ON o.id = p.operator_id WHERE %1 GROUP BY 1, 2, 3")
-                          .arg(visible.sql),
-                      visible.values);
+                                     " LEFT JOIN profile p ON p.device_id = d.id AND p.state = 'enabled' AND %1"
+                                     " LEFT JOIN operator o ON o.id = p.operator_id WHERE %2 GROUP BY 1, 2, 3")
+                          .arg(mine.sql, visible.sql),
+                      mine.values + visible.values);
         !ok)
         return ok.error();
     QMap<qint64, std::pair<qint64, qint64>> perFleet; // devices, provisioned

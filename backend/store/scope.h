@@ -28,9 +28,20 @@ public:
         QVariantList values;
     };
     // Over the device table under the alias given. A device is the operator's when it holds one
-    // of its profiles (not deleted), when an unfinished campaign moves it to that operator, or
-    // when it has no profile yet and its fleet's home operator is that operator.
+    // of its profiles (not deleted), when an unfinished campaign is still moving it to that
+    // operator (its item not yet finished: a device skipped, refused, failed or cancelled stays
+    // where it was and is none of the target operator's business), or when it has no profile yet
+    // and its fleet's home operator is that operator.
     Condition devices(const QString &device = QStringLiteral("d")) const;
+    // Over a profile joined to a visible device (its ICCID, operator or state shown beside the
+    // device): only the operator's own profiles, so a device in view through a campaign or a
+    // fleet does not show another operator's ICCID.
+    Condition profiles(const QString &profile = QStringLiteral("p")) const;
+    // Over the fleet table: fleets holding at least one device in view. Out of scope looks
+    // exactly like absent, so a fleet with none of them is not named, counted or listed.
+    Condition fleets(const QString &fleet = QStringLiteral("f")) const;
+    // Over the customer table: customers with a fleet in view.
+    Condition customers(const QString &customer = QStringLiteral("c")) const;
     // Over the campaign table: campaigns to the operator, campaigns that moved any of its devices
     // away, and unfinished ones about to move devices it holds now.
     Condition campaigns(const QString &campaign = QStringLiteral("c")) const;
