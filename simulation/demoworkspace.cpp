@@ -181,6 +181,7 @@ Result<void> populate(QSqlDatabase &db, const store::SecretVault &vault, const Q
         r.hwmodel = QLatin1StringView(m.model);
         r.swname = QLatin1StringView(m.swname);
         r.swversion = QLatin1StringView(m.swversion);
+        r.oemid = m.oemid;
         for (const auto &measurement : simulation::SimulatedDevice::firmwareMeasurements(r.hwmodel, r.swversion))
             r.measurements.append({ measurement.component, measurement.digest });
         r.addedAt = now;

@@ -26,6 +26,7 @@ QJsonObject toJson(const store::ReferenceValueRecord &r)
              { QStringLiteral("swname"), r.swname },
              { QStringLiteral("swversion"), r.swversion },
              { QStringLiteral("measurements"), measurements },
+             { QStringLiteral("oemid"), r.oemid ? QJsonValue(*r.oemid) : QJsonValue(QJsonValue::Null) },
              { QStringLiteral("retired"), r.retiredAt ? QJsonValue(storedTime(*r.retiredAt)) : QJsonValue(QJsonValue::Null) } };
 }
 
@@ -54,8 +55,14 @@ Result<QList<std::pair<QString, QByteArray>>> parseMeasurements(const QString &t
 int ReferenceValuesCommand::run(const QStringList &arguments, CliContext &context)
 {
     QCommandLineParser parser;
-    const QCommandLineOption manufacturer(QStringLiteral("manufacturer"), QStringLiteral("add: the manufacturer."),
-                                          QStringLiteral("NAME"));
+    const QCommandLineOption manufacturer(
+        QStringLiteral("manufacturer"),
+        QStringLiteral("add: the manufacturer, as its (EUM) certificate names it; the values vouch for its devices only."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption oemid(QStringLiteral("oemid"),
+                                   QStringLiteral("add: the oemid claim its devices make (optional); a token naming another "
+                                                  "is not matched."),
+                                   QStringLiteral("NUMBER"));
     const QCommandLineOption hwmodel(QStringLiteral("hwmodel"), QStringLiteral("add, retire: the hardware model."),
                                      QStringLiteral("MODEL"));
     const QCommandLineOption swname(QStringLiteral("swname"), QStringLiteral("add: the software's name."),
@@ -65,7 +72,7 @@ int ReferenceValuesCommand::run(const QStringList &arguments, CliContext &contex
     const QCommandLineOption measurements(QStringLiteral("measurements"),
                                           QStringLiteral("add: COMPONENT=SHA256HEX,... as the manufacturer published them."),
                                           QStringLiteral("LIST"));
-    parser.addOptions({ manufacturer, hwmodel, swname, swversion, measurements });
+    parser.addOptions({ manufacturer, oemid, hwmodel, swname, swversion, measurements });
     parser.addPositionalArgument(QStringLiteral("action"), QStringLiteral("list (default), add or retire."));
     if (const auto done = parseCommandLine(parser, *this, arguments, context, 1))
         return *done;
@@ -88,8 +95,15 @@ int ReferenceValuesCommand::run(const QStringList &arguments, CliContext &contex
             auto parsed = parseMeasurements(parser.value(measurements));
             if (!parsed)
                 return report(context, name(), parsed.errorMessage(), RequestFailed);
+            std::optional<qint64> oem;
+            if (parser.isSet(oemid)) {
+                bool ok = false;
+                oem = parser.value(oemid).toLongLong(&ok);
+                if (!ok || *oem < 0)
+                    return report(context, name(), QStringLiteral("--oemid takes a private enterprise number"), BadUsage);
+            }
             record = { 0, parser.value(manufacturer), parser.value(hwmodel), parser.value(swname), parser.value(swversion),
-                       parsed.value(), now, std::nullopt };
+                       parsed.value(), now, std::nullopt, oem };
         }
         const QString model = parser.value(hwmodel);
         const QString version = parser.value(swversion);

@@ -146,7 +146,7 @@ Result<AttestationVerifier> AttestationService::loadVerifier() const
     if (!references)
         return references.error();
     for (const store::ReferenceValueRecord &r : references.value()) {
-        ReferenceValue v { r.manufacturer, r.hwmodel, r.swname, r.swversion, {}, r.retiredAt.value_or(QDateTime()) };
+        ReferenceValue v { r.manufacturer, r.hwmodel, r.swname, r.swversion, {}, r.retiredAt.value_or(QDateTime()), r.oemid };
         for (const auto &[component, digest] : r.measurements)
             v.measurements.append({ component, digest });
         verifier.addReferenceValue(v);

@@ -65,10 +65,11 @@ void AttestationVerifier::matchRevocationList(qsizetype manufacturer, const cryp
         m_crlByManufacturer.insert(manufacturer, list);
 }
 
-const ReferenceValue *AttestationVerifier::referenceFor(const QString &hwmodel, const QString &swversion) const
+const ReferenceValue *AttestationVerifier::referenceFor(const QString &manufacturer, const protocol::EatClaims &claims) const
 {
     for (const ReferenceValue &r : m_references) {
-        if (r.hwmodel == hwmodel && r.swversion == swversion)
+        if (r.manufacturer == manufacturer && r.hwmodel == claims.hwmodel && r.swversion == claims.swversion
+            && (!r.oemid || *r.oemid == claims.oemid))
             return &r;
     }
     return nullptr;
@@ -164,13 +165,17 @@ AttestationVerdict AttestationVerifier::verify(const QString &expectedEid, QByte
     if (!claims->secureBoot)
         return verdict(TrustTier::Contraindicated, "secure-boot-off",
                        QStringLiteral("The device did not boot through the manufacturer's secure boot."));
-    const ReferenceValue *reference = referenceFor(claims->hwmodel, claims->swversion);
+    // Looked up for the manufacturer whose certificate vouches for this device (the chain checked
+    // in step 1), never by the model name alone: another manufacturer's device claiming the same
+    // model and version is measured against nothing.
+    const QString certifiedBy = path->at(1).subject().organization;
+    const ReferenceValue *reference = referenceFor(certifiedBy, claims.value());
     QList<AttestationVerdict> warnings;
     if (!reference) {
         warnings.append(verdict(TrustTier::Warning, "no-reference-values",
-                                QStringLiteral("%1 runs %2 %3, for which no reference values are known; add them if "
-                                               "this version is approved.")
-                                    .arg(claims->hwmodel, claims->swname, claims->swversion)));
+                                QStringLiteral("%1 runs %2 %3, for which no reference values of its manufacturer %4 are "
+                                               "known; add them if this version is approved.")
+                                    .arg(claims->hwmodel, claims->swname, claims->swversion, certifiedBy)));
     } else {
         for (const protocol::Measurement &expected : reference->measurements) {
             const auto found = std::find_if(claims->measurements.cbegin(), claims->measurements.cend(),

@@ -26,15 +26,18 @@ struct IssuedNonce
     bool used = false;
 };
 
-// Known-good measurements for one hardware model and software version.
+// Known-good measurements for one hardware model and software version of one manufacturer: they
+// vouch only for devices that manufacturer certified (its certificate's organization), since a
+// model name is just a string any other manufacturer's device can claim.
 struct ReferenceValue
 {
-    QString manufacturer;
+    QString manufacturer; // the organization in the manufacturer's (EUM) certificate
     QString hwmodel;
     QString swname;
     QString swversion;
     QList<protocol::Measurement> measurements;
     QDateTime retiredAt; // invalid while the version is acceptable
+    std::optional<qint64> oemid; // when known, the oemid claim the manufacturer's devices make
 };
 
 // The platform validation authority (TR 33.812's PVA; DESIGN.md "Attestation"). Checks, in this
@@ -77,7 +80,7 @@ public:
     static bool consumedNonce(const AttestationVerdict &verdict);
 
 private:
-    const ReferenceValue *referenceFor(const QString &hwmodel, const QString &swversion) const;
+    const ReferenceValue *referenceFor(const QString &manufacturer, const protocol::EatClaims &claims) const;
     // Each manufacturer is matched, as trust material is added, with the newest revocation list
     // it signed, so a list's signature is checked once and not on every verdict.
     void matchRevocationList(qsizetype manufacturer, const crypto::RevocationList &list);

@@ -6,6 +6,8 @@
 #include <QCborArray>
 #include <QCborValue>
 
+#include <set>
+
 namespace simfleet::protocol {
 
 namespace {
@@ -22,6 +24,46 @@ Result<QString> versionFrom(const QCborValue &v, const char *claim)
     if (v.isArray() && v.toArray().size() >= 1 && v.toArray().at(0).isString())
         return v.toArray().at(0).toString();
     return fail(QStringLiteral("the %1 claim is malformed").arg(QLatin1StringView(claim)));
+}
+
+// RFC 8949 section 5.6: a map with a key twice is not valid CBOR, and decoders disagree on which
+// value counts (Qt's value() finds the first, many tools the last), so one signed token could say
+// one thing to this verifier and another to an auditor's. Every map at every depth is checked.
+struct CborKeyOrder
+{
+    bool operator()(const QCborValue &a, const QCborValue &b) const { return a.compare(b) < 0; }
+};
+
+std::optional<QString> duplicateKey(const QCborValue &v)
+{
+    if (v.isMap()) {
+        const QCborMap m = v.toMap();
+        std::set<QCborValue, CborKeyOrder> seen;
+        for (auto it = m.cbegin(); it != m.cend(); ++it) {
+            if (!seen.insert(it.key()).second)
+                return it.key().toDiagnosticNotation();
+            if (auto inner = duplicateKey(it.key()))
+                return inner;
+            if (auto inner = duplicateKey(it.value()))
+                return inner;
+        }
+    } else if (v.isArray()) {
+        for (const QCborValue &e : v.toArray()) {
+            if (auto inner = duplicateKey(e))
+                return inner;
+        }
+    } else if (v.isTag()) {
+        return duplicateKey(v.taggedValue());
+    }
+    return std::nullopt;
+}
+
+Result<void> refuseDuplicateKeys(const QCborValue &v, const char *part)
+{
+    if (const auto key = duplicateKey(v))
+        return fail(QStringLiteral("%1 has the map key %2 twice, so it can be read two ways; such a token is refused")
+                        .arg(QLatin1StringView(part), *key));
+    return {};
 }
 
 } // namespace
@@ -61,6 +103,8 @@ Result<EatClaims> decodeClaims(QByteArrayView payload)
         return fail(QStringLiteral("the claims are not valid CBOR: %1").arg(error.errorString()));
     if (!root.isMap())
         return fail(QStringLiteral("the claims are not a CBOR map"));
+    if (auto ok = refuseDuplicateKeys(root, "the claims set"); !ok)
+        return ok.error();
     const QCborMap m = root.toMap();
     EatClaims c;
     const auto bytes = [&m](qint64 key) { return m.value(key).toByteArray(); };
@@ -86,6 +130,8 @@ Result<EatClaims> decodeClaims(QByteArrayView payload)
         const QCborValue components = QCborValue::fromCbor(pair.at(1).toByteArray(), &inner);
         if (inner.error != QCborError::NoError || !components.isMap())
             return fail(QStringLiteral("the measurements claim is malformed"));
+        if (auto ok = refuseDuplicateKeys(components, "the measurements claim"); !ok)
+            return ok.error();
         for (const auto &[name, digest] : components.toMap())
             c.measurements.append({ name.toString(), digest.toByteArray() });
     }
@@ -135,6 +181,9 @@ Result<CoseSign1> parseCoseSign1(QByteArrayView bytes)
         return fail(QStringLiteral("the evidence is not valid CBOR: %1").arg(error.errorString()));
     if (error.offset != bytes.size())
         return fail(QStringLiteral("unexpected bytes after the evidence"));
+    // The unprotected header and anything else in the structure itself.
+    if (auto ok = refuseDuplicateKeys(root, "the COSE_Sign1 structure"); !ok)
+        return ok.error();
     if (root.isTag()) {
         if (root.tag() != QCborTag(eat::coseSign1Tag))
             return fail(QStringLiteral("the evidence is not a COSE_Sign1 (tag %1)").arg(quint64(root.tag())));
@@ -151,6 +200,8 @@ Result<CoseSign1> parseCoseSign1(QByteArrayView bytes)
     const QCborValue header = QCborValue::fromCbor(s.protectedBytes, &error);
     if (error.error != QCborError::NoError || !header.isMap())
         return fail(QStringLiteral("the COSE protected header is not a CBOR map"));
+    if (auto ok = refuseDuplicateKeys(header, "the COSE protected header"); !ok)
+        return ok.error();
     s.protectedHeader = header.toMap();
     const QCborValue alg = s.protectedHeader.value(eat::coseAlg);
     if (!alg.isInteger() || alg.toInteger() != eat::es256)

@@ -28,14 +28,15 @@ QList<std::pair<QString, QByteArray>> measurementsFrom(const QString &json)
 
 Result<qint64> ReferenceValueRepository::add(const ReferenceValueRecord &v)
 {
-    if (v.hwmodel.isEmpty() || v.swversion.isEmpty() || v.measurements.isEmpty())
-        return fail(QStringLiteral("a reference value needs a hardware model, a software version and measurements"));
+    if (v.manufacturer.isEmpty() || v.hwmodel.isEmpty() || v.swversion.isEmpty() || v.measurements.isEmpty())
+        return fail(QStringLiteral("a reference value needs a manufacturer, a hardware model, a software version and "
+                                   "measurements"));
     QSqlQuery q(m_db);
     if (auto ok = execute(q,
                           QStringLiteral("INSERT INTO reference_value (manufacturer, hwmodel, swname, swversion,"
-                                         " measurements, added_at) VALUES (?, ?, ?, ?, ?, ?)"),
+                                         " measurements, added_at, oemid) VALUES (?, ?, ?, ?, ?, ?, ?)"),
                           { v.manufacturer, v.hwmodel, text(v.swname), v.swversion, measurementsJson(v.measurements),
-                            storedTime(v.addedAt) },
+                            storedTime(v.addedAt), optionalValue(v.oemid) },
                           "adding reference values");
         !ok)
         return ok.error();
@@ -45,6 +46,19 @@ Result<qint64> ReferenceValueRepository::add(const ReferenceValueRecord &v)
 Result<void> ReferenceValueRepository::retire(const QString &hwmodel, const QString &swversion, const QDateTime &at)
 {
     QSqlQuery q(m_db);
+    // Several manufacturers may publish the same model name and version; retiring one of them
+    // by name alone would retire the others' too.
+    if (auto ok = execute(q,
+                          QStringLiteral("SELECT count(DISTINCT manufacturer) FROM reference_value WHERE hwmodel = ?"
+                                         " AND swversion = ? AND retired_at IS NULL"),
+                          { hwmodel, swversion }, "retiring reference values");
+        !ok)
+        return ok;
+    if (q.next() && q.value(0).toLongLong() > 1)
+        return fail(QStringLiteral("several manufacturers publish reference values for %1 %2; simfleet cannot tell which "
+                                   "to retire")
+                        .arg(hwmodel, swversion));
+    q.finish();
     if (auto ok = execute(q,
                           QStringLiteral("UPDATE reference_value SET retired_at = ? WHERE hwmodel = ? AND swversion = ?"
                                          " AND retired_at IS NULL"),
@@ -61,7 +75,7 @@ Result<QList<ReferenceValueRecord>> ReferenceValueRepository::list()
     QSqlQuery q(m_db);
     if (auto ok = execute(q,
                           QStringLiteral("SELECT id, manufacturer, hwmodel, swname, swversion, measurements, added_at,"
-                                         " retired_at FROM reference_value ORDER BY hwmodel, swversion"),
+                                         " retired_at, oemid FROM reference_value ORDER BY hwmodel, swversion, manufacturer"),
                           {}, "listing reference values");
         !ok)
         return ok.error();
@@ -77,6 +91,7 @@ Result<QList<ReferenceValueRecord>> ReferenceValueRepository::list()
         r.addedAt = QDateTime::fromString(q.value(6).toString(), Qt::ISODateWithMs);
         if (!q.value(7).isNull())
             r.retiredAt = QDateTime::fromString(q.value(7).toString(), Qt::ISODateWithMs);
+        r.oemid = optionalFrom<qint64>(q.value(8));
         out.append(r);
     }
     return out;

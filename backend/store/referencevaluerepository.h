@@ -23,9 +23,11 @@ struct ReferenceValueRecord
     QList<std::pair<QString, QByteArray>> measurements; // component, SHA-256
     QDateTime addedAt;
     std::optional<QDateTime> retiredAt;
+    std::optional<qint64> oemid; // the oemid claim of the manufacturer's devices, where known
 };
 
-// Known-good measurements per hardware model and software version, as manufacturers publish them.
+// Known-good measurements per manufacturer, hardware model and software version, as manufacturers
+// publish them.
 class ReferenceValueRepository
 {
 public:

@@ -165,6 +165,22 @@ const QList<Migration> &migrations()
               QStringLiteral("ALTER TABLE workspace_key ADD COLUMN owner_signing_key BLOB"),
               QStringLiteral("ALTER TABLE workspace_key ADD COLUMN wrapped_owner_signing_key BLOB"),
           } },
+        { 7,
+          "reference values belong to the manufacturer that certified the device, with its oemid",
+          {
+              // A model name is a string any manufacturer's device can claim: reference values are
+              // unique per manufacturer, model and version, and may name the oemid claim the
+              // manufacturer's devices make. SQLite cannot change a UNIQUE constraint in place.
+              QStringLiteral("CREATE TABLE reference_value_new (id INTEGER PRIMARY KEY, manufacturer TEXT NOT NULL,"
+                             " hwmodel TEXT NOT NULL, swname TEXT NOT NULL, swversion TEXT NOT NULL,"
+                             " measurements TEXT NOT NULL, added_at TEXT NOT NULL, retired_at TEXT, oemid INTEGER,"
+                             " UNIQUE (manufacturer, hwmodel, swversion))"),
+              QStringLiteral("INSERT INTO reference_value_new (id, manufacturer, hwmodel, swname, swversion, measurements,"
+                             " added_at, retired_at) SELECT id, manufacturer, hwmodel, swname, swversion, measurements,"
+                             " added_at, retired_at FROM reference_value"),
+              QStringLiteral("DROP TABLE reference_value"),
+              QStringLiteral("ALTER TABLE reference_value_new RENAME TO reference_value"),
+          } },
     };
     return list;
 }

@@ -92,11 +92,11 @@ class TestAttestation : public QObject
         if (withCrl)
             v.addRevocationList(m_crl);
         v.addReferenceValue({ QStringLiteral("Meterworks"), QStringLiteral("MeterOne M2"), QStringLiteral("MeterOS"),
-                              QStringLiteral("3.2.1"), goodMeasurements(), {} });
+                              QStringLiteral("3.2.1"), goodMeasurements(), {}, {} });
         v.addReferenceValue({ QStringLiteral("Meterworks"), QStringLiteral("MeterOne M2"), QStringLiteral("MeterOS"),
                               QStringLiteral("3.0.0"), simulation::SimulatedDevice::firmwareMeasurements(
                                                            QStringLiteral("MeterOne M2"), QStringLiteral("3.0.0")),
-                              t0.addDays(-30) });
+                              t0.addDays(-30), {} });
         return v;
     }
 

@@ -42,7 +42,7 @@ Fixture &fixture()
         fx->verifier.addTrustAnchor(ci.certificate);
         fx->verifier.addManufacturer(fx->eum.certificate);
         fx->verifier.addReferenceValue({ QStringLiteral("Fuzzworks"), QStringLiteral("M"), QStringLiteral("OS"),
-                                         QStringLiteral("1"), {}, {} });
+                                         QStringLiteral("1"), {}, {}, {} });
         return fx;
     }();
     return *f;
