@@ -2,8 +2,10 @@
 
 #include "core/result.h"
 #include "crypto/milenage.h"
+#include "crypto/secretbytes.h"
 
 #include <QCommandLineParser>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTextStream>
@@ -20,26 +22,106 @@ struct HexField
     int bytes;
 };
 
-// The whole rule in one message, so the user sees the fix at once.
-Result<QByteArray> parseHexField(const QCommandLineParser &parser, HexField field)
+// The whole rule in one message, so the user sees the fix at once. `what` is how the user gave
+// the value ("--k", "--k-file key.hex"). The text is not copied.
+Result<void> checkHex(QByteArrayView text, const QString &what, int bytes)
 {
-    const QString name = QString::fromLatin1(field.option);
-    const QString text = parser.value(name).trimmed();
     const auto wrong = [&](const QString &why) {
-        return fail(QStringLiteral("--%1 %2; it must be %3 hex digits (%4 bytes)")
-                        .arg(name, why)
-                        .arg(field.bytes * 2)
-                        .arg(field.bytes));
+        return fail(QStringLiteral("%1 %2; it must be %3 hex digits (%4 bytes)").arg(what, why).arg(bytes * 2).arg(bytes));
     };
     if (text.isEmpty())
         return wrong(QStringLiteral("is missing"));
-    for (QChar c : text) {
-        if (!c.isDigit() && !(c.toLower() >= u'a' && c.toLower() <= u'f'))
-            return wrong(QStringLiteral("contains a character that is not hex (%1)").arg(c));
+    for (char c : text) {
+        const char lower = char(c | 0x20);
+        if (!(c >= '0' && c <= '9') && !(lower >= 'a' && lower <= 'f'))
+            return wrong(QStringLiteral("contains a character that is not hex (%1)").arg(QLatin1Char(c)));
     }
-    if (text.size() != field.bytes * 2)
+    if (text.size() != bytes * 2)
         return wrong(QStringLiteral("has %1 hex digits").arg(text.size()));
-    return QByteArray::fromHex(text.toLatin1());
+    return {};
+}
+
+Result<QByteArray> parseHexField(const QCommandLineParser &parser, HexField field)
+{
+    const QString name = QString::fromLatin1(field.option);
+    const QByteArray text = parser.value(name).trimmed().toLatin1();
+    if (auto ok = checkHex(text, QStringLiteral("--") + name, field.bytes); !ok)
+        return ok.error();
+    return QByteArray::fromHex(text);
+}
+
+// A key from a file or standard input ("-"), read unbuffered into one fixed buffer that is wiped
+// afterwards: no QIODevice buffer, no growing array, no QString keeps a copy of it.
+Result<crypto::SecretBytes> readSecretFile(const QString &path, const QString &what, int bytes)
+{
+    QFile file;
+    bool opened = false;
+    if (path == u"-") {
+        opened = file.open(0, QIODevice::ReadOnly | QIODevice::Unbuffered, QFileDevice::DontCloseHandle);
+    } else {
+        file.setFileName(path);
+        opened = file.open(QIODevice::ReadOnly | QIODevice::Unbuffered);
+    }
+    if (!opened)
+        return fail(QStringLiteral("cannot read %1: %2").arg(what, file.errorString()));
+    char buffer[256];
+    qint64 filled = 0;
+    while (filled < qint64(sizeof buffer)) {
+        const qint64 n = file.read(buffer + filled, qint64(sizeof buffer) - filled);
+        if (n <= 0)
+            break;
+        filled += n;
+    }
+    Result<crypto::SecretBytes> out = fail(QString());
+    if (filled == qint64(sizeof buffer)) {
+        out = fail(QStringLiteral("%1 holds more than one key; it must hold %2 hex digits").arg(what).arg(bytes * 2));
+    } else {
+        const QByteArrayView text = QByteArrayView(buffer, filled).trimmed();
+        if (auto ok = checkHex(text, what, bytes); !ok) {
+            out = ok.error();
+        } else {
+            bool parsed = false;
+            out = crypto::SecretBytes::fromHex(text, &parsed);
+        }
+    }
+    QByteArray held = QByteArray::fromRawData(buffer, sizeof buffer);
+    crypto::wipeBytes(held); // in place: the raw data is the buffer itself
+    return out;
+}
+
+// Ki, OP or OPc: from --NAME-file (a file, or - for standard input) or, with a warning, from
+// --NAME on the command line.
+Result<crypto::SecretBytes> secretField(const QCommandLineParser &parser, HexField field, bool &stdinTaken,
+                                        CliContext &context, const QString &command)
+{
+    const QString name = QString::fromLatin1(field.option);
+    const QString fileOption = name + QStringLiteral("-file");
+    if (parser.isSet(fileOption)) {
+        if (parser.isSet(name))
+            return fail(QStringLiteral("give --%1 or --%2, not both").arg(name, fileOption));
+        const QString path = parser.value(fileOption);
+        if (path == u"-") {
+            if (stdinTaken)
+                return fail(QStringLiteral("only one key can come from standard input; put the other in a file"));
+            stdinTaken = true;
+        }
+        return readSecretFile(path, QStringLiteral("--%1 %2").arg(fileOption, path), field.bytes);
+    }
+    if (parser.isSet(name))
+        context.err << "simfleet-cli " << command << ": warning: --" << name
+                    << " on the command line can be read by other users of this machine (ps) and stays in the shell's"
+                       " history; give it with --"
+                    << fileOption << " FILE, or --" << fileOption << " - to read standard input" << Qt::endl;
+    QByteArray text = parser.value(name).trimmed().toLatin1();
+    Result<crypto::SecretBytes> out = fail(QString());
+    if (auto ok = checkHex(text, QStringLiteral("--") + name, field.bytes); !ok) {
+        out = ok.error();
+    } else {
+        bool parsed = false;
+        out = crypto::SecretBytes::fromHex(text, &parsed);
+    }
+    crypto::wipeBytes(text); // the parser's own copy cannot be reached
+    return out;
 }
 
 } // namespace
@@ -47,10 +129,24 @@ Result<QByteArray> parseHexField(const QCommandLineParser &parser, HexField fiel
 int AkaCommand::run(const QStringList &arguments, CliContext &context)
 {
     QCommandLineParser parser;
+    // Keys on the command line are visible to every user of the machine (ps, /proc) and stay in
+    // the shell's history: the -file forms read them from a file or standard input instead.
     parser.addOptions({
-        { QStringLiteral("k"), QStringLiteral("Subscriber key K, 32 hex digits."), QStringLiteral("HEX") },
-        { QStringLiteral("op"), QStringLiteral("Operator variant OP, 32 hex digits."), QStringLiteral("HEX") },
-        { QStringLiteral("opc"), QStringLiteral("OPc, 32 hex digits (instead of --op)."), QStringLiteral("HEX") },
+        { QStringLiteral("k-file"),
+          QStringLiteral("Read the subscriber key K (32 hex digits) from FILE, or from standard input with -."),
+          QStringLiteral("FILE") },
+        { QStringLiteral("op-file"), QStringLiteral("Read the operator variant OP from FILE (- for standard input)."),
+          QStringLiteral("FILE") },
+        { QStringLiteral("opc-file"), QStringLiteral("Read OPc from FILE (- for standard input), instead of OP."),
+          QStringLiteral("FILE") },
+        { QStringLiteral("k"),
+          QStringLiteral("Subscriber key K, 32 hex digits. Unsafe: other users see it in ps and it stays in the "
+                         "shell's history; prefer --k-file."),
+          QStringLiteral("HEX") },
+        { QStringLiteral("op"), QStringLiteral("Operator variant OP, 32 hex digits (unsafe as --k is; prefer --op-file)."),
+          QStringLiteral("HEX") },
+        { QStringLiteral("opc"), QStringLiteral("OPc, 32 hex digits, instead of OP (unsafe as --k is; prefer --opc-file)."),
+          QStringLiteral("HEX") },
         { QStringLiteral("rand"), QStringLiteral("Network challenge RAND, 32 hex digits."), QStringLiteral("HEX") },
         { QStringLiteral("sqn"), QStringLiteral("Sequence number SQN, 12 hex digits."), QStringLiteral("HEX") },
         { QStringLiteral("amf"), QStringLiteral("Authentication management field AMF, 4 hex digits."),
@@ -58,13 +154,14 @@ int AkaCommand::run(const QStringList &arguments, CliContext &context)
     });
     if (const auto done = parseCommandLine(parser, *this, arguments, context))
         return *done;
-    const bool hasOp = parser.isSet(QStringLiteral("op"));
-    const bool hasOpc = parser.isSet(QStringLiteral("opc"));
+    const bool hasOp = parser.isSet(QStringLiteral("op")) || parser.isSet(QStringLiteral("op-file"));
+    const bool hasOpc = parser.isSet(QStringLiteral("opc")) || parser.isSet(QStringLiteral("opc-file"));
     if (hasOp == hasOpc)
         return report(context, name(), QStringLiteral("give exactly one of --op and --opc"), BadUsage);
 
-    auto k = parseHexField(parser, { "k", 16 });
-    auto operatorValue = parseHexField(parser, { hasOp ? "op" : "opc", 16 });
+    bool stdinTaken = false;
+    auto k = secretField(parser, { "k", 16 }, stdinTaken, context, name());
+    auto operatorValue = secretField(parser, { hasOp ? "op" : "opc", 16 }, stdinTaken, context, name());
     auto rand = parseHexField(parser, { "rand", 16 });
     auto sqn = parseHexField(parser, { "sqn", 6 });
     auto amf = parseHexField(parser, { "amf", 2 });
@@ -74,10 +171,8 @@ int AkaCommand::run(const QStringList &arguments, CliContext &context)
             return report(context, name(), problem, RequestFailed);
     }
 
-    const SecretBytes key(k.value());
-    const SecretBytes opValue(operatorValue.value());
-    k.value().fill('\0');
-    operatorValue.value().fill('\0');
+    const SecretBytes &key = k.value();
+    const SecretBytes &opValue = operatorValue.value();
     auto milenage = hasOp ? crypto::Milenage::withOp(key, opValue) : crypto::Milenage::withOpc(key, opValue);
     if (!milenage)
         return report(context, name(), milenage.errorMessage(), RequestFailed);

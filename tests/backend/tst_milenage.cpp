@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace simfleet::crypto;
@@ -38,10 +39,12 @@ struct CliRun
     QByteArray err;
 };
 
-CliRun runCli(const QStringList &arguments)
+CliRun runCli(const QStringList &arguments, const QByteArray &input = QByteArray())
 {
     QProcess process;
     process.start(QStringLiteral(SIMFLEET_CLI), arguments);
+    process.write(input);
+    process.closeWriteChannel();
     CliRun run;
     if (!process.waitForFinished(30000))
         return run;
@@ -72,6 +75,7 @@ private Q_SLOTS:
     void ts35208();
     void ts35208ThroughCli_data();
     void ts35208ThroughCli();
+    void keysFromFileAndStandardInput();
     void resynchronisation();
     void badLengths();
     void cliRejectsBadInput_data();
@@ -142,7 +146,59 @@ void TestMilenage::ts35208ThroughCli()
     for (const char *name : outputFields)
         QCOMPARE(json.value(QLatin1StringView(name)).toString().toLatin1(), field(set, name));
     QCOMPARE(json.value(QStringLiteral("autn")).toString().size(), 32);
-    QVERIFY(run.err.isEmpty());
+    // Keys given on the command line still work, with a warning that says why not to.
+    QVERIFY2(run.err.contains("warning: --k on the command line can be read by other users of this machine (ps)"),
+             run.err.constData());
+    QVERIFY2(run.err.contains(useOpc ? "warning: --opc on the command line" : "warning: --op on the command line"),
+             run.err.constData());
+}
+
+// Issue 17, Low: Ki taken on the command line shows in ps and the shell's history. From a file
+// or standard input it gives the same answer and no warning.
+void TestMilenage::keysFromFileAndStandardInput()
+{
+    const QJsonObject set = testSets().at(0).toObject();
+    QTemporaryDir dir;
+    const QString kFile = dir.filePath(QStringLiteral("k.hex"));
+    QFile f(kFile);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(field(set, "k") + "\n");
+    f.close();
+    const QStringList challenge { QStringLiteral("--rand"), QString::fromLatin1(field(set, "rand")), QStringLiteral("--sqn"),
+                                  QString::fromLatin1(field(set, "sqn")), QStringLiteral("--amf"),
+                                  QString::fromLatin1(field(set, "amf")) };
+    const CliRun fromFile = runCli(QStringList { QStringLiteral("aka"), QStringLiteral("--k-file"), kFile,
+                                                 QStringLiteral("--op-file"), QStringLiteral("-") }
+                                       + challenge,
+                                   field(set, "op") + "\n");
+    QVERIFY2(fromFile.exitCode == 0, fromFile.err.constData());
+    QVERIFY2(fromFile.err.isEmpty(), fromFile.err.constData());
+    const QJsonObject json = QJsonDocument::fromJson(fromFile.out).object();
+    for (const char *name : outputFields)
+        QCOMPARE(json.value(QLatin1StringView(name)).toString().toLatin1(), field(set, name));
+    QVERIFY(!fromFile.out.contains(field(set, "k")));
+
+    const CliRun fromStdin = runCli(QStringList { QStringLiteral("aka"), QStringLiteral("--k-file"), QStringLiteral("-"),
+                                                  QStringLiteral("--opc"), QString::fromLatin1(field(set, "opc")) }
+                                        + challenge,
+                                    field(set, "k"));
+    QVERIFY2(fromStdin.exitCode == 0, fromStdin.err.constData());
+    QCOMPARE(QJsonDocument::fromJson(fromStdin.out).object().value(QStringLiteral("mac_a")).toString().toLatin1(),
+             field(set, "mac_a"));
+    QVERIFY(!fromStdin.err.contains("--k on the command line"));
+
+    const CliRun both = runCli(QStringList { QStringLiteral("aka"), QStringLiteral("--k-file"), QStringLiteral("-"),
+                                             QStringLiteral("--op-file"), QStringLiteral("-") }
+                                   + challenge,
+                               field(set, "k"));
+    QCOMPARE(both.exitCode, 1);
+    QVERIFY2(both.err.contains("only one key can come from standard input"), both.err.constData());
+    const CliRun shortKey = runCli(QStringList { QStringLiteral("aka"), QStringLiteral("--k-file"), QStringLiteral("-"),
+                                                 QStringLiteral("--op"), QString::fromLatin1(field(set, "op")) }
+                                       + challenge,
+                                   field(set, "k").chopped(1));
+    QCOMPARE(shortKey.exitCode, 1);
+    QVERIFY2(shortKey.err.contains("--k-file - has 31 hex digits"), shortKey.err.constData());
 }
 
 void TestMilenage::resynchronisation()
