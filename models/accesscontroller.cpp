@@ -2,6 +2,7 @@
 
 #include "access/accessservice.h"
 #include "core/clock.h"
+#include "crypto/secretbytes.h"
 #include "store/workspace.h"
 
 #include <QTimer>
@@ -47,9 +48,11 @@ void AccessController::createFirstAdministrator(const QString &name, const QByte
             auto owner = service.ownerSession();
             if (!owner)
                 return owner.error();
-            if (auto ok = service.addUser(owner.value(), { name, access::Role::Administrator, {}, password }); !ok)
-                return ok.error();
-            return service.login(name, password);
+            auto added = service.addUser(owner.value(), { name, access::Role::Administrator, {}, password });
+            auto session = added ? service.login(name, password) : Result<access::Session>(added.error());
+            QByteArray used = password; // shares the bytes: wiped in place for every holder
+            crypto::wipeBytes(used);
+            return session;
         },
         [this](const Result<access::Session> &session) { adopt(session); });
 }

@@ -2,6 +2,7 @@
 #include "fleet/fleetqueries.h"
 #include "accesscontroller.h"
 
+#include "crypto/secretbytes.h"
 #include "store/workspace.h"
 
 #include <QLocale>
@@ -42,6 +43,16 @@ void UserTableModel::reload()
         });
 }
 
+namespace {
+// A password is wiped once it was used: in place, so the dialog's array, which shares the bytes,
+// holds none either (QString copies in the line edit are beyond reach).
+void forget(const QByteArray &password)
+{
+    QByteArray shared = password;
+    crypto::wipeBytes(shared);
+}
+} // namespace
+
 void UserTableModel::change(std::function<Result<void>(store::Workspace &, const access::Session &)> work, const QString &done)
 {
     accessController()->request<bool>(
@@ -60,7 +71,11 @@ void UserTableModel::change(std::function<Result<void>(store::Workspace &, const
 
 void UserTableModel::addUser(const access::NewUser &user)
 {
-    change([user](store::Workspace &ws, const access::Session &s) { return access::AccessService(ws).addUser(s, user); },
+    change([user](store::Workspace &ws, const access::Session &s) {
+               auto done = access::AccessService(ws).addUser(s, user);
+               forget(user.password);
+               return done;
+           },
            tr("Added %1 (%2).").arg(user.name, access::roleTitle(user.role)));
 }
 
@@ -68,14 +83,21 @@ void UserTableModel::setRole(const QString &name, access::Role role, const QStri
                              const std::optional<QByteArray> &password)
 {
     change([=](store::Workspace &ws, const access::Session &s) {
-               return access::AccessService(ws).setRole(s, name, role, operatorName, password);
+               auto done = access::AccessService(ws).setRole(s, name, role, operatorName, password);
+               if (password)
+                   forget(*password);
+               return done;
            },
            tr("%1 is now %2.").arg(name, access::roleTitle(role)));
 }
 
 void UserTableModel::setPassword(const QString &name, const QByteArray &password)
 {
-    change([=](store::Workspace &ws, const access::Session &s) { return access::AccessService(ws).setPassword(s, name, password); },
+    change([=](store::Workspace &ws, const access::Session &s) {
+               auto done = access::AccessService(ws).setPassword(s, name, password);
+               forget(password);
+               return done;
+           },
            tr("The password of %1 was set.").arg(name));
 }
 

@@ -343,7 +343,10 @@ Result<QString> SimulatedDevice::loadBoundPackage(const QList<QByteArray> &segme
     const QString &iccid = profile.metadata.iccid;
 
     // Seal the credentials under the secure element's storage key, bound to device and ICCID.
-    QByteArray both = profile.content.ki.view().toByteArray() + profile.content.opc.view().toByteArray();
+    QByteArray both; // built in place: toByteArray() temporaries would be freed unwiped
+    both.reserve(qsizetype(profile.content.ki.size() + profile.content.opc.size()));
+    both.append(profile.content.ki.view());
+    both.append(profile.content.opc.view());
     auto sealed = crypto::aesGcmSeal(storageKey().view(), both, (m_spec.eid + u':' + iccid).toLatin1());
     crypto::wipeBytes(both);
     if (!sealed)

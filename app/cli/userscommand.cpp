@@ -15,7 +15,7 @@ namespace simfleet::cli {
 namespace {
 
 // A new password from SIMFLEET_NEW_PASSWORD, or typed twice on the terminal.
-Result<QByteArray> newPassword(CliContext &context, const QString &user)
+Result<crypto::SecretBytes> newPassword(CliContext &context, const QString &user)
 {
     auto first = obtainPassword(context, "SIMFLEET_NEW_PASSWORD", qPrintable(QStringLiteral("New password for %1: ").arg(user)));
     if (!first)
@@ -27,7 +27,7 @@ Result<QByteArray> newPassword(CliContext &context, const QString &user)
         if (!(first.value() == second.value()))
             return fail(QStringLiteral("the two passwords differ; nothing was changed"));
     }
-    return first->view().toByteArray();
+    return first;
 }
 
 } // namespace
@@ -81,7 +81,10 @@ int UsersCommand::run(const QStringList &arguments, CliContext &context)
         auto password = newPassword(context, user);
         if (!password)
             return report(context, name(), password.errorMessage(), RequestFailed);
-        done = access.addUser(by, { user, *role, parser.value(operatorOption), password.value() });
+        // NewUser holds a QByteArray: the one copy is wiped in place once it was used.
+        access::NewUser added { user, *role, parser.value(operatorOption), password->view().toByteArray() };
+        done = access.addUser(by, added);
+        crypto::wipeBytes(added.password);
     } else if (action == u"remove") {
         done = access.removeUser(by, user);
     } else if (action == u"role") {
@@ -90,14 +93,16 @@ int UsersCommand::run(const QStringList &arguments, CliContext &context)
             auto typed = newPassword(context, user);
             if (!typed)
                 return report(context, name(), typed.errorMessage(), RequestFailed);
-            password = typed.value();
+            password = typed->view().toByteArray();
         }
         done = access.setRole(by, user, *role, parser.value(operatorOption), password);
+        if (password)
+            crypto::wipeBytes(*password);
     } else if (action == u"password") {
         auto password = newPassword(context, user);
         if (!password)
             return report(context, name(), password.errorMessage(), RequestFailed);
-        done = access.setPassword(by, user, password.value());
+        done = access.setPassword(by, user, password->view());
     }
     if (!done)
         return report(context, name(), done.errorMessage(), RequestFailed);

@@ -489,7 +489,7 @@ Result<void> AccessService::setPassword(const Session &by, const QString &name, 
     if (!user)
         return user.error();
     const auto role = roleFromKey(user->role);
-    auto credentials = makeCredentials(name, role.value_or(Role::Viewer), password, ownKeyIfSelf(by, name));
+    auto credentials = makeCredentials(name, role.value_or(Role::Viewer), password, ownKeyIfSelf(by, name)); // no copy of the password
     if (!credentials)
         return credentials.error();
     const store::UserRecord record = credentials->record;

@@ -3,13 +3,20 @@
 #include "constanttime.h"
 #include "osslhandles.h"
 
+#include <openssl/crypto.h>
+
 #include <array>
 
 namespace simfleet::crypto {
 
 namespace {
 
-using Block = std::array<unsigned char, 16>;
+// Every intermediate of a run derives from K or OPc (OPc itself, TEMP, OUT3 = CK, OUT4 = IK), so
+// each block, temporaries included, wipes itself when it goes away.
+struct Block : std::array<unsigned char, 16>
+{
+    ~Block() { OPENSSL_cleanse(data(), size()); }
+};
 
 // One AES-128 key schedule reused for the six block encryptions of a Milenage run.
 class BlockCipher

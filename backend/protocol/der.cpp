@@ -24,7 +24,7 @@ void appendLength(QByteArray &out, qsizetype length)
 QByteArray tlv(quint16 tag, QByteArrayView content)
 {
     QByteArray out;
-    out.reserve(content.size() + 6);
+    out.reserve(content.size() + 8); // tag, length and content at once: no regrowth leaves a copy behind
     if (tag > 0xff)
         out.append(char(tag >> 8));
     out.append(char(tag & 0xff));

@@ -162,8 +162,11 @@ Result<QByteArray> SecureChannel::protect(SegmentTag tag, QByteArrayView plainte
     auto iv = icv();
     if (!iv)
         return iv.error();
-    // ISO/IEC 9797-1 padding method 2.
-    QByteArray padded = plaintext.toByteArray();
+    // ISO/IEC 9797-1 padding method 2. Sized first: the plaintext carries Ki and OPc, and a
+    // regrown array would leave a copy of them in freed memory.
+    QByteArray padded;
+    padded.reserve(plaintext.size() + 16);
+    padded.append(plaintext);
     padded.append(char(0x80));
     while (padded.size() % 16)
         padded.append(char(0));

@@ -145,18 +145,32 @@ Result<crypto::SecretBytes> encodeProfilePackage(const ProfileContent &content)
     // PE-AKAParameter: algoConfiguration is a CHOICE, so its automatic tag [1] is explicit;
     // algoParameter is its alternative [1]. Defaults (rotation and xoring constants, SQN
     // options) are left out, as DER requires.
-    QByteArray algo = der::integer(1, 0x80) /* milenage */ + der::tlv(0x81, QByteArray(1, char(0)))
-        + der::tlv(0x82, content.ki.view()) + der::tlv(0x83, content.opc.view());
-    QByteArray algoConfiguration = der::tlv(0xA1, der::tlv(0xA1, algo));
-    QByteArray aka = der::tlv(tagAkaParameter, QByteArray(peHeader(2, true) + algoConfiguration));
+    // Every array that holds Ki or OPc is named, sized before it is filled (a growing array leaves
+    // its old copy behind, unwiped, in freed memory) and wiped before it goes.
+    QByteArray kiElement = der::tlv(0x82, content.ki.view());
+    QByteArray opcElement = der::tlv(0x83, content.opc.view());
+    const QByteArray milenage = der::integer(1, 0x80) + der::tlv(0x81, QByteArray(1, char(0)));
+    QByteArray algo;
+    algo.reserve(milenage.size() + kiElement.size() + opcElement.size());
+    algo += milenage;
+    algo += kiElement;
+    algo += opcElement;
+    QByteArray algoParameter = der::tlv(0xA1, algo);
+    QByteArray algoConfiguration = der::tlv(0xA1, algoParameter);
+    const QByteArray akaHeader = peHeader(2, true);
+    QByteArray akaBody;
+    akaBody.reserve(akaHeader.size() + algoConfiguration.size());
+    akaBody += akaHeader;
+    akaBody += algoConfiguration;
+    QByteArray aka = der::tlv(tagAkaParameter, akaBody);
+    const QByteArray end = der::tlv(tagEnd, peHeader(3, true));
+    package.reserve(package.size() + aka.size() + end.size());
     package += aka;
-    package += der::tlv(tagEnd, peHeader(3, true));
+    package += end;
 
     crypto::SecretBytes sealed(package);
-    crypto::wipeBytes(algo);
-    crypto::wipeBytes(algoConfiguration);
-    crypto::wipeBytes(aka);
-    crypto::wipeBytes(package);
+    for (QByteArray *held : { &kiElement, &opcElement, &algo, &algoParameter, &algoConfiguration, &akaBody, &aka, &package })
+        crypto::wipeBytes(*held);
     return sealed;
 }
 
