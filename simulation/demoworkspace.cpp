@@ -23,6 +23,7 @@
 #include "crypto/sha256.h"
 
 #include <QFile>
+#include <QHash>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -448,11 +449,63 @@ Result<std::unique_ptr<store::Workspace>> DemoWorkspace::openOrCreate(const QStr
         auto upgraded = access::WorkspaceUpgrade::run(path, { QString(), std::move(passphrase).value() }, clock);
         if (!upgraded)
             return upgraded.error();
-        return std::move(std::move(upgraded).value().workspace);
+        std::unique_ptr<store::Workspace> opened = std::move(std::move(upgraded).value().workspace);
+        if (auto renewed = renewRevocationLists(*opened); !renewed)
+            qCWarning(lcSimulation) << "the demo's revocation lists could not be renewed:" << renewed.errorMessage();
+        return opened;
     }
-    if (workspace && workspace.value()->info().demo)
+    if (workspace && workspace.value()->info().demo) {
         (void)workspace.value()->unlockWithKeyFile();
+        if (auto renewed = renewRevocationLists(*workspace.value()); !renewed)
+            qCWarning(lcSimulation) << "the demo's revocation lists could not be renewed:" << renewed.errorMessage();
+    }
     return workspace;
+}
+
+Result<int> DemoWorkspace::renewRevocationLists(store::Workspace &workspace)
+{
+    constexpr int renewWithinDays = 7; // the lists run 30 days
+    if (!workspace.info().demo)
+        return 0;
+    const QDateTime now = workspace.clock().now();
+    auto stored = store::RevocationListRepository(workspace.database()).list();
+    if (!stored)
+        return stored.error();
+    QHash<QString, QDateTime> latest; // issuer -> the latest nextUpdate stored
+    for (const store::RevocationListRecord &r : stored.value()) {
+        QDateTime &until = latest[r.issuer];
+        if (!until.isValid() || r.nextUpdate > until)
+            until = r.nextUpdate;
+    }
+    auto field = simulation::SimulatedField::openForWorkspace(workspace.info().path, &workspace.clock());
+    if (!field)
+        return field.error();
+    QList<store::RevocationListRecord> fresh;
+    for (const crypto::Certificate &eum : field.value()->manufacturerCertificates()) {
+        const QString issuer = eum.subjectText();
+        const QDateTime until = latest.value(issuer);
+        if (until.isValid() && now.addDays(renewWithinDays) < until)
+            continue;
+        auto crl = field.value()->revocationList(eum.subject().organization);
+        if (!crl)
+            return crl.error();
+        fresh.append({ 0, issuer, crl->toDer(), crl->thisUpdate(), crl->nextUpdate() });
+    }
+    field.value().reset();
+    if (fresh.isEmpty())
+        return 0;
+    auto added = workspace.writer().run([&fresh, now](QSqlDatabase &db) -> Result<void> {
+        store::RevocationListRepository lists(db);
+        for (const store::RevocationListRecord &r : fresh) {
+            if (auto ok = lists.add(r, now); !ok)
+                return ok.error();
+        }
+        return {};
+    });
+    if (!added)
+        return added.error();
+    qCInfo(lcSimulation) << "the demo's manufacturers renewed" << fresh.size() << "revocation lists";
+    return int(fresh.size());
 }
 
 } // namespace simfleet::simulation

@@ -53,6 +53,13 @@ public:
     static Result<std::unique_ptr<store::Workspace>> create(const QString &path, const Clock *clock = nullptr,
                                                             DemoFleetSizes sizes = {}, DemoContents *contents = nullptr);
     static Result<std::unique_ptr<store::Workspace>> openOrCreate(const QString &path, const Clock *clock = nullptr);
+
+    // The demo's manufacturers, whose keys the simulated field beside the workspace holds, issue
+    // fresh revocation lists for those stored that are past or within a week of their
+    // nextUpdate, as a real manufacturer's distribution point would: a demo opened next month
+    // still attests, instead of every verdict being revocation-unknown. Returns how many lists
+    // were added; nothing for a workspace that is not a demo.
+    static Result<int> renewRevocationLists(store::Workspace &workspace);
 };
 
 } // namespace simfleet::simulation

@@ -19,6 +19,7 @@
 #include "access/accessservice.h"
 #include "access/workspaceupgrade.h"
 #include "passphraseprompt.h"
+#include "simulation/demoworkspace.h"
 #include "store/workspace.h"
 
 #include <QCommandLineParser>
@@ -126,6 +127,12 @@ std::unique_ptr<store::Workspace> openWorkspace(CliContext &context, const QStri
     if (const QString &exposure = workspace.value()->info().exposure; !exposure.isEmpty())
         context.err << "simfleet-cli: warning: " << exposure << Qt::endl;
     store::Workspace &opened = *workspace.value();
+    // A demo's own manufacturers keep its revocation lists current, whoever opens it.
+    if (opened.info().demo) {
+        if (auto renewed = simulation::DemoWorkspace::renewRevocationLists(opened); !renewed)
+            context.err << "simfleet-cli: warning: the demo's revocation lists could not be renewed: "
+                        << renewed.errorMessage() << Qt::endl;
+    }
     access::AccessService access(opened);
     Result<access::Session> session = fail(QString());
     if (!context.user.isEmpty()) {
