@@ -27,7 +27,9 @@ QString DeviceTableModel::setFilter(const QString &filter, const QString &search
         auto parsed = fleet::DeviceFilter::parse(filter);
         if (!parsed)
             return parsed.errorMessage();
-        query.where = parsed->whereClause(&query.values);
+        // Within the reader's scope: an account manager's operator=X looks at their own profiles.
+        const access::Session *session = accessController()->session();
+        query.where = session ? parsed->whereClause(&query.values, session->scope()) : parsed->whereClause(&query.values);
     }
     query.search = search;
     m_query = query;

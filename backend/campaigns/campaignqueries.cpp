@@ -115,7 +115,7 @@ Result<void> CampaignQueries::writeReport(const access::Session &by, qint64 camp
         return {};
     };
     auto rows = store::CampaignRepository(m_workspace.database())
-                    .forEachReportRow(campaignId, by.scope().campaignItems(), [&](const store::CampaignReportRow &r) -> Result<void> {
+                    .forEachReportRow(campaignId, by.scope().campaignItems(), by.scope(), [&](const store::CampaignReportRow &r) -> Result<void> {
                         QStringList cells { r.eid,      r.state,    r.reason,  QString::number(r.attempts),
                                             r.oldIccid, r.newIccid, r.newImsi, r.updatedAt };
                         for (QString &cell : cells)

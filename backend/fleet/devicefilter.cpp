@@ -39,6 +39,18 @@ Result<DeviceFilter> DeviceFilter::parse(const QString &expression)
 
 QString DeviceFilter::whereClause(QVariantList *values) const
 {
+    return whereFor(values, std::nullopt);
+}
+
+QString DeviceFilter::whereClause(QVariantList *values, const store::Scope &scope) const
+{
+    return whereFor(values, scope.operatorId());
+}
+
+QString DeviceFilter::whereFor(QVariantList *values, std::optional<qint64> onlyOperator) const
+{
+    // An account manager's "enabled profile" is one of their own operator's (Scope::profiles).
+    const QString mine = onlyOperator ? QStringLiteral(" AND p.operator_id = %1").arg(*onlyOperator) : QString();
     QStringList clauses;
     for (const Term &t : terms) {
         if (t.key == u"customer") {
@@ -56,13 +68,15 @@ QString DeviceFilter::whereClause(QVariantList *values) const
             continue;
         } else if (t.key == u"operator") {
             if (t.value.compare(u"none", Qt::CaseInsensitive) == 0) {
-                clauses << QStringLiteral("NOT EXISTS (SELECT 1 FROM profile p WHERE p.device_id = d.id AND p.state = 'enabled')");
+                clauses << QStringLiteral("NOT EXISTS (SELECT 1 FROM profile p WHERE p.device_id = d.id AND p.state = 'enabled'%1)")
+                               .arg(mine);
                 continue;
             }
             // Looked up by device (the enabled-profile index): going by operator first would read
             // every profile of that operator once per device.
-            clauses << QStringLiteral("(SELECT p.operator_id FROM profile p WHERE p.device_id = d.id AND p.state = 'enabled')"
-                                      " = (SELECT o.id FROM operator o WHERE o.name = ?)");
+            clauses << QStringLiteral("(SELECT p.operator_id FROM profile p WHERE p.device_id = d.id AND p.state = 'enabled'%1)"
+                                      " = (SELECT o.id FROM operator o WHERE o.name = ?)")
+                           .arg(mine);
         } else if (t.key == u"verdict") {
             if (t.value == u"not-attested") {
                 clauses << QStringLiteral("NOT EXISTS (SELECT 1 FROM attestation_result a WHERE a.device_id = d.id)");
@@ -79,7 +93,7 @@ QString DeviceFilter::whereClause(QVariantList *values) const
 Result<QList<std::pair<qint64, QString>>> DeviceFilter::selectIds(QSqlDatabase db, const store::Scope &scope) const
 {
     QVariantList values;
-    const QString where = whereClause(&values);
+    const QString where = whereClause(&values, scope);
     const store::Scope::Condition visible = scope.devices();
     values += visible.values;
     QSqlQuery q(db);

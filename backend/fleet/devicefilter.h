@@ -6,6 +6,8 @@
 #include <QString>
 #include <QVariantList>
 
+#include <optional>
+
 class QSqlDatabase;
 
 namespace simfleet::store {
@@ -32,8 +34,15 @@ struct DeviceFilter
     static Result<DeviceFilter> parse(const QString &expression);
     // The WHERE clause (over device d, fleet f, customer c) and its bound values.
     QString whereClause(QVariantList *values) const;
+    // The same as the scope's reader sees it: for an operator account manager "operator" looks
+    // at their own operator's enabled profile only, so operator=ANOTHER matches nothing and a
+    // device running another operator's profile counts as operator=none, as their list shows it.
+    QString whereClause(QVariantList *values, const store::Scope &scope) const;
     // The matching devices the scope shows.
     Result<QList<std::pair<qint64, QString>>> selectIds(QSqlDatabase db, const store::Scope &scope) const;
+
+private:
+    QString whereFor(QVariantList *values, std::optional<qint64> onlyOperator) const;
 };
 
 } // namespace simfleet::fleet

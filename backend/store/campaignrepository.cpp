@@ -293,20 +293,25 @@ Result<QList<CampaignRepository::OutcomeCount>> CampaignRepository::outcomes(qin
     return out;
 }
 
-Result<void> CampaignRepository::forEachReportRow(qint64 campaignId, const Scope::Condition &items,
+Result<void> CampaignRepository::forEachReportRow(qint64 campaignId, const Scope::Condition &items, const Scope &profiles,
                                                   const std::function<Result<void>(const CampaignReportRow &)> &visit)
 {
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
+    // An account manager sees the numbers of their own operator's profiles only: the other side
+    // of a change (the profile it left or the one it moved to) shows empty cells.
+    const Scope::Condition oldMine = profiles.profiles(QStringLiteral("old"));
+    const Scope::Condition newMine = profiles.profiles(QStringLiteral("nw"));
     if (auto ok = execute(q,
                           QStringLiteral("SELECT d.eid, ci.state, ci.reason, ci.attempts, old.iccid AS old_iccid,"
                                          " nw.iccid AS new_iccid, nw.imsi AS new_imsi, ci.updated_at"
                                          " FROM campaign_item ci JOIN device d ON d.id = ci.device_id"
-                                         " LEFT JOIN profile old ON old.id = ci.old_profile_id"
-                                         " LEFT JOIN profile nw ON nw.id = ci.new_profile_id"
+                                         " LEFT JOIN profile old ON old.id = ci.old_profile_id AND %2"
+                                         " LEFT JOIN profile nw ON nw.id = ci.new_profile_id AND %3"
                                          " WHERE ci.campaign_id = ? AND %1 ORDER BY ci.id")
-                              .arg(items.sql),
-                          QVariantList { campaignId } + items.values, "reading the campaign's report");
+                              .arg(items.sql, oldMine.sql, newMine.sql),
+                          oldMine.values + newMine.values + QVariantList { campaignId } + items.values,
+                          "reading the campaign's report");
         !ok)
         return ok;
     const ColumnIndex col(q);

@@ -119,7 +119,9 @@ public:
         qint64 count = 0;
     };
     Result<QList<OutcomeCount>> outcomes(qint64 campaignId, const Scope::Condition &items);
-    Result<void> forEachReportRow(qint64 campaignId, const Scope::Condition &items,
+    // profiles limits which profiles' ICCIDs and IMSIs the rows show (Scope::profiles over "p");
+    // the others' cells are empty.
+    Result<void> forEachReportRow(qint64 campaignId, const Scope::Condition &items, const Scope &profiles,
                                   const std::function<Result<void>(const CampaignReportRow &)> &visit);
 
 private:

@@ -5,16 +5,20 @@
 #include "access/accessservice.h"
 #include "attestation/attestationservice.h"
 #include "campaigns/campaignplanner.h"
+#include "campaigns/campaignqueries.h"
 #include "campaigns/campaignservice.h"
+#include "fleet/devicefilter.h"
 #include "fleet/fleetqueries.h"
 #include "simulation/demoworkspace.h"
 #include "simulation/simulatedfield.h"
 #include "store/devicerepository.h"
 #include "store/fleetrepository.h"
 #include "store/operatorrepository.h"
+#include "store/profilerepository.h"
 #include "store/workspace.h"
 #include "testsession.h"
 
+#include <QBuffer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -226,6 +230,17 @@ private Q_SLOTS:
         QVERIFY(figures);
         QVERIFY2(!figures->byOperator.contains(QStringLiteral("Rheinfunk")), "Rheinfunk's devices counted for Albion");
 
+        // Nor does a filter on the operator tell which of them run Rheinfunk: for am-albion a
+        // device running another operator's profile runs none, as the list shows it.
+        const auto rheinfunk = fleet::DeviceFilter::parse(QStringLiteral("operator=Rheinfunk")).value();
+        QVERIFY(rheinfunk.selectIds(m_ws->database(), albion.scope()).value().isEmpty());
+        store::DeviceRepository::PageQuery filtered;
+        filtered.where = rheinfunk.whereClause(&filtered.values, albion.scope());
+        QCOMPARE(fleet::FleetQueries(*m_ws).deviceCount(albion, filtered).value(), 0);
+        const auto none = fleet::DeviceFilter::parse(QStringLiteral("operator=none")).value();
+        QCOMPARE(none.selectIds(m_ws->database(), albion.scope()).value().size(), seen.size());
+        QCOMPARE(rheinfunk.selectIds(m_ws->database(), testing::ownerOf(*m_ws).scope()).value().size(), 4);
+
         // The owner still sees every enabled ICCID.
         QHash<QString, store::DeviceOverview> all;
         eidsSeenBy(testing::ownerOf(*m_ws), &all);
@@ -253,6 +268,30 @@ private Q_SLOTS:
         q.prepare(QStringLiteral("UPDATE campaign_item SET state = 'pending' WHERE campaign_id = ?"));
         q.addBindValue(m_changeId);
         QVERIFY(q.exec());
+    }
+
+    // The campaign report gave am-albion the ICCID each meter ran before the change: Rheinfunk's.
+    void campaignReportShowsOnlyTheirOwnNumbers()
+    {
+        const Devices meters = fleetDevices("Rheinau smart meters");
+        const store::ProfileRecord before = store::ProfileRepository(m_ws->database()).forDevice(meters.at(0).first).value().first();
+        QSqlQuery q(m_ws->database());
+        // The change began for this meter: its item names the profile it ran.
+        q.prepare(QStringLiteral("UPDATE campaign_item SET old_profile_id = ? WHERE campaign_id = ? AND device_id = ?"));
+        q.addBindValue(before.id);
+        q.addBindValue(m_changeId);
+        q.addBindValue(meters.at(0).first);
+        QVERIFY(q.exec());
+        const auto report = [&](const access::Session &who) {
+            QBuffer out;
+            out.open(QIODevice::WriteOnly);
+            const auto written = campaigns::CampaignQueries(*m_ws).writeReport(who, m_changeId, out);
+            return written ? out.data() : written.errorMessage().toUtf8();
+        };
+        QVERIFY2(report(testing::ownerOf(*m_ws)).contains(before.iccid.toLatin1()), "the owner sees it");
+        const QByteArray albion = report(login("am-albion"));
+        QVERIFY2(albion.contains(meters.at(0).second.toLatin1()), albion.constData());
+        QVERIFY2(!albion.contains(before.iccid.toLatin1()), albion.constData());
     }
 
     // The enroll wizard's and the campaign wizard's name lists held every fleet and customer.
