@@ -56,8 +56,14 @@ int main(int argc, char *argv[])
     if (ui::savedAppearance() != ui::Appearance::System)
         ui::applyAppearance(ui::savedAppearance());
 
-    store::WorkspaceService workspaces(
-        [](const QString &path) { return simulation::DemoWorkspace::openOrCreate(path); });
+    store::WorkspaceService workspaces([](const QString &path) { return simulation::DemoWorkspace::openOrCreate(path); },
+                                       // A demo opened as a file (the last one, from the menu) is
+                                       // renewed too; any other workspace is left as it is.
+                                       [](store::Workspace &ws) {
+                                           if (auto renewed = simulation::DemoWorkspace::renewRevocationLists(ws); !renewed)
+                                               qWarning("the demo's revocation lists could not be renewed: %s",
+                                                        qPrintable(renewed.errorMessage()));
+                                       });
     ui::MainWindow window(&workspaces, simulation::SimulatedField::opener());
     window.show();
 

@@ -14,8 +14,12 @@ public:
 };
 } // namespace
 
-WorkspaceService::WorkspaceService(DemoOpener demoOpener, QObject *parent)
-    : QObject(parent), m_thread(new QThread(this)), m_demoOpener(std::move(demoOpener))
+WorkspaceService::WorkspaceService(DemoOpener demoOpener, QObject *parent) : WorkspaceService(std::move(demoOpener), {}, parent)
+{
+}
+
+WorkspaceService::WorkspaceService(DemoOpener demoOpener, OpenedHook fileOpened, QObject *parent)
+    : QObject(parent), m_thread(new QThread(this)), m_demoOpener(std::move(demoOpener)), m_fileOpened(std::move(fileOpened))
 {
     m_thread->setObjectName(QStringLiteral("simfleet-store"));
     auto *host = new WorkspaceHost;
@@ -50,7 +54,14 @@ void WorkspaceService::post(std::function<void(Workspace *)> work)
 
 void WorkspaceService::start(const QString &path, bool demo)
 {
-    adopt(path, [path, demo, opener = m_demoOpener] { return demo ? opener(path) : Workspace::open(path); });
+    adopt(path, [path, demo, opener = m_demoOpener, hook = m_fileOpened] {
+        if (demo)
+            return opener(path);
+        auto opened = Workspace::open(path);
+        if (opened && hook)
+            hook(*opened.value());
+        return opened;
+    });
 }
 
 void WorkspaceService::createNew(const QString &path, const QString &name, const QByteArray &passphrase)

@@ -23,7 +23,11 @@ public:
     // fleet module's demo builder.
     using DemoOpener = std::function<Result<std::unique_ptr<Workspace>>(const QString &path)>;
 
+    // What the program does with a workspace file it opened (not one from the demo opener, which
+    // does its own): simfleet renews a demo's revocation lists there.
+    using OpenedHook = std::function<void(Workspace &)>;
     explicit WorkspaceService(DemoOpener demoOpener, QObject *parent = nullptr);
+    WorkspaceService(DemoOpener demoOpener, OpenedHook fileOpened, QObject *parent = nullptr);
     ~WorkspaceService() override;
 
     // Opens an existing workspace file; replaces the open one only if this one opens.
@@ -74,6 +78,7 @@ private:
     QThread *m_thread = nullptr;
     QObject *m_host = nullptr; // lives on m_thread and owns the open Workspace
     DemoOpener m_demoOpener;
+    OpenedHook m_fileOpened;
     WorkspaceInfo m_current;
     WorkspaceCounts m_counts;
     bool m_open = false;
