@@ -47,7 +47,7 @@ QString shape(const Result<T> &r, const QString &asked)
 }
 
 // A valid EID that no device has (SGP.29 check digits).
-const QString unknownEid = QStringLiteral("89049032000010000000000000099912");
+const QString unknownEid = QStringLiteral("89049032000010000000000000099959"); // well formed, never enrolled
 
 } // namespace
 
