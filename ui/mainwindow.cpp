@@ -16,6 +16,7 @@
 #include "pages/devicespage.h"
 #include "pages/operatorspage.h"
 #include "reconciledialog.h"
+#include "upgradedialog.h"
 #include "store/workspace.h"
 #include "store/workspaceservice.h"
 
@@ -102,6 +103,7 @@ MainWindow::MainWindow(store::WorkspaceService *workspaces, devices::DeviceLinks
 
     connect(m_workspaces, &store::WorkspaceService::opened, this, &MainWindow::onWorkspaceOpened);
     connect(m_workspaces, &store::WorkspaceService::openFailed, this, &MainWindow::onWorkspaceFailed);
+    connect(m_workspaces, &store::WorkspaceService::upgradeNeeded, this, &MainWindow::offerUpgrade);
     connect(m_access, &models::AccessController::sessionChanged, this, &MainWindow::onSessionChanged);
     connect(m_access, &models::AccessController::sessionExpired, this, [this](const QString &message) {
         statusBar()->showMessage(message, 10000);
@@ -483,6 +485,31 @@ void MainWindow::onSessionChanged()
         m_auditPage->reload();
     if (managesUsers)
         m_usersPage->reload();
+}
+
+void MainWindow::offerUpgrade(const QString &path, const QString &message)
+{
+    m_workspaceLabel->setText(m_workspaces->isOpen()
+                                  ? tr("Workspace: %1").arg(QDir::toNativeSeparators(m_workspaces->current().path))
+                                  : tr("No workspace open"));
+    auto *dialog = new UpgradeDialog(path, message, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, path] {
+        m_workspaceLabel->setText(tr("Upgrading %1…").arg(QDir::toNativeSeparators(path)));
+        // The proof is checked (scrypt) and the file copied and migrated on the store thread.
+        auto proof = std::make_shared<access::UpgradeProof>(dialog->takeProof());
+        m_workspaces->openWith(path, [path, proof]() -> Result<std::unique_ptr<store::Workspace>> {
+            auto upgraded = access::WorkspaceUpgrade::run(path, *proof);
+            if (!upgraded)
+                return upgraded.error();
+            return std::move(std::move(upgraded).value().workspace);
+        });
+    });
+    connect(dialog, &QDialog::rejected, this, [this] {
+        if (!m_workspaces->isOpen())
+            offerWorkspaceChoice();
+    });
+    dialog->open();
 }
 
 void MainWindow::onWorkspaceFailed(const QString &path, const QString &message)

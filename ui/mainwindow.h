@@ -83,6 +83,7 @@ private:
     void showAbout();
     void onWorkspaceOpened(const store::WorkspaceInfo &info);
     void onWorkspaceFailed(const QString &path, const QString &message);
+    void offerUpgrade(const QString &path, const QString &message);
     void onSessionChanged();
 
     devices::DeviceLinksOpener m_openDevices;

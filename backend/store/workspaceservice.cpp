@@ -64,6 +64,11 @@ void WorkspaceService::start(const QString &path, bool demo)
     });
 }
 
+void WorkspaceService::openWith(const QString &path, std::function<Result<std::unique_ptr<Workspace>>()> make)
+{
+    adopt(path, std::move(make));
+}
+
 void WorkspaceService::createNew(const QString &path, const QString &name, const QByteArray &passphrase)
 {
     adopt(path, [path, name, passphrase] { return Workspace::create(path, name, passphrase); });
@@ -91,6 +96,10 @@ void WorkspaceService::adopt(const QString &path, std::function<Result<std::uniq
 
 void WorkspaceService::finish(const QString &path, const Result<Opened> &result)
 {
+    if (!result && result.error().code == ErrorCode::UpgradeNeeded) {
+        Q_EMIT upgradeNeeded(path, result.errorMessage());
+        return;
+    }
     if (!result) {
         Q_EMIT openFailed(path, result.errorMessage());
         return;

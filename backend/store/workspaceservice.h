@@ -34,6 +34,8 @@ public:
     void open(const QString &path);
     // Opens the demo workspace at path, creating it on first use.
     void openOrCreateDemo(const QString &path);
+    // Opens the workspace make returns (for example one it upgraded first), on the store thread.
+    void openWith(const QString &path, std::function<Result<std::unique_ptr<Workspace>>()> make);
     // Creates a new, empty workspace protected by passphrase and opens it (unlocked by it, so its
     // owner can add the first user).
     void createNew(const QString &path, const QString &name, const QByteArray &passphrase);
@@ -63,6 +65,9 @@ public:
 Q_SIGNALS:
     void opened(const simfleet::store::WorkspaceInfo &info);
     void openFailed(const QString &path, const QString &message);
+    // An older simfleet's workspace: nothing was opened; its owner or an Administrator may
+    // upgrade it (openWith with access::WorkspaceUpgrade).
+    void upgradeNeeded(const QString &path, const QString &message);
 
 private:
     void post(std::function<void(Workspace *)> work);

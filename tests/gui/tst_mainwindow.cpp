@@ -7,6 +7,9 @@
 #include "firstrundialog.h"
 #include "logindialog.h"
 #include "newworkspacedialog.h"
+#include "oldworkspace.h"
+#include "store/schema.h"
+#include "upgradedialog.h"
 #include "access/accessservice.h"
 #include "accesscontroller.h"
 #include "mainwindow.h"
@@ -884,6 +887,45 @@ private Q_SLOTS:
         window.showPage(Page::Users);
         auto *users = qobject_cast<ui::UsersPage *>(window.pageWidget(Page::Users));
         QTRY_COMPARE(users->model()->rowCount(), 1);
+    }
+
+    // An older simfleet's workspace (security issue 17): opening it asks who upgrades it; a
+    // Viewer is refused with the file untouched, an Administrator upgrades it and a copy of the
+    // file as it was stays beside it.
+    void olderWorkspaceIsUpgradedByAnAdministrator()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("older.simfleet"));
+        QVERIFY(testing::writeSchema5Workspace(path));
+        store::WorkspaceService workspaces(demoOpener());
+        ui::MainWindow window(&workspaces, simulation::SimulatedField::opener());
+        window.show();
+        window.openWorkspaceFile(path);
+        ui::UpgradeDialog *dialog = nullptr;
+        QTRY_VERIFY((dialog = window.findChild<ui::UpgradeDialog *>()) && dialog->isVisible());
+        dialog->whoField()->setCurrentIndex(1);
+        dialog->userField()->setText(QStringLiteral("vic"));
+        dialog->secretField()->setText(QStringLiteral("quartz harbour lantern"));
+        dialog->accept();
+        // Refused: the reason is shown and the workspace stays closed.
+        QMessageBox *refused = nullptr;
+        QTRY_VERIFY((refused = window.findChild<QMessageBox *>(QStringLiteral("openFailedMessage"))) && refused->isVisible());
+        QVERIFY2(refused->informativeText().contains(QStringLiteral("not an Administrator")), qPrintable(refused->informativeText()));
+        QVERIFY(!workspaces.isOpen());
+        refused->done(QMessageBox::Ok);
+        QTRY_VERIFY(!window.findChild<QMessageBox *>(QStringLiteral("openFailedMessage")));
+        if (auto *choice = window.findChild<ui::FirstRunDialog *>())
+            choice->reject();
+
+        window.openWorkspaceFile(path);
+        QTRY_VERIFY((dialog = window.findChild<ui::UpgradeDialog *>()) && dialog->isVisible());
+        dialog->whoField()->setCurrentIndex(1);
+        dialog->userField()->setText(QStringLiteral("ada"));
+        dialog->secretField()->setText(QStringLiteral("orchid tundra ballast"));
+        dialog->accept();
+        QVERIFY(dialog->secretField()->text().isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(workspaces.isOpen(), 20000);
+        QCOMPARE(workspaces.current().schemaVersion, store::currentSchemaVersion());
+        QCOMPARE(QDir(m_dir.path()).entryList({ QStringLiteral("older.simfleet.schema5-backup-*") }, QDir::Files).size(), 1);
     }
 
     // Devices selected on the Devices page, provisioned through the wizard with their fleet's home
