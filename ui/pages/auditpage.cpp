@@ -26,7 +26,9 @@ AuditPage::AuditPage(models::AccessController *access, QWidget *parent)
     setObjectName(QStringLiteral("auditPage"));
     auto *title = pageTitle(tr("Audit"), this);
     auto *summary = new QLabel(tr("Every change to the workspace, who made it and when. Each entry carries a hash over the one "
-                                  "before, so a changed or removed entry shows when the chain is verified."),
+                                  "before and its author's signature, so a changed, removed or forged entry shows when the "
+                                  "chain is verified. To find entries cut off the end, keep a checkpoint outside the file: "
+                                  "simfleet-cli audit checkpoint --out FILE."),
                                this);
     summary->setWordWrap(true);
 
@@ -102,8 +104,13 @@ void AuditPage::verifyChain()
                 return;
             }
             if (v->intact) {
-                m_verification->setText(tr("✔ The chain is intact: %1 entries, each one linked to the one before.")
-                                            .arg(QLocale().toString(v->entries)));
+                m_verification->setText(
+                    v->unsignedLegacyEntries > 0
+                        ? tr("✔ The chain is intact: %1 entries, each one linked to the one before and signed by its author; "
+                             "the first %2, from before signed entries, are linked only.")
+                              .arg(QLocale().toString(v->entries), QLocale().toString(v->unsignedLegacyEntries))
+                        : tr("✔ The chain is intact: %1 entries, each one linked to the one before and signed by its author.")
+                              .arg(QLocale().toString(v->entries)));
                 m_verification->setStyleSheet(QStringLiteral("color: #1e7e34;"));
             } else {
                 m_verification->setText(tr("✖ The audit log was tampered with at entry %1: %2. Keep this copy for "
