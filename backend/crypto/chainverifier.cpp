@@ -2,16 +2,15 @@
 #include "cryptoerror.h"
 #include "osslhandles.h"
 
+#include <QHash>
 #include <QMutex>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 namespace simfleet::crypto {
 
 namespace {
-
-struct VerifyState
-{
-    QString eidRangeError;
-};
 
 bool hasOnlyPermittedSubtrees(X509 *cert)
 {
@@ -21,8 +20,10 @@ bool hasOnlyPermittedSubtrees(X509 *cert)
 }
 
 // What the EID check needs of a manufacturer certificate. Every device chain runs through the
-// same few manufacturer certificates, so it is decoded once per certificate object and kept with
-// it (OpenSSL's ex_data, freed with the certificate) instead of twice per verification.
+// same few manufacturer certificates, so it is decoded once per certificate (by its SHA-256) and
+// kept with the verifier's store instead of twice per verification. Kept here rather than as
+// OpenSSL ex_data on the certificate: a certificate freed after OpenSSL's own clean-up at exit
+// would skip the ex_data free callback and leak what it held.
 struct ManufacturerFacts
 {
     bool onlyPermittedSubtrees = false;
@@ -30,30 +31,45 @@ struct ManufacturerFacts
     QString organization;
 };
 
-void freeManufacturerFacts(void *, void *facts, CRYPTO_EX_DATA *, int, long, void *)
+class ManufacturerFactsCache
 {
-    delete static_cast<ManufacturerFacts *>(facts);
-}
-
-ManufacturerFacts manufacturerFacts(X509 *manufacturer)
-{
-    static const int index = X509_get_ex_new_index(0, nullptr, nullptr, nullptr, freeManufacturerFacts);
-    static QMutex mutex;
-    QMutexLocker lock(&mutex);
-    if (index >= 0) {
-        if (const auto *known = static_cast<const ManufacturerFacts *>(X509_get_ex_data(manufacturer, index)))
-            return *known;
+public:
+    ManufacturerFacts factsOf(X509 *manufacturer)
+    {
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned int length = 0;
+        const bool digested = X509_digest(manufacturer, EVP_sha256(), digest, &length) == 1;
+        const QByteArray key(reinterpret_cast<const char *>(digest), digested ? qsizetype(length) : 0);
+        if (digested) {
+            QMutexLocker lock(&m_mutex);
+            if (const auto known = m_facts.constFind(key); known != m_facts.constEnd())
+                return *known;
+        }
+        const Certificate cert = Certificate::share(manufacturer);
+        ManufacturerFacts facts;
+        facts.onlyPermittedSubtrees = hasOnlyPermittedSubtrees(manufacturer);
+        facts.eidPrefix = cert.permittedEidPrefix();
+        facts.organization = cert.subject().organization;
+        if (digested) {
+            QMutexLocker lock(&m_mutex);
+            // Chains are built from trusted manufacturers, but a token may present others: bounded.
+            if (m_facts.size() >= 1024)
+                m_facts.clear();
+            m_facts.insert(key, facts);
+        }
+        return facts;
     }
-    const Certificate cert = Certificate::share(manufacturer);
-    auto facts = std::make_unique<ManufacturerFacts>();
-    facts->onlyPermittedSubtrees = hasOnlyPermittedSubtrees(manufacturer);
-    facts->eidPrefix = cert.permittedEidPrefix();
-    facts->organization = cert.subject().organization;
-    const ManufacturerFacts copy = *facts;
-    if (index >= 0 && X509_set_ex_data(manufacturer, index, facts.get()) == 1)
-        facts.release();
-    return copy;
-}
+
+private:
+    QMutex m_mutex;
+    QHash<QByteArray, ManufacturerFacts> m_facts;
+};
+
+struct VerifyState
+{
+    QString eidRangeError;
+    ManufacturerFactsCache *facts = nullptr;
+};
 
 Result<void> eidInRange(const DistinguishedName &device, const std::optional<QString> &prefix,
                         const QString &manufacturerOrganization, const Certificate &manufacturer)
@@ -87,7 +103,7 @@ int verifyCallback(int ok, X509_STORE_CTX *ctx)
         X509 *ancestor = sk_X509_value(chain, j);
         if (X509_get_ext_by_NID(ancestor, NID_name_constraints, -1) < 0)
             continue;
-        const ManufacturerFacts facts = manufacturerFacts(ancestor);
+        const ManufacturerFacts facts = state->facts->factsOf(ancestor);
         if (!facts.onlyPermittedSubtrees)
             return 0;
         if (auto inRange = eidInRange(subject.subject(), facts.eidPrefix, facts.organization, Certificate::share(ancestor));
@@ -140,6 +156,7 @@ QString describe(int error, const Certificate &cert)
 struct ChainVerifier::Store
 {
     ossl::X509Store store;
+    ManufacturerFactsCache facts;
 };
 
 ChainVerifier::ChainVerifier() = default;
@@ -229,6 +246,7 @@ Result<QList<Certificate>> ChainVerifier::verifyAt(const Certificate &leaf, cons
     X509_STORE_CTX_set_flags(ctx.get(), flags);
     X509_STORE_CTX_set_time(ctx.get(), 0, time_t(time.toSecsSinceEpoch()));
     VerifyState state;
+    state.facts = &shared->facts;
     X509_STORE_CTX_set_app_data(ctx.get(), &state);
     X509_STORE_CTX_set_verify_cb(ctx.get(), verifyCallback);
 
