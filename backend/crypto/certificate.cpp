@@ -5,6 +5,7 @@
 #include "sha256.h"
 
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 
 #include <array>
 #include <memory>
@@ -272,6 +273,16 @@ Result<QList<Certificate>> Certificate::listFromPem(QByteArrayView pem)
     return certs;
 }
 
+Result<Certificate> Certificate::fromFileContents(QByteArrayView contents)
+{
+    if (!contents.contains("-----BEGIN"))
+        return parseDer(contents);
+    if (!contents.contains("-----BEGIN CERTIFICATE-----") && contents.contains("PRIVATE KEY-----"))
+        return fail(QStringLiteral("the file holds a private key, not a certificate; give the certificate file "
+                                   "(simfleet needs no private key to trust it and did not read this one)"));
+    return fromPem(contents);
+}
+
 Result<Certificate> Certificate::fromPem(QByteArrayView pem)
 {
     auto list = listFromPem(pem);
@@ -367,30 +378,51 @@ std::optional<QString> Certificate::permittedEidPrefix() const
     return std::nullopt;
 }
 
-std::optional<CertificateRole> Certificate::role() const
+QStringList Certificate::policies() const
 {
     if (!m_cert)
-        return std::nullopt;
+        return {};
     std::unique_ptr<CERTIFICATEPOLICIES, ossl::Deleter<CERTIFICATEPOLICIES_free>> policies(
         static_cast<CERTIFICATEPOLICIES *>(X509_get_ext_d2i(m_cert.get(), NID_certificate_policies, nullptr, nullptr)));
-    if (!policies)
-        return std::nullopt;
-    static const std::pair<const char *, CertificateRole> roles[] = {
-        { "2.23.146.1.2.1.0", CertificateRole::CertificateIssuer },
-        { "2.23.146.1.2.1.2", CertificateRole::Manufacturer },
-        { "2.23.146.1.2.1.1", CertificateRole::Device },
-        { "2.23.146.1.2.1.4", CertificateRole::ProfileServer },
-    };
-    for (int i = 0; i < sk_POLICYINFO_num(policies.get()); ++i) {
+    QStringList out;
+    for (int i = 0; policies && i < sk_POLICYINFO_num(policies.get()); ++i) {
         char oid[64];
-        if (OBJ_obj2txt(oid, sizeof oid, sk_POLICYINFO_value(policies.get(), i)->policyid, 1) <= 0)
-            continue;
+        if (OBJ_obj2txt(oid, sizeof oid, sk_POLICYINFO_value(policies.get(), i)->policyid, 1) > 0)
+            out.append(QString::fromLatin1(oid));
+    }
+    return out;
+}
+
+std::optional<CertificateRole> Certificate::role() const
+{
+    static const std::pair<QLatin1StringView, CertificateRole> roles[] = {
+        { QLatin1StringView("2.23.146.1.2.1.0"), CertificateRole::CertificateIssuer },
+        { QLatin1StringView("2.23.146.1.2.1.2"), CertificateRole::Manufacturer },
+        { QLatin1StringView("2.23.146.1.2.1.1"), CertificateRole::Device },
+        { QLatin1StringView("2.23.146.1.2.1.4"), CertificateRole::ProfileServer },
+    };
+    for (const QString &oid : policies()) {
         for (const auto &[text, role] : roles) {
-            if (qstrcmp(oid, text) == 0)
+            if (oid == text)
                 return role;
         }
     }
     return std::nullopt;
+}
+
+QByteArray Certificate::keyIdentifier() const
+{
+    if (!m_cert)
+        return {};
+    if (const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(m_cert.get()))
+        return QByteArray(reinterpret_cast<const char *>(ASN1_STRING_get0_data(ski)), ASN1_STRING_length(ski));
+    unsigned char digest[SHA_DIGEST_LENGTH];
+    unsigned int length = 0;
+    if (X509_pubkey_digest(m_cert.get(), EVP_sha1(), digest, &length) != 1) {
+        clearOpenSslErrors();
+        return {};
+    }
+    return QByteArray(reinterpret_cast<const char *>(digest), int(length));
 }
 
 QByteArray Certificate::sha256Fingerprint() const

@@ -7,6 +7,7 @@
 #include <QDateTime>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 #include <optional>
@@ -46,6 +47,9 @@ public:
     static Result<Certificate> fromPem(QByteArrayView pem);
     // Every certificate in a PEM bundle, in order; fails if there is none or one is damaged.
     static Result<QList<Certificate>> listFromPem(QByteArrayView pem);
+    // A certificate file as people get them: PEM (the first certificate in it) or DER. A file
+    // that holds a private key instead is refused without reading the key.
+    static Result<Certificate> fromFileContents(QByteArrayView contents);
 
     bool isNull() const { return !m_cert; }
     QByteArray toDer() const;
@@ -66,6 +70,11 @@ public:
     std::optional<QString> permittedEidPrefix() const;
     // The role its GSMA certificate policy names (id-rspRole-*), if any.
     std::optional<CertificateRole> role() const;
+    // The certificate policy OIDs, dotted (SGP.22 section 4.5.2.1.0.1 names the role there).
+    QStringList policies() const;
+    // The subject key identifier, or when it has none the SHA-1 of the public key (RFC 5280
+    // section 4.2.1.2, method 1): how SGP.22 names a CI or EUM key (euiccCiPKId).
+    QByteArray keyIdentifier() const;
     QByteArray sha256Fingerprint() const;
     bool operator==(const Certificate &other) const;
 

@@ -84,6 +84,11 @@ Result<RevocationList> RevocationList::fromPem(QByteArrayView pem)
     return list;
 }
 
+Result<RevocationList> RevocationList::fromFileContents(QByteArrayView contents)
+{
+    return contents.contains("-----BEGIN") ? fromPem(contents) : fromDer(contents);
+}
+
 QByteArray RevocationList::toDer() const
 {
     return ossl::derBytes(m_crl.get(), i2d_X509_CRL);
@@ -107,6 +112,14 @@ QDateTime fromAsn1(const ASN1_TIME *t)
                      Qt::UTC);
 }
 } // namespace
+
+QString RevocationList::issuerText() const
+{
+    ossl::Bio bio(BIO_new(BIO_s_mem()));
+    if (!m_crl || !bio || X509_NAME_print_ex(bio.get(), X509_CRL_get_issuer(m_crl.get()), 0, XN_FLAG_RFC2253) < 0)
+        return {};
+    return QString::fromUtf8(ossl::memoryBioContents(bio.get()));
+}
 
 QDateTime RevocationList::thisUpdate() const
 {

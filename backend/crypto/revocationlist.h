@@ -32,6 +32,8 @@ public:
                                         const QDateTime &nextUpdate);
     static Result<RevocationList> fromDer(QByteArrayView der);
     static Result<RevocationList> fromPem(QByteArrayView pem);
+    // A list file as issuers publish them, PEM or DER.
+    static Result<RevocationList> fromFileContents(QByteArrayView contents);
 
     bool isNull() const { return !m_crl; }
     QByteArray toDer() const;
@@ -39,6 +41,8 @@ public:
     bool lists(const Certificate &cert) const;
     // Whether issuer signed this list and it is current at time (thisUpdate <= time < nextUpdate).
     Result<void> checkIssuedBy(const Certificate &issuer, const QDateTime &time) const;
+    // Who signed it, in the RFC 2253 form Certificate::subjectText() gives.
+    QString issuerText() const;
     QDateTime thisUpdate() const;
     QDateTime nextUpdate() const;
 
