@@ -12,7 +12,7 @@ bool roleAllows(Role role, Permission permission)
         return true;
     case Role::Operations:
         return permission != Permission::ManageOperators && permission != Permission::ManageReferenceValues
-            && permission != Permission::ManageUsers;
+            && permission != Permission::ManageUsers && permission != Permission::ManageTrust;
     case Role::OperatorAccountManager:
         // Reads and attests what involves their operator; the audit log as a whole names other
         // operators' devices, so it stays closed to them.
@@ -53,6 +53,8 @@ QString permissionAction(Permission permission)
         return tr("change reference values");
     case Permission::ManageUsers:
         return tr("manage users");
+    case Permission::ManageTrust:
+        return tr("change which certificate issuers and manufacturers are trusted");
     }
     return {};
 }

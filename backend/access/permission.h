@@ -20,6 +20,7 @@ enum class Permission {
     ManageOperators,      // operators, their ranges and policies
     ManageReferenceValues,
     ManageUsers,
+    ManageTrust,          // certificate issuers, manufacturers and their revocation lists (the PKI)
 };
 
 inline constexpr Permission allPermissions[] = {
@@ -27,6 +28,7 @@ inline constexpr Permission allPermissions[] = {
     Permission::Attest,          Permission::Provision,       Permission::ChangeSubscription,
     Permission::ControlCampaign, Permission::ViewAudit,       Permission::VerifyAudit,
     Permission::ManageOperators, Permission::ManageReferenceValues, Permission::ManageUsers,
+    Permission::ManageTrust,
 };
 
 // The one table of who may do what (DESIGN.md "Access").

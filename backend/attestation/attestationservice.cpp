@@ -124,24 +124,44 @@ Result<AttestationVerifier> AttestationService::loadVerifier() const
     const auto certificates = store::CertificateRepository(db).list();
     if (!certificates)
         return certificates.error();
+    QList<crypto::Certificate> anchors;
+    QList<crypto::Certificate> manufacturers;
     for (const store::CertificateRecord &c : certificates.value()) {
         if (c.role == store::CertificateRoleName::ProfileServer)
             continue;
         auto cert = crypto::Certificate::fromDer(c.der);
         if (!cert)
             return fail(QStringLiteral("the stored certificate of %1 is damaged: %2").arg(c.name, cert.errorMessage()));
-        if (c.role == store::CertificateRoleName::CertificateIssuer)
-            verifier.addTrustAnchor(cert.value());
-        else
-            verifier.addManufacturer(cert.value());
+        (c.role == store::CertificateRoleName::CertificateIssuer ? anchors : manufacturers).append(cert.value());
     }
     const auto crls = store::RevocationListRepository(db).list();
     if (!crls)
         return crls.error();
+    QList<crypto::RevocationList> lists;
     for (const store::RevocationListRecord &r : crls.value()) {
         if (auto crl = crypto::RevocationList::fromDer(r.der))
-            verifier.addRevocationList(crl.value());
+            lists.append(crl.value());
     }
+    // A certificate issuer's current list covers the manufacturers it certified (SGP.22 section
+    // 4.5.2.2): a manufacturer on it is not trusted, so its devices' chains lead nowhere.
+    const QDateTime now = m_workspace.clock().now();
+    QList<crypto::RevocationList> issuerLists;
+    for (const crypto::RevocationList &list : lists) {
+        if (std::any_of(anchors.cbegin(), anchors.cend(), [&](const crypto::Certificate &a) { return list.checkIssuedBy(a, now).ok(); }))
+            issuerLists.append(list);
+    }
+    const auto revokedByIssuer = [&issuerLists](const crypto::Certificate &manufacturer) {
+        return std::any_of(issuerLists.cbegin(), issuerLists.cend(),
+                           [&](const crypto::RevocationList &list) { return list.lists(manufacturer); });
+    };
+    for (const crypto::Certificate &anchor : anchors)
+        verifier.addTrustAnchor(anchor);
+    for (const crypto::Certificate &manufacturer : manufacturers) {
+        if (!revokedByIssuer(manufacturer))
+            verifier.addManufacturer(manufacturer);
+    }
+    for (const crypto::RevocationList &list : lists)
+        verifier.addRevocationList(list);
     const auto references = store::ReferenceValueRepository(db).list();
     if (!references)
         return references.error();

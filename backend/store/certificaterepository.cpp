@@ -2,6 +2,8 @@
 #include "core/clock.h"
 #include "sqlhelpers.h"
 
+#include <QStringList>
+
 namespace simfleet::store {
 
 namespace {
@@ -51,12 +53,28 @@ Result<void> CertificateRepository::setPrivateKeySealed(qint64 id, const QByteAr
                    "storing a private key");
 }
 
-Result<QList<CertificateRecord>> CertificateRepository::list(std::optional<CertificateRoleName> role)
+Result<bool> CertificateRepository::retire(qint64 id, const QDateTime &at)
 {
     QSqlQuery q(m_db);
+    if (auto ok = execute(q, QStringLiteral("UPDATE certificate SET retired_at = ? WHERE id = ? AND retired_at IS NULL"),
+                          { storedTime(at), id }, "retiring a certificate");
+        !ok)
+        return ok.error();
+    return q.numRowsAffected() == 1;
+}
+
+Result<QList<CertificateRecord>> CertificateRepository::list(std::optional<CertificateRoleName> role, bool withRetired)
+{
+    QSqlQuery q(m_db);
+    QStringList conditions;
+    if (role)
+        conditions.append(QStringLiteral("role = ?"));
+    if (!withRetired)
+        conditions.append(QStringLiteral("retired_at IS NULL"));
     const QString sql = QStringLiteral("SELECT id, role, name, der, private_key_sealed, operator_id, eid_prefix,"
-                                       " not_after FROM certificate")
-        + (role ? QStringLiteral(" WHERE role = ?") : QString()) + QStringLiteral(" ORDER BY id");
+                                       " not_after, retired_at FROM certificate")
+        + (conditions.isEmpty() ? QString() : QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND ")))
+        + QStringLiteral(" ORDER BY id");
     if (auto ok = role ? execute(q, sql, { roleName(*role) }, "listing certificates")
                        : execute(q, sql, {}, "listing certificates");
         !ok)
@@ -72,6 +90,8 @@ Result<QList<CertificateRecord>> CertificateRepository::list(std::optional<Certi
         r.operatorId = optionalFrom<qint64>(q.value(5));
         r.eidPrefix = q.value(6).toString();
         r.notAfter = QDateTime::fromString(q.value(7).toString(), Qt::ISODateWithMs);
+        if (!q.value(8).isNull())
+            r.retiredAt = QDateTime::fromString(q.value(8).toString(), Qt::ISODateWithMs);
         out.append(r);
     }
     return out;

@@ -17,7 +17,11 @@ public:
 
     Result<qint64> insert(const CertificateRecord &record);
     Result<void> setPrivateKeySealed(qint64 id, const QByteArray &sealed);
-    Result<QList<CertificateRecord>> list(std::optional<CertificateRoleName> role = std::nullopt);
+    // The certificates the workspace trusts now; retired ones only when asked for.
+    Result<QList<CertificateRecord>> list(std::optional<CertificateRoleName> role = std::nullopt,
+                                          bool withRetired = false);
+    // Stops trusting it from `at` on; false when there is no such current certificate.
+    Result<bool> retire(qint64 id, const QDateTime &at);
 
 private:
     QSqlDatabase m_db;

@@ -96,6 +96,7 @@ struct CertificateRecord
     std::optional<qint64> operatorId;
     QString eidPrefix;
     QDateTime notAfter;
+    std::optional<QDateTime> retiredAt; // set when no longer trusted
 };
 
 } // namespace simfleet::store

@@ -181,6 +181,13 @@ const QList<Migration> &migrations()
               QStringLiteral("DROP TABLE reference_value"),
               QStringLiteral("ALTER TABLE reference_value_new RENAME TO reference_value"),
           } },
+        { 8,
+          "trusted certificate issuers and manufacturers can be retired",
+          {
+              // A retired certificate is kept (the audit log and old verdicts name it) but no
+              // longer trusted; NULL while it is.
+              QStringLiteral("ALTER TABLE certificate ADD COLUMN retired_at TEXT"),
+          } },
     };
     return list;
 }
