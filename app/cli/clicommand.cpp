@@ -14,6 +14,7 @@
 #include "operatorscommand.h"
 #include "reconcilecommand.h"
 #include "referencevaluescommand.h"
+#include "trustcommand.h"
 #include "userscommand.h"
 
 #include "access/accessservice.h"
@@ -47,6 +48,7 @@ std::vector<std::unique_ptr<CliCommand>> allCommands()
     commands.push_back(std::make_unique<CampaignsCommand>());
     commands.push_back(std::make_unique<ProfilesCommand>());
     commands.push_back(std::make_unique<ReferenceValuesCommand>());
+    commands.push_back(std::make_unique<TrustCommand>());
     commands.push_back(std::make_unique<UsersCommand>());
     commands.push_back(std::make_unique<AuditCommand>());
     commands.push_back(std::make_unique<ReconcileCommand>());

@@ -1,5 +1,6 @@
 #include "infocommand.h"
 
+#include "attestation/trustbook.h"
 #include "store/workspace.h"
 
 #include <QCommandLineParser>
@@ -19,12 +20,18 @@ int InfoCommand::run(const QStringList &arguments, CliContext &context)
     if (!workspace)
         return exitCode;
     const store::WorkspaceInfo &info = workspace->info();
-    const QJsonObject json {
+    auto testNotice = attestation::TrustBook::testWorkspaceNotice(*workspace);
+    if (!testNotice)
+        return report(context, name(), testNotice.errorMessage(), RequestFailed);
+    QJsonObject json {
         { QStringLiteral("path"), info.path },
         { QStringLiteral("name"), info.name },
         { QStringLiteral("demo"), info.demo },
         { QStringLiteral("schema_version"), info.schemaVersion },
+        { QStringLiteral("test_workspace"), !testNotice->isEmpty() },
     };
+    if (!testNotice->isEmpty())
+        json.insert(QStringLiteral("test_workspace_notice"), testNotice.value());
     printJson(context, json);
     return Success;
 }
