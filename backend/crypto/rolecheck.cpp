@@ -83,10 +83,10 @@ Result<void> checkRspRole(const Certificate &certificate, RspRole role)
                                    "%3 (section 4.5.2.1); ask its owner for its %2 certificate")
                         .arg(who, title, QLatin1StringView(rules.policy)));
     X509 *x = certificate.handle();
-    // X509_check_ca also fills OpenSSL's cache of decoded extensions the calls below read.
-    const bool isCa = X509_check_ca(x) > 0;
+    // From basic constraints alone (X509_check_ca would also ask for keyCertSign, which has its
+    // own rule and message below); this call also decodes the extensions the others read.
     const uint32_t flags = X509_get_extension_flags(x);
-    if (rules.certificateAuthority && (!isCa || !(flags & EXFLAG_BCONS)))
+    if (rules.certificateAuthority && !(flags & EXFLAG_CA))
         return fail(QStringLiteral("%1 cannot serve in the %2 role: its basic constraints do not make it a certificate "
                                    "authority (SGP.22 section 4.5.2.1.0); ask its owner for the correct certificate")
                         .arg(who, title));

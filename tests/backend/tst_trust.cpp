@@ -3,6 +3,8 @@
 // the certificates trust must refuse refused each with its own reason, and the SGP.26 test CI
 // making a test workspace.
 
+#include "crypto/certificate.h"
+#include "crypto/rolecheck.h"
 #include "testpki.h"
 
 #include <QDir>
@@ -331,6 +333,71 @@ private Q_SLOTS:
         QCOMPARE(entries.filter(QStringLiteral("trust.add")).size(), 7);
         QCOMPARE(entries.filter(QStringLiteral("trust.retire")).size(), 2);
         QVERIFY(entries.contains(QStringLiteral("trust.add crl:CN=EUM,O=Veloce Silicon,C=FR")));
+    }
+
+    // The role rules on their own, against the published SGP.26 certificates and made-up ones.
+    void roleChecks_data()
+    {
+        QTest::addColumn<QByteArray>("certificate");
+        QTest::addColumn<int>("role");
+        QTest::addColumn<QByteArray>("refusal"); // empty: accepted
+        const auto file = [](const char *path) {
+            QFile f(QStringLiteral(SIMFLEET_SGP26 "/") + QLatin1StringView(path));
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        using crypto::RspRole;
+        QTest::newRow("SGP.26 CI") << file("CertificateIssuer/CERT_CI_ECDSA_NIST.pem") << int(RspRole::CertificateIssuer) << QByteArray();
+        QTest::newRow("SGP.26 DPauth") << file("DPauth/CERT_S_SM_DPauth_ECDSA_NIST.der") << int(RspRole::ProfileServerAuth) << QByteArray();
+        QTest::newRow("SGP.26 DPpb") << file("DPpb/CERT_S_SM_DPpb_ECDSA_NIST.der") << int(RspRole::ProfileServerBinding) << QByteArray();
+        QTest::newRow("SGP.26 DP TLS") << file("DPtls/CERT_S_SM_DP_TLS_NIST.der") << int(RspRole::ProfileServerTls) << QByteArray();
+        QTest::newRow("SGP.26 DPauth as TLS") << file("DPauth/CERT_S_SM_DPauth_ECDSA_NIST.der") << int(RspRole::ProfileServerTls)
+                                              << QByteArray("do not name the SGP.22 role 2.23.146.1.2.1.3");
+        QTest::newRow("SGP.26 DPpb as auth") << file("DPpb/CERT_S_SM_DPpb_ECDSA_NIST.der") << int(RspRole::ProfileServerAuth)
+                                             << QByteArray("do not name the SGP.22 role 2.23.146.1.2.1.4");
+
+        const testpki::Issued ci = testpki::certificateIssuer("Role Check CI", 50);
+        QTest::newRow("EUM") << testpki::der(testpki::issue(testpki::manufacturerSpec("Good Fab", "8904", 51), &ci))
+                             << int(RspRole::Manufacturer) << QByteArray();
+        testpki::Spec signOnly = testpki::manufacturerSpec("Sign Fab", "8905", 52);
+        signOnly.keyUsage = "critical,digitalSignature";
+        QTest::newRow("EUM that cannot sign certificates") << testpki::der(testpki::issue(signOnly, &ci)) << int(RspRole::Manufacturer)
+                                                           << QByteArray("key usage must include keyCertSign");
+        testpki::Spec euiccCa;
+        euiccCa.commonName = "eUICC";
+        euiccCa.policy = "2.23.146.1.2.1.1";
+        euiccCa.ca = true;
+        QTest::newRow("eUICC that is a CA") << testpki::der(testpki::issue(euiccCa, &ci)) << int(RspRole::Euicc)
+                                            << QByteArray("it is a certificate authority");
+        testpki::Spec tls;
+        tls.commonName = "dp.example";
+        tls.policy = "2.23.146.1.2.1.3";
+        QTest::newRow("TLS without serverAuth") << testpki::der(testpki::issue(tls, &ci)) << int(RspRole::ProfileServerTls)
+                                                << QByteArray("extended key usage must include serverAuth");
+        testpki::Spec ciNoCrl;
+        ciNoCrl.commonName = "CI without cRLSign";
+        ciNoCrl.policy = "2.23.146.1.2.1.0";
+        ciNoCrl.ca = true;
+        ciNoCrl.keyUsage = "critical,keyCertSign";
+        QTest::newRow("CI that cannot sign lists") << testpki::der(testpki::issue(ciNoCrl, nullptr)) << int(RspRole::CertificateIssuer)
+                                                   << QByteArray("key usage must include keyCertSign and cRLSign");
+    }
+
+    void roleChecks()
+    {
+        QFETCH(QByteArray, certificate);
+        QFETCH(int, role);
+        QFETCH(QByteArray, refusal);
+        if (certificate.isEmpty())
+            QSKIP("the SGP.26 test certificates (../shared/testdata/sgp26) are not beside this tree");
+        const auto cert = crypto::Certificate::fromFileContents(certificate);
+        QVERIFY2(cert, qPrintable(cert.errorMessage()));
+        const auto checked = crypto::checkRspRole(cert.value(), crypto::RspRole(role));
+        if (refusal.isEmpty()) {
+            QVERIFY2(checked, qPrintable(checked.errorMessage()));
+        } else {
+            QVERIFY(!checked);
+            QVERIFY2(checked.errorMessage().contains(QString::fromUtf8(refusal)), qPrintable(checked.errorMessage()));
+        }
     }
 
     void cleanupTestCase()
