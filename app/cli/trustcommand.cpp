@@ -18,7 +18,7 @@ QString keyId(const crypto::Certificate &cert)
     return QString::fromLatin1(cert.keyIdentifier().toHex(':')).toUpper();
 }
 
-QJsonValue time(const std::optional<QDateTime> &t)
+QJsonValue isoTime(const std::optional<QDateTime> &t)
 {
     return t ? QJsonValue(t->toUTC().toString(Qt::ISODate)) : QJsonValue(QJsonValue::Null);
 }
@@ -30,11 +30,11 @@ QJsonObject toJson(const attestation::TrustedCertificate &t)
                       { QStringLiteral("name"), t.name },
                       { QStringLiteral("subject"), t.certificate.subjectText() },
                       { QStringLiteral("key_id"), keyId(t.certificate) },
-                      { QStringLiteral("valid_from"), time(t.certificate.notBefore()) },
-                      { QStringLiteral("valid_to"), time(t.certificate.notAfter()) },
+                      { QStringLiteral("valid_from"), isoTime(t.certificate.notBefore()) },
+                      { QStringLiteral("valid_to"), isoTime(t.certificate.notAfter()) },
                       { QStringLiteral("eid_range"), manufacturer ? QJsonValue(t.eidPrefix) : QJsonValue(QJsonValue::Null) },
-                      { QStringLiteral("crl_this_update"), time(t.revocationThisUpdate) },
-                      { QStringLiteral("crl_next_update"), time(t.revocationNextUpdate) },
+                      { QStringLiteral("crl_this_update"), isoTime(t.revocationThisUpdate) },
+                      { QStringLiteral("crl_next_update"), isoTime(t.revocationNextUpdate) },
                       { QStringLiteral("alert"), t.alert.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(t.alert) } };
     if (!manufacturer)
         out.insert(QStringLiteral("test_issuer"), attestation::TrustBook::isTestCertificateIssuer(t.certificate));
@@ -129,8 +129,8 @@ int TrustCommand::run(const QStringList &arguments, CliContext &context)
             return report(context, name(), added.errorMessage(), RequestFailed);
         printJson(context, QJsonObject { { QStringLiteral("kind"), QStringLiteral("crl") },
                                          { QStringLiteral("issuer"), added->issuer },
-                                         { QStringLiteral("this_update"), time(added->thisUpdate) },
-                                         { QStringLiteral("next_update"), time(added->nextUpdate) } });
+                                         { QStringLiteral("this_update"), isoTime(added->thisUpdate) },
+                                         { QStringLiteral("next_update"), isoTime(added->nextUpdate) } });
         return Success;
     }
     if (action != u"list") {

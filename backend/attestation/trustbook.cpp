@@ -227,10 +227,16 @@ Result<TrustedCertificate> TrustBook::addManufacturer(store::Workspace &workspac
         if (t.record.role == store::CertificateRoleName::CertificateIssuer)
             issuers.addTrustAnchor(t.certificate);
     }
-    if (auto chain = issuers.verifyAt(cert.value(), {}, now); !chain)
+    if (auto chain = issuers.verifyAt(cert.value(), {}, now); !chain) {
+        const bool noIssuer = chain.errorMessage().contains(QStringLiteral("does not chain"))
+            || chain.errorMessage().contains(QStringLiteral("no trusted certificate issuer"));
+        if (!noIssuer)
+            return fail(QStringLiteral("%1 does not verify against the trusted issuers: %2")
+                            .arg(cert->subjectText(), chain.errorMessage()));
         return fail(QStringLiteral("%1 is not signed by a certificate issuer this workspace trusts (it names %2 as its "
                                    "issuer); add that issuer first with trust add --issuer, if you trust it")
                         .arg(cert->subjectText(), cert->issuerText()));
+    }
     // The CI's list covers the manufacturers it certified (SGP.22 section 4.5.2.2).
     auto lists = newestLists(workspace.database());
     if (!lists)

@@ -4,6 +4,8 @@
 
 #include <openssl/x509v3.h>
 
+#include <cstdint>
+
 namespace simfleet::crypto {
 
 namespace {
