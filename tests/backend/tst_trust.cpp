@@ -3,7 +3,16 @@
 // the certificates trust must refuse refused each with its own reason, and the SGP.26 test CI
 // making a test workspace.
 
+#include "attestation/attestationservice.h"
+#include "attestation/trustbook.h"
+#include "core/clock.h"
 #include "crypto/certificate.h"
+#include "simulation/demoworkspace.h"
+#include "simulation/simulatedfield.h"
+#include "store/devicerepository.h"
+#include "store/fleetrepository.h"
+#include "store/workspace.h"
+#include "testsession.h"
 #include "crypto/rolecheck.h"
 #include "testpki.h"
 
@@ -398,6 +407,56 @@ private Q_SLOTS:
             QVERIFY(!checked);
             QVERIFY2(checked.errorMessage().contains(QString::fromUtf8(refusal)), qPrintable(checked.errorMessage()));
         }
+    }
+
+    // What trust holds is what attestation trusts: a manufacturer retired leaves its devices
+    // unverifiable, and the same certificate added back through TrustBook makes them genuine again.
+    void attestationUsesWhatTrustHolds()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("demo.simfleet"));
+        ManualClock clock(QDateTime::currentDateTimeUtc());
+        auto ws = simulation::DemoWorkspace::create(path, &clock, { 4, 0, 0, false });
+        QVERIFY2(ws, qPrintable(ws.errorMessage()));
+        auto field = simulation::SimulatedField::openForWorkspace(path, &clock);
+        QVERIFY2(field, qPrintable(field.errorMessage()));
+        field.value()->setTiming({ std::chrono::milliseconds(0), 7200 });
+        const auto meters = store::FleetRepository(ws.value()->database()).findUnique(QStringLiteral("Rheinau smart meters"));
+        QVERIFY(meters);
+        const auto devices = store::DeviceRepository(ws.value()->database()).idsInFleet(meters->id).value();
+        QVERIFY(!devices.isEmpty());
+        const access::Session owner = testing::ownerOf(*ws.value());
+        attestation::AttestationOptions options;
+        options.answerTimeout = std::chrono::milliseconds(2000);
+        attestation::AttestationService service(*ws.value(), *field.value(), options);
+        const auto tiers = [&]() {
+            QStringList out;
+            for (const attestation::DeviceAttestation &o : service.attest(owner, devices).value())
+                out.append(o.verdict.reasonCode);
+            out.removeDuplicates();
+            return out;
+        };
+        QCOMPARE(tiers(), QStringList { QStringLiteral("affirmed") });
+
+        const auto trusted = attestation::TrustBook::list(*ws.value(), owner);
+        QVERIFY2(trusted, qPrintable(trusted.errorMessage()));
+        QList<crypto::Certificate> manufacturers;
+        for (const attestation::TrustedCertificate &t : trusted.value()) {
+            if (t.role == store::CertificateRoleName::Manufacturer) {
+                manufacturers.append(t.certificate);
+                const auto retired = attestation::TrustBook::retire(*ws.value(), owner, t.certificate.keyIdentifier());
+                QVERIFY2(retired, qPrintable(retired.errorMessage()));
+            }
+        }
+        QVERIFY(!manufacturers.isEmpty());
+        QCOMPARE(tiers(), QStringList { QStringLiteral("untrusted-manufacturer") });
+
+        // The demo's own manufacturers meet every rule an onboarded one must.
+        for (const crypto::Certificate &m : manufacturers) {
+            const auto added = attestation::TrustBook::addManufacturer(*ws.value(), owner, m.toPem());
+            QVERIFY2(added, qPrintable(added.errorMessage()));
+        }
+        QCOMPARE(tiers(), QStringList { QStringLiteral("affirmed") });
     }
 
     void cleanupTestCase()
