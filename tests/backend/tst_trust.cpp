@@ -4,7 +4,13 @@
 // making a test workspace.
 
 #include "attestation/attestationservice.h"
+#include "attestation/referencevaluebook.h"
 #include "attestation/trustbook.h"
+#include "crypto/eckey.h"
+#include "crypto/sha256.h"
+#include "devices/devicelink.h"
+#include "identity/eid.h"
+#include "protocol/entityattestationtoken.h"
 #include "core/clock.h"
 #include "crypto/certificate.h"
 #include "simulation/demoworkspace.h"
@@ -457,6 +463,77 @@ private Q_SLOTS:
             QVERIFY2(added, qPrintable(added.errorMessage()));
         }
         QCOMPARE(tiers(), QStringList { QStringLiteral("affirmed") });
+    }
+
+    // A device certified by an EUM onboarded through TrustBook is verified by attestation; the
+    // EUM's list revoking the device, and the CI's list revoking the EUM, are both heeded.
+    void attestsDevicesOfAnOnboardedManufacturer()
+    {
+        QTemporaryDir dir;
+        ManualClock clock(QDateTime::currentDateTimeUtc());
+        auto ws = store::Workspace::create(dir.filePath(QStringLiteral("own.simfleet")), QStringLiteral("own"),
+                                           "granite heron window 4", &clock);
+        QVERIFY2(ws, qPrintable(ws.errorMessage()));
+        store::Workspace &workspace = *ws.value();
+        const access::Session owner = testing::ownerOf(workspace);
+        const testpki::Issued ci = testpki::certificateIssuer("Device Path CI", 70);
+        const testpki::Issued eum = testpki::issue(testpki::manufacturerSpec("Kestrel Modules", "89049032", 71), &ci);
+        QVERIFY(attestation::TrustBook::addIssuer(workspace, owner, testpki::der(ci)));
+        QVERIFY(attestation::TrustBook::addManufacturer(workspace, owner, testpki::pem(eum)));
+
+        const QString eid = identity::Eid::fromPayload(u"890490320000000000000000004242").value().toString();
+        const QByteArray eidLatin1 = eid.toLatin1();
+        const crypto::EcPrivateKey deviceKey = crypto::EcPrivateKey::generate();
+        testpki::Spec deviceSpec;
+        deviceSpec.commonName = "eUICC";
+        deviceSpec.organization = "Kestrel Modules";
+        deviceSpec.policy = "2.23.146.1.2.1.1";
+        deviceSpec.subjectSerialNumber = eidLatin1.constData();
+        deviceSpec.serial = 4242;
+        const testpki::Issued device = testpki::issue(deviceSpec, &eum, deviceKey.handle());
+
+        const QByteArray bootloader = crypto::sha256("kestrel boot 2.1");
+        store::ReferenceValueRecord reference;
+        reference.manufacturer = QStringLiteral("Kestrel Modules");
+        reference.hwmodel = QStringLiteral("KM-7");
+        reference.swname = QStringLiteral("kestrel-os");
+        reference.swversion = QStringLiteral("2.1");
+        reference.measurements = { { QStringLiteral("bootloader"), bootloader } };
+        reference.addedAt = clock.now();
+        QVERIFY(attestation::ReferenceValueBook::add(workspace, owner, reference));
+
+        struct NoDevices : devices::DeviceLinkProvider
+        {
+            std::unique_ptr<devices::DeviceLink> linkTo(const QString &) override { return nullptr; }
+        } noDevices;
+        attestation::AttestationService service(workspace, noDevices);
+        const auto verdictNow = [&]() {
+            protocol::EatClaims claims;
+            claims.nonce = QByteArray(32, '\x5a');
+            claims.ueid = protocol::ueidForEid(eid);
+            claims.hwmodel = reference.hwmodel;
+            claims.swname = reference.swname;
+            claims.swversion = reference.swversion;
+            claims.measurements = { { QStringLiteral("bootloader"), bootloader } };
+            claims.issuedAt = clock.now();
+            const auto evidence = protocol::signCoseSign1(protocol::encodeClaims(claims),
+                                                          { testpki::der(device), testpki::der(eum) }, deviceKey);
+            const auto verifier = service.loadVerifier();
+            if (!evidence || !verifier)
+                return QStringLiteral("setup failed");
+            const attestation::IssuedNonce issued { claims.nonce, eid, clock.now().addSecs(-1), clock.now().addSecs(300), false };
+            return verifier->verify(eid, evidence.value(), [&](const QByteArray &) { return std::optional(issued); }, clock.now())
+                .reasonCode;
+        };
+        QCOMPARE(verdictNow(), QStringLiteral("revocation-unknown"));
+        QVERIFY(attestation::TrustBook::addRevocationList(workspace, owner, testpki::revocationList(eum, nullptr, {}, -1, 30)));
+        QCOMPARE(verdictNow(), QStringLiteral("affirmed"));
+        // Its newer list (the newest wins) revokes the device.
+        QVERIFY(attestation::TrustBook::addRevocationList(workspace, owner, testpki::revocationList(eum, nullptr, { 4242 }, 0, 30)));
+        QCOMPARE(verdictNow(), QStringLiteral("revoked"));
+        // The CI's list covers the manufacturers it certified.
+        QVERIFY(attestation::TrustBook::addRevocationList(workspace, owner, testpki::revocationList(ci, nullptr, { 71 }, 0, 30)));
+        QCOMPARE(verdictNow(), QStringLiteral("untrusted-manufacturer"));
     }
 
     void cleanupTestCase()

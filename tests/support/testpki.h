@@ -57,6 +57,7 @@ struct Spec
     long notBeforeDays = -1;               // relative to now
     long notAfterDays = 365;
     long serial = 1;
+    const char *subjectSerialNumber = nullptr; // an eUICC's EID (SGP.22 section 4.5.2.1.0.3)
 };
 
 inline void addText(X509_NAME *name, const char *field, const char *value)
@@ -71,10 +72,11 @@ inline bool addConf(X509 *cert, X509V3_CTX *ctx, int nid, const char *value)
     return ext && X509_add_ext(cert, ext.get(), -1) == 1;
 }
 
-// Signs spec with signer's key (self-signed when signer is null).
-inline Issued issue(const Spec &spec, const Issued *signer)
+// Signs spec with signer's key (self-signed when signer is null); the subject's key is a new one
+// unless given (the certificate then holds that key and out.key stays empty).
+inline Issued issue(const Spec &spec, const Issued *signer, EVP_PKEY *subjectKey = nullptr)
 {
-    Issued out { newKey(), Cert(X509_new()) };
+    Issued out { subjectKey ? Key() : newKey(), Cert(X509_new()) };
     X509 *x = out.cert.get();
     X509_set_version(x, X509_VERSION_3);
     ASN1_INTEGER_set(X509_get_serialNumber(x), spec.serial);
@@ -82,6 +84,9 @@ inline Issued issue(const Spec &spec, const Issued *signer)
     addText(subject.get(), "C", "FR");
     addText(subject.get(), "O", spec.organization);
     addText(subject.get(), "CN", spec.commonName);
+    if (spec.subjectSerialNumber)
+        X509_NAME_add_entry_by_txt(subject.get(), "serialNumber", V_ASN1_PRINTABLESTRING,
+                                   reinterpret_cast<const unsigned char *>(spec.subjectSerialNumber), -1, -1, 0);
     X509_set_subject_name(x, subject.get());
     X509_set_issuer_name(x, signer ? X509_get_subject_name(signer->cert.get()) : subject.get());
     time_t now = std::time(nullptr);
@@ -89,7 +94,7 @@ inline Issued issue(const Spec &spec, const Issued *signer)
     Time until(X509_time_adj_ex(nullptr, int(spec.notAfterDays), 0, &now));
     X509_set1_notBefore(x, from.get());
     X509_set1_notAfter(x, until.get());
-    X509_set_pubkey(x, out.key.get());
+    X509_set_pubkey(x, subjectKey ? subjectKey : out.key.get());
 
     X509V3_CTX ctx;
     X509V3_set_ctx(&ctx, signer ? signer->cert.get() : x, x, nullptr, nullptr, 0);
