@@ -1,11 +1,11 @@
 #include "akacommand.h"
+#include "secretfile.h"
 
 #include "core/result.h"
 #include "crypto/milenage.h"
 #include "crypto/secretbytes.h"
 
 #include <QCommandLineParser>
-#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTextStream>
@@ -22,25 +22,6 @@ struct HexField
     int bytes;
 };
 
-// The whole rule in one message, so the user sees the fix at once. `what` is how the user gave
-// the value ("--k", "--k-file key.hex"). The text is not copied.
-Result<void> checkHex(QByteArrayView text, const QString &what, int bytes)
-{
-    const auto wrong = [&](const QString &why) {
-        return fail(QStringLiteral("%1 %2; it must be %3 hex digits (%4 bytes)").arg(what, why).arg(bytes * 2).arg(bytes));
-    };
-    if (text.isEmpty())
-        return wrong(QStringLiteral("is missing"));
-    for (char c : text) {
-        const char lower = char(c | 0x20);
-        if (!(c >= '0' && c <= '9') && !(lower >= 'a' && lower <= 'f'))
-            return wrong(QStringLiteral("contains a character that is not hex (%1)").arg(QLatin1Char(c)));
-    }
-    if (text.size() != bytes * 2)
-        return wrong(QStringLiteral("has %1 hex digits").arg(text.size()));
-    return {};
-}
-
 Result<QByteArray> parseHexField(const QCommandLineParser &parser, HexField field)
 {
     const QString name = QString::fromLatin1(field.option);
@@ -48,45 +29,6 @@ Result<QByteArray> parseHexField(const QCommandLineParser &parser, HexField fiel
     if (auto ok = checkHex(text, QStringLiteral("--") + name, field.bytes); !ok)
         return ok.error();
     return QByteArray::fromHex(text);
-}
-
-// A key from a file or standard input ("-"), read unbuffered into one fixed buffer that is wiped
-// afterwards: no QIODevice buffer, no growing array, no QString keeps a copy of it.
-Result<crypto::SecretBytes> readSecretFile(const QString &path, const QString &what, int bytes)
-{
-    QFile file;
-    bool opened = false;
-    if (path == u"-") {
-        opened = file.open(0, QIODevice::ReadOnly | QIODevice::Unbuffered, QFileDevice::DontCloseHandle);
-    } else {
-        file.setFileName(path);
-        opened = file.open(QIODevice::ReadOnly | QIODevice::Unbuffered);
-    }
-    if (!opened)
-        return fail(QStringLiteral("cannot read %1: %2").arg(what, file.errorString()));
-    char buffer[256];
-    qint64 filled = 0;
-    while (filled < qint64(sizeof buffer)) {
-        const qint64 n = file.read(buffer + filled, qint64(sizeof buffer) - filled);
-        if (n <= 0)
-            break;
-        filled += n;
-    }
-    Result<crypto::SecretBytes> out = fail(QString());
-    if (filled == qint64(sizeof buffer)) {
-        out = fail(QStringLiteral("%1 holds more than one key; it must hold %2 hex digits").arg(what).arg(bytes * 2));
-    } else {
-        const QByteArrayView text = QByteArrayView(buffer, filled).trimmed();
-        if (auto ok = checkHex(text, what, bytes); !ok) {
-            out = ok.error();
-        } else {
-            bool parsed = false;
-            out = crypto::SecretBytes::fromHex(text, &parsed);
-        }
-    }
-    QByteArray held = QByteArray::fromRawData(buffer, sizeof buffer);
-    crypto::wipeBytes(held); // in place: the raw data is the buffer itself
-    return out;
 }
 
 // Ki, OP or OPc: from --NAME-file (a file, or - for standard input) or, with a warning, from
@@ -105,7 +47,7 @@ Result<crypto::SecretBytes> secretField(const QCommandLineParser &parser, HexFie
                 return fail(QStringLiteral("only one key can come from standard input; put the other in a file"));
             stdinTaken = true;
         }
-        return readSecretFile(path, QStringLiteral("--%1 %2").arg(fileOption, path), field.bytes);
+        return readSecretFile(context, path, QStringLiteral("--%1 %2").arg(fileOption, path), field.bytes);
     }
     if (parser.isSet(name))
         context.err << "simfleet-cli " << command << ": warning: --" << name

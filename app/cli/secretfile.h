@@ -1,0 +1,25 @@
+#pragma once
+
+#include "core/result.h"
+#include "crypto/secretbytes.h"
+
+#include <QByteArrayView>
+#include <QString>
+
+namespace simfleet::cli {
+
+struct CliContext;
+
+// The whole rule in one message, so the user sees the fix at once. `what` is how the user gave
+// the value ("--k", "--op-file op.hex"). The text is not copied into the message.
+Result<void> checkHex(QByteArrayView text, const QString &what, int bytes);
+
+// A key of `bytes` bytes as hex digits from a file or standard input ("-"), read unbuffered into
+// one fixed buffer that is wiped afterwards: no QIODevice buffer, no growing array, no QString
+// keeps a copy of it. From a terminal, echo is off while it is typed (the prompt goes to stderr).
+Result<crypto::SecretBytes> readSecretFile(CliContext &context, const QString &path, const QString &what, int bytes);
+
+// A whole private key file (PEM or DER, at most 64 KiB) into a buffer that wipes itself.
+Result<crypto::SecretBytes> readPrivateKeyFile(const QString &path, const QString &what);
+
+} // namespace simfleet::cli
