@@ -44,6 +44,8 @@ Result<QList<IssuedProfile>> CredentialIssuer::issue(QSqlDatabase &db, const sto
     if (!found.value())
         return fail(QStringLiteral("there is no operator %1").arg(operatorId));
     const store::OperatorRecord op = *found.value();
+    if (op.retiredAt)
+        return fail(QStringLiteral("%1 is retired and takes no new profiles; pick another operator").arg(op.name));
     const qint64 count = deviceIds.size();
     const qint64 imsisLeft = op.msinLast + 1 - op.msinNext;
     const qint64 iccidsLeft = op.iccidLast + 1 - op.iccidNext;
@@ -85,7 +87,7 @@ Result<QList<IssuedProfile>> CredentialIssuer::issue(QSqlDatabase &db, const sto
         if (!iccid)
             return iccid.error();
         issued.content.iccid = iccid.value();
-        issued.content.serviceProviderName = op.name;
+        issued.content.serviceProviderName = op.spn.isEmpty() ? op.name : op.spn;
         issued.content.disableNotAllowed = !op.disableAllowed;
         issued.content.ki = crypto::randomSecret(16); // 128 random bits (DESIGN.md "Credentials")
         auto opc = crypto::Milenage::computeOpc(issued.content.ki, opValue.value());
@@ -112,7 +114,8 @@ Result<QList<IssuedProfile>> CredentialIssuer::issue(QSqlDatabase &db, const sto
 Result<protocol::ProfileContent> CredentialIssuer::reopen(QSqlDatabase &db, const store::SecretVault &vault, qint64 profileId)
 {
     QSqlQuery q(db);
-    q.prepare(QStringLiteral("SELECT p.iccid, p.imsi, p.ki_sealed, p.opc_sealed, o.name, o.disable_allowed"
+    q.prepare(QStringLiteral("SELECT p.iccid, p.imsi, p.ki_sealed, p.opc_sealed, CASE o.spn WHEN '' THEN o.name ELSE o.spn END,"
+                             " o.disable_allowed"
                              " FROM profile p JOIN operator o ON o.id = p.operator_id WHERE p.id = ?"));
     q.addBindValue(profileId);
     if (!q.exec() || !q.next())

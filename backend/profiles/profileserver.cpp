@@ -35,7 +35,10 @@ Result<std::unique_ptr<ProfileServer>> ProfileServer::ofOperator(const store::Wo
             continue;
         if (c.role == store::CertificateRoleName::CertificateIssuer)
             deviceTrust.addTrustAnchor(cert.value());
-        if (c.role == store::CertificateRoleName::ProfileServer && c.operatorId == op.id && !c.privateKeySealed.isEmpty()) {
+        // An imported server has a binding pair beside its authentication pair; this server
+        // signs both steps with the authentication key (one certificate reaches the device).
+        if (c.role == store::CertificateRoleName::ProfileServer && c.operatorId == op.id && !c.privateKeySealed.isEmpty()
+            && !c.name.endsWith(QLatin1StringView(profileServerBindingSuffix))) {
             auto pkcs8 = workspace.vault().open({ "certificate", c.id, "private_key_sealed" }, c.privateKeySealed);
             if (!pkcs8)
                 return fail(QStringLiteral("%1's profile server key cannot be opened: %2").arg(op.name, pkcs8.errorMessage()));

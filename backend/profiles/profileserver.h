@@ -22,6 +22,11 @@ struct OperatorRecord;
 
 namespace simfleet::profiles {
 
+// How the certificate rows of an operator's imported profile server are named after the
+// operator: its authentication pair (CERT.DPauth, SGP.22 section 4.5.2.1) and binding pair (CERT.DPpb).
+inline constexpr const char *profileServerAuthSuffix = " profile server (authentication)";
+inline constexpr const char *profileServerBindingSuffix = " profile server (binding)";
+
 // What one download delivers to one device.
 struct DownloadOrder
 {

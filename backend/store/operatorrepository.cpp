@@ -8,7 +8,8 @@ namespace simfleet::store {
 namespace {
 const QString columns = QStringLiteral(
     "SELECT id, name, country, mcc, mnc, msin_first, msin_last, msin_next, iccid_prefix, iccid_first,"
-    " iccid_last, iccid_next, iccid_digits, attestation_max_age_s, fallback_allowed, disable_allowed FROM operator");
+    " iccid_last, iccid_next, iccid_digits, attestation_max_age_s, fallback_allowed, disable_allowed, spn, retired_at,"
+    " profile_server_address FROM operator");
 
 OperatorRecord read(const QSqlQuery &q)
 {
@@ -29,6 +30,10 @@ OperatorRecord read(const QSqlQuery &q)
     o.attestationMaxAgeSeconds = q.value(13).toInt();
     o.fallbackAllowed = q.value(14).toBool();
     o.disableAllowed = q.value(15).toBool();
+    o.spn = q.value(16).toString();
+    if (!q.value(17).isNull())
+        o.retiredAt = QDateTime::fromString(q.value(17).toString(), Qt::ISODateWithMs);
+    o.profileServerAddress = q.value(18).toString();
     return o;
 }
 
@@ -73,11 +78,11 @@ Result<qint64> OperatorRepository::insert(const OperatorRecord &op, const QDateT
     if (auto ok = execute(q,
                           QStringLiteral("INSERT INTO operator (name, country, mcc, mnc, msin_first, msin_last,"
                                          " msin_next, iccid_prefix, iccid_first, iccid_last, iccid_next, iccid_digits,"
-                                         " attestation_max_age_s, fallback_allowed, disable_allowed, created_at)"
-                                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                                         " attestation_max_age_s, fallback_allowed, disable_allowed, created_at, spn)"
+                                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                           { op.name, op.country, op.mcc, op.mnc, op.msinFirst, op.msinLast, op.msinFirst,
                             op.iccidPrefix, op.iccidFirst, op.iccidLast, op.iccidFirst, op.iccidDigits,
-                            op.attestationMaxAgeSeconds, op.fallbackAllowed, op.disableAllowed, storedTime(at) },
+                            op.attestationMaxAgeSeconds, op.fallbackAllowed, op.disableAllowed, storedTime(at), op.spn.isNull() ? QStringLiteral("") : op.spn },
                           "adding an operator");
         !ok)
         return ok.error();

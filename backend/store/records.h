@@ -77,6 +77,9 @@ struct OperatorRecord
     int attestationMaxAgeSeconds = 24 * 3600;
     bool fallbackAllowed = true;
     bool disableAllowed = true; // false: its profiles carry "disable not allowed" (PPR1)
+    QString spn;                // service provider name on its profiles; empty: its name
+    std::optional<QDateTime> retiredAt; // takes no new profiles once set
+    QString profileServerAddress;       // HOST:PORT of a profile server that runs elsewhere
 
     qint64 imsiRangeSize() const { return msinLast - msinFirst + 1; }
     qint64 imsisAllocated() const { return msinNext - msinFirst; }

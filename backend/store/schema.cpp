@@ -188,6 +188,19 @@ const QList<Migration> &migrations()
               // longer trusted; NULL while it is.
               QStringLiteral("ALTER TABLE certificate ADD COLUMN retired_at TEXT"),
           } },
+        { 9,
+          "operators onboarded by Administrators: service provider name, retirement, a remote profile server",
+          {
+              // Shown by the device as the network name; empty: the operator's name.
+              QStringLiteral("ALTER TABLE operator ADD COLUMN spn TEXT NOT NULL DEFAULT ''"),
+              // A retired operator keeps its row (profiles and the audit log name it) but takes no
+              // new profiles.
+              QStringLiteral("ALTER TABLE operator ADD COLUMN retired_at TEXT"),
+              // An operator whose profile server runs elsewhere (reached over ES9+): its
+              // address and the root its TLS and profile-server certificates chain to (DER).
+              QStringLiteral("ALTER TABLE operator ADD COLUMN profile_server_address TEXT"),
+              QStringLiteral("ALTER TABLE operator ADD COLUMN profile_server_root BLOB"),
+          } },
     };
     return list;
 }
@@ -205,6 +218,14 @@ Result<int> queryInt(QSqlDatabase &db, const QString &sql)
 int currentSchemaVersion()
 {
     return migrations().last().version;
+}
+
+QList<int> schemaVersions()
+{
+    QList<int> out;
+    for (const Migration &m : migrations())
+        out.append(m.version);
+    return out;
 }
 
 Result<int> checkWorkspaceIdentity(QSqlDatabase &db)

@@ -2,6 +2,8 @@
 
 #include "core/result.h"
 
+#include <QList>
+
 class QSqlDatabase;
 
 namespace simfleet::store {
@@ -16,6 +18,8 @@ Result<int> checkWorkspaceIdentity(QSqlDatabase &db);
 
 // The schema version this build writes; migrations bring any earlier workspace up to it.
 int currentSchemaVersion();
+// Every version a migration leads to, in order; branches may leave gaps until they merge.
+QList<int> schemaVersions();
 
 // Reads user_version and applies every migration above it up to targetVersion, each in its own
 // transaction together with the new user_version, so a crash leaves the workspace at a whole
