@@ -9,7 +9,10 @@
 #include "core/clock.h"
 
 #include <QCommandLineParser>
+#include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
 #include <QJsonObject>
 
 namespace simfleet::cli {
@@ -50,6 +53,79 @@ Result<QList<std::pair<QString, QByteArray>>> parseMeasurements(const QString &t
     return out;
 }
 
+// One published entry: {manufacturer, oemid?, hwmodel, swname, swversion, measurements: {COMPONENT: SHA256HEX}}.
+Result<store::ReferenceValueRecord> fromJson(const QJsonValue &value, qsizetype index)
+{
+    const auto wrong = [&](const QString &why) {
+        return fail(QStringLiteral("entry %1 %2; nothing was imported").arg(index + 1).arg(why));
+    };
+    if (!value.isObject())
+        return wrong(QStringLiteral("is not an object"));
+    const QJsonObject o = value.toObject();
+    store::ReferenceValueRecord r;
+    const std::pair<const char *, QString *> fields[] = { { "manufacturer", &r.manufacturer },
+                                                          { "hwmodel", &r.hwmodel },
+                                                          { "swname", &r.swname },
+                                                          { "swversion", &r.swversion } };
+    for (const auto &[field, target] : fields) {
+        const QJsonValue v = o.value(QLatin1StringView(field));
+        if (!v.isString() || v.toString().trimmed().isEmpty())
+            return wrong(QStringLiteral("needs \"%1\" as a non-empty string").arg(QLatin1StringView(field)));
+        *target = v.toString().trimmed();
+    }
+    const QJsonValue oem = o.value(QStringLiteral("oemid"));
+    if (!oem.isUndefined() && !oem.isNull()) {
+        const double n = oem.toDouble(-1);
+        if (!oem.isDouble() || n < 0 || n != std::floor(n) || n > 9007199254740991.0)
+            return wrong(QStringLiteral("has an \"oemid\" that is not a private enterprise number"));
+        r.oemid = qint64(n);
+    }
+    const QJsonValue measurements = o.value(QStringLiteral("measurements"));
+    if (!measurements.isObject() || measurements.toObject().isEmpty())
+        return wrong(QStringLiteral("needs \"measurements\" as an object of COMPONENT: SHA256HEX"));
+    const QJsonObject m = measurements.toObject();
+    for (auto it = m.begin(); it != m.end(); ++it) {
+        const QString hex = it.value().toString();
+        const QByteArray digest = QByteArray::fromHex(hex.toLatin1());
+        if (hex.size() != 64 || digest.size() != 32 || digest.toHex() != hex.toLower().toLatin1())
+            return wrong(QStringLiteral("has a measurement \"%1\" that is not 64 hex digits (SHA-256)").arg(it.key()));
+        r.measurements.append({ it.key(), digest });
+    }
+    return r;
+}
+
+Result<QList<store::ReferenceValueRecord>> readImport(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+    QJsonParseError error {};
+    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &error);
+    if (error.error != QJsonParseError::NoError || !document.isArray())
+        return fail(QStringLiteral("%1 is not a JSON array of reference values (%2); nothing was imported")
+                        .arg(path, error.error != QJsonParseError::NoError ? error.errorString()
+                                                                            : QStringLiteral("not an array")));
+    QList<store::ReferenceValueRecord> out;
+    const QJsonArray array = document.array();
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        auto r = fromJson(array.at(i), i);
+        if (!r)
+            return r.error();
+        out.append(r.value());
+    }
+    return out;
+}
+
+// What import reads back: the current (unretired) values, without the workspace's own fields.
+QJsonObject toPublished(const store::ReferenceValueRecord &r)
+{
+    QJsonObject o = toJson(r);
+    o.remove(QStringLiteral("retired"));
+    if (!r.oemid)
+        o.remove(QStringLiteral("oemid"));
+    return o;
+}
+
 } // namespace
 
 int ReferenceValuesCommand::run(const QStringList &arguments, CliContext &context)
@@ -72,22 +148,64 @@ int ReferenceValuesCommand::run(const QStringList &arguments, CliContext &contex
     const QCommandLineOption measurements(QStringLiteral("measurements"),
                                           QStringLiteral("add: COMPONENT=SHA256HEX,... as the manufacturer published them."),
                                           QStringLiteral("LIST"));
-    parser.addOptions({ manufacturer, oemid, hwmodel, swname, swversion, measurements });
-    parser.addPositionalArgument(QStringLiteral("action"), QStringLiteral("list (default), add or retire."));
-    if (const auto done = parseCommandLine(parser, *this, arguments, context, 1))
+    const QCommandLineOption out(QStringLiteral("out"), QStringLiteral("export: the JSON file to write."),
+                                 QStringLiteral("FILE.json"));
+    parser.addOptions({ manufacturer, oemid, hwmodel, swname, swversion, measurements, out });
+    parser.addPositionalArgument(QStringLiteral("action"),
+                                 QStringLiteral("list (default), add, retire, export --out FILE.json or import FILE.json."));
+    if (const auto done = parseCommandLine(parser, *this, arguments, context, 2))
         return *done;
     const QString action = parser.positionalArguments().value(0, QStringLiteral("list"));
-    if (action != u"list" && action != u"add" && action != u"retire")
-        return report(context, name(), QStringLiteral("the action is list, add or retire, not %1").arg(action), BadUsage);
-    if (action != u"list" && (!parser.isSet(hwmodel) || !parser.isSet(swversion)))
+    if (action != u"list" && action != u"add" && action != u"retire" && action != u"export" && action != u"import")
+        return report(context, name(),
+                      QStringLiteral("the action is list, add, retire, export or import, not %1").arg(action), BadUsage);
+    if ((action == u"import") != (parser.positionalArguments().size() == 2))
+        return report(context, name(),
+                      action == u"import" ? QStringLiteral("import needs the file: reference-values import FILE.json")
+                                          : QStringLiteral("unexpected argument %1").arg(parser.positionalArguments().value(1)),
+                      BadUsage);
+    if (action == u"export" && !parser.isSet(out))
+        return report(context, name(), QStringLiteral("export needs --out FILE.json"), BadUsage);
+    const bool bulk = action == u"export" || action == u"import";
+    if (action != u"list" && !bulk && (!parser.isSet(hwmodel) || !parser.isSet(swversion)))
         return report(context, name(), QStringLiteral("%1 needs --hwmodel and --swversion").arg(action), BadUsage);
     if (action == u"add" && (!parser.isSet(measurements) || !parser.isSet(manufacturer)))
         return report(context, name(), QStringLiteral("add needs --manufacturer and --measurements"), BadUsage);
+
+    // Read and checked whole before the workspace is touched: a bad file changes nothing.
+    QList<store::ReferenceValueRecord> toImport;
+    if (action == u"import") {
+        auto read = readImport(parser.positionalArguments().at(1));
+        if (!read)
+            return report(context, name(), read.errorMessage(), RequestFailed);
+        toImport = read.value();
+    }
 
     int exitCode = Success;
     const auto workspace = openWorkspace(context, name(), exitCode);
     if (!workspace)
         return exitCode;
+    if (action == u"import") {
+        if (auto done = attestation::ReferenceValueBook::importAll(*workspace, *context.session, toImport); !done)
+            return report(context, name(), done.errorMessage(), RequestFailed);
+    }
+    if (action == u"export") {
+        const auto all = fleet::FleetQueries(*workspace).referenceValues(*context.session);
+        if (!all)
+            return report(context, name(), all.errorMessage(), RequestFailed);
+        QJsonArray published;
+        for (const store::ReferenceValueRecord &r : all.value()) {
+            if (!r.retiredAt)
+                published.append(toPublished(r));
+        }
+        QSaveFile file(parser.value(out));
+        if (!file.open(QIODevice::WriteOnly) || file.write(QJsonDocument(published).toJson()) < 0 || !file.commit())
+            return report(context, name(), QStringLiteral("cannot write %1: %2").arg(parser.value(out), file.errorString()),
+                          RequestFailed);
+        printJson(context, QJsonObject { { QStringLiteral("exported"), published.size() },
+                                         { QStringLiteral("file"), parser.value(out) } });
+        return Success;
+    }
     const QDateTime now = workspace->clock().now();
     if (action == u"add" || action == u"retire") {
         store::ReferenceValueRecord record;

@@ -10,7 +10,7 @@ public:
     QString name() const override { return QStringLiteral("reference-values"); }
     QString summary() const override
     {
-        return QStringLiteral("List, add or retire the known-good measurements per model and software version");
+        return QStringLiteral("List, add, retire, export or import the known-good measurements per model and software version");
     }
     int run(const QStringList &arguments, CliContext &context) override;
 };
