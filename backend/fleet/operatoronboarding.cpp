@@ -3,6 +3,7 @@
 #include "access/session.h"
 #include "core/clock.h"
 #include "crypto/certificate.h"
+#include "crypto/chainverifier.h"
 #include "crypto/eckey.h"
 #include "crypto/sha256.h"
 #include "identity/checkdigits.h"
@@ -201,6 +202,29 @@ QJsonObject serverJson(QSqlDatabase &db, qint64 operatorId)
     if (r.exec() && r.next() && !r.value(0).isNull())
         out.insert(QStringLiteral("address"), r.value(0).toString());
     return out;
+}
+
+// Devices accept a profile server only if its certificates chain to the certificate issuer they
+// trust (SGP.22 section 3.1.2.2): one that does not would fail every download, so it is refused
+// here. A workspace that holds no certificate issuer yet has nothing to check against.
+Result<void> checkIssuedByTrustedIssuer(store::Workspace &workspace, const crypto::Certificate &leaf, const char *purpose,
+                                        const QDateTime &now)
+{
+    auto issuers = store::CertificateRepository(workspace.database()).list(store::CertificateRoleName::CertificateIssuer);
+    if (!issuers)
+        return issuers.error();
+    if (issuers->isEmpty())
+        return {};
+    crypto::ChainVerifier trust;
+    for (const store::CertificateRecord &c : issuers.value()) {
+        if (auto cert = crypto::Certificate::fromDer(c.der))
+            trust.addTrustAnchor(cert.value());
+    }
+    if (auto chain = trust.verifyAt(leaf, {}, now); !chain)
+        return fail(QStringLiteral("--%1-cert does not chain to a certificate issuer this workspace trusts (%2), so devices "
+                                   "would refuse it; give the certificate the workspace's certificate issuer signed")
+                        .arg(QLatin1StringView(purpose), chain.errorMessage()));
+    return {};
 }
 
 } // namespace
@@ -483,6 +507,10 @@ Result<void> OperatorOnboarding::setProfileServer(store::Workspace &workspace, c
     auto binding = checkPair(server.bindingCertificate, server.bindingKey, "binding", now);
     if (!binding)
         return binding.error();
+    if (auto ok = checkIssuedByTrustedIssuer(workspace, auth->certificate, "auth", now); !ok)
+        return ok;
+    if (auto ok = checkIssuedByTrustedIssuer(workspace, binding->certificate, "binding", now); !ok)
+        return ok;
     const store::AuditAuthor author = by.author();
     const store::SecretVault &vault = workspace.vault();
     return workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {

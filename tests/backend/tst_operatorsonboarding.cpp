@@ -1,4 +1,12 @@
+#include "core/clock.h"
 #include "crypto/demopki.h"
+#include "crypto/milenage.h"
+#include "profiles/credentialissuer.h"
+#include "profiles/profileserver.h"
+#include "store/operatorrepository.h"
+#include "store/records.h"
+#include "store/storewriter.h"
+#include "store/workspace.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -268,6 +276,80 @@ private Q_SLOTS:
                                   QStringLiteral("retire"), QStringLiteral("Nordlink") });
         QVERIFY2(retired.exitCode == 0, retired.err.constData());
         QVERIFY(list("empty.simfleet").at(0)[QStringLiteral("retired")].toBool());
+    }
+
+    // What the CLI stores is what provisioning uses: profiles issued for an operator added by
+    // the CLI carry OPc = Milenage(Ki, the OP given), and its profile server is the imported one.
+    void provisioningUsesTheStoredOpAndProfileServer()
+    {
+        Run r = cli({ QStringLiteral("-w"), path("demo.simfleet"), QStringLiteral("operators"), QStringLiteral("add"),
+                      QStringLiteral("--name"), QStringLiteral("Helvetia"), QStringLiteral("--country"), QStringLiteral("CH"),
+                      QStringLiteral("--mcc"), QStringLiteral("001"), QStringLiteral("--mnc"), QStringLiteral("04"),
+                      QStringLiteral("--imsi-range"), QStringLiteral("001040000000001-001040000999999"),
+                      QStringLiteral("--iccid-range"), QStringLiteral("8941041000000000008-8941041000000999993"),
+                      QStringLiteral("--spn"), QStringLiteral("Helvetia IoT"), QStringLiteral("--op-file"), QStringLiteral("-") },
+                QByteArray(opHex) + '\n');
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        // The demo's devices trust the demo's certificate issuer only: a server another CI
+        // signed would fail every download, so it is refused up front.
+        r = cli({ QStringLiteral("-w"), path("demo.simfleet"), QStringLiteral("operators"), QStringLiteral("set-profile-server"),
+                  QStringLiteral("Helvetia"), QStringLiteral("--auth-cert"), path("auth.pem"), QStringLiteral("--auth-key"),
+                  path("auth.key"), QStringLiteral("--binding-cert"), path("binding.pem"), QStringLiteral("--binding-key"),
+                  path("binding.key") });
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("--auth-cert does not chain to a certificate issuer this workspace trusts"), r.err.constData());
+
+        {
+            auto opened = store::Workspace::open(path("demo.simfleet"));
+            QVERIFY2(opened.ok(), qPrintable(opened.errorMessage()));
+            store::Workspace &ws = *opened.value();
+            QVERIFY(ws.unlockWithKeyFile().ok());
+            auto op = store::OperatorRepository(ws.database()).findByName(QStringLiteral("Helvetia"));
+            QVERIFY(op.ok() && op.value());
+            QSqlQuery devices(ws.database());
+            QVERIFY(devices.exec(QStringLiteral("SELECT id FROM device ORDER BY id DESC LIMIT 2")));
+            QList<qint64> deviceIds;
+            while (devices.next())
+                deviceIds.append(devices.value(0).toLongLong());
+            QCOMPARE(deviceIds.size(), 2);
+            QList<profiles::IssuedProfile> issued;
+            const qint64 operatorId = op.value()->id;
+            auto done = ws.writer().run([&](QSqlDatabase &db) -> Result<void> {
+                auto out = profiles::CredentialIssuer::issue(db, ws.vault(), operatorId, deviceIds, ws.clock().now());
+                if (!out)
+                    return out.error();
+                issued = out.value();
+                return {};
+            });
+            QVERIFY2(done.ok(), qPrintable(done.errorMessage()));
+            QCOMPARE(issued.size(), 2);
+            bool ok = false;
+            const crypto::SecretBytes opValue = crypto::SecretBytes::fromHex(opHex, &ok);
+            QVERIFY(ok);
+            for (const profiles::IssuedProfile &p : issued) {
+                QVERIFY(p.content.imsi.startsWith(QStringLiteral("00104")));
+                QVERIFY(p.content.iccid.startsWith(QStringLiteral("8941041")));
+                QCOMPARE(p.content.serviceProviderName, QStringLiteral("Helvetia IoT"));
+                auto expected = crypto::Milenage::computeOpc(p.content.ki, opValue);
+                QVERIFY(expected.ok());
+                QVERIFY(p.content.opc == expected.value());
+            }
+        }
+        {
+            auto opened = store::Workspace::open(path("empty.simfleet"));
+            QVERIFY2(opened.ok(), qPrintable(opened.errorMessage()));
+            store::Workspace &ws = *opened.value();
+            QVERIFY(ws.unlock(QByteArrayView(passphrase)).ok());
+            auto op = store::OperatorRepository(ws.database()).findByName(QStringLiteral("Nordlink"));
+            QVERIFY(op.ok() && op.value());
+            auto server = profiles::ProfileServer::ofOperator(ws, *op.value());
+            QVERIFY2(server.ok(), qPrintable(server.errorMessage()));
+            QFile auth(path("auth.pem"));
+            QVERIFY(auth.open(QIODevice::ReadOnly));
+            auto imported = crypto::Certificate::fromPem(auth.readAll());
+            QVERIFY(imported.ok());
+            QCOMPARE(server.value()->certificate().toDer(), imported->toDer());
+        }
     }
 
     void referenceValuesRoundTripAndBadImportsChangeNothing()
