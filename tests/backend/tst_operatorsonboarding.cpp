@@ -37,13 +37,15 @@ class TestOperatorsOnboarding : public QObject
     static constexpr const char *passphrase = "onboarding test passphrase 18";
     static constexpr const char *opHex = "6a3f0e1d2c4b5a69788796a5b4c3d2e1";
 
-    Run cli(const QStringList &arguments, const QByteArray &input = QByteArray())
+    Run cli(const QStringList &arguments, const QByteArray &input = QByteArray(), const QString &password = QString())
     {
         QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         for (const char *name : { "SIMFLEET_PASSWORD", "SIMFLEET_NEW_PASSWORD" })
             env.remove(QLatin1StringView(name));
         env.insert(QStringLiteral("SIMFLEET_PASSPHRASE"), QLatin1StringView(passphrase));
+        if (!password.isEmpty())
+            env.insert(QStringLiteral("SIMFLEET_PASSWORD"), password);
         p.setProcessEnvironment(env);
         if (input.isEmpty())
             p.setStandardInputFile(QProcess::nullDevice());
@@ -290,6 +292,12 @@ private Q_SLOTS:
                       QStringLiteral("--spn"), QStringLiteral("Helvetia IoT"), QStringLiteral("--op-file"), QStringLiteral("-") },
                 QByteArray(opHex) + '\n');
         QVERIFY2(r.exitCode == 0, r.err.constData());
+        // Operators are the Administrators' to change.
+        r = cli({ QStringLiteral("-w"), path("demo.simfleet"), QStringLiteral("-u"), QStringLiteral("operations"),
+                  QStringLiteral("operators"), QStringLiteral("retire"), QStringLiteral("Helvetia") },
+                QByteArray(), QStringLiteral("demo"));
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("is not permitted to"), r.err.constData());
         // The demo's devices trust the demo's certificate issuer only: a server another CI
         // signed would fail every download, so it is refused up front.
         r = cli({ QStringLiteral("-w"), path("demo.simfleet"), QStringLiteral("operators"), QStringLiteral("set-profile-server"),
