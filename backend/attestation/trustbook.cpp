@@ -27,11 +27,14 @@ QString day(const QDateTime &t)
     return t.toUTC().toString(Qt::ISODate);
 }
 
-Result<crypto::Certificate> readCertificate(QByteArrayView contents, const QString &what)
+// A certificate file as an issuer or manufacturer is added: readable, and holding that SGP.22 role.
+Result<crypto::Certificate> readCertificate(QByteArrayView contents, const QString &what, crypto::RspRole role)
 {
     auto cert = crypto::Certificate::fromFileContents(contents);
     if (!cert)
         return fail(QStringLiteral("the %1 file is not a readable certificate: %2").arg(what, cert.errorMessage()));
+    if (auto ok = crypto::checkRspRole(cert.value(), role); !ok)
+        return ok.error();
     return cert;
 }
 
@@ -181,11 +184,9 @@ Result<TrustedCertificate> TrustBook::addIssuer(store::Workspace &workspace, con
 {
     if (auto ok = by.require(access::Permission::ManageTrust, workspace.clock()); !ok)
         return ok.error();
-    auto cert = readCertificate(fileContents, QStringLiteral("issuer"));
+    auto cert = readCertificate(fileContents, QStringLiteral("issuer"), crypto::RspRole::CertificateIssuer);
     if (!cert)
         return cert.error();
-    if (auto ok = crypto::checkRspRole(cert.value(), crypto::RspRole::CertificateIssuer); !ok)
-        return ok.error();
     // A CI is a root (SGP.22 section 4.5.2.1.0.1): it names and signs itself.
     crypto::ChainVerifier self;
     self.addTrustAnchor(cert.value());
@@ -208,11 +209,9 @@ Result<TrustedCertificate> TrustBook::addManufacturer(store::Workspace &workspac
 {
     if (auto ok = by.require(access::Permission::ManageTrust, workspace.clock()); !ok)
         return ok.error();
-    auto cert = readCertificate(fileContents, QStringLiteral("manufacturer"));
+    auto cert = readCertificate(fileContents, QStringLiteral("manufacturer"), crypto::RspRole::Manufacturer);
     if (!cert)
         return cert.error();
-    if (auto ok = crypto::checkRspRole(cert.value(), crypto::RspRole::Manufacturer); !ok)
-        return ok.error();
     const QDateTime now = workspace.clock().now();
     if (auto ok = checkValidNow(cert.value(), now); !ok)
         return ok.error();
