@@ -69,6 +69,43 @@ Result<void> migrateField(QSqlDatabase &db)
     return tx.commit();
 }
 
+Result<void> insertManufacturer(QSqlDatabase &db, const FieldManufacturer &m)
+{
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("INSERT INTO manufacturer (name, eid_prefix, oemid, cert_der, key_der) VALUES (?, ?, ?, ?, ?)"));
+    const crypto::SecretBytes key = m.eum.key.toPkcs8();
+    q.addBindValue(m.name);
+    q.addBindValue(m.eidPrefix);
+    q.addBindValue(m.oemid);
+    q.addBindValue(m.eum.certificate.toDer());
+    q.addBindValue(key.view().toByteArray());
+    if (!q.exec())
+        return fail(QStringLiteral("the simulated field's file: %1").arg(q.lastError().text()));
+    return {};
+}
+
+Result<void> insertDevices(QSqlDatabase &db, const std::vector<FieldDevice> &devices)
+{
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("INSERT INTO field_device (eid, imei, manufacturer, hwmodel, hwversion, swname,"
+                             " swversion, secure_element, fault, fault_operator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    for (const FieldDevice &d : devices) {
+        q.bindValue(0, d.eid);
+        q.bindValue(1, d.imei);
+        q.bindValue(2, d.manufacturer);
+        q.bindValue(3, d.hwmodel);
+        q.bindValue(4, d.hwversion);
+        q.bindValue(5, d.swname);
+        q.bindValue(6, d.swversion);
+        q.bindValue(7, store::secureElementName(d.secureElement));
+        q.bindValue(8, faultName(d.fault));
+        q.bindValue(9, d.faultOperator.isNull() ? QStringLiteral("") : d.faultOperator);
+        if (!q.exec())
+            return fail(QStringLiteral("the simulated field's file: %1").arg(q.lastError().text()));
+    }
+    return {};
+}
+
 } // namespace
 
 SimulatedField::SimulatedField(QString path, QByteArray seed, const Clock *clock)
@@ -152,34 +189,12 @@ Result<std::unique_ptr<SimulatedField>> SimulatedField::create(const QString &pa
         q.addBindValue(certificateIssuer.toDer());
         if (!q.exec())
             return fail(q.lastError().text());
-        q.prepare(QStringLiteral("INSERT INTO manufacturer (name, eid_prefix, oemid, cert_der, key_der)"
-                                 " VALUES (?, ?, ?, ?, ?)"));
         for (const FieldManufacturer &m : manufacturers) {
-            const crypto::SecretBytes key = m.eum.key.toPkcs8();
-            q.addBindValue(m.name);
-            q.addBindValue(m.eidPrefix);
-            q.addBindValue(m.oemid);
-            q.addBindValue(m.eum.certificate.toDer());
-            q.addBindValue(key.view().toByteArray());
-            if (!q.exec())
-                return fail(q.lastError().text());
+            if (auto ok = insertManufacturer(db, m); !ok)
+                return ok.error();
         }
-        q.prepare(QStringLiteral("INSERT INTO field_device (eid, imei, manufacturer, hwmodel, hwversion, swname,"
-                                 " swversion, secure_element, fault, fault_operator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-        for (const FieldDevice &d : devices) {
-            q.bindValue(0, d.eid);
-            q.bindValue(1, d.imei);
-            q.bindValue(2, d.manufacturer);
-            q.bindValue(3, d.hwmodel);
-            q.bindValue(4, d.hwversion);
-            q.bindValue(5, d.swname);
-            q.bindValue(6, d.swversion);
-            q.bindValue(7, store::secureElementName(d.secureElement));
-            q.bindValue(8, faultName(d.fault));
-            q.bindValue(9, d.faultOperator.isNull() ? QStringLiteral("") : d.faultOperator);
-            if (!q.exec())
-                return fail(QStringLiteral("the simulated field's file: %1").arg(q.lastError().text()));
-        }
+        if (auto ok = insertDevices(db, devices); !ok)
+            return ok.error();
         if (auto ok = tx.commit(); !ok)
             return ok.error();
     }
@@ -208,6 +223,7 @@ Result<std::unique_ptr<SimulatedField>> SimulatedField::open(const QString &path
             return fail(QStringLiteral("the simulated field's certificate issuer is damaged"));
         field->m_issuerTrust = std::make_unique<crypto::ChainVerifier>();
         field->m_issuerTrust->addTrustAnchor(ci.value());
+        field->m_certificateIssuer = ci.value();
     }
 
     if (!q.exec(QStringLiteral("SELECT name, eid_prefix, oemid, cert_der, key_der FROM manufacturer")))
@@ -301,6 +317,44 @@ Result<std::unique_ptr<SimulatedField>> SimulatedField::openForWorkspace(const Q
                                        "in this version")
                             .arg(field.errorMessage()));
     return field;
+}
+
+Result<void> SimulatedField::addDevices(const FieldManufacturer &manufacturer, const std::vector<FieldDevice> &devices)
+{
+    if (m_certificateIssuer.isNull() || !m_issuerTrust
+        || !m_issuerTrust->verifyAt(manufacturer.eum.certificate, {}, m_clock->now()).ok())
+        return fail(QStringLiteral("the simulated field %1 holds devices of another certificate issuer (%2); devices "
+                                   "certified under %3 need a workspace of their own")
+                        .arg(m_path, m_certificateIssuer.isNull() ? QStringLiteral("none recorded") : m_certificateIssuer.subjectText(),
+                             manufacturer.eum.certificate.issuerText()));
+    const auto known = m_manufacturers.value(manufacturer.name);
+    if (known && !(known->eum.certificate == manufacturer.eum.certificate))
+        return fail(QStringLiteral("the simulated field already has a manufacturer named %1 with another certificate")
+                        .arg(manufacturer.name));
+    for (const FieldDevice &d : devices) {
+        if (m_devices.contains(d.eid))
+            return fail(QStringLiteral("the simulated field already has a device %1").arg(d.eid));
+    }
+    auto connection = store::DatabaseConnection::open(m_path);
+    if (!connection)
+        return connection.error();
+    QSqlDatabase db = connection.value()->database();
+    {
+        store::Transaction tx(db);
+        if (!known) {
+            if (auto ok = insertManufacturer(db, manufacturer); !ok)
+                return ok;
+        }
+        if (auto ok = insertDevices(db, devices); !ok)
+            return ok;
+        if (auto ok = tx.commit(); !ok)
+            return ok;
+    }
+    std::shared_ptr<const FieldManufacturer> shared = known ? known : std::make_shared<const FieldManufacturer>(manufacturer);
+    m_manufacturers.insert(manufacturer.name, shared);
+    for (const FieldDevice &d : devices)
+        m_devices.insert(d.eid, std::make_shared<SimulatedDevice>(d, shared, m_seed, static_cast<DeviceSurroundings *>(this)));
+    return {};
 }
 
 std::unique_ptr<devices::DeviceLink> SimulatedField::linkTo(const QString &eid)

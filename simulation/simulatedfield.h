@@ -70,6 +70,13 @@ public:
     // The manufacturer's current revocation list, listing the devices it revoked.
     Result<crypto::RevocationList> revocationList(const QString &manufacturer) const;
     Fault faultOf(const QString &eid) const;
+    // A manufacturer's new devices join the field (`field create`): the manufacturer is added
+    // when the field does not know it yet. Refused, with nothing added, when the manufacturer
+    // certificate is signed by another certificate issuer than the one the field's devices carry
+    // (one CI per field, as one eUICC carries one), or a device's EID is taken.
+    Result<void> addDevices(const FieldManufacturer &manufacturer, const std::vector<FieldDevice> &devices);
+    // The certificate issuer the field's devices carry; null for a field made before they did.
+    const crypto::Certificate &certificateIssuer() const { return m_certificateIssuer; }
     // The threads the field's devices compute and delay their answers on. Many devices may be
     // slow at once, so there are more threads than cores; they sleep, not spin.
     QThreadPool &deviceThreads() { return *m_threads; }
@@ -94,6 +101,7 @@ private:
     // holds changes under the device's own lock.
     QHash<QString, std::shared_ptr<const FieldManufacturer>> m_manufacturers;
     std::unique_ptr<crypto::ChainVerifier> m_issuerTrust; // null: made before devices carried the CI
+    crypto::Certificate m_certificateIssuer;
     QHash<QString, std::shared_ptr<SimulatedDevice>> m_devices;
     std::unique_ptr<FlashLog> m_flash;
     std::unique_ptr<QThreadPool> m_threads;

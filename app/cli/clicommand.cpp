@@ -15,6 +15,7 @@
 #include "reconcilecommand.h"
 #include "referencevaluescommand.h"
 #include "trustcommand.h"
+#include "fieldcommand.h"
 #include "userscommand.h"
 
 #include "access/accessservice.h"
@@ -49,6 +50,7 @@ std::vector<std::unique_ptr<CliCommand>> allCommands()
     commands.push_back(std::make_unique<ProfilesCommand>());
     commands.push_back(std::make_unique<ReferenceValuesCommand>());
     commands.push_back(std::make_unique<TrustCommand>());
+    commands.push_back(std::make_unique<FieldCommand>());
     commands.push_back(std::make_unique<UsersCommand>());
     commands.push_back(std::make_unique<AuditCommand>());
     commands.push_back(std::make_unique<ReconcileCommand>());

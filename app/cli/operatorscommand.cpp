@@ -48,14 +48,6 @@ QJsonArray listJson(const QList<store::OperatorRecord> &operators)
     return list;
 }
 
-Result<QByteArray> readPublicFile(const QString &path, const QString &what)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(QStringLiteral("cannot read %1: %2").arg(what, file.errorString()));
-    return file.readAll();
-}
-
 } // namespace
 
 int OperatorsCommand::run(const QStringList &arguments, CliContext &context)
@@ -193,15 +185,15 @@ int OperatorsCommand::run(const QStringList &arguments, CliContext &context)
     } else if (action == u"retire") {
         done = fleet::OperatorOnboarding::retire(*workspace, *context.session, target);
     } else if (action == u"set-profile-server" && remote) {
-        auto rootDer = readPublicFile(parser.value(root), QStringLiteral("--root %1").arg(parser.value(root)));
+        auto rootDer = readCertificateFile(parser.value(root), QStringLiteral("--root"));
         if (!rootDer)
             return report(context, this->name(), rootDer.errorMessage(), RequestFailed);
         done = fleet::OperatorOnboarding::setRemoteProfileServer(*workspace, *context.session, target,
                                                                  parser.value(address), rootDer.value());
     } else if (action == u"set-profile-server") {
         fleet::ProfileServerImport server;
-        auto a = readPublicFile(parser.value(authCert), QStringLiteral("--auth-cert %1").arg(parser.value(authCert)));
-        auto b = readPublicFile(parser.value(bindingCert), QStringLiteral("--binding-cert %1").arg(parser.value(bindingCert)));
+        auto a = readCertificateFile(parser.value(authCert), QStringLiteral("--auth-cert"));
+        auto b = readCertificateFile(parser.value(bindingCert), QStringLiteral("--binding-cert"));
         auto ak = readPrivateKeyFile(parser.value(authKey), QStringLiteral("--auth-key %1").arg(parser.value(authKey)));
         auto bk = readPrivateKeyFile(parser.value(bindingKey), QStringLiteral("--binding-key %1").arg(parser.value(bindingKey)));
         for (const QString &why : { a.errorMessage(), b.errorMessage(), ak.errorMessage(), bk.errorMessage() }) {

@@ -2,6 +2,7 @@
 #include "fleet/fleetqueries.h"
 
 #include "attestation/referencevaluebook.h"
+#include "attestation/referencevaluejson.h"
 
 #include "store/auditlog.h"
 #include "store/storewriter.h"
@@ -18,20 +19,6 @@
 namespace simfleet::cli {
 
 namespace {
-
-QJsonObject toJson(const store::ReferenceValueRecord &r)
-{
-    QJsonObject measurements;
-    for (const auto &[component, digest] : r.measurements)
-        measurements.insert(component, QString::fromLatin1(digest.toHex()));
-    return { { QStringLiteral("manufacturer"), r.manufacturer },
-             { QStringLiteral("hwmodel"), r.hwmodel },
-             { QStringLiteral("swname"), r.swname },
-             { QStringLiteral("swversion"), r.swversion },
-             { QStringLiteral("measurements"), measurements },
-             { QStringLiteral("oemid"), r.oemid ? QJsonValue(*r.oemid) : QJsonValue(QJsonValue::Null) },
-             { QStringLiteral("retired"), r.retiredAt ? QJsonValue(storedTime(*r.retiredAt)) : QJsonValue(QJsonValue::Null) } };
-}
 
 // "bootloader=9f86...,se-os=..." with 64 hex digits (SHA-256) each.
 Result<QList<std::pair<QString, QByteArray>>> parseMeasurements(const QString &text)
@@ -53,77 +40,12 @@ Result<QList<std::pair<QString, QByteArray>>> parseMeasurements(const QString &t
     return out;
 }
 
-// One published entry: {manufacturer, oemid?, hwmodel, swname, swversion, measurements: {COMPONENT: SHA256HEX}}.
-Result<store::ReferenceValueRecord> fromJson(const QJsonValue &value, qsizetype index)
-{
-    const auto wrong = [&](const QString &why) {
-        return fail(QStringLiteral("entry %1 %2; nothing was imported").arg(index + 1).arg(why));
-    };
-    if (!value.isObject())
-        return wrong(QStringLiteral("is not an object"));
-    const QJsonObject o = value.toObject();
-    store::ReferenceValueRecord r;
-    const std::pair<const char *, QString *> fields[] = { { "manufacturer", &r.manufacturer },
-                                                          { "hwmodel", &r.hwmodel },
-                                                          { "swname", &r.swname },
-                                                          { "swversion", &r.swversion } };
-    for (const auto &[field, target] : fields) {
-        const QJsonValue v = o.value(QLatin1StringView(field));
-        if (!v.isString() || v.toString().trimmed().isEmpty())
-            return wrong(QStringLiteral("needs \"%1\" as a non-empty string").arg(QLatin1StringView(field)));
-        *target = v.toString().trimmed();
-    }
-    const QJsonValue oem = o.value(QStringLiteral("oemid"));
-    if (!oem.isUndefined() && !oem.isNull()) {
-        const double n = oem.toDouble(-1);
-        if (!oem.isDouble() || n < 0 || n != std::floor(n) || n > 9007199254740991.0)
-            return wrong(QStringLiteral("has an \"oemid\" that is not a private enterprise number"));
-        r.oemid = qint64(n);
-    }
-    const QJsonValue measurements = o.value(QStringLiteral("measurements"));
-    if (!measurements.isObject() || measurements.toObject().isEmpty())
-        return wrong(QStringLiteral("needs \"measurements\" as an object of COMPONENT: SHA256HEX"));
-    const QJsonObject m = measurements.toObject();
-    for (auto it = m.begin(); it != m.end(); ++it) {
-        const QString hex = it.value().toString();
-        const QByteArray digest = QByteArray::fromHex(hex.toLatin1());
-        if (hex.size() != 64 || digest.size() != 32 || digest.toHex() != hex.toLower().toLatin1())
-            return wrong(QStringLiteral("has a measurement \"%1\" that is not 64 hex digits (SHA-256)").arg(it.key()));
-        r.measurements.append({ it.key(), digest });
-    }
-    return r;
-}
-
 Result<QList<store::ReferenceValueRecord>> readImport(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return fail(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
-    QJsonParseError error {};
-    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &error);
-    if (error.error != QJsonParseError::NoError || !document.isArray())
-        return fail(QStringLiteral("%1 is not a JSON array of reference values (%2); nothing was imported")
-                        .arg(path, error.error != QJsonParseError::NoError ? error.errorString()
-                                                                            : QStringLiteral("not an array")));
-    QList<store::ReferenceValueRecord> out;
-    const QJsonArray array = document.array();
-    for (qsizetype i = 0; i < array.size(); ++i) {
-        auto r = fromJson(array.at(i), i);
-        if (!r)
-            return r.error();
-        out.append(r.value());
-    }
-    return out;
-}
-
-// What import reads back: the current (unretired) values, without the workspace's own fields.
-QJsonObject toPublished(const store::ReferenceValueRecord &r)
-{
-    QJsonObject o = toJson(r);
-    o.remove(QStringLiteral("retired"));
-    if (!r.oemid)
-        o.remove(QStringLiteral("oemid"));
-    return o;
+    return attestation::referenceValueJson::parse(file.readAll(), path);
 }
 
 } // namespace
@@ -193,11 +115,12 @@ int ReferenceValuesCommand::run(const QStringList &arguments, CliContext &contex
         const auto all = fleet::FleetQueries(*workspace).referenceValues(*context.session);
         if (!all)
             return report(context, name(), all.errorMessage(), RequestFailed);
-        QJsonArray published;
+        QList<store::ReferenceValueRecord> current;
         for (const store::ReferenceValueRecord &r : all.value()) {
             if (!r.retiredAt)
-                published.append(toPublished(r));
+                current.append(r);
         }
+        const QJsonArray published = attestation::referenceValueJson::published(current);
         QSaveFile file(parser.value(out));
         if (!file.open(QIODevice::WriteOnly) || file.write(QJsonDocument(published).toJson()) < 0 || !file.commit())
             return report(context, name(), QStringLiteral("cannot write %1: %2").arg(parser.value(out), file.errorString()),
@@ -235,7 +158,7 @@ int ReferenceValuesCommand::run(const QStringList &arguments, CliContext &contex
         return report(context, name(), all.errorMessage(), RequestFailed);
     QJsonArray list;
     for (const store::ReferenceValueRecord &r : all.value())
-        list.append(toJson(r));
+        list.append(attestation::referenceValueJson::describe(r));
     printJson(context, list);
     return Success;
 }

@@ -118,4 +118,16 @@ Result<crypto::SecretBytes> readPrivateKeyFile(const QString &path, const QStrin
     return out;
 }
 
+Result<QByteArray> readCertificateFile(const QString &path, const QString &what)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(QStringLiteral("cannot read %1 %2: %3").arg(what, path, file.errorString()));
+    // Certificates and lists are small; a bigger file is not one.
+    constexpr qint64 largest = 4 * 1024 * 1024;
+    if (file.size() > largest)
+        return fail(QStringLiteral("%1 %2 is larger than 4 MiB, too large for a certificate or revocation list").arg(what, path));
+    return file.readAll();
+}
+
 } // namespace simfleet::cli

@@ -22,4 +22,7 @@ Result<crypto::SecretBytes> readSecretFile(CliContext &context, const QString &p
 // A whole private key file (PEM or DER, at most 64 KiB) into a buffer that wipes itself.
 Result<crypto::SecretBytes> readPrivateKeyFile(const QString &path, const QString &what);
 
+// A certificate or revocation list file (PEM or DER, at most 4 MiB). Public, so read plainly.
+Result<QByteArray> readCertificateFile(const QString &path, const QString &what);
+
 } // namespace simfleet::cli

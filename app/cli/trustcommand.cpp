@@ -1,4 +1,5 @@
 #include "trustcommand.h"
+#include "secretfile.h"
 
 #include "attestation/trustbook.h"
 #include "store/workspace.h"
@@ -39,18 +40,6 @@ QJsonObject toJson(const attestation::TrustedCertificate &t)
     if (!manufacturer)
         out.insert(QStringLiteral("test_issuer"), attestation::TrustBook::isTestCertificateIssuer(t.certificate));
     return out;
-}
-
-Result<QByteArray> readFile(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
-    // Certificates and lists are small; a bigger file is not one.
-    constexpr qint64 largest = 4 * 1024 * 1024;
-    if (file.size() > largest)
-        return fail(QStringLiteral("%1 is larger than 4 MiB, too large for a certificate or revocation list").arg(path));
-    return file.readAll();
 }
 
 // "F5:41:72..." as trust list prints it, or the same without colons.
@@ -112,7 +101,7 @@ int TrustCommand::run(const QStringList &arguments, CliContext &context)
     QByteArray contents;
     if (action == u"add") {
         const QString path = parser.value(parser.isSet(issuer) ? issuer : parser.isSet(manufacturer) ? manufacturer : crl);
-        auto read = readFile(path);
+        auto read = readCertificateFile(path, QStringLiteral("the file"));
         if (!read)
             return report(context, name(), read.errorMessage(), RequestFailed);
         contents = read.value();

@@ -72,24 +72,6 @@ Result<QList<Trusted>> currentTrust(QSqlDatabase db)
     return out;
 }
 
-// The newest stored list signed in each issuer's name (SGP.22: the newest list replaces older ones).
-Result<QHash<QString, crypto::RevocationList>> newestLists(QSqlDatabase db)
-{
-    auto stored = store::RevocationListRepository(db).list();
-    if (!stored)
-        return stored.error();
-    QHash<QString, crypto::RevocationList> out;
-    for (const store::RevocationListRecord &r : stored.value()) {
-        auto crl = crypto::RevocationList::fromDer(r.der);
-        if (!crl)
-            continue;
-        const auto known = out.constFind(r.issuer);
-        if (known == out.cend() || known->thisUpdate() < crl->thisUpdate())
-            out.insert(r.issuer, crl.value());
-    }
-    return out;
-}
-
 Result<bool> alreadyTrusted(const QList<Trusted> &trusted, const crypto::Certificate &cert)
 {
     for (const Trusted &t : trusted) {
@@ -237,7 +219,7 @@ Result<TrustedCertificate> TrustBook::addManufacturer(store::Workspace &workspac
                         .arg(cert->subjectText(), cert->issuerText()));
     }
     // The CI's list covers the manufacturers it certified (SGP.22 section 4.5.2.2).
-    auto lists = newestLists(workspace.database());
+    auto lists = store::RevocationListRepository(workspace.database()).newestByIssuer();
     if (!lists)
         return lists.error();
     if (const auto crl = lists->constFind(cert->issuerText()); crl != lists->cend() && crl->lists(cert.value()))
@@ -297,7 +279,7 @@ Result<ImportedRevocationList> TrustBook::addRevocationList(store::Workspace &wo
         return fail(QStringLiteral("the revocation list of %1 is dated %2, in the future; check the clock of this "
                                    "computer or of its publisher")
                         .arg(issuer, day(crl->thisUpdate())));
-    auto lists = newestLists(workspace.database());
+    auto lists = store::RevocationListRepository(workspace.database()).newestByIssuer();
     if (!lists)
         return lists.error();
     if (const auto known = lists->constFind(issuer); known != lists->cend() && known->thisUpdate() >= crl->thisUpdate())
@@ -326,7 +308,7 @@ Result<QList<TrustedCertificate>> TrustBook::list(store::Workspace &workspace, c
     auto trusted = currentTrust(workspace.database());
     if (!trusted)
         return trusted.error();
-    auto lists = newestLists(workspace.database());
+    auto lists = store::RevocationListRepository(workspace.database()).newestByIssuer();
     if (!lists)
         return lists.error();
     const QDateTime now = workspace.clock().now();

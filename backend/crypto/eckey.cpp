@@ -215,6 +215,13 @@ Result<EcPrivateKey> EcPrivateKey::fromPem(QByteArrayView pem)
     return key;
 }
 
+Result<EcPrivateKey> EcPrivateKey::fromFileContents(const SecretBytes &contents)
+{
+    if (contents.view().trimmed().startsWith("-----BEGIN"))
+        return fromPem(contents.view());
+    return fromPkcs8(contents);
+}
+
 QByteArray EcPrivateKey::publicPoint() const
 {
     unsigned char point[pointSize];

@@ -48,6 +48,8 @@ public:
     static Result<EcPrivateKey> fromScalar(const SecretBytes &scalar);
     static Result<EcPrivateKey> fromPkcs8(const SecretBytes &der);
     static Result<EcPrivateKey> fromPem(QByteArrayView pem);
+    // A key file as people hand them over: PEM, or PKCS#8 DER.
+    static Result<EcPrivateKey> fromFileContents(const SecretBytes &contents);
 
     bool isNull() const { return !m_key; }
     EcPublicKey publicKey() const;

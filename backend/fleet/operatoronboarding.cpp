@@ -11,6 +11,7 @@
 #include "profiles/profileserver.h"
 #include "store/auditlog.h"
 #include "store/certificaterepository.h"
+#include "store/referencevaluerepository.h"
 #include "store/operatorrepository.h"
 #include "store/records.h"
 #include "store/secretvault.h"
@@ -142,8 +143,7 @@ Result<crypto::Certificate> parseCertificate(QByteArrayView bytes, const QString
 
 Result<crypto::EcPrivateKey> parseKey(const crypto::SecretBytes &bytes, const QString &what)
 {
-    const bool pem = bytes.view().trimmed().startsWith("-----BEGIN");
-    auto key = pem ? crypto::EcPrivateKey::fromPem(bytes.view()) : crypto::EcPrivateKey::fromPkcs8(bytes);
+    auto key = crypto::EcPrivateKey::fromFileContents(bytes);
     if (!key)
         return fail(QStringLiteral("%1 is not a P-256 private key in PEM or PKCS#8 DER; give the key file").arg(what));
     return key;
@@ -224,6 +224,14 @@ Result<void> checkIssuedByTrustedIssuer(store::Workspace &workspace, const crypt
         return fail(QStringLiteral("--%1-cert does not chain to a certificate issuer this workspace trusts (%2), so devices "
                                    "would refuse it; give the certificate the workspace's certificate issuer signed")
                         .arg(QLatin1StringView(purpose), chain.errorMessage()));
+    // The issuer's list covers the profile servers it certified (SGP.22 section 4.5.2.2).
+    auto lists = store::RevocationListRepository(workspace.database()).newestByIssuer();
+    if (!lists)
+        return lists.error();
+    if (const auto crl = lists->constFind(leaf.issuerText()); crl != lists->cend() && crl->lists(leaf))
+        return fail(QStringLiteral("--%1-cert is revoked: the revocation list of %2 names it; ask the operator for its "
+                                   "current certificate")
+                        .arg(QLatin1StringView(purpose), leaf.issuerText()));
     return {};
 }
 

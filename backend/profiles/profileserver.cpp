@@ -8,6 +8,7 @@
 #include "devices/devicelink.h"
 #include "store/certificaterepository.h"
 #include "store/operatorrepository.h"
+#include "store/referencevaluerepository.h"
 #include "store/secretvault.h"
 #include "store/workspace.h"
 
@@ -52,6 +53,16 @@ Result<std::unique_ptr<ProfileServer>> ProfileServer::ofOperator(const store::Wo
     if (!serverKey)
         return fail(QStringLiteral("%1 has no profile server with a key in this workspace; import its certificate and key first")
                         .arg(op.name));
+    // A certificate its issuer revoked after the import authenticates nothing (SGP.22 section
+    // 4.5.2.2: the CI's list covers the SM-DP+ certificates it issued).
+    auto lists = store::RevocationListRepository(workspace.database()).newestByIssuer();
+    if (!lists)
+        return lists.error();
+    const crypto::Certificate &serverCert = serverKey->certificate;
+    if (const auto crl = lists->constFind(serverCert.issuerText()); crl != lists->cend() && crl->lists(serverCert))
+        return fail(QStringLiteral("%1's profile server certificate was revoked by %2; import its current one with "
+                                   "operators set-profile-server")
+                        .arg(op.name, serverCert.issuerText()));
     return std::make_unique<ProfileServer>(serverName, *serverKey, deviceTrust);
 }
 

@@ -127,4 +127,21 @@ Result<QList<RevocationListRecord>> RevocationListRepository::list()
     return out;
 }
 
+Result<QHash<QString, crypto::RevocationList>> RevocationListRepository::newestByIssuer()
+{
+    auto stored = list();
+    if (!stored)
+        return stored.error();
+    QHash<QString, crypto::RevocationList> out;
+    for (const RevocationListRecord &r : stored.value()) {
+        auto crl = crypto::RevocationList::fromDer(r.der);
+        if (!crl)
+            continue;
+        const auto known = out.constFind(r.issuer);
+        if (known == out.cend() || known->thisUpdate() < crl->thisUpdate())
+            out.insert(r.issuer, crl.value());
+    }
+    return out;
+}
+
 } // namespace simfleet::store

@@ -1,9 +1,11 @@
 #pragma once
 
 #include "core/result.h"
+#include "crypto/revocationlist.h"
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QHash>
 #include <QList>
 #include <QSqlDatabase>
 #include <QString>
@@ -59,6 +61,9 @@ public:
 
     Result<qint64> add(const RevocationListRecord &list, const QDateTime &importedAt);
     Result<QList<RevocationListRecord>> list();
+    // The newest list signed in each issuer's name, by the issuer's subject (SGP.22: the newest
+    // list replaces older ones). Unreadable rows are skipped: an import checked each one.
+    Result<QHash<QString, crypto::RevocationList>> newestByIssuer();
 
 private:
     QSqlDatabase m_db;
