@@ -92,6 +92,17 @@ Result<FleetFigures> FleetStatistics::figures(const Scope &scope, const QDateTim
         f.expiringCertificates.append({ q.value(0).toString(), q.value(1).toString(),
                                         QDateTime::fromString(q.value(2).toString(), Qt::ISODateWithMs) });
     q.finish();
+
+    // Revocation lists are the workspace's trust, the same for every user.
+    if (auto ok = run(q,
+                      QStringLiteral("SELECT issuer, max(next_update) AS next FROM revocation_list GROUP BY issuer"
+                                     " HAVING max(next_update) <= ? ORDER BY next"),
+                      QVariantList { storedTime(now.addDays(7)) });
+        !ok)
+        return ok.error();
+    while (q.next())
+        f.revocationListsRunningOut.append({ q.value(0).toString(), QDateTime::fromString(q.value(1).toString(), Qt::ISODateWithMs) });
+    q.finish();
     return f;
 }
 

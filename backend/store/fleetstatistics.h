@@ -35,6 +35,14 @@ struct FleetFigures
         QDateTime notAfter;
     };
     QList<Expiring> expiringCertificates; // within 30 days, or expired
+    struct RunningOut
+    {
+        QString issuer;
+        QDateTime nextUpdate;
+    };
+    // Revocation lists whose newest next update is within 7 days, or past: until the next list
+    // is imported, revoked devices and servers under that issuer cannot be told apart.
+    QList<RunningOut> revocationListsRunningOut;
 };
 
 // Devices by their latest verdict and its reason (the Attestation page).

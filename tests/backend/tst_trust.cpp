@@ -17,6 +17,8 @@
 #include "simulation/simulatedfield.h"
 #include "store/devicerepository.h"
 #include "store/fleetrepository.h"
+#include "store/fleetstatistics.h"
+#include "fleet/fleetqueries.h"
 #include "store/workspace.h"
 #include "testsession.h"
 #include "crypto/rolecheck.h"
@@ -100,6 +102,21 @@ class TestTrust : public QObject
                 return v.toObject();
         }
         return {};
+    }
+
+    // The issuers whose revocation lists the Dashboard calls out (FleetQueries::figures).
+    QStringList revocationAlerts()
+    {
+        auto ws = store::Workspace::open(m_dir.filePath(QStringLiteral("pki.simfleet")));
+        if (!ws || !ws.value()->unlock(passphrase))
+            return { QStringLiteral("cannot open the workspace") };
+        auto figures = fleet::FleetQueries(*ws.value()).figures(testing::ownerOf(*ws.value()));
+        if (!figures)
+            return { figures.errorMessage() };
+        QStringList issuers;
+        for (const auto &l : figures->revocationListsRunningOut)
+            issuers << l.issuer;
+        return issuers;
     }
 
     // A refusal: exit code 1, nothing on stdout, and the reason's distinctive words on stderr.
@@ -229,6 +246,7 @@ private Q_SLOTS:
         Run listed = cli({ "trust", "list" });
         QVERIFY(find(QJsonDocument::fromJson(listed.out).array(), QStringLiteral("Veloce")).value("alert").toString().contains("runs out on"));
         QVERIFY(listed.err.contains("runs out on"));
+        QCOMPARE(revocationAlerts(), QStringList { QStringLiteral("CN=EUM,O=Veloce Silicon,C=FR") });
 
         // A newer one (PEM this time) replaces it, and the alert goes.
         const QByteArray fresh = testpki::revocationList(m_eum, nullptr, { 4711 }, 0, 30);
@@ -237,6 +255,7 @@ private Q_SLOTS:
         QVERIFY2(newer.exitCode == 0, newer.err.constData());
         const QJsonObject m = find(trustList(), QStringLiteral("Veloce"));
         QVERIFY(m.value("alert").isNull());
+        QVERIFY(revocationAlerts().isEmpty());
         QVERIFY(!m.value("crl_next_update").toString().isEmpty());
 
         expectRefusal({ "trust", "add", "--crl", write("eum-old.crl", testpki::revocationList(m_eum, nullptr, {}, -1, 20)) },

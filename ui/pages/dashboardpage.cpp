@@ -144,6 +144,11 @@ void DashboardPage::rebuild()
                       .arg(c.name.toHtmlEscaped(), c.role)
                       .arg(c.notAfter < QDateTime::currentDateTimeUtc() ? tr("expired") : tr("expires"))
                       .arg(locale.toString(c.notAfter.toLocalTime().date(), QLocale::ShortFormat));
+    for (const auto &l : f.revocationListsRunningOut)
+        alerts << tr("The revocation list of %1 %2 on %3: import its next one on the Trust page.")
+                      .arg(l.issuer.toHtmlEscaped())
+                      .arg(l.nextUpdate < QDateTime::currentDateTimeUtc() ? tr("ran out") : tr("runs out"))
+                      .arg(locale.toString(l.nextUpdate.toLocalTime().date(), QLocale::ShortFormat));
     m_alerts->setText(alerts.isEmpty() ? tr("No alerts.")
                                        : QStringLiteral("<b>%1</b><ul style=\"margin: 0\"><li>%2</li></ul>")
                                              .arg(tr("Alerts"), alerts.join(QStringLiteral("</li><li>"))));
