@@ -28,6 +28,9 @@ NavigationModel::NavigationModel(QObject *parent) : QAbstractListModel(parent)
               "attestation"),
         entry(Page::Audit, tr("Audit"), tr("The hash-chained log of who changed what, and its verification."),
               "audit"),
+        entry(Page::Trust, tr("Trust"),
+              tr("The certificate issuers and manufacturers attestation trusts, and their revocation lists."),
+              "trust"),
         entry(Page::Users, tr("Users"), tr("Who may log in, their roles, and the operator an account manager manages."),
               "users"),
     };

@@ -18,6 +18,7 @@ public:
         Campaigns,
         Attestation,
         Audit,
+        Trust, // Administrators only (ManageTrust); the window hides it from the others
         Users, // Administrators only; the window hides it from the others
     };
     Q_ENUM(Page)

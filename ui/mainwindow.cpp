@@ -8,6 +8,8 @@
 #include "pages/enrollpage.h"
 #include "pages/dashboardpage.h"
 #include "pages/attestationpage.h"
+#include "pages/trustpage.h"
+#include "testworkspacenotice.h"
 #include "campaignrunner.h"
 
 #include "aboutdialog.h"
@@ -34,6 +36,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QVBoxLayout>
 
 namespace simfleet::ui {
 
@@ -51,6 +54,8 @@ MainWindow::MainWindow(store::WorkspaceService *workspaces, devices::DeviceLinks
       m_navigation(new models::NavigationModel(this)),
       m_sidebar(new QListView(this)),
       m_pages(new QStackedWidget(this)),
+      m_testNotice(new models::TestWorkspaceNotice(m_access, this)),
+      m_testBanner(new QLabel(this)),
       m_workspaceLabel(new QLabel(this)),
       m_userLabel(new QLabel(this))
 {
@@ -78,7 +83,7 @@ MainWindow::MainWindow(store::WorkspaceService *workspaces, devices::DeviceLinks
     auto *splitter = new QSplitter(this);
     splitter->setObjectName(QStringLiteral("mainSplitter"));
     splitter->addWidget(m_sidebar);
-    splitter->addWidget(m_pages);
+    splitter->addWidget(pagesWithBanner());
     splitter->setStretchFactor(1, 1);
     splitter->setChildrenCollapsible(false);
     splitter->setSizes({ 200, 900 });
@@ -99,7 +104,8 @@ MainWindow::MainWindow(store::WorkspaceService *workspaces, devices::DeviceLinks
     statusBar()->addPermanentWidget(m_userLabel);
 
     buildMenus();
-    m_sidebar->setRowHidden(m_navigation->indexOf(Page::Users).row(), true); // until an Administrator logs in
+    for (Page page : { Page::Users, Page::Trust }) // until an Administrator logs in
+        m_sidebar->setRowHidden(m_navigation->indexOf(page).row(), true);
 
     connect(m_workspaces, &store::WorkspaceService::opened, this, &MainWindow::onWorkspaceOpened);
     connect(m_workspaces, &store::WorkspaceService::openFailed, this, &MainWindow::onWorkspaceFailed);
@@ -117,6 +123,31 @@ MainWindow::MainWindow(store::WorkspaceService *workspaces, devices::DeviceLinks
 }
 
 MainWindow::~MainWindow() = default;
+
+QWidget *MainWindow::pagesWithBanner()
+{
+    // Explicit colours on both sides of the text keep the strip readable in light and dark
+    // palettes alike; amber, like the warnings of the attestation verdicts.
+    m_testBanner->setObjectName(QStringLiteral("testWorkspaceBanner"));
+    m_testBanner->setAccessibleName(tr("Test workspace"));
+    m_testBanner->setWordWrap(true);
+    m_testBanner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_testBanner->setStyleSheet(QStringLiteral("QLabel { background: #fff3cd; color: #5c4400; border: 1px solid #e0a11b;"
+                                               " border-radius: 3px; padding: 6px 10px; }"));
+    m_testBanner->hide();
+    connect(m_testNotice, &models::TestWorkspaceNotice::changed, this, [this](const QString &text) {
+        m_testBanner->setText(text);
+        m_testBanner->setVisible(!text.isEmpty());
+    });
+    auto *column = new QWidget(this);
+    column->setObjectName(QStringLiteral("pagesColumn"));
+    auto *layout = new QVBoxLayout(column);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(m_testBanner);
+    layout->addWidget(m_pages, 1);
+    return column;
+}
 
 void MainWindow::tintSidebar()
 {
@@ -192,6 +223,12 @@ void MainWindow::buildPages()
         if (page == Page::Audit) {
             m_auditPage = new AuditPage(m_access, m_pages);
             m_pages->addWidget(m_auditPage);
+            continue;
+        }
+        if (page == Page::Trust) {
+            m_trustPage = new TrustPage(m_access, m_pages);
+            m_pages->addWidget(m_trustPage);
+            connect(m_trustPage, &TrustPage::trustChanged, m_testNotice, &models::TestWorkspaceNotice::refresh);
             continue;
         }
         if (page == Page::Users) {
@@ -311,7 +348,7 @@ void MainWindow::buildMenus()
                                         [this, page] { showPage(page); });
         action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + row)));
         m_goActions.insert(page, action);
-        if (page == Page::Users)
+        if (page == Page::Users || page == Page::Trust)
             action->setVisible(false);
     }
 
@@ -468,7 +505,9 @@ void MainWindow::onSessionChanged()
     // logged in sees the pages as they are (each says to log in).
     const auto allows = [session](access::Permission p) { return !session || session->allows(p); };
     const bool managesUsers = session && session->allows(access::Permission::ManageUsers);
-    for (auto [page, shown] : { std::pair { Page::Users, managesUsers }, std::pair { Page::Audit, allows(access::Permission::ViewAudit) } }) {
+    const bool managesTrust = session && session->allows(access::Permission::ManageTrust);
+    for (auto [page, shown] : { std::pair { Page::Users, managesUsers }, std::pair { Page::Trust, managesTrust },
+                                std::pair { Page::Audit, allows(access::Permission::ViewAudit) } }) {
         m_sidebar->setRowHidden(m_navigation->indexOf(page).row(), !shown);
         m_goActions.value(page)->setVisible(shown);
         if (!shown && currentPage() == page)
@@ -485,6 +524,9 @@ void MainWindow::onSessionChanged()
         m_auditPage->reload();
     if (managesUsers)
         m_usersPage->reload();
+    if (managesTrust)
+        m_trustPage->reload();
+    m_testNotice->refresh();
 }
 
 void MainWindow::offerUpgrade(const QString &path, const QString &message)

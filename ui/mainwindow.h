@@ -21,6 +21,7 @@ struct WorkspaceInfo;
 }
 namespace simfleet::models {
 class AccessController;
+class TestWorkspaceNotice;
 }
 
 namespace simfleet::ui {
@@ -34,6 +35,7 @@ class AuditPage;
 class EnrollPage;
 class DashboardPage;
 class AttestationPage;
+class TrustPage;
 
 // The main window: a navigation sidebar over the sections of DESIGN.md "The GUI". It never
 // touches the database itself; the workspace service answers through signals.
@@ -85,6 +87,7 @@ private:
     void onWorkspaceFailed(const QString &path, const QString &message);
     void offerUpgrade(const QString &path, const QString &message);
     void onSessionChanged();
+    QWidget *pagesWithBanner();
 
     devices::DeviceLinksOpener m_openDevices;
     store::WorkspaceService *m_workspaces;
@@ -92,6 +95,8 @@ private:
     models::NavigationModel *m_navigation;
     QListView *m_sidebar;
     QStackedWidget *m_pages;
+    models::TestWorkspaceNotice *m_testNotice;
+    QLabel *m_testBanner; // above the pages, so every page says the workspace is a test one
     QLabel *m_workspaceLabel;
     QLabel *m_userLabel;
     QAction *m_logoutAction = nullptr;
@@ -108,6 +113,7 @@ private:
     EnrollPage *m_enrollPage = nullptr;
     DashboardPage *m_dashboardPage = nullptr;
     AttestationPage *m_attestationPage = nullptr;
+    TrustPage *m_trustPage = nullptr;
     bool m_attesting = false; // the runner's next failure is the Devices page's
     bool m_reconciling = false; // the same, for a reconciliation
     QHash<Page, QAction *> m_goActions; // the Go menu's entry per page

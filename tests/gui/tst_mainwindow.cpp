@@ -27,6 +27,9 @@
 #include "pages/attestationpage.h"
 #include "attestationmodels.h"
 #include "pages/userspage.h"
+#include "pages/trustpage.h"
+#include "trusttablemodel.h"
+#include "testpki.h"
 #include "pages/auditpage.h"
 #include "pages/devicedetailpane.h"
 #include "pages/dashboardpage.h"
@@ -76,6 +79,7 @@
 
 using namespace simfleet;
 using Page = models::NavigationModel::Page;
+using TrustFile = models::TrustTableModel::FileKind;
 
 namespace {
 store::WorkspaceService::DemoOpener demoOpener()
@@ -105,6 +109,16 @@ struct OpenWindow
     store::WorkspaceService workspaces;
     ui::MainWindow window;
 };
+// The row of the trust table whose subject contains part, or -1.
+int trustRow(const models::TrustTableModel *model, const QString &part)
+{
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (model->rowAt(row)->subject.contains(part))
+            return row;
+    }
+    return -1;
+}
+const QString sgp26Ci = QStringLiteral(SIMFLEET_SGP26 "/CertificateIssuer/CERT_CI_ECDSA_NIST.der");
 } // namespace
 
 class TestMainWindow : public QObject
@@ -162,7 +176,8 @@ private Q_SLOTS:
         QVERIFY(sidebar);
         for (int row = 0; row < sidebar->model()->rowCount(); ++row) {
             const QModelIndex index = sidebar->model()->index(row, 0);
-            if (index.data(models::NavigationModel::PageRole).value<Page>() == Page::Users) {
+            const auto administratorsOnly = index.data(models::NavigationModel::PageRole).value<Page>();
+            if (administratorsOnly == Page::Users || administratorsOnly == Page::Trust) {
                 QVERIFY(sidebar->isRowHidden(row)); // for Administrators only, and nobody is logged in
                 continue;
             }
@@ -803,6 +818,122 @@ private Q_SLOTS:
         QTRY_VERIFY2(page->message()->text().contains(QStringLiteral("is retired")), qPrintable(page->message()->text()));
     }
 
+    // Issue 18: an Administrator adds certificate issuers, a manufacturer and a revocation list
+    // from files on the Trust page, sees each refusal's reason, and retires; trusting the SGP.26
+    // test issuer puts the test-workspace banner above every page until it is retired.
+    void trustPageAddsAndRetires()
+    {
+        if (!QFile::exists(sgp26Ci))
+            QSKIP("the SGP.26 test certificates (../shared/testdata/sgp26) are not beside this tree");
+        const QString path = demoFile("trust.simfleet", { 5, 0, 0, false });
+        QVERIFY(!path.isEmpty());
+        OpenWindow open(path, QStringLiteral("admin"));
+        if (QTest::currentTestFailed())
+            return;
+        ui::MainWindow &window = open.window;
+        auto *sidebar = window.findChild<QListView *>(QStringLiteral("navigation"));
+        const int trustNavRow = window.findChild<QListView *>(QStringLiteral("navigation"))->model()->rowCount() - 2;
+        QCOMPARE(sidebar->model()->index(trustNavRow, 0).data(models::NavigationModel::PageRole).value<Page>(), Page::Trust);
+        QVERIFY(!sidebar->isRowHidden(trustNavRow));
+        QTest::mouseClick(sidebar->viewport(), Qt::LeftButton, {}, sidebar->visualRect(sidebar->model()->index(trustNavRow, 0)).center());
+        QCOMPARE(window.currentPage(), Page::Trust);
+        auto *page = qobject_cast<ui::TrustPage *>(window.pageWidget(Page::Trust));
+        QVERIFY(page && page->isVisible());
+        models::TrustTableModel *model = page->model();
+        QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        auto *banner = window.findChild<QLabel *>(QStringLiteral("testWorkspaceBanner"));
+        QVERIFY(banner);
+        // The demo's own PKI: one issuer and three manufacturers, none of them a test issuer.
+        QTRY_COMPARE(model->rowCount(), 4);
+        QCOMPARE(model->index(trustRow(model, QStringLiteral("Meterworks")), models::TrustTableModel::EidRange).data().toString(),
+                 QStringLiteral("89049032…"));
+        QVERIFY(!banner->isVisible());
+
+        // The published SGP.26 test CI: a new row, the success said, the banner on every page.
+        page->addFromFile(TrustFile::CertificateIssuer, sgp26Ci);
+        QTRY_COMPARE(model->rowCount(), 5);
+        QTRY_VERIFY2(page->message()->text().contains(QStringLiteral("is now a trusted certificate issuer")),
+                     qPrintable(page->message()->text()));
+        const int test = trustRow(model, QStringLiteral("TESTCERT"));
+        QVERIFY(test >= 0);
+        QCOMPARE(model->index(test, models::TrustTableModel::Kind).data().toString(),
+                 QStringLiteral("Certificate issuer (CI), GSMA test"));
+        QCOMPARE(model->index(test, models::TrustTableModel::KeyId).data().toString(),
+                 QStringLiteral("F5:41:72:BD:F9:8A:95:D6:5C:BE:B8:8A:38:A1:C1:1D:80:0A:85:C3"));
+        QCOMPARE(model->index(test, models::TrustTableModel::RevocationNextUpdate).data().toString(),
+                 QStringLiteral("no list imported"));
+        QTRY_VERIFY(banner->isVisible());
+        QVERIFY2(banner->text().contains(QStringLiteral("SGP.26 test certificate issuer")), qPrintable(banner->text()));
+        window.showPage(Page::Devices);
+        QVERIFY(banner->isVisible());
+        window.showPage(Page::Trust);
+
+        // Refusals: the backend's sentence on the page in the problem colour, nothing added.
+        const QString text = m_dir.filePath(QStringLiteral("notes.txt"));
+        {
+            QFile f(text);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("These are my notes, not a certificate.\n");
+        }
+        page->addFromFile(TrustFile::CertificateIssuer, text);
+        QTRY_VERIFY2(page->message()->text().contains(QStringLiteral("is not a readable certificate")),
+                     qPrintable(page->message()->text()));
+        QVERIFY(page->message()->styleSheet().contains(QStringLiteral("#c0392b")));
+        page->addFromFile(TrustFile::CertificateIssuer, QStringLiteral(SIMFLEET_SGP26 "/CertificateIssuer/CERT_CI_ECDSA_NIST.pem"));
+        QTRY_VERIFY2(page->message()->text().contains(QStringLiteral("is already trusted")), qPrintable(page->message()->text()));
+        page->addFromFile(TrustFile::Manufacturer, QStringLiteral(SIMFLEET_SGP26 "/DPauth/CERT_S_SM_DPauth_ECDSA_NIST.der"));
+        QTRY_VERIFY2(page->message()->text().contains(QStringLiteral("eUICC manufacturer (EUM) role")),
+                     qPrintable(page->message()->text()));
+        page->addFromFile(TrustFile::RevocationList, m_dir.filePath(QStringLiteral("no-such.crl")));
+        QTRY_VERIFY2(page->message()->text().contains(QStringLiteral("cannot be read")), qPrintable(page->message()->text()));
+        QCOMPARE(model->rowCount(), 5);
+
+        // An issuer and manufacturer made with OpenSSL, and the manufacturer's list about to run
+        // out: the row says so in the alert column.
+        const testpki::Issued ci = testpki::certificateIssuer("Trustline Root CI");
+        const testpki::Issued eum = testpki::issue(testpki::manufacturerSpec("Veloce Silicon", "89033011", 10), &ci);
+        page->addFromFile(TrustFile::CertificateIssuer, write("trustline.pem", testpki::pem(ci)));
+        QTRY_COMPARE(model->rowCount(), 6);
+        page->addFromFile(TrustFile::Manufacturer, write("veloce.der", testpki::der(eum)));
+        QTRY_COMPARE(model->rowCount(), 7);
+        QVERIFY2(page->message()->text().contains(QStringLiteral("for EIDs starting 89033011")), qPrintable(page->message()->text()));
+        const int veloce = trustRow(model, QStringLiteral("Veloce Silicon"));
+        QCOMPARE(model->index(veloce, models::TrustTableModel::Kind).data().toString(), QStringLiteral("Manufacturer (EUM)"));
+        QVERIFY(!model->index(veloce, 0).data(models::TrustTableModel::AlertRole).toBool());
+        page->addFromFile(TrustFile::RevocationList, write("veloce.crl", testpki::revocationList(eum, nullptr, {}, -2, 3)));
+        QTRY_VERIFY2(page->message()->text().contains(QStringLiteral("is imported")), qPrintable(page->message()->text()));
+        QTRY_VERIFY(model->index(trustRow(model, QStringLiteral("Veloce Silicon")), 0).data(models::TrustTableModel::AlertRole).toBool());
+        const QModelIndex alert = model->index(trustRow(model, QStringLiteral("Veloce Silicon")), models::TrustTableModel::Alert);
+        QVERIFY2(alert.data().toString().contains(QStringLiteral("runs out on")), qPrintable(alert.data().toString()));
+        QCOMPARE(alert.data(Qt::ForegroundRole).value<QBrush>().color(), QColor(0xc0, 0x39, 0x2b));
+
+        // Retiring the test issuer, after a confirmation: its row goes and so does the banner.
+        auto *retire = page->findChild<QPushButton *>(QStringLiteral("retireTrustButton"));
+        page->table()->setCurrentIndex(model->index(trustRow(model, QStringLiteral("TESTCERT")), 0));
+        QVERIFY(retire->isEnabled());
+        QTest::mouseClick(retire, Qt::LeftButton);
+        QMessageBox *question = nullptr;
+        QTRY_VERIFY((question = page->findChild<QMessageBox *>(QStringLiteral("retireTrustQuestion"))) && question->isVisible());
+        QVERIFY(question->text().contains(QStringLiteral("F5:41:72:BD")));
+        question->button(QMessageBox::Yes)->click();
+        QTRY_COMPARE(model->rowCount(), 6);
+        QCOMPARE(trustRow(model, QStringLiteral("TESTCERT")), -1);
+        QVERIFY2(page->message()->text().contains(QStringLiteral("is no longer trusted")), qPrintable(page->message()->text()));
+        QTRY_VERIFY(!banner->isVisible());
+
+        // Operations and Viewers do not see the page, nor its Go menu entry.
+        for (const char *user : { "operations", "viewer" }) {
+            window.findChild<QAction *>(QStringLiteral("loginAction"))->trigger();
+            logIn(window, QLatin1StringView(user));
+            if (QTest::currentTestFailed())
+                return;
+            QVERIFY(sidebar->isRowHidden(trustNavRow));
+            QVERIFY(window.currentPage() != Page::Trust);
+            QTest::keyClick(&window, Qt::Key_8, Qt::ControlModifier);
+            QVERIFY(window.currentPage() != Page::Trust);
+        }
+    }
+
     // Administrators edit an operator's download policy; the others do not see the button.
     void operatorPolicyEdited()
     {
@@ -1124,6 +1255,15 @@ private Q_SLOTS:
     }
 
 private:
+    QString write(const char *name, const QByteArray &contents)
+    {
+        const QString path = m_dir.filePath(QLatin1StringView(name));
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly) || f.write(contents) != contents.size())
+            qFatal("cannot write %s", name);
+        return path;
+    }
+
     QTemporaryDir m_dir;
 };
 
