@@ -80,6 +80,51 @@ void OperatorTableModel::setRangeEnds(qint64 operatorId, qint64 msinLast, qint64
         });
 }
 
+void OperatorTableModel::addOperator(const fleet::OperatorSpec &spec, const OpInput &op)
+{
+    saveOperator([spec, op](store::Workspace &ws, const access::Session &session) -> Result<QString> {
+        auto secret = op.read();
+        if (!secret)
+            return secret.error();
+        if (!secret.value())
+            return fail(tr("Give the operator's OP: 32 hex digits, or a file holding them."));
+        if (auto added = fleet::OperatorOnboarding::add(ws, session, spec, *secret.value()); !added)
+            return added.error();
+        return tr("%1 is onboarded; its OP is sealed in the workspace.").arg(spec.name.trimmed());
+    });
+}
+
+void OperatorTableModel::editOperator(const QString &name, const fleet::OperatorSpec &changed, const OpInput &op)
+{
+    saveOperator([name, changed, op](store::Workspace &ws, const access::Session &session) -> Result<QString> {
+        auto secret = op.read();
+        if (!secret)
+            return secret.error();
+        if (auto edited = fleet::OperatorOnboarding::edit(ws, session, name, changed, secret.value().get()); !edited)
+            return edited.error();
+        return secret.value() ? tr("%1 is saved, with its new OP sealed.").arg(changed.name.trimmed())
+                              : tr("%1 is saved.").arg(changed.name.trimmed());
+    });
+}
+
+void OperatorTableModel::retireOperator(const QString &name)
+{
+    saveOperator([name](store::Workspace &ws, const access::Session &session) -> Result<QString> {
+        if (auto retired = fleet::OperatorOnboarding::retire(ws, session, name); !retired)
+            return retired.error();
+        return tr("%1 is retired; it issues no more profiles.").arg(name);
+    });
+}
+
+void OperatorTableModel::saveOperator(std::function<Result<QString>(store::Workspace &, const access::Session &)> work)
+{
+    accessController()->request<QString>(this, std::move(work), [this](const Result<QString> &r) {
+        Q_EMIT operatorSaved(r.ok(), r ? r.value() : r.errorMessage());
+        if (r)
+            reload();
+    });
+}
+
 int OperatorTableModel::rows() const
 {
     return int(m_operators.size());
@@ -123,6 +168,9 @@ QVariant OperatorTableModel::cell(int row, int column, int role) const
         return tr("%1 seconds").arg(o.attestationMaxAgeSeconds);
     case Fallback: return o.fallbackAllowed ? tr("Allowed") : tr("Not allowed");
     case Disable: return o.disableAllowed ? tr("Allowed") : tr("Not allowed (profiles stay enabled)");
+    case Status:
+        return o.retiredAt ? tr("Retired on %1").arg(QLocale().toString(o.retiredAt->toLocalTime().date(), QLocale::ShortFormat))
+                           : tr("Active");
     case ServerCertificate: {
         const auto server = m_servers.constFind(o.id);
         if (server == m_servers.cend())
@@ -147,6 +195,7 @@ QString OperatorTableModel::columnTitle(int column) const
     case ServerCertificate: return tr("Profile server certificate");
     case Fallback: return tr("Fallback");
     case Disable: return tr("Disabling profiles");
+    case Status: return tr("Status");
     case ColumnCount: break;
     }
     return {};

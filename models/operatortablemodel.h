@@ -1,7 +1,9 @@
 #pragma once
 
+#include "fleet/operatoronboarding.h"
 #include "store/records.h"
 
+#include "opinput.h"
 #include "tablemodel.h"
 #include <QDateTime>
 #include <QHash>
@@ -17,7 +19,7 @@ class OperatorTableModel : public TableModel
 {
     Q_OBJECT
 public:
-    enum Column { Name, Country, Network, ImsiUsed, IccidUsed, AttestationAge, Fallback, Disable, ServerCertificate, ColumnCount };
+    enum Column { Name, Country, Network, ImsiUsed, IccidUsed, AttestationAge, Fallback, Disable, ServerCertificate, Status, ColumnCount };
     enum Role {
         UsedShareRole = Qt::UserRole + 1, // 0..1 for the range columns
     };
@@ -30,14 +32,23 @@ public:
     // Administrators: where the IMSI and ICCID ranges end; ends with policySaved.
     void setRangeEnds(qint64 operatorId, qint64 msinLast, qint64 iccidLast);
 
+    // Administrators (issue 18): onboards, edits or retires an operator on the store thread, where
+    // an OP given as a file is read too; each ends with operatorSaved, carrying the backend's
+    // refusal when there is one.
+    void addOperator(const fleet::OperatorSpec &spec, const OpInput &op);
+    // name: the operator as it is called now; op not given: it keeps its OP.
+    void editOperator(const QString &name, const fleet::OperatorSpec &changed, const OpInput &op);
+    void retireOperator(const QString &name);
 
 Q_SIGNALS:
     void policySaved(bool ok, const QString &message);
+    void operatorSaved(bool ok, const QString &message);
 
 private:
     int rows() const override;
     QVariant cell(int row, int column, int role) const override;
     QString columnTitle(int column) const override;
+    void saveOperator(std::function<Result<QString>(store::Workspace &, const access::Session &)> work);
     QList<store::OperatorRecord> m_operators;
     struct Server
     {

@@ -44,6 +44,7 @@
 #include "audittablemodel.h"
 #include "reconciledialog.h"
 #include "userdialog.h"
+#include "operatordialog.h"
 #include "usertablemodel.h"
 #include "store/workspaceservice.h"
 
@@ -967,6 +968,137 @@ private Q_SLOTS:
         if (QTest::currentTestFailed())
             return;
         QVERIFY(!edit->isVisible());
+    }
+
+    // Issue 18: an Administrator onboards an operator through its dialog (a refusal is read in
+    // the dialog, verbatim from the backend, and adds nothing), edits it and retires it; the OP
+    // typed leaves its field at once and is never shown. Operations do not see the buttons.
+    void operatorOnboardedEditedAndRetired()
+    {
+        const QString path = demoFile("onboarding.simfleet", { 5, 0, 0, false });
+        QVERIFY(!path.isEmpty());
+        OpenWindow open(path, QStringLiteral("admin"));
+        if (QTest::currentTestFailed())
+            return;
+        ui::MainWindow &window = open.window;
+        window.showPage(Page::Operators);
+        auto *page = qobject_cast<ui::OperatorsPage *>(window.pageWidget(Page::Operators));
+        models::OperatorTableModel *model = page->model();
+        QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QTRY_COMPARE(model->rowCount(), 4);
+        auto *add = page->findChild<QPushButton *>(QStringLiteral("addOperator"));
+        QVERIFY(add && add->isVisible() && add->isEnabled());
+        const QString opHex = QStringLiteral("cdc202d5123e20f62b6d676ac72cb318");
+
+        QTest::mouseClick(add, Qt::LeftButton);
+        ui::OperatorDialog *dialog = page->findChild<ui::OperatorDialog *>();
+        QTRY_VERIFY(dialog && dialog->isVisible());
+        const auto fill = [&dialog](const char *name, const QString &text) {
+            auto *edit = dialog->findChild<QLineEdit *>(QLatin1StringView(name));
+            QVERIFY2(edit, name);
+            edit->setText(text);
+        };
+        auto *save = dialog->findChild<QPushButton *>(QStringLiteral("saveOperator"));
+        auto *opField = dialog->findChild<QLineEdit *>(QStringLiteral("operatorOp"));
+        QCOMPARE(opField->echoMode(), QLineEdit::Password);
+        fill("operatorName", QStringLiteral("Kestrel Mobile"));
+        fill("operatorCountry", QStringLiteral("NO"));
+        fill("operatorMcc", QStringLiteral("001"));
+        fill("operatorMnc", QStringLiteral("04"));
+        fill("imsiFirst", QStringLiteral("001050000000001")); // MNC 05: not this network's
+        fill("imsiLast", QStringLiteral("001040000999999"));
+        fill("iccidFirst", QStringLiteral("8941041000000000008"));
+        fill("iccidLast", QStringLiteral("8941041000000999993"));
+
+        // The OP mistyped: said in the dialog, without the digits, and the field is emptied.
+        opField->setText(opHex.left(31));
+        QTest::mouseClick(save, Qt::LeftButton);
+        QVERIFY2(dialog->problem()->text().contains(QStringLiteral("32 hex digits")), qPrintable(dialog->problem()->text()));
+        QVERIFY(opField->text().isEmpty());
+
+        // The IMSI range outside MCC+MNC: the backend's sentence in the dialog, nothing added.
+        opField->setText(opHex);
+        QTest::mouseClick(save, Qt::LeftButton);
+        QVERIFY(opField->text().isEmpty()); // out of the field as soon as Save was pressed
+        QTRY_VERIFY2(dialog->problem()->text().contains(QStringLiteral("must start with the operator's MCC+MNC 00104")),
+                     qPrintable(dialog->problem()->text()));
+        QVERIFY(dialog->isVisible());
+        QVERIFY(save->isEnabled());
+        QCOMPARE(model->rowCount(), 4);
+
+        // Corrected, saved with the OP kept from the first press: a fifth row.
+        fill("imsiFirst", QStringLiteral("001040000000001"));
+        QTest::mouseClick(save, Qt::LeftButton);
+        QTRY_COMPARE(model->rowCount(), 5);
+        QTRY_VERIFY(!page->findChild<ui::OperatorDialog *>());
+        QVERIFY2(page->message()->text().contains(QStringLiteral("Kestrel Mobile is onboarded")), qPrintable(page->message()->text()));
+        int kestrel = -1;
+        for (int row = 0; row < model->rowCount(); ++row) {
+            if (model->operatorAt(row)->name == u"Kestrel Mobile")
+                kestrel = row;
+        }
+        QVERIFY(kestrel >= 0);
+        QCOMPARE(model->index(kestrel, models::OperatorTableModel::Network).data().toString(), QStringLiteral("MCC 001 MNC 04"));
+        QCOMPARE(model->index(kestrel, models::OperatorTableModel::Status).data().toString(), QStringLiteral("Active"));
+        QCOMPARE(model->operatorAt(kestrel)->msinLast, 999999);
+
+        // The same network again is refused by the checks against the other operators.
+        QTest::mouseClick(add, Qt::LeftButton);
+        QTRY_VERIFY((dialog = page->findChild<ui::OperatorDialog *>()) && dialog->isVisible());
+        fill("operatorName", QStringLiteral("Kestrel Two"));
+        fill("operatorCountry", QStringLiteral("NO"));
+        fill("operatorMcc", QStringLiteral("001"));
+        fill("operatorMnc", QStringLiteral("04"));
+        fill("imsiFirst", QStringLiteral("001040001000000"));
+        fill("imsiLast", QStringLiteral("001040001999999"));
+        fill("iccidFirst", QStringLiteral("8941042000000000007"));
+        fill("iccidLast", QStringLiteral("8941042000000999992"));
+        dialog->findChild<QLineEdit *>(QStringLiteral("operatorOp"))->setText(opHex);
+        QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("saveOperator")), Qt::LeftButton);
+        QTRY_VERIFY2(dialog->problem()->text().contains(QStringLiteral("is Kestrel Mobile's network already")),
+                     qPrintable(dialog->problem()->text()));
+        dialog->reject();
+        QTRY_VERIFY(!page->findChild<ui::OperatorDialog *>());
+        QCOMPARE(model->rowCount(), 5);
+
+        // Edited: prefilled from the operator, the range grown, a new OP read from a file.
+        page->table()->setCurrentIndex(model->index(kestrel, 0));
+        auto *edit = page->findChild<QPushButton *>(QStringLiteral("editOperator"));
+        QVERIFY(edit->isVisible() && edit->isEnabled());
+        QTest::mouseClick(edit, Qt::LeftButton);
+        QTRY_VERIFY((dialog = page->findChild<ui::OperatorDialog *>()) && dialog->isVisible());
+        QCOMPARE(dialog->findChild<QLineEdit *>(QStringLiteral("operatorName"))->text(), QStringLiteral("Kestrel Mobile"));
+        QCOMPARE(dialog->findChild<QLineEdit *>(QStringLiteral("imsiLast"))->text(), QStringLiteral("001040000999999"));
+        QCOMPARE(dialog->findChild<QLineEdit *>(QStringLiteral("iccidFirst"))->text(), QStringLiteral("8941041000000000008"));
+        QVERIFY(dialog->findChild<QLineEdit *>(QStringLiteral("operatorOp"))->text().isEmpty());
+        fill("imsiLast", QStringLiteral("001040001999999"));
+        fill("operatorSpn", QStringLiteral("Kestrel"));
+        dialog->setOpFile(write("kestrel-op.hex", opHex.toUpper().toLatin1() + '\n'));
+        QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("saveOperator")), Qt::LeftButton);
+        QTRY_VERIFY2(page->message()->text().contains(QStringLiteral("Kestrel Mobile is saved, with its new OP sealed")),
+                     qPrintable(page->message()->text()));
+        QTRY_COMPARE(model->operatorAt(kestrel)->msinLast, 1999999);
+        QCOMPARE(model->operatorAt(kestrel)->spn, QStringLiteral("Kestrel"));
+
+        // Retired after a confirmation: it stays listed, marked, with nothing left to edit.
+        page->table()->setCurrentIndex(model->index(kestrel, 0));
+        auto *retire = page->findChild<QPushButton *>(QStringLiteral("retireOperator"));
+        QVERIFY(retire->isEnabled());
+        QTest::mouseClick(retire, Qt::LeftButton);
+        QMessageBox *question = nullptr;
+        QTRY_VERIFY((question = page->findChild<QMessageBox *>(QStringLiteral("retireOperatorQuestion"))) && question->isVisible());
+        question->button(QMessageBox::Yes)->click();
+        QTRY_VERIFY2(page->message()->text().contains(QStringLiteral("Kestrel Mobile is retired")), qPrintable(page->message()->text()));
+        QTRY_VERIFY(model->index(kestrel, models::OperatorTableModel::Status).data().toString().startsWith(QStringLiteral("Retired on")));
+        page->table()->setCurrentIndex(model->index(kestrel, 0));
+        QVERIFY(!retire->isEnabled() && !edit->isEnabled());
+        QVERIFY(!page->message()->text().contains(opHex, Qt::CaseInsensitive));
+
+        window.findChild<QAction *>(QStringLiteral("loginAction"))->trigger();
+        logIn(window, QStringLiteral("operations"));
+        if (QTest::currentTestFailed())
+            return;
+        QVERIFY(!add->isVisible() && !edit->isVisible() && !retire->isVisible());
     }
 
     // View > Appearance > Dark gives the whole window, charts included, a dark palette.

@@ -2,6 +2,7 @@
 #include "pagewidgets.h"
 
 #include "accesscontroller.h"
+#include "operatordialog.h"
 #include "operatortablemodel.h"
 
 #include <QCheckBox>
@@ -12,6 +13,7 @@
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QRegularExpressionValidator>
 #include <QPushButton>
 #include <QSpinBox>
@@ -23,7 +25,9 @@ namespace simfleet::ui {
 
 OperatorsPage::OperatorsPage(models::AccessController *access, QWidget *parent)
     : QWidget(parent), m_access(access), m_model(new models::OperatorTableModel(access, this)), m_table(new QTableView(this)),
-      m_edit(new QPushButton(tr("&Edit Policy…"), this)), m_message(new QLabel(this))
+      m_add(new QPushButton(tr("&Add Operator…"), this)), m_editOperator(new QPushButton(tr("Edit &Operator…"), this)),
+      m_retire(new QPushButton(tr("&Retire Operator…"), this)), m_edit(new QPushButton(tr("&Edit Policy…"), this)),
+      m_message(new QLabel(this))
 {
     setObjectName(QStringLiteral("operatorsPage"));
     auto *title = pageTitle(tr("Operators"), this);
@@ -40,19 +44,31 @@ OperatorsPage::OperatorsPage(models::AccessController *access, QWidget *parent)
     setUpRowTable(m_table, tr("Operators"));
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
 
+    m_add->setObjectName(QStringLiteral("addOperator"));
+    m_editOperator->setObjectName(QStringLiteral("editOperator"));
+    m_retire->setObjectName(QStringLiteral("retireOperator"));
+    m_retire->setToolTip(tr("The operator issues no more profiles; refused while devices hold its profiles"));
     m_edit->setObjectName(QStringLiteral("editPolicy"));
     m_message->setObjectName(QStringLiteral("operatorsMessage"));
     m_message->setWordWrap(true);
+    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_message->hide();
-    auto *top = new QHBoxLayout;
-    top->addWidget(summary, 1);
-    top->addWidget(m_edit);
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_add);
+    buttons->addWidget(m_editOperator);
+    buttons->addWidget(m_retire);
+    buttons->addStretch(1);
+    buttons->addWidget(m_edit);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(title);
-    layout->addLayout(top);
+    layout->addWidget(summary);
+    layout->addLayout(buttons);
     layout->addWidget(problem);
     layout->addWidget(m_message);
     layout->addWidget(m_table, 1);
+    connect(m_add, &QPushButton::clicked, this, &OperatorsPage::addOperator);
+    connect(m_editOperator, &QPushButton::clicked, this, &OperatorsPage::editOperator);
+    connect(m_retire, &QPushButton::clicked, this, &OperatorsPage::retireOperator);
     connect(m_edit, &QPushButton::clicked, this, &OperatorsPage::editPolicy);
     connect(m_table, &QTableView::doubleClicked, this, [this] {
         if (m_edit->isVisible())
@@ -61,6 +77,8 @@ OperatorsPage::OperatorsPage(models::AccessController *access, QWidget *parent)
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &OperatorsPage::updateButtons);
     connect(m_model, &models::OperatorTableModel::policySaved, this,
             [this](bool ok, const QString &message) { showMessage(m_message, message, !ok); });
+    connect(m_model, &models::OperatorTableModel::operatorSaved, this, &OperatorsPage::onOperatorSaved);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &OperatorsPage::updateButtons);
 
     connect(m_model, &models::OperatorTableModel::loadFailed, this, [problem](const QString &message) {
         problem->setText(tr("The operators could not be read: %1").arg(message));
@@ -80,8 +98,81 @@ void OperatorsPage::updateButtons()
 {
     // The UI only hides what the role cannot do; the backend refuses it regardless.
     const access::Session *session = m_access->session();
-    m_edit->setVisible(session && session->allows(access::Permission::ManageOperators));
-    m_edit->setEnabled(m_model->operatorAt(m_table->currentIndex().row()) != nullptr);
+    const bool manages = session && session->allows(access::Permission::ManageOperators);
+    const store::OperatorRecord *op = m_model->operatorAt(m_table->currentIndex().row());
+    for (QPushButton *button : { m_add, m_editOperator, m_retire, m_edit })
+        button->setVisible(manages);
+    m_edit->setEnabled(op != nullptr);
+    // A retired operator issues nothing more: there is nothing left to edit or retire.
+    m_editOperator->setEnabled(op && !op->retiredAt);
+    m_retire->setEnabled(op && !op->retiredAt);
+}
+
+void OperatorsPage::addOperator()
+{
+    openOperatorDialog(new OperatorDialog(OperatorDialog::Mode::Add, this));
+}
+
+void OperatorsPage::editOperator()
+{
+    const store::OperatorRecord *op = m_model->operatorAt(m_table->currentIndex().row());
+    if (!op) {
+        showMessage(m_message, tr("Select the operator to edit."), true);
+        return;
+    }
+    auto *dialog = new OperatorDialog(OperatorDialog::Mode::Edit, this);
+    dialog->setSpec(fleet::OperatorOnboarding::specOf(*op));
+    openOperatorDialog(dialog);
+}
+
+void OperatorsPage::openOperatorDialog(OperatorDialog *dialog)
+{
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &OperatorDialog::submitted, this, [this, dialog] {
+        m_saving = dialog;
+        if (dialog->mode() == OperatorDialog::Mode::Add)
+            m_model->addOperator(dialog->spec(), dialog->op());
+        else
+            m_model->editOperator(dialog->originalName(), dialog->spec(), dialog->op());
+    });
+    dialog->open();
+}
+
+void OperatorsPage::onOperatorSaved(bool ok, const QString &message)
+{
+    // A refusal goes back to the open dialog, to be corrected there; a success, or an answer
+    // after the dialog was cancelled, is said on the page.
+    OperatorDialog *dialog = std::exchange(m_saving, nullptr);
+    if (dialog && !ok) {
+        dialog->refuse(message);
+        return;
+    }
+    if (dialog)
+        dialog->finish();
+    showMessage(m_message, message, !ok);
+}
+
+void OperatorsPage::retireOperator()
+{
+    const store::OperatorRecord *op = m_model->operatorAt(m_table->currentIndex().row());
+    if (!op) {
+        showMessage(m_message, tr("Select the operator to retire."), true);
+        return;
+    }
+    const QString name = op->name;
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Retire Operator"),
+                                tr("Retire %1? It issues no more profiles; it stays on record with its history. This is "
+                                   "refused while devices hold its profiles.")
+                                    .arg(name),
+                                QMessageBox::Yes | QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("retireOperatorQuestion"));
+    box->setDefaultButton(QMessageBox::Cancel);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this, name](int result) {
+        if (result == QMessageBox::Yes)
+            m_model->retireOperator(name);
+    });
+    box->open();
 }
 
 void OperatorsPage::editPolicy()

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QPointer>
 #include <QWidget>
 
 class QLabel;
@@ -15,9 +16,11 @@ class OperatorTableModel;
 
 namespace simfleet::ui {
 
+class OperatorDialog;
+
 // The operators of the workspace: networks, how full their IMSI and ICCID ranges are, and the
-// policy their profiles follow, which Administrators edit. An operator account manager sees their
-// own operator only.
+// policy their profiles follow. Administrators onboard, edit and retire operators and edit the
+// policy. An operator account manager sees their own operator only.
 class OperatorsPage : public QWidget
 {
     Q_OBJECT
@@ -26,17 +29,29 @@ public:
     models::OperatorTableModel *model() const { return m_model; }
     void reload();
     QTableView *table() const { return m_table; }
+    QLabel *message() const { return m_message; }
     // Administrators: the selected operator's policy in a dialog.
     void editPolicy();
+    // Administrators (issue 18): a new operator, the selected one edited, or retired after asking.
+    void addOperator();
+    void editOperator();
+    void retireOperator();
 
 private:
     void updateButtons();
+    void openOperatorDialog(OperatorDialog *dialog);
+    void onOperatorSaved(bool ok, const QString &message);
 
     models::AccessController *m_access;
     models::OperatorTableModel *m_model;
     QTableView *m_table;
+    QPushButton *m_add;
+    QPushButton *m_editOperator;
+    QPushButton *m_retire;
     QPushButton *m_edit;
     QLabel *m_message;
+    // The dialog whose save is on the store thread: the answer goes there while it is open.
+    QPointer<OperatorDialog> m_saving;
 };
 
 } // namespace simfleet::ui
