@@ -17,6 +17,14 @@ namespace simfleet::ui {
 
 namespace {
 
+// A form row whose field is a layout: its label is made here, so its mnemonic reaches the first field.
+QLabel *buddyLabel(const QString &text, QLineEdit *buddy, QWidget *parent)
+{
+    auto *label = new QLabel(text, parent);
+    label->setBuddy(buddy);
+    return label;
+}
+
 QHBoxLayout *range(QLineEdit *first, QLineEdit *last, QWidget *parent)
 {
     auto *row = new QHBoxLayout;
@@ -78,25 +86,32 @@ OperatorDialog::OperatorDialog(Mode mode, QWidget *parent)
     auto *network = new QGroupBox(tr("Network"), this);
     auto *networkForm = new QFormLayout(network);
     networkForm->addRow(tr("&Name:"), m_name);
-    networkForm->addRow(tr("&Country:"), m_country);
-    networkForm->addRow(tr("MC&C:"), m_mcc);
+    networkForm->addRow(tr("C&ountry:"), m_country);
+    networkForm->addRow(tr("&MCC:"), m_mcc);
     networkForm->addRow(tr("MN&C:"), m_mnc);
     networkForm->addRow(tr("&Service provider name:"), m_spn);
     auto *numbering = new QGroupBox(tr("Numbering"), this);
     auto *numberingForm = new QFormLayout(numbering);
-    numberingForm->addRow(tr("&IMSIs from:"), range(m_imsiFirst, m_imsiLast, this));
-    numberingForm->addRow(tr("IC&CIDs from:"), range(m_iccidFirst, m_iccidLast, this));
+    numberingForm->addRow(buddyLabel(tr("&IMSIs from:"), m_imsiFirst, this), range(m_imsiFirst, m_imsiLast, this));
+    numberingForm->addRow(buddyLabel(tr("ICCI&Ds from:"), m_iccidFirst, this), range(m_iccidFirst, m_iccidLast, this));
     auto *secret = new QGroupBox(tr("Operator variant key (OP)"), this);
     auto *secretForm = new QFormLayout(secret);
     auto *opRow = new QHBoxLayout;
     opRow->addWidget(m_opField, 1);
     opRow->addWidget(fromFile);
-    secretForm->addRow(tr("&OP:"), opRow);
+    secretForm->addRow(buddyLabel(tr("O&P:"), m_opField, this), opRow);
     secretForm->addRow(m_opNote);
 
     m_buttons->button(QDialogButtonBox::Save)->setObjectName(QStringLiteral("saveOperator"));
     connect(m_buttons, &QDialogButtonBox::accepted, this, &OperatorDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    // Keys move through the fields as they are laid out, not in the order they were made.
+    QWidget *previous = m_name;
+    for (QWidget *next : std::initializer_list<QWidget *> { m_country, m_mcc, m_mnc, m_spn, m_imsiFirst, m_imsiLast,
+                                                             m_iccidFirst, m_iccidLast, m_opField, fromFile }) {
+        setTabOrder(previous, next);
+        previous = next;
+    }
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(network);
     layout->addWidget(numbering);
