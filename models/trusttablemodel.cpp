@@ -40,6 +40,11 @@ QString when(const QDateTime &t)
     return QLocale().toString(t.toLocalTime(), QLocale::ShortFormat);
 }
 
+QString day(const QDateTime &t)
+{
+    return QLocale().toString(t.toLocalTime().date(), QLocale::ShortFormat);
+}
+
 // The file's contents handed to the TrustBook call its kind names; the answer is what the user
 // reads on the page.
 Result<QString> addContents(store::Workspace &ws, const access::Session &session, TrustTableModel::FileKind kind,
@@ -138,6 +143,16 @@ void TrustTableModel::finish(const Result<QString> &done)
     reload();
 }
 
+QStringList TrustTableModel::alerts() const
+{
+    QStringList out;
+    for (const TrustRow &r : m_rows) {
+        if (!r.alert.isEmpty())
+            out << r.alert;
+    }
+    return out;
+}
+
 QString TrustTableModel::keyIdText(const QByteArray &keyIdentifier)
 {
     return QString::fromLatin1(keyIdentifier.toHex(':')).toUpper();
@@ -153,11 +168,17 @@ QVariant TrustTableModel::cell(int row, int column, int role) const
     const TrustRow &r = m_rows.at(row);
     switch (role) {
     case Qt::DisplayRole:
-    case Qt::AccessibleTextRole:
         return display(r, Column(column));
+    case Qt::AccessibleTextRole:
+        return column == Alert ? r.alert : display(r, Column(column));
     case Qt::ToolTipRole:
         if (column == Name || column == Subject)
             return r.subject;
+        // The GSMA's words beside simfleet's (DESIGN.md "Words").
+        if (column == Kind)
+            return kindDescription(r);
+        if (column == Alert)
+            return r.alert;
         if (column == EidRange && !r.eidPrefix.isEmpty())
             return tr("This manufacturer certifies the devices whose EID starts %1.").arg(r.eidPrefix);
         return display(r, Column(column));
@@ -175,22 +196,31 @@ QVariant TrustTableModel::cell(int row, int column, int role) const
     }
 }
 
+QString TrustTableModel::kindDescription(const TrustRow &r) const
+{
+    if (r.role == store::CertificateRoleName::Manufacturer)
+        return tr("eUICC manufacturer (EUM): certifies the devices of its EID range");
+    return r.testIssuer ? tr("GSMA SGP.26 test certificate issuer (CI): its keys are published, so it proves nothing")
+                        : tr("Certificate issuer (CI): the root manufacturers and profile servers chain to");
+}
+
 QVariant TrustTableModel::display(const TrustRow &r, Column column) const
 {
     const bool manufacturer = r.role == store::CertificateRoleName::Manufacturer;
     switch (column) {
     case Kind:
         if (manufacturer)
-            return tr("Manufacturer (EUM)");
-        return r.testIssuer ? tr("Certificate issuer (CI), GSMA test") : tr("Certificate issuer (CI)");
+            return tr("Manufacturer");
+        return r.testIssuer ? tr("Test certificate issuer") : tr("Certificate issuer");
     case Name: return r.name;
     case Subject: return r.subject;
     case KeyId: return keyIdText(r.keyIdentifier);
-    case ValidFrom: return when(r.validFrom);
-    case ValidTo: return when(r.validTo);
-    case EidRange: return manufacturer ? tr("%1…").arg(r.eidPrefix) : QString();
+    case ValidFrom: return day(r.validFrom);
+    case ValidTo: return day(r.validTo);
+    case EidRange: return manufacturer ? r.eidPrefix : QString();
     case RevocationNextUpdate: return r.revocationNextUpdate ? when(*r.revocationNextUpdate) : tr("no list imported");
-    case Alert: return r.alert;
+    // The column says what to do; the whole sentence is its tooltip and stands above the table.
+    case Alert: return r.alert.isEmpty() ? QString() : tr("Renew revocation list");
     case ColumnCount: break;
     }
     return {};
@@ -205,9 +235,9 @@ QVariant TrustTableModel::sortValue(const TrustRow &r, Column column) const
     case ValidTo: return r.validTo;
     case EidRange: return r.eidPrefix;
     case RevocationNextUpdate: return r.revocationNextUpdate ? QVariant(*r.revocationNextUpdate) : QVariant();
+    case Alert: return r.alert;
     case Name:
     case Subject:
-    case Alert:
         return display(r, column);
     case ColumnCount: break;
     }
@@ -223,7 +253,7 @@ QString TrustTableModel::columnTitle(int column) const
     case KeyId: return tr("Key ID");
     case ValidFrom: return tr("Valid from");
     case ValidTo: return tr("Valid until");
-    case EidRange: return tr("EID range");
+    case EidRange: return tr("EIDs starting");
     case RevocationNextUpdate: return tr("Revocation list due");
     case Alert: return tr("Alert");
     case ColumnCount: break;

@@ -7,6 +7,7 @@
 #include <QDateTime>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -37,7 +38,9 @@ class TrustTableModel : public TableModel
 {
     Q_OBJECT
 public:
-    enum Column { Kind, Name, Subject, KeyId, ValidFrom, ValidTo, EidRange, RevocationNextUpdate, Alert, ColumnCount };
+    // What an Administrator acts on comes first; the key id and full subject identify a row
+    // exactly (the CLI's trust retire takes the key id).
+    enum Column { Kind, Name, EidRange, ValidFrom, ValidTo, RevocationNextUpdate, Alert, KeyId, Subject, ColumnCount };
     enum Role {
         SortRole = Qt::UserRole + 1, // the raw value: dates as QDateTime, key ids as bytes
         AlertRole,                   // true on every cell of a row with an alert
@@ -49,6 +52,8 @@ public:
     explicit TrustTableModel(AccessController *access, QObject *parent = nullptr);
     void reload();
     const TrustRow *rowAt(int row) const;
+    // Every row's alert, in row order.
+    QStringList alerts() const;
 
     // Administrators: reads the file at path on the store thread and adds what it holds; ends
     // with actionFinished, and trustChanged when something was added.
@@ -68,6 +73,7 @@ private:
     QVariant cell(int row, int column, int role) const override;
     QString columnTitle(int column) const override;
     QVariant display(const TrustRow &r, Column column) const;
+    QString kindDescription(const TrustRow &r) const;
     QVariant sortValue(const TrustRow &r, Column column) const;
     void finish(const Result<QString> &done);
 

@@ -132,8 +132,9 @@ QWidget *MainWindow::pagesWithBanner()
     m_testBanner->setAccessibleName(tr("Test workspace"));
     m_testBanner->setWordWrap(true);
     m_testBanner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // The margin lines the strip up with the pages' own content.
     m_testBanner->setStyleSheet(QStringLiteral("QLabel { background: #fff3cd; color: #5c4400; border: 1px solid #e0a11b;"
-                                               " border-radius: 3px; padding: 6px 10px; }"));
+                                               " border-radius: 3px; padding: 6px 10px; margin: 8px 9px 0 9px; }"));
     m_testBanner->hide();
     connect(m_testNotice, &models::TestWorkspaceNotice::changed, this, [this](const QString &text) {
         m_testBanner->setText(text);

@@ -18,7 +18,7 @@ namespace simfleet::ui {
 
 TrustPage::TrustPage(models::AccessController *access, QWidget *parent)
     : QWidget(parent), m_model(new models::TrustTableModel(access, this)), m_table(new QTableView(this)),
-      m_message(new QLabel(this)), m_retire(new QPushButton(tr("&Retire…"), this))
+      m_message(new QLabel(this)), m_alerts(new QLabel(this)), m_retire(new QPushButton(tr("&Retire…"), this))
 {
     setObjectName(QStringLiteral("trustPage"));
     auto *title = pageTitle(tr("Trust"), this);
@@ -31,6 +31,10 @@ TrustPage::TrustPage(models::AccessController *access, QWidget *parent)
     m_message->setWordWrap(true);
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_message->hide();
+    m_alerts->setObjectName(QStringLiteral("trustAlerts"));
+    m_alerts->setWordWrap(true);
+    m_alerts->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_alerts->hide();
 
     m_table->setObjectName(QStringLiteral("trustTable"));
     m_table->setModel(m_model);
@@ -64,6 +68,7 @@ TrustPage::TrustPage(models::AccessController *access, QWidget *parent)
     layout->addWidget(summary);
     layout->addLayout(buttons);
     layout->addWidget(m_message);
+    layout->addWidget(m_alerts);
     layout->addWidget(m_table, 1);
 
     connect(m_model, &models::TrustTableModel::loadFailed, this,
@@ -71,6 +76,7 @@ TrustPage::TrustPage(models::AccessController *access, QWidget *parent)
     connect(m_model, &models::TrustTableModel::actionFinished, this, [this](bool ok, const QString &message) { say(message, !ok); });
     connect(m_model, &models::TrustTableModel::trustChanged, this, &TrustPage::trustChanged);
     connect(m_model, &QAbstractItemModel::modelReset, this, &TrustPage::updateButtons);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &TrustPage::showAlerts);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &TrustPage::updateButtons);
     updateButtons();
 }
@@ -89,6 +95,16 @@ void TrustPage::say(const QString &message, bool problem)
 void TrustPage::updateButtons()
 {
     m_retire->setEnabled(m_model->rowAt(m_table->currentIndex().row()) != nullptr);
+}
+
+void TrustPage::showAlerts()
+{
+    const QStringList alerts = m_model->alerts();
+    if (alerts.isEmpty()) {
+        m_alerts->hide();
+        return;
+    }
+    showMessage(m_alerts, alerts.join(u'\n'), true);
 }
 
 void TrustPage::chooseFile(FileKind kind)

@@ -27,6 +27,7 @@ public:
     models::TrustTableModel *model() const { return m_model; }
     QTableView *table() const { return m_table; }
     QLabel *message() const { return m_message; }
+    QLabel *alerts() const { return m_alerts; }
     void reload();
 
     // Asks for a PEM or DER file of this kind, then adds it.
@@ -42,11 +43,13 @@ Q_SIGNALS:
 
 private:
     void updateButtons();
+    void showAlerts();
     void say(const QString &message, bool problem);
 
     models::TrustTableModel *m_model;
     QTableView *m_table;
     QLabel *m_message;
+    QLabel *m_alerts; // the revocation lists to renew, in the problem colour
     QPushButton *m_retire;
 };
 
