@@ -6,9 +6,9 @@
 #include "crypto/ecdh.h"
 #include "crypto/ecdsa.h"
 #include "crypto/random.h"
+#include "protocol/boundprofilepackage.h"
+#include "protocol/securechannel.h"
 
-#include <QCborArray>
-#include <QCborValue>
 
 namespace simfleet::simulation {
 
@@ -75,11 +75,10 @@ Result<protocol::DeviceAuthentication> EuiccSession::authenticateServer(const pr
         return signature.error();
     out.euiccSignature1 = signature.value();
     out.deviceCertificates = m_identity.certificateChain;
-    m_deviceSignature = out.euiccSignature1;
     return out;
 }
 
-Result<LoadedProfile> EuiccSession::load(const QList<QByteArray> &segments, const std::function<bool(int)> &interrupted)
+Result<LoadedProfile> EuiccSession::load(const QByteArray &boundProfilePackage, const std::function<bool(int)> &interrupted)
 {
     const auto reject = [this](const QString &why) {
         m_oneTimeKey = {};
@@ -88,72 +87,76 @@ Result<LoadedProfile> EuiccSession::load(const QList<QByteArray> &segments, cons
     };
     if (m_oneTimeKey.isNull() || m_transactionId.isEmpty())
         return reject(QStringLiteral("no authenticated download session is open on the device"));
-    if (segments.size() < 3)
-        return reject(QStringLiteral("the bound profile package has %1 segments; it needs at least 3").arg(segments.size()));
+    auto bpp = protocol::BoundProfilePackage::decode(boundProfilePackage);
+    if (!bpp)
+        return reject(bpp.errorMessage());
 
-    // Segment 0: InitialiseSecureChannel, signed over itself and our own signature.
-    QCborParserError error;
-    const QCborValue first = QCborValue::fromCbor(segments.first(), &error);
-    if (error.error != QCborError::NoError || !first.isArray() || first.toArray().size() != 2)
-        return reject(QStringLiteral("the first segment is not InitialiseSecureChannel"));
-    const QByteArray iscBytes = first.toArray().at(0).toByteArray();
-    const QByteArray iscSignature = first.toArray().at(1).toByteArray();
-    if (auto ok = crypto::ecdsaVerify(m_serverKey, QByteArray(iscBytes + m_deviceSignature), iscSignature, crypto::SignatureFormat::Raw); !ok)
+    // ES8+.InitialiseSecureChannel (SGP.22 section 5.5.1): signed by the server this session
+    // authenticated, over its data objects and our own one-time key; for this transaction.
+    const protocol::InitialiseSecureChannelRequest &isc = bpp->initialiseSecureChannel;
+    if (auto ok = crypto::ecdsaVerify(m_serverKey, isc.signedData(m_oneTimeKey.publicPoint()), isc.signature,
+                                      crypto::SignatureFormat::Raw);
+        !ok)
         return reject(QStringLiteral("InitialiseSecureChannel is not signed by the authenticated server for this session"));
-    auto isc = protocol::InitialiseSecureChannel::decode(iscBytes);
-    if (!isc)
-        return reject(isc.errorMessage());
-    if (isc->transactionId != m_transactionId)
+    if (isc.transactionId != m_transactionId)
         return reject(QStringLiteral("InitialiseSecureChannel belongs to another transaction"));
-    auto serverKey = crypto::EcPublicKey::fromUncompressedPoint(isc->serverOneTimePublicKey);
+    auto serverKey = crypto::EcPublicKey::fromUncompressedPoint(isc.serverOneTimePublicKey);
     if (!serverKey)
         return reject(serverKey.errorMessage());
     auto shared = crypto::ecdh(m_oneTimeKey, serverKey.value());
     m_oneTimeKey = {}; // one-time: never used again, whatever happens next
     if (!shared)
         return reject(shared.errorMessage());
-    auto keys = protocol::SessionKeys::derive(shared.value(), m_transactionId, m_identity.eid);
+    auto keys = protocol::SessionKeys::derive(shared.value(), isc.hostId, QByteArray::fromHex(m_identity.eid.toLatin1()));
     if (!keys)
         return reject(keys.errorMessage());
     protocol::SecureChannel channel(std::move(keys).value());
 
+    // The segments in the order they arrive; interrupted(i) is asked before the i-th (from 1).
+    int index = 0;
+    const auto stop = [&]() { return interrupted && interrupted(++index); };
+    const auto restarted = [this]() {
+        m_transactionId.clear();
+        return failWith(ErrorCode::DeviceRestarted, QStringLiteral("the device restarted during the download; nothing was installed"));
+    };
+    for (const QByteArray &segment : std::as_const(bpp->configureIsdp)) {
+        if (stop())
+            return restarted();
+        auto opened = channel.open(0x87, segment);
+        if (!opened)
+            return reject(opened.errorMessage());
+        if (auto ok = protocol::decodeConfigureIsdp(opened->view()); !ok)
+            return reject(ok.errorMessage());
+    }
+    QByteArray metadataBytes;
+    for (const QByteArray &segment : std::as_const(bpp->storeMetadata)) {
+        if (stop())
+            return restarted();
+        auto opened = channel.openMacOnly(0x88, segment);
+        if (!opened)
+            return reject(opened.errorMessage());
+        metadataBytes += opened.value();
+    }
     LoadedProfile loaded;
+    auto metadata = protocol::ProfileMetadata::decode(metadataBytes);
+    if (!metadata)
+        return reject(metadata.errorMessage());
+    loaded.metadata = metadata.value();
+    if (!bpp->replaceSessionKeys.isEmpty())
+        return reject(QStringLiteral("the package replaces the session keys, which this device does not support"));
     QByteArray package;
-    int expectedSegments = -1;
-    for (qsizetype i = 1; i < segments.size(); ++i) {
-        if (interrupted && interrupted(int(i))) {
-            m_transactionId.clear();
+    package.reserve(bpp->profileElements.size() * protocol::SecureChannel::maxEncryptedData);
+    for (const QByteArray &segment : std::as_const(bpp->profileElements)) {
+        if (stop()) {
             crypto::wipeBytes(package);
-            return failWith(ErrorCode::DeviceRestarted,
-                            QStringLiteral("the device restarted during the download; nothing was installed"));
+            return restarted();
         }
-        auto opened = channel.unprotect(segments.at(i));
+        auto opened = channel.open(0x86, segment);
         if (!opened) {
             crypto::wipeBytes(package);
             return reject(opened.errorMessage());
         }
-        auto &[tag, content] = opened.value();
-        if (i == 1) {
-            if (tag != protocol::SegmentTag::StoreMetadata)
-                return reject(QStringLiteral("the package does not start with its metadata"));
-            auto metadata = protocol::ProfileMetadata::decode(content.view());
-            if (!metadata)
-                return reject(metadata.errorMessage());
-            loaded.metadata = metadata.value();
-            expectedSegments = metadata->profileSegments;
-            continue;
-        }
-        if (tag != protocol::SegmentTag::LoadProfileElements) {
-            crypto::wipeBytes(package);
-            return reject(QStringLiteral("segment %1 is not a profile-element segment").arg(i));
-        }
-        package.append(content.view());
-    }
-    if (segments.size() - 2 != expectedSegments) {
-        crypto::wipeBytes(package);
-        return reject(QStringLiteral("the package announced %1 profile segments but carried %2")
-                          .arg(expectedSegments)
-                          .arg(segments.size() - 2));
+        package.append(opened->view());
     }
     m_transactionId.clear();
     auto content = protocol::decodeProfilePackage(package);

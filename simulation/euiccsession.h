@@ -50,15 +50,15 @@ public:
     Result<protocol::DeviceAuthentication> authenticateServer(const protocol::ServerAuthentication &request,
                                                     const crypto::ChainVerifier &certificateIssuer, const QDateTime &now);
 
-    // ES10b.LoadBoundProfilePackage. interrupted(i) is asked before segment i is processed
-    // and may stop the load as a power loss would; the session is then gone.
-    Result<LoadedProfile> load(const QList<QByteArray> &segments, const std::function<bool(int)> &interrupted = {});
+    // ES10b.LoadBoundProfilePackage with the BF36 package. interrupted(i) is asked before the
+    // i-th protected segment (from 1) is processed and may stop the load as a power loss
+    // would; the session is then gone.
+    Result<LoadedProfile> load(const QByteArray &boundProfilePackage, const std::function<bool(int)> &interrupted = {});
 
 private:
     Identity m_identity;
     QByteArray m_challenge;
     QByteArray m_transactionId;
-    QByteArray m_deviceSignature;
     crypto::EcPublicKey m_serverKey;
     crypto::EcPrivateKey m_oneTimeKey; // dropped as soon as the session keys exist
 };

@@ -313,7 +313,7 @@ Result<protocol::DeviceAuthentication> SimulatedDevice::authenticateServer(const
     return m_session->authenticateServer(request, *issuerTrust, m_surroundings->now().addSecs(skew));
 }
 
-Result<QString> SimulatedDevice::loadBoundPackage(const QList<QByteArray> &segments)
+Result<QString> SimulatedDevice::loadBoundPackage(const QByteArray &boundProfilePackage)
 {
     if (auto ok = ensureCertified(); !ok)
         return ok.error();
@@ -335,7 +335,7 @@ Result<QString> SimulatedDevice::loadBoundPackage(const QList<QByteArray> &segme
         if (auto ok = m_surroundings->commit(crashed); !ok)
             return ok.error();
     }
-    auto loaded = m_session->load(segments, [crashNow](int segment) { return crashNow && segment == 2; });
+    auto loaded = m_session->load(boundProfilePackage, [crashNow](int segment) { return crashNow && segment == 2; });
     m_session.reset(); // a load ends the session, whatever its outcome; the next download starts afresh
     if (!loaded)
         return loaded.error();

@@ -109,7 +109,7 @@ public:
     // ES10b.GetEUICCChallenge, AuthenticateServer, LoadBoundProfilePackage (SGP.22 section 3.1.2).
     Result<QByteArray> challenge();
     Result<protocol::DeviceAuthentication> authenticateServer(const protocol::ServerAuthentication &request);
-    Result<QString> loadBoundPackage(const QList<QByteArray> &segments);
+    Result<QString> loadBoundPackage(const QByteArray &boundProfilePackage);
     Result<devices::AttachReport> attach(const QByteArray &rand, const QByteArray &autn);
 
     // What the device keeps across restarts: its field's file stores it, its flash log records

@@ -73,9 +73,9 @@ devices::Answer<protocol::DeviceAuthentication> SimulatedDeviceLink::authenticat
     return ask<protocol::DeviceAuthentication>([request](SimulatedDevice &d) { return d.authenticateServer(request); });
 }
 
-devices::Answer<QString> SimulatedDeviceLink::loadBoundPackage(const QList<QByteArray> &segments)
+devices::Answer<QString> SimulatedDeviceLink::loadBoundPackage(const QByteArray &boundProfilePackage)
 {
-    return ask<QString>([segments](SimulatedDevice &d) { return d.loadBoundPackage(segments); });
+    return ask<QString>([boundProfilePackage](SimulatedDevice &d) { return d.loadBoundPackage(boundProfilePackage); });
 }
 
 devices::Answer<devices::AttachReport> SimulatedDeviceLink::attach(const QByteArray &rand, const QByteArray &autn)

@@ -32,7 +32,7 @@ public:
     devices::Answer<void> deleteProfile(const QString &iccid) override;
     devices::Answer<QByteArray> challenge() override;
     devices::Answer<protocol::DeviceAuthentication> authenticateServer(const protocol::ServerAuthentication &request) override;
-    devices::Answer<QString> loadBoundPackage(const QList<QByteArray> &segments) override;
+    devices::Answer<QString> loadBoundPackage(const QByteArray &boundProfilePackage) override;
     devices::Answer<devices::AttachReport> attach(const QByteArray &rand, const QByteArray &autn) override;
 
 private:

@@ -64,11 +64,12 @@ public:
     virtual Answer<void> deleteProfile(const QString &iccid) = 0;
 
     // The download (DESIGN.md "Binding and download"): ES10b.GetEUICCChallenge,
-    // AuthenticateServer (with PrepareDownload folded in), LoadBoundProfilePackage. The last
-    // answers with the ICCID installed, disabled, after every segment verified.
+    // AuthenticateServer (with PrepareDownload folded in), LoadBoundProfilePackage with the
+    // bound profile package as SGP.22 encodes it (BF36). The last answers with the ICCID
+    // installed, disabled, after every segment verified.
     virtual Answer<QByteArray> challenge() = 0;
     virtual Answer<protocol::DeviceAuthentication> authenticateServer(const protocol::ServerAuthentication &request) = 0;
-    virtual Answer<QString> loadBoundPackage(const QList<QByteArray> &segments) = 0;
+    virtual Answer<QString> loadBoundPackage(const QByteArray &boundProfilePackage) = 0;
     // Attach with the enabled profile, answering the network's AKA challenge (RAND, AUTN).
     virtual Answer<AttachReport> attach(const QByteArray &rand, const QByteArray &autn) = 0;
 };

@@ -5,6 +5,9 @@
 #include "crypto/ecdh.h"
 #include "crypto/ecdsa.h"
 #include "crypto/random.h"
+#include "crypto/sha256.h"
+#include "protocol/boundprofilepackage.h"
+#include "protocol/securechannel.h"
 #include "devices/devicelink.h"
 #include "store/certificaterepository.h"
 #include "store/operatorrepository.h"
@@ -12,8 +15,6 @@
 #include "store/secretvault.h"
 #include "store/workspace.h"
 
-#include <QCborArray>
-#include <QCborValue>
 
 namespace simfleet::profiles {
 
@@ -121,49 +122,55 @@ Result<crypto::EcPublicKey> ProfileServer::checkDevice(const QString &eid, const
     return oneTime.value();
 }
 
-Result<QList<QByteArray>> ProfileServer::bind(const DownloadOrder &order, const protocol::DeviceAuthentication &device,
-                                              const QByteArray &transactionId, const QByteArray &serverChallenge,
-                                              const QDateTime &now) const
+Result<QByteArray> ProfileServer::bind(const DownloadOrder &order, const protocol::DeviceAuthentication &device,
+                                       const QByteArray &transactionId, const QByteArray &serverChallenge,
+                                       const QDateTime &now) const
 {
     auto deviceKey = checkDevice(order.eid, device, transactionId, serverChallenge, now);
     if (!deviceKey)
         return deviceKey.error();
 
     // The bound profile package (SGP.22 section 2.5.4): the server's one-time key, the shared
-    // secret, the session keys; then the metadata and the profile elements, protected.
+    // secret, the session keys (annex G, with this server's host ID and the device's EID);
+    // then ConfigureISDP, StoreMetadata and the profile elements, protected (section 2.6.4).
     const crypto::EcPrivateKey oneTime = crypto::EcPrivateKey::generate();
     auto shared = crypto::ecdh(oneTime, deviceKey.value());
     if (!shared)
         return shared.error();
-    auto keys = protocol::SessionKeys::derive(shared.value(), transactionId, order.eid);
+    protocol::BoundProfilePackage bpp;
+    protocol::InitialiseSecureChannelRequest &isc = bpp.initialiseSecureChannel;
+    isc.transactionId = transactionId;
+    isc.hostId = crypto::sha256(m_key.certificate.toDer()).first(8);
+    isc.serverOneTimePublicKey = oneTime.publicPoint();
+    auto keys = protocol::SessionKeys::derive(shared.value(), isc.hostId, QByteArray::fromHex(order.eid.toLatin1()));
     if (!keys)
         return keys.error();
-
-    const QByteArray isc = protocol::InitialiseSecureChannel { transactionId, oneTime.publicPoint() }.encode();
-    auto iscSignature = crypto::ecdsaSign(m_key.key, QByteArray(isc + device.euiccSignature1), crypto::SignatureFormat::Raw);
+    // Section 5.5.1: signed over its data objects and the device's one-time key, so it belongs
+    // to this session and no other.
+    auto iscSignature = crypto::ecdsaSign(m_key.key, isc.signedData(deviceKey->uncompressedPoint()), crypto::SignatureFormat::Raw);
     if (!iscSignature)
         return iscSignature.error();
-    QList<QByteArray> segments { QCborArray { isc, iscSignature.value() }.toCborValue().toCbor() };
+    isc.signature = iscSignature.value();
 
     auto package = protocol::encodeProfilePackage(order.profile);
     if (!package)
         return package.error();
-    const QByteArrayView bytes = package->view();
     protocol::ProfileMetadata metadata = order.metadata;
     metadata.iccid = order.profile.iccid;
-    metadata.profileSegments = int((bytes.size() + protocol::maxSegmentPayload - 1) / protocol::maxSegmentPayload);
     protocol::SecureChannel channel(std::move(keys).value());
-    auto first = channel.protect(protocol::SegmentTag::StoreMetadata, metadata.encode());
-    if (!first)
-        return first.error();
-    segments.append(first.value());
-    for (qsizetype at = 0; at < bytes.size(); at += protocol::maxSegmentPayload) {
-        auto segment = channel.protect(protocol::SegmentTag::LoadProfileElements, bytes.sliced(at, std::min(protocol::maxSegmentPayload, bytes.size() - at)));
-        if (!segment)
-            return segment.error();
-        segments.append(segment.value());
-    }
-    return segments;
+    auto configure = channel.protect(0x87, protocol::encodeConfigureIsdp(protocol::simfleetObjectIdentifier()));
+    if (!configure)
+        return configure.error();
+    bpp.configureIsdp = configure.value();
+    auto stored = channel.macOnly(0x88, metadata.encode());
+    if (!stored)
+        return stored.error();
+    bpp.storeMetadata = stored.value();
+    auto elements = channel.protect(0x86, package->view());
+    if (!elements)
+        return elements.error();
+    bpp.profileElements = elements.value();
+    return bpp.encode();
 }
 
 Result<QString> ProfileServer::download(devices::DeviceLink &link, const DownloadOrder &order,
@@ -183,10 +190,10 @@ Result<QString> ProfileServer::download(devices::DeviceLink &link, const Downloa
     if (!device)
         return device.error().code == ErrorCode::None ? failWith(ErrorCode::ServerNotAuthenticated, device.errorMessage())
                                              : device.error();
-    auto segments = bind(order, device.value(), transactionId, serverChallenge, now);
-    if (!segments)
-        return segments.error();
-    auto loadAnswer = link.loadBoundPackage(segments.value());
+    auto bpp = bind(order, device.value(), transactionId, serverChallenge, now);
+    if (!bpp)
+        return bpp.error();
+    auto loadAnswer = link.loadBoundPackage(bpp.value());
     auto installed = devices::awaitAnswer(loadAnswer, timeout, order.eid);
     if (!installed)
         return installed.error().code == ErrorCode::None ? failWith(ErrorCode::PackageRejected, installed.errorMessage())

@@ -54,8 +54,9 @@ public:
     Result<QString> download(devices::DeviceLink &link, const DownloadOrder &order, std::chrono::milliseconds timeout,
                              const QDateTime &now) const;
 
-    // The segments for a device that has authenticated (split out for tests of hostile packages).
-    Result<QList<QByteArray>> bind(const DownloadOrder &order, const protocol::DeviceAuthentication &device,
+    // The bound profile package (BF36) for a device that has authenticated (split out for tests
+    // of hostile packages).
+    Result<QByteArray> bind(const DownloadOrder &order, const protocol::DeviceAuthentication &device,
                                    const QByteArray &transactionId, const QByteArray &serverChallenge,
                                    const QDateTime &now) const;
     Result<protocol::ServerAuthentication> authenticate(const QByteArray &euiccChallenge, QByteArray *transactionId,

@@ -4,8 +4,6 @@
 
 namespace simfleet::protocol::der {
 
-namespace {
-
 void appendLength(QByteArray &out, qsizetype length)
 {
     if (length < 0x80) {
@@ -19,7 +17,12 @@ void appendLength(QByteArray &out, qsizetype length)
     out.append(bytes);
 }
 
-} // namespace
+QByteArray length(qsizetype length)
+{
+    QByteArray out;
+    appendLength(out, length);
+    return out;
+}
 
 QByteArray tlv(quint16 tag, QByteArrayView content)
 {

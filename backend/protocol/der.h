@@ -12,6 +12,9 @@ namespace simfleet::protocol::der {
 // lengths, tags of one or two bytes. Tags are written as their identifier octets, e.g. 0xA0 for
 // [0] constructed, 0xBF22 for a context tag numbered 34.
 QByteArray tlv(quint16 tag, QByteArrayView content);
+// A definite length in its shortest form (also what SGP.22 calls a BER length).
+QByteArray length(qsizetype length);
+void appendLength(QByteArray &out, qsizetype length);
 QByteArray sequence(QByteArrayView content);        // 0x30
 QByteArray integer(qint64 value, quint16 tag = 0x02); // minimal two's complement
 QByteArray objectIdentifier(QByteArrayView dotted, quint16 tag = 0x06);

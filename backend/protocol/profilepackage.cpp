@@ -83,6 +83,11 @@ QString decodeBcdSwapped(QByteArrayView bytes)
 
 } // namespace
 
+QString efIccidToIccid(QByteArrayView bytes)
+{
+    return decodeBcdSwapped(bytes);
+}
+
 QByteArray iccidToEfIccid(QStringView iccid)
 {
     QByteArray out(10, char(0xff));

@@ -33,6 +33,8 @@ Result<ProfileContent> decodeProfilePackage(QByteArrayView package);
 
 // EF.ICCID coding (ETSI TS 102 221 section 13.2): BCD with nibbles swapped, padded with F.
 QByteArray iccidToEfIccid(QStringView iccid);
+// Back to digits; empty when a nibble before the padding is not a digit.
+QString efIccidToIccid(QByteArrayView bytes);
 // EF.IMSI coding (3GPP TS 31.102 section 4.2.2): length, then parity/type nibble and digits.
 QByteArray imsiToEfImsi(QStringView imsi);
 

@@ -1,6 +1,7 @@
 // Campaigns over a small demo fleet with every fault kind: initial provisioning, make-before-break
 // subscription change, fallback, policy refusals, an exhausted range, pause, resume, canary,
 // rate limit, reports and the invariants that must hold after each.
+#include "protocol/boundprofilepackage.h"
 #include "campaigns/campaignqueries.h"
 #include "campaigns/campaignservice.h"
 #include "testsession.h"
@@ -60,14 +61,19 @@ public:
     {
         return m_inner->authenticateServer(r);
     }
-    devices::Answer<QString> loadBoundPackage(const QList<QByteArray> &segments) override
+    devices::Answer<QString> loadBoundPackage(const QByteArray &boundProfilePackage) override
     {
-        QList<QByteArray> spoiled = segments;
+        // Spoiled inside the standard's structure, so only the secure channel can notice.
+        auto decoded = protocol::BoundProfilePackage::decode(boundProfilePackage);
+        if (!decoded)
+            qFatal("the server sent no bound profile package: %s", qPrintable(decoded.errorMessage()));
+        protocol::BoundProfilePackage package = decoded.value();
+        QList<QByteArray> &elements = package.profileElements;
         if (m_reorder)
-            std::swap(spoiled[1], spoiled[2]);
+            std::swap(package.storeMetadata[0], elements[0]);
         else
-            spoiled[2][spoiled[2].size() - 1] = char(spoiled[2].back() ^ 0x01);
-        return m_inner->loadBoundPackage(spoiled);
+            elements[0][elements[0].size() - 1] = char(elements[0].back() ^ 0x01);
+        return m_inner->loadBoundPackage(package.encode());
     }
     devices::Answer<devices::AttachReport> attach(const QByteArray &rand, const QByteArray &autn) override
     {

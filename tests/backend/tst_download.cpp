@@ -5,7 +5,9 @@
 #include "crypto/demopki.h"
 #include "crypto/eckey.h"
 #include "identity/eid.h"
+#include "protocol/boundprofilepackage.h"
 #include "protocol/downloadprotocol.h"
+#include "protocol/securechannel.h"
 #include "simulation/euiccsession.h"
 #include "protocol/profilepackage.h"
 #include "profiles/profileserver.h"
@@ -89,7 +91,7 @@ DownloadOrder order(const Pki &p)
 struct Exchange
 {
     Result<DeviceAuthentication> device = fail({});
-    Result<QList<QByteArray>> segments = fail({});
+    Result<QByteArray> bpp = fail({});
 };
 
 Exchange exchange(const Pki &p, EuiccSession &session, const ProfileServer &server, const crypto::ChainVerifier &deviceCi)
@@ -99,7 +101,7 @@ Exchange exchange(const Pki &p, EuiccSession &session, const ProfileServer &serv
     auto request = server.authenticate(session.challenge(), &transaction, &serverChallenge);
     e.device = session.authenticateServer(request.value(), deviceCi, QDateTime::currentDateTimeUtc());
     if (e.device)
-        e.segments = server.bind(order(p), e.device.value(), transaction, serverChallenge, QDateTime::currentDateTimeUtc());
+        e.bpp = server.bind(order(p), e.device.value(), transaction, serverChallenge, QDateTime::currentDateTimeUtc());
     return e;
 }
 
@@ -179,15 +181,29 @@ private slots:
         EuiccSession session = deviceSession(p);
         auto e = exchange(p, session, server, trusting(p.ci.certificate));
         QVERIFY2(e.device, qPrintable(e.device.errorMessage()));
-        QVERIFY2(e.segments, qPrintable(e.segments.errorMessage()));
-        QCOMPARE(e.segments->size(), 3); // ISC, metadata, one segment of profile elements
-        auto loaded = session.load(e.segments.value());
+        QVERIFY2(e.bpp, qPrintable(e.bpp.errorMessage()));
+        // SGP.22 section 2.5.4: ConfigureISDP, StoreMetadata, the profile elements.
+        auto bpp = BoundProfilePackage::decode(e.bpp.value());
+        QVERIFY2(bpp, qPrintable(bpp.errorMessage()));
+        QCOMPARE(bpp->configureIsdp.size(), 1);
+        QCOMPARE(bpp->storeMetadata.size(), 1);
+        QVERIFY(bpp->replaceSessionKeys.isEmpty());
+        QVERIFY(!bpp->profileElements.isEmpty());
+        // StoreMetadata travels in clear, MACed only: its service provider name reads as is,
+        // while the profile elements carry no readable trace of the IMSI they hold.
+        QVERIFY(bpp->storeMetadata.first().contains("Nordtel"));
+        QVERIFY(bpp->storeMetadata.first().startsWith("\x88"));
+        for (const QByteArray &segment : bpp->profileElements) {
+            QVERIFY(segment.size() <= 1020);
+            QVERIFY(!segment.contains(imsiToEfImsi(sampleProfile().imsi)));
+        }
+        auto loaded = session.load(e.bpp.value());
         QVERIFY2(loaded, qPrintable(loaded.errorMessage()));
         QCOMPARE(loaded->content.iccid, sampleProfile().iccid);
         QCOMPARE(loaded->metadata.plmn, QStringLiteral("00101"));
         QVERIFY(loaded->content.ki == sampleProfile().ki);
         // The session is spent: the same package does not load twice.
-        QVERIFY(!session.load(e.segments.value()));
+        QVERIFY(!session.load(e.bpp.value()));
     }
 
     void deviceRefusesServer_data()
@@ -231,7 +247,7 @@ private slots:
         QVERIFY(!answer);
         QCOMPARE(answer.error().code, ErrorCode::ServerNotAuthenticated);
         // Nothing may load after a refused authentication.
-        QVERIFY(!session.load({ QByteArray(3, 0), QByteArray(3, 0), QByteArray(3, 0) }));
+        QVERIFY(!session.load(QByteArray::fromHex("bf3600")));
     }
 
     void serverRefusesDevice_data()
@@ -280,6 +296,8 @@ private slots:
         QTest::newRow("segment replayed") << 4;
         QTest::newRow("InitialiseSecureChannel of another session") << 5;
         QTest::newRow("truncated segment") << 6;
+        QTest::newRow("StoreMetadata changed in clear") << 7;
+        QTest::newRow("ConfigureISDP dropped") << 8;
     }
 
     void deviceRefusesSpoiledPackage()
@@ -287,7 +305,7 @@ private slots:
         QFETCH(int, spoil);
         const Pki p = makePki();
         ProfileServer server(QStringLiteral("smdp.nordtel.example"), p.server, trusting(p.ci.certificate));
-        // A profile big enough for several element segments, so there is an order to spoil.
+        // Every kind of segment is spoiled in turn.
         EuiccSession session = deviceSession(p);
         QByteArray transaction, serverChallenge;
         auto request = server.authenticate(session.challenge(), &transaction, &serverChallenge);
@@ -297,26 +315,123 @@ private slots:
         o.profile.profileType = QString(100, u'x');
         auto bound = server.bind(o, device.value(), transaction, serverChallenge, QDateTime::currentDateTimeUtc());
         QVERIFY(bound);
-        QList<QByteArray> segments = bound.value();
-        QVERIFY(segments.size() >= 3);
+        auto decoded = BoundProfilePackage::decode(bound.value());
+        QVERIFY(decoded);
+        BoundProfilePackage bpp = decoded.value();
+        QList<QByteArray> &elements = bpp.profileElements;
+        QVERIFY(!elements.isEmpty());
         switch (spoil) {
-        case 0: segments[2][segments[2].size() - 1] = char(segments[2].back() ^ 1); break;
-        case 1: segments[2][5] = char(segments[2][5] ^ 1); break;
-        case 2: std::swap(segments[1], segments[2]); break;
-        case 3: segments.removeAt(2); segments.append(segments.last()); break;
-        case 4: segments.insert(2, segments[1]); break;
+        case 0: elements[0][elements[0].size() - 1] = char(elements[0].back() ^ 1); break;
+        case 1: elements[0][5] = char(elements[0][5] ^ 1); break;
+        // Reordering, dropping and replaying inside one sequence: secureChannelChainsSegments.
+        case 2: std::swap(bpp.storeMetadata[0], bpp.configureIsdp[0]); break;
+        case 3: bpp.storeMetadata.clear(); break;
+        case 4: elements.append(bpp.configureIsdp[0]); break;
         case 5: {
-            // A second, honest session with the same device: its first segment spliced in.
+            // A second, honest session with the same device: its InitialiseSecureChannel spliced in.
             EuiccSession other = deviceSession(p);
             auto e = exchange(p, other, server, trusting(p.ci.certificate));
-            segments[0] = e.segments->first();
+            bpp.initialiseSecureChannel = BoundProfilePackage::decode(e.bpp.value())->initialiseSecureChannel;
             break;
         }
-        case 6: segments[2].chop(4); break;
+        case 6: elements[0].chop(4); break;
+        case 7: {
+            QByteArray &metadata = bpp.storeMetadata[0];
+            metadata.replace("Nordtel", "Nordtek");
+            break;
         }
-        auto loaded = session.load(segments);
+        case 8: bpp.configureIsdp.clear(); bpp.configureIsdp.append(elements.takeFirst()); break;
+        }
+        auto loaded = session.load(bpp.encode());
         QVERIFY(!loaded);
         QCOMPARE(loaded.error().code, ErrorCode::PackageRejected);
+    }
+
+    // SGP.22 section 2.6.4 against vectors computed outside simfleet, with the openssl command
+    // line (kdf X963KDF, enc -aes-128-cbc, mac CMAC): shared secret 01..20, host ID "simfleet",
+    // EID 89049032123451234512345678901235.
+    void secureChannelVectors()
+    {
+        QByteArray secret;
+        for (int i = 1; i <= 32; ++i)
+            secret.append(char(i));
+        auto keys = SessionKeys::derive(crypto::SecretBytes(secret), "simfleet",
+                                        QByteArray::fromHex("89049032123451234512345678901235"));
+        QVERIFY2(keys, qPrintable(keys.errorMessage()));
+        QCOMPARE(keys->initialMacChainingValue.view().toByteArray().toHex(), QByteArray("01d5c3ab68fd989ca3bbc4c43c25d12a"));
+        QCOMPARE(keys->sEnc.view().toByteArray().toHex(), QByteArray("52023b40e0d529b9a9c01662d4248fd2"));
+        QCOMPARE(keys->sMac.view().toByteArray().toHex(), QByteArray("4041fe58ac84136741685e7cae040a29"));
+
+        const QByteArray seg1 = QByteArray::fromHex("871883819459468c032e90fb7effd8749283b697f4c3005db9d2");
+        const QByteArray seg2 = QByteArray::fromHex("880d68656c6c6f7d3a8476566ecd88");
+        const QByteArray seg3 = QByteArray::fromHex("8618b400c2c8aa89a4a557e9fba8784130f551cc6d598a3cd896");
+        SecureChannel server(keys.value());
+        QCOMPARE(server.protect(0x87, QByteArray::fromHex("010203")).value(), QList<QByteArray> { seg1 });
+        // MAC only: the data stays readable, and the block counter still moves on.
+        QCOMPARE(server.macOnly(0x88, "hello").value(), QList<QByteArray> { seg2 });
+        QCOMPARE(server.protect(0x86, QByteArray::fromHex("0a")).value(), QList<QByteArray> { seg3 });
+
+        SecureChannel device(SessionKeys::derive(crypto::SecretBytes(secret), "simfleet",
+                                                 QByteArray::fromHex("89049032123451234512345678901235"))
+                                 .value());
+        QCOMPARE(device.open(0x87, seg1).value().view().toByteArray(), QByteArray::fromHex("010203"));
+        QCOMPARE(device.openMacOnly(0x88, seg2).value(), QByteArray("hello"));
+        QCOMPARE(device.open(0x86, seg3).value().view().toByteArray(), QByteArray::fromHex("0a"));
+    }
+
+    // Segments within one sequence: the MAC chain refuses them reordered, dropped or replayed,
+    // and a flipped MAC byte or an oversized segment stops the channel before anything opens.
+    void secureChannelChainsSegments_data()
+    {
+        QTest::addColumn<int>("spoil");
+        QTest::newRow("intact") << -1;
+        QTest::newRow("reordered") << 0;
+        QTest::newRow("dropped") << 1;
+        QTest::newRow("replayed") << 2;
+        QTest::newRow("MAC byte flipped") << 3;
+        QTest::newRow("one byte over the limit") << 4;
+    }
+
+    void secureChannelChainsSegments()
+    {
+        QFETCH(int, spoil);
+        const QByteArray secret(32, '\x42');
+        const auto keys = [&] { return SessionKeys::derive(crypto::SecretBytes(secret), "host", QByteArray(16, '\x89')).value(); };
+        QByteArray data(3 * SecureChannel::maxEncryptedData - 5, '\0');
+        for (qsizetype i = 0; i < data.size(); ++i)
+            data[i] = char(i * 7);
+        SecureChannel server(keys());
+        auto made = server.protect(0x86, data);
+        QVERIFY(made);
+        QList<QByteArray> segments = made.value();
+        QCOMPARE(segments.size(), 3);
+        QCOMPARE(segments.first().size(), SecureChannel::maxSegmentSize); // full, and never more
+        switch (spoil) {
+        case 0: segments.swapItemsAt(0, 1); break;
+        case 1: segments.removeAt(1); break;
+        case 2: segments.insert(1, segments.at(0)); break;
+        case 3: segments[1][10] = char(segments[1][10] ^ 0x01); break;
+        case 4: segments[0] = QByteArray::fromHex("868203f9") + QByteArray(1017, 'x'); break;
+        }
+        SecureChannel device(keys());
+        QByteArray opened;
+        bool refused = false;
+        for (const QByteArray &segment : std::as_const(segments)) {
+            auto plain = device.open(0x86, segment);
+            if (!plain) {
+                refused = true;
+                if (spoil == 4)
+                    QVERIFY2(plain.errorMessage().contains(QStringLiteral("over the limit of 1020")), qPrintable(plain.errorMessage()));
+                break;
+            }
+            opened += plain->view().toByteArray();
+        }
+        QCOMPARE(refused, spoil >= 0);
+        if (spoil < 0)
+            QCOMPARE(opened, data);
+        // After a refusal nothing more opens, not even the segment that was due.
+        if (refused)
+            QVERIFY(!device.open(0x86, segments.last()));
     }
 
     void interruptedLoadInstallsNothing()
@@ -325,12 +440,12 @@ private slots:
         const ProfileServer server(QStringLiteral("smdp.nordtel.example"), p.server, trusting(p.ci.certificate));
         EuiccSession session = deviceSession(p);
         auto e = exchange(p, session, server, trusting(p.ci.certificate));
-        auto loaded = session.load(e.segments.value(), [](int segment) { return segment == 2; });
+        auto loaded = session.load(e.bpp.value(), [](int segment) { return segment == 2; });
         QVERIFY(!loaded);
         QCOMPARE(loaded.error().code, ErrorCode::DeviceRestarted);
         // A fresh session after the restart succeeds.
         auto again = exchange(p, session, server, trusting(p.ci.certificate));
-        QVERIFY(session.load(again.segments.value()));
+        QVERIFY(session.load(again.bpp.value()));
     }
 };
 
