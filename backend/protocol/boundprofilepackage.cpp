@@ -159,8 +159,9 @@ Result<BoundProfilePackage> BoundProfilePackage::decode(QByteArrayView bytes)
 
 QByteArray encodeConfigureIsdp(QByteArrayView serverOid)
 {
-    // dpProprietaryData [24] (tag 'B8') { dpOid }: the server that made the profile.
-    return der::tlv(tagConfigureIsdp, der::tlv(0xB8, der::tlv(0x06, serverOid)));
+    // dpProprietaryData [24] (tag 'B8') { dpOid }: the server that made the profile. The
+    // module's automatic tags make dpOid [0], tag '80'.
+    return der::tlv(tagConfigureIsdp, der::tlv(0xB8, der::tlv(0x80, serverOid)));
 }
 
 Result<void> decodeConfigureIsdp(QByteArrayView bytes)
@@ -172,7 +173,7 @@ Result<void> decodeConfigureIsdp(QByteArrayView bytes)
     der::Reader inner(top->content);
     if (auto data = inner.optional(0xB8)) {
         der::Reader oid(data->content);
-        if (!oid.expect(0x06, "dpOid"))
+        if (!oid.expect(0x80, "dpOid"))
             return fail(QStringLiteral("ConfigureISDP names no profile server OID"));
     }
     return {};

@@ -1,0 +1,50 @@
+#!/bin/sh
+# Decodes every SGP.22 message simfleet wrote in a real download with asn1c, an ASN.1 compiler
+# independent of simfleet, built from the GSMA modules in ../shared/spec (RSPDefinitions with the
+# PKIX and profile package modules it imports). Each file must decode as its type with its
+# constraints met, and asn1c's DER of what it decoded must be byte for byte what simfleet wrote.
+set -eu
+spec="$1"; sample="$2"; work="$3"
+command -v asn1c >/dev/null || { echo "asn1c is missing: run installer/install-deps.sh" >&2; exit 1; }
+mkdir -p "$work/rsp-asn1c" "$work/rsp-messages"
+cd "$work/rsp-asn1c"
+# asn1c 0.9.28 mishandles a tag written on the element type of a SEQUENCE OF ("SEQUENCE OF [7]
+# OCTET STRING"): it wraps it explicitly, or with IMPLICIT spelled out drops it, where the
+# module's AUTOMATIC TAGS make it implicit (X.680 section 31.2.7) and SGP.22 section 2.5.4 shows
+# the segments as '86', '87' and '88' TLVs. The copy it compiles names those element types
+# (SegmentTaggedN ::= [N] OCTET STRING), which is the same type and the same bytes.
+sed 's/SEQUENCE OF \[\([0-9]\)\] OCTET STRING/SEQUENCE OF SegmentTagged\1/; s/^END$//' "$spec/RSPDefinitions.asn1" > RSPDefinitions.asn1
+printf 'SegmentTagged6 ::= [6] OCTET STRING\nSegmentTagged7 ::= [7] OCTET STRING\nSegmentTagged8 ::= [8] OCTET STRING\nEND\n' >> RSPDefinitions.asn1
+modules="RSPDefinitions.asn1 $spec/PKIX1Explicit88.asn1 $spec/PKIX1Implicit88.asn1 $spec/PEDefinitions.asn1"
+if [ ! -x progname ] || [ "$spec/RSPDefinitions.asn1" -nt progname ] || [ "$0" -nt progname ]; then
+  asn1c -fcompound-names -pdu=all $modules >/dev/null 2>asn1c.log
+  make -s -j2 -f Makefile.am.sample CFLAGS="-DASN_PDU_COLLECTION -DPDU=BoundProfilePackage -I. -O1 -w" progname >make.log 2>&1 \
+    || { tail -20 make.log >&2; exit 1; }
+fi
+rm -f "$work"/rsp-messages/*
+"$sample" "$work/rsp-messages"
+fail=0
+count=0
+for file in "$work"/rsp-messages/*.der; do
+  type=$(basename "$file" .der)
+  if ! ./progname -p "$type" -iber -c -oder "$file" > "$file.asn1c" 2> "$file.err"; then
+    echo "asn1c cannot decode $type:" >&2; cat "$file.err" >&2; fail=1; continue
+  fi
+  cmp -s "$file" "$file.asn1c" || { echo "asn1c re-encodes $type differently: not canonical DER" >&2; fail=1; }
+  # The values as text (asn1c cannot print simfleet's UUID-based OID, whose arc has 128 bits,
+  # and stops there; the DER round trip above covers it).
+  ./progname -p "$type" -iber -otext "$file" > "$file.txt" 2>&1 || true
+  count=$((count + 1))
+done
+expect() { grep -q "$2" "$work/rsp-messages/$1.der.txt" || { echo "$1 lacks $2" >&2; fail=1; }; }
+expect StoreMetadataRequest 'serviceProviderName: Nordtel$'
+expect StoreMetadataRequest 'profileName: Nordtel IoT$'
+expect StoreMetadataRequest 'mccMnc: 00 F1 10$'
+expect StoreMetadataRequest 'iccid: 98 99 09 01 00 00 00 00 10 F7$'
+expect InitialiseSecureChannelRequest 'remoteOpId: 1$'
+expect InitialiseSecureChannelRequest 'keyType: 88$'
+expect InitialiseSecureChannelRequest 'keyLen: 10$'
+expect BoundProfilePackage 'sequenceOf86:'
+[ $fail = 0 ] || exit 1
+[ $count = 4 ] || { echo "expected 4 messages, decoded $count" >&2; exit 1; }
+echo "asn1c decoded $count SGP.22 message types from a real download; each DER round trip identical"
