@@ -6,7 +6,10 @@
 #include "crypto/ecdh.h"
 #include "crypto/ecdsa.h"
 #include "crypto/random.h"
+#include "crypto/rolecheck.h"
+#include "protocol/authenticateserver.h"
 #include "protocol/boundprofilepackage.h"
+#include "protocol/preparedownload.h"
 #include "protocol/securechannel.h"
 
 
@@ -18,64 +21,115 @@ QByteArray EuiccSession::challenge()
 {
     m_challenge = crypto::randomBytes(16);
     m_transactionId.clear();
+    m_euiccSignature1Object.clear();
+    m_smdpSignature2Object.clear();
+    m_authenticated = false;
     m_oneTimeKey = {};
     m_serverKey = {};
+    m_serverCertificate = {};
     return m_challenge;
 }
 
-Result<protocol::DeviceAuthentication> EuiccSession::authenticateServer(const protocol::ServerAuthentication &request,
-                                                              const crypto::ChainVerifier &certificateIssuer,
-                                                              const QDateTime &now)
+namespace {
+
+// A profile server's certificate as the eUICC checks it (SGP.22 section 4.5.2.2): it parses,
+// chains to the certificate issuer, and is made for the role of the step (CERT.DPauth to
+// authenticate, CERT.DPpb to bind). sameAs: a certificate that also serves, the one that
+// authenticated the server, for simfleet's demo servers, whose one pair serves both steps.
+Result<crypto::Certificate> checkServerCertificate(const QByteArray &der, const crypto::ChainVerifier &certificateIssuer,
+                                                   const QDateTime &now, crypto::RspRole role,
+                                                   const crypto::Certificate *sameAs = nullptr)
+{
+    const auto refuse = [](const QString &why) { return failWith(ErrorCode::ServerNotAuthenticated, why); };
+    if (der.isEmpty())
+        return refuse(QStringLiteral("the profile server sent no certificate"));
+    auto leaf = crypto::Certificate::fromDer(der);
+    if (!leaf)
+        return refuse(QStringLiteral("the profile server's certificate does not parse: %1").arg(leaf.errorMessage()));
+    if (auto chain = certificateIssuer.verifyAt(leaf.value(), {}, now); !chain)
+        return refuse(QStringLiteral("the profile server's certificate does not chain to the certificate issuer: %1")
+                          .arg(chain.errorMessage()));
+    if (sameAs && leaf.value() == *sameAs)
+        return leaf;
+    if (auto made = crypto::checkRspRole(leaf.value(), role); !made)
+        return refuse(QStringLiteral("the certificate presented is not the profile server's %1 certificate: %2")
+                          .arg(crypto::rspRoleTitle(role), made.errorMessage()));
+    return leaf;
+}
+
+} // namespace
+
+Result<QByteArray> EuiccSession::authenticateServer(const QByteArray &requestBytes, const crypto::ChainVerifier &certificateIssuer,
+                                                    const QDateTime &now)
 {
     const auto refuse = [](const QString &why) { return failWith(ErrorCode::ServerNotAuthenticated, why); };
     if (m_challenge.isEmpty())
         return refuse(QStringLiteral("the device issued no challenge; start the download again"));
     const QByteArray challenge = std::exchange(m_challenge, {}); // single use
-    if (request.serverCertificates.isEmpty())
-        return refuse(QStringLiteral("the profile server sent no certificate"));
-    auto leaf = crypto::Certificate::fromDer(request.serverCertificates.first());
+    auto request = protocol::AuthenticateServerRequest::decode(requestBytes);
+    if (!request)
+        return refuse(request.errorMessage());
+    auto leaf = checkServerCertificate(request->serverCertificate, certificateIssuer, now, crypto::RspRole::ProfileServerAuth);
     if (!leaf)
-        return refuse(QStringLiteral("the profile server's certificate does not parse: %1").arg(leaf.errorMessage()));
-    QList<crypto::Certificate> intermediates;
-    for (qsizetype i = 1; i < request.serverCertificates.size(); ++i) {
-        auto c = crypto::Certificate::fromDer(request.serverCertificates.at(i));
-        if (!c)
-            return refuse(c.errorMessage());
-        intermediates.append(c.value());
-    }
-    // SGP.22 section 3.1.2.2 (eUICC verifies CERT.DPauth): chain to the CI, and the role.
-    if (auto chain = certificateIssuer.verifyAt(leaf.value(), intermediates, now); !chain)
-        return refuse(QStringLiteral("the profile server's certificate does not chain to the certificate issuer: %1")
-                          .arg(chain.errorMessage()));
-    if (leaf->role() != crypto::CertificateRole::ProfileServer)
-        return refuse(QStringLiteral("the certificate presented is not a profile server's"));
-    if (auto ok = crypto::ecdsaVerify(leaf->publicKey(), request.serverSigned1, request.serverSignature1,
+        return leaf.error();
+    if (auto ok = crypto::ecdsaVerify(leaf->publicKey(), request->serverSigned1(), request->serverSignature1,
                                       crypto::SignatureFormat::Raw);
         !ok)
         return refuse(QStringLiteral("the profile server's signature does not verify"));
-    auto signed1 = protocol::ServerSigned1::decode(request.serverSigned1);
-    if (!signed1)
-        return refuse(signed1.errorMessage());
-    if (!crypto::equalConstantTime(signed1->euiccChallenge, challenge))
+    if (!crypto::equalConstantTime(request->euiccChallenge, challenge))
         return refuse(QStringLiteral("the profile server answered another challenge (a replay)"));
 
-    m_serverKey = leaf->publicKey();
-    m_transactionId = signed1->transactionId;
-    m_oneTimeKey = crypto::EcPrivateKey::generate();
-    protocol::EuiccSigned1 answer;
-    answer.transactionId = signed1->transactionId;
-    answer.serverChallenge = signed1->serverChallenge;
-    answer.serverAddress = signed1->serverAddress;
-    answer.eid = m_identity.eid;
-    answer.oneTimePublicKey = m_oneTimeKey.publicPoint();
-    protocol::DeviceAuthentication out;
-    out.euiccSigned1 = answer.encode();
-    auto signature = crypto::ecdsaSign(m_identity.key, out.euiccSigned1, crypto::SignatureFormat::Raw);
+    m_transactionId = request->transactionId;
+    m_serverCertificate = leaf.value();
+    protocol::AuthenticateServerResponse answer;
+    answer.transactionId = request->transactionId;
+    answer.serverAddress = request->serverAddress;
+    answer.serverChallenge = request->serverChallenge;
+    answer.euiccInfo2 = protocol::EuiccInfo2 { request->ciKeyId }.encode();
+    answer.ctxParams1 = request->ctxParams1(); // echoed (SGP.22 section 5.7.13)
+    auto signature = crypto::ecdsaSign(m_identity.key, answer.euiccSigned1(), crypto::SignatureFormat::Raw);
     if (!signature)
         return signature.error();
-    out.euiccSignature1 = signature.value();
-    out.deviceCertificates = m_identity.certificateChain;
-    return out;
+    answer.euiccSignature1 = signature.value();
+    answer.euiccCertificate = m_identity.certificateChain.value(0);
+    answer.eumCertificate = m_identity.certificateChain.value(1);
+    m_euiccSignature1Object = answer.signatureObject();
+    m_authenticated = true;
+    return answer.encode();
+}
+
+Result<QByteArray> EuiccSession::prepareDownload(const QByteArray &requestBytes, const crypto::ChainVerifier &certificateIssuer,
+                                                 const QDateTime &now)
+{
+    const auto refuse = [](const QString &why) { return failWith(ErrorCode::ServerNotAuthenticated, why); };
+    if (!m_authenticated || m_transactionId.isEmpty())
+        return refuse(QStringLiteral("the device has not authenticated a profile server in this session"));
+    m_authenticated = false; // single use
+    auto request = protocol::PrepareDownloadRequest::decode(requestBytes);
+    if (!request)
+        return refuse(request.errorMessage());
+    auto binding = checkServerCertificate(request->smdpCertificate, certificateIssuer, now,
+                                          crypto::RspRole::ProfileServerBinding, &m_serverCertificate);
+    if (!binding)
+        return binding.error();
+    if (request->transactionId != m_transactionId)
+        return refuse(QStringLiteral("PrepareDownload belongs to another transaction"));
+    if (auto ok = crypto::ecdsaVerify(binding->publicKey(), request->signedData(m_euiccSignature1Object),
+                                      request->smdpSignature2, crypto::SignatureFormat::Raw);
+        !ok)
+        return refuse(QStringLiteral("PrepareDownload is not signed by the profile server for this session"));
+
+    m_serverKey = binding->publicKey();
+    m_oneTimeKey = crypto::EcPrivateKey::generate();
+    protocol::PrepareDownloadResponse answer;
+    answer.transactionId = m_transactionId;
+    answer.euiccOneTimePublicKey = m_oneTimeKey.publicPoint();
+    m_smdpSignature2Object = request->signatureObject();
+    auto signature = crypto::ecdsaSign(m_identity.key, answer.signedData(m_smdpSignature2Object), crypto::SignatureFormat::Raw);
+    if (!signature)
+        return signature.error();
+    answer.euiccSignature2 = signature.value();
+    return answer.encode();
 }
 
 Result<LoadedProfile> EuiccSession::load(const QByteArray &boundProfilePackage, const std::function<bool(int)> &interrupted)

@@ -1,8 +1,9 @@
 #pragma once
 
 #include "core/result.h"
+#include "crypto/certificate.h"
 #include "crypto/eckey.h"
-#include "protocol/downloadprotocol.h"
+#include "protocol/profilemetadata.h"
 #include "protocol/profilepackage.h"
 
 #include <QDateTime>
@@ -44,11 +45,16 @@ public:
     // ES10b.GetEUICCChallenge: a fresh challenge; any earlier session is abandoned.
     QByteArray challenge();
 
-    // ES10b.AuthenticateServer (with PrepareDownload folded in, see downloadprotocol.h):
-    // the server's certificate must chain to the certificate issuer and name a profile server,
-    // its signature must cover our challenge. Then a one-time key is made and signed.
-    Result<protocol::DeviceAuthentication> authenticateServer(const protocol::ServerAuthentication &request,
-                                                    const crypto::ChainVerifier &certificateIssuer, const QDateTime &now);
+    // ES10b.AuthenticateServer (SGP.22 section 5.7.13), request and answer 'BF38': the server's
+    // certificate must chain to the certificate issuer and name a profile server, its
+    // signature must cover our challenge. The answer is euiccSigned1, signed with our key.
+    Result<QByteArray> authenticateServer(const QByteArray &request, const crypto::ChainVerifier &certificateIssuer,
+                                          const QDateTime &now);
+    // ES10b.PrepareDownload (section 5.7.5), 'BF21': the binding certificate must chain to the
+    // certificate issuer, its signature cover smdpSigned2 and our euiccSignature1; the answer
+    // is a one-time key for this download, signed.
+    Result<QByteArray> prepareDownload(const QByteArray &request, const crypto::ChainVerifier &certificateIssuer,
+                                       const QDateTime &now);
 
     // ES10b.LoadBoundProfilePackage with the BF36 package. interrupted(i) is asked before the
     // i-th protected segment (from 1) is processed and may stop the load as a power loss
@@ -59,7 +65,11 @@ private:
     Identity m_identity;
     QByteArray m_challenge;
     QByteArray m_transactionId;
-    crypto::EcPublicKey m_serverKey;
+    QByteArray m_euiccSignature1Object; // what the server's smdpSignature2 must cover
+    QByteArray m_smdpSignature2Object;  // what our euiccSignature2 covered
+    bool m_authenticated = false;
+    crypto::Certificate m_serverCertificate; // CERT.DPauth of this session
+    crypto::EcPublicKey m_serverKey; // the binding key (CERT.DPpb), once PrepareDownload checked it
     crypto::EcPrivateKey m_oneTimeKey; // dropped as soon as the session keys exist
 };
 

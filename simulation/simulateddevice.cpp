@@ -297,7 +297,7 @@ Result<QByteArray> SimulatedDevice::challenge()
     return m_session->challenge();
 }
 
-Result<protocol::DeviceAuthentication> SimulatedDevice::authenticateServer(const protocol::ServerAuthentication &request)
+Result<QByteArray> SimulatedDevice::authenticateServer(const QByteArray &request)
 {
     if (auto ok = ensureCertified(); !ok)
         return ok.error();
@@ -311,6 +311,18 @@ Result<protocol::DeviceAuthentication> SimulatedDevice::authenticateServer(const
         return failWith(ErrorCode::ServerNotAuthenticated, QStringLiteral("the device issued no challenge"));
     const qint64 skew = m_spec.fault == Fault::ClockSkew ? m_surroundings->timing().clockSkewSeconds : 0;
     return m_session->authenticateServer(request, *issuerTrust, m_surroundings->now().addSecs(skew));
+}
+
+Result<QByteArray> SimulatedDevice::prepareDownload(const QByteArray &request)
+{
+    const crypto::ChainVerifier *issuerTrust = m_surroundings->issuerTrust();
+    if (!issuerTrust)
+        return failWith(ErrorCode::ServerNotAuthenticated, QStringLiteral("this simulated field carries no certificate issuer"));
+    QMutexLocker session(&m_sessionMutex);
+    if (!m_session)
+        return failWith(ErrorCode::ServerNotAuthenticated, QStringLiteral("the device has no download session open"));
+    const qint64 skew = m_spec.fault == Fault::ClockSkew ? m_surroundings->timing().clockSkewSeconds : 0;
+    return m_session->prepareDownload(request, *issuerTrust, m_surroundings->now().addSecs(skew));
 }
 
 Result<QString> SimulatedDevice::loadBoundPackage(const QByteArray &boundProfilePackage)

@@ -5,7 +5,7 @@
 #include "crypto/secretbytes.h"
 #include "devices/devicelink.h"
 #include "fault.h"
-#include "protocol/downloadprotocol.h"
+#include "protocol/profilemetadata.h"
 #include "protocol/entityattestationtoken.h"
 #include "store/records.h"
 
@@ -108,7 +108,8 @@ public:
     Result<void> changeProfile(const QString &iccid, ProfileOperation operation);
     // ES10b.GetEUICCChallenge, AuthenticateServer, LoadBoundProfilePackage (SGP.22 section 3.1.2).
     Result<QByteArray> challenge();
-    Result<protocol::DeviceAuthentication> authenticateServer(const protocol::ServerAuthentication &request);
+    Result<QByteArray> authenticateServer(const QByteArray &request);
+    Result<QByteArray> prepareDownload(const QByteArray &request);
     Result<QString> loadBoundPackage(const QByteArray &boundProfilePackage);
     Result<devices::AttachReport> attach(const QByteArray &rand, const QByteArray &autn);
 

@@ -68,9 +68,14 @@ devices::Answer<QByteArray> SimulatedDeviceLink::challenge()
     return ask<QByteArray>([](SimulatedDevice &d) { return d.challenge(); });
 }
 
-devices::Answer<protocol::DeviceAuthentication> SimulatedDeviceLink::authenticateServer(const protocol::ServerAuthentication &request)
+devices::Answer<QByteArray> SimulatedDeviceLink::prepareDownload(const QByteArray &request)
 {
-    return ask<protocol::DeviceAuthentication>([request](SimulatedDevice &d) { return d.authenticateServer(request); });
+    return ask<QByteArray>([request](SimulatedDevice &d) { return d.prepareDownload(request); });
+}
+
+devices::Answer<QByteArray> SimulatedDeviceLink::authenticateServer(const QByteArray &request)
+{
+    return ask<QByteArray>([request](SimulatedDevice &d) { return d.authenticateServer(request); });
 }
 
 devices::Answer<QString> SimulatedDeviceLink::loadBoundPackage(const QByteArray &boundProfilePackage)

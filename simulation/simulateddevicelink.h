@@ -31,7 +31,8 @@ public:
     devices::Answer<void> disableProfile(const QString &iccid) override;
     devices::Answer<void> deleteProfile(const QString &iccid) override;
     devices::Answer<QByteArray> challenge() override;
-    devices::Answer<protocol::DeviceAuthentication> authenticateServer(const protocol::ServerAuthentication &request) override;
+    devices::Answer<QByteArray> authenticateServer(const QByteArray &request) override;
+    devices::Answer<QByteArray> prepareDownload(const QByteArray &request) override;
     devices::Answer<QString> loadBoundPackage(const QByteArray &boundProfilePackage) override;
     devices::Answer<devices::AttachReport> attach(const QByteArray &rand, const QByteArray &autn) override;
 

@@ -425,6 +425,14 @@ QByteArray Certificate::keyIdentifier() const
     return QByteArray(reinterpret_cast<const char *>(digest), int(length));
 }
 
+QByteArray Certificate::authorityKeyIdentifier() const
+{
+    if (!m_cert)
+        return {};
+    const ASN1_OCTET_STRING *aki = X509_get0_authority_key_id(m_cert.get());
+    return aki ? QByteArray(reinterpret_cast<const char *>(ASN1_STRING_get0_data(aki)), ASN1_STRING_length(aki)) : QByteArray();
+}
+
 QByteArray Certificate::sha256Fingerprint() const
 {
     return sha256(toDer());

@@ -75,6 +75,8 @@ public:
     // The subject key identifier, or when it has none the SHA-1 of the public key (RFC 5280
     // section 4.2.1.2, method 1): how SGP.22 names a CI or EUM key (euiccCiPKId).
     QByteArray keyIdentifier() const;
+    // The authority key identifier: the key id of the certificate that signed it; empty if absent.
+    QByteArray authorityKeyIdentifier() const;
     QByteArray sha256Fingerprint() const;
     bool operator==(const Certificate &other) const;
 

@@ -2,7 +2,6 @@
 
 #include "answer.h"
 #include "core/result.h"
-#include "protocol/downloadprotocol.h"
 #include "store/records.h"
 
 #include <QByteArray>
@@ -63,12 +62,13 @@ public:
     virtual Answer<void> disableProfile(const QString &iccid) = 0;
     virtual Answer<void> deleteProfile(const QString &iccid) = 0;
 
-    // The download (DESIGN.md "Binding and download"): ES10b.GetEUICCChallenge,
-    // AuthenticateServer (with PrepareDownload folded in), LoadBoundProfilePackage with the
-    // bound profile package as SGP.22 encodes it (BF36). The last answers with the ICCID
-    // installed, disabled, after every segment verified.
+    // The download (DESIGN.md "Binding and download"), ES10b as SGP.22 encodes it:
+    // GetEUICCChallenge (the 16-byte challenge), AuthenticateServer (request and response
+    // 'BF38'), PrepareDownload ('BF21'), LoadBoundProfilePackage with the bound profile package
+    // ('BF36'). The last answers with the ICCID installed, disabled, after every segment verified.
     virtual Answer<QByteArray> challenge() = 0;
-    virtual Answer<protocol::DeviceAuthentication> authenticateServer(const protocol::ServerAuthentication &request) = 0;
+    virtual Answer<QByteArray> authenticateServer(const QByteArray &request) = 0;
+    virtual Answer<QByteArray> prepareDownload(const QByteArray &request) = 0;
     virtual Answer<QString> loadBoundPackage(const QByteArray &boundProfilePackage) = 0;
     // Attach with the enabled profile, answering the network's AKA challenge (RAND, AUTN).
     virtual Answer<AttachReport> attach(const QByteArray &rand, const QByteArray &autn) = 0;

@@ -6,7 +6,9 @@
 #include "crypto/ecdsa.h"
 #include "crypto/random.h"
 #include "crypto/sha256.h"
+#include "protocol/authenticateserver.h"
 #include "protocol/boundprofilepackage.h"
+#include "protocol/preparedownload.h"
 #include "protocol/securechannel.h"
 #include "devices/devicelink.h"
 #include "store/certificaterepository.h"
@@ -18,8 +20,12 @@
 
 namespace simfleet::profiles {
 
-ProfileServer::ProfileServer(QString address, crypto::CertifiedKey key, crypto::ChainVerifier deviceTrust)
-    : m_address(std::move(address)), m_key(std::move(key)), m_deviceTrust(std::move(deviceTrust))
+ProfileServer::ProfileServer(QString address, crypto::CertifiedKey authentication, crypto::ChainVerifier deviceTrust,
+                             std::optional<crypto::CertifiedKey> binding)
+    : m_address(std::move(address)),
+      m_authentication(std::move(authentication)),
+      m_binding(binding ? std::move(*binding) : m_authentication),
+      m_deviceTrust(std::move(deviceTrust))
 {
 }
 
@@ -30,6 +36,7 @@ Result<std::unique_ptr<ProfileServer>> ProfileServer::ofOperator(const store::Wo
         return certificates.error();
     crypto::ChainVerifier deviceTrust;
     std::optional<crypto::CertifiedKey> serverKey;
+    std::optional<crypto::CertifiedKey> bindingKey;
     QString serverName;
     for (const store::CertificateRecord &c : certificates.value()) {
         auto cert = crypto::Certificate::fromDer(c.der);
@@ -37,16 +44,19 @@ Result<std::unique_ptr<ProfileServer>> ProfileServer::ofOperator(const store::Wo
             continue;
         if (c.role == store::CertificateRoleName::CertificateIssuer)
             deviceTrust.addTrustAnchor(cert.value());
-        // An imported server has a binding pair beside its authentication pair; this server
-        // signs both steps with the authentication key (one certificate reaches the device).
-        if (c.role == store::CertificateRoleName::ProfileServer && c.operatorId == op.id && !c.privateKeySealed.isEmpty()
-            && !c.name.endsWith(QLatin1StringView(profileServerBindingSuffix))) {
+        // An imported server has a binding pair (CERT.DPpb) beside its authentication pair; the
+        // demo's servers have one pair, which serves both steps.
+        if (c.role == store::CertificateRoleName::ProfileServer && c.operatorId == op.id && !c.privateKeySealed.isEmpty()) {
             auto pkcs8 = workspace.vault().open({ "certificate", c.id, "private_key_sealed" }, c.privateKeySealed);
             if (!pkcs8)
                 return fail(QStringLiteral("%1's profile server key cannot be opened: %2").arg(op.name, pkcs8.errorMessage()));
             auto key = crypto::EcPrivateKey::fromPkcs8(pkcs8.value());
             if (!key)
                 return key.error();
+            if (c.name.endsWith(QLatin1StringView(profileServerBindingSuffix))) {
+                bindingKey = crypto::CertifiedKey { cert.value(), key.value() };
+                continue;
+            }
             serverKey = crypto::CertifiedKey { cert.value(), key.value() };
             serverName = cert->subject().commonName;
         }
@@ -59,95 +69,126 @@ Result<std::unique_ptr<ProfileServer>> ProfileServer::ofOperator(const store::Wo
     auto lists = store::RevocationListRepository(workspace.database()).newestByIssuer();
     if (!lists)
         return lists.error();
-    const crypto::Certificate &serverCert = serverKey->certificate;
-    if (const auto crl = lists->constFind(serverCert.issuerText()); crl != lists->cend() && crl->lists(serverCert))
-        return fail(QStringLiteral("%1's profile server certificate was revoked by %2; import its current one with "
-                                   "operators set-profile-server")
-                        .arg(op.name, serverCert.issuerText()));
-    return std::make_unique<ProfileServer>(serverName, *serverKey, deviceTrust);
+    for (const std::optional<crypto::CertifiedKey> *pair : { &serverKey, &bindingKey }) {
+        if (!*pair)
+            continue;
+        const crypto::Certificate &serverCert = (*pair)->certificate;
+        if (const auto crl = lists->constFind(serverCert.issuerText()); crl != lists->cend() && crl->lists(serverCert))
+            return fail(QStringLiteral("%1's profile server certificate was revoked by %2; import its current one with "
+                                       "operators set-profile-server")
+                            .arg(op.name, serverCert.issuerText()));
+    }
+    return std::make_unique<ProfileServer>(serverName, *serverKey, deviceTrust, bindingKey);
 }
 
-Result<protocol::ServerAuthentication> ProfileServer::authenticate(const QByteArray &euiccChallenge, QByteArray *transactionId,
-                                                         QByteArray *serverChallenge) const
+Result<QByteArray> ProfileServer::initiateAuthentication(const QString &eid, const QByteArray &euiccChallenge,
+                                                         DownloadSession &session) const
 {
-    // ES9+.InitiateAuthentication (SGP.22 section 3.1.2.1).
-    protocol::ServerSigned1 signed1;
-    signed1.transactionId = crypto::randomBytes(16);
-    signed1.euiccChallenge = euiccChallenge;
-    signed1.serverAddress = m_address;
-    signed1.serverChallenge = crypto::randomBytes(16);
-    protocol::ServerAuthentication out;
-    out.serverSigned1 = signed1.encode();
-    auto signature = crypto::ecdsaSign(m_key.key, out.serverSigned1, crypto::SignatureFormat::Raw);
+    // ES9+.InitiateAuthentication (SGP.22 section 5.6.1): a fresh transaction and challenge,
+    // serverSigned1 signed with the authentication key.
+    if (euiccChallenge.size() != 16)
+        return failWith(ErrorCode::DeviceNotAuthenticated, QStringLiteral("the device's challenge is not 16 bytes"));
+    session = DownloadSession {};
+    session.eid = eid;
+    session.transactionId = crypto::randomBytes(16);
+    session.serverChallenge = crypto::randomBytes(16);
+    session.euiccChallenge = euiccChallenge;
+    protocol::AuthenticateServerRequest request;
+    request.transactionId = session.transactionId;
+    request.euiccChallenge = euiccChallenge;
+    request.serverAddress = m_address;
+    request.serverChallenge = session.serverChallenge;
+    request.ciKeyId = m_authentication.certificate.authorityKeyIdentifier();
+    request.serverCertificate = m_authentication.certificate.toDer();
+    request.tac = QByteArray::fromHex("35000000");
+    auto signature = crypto::ecdsaSign(m_authentication.key, request.serverSigned1(), crypto::SignatureFormat::Raw);
     if (!signature)
         return signature.error();
-    out.serverSignature1 = signature.value();
-    out.serverCertificates = { m_key.certificate.toDer() };
-    *transactionId = signed1.transactionId;
-    *serverChallenge = signed1.serverChallenge;
-    return out;
+    request.serverSignature1 = signature.value();
+    return request.encode();
 }
 
-Result<crypto::EcPublicKey> ProfileServer::checkDevice(const QString &eid, const protocol::DeviceAuthentication &device,
-                                                       const QByteArray &transactionId, const QByteArray &serverChallenge,
-                                                       const QDateTime &now) const
+Result<QByteArray> ProfileServer::authenticateClient(const QByteArray &authenticateServerResponse, DownloadSession &session,
+                                                     const QDateTime &now) const
 {
-    // ES9+.AuthenticateClient (SGP.22 section 3.1.2.3): the device's chain to the certificate
-    // issuer through its manufacturer, the EID in the manufacturer's range, then its signature.
+    // ES9+.AuthenticateClient (SGP.22 section 5.6.2): the device's chain to the certificate
+    // issuer through its manufacturer, the EID in the manufacturer's range, its signature over
+    // euiccSigned1, and this session's transaction and challenge.
     const auto refuse = [](const QString &why) { return failWith(ErrorCode::DeviceNotAuthenticated, why); };
-    if (device.deviceCertificates.size() != 2)
-        return refuse(QStringLiteral("the device must present its certificate and its manufacturer's"));
-    auto leaf = crypto::Certificate::fromDer(device.deviceCertificates.at(0));
-    auto manufacturer = crypto::Certificate::fromDer(device.deviceCertificates.at(1));
+    auto response = protocol::AuthenticateServerResponse::decode(authenticateServerResponse);
+    if (!response)
+        return refuse(response.errorMessage());
+    auto leaf = crypto::Certificate::fromDer(response->euiccCertificate);
+    auto manufacturer = crypto::Certificate::fromDer(response->eumCertificate);
     if (!leaf || !manufacturer)
         return refuse(QStringLiteral("the device's certificates do not parse"));
     if (auto chain = m_deviceTrust.verifyAt(leaf.value(), { manufacturer.value() }, now); !chain)
         return refuse(QStringLiteral("the device's certificate does not chain to the certificate issuer: %1").arg(chain.errorMessage()));
     if (auto range = crypto::checkEidInManufacturerRange(leaf.value(), manufacturer.value()); !range)
         return refuse(range.errorMessage());
-    if (leaf->subject().serialNumber != eid)
-        return refuse(QStringLiteral("the device answering is %1, not %2").arg(leaf->subject().serialNumber, eid));
-    if (auto ok = crypto::ecdsaVerify(leaf->publicKey(), device.euiccSigned1, device.euiccSignature1, crypto::SignatureFormat::Raw);
+    if (leaf->subject().serialNumber != session.eid)
+        return refuse(QStringLiteral("the device answering is %1, not %2").arg(leaf->subject().serialNumber, session.eid));
+    if (auto ok = crypto::ecdsaVerify(leaf->publicKey(), response->euiccSigned1(), response->euiccSignature1,
+                                      crypto::SignatureFormat::Raw);
         !ok)
         return refuse(QStringLiteral("the device's signature does not verify"));
-    auto signed1 = protocol::EuiccSigned1::decode(device.euiccSigned1);
-    if (!signed1)
-        return refuse(signed1.errorMessage());
-    if (signed1->transactionId != transactionId || !crypto::equalConstantTime(signed1->serverChallenge, serverChallenge)
-        || signed1->eid != eid)
+    if (response->transactionId != session.transactionId
+        || !crypto::equalConstantTime(response->serverChallenge, session.serverChallenge))
         return refuse(QStringLiteral("the device answered another session's challenge (a replay)"));
-    auto oneTime = crypto::EcPublicKey::fromUncompressedPoint(signed1->oneTimePublicKey);
-    if (!oneTime)
-        return refuse(oneTime.errorMessage());
-    return oneTime.value();
+    session.deviceKey = leaf->publicKey();
+    session.euiccSignature1Object = response->signatureObject();
+
+    // ES10b.PrepareDownload's request, signed with the binding key over smdpSigned2 and the
+    // device's signature (section 5.6.2 step 12).
+    protocol::PrepareDownloadRequest prepare;
+    prepare.transactionId = session.transactionId;
+    prepare.smdpCertificate = m_binding.certificate.toDer();
+    auto signature = crypto::ecdsaSign(m_binding.key, prepare.signedData(session.euiccSignature1Object), crypto::SignatureFormat::Raw);
+    if (!signature)
+        return signature.error();
+    prepare.smdpSignature2 = signature.value();
+    session.smdpSignature2Object = prepare.signatureObject();
+    return prepare.encode();
 }
 
-Result<QByteArray> ProfileServer::bind(const DownloadOrder &order, const protocol::DeviceAuthentication &device,
-                                       const QByteArray &transactionId, const QByteArray &serverChallenge,
-                                       const QDateTime &now) const
+Result<QByteArray> ProfileServer::getBoundProfilePackage(const DownloadOrder &order, const QByteArray &prepareDownloadResponse,
+                                                         const DownloadSession &session) const
 {
-    auto deviceKey = checkDevice(order.eid, device, transactionId, serverChallenge, now);
-    if (!deviceKey)
-        return deviceKey.error();
+    const auto refuse = [](const QString &why) { return failWith(ErrorCode::DeviceNotAuthenticated, why); };
+    if (session.deviceKey.isNull() || order.eid != session.eid)
+        return refuse(QStringLiteral("no authenticated session with %1").arg(order.eid));
+    auto response = protocol::PrepareDownloadResponse::decode(prepareDownloadResponse);
+    if (!response)
+        return refuse(response.errorMessage());
+    if (response->transactionId != session.transactionId)
+        return refuse(QStringLiteral("the device's one-time key belongs to another transaction"));
+    if (auto ok = crypto::ecdsaVerify(session.deviceKey, response->signedData(session.smdpSignature2Object),
+                                      response->euiccSignature2, crypto::SignatureFormat::Raw);
+        !ok)
+        return refuse(QStringLiteral("the device's one-time key is not signed by the device"));
+    auto deviceOneTime = crypto::EcPublicKey::fromUncompressedPoint(response->euiccOneTimePublicKey);
+    if (!deviceOneTime)
+        return refuse(deviceOneTime.errorMessage());
 
     // The bound profile package (SGP.22 section 2.5.4): the server's one-time key, the shared
     // secret, the session keys (annex G, with this server's host ID and the device's EID);
     // then ConfigureISDP, StoreMetadata and the profile elements, protected (section 2.6.4).
     const crypto::EcPrivateKey oneTime = crypto::EcPrivateKey::generate();
-    auto shared = crypto::ecdh(oneTime, deviceKey.value());
+    auto shared = crypto::ecdh(oneTime, deviceOneTime.value());
     if (!shared)
         return shared.error();
     protocol::BoundProfilePackage bpp;
     protocol::InitialiseSecureChannelRequest &isc = bpp.initialiseSecureChannel;
-    isc.transactionId = transactionId;
-    isc.hostId = crypto::sha256(m_key.certificate.toDer()).first(8);
+    isc.transactionId = session.transactionId;
+    isc.hostId = crypto::sha256(m_binding.certificate.toDer()).first(8);
     isc.serverOneTimePublicKey = oneTime.publicPoint();
     auto keys = protocol::SessionKeys::derive(shared.value(), isc.hostId, QByteArray::fromHex(order.eid.toLatin1()));
     if (!keys)
         return keys.error();
-    // Section 5.5.1: signed over its data objects and the device's one-time key, so it belongs
-    // to this session and no other.
-    auto iscSignature = crypto::ecdsaSign(m_key.key, isc.signedData(deviceKey->uncompressedPoint()), crypto::SignatureFormat::Raw);
+    // Section 5.5.1: signed with the binding key over its data objects and the device's
+    // one-time key, so it belongs to this session and no other.
+    auto iscSignature = crypto::ecdsaSign(m_binding.key, isc.signedData(response->euiccOneTimePublicKey),
+                                          crypto::SignatureFormat::Raw);
     if (!iscSignature)
         return iscSignature.error();
     isc.signature = iscSignature.value();
@@ -176,21 +217,30 @@ Result<QByteArray> ProfileServer::bind(const DownloadOrder &order, const protoco
 Result<QString> ProfileServer::download(devices::DeviceLink &link, const DownloadOrder &order,
                                         std::chrono::milliseconds timeout, const QDateTime &now) const
 {
+    // SGP.22 section 3.1.3, with simfleet relaying between the server and the device.
+    const auto serverRefused = [](const Error &e) {
+        return e.code == ErrorCode::None ? Error { e.message, ErrorCode::ServerNotAuthenticated } : e;
+    };
     auto challengeAnswer = link.challenge();
     auto challenge = devices::awaitAnswer(challengeAnswer, timeout, order.eid);
     if (!challenge)
         return challenge.error();
-    QByteArray transactionId;
-    QByteArray serverChallenge;
-    auto request = authenticate(challenge.value(), &transactionId, &serverChallenge);
+    DownloadSession session;
+    auto request = initiateAuthentication(order.eid, challenge.value(), session);
     if (!request)
         return request.error();
     auto authAnswer = link.authenticateServer(request.value());
-    auto device = devices::awaitAnswer(authAnswer, timeout, order.eid);
-    if (!device)
-        return device.error().code == ErrorCode::None ? failWith(ErrorCode::ServerNotAuthenticated, device.errorMessage())
-                                             : device.error();
-    auto bpp = bind(order, device.value(), transactionId, serverChallenge, now);
+    auto authenticated = devices::awaitAnswer(authAnswer, timeout, order.eid);
+    if (!authenticated)
+        return serverRefused(authenticated.error());
+    auto prepare = authenticateClient(authenticated.value(), session, now);
+    if (!prepare)
+        return prepare.error();
+    auto prepareAnswer = link.prepareDownload(prepare.value());
+    auto prepared = devices::awaitAnswer(prepareAnswer, timeout, order.eid);
+    if (!prepared)
+        return serverRefused(prepared.error());
+    auto bpp = getBoundProfilePackage(order, prepared.value(), session);
     if (!bpp)
         return bpp.error();
     auto loadAnswer = link.loadBoundPackage(bpp.value());

@@ -3,7 +3,7 @@
 #include "core/result.h"
 #include "crypto/chainverifier.h"
 #include "crypto/certifiedkey.h"
-#include "protocol/downloadprotocol.h"
+#include "protocol/profilemetadata.h"
 #include "protocol/profilepackage.h"
 
 #include <QDateTime>
@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 
 namespace simfleet::devices {
 class DeviceLink;
@@ -35,16 +36,34 @@ struct DownloadOrder
     protocol::ProfileMetadata metadata; // profileSegments is filled in by the server
 };
 
+// One download's state on the server side, from InitiateAuthentication to the bound package
+// (SGP.22 section 3.1.3): what the later steps must match.
+struct DownloadSession
+{
+    QString eid;
+    QByteArray transactionId;
+    QByteArray serverChallenge;
+    QByteArray euiccChallenge;
+    crypto::EcPublicKey deviceKey;     // from CERT.EUICC, once AuthenticateClient checked it
+    QByteArray euiccSignature1Object;  // '5F37' data object, which smdpSignature2 covers
+    QByteArray smdpSignature2Object;   // '5F37' data object, which euiccSignature2 covers
+};
+
 // An operator's profile server (SM-DP+; DESIGN.md ProfileServer): binds a profile to one device
-// and delivers it over the device link. Each download is its own session: mutual
-// authentication, one-time ECDH keys on both sides, session keys by X9.63, the package in
-// encrypted, MAC-chained segments. Thread-safe: downloads to many devices run in parallel.
+// and delivers it over the device link, in the messages of SGP.22 (ES9+ on the server's side,
+// ES10b on the device's): InitiateAuthentication gives the AuthenticateServer request, signed
+// with the authentication key (CERT.DPauth); AuthenticateClient checks the device's answer and
+// gives the PrepareDownload request, signed with the binding key (CERT.DPpb);
+// GetBoundProfilePackage checks the device's one-time key and binds the profile to it.
+// Thread-safe: downloads to many devices run in parallel.
 class ProfileServer
 {
 public:
     // deviceTrust holds the certificate issuer as its anchor; the device's chain must reach it.
-    ProfileServer(QString address, crypto::CertifiedKey key, crypto::ChainVerifier deviceTrust);
-    // The operator's profile server as the workspace holds it (its certificate and sealed key),
+    // Without a binding pair the authentication pair serves both steps.
+    ProfileServer(QString address, crypto::CertifiedKey authentication, crypto::ChainVerifier deviceTrust,
+                  std::optional<crypto::CertifiedKey> binding = std::nullopt);
+    // The operator's profile server as the workspace holds it (its certificates and sealed keys),
     // trusting the workspace's certificate issuers for devices. Needs an unlocked workspace.
     static Result<std::unique_ptr<ProfileServer>> ofOperator(const store::Workspace &workspace,
                                                              const store::OperatorRecord &op);
@@ -54,24 +73,25 @@ public:
     Result<QString> download(devices::DeviceLink &link, const DownloadOrder &order, std::chrono::milliseconds timeout,
                              const QDateTime &now) const;
 
-    // The bound profile package (BF36) for a device that has authenticated (split out for tests
-    // of hostile packages).
-    Result<QByteArray> bind(const DownloadOrder &order, const protocol::DeviceAuthentication &device,
-                                   const QByteArray &transactionId, const QByteArray &serverChallenge,
-                                   const QDateTime &now) const;
-    Result<protocol::ServerAuthentication> authenticate(const QByteArray &euiccChallenge, QByteArray *transactionId,
-                                              QByteArray *serverChallenge) const;
+    // The three server steps, split out for tests of hostile messages.
+    // ES9+.InitiateAuthentication: the AuthenticateServerRequest for this challenge (DER).
+    Result<QByteArray> initiateAuthentication(const QString &eid, const QByteArray &euiccChallenge,
+                                              DownloadSession &session) const;
+    // ES9+.AuthenticateClient: checks the AuthenticateServerResponse, gives the PrepareDownloadRequest.
+    Result<QByteArray> authenticateClient(const QByteArray &authenticateServerResponse, DownloadSession &session,
+                                          const QDateTime &now) const;
+    // ES9+.GetBoundProfilePackage: checks the PrepareDownloadResponse, gives the bound profile
+    // package (BF36).
+    Result<QByteArray> getBoundProfilePackage(const DownloadOrder &order, const QByteArray &prepareDownloadResponse,
+                                              const DownloadSession &session) const;
 
     const QString &address() const { return m_address; }
-    const crypto::Certificate &certificate() const { return m_key.certificate; }
+    const crypto::Certificate &certificate() const { return m_authentication.certificate; }
 
 private:
-    Result<crypto::EcPublicKey> checkDevice(const QString &eid, const protocol::DeviceAuthentication &device,
-                                            const QByteArray &transactionId, const QByteArray &serverChallenge,
-                                            const QDateTime &now) const;
-
     QString m_address;
-    crypto::CertifiedKey m_key;
+    crypto::CertifiedKey m_authentication;
+    crypto::CertifiedKey m_binding;
     crypto::ChainVerifier m_deviceTrust;
 };
 

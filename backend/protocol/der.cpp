@@ -52,6 +52,25 @@ QByteArray integer(qint64 value, quint16 tag)
     return tlv(tag, bytes);
 }
 
+QByteArray boolean(bool value, quint16 tag)
+{
+    return tlv(tag, QByteArray(1, value ? char(0xff) : char(0x00)));
+}
+
+QByteArray namedBits(std::initializer_list<int> bits, quint16 tag)
+{
+    int highest = -1;
+    for (int b : bits)
+        highest = std::max(highest, b);
+    if (highest < 0)
+        return tlv(tag, QByteArray(1, 0));
+    QByteArray content(1 + highest / 8 + 1, 0);
+    for (int b : bits)
+        content[1 + b / 8] = char(content[1 + b / 8] | (0x80 >> (b % 8)));
+    content[0] = char(7 - highest % 8); // unused bits in the last byte
+    return tlv(tag, content);
+}
+
 QByteArray objectIdentifier(QByteArrayView dotted, quint16 tag)
 {
     const QList<QByteArray> parts = dotted.toByteArray().split('.');

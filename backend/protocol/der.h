@@ -6,6 +6,8 @@
 #include <QByteArrayView>
 #include <QList>
 
+#include <initializer_list>
+
 namespace simfleet::protocol::der {
 
 // Just enough DER (ITU-T X.690) for the profile package and the download protocol: definite
@@ -18,6 +20,10 @@ void appendLength(QByteArray &out, qsizetype length);
 QByteArray sequence(QByteArrayView content);        // 0x30
 QByteArray integer(qint64 value, quint16 tag = 0x02); // minimal two's complement
 QByteArray objectIdentifier(QByteArrayView dotted, quint16 tag = 0x06);
+QByteArray boolean(bool value, quint16 tag = 0x01);
+// A BIT STRING with a named bit list: the bits given set, trailing zero bits dropped as DER
+// requires (X.690 section 11.2.2).
+QByteArray namedBits(std::initializer_list<int> bits, quint16 tag = 0x03);
 
 // One TLV read from a buffer. The reader never trusts a length: every element must lie inside
 // what it was given.

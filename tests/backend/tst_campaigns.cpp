@@ -57,10 +57,8 @@ public:
     devices::Answer<void> disableProfile(const QString &iccid) override { return m_inner->disableProfile(iccid); }
     devices::Answer<void> deleteProfile(const QString &iccid) override { return m_inner->deleteProfile(iccid); }
     devices::Answer<QByteArray> challenge() override { return m_inner->challenge(); }
-    devices::Answer<protocol::DeviceAuthentication> authenticateServer(const protocol::ServerAuthentication &r) override
-    {
-        return m_inner->authenticateServer(r);
-    }
+    devices::Answer<QByteArray> authenticateServer(const QByteArray &r) override { return m_inner->authenticateServer(r); }
+    devices::Answer<QByteArray> prepareDownload(const QByteArray &r) override { return m_inner->prepareDownload(r); }
     devices::Answer<QString> loadBoundPackage(const QByteArray &boundProfilePackage) override
     {
         // Spoiled inside the standard's structure, so only the secure channel can notice.

@@ -6,7 +6,8 @@
 #include "crypto/eckey.h"
 #include "identity/eid.h"
 #include "protocol/boundprofilepackage.h"
-#include "protocol/downloadprotocol.h"
+#include "protocol/authenticateserver.h"
+#include "protocol/preparedownload.h"
 #include "protocol/securechannel.h"
 #include "simulation/euiccsession.h"
 #include "protocol/profilepackage.h"
@@ -87,22 +88,40 @@ DownloadOrder order(const Pki &p)
     return o;
 }
 
-// Runs the protocol up to the bound package; the caller may spoil any part before load().
+// Runs the protocol up to the bound package (SGP.22 section 3.1.3: InitiateAuthentication,
+// AuthenticateServer, AuthenticateClient, PrepareDownload, GetBoundProfilePackage); the caller
+// may spoil any part before load().
 struct Exchange
 {
-    Result<DeviceAuthentication> device = fail({});
+    Result<QByteArray> authenticated = fail({}); // the device's AuthenticateServerResponse
+    Result<QByteArray> prepared = fail({});      // its PrepareDownloadResponse
     Result<QByteArray> bpp = fail({});
 };
 
-Exchange exchange(const Pki &p, EuiccSession &session, const ProfileServer &server, const crypto::ChainVerifier &deviceCi)
+Exchange exchange(const Pki &p, EuiccSession &session, const ProfileServer &server, const crypto::ChainVerifier &deviceCi,
+                  const DownloadOrder &o)
 {
     Exchange e;
-    QByteArray transaction, serverChallenge;
-    auto request = server.authenticate(session.challenge(), &transaction, &serverChallenge);
-    e.device = session.authenticateServer(request.value(), deviceCi, QDateTime::currentDateTimeUtc());
-    if (e.device)
-        e.bpp = server.bind(order(p), e.device.value(), transaction, serverChallenge, QDateTime::currentDateTimeUtc());
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    DownloadSession state;
+    auto request = server.initiateAuthentication(p.eid, session.challenge(), state);
+    e.authenticated = session.authenticateServer(request.value(), deviceCi, now);
+    if (!e.authenticated)
+        return e;
+    auto prepare = server.authenticateClient(e.authenticated.value(), state, now);
+    if (!prepare) {
+        e.prepared = prepare.error();
+        return e;
+    }
+    e.prepared = session.prepareDownload(prepare.value(), deviceCi, now);
+    if (e.prepared)
+        e.bpp = server.getBoundProfilePackage(o, e.prepared.value(), state);
     return e;
+}
+
+Exchange exchange(const Pki &p, EuiccSession &session, const ProfileServer &server, const crypto::ChainVerifier &deviceCi)
+{
+    return exchange(p, session, server, deviceCi, order(p));
 }
 
 } // namespace
@@ -180,7 +199,8 @@ private slots:
         const ProfileServer server(QStringLiteral("smdp.nordtel.example"), p.server, trusting(p.ci.certificate));
         EuiccSession session = deviceSession(p);
         auto e = exchange(p, session, server, trusting(p.ci.certificate));
-        QVERIFY2(e.device, qPrintable(e.device.errorMessage()));
+        QVERIFY2(e.authenticated, qPrintable(e.authenticated.errorMessage()));
+        QVERIFY2(e.prepared, qPrintable(e.prepared.errorMessage()));
         QVERIFY2(e.bpp, qPrintable(e.bpp.errorMessage()));
         // SGP.22 section 2.5.4: ConfigureISDP, StoreMetadata, the profile elements.
         auto bpp = BoundProfilePackage::decode(e.bpp.value());
@@ -214,6 +234,7 @@ private slots:
         QTest::newRow("manufacturer posing as server") << 2;
         QTest::newRow("replayed authentication") << 3;
         QTest::newRow("no certificate") << 4;
+        QTest::newRow("PrepareDownload not signed by the binding key") << 5;
     }
 
     void deviceRefusesServer()
@@ -221,27 +242,44 @@ private slots:
         QFETCH(int, attack);
         const Pki p = makePki();
         EuiccSession session = deviceSession(p);
-        QByteArray transaction, serverChallenge;
-        ServerAuthentication request;
+        DownloadSession state;
+        QByteArray request;
+        const ProfileServer server(QStringLiteral("smdp.nordtel.example"), p.server, trusting(p.ci.certificate));
         if (attack == 1) {
             const Pki other = makePki(QStringLiteral("Rogue CI"));
             const ProfileServer rogue(QStringLiteral("smdp.rogue.example"), other.server, trusting(other.ci.certificate));
-            request = rogue.authenticate(session.challenge(), &transaction, &serverChallenge).value();
+            request = rogue.initiateAuthentication(p.eid, session.challenge(), state).value();
         } else if (attack == 2) {
             const ProfileServer impostor(QStringLiteral("smdp.acme.example"), p.eum, trusting(p.ci.certificate));
-            request = impostor.authenticate(session.challenge(), &transaction, &serverChallenge).value();
+            request = impostor.initiateAuthentication(p.eid, session.challenge(), state).value();
         } else if (attack == 3) {
-            const ProfileServer server(QStringLiteral("smdp.nordtel.example"), p.server, trusting(p.ci.certificate));
-            const ServerAuthentication old = server.authenticate(session.challenge(), &transaction, &serverChallenge).value();
-            (void)session.challenge(); // a new session: the old answer must not pass
+            const QByteArray old = server.initiateAuthentication(p.eid, session.challenge(), state).value();
+            (void)session.challenge(); // a new session: the old request must not pass
             request = old;
+        } else if (attack == 5) {
+            // Authentication passes; PrepareDownload then comes with a spoiled binding signature.
+            request = server.initiateAuthentication(p.eid, session.challenge(), state).value();
+            auto answer = session.authenticateServer(request, trusting(p.ci.certificate), QDateTime::currentDateTimeUtc());
+            QVERIFY(answer);
+            auto prepare = PrepareDownloadRequest::decode(
+                server.authenticateClient(answer.value(), state, QDateTime::currentDateTimeUtc()).value());
+            QVERIFY(prepare);
+            PrepareDownloadRequest spoiled = prepare.value();
+            spoiled.smdpSignature2[3] = char(spoiled.smdpSignature2[3] ^ 0x01);
+            auto refused = session.prepareDownload(spoiled.encode(), trusting(p.ci.certificate), QDateTime::currentDateTimeUtc());
+            QVERIFY(!refused);
+            QCOMPARE(refused.error().code, ErrorCode::ServerNotAuthenticated);
+            QVERIFY(!session.load(QByteArray::fromHex("bf3600")));
+            return;
         } else {
-            const ProfileServer server(QStringLiteral("smdp.nordtel.example"), p.server, trusting(p.ci.certificate));
-            request = server.authenticate(session.challenge(), &transaction, &serverChallenge).value();
+            auto decoded = AuthenticateServerRequest::decode(server.initiateAuthentication(p.eid, session.challenge(), state).value());
+            QVERIFY(decoded);
+            AuthenticateServerRequest spoiled = decoded.value();
             if (attack == 0)
-                request.serverSignature1[5] = char(request.serverSignature1[5] ^ 0x01);
+                spoiled.serverSignature1[5] = char(spoiled.serverSignature1[5] ^ 0x01);
             else
-                request.serverCertificates.clear();
+                spoiled.serverCertificate.clear();
+            request = spoiled.encode();
         }
         auto answer = session.authenticateServer(request, trusting(p.ci.certificate), QDateTime::currentDateTimeUtc());
         QVERIFY(!answer);
@@ -256,6 +294,7 @@ private slots:
         QTest::newRow("signature bit flipped") << 0;
         QTest::newRow("another device's answer") << 1;
         QTest::newRow("device of another issuer") << 2;
+        QTest::newRow("one-time key not signed by the device") << 3;
     }
 
     void serverRefusesDevice()
@@ -271,19 +310,35 @@ private slots:
             deviceSide.deviceKey = other.deviceKey;
         }
         EuiccSession session = deviceSession(deviceSide);
-        QByteArray transaction, serverChallenge;
-        auto request = server.authenticate(session.challenge(), &transaction, &serverChallenge);
-        auto device = session.authenticateServer(request.value(), trusting(p.ci.certificate), QDateTime::currentDateTimeUtc());
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        DownloadSession state;
+        // Another device's answer: the server expected another EID.
+        const QString expected = attack == 1 ? identity::Eid::fromPayload(QStringLiteral("890490320000000000000000000002")).value().toString()
+                                             : p.eid;
+        auto request = server.initiateAuthentication(expected, session.challenge(), state);
+        auto device = session.authenticateServer(request.value(), trusting(p.ci.certificate), now);
         QVERIFY(device);
-        DeviceAuthentication answer = device.value();
-        DownloadOrder o = order(p);
-        if (attack == 0)
-            answer.euiccSignature1[7] = char(answer.euiccSignature1[7] ^ 0x10);
-        if (attack == 1)
-            o.eid = identity::Eid::fromPayload(QStringLiteral("890490320000000000000000000002")).value().toString();
-        auto segments = server.bind(o, answer, transaction, serverChallenge, QDateTime::currentDateTimeUtc());
-        QVERIFY(!segments);
-        QCOMPARE(segments.error().code, ErrorCode::DeviceNotAuthenticated);
+        QByteArray answer = device.value();
+        if (attack == 0) {
+            AuthenticateServerResponse spoiled = AuthenticateServerResponse::decode(answer).value();
+            spoiled.euiccSignature1[7] = char(spoiled.euiccSignature1[7] ^ 0x10);
+            answer = spoiled.encode();
+        }
+        auto prepare = server.authenticateClient(answer, state, now);
+        if (attack <= 2) {
+            QVERIFY(!prepare);
+            QCOMPARE(prepare.error().code, ErrorCode::DeviceNotAuthenticated);
+            return;
+        }
+        // The device's one-time key, its signature spoiled.
+        QVERIFY(prepare);
+        auto prepared = session.prepareDownload(prepare.value(), trusting(p.ci.certificate), now);
+        QVERIFY(prepared);
+        PrepareDownloadResponse spoiled = PrepareDownloadResponse::decode(prepared.value()).value();
+        spoiled.euiccSignature2[9] = char(spoiled.euiccSignature2[9] ^ 0x01);
+        auto bpp = server.getBoundProfilePackage(order(p), spoiled.encode(), state);
+        QVERIFY(!bpp);
+        QCOMPARE(bpp.error().code, ErrorCode::DeviceNotAuthenticated);
     }
 
     void deviceRefusesSpoiledPackage_data()
@@ -307,13 +362,9 @@ private slots:
         ProfileServer server(QStringLiteral("smdp.nordtel.example"), p.server, trusting(p.ci.certificate));
         // Every kind of segment is spoiled in turn.
         EuiccSession session = deviceSession(p);
-        QByteArray transaction, serverChallenge;
-        auto request = server.authenticate(session.challenge(), &transaction, &serverChallenge);
-        auto device = session.authenticateServer(request.value(), trusting(p.ci.certificate), QDateTime::currentDateTimeUtc());
-        QVERIFY(device);
         DownloadOrder o = order(p);
         o.profile.profileType = QString(100, u'x');
-        auto bound = server.bind(o, device.value(), transaction, serverChallenge, QDateTime::currentDateTimeUtc());
+        auto bound = exchange(p, session, server, trusting(p.ci.certificate), o).bpp;
         QVERIFY(bound);
         auto decoded = BoundProfilePackage::decode(bound.value());
         QVERIFY(decoded);

@@ -63,13 +63,19 @@ int main(int argc, char **argv)
 
     simulation::EuiccSession session({ eid.toString(), deviceKey, { deviceCert->toDer(), eum->certificate.toDer() } });
     const profiles::ProfileServer profileServer(QStringLiteral("smdp.nordtel.example"), server.value(), trust);
-    QByteArray transaction, serverChallenge;
-    auto request = profileServer.authenticate(session.challenge(), &transaction, &serverChallenge);
+    profiles::DownloadSession state;
+    auto request = profileServer.initiateAuthentication(eid.toString(), session.challenge(), state);
     if (!request)
         return failed(request.errorMessage());
-    auto device = session.authenticateServer(request.value(), trust, now);
-    if (!device)
-        return failed(device.errorMessage());
+    auto authenticated = session.authenticateServer(request.value(), trust, now);
+    if (!authenticated)
+        return failed(authenticated.errorMessage());
+    auto prepare = profileServer.authenticateClient(authenticated.value(), state, now);
+    if (!prepare)
+        return failed(prepare.errorMessage());
+    auto prepared = session.prepareDownload(prepare.value(), trust, now);
+    if (!prepared)
+        return failed(prepared.errorMessage());
     profiles::DownloadOrder order;
     order.eid = eid.toString();
     order.profile.iccid = QStringLiteral("8999901000000000017");
@@ -81,7 +87,7 @@ int main(int argc, char **argv)
     order.metadata.profileName = QStringLiteral("Nordtel IoT");
     order.metadata.plmn = QStringLiteral("00101");
     order.metadata.fallbackAllowed = false;
-    auto bpp = profileServer.bind(order, device.value(), transaction, serverChallenge, now);
+    auto bpp = profileServer.getBoundProfilePackage(order, prepared.value(), state);
     if (!bpp)
         return failed(bpp.errorMessage());
     // The device installs what was written: these are the bytes of a download that worked.
@@ -98,7 +104,11 @@ int main(int argc, char **argv)
     if (!element)
         return failed(element.errorMessage());
     const QByteArray storeMetadata = element->content.first(element->content.size() - protocol::SecureChannel::macSize).toByteArray();
-    const bool ok = write(dir, QStringLiteral("BoundProfilePackage.der"), bpp.value())
+    const bool ok = write(dir, QStringLiteral("AuthenticateServerRequest.der"), request.value())
+        && write(dir, QStringLiteral("AuthenticateServerResponse.der"), authenticated.value())
+        && write(dir, QStringLiteral("PrepareDownloadRequest.der"), prepare.value())
+        && write(dir, QStringLiteral("PrepareDownloadResponse.der"), prepared.value())
+        && write(dir, QStringLiteral("BoundProfilePackage.der"), bpp.value())
         && write(dir, QStringLiteral("InitialiseSecureChannelRequest.der"), parts->initialiseSecureChannel.encode())
         && write(dir, QStringLiteral("StoreMetadataRequest.der"), storeMetadata)
         && write(dir, QStringLiteral("ConfigureISDPRequest.der"),

@@ -17,7 +17,7 @@ sed 's/SEQUENCE OF \[\([0-9]\)\] OCTET STRING/SEQUENCE OF SegmentTagged\1/; s/^E
 printf 'SegmentTagged6 ::= [6] OCTET STRING\nSegmentTagged7 ::= [7] OCTET STRING\nSegmentTagged8 ::= [8] OCTET STRING\nEND\n' >> RSPDefinitions.asn1
 modules="RSPDefinitions.asn1 $spec/PKIX1Explicit88.asn1 $spec/PKIX1Implicit88.asn1 $spec/PEDefinitions.asn1"
 if [ ! -x progname ] || [ "$spec/RSPDefinitions.asn1" -nt progname ] || [ "$0" -nt progname ]; then
-  asn1c -fcompound-names -pdu=all $modules >/dev/null 2>asn1c.log
+  asn1c -fcompound-names -fwide-types -pdu=all $modules >/dev/null 2>asn1c.log
   make -s -j2 -f Makefile.am.sample CFLAGS="-DASN_PDU_COLLECTION -DPDU=BoundProfilePackage -I. -O1 -w" progname >make.log 2>&1 \
     || { tail -20 make.log >&2; exit 1; }
 fi
@@ -45,6 +45,11 @@ expect InitialiseSecureChannelRequest 'remoteOpId: 1$'
 expect InitialiseSecureChannelRequest 'keyType: 88$'
 expect InitialiseSecureChannelRequest 'keyLen: 10$'
 expect BoundProfilePackage 'sequenceOf86:'
+expect AuthenticateServerRequest 'serverAddress: smdp.nordtel.example$'
+expect AuthenticateServerResponse '^AuthenticateResponseOk ::= {'
+expect AuthenticateServerResponse 'ppVersion: 01 00 00$'
+expect PrepareDownloadRequest 'ccRequiredFlag: FALSE$'
+expect PrepareDownloadResponse '^PrepareDownloadResponseOk ::= {'
 [ $fail = 0 ] || exit 1
-[ $count = 4 ] || { echo "expected 4 messages, decoded $count" >&2; exit 1; }
+[ $count = 8 ] || { echo "expected 8 messages, decoded $count" >&2; exit 1; }
 echo "asn1c decoded $count SGP.22 message types from a real download; each DER round trip identical"
