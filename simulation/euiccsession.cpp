@@ -46,11 +46,11 @@ Result<crypto::Certificate> checkServerCertificate(const QByteArray &der, const 
     auto leaf = crypto::Certificate::fromDer(der);
     if (!leaf)
         return refuse(QStringLiteral("the profile server's certificate does not parse: %1").arg(leaf.errorMessage()));
+    if (sameAs && leaf.value() == *sameAs)
+        return leaf; // it chained when it authenticated the server, moments ago
     if (auto chain = certificateIssuer.verifyAt(leaf.value(), {}, now); !chain)
         return refuse(QStringLiteral("the profile server's certificate does not chain to the certificate issuer: %1")
                           .arg(chain.errorMessage()));
-    if (sameAs && leaf.value() == *sameAs)
-        return leaf;
     if (auto made = crypto::checkRspRole(leaf.value(), role); !made)
         return refuse(QStringLiteral("the certificate presented is not the profile server's %1 certificate: %2")
                           .arg(crypto::rspRoleTitle(role), made.errorMessage()));

@@ -26,25 +26,6 @@ QByteArray encodeCtxParams1(const QString &matchingId, const QByteArray &tac, co
     return der::tlv(0xA0, common);
 }
 
-// The TLV bytes of the element the reader is about to read, and the element.
-Result<std::pair<QByteArray, der::Element>> rawNext(der::Reader &r, QByteArrayView data, quint16 tag, const char *what)
-{
-    const qsizetype start = r.position();
-    auto e = r.expect(tag, what);
-    if (!e)
-        return e.error();
-    return std::pair { data.sliced(start, r.position() - start).toByteArray(), e.value() };
-}
-
-// The error code an error answer carries, or -1.
-qint64 errorCode(const Result<der::Element> &code)
-{
-    if (!code)
-        return -1;
-    auto value = der::readInteger(code->content);
-    return value ? value.value() : -1;
-}
-
 } // namespace
 
 QByteArray AuthenticateServerRequest::serverSigned1() const
@@ -75,12 +56,11 @@ Result<AuthenticateServerRequest> AuthenticateServerRequest::decode(QByteArrayVi
     der::Reader r(top->content);
     AuthenticateServerRequest out;
     auto signed1 = r.expect(0x30, "serverSigned1");
-    const qsizetype signed1Size = r.position();
     auto signature = signed1 ? r.expect(tagSignature, "serverSignature1") : signed1;
     auto ci = signature ? r.expect(0x04, "euiccCiPKIdToBeUsed") : signature;
     if (!ci)
         return bad(ci.errorMessage());
-    auto certificate = rawNext(r, top->content, 0x30, "serverCertificate");
+    auto certificate = r.expect(0x30, "serverCertificate");
     if (!certificate)
         return bad(certificate.errorMessage());
     auto ctx = r.expect(0xA0, "ctxParams1");
@@ -102,9 +82,9 @@ Result<AuthenticateServerRequest> AuthenticateServerRequest::decode(QByteArrayVi
     out.serverChallenge = serverChallenge->content.toByteArray();
     out.serverSignature1 = signature->content.toByteArray();
     out.ciKeyId = ci->content.toByteArray();
-    out.serverCertificate = certificate->first;
+    out.serverCertificate = certificate->encoded.toByteArray();
     // The signature covers the bytes as sent; they must be what this encoder writes (DER).
-    if (out.serverSigned1() != top->content.first(signed1Size))
+    if (out.serverSigned1() != signed1->encoded)
         return bad(QStringLiteral("serverSigned1 is not in DER"));
     der::Reader c(ctx->content);
     if (auto matching = c.optional(0x80))
@@ -160,29 +140,16 @@ QByteArray AuthenticateServerResponse::encode() const
 Result<AuthenticateServerResponse> AuthenticateServerResponse::decode(QByteArrayView bytes)
 {
     const auto bad = [](const QString &why) { return fail(QStringLiteral("the device's authentication: %1").arg(why)); };
-    der::Reader outer(bytes);
-    auto top = outer.expect(tagAuthenticateServer, "AuthenticateServerResponse");
-    if (!top || !outer.atEnd())
-        return bad(QStringLiteral("not one AuthenticateServerResponse"));
-    der::Reader choice(top->content);
-    if (auto error = choice.optional(0xA1)) {
-        der::Reader e(error->content);
-        e.optional(0x80);
-        auto code = e.next();
-        return bad(QStringLiteral("the device refused the server (authenticateErrorCode %1)")
-                       .arg(errorCode(code)));
-    }
-    auto ok = choice.expect(0xA0, "authenticateResponseOk");
-    if (!ok || !choice.atEnd())
-        return bad(QStringLiteral("neither an answer nor an error"));
+    auto ok = der::okAnswer(bytes, tagAuthenticateServer, "AuthenticateServerResponse", "authenticateErrorCode");
+    if (!ok)
+        return bad(ok.errorMessage());
     der::Reader r(ok->content);
     auto signed1 = r.expect(0x30, "euiccSigned1");
-    const qsizetype signed1Size = r.position();
     auto signature = signed1 ? r.expect(tagSignature, "euiccSignature1") : signed1;
     if (!signature)
         return bad(signature.errorMessage());
-    auto euicc = rawNext(r, ok->content, 0x30, "euiccCertificate");
-    auto eum = euicc ? rawNext(r, ok->content, 0x30, "eumCertificate") : euicc;
+    auto euicc = r.expect(0x30, "euiccCertificate");
+    auto eum = euicc ? r.expect(0x30, "eumCertificate") : euicc;
     if (!eum || !r.atEnd())
         return bad(QStringLiteral("the device's certificates are missing or followed by more data"));
     AuthenticateServerResponse out;
@@ -192,19 +159,19 @@ Result<AuthenticateServerResponse> AuthenticateServerResponse::decode(QByteArray
     auto challenge = address ? s.expect(0x84, "serverChallenge") : address;
     if (!challenge)
         return bad(challenge.errorMessage());
-    auto info = rawNext(s, signed1->content, tagEuiccInfo2, "euiccInfo2");
-    auto ctx = info ? rawNext(s, signed1->content, 0xA0, "ctxParams1") : info;
+    auto info = s.expect(tagEuiccInfo2, "euiccInfo2");
+    auto ctx = info ? s.expect(0xA0, "ctxParams1") : info;
     if (!ctx || !s.atEnd())
         return bad(QStringLiteral("euiccSigned1 is malformed"));
     out.transactionId = tid->content.toByteArray();
     out.serverAddress = QString::fromUtf8(address->content);
     out.serverChallenge = challenge->content.toByteArray();
-    out.euiccInfo2 = info->first;
-    out.ctxParams1 = ctx->first;
+    out.euiccInfo2 = info->encoded.toByteArray();
+    out.ctxParams1 = ctx->encoded.toByteArray();
     out.euiccSignature1 = signature->content.toByteArray();
-    out.euiccCertificate = euicc->first;
-    out.eumCertificate = eum->first;
-    if (out.euiccSigned1() != ok->content.first(signed1Size))
+    out.euiccCertificate = euicc->encoded.toByteArray();
+    out.eumCertificate = eum->encoded.toByteArray();
+    if (out.euiccSigned1() != signed1->encoded)
         return bad(QStringLiteral("euiccSigned1 is not in DER"));
     return out;
 }

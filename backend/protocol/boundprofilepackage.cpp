@@ -28,13 +28,12 @@ Result<QList<QByteArray>> segmentsOf(const der::Element &sequence, quint16 tag, 
     QList<QByteArray> out;
     der::Reader reader(sequence.content);
     while (!reader.atEnd()) {
-        const qsizetype start = reader.position();
         auto e = reader.next();
         if (!e)
             return fail(QStringLiteral("%1: %2").arg(QLatin1StringView(what), e.errorMessage()));
         if (e->tag != tag)
             return fail(QStringLiteral("%1 holds a segment tagged %2").arg(QLatin1StringView(what)).arg(e->tag, 2, 16, QLatin1Char('0')));
-        out.append(sequence.content.sliced(start, reader.position() - start).toByteArray());
+        out.append(e->encoded.toByteArray());
     }
     if (out.isEmpty())
         return fail(QStringLiteral("%1 is empty").arg(QLatin1StringView(what)));
@@ -116,12 +115,11 @@ Result<BoundProfilePackage> BoundProfilePackage::decode(QByteArrayView bytes)
     if (!outer.atEnd())
         return bad(QStringLiteral("has trailing bytes"));
     der::Reader r(top->content);
-    const qsizetype iscStart = r.position();
     auto isc = r.expect(tagInitialiseSecureChannel, "initialiseSecureChannelRequest");
     if (!isc)
         return bad(QStringLiteral("does not start with InitialiseSecureChannel"));
     BoundProfilePackage out;
-    auto request = InitialiseSecureChannelRequest::decode(top->content.sliced(iscStart, r.position() - iscStart));
+    auto request = InitialiseSecureChannelRequest::decode(isc->encoded);
     if (!request)
         return request.error();
     out.initialiseSecureChannel = request.value();

@@ -119,12 +119,16 @@ Result<Element> Reader::next()
                 return fail(QStringLiteral("a length is cut short"));
             length = (length << 8) | quint8(m_data[p++]);
         }
+        // DER: the shortest form only (X.690 section 10.1), so one value has one encoding.
+        if (length < 0x80 || length < (qsizetype(1) << (8 * (count - 1))))
+            return fail(QStringLiteral("a length is not in its shortest form (not DER)"));
     }
     if (length > size - p)
         return fail(QStringLiteral("an element claims %1 bytes but only %2 remain").arg(length).arg(size - p));
     Element e;
     e.tag = tag;
     e.content = m_data.sliced(p, length);
+    e.encoded = m_data.sliced(m_pos, p + length - m_pos);
     m_pos = p + length;
     return e;
 }
@@ -163,6 +167,28 @@ Result<qint64> readInteger(QByteArrayView content)
     for (qsizetype i = 1; i < content.size(); ++i)
         v = (v << 8) | quint8(content[i]);
     return v;
+}
+
+Result<Element> okAnswer(QByteArrayView bytes, quint16 tag, const char *type, const char *errorCodeName)
+{
+    Reader outer(bytes);
+    auto top = outer.expect(tag, type);
+    if (!top || !outer.atEnd())
+        return fail(QStringLiteral("not one %1").arg(QLatin1StringView(type)));
+    Reader choice(top->content);
+    if (auto error = choice.optional(0xA1)) {
+        Reader e(error->content);
+        e.optional(0x80);
+        auto code = e.next();
+        auto value = code ? readInteger(code->content) : Result<qint64>(code.error());
+        return fail(QStringLiteral("an error answer (%1 %2)")
+                        .arg(QLatin1StringView(errorCodeName))
+                        .arg(value ? value.value() : -1));
+    }
+    auto ok = choice.expect(0xA0, type);
+    if (!ok || !choice.atEnd())
+        return fail(QStringLiteral("neither an answer nor an error"));
+    return ok;
 }
 
 } // namespace simfleet::protocol::der

@@ -31,6 +31,7 @@ struct Element
 {
     quint16 tag = 0;
     QByteArrayView content;
+    QByteArrayView encoded; // the whole TLV: tag, length and content, as read
     bool constructed() const { return (tag > 0xff ? (tag >> 8) : tag) & 0x20; }
 };
 
@@ -52,5 +53,10 @@ private:
 };
 
 Result<qint64> readInteger(QByteArrayView content);
+
+// The chosen alternative of an SGP.22 response that is a CHOICE of an ok answer ([0], tag 'A0')
+// and an error ([1], 'A1': an optional transaction ID, then an INTEGER code), inside its
+// outer tag. An error answer is returned as an error naming its code.
+Result<Element> okAnswer(QByteArrayView bytes, quint16 tag, const char *type, const char *errorCodeName);
 
 } // namespace simfleet::protocol::der

@@ -7,15 +7,6 @@ namespace {
 constexpr quint16 tagPrepareDownload = 0xBF21;
 constexpr quint16 tagSignature = 0x5F37;
 constexpr quint16 tagOneTimeKey = 0x5F49;
-// The error code an error answer carries, or -1.
-qint64 errorCode(const Result<der::Element> &code)
-{
-    if (!code)
-        return -1;
-    auto value = der::readInteger(code->content);
-    return value ? value.value() : -1;
-}
-
 } // namespace
 
 QByteArray PrepareDownloadRequest::smdpSigned2() const
@@ -47,14 +38,13 @@ Result<PrepareDownloadRequest> PrepareDownloadRequest::decode(QByteArrayView byt
         return bad(QStringLiteral("not one PrepareDownloadRequest"));
     der::Reader r(top->content);
     auto signed2 = r.expect(0x30, "smdpSigned2");
-    const qsizetype signed2Size = r.position();
     auto signature = signed2 ? r.expect(tagSignature, "smdpSignature2") : signed2;
     if (!signature)
         return bad(signature.errorMessage());
     if (r.optional(0x04))
         return bad(QStringLiteral("a confirmation code is asked for, which an M2M device cannot give"));
-    const qsizetype certificateStart = r.position();
-    if (!r.expect(0x30, "smdpCertificate") || !r.atEnd())
+    auto certificate = r.expect(0x30, "smdpCertificate");
+    if (!certificate || !r.atEnd())
         return bad(QStringLiteral("the binding certificate is missing or followed by more data"));
     der::Reader s(signed2->content);
     auto tid = s.expect(0x80, "transactionId");
@@ -67,8 +57,8 @@ Result<PrepareDownloadRequest> PrepareDownloadRequest::decode(QByteArrayView byt
     out.transactionId = tid->content.toByteArray();
     out.confirmationCodeRequired = cc->content.size() == 1 && cc->content[0] != 0;
     out.smdpSignature2 = signature->content.toByteArray();
-    out.smdpCertificate = top->content.sliced(certificateStart).toByteArray();
-    if (out.smdpSigned2() != top->content.first(signed2Size))
+    out.smdpCertificate = certificate->encoded.toByteArray();
+    if (out.smdpSigned2() != signed2->encoded)
         return bad(QStringLiteral("smdpSigned2 is not in DER"));
     return out;
 }
@@ -92,24 +82,11 @@ QByteArray PrepareDownloadResponse::encode() const
 Result<PrepareDownloadResponse> PrepareDownloadResponse::decode(QByteArrayView bytes)
 {
     const auto bad = [](const QString &why) { return fail(QStringLiteral("the device's PrepareDownload answer: %1").arg(why)); };
-    der::Reader outer(bytes);
-    auto top = outer.expect(tagPrepareDownload, "PrepareDownloadResponse");
-    if (!top || !outer.atEnd())
-        return bad(QStringLiteral("not one PrepareDownloadResponse"));
-    der::Reader choice(top->content);
-    if (auto error = choice.optional(0xA1)) {
-        der::Reader e(error->content);
-        e.optional(0x80);
-        auto code = e.next();
-        return bad(QStringLiteral("the device refused (downloadErrorCode %1)")
-                       .arg(errorCode(code)));
-    }
-    auto ok = choice.expect(0xA0, "downloadResponseOk");
-    if (!ok || !choice.atEnd())
-        return bad(QStringLiteral("neither an answer nor an error"));
+    auto ok = der::okAnswer(bytes, tagPrepareDownload, "PrepareDownloadResponse", "downloadErrorCode");
+    if (!ok)
+        return bad(ok.errorMessage());
     der::Reader r(ok->content);
     auto signed2 = r.expect(0x30, "euiccSigned2");
-    const qsizetype signed2Size = r.position();
     auto signature = signed2 ? r.expect(tagSignature, "euiccSignature2") : signed2;
     if (!signature || !r.atEnd())
         return bad(QStringLiteral("euiccSignature2 is missing or followed by more data"));
@@ -119,7 +96,7 @@ Result<PrepareDownloadResponse> PrepareDownloadResponse::decode(QByteArrayView b
     if (!key)
         return bad(key.errorMessage());
     PrepareDownloadResponse out { tid->content.toByteArray(), key->content.toByteArray(), signature->content.toByteArray() };
-    if (out.euiccSigned2() != ok->content.first(signed2Size))
+    if (out.euiccSigned2() != signed2->encoded)
         return bad(QStringLiteral("euiccSigned2 is not in DER"));
     return out;
 }
