@@ -5,6 +5,7 @@
 // byte the CLI prints or logs along the way, and the workspace file itself, is searched for the
 // OP and the private keys.
 
+#include "clirun.h"
 #include "testpki.h"
 
 #include <openssl/core_names.h>
@@ -58,12 +59,7 @@ class TestOnboarding : public QObject
 {
     Q_OBJECT
 
-    struct Run
-    {
-        int exitCode = -1;
-        QByteArray out;
-        QByteArray err;
-    };
+    using Run = testing::CliRun;
 
     QString path(const char *name) const { return m_dir.filePath(QLatin1StringView(name)); }
 
@@ -81,20 +77,9 @@ class TestOnboarding : public QObject
     {
         arguments.prepend(path(workspace));
         arguments.prepend(QStringLiteral("-w"));
-        QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.remove(QStringLiteral("SIMFLEET_PASSWORD"));
-        env.insert(QStringLiteral("SIMFLEET_PASSPHRASE"), QStringLiteral("copper kiln meadow 81"));
-        env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*.debug=true"));
-        p.setProcessEnvironment(env);
-        p.setStandardInputFile(QProcess::nullDevice());
-        p.start(QStringLiteral(SIMFLEET_CLI), arguments);
-        Run r;
-        if (!p.waitForFinished(120000))
-            return r;
-        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
+        const Run r = testing::runCli(QStringLiteral(SIMFLEET_CLI), arguments,
+                                      { { QStringLiteral("SIMFLEET_PASSPHRASE"), QStringLiteral("copper kiln meadow 81") },
+                                        { QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*.debug=true") } });
         m_everything += r.out + r.err;
         return r;
     }

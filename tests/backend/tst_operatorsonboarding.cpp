@@ -1,3 +1,4 @@
+#include "clirun.h"
 #include "core/clock.h"
 #include "crypto/demopki.h"
 #include "crypto/milenage.h"
@@ -27,39 +28,17 @@ class TestOperatorsOnboarding : public QObject
 {
     Q_OBJECT
 
-    struct Run
-    {
-        int exitCode = -1;
-        QByteArray out;
-        QByteArray err;
-    };
+    using Run = testing::CliRun;
 
     static constexpr const char *passphrase = "onboarding test passphrase 18";
     static constexpr const char *opHex = "6a3f0e1d2c4b5a69788796a5b4c3d2e1";
 
     Run cli(const QStringList &arguments, const QByteArray &input = QByteArray(), const QString &password = QString())
     {
-        QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        for (const char *name : { "SIMFLEET_PASSWORD", "SIMFLEET_NEW_PASSWORD" })
-            env.remove(QLatin1StringView(name));
-        env.insert(QStringLiteral("SIMFLEET_PASSPHRASE"), QLatin1StringView(passphrase));
+        QHash<QString, QString> variables { { QStringLiteral("SIMFLEET_PASSPHRASE"), QLatin1StringView(passphrase) } };
         if (!password.isEmpty())
-            env.insert(QStringLiteral("SIMFLEET_PASSWORD"), password);
-        p.setProcessEnvironment(env);
-        if (input.isEmpty())
-            p.setStandardInputFile(QProcess::nullDevice());
-        p.start(QStringLiteral(SIMFLEET_CLI), arguments);
-        if (!input.isEmpty()) {
-            p.write(input);
-            p.closeWriteChannel();
-        }
-        Run r;
-        if (!p.waitForFinished(120000))
-            return r;
-        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
+            variables.insert(QStringLiteral("SIMFLEET_PASSWORD"), password);
+        const Run r = testing::runCli(QStringLiteral(SIMFLEET_CLI), arguments, variables, input);
         m_everything += r.out + r.err;
         return r;
     }

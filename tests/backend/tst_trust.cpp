@@ -3,6 +3,7 @@
 // the certificates trust must refuse refused each with its own reason, and the SGP.26 test CI
 // making a test workspace.
 
+#include "clirun.h"
 #include "attestation/attestationservice.h"
 #include "attestation/referencevaluebook.h"
 #include "attestation/trustbook.h"
@@ -46,33 +47,15 @@ class TestTrust : public QObject
 {
     Q_OBJECT
 
-    struct Run
-    {
-        int exitCode = -1;
-        QByteArray out;
-        QByteArray err;
-    };
+    using Run = testing::CliRun;
 
-    Run cli(QStringList arguments, const QHash<QString, QString> &variables = {})
+    Run cli(QStringList arguments, QHash<QString, QString> variables = {})
     {
         arguments.prepend(m_dir.filePath(QStringLiteral("pki.simfleet")));
         arguments.prepend(QStringLiteral("-w"));
-        QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        for (const char *name : { "SIMFLEET_PASSWORD", "SIMFLEET_NEW_PASSWORD" })
-            env.remove(QLatin1StringView(name));
-        env.insert(QStringLiteral("SIMFLEET_PASSPHRASE"), QString::fromLatin1(passphrase));
-        for (auto it = variables.cbegin(); it != variables.cend(); ++it)
-            env.insert(it.key(), it.value());
-        p.setProcessEnvironment(env);
-        p.setStandardInputFile(QProcess::nullDevice());
-        p.start(QStringLiteral(SIMFLEET_CLI), arguments);
-        Run r;
-        if (!p.waitForFinished(60000))
-            return r;
-        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
+        if (!variables.contains(QStringLiteral("SIMFLEET_PASSPHRASE")))
+            variables.insert(QStringLiteral("SIMFLEET_PASSPHRASE"), QString::fromLatin1(passphrase));
+        const Run r = testing::runCli(QStringLiteral(SIMFLEET_CLI), arguments, variables);
         // Nothing a trust command prints may carry a private key, whatever file it was given.
         m_everything += r.out + r.err;
         return r;
