@@ -1,4 +1,5 @@
 #include "simulateddevice.h"
+#include "protocol/attestationmessage.h"
 #include "euiccsession.h"
 #include "flashlog.h"
 
@@ -175,6 +176,19 @@ Result<devices::DeviceInfo> SimulatedDevice::info()
     info.freeMemoryBytes = capacity - 40 * 1024 * m_memory.profiles.size();
     info.certificateChain = certificateChain();
     return info;
+}
+
+Result<QByteArray> SimulatedDevice::attest(const QByteArray &requestBytes)
+{
+    auto request = protocol::AttestationRequest::decode(requestBytes);
+    if (!request)
+        return request.error();
+    auto token = evidence(request->nonce);
+    if (!token)
+        return token.error();
+    protocol::AttestationResponse response;
+    response.evidence = token.value();
+    return response.encode();
 }
 
 Result<QByteArray> SimulatedDevice::evidence(const QByteArray &nonce)

@@ -104,6 +104,8 @@ public:
     // The device side of each DeviceLink call.
     Result<devices::DeviceInfo> info();
     Result<QByteArray> evidence(const QByteArray &nonce);
+    // The same over the wire: AttestationRequest in, AttestationResponse out (DER).
+    Result<QByteArray> attest(const QByteArray &request);
     Result<QList<devices::InstalledProfile>> listProfiles() const;
     Result<void> changeProfile(const QString &iccid, ProfileOperation operation);
     // ES10b.GetEUICCChallenge, AuthenticateServer, LoadBoundProfilePackage (SGP.22 section 3.1.2).

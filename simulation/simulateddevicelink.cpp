@@ -38,9 +38,9 @@ devices::Answer<devices::DeviceInfo> SimulatedDeviceLink::info()
     return ask<devices::DeviceInfo>([](SimulatedDevice &d) { return d.info(); });
 }
 
-devices::Answer<QByteArray> SimulatedDeviceLink::evidence(const QByteArray &nonce)
+devices::Answer<QByteArray> SimulatedDeviceLink::attest(const QByteArray &request)
 {
-    return ask<QByteArray>([nonce](SimulatedDevice &d) { return d.evidence(nonce); });
+    return ask<QByteArray>([request](SimulatedDevice &d) { return d.attest(request); });
 }
 
 devices::Answer<QList<devices::InstalledProfile>> SimulatedDeviceLink::listProfiles()

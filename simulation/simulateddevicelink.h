@@ -25,7 +25,7 @@ public:
 
     QString eid() const override { return m_eid; }
     devices::Answer<devices::DeviceInfo> info() override;
-    devices::Answer<QByteArray> evidence(const QByteArray &nonce) override;
+    devices::Answer<QByteArray> attest(const QByteArray &request) override;
     devices::Answer<QList<devices::InstalledProfile>> listProfiles() override;
     devices::Answer<void> enableProfile(const QString &iccid) override;
     devices::Answer<void> disableProfile(const QString &iccid) override;

@@ -1,4 +1,5 @@
 #include "attestationservice.h"
+#include "protocol/attestationmessage.h"
 
 #include "access/session.h"
 #include "store/devicerepository.h"
@@ -229,7 +230,7 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const access::Sessio
     answers.reserve(std::size_t(devices.size()));
     for (qsizetype i = 0; i < devices.size(); ++i) {
         links.push_back(m_links.linkTo(devices.at(i).second));
-        answers.push_back(links.back()->evidence(nonces[std::size_t(i)].nonce));
+        answers.push_back(links.back()->attest(protocol::AttestationRequest { nonces[std::size_t(i)].nonce }.encode()));
     }
     const auto deadline = std::chrono::steady_clock::now() + m_options.answerTimeout;
 
@@ -265,7 +266,16 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const access::Sessio
                                      : QStringLiteral("The device could not produce evidence: %1.").arg(answer.errorMessage()) };
                 return;
             }
-            o.evidence = std::move(answer).value();
+            auto response = protocol::AttestationResponse::decode(answer.value());
+            if (!response || response->error != protocol::AttestationResponse::ErrorCode::None) {
+                o.verdict = { TrustTier::None, QStringLiteral("device-error"),
+                              response ? QStringLiteral("The device refused to attest (error %1); try again later.")
+                                             .arg(int(response->error))
+                                       : QStringLiteral("The device's answer is not an attestation response: %1.")
+                                             .arg(response.errorMessage()) };
+                return;
+            }
+            o.evidence = response->evidence;
             o.presentedNonce = AttestationVerifier::peekNonce(o.evidence).value_or(QByteArray());
         });
         QHash<QByteArray, IssuedNonce> known; // nonces presented in this chunk that we did not just issue

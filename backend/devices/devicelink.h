@@ -55,8 +55,10 @@ public:
     virtual QString eid() const = 0;
 
     virtual Answer<DeviceInfo> info() = 0;
-    // Entity Attestation Token bytes for this nonce (RFC 9711, COSE_Sign1/ES256).
-    virtual Answer<QByteArray> evidence(const QByteArray &nonce) = 0;
+    // Remote attestation in simfleet's own messages (protocol/SimfleetDefinitions.asn1): an
+    // AttestationRequest with the nonce in, an AttestationResponse with the Entity Attestation
+    // Token (RFC 9711, COSE_Sign1/ES256) or an error out, both DER.
+    virtual Answer<QByteArray> attest(const QByteArray &request) = 0;
     virtual Answer<QList<InstalledProfile>> listProfiles() = 0;
     virtual Answer<void> enableProfile(const QString &iccid) = 0;
     virtual Answer<void> disableProfile(const QString &iccid) = 0;

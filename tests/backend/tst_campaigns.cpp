@@ -51,7 +51,7 @@ public:
     SpoilingLink(std::unique_ptr<devices::DeviceLink> inner, bool reorder) : m_inner(std::move(inner)), m_reorder(reorder) { }
     QString eid() const override { return m_inner->eid(); }
     devices::Answer<devices::DeviceInfo> info() override { return m_inner->info(); }
-    devices::Answer<QByteArray> evidence(const QByteArray &nonce) override { return m_inner->evidence(nonce); }
+    devices::Answer<QByteArray> attest(const QByteArray &request) override { return m_inner->attest(request); }
     devices::Answer<QList<devices::InstalledProfile>> listProfiles() override { return m_inner->listProfiles(); }
     devices::Answer<void> enableProfile(const QString &iccid) override { return m_inner->enableProfile(iccid); }
     devices::Answer<void> disableProfile(const QString &iccid) override { return m_inner->disableProfile(iccid); }

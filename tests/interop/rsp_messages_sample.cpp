@@ -7,7 +7,9 @@
 #include "crypto/demopki.h"
 #include "identity/eid.h"
 #include "profiles/profileserver.h"
+#include "protocol/attestationmessage.h"
 #include "protocol/boundprofilepackage.h"
+#include "protocol/entityattestationtoken.h"
 #include "protocol/der.h"
 #include "protocol/securechannel.h"
 #include "simulation/euiccsession.h"
@@ -104,7 +106,24 @@ int main(int argc, char **argv)
     if (!element)
         return failed(element.errorMessage());
     const QByteArray storeMetadata = element->content.first(element->content.size() - protocol::SecureChannel::macSize).toByteArray();
-    const bool ok = write(dir, QStringLiteral("AuthenticateServerRequest.der"), request.value())
+    // The attestation exchange, in simfleet's own module (SimfleetDefinitions.asn1), with a real
+    // token from the same device.
+    protocol::EatClaims claims;
+    claims.nonce = QByteArray(32, '\x17');
+    claims.ueid = protocol::ueidForEid(eid.toString());
+    claims.hwmodel = QStringLiteral("MeterOne M2");
+    claims.swname = QStringLiteral("meter-os");
+    claims.swversion = QStringLiteral("4.2.1");
+    claims.issuedAt = now;
+    auto token = protocol::signCoseSign1(protocol::encodeClaims(claims), { deviceCert->toDer(), eum->certificate.toDer() }, deviceKey);
+    if (!token)
+        return failed(token.errorMessage());
+    protocol::AttestationResponse attested;
+    attested.evidence = token.value();
+
+    const bool ok = write(dir, QStringLiteral("AttestationRequest.der"), protocol::AttestationRequest { claims.nonce }.encode())
+        && write(dir, QStringLiteral("AttestationResponse.der"), attested.encode())
+        && write(dir, QStringLiteral("AuthenticateServerRequest.der"), request.value())
         && write(dir, QStringLiteral("AuthenticateServerResponse.der"), authenticated.value())
         && write(dir, QStringLiteral("PrepareDownloadRequest.der"), prepare.value())
         && write(dir, QStringLiteral("PrepareDownloadResponse.der"), prepared.value())

@@ -1,10 +1,11 @@
 #!/bin/sh
-# Decodes every SGP.22 message simfleet wrote in a real download with asn1c, an ASN.1 compiler
-# independent of simfleet, built from the GSMA modules in ../shared/spec (RSPDefinitions with the
-# PKIX and profile package modules it imports). Each file must decode as its type with its
+# Decodes every message simfleet wrote in a real download and attestation with asn1c, an ASN.1
+# compiler independent of simfleet, built from the GSMA modules in ../shared/spec (RSPDefinitions
+# with the PKIX and profile package modules it imports) and simfleet's own module for what SGP.22
+# lacks (backend/protocol/SimfleetDefinitions.asn1: the attestation exchange). Each file must decode as its type with its
 # constraints met, and asn1c's DER of what it decoded must be byte for byte what simfleet wrote.
 set -eu
-spec="$1"; sample="$2"; work="$3"
+spec="$1"; sample="$2"; work="$3"; own="$4"
 command -v asn1c >/dev/null || { echo "asn1c is missing: run installer/install-deps.sh" >&2; exit 1; }
 mkdir -p "$work/rsp-asn1c" "$work/rsp-messages"
 cd "$work/rsp-asn1c"
@@ -15,8 +16,8 @@ cd "$work/rsp-asn1c"
 # (SegmentTaggedN ::= [N] OCTET STRING), which is the same type and the same bytes.
 sed 's/SEQUENCE OF \[\([0-9]\)\] OCTET STRING/SEQUENCE OF SegmentTagged\1/; s/^END$//' "$spec/RSPDefinitions.asn1" > RSPDefinitions.asn1
 printf 'SegmentTagged6 ::= [6] OCTET STRING\nSegmentTagged7 ::= [7] OCTET STRING\nSegmentTagged8 ::= [8] OCTET STRING\nEND\n' >> RSPDefinitions.asn1
-modules="RSPDefinitions.asn1 $spec/PKIX1Explicit88.asn1 $spec/PKIX1Implicit88.asn1 $spec/PEDefinitions.asn1"
-if [ ! -x progname ] || [ "$spec/RSPDefinitions.asn1" -nt progname ] || [ "$0" -nt progname ]; then
+modules="RSPDefinitions.asn1 $spec/PKIX1Explicit88.asn1 $spec/PKIX1Implicit88.asn1 $spec/PEDefinitions.asn1 $own"
+if [ ! -x progname ] || [ "$spec/RSPDefinitions.asn1" -nt progname ] || [ "$own" -nt progname ] || [ "$0" -nt progname ]; then
   asn1c -fcompound-names -fwide-types -pdu=all $modules >/dev/null 2>asn1c.log
   make -s -j2 -f Makefile.am.sample CFLAGS="-DASN_PDU_COLLECTION -DPDU=BoundProfilePackage -I. -O1 -w" progname >make.log 2>&1 \
     || { tail -20 make.log >&2; exit 1; }
@@ -49,7 +50,8 @@ expect AuthenticateServerRequest 'serverAddress: smdp.nordtel.example$'
 expect AuthenticateServerResponse '^AuthenticateResponseOk ::= {'
 expect AuthenticateServerResponse 'ppVersion: 01 00 00$'
 expect PrepareDownloadRequest 'ccRequiredFlag: FALSE$'
+expect AttestationResponse 'D2 84 ' # the COSE_Sign1 tag (18), then its four-element array
 expect PrepareDownloadResponse '^PrepareDownloadResponseOk ::= {'
 [ $fail = 0 ] || exit 1
-[ $count = 8 ] || { echo "expected 8 messages, decoded $count" >&2; exit 1; }
-echo "asn1c decoded $count SGP.22 message types from a real download; each DER round trip identical"
+[ $count = 10 ] || { echo "expected 10 messages, decoded $count" >&2; exit 1; }
+echo "asn1c decoded $count message types (SGP.22 and simfleet's own) from a real download; each DER round trip identical"
