@@ -1,10 +1,11 @@
 // libFuzzer target for the SGP.22 message decoders a device and a profile server run on what the
 // other side sent (ES10b AuthenticateServer and PrepareDownload, both ways; the bound profile
-// package and its InitialiseSecureChannel; StoreMetadata; ConfigureISDP), and for the secure
-// channel opening segments. The first byte picks the decoder, the rest is the message. Whatever
+// package and its InitialiseSecureChannel; StoreMetadata; ConfigureISDP; simfleet's own
+// attestation request and response), and for the secure channel opening segments. The first byte picks the decoder, the rest is the message. Whatever
 // the bytes, a decoder ends with a value or an error; a value it accepts encodes to a message it
 // accepts again; and no segment the fuzzer makes opens under keys it does not know.
 
+#include "protocol/attestationmessage.h"
 #include "protocol/authenticateserver.h"
 #include "protocol/boundprofilepackage.h"
 #include "protocol/preparedownload.h"
@@ -58,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     if (size < 1)
         return 0;
     const QByteArrayView input(reinterpret_cast<const char *>(data + 1), qsizetype(size - 1));
-    switch (data[0] % 8) {
+    switch (data[0] % 10) {
     case 0: roundTrip<AuthenticateServerRequest>(input); break;
     case 1: roundTrip<AuthenticateServerResponse>(input); break;
     case 2: roundTrip<PrepareDownloadRequest>(input); break;
@@ -71,6 +72,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             return 0;
         openSegments(input);
         break;
+    case 8: roundTrip<AttestationRequest>(input); break;
+    case 9: roundTrip<AttestationResponse>(input); break;
     }
     return 0;
 }
