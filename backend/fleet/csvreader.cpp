@@ -196,7 +196,8 @@ CsvReader::Status CsvReader::next(QStringList &fields)
             fields.append(QString::fromLatin1(bytes));
             continue;
         }
-        QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+        // A field is decoded as it stands: a U+FEFF inside it is text (the file's BOM was read above).
+        QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless | QStringDecoder::Flag::ConvertInitialBom);
         QString text = decoder(bytes);
         if (decoder.hasError())
             return failWith(QStringLiteral("line %1: the text is not valid UTF-8; save the file as UTF-8 and import "
