@@ -92,7 +92,10 @@ void DashboardPage::rebuild()
 {
     const store::FleetFigures &f = m_data->figures();
     const QLocale locale;
-    m_headline->setText(tr("%1 devices in %2 fleets.").arg(locale.toString(f.devices)).arg(f.fleets.size()));
+    // Each count takes its own plural ("1 fleet", "20 devices").
+    m_headline->setText(tr("%1 in %2.")
+                            .arg(f.devices == 1 ? tr("1 device") : tr("%1 devices").arg(locale.toString(f.devices)))
+                            .arg(f.fleets.size() == 1 ? tr("1 fleet") : tr("%1 fleets").arg(f.fleets.size())));
 
     // Devices per operator, as bars: names stay readable however many operators there are.
     QStringList operatorNames;
