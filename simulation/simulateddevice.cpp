@@ -1,11 +1,14 @@
 #include "simulateddevice.h"
 #include "protocol/attestationmessage.h"
+#include "protocol/boundprofilepackage.h"
+#include "protocol/profileinstallationresult.h"
 #include "euiccsession.h"
 #include "flashlog.h"
 
 #include "crypto/aes.h"
 #include "crypto/certificate.h"
 #include "crypto/constanttime.h"
+#include "crypto/ecdsa.h"
 #include "crypto/eckey.h"
 #include "crypto/milenage.h"
 #include "crypto/sha256.h"
@@ -339,7 +342,49 @@ Result<QByteArray> SimulatedDevice::prepareDownload(const QByteArray &request)
     return m_session->prepareDownload(request, *issuerTrust, m_surroundings->now().addSecs(skew));
 }
 
-Result<QString> SimulatedDevice::loadBoundPackage(const QByteArray &boundProfilePackage)
+Result<QByteArray> SimulatedDevice::loadBoundPackage(const QByteArray &boundProfilePackage)
+{
+    auto package = protocol::BoundProfilePackage::decode(boundProfilePackage);
+    if (!package)
+        return failWith(ErrorCode::PackageRejected, package.errorMessage());
+    auto installed = install(boundProfilePackage);
+    if (!installed && installed.error().code == ErrorCode::DeviceRestarted)
+        return installed.error(); // a device that restarted answers nothing
+    // SGP.22 section 5.5: the installation result, signed, whatever the outcome.
+    using Pir = protocol::ProfileInstallationResult;
+    Pir result;
+    result.transactionId = package->initialiseSecureChannel.transactionId;
+    result.serverOid = protocol::simfleetObjectIdentifier();
+    if (installed) {
+        QMutexLocker lock(&m_mutex);
+        result.iccid = installed.value();
+        result.sequenceNumber = m_memory.profiles.size();
+        // The ISD-P's AID (GlobalPlatform: the SGP.02 ISD-P prefix, then which one).
+        result.isdpAid = QByteArray::fromHex("a0000005591010ffffffff89000010") + char(0x10 + m_memory.profiles.size());
+    } else {
+        result.success = false;
+        switch (installed.error().code) {
+        case ErrorCode::AlreadyInstalled: result.reason = Pir::ErrorReason::IccidAlreadyExists; break;
+        case ErrorCode::NoMemory: result.reason = Pir::ErrorReason::InsufficientMemory; break;
+        default:
+            result.reason = Pir::ErrorReason::Scp03tSecurityError;
+            result.failedCommand = Pir::BppCommand::LoadProfileElements;
+            break;
+        }
+    }
+    crypto::EcPrivateKey key;
+    {
+        QMutexLocker lock(&m_mutex);
+        key = m_key;
+    }
+    auto signature = crypto::ecdsaSign(key, result.resultData(), crypto::SignatureFormat::Raw);
+    if (!signature)
+        return signature.error();
+    result.signature = signature.value();
+    return result.encode();
+}
+
+Result<QString> SimulatedDevice::install(const QByteArray &boundProfilePackage)
 {
     if (auto ok = ensureCertified(); !ok)
         return ok.error();

@@ -112,7 +112,10 @@ public:
     Result<QByteArray> challenge();
     Result<QByteArray> authenticateServer(const QByteArray &request);
     Result<QByteArray> prepareDownload(const QByteArray &request);
-    Result<QString> loadBoundPackage(const QByteArray &boundProfilePackage);
+    // Answers with the ProfileInstallationResult (BF37), signed: success, or the step that failed
+    // and why. Fails without an answer only when the device restarted or could not even read the
+    // package's transaction.
+    Result<QByteArray> loadBoundPackage(const QByteArray &boundProfilePackage);
     Result<devices::AttachReport> attach(const QByteArray &rand, const QByteArray &autn);
 
     // What the device keeps across restarts: its field's file stores it, its flash log records
@@ -132,6 +135,8 @@ public:
 
 private:
     Result<void> ensureCertified();
+    // Loads and installs the package; the ICCID installed, or why not.
+    Result<QString> install(const QByteArray &boundProfilePackage);
     QList<QByteArray> certificateChain() const;
     crypto::SecretBytes storageKey() const;
     // Applies a profile operation in memory and returns what it held before (nothing when the

@@ -78,9 +78,9 @@ devices::Answer<QByteArray> SimulatedDeviceLink::authenticateServer(const QByteA
     return ask<QByteArray>([request](SimulatedDevice &d) { return d.authenticateServer(request); });
 }
 
-devices::Answer<QString> SimulatedDeviceLink::loadBoundPackage(const QByteArray &boundProfilePackage)
+devices::Answer<QByteArray> SimulatedDeviceLink::loadBoundPackage(const QByteArray &boundProfilePackage)
 {
-    return ask<QString>([boundProfilePackage](SimulatedDevice &d) { return d.loadBoundPackage(boundProfilePackage); });
+    return ask<QByteArray>([boundProfilePackage](SimulatedDevice &d) { return d.loadBoundPackage(boundProfilePackage); });
 }
 
 devices::Answer<devices::AttachReport> SimulatedDeviceLink::attach(const QByteArray &rand, const QByteArray &autn)

@@ -33,7 +33,7 @@ public:
     devices::Answer<QByteArray> challenge() override;
     devices::Answer<QByteArray> authenticateServer(const QByteArray &request) override;
     devices::Answer<QByteArray> prepareDownload(const QByteArray &request) override;
-    devices::Answer<QString> loadBoundPackage(const QByteArray &boundProfilePackage) override;
+    devices::Answer<QByteArray> loadBoundPackage(const QByteArray &boundProfilePackage) override;
     devices::Answer<devices::AttachReport> attach(const QByteArray &rand, const QByteArray &autn) override;
 
 private:

@@ -67,11 +67,12 @@ public:
     // The download (DESIGN.md "Binding and download"), ES10b as SGP.22 encodes it:
     // GetEUICCChallenge (the 16-byte challenge), AuthenticateServer (request and response
     // 'BF38'), PrepareDownload ('BF21'), LoadBoundProfilePackage with the bound profile package
-    // ('BF36'). The last answers with the ICCID installed, disabled, after every segment verified.
+    // ('BF36'). The last answers with the ProfileInstallationResult ('BF37'), signed by the eUICC:
+    // the profile installed, disabled, after every segment verified, or why not.
     virtual Answer<QByteArray> challenge() = 0;
     virtual Answer<QByteArray> authenticateServer(const QByteArray &request) = 0;
     virtual Answer<QByteArray> prepareDownload(const QByteArray &request) = 0;
-    virtual Answer<QString> loadBoundPackage(const QByteArray &boundProfilePackage) = 0;
+    virtual Answer<QByteArray> loadBoundPackage(const QByteArray &boundProfilePackage) = 0;
     // Attach with the enabled profile, answering the network's AKA challenge (RAND, AUTN).
     virtual Answer<AttachReport> attach(const QByteArray &rand, const QByteArray &autn) = 0;
 };

@@ -9,6 +9,7 @@
 #include "protocol/authenticateserver.h"
 #include "protocol/boundprofilepackage.h"
 #include "protocol/preparedownload.h"
+#include "protocol/profileinstallationresult.h"
 #include "protocol/securechannel.h"
 #include "devices/devicelink.h"
 #include "store/certificaterepository.h"
@@ -214,6 +215,36 @@ Result<QByteArray> ProfileServer::getBoundProfilePackage(const DownloadOrder &or
     return bpp.encode();
 }
 
+Result<QString> ProfileServer::checkInstallationResult(const DownloadOrder &order, const QByteArray &answer,
+                                                      const DownloadSession &session) const
+{
+    // ES9+.HandleNotification's ProfileInstallationResult (SGP.22 section 5.6.4): signed by the
+    // device that authenticated in this session, for this transaction.
+    using Pir = protocol::ProfileInstallationResult;
+    const auto rejected = [](const QString &why) { return failWith(ErrorCode::PackageRejected, why); };
+    auto result = Pir::decode(answer);
+    if (!result)
+        return rejected(result.errorMessage());
+    if (auto ok = crypto::ecdsaVerify(session.deviceKey, result->receivedData, result->signature, crypto::SignatureFormat::Raw);
+        !ok)
+        return rejected(QStringLiteral("the installation result is not signed by the device"));
+    if (result->transactionId != session.transactionId)
+        return rejected(QStringLiteral("the installation result belongs to another transaction"));
+    if (!result->success) {
+        const QString why = QStringLiteral("the device did not install the profile (step %1, reason %2)")
+                                .arg(int(result->failedCommand))
+                                .arg(int(result->reason));
+        switch (result->reason) {
+        case Pir::ErrorReason::IccidAlreadyExists: return failWith(ErrorCode::AlreadyInstalled, why);
+        case Pir::ErrorReason::InsufficientMemory: return failWith(ErrorCode::NoMemory, why);
+        default: return rejected(why);
+        }
+    }
+    if (result->iccid != order.profile.iccid)
+        return rejected(QStringLiteral("the device reports %1 installed, not %2").arg(result->iccid, order.profile.iccid));
+    return result->iccid;
+}
+
 Result<QString> ProfileServer::download(devices::DeviceLink &link, const DownloadOrder &order,
                                         std::chrono::milliseconds timeout, const QDateTime &now) const
 {
@@ -244,14 +275,11 @@ Result<QString> ProfileServer::download(devices::DeviceLink &link, const Downloa
     if (!bpp)
         return bpp.error();
     auto loadAnswer = link.loadBoundPackage(bpp.value());
-    auto installed = devices::awaitAnswer(loadAnswer, timeout, order.eid);
-    if (!installed)
-        return installed.error().code == ErrorCode::None ? failWith(ErrorCode::PackageRejected, installed.errorMessage())
-                                                : installed.error();
-    if (installed.value() != order.profile.iccid)
-        return failWith(ErrorCode::PackageRejected,
-                        QStringLiteral("the device reports %1 installed, not %2").arg(installed.value(), order.profile.iccid));
-    return installed;
+    auto answered = devices::awaitAnswer(loadAnswer, timeout, order.eid);
+    if (!answered)
+        return answered.error().code == ErrorCode::None ? failWith(ErrorCode::PackageRejected, answered.errorMessage())
+                                                 : answered.error();
+    return checkInstallationResult(order, answered.value(), session);
 }
 
 } // namespace simfleet::profiles

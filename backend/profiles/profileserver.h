@@ -85,6 +85,10 @@ public:
     Result<QByteArray> getBoundProfilePackage(const DownloadOrder &order, const QByteArray &prepareDownloadResponse,
                                               const DownloadSession &session) const;
 
+    // The device's ProfileInstallationResult: the ICCID it installed, or the reason it did not.
+    Result<QString> checkInstallationResult(const DownloadOrder &order, const QByteArray &answer,
+                                            const DownloadSession &session) const;
+
     const QString &address() const { return m_address; }
     const crypto::Certificate &certificate() const { return m_authentication.certificate; }
 

@@ -59,7 +59,7 @@ public:
     devices::Answer<QByteArray> challenge() override { return m_inner->challenge(); }
     devices::Answer<QByteArray> authenticateServer(const QByteArray &r) override { return m_inner->authenticateServer(r); }
     devices::Answer<QByteArray> prepareDownload(const QByteArray &r) override { return m_inner->prepareDownload(r); }
-    devices::Answer<QString> loadBoundPackage(const QByteArray &boundProfilePackage) override
+    devices::Answer<QByteArray> loadBoundPackage(const QByteArray &boundProfilePackage) override
     {
         // Spoiled inside the standard's structure, so only the secure channel can notice.
         auto decoded = protocol::BoundProfilePackage::decode(boundProfilePackage);

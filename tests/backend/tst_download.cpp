@@ -8,6 +8,8 @@
 #include "protocol/boundprofilepackage.h"
 #include "protocol/authenticateserver.h"
 #include "protocol/preparedownload.h"
+#include "protocol/profileinstallationresult.h"
+#include "crypto/ecdsa.h"
 #include "protocol/securechannel.h"
 #include "simulation/euiccsession.h"
 #include "protocol/profilepackage.h"
@@ -483,6 +485,57 @@ private slots:
         // After a refusal nothing more opens, not even the segment that was due.
         if (refused)
             QVERIFY(!device.open(0x86, segments.last()));
+    }
+
+    // ES9+.HandleNotification: the installation result counts only when the device of the
+    // session signed it for this transaction; its error reasons map to the campaign's codes.
+    void installationResultIsChecked_data()
+    {
+        QTest::addColumn<int>("spoil");
+        QTest::addColumn<int>("code"); // ErrorCode, None for the ICCID
+        QTest::newRow("success") << 0 << int(ErrorCode::None);
+        QTest::newRow("signature bit flipped") << 1 << int(ErrorCode::PackageRejected);
+        QTest::newRow("another transaction") << 2 << int(ErrorCode::PackageRejected);
+        QTest::newRow("another ICCID") << 3 << int(ErrorCode::PackageRejected);
+        QTest::newRow("ICCID already on the eUICC") << 4 << int(ErrorCode::AlreadyInstalled);
+        QTest::newRow("no memory") << 5 << int(ErrorCode::NoMemory);
+        QTest::newRow("signed by another device") << 6 << int(ErrorCode::PackageRejected);
+    }
+
+    void installationResultIsChecked()
+    {
+        QFETCH(int, spoil);
+        QFETCH(int, code);
+        const Pki p = makePki();
+        const ProfileServer server(QStringLiteral("smdp.nordtel.example"), p.server, trusting(p.ci.certificate));
+        DownloadSession state;
+        state.eid = p.eid;
+        state.transactionId = QByteArray(16, '\x42');
+        state.deviceKey = p.deviceKey.publicKey();
+        ProfileInstallationResult result;
+        result.transactionId = spoil == 2 ? QByteArray(16, '\x43') : state.transactionId;
+        result.sequenceNumber = 1;
+        result.notificationAddress = QStringLiteral("smdp.nordtel.example");
+        result.iccid = spoil == 3 ? QStringLiteral("8999901000000000025") : sampleProfile().iccid;
+        result.serverOid = simfleetObjectIdentifier();
+        result.isdpAid = QByteArray::fromHex("a0000005591010ffffffff8900001011");
+        if (spoil == 4 || spoil == 5) {
+            result.success = false;
+            result.reason = spoil == 4 ? ProfileInstallationResult::ErrorReason::IccidAlreadyExists
+                                       : ProfileInstallationResult::ErrorReason::InsufficientMemory;
+        }
+        const crypto::EcPrivateKey signer = spoil == 6 ? crypto::EcPrivateKey::generate() : p.deviceKey;
+        result.signature = crypto::ecdsaSign(signer, result.resultData(), crypto::SignatureFormat::Raw).value();
+        if (spoil == 1)
+            result.signature[4] = char(result.signature[4] ^ 0x01);
+        auto checked = server.checkInstallationResult(order(p), result.encode(), state);
+        if (code == int(ErrorCode::None)) {
+            QVERIFY2(checked, qPrintable(checked.errorMessage()));
+            QCOMPARE(checked.value(), sampleProfile().iccid);
+        } else {
+            QVERIFY(!checked);
+            QCOMPARE(int(checked.error().code), code);
+        }
     }
 
     void interruptedLoadInstallsNothing()

@@ -9,6 +9,7 @@
 #include "protocol/authenticateserver.h"
 #include "protocol/boundprofilepackage.h"
 #include "protocol/preparedownload.h"
+#include "protocol/profileinstallationresult.h"
 #include "protocol/profilemetadata.h"
 #include "protocol/securechannel.h"
 
@@ -59,7 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     if (size < 1)
         return 0;
     const QByteArrayView input(reinterpret_cast<const char *>(data + 1), qsizetype(size - 1));
-    switch (data[0] % 10) {
+    switch (data[0] % 11) {
     case 0: roundTrip<AuthenticateServerRequest>(input); break;
     case 1: roundTrip<AuthenticateServerResponse>(input); break;
     case 2: roundTrip<PrepareDownloadRequest>(input); break;
@@ -74,6 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         break;
     case 8: roundTrip<AttestationRequest>(input); break;
     case 9: roundTrip<AttestationResponse>(input); break;
+    case 10: roundTrip<ProfileInstallationResult>(input); break;
     }
     return 0;
 }

@@ -9,6 +9,8 @@
 #include "profiles/profileserver.h"
 #include "protocol/attestationmessage.h"
 #include "protocol/boundprofilepackage.h"
+#include "protocol/profileinstallationresult.h"
+#include "crypto/ecdsa.h"
 #include "protocol/entityattestationtoken.h"
 #include "protocol/der.h"
 #include "protocol/securechannel.h"
@@ -106,6 +108,23 @@ int main(int argc, char **argv)
     if (!element)
         return failed(element.errorMessage());
     const QByteArray storeMetadata = element->content.first(element->content.size() - protocol::SecureChannel::macSize).toByteArray();
+    // The device's answer to the load: the installation result, signed over its data.
+    protocol::ProfileInstallationResult installed;
+    installed.transactionId = state.transactionId;
+    installed.sequenceNumber = 1;
+    installed.notificationAddress = QStringLiteral("smdp.nordtel.example");
+    installed.iccid = order.profile.iccid;
+    installed.serverOid = protocol::simfleetObjectIdentifier();
+    installed.isdpAid = QByteArray::fromHex("a0000005591010ffffffff8900001011");
+    auto pirSignature = crypto::ecdsaSign(deviceKey, installed.resultData(), crypto::SignatureFormat::Raw);
+    if (!pirSignature)
+        return failed(pirSignature.errorMessage());
+    installed.signature = pirSignature.value();
+    protocol::ProfileInstallationResult refused = installed;
+    refused.success = false;
+    refused.failedCommand = protocol::ProfileInstallationResult::BppCommand::LoadProfileElements;
+    refused.reason = protocol::ProfileInstallationResult::ErrorReason::Scp03tSecurityError;
+
     // The attestation exchange, in simfleet's own module (SimfleetDefinitions.asn1), with a real
     // token from the same device.
     protocol::EatClaims claims;
@@ -124,6 +143,8 @@ int main(int argc, char **argv)
     const bool ok = write(dir, QStringLiteral("AttestationRequest.der"), protocol::AttestationRequest { claims.nonce }.encode())
         && write(dir, QStringLiteral("AttestationResponse.der"), attested.encode())
         && write(dir, QStringLiteral("AuthenticateServerRequest.der"), request.value())
+        && write(dir, QStringLiteral("ProfileInstallationResult.der"), installed.encode())
+        && write(dir, QStringLiteral("ProfileInstallationResultData.der"), refused.resultData())
         && write(dir, QStringLiteral("AuthenticateServerResponse.der"), authenticated.value())
         && write(dir, QStringLiteral("PrepareDownloadRequest.der"), prepare.value())
         && write(dir, QStringLiteral("PrepareDownloadResponse.der"), prepared.value())

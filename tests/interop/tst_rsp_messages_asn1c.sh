@@ -49,9 +49,11 @@ expect BoundProfilePackage 'sequenceOf86:'
 expect AuthenticateServerRequest 'serverAddress: smdp.nordtel.example$'
 expect AuthenticateServerResponse '^AuthenticateResponseOk ::= {'
 expect AuthenticateServerResponse 'ppVersion: 01 00 00$'
+expect ProfileInstallationResult 'iccid: 98 99 09 01 00 00 00 00 10 F7$'
+expect ProfileInstallationResultData 'profileManagementOperation: 80$'
 expect PrepareDownloadRequest 'ccRequiredFlag: FALSE$'
 expect AttestationResponse 'D2 84 ' # the COSE_Sign1 tag (18), then its four-element array
 expect PrepareDownloadResponse '^PrepareDownloadResponseOk ::= {'
 [ $fail = 0 ] || exit 1
-[ $count = 10 ] || { echo "expected 10 messages, decoded $count" >&2; exit 1; }
+[ $count = 12 ] || { echo "expected 12 messages, decoded $count" >&2; exit 1; }
 echo "asn1c decoded $count message types (SGP.22 and simfleet's own) from a real download; each DER round trip identical"
