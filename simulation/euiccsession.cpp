@@ -134,6 +134,17 @@ Result<QByteArray> EuiccSession::prepareDownload(const QByteArray &requestBytes,
 
 Result<LoadedProfile> EuiccSession::load(const QByteArray &boundProfilePackage, const std::function<bool(int)> &interrupted)
 {
+    auto package = protocol::BoundProfilePackage::decode(boundProfilePackage);
+    if (!package) {
+        m_oneTimeKey = {};
+        m_transactionId.clear();
+        return failWith(ErrorCode::PackageRejected, package.errorMessage());
+    }
+    return load(package.value(), interrupted);
+}
+
+Result<LoadedProfile> EuiccSession::load(const protocol::BoundProfilePackage &bpp, const std::function<bool(int)> &interrupted)
+{
     const auto reject = [this](const QString &why) {
         m_oneTimeKey = {};
         m_transactionId.clear();
@@ -141,13 +152,10 @@ Result<LoadedProfile> EuiccSession::load(const QByteArray &boundProfilePackage, 
     };
     if (m_oneTimeKey.isNull() || m_transactionId.isEmpty())
         return reject(QStringLiteral("no authenticated download session is open on the device"));
-    auto bpp = protocol::BoundProfilePackage::decode(boundProfilePackage);
-    if (!bpp)
-        return reject(bpp.errorMessage());
 
     // ES8+.InitialiseSecureChannel (SGP.22 section 5.5.1): signed by the server this session
     // authenticated, over its data objects and our own one-time key; for this transaction.
-    const protocol::InitialiseSecureChannelRequest &isc = bpp->initialiseSecureChannel;
+    const protocol::InitialiseSecureChannelRequest &isc = bpp.initialiseSecureChannel;
     if (auto ok = crypto::ecdsaVerify(m_serverKey, isc.signedData(m_oneTimeKey.publicPoint()), isc.signature,
                                       crypto::SignatureFormat::Raw);
         !ok)
@@ -173,7 +181,7 @@ Result<LoadedProfile> EuiccSession::load(const QByteArray &boundProfilePackage, 
         m_transactionId.clear();
         return failWith(ErrorCode::DeviceRestarted, QStringLiteral("the device restarted during the download; nothing was installed"));
     };
-    for (const QByteArray &segment : std::as_const(bpp->configureIsdp)) {
+    for (const QByteArray &segment : std::as_const(bpp.configureIsdp)) {
         if (stop())
             return restarted();
         auto opened = channel.open(0x87, segment);
@@ -183,7 +191,7 @@ Result<LoadedProfile> EuiccSession::load(const QByteArray &boundProfilePackage, 
             return reject(ok.errorMessage());
     }
     QByteArray metadataBytes;
-    for (const QByteArray &segment : std::as_const(bpp->storeMetadata)) {
+    for (const QByteArray &segment : std::as_const(bpp.storeMetadata)) {
         if (stop())
             return restarted();
         auto opened = channel.openMacOnly(0x88, segment);
@@ -196,11 +204,11 @@ Result<LoadedProfile> EuiccSession::load(const QByteArray &boundProfilePackage, 
     if (!metadata)
         return reject(metadata.errorMessage());
     loaded.metadata = metadata.value();
-    if (!bpp->replaceSessionKeys.isEmpty())
+    if (!bpp.replaceSessionKeys.isEmpty())
         return reject(QStringLiteral("the package replaces the session keys, which this device does not support"));
     QByteArray package;
-    package.reserve(bpp->profileElements.size() * protocol::SecureChannel::maxEncryptedData);
-    for (const QByteArray &segment : std::as_const(bpp->profileElements)) {
+    package.reserve(bpp.profileElements.size() * protocol::SecureChannel::maxEncryptedData);
+    for (const QByteArray &segment : std::as_const(bpp.profileElements)) {
         if (stop()) {
             crypto::wipeBytes(package);
             return restarted();

@@ -16,6 +16,9 @@
 namespace simfleet::crypto {
 class ChainVerifier;
 }
+namespace simfleet::protocol {
+struct BoundProfilePackage;
+}
 
 namespace simfleet::simulation {
 
@@ -60,6 +63,8 @@ public:
     // i-th protected segment (from 1) is processed and may stop the load as a power loss
     // would; the session is then gone.
     Result<LoadedProfile> load(const QByteArray &boundProfilePackage, const std::function<bool(int)> &interrupted = {});
+    // The same for a package already decoded (the device read its transaction first).
+    Result<LoadedProfile> load(const protocol::BoundProfilePackage &package, const std::function<bool(int)> &interrupted = {});
 
 private:
     Identity m_identity;

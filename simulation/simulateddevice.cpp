@@ -347,7 +347,7 @@ Result<QByteArray> SimulatedDevice::loadBoundPackage(const QByteArray &boundProf
     auto package = protocol::BoundProfilePackage::decode(boundProfilePackage);
     if (!package)
         return failWith(ErrorCode::PackageRejected, package.errorMessage());
-    auto installed = install(boundProfilePackage);
+    auto installed = install(package.value());
     if (!installed && installed.error().code == ErrorCode::DeviceRestarted)
         return installed.error(); // a device that restarted answers nothing
     // SGP.22 section 5.5: the installation result, signed, whatever the outcome.
@@ -384,7 +384,7 @@ Result<QByteArray> SimulatedDevice::loadBoundPackage(const QByteArray &boundProf
     return result.encode();
 }
 
-Result<QString> SimulatedDevice::install(const QByteArray &boundProfilePackage)
+Result<QString> SimulatedDevice::install(const protocol::BoundProfilePackage &boundProfilePackage)
 {
     if (auto ok = ensureCertified(); !ok)
         return ok.error();

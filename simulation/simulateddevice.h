@@ -22,6 +22,9 @@
 namespace simfleet::crypto {
 class ChainVerifier;
 }
+namespace simfleet::protocol {
+struct BoundProfilePackage;
+}
 
 namespace simfleet::simulation {
 
@@ -136,7 +139,7 @@ public:
 private:
     Result<void> ensureCertified();
     // Loads and installs the package; the ICCID installed, or why not.
-    Result<QString> install(const QByteArray &boundProfilePackage);
+    Result<QString> install(const protocol::BoundProfilePackage &boundProfilePackage);
     QList<QByteArray> certificateChain() const;
     crypto::SecretBytes storageKey() const;
     // Applies a profile operation in memory and returns what it held before (nothing when the

@@ -1,4 +1,5 @@
 #include "auditcommand.h"
+#include "secretfile.h"
 
 #include "access/audittrail.h"
 #include "access/session.h"
@@ -27,19 +28,6 @@ Result<store::AuditCheckpoint> readCheckpoint(const QString &path)
     if (!file.open(QIODevice::ReadOnly))
         return fail(QStringLiteral("cannot read the checkpoint %1: %2").arg(native(path), file.errorString()));
     return store::AuditCheckpoint::fromJson(file.read(1 << 20));
-}
-
-// Refuses to overwrite: an older checkpoint is evidence too.
-Result<void> writeCheckpoint(const QString &path, const store::AuditCheckpoint &checkpoint)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly))
-        return fail(QStringLiteral("cannot create %1: %2 (an existing checkpoint is never overwritten; choose a new name)")
-                        .arg(native(path), file.errorString()));
-    const QByteArray json = checkpoint.toJson();
-    if (file.write(json) != json.size() || !file.flush())
-        return fail(QStringLiteral("cannot write %1: %2").arg(native(path), file.errorString()));
-    return {};
 }
 
 } // namespace
@@ -90,7 +78,8 @@ int AuditCommand::run(const QStringList &arguments, CliContext &context)
         const auto taken = access::AuditTrail::checkpoint(*workspace, *context.session);
         if (!taken)
             return report(context, name(), taken.errorMessage(), RequestFailed);
-        if (auto ok = writeCheckpoint(parser.value(outOption), taken.value()); !ok)
+        // Never over an existing file: an older checkpoint is evidence too.
+        if (auto ok = writeNewFile(parser.value(outOption), taken->toJson()); !ok)
             return report(context, name(), ok.errorMessage(), RequestFailed);
         printJson(context, QJsonObject { { QStringLiteral("checkpoint"), native(parser.value(outOption)) },
                                          { QStringLiteral("entries"), taken->entries },

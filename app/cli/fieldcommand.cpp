@@ -20,21 +20,6 @@ namespace simfleet::cli {
 
 namespace {
 
-// Written whole or not at all, and never over a file that exists: a run's files are its record.
-Result<void> writeNewFile(const QString &path, const QByteArray &contents)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly))
-        return fail(QStringLiteral("cannot write %1: %2").arg(path, file.exists() ? QStringLiteral("it exists already; give a new name")
-                                                                               : file.errorString()));
-    if (file.write(contents) != contents.size() || !file.flush()) {
-        const QString why = file.errorString();
-        file.remove();
-        return fail(QStringLiteral("cannot write %1: %2").arg(path, why));
-    }
-    return {};
-}
-
 bool sameValues(const store::ReferenceValueRecord &a, const store::ReferenceValueRecord &b)
 {
     return a.manufacturer == b.manufacturer && a.hwmodel == b.hwmodel && a.swversion == b.swversion;

@@ -2,6 +2,7 @@
 
 #include "clicommand.h"
 
+#include <QDir>
 #include <QFile>
 #include <QTextStream>
 
@@ -128,6 +129,22 @@ Result<QByteArray> readCertificateFile(const QString &path, const QString &what)
     if (file.size() > largest)
         return fail(QStringLiteral("%1 %2 is larger than 4 MiB, too large for a certificate or revocation list").arg(what, path));
     return file.readAll();
+}
+
+Result<void> writeNewFile(const QString &path, const QByteArray &contents)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly))
+        return fail(QStringLiteral("cannot create %1: %2").arg(QDir::toNativeSeparators(path),
+                                                               file.exists() ? QStringLiteral("it exists already, and is never "
+                                                                                              "overwritten; give a new name")
+                                                                             : file.errorString()));
+    if (file.write(contents) != contents.size() || !file.flush()) {
+        const QString why = file.errorString();
+        file.remove();
+        return fail(QStringLiteral("cannot write %1: %2").arg(QDir::toNativeSeparators(path), why));
+    }
+    return {};
 }
 
 } // namespace simfleet::cli

@@ -22,6 +22,10 @@ Result<crypto::SecretBytes> readSecretFile(CliContext &context, const QString &p
 // A whole private key file (PEM or DER, at most 64 KiB) into a buffer that wipes itself.
 Result<crypto::SecretBytes> readPrivateKeyFile(const QString &path, const QString &what);
 
+// Writes a file that must not exist yet, whole or not at all: what a command leaves as its
+// record (an audit checkpoint, a production run's files) is never overwritten.
+Result<void> writeNewFile(const QString &path, const QByteArray &contents);
+
 // A certificate or revocation list file (PEM or DER, at most 4 MiB). Public, so read plainly.
 Result<QByteArray> readCertificateFile(const QString &path, const QString &what);
 

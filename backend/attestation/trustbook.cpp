@@ -219,10 +219,10 @@ Result<TrustedCertificate> TrustBook::addManufacturer(store::Workspace &workspac
                         .arg(cert->subjectText(), cert->issuerText()));
     }
     // The CI's list covers the manufacturers it certified (SGP.22 section 4.5.2.2).
-    auto lists = store::RevocationListRepository(workspace.database()).newestByIssuer();
-    if (!lists)
-        return lists.error();
-    if (const auto crl = lists->constFind(cert->issuerText()); crl != lists->cend() && crl->lists(cert.value()))
+    auto revoked = store::RevocationListRepository(workspace.database()).listNaming(cert.value());
+    if (!revoked)
+        return revoked.error();
+    if (const auto &crl = revoked.value())
         return fail(QStringLiteral("%1 is revoked: its issuer's revocation list of %2 names it; it cannot be trusted")
                         .arg(cert->subjectText(), day(crl->thisUpdate())));
 

@@ -225,10 +225,10 @@ Result<void> checkIssuedByTrustedIssuer(store::Workspace &workspace, const crypt
                                    "would refuse it; give the certificate the workspace's certificate issuer signed")
                         .arg(QLatin1StringView(purpose), chain.errorMessage()));
     // The issuer's list covers the profile servers it certified (SGP.22 section 4.5.2.2).
-    auto lists = store::RevocationListRepository(workspace.database()).newestByIssuer();
-    if (!lists)
-        return lists.error();
-    if (const auto crl = lists->constFind(leaf.issuerText()); crl != lists->cend() && crl->lists(leaf))
+    auto revoked = store::RevocationListRepository(workspace.database()).listNaming(leaf);
+    if (!revoked)
+        return revoked.error();
+    if (revoked.value())
         return fail(QStringLiteral("--%1-cert is revoked: the revocation list of %2 names it; ask the operator for its "
                                    "current certificate")
                         .arg(QLatin1StringView(purpose), leaf.issuerText()));

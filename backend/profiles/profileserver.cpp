@@ -26,7 +26,12 @@ ProfileServer::ProfileServer(QString address, crypto::CertifiedKey authenticatio
     : m_address(std::move(address)),
       m_authentication(std::move(authentication)),
       m_binding(binding ? std::move(*binding) : m_authentication),
-      m_deviceTrust(std::move(deviceTrust))
+      m_deviceTrust(std::move(deviceTrust)),
+      m_authenticationDer(m_authentication.certificate.toDer()),
+      m_bindingDer(m_binding.certificate.toDer()),
+      m_ciKeyId(m_authentication.certificate.authorityKeyIdentifier()),
+      // The host ID of the key derivation (SGP.22 annex G): this server's, from its binding certificate.
+      m_hostId(crypto::sha256(m_bindingDer).first(8))
 {
 }
 
@@ -67,14 +72,15 @@ Result<std::unique_ptr<ProfileServer>> ProfileServer::ofOperator(const store::Wo
                         .arg(op.name));
     // A certificate its issuer revoked after the import authenticates nothing (SGP.22 section
     // 4.5.2.2: the CI's list covers the SM-DP+ certificates it issued).
-    auto lists = store::RevocationListRepository(workspace.database()).newestByIssuer();
-    if (!lists)
-        return lists.error();
+    store::RevocationListRepository revocationLists(workspace.database());
     for (const std::optional<crypto::CertifiedKey> *pair : { &serverKey, &bindingKey }) {
         if (!*pair)
             continue;
         const crypto::Certificate &serverCert = (*pair)->certificate;
-        if (const auto crl = lists->constFind(serverCert.issuerText()); crl != lists->cend() && crl->lists(serverCert))
+        auto revoked = revocationLists.listNaming(serverCert);
+        if (!revoked)
+            return revoked.error();
+        if (revoked.value())
             return fail(QStringLiteral("%1's profile server certificate was revoked by %2; import its current one with "
                                        "operators set-profile-server")
                             .arg(op.name, serverCert.issuerText()));
@@ -99,8 +105,8 @@ Result<QByteArray> ProfileServer::initiateAuthentication(const QString &eid, con
     request.euiccChallenge = euiccChallenge;
     request.serverAddress = m_address;
     request.serverChallenge = session.serverChallenge;
-    request.ciKeyId = m_authentication.certificate.authorityKeyIdentifier();
-    request.serverCertificate = m_authentication.certificate.toDer();
+    request.ciKeyId = m_ciKeyId;
+    request.serverCertificate = m_authenticationDer;
     request.tac = QByteArray::fromHex("35000000");
     auto signature = crypto::ecdsaSign(m_authentication.key, request.serverSigned1(), crypto::SignatureFormat::Raw);
     if (!signature)
@@ -143,7 +149,7 @@ Result<QByteArray> ProfileServer::authenticateClient(const QByteArray &authentic
     // device's signature (section 5.6.2 step 12).
     protocol::PrepareDownloadRequest prepare;
     prepare.transactionId = session.transactionId;
-    prepare.smdpCertificate = m_binding.certificate.toDer();
+    prepare.smdpCertificate = m_bindingDer;
     auto signature = crypto::ecdsaSign(m_binding.key, prepare.signedData(session.euiccSignature1Object), crypto::SignatureFormat::Raw);
     if (!signature)
         return signature.error();
@@ -181,7 +187,7 @@ Result<QByteArray> ProfileServer::getBoundProfilePackage(const DownloadOrder &or
     protocol::BoundProfilePackage bpp;
     protocol::InitialiseSecureChannelRequest &isc = bpp.initialiseSecureChannel;
     isc.transactionId = session.transactionId;
-    isc.hostId = crypto::sha256(m_binding.certificate.toDer()).first(8);
+    isc.hostId = m_hostId;
     isc.serverOneTimePublicKey = oneTime.publicPoint();
     auto keys = protocol::SessionKeys::derive(shared.value(), isc.hostId, QByteArray::fromHex(order.eid.toLatin1()));
     if (!keys)

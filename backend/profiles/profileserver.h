@@ -97,6 +97,11 @@ private:
     crypto::CertifiedKey m_authentication;
     crypto::CertifiedKey m_binding;
     crypto::ChainVerifier m_deviceTrust;
+    // What every download sends or derives from the certificates, made once.
+    QByteArray m_authenticationDer;
+    QByteArray m_bindingDer;
+    QByteArray m_ciKeyId;
+    QByteArray m_hostId;
 };
 
 } // namespace simfleet::profiles

@@ -62,8 +62,10 @@ Result<QByteArray> SecureChannel::seal(quint8 tag, QByteArrayView data)
 
 Result<QList<QByteArray>> SecureChannel::protect(quint8 tag, QByteArrayView data)
 {
+    // Empty data still makes one segment: the padding alone.
     QList<QByteArray> out;
-    for (qsizetype at = 0; at < data.size() || (at == 0 && data.isEmpty()); at += maxEncryptedData) {
+    qsizetype at = 0;
+    do {
         const QByteArrayView part = data.sliced(at, std::min(maxEncryptedData, data.size() - at));
         auto icv = nextIcv();
         if (!icv)
@@ -84,9 +86,8 @@ Result<QList<QByteArray>> SecureChannel::protect(quint8 tag, QByteArrayView data
         if (!segment)
             return segment.error();
         out.append(segment.value());
-        if (data.isEmpty())
-            break;
-    }
+        at += part.size();
+    } while (at < data.size());
     return out;
 }
 

@@ -1,4 +1,5 @@
 #include "referencevaluerepository.h"
+#include "crypto/certificate.h"
 #include "core/clock.h"
 #include "sqlhelpers.h"
 
@@ -142,6 +143,17 @@ Result<QHash<QString, crypto::RevocationList>> RevocationListRepository::newestB
             out.insert(r.issuer, crl.value());
     }
     return out;
+}
+
+Result<std::optional<crypto::RevocationList>> RevocationListRepository::listNaming(const crypto::Certificate &certificate)
+{
+    auto lists = newestByIssuer();
+    if (!lists)
+        return lists.error();
+    const auto crl = lists->constFind(certificate.issuerText());
+    if (crl == lists->cend() || !crl->lists(certificate))
+        return std::optional<crypto::RevocationList>();
+    return std::optional<crypto::RevocationList>(crl.value());
 }
 
 } // namespace simfleet::store

@@ -64,6 +64,8 @@ public:
     // The newest list signed in each issuer's name, by the issuer's subject (SGP.22: the newest
     // list replaces older ones). Unreadable rows are skipped: an import checked each one.
     Result<QHash<QString, crypto::RevocationList>> newestByIssuer();
+    // The newest list of the certificate's issuer, when that list names the certificate.
+    Result<std::optional<crypto::RevocationList>> listNaming(const crypto::Certificate &certificate);
 
 private:
     QSqlDatabase m_db;
