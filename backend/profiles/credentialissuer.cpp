@@ -89,6 +89,7 @@ Result<QList<IssuedProfile>> CredentialIssuer::issue(QSqlDatabase &db, const sto
         issued.content.iccid = iccid.value();
         issued.content.serviceProviderName = op.spn.isEmpty() ? op.name : op.spn;
         issued.content.disableNotAllowed = !op.disableAllowed;
+        issued.content.mncDigits = int(op.mnc.size());
         issued.content.ki = crypto::randomSecret(16); // 128 random bits (DESIGN.md "Credentials")
         auto opc = crypto::Milenage::computeOpc(issued.content.ki, opValue.value());
         if (!opc)
@@ -115,7 +116,7 @@ Result<protocol::ProfileContent> CredentialIssuer::reopen(QSqlDatabase &db, cons
 {
     QSqlQuery q(db);
     q.prepare(QStringLiteral("SELECT p.iccid, p.imsi, p.ki_sealed, p.opc_sealed, CASE o.spn WHEN '' THEN o.name ELSE o.spn END,"
-                             " o.disable_allowed"
+                             " o.disable_allowed, o.mnc"
                              " FROM profile p JOIN operator o ON o.id = p.operator_id WHERE p.id = ?"));
     q.addBindValue(profileId);
     if (!q.exec() || !q.next())
@@ -131,6 +132,7 @@ Result<protocol::ProfileContent> CredentialIssuer::reopen(QSqlDatabase &db, cons
     c.opc = std::move(opc).value();
     c.serviceProviderName = q.value(4).toString();
     c.disableNotAllowed = !q.value(5).toBool();
+    c.mncDigits = int(q.value(6).toString().size());
     return c;
 }
 

@@ -104,6 +104,8 @@ Result<Element> Reader::next()
         const quint8 second = quint8(m_data[p++]);
         if (second & 0x80)
             return fail(QStringLiteral("a tag is longer than this reader accepts"));
+        if (second < 0x1f) // X.690 section 8.1.2.4: numbers under 31 take the one-byte form
+            return fail(QStringLiteral("a tag number under 31 is written in the long form"));
         tag = quint16((tag << 8) | second);
     }
     if (p >= size)
