@@ -43,6 +43,7 @@ QJsonArray listJson(const QList<store::OperatorRecord> &operators)
             o.insert(QStringLiteral("spn"), op.spn);
         if (!op.profileServerAddress.isEmpty())
             o.insert(QStringLiteral("profile_server_address"), op.profileServerAddress);
+        o.insert(QStringLiteral("profile_template"), op.hasProfileTemplate ? QStringLiteral("own") : QStringLiteral("built-in"));
         list.append(o);
     }
     return list;
@@ -91,22 +92,35 @@ int OperatorsCommand::run(const QStringList &arguments, CliContext &context)
     const QCommandLineOption root(QStringLiteral("root"),
                                   QStringLiteral("set-profile-server: with --address, the root certificate it chains to."),
                                   QStringLiteral("FILE"));
+    const QCommandLineOption templateFile(QStringLiteral("file"),
+                                          QStringLiteral("set-profile-template: the operator's unpersonalised profile "
+                                                         "package (TCA format, DER); sealed."),
+                                          QStringLiteral("FILE.der"));
+    const QCommandLineOption builtIn(QStringLiteral("built-in"),
+                                     QStringLiteral("set-profile-template: back to simfleet's built-in template."));
     parser.addOptions({ name, country, mcc, mnc, imsiRange, iccidRange, spn, opFile, authCert, authKey, bindingCert,
-                        bindingKey, address, root });
+                        bindingKey, address, root, templateFile, builtIn });
     parser.addPositionalArgument(QStringLiteral("action"),
-                                 QStringLiteral("list (default), add, edit NAME, retire NAME or set-profile-server NAME."));
-    parser.addPositionalArgument(QStringLiteral("operator"), QStringLiteral("the operator edit, retire and "
-                                                                             "set-profile-server act on."));
+                                 QStringLiteral("list (default), add, edit NAME, retire NAME, set-profile-server NAME or "
+                                                "set-profile-template NAME."));
+    parser.addPositionalArgument(QStringLiteral("operator"), QStringLiteral("the operator edit, retire, "
+                                                                             "set-profile-server and set-profile-template act on."));
     if (const auto done = parseCommandLine(parser, *this, arguments, context, 2))
         return *done;
     const QStringList positional = parser.positionalArguments();
     const QString action = positional.value(0, QStringLiteral("list"));
     if (action != u"list" && action != u"add" && action != u"edit" && action != u"retire"
-        && action != u"set-profile-server")
+        && action != u"set-profile-server" && action != u"set-profile-template")
         return report(context, this->name(),
-                      QStringLiteral("the action is list, add, edit, retire or set-profile-server, not %1").arg(action),
+                      QStringLiteral("the action is list, add, edit, retire, set-profile-server or set-profile-template, not %1")
+                          .arg(action),
                       BadUsage);
-    const bool needsOperator = action == u"edit" || action == u"retire" || action == u"set-profile-server";
+    const bool needsOperator = action == u"edit" || action == u"retire" || action == u"set-profile-server"
+        || action == u"set-profile-template";
+    if (action == u"set-profile-template" && parser.isSet(templateFile) == parser.isSet(builtIn))
+        return report(context, this->name(),
+                      QStringLiteral("set-profile-template needs --file FILE.der (the operator's profile) or --built-in, one of them"),
+                      BadUsage);
     if (needsOperator != (positional.size() == 2))
         return report(context, this->name(),
                       needsOperator ? QStringLiteral("%1 needs the operator's name: operators %1 NAME").arg(action)
@@ -144,6 +158,17 @@ int OperatorsCommand::run(const QStringList &arguments, CliContext &context)
         if (!read)
             return report(context, this->name(), read.errorMessage(), RequestFailed);
         opValue = std::move(read).value();
+    }
+
+    QByteArray templatePackage;
+    if (action == u"set-profile-template" && parser.isSet(templateFile)) {
+        auto read = readProfilePackageFile(parser.value(templateFile), QStringLiteral("--file"));
+        if (!read)
+            return report(context, this->name(), read.errorMessage(), RequestFailed);
+        if (read->isEmpty())
+            return report(context, this->name(), QStringLiteral("--file %1 is empty; give the operator's profile package").arg(parser.value(templateFile)),
+                          RequestFailed);
+        templatePackage = read.value();
     }
 
     int exitCode = Success;
@@ -184,6 +209,9 @@ int OperatorsCommand::run(const QStringList &arguments, CliContext &context)
         done = fleet::OperatorOnboarding::edit(*workspace, *context.session, target, spec, opValue ? &*opValue : nullptr);
     } else if (action == u"retire") {
         done = fleet::OperatorOnboarding::retire(*workspace, *context.session, target);
+    } else if (action == u"set-profile-template") {
+        done = fleet::OperatorOnboarding::setProfileTemplate(*workspace, *context.session, target, templatePackage);
+        crypto::wipeBytes(templatePackage); // it may hold the operator's security domain keys
     } else if (action == u"set-profile-server" && remote) {
         auto rootDer = readCertificateFile(parser.value(root), QStringLiteral("--root"));
         if (!rootDer)

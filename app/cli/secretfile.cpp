@@ -119,16 +119,33 @@ Result<crypto::SecretBytes> readPrivateKeyFile(const QString &path, const QStrin
     return out;
 }
 
-Result<QByteArray> readCertificateFile(const QString &path, const QString &what)
+namespace {
+
+Result<QByteArray> readBoundedFile(const QString &path, const QString &what, qint64 largest, const char *kind)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return fail(QStringLiteral("cannot read %1 %2: %3").arg(what, path, file.errorString()));
-    // Certificates and lists are small; a bigger file is not one.
-    constexpr qint64 largest = 4 * 1024 * 1024;
     if (file.size() > largest)
-        return fail(QStringLiteral("%1 %2 is larger than 4 MiB, too large for a certificate or revocation list").arg(what, path));
+        return fail(QStringLiteral("%1 %2 is larger than %3 MiB, too large for %4")
+                        .arg(what, path)
+                        .arg(largest / (1024 * 1024))
+                        .arg(QLatin1StringView(kind)));
     return file.readAll();
+}
+
+} // namespace
+
+Result<QByteArray> readCertificateFile(const QString &path, const QString &what)
+{
+    // Certificates and lists are small; a bigger file is not one.
+    return readBoundedFile(path, what, 4 * 1024 * 1024, "a certificate or revocation list");
+}
+
+Result<QByteArray> readProfilePackageFile(const QString &path, const QString &what)
+{
+    // A profile with its applets is tens of kilobytes; the TS.48 ones are 12.
+    return readBoundedFile(path, what, 1024 * 1024, "a profile package");
 }
 
 Result<void> writeNewFile(const QString &path, const QByteArray &contents)

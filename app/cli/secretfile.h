@@ -28,5 +28,7 @@ Result<void> writeNewFile(const QString &path, const QByteArray &contents);
 
 // A certificate or revocation list file (PEM or DER, at most 4 MiB). Public, so read plainly.
 Result<QByteArray> readCertificateFile(const QString &path, const QString &what);
+// A profile package file (DER, at most 1 MiB).
+Result<QByteArray> readProfilePackageFile(const QString &path, const QString &what);
 
 } // namespace simfleet::cli

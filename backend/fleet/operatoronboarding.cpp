@@ -8,7 +8,9 @@
 #include "crypto/sha256.h"
 #include "identity/checkdigits.h"
 #include "identity/iccid.h"
+#include "profiles/credentialissuer.h"
 #include "profiles/profileserver.h"
+#include "protocol/profiletemplate.h"
 #include "store/auditlog.h"
 #include "store/certificaterepository.h"
 #include "store/referencevaluerepository.h"
@@ -559,6 +561,78 @@ Result<void> OperatorOnboarding::setProfileServer(store::Workspace &workspace, c
                                                          { QStringLiteral("binding"), certificateJson(binding->certificate) },
                                                          { QStringLiteral("keys"), QStringLiteral("sealed") } } } });
     });
+}
+
+Result<void> OperatorOnboarding::setProfileTemplate(store::Workspace &workspace, const access::Session &by,
+                                                    const QString &name, const QByteArray &package)
+{
+    if (auto ok = by.require(access::Permission::ManageOperators, workspace.clock()); !ok)
+        return ok;
+    if (auto ok = requireUnlocked(workspace); !ok)
+        return ok;
+    auto found = findOperator(workspace, name);
+    if (!found)
+        return found.error();
+    const store::OperatorRecord op = found.value();
+    QJsonObject after { { QStringLiteral("template"), QStringLiteral("built-in") } };
+    if (!package.isEmpty()) {
+        auto made = protocol::ProfileTemplate::fromPackage(package);
+        if (!made)
+            return fail(QStringLiteral("the file is no profile template simfleet can use: %1").arg(made.errorMessage()));
+        // A template must become a profile this operator's devices install: try it on the
+        // operator's next numbers before it is stored.
+        auto example = profiles::CredentialIssuer::example(op);
+        if (!example)
+            return example.error();
+        if (auto tried = made->personalise(example.value()); !tried || !protocol::decodeProfilePackage(tried->view()))
+            return fail(QStringLiteral("personalised, the template makes no profile a device installs: %1")
+                            .arg(tried ? protocol::decodeProfilePackage(tried->view()).errorMessage() : tried.errorMessage()));
+        const protocol::ProfilePackageSummary summary = made->summary();
+        after = { { QStringLiteral("template"), QStringLiteral("own") },
+                  { QStringLiteral("profile_type"), summary.profileType },
+                  { QStringLiteral("format_version"), QStringLiteral("%1.%2").arg(summary.majorVersion).arg(summary.minorVersion) },
+                  { QStringLiteral("elements"), int(summary.elements.size()) },
+                  { QStringLiteral("bytes"), int(package.size()) },
+                  { QStringLiteral("sha256"), QString::fromLatin1(crypto::sha256(package).toHex()) } };
+    }
+    const QJsonObject before { { QStringLiteral("template"), op.hasProfileTemplate ? QStringLiteral("own") : QStringLiteral("built-in") } };
+    const QDateTime now = workspace.clock().now();
+    const store::AuditAuthor author = by.author();
+    const store::SecretVault &vault = workspace.vault();
+    return workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
+        QByteArray sealed;
+        if (!package.isEmpty()) {
+            auto s = vault.seal({ "operator", op.id, "profile_template_sealed" }, crypto::SecretBytes(package));
+            if (!s)
+                return s.error();
+            sealed = s.value();
+        }
+        if (auto ok = store::OperatorRepository(db).setSealedProfileTemplate(op.id, sealed); !ok)
+            return ok;
+        return store::AuditLog::record(db, now, author, QStringLiteral("operator.profile-template"),
+                                       QStringLiteral("operator:%1").arg(op.name),
+                                       { { QStringLiteral("before"), before }, { QStringLiteral("after"), after } });
+    });
+}
+
+Result<QByteArray> OperatorOnboarding::exportProfileTemplate(store::Workspace &workspace, const access::Session &by,
+                                                             const QString &name)
+{
+    if (auto ok = by.require(access::Permission::ManageOperators, workspace.clock()); !ok)
+        return ok.error();
+    auto found = findOperator(workspace, name);
+    if (!found)
+        return found.error();
+    if (found->hasProfileTemplate)
+        if (auto ok = requireUnlocked(workspace); !ok)
+            return ok.error();
+    auto profileTemplate = profiles::profileTemplateOf(workspace, found.value());
+    if (!profileTemplate)
+        return profileTemplate.error();
+    auto example = profiles::CredentialIssuer::example(found.value());
+    if (!example)
+        return example.error();
+    return profileTemplate->withoutSecrets(example.value());
 }
 
 Result<void> OperatorOnboarding::setRemoteProfileServer(store::Workspace &workspace, const access::Session &by,

@@ -63,6 +63,17 @@ public:
     static Result<void> setRemoteProfileServer(store::Workspace &workspace, const access::Session &by, const QString &name,
                                                const QString &address, const QByteArray &rootCertificate);
 
+    // The operator's own unpersonalised profile package (TCA format, DER), which its devices'
+    // profiles are personalised from from now on; refused unless simfleet can personalise it.
+    // Empty: back to simfleet's built-in template. Sealed like the OP (it may hold its security
+    // domains' keys); the audit log keeps its type, size and SHA-256.
+    static Result<void> setProfileTemplate(store::Workspace &workspace, const access::Session &by, const QString &name,
+                                           const QByteArray &package);
+    // The operator's template (or the built-in one) as its next device would get it, with every
+    // secret zeroed (ProfileTemplate::withoutSecrets).
+    static Result<QByteArray> exportProfileTemplate(store::Workspace &workspace, const access::Session &by,
+                                                    const QString &name);
+
     static OperatorSpec specOf(const store::OperatorRecord &op);
 };
 

@@ -112,6 +112,22 @@ Result<QList<IssuedProfile>> CredentialIssuer::issue(QSqlDatabase &db, const sto
     return out;
 }
 
+Result<protocol::ProfileContent> CredentialIssuer::example(const store::OperatorRecord &op)
+{
+    protocol::ProfileContent c;
+    c.imsi = imsiFor(op, op.msinNext);
+    auto iccid = iccidFor(op, op.iccidNext);
+    if (!iccid)
+        return iccid.error();
+    c.iccid = iccid.value();
+    c.serviceProviderName = op.spn.isEmpty() ? op.name : op.spn;
+    c.disableNotAllowed = !op.disableAllowed;
+    c.mncDigits = int(op.mnc.size());
+    c.ki = crypto::SecretBytes(QByteArray(16, 0));
+    c.opc = crypto::SecretBytes(QByteArray(16, 0));
+    return c;
+}
+
 Result<protocol::ProfileContent> CredentialIssuer::reopen(QSqlDatabase &db, const store::SecretVault &vault, qint64 profileId)
 {
     QSqlQuery q(db);

@@ -10,6 +10,7 @@ class QSqlDatabase;
 
 namespace simfleet::store {
 class SecretVault;
+struct OperatorRecord;
 }
 
 namespace simfleet::profiles {
@@ -36,6 +37,9 @@ public:
     // An issued profile's content again (a download resumed after a crash sends the same
     // profile, not a new one).
     static Result<protocol::ProfileContent> reopen(QSqlDatabase &db, const store::SecretVault &vault, qint64 profileId);
+    // What the operator's next profile would carry, with Ki and OPc zero and nothing allocated:
+    // for showing a template as simfleet personalises it.
+    static Result<protocol::ProfileContent> example(const store::OperatorRecord &op);
 };
 
 } // namespace simfleet::profiles

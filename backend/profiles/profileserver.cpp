@@ -85,7 +85,28 @@ Result<std::unique_ptr<ProfileServer>> ProfileServer::ofOperator(const store::Wo
                                        "operators set-profile-server")
                             .arg(op.name, serverCert.issuerText()));
     }
-    return std::make_unique<ProfileServer>(serverName, *serverKey, deviceTrust, bindingKey);
+    auto profileTemplate = profileTemplateOf(workspace, op);
+    if (!profileTemplate)
+        return profileTemplate.error();
+    auto server = std::make_unique<ProfileServer>(serverName, *serverKey, deviceTrust, bindingKey);
+    server->setProfileTemplate(std::move(profileTemplate).value());
+    return server;
+}
+
+Result<protocol::ProfileTemplate> profileTemplateOf(const store::Workspace &workspace, const store::OperatorRecord &op)
+{
+    if (!op.hasProfileTemplate)
+        return protocol::ProfileTemplate::builtIn();
+    auto sealed = store::OperatorRepository(workspace.database()).sealedProfileTemplate(op.id);
+    if (!sealed)
+        return sealed.error();
+    auto package = workspace.vault().open({ "operator", op.id, "profile_template_sealed" }, sealed.value());
+    if (!package)
+        return fail(QStringLiteral("%1's profile template cannot be opened: %2").arg(op.name, package.errorMessage()));
+    auto made = protocol::ProfileTemplate::fromPackage(package->view());
+    if (!made)
+        return fail(QStringLiteral("%1's profile template no longer reads: %2").arg(op.name, made.errorMessage()));
+    return made;
 }
 
 Result<QByteArray> ProfileServer::initiateAuthentication(const QString &eid, const QByteArray &euiccChallenge,
@@ -200,7 +221,7 @@ Result<QByteArray> ProfileServer::getBoundProfilePackage(const DownloadOrder &or
         return iscSignature.error();
     isc.signature = iscSignature.value();
 
-    auto package = protocol::encodeProfilePackage(order.profile);
+    auto package = m_template.personalise(order.profile);
     if (!package)
         return package.error();
     protocol::ProfileMetadata metadata = order.metadata;

@@ -5,6 +5,7 @@
 #include "crypto/certifiedkey.h"
 #include "protocol/profilemetadata.h"
 #include "protocol/profilepackage.h"
+#include "protocol/profiletemplate.h"
 
 #include <QDateTime>
 #include <QString>
@@ -89,6 +90,10 @@ public:
     Result<QString> checkInstallationResult(const DownloadOrder &order, const QByteArray &answer,
                                             const DownloadSession &session) const;
 
+    // The template profiles are personalised from; simfleet's built-in one until set.
+    void setProfileTemplate(protocol::ProfileTemplate profileTemplate) { m_template = std::move(profileTemplate); }
+    const protocol::ProfileTemplate &profileTemplate() const { return m_template; }
+
     const QString &address() const { return m_address; }
     const crypto::Certificate &certificate() const { return m_authentication.certificate; }
 
@@ -97,11 +102,17 @@ private:
     crypto::CertifiedKey m_authentication;
     crypto::CertifiedKey m_binding;
     crypto::ChainVerifier m_deviceTrust;
+    protocol::ProfileTemplate m_template = protocol::ProfileTemplate::builtIn();
     // What every download sends or derives from the certificates, made once.
     QByteArray m_authenticationDer;
     QByteArray m_bindingDer;
     QByteArray m_ciKeyId;
     QByteArray m_hostId;
 };
+
+// The operator's own profile template (`operators set-profile-template`), opened from the
+// workspace's sealed copy, or simfleet's built-in one when it has none. Needs an unlocked
+// workspace when it has one.
+Result<protocol::ProfileTemplate> profileTemplateOf(const store::Workspace &workspace, const store::OperatorRecord &op);
 
 } // namespace simfleet::profiles

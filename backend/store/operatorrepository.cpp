@@ -9,7 +9,7 @@ namespace {
 const QString columns = QStringLiteral(
     "SELECT id, name, country, mcc, mnc, msin_first, msin_last, msin_next, iccid_prefix, iccid_first,"
     " iccid_last, iccid_next, iccid_digits, attestation_max_age_s, fallback_allowed, disable_allowed, spn, retired_at,"
-    " profile_server_address FROM operator");
+    " profile_server_address, profile_template_sealed IS NOT NULL FROM operator");
 
 OperatorRecord read(const QSqlQuery &q)
 {
@@ -34,6 +34,7 @@ OperatorRecord read(const QSqlQuery &q)
     if (!q.value(17).isNull())
         o.retiredAt = QDateTime::fromString(q.value(17).toString(), Qt::ISODateWithMs);
     o.profileServerAddress = q.value(18).toString();
+    o.hasProfileTemplate = q.value(19).toBool();
     return o;
 }
 
@@ -116,6 +117,23 @@ Result<QByteArray> OperatorRepository::sealedOp(qint64 operatorId)
     if (!q.next() || q.value(0).isNull())
         return fail(QStringLiteral("this operator has no OP configured"));
     return q.value(0).toByteArray();
+}
+
+Result<void> OperatorRepository::setSealedProfileTemplate(qint64 operatorId, const QByteArray &sealed)
+{
+    QSqlQuery q(m_db);
+    return execute(q, QStringLiteral("UPDATE operator SET profile_template_sealed = ? WHERE id = ?"),
+                   { sealed.isEmpty() ? QVariant() : QVariant(sealed), operatorId }, "storing the operator's profile template");
+}
+
+Result<QByteArray> OperatorRepository::sealedProfileTemplate(qint64 operatorId)
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q, QStringLiteral("SELECT profile_template_sealed FROM operator WHERE id = ?"), { operatorId },
+                          "reading the operator's profile template");
+        !ok)
+        return ok.error();
+    return q.next() ? q.value(0).toByteArray() : QByteArray();
 }
 
 Result<std::optional<OperatorRecord>> OperatorRepository::findByName(const QString &name)

@@ -19,6 +19,10 @@ public:
     // OP is sealed bound to the operator's row, so it is stored after the row exists.
     Result<void> setSealedOp(qint64 operatorId, const QByteArray &sealed);
     Result<QByteArray> sealedOp(qint64 operatorId);
+    // The operator's own unpersonalised profile (TCA format), sealed like the OP: it may carry
+    // its security domains' keys. Empty: simfleet's built-in template.
+    Result<void> setSealedProfileTemplate(qint64 operatorId, const QByteArray &sealed);
+    Result<QByteArray> sealedProfileTemplate(qint64 operatorId);
     Result<std::optional<OperatorRecord>> findByName(const QString &name);
     Result<std::optional<OperatorRecord>> find(qint64 operatorId);
     Result<QList<OperatorRecord>> list();

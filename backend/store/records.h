@@ -80,6 +80,7 @@ struct OperatorRecord
     QString spn;                // service provider name on its profiles; empty: its name
     std::optional<QDateTime> retiredAt; // takes no new profiles once set
     QString profileServerAddress;       // HOST:PORT of a profile server that runs elsewhere
+    bool hasProfileTemplate = false;    // its own profile template; false: simfleet's built-in one
 
     qint64 imsiRangeSize() const { return msinLast - msinFirst + 1; }
     qint64 imsisAllocated() const { return msinNext - msinFirst; }

@@ -201,6 +201,13 @@ const QList<Migration> &migrations()
               QStringLiteral("ALTER TABLE operator ADD COLUMN profile_server_address TEXT"),
               QStringLiteral("ALTER TABLE operator ADD COLUMN profile_server_root BLOB"),
           } },
+        { 10,
+          "operators' own profile templates",
+          {
+              // An unpersonalised profile package (TCA format) the operator handed over, sealed
+              // bound to the row; NULL: simfleet's built-in template.
+              QStringLiteral("ALTER TABLE operator ADD COLUMN profile_template_sealed BLOB"),
+          } },
     };
     return list;
 }

@@ -7,6 +7,8 @@
 #include "testsession.h"
 #include "campaigns/runlock.h"
 #include "core/clock.h"
+#include "fleet/operatoronboarding.h"
+#include "profiles/profileserver.h"
 #include "simulation/simulatedfield.h"
 #include "simulation/demoworkspace.h"
 #include "store/auditlog.h"
@@ -241,6 +243,53 @@ private slots:
         }
         // Closed cleanly, the log is an empty generation again (a 32-byte header).
         QCOMPARE(QFileInfo(simulation::SimulatedField::flashLogPath(killed)).size(), 32);
+    }
+
+    // Issue 19: an operator's own profile, a GSMA TS.48 test profile, personalised for demo
+    // meters by the operator's profile server, downloads, installs, enables and attaches (AKA:
+    // the campaign confirms each device answered the network's challenge from the new Ki/OPc).
+    void operatorsOwnTemplateDownloadsEnablesAndAttaches()
+    {
+        QFile ts48(QStringLiteral(SIMFLEET_TS48 "/TS48v5_SAIP2.3_BERTLV_SUCI.der"));
+        QVERIFY2(ts48.open(QIODevice::ReadOnly), qPrintable(ts48.fileName()));
+        const QByteArray package = ts48.readAll();
+        const store::OperatorRecord home = store::OperatorRepository(m_ws->database())
+                                               .find(store::FleetRepository(m_ws->database())
+                                                         .findUnique(QStringLiteral("Rheinau smart meters"))
+                                                         .value()
+                                                         .homeOperatorId.value())
+                                               .value()
+                                               .value();
+        // What is no profile package cannot serve.
+        auto refused = fleet::OperatorOnboarding::setProfileTemplate(*m_ws, testing::ownerOf(*m_ws), home.name, QByteArray("\xa0\x00", 2));
+        QVERIFY(!refused);
+        QVERIFY2(refused.errorMessage().contains(QStringLiteral("no profile template simfleet can use")), qPrintable(refused.errorMessage()));
+        auto set = fleet::OperatorOnboarding::setProfileTemplate(*m_ws, testing::ownerOf(*m_ws), home.name, package);
+        QVERIFY2(set, qPrintable(set.errorMessage()));
+        const store::OperatorRecord withTemplate = store::OperatorRepository(m_ws->database()).find(home.id).value().value();
+        QVERIFY(withTemplate.hasProfileTemplate);
+        auto server = profiles::ProfileServer::ofOperator(*m_ws, withTemplate);
+        QVERIFY2(server, qPrintable(server.errorMessage()));
+        QCOMPARE(server.value()->profileTemplate().encode(), package);
+
+        CampaignService service(*m_ws, *m_field);
+        const QList<qint64> devices = fleetDevices(QStringLiteral("Rheinau smart meters")).first(3);
+        auto id = service.create(testing::ownerOf(*m_ws), { CampaignKind::InitialProvisioning, {}, home.id, std::nullopt, devices, quickSettings() });
+        QVERIFY(id);
+        auto summary = service.run(testing::ownerOf(*m_ws), id.value());
+        QVERIFY2(summary, qPrintable(summary.errorMessage()));
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(itemReason(*id, i), QStringLiteral("succeeded:"));
+        for (qint64 d : devices) {
+            const auto onDevice = m_field->device(eidOf(d))->listProfiles().value();
+            QCOMPARE(onDevice.size(), 1);
+            QCOMPARE(onDevice.first().state, QStringLiteral("enabled"));
+        }
+        checkInvariants();
+
+        // Back to the built-in template: audited both ways.
+        QVERIFY(fleet::OperatorOnboarding::setProfileTemplate(*m_ws, testing::ownerOf(*m_ws), home.name, {}));
+        QVERIFY(!store::OperatorRepository(m_ws->database()).find(home.id).value().value().hasProfileTemplate);
     }
 
     void provisionThenChange()

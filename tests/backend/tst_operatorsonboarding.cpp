@@ -238,6 +238,61 @@ private Q_SLOTS:
         QCOMPARE(auditDetails("empty.simfleet", QStringLiteral("operator.profile-server")).size(), 2);
     }
 
+    // Issue 19: an operator's own profile as its template, through the CLI; what is exported is
+    // the template as personalised, with every secret zeroed; each wrong input is refused.
+    void profileTemplateSetExportedAndRefused()
+    {
+        const QString ts48 = QStringLiteral(SIMFLEET_TS48 "/TS48v4_SAIP2.3_BERTLV.der");
+        const auto setTemplate = [&](const QStringList &more, const QString &user = QString()) {
+            QStringList args { QStringLiteral("-w"), path("empty.simfleet") };
+            if (!user.isEmpty())
+                args << QStringLiteral("-u") << user;
+            return cli(args + QStringList { QStringLiteral("operators"), QStringLiteral("set-profile-template"), QStringLiteral("Rheinfunk") } + more,
+                       QByteArray(), user.isEmpty() ? QString() : QStringLiteral("demo"));
+        };
+        Run r = setTemplate({});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("needs --file FILE.der"), r.err.constData());
+        r = setTemplate({ QStringLiteral("--file"), path("missing.der") });
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("cannot read --file"), r.err.constData());
+        write("not-a-profile.der", "-----BEGIN CERTIFICATE-----\n");
+        r = setTemplate({ QStringLiteral("--file"), path("not-a-profile.der") });
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("no profile template simfleet can use: the profile package is malformed"), r.err.constData());
+        QCOMPARE(list("empty.simfleet").at(1)[QStringLiteral("profile_template")].toString(), QStringLiteral("built-in"));
+
+        r = setTemplate({ QStringLiteral("--file"), ts48 });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(list("empty.simfleet").at(1)[QStringLiteral("profile_template")].toString(), QStringLiteral("own"));
+        const QList<QJsonObject> audited = auditDetails("empty.simfleet", QStringLiteral("operator.profile-template"));
+        QCOMPARE(audited.size(), 1);
+        QCOMPARE(audited.first()[QStringLiteral("after")][QStringLiteral("profile_type")].toString(),
+                 QStringLiteral("GSMA Generic eUICC Test Profile"));
+        QCOMPARE(audited.first()[QStringLiteral("after")][QStringLiteral("sha256")].toString().size(), 64);
+
+        const QStringList exportArgs { QStringLiteral("-w"), path("empty.simfleet"), QStringLiteral("profiles"),
+                                       QStringLiteral("export-template"), QStringLiteral("--operator"),
+                                       QStringLiteral("Rheinfunk"), QStringLiteral("--out"), path("rheinfunk.der") };
+        r = cli(exportArgs);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QFile exported(path("rheinfunk.der"));
+        QVERIFY(exported.open(QIODevice::ReadOnly));
+        const QByteArray bytes = exported.readAll();
+        // TS.48's keys (00 01 .. 0F for Ki and the security domains) are zeroed; the numbers are
+        // the operator's next ones: ICCID 8949021000000000005 in EF.ICCID coding, MCC 001 MNC 02.
+        QVERIFY(!bytes.contains(QByteArray::fromHex("000102030405060708090a0b0c0d0e0f")));
+        QVERIFY(bytes.contains(QByteArray::fromHex("989420010000000000f5")));
+        // Never overwritten.
+        r = cli(exportArgs);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("never overwritten"), r.err.constData());
+
+        r = setTemplate({ QStringLiteral("--built-in") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(list("empty.simfleet").at(1)[QStringLiteral("profile_template")].toString(), QStringLiteral("built-in"));
+    }
+
     void retiresOnlyOperatorsWithoutProfiles()
     {
         const Run demo = cli({ QStringLiteral("-w"), path("demo.simfleet"), QStringLiteral("init"), QStringLiteral("--demo") });
