@@ -1,6 +1,6 @@
 #include "profileinstallationresult.h"
 #include "der.h"
-#include "profilepackage.h"
+#include "notifications.h"
 
 namespace simfleet::protocol {
 
@@ -9,21 +9,17 @@ constexpr quint16 tagResult = 0xBF37;
 constexpr quint16 tagResultData = 0xBF27;
 constexpr quint16 tagNotificationMetadata = 0xBF2F;
 constexpr quint16 tagSignature = 0x5F37;
-constexpr int notificationInstall = 0; // NotificationEvent bit
 } // namespace
 
 QByteArray ProfileInstallationResult::resultData() const
 {
-    QByteArray metadata = der::integer(sequenceNumber, 0x80) + der::namedBits({ notificationInstall }, 0x81)
-        + der::tlv(0x0C, notificationAddress.toUtf8());
-    if (!iccid.isEmpty())
-        metadata += der::tlv(0x5A, iccidToEfIccid(iccid));
+    const QByteArray metadata = NotificationMetadata { sequenceNumber, NotificationEvent::Install, notificationAddress, iccid }.encode();
     // finalResult [2] is a CHOICE, so its tag is explicit; its alternatives take the automatic
     // tags [0] and [1]. ErrorResult's own fields are automatically tagged too.
     const QByteArray outcome = success
         ? der::tlv(0xA0, QByteArray(der::tlv(0x4F, isdpAid) + der::tlv(0x04, QByteArray::fromHex("9000"))))
         : der::tlv(0xA1, QByteArray(der::integer(qint64(failedCommand), 0x80) + der::integer(qint64(reason), 0x81)));
-    return der::tlv(tagResultData, QByteArray(der::tlv(0x80, transactionId) + der::tlv(tagNotificationMetadata, metadata)
+    return der::tlv(tagResultData, QByteArray(der::tlv(0x80, transactionId) + metadata
                                               + der::tlv(0x06, serverOid) + der::tlv(0xA2, outcome)));
 }
 
@@ -55,21 +51,14 @@ Result<ProfileInstallationResult> ProfileInstallationResult::decode(QByteArrayVi
     out.transactionId = tid->content.toByteArray();
     out.serverOid = oid->content.toByteArray();
     out.signature = signature->content.toByteArray();
-    der::Reader m(metadata->content);
-    auto seq = m.expect(0x80, "seqNumber");
-    auto event = seq ? m.expect(0x81, "profileManagementOperation") : seq;
-    auto address = event ? m.expect(0x0C, "notificationAddress") : event;
-    if (!address)
-        return bad(address.errorMessage());
-    auto number = der::readInteger(seq->content);
-    if (!number)
-        return bad(number.errorMessage());
-    out.sequenceNumber = number.value();
-    out.notificationAddress = QString::fromUtf8(address->content);
-    if (auto iccid = m.optional(0x5A))
-        out.iccid = efIccidToIccid(iccid->content);
-    if (!m.atEnd())
-        return bad(QStringLiteral("the notification metadata has trailing data"));
+    auto notification = NotificationMetadata::decode(metadata->encoded);
+    if (!notification)
+        return bad(notification.errorMessage());
+    if (notification->event != NotificationEvent::Install)
+        return bad(QStringLiteral("its notification reports %1, not an installation").arg(notificationEventName(notification->event)));
+    out.sequenceNumber = notification->sequenceNumber;
+    out.notificationAddress = notification->notificationAddress;
+    out.iccid = notification->iccid;
     der::Reader f(final->content);
     auto choice = f.next();
     if (!choice || !f.atEnd())

@@ -10,6 +10,7 @@ constexpr quint16 tagStoreMetadata = 0xBF25;
 constexpr quint16 tagIccid = 0x5A;
 constexpr quint16 tagServiceProviderName = 0x91;
 constexpr quint16 tagProfileName = 0x92;
+constexpr quint16 tagNotificationConfiguration = 0xB6;
 constexpr quint16 tagProfileOwner = 0xB7;
 constexpr quint16 tagServiceSpecificData = 0xBF22;
 
@@ -57,11 +58,22 @@ QString mccMncToPlmn(QByteArrayView b)
     return out;
 }
 
+QString ProfileMetadata::notificationAddress(NotificationEvent event) const
+{
+    for (const NotificationConfiguration &c : notifications) {
+        if (c.operations & eventBit(event))
+            return c.address;
+    }
+    return {};
+}
+
 QByteArray ProfileMetadata::encode() const
 {
     const QString name = profileName.isEmpty() ? serviceProviderName : profileName;
     QByteArray content = der::tlv(tagIccid, iccidToEfIccid(iccid)) + der::tlv(tagServiceProviderName, serviceProviderName.left(32).toUtf8())
         + der::tlv(tagProfileName, name.left(64).toUtf8());
+    if (!notifications.isEmpty())
+        content += encodeNotificationConfigurations(notifications, tagNotificationConfiguration);
     // profileOwner: OperatorId { mccMnc [0] } (automatic tags).
     content += der::tlv(tagProfileOwner, der::tlv(0x80, plmnToMccMnc(plmn)));
     content += fallbackExtension(fallbackAllowed);
@@ -92,7 +104,12 @@ Result<ProfileMetadata> ProfileMetadata::decode(QByteArrayView bytes)
         auto e = r.next();
         if (!e)
             return bad(e.errorMessage());
-        if (e->tag == tagProfileOwner) {
+        if (e->tag == tagNotificationConfiguration) {
+            auto list = decodeNotificationConfigurations(e->content);
+            if (!list)
+                return bad(list.errorMessage());
+            m.notifications = list.value();
+        } else if (e->tag == tagProfileOwner) {
             der::Reader owner(e->content);
             auto mccMnc = owner.expect(0x80, "mccMnc");
             if (!mccMnc)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "notifications.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -12,7 +13,9 @@ namespace simfleet::protocol {
 // 5.5.3, StoreMetadataRequest, tag 'BF25'). The home network travels as the profile owner
 // (OperatorId.mccMnc, 3GPP TS 24.008 coding); whether the device may fall back to this profile
 // (SGP.22 v3's fallback attribute, which the v2.5 module lacks) travels in
-// serviceSpecificDataStoredInEuicc under simfleet's own OID.
+// serviceSpecificDataStoredInEuicc under simfleet's own OID. Where the eUICC sends the
+// notifications of later operations on the profile travels as notificationConfigurationInfo
+// (SGP.22 section 3.5: the profile server names itself there).
 struct ProfileMetadata
 {
     QString iccid;
@@ -20,7 +23,10 @@ struct ProfileMetadata
     QString profileName; // empty: the service provider name
     QString plmn;        // MCC || MNC of the profile's home network
     bool fallbackAllowed = true;
+    QList<NotificationConfiguration> notifications;
 
+    // The address the notification of this operation goes to; empty: the profile asks for none.
+    QString notificationAddress(NotificationEvent event) const;
     QByteArray encode() const;
     static Result<ProfileMetadata> decode(QByteArrayView bytes);
 };
