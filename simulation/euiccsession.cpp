@@ -24,6 +24,7 @@ QByteArray EuiccSession::challenge()
     m_euiccSignature1Object.clear();
     m_smdpSignature2Object.clear();
     m_authenticated = false;
+    m_serverAddress.clear();
     m_oneTimeKey = {};
     m_serverKey = {};
     m_serverCertificate = {};
@@ -80,6 +81,7 @@ Result<QByteArray> EuiccSession::authenticateServer(const QByteArray &requestByt
         return refuse(QStringLiteral("the profile server answered another challenge (a replay)"));
 
     m_transactionId = request->transactionId;
+    m_serverAddress = request->serverAddress;
     m_serverCertificate = leaf.value();
     protocol::AuthenticateServerResponse answer;
     answer.transactionId = request->transactionId;

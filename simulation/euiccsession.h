@@ -47,6 +47,9 @@ public:
 
     // ES10b.GetEUICCChallenge: a fresh challenge; any earlier session is abandoned.
     QByteArray challenge();
+    // The profile server this session authenticated (serverSigned1's serverAddress), which the
+    // installation result is for; empty before one authenticated.
+    const QString &serverAddress() const { return m_serverAddress; }
 
     // ES10b.AuthenticateServer (SGP.22 section 5.7.13), request and answer 'BF38': the server's
     // certificate must chain to the certificate issuer and name a profile server, its
@@ -73,6 +76,7 @@ private:
     QByteArray m_euiccSignature1Object; // what the server's smdpSignature2 must cover
     QByteArray m_smdpSignature2Object;  // what our euiccSignature2 covered
     bool m_authenticated = false;
+    QString m_serverAddress;
     crypto::Certificate m_serverCertificate; // CERT.DPauth of this session
     crypto::EcPublicKey m_serverKey; // the binding key (CERT.DPpb), once PrepareDownload checked it
     crypto::EcPrivateKey m_oneTimeKey; // dropped as soon as the session keys exist

@@ -47,6 +47,9 @@ QByteArray payloadOf(const FlashRecord &r)
     QDataStream out(&payload, QIODevice::WriteOnly);
     out.setVersion(QDataStream::Qt_6_0);
     out << quint8(r.kind) << r.eid << r.iccid << r.plmn << r.fallback << r.data;
+    // Added with the pending notifications; a record without them ends before, as they all did.
+    if (!r.metadata.isEmpty() || r.sequenceNumber != 0)
+        out << r.metadata << r.sequenceNumber;
     return payload;
 }
 
@@ -72,8 +75,10 @@ std::optional<FlashRecord> decode(QByteArrayView payload)
     quint8 kind = 0;
     FlashRecord r;
     in >> kind >> r.eid >> r.iccid >> r.plmn >> r.fallback >> r.data;
+    if (in.status() == QDataStream::Ok && !in.atEnd())
+        in >> r.metadata >> r.sequenceNumber;
     if (in.status() != QDataStream::Ok || !in.atEnd() || kind < quint8(FlashRecord::Kind::Certified)
-        || kind > quint8(FlashRecord::Kind::Crashed))
+        || kind > quint8(FlashRecord::Kind::NotificationRemoved))
         return std::nullopt;
     r.kind = FlashRecord::Kind(kind);
     return r;

@@ -20,11 +20,15 @@ struct FlashRecord
 {
     enum class Kind : quint8 {
         Certified = 1, // data: the device certificate its manufacturer issued at first contact
-        Installed = 2, // iccid, plmn; data: the credentials sealed under the storage key
+        Installed = 2, // iccid, plmn; data: the credentials sealed under the storage key;
+                       // metadata: the StoreMetadata the profile came with
         Enabled = 3,   // iccid enabled, every other profile disabled; fallback: the one kept
         Disabled = 4,  // iccid
         Deleted = 5,   // iccid
         Crashed = 6,   // the device failed a download once (CrashesMidDownload)
+        Notified = 7,  // a pending notification (SGP.22 section 3.5): sequenceNumber; iccid;
+                       // data: what the eUICC signed (SimulatedDevice::Memory::Notification)
+        NotificationRemoved = 8, // sequenceNumber, delivered and removed from the list
     };
     Kind kind = Kind::Certified;
     QString eid;
@@ -32,6 +36,8 @@ struct FlashRecord
     QString plmn;
     QString fallback;
     QByteArray data;
+    QByteArray metadata;
+    qint64 sequenceNumber = 0;
 };
 
 // The simulated field's flash: what its devices change, appended to a file beside the field's

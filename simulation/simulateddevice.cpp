@@ -1,7 +1,11 @@
 #include "simulateddevice.h"
 #include "protocol/attestationmessage.h"
 #include "protocol/boundprofilepackage.h"
+#include "protocol/der.h"
+#include "protocol/euiccinfo.h"
+#include "protocol/notifications.h"
 #include "protocol/profileinstallationresult.h"
+#include "simulationlog.h"
 #include "euiccsession.h"
 #include "flashlog.h"
 
@@ -22,12 +26,50 @@ namespace {
 const QString enabledState = QStringLiteral("enabled");
 const QString disabledState = QStringLiteral("disabled");
 
-Error noSuchProfile(const QString &eid, const QString &iccid)
+using protocol::NotificationEvent;
+using protocol::ProfileOperation;
+using protocol::ProfileOperationResult;
+
+// What a pending notification keeps: an installation result ('BF37'), or another notification.
+bool isInstallationResult(QByteArrayView data)
 {
-    return failWith(ErrorCode::NoSuchProfile, QStringLiteral("device %1 holds no profile %2").arg(eid, iccid));
+    return data.size() >= 2 && quint8(data[0]) == 0xBF && quint8(data[1]) == 0x37;
+}
+
+NotificationEvent eventOf(ProfileOperation operation)
+{
+    switch (operation) {
+    case ProfileOperation::Enable: return NotificationEvent::Enable;
+    case ProfileOperation::Disable: return NotificationEvent::Disable;
+    case ProfileOperation::Delete: return NotificationEvent::Delete;
+    }
+    return NotificationEvent::Enable;
+}
+
+// A request the device cannot read is refused without an answer (a malformed command).
+Error malformed(const QString &eid, const QString &why)
+{
+    return fail(QStringLiteral("device %1 refused a malformed request: %2").arg(eid, why));
 }
 
 } // namespace
+
+std::optional<SimulatedDevice::Memory::Notification> SimulatedDevice::Memory::Notification::fromData(QByteArray data)
+{
+    if (isInstallationResult(data)) {
+        auto result = protocol::ProfileInstallationResult::decode(data);
+        if (!result)
+            return std::nullopt;
+        return Notification { { result->sequenceNumber, NotificationEvent::Install, result->notificationAddress, result->iccid },
+                              std::move(data) };
+    }
+    protocol::der::Reader r(data);
+    auto metadata = r.expect(0xBF2F, "tbsOtherNotification");
+    auto decoded = metadata ? protocol::NotificationMetadata::decode(metadata->encoded) : Result<protocol::NotificationMetadata>(metadata.error());
+    if (!decoded)
+        return std::nullopt;
+    return Notification { decoded.value(), std::move(data) };
+}
 
 SimulatedDevice::SimulatedDevice(FieldDevice spec, std::shared_ptr<const FieldManufacturer> manufacturer,
                                  QByteArray fieldSeed, DeviceSurroundings *surroundings)
@@ -85,6 +127,8 @@ void SimulatedDevice::replay(const FlashRecord &record)
         if (profile == m.profiles.end())
             m.profiles.append({ record.iccid, disabledState, record.plmn });
         m.credentials.insert(record.iccid, record.data);
+        if (!record.metadata.isEmpty())
+            m.metadata.insert(record.iccid, record.metadata);
         break;
     case FlashRecord::Kind::Enabled:
         for (devices::InstalledProfile &p : m.profiles)
@@ -99,11 +143,23 @@ void SimulatedDevice::replay(const FlashRecord &record)
         if (profile != m.profiles.end())
             m.profiles.erase(profile);
         m.credentials.remove(record.iccid);
+        m.metadata.remove(record.iccid);
         if (m.fallbackIccid == record.iccid)
             m.fallbackIccid.clear();
         break;
     case FlashRecord::Kind::Crashed:
         m.crashedBefore = true;
+        break;
+    case FlashRecord::Kind::Notified:
+        m.lastSequenceNumber = std::max(m.lastSequenceNumber, record.sequenceNumber);
+        if (std::none_of(m.notifications.cbegin(), m.notifications.cend(),
+                         [&](const Memory::Notification &n) { return n.metadata.sequenceNumber == record.sequenceNumber; })) {
+            if (auto notification = Memory::Notification::fromData(record.data))
+                m.notifications.append(std::move(*notification));
+        }
+        break;
+    case FlashRecord::Kind::NotificationRemoved:
+        m.notifications.removeIf([&](const Memory::Notification &n) { return n.metadata.sequenceNumber == record.sequenceNumber; });
         break;
     }
 }
@@ -229,13 +285,78 @@ Result<QList<devices::InstalledProfile>> SimulatedDevice::listProfiles() const
     return m_memory.profiles;
 }
 
-Result<void> SimulatedDevice::changeProfile(const QString &iccid, ProfileOperation operation)
+QByteArray SimulatedDevice::isdpAid(const QString &iccid)
 {
-    auto changed = applyProfileChange(iccid, operation);
-    if (!changed)
-        return changed.error();
-    if (!changed.value())
-        return {}; // nothing to change
+    return QByteArray::fromHex("a0000005591010ffffffff89") + crypto::sha256(iccid.toLatin1()).first(4);
+}
+
+Result<QByteArray> SimulatedDevice::profilesInfo(const QByteArray &requestBytes)
+{
+    // ES10c.GetProfilesInfo (SGP.22 section 5.7.15): what the eUICC knows of each profile, from
+    // its state and the metadata it stored at installation.
+    auto request = protocol::ProfileInfoListRequest::decode(requestBytes);
+    if (!request)
+        return malformed(m_spec.eid, request.errorMessage());
+    Memory m;
+    {
+        QMutexLocker lock(&m_mutex);
+        m.profiles = m_memory.profiles;
+        m.metadata = m_memory.metadata;
+    }
+    protocol::ProfileInfoListResponse response;
+    for (const devices::InstalledProfile &p : std::as_const(m.profiles)) {
+        if ((!request->iccid.isEmpty() && request->iccid != p.iccid)
+            || (!request->isdpAid.isEmpty() && request->isdpAid != isdpAid(p.iccid))
+            || (request->profileClass && *request->profileClass != protocol::ProfileClass::Operational))
+            continue;
+        protocol::ProfileInfo info;
+        info.iccid = p.iccid;
+        info.isdpAid = isdpAid(p.iccid);
+        info.state = p.state == enabledState ? protocol::ProfileState::Enabled : protocol::ProfileState::Disabled;
+        info.profileClass = protocol::ProfileClass::Operational;
+        info.ownerPlmn = p.plmn;
+        if (auto metadata = protocol::ProfileMetadata::decode(m.metadata.value(p.iccid))) {
+            info.serviceProviderName = metadata->serviceProviderName;
+            info.profileName = metadata->profileName;
+            info.notificationConfiguration = metadata->notifications;
+        }
+        response.profiles.append(info);
+    }
+    return response.encode(request->tagList);
+}
+
+Result<QByteArray> SimulatedDevice::changeProfile(const QByteArray &requestBytes)
+{
+    auto request = protocol::ProfileOperationRequest::decode(requestBytes);
+    if (!request)
+        return malformed(m_spec.eid, request.errorMessage());
+    QString iccid = request->iccid;
+    if (iccid.isEmpty()) {
+        QMutexLocker lock(&m_mutex);
+        for (const devices::InstalledProfile &p : std::as_const(m_memory.profiles)) {
+            if (isdpAid(p.iccid) == request->isdpAid)
+                iccid = p.iccid;
+        }
+    }
+    auto result = iccid.isEmpty() ? Result<ProfileOperationResult>(ProfileOperationResult::IccidOrAidNotFound)
+                                  : changeProfile(iccid, request->operation);
+    if (!result)
+        return result.error();
+    return protocol::ProfileOperationResponse { request->operation, int(result.value()) }.encode();
+}
+
+Result<ProfileOperationResult> SimulatedDevice::changeProfile(const QString &iccid, ProfileOperation operation)
+{
+    // The profile's notification address, read before a delete takes its metadata away.
+    QString address;
+    {
+        QMutexLocker lock(&m_mutex);
+        if (auto metadata = protocol::ProfileMetadata::decode(m_memory.metadata.value(iccid)))
+            address = metadata->notificationAddress(eventOf(operation));
+    }
+    Change changed = applyProfileChange(iccid, operation);
+    if (!changed.before)
+        return changed.result; // refused, or nothing to change
     FlashRecord record;
     record.eid = m_spec.eid;
     record.iccid = iccid;
@@ -253,16 +374,21 @@ Result<void> SimulatedDevice::changeProfile(const QString &iccid, ProfileOperati
         break;
     }
     }
-    Result<void> stored = m_surroundings->commit(record);
-    if (!stored) {
+    if (auto stored = m_surroundings->commit(record); !stored) {
         // What the device could not commit did not happen.
         QMutexLocker lock(&m_mutex);
-        m_memory = std::move(*changed.value());
+        m_memory = std::move(*changed.before);
+        return stored.error();
     }
-    return stored;
+    // SGP.22 section 3.5: done, the eUICC notifies where the profile's metadata asks it to. One
+    // notification per operation asked for, on the profile it names.
+    if (auto notified = notify(eventOf(operation), iccid, address); !notified)
+        qCWarning(lcSimulation) << "device" << m_spec.eid << "kept no notification of its" << profileOperationName(operation)
+                                << "of" << iccid << ":" << notified.errorMessage();
+    return ProfileOperationResult::Ok;
 }
 
-Result<std::optional<SimulatedDevice::Memory>> SimulatedDevice::applyProfileChange(const QString &iccid, ProfileOperation operation)
+SimulatedDevice::Change SimulatedDevice::applyProfileChange(const QString &iccid, ProfileOperation operation)
 {
     QMutexLocker lock(&m_mutex);
     Memory before = m_memory;
@@ -270,14 +396,13 @@ Result<std::optional<SimulatedDevice::Memory>> SimulatedDevice::applyProfileChan
     const auto it = std::find_if(m.profiles.begin(), m.profiles.end(),
                                  [&iccid](const devices::InstalledProfile &p) { return p.iccid == iccid; });
     if (it == m.profiles.end())
-        return noSuchProfile(m_spec.eid, iccid);
+        return { ProfileOperationResult::IccidOrAidNotFound, std::nullopt };
     switch (operation) {
     case ProfileOperation::Enable:
         if (m_spec.fault == Fault::RejectsEnable)
-            return failWith(ErrorCode::EnableRejected,
-                            QStringLiteral("device %1 refused to enable profile %2").arg(m_spec.eid, iccid));
+            return { ProfileOperationResult::DisallowedByPolicy, std::nullopt };
         if (it->state == enabledState)
-            return std::optional<Memory>(); // already so: enabling is idempotent
+            return { ProfileOperationResult::ProfileNotInRequiredState, std::nullopt }; // profileNotInDisabledState
         // One enabled profile at a time (SGP.22 section 3.2.1): enabling one disables the other,
         // which stays as the fallback until the new one has attached.
         for (devices::InstalledProfile &p : m.profiles) {
@@ -287,19 +412,138 @@ Result<std::optional<SimulatedDevice::Memory>> SimulatedDevice::applyProfileChan
         }
         break;
     case ProfileOperation::Disable:
+        if (it->state != enabledState)
+            return { ProfileOperationResult::ProfileNotInRequiredState, std::nullopt }; // profileNotInEnabledState
         it->state = disabledState;
         break;
     case ProfileOperation::Delete:
         if (it->state == enabledState)
-            return failWith(ErrorCode::ProfileEnabled,
-                            QStringLiteral("profile %1 is enabled; disable it before deleting it").arg(iccid));
+            return { ProfileOperationResult::ProfileNotInRequiredState, std::nullopt }; // profileNotInDisabledState
         m.credentials.remove(iccid);
+        m.metadata.remove(iccid);
         if (m.fallbackIccid == iccid)
             m.fallbackIccid.clear();
         m.profiles.erase(it);
         break;
     }
-    return std::optional<Memory>(std::move(before));
+    return { ProfileOperationResult::Ok, std::move(before) };
+}
+
+qint64 SimulatedDevice::takeSequenceNumber()
+{
+    QMutexLocker lock(&m_mutex);
+    return ++m_memory.lastSequenceNumber;
+}
+
+Result<void> SimulatedDevice::notify(NotificationEvent event, const QString &iccid, const QString &address)
+{
+    if (address.isEmpty())
+        return {};
+    if (auto ok = ensureCertified(); !ok)
+        return ok;
+    const protocol::NotificationMetadata metadata { takeSequenceNumber(), event, address, iccid };
+    crypto::EcPrivateKey key;
+    {
+        QMutexLocker lock(&m_mutex);
+        key = m_key;
+    }
+    // euiccNotificationSignature, over tbsOtherNotification as encoded.
+    const QByteArray tbs = metadata.encode();
+    auto signature = crypto::ecdsaSign(key, tbs, crypto::SignatureFormat::Raw);
+    if (!signature)
+        return signature.error();
+    return keepNotification({ metadata, tbs + protocol::der::tlv(0x5F37, signature.value()) });
+}
+
+Result<void> SimulatedDevice::keepNotification(Memory::Notification notification)
+{
+    FlashRecord record;
+    record.kind = FlashRecord::Kind::Notified;
+    record.eid = m_spec.eid;
+    record.iccid = notification.metadata.iccid;
+    record.sequenceNumber = notification.metadata.sequenceNumber;
+    record.data = notification.data;
+    if (auto ok = m_surroundings->commit(record); !ok)
+        return ok;
+    QMutexLocker lock(&m_mutex);
+    m_memory.notifications.append(std::move(notification));
+    return {};
+}
+
+Result<QByteArray> SimulatedDevice::listNotifications(const QByteArray &requestBytes)
+{
+    auto request = protocol::ListNotificationRequest::decode(requestBytes);
+    if (!request)
+        return malformed(m_spec.eid, request.errorMessage());
+    protocol::ListNotificationResponse response;
+    QMutexLocker lock(&m_mutex);
+    for (const Memory::Notification &n : std::as_const(m_memory.notifications)) {
+        if (!request->operations || (*request->operations & protocol::eventBit(n.metadata.event)))
+            response.notifications.append(n.metadata);
+    }
+    return response.encode();
+}
+
+Result<QByteArray> SimulatedDevice::retrieveNotifications(const QByteArray &requestBytes)
+{
+    auto request = protocol::RetrieveNotificationsListRequest::decode(requestBytes);
+    if (!request)
+        return malformed(m_spec.eid, request.errorMessage());
+    if (auto ok = ensureCertified(); !ok)
+        return ok.error();
+    QByteArray items;
+    QMutexLocker lock(&m_mutex);
+    const QByteArray certificates = m_memory.certDer + (m_manufacturer ? m_manufacturer->eum.certificate.toDer() : QByteArray());
+    for (const Memory::Notification &n : std::as_const(m_memory.notifications)) {
+        if ((request->sequenceNumber && *request->sequenceNumber != n.metadata.sequenceNumber)
+            || (request->operations && !(*request->operations & protocol::eventBit(n.metadata.event))))
+            continue;
+        // An installation result as it was signed; another notification as an
+        // OtherSignedNotification with the eUICC's certificate and its manufacturer's.
+        items += isInstallationResult(n.data) ? n.data : protocol::der::sequence(QByteArray(n.data + certificates));
+    }
+    // RetrieveNotificationsListResponse: notificationList, [0] by the CHOICE's automatic tags.
+    return protocol::der::tlv(0xBF2B, protocol::der::tlv(0xA0, items));
+}
+
+Result<QByteArray> SimulatedDevice::removeNotification(const QByteArray &requestBytes)
+{
+    auto request = protocol::NotificationSentRequest::decode(requestBytes);
+    if (!request)
+        return malformed(m_spec.eid, request.errorMessage());
+    using Response = protocol::NotificationSentResponse;
+    {
+        QMutexLocker lock(&m_mutex);
+        if (std::none_of(m_memory.notifications.cbegin(), m_memory.notifications.cend(),
+                         [&](const Memory::Notification &n) { return n.metadata.sequenceNumber == request->sequenceNumber; }))
+            return Response { Response::NothingToDelete }.encode();
+    }
+    FlashRecord record;
+    record.kind = FlashRecord::Kind::NotificationRemoved;
+    record.eid = m_spec.eid;
+    record.sequenceNumber = request->sequenceNumber;
+    if (auto ok = m_surroundings->commit(record); !ok)
+        return ok.error();
+    QMutexLocker lock(&m_mutex);
+    m_memory.notifications.removeIf([&](const Memory::Notification &n) { return n.metadata.sequenceNumber == request->sequenceNumber; });
+    return Response { Response::Ok }.encode();
+}
+
+Result<QByteArray> SimulatedDevice::euiccInfo1()
+{
+    if (auto ok = ensureCertified(); !ok)
+        return ok.error();
+    if (!m_surroundings->issuerTrust())
+        return failWith(ErrorCode::ServerNotAuthenticated,
+                        QStringLiteral("this simulated field was made before devices carried their certificate issuer; "
+                                       "create the demo workspace again"));
+    // The CI whose key it carries from the factory verifies profile servers (SGP.22 section
+    // 4.5.2.2); its own chain runs to the CI that certified its manufacturer.
+    protocol::EuiccInfo1 info;
+    info.ciKeyIdsForVerification = { m_surroundings->certificateIssuer().keyIdentifier() };
+    info.ciKeyIdsForSigning = { m_manufacturer ? m_manufacturer->eum.certificate.authorityKeyIdentifier()
+                                               : m_surroundings->certificateIssuer().keyIdentifier() };
+    return info.encode();
 }
 
 Result<QByteArray> SimulatedDevice::challenge()
@@ -347,20 +591,26 @@ Result<QByteArray> SimulatedDevice::loadBoundPackage(const QByteArray &boundProf
     auto package = protocol::BoundProfilePackage::decode(boundProfilePackage);
     if (!package)
         return failWith(ErrorCode::PackageRejected, package.errorMessage());
+    QString serverAddress; // the profile server this session authenticated, which is told
+    {
+        QMutexLocker session(&m_sessionMutex);
+        if (m_session)
+            serverAddress = m_session->serverAddress();
+    }
     auto installed = install(package.value());
     if (!installed && installed.error().code == ErrorCode::DeviceRestarted)
         return installed.error(); // a device that restarted answers nothing
-    // SGP.22 section 5.5: the installation result, signed, whatever the outcome.
+    // SGP.22 section 5.5: the installation result, signed, whatever the outcome; it is also the
+    // install notification, pending until it is delivered (section 3.5).
     using Pir = protocol::ProfileInstallationResult;
     Pir result;
     result.transactionId = package->initialiseSecureChannel.transactionId;
     result.serverOid = protocol::simfleetObjectIdentifier();
+    result.notificationAddress = serverAddress;
+    result.sequenceNumber = takeSequenceNumber();
     if (installed) {
-        QMutexLocker lock(&m_mutex);
         result.iccid = installed.value();
-        result.sequenceNumber = m_memory.profiles.size();
-        // The ISD-P's AID (GlobalPlatform: the SGP.02 ISD-P prefix, then which one).
-        result.isdpAid = QByteArray::fromHex("a0000005591010ffffffff89000010") + char(0x10 + m_memory.profiles.size());
+        result.isdpAid = isdpAid(installed.value());
     } else {
         result.success = false;
         switch (installed.error().code) {
@@ -381,7 +631,10 @@ Result<QByteArray> SimulatedDevice::loadBoundPackage(const QByteArray &boundProf
     if (!signature)
         return signature.error();
     result.signature = signature.value();
-    return result.encode();
+    QByteArray answer = result.encode();
+    if (auto kept = keepNotification({ { result.sequenceNumber, NotificationEvent::Install, serverAddress, result.iccid }, answer }); !kept)
+        qCWarning(lcSimulation) << "device" << m_spec.eid << "kept no install notification:" << kept.errorMessage();
+    return answer;
 }
 
 Result<QString> SimulatedDevice::install(const protocol::BoundProfilePackage &boundProfilePackage)
@@ -412,6 +665,9 @@ Result<QString> SimulatedDevice::install(const protocol::BoundProfilePackage &bo
         return loaded.error();
     const LoadedProfile &profile = loaded.value();
     const QString &iccid = profile.metadata.iccid;
+    // The metadata as the device understood it: what GetProfilesInfo tells, and where the
+    // profile's later notifications go.
+    const QByteArray storedMetadata = profile.metadata.encode();
 
     // Seal the credentials under the secure element's storage key, bound to device and ICCID.
     QByteArray both; // built in place: toByteArray() temporaries would be freed unwiped
@@ -435,6 +691,7 @@ Result<QString> SimulatedDevice::install(const protocol::BoundProfilePackage &bo
                             QStringLiteral("the secure element of %1 has no room for another profile; delete one first").arg(m_spec.eid));
         m_memory.profiles.append({ iccid, disabledState, profile.metadata.plmn });
         m_memory.credentials.insert(iccid, sealed.value());
+        m_memory.metadata.insert(iccid, storedMetadata);
     }
     FlashRecord installed;
     installed.kind = FlashRecord::Kind::Installed;
@@ -442,10 +699,12 @@ Result<QString> SimulatedDevice::install(const protocol::BoundProfilePackage &bo
     installed.iccid = iccid;
     installed.plmn = profile.metadata.plmn;
     installed.data = sealed.value();
+    installed.metadata = storedMetadata;
     if (auto ok = m_surroundings->commit(installed); !ok) {
         QMutexLocker lock(&m_mutex); // not committed, not installed
         m_memory.profiles.removeIf([&](const devices::InstalledProfile &p) { return p.iccid == iccid; });
         m_memory.credentials.remove(iccid);
+        m_memory.metadata.remove(iccid);
         return ok.error();
     }
     return iccid;
@@ -472,7 +731,10 @@ Result<devices::AttachReport> SimulatedDevice::attach(const QByteArray &rand, co
         if (fallback.isEmpty())
             return failWith(ErrorCode::NoCoverage,
                             QStringLiteral("device %1 finds no network %2 and has no profile to fall back to").arg(m_spec.eid, enabled.plmn));
-        if (auto ok = changeProfile(fallback, ProfileOperation::Enable); !ok)
+        auto fellBack = changeProfile(fallback, ProfileOperation::Enable);
+        if (!fellBack)
+            return fellBack.error();
+        if (auto ok = protocol::ProfileOperationResponse { ProfileOperation::Enable, int(fellBack.value()) }.outcome(m_spec.eid, fallback); !ok)
             return ok.error();
         return devices::AttachReport { fallback, {}, true,
                                        QStringLiteral("no coverage of network %1 here; fell back to profile %2").arg(enabled.plmn, fallback) };

@@ -5,6 +5,7 @@
 #include "crypto/secretbytes.h"
 #include "devices/devicelink.h"
 #include "fault.h"
+#include "protocol/profilemanagement.h"
 #include "protocol/profilemetadata.h"
 #include "protocol/entityattestationtoken.h"
 #include "store/records.h"
@@ -18,6 +19,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 
 namespace simfleet::crypto {
 class ChainVerifier;
@@ -75,10 +77,11 @@ public:
     virtual const FieldTiming &timing() const = 0;
     // Null for a field made before devices carried their certificate issuer.
     virtual const crypto::ChainVerifier *issuerTrust() const = 0;
+    // The certificate issuer itself, whose key identifier the eUICC reports (EUICCInfo1); null
+    // for such a field.
+    virtual const crypto::Certificate &certificateIssuer() const = 0;
     virtual Result<void> commit(const FlashRecord &record) = 0;
 };
-
-enum class ProfileOperation { Enable, Disable, Delete };
 
 // One simulated device: its eUICC (installed profiles, their credentials sealed under the secure
 // element's storage key, the download session), its attestation key and firmware, and its fault.
@@ -109,8 +112,21 @@ public:
     Result<QByteArray> evidence(const QByteArray &nonce);
     // The same over the wire: AttestationRequest in, AttestationResponse out (DER).
     Result<QByteArray> attest(const QByteArray &request);
+    // What the device holds, as the simulation reads it (tests, the field's own file).
     Result<QList<devices::InstalledProfile>> listProfiles() const;
-    Result<void> changeProfile(const QString &iccid, ProfileOperation operation);
+    // ES10c (SGP.22 section 5.7): GetProfilesInfo, and EnableProfile, DisableProfile and
+    // DeleteProfile by their request's tag; DER in, DER out. A request that does not decode is
+    // refused without an answer, as a malformed command is.
+    Result<QByteArray> profilesInfo(const QByteArray &request);
+    Result<QByteArray> changeProfile(const QByteArray &request);
+    // The notifications the eUICC keeps after an installation, enable, disable or delete until
+    // they are delivered (SGP.22 section 3.5): ES10b.ListNotification, RetrieveNotificationsList
+    // and RemoveNotificationFromList.
+    Result<QByteArray> listNotifications(const QByteArray &request);
+    Result<QByteArray> retrieveNotifications(const QByteArray &request);
+    Result<QByteArray> removeNotification(const QByteArray &request);
+    // ES10b.GetEUICCInfo, EUICCInfo1: the certificate issuer it verifies and signs under.
+    Result<QByteArray> euiccInfo1();
     // ES10b.GetEUICCChallenge, AuthenticateServer, LoadBoundProfilePackage (SGP.22 section 3.1.2).
     Result<QByteArray> challenge();
     Result<QByteArray> authenticateServer(const QByteArray &request);
@@ -125,11 +141,26 @@ public:
     // each change to it.
     struct Memory
     {
+        // A pending notification: its metadata, and what the eUICC signed and keeps until it is
+        // delivered: an installation result ('BF37') whole, or of another notification its
+        // tbsOtherNotification and euiccNotificationSignature ('BF2F', '5F37'), to which the
+        // certificates are added when it is retrieved.
+        struct Notification
+        {
+            protocol::NotificationMetadata metadata;
+            QByteArray data;
+            // Reads a notification's data back (from the field's file or its flash log).
+            static std::optional<Notification> fromData(QByteArray data);
+        };
         QByteArray certDer;
         QList<devices::InstalledProfile> profiles;
         QHash<QString, QByteArray> credentials; // per ICCID, sealed under the storage key
+        QHash<QString, QByteArray> metadata;    // per ICCID, its StoreMetadata (none for a profile
+                                                // installed before devices kept it)
         QString fallbackIccid;                  // the profile enabled before the last enable
         bool crashedBefore = false;             // CrashesMidDownload: it fails once, then works
+        QList<Notification> notifications;      // pending, oldest first
+        qint64 lastSequenceNumber = 0;          // of the notifications, never reused
     };
     Memory memory() const;
     void restore(Memory memory);
@@ -142,9 +173,26 @@ private:
     Result<QString> install(const protocol::BoundProfilePackage &boundProfilePackage);
     QList<QByteArray> certificateChain() const;
     crypto::SecretBytes storageKey() const;
-    // Applies a profile operation in memory and returns what it held before (nothing when the
-    // operation changes nothing), so a change that fails to commit can be undone.
-    Result<std::optional<Memory>> applyProfileChange(const QString &iccid, ProfileOperation operation);
+    // One profile operation (SGP.22 section 3.2), committed with its notification: the result
+    // the eUICC answers with, or an error when it could not commit (it then answers nothing).
+    Result<protocol::ProfileOperationResult> changeProfile(const QString &iccid, protocol::ProfileOperation operation);
+    // Applies a profile operation in memory: its result, and when it changed something, what
+    // the device held before, so a change that fails to commit can be undone.
+    struct Change
+    {
+        protocol::ProfileOperationResult result = protocol::ProfileOperationResult::Ok;
+        std::optional<Memory> before;
+    };
+    Change applyProfileChange(const QString &iccid, protocol::ProfileOperation operation);
+    // Signs a notification of this operation on this profile to `address` and keeps it until
+    // it is delivered; nothing when the profile's metadata names no address for it.
+    Result<void> notify(protocol::NotificationEvent event, const QString &iccid, const QString &address);
+    // Keeps a signed notification (the sequence number already taken): flash first.
+    Result<void> keepNotification(Memory::Notification notification);
+    qint64 takeSequenceNumber();
+    // The ISD-P a profile lives in (GlobalPlatform: SGP.02's ISD-P prefix, then a number the
+    // ICCID gives): the same for the profile's life, with nothing to store.
+    static QByteArray isdpAid(const QString &iccid);
 
     const FieldDevice m_spec;
     const std::shared_ptr<const FieldManufacturer> m_manufacturer;

@@ -43,24 +43,46 @@ devices::Answer<QByteArray> SimulatedDeviceLink::attest(const QByteArray &reques
     return ask<QByteArray>([request](SimulatedDevice &d) { return d.attest(request); });
 }
 
-devices::Answer<QList<devices::InstalledProfile>> SimulatedDeviceLink::listProfiles()
+devices::Answer<QByteArray> SimulatedDeviceLink::profilesInfo(const QByteArray &request)
 {
-    return ask<QList<devices::InstalledProfile>>([](SimulatedDevice &d) { return d.listProfiles(); });
+    return ask<QByteArray>([request](SimulatedDevice &d) { return d.profilesInfo(request); });
 }
 
-devices::Answer<void> SimulatedDeviceLink::enableProfile(const QString &iccid)
+// The three operations reach the same handler, which reads which one from the request's tag,
+// as the eUICC does.
+devices::Answer<QByteArray> SimulatedDeviceLink::enableProfile(const QByteArray &request)
 {
-    return ask<void>([iccid](SimulatedDevice &d) { return d.changeProfile(iccid, ProfileOperation::Enable); });
+    return ask<QByteArray>([request](SimulatedDevice &d) { return d.changeProfile(request); });
 }
 
-devices::Answer<void> SimulatedDeviceLink::disableProfile(const QString &iccid)
+devices::Answer<QByteArray> SimulatedDeviceLink::disableProfile(const QByteArray &request)
 {
-    return ask<void>([iccid](SimulatedDevice &d) { return d.changeProfile(iccid, ProfileOperation::Disable); });
+    return ask<QByteArray>([request](SimulatedDevice &d) { return d.changeProfile(request); });
 }
 
-devices::Answer<void> SimulatedDeviceLink::deleteProfile(const QString &iccid)
+devices::Answer<QByteArray> SimulatedDeviceLink::deleteProfile(const QByteArray &request)
 {
-    return ask<void>([iccid](SimulatedDevice &d) { return d.changeProfile(iccid, ProfileOperation::Delete); });
+    return ask<QByteArray>([request](SimulatedDevice &d) { return d.changeProfile(request); });
+}
+
+devices::Answer<QByteArray> SimulatedDeviceLink::listNotifications(const QByteArray &request)
+{
+    return ask<QByteArray>([request](SimulatedDevice &d) { return d.listNotifications(request); });
+}
+
+devices::Answer<QByteArray> SimulatedDeviceLink::retrieveNotifications(const QByteArray &request)
+{
+    return ask<QByteArray>([request](SimulatedDevice &d) { return d.retrieveNotifications(request); });
+}
+
+devices::Answer<QByteArray> SimulatedDeviceLink::removeNotification(const QByteArray &request)
+{
+    return ask<QByteArray>([request](SimulatedDevice &d) { return d.removeNotification(request); });
+}
+
+devices::Answer<QByteArray> SimulatedDeviceLink::euiccInfo1()
+{
+    return ask<QByteArray>([](SimulatedDevice &d) { return d.euiccInfo1(); });
 }
 
 devices::Answer<QByteArray> SimulatedDeviceLink::challenge()

@@ -26,10 +26,14 @@ public:
     QString eid() const override { return m_eid; }
     devices::Answer<devices::DeviceInfo> info() override;
     devices::Answer<QByteArray> attest(const QByteArray &request) override;
-    devices::Answer<QList<devices::InstalledProfile>> listProfiles() override;
-    devices::Answer<void> enableProfile(const QString &iccid) override;
-    devices::Answer<void> disableProfile(const QString &iccid) override;
-    devices::Answer<void> deleteProfile(const QString &iccid) override;
+    devices::Answer<QByteArray> profilesInfo(const QByteArray &request) override;
+    devices::Answer<QByteArray> enableProfile(const QByteArray &request) override;
+    devices::Answer<QByteArray> disableProfile(const QByteArray &request) override;
+    devices::Answer<QByteArray> deleteProfile(const QByteArray &request) override;
+    devices::Answer<QByteArray> listNotifications(const QByteArray &request) override;
+    devices::Answer<QByteArray> retrieveNotifications(const QByteArray &request) override;
+    devices::Answer<QByteArray> removeNotification(const QByteArray &request) override;
+    devices::Answer<QByteArray> euiccInfo1() override;
     devices::Answer<QByteArray> challenge() override;
     devices::Answer<QByteArray> authenticateServer(const QByteArray &request) override;
     devices::Answer<QByteArray> prepareDownload(const QByteArray &request) override;

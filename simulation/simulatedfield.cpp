@@ -42,14 +42,15 @@ Result<void> exec(QSqlQuery &q, const QString &sql)
 }
 
 // The field file's own upgrades: version 1 lets the devices keep their profiles' network and
-// credentials, and remember a crash; version 2 indexes profiles by device.
+// credentials, and remember a crash; version 2 indexes profiles by device; version 3 keeps each
+// profile's metadata and each device's pending notifications with their sequence numbers.
 Result<void> migrateField(QSqlDatabase &db)
 {
     QSqlQuery q(db);
     if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
         return fail(q.lastError().text());
     const int version = q.value(0).toInt();
-    if (version >= 2)
+    if (version >= 3)
         return {};
     store::Transaction tx(db);
     if (version < 1) {
@@ -62,7 +63,15 @@ Result<void> migrateField(QSqlDatabase &db)
         }
     }
     // Version 2: a device rewrites its own profiles, found by EID.
-    for (const char *sql : { "CREATE INDEX IF NOT EXISTS field_profile_eid ON field_profile(eid)", "PRAGMA user_version = 2" }) {
+    if (version < 2) {
+        if (auto ok = exec(q, QStringLiteral("CREATE INDEX IF NOT EXISTS field_profile_eid ON field_profile(eid)")); !ok)
+            return ok;
+    }
+    for (const char *sql : { "ALTER TABLE field_profile ADD COLUMN metadata BLOB",
+                             "ALTER TABLE field_device ADD COLUMN last_notification INTEGER NOT NULL DEFAULT 0",
+                             "CREATE TABLE field_notification (eid TEXT NOT NULL REFERENCES field_device(eid),"
+                             " seq INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (eid, seq))",
+                             "PRAGMA user_version = 3" }) {
         if (auto ok = exec(q, QLatin1StringView(sql)); !ok)
             return ok;
     }
@@ -243,7 +252,7 @@ Result<std::unique_ptr<SimulatedField>> SimulatedField::open(const QString &path
     }
     q.setForwardOnly(true);
     if (!q.exec(QStringLiteral("SELECT eid, imei, manufacturer, hwmodel, hwversion, swname, swversion,"
-                               " secure_element, fault, fault_operator, cert_der FROM field_device")))
+                               " secure_element, fault, fault_operator, cert_der, last_notification FROM field_device")))
         return fail(q.lastError().text());
     QHash<QString, SimulatedDevice::Memory> memories;
     while (q.next()) {
@@ -259,12 +268,13 @@ Result<std::unique_ptr<SimulatedField>> SimulatedField::open(const QString &path
         d.fault = faultFromName(q.value(8).toString()).value_or(Fault::None);
         d.faultOperator = q.value(9).toString();
         memories[d.eid].certDer = q.value(10).toByteArray();
+        memories[d.eid].lastSequenceNumber = q.value(11).toLongLong();
         auto manufacturer = field->m_manufacturers.value(d.manufacturer);
         const QString eid = d.eid;
         field->m_devices.insert(eid, std::make_shared<SimulatedDevice>(std::move(d), std::move(manufacturer), field->m_seed,
                                                                        static_cast<DeviceSurroundings *>(field.get())));
     }
-    if (!q.exec(QStringLiteral("SELECT iccid, eid, state, plmn, credentials, is_fallback FROM field_profile ORDER BY rowid")))
+    if (!q.exec(QStringLiteral("SELECT iccid, eid, state, plmn, credentials, is_fallback, metadata FROM field_profile ORDER BY rowid")))
         return fail(q.lastError().text());
     while (q.next()) {
         const auto memory = memories.find(q.value(1).toString());
@@ -274,6 +284,16 @@ Result<std::unique_ptr<SimulatedField>> SimulatedField::open(const QString &path
         memory->credentials.insert(q.value(0).toString(), q.value(4).toByteArray());
         if (q.value(5).toBool())
             memory->fallbackIccid = q.value(0).toString();
+        if (!q.value(6).toByteArray().isEmpty())
+            memory->metadata.insert(q.value(0).toString(), q.value(6).toByteArray());
+    }
+    if (!q.exec(QStringLiteral("SELECT eid, data FROM field_notification ORDER BY eid, seq")))
+        return fail(q.lastError().text());
+    while (q.next()) {
+        const auto memory = memories.find(q.value(0).toString());
+        auto notification = SimulatedDevice::Memory::Notification::fromData(q.value(1).toByteArray());
+        if (memory != memories.end() && notification)
+            memory->notifications.append(std::move(*notification));
     }
     if (!q.exec(QStringLiteral("SELECT eid FROM field_crash")))
         return fail(q.lastError().text());
@@ -416,10 +436,13 @@ Result<void> SimulatedField::takeInFlashLog(QSqlDatabase &db)
 {
     const QSet<QString> written = m_flash->devicesWritten();
     store::Transaction tx(db);
-    QSqlQuery clear(db), insert(db), certified(db), crashed(db), taken(db);
+    QSqlQuery clear(db), insert(db), certified(db), crashed(db), taken(db), clearNotifications(db), notified(db), counted(db);
     clear.prepare(QStringLiteral("DELETE FROM field_profile WHERE eid = ?"));
-    insert.prepare(QStringLiteral("INSERT INTO field_profile (iccid, eid, state, plmn, credentials, is_fallback)"
-                                  " VALUES (?, ?, ?, ?, ?, ?)"));
+    insert.prepare(QStringLiteral("INSERT INTO field_profile (iccid, eid, state, plmn, credentials, is_fallback, metadata)"
+                                  " VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    clearNotifications.prepare(QStringLiteral("DELETE FROM field_notification WHERE eid = ?"));
+    notified.prepare(QStringLiteral("INSERT INTO field_notification (eid, seq, data) VALUES (?, ?, ?)"));
+    counted.prepare(QStringLiteral("UPDATE field_device SET last_notification = ? WHERE eid = ?"));
     certified.prepare(QStringLiteral("UPDATE field_device SET cert_der = ? WHERE eid = ?"));
     crashed.prepare(QStringLiteral("INSERT OR IGNORE INTO field_crash (eid) VALUES (?)"));
     const auto failed = [](const QSqlQuery &q) {
@@ -440,9 +463,24 @@ Result<void> SimulatedField::takeInFlashLog(QSqlDatabase &db)
             insert.addBindValue(p.plmn);
             insert.addBindValue(memory.credentials.value(p.iccid));
             insert.addBindValue(p.iccid == memory.fallbackIccid);
+            insert.addBindValue(memory.metadata.value(p.iccid));
             if (!insert.exec())
                 return failed(insert);
         }
+        clearNotifications.addBindValue(eid);
+        if (!clearNotifications.exec())
+            return failed(clearNotifications);
+        for (const SimulatedDevice::Memory::Notification &n : memory.notifications) {
+            notified.addBindValue(eid);
+            notified.addBindValue(n.metadata.sequenceNumber);
+            notified.addBindValue(n.data);
+            if (!notified.exec())
+                return failed(notified);
+        }
+        counted.addBindValue(memory.lastSequenceNumber);
+        counted.addBindValue(eid);
+        if (!counted.exec())
+            return failed(counted);
         if (!memory.certDer.isEmpty()) {
             certified.addBindValue(memory.certDer);
             certified.addBindValue(eid);

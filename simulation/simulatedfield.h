@@ -76,7 +76,7 @@ public:
     // (one CI per field, as one eUICC carries one), or a device's EID is taken.
     Result<void> addDevices(const FieldManufacturer &manufacturer, const std::vector<FieldDevice> &devices);
     // The certificate issuer the field's devices carry; null for a field made before they did.
-    const crypto::Certificate &certificateIssuer() const { return m_certificateIssuer; }
+    const crypto::Certificate &certificateIssuer() const override { return m_certificateIssuer; }
     // The threads the field's devices compute and delay their answers on. Many devices may be
     // slow at once, so there are more threads than cores; they sleep, not spin.
     QThreadPool &deviceThreads() { return *m_threads; }

@@ -6,6 +6,7 @@
 #include "crypto/milenage.h"
 #include "crypto/random.h"
 #include "devices/devicelink.h"
+#include "devices/euiccprofiles.h"
 #include "profiles/profileserver.h"
 #include "store/records.h"
 
@@ -51,7 +52,11 @@ QStringList ReconcileFindings::findings() const
 
 DeviceChange::DeviceChange(const ChangeContext &context, CampaignItem item, std::optional<protocol::ProfileContent> content,
                            devices::DeviceLink &link)
-    : m_context(context), m_item(std::move(item)), m_content(std::move(content)), m_link(link)
+    : m_context(context),
+      m_item(std::move(item)),
+      m_content(std::move(content)),
+      m_link(link),
+      m_notifications(link, context.server.deviceTrust(), std::chrono::milliseconds(context.settings.answerTimeoutMs))
 {
 }
 
@@ -113,10 +118,24 @@ Result<T> DeviceChange::ask(Call call)
 }
 
 template<typename Call>
-void DeviceChange::tidy(const char *what, Call call)
+bool DeviceChange::tidy(const char *what, Call call)
 {
-    if (auto ok = ask<void>(call); !ok)
+    if (auto ok = ask<void>(call); !ok) {
         qCInfo(lcCampaigns) << "device" << m_item.eid << "did not" << what << ":" << ok.errorMessage();
+        return false;
+    }
+    return true;
+}
+
+void DeviceChange::collectNotifications()
+{
+    auto collected = m_notifications.collect(m_context.clock.now());
+    if (!collected) {
+        qCInfo(lcCampaigns) << "device" << m_item.eid << "keeps its notifications for now:" << collected.errorMessage();
+        return;
+    }
+    for (const QString &refused : std::as_const(collected->refused))
+        qCWarning(lcCampaigns) << "device" << m_item.eid << ":" << refused;
 }
 
 void DeviceChange::fail(const QString &reason, const ItemStep::ProfileStates &profiles)
@@ -144,7 +163,11 @@ bool DeviceChange::download()
         if (attempt > 0)
             m_context.clock.wait(qint64(settings.backoffMs) << (attempt - 1));
         ++attempts;
-        installed = m_context.server.download(m_link, order, std::chrono::milliseconds(settings.answerTimeoutMs), m_context.clock.now());
+        profiles::DownloadSession session;
+        installed = m_context.server.download(m_link, order, std::chrono::milliseconds(settings.answerTimeoutMs),
+                                              m_context.clock.now(), &session);
+        // The certificate AuthenticateClient verified: the device's notifications are checked against it.
+        m_notifications.trust(session.euiccCertificate);
         if (installed || installed.error().code == ErrorCode::AlreadyInstalled)
             break;
         const ErrorCode code = installed.error().code;
@@ -154,8 +177,9 @@ bool DeviceChange::download()
     if (!installed && installed.error().code != ErrorCode::AlreadyInstalled) {
         // A late answer may still have installed it: remove it, so the device keeps only what
         // the workspace records (a device that has nothing answers no-such-profile).
-        if (installed.error().code == ErrorCode::Timeout)
-            tidy("remove a profile it may have installed late", [&] { return m_link.deleteProfile(m_item.newIccid); });
+        if (installed.error().code == ErrorCode::Timeout
+            && tidy("remove a profile it may have installed late", [&] { return devices::deleteProfile(m_link, m_item.newIccid); }))
+            collectNotifications();
         // The numbers stay burnt: an issued IMSI or ICCID is never handed out again.
         fail(reasonCode(installed.error(), "download-failed"), { { *m_item.newProfileId, deletedState } });
         return false;
@@ -167,14 +191,16 @@ bool DeviceChange::download()
 
 bool DeviceChange::enable()
 {
-    auto enabled = ask<void>([&] { return m_link.enableProfile(m_item.newIccid); });
+    auto enabled = ask<void>([&] { return devices::enableProfile(m_link, m_item.newIccid); });
     if (!enabled) {
         const QString reason = reasonCode(enabled.error(), "enable-failed");
         // Nothing changed on the device: remove the new profile so it holds what it held.
-        tidy("remove the profile it would not enable", [&] { return m_link.deleteProfile(m_item.newIccid); });
+        if (tidy("remove the profile it would not enable", [&] { return devices::deleteProfile(m_link, m_item.newIccid); }))
+            collectNotifications();
         fail(reason, { { *m_item.newProfileId, deletedState } });
         return false;
     }
+    collectNotifications();
     return true;
 }
 
@@ -228,7 +254,9 @@ bool DeviceChange::confirm()
 
 bool DeviceChange::deleteOld()
 {
-    auto deleted = ask<void>([&] { return m_link.deleteProfile(m_item.oldIccid); });
+    auto deleted = ask<void>([&] { return devices::deleteProfile(m_link, m_item.oldIccid); });
+    if (deleted)
+        collectNotifications();
     const bool gone = deleted || deleted.error().code == ErrorCode::NoSuchProfile;
     // The change itself succeeded; an old profile the device would not delete stays disabled.
     const QString reason = gone ? QString() : QStringLiteral("old-profile-kept");
@@ -241,7 +269,7 @@ bool DeviceChange::deleteOld()
 
 std::optional<DeviceChange::Holdings> DeviceChange::holdings()
 {
-    auto listed = ask<QList<devices::InstalledProfile>>([&] { return m_link.listProfiles(); });
+    auto listed = ask<QList<devices::InstalledProfile>>([&] { return devices::listProfiles(m_link); });
     if (!listed) {
         m_context.findings.unresolved();
         return std::nullopt;
@@ -268,13 +296,15 @@ bool DeviceChange::rollBack()
     if (!held)
         return false;
     if (!held->oldEnabled) {
-        if (auto ok = ask<void>([&] { return m_link.enableProfile(m_item.oldIccid); }); !ok) {
+        if (auto ok = ask<void>([&] { return devices::enableProfile(m_link, m_item.oldIccid); }); !ok) {
             m_context.findings.unresolved();
             return false;
         }
     }
     if (held->hasNew)
-        tidy("remove the profile it rolled back from", [&] { return m_link.deleteProfile(m_item.newIccid); });
+        tidy("remove the profile it rolled back from", [&] { return devices::deleteProfile(m_link, m_item.newIccid); });
+    // What the device did (the enable, the delete, or its own fall-back), in one retrieve.
+    collectNotifications();
     StepRecorder &steps = m_context.steps;
     return steps.advance(m_item, ItemStep(ItemState::RolledBack, m_item.reason)
                                      .withProfiles({ { *m_item.newProfileId, deletedState }, { *m_item.oldProfileId, enabledState } })

@@ -3,6 +3,7 @@
 #include "campaign.h"
 #include "campaignitem.h"
 #include "core/result.h"
+#include "devices/notificationcollector.h"
 #include "protocol/profilepackage.h"
 
 #include <QMutex>
@@ -90,15 +91,19 @@ private:
     template<typename T, typename Call>
     Result<T> ask(Call call);
     // Asks for a clean-up whose failure changes nothing the workspace records (a profile the
-    // device may or may not hold is removed); logged, not recorded.
+    // device may or may not hold is removed); logged, not recorded. True when it was done.
     template<typename Call>
-    void tidy(const char *what, Call call);
+    bool tidy(const char *what, Call call);
+    // After a profile operation the device did: its notifications retrieved, checked and removed
+    // (SGP.22 section 3.5), in one retrieve; what goes wrong is logged and changes no step.
+    void collectNotifications();
     void fail(const QString &reason, const ItemStep::ProfileStates &profiles = {});
 
     const ChangeContext &m_context;
     CampaignItem m_item;
     std::optional<protocol::ProfileContent> m_content;
     devices::DeviceLink &m_link;
+    devices::NotificationCollector m_notifications;
 };
 
 } // namespace simfleet::campaigns

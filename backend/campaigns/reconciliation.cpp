@@ -6,6 +6,7 @@
 #include "access/session.h"
 #include "core/clock.h"
 #include "devices/devicelink.h"
+#include "devices/euiccprofiles.h"
 #include "store/auditlog.h"
 #include "store/campaignrepository.h"
 #include "store/devicerepository.h"
@@ -209,7 +210,7 @@ Result<ReconcileReport> Reconciliation::run(const access::Session &by, const Dev
                 return;
             // One more try for a device that was slow once, as a campaign's steps allow.
             for (int attempt = 0; attempt < 2; ++attempt) {
-                auto listed = devices::awaitAnswer(link->listProfiles(), timeout, check.eid);
+                auto listed = devices::awaitAnswer(devices::listProfiles(*link), timeout, check.eid);
                 if (listed) {
                     check.held = std::move(listed).value();
                     return;

@@ -31,6 +31,7 @@ public:
     ChainVerifier &operator=(const ChainVerifier &other);
 
     void addTrustAnchor(const Certificate &anchor);
+    const QList<Certificate> &trustAnchors() const { return m_anchors; }
     void addRevocationList(const RevocationList &list);
     void setRevocationCheck(RevocationCheck check) { m_revocation = check; }
     void setTime(const QDateTime &time) { m_time = time; }

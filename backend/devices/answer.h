@@ -115,7 +115,32 @@ public:
         return m_state->result.has_value();
     }
 
+    // The answer this one's value makes (the device's bytes decoded, say): f runs when this
+    // answer arrives, on the thread that settles it, or for a deferred answer on the thread that
+    // collects the result; an error passes through unchanged. The result keeps its own deadline,
+    // set by whoever waits for it or continues from it.
+    template<typename U, typename F>
+    Answer<U> map(F f) const
+    {
+        const auto apply = [f = std::move(f)](const Result<T> &r) -> Result<U> { return r ? f(r.value()) : Result<U>(r.error()); };
+        {
+            QMutexLocker lock(&m_state->mutex);
+            if (m_state->compute && !m_state->computing) {
+                return Answer<U>::deferred([inner = *this, apply] {
+                    inner.computeIfDeferred();
+                    return apply(inner.settledResult());
+                });
+            }
+        }
+        auto [mapped, settle] = Answer<U>::pending();
+        whenSettled([settle = settle, apply](const Result<T> &r) { settle(apply(r)); });
+        return mapped;
+    }
+
 private:
+    template<typename>
+    friend class Answer;
+
     struct State
     {
         QMutex mutex;
@@ -142,6 +167,37 @@ private:
         if (continuation)
             continuation(*state->result); // settled once, never changed after: read without the lock
         return true;
+    }
+
+    // Runs `done` when the answer arrives, with no deadline of its own.
+    void whenSettled(Continuation done) const
+    {
+        State &s = *m_state;
+        {
+            QMutexLocker lock(&s.mutex);
+            if (!s.result) {
+                if (s.continuation) {
+                    s.continuation = [first = std::move(s.continuation), done = std::move(done)](const Result<T> &r) {
+                        first(r);
+                        done(r);
+                    };
+                } else {
+                    s.continuation = std::move(done);
+                }
+                return;
+            }
+        }
+        done(*s.result);
+    }
+
+    // The answer, once computed or settled (a deferred answer another thread computes).
+    Result<T> settledResult() const
+    {
+        State &s = *m_state;
+        QMutexLocker lock(&s.mutex);
+        while (!s.result)
+            s.settled.wait(&s.mutex);
+        return *s.result;
     }
 
     void computeIfDeferred() const

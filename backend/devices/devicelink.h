@@ -24,7 +24,8 @@ struct DeviceInfo
     QList<QByteArray> certificateChain; // DER, the device's own certificate first
 };
 
-// A profile as the device's secure element reports it.
+// A profile as the device's secure element reports it (ES10c.GetProfilesInfo, read by
+// devices/euiccprofiles.h).
 struct InstalledProfile
 {
     QString iccid;
@@ -59,16 +60,30 @@ public:
     // AttestationRequest with the nonce in, an AttestationResponse with the Entity Attestation
     // Token (RFC 9711, COSE_Sign1/ES256) or an error out, both DER.
     virtual Answer<QByteArray> attest(const QByteArray &request) = 0;
-    virtual Answer<QList<InstalledProfile>> listProfiles() = 0;
-    virtual Answer<void> enableProfile(const QString &iccid) = 0;
-    virtual Answer<void> disableProfile(const QString &iccid) = 0;
-    virtual Answer<void> deleteProfile(const QString &iccid) = 0;
+    // ES10c, the eUICC's local profile management, as SGP.22 section 5.7 encodes it (DER, the
+    // codecs in protocol/profilemanagement.h; devices/euiccprofiles.h asks in C++ values):
+    // GetProfilesInfo (ProfileInfoListRequest and Response 'BF2D'), EnableProfile ('BF31'),
+    // DisableProfile ('BF32') and DeleteProfile ('BF33'), each answered with the module's
+    // result code.
+    virtual Answer<QByteArray> profilesInfo(const QByteArray &request) = 0;
+    virtual Answer<QByteArray> enableProfile(const QByteArray &request) = 0;
+    virtual Answer<QByteArray> disableProfile(const QByteArray &request) = 0;
+    virtual Answer<QByteArray> deleteProfile(const QByteArray &request) = 0;
+    // The notifications the eUICC keeps after each installation, enable, disable and delete
+    // until they are delivered (SGP.22 section 3.5; protocol/notifications.h): ListNotification
+    // ('BF28'), RetrieveNotificationsList ('BF2B': installation results and signed
+    // notifications), RemoveNotificationFromList ('BF30').
+    virtual Answer<QByteArray> listNotifications(const QByteArray &request) = 0;
+    virtual Answer<QByteArray> retrieveNotifications(const QByteArray &request) = 0;
+    virtual Answer<QByteArray> removeNotification(const QByteArray &request) = 0;
 
     // The download (DESIGN.md "Binding and download"), ES10b as SGP.22 encodes it:
-    // GetEUICCChallenge (the 16-byte challenge), AuthenticateServer (request and response
+    // GetEUICCInfo (EUICCInfo1 'BF20': the certificate issuers the eUICC verifies and signs
+    // under), GetEUICCChallenge (the 16-byte challenge), AuthenticateServer (request and response
     // 'BF38'), PrepareDownload ('BF21'), LoadBoundProfilePackage with the bound profile package
     // ('BF36'). The last answers with the ProfileInstallationResult ('BF37'), signed by the eUICC:
     // the profile installed, disabled, after every segment verified, or why not.
+    virtual Answer<QByteArray> euiccInfo1() = 0;
     virtual Answer<QByteArray> challenge() = 0;
     virtual Answer<QByteArray> authenticateServer(const QByteArray &request) = 0;
     virtual Answer<QByteArray> prepareDownload(const QByteArray &request) = 0;

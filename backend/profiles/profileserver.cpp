@@ -8,10 +8,13 @@
 #include "crypto/sha256.h"
 #include "protocol/authenticateserver.h"
 #include "protocol/boundprofilepackage.h"
+#include "protocol/euiccinfo.h"
+#include "protocol/notifications.h"
 #include "protocol/preparedownload.h"
 #include "protocol/profileinstallationresult.h"
 #include "protocol/securechannel.h"
 #include "devices/devicelink.h"
+#include "devices/deviceslog.h"
 #include "store/certificaterepository.h"
 #include "store/operatorrepository.h"
 #include "store/referencevaluerepository.h"
@@ -33,6 +36,8 @@ ProfileServer::ProfileServer(QString address, crypto::CertifiedKey authenticatio
       // The host ID of the key derivation (SGP.22 annex G): this server's, from its binding certificate.
       m_hostId(crypto::sha256(m_bindingDer).first(8))
 {
+    for (const crypto::Certificate &anchor : m_deviceTrust.trustAnchors())
+        m_deviceCiKeyIds.append(anchor.keyIdentifier());
 }
 
 Result<std::unique_ptr<ProfileServer>> ProfileServer::ofOperator(const store::Workspace &workspace, const store::OperatorRecord &op)
@@ -110,12 +115,40 @@ Result<protocol::ProfileTemplate> profileTemplateOf(const store::Workspace &work
 }
 
 Result<QByteArray> ProfileServer::initiateAuthentication(const QString &eid, const QByteArray &euiccChallenge,
-                                                         DownloadSession &session) const
+                                                         const QByteArray &euiccInfo1, DownloadSession &session) const
 {
     // ES9+.InitiateAuthentication (SGP.22 section 5.6.1): a fresh transaction and challenge,
     // serverSigned1 signed with the authentication key.
     if (euiccChallenge.size() != 16)
         return failWith(ErrorCode::DeviceNotAuthenticated, QStringLiteral("the device's challenge is not 16 bytes"));
+    auto info = protocol::EuiccInfo1::decode(euiccInfo1);
+    if (!info)
+        return failWith(ErrorCode::DeviceNotAuthenticated, info.errorMessage());
+    const auto named = [](const QList<QByteArray> &ids) {
+        QStringList hex;
+        for (const QByteArray &id : ids)
+            hex.append(QString::fromLatin1(id.toHex()));
+        return hex.isEmpty() ? QStringLiteral("none") : hex.join(QStringLiteral(", "));
+    };
+    // The eUICC must be able to verify this server's certificates: their issuer among those it
+    // verifies with.
+    if (!info->ciKeyIdsForVerification.contains(m_ciKeyId))
+        return failWith(ErrorCode::ServerNotAuthenticated,
+                        QStringLiteral("device %1 trusts no certificate issuer this profile server is certified by (it "
+                                       "verifies with key ids %2; the server's issuer is %3); the server needs a "
+                                       "certificate from an issuer the device carries")
+                            .arg(eid, named(info->ciKeyIdsForVerification), QString::fromLatin1(m_ciKeyId.toHex())));
+    // And it signs under one CI both share (euiccCiPKIdToBeUsed): this server's own when it can.
+    QByteArray signingCi;
+    for (const QByteArray &id : std::as_const(info->ciKeyIdsForSigning)) {
+        if (m_deviceCiKeyIds.contains(id) && (signingCi.isEmpty() || id == m_ciKeyId))
+            signingCi = id;
+    }
+    if (signingCi.isEmpty())
+        return failWith(ErrorCode::DeviceNotAuthenticated,
+                        QStringLiteral("device %1 signs under no certificate issuer this workspace trusts (it signs under "
+                                       "key ids %2); add its certificate issuer to the workspace's trust first")
+                            .arg(eid, named(info->ciKeyIdsForSigning)));
     session = DownloadSession {};
     session.eid = eid;
     session.transactionId = crypto::randomBytes(16);
@@ -126,7 +159,7 @@ Result<QByteArray> ProfileServer::initiateAuthentication(const QString &eid, con
     request.euiccChallenge = euiccChallenge;
     request.serverAddress = m_address;
     request.serverChallenge = session.serverChallenge;
-    request.ciKeyId = m_ciKeyId;
+    request.ciKeyId = signingCi;
     request.serverCertificate = m_authenticationDer;
     request.tac = QByteArray::fromHex("35000000");
     auto signature = crypto::ecdsaSign(m_authentication.key, request.serverSigned1(), crypto::SignatureFormat::Raw);
@@ -164,6 +197,7 @@ Result<QByteArray> ProfileServer::authenticateClient(const QByteArray &authentic
         || !crypto::equalConstantTime(response->serverChallenge, session.serverChallenge))
         return refuse(QStringLiteral("the device answered another session's challenge (a replay)"));
     session.deviceKey = leaf->publicKey();
+    session.euiccCertificate = leaf.value();
     session.euiccSignature1Object = response->signatureObject();
 
     // ES10b.PrepareDownload's request, signed with the binding key over smdpSigned2 and the
@@ -226,6 +260,13 @@ Result<QByteArray> ProfileServer::getBoundProfilePackage(const DownloadOrder &or
         return package.error();
     protocol::ProfileMetadata metadata = order.metadata;
     metadata.iccid = order.profile.iccid;
+    // The profile's enable, disable and delete notifications come to this server (SGP.22
+    // section 3.5), unless the order names another address.
+    if (metadata.notifications.isEmpty())
+        metadata.notifications = { { protocol::eventBit(protocol::NotificationEvent::Enable)
+                                         | protocol::eventBit(protocol::NotificationEvent::Disable)
+                                         | protocol::eventBit(protocol::NotificationEvent::Delete),
+                                     m_address } };
     protocol::SecureChannel channel(std::move(keys).value());
     auto configure = channel.protect(0x87, protocol::encodeConfigureIsdp(protocol::simfleetObjectIdentifier()));
     if (!configure)
@@ -242,8 +283,8 @@ Result<QByteArray> ProfileServer::getBoundProfilePackage(const DownloadOrder &or
     return bpp.encode();
 }
 
-Result<QString> ProfileServer::checkInstallationResult(const DownloadOrder &order, const QByteArray &answer,
-                                                      const DownloadSession &session) const
+Result<protocol::ProfileInstallationResult> ProfileServer::verifiedInstallationResult(const QByteArray &answer,
+                                                                                      const DownloadSession &session) const
 {
     // ES9+.HandleNotification's ProfileInstallationResult (SGP.22 section 5.6.4): signed by the
     // device that authenticated in this session, for this transaction.
@@ -257,34 +298,57 @@ Result<QString> ProfileServer::checkInstallationResult(const DownloadOrder &orde
         return rejected(QStringLiteral("the installation result is not signed by the device"));
     if (result->transactionId != session.transactionId)
         return rejected(QStringLiteral("the installation result belongs to another transaction"));
-    if (!result->success) {
+    return result;
+}
+
+Result<QString> ProfileServer::installedIccid(const DownloadOrder &order, const protocol::ProfileInstallationResult &result)
+{
+    using Pir = protocol::ProfileInstallationResult;
+    const auto rejected = [](const QString &why) { return failWith(ErrorCode::PackageRejected, why); };
+    if (!result.success) {
         const QString why = QStringLiteral("the device did not install the profile (step %1, reason %2)")
-                                .arg(int(result->failedCommand))
-                                .arg(int(result->reason));
-        switch (result->reason) {
+                                .arg(int(result.failedCommand))
+                                .arg(int(result.reason));
+        switch (result.reason) {
         case Pir::ErrorReason::IccidAlreadyExists: return failWith(ErrorCode::AlreadyInstalled, why);
         case Pir::ErrorReason::InsufficientMemory: return failWith(ErrorCode::NoMemory, why);
         default: return rejected(why);
         }
     }
-    if (result->iccid != order.profile.iccid)
-        return rejected(QStringLiteral("the device reports %1 installed, not %2").arg(result->iccid, order.profile.iccid));
-    return result->iccid;
+    if (result.iccid != order.profile.iccid)
+        return rejected(QStringLiteral("the device reports %1 installed, not %2").arg(result.iccid, order.profile.iccid));
+    return result.iccid;
+}
+
+Result<QString> ProfileServer::checkInstallationResult(const DownloadOrder &order, const QByteArray &answer,
+                                                      const DownloadSession &session) const
+{
+    auto result = verifiedInstallationResult(answer, session);
+    if (!result)
+        return result.error();
+    return installedIccid(order, result.value());
 }
 
 Result<QString> ProfileServer::download(devices::DeviceLink &link, const DownloadOrder &order,
-                                        std::chrono::milliseconds timeout, const QDateTime &now) const
+                                        std::chrono::milliseconds timeout, const QDateTime &now, DownloadSession *finished) const
 {
     // SGP.22 section 3.1.3, with simfleet relaying between the server and the device.
     const auto serverRefused = [](const Error &e) {
         return e.code == ErrorCode::None ? Error { e.message, ErrorCode::ServerNotAuthenticated } : e;
     };
+    // Section 3.1.2: the LPA (here the backend) reads EUICCInfo1 and the challenge first, and
+    // InitiateAuthentication carries both.
+    auto infoAnswer = link.euiccInfo1();
+    auto info = devices::awaitAnswer(infoAnswer, timeout, order.eid);
+    if (!info)
+        return info.error();
     auto challengeAnswer = link.challenge();
     auto challenge = devices::awaitAnswer(challengeAnswer, timeout, order.eid);
     if (!challenge)
         return challenge.error();
-    DownloadSession session;
-    auto request = initiateAuthentication(order.eid, challenge.value(), session);
+    DownloadSession localSession;
+    DownloadSession &session = finished ? *finished : localSession;
+    auto request = initiateAuthentication(order.eid, challenge.value(), info.value(), session);
     if (!request)
         return request.error();
     auto authAnswer = link.authenticateServer(request.value());
@@ -306,7 +370,20 @@ Result<QString> ProfileServer::download(devices::DeviceLink &link, const Downloa
     if (!answered)
         return answered.error().code == ErrorCode::None ? failWith(ErrorCode::PackageRejected, answered.errorMessage())
                                                  : answered.error();
-    return checkInstallationResult(order, answered.value(), session);
+    auto result = verifiedInstallationResult(answered.value(), session);
+    if (!result)
+        return result.error();
+    // Section 3.1.3: the result delivered to the server (ES9+.HandleNotification), the LPA
+    // removes the install notification from the eUICC (ES10b.RemoveNotificationFromList). A
+    // device that does not answer keeps it for the next collection of its notifications.
+    auto removeAnswer = link.removeNotification(protocol::NotificationSentRequest { result->sequenceNumber }.encode());
+    auto removed = devices::awaitAnswer(removeAnswer, timeout, order.eid);
+    auto status = removed ? protocol::NotificationSentResponse::decode(removed.value())
+                          : Result<protocol::NotificationSentResponse>(removed.error());
+    if (!status || status->status != protocol::NotificationSentResponse::Ok)
+        qCInfo(lcDevices) << "device" << order.eid << "kept its install notification" << result->sequenceNumber << ":"
+                          << (status ? QStringLiteral("status %1").arg(status->status) : status.errorMessage());
+    return installedIccid(order, result.value());
 }
 
 } // namespace simfleet::profiles

@@ -21,6 +21,9 @@ namespace simfleet::store {
 class Workspace;
 struct OperatorRecord;
 }
+namespace simfleet::protocol {
+struct ProfileInstallationResult;
+}
 
 namespace simfleet::profiles {
 
@@ -46,6 +49,7 @@ struct DownloadSession
     QByteArray serverChallenge;
     QByteArray euiccChallenge;
     crypto::EcPublicKey deviceKey;     // from CERT.EUICC, once AuthenticateClient checked it
+    crypto::Certificate euiccCertificate; // CERT.EUICC itself, which the device's notifications carry
     QByteArray euiccSignature1Object;  // '5F37' data object, which smdpSignature2 covers
     QByteArray smdpSignature2Object;   // '5F37' data object, which euiccSignature2 covers
 };
@@ -71,12 +75,14 @@ public:
 
     // Returns the ICCID the device installed. Errors carry a stable code: timeout,
     // server-not-authenticated, device-not-authenticated, package-rejected, device-restarted.
+    // finished, when given, keeps the session (the device's certificate, as authenticated).
     Result<QString> download(devices::DeviceLink &link, const DownloadOrder &order, std::chrono::milliseconds timeout,
-                             const QDateTime &now) const;
+                             const QDateTime &now, DownloadSession *finished = nullptr) const;
 
     // The three server steps, split out for tests of hostile messages.
-    // ES9+.InitiateAuthentication: the AuthenticateServerRequest for this challenge (DER).
-    Result<QByteArray> initiateAuthentication(const QString &eid, const QByteArray &euiccChallenge,
+    // ES9+.InitiateAuthentication: the AuthenticateServerRequest for this challenge (DER), under
+    // a certificate issuer the eUICC's EUICCInfo1 names (DER) for both verifying and signing.
+    Result<QByteArray> initiateAuthentication(const QString &eid, const QByteArray &euiccChallenge, const QByteArray &euiccInfo1,
                                               DownloadSession &session) const;
     // ES9+.AuthenticateClient: checks the AuthenticateServerResponse, gives the PrepareDownloadRequest.
     Result<QByteArray> authenticateClient(const QByteArray &authenticateServerResponse, DownloadSession &session,
@@ -96,8 +102,16 @@ public:
 
     const QString &address() const { return m_address; }
     const crypto::Certificate &certificate() const { return m_authentication.certificate; }
+    // The certificate issuers a device's chain must reach: for its notifications too.
+    const crypto::ChainVerifier &deviceTrust() const { return m_deviceTrust; }
 
 private:
+    // The installation result signed by the session's device for its transaction.
+    Result<protocol::ProfileInstallationResult> verifiedInstallationResult(const QByteArray &answer,
+                                                                           const DownloadSession &session) const;
+    // What the verified result says: the ICCID installed, or why not in the campaign's codes.
+    static Result<QString> installedIccid(const DownloadOrder &order, const protocol::ProfileInstallationResult &result);
+
     QString m_address;
     crypto::CertifiedKey m_authentication;
     crypto::CertifiedKey m_binding;
@@ -107,6 +121,7 @@ private:
     QByteArray m_authenticationDer;
     QByteArray m_bindingDer;
     QByteArray m_ciKeyId;
+    QList<QByteArray> m_deviceCiKeyIds; // of the certificate issuers deviceTrust holds
     QByteArray m_hostId;
 };
 

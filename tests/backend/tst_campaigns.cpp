@@ -2,6 +2,7 @@
 // subscription change, fallback, policy refusals, an exhausted range, pause, resume, canary,
 // rate limit, reports and the invariants that must hold after each.
 #include "protocol/boundprofilepackage.h"
+#include "protocol/profilemanagement.h"
 #include "campaigns/campaignqueries.h"
 #include "campaigns/campaignservice.h"
 #include "testsession.h"
@@ -54,10 +55,14 @@ public:
     QString eid() const override { return m_inner->eid(); }
     devices::Answer<devices::DeviceInfo> info() override { return m_inner->info(); }
     devices::Answer<QByteArray> attest(const QByteArray &request) override { return m_inner->attest(request); }
-    devices::Answer<QList<devices::InstalledProfile>> listProfiles() override { return m_inner->listProfiles(); }
-    devices::Answer<void> enableProfile(const QString &iccid) override { return m_inner->enableProfile(iccid); }
-    devices::Answer<void> disableProfile(const QString &iccid) override { return m_inner->disableProfile(iccid); }
-    devices::Answer<void> deleteProfile(const QString &iccid) override { return m_inner->deleteProfile(iccid); }
+    devices::Answer<QByteArray> profilesInfo(const QByteArray &r) override { return m_inner->profilesInfo(r); }
+    devices::Answer<QByteArray> enableProfile(const QByteArray &r) override { return m_inner->enableProfile(r); }
+    devices::Answer<QByteArray> disableProfile(const QByteArray &r) override { return m_inner->disableProfile(r); }
+    devices::Answer<QByteArray> deleteProfile(const QByteArray &r) override { return m_inner->deleteProfile(r); }
+    devices::Answer<QByteArray> listNotifications(const QByteArray &r) override { return m_inner->listNotifications(r); }
+    devices::Answer<QByteArray> retrieveNotifications(const QByteArray &r) override { return m_inner->retrieveNotifications(r); }
+    devices::Answer<QByteArray> removeNotification(const QByteArray &r) override { return m_inner->removeNotification(r); }
+    devices::Answer<QByteArray> euiccInfo1() override { return m_inner->euiccInfo1(); }
     devices::Answer<QByteArray> challenge() override { return m_inner->challenge(); }
     devices::Answer<QByteArray> authenticateServer(const QByteArray &r) override { return m_inner->authenticateServer(r); }
     devices::Answer<QByteArray> prepareDownload(const QByteArray &r) override { return m_inner->prepareDownload(r); }
@@ -143,7 +148,8 @@ class TestCampaigns : public QObject
         q.next();
         return q.value(0).toString();
     }
-    // The store's enabled profile per device agrees with the device's own, and no device has two.
+    // The store's enabled profile per device agrees with the device's own, and no device has two;
+    // every device that answers has had its notifications collected (SGP.22 section 3.5).
     void checkInvariants()
     {
         QSqlDatabase db = m_ws->database();
@@ -156,6 +162,7 @@ class TestCampaigns : public QObject
         QCOMPARE(q.value(0).toString(), QStringLiteral("ok"));
         QVERIFY(q.exec(QStringLiteral("SELECT d.eid, p.iccid FROM device d LEFT JOIN profile p ON p.device_id = d.id AND p.state = 'enabled'")));
         int compared = 0;
+        int notified = 0;
         while (q.next()) {
             const auto onDevice = m_field->device(q.value(0).toString())->listProfiles();
             QVERIFY(onDevice);
@@ -166,9 +173,14 @@ class TestCampaigns : public QObject
             }
             QVERIFY2(enabled.size() <= 1, qPrintable(q.value(0).toString()));
             QCOMPARE(enabled.value(0), q.value(1).toString());
+            const auto memory = m_field->device(q.value(0).toString())->memory();
+            if (m_field->faultOf(q.value(0).toString()) != simulation::Fault::Offline)
+                QVERIFY2(memory.notifications.isEmpty(), qPrintable(q.value(0).toString()));
+            notified += memory.lastSequenceNumber > 0 ? 1 : 0;
             ++compared;
         }
         QVERIFY(compared > 0);
+        QVERIFY(notified > 0);
         QVERIFY(store::AuditLog::verify(db).value().intact);
     }
 
@@ -215,8 +227,26 @@ private slots:
             out.sort();
             const auto info = field.device(eid)->info();
             out.append(QString::fromLatin1(info.value().certificateChain.value(0).toBase64()));
+            // Its notifications: the number of the last, and those still pending.
+            const auto memory = field.device(eid)->memory();
+            out.append(QString::number(memory.lastSequenceNumber));
+            for (const auto &n : memory.notifications)
+                out.append(QString::fromLatin1(n.data.toBase64()));
             return out;
         };
+        // A notification nobody collected (the device disabled its profile on its own, say) is in
+        // the log too.
+        bool disabledOne = false;
+        for (qint64 d : devices) {
+            const auto held = m_field->device(eidOf(d))->listProfiles().value();
+            if (disabledOne || held.isEmpty() || held.first().state != u"enabled")
+                continue;
+            const QByteArray disable = protocol::ProfileOperationRequest { protocol::ProfileOperation::Disable, held.first().iccid, {}, false }.encode();
+            QVERIFY(m_field->device(eidOf(d))->changeProfile(disable));
+            QCOMPARE(m_field->device(eidOf(d))->memory().notifications.size(), 1);
+            disabledOne = true;
+        }
+        QVERIFY(disabledOne);
         // Asking every device certifies the few the campaign never reached (offline ones), so
         // every certificate is in the log before the copy.
         QHash<QString, QStringList> expected;

@@ -7,6 +7,7 @@
 #include "identity/eid.h"
 #include "protocol/boundprofilepackage.h"
 #include "protocol/authenticateserver.h"
+#include "protocol/euiccinfo.h"
 #include "protocol/preparedownload.h"
 #include "protocol/profileinstallationresult.h"
 #include "crypto/ecdsa.h"
@@ -75,6 +76,16 @@ crypto::ChainVerifier trusting(const crypto::Certificate &ci)
     return v;
 }
 
+// What the device's eUICC reports before a download (EUICCInfo1): the CI it carries, which
+// verifies servers and certified its manufacturer.
+QByteArray euiccInfo1(const Pki &p)
+{
+    EuiccInfo1 info;
+    info.ciKeyIdsForVerification = { p.ci.certificate.keyIdentifier() };
+    info.ciKeyIdsForSigning = { p.eum.certificate.authorityKeyIdentifier() };
+    return info.encode();
+}
+
 EuiccSession deviceSession(const Pki &p)
 {
     return EuiccSession({ p.eid, p.deviceKey, { p.deviceCert.toDer(), p.eum.certificate.toDer() } });
@@ -106,7 +117,7 @@ Exchange exchange(const Pki &p, EuiccSession &session, const ProfileServer &serv
     Exchange e;
     const QDateTime now = QDateTime::currentDateTimeUtc();
     DownloadSession state;
-    auto request = server.initiateAuthentication(p.eid, session.challenge(), state);
+    auto request = server.initiateAuthentication(p.eid, session.challenge(), euiccInfo1(p), state);
     e.authenticated = session.authenticateServer(request.value(), deviceCi, now);
     if (!e.authenticated)
         return e;
@@ -250,17 +261,18 @@ private slots:
         if (attack == 1) {
             const Pki other = makePki(QStringLiteral("Rogue CI"));
             const ProfileServer rogue(QStringLiteral("smdp.rogue.example"), other.server, trusting(other.ci.certificate));
-            request = rogue.initiateAuthentication(p.eid, session.challenge(), state).value();
+            // The rogue server claims a CI the device does not carry (it ignores what EUICCInfo1 says).
+            request = rogue.initiateAuthentication(p.eid, session.challenge(), euiccInfo1(other), state).value();
         } else if (attack == 2) {
             const ProfileServer impostor(QStringLiteral("smdp.acme.example"), p.eum, trusting(p.ci.certificate));
-            request = impostor.initiateAuthentication(p.eid, session.challenge(), state).value();
+            request = impostor.initiateAuthentication(p.eid, session.challenge(), euiccInfo1(p), state).value();
         } else if (attack == 3) {
-            const QByteArray old = server.initiateAuthentication(p.eid, session.challenge(), state).value();
+            const QByteArray old = server.initiateAuthentication(p.eid, session.challenge(), euiccInfo1(p), state).value();
             (void)session.challenge(); // a new session: the old request must not pass
             request = old;
         } else if (attack == 5) {
             // Authentication passes; PrepareDownload then comes with a spoiled binding signature.
-            request = server.initiateAuthentication(p.eid, session.challenge(), state).value();
+            request = server.initiateAuthentication(p.eid, session.challenge(), euiccInfo1(p), state).value();
             auto answer = session.authenticateServer(request, trusting(p.ci.certificate), QDateTime::currentDateTimeUtc());
             QVERIFY(answer);
             auto prepare = PrepareDownloadRequest::decode(
@@ -274,7 +286,7 @@ private slots:
             QVERIFY(!session.load(QByteArray::fromHex("bf3600")));
             return;
         } else {
-            auto decoded = AuthenticateServerRequest::decode(server.initiateAuthentication(p.eid, session.challenge(), state).value());
+            auto decoded = AuthenticateServerRequest::decode(server.initiateAuthentication(p.eid, session.challenge(), euiccInfo1(p), state).value());
             QVERIFY(decoded);
             AuthenticateServerRequest spoiled = decoded.value();
             if (attack == 0)
@@ -288,6 +300,45 @@ private slots:
         QCOMPARE(answer.error().code, ErrorCode::ServerNotAuthenticated);
         // Nothing may load after a refused authentication.
         QVERIFY(!session.load(QByteArray::fromHex("bf3600")));
+    }
+
+    // ES9+.InitiateAuthentication (SGP.22 section 5.6.1): the server goes on only under a
+    // certificate issuer the eUICC verifies with, and names one it signs under that the server
+    // trusts as euiccCiPKIdToBeUsed.
+    void serverPicksSharedIssuer_data()
+    {
+        QTest::addColumn<int>("variant");
+        QTest::addColumn<int>("code"); // ErrorCode, None: goes on
+        QTest::newRow("one CI, shared") << 0 << int(ErrorCode::None);
+        QTest::newRow("two CIs to sign under, the shared one second") << 1 << int(ErrorCode::None);
+        QTest::newRow("verifies with another CI only") << 2 << int(ErrorCode::ServerNotAuthenticated);
+        QTest::newRow("signs under another CI only") << 3 << int(ErrorCode::DeviceNotAuthenticated);
+        QTest::newRow("EUICCInfo1 malformed") << 4 << int(ErrorCode::DeviceNotAuthenticated);
+    }
+
+    void serverPicksSharedIssuer()
+    {
+        QFETCH(int, variant);
+        QFETCH(int, code);
+        const Pki p = makePki();
+        const ProfileServer server(QStringLiteral("smdp.nordtel.example"), p.server, trusting(p.ci.certificate));
+        const QByteArray ours = p.ci.certificate.keyIdentifier();
+        const QByteArray foreign(20, '\x5a');
+        EuiccInfo1 info;
+        info.ciKeyIdsForVerification = { variant == 2 ? foreign : ours };
+        info.ciKeyIdsForSigning = variant == 1 ? QList<QByteArray> { foreign, ours } : QList<QByteArray> { variant == 3 ? foreign : ours };
+        const QByteArray bytes = variant == 4 ? info.encode().chopped(1) : info.encode();
+        DownloadSession state;
+        auto request = server.initiateAuthentication(p.eid, QByteArray(16, '\x01'), bytes, state);
+        if (code != int(ErrorCode::None)) {
+            QVERIFY(!request);
+            QCOMPARE(int(request.error().code), code);
+            if (variant == 2)
+                QVERIFY2(request.errorMessage().contains(QString::fromLatin1(foreign.toHex())), qPrintable(request.errorMessage()));
+            return;
+        }
+        QVERIFY2(request, qPrintable(request.errorMessage()));
+        QCOMPARE(AuthenticateServerRequest::decode(request.value())->ciKeyId, ours);
     }
 
     void serverRefusesDevice_data()
@@ -317,7 +368,7 @@ private slots:
         // Another device's answer: the server expected another EID.
         const QString expected = attack == 1 ? identity::Eid::fromPayload(QStringLiteral("890490320000000000000000000002")).value().toString()
                                              : p.eid;
-        auto request = server.initiateAuthentication(expected, session.challenge(), state);
+        auto request = server.initiateAuthentication(expected, session.challenge(), euiccInfo1(p), state);
         auto device = session.authenticateServer(request.value(), trusting(p.ci.certificate), now);
         QVERIFY(device);
         QByteArray answer = device.value();

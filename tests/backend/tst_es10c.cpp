@@ -1,13 +1,23 @@
 // The ES10c messages (profile management), the notification messages and EUICCInfo1 as SGP.22
 // v2.5's ASN.1 module (../shared/spec/RSPDefinitions.asn1, AUTOMATIC TAGS) has them: known
 // answers worked out from the module by hand, round trips, and what a hostile or broken party
-// might send, each refused with a message.
+// might send, each refused with a message. Then the same messages between the backend and a
+// simulated device: its profiles listed, enabled, disabled and deleted, its notifications kept
+// across a restart, collected, checked and removed.
+#include "crypto/chainverifier.h"
+#include "crypto/demopki.h"
+#include "devices/euiccprofiles.h"
+#include "devices/notificationcollector.h"
+#include "identity/eid.h"
+#include "profiles/profileserver.h"
+#include "simulation/simulatedfield.h"
 #include "protocol/euiccinfo.h"
 #include "protocol/notifications.h"
 #include "protocol/profileinstallationresult.h"
 #include "protocol/profilemanagement.h"
 #include "protocol/profilemetadata.h"
 
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace simfleet;
@@ -35,6 +45,120 @@ NotificationMetadata sampleMetadata()
 {
     return { 5, NotificationEvent::Enable, address, iccid };
 }
+
+constexpr std::chrono::seconds patience(5);
+
+template<typename T>
+Result<T> ask(const devices::Answer<T> &answer)
+{
+    return answer.wait(patience, QStringLiteral("test"));
+}
+
+// One simulated device of manufacturer Acme, certified under a CI the test makes, and the
+// profile server Nordtel under the same CI.
+struct OneDevice
+{
+    QTemporaryDir dir;
+    crypto::CertifiedKey ci;
+    crypto::CertifiedKey eum;
+    crypto::CertifiedKey serverKey;
+    QString eid;
+    std::unique_ptr<simulation::SimulatedField> field;
+
+    crypto::ChainVerifier trust() const
+    {
+        crypto::ChainVerifier v;
+        v.addTrustAnchor(ci.certificate);
+        return v;
+    }
+    QString fieldPath() const { return dir.filePath(QStringLiteral("es10c.field")); }
+};
+
+std::unique_ptr<OneDevice> oneDevice()
+{
+    auto d = std::make_unique<OneDevice>();
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const crypto::Validity validity { now.addDays(-1), now.addYears(1) };
+    d->ci = crypto::demopki::createCertificateIssuer(QStringLiteral("ES10c CI"), validity).value();
+    d->eum = crypto::demopki::createManufacturer(d->ci, QStringLiteral("Acme"), QStringLiteral("DE"), QStringLiteral("89049032"),
+                                                 validity)
+                 .value();
+    d->serverKey = crypto::demopki::createProfileServer(d->ci, QStringLiteral("Nordtel"), QStringLiteral("SE"), address, validity).value();
+    d->eid = identity::Eid::fromPayload(QStringLiteral("890490320000000000000000000001")).value().toString();
+    simulation::FieldDevice device;
+    device.eid = d->eid;
+    device.imei = QStringLiteral("356938035643809");
+    device.manufacturer = QStringLiteral("Acme");
+    device.hwmodel = QStringLiteral("MeterOne M2");
+    device.hwversion = QStringLiteral("2");
+    device.swname = QStringLiteral("meter-os");
+    device.swversion = QStringLiteral("4.2.1");
+    d->field = simulation::SimulatedField::create(d->fieldPath(), QByteArray(32, '\x17'), d->ci.certificate,
+                                                  { { QStringLiteral("Acme"), QStringLiteral("89049032"), 1, d->eum } }, { device })
+                   .value();
+    return d;
+}
+
+profiles::DownloadOrder orderFor(const QString &eid)
+{
+    profiles::DownloadOrder o;
+    o.eid = eid;
+    o.profile.iccid = iccid;
+    o.profile.imsi = QStringLiteral("001010123456789");
+    o.profile.ki = crypto::SecretBytes(QByteArray::fromHex("465b5ce8b199b49faa5f0a2ee238a6bc"));
+    o.profile.opc = crypto::SecretBytes(QByteArray::fromHex("cd63cb71954a9f4e48a5994e37a02baf"));
+    o.profile.serviceProviderName = QStringLiteral("Nordtel");
+    o.metadata.serviceProviderName = QStringLiteral("Nordtel");
+    o.metadata.plmn = QStringLiteral("00101");
+    return o;
+}
+
+QList<NotificationMetadata> pending(devices::DeviceLink &link)
+{
+    auto answer = ask(link.listNotifications(ListNotificationRequest {}.encode()));
+    auto list = answer ? ListNotificationResponse::decode(answer.value()) : Result<ListNotificationResponse>(answer.error());
+    return list ? list->notifications : QList<NotificationMetadata> { { -1, NotificationEvent::Install, {}, {} } };
+}
+
+// A link that spoils the signature of every notification the device hands out, as a party on
+// the path would.
+class SpoilingLink : public devices::DeviceLink
+{
+public:
+    explicit SpoilingLink(std::unique_ptr<devices::DeviceLink> inner) : m_inner(std::move(inner)) { }
+    QString eid() const override { return m_inner->eid(); }
+    devices::Answer<devices::DeviceInfo> info() override { return m_inner->info(); }
+    devices::Answer<QByteArray> attest(const QByteArray &r) override { return m_inner->attest(r); }
+    devices::Answer<QByteArray> profilesInfo(const QByteArray &r) override { return m_inner->profilesInfo(r); }
+    devices::Answer<QByteArray> enableProfile(const QByteArray &r) override { return m_inner->enableProfile(r); }
+    devices::Answer<QByteArray> disableProfile(const QByteArray &r) override { return m_inner->disableProfile(r); }
+    devices::Answer<QByteArray> deleteProfile(const QByteArray &r) override { return m_inner->deleteProfile(r); }
+    devices::Answer<QByteArray> listNotifications(const QByteArray &r) override { return m_inner->listNotifications(r); }
+    devices::Answer<QByteArray> retrieveNotifications(const QByteArray &r) override
+    {
+        return m_inner->retrieveNotifications(r).map<QByteArray>([](const QByteArray &bytes) -> Result<QByteArray> {
+            auto list = RetrieveNotificationsListResponse::decode(bytes).value();
+            for (PendingNotification &n : list.notifications) {
+                if (auto *other = std::get_if<OtherSignedNotification>(&n.content))
+                    other->signature[10] = char(other->signature[10] ^ 0x01);
+            }
+            return list.encode();
+        });
+    }
+    devices::Answer<QByteArray> removeNotification(const QByteArray &r) override { return m_inner->removeNotification(r); }
+    devices::Answer<QByteArray> euiccInfo1() override { return m_inner->euiccInfo1(); }
+    devices::Answer<QByteArray> challenge() override { return m_inner->challenge(); }
+    devices::Answer<QByteArray> authenticateServer(const QByteArray &r) override { return m_inner->authenticateServer(r); }
+    devices::Answer<QByteArray> prepareDownload(const QByteArray &r) override { return m_inner->prepareDownload(r); }
+    devices::Answer<QByteArray> loadBoundPackage(const QByteArray &r) override { return m_inner->loadBoundPackage(r); }
+    devices::Answer<devices::AttachReport> attach(const QByteArray &rand, const QByteArray &autn) override
+    {
+        return m_inner->attach(rand, autn);
+    }
+
+private:
+    std::unique_ptr<devices::DeviceLink> m_inner;
+};
 
 } // namespace
 
@@ -430,6 +554,146 @@ private slots:
             tlv("bf2b", tlv("a0", tlv("30", sampleMetadata().encode() + hex("5f3700" "3000" "3000")))));
         QVERIFY2(read, qPrintable(read.errorMessage()));
         QCOMPARE(read->notifications.size(), 1);
+    }
+
+    // A download, then ES10c over the device link: the device reports what it holds, each
+    // operation answers with its result code and leaves one signed notification, which the
+    // backend's collector checks against the certificate the download authenticated and removes.
+    void simulatedDeviceManagesProfiles()
+    {
+        auto d = oneDevice();
+        QVERIFY(d->field);
+        auto link = d->field->linkTo(d->eid);
+        const crypto::ChainVerifier trust = d->trust();
+        const profiles::ProfileServer server(address, d->serverKey, trust);
+        profiles::DownloadSession session;
+        auto installed = server.download(*link, orderFor(d->eid), patience, QDateTime::currentDateTimeUtc(), &session);
+        QVERIFY2(installed, qPrintable(installed.errorMessage()));
+        QVERIFY(!session.euiccCertificate.isNull());
+        // The download delivered the install notification and removed it (SGP.22 section 3.1.3).
+        QCOMPARE(pending(*link).size(), 0);
+
+        // GetProfilesInfo, everything the device knows: its metadata kept at installation.
+        auto all = ask(link->profilesInfo(ProfileInfoListRequest {}.encode()));
+        QVERIFY(all);
+        auto info = ProfileInfoListResponse::decode(all.value());
+        QVERIFY2(info, qPrintable(info.errorMessage()));
+        QCOMPARE(info->profiles.size(), 1);
+        const ProfileInfo &p = info->profiles.first();
+        QCOMPARE(p.iccid, iccid);
+        QCOMPARE(p.state, ProfileState::Disabled);
+        QCOMPARE(p.serviceProviderName, QStringLiteral("Nordtel"));
+        QCOMPARE(p.ownerPlmn, QStringLiteral("00101"));
+        QCOMPARE(p.isdpAid.size(), 16);
+        QCOMPARE(p.notificationConfiguration.size(), 1);
+        QCOMPARE(p.notificationConfiguration.first().address, address);
+        // By its ISD-P instead of its ICCID: the same profile, enabled by that AID.
+        auto byAid = ask(link->enableProfile(ProfileOperationRequest { ProfileOperation::Enable, {}, p.isdpAid, true }.encode()));
+        QVERIFY(byAid);
+        QCOMPARE(ProfileOperationResponse::decode(byAid.value())->result, int(ProfileOperationResult::Ok));
+        auto listed = ask(devices::listProfiles(*link));
+        QVERIFY2(listed, qPrintable(listed.errorMessage()));
+        QCOMPARE(listed->size(), 1);
+        QCOMPARE(listed->first().state, QStringLiteral("enabled"));
+
+        // Enabling it again: profileNotInDisabledState, which the backend takes as done; no
+        // second notification.
+        auto again = ask(link->enableProfile(ProfileOperationRequest { ProfileOperation::Enable, iccid, {}, true }.encode()));
+        QCOMPARE(ProfileOperationResponse::decode(again.value())->result, int(ProfileOperationResult::ProfileNotInRequiredState));
+        QVERIFY(ask(devices::enableProfile(*link, iccid)));
+        const auto enabled = pending(*link);
+        QCOMPARE(enabled.size(), 1);
+        QCOMPARE(enabled.first().event, NotificationEvent::Enable);
+        QCOMPARE(enabled.first().iccid, iccid);
+        QCOMPARE(enabled.first().notificationAddress, address);
+
+        // An enabled profile is not deleted: profile-enabled, as the campaign expects.
+        auto refused = ask(devices::deleteProfile(*link, iccid));
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().code, ErrorCode::ProfileEnabled);
+
+        devices::NotificationCollector collector(*link, trust, patience);
+        collector.trust(session.euiccCertificate);
+        auto collected = collector.collect(QDateTime::currentDateTimeUtc());
+        QVERIFY2(collected, qPrintable(collected.errorMessage()));
+        QCOMPARE(collected->delivered.size(), 1);
+        QVERIFY(collected->refused.isEmpty());
+        QCOMPARE(pending(*link).size(), 0);
+
+        // Disable and delete; a collector that knows no certificate checks the chain itself.
+        QVERIFY(ask(devices::disableProfile(*link, iccid)));
+        QVERIFY(ask(devices::disableProfile(*link, iccid))); // already disabled: done
+        QVERIFY(ask(devices::deleteProfile(*link, iccid)));
+        const auto gone = ask(devices::deleteProfile(*link, iccid));
+        QVERIFY(!gone);
+        QCOMPARE(gone.error().code, ErrorCode::NoSuchProfile);
+        devices::NotificationCollector fresh(*link, trust, patience);
+        auto later = fresh.collect(QDateTime::currentDateTimeUtc());
+        QVERIFY2(later, qPrintable(later.errorMessage()));
+        QCOMPARE(later->delivered.size(), 2);
+        QCOMPARE(later->delivered.at(0).event, NotificationEvent::Disable);
+        QCOMPARE(later->delivered.at(1).event, NotificationEvent::Delete);
+        QVERIFY(later->delivered.at(0).sequenceNumber > enabled.first().sequenceNumber);
+        QVERIFY(later->delivered.at(1).sequenceNumber > later->delivered.at(0).sequenceNumber);
+        // Removed already: nothing to delete.
+        auto removedTwice = ask(link->removeNotification(NotificationSentRequest { later->delivered.at(1).sequenceNumber }.encode()));
+        QCOMPARE(NotificationSentResponse::decode(removedTwice.value())->status, int(NotificationSentResponse::NothingToDelete));
+        // A request the device cannot read gets no answer, only an error that says so.
+        auto garbage = ask(link->enableProfile(QByteArray::fromHex("bf3100")));
+        QVERIFY(!garbage);
+        QVERIFY2(garbage.errorMessage().contains(QStringLiteral("malformed")), qPrintable(garbage.errorMessage()));
+    }
+
+    // A notification whose signature does not verify, or whose certificate chains to no
+    // certificate issuer the backend trusts, stays on the device; and what is pending survives
+    // the device's restart with its sequence number, which the next notification continues.
+    void notificationsAreCheckedAndKept()
+    {
+        auto d = oneDevice();
+        const crypto::ChainVerifier trust = d->trust();
+        {
+            auto link = d->field->linkTo(d->eid);
+            const profiles::ProfileServer server(address, d->serverKey, trust);
+            QVERIFY(server.download(*link, orderFor(d->eid), patience, QDateTime::currentDateTimeUtc()));
+            QVERIFY(ask(devices::enableProfile(*link, iccid)));
+            SpoilingLink spoiling(d->field->linkTo(d->eid));
+            devices::NotificationCollector checked(spoiling, trust, patience);
+            auto spoiled = checked.collect(QDateTime::currentDateTimeUtc());
+            QVERIFY2(spoiled, qPrintable(spoiled.errorMessage()));
+            QVERIFY(spoiled->delivered.isEmpty());
+            QCOMPARE(spoiled->refused.size(), 1);
+            crypto::ChainVerifier stranger;
+            stranger.addTrustAnchor(crypto::demopki::createCertificateIssuer(QStringLiteral("Other CI"),
+                                                                             { QDateTime::currentDateTimeUtc().addDays(-1),
+                                                                               QDateTime::currentDateTimeUtc().addDays(1) })
+                                        ->certificate);
+            devices::NotificationCollector foreign(*link, stranger, patience);
+            auto untrusted = foreign.collect(QDateTime::currentDateTimeUtc());
+            QVERIFY(untrusted);
+            QCOMPARE(untrusted->refused.size(), 1);
+            QVERIFY2(untrusted->refused.first().contains(QStringLiteral("does not chain")), qPrintable(untrusted->refused.first()));
+            QCOMPARE(pending(*link).size(), 1);
+        }
+        const qint64 before = pending(*d->field->linkTo(d->eid)).first().sequenceNumber;
+        d->field.reset(); // the device restarts: the field takes its flash log in
+        auto reopened = simulation::SimulatedField::open(d->fieldPath());
+        QVERIFY2(reopened, qPrintable(reopened.errorMessage()));
+        d->field = std::move(reopened).value();
+        auto link = d->field->linkTo(d->eid);
+        const auto kept = pending(*link);
+        QCOMPARE(kept.size(), 1);
+        QCOMPARE(kept.first().sequenceNumber, before);
+        QVERIFY(ask(devices::disableProfile(*link, iccid)));
+        const auto now = pending(*link);
+        QCOMPARE(now.size(), 2);
+        QCOMPARE(now.last().sequenceNumber, before + 1);
+        // The metadata survived too: the profile's notification address.
+        QCOMPARE(now.last().notificationAddress, address);
+        devices::NotificationCollector collector(*link, trust, patience);
+        auto collected = collector.collect(QDateTime::currentDateTimeUtc());
+        QVERIFY(collected);
+        QCOMPARE(collected->delivered.size(), 2);
+        QCOMPARE(pending(*link).size(), 0);
     }
 
     // A later version's data object in a ProfileInfo (EXTENSIBILITY IMPLIED) is skipped, not refused.

@@ -9,6 +9,7 @@
 #include "profiles/profileserver.h"
 #include "protocol/attestationmessage.h"
 #include "protocol/boundprofilepackage.h"
+#include "protocol/euiccinfo.h"
 #include "protocol/profileinstallationresult.h"
 #include "crypto/ecdsa.h"
 #include "protocol/entityattestationtoken.h"
@@ -68,7 +69,10 @@ int main(int argc, char **argv)
     simulation::EuiccSession session({ eid.toString(), deviceKey, { deviceCert->toDer(), eum->certificate.toDer() } });
     const profiles::ProfileServer profileServer(QStringLiteral("smdp.nordtel.example"), server.value(), trust);
     profiles::DownloadSession state;
-    auto request = profileServer.initiateAuthentication(eid.toString(), session.challenge(), state);
+    protocol::EuiccInfo1 info1;
+    info1.ciKeyIdsForVerification = { ci->certificate.keyIdentifier() };
+    info1.ciKeyIdsForSigning = { ci->certificate.keyIdentifier() };
+    auto request = profileServer.initiateAuthentication(eid.toString(), session.challenge(), info1.encode(), state);
     if (!request)
         return failed(request.errorMessage());
     auto authenticated = session.authenticateServer(request.value(), trust, now);
