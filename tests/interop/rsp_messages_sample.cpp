@@ -1,24 +1,32 @@
-// Runs one profile download in process, between a profile server and a device session, and
-// writes every SGP.22-encoded message that crossed between them to a directory, one file per
-// message, named after its ASN.1 type (../shared/spec/RSPDefinitions.asn1), so an independent
-// ASN.1 compiler can decode each (tests/interop/tst_rsp_messages_asn1c.sh). The profile holds
-// published test values only (TS 35.208 test set 1); the PKI is made for the run.
+// Runs the conversation a device has with the backend, in process, with a simulated device of a
+// simulated field: attestation, a profile download (EUICCInfo1, AuthenticateServer,
+// PrepareDownload, the bound profile package and the installation result), then ES10c (the
+// device's profiles listed, the profile enabled, disabled and deleted) and the notifications
+// (listed, retrieved, checked and removed). Every message that crossed the device link is
+// written to a directory, one file per message type, named after its ASN.1 type
+// (../shared/spec/RSPDefinitions.asn1, or simfleet's own module for the attestation), so an
+// independent ASN.1 compiler can decode each (tests/interop/tst_rsp_messages_asn1c.sh). The
+// profile holds published test values only (TS 35.208 test set 1); the PKI is made for the run.
 #include "crypto/chainverifier.h"
 #include "crypto/demopki.h"
+#include "devices/euiccprofiles.h"
+#include "devices/notificationcollector.h"
 #include "identity/eid.h"
 #include "profiles/profileserver.h"
 #include "protocol/attestationmessage.h"
 #include "protocol/boundprofilepackage.h"
-#include "protocol/euiccinfo.h"
-#include "protocol/profileinstallationresult.h"
-#include "crypto/ecdsa.h"
-#include "protocol/entityattestationtoken.h"
 #include "protocol/der.h"
+#include "protocol/notifications.h"
+#include "protocol/profileinstallationresult.h"
+#include "protocol/profilemanagement.h"
 #include "protocol/securechannel.h"
-#include "simulation/euiccsession.h"
+#include "simulation/simulatedfield.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QMap>
+#include <QTemporaryDir>
 
 #include <cstdio>
 
@@ -26,9 +34,88 @@ using namespace simfleet;
 
 namespace {
 
+constexpr std::chrono::seconds patience(10);
+
+// Passes every call to the device and keeps the first request and answer of each message type.
+class RecordingLink : public devices::DeviceLink
+{
+public:
+    explicit RecordingLink(std::unique_ptr<devices::DeviceLink> inner) : m_inner(std::move(inner)) { }
+    QMap<QString, QByteArray> messages;
+
+    QString eid() const override { return m_inner->eid(); }
+    devices::Answer<devices::DeviceInfo> info() override { return m_inner->info(); }
+    devices::Answer<QByteArray> attest(const QByteArray &r) override
+    {
+        return record("AttestationRequest", r, "AttestationResponse", m_inner->attest(r));
+    }
+    devices::Answer<QByteArray> profilesInfo(const QByteArray &r) override
+    {
+        return record("ProfileInfoListRequest", r, "ProfileInfoListResponse", m_inner->profilesInfo(r));
+    }
+    devices::Answer<QByteArray> enableProfile(const QByteArray &r) override
+    {
+        return record("EnableProfileRequest", r, "EnableProfileResponse", m_inner->enableProfile(r));
+    }
+    devices::Answer<QByteArray> disableProfile(const QByteArray &r) override
+    {
+        return record("DisableProfileRequest", r, "DisableProfileResponse", m_inner->disableProfile(r));
+    }
+    devices::Answer<QByteArray> deleteProfile(const QByteArray &r) override
+    {
+        return record("DeleteProfileRequest", r, "DeleteProfileResponse", m_inner->deleteProfile(r));
+    }
+    devices::Answer<QByteArray> listNotifications(const QByteArray &r) override
+    {
+        return record("ListNotificationRequest", r, "ListNotificationResponse", m_inner->listNotifications(r));
+    }
+    devices::Answer<QByteArray> retrieveNotifications(const QByteArray &r) override
+    {
+        return record("RetrieveNotificationsListRequest", r, "RetrieveNotificationsListResponse", m_inner->retrieveNotifications(r));
+    }
+    devices::Answer<QByteArray> removeNotification(const QByteArray &r) override
+    {
+        // ES10b.RemoveNotificationFromList carries NotificationSentRequest and its answer.
+        return record("NotificationSentRequest", r, "NotificationSentResponse", m_inner->removeNotification(r));
+    }
+    devices::Answer<QByteArray> euiccInfo1() override { return record(nullptr, {}, "EUICCInfo1", m_inner->euiccInfo1()); }
+    devices::Answer<QByteArray> challenge() override { return m_inner->challenge(); }
+    devices::Answer<QByteArray> authenticateServer(const QByteArray &r) override
+    {
+        return record("AuthenticateServerRequest", r, "AuthenticateServerResponse", m_inner->authenticateServer(r));
+    }
+    devices::Answer<QByteArray> prepareDownload(const QByteArray &r) override
+    {
+        return record("PrepareDownloadRequest", r, "PrepareDownloadResponse", m_inner->prepareDownload(r));
+    }
+    devices::Answer<QByteArray> loadBoundPackage(const QByteArray &r) override
+    {
+        return record("BoundProfilePackage", r, "ProfileInstallationResult", m_inner->loadBoundPackage(r));
+    }
+    devices::Answer<devices::AttachReport> attach(const QByteArray &rand, const QByteArray &autn) override
+    {
+        return m_inner->attach(rand, autn);
+    }
+
+private:
+    devices::Answer<QByteArray> record(const char *requestType, const QByteArray &request, const char *answerType,
+                                       devices::Answer<QByteArray> answer)
+    {
+        if (requestType && !messages.contains(QLatin1StringView(requestType)))
+            messages.insert(QLatin1StringView(requestType), request);
+        return answer.map<QByteArray>([this, type = QLatin1StringView(answerType)](const QByteArray &bytes) -> Result<QByteArray> {
+            if (!messages.contains(type))
+                messages.insert(type, bytes);
+            return bytes;
+        });
+    }
+
+    std::unique_ptr<devices::DeviceLink> m_inner;
+};
+
 bool write(const QDir &dir, const QString &name, const QByteArray &bytes)
 {
-    QFile out(dir.filePath(name));
+    QFile out(dir.filePath(name + QStringLiteral(".der")));
     return out.open(QIODevice::WriteOnly) && out.write(bytes) == bytes.size();
 }
 
@@ -38,54 +125,61 @@ int failed(const QString &why)
     return 1;
 }
 
+template<typename T>
+Result<T> ask(const devices::Answer<T> &answer)
+{
+    return answer.wait(patience, QStringLiteral("sample"));
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
+    QCoreApplication app(argc, argv);
     if (argc != 2) {
         std::fprintf(stderr, "usage: rsp_messages_sample OUTPUT-DIRECTORY\n");
         return 2;
     }
     const QDir dir(QString::fromLocal8Bit(argv[1]));
+    QTemporaryDir fieldDir;
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const crypto::Validity validity { now.addDays(-1), now.addYears(1) };
+    const QString address = QStringLiteral("smdp.nordtel.example");
     auto ci = crypto::demopki::createCertificateIssuer(QStringLiteral("Interop CI"), validity);
     auto eum = ci ? crypto::demopki::createManufacturer(ci.value(), QStringLiteral("Acme"), QStringLiteral("DE"),
                                                         QStringLiteral("89049032"), validity)
                   : Result<crypto::CertifiedKey>(ci.error());
-    auto server = ci ? crypto::demopki::createProfileServer(ci.value(), QStringLiteral("Nordtel"), QStringLiteral("SE"),
-                                                             QStringLiteral("smdp.nordtel.example"), validity)
+    auto server = ci ? crypto::demopki::createProfileServer(ci.value(), QStringLiteral("Nordtel"), QStringLiteral("SE"), address, validity)
                      : Result<crypto::CertifiedKey>(ci.error());
-    if (!ci || !eum || !server)
+    if (!ci || !eum || !server || !fieldDir.isValid())
         return failed(QStringLiteral("the PKI could not be made"));
-    const auto eid = identity::Eid::fromPayload(QStringLiteral("890490320000000000000000000001")).value();
-    const crypto::EcPrivateKey deviceKey = crypto::EcPrivateKey::generate();
-    auto deviceCert = crypto::demopki::certifyDevice(eum.value(), eid, deviceKey.publicKey(), validity);
-    if (!deviceCert)
-        return failed(deviceCert.errorMessage());
+    const QString eid = identity::Eid::fromPayload(QStringLiteral("890490320000000000000000000001")).value().toString();
+    simulation::FieldDevice device;
+    device.eid = eid;
+    device.imei = QStringLiteral("356938035643809");
+    device.manufacturer = QStringLiteral("Acme");
+    device.hwmodel = QStringLiteral("MeterOne M2");
+    device.hwversion = QStringLiteral("2");
+    device.swname = QStringLiteral("meter-os");
+    device.swversion = QStringLiteral("4.2.1");
+    auto field = simulation::SimulatedField::create(fieldDir.filePath(QStringLiteral("interop.field")), QByteArray(32, '\x17'),
+                                                    ci->certificate, { { QStringLiteral("Acme"), QStringLiteral("89049032"), 1, eum.value() } },
+                                                    { device });
+    if (!field)
+        return failed(field.errorMessage());
+    RecordingLink link(field.value()->linkTo(eid));
     crypto::ChainVerifier trust;
     trust.addTrustAnchor(ci->certificate);
 
-    simulation::EuiccSession session({ eid.toString(), deviceKey, { deviceCert->toDer(), eum->certificate.toDer() } });
-    const profiles::ProfileServer profileServer(QStringLiteral("smdp.nordtel.example"), server.value(), trust);
-    profiles::DownloadSession state;
-    protocol::EuiccInfo1 info1;
-    info1.ciKeyIdsForVerification = { ci->certificate.keyIdentifier() };
-    info1.ciKeyIdsForSigning = { ci->certificate.keyIdentifier() };
-    auto request = profileServer.initiateAuthentication(eid.toString(), session.challenge(), info1.encode(), state);
-    if (!request)
-        return failed(request.errorMessage());
-    auto authenticated = session.authenticateServer(request.value(), trust, now);
-    if (!authenticated)
-        return failed(authenticated.errorMessage());
-    auto prepare = profileServer.authenticateClient(authenticated.value(), state, now);
-    if (!prepare)
-        return failed(prepare.errorMessage());
-    auto prepared = session.prepareDownload(prepare.value(), trust, now);
-    if (!prepared)
-        return failed(prepared.errorMessage());
+    // Attestation, in simfleet's own module (SimfleetDefinitions.asn1).
+    if (auto attested = ask(link.attest(protocol::AttestationRequest { QByteArray(32, '\x17') }.encode())); !attested)
+        return failed(attested.errorMessage());
+
+    // The download, step by step as ProfileServer::download relays it (SGP.22 section 3.1.3), so
+    // the install notification stays on the device to be retrieved below.
+    const profiles::ProfileServer profileServer(address, server.value(), trust);
     profiles::DownloadOrder order;
-    order.eid = eid.toString();
+    order.eid = eid;
     order.profile.iccid = QStringLiteral("8999901000000000017");
     order.profile.imsi = QStringLiteral("001010123456789");
     order.profile.ki = crypto::SecretBytes(QByteArray::fromHex("465b5ce8b199b49faa5f0a2ee238a6bc"));
@@ -95,67 +189,68 @@ int main(int argc, char **argv)
     order.metadata.profileName = QStringLiteral("Nordtel IoT");
     order.metadata.plmn = QStringLiteral("00101");
     order.metadata.fallbackAllowed = false;
-    auto bpp = profileServer.getBoundProfilePackage(order, prepared.value(), state);
-    if (!bpp)
-        return failed(bpp.errorMessage());
-    // The device installs what was written: these are the bytes of a download that worked.
-    auto loaded = session.load(bpp.value());
-    if (!loaded)
-        return failed(loaded.errorMessage());
+    profiles::DownloadSession session;
+    auto info = ask(link.euiccInfo1());
+    auto challenge = info ? ask(link.challenge()) : info;
+    auto request = challenge ? profileServer.initiateAuthentication(eid, challenge.value(), info.value(), session) : challenge;
+    auto authenticated = request ? ask(link.authenticateServer(request.value())) : request;
+    auto prepare = authenticated ? profileServer.authenticateClient(authenticated.value(), session, now) : authenticated;
+    auto prepared = prepare ? ask(link.prepareDownload(prepare.value())) : prepare;
+    auto bpp = prepared ? profileServer.getBoundProfilePackage(order, prepared.value(), session) : prepared;
+    auto result = bpp ? ask(link.loadBoundPackage(bpp.value())) : bpp;
+    auto installed = result ? profileServer.checkInstallationResult(order, result.value(), session) : Result<QString>(result.error());
+    if (!installed)
+        return failed(installed.errorMessage());
+    // The same package again: the session is spent, and the device's signed refusal is real.
+    auto refusedAnswer = ask(link.loadBoundPackage(bpp.value()));
+    auto refused = refusedAnswer ? protocol::ProfileInstallationResult::decode(refusedAnswer.value())
+                                 : Result<protocol::ProfileInstallationResult>(refusedAnswer.error());
+    if (!refused || refused->success)
+        return failed(QStringLiteral("the device did not refuse a spent package"));
 
+    // ES10c and the notifications, as the backend asks them.
+    if (auto profiles = ask(link.profilesInfo(protocol::ProfileInfoListRequest {}.encode())); !profiles)
+        return failed(profiles.errorMessage());
+    if (auto enabled = ask(devices::enableProfile(link, order.profile.iccid)); !enabled)
+        return failed(enabled.errorMessage());
+    if (auto listed = ask(link.listNotifications(protocol::ListNotificationRequest {}.encode())); !listed)
+        return failed(listed.errorMessage());
+    devices::NotificationCollector collector(link, trust, patience);
+    collector.trust(session.euiccCertificate);
+    auto collected = collector.collect(now);
+    if (!collected || collected->delivered.size() != 3 || !collected->refused.isEmpty()) // install, refusal, enable
+        return failed(collected ? QStringLiteral("%1 notifications delivered, %2 refused")
+                                      .arg(collected->delivered.size())
+                                      .arg(collected->refused.size())
+                                : collected.errorMessage());
+    if (auto disabled = ask(devices::disableProfile(link, order.profile.iccid)); !disabled)
+        return failed(disabled.errorMessage());
+    if (auto deleted = ask(devices::deleteProfile(link, order.profile.iccid)); !deleted)
+        return failed(deleted.errorMessage());
+
+    // The package's parts. StoreMetadata is MAC-only: its segment's value, less the MAC, is the
+    // request as sent.
     auto parts = protocol::BoundProfilePackage::decode(bpp.value());
     if (!parts)
         return failed(parts.errorMessage());
-    // StoreMetadata is MAC-only: its segment's value, less the MAC, is the request as sent.
     protocol::der::Reader segment(parts->storeMetadata.first());
     auto element = segment.next();
     if (!element)
         return failed(element.errorMessage());
-    const QByteArray storeMetadata = element->content.first(element->content.size() - protocol::SecureChannel::macSize).toByteArray();
-    // The device's answer to the load: the installation result, signed over its data.
-    protocol::ProfileInstallationResult installed;
-    installed.transactionId = state.transactionId;
-    installed.sequenceNumber = 1;
-    installed.notificationAddress = QStringLiteral("smdp.nordtel.example");
-    installed.iccid = order.profile.iccid;
-    installed.serverOid = protocol::simfleetObjectIdentifier();
-    installed.isdpAid = QByteArray::fromHex("a0000005591010ffffffff8900001011");
-    auto pirSignature = crypto::ecdsaSign(deviceKey, installed.resultData(), crypto::SignatureFormat::Raw);
-    if (!pirSignature)
-        return failed(pirSignature.errorMessage());
-    installed.signature = pirSignature.value();
-    protocol::ProfileInstallationResult refused = installed;
-    refused.success = false;
-    refused.failedCommand = protocol::ProfileInstallationResult::BppCommand::LoadProfileElements;
-    refused.reason = protocol::ProfileInstallationResult::ErrorReason::Scp03tSecurityError;
-
-    // The attestation exchange, in simfleet's own module (SimfleetDefinitions.asn1), with a real
-    // token from the same device.
-    protocol::EatClaims claims;
-    claims.nonce = QByteArray(32, '\x17');
-    claims.ueid = protocol::ueidForEid(eid.toString());
-    claims.hwmodel = QStringLiteral("MeterOne M2");
-    claims.swname = QStringLiteral("meter-os");
-    claims.swversion = QStringLiteral("4.2.1");
-    claims.issuedAt = now;
-    auto token = protocol::signCoseSign1(protocol::encodeClaims(claims), { deviceCert->toDer(), eum->certificate.toDer() }, deviceKey);
-    if (!token)
-        return failed(token.errorMessage());
-    protocol::AttestationResponse attested;
-    attested.evidence = token.value();
-
-    const bool ok = write(dir, QStringLiteral("AttestationRequest.der"), protocol::AttestationRequest { claims.nonce }.encode())
-        && write(dir, QStringLiteral("AttestationResponse.der"), attested.encode())
-        && write(dir, QStringLiteral("AuthenticateServerRequest.der"), request.value())
-        && write(dir, QStringLiteral("ProfileInstallationResult.der"), installed.encode())
-        && write(dir, QStringLiteral("ProfileInstallationResultData.der"), refused.resultData())
-        && write(dir, QStringLiteral("AuthenticateServerResponse.der"), authenticated.value())
-        && write(dir, QStringLiteral("PrepareDownloadRequest.der"), prepare.value())
-        && write(dir, QStringLiteral("PrepareDownloadResponse.der"), prepared.value())
-        && write(dir, QStringLiteral("BoundProfilePackage.der"), bpp.value())
-        && write(dir, QStringLiteral("InitialiseSecureChannelRequest.der"), parts->initialiseSecureChannel.encode())
-        && write(dir, QStringLiteral("StoreMetadataRequest.der"), storeMetadata)
-        && write(dir, QStringLiteral("ConfigureISDPRequest.der"),
-                 protocol::encodeConfigureIsdp(protocol::simfleetObjectIdentifier()));
-    return ok ? 0 : failed(QStringLiteral("cannot write to %1").arg(dir.path()));
+    QMap<QString, QByteArray> messages = link.messages;
+    messages.insert(QStringLiteral("StoreMetadataRequest"),
+                    element->content.first(element->content.size() - protocol::SecureChannel::macSize).toByteArray());
+    messages.insert(QStringLiteral("InitialiseSecureChannelRequest"), parts->initialiseSecureChannel.encode());
+    messages.insert(QStringLiteral("ConfigureISDPRequest"), protocol::encodeConfigureIsdp(protocol::simfleetObjectIdentifier()));
+    messages.insert(QStringLiteral("ProfileInstallationResultData"), refused->receivedData);
+    // The enable's notification alone (the list above stops asn1c's printing at the OID before it).
+    auto retrieved = protocol::RetrieveNotificationsListResponse::decode(messages.value(QStringLiteral("RetrieveNotificationsListResponse")));
+    if (!retrieved || retrieved->notifications.size() != 3 || retrieved->notifications.last().isInstallationResult())
+        return failed(QStringLiteral("the retrieved notifications are not the three expected"));
+    messages.insert(QStringLiteral("PendingNotification"), retrieved->notifications.last().encode());
+    for (auto it = messages.cbegin(); it != messages.cend(); ++it) {
+        if (!write(dir, it.key(), it.value()))
+            return failed(QStringLiteral("cannot write to %1").arg(dir.path()));
+    }
+    return 0;
 }

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Decodes every message simfleet wrote in a real download and attestation with asn1c, an ASN.1
-# compiler independent of simfleet, built from the GSMA modules in ../shared/spec (RSPDefinitions
+# Decodes every message simfleet wrote in a real conversation with a simulated device
+# (attestation, a download, ES10c and the notifications) with asn1c, an ASN.1 compiler
+# independent of simfleet, built from the GSMA modules in ../shared/spec (RSPDefinitions
 # with the PKIX and profile package modules it imports) and simfleet's own module for what SGP.22
 # lacks (backend/protocol/SimfleetDefinitions.asn1: the attestation exchange). Each file must decode as its type with its
 # constraints met, and asn1c's DER of what it decoded must be byte for byte what simfleet wrote.
@@ -54,6 +55,32 @@ expect ProfileInstallationResultData 'profileManagementOperation: 80$'
 expect PrepareDownloadRequest 'ccRequiredFlag: FALSE$'
 expect AttestationResponse 'D2 84 ' # the COSE_Sign1 tag (18), then its four-element array
 expect PrepareDownloadResponse '^PrepareDownloadResponseOk ::= {'
+expect EUICCInfo1 'svn: 02 05 00$'
+expect EUICCInfo1 'euiccCiPKIdListForSigning: euiccCiPKIdListForSigning ::= {'
+expect ProfileInfoListResponse '^profileInfoListOk ::= {'
+expect ProfileInfoListResponse 'iccid: 98 99 09 01 00 00 00 00 10 F7$'
+expect ProfileInfoListResponse 'profileState: 0$'
+expect ProfileInfoListResponse 'profileName: Nordtel IoT$'
+expect ProfileInfoListResponse 'profileManagementOperation: 70$' # enable, disable, delete
+expect ProfileInfoListResponse 'notificationAddress: smdp.nordtel.example$'
+expect ProfileInfoListResponse 'mccMnc: 00 F1 10$'
+expect EnableProfileRequest 'profileIdentifier: 98 99 09 01 00 00 00 00 10 F7$'
+expect EnableProfileRequest 'refreshFlag: TRUE$'
+expect EnableProfileResponse 'enableResult: 0$'
+expect DisableProfileRequest 'refreshFlag: TRUE$'
+expect DisableProfileResponse 'disableResult: 0$'
+expect DeleteProfileRequest '^98 99 09 01 00 00 00 00 10 F7$' # the CHOICE's ICCID, tagged [51] around it
+expect DeleteProfileResponse 'deleteResult: 0$'
+expect ListNotificationResponse '^notificationMetadataList ::= {'
+expect ListNotificationResponse 'profileManagementOperation: 40$' # the enable
+expect RetrieveNotificationsListResponse '^notificationList ::= {'
+expect RetrieveNotificationsListResponse 'ProfileInstallationResult ::= {'
+expect PendingNotification '^OtherSignedNotification ::= {'
+expect PendingNotification 'profileManagementOperation: 40$'
+expect PendingNotification 'euiccNotificationSignature: '
+expect PendingNotification 'eumCertificate: Certificate ::= {'
+expect NotificationSentRequest 'seqNumber: 1$'
+expect NotificationSentResponse 'deleteNotificationStatus: 0$'
 [ $fail = 0 ] || exit 1
-[ $count = 12 ] || { echo "expected 12 messages, decoded $count" >&2; exit 1; }
-echo "asn1c decoded $count message types (SGP.22 and simfleet's own) from a real download; each DER round trip identical"
+[ $count = 28 ] || { echo "expected 28 messages, decoded $count" >&2; exit 1; }
+echo "asn1c decoded $count message types (SGP.22 and simfleet's own) from a real conversation with a simulated device; each DER round trip identical"
