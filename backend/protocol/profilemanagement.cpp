@@ -78,9 +78,15 @@ bool listNames(QByteArrayView tagList, quint16 tag)
     return tags && tags->contains(tag);
 }
 
+// A UTF8String field within its SIZE, which counts characters: never a surrogate pair cut in two.
 QByteArray textField(quint16 tag, const QString &text, qsizetype limit)
 {
-    return text.isEmpty() ? QByteArray() : der::tlv(tag, text.left(limit).toUtf8());
+    if (text.isEmpty())
+        return {};
+    qsizetype end = 0;
+    for (qsizetype characters = 0; end < text.size() && characters < limit; ++characters)
+        end += (text.at(end).isHighSurrogate() && end + 1 < text.size() && text.at(end + 1).isLowSurrogate()) ? 2 : 1;
+    return der::tlv(tag, text.first(end).toUtf8());
 }
 
 } // namespace

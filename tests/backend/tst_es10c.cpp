@@ -335,6 +335,15 @@ private slots:
         QCOMPARE(again->profileClass, ProfileClass::Operational);
         QCOMPARE(again->notificationConfiguration, full.notificationConfiguration);
         QCOMPARE(again->ownerPlmn, full.ownerPlmn);
+        // The SIZE of a UTF8String counts characters: a long name is cut at 32 of them, never
+        // inside a character that takes two UTF-16 units (U+1F4E1, a satellite antenna).
+        ProfileInfo wide = p;
+        wide.serviceProviderName = QString(33, u'x');
+        for (int i = 0; i < 20; ++i)
+            wide.serviceProviderName.prepend(QString::fromUcs4(U"\U0001F4E1"));
+        auto cut = ProfileInfo::decode(wide.encode());
+        QVERIFY2(cut, qPrintable(cut.errorMessage()));
+        QCOMPARE(cut->serviceProviderName, wide.serviceProviderName.first(40 + 12));
     }
 
     void notificationMessages()
