@@ -103,6 +103,42 @@ private slots:
         QCOMPARE(code, ErrorCode::Timeout);
     }
 
+    // An answer mapped to what its bytes mean: computed when the device answers, on the thread
+    // that settles it or, for a device in this process, on the one that collects it; errors pass
+    // through; a mapped answer of a silent device times out at its own deadline.
+    void mappedAnswersFollowTheirSource()
+    {
+        const auto parse = [](const QString &text) -> Result<int> {
+            bool ok = false;
+            const int n = text.toInt(&ok);
+            return ok ? Result<int>(n) : Result<int>(fail(QStringLiteral("not a number: %1").arg(text)));
+        };
+        auto [answer, settle] = Answer<QString>::pending();
+        auto mapped = answer.map<int>(parse);
+        QVERIFY(!mapped.isSettled());
+        settle(QStringLiteral("41"));
+        QCOMPARE(mapped.wait(0ms, QStringLiteral("E")).value(), 41);
+
+        std::atomic<int> computed { 0 };
+        Qt::HANDLE computedOn = nullptr;
+        auto deferred = Answer<QString>::deferred([&] {
+                            ++computed;
+                            computedOn = QThread::currentThreadId();
+                            return Result<QString>(QStringLiteral("x"));
+                        }).map<int>(parse);
+        QCOMPARE(computed.load(), 0);
+        const auto refused = deferred.wait(0ms, QStringLiteral("E"));
+        QCOMPARE(refused.errorMessage(), QStringLiteral("not a number: x"));
+        QCOMPARE(computed.load(), 1);
+        QCOMPARE(computedOn, QThread::currentThreadId());
+
+        auto failed = Answer<QString>::ready(failWith(ErrorCode::NoSuchProfile, QStringLiteral("gone"))).map<int>(parse);
+        QCOMPARE(failed.wait(0ms, QStringLiteral("E")).error().code, ErrorCode::NoSuchProfile);
+
+        auto silent = Answer<QString>::pending().first.map<void>([](const QString &) { return Result<void>(); });
+        QCOMPARE(silent.wait(30ms, QStringLiteral("E")).error().code, ErrorCode::Timeout);
+    }
+
     // Deadlines come due in order, whatever order they were set in.
     void deadlinesFireInOrder()
     {
