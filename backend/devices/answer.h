@@ -138,8 +138,6 @@ public:
     }
 
 private:
-    template<typename>
-    friend class Answer;
 
     struct State
     {
