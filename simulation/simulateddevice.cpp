@@ -1,5 +1,6 @@
 #include "simulateddevice.h"
 #include "protocol/attestationmessage.h"
+#include "protocol/authenticateserver.h"
 #include "protocol/boundprofilepackage.h"
 #include "protocol/der.h"
 #include "protocol/euiccinfo.h"
@@ -555,7 +556,7 @@ Result<QByteArray> SimulatedDevice::challenge()
         QMutexLocker lock(&m_mutex);
         m_session = std::make_unique<EuiccSession>(EuiccSession::Identity { m_spec.eid, m_key, certificateChain() });
     }
-    return m_session->challenge();
+    return protocol::encodeGetEuiccChallengeResponse(m_session->challenge());
 }
 
 Result<QByteArray> SimulatedDevice::authenticateServer(const QByteArray &request)

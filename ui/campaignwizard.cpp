@@ -6,6 +6,7 @@
 #include <QDateTimeEdit>
 #include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QPushButton>
@@ -174,6 +175,30 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
     m_startAt->setEnabled(false);
     connect(m_later, &QCheckBox::toggled, m_startAt, &QWidget::setEnabled);
     rolloutLayout->addRow(m_later, m_startAt);
+    // A support engineer's record of the conversation with each device (issue 19).
+    m_trace = new QCheckBox(tr("Keep a protocol &trace in:"), rollout);
+    m_trace->setObjectName(QStringLiteral("keepTrace"));
+    m_trace->setToolTip(tr("Every message to and from each device, as the DER bytes sent, one folder per device with an "
+                           "index naming each message's ASN.1 type. Profiles appear only encrypted, as sent."));
+    m_traceDirectory = new QLineEdit(QDir(QDir::homePath()).filePath(QStringLiteral("simfleet-traces/%1")
+                                                                         .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")))),
+                                     rollout);
+    m_traceDirectory->setObjectName(QStringLiteral("traceDirectory"));
+    m_traceDirectory->setAccessibleName(tr("Protocol trace folder"));
+    m_traceDirectory->setEnabled(false);
+    auto *traceBrowse = new QPushButton(tr("Bro&wse..."), rollout);
+    traceBrowse->setEnabled(false);
+    connect(m_trace, &QCheckBox::toggled, m_traceDirectory, &QWidget::setEnabled);
+    connect(m_trace, &QCheckBox::toggled, traceBrowse, &QWidget::setEnabled);
+    connect(traceBrowse, &QPushButton::clicked, this, [this] {
+        const QString chosen = QFileDialog::getExistingDirectory(this, tr("Protocol trace folder"), m_traceDirectory->text());
+        if (!chosen.isEmpty())
+            m_traceDirectory->setText(chosen);
+    });
+    auto *traceRow = new QHBoxLayout;
+    traceRow->addWidget(m_traceDirectory, 1);
+    traceRow->addWidget(traceBrowse);
+    rolloutLayout->addRow(m_trace, traceRow);
     setPage(RolloutPageId, rollout);
 
     // 4. Confirm
@@ -197,7 +222,7 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
             return;
         const models::CampaignPlan p = plan();
         m_summary->setText(
-            tr("%1 %2 device(s) from %3 %4%5.\n\nBatches of %6, %7 in flight, %8; %9.\n\n%10%11")
+            tr("%1 %2 device(s) from %3 %4%5.\n\nBatches of %6, %7 in flight, %8; %9.\n\n%10%11%12")
                 .arg(m_change->isChecked() ? tr("Move") : tr("Provision"))
                 .arg(QLocale().toString(m_count))
                 .arg(!p.deviceIds.isEmpty()       ? tr("the selection")
@@ -221,7 +246,10 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
                               "it; one that cannot is reported with the reason."))
                 .arg(m_later->isChecked() ? tr("\n\nIt starts at %1 if this window is still open then.")
                                                 .arg(QLocale().toString(m_startAt->dateTime(), QLocale::ShortFormat))
-                                          : QString()));
+                                          : QString())
+                .arg(p.settings.traceDirectory.isEmpty()
+                         ? QString()
+                         : tr("\n\nA protocol trace goes to %1.").arg(QDir::toNativeSeparators(p.settings.traceDirectory))));
     });
 
     m_recount->setSingleShot(true);
@@ -303,6 +331,8 @@ models::CampaignPlan CampaignWizard::plan() const
     p.settings.canaryPercent = m_canary->value();
     p.settings.minSuccessPercent = m_minSuccess->value();
     p.settings.answerTimeoutMs = m_timeout->value() * 1000;
+    if (m_trace->isChecked() && !m_traceDirectory->text().trimmed().isEmpty())
+        p.settings.traceDirectory = QFileInfo(m_traceDirectory->text().trimmed()).absoluteFilePath();
     if (m_later->isChecked())
         p.startAt = m_startAt->dateTime().toUTC();
     return p;

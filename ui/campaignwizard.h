@@ -49,6 +49,8 @@ public:
     QSpinBox *canaryBox() const { return m_canary; }
     QCheckBox *laterBox() const { return m_later; }
     QDateTimeEdit *startAtEdit() const { return m_startAt; }
+    QCheckBox *traceBox() const { return m_trace; }
+    QLineEdit *traceDirectoryField() const { return m_traceDirectory; }
 
 private:
     class DevicesPage;
@@ -75,6 +77,8 @@ private:
     QSpinBox *m_timeout;
     QDateTimeEdit *m_startAt;
     QCheckBox *m_later;
+    QCheckBox *m_trace;
+    QLineEdit *m_traceDirectory;
     QLabel *m_summary;
     QTimer *m_recount;
     qint64 m_count = -1;

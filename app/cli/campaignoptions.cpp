@@ -1,6 +1,7 @@
 #include "campaignoptions.h"
 
 #include <QCommandLineParser>
+#include <QFileInfo>
 
 namespace simfleet::cli {
 
@@ -54,6 +55,11 @@ Result<campaigns::CampaignSettings> CampaignOptions::settings(const QCommandLine
         if (!ok || !(seconds > 0) || seconds > 600)
             return fail(QStringLiteral("--timeout must be a number of seconds from 0 to 600"));
         s.answerTimeoutMs = int(seconds * 1000);
+    }
+    if (parser.isSet(trace)) {
+        if (parser.value(trace).isEmpty())
+            return fail(QStringLiteral("--trace needs the directory the trace goes to"));
+        s.traceDirectory = QFileInfo(parser.value(trace)).absoluteFilePath();
     }
     return s;
 }

@@ -31,7 +31,15 @@ struct CampaignOptions
     QCommandLineOption retryFailed { QStringLiteral("retry-failed"),
                                      QStringLiteral("With --resume: give failed and rolled-back devices another try.") };
 
-    QList<QCommandLineOption> all() const { return { batch, concurrency, rate, canary, minSuccess, timeout, resume, retryFailed }; }
+    QCommandLineOption trace { QStringLiteral("trace"),
+                               QStringLiteral("Keep a protocol trace: every message to and from each device, as the DER "
+                                              "sent, in DIR/EID/NNN-<direction>-<type>.der with an index (also with --resume)."),
+                               QStringLiteral("DIR") };
+
+    QList<QCommandLineOption> all() const
+    {
+        return { batch, concurrency, rate, canary, minSuccess, timeout, resume, retryFailed, trace };
+    }
     Result<campaigns::CampaignSettings> settings(const QCommandLineParser &parser) const;
 };
 

@@ -6,6 +6,7 @@
 #include "simulation/simulatedfield.h"
 #include "store/workspace.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonObject>
@@ -39,7 +40,7 @@ Result<QList<qint64>> selectDevices(CliContext &context, store::Workspace &works
 }
 
 int runCampaign(CliContext &context, const QString &command, store::Workspace &workspace,
-                const campaigns::CampaignRequest *request, qint64 resumeId, bool retryFailed)
+                const campaigns::CampaignRequest *request, qint64 resumeId, bool retryFailed, const QString &traceDirectory)
 {
     auto field = simulation::SimulatedField::openForWorkspace(workspace.info().path);
     if (!field)
@@ -55,6 +56,10 @@ int runCampaign(CliContext &context, const QString &command, store::Workspace &w
         auto reset = service.retryFailed(*context.session, id);
         if (!reset)
             return report(context, command, reset.errorMessage(), RequestFailed);
+    }
+    if (!request && !traceDirectory.isEmpty()) {
+        if (auto traced = service.traceTo(*context.session, id, traceDirectory); !traced)
+            return report(context, command, traced.errorMessage(), RequestFailed);
     }
 
     // Progress on stderr: one redrawn bar on a terminal, a plain line every few seconds otherwise.
@@ -98,6 +103,10 @@ int runCampaign(CliContext &context, const QString &command, store::Workspace &w
         context.err << "simfleet-cli " << command << ": campaign " << id << " is " << campaigns::campaignStateName(summary->state)
                     << (summary->note.isEmpty() ? QString() : QStringLiteral(": ") + summary->note)
                     << "; resume it with: simfleet-cli -w " << workspace.info().path << " change --resume " << id << Qt::endl;
+    const QString traced = request ? request->settings.traceDirectory : traceDirectory;
+    if (!traced.isEmpty())
+        context.err << "simfleet-cli " << command << ": the protocol trace is in " << QDir::toNativeSeparators(traced)
+                    << " (an index.json per device names each message's ASN.1 type)" << Qt::endl;
     printJson(context, summary->toJson());
     return Success;
 }

@@ -23,7 +23,9 @@ Result<QList<qint64>> selectDevices(CliContext &context, store::Workspace &works
 // Creates (or, with resumeId, resumes) a campaign against the simulated field, shows progress on
 // stderr (a bar on a terminal, plain lines otherwise; Ctrl-C pauses it cleanly) and prints the
 // summary JSON on stdout.
+// A resumed campaign keeps the trace it was started with; traceDirectory (--trace) starts or moves it.
 int runCampaign(CliContext &context, const QString &command, store::Workspace &workspace,
-                const campaigns::CampaignRequest *request, qint64 resumeId, bool retryFailed);
+                const campaigns::CampaignRequest *request, qint64 resumeId, bool retryFailed,
+                const QString &traceDirectory = QString());
 
 } // namespace simfleet::cli

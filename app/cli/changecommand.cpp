@@ -53,7 +53,8 @@ int ChangeCommand::run(const QStringList &arguments, CliContext &context)
         const qint64 id = parser.value(options.resume).toLongLong(&ok);
         if (!ok || id <= 0)
             return report(context, name(), QStringLiteral("--resume takes a campaign number; simfleet-cli campaigns lists them"), BadUsage);
-        return runCampaign(context, name(), *workspace, nullptr, id, parser.isSet(options.retryFailed));
+        return runCampaign(context, name(), *workspace, nullptr, id, parser.isSet(options.retryFailed),
+                           settings->traceDirectory);
     }
     const fleet::FleetQueries queries(*workspace);
     auto target = queries.operatorNamed(*context.session, parser.value(toOption));

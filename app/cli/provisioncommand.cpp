@@ -41,7 +41,7 @@ int ProvisionCommand::run(const QStringList &arguments, CliContext &context)
         return exitCode;
     if (parser.isSet(options.resume))
         return runCampaign(context, name(), *workspace, nullptr, parser.value(options.resume).toLongLong(),
-                           parser.isSet(options.retryFailed));
+                           parser.isSet(options.retryFailed), settings->traceDirectory);
 
     const fleet::FleetQueries queries(*workspace);
     const auto fleet = queries.fleetNamed(*context.session, parser.value(fleetOption));

@@ -80,7 +80,7 @@ bool isFinal(ItemState state)
 
 QJsonObject CampaignSettings::toJson() const
 {
-    return { { QStringLiteral("batch"), batchSize },
+    QJsonObject json { { QStringLiteral("batch"), batchSize },
              { QStringLiteral("concurrency"), concurrency },
              { QStringLiteral("rate"), ratePerSecond },
              { QStringLiteral("canary_percent"), canaryPercent },
@@ -88,6 +88,9 @@ QJsonObject CampaignSettings::toJson() const
              { QStringLiteral("answer_timeout_ms"), answerTimeoutMs },
              { QStringLiteral("attempts"), attempts },
              { QStringLiteral("backoff_ms"), backoffMs } };
+    if (!traceDirectory.isEmpty())
+        json.insert(QStringLiteral("trace_directory"), traceDirectory);
+    return json;
 }
 
 CampaignSettings CampaignSettings::fromJson(const QJsonObject &json)
@@ -101,6 +104,7 @@ CampaignSettings CampaignSettings::fromJson(const QJsonObject &json)
     s.answerTimeoutMs = std::max(1, json.value(QStringLiteral("answer_timeout_ms")).toInt(s.answerTimeoutMs));
     s.attempts = std::max(1, json.value(QStringLiteral("attempts")).toInt(s.attempts));
     s.backoffMs = std::max(0, json.value(QStringLiteral("backoff_ms")).toInt(s.backoffMs));
+    s.traceDirectory = json.value(QStringLiteral("trace_directory")).toString();
     return s;
 }
 

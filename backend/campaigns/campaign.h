@@ -33,6 +33,7 @@ struct CampaignSettings
     int answerTimeoutMs = 10000;
     int attempts = 3;          // per step, for devices that do not answer or restart
     int backoffMs = 2000;      // before the second attempt; doubled each time
+    QString traceDirectory;    // where the protocol trace goes (devices::ProtocolTrace); empty: none
 
     QJsonObject toJson() const;
     static CampaignSettings fromJson(const QJsonObject &json);

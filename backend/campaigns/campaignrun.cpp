@@ -8,6 +8,7 @@
 #include "attestation/attestationservice.h"
 #include "core/clock.h"
 #include "devices/devicelink.h"
+#include "devices/tracingdevicelink.h"
 #include "profiles/credentialissuer.h"
 #include "profiles/profileserver.h"
 #include "store/auditlog.h"
@@ -133,6 +134,13 @@ Result<void> CampaignRun::prepare(qint64 campaignId)
         return ok;
     m_settings = CampaignSettings::fromJson(QJsonDocument::fromJson(m_record.settings.toUtf8()).object());
     m_pool.setMaxThreadCount(m_settings.concurrency);
+    if (!m_settings.traceDirectory.isEmpty()) {
+        auto trace = devices::ProtocolTrace::open(m_settings.traceDirectory, campaignId);
+        if (!trace)
+            return trace.error();
+        m_trace = trace.value();
+        m_tracingLinks = std::make_unique<devices::TracingLinkProvider>(m_links, m_trace);
+    }
     auto target = store::OperatorRepository(db).find(m_record.targetOperatorId);
     if (!target || !target.value())
         return fail(QStringLiteral("the campaign's operator is gone"));
@@ -148,7 +156,7 @@ Result<void> CampaignRun::prepare(qint64 campaignId)
         ChangeContext { m_settings, m_target, *m_server, m_workspace.clock(), *m_steps, m_findings });
     attestation::AttestationOptions attestOptions;
     attestOptions.answerTimeout = std::chrono::milliseconds(m_settings.answerTimeoutMs);
-    m_attestation = std::make_unique<attestation::AttestationService>(m_workspace, m_links, attestOptions);
+    m_attestation = std::make_unique<attestation::AttestationService>(m_workspace, links(), attestOptions);
     return {};
 }
 
@@ -195,7 +203,7 @@ void CampaignRun::dispatch(CampaignItem item, std::optional<protocol::ProfileCon
         ++m_inFlight;
     }
     m_pool.start([this, item = std::move(item), content = std::move(content), reconcile]() mutable {
-        std::unique_ptr<devices::DeviceLink> link = m_links.linkTo(item.eid);
+        std::unique_ptr<devices::DeviceLink> link = links().linkTo(item.eid);
         DeviceChange(*m_context, std::move(item), std::move(content), *link).run(reconcile);
         QMutexLocker lock(&m_mutex);
         --m_inFlight;
@@ -464,6 +472,9 @@ Result<CampaignSummary> CampaignRun::finish()
     }
     if (m_exhausted)
         state = CampaignState::Finished;
+    if (m_trace && m_trace->incomplete())
+        m_note += QStringLiteral("%1the protocol trace in %2 is incomplete: a message could not be written there")
+                      .arg(m_note.isEmpty() ? QString() : QStringLiteral("; "), m_trace->directory());
     const CampaignQueries queries(m_workspace);
     const QStringList findings = m_findings.findings();
     auto summaryNow = queries.summaryOf(m_by, m_id);

@@ -27,6 +27,7 @@ class AttestationService;
 }
 namespace simfleet::devices {
 class DeviceLinkProvider;
+class ProtocolTrace;
 }
 namespace simfleet::profiles {
 class ProfileServer;
@@ -85,6 +86,10 @@ private:
 
     store::Workspace &m_workspace;
     devices::DeviceLinkProvider &m_links;
+    // With a protocol trace, the links the run talks through (links() picks).
+    std::unique_ptr<devices::DeviceLinkProvider> m_tracingLinks;
+    std::shared_ptr<devices::ProtocolTrace> m_trace;
+    devices::DeviceLinkProvider &links() { return m_tracingLinks ? *m_tracingLinks : m_links; }
     const access::Session &m_by;
     CampaignControl *m_control;
     ProgressSink m_progress;

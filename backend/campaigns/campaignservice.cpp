@@ -13,6 +13,7 @@
 #include "store/workspace.h"
 
 #include <QJsonDocument>
+#include <QJsonObject>
 
 namespace simfleet::campaigns {
 
@@ -92,6 +93,25 @@ Result<CampaignSummary> CampaignService::run(const access::Session &by, qint64 c
         Q_EMIT progressed(p);
     };
     return CampaignRun(m_workspace, m_links, by, control, report, m_progressIntervalMs).execute(campaignId);
+}
+
+Result<void> CampaignService::traceTo(const access::Session &by, qint64 campaignId, const QString &directory)
+{
+    if (auto ok = by.require(access::Permission::ControlCampaign, m_workspace.clock()); !ok)
+        return ok;
+    if (auto ok = CampaignQueries(m_workspace).checkVisible(by, campaignId); !ok)
+        return ok;
+    return m_workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
+        store::CampaignRepository campaigns(db);
+        auto found = campaigns.find(campaignId);
+        if (!found)
+            return found.error();
+        if (!found.value())
+            return fail(QStringLiteral("there is no campaign %1").arg(campaignId));
+        QJsonObject settings = QJsonDocument::fromJson(found.value()->settings.toUtf8()).object();
+        settings.insert(QStringLiteral("trace_directory"), directory);
+        return campaigns.setSettings(campaignId, QString::fromUtf8(QJsonDocument(settings).toJson(QJsonDocument::Compact)));
+    });
 }
 
 Result<qint64> CampaignService::retryFailed(const access::Session &by, qint64 campaignId)

@@ -45,6 +45,9 @@ public:
     Result<CampaignSummary> run(const access::Session &by, qint64 campaignId, CampaignControl *control = nullptr);
     // Failed and rolled-back devices go back to pending; run() again to retry them.
     Result<qint64> retryFailed(const access::Session &by, qint64 campaignId);
+    // Keeps a protocol trace of the campaign's runs from now on in this directory
+    // (devices::ProtocolTrace), e.g. for a resumed campaign started without one.
+    Result<void> traceTo(const access::Session &by, qint64 campaignId, const QString &directory);
     // Reading campaigns needs no devices: CampaignQueries.
 
     // Throttles the progress signal (and the callback) to at most one per interval.

@@ -79,9 +79,9 @@ public:
 
     // The download (DESIGN.md "Binding and download"), ES10b as SGP.22 encodes it:
     // GetEUICCInfo (EUICCInfo1 'BF20': the certificate issuers the eUICC verifies and signs
-    // under), GetEUICCChallenge (the 16-byte challenge), AuthenticateServer (request and response
-    // 'BF38'), PrepareDownload ('BF21'), LoadBoundProfilePackage with the bound profile package
-    // ('BF36'). The last answers with the ProfileInstallationResult ('BF37'), signed by the eUICC:
+    // under), GetEUICCChallenge (GetEuiccChallengeResponse 'BF2E' with the 16-byte challenge),
+    // AuthenticateServer (request and response 'BF38'), PrepareDownload ('BF21'),
+    // LoadBoundProfilePackage with the bound profile package ('BF36'). The last answers with the ProfileInstallationResult ('BF37'), signed by the eUICC:
     // the profile installed, disabled, after every segment verified, or why not.
     virtual Answer<QByteArray> euiccInfo1() = 0;
     virtual Answer<QByteArray> challenge() = 0;

@@ -343,9 +343,12 @@ Result<QString> ProfileServer::download(devices::DeviceLink &link, const Downloa
     if (!info)
         return info.error();
     auto challengeAnswer = link.challenge();
-    auto challenge = devices::awaitAnswer(challengeAnswer, timeout, order.eid);
+    auto answeredChallenge = devices::awaitAnswer(challengeAnswer, timeout, order.eid);
+    if (!answeredChallenge)
+        return answeredChallenge.error();
+    auto challenge = protocol::decodeGetEuiccChallengeResponse(answeredChallenge.value());
     if (!challenge)
-        return challenge.error();
+        return failWith(ErrorCode::DeviceNotAuthenticated, challenge.errorMessage());
     DownloadSession localSession;
     DownloadSession &session = finished ? *finished : localSession;
     auto request = initiateAuthentication(order.eid, challenge.value(), info.value(), session);

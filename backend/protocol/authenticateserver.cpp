@@ -28,6 +28,25 @@ QByteArray encodeCtxParams1(const QString &matchingId, const QByteArray &tac, co
 
 } // namespace
 
+QByteArray encodeGetEuiccChallengeResponse(QByteArrayView challenge)
+{
+    return der::tlv(0xBF2E, der::tlv(0x80, challenge));
+}
+
+Result<QByteArray> decodeGetEuiccChallengeResponse(QByteArrayView bytes)
+{
+    der::Reader outer(bytes);
+    auto response = outer.expect(0xBF2E, "GetEuiccChallengeResponse");
+    if (!response || !outer.atEnd())
+        return fail(QStringLiteral("the device's GetEuiccChallengeResponse is malformed: %1")
+                        .arg(response ? QStringLiteral("bytes follow it") : response.errorMessage()));
+    der::Reader inner(response->content);
+    auto challenge = inner.expect(0x80, "euiccChallenge");
+    if (!challenge || !inner.atEnd() || challenge->content.size() != 16)
+        return fail(QStringLiteral("the device's challenge is not 16 bytes in GetEuiccChallengeResponse"));
+    return challenge->content.toByteArray();
+}
+
 QByteArray AuthenticateServerRequest::serverSigned1() const
 {
     return der::sequence(QByteArray(der::tlv(0x80, transactionId) + der::tlv(0x81, euiccChallenge)

@@ -8,6 +8,14 @@
 
 namespace simfleet::protocol {
 
+// ES10b.GetEUICCChallenge (SGP.22 section 5.7.7): GetEuiccChallengeRequest 'BF2E' with nothing in
+// it; the GetEuiccChallengeResponse carries the eUICC's 16 random bytes as euiccChallenge [0].
+inline constexpr QByteArrayView getEuiccChallengeRequest { "\xBF\x2E\x00", 3 };
+// ES10b.GetEUICCInfo's request for EUICCInfo1 (section 5.7.8): 'BF20' with nothing in it.
+inline constexpr QByteArrayView getEuiccInfo1Request { "\xBF\x20\x00", 3 };
+QByteArray encodeGetEuiccChallengeResponse(QByteArrayView challenge);
+Result<QByteArray> decodeGetEuiccChallengeResponse(QByteArrayView der);
+
 // ES10b.AuthenticateServer's request (SGP.22 section 5.7.13, AuthenticateServerRequest, tag
 // 'BF38'): what ES9+.InitiateAuthentication gave the device's LPA or IPA, signed by the profile
 // server's authentication key (CERT.DPauth) over serverSigned1 as encoded.

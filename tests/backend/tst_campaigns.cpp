@@ -20,8 +20,12 @@
 #include "store/workspace.h"
 
 #include <QBuffer>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRandomGenerator>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -320,6 +324,73 @@ private slots:
         // Back to the built-in template: audited both ways.
         QVERIFY(fleet::OperatorOnboarding::setProfileTemplate(*m_ws, testing::ownerOf(*m_ws), home.name, {}));
         QVERIFY(!store::OperatorRepository(m_ws->database()).find(home.id).value().value().hasProfileTemplate);
+    }
+
+    // Issue 19: --trace keeps every message of every device's conversation, in order, as the DER
+    // sent, with an index naming each file's ASN.1 type; a profile in clear never appears.
+    void protocolTraceKeepsEveryMessage()
+    {
+        const QString traceDir = m_dir.filePath(QStringLiteral("trace%1").arg(QRandomGenerator::global()->generate()));
+        CampaignService service(*m_ws, *m_field);
+        const QList<qint64> devices = fleetDevices(QStringLiteral("Rheinau smart meters")).first(2);
+        const qint64 home = store::FleetRepository(m_ws->database()).findUnique(QStringLiteral("Rheinau smart meters")).value().homeOperatorId.value();
+        CampaignSettings settings = quickSettings();
+        settings.traceDirectory = traceDir;
+        auto id = service.create(testing::ownerOf(*m_ws), { CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, settings });
+        QVERIFY(id);
+        auto summary = service.run(testing::ownerOf(*m_ws), id.value());
+        QVERIFY2(summary, qPrintable(summary.errorMessage()));
+        QCOMPARE(summary->succeeded, 2);
+
+        QFile top(QDir(traceDir).filePath(QStringLiteral("index.json")));
+        QVERIFY(top.open(QIODevice::ReadOnly));
+        QCOMPARE(QJsonDocument::fromJson(top.readAll()).object().value(QStringLiteral("campaign")).toInteger(), id.value());
+        for (qint64 d : devices) {
+            const QDir device(QDir(traceDir).filePath(eidOf(d)));
+            QFile indexFile(device.filePath(QStringLiteral("index.json")));
+            QVERIFY2(indexFile.open(QIODevice::ReadOnly), qPrintable(indexFile.fileName()));
+            const QJsonArray messages = QJsonDocument::fromJson(indexFile.readAll()).object().value(QStringLiteral("messages")).toArray();
+            QStringList types;
+            for (const QJsonValue &m : messages) {
+                const QString file = m[QStringLiteral("file")].toString();
+                QFile traced(device.filePath(file));
+                QVERIFY2(traced.open(QIODevice::ReadOnly), qPrintable(file));
+                const QByteArray der = traced.readAll();
+                QCOMPARE(der.size(), m[QStringLiteral("bytes")].toInt());
+                QVERIFY(file.startsWith(QStringLiteral("%1-").arg(types.size() + 1, 3, 10, QLatin1Char('0'))));
+                // The profile's header travels only inside the encrypted package.
+                QVERIFY2(!der.contains(QByteArrayView("simfleet M2M USIM")), qPrintable(file));
+                types.append(m[QStringLiteral("type")].toString());
+            }
+            // Attested, downloaded, enabled and its notifications collected, in that order.
+            const QStringList expectedOrder { QStringLiteral("SimfleetDefinitions.AttestationRequest"),
+                                              QStringLiteral("SimfleetDefinitions.AttestationResponse"),
+                                              QStringLiteral("RSPDefinitions.GetEuiccInfo1Request"),
+                                              QStringLiteral("RSPDefinitions.EUICCInfo1"),
+                                              QStringLiteral("RSPDefinitions.GetEuiccChallengeRequest"),
+                                              QStringLiteral("RSPDefinitions.GetEuiccChallengeResponse"),
+                                              QStringLiteral("RSPDefinitions.AuthenticateServerRequest"),
+                                              QStringLiteral("RSPDefinitions.AuthenticateServerResponse"),
+                                              QStringLiteral("RSPDefinitions.PrepareDownloadRequest"),
+                                              QStringLiteral("RSPDefinitions.PrepareDownloadResponse"),
+                                              QStringLiteral("RSPDefinitions.BoundProfilePackage"),
+                                              QStringLiteral("RSPDefinitions.ProfileInstallationResult") };
+            QCOMPARE(types.mid(0, expectedOrder.size()), expectedOrder);
+            QVERIFY(types.contains(QStringLiteral("RSPDefinitions.EnableProfileRequest")));
+            QVERIFY(types.contains(QStringLiteral("RSPDefinitions.RetrieveNotificationsListResponse")));
+        }
+
+        // A path that is a file is refused before any device is touched.
+        QFile blocker(m_dir.filePath(QStringLiteral("blocker")));
+        QVERIFY(blocker.open(QIODevice::WriteOnly));
+        blocker.close();
+        settings.traceDirectory = blocker.fileName();
+        auto second = service.create(testing::ownerOf(*m_ws), { CampaignKind::InitialProvisioning, {}, home, std::nullopt,
+                                                                 fleetDevices(QStringLiteral("Rheinau smart meters")).mid(5, 1), settings });
+        QVERIFY(second);
+        auto refused = service.run(testing::ownerOf(*m_ws), second.value());
+        QVERIFY(!refused);
+        QVERIFY2(refused.errorMessage().contains(QStringLiteral("is a file")), qPrintable(refused.errorMessage()));
     }
 
     void provisionThenChange()

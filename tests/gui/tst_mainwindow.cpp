@@ -53,6 +53,8 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QCheckBox>
+#include <QDir>
+#include <QFileInfo>
 #include <QDialog>
 #include <QApplication>
 #include <QItemSelectionModel>
@@ -1285,6 +1287,14 @@ private Q_SLOTS:
         QTRY_COMPARE(wizard->deviceCount(), 6);
         wizard->laterBox()->setChecked(true);
         wizard->startAtEdit()->setDateTime(QDateTime::currentDateTime().addSecs(3));
+        // Keep a protocol trace (issue 19): off until asked for, then where the field says.
+        QVERIFY(!wizard->traceDirectoryField()->isEnabled());
+        QVERIFY(wizard->plan().settings.traceDirectory.isEmpty());
+        wizard->traceBox()->setChecked(true);
+        QVERIFY(wizard->traceDirectoryField()->isEnabled());
+        const QString traceDir = QFileInfo(path).dir().filePath(QStringLiteral("scheduled-trace"));
+        wizard->traceDirectoryField()->setText(traceDir);
+        QCOMPARE(wizard->plan().settings.traceDirectory, traceDir);
         QSignalSpy scheduled(page->runner(), &models::CampaignRunner::scheduled);
         QSignalSpy finished(page->runner(), &models::CampaignRunner::finished);
         wizard->accept();
@@ -1295,6 +1305,8 @@ private Q_SLOTS:
         QVERIFY(page->message()->text().contains(QStringLiteral("starts at")));
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
         QCOMPARE(finished.first().first().value<campaigns::CampaignSummary>().succeeded, 6);
+        QVERIFY(QFile::exists(QDir(traceDir).filePath(QStringLiteral("index.json"))));
+        QCOMPARE(QDir(traceDir).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 6);
     }
 
     void loginRefusesAWrongPasswordAndSaysSo()

@@ -11,9 +11,11 @@
 #include "crypto/demopki.h"
 #include "devices/euiccprofiles.h"
 #include "devices/notificationcollector.h"
+#include "devices/tracingdevicelink.h"
 #include "identity/eid.h"
 #include "profiles/profileserver.h"
 #include "protocol/attestationmessage.h"
+#include "protocol/authenticateserver.h"
 #include "protocol/boundprofilepackage.h"
 #include "protocol/der.h"
 #include "protocol/notifications.h"
@@ -37,82 +39,6 @@ namespace {
 constexpr std::chrono::seconds patience(10);
 
 // Passes every call to the device and keeps the first request and answer of each message type.
-class RecordingLink : public devices::DeviceLink
-{
-public:
-    explicit RecordingLink(std::unique_ptr<devices::DeviceLink> inner) : m_inner(std::move(inner)) { }
-    QMap<QString, QByteArray> messages;
-
-    QString eid() const override { return m_inner->eid(); }
-    devices::Answer<devices::DeviceInfo> info() override { return m_inner->info(); }
-    devices::Answer<QByteArray> attest(const QByteArray &r) override
-    {
-        return record("AttestationRequest", r, "AttestationResponse", m_inner->attest(r));
-    }
-    devices::Answer<QByteArray> profilesInfo(const QByteArray &r) override
-    {
-        return record("ProfileInfoListRequest", r, "ProfileInfoListResponse", m_inner->profilesInfo(r));
-    }
-    devices::Answer<QByteArray> enableProfile(const QByteArray &r) override
-    {
-        return record("EnableProfileRequest", r, "EnableProfileResponse", m_inner->enableProfile(r));
-    }
-    devices::Answer<QByteArray> disableProfile(const QByteArray &r) override
-    {
-        return record("DisableProfileRequest", r, "DisableProfileResponse", m_inner->disableProfile(r));
-    }
-    devices::Answer<QByteArray> deleteProfile(const QByteArray &r) override
-    {
-        return record("DeleteProfileRequest", r, "DeleteProfileResponse", m_inner->deleteProfile(r));
-    }
-    devices::Answer<QByteArray> listNotifications(const QByteArray &r) override
-    {
-        return record("ListNotificationRequest", r, "ListNotificationResponse", m_inner->listNotifications(r));
-    }
-    devices::Answer<QByteArray> retrieveNotifications(const QByteArray &r) override
-    {
-        return record("RetrieveNotificationsListRequest", r, "RetrieveNotificationsListResponse", m_inner->retrieveNotifications(r));
-    }
-    devices::Answer<QByteArray> removeNotification(const QByteArray &r) override
-    {
-        // ES10b.RemoveNotificationFromList carries NotificationSentRequest and its answer.
-        return record("NotificationSentRequest", r, "NotificationSentResponse", m_inner->removeNotification(r));
-    }
-    devices::Answer<QByteArray> euiccInfo1() override { return record(nullptr, {}, "EUICCInfo1", m_inner->euiccInfo1()); }
-    devices::Answer<QByteArray> challenge() override { return m_inner->challenge(); }
-    devices::Answer<QByteArray> authenticateServer(const QByteArray &r) override
-    {
-        return record("AuthenticateServerRequest", r, "AuthenticateServerResponse", m_inner->authenticateServer(r));
-    }
-    devices::Answer<QByteArray> prepareDownload(const QByteArray &r) override
-    {
-        return record("PrepareDownloadRequest", r, "PrepareDownloadResponse", m_inner->prepareDownload(r));
-    }
-    devices::Answer<QByteArray> loadBoundPackage(const QByteArray &r) override
-    {
-        return record("BoundProfilePackage", r, "ProfileInstallationResult", m_inner->loadBoundPackage(r));
-    }
-    devices::Answer<devices::AttachReport> attach(const QByteArray &rand, const QByteArray &autn) override
-    {
-        return m_inner->attach(rand, autn);
-    }
-
-private:
-    devices::Answer<QByteArray> record(const char *requestType, const QByteArray &request, const char *answerType,
-                                       devices::Answer<QByteArray> answer)
-    {
-        if (requestType && !messages.contains(QLatin1StringView(requestType)))
-            messages.insert(QLatin1StringView(requestType), request);
-        return answer.map<QByteArray>([this, type = QLatin1StringView(answerType)](const QByteArray &bytes) -> Result<QByteArray> {
-            if (!messages.contains(type))
-                messages.insert(type, bytes);
-            return bytes;
-        });
-    }
-
-    std::unique_ptr<devices::DeviceLink> m_inner;
-};
-
 bool write(const QDir &dir, const QString &name, const QByteArray &bytes)
 {
     QFile out(dir.filePath(name + QStringLiteral(".der")));
@@ -167,7 +93,20 @@ int main(int argc, char **argv)
                                                     { device });
     if (!field)
         return failed(field.errorMessage());
-    RecordingLink link(field.value()->linkTo(eid));
+    // Every message of the conversation through the backend's tracing link: the first of each
+    // type for the checks below, and all of them into a protocol trace, as `--trace` writes it.
+    auto trace = devices::ProtocolTrace::open(dir.filePath(QStringLiteral("trace")), 1);
+    if (!trace)
+        return failed(trace.errorMessage());
+    QMap<QString, QByteArray> recorded;
+    devices::TracingDeviceLink link(field.value()->linkTo(eid),
+                                    [&recorded, trace = trace.value()](const QString &traced, devices::ProtocolTrace::Direction direction,
+                                                                       const char *type, const QByteArray &der) {
+                                        const QString name = QString::fromLatin1(type).section(u'.', -1);
+                                        if (!recorded.contains(name))
+                                            recorded.insert(name, der);
+                                        trace->record(traced, direction, type, der);
+                                    });
     crypto::ChainVerifier trust;
     trust.addTrustAnchor(ci->certificate);
 
@@ -191,7 +130,8 @@ int main(int argc, char **argv)
     order.metadata.fallbackAllowed = false;
     profiles::DownloadSession session;
     auto info = ask(link.euiccInfo1());
-    auto challenge = info ? ask(link.challenge()) : info;
+    auto challengeResponse = info ? ask(link.challenge()) : info;
+    auto challenge = challengeResponse ? protocol::decodeGetEuiccChallengeResponse(challengeResponse.value()) : challengeResponse;
     auto request = challenge ? profileServer.initiateAuthentication(eid, challenge.value(), info.value(), session) : challenge;
     auto authenticated = request ? ask(link.authenticateServer(request.value())) : request;
     auto prepare = authenticated ? profileServer.authenticateClient(authenticated.value(), session, now) : authenticated;
@@ -237,7 +177,7 @@ int main(int argc, char **argv)
     auto element = segment.next();
     if (!element)
         return failed(element.errorMessage());
-    QMap<QString, QByteArray> messages = link.messages;
+    QMap<QString, QByteArray> messages = recorded;
     messages.insert(QStringLiteral("StoreMetadataRequest"),
                     element->content.first(element->content.size() - protocol::SecureChannel::macSize).toByteArray());
     messages.insert(QStringLiteral("InitialiseSecureChannelRequest"), parts->initialiseSecureChannel.encode());

@@ -23,7 +23,7 @@ if [ ! -x progname ] || [ "$spec/RSPDefinitions.asn1" -nt progname ] || [ "$own"
   make -s -j2 -f Makefile.am.sample CFLAGS="-DASN_PDU_COLLECTION -DPDU=BoundProfilePackage -I. -O1 -w" progname >make.log 2>&1 \
     || { tail -20 make.log >&2; exit 1; }
 fi
-rm -f "$work"/rsp-messages/*
+rm -rf "$work"/rsp-messages/*
 "$sample" "$work/rsp-messages"
 fail=0
 count=0
@@ -81,6 +81,26 @@ expect PendingNotification 'euiccNotificationSignature: '
 expect PendingNotification 'eumCertificate: Certificate ::= {'
 expect NotificationSentRequest 'seqNumber: 1$'
 expect NotificationSentResponse 'deleteNotificationStatus: 0$'
+expect GetEuiccChallengeResponse 'euiccChallenge: '
 [ $fail = 0 ] || exit 1
-[ $count = 28 ] || { echo "expected 28 messages, decoded $count" >&2; exit 1; }
-echo "asn1c decoded $count message types (SGP.22 and simfleet's own) from a real conversation with a simulated device; each DER round trip identical"
+[ $count = 31 ] || { echo "expected 31 messages, decoded $count" >&2; exit 1; }
+
+# The same conversation as the protocol trace wrote it (--trace): every file decodes as the type
+# its device's index.json names, and re-encodes to the same bytes.
+traced=0
+for index in "$work"/rsp-messages/trace/*/index.json; do
+  device=$(dirname "$index")
+  python3 -c 'import json,sys
+for m in json.load(open(sys.argv[1]))["messages"]: print(m["file"], m["type"].split(".")[-1])' "$index" > "$device/files.txt"
+  while read -r file type; do
+    [ -f "$device/$file" ] || { echo "the trace's index names $file, which is missing" >&2; fail=1; continue; }
+    if ! ./progname -p "$type" -iber -c -oder "$device/$file" > "$device/$file.asn1c" 2> "$device/$file.err"; then
+      echo "asn1c cannot decode the traced $file as $type:" >&2; cat "$device/$file.err" >&2; fail=1; continue
+    fi
+    cmp -s "$device/$file" "$device/$file.asn1c" || { echo "the traced $file re-encodes differently" >&2; fail=1; }
+    traced=$((traced + 1))
+  done < "$device/files.txt"
+done
+[ $fail = 0 ] || exit 1
+[ $traced -ge 30 ] || { echo "expected the whole conversation in the trace, found $traced messages" >&2; exit 1; }
+echo "asn1c decoded $count message types (SGP.22 and simfleet's own) from a real conversation with a simulated device, and the $traced messages of its protocol trace as the types the trace names; each DER round trip identical"
