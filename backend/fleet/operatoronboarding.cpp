@@ -133,6 +133,21 @@ Result<void> requireUnlocked(const store::Workspace &workspace)
     return {};
 }
 
+enum class NeedsKey { No, Yes };
+
+// The operator an Administrator changes, once the role (and, for what stores a secret, the data
+// key) are there.
+Result<store::OperatorRecord> operatorToChange(store::Workspace &workspace, const access::Session &by,
+                                               const QString &name, NeedsKey needsKey)
+{
+    if (auto ok = by.require(access::Permission::ManageOperators, workspace.clock()); !ok)
+        return ok.error();
+    if (needsKey == NeedsKey::Yes)
+        if (auto ok = requireUnlocked(workspace); !ok)
+            return ok.error();
+    return findOperator(workspace, name);
+}
+
 Result<crypto::Certificate> parseCertificate(QByteArrayView bytes, const QString &what)
 {
     const bool pem = bytes.trimmed().startsWith("-----BEGIN");
@@ -373,9 +388,7 @@ Result<qint64> OperatorOnboarding::add(store::Workspace &workspace, const access
 Result<void> OperatorOnboarding::edit(store::Workspace &workspace, const access::Session &by, const QString &name,
                                       const OperatorSpec &changed, const crypto::SecretBytes *newOp)
 {
-    if (auto ok = by.require(access::Permission::ManageOperators, workspace.clock()); !ok)
-        return ok;
-    auto found = findOperator(workspace, name);
+    auto found = operatorToChange(workspace, by, name, NeedsKey::No);
     if (!found)
         return found.error();
     const store::OperatorRecord before = found.value();
@@ -461,9 +474,7 @@ Result<void> OperatorOnboarding::edit(store::Workspace &workspace, const access:
 
 Result<void> OperatorOnboarding::retire(store::Workspace &workspace, const access::Session &by, const QString &name)
 {
-    if (auto ok = by.require(access::Permission::ManageOperators, workspace.clock()); !ok)
-        return ok;
-    auto found = findOperator(workspace, name);
+    auto found = operatorToChange(workspace, by, name, NeedsKey::No);
     if (!found)
         return found.error();
     const store::OperatorRecord op = found.value();
@@ -502,11 +513,7 @@ Result<void> OperatorOnboarding::retire(store::Workspace &workspace, const acces
 Result<void> OperatorOnboarding::setProfileServer(store::Workspace &workspace, const access::Session &by,
                                                   const QString &name, const ProfileServerImport &server)
 {
-    if (auto ok = by.require(access::Permission::ManageOperators, workspace.clock()); !ok)
-        return ok;
-    if (auto ok = requireUnlocked(workspace); !ok)
-        return ok;
-    auto found = findOperator(workspace, name);
+    auto found = operatorToChange(workspace, by, name, NeedsKey::Yes);
     if (!found)
         return found.error();
     const store::OperatorRecord op = found.value();
@@ -566,11 +573,7 @@ Result<void> OperatorOnboarding::setProfileServer(store::Workspace &workspace, c
 Result<void> OperatorOnboarding::setProfileTemplate(store::Workspace &workspace, const access::Session &by,
                                                     const QString &name, const QByteArray &package)
 {
-    if (auto ok = by.require(access::Permission::ManageOperators, workspace.clock()); !ok)
-        return ok;
-    if (auto ok = requireUnlocked(workspace); !ok)
-        return ok;
-    auto found = findOperator(workspace, name);
+    auto found = operatorToChange(workspace, by, name, NeedsKey::Yes);
     if (!found)
         return found.error();
     const store::OperatorRecord op = found.value();
@@ -618,12 +621,10 @@ Result<void> OperatorOnboarding::setProfileTemplate(store::Workspace &workspace,
 Result<QByteArray> OperatorOnboarding::exportProfileTemplate(store::Workspace &workspace, const access::Session &by,
                                                              const QString &name)
 {
-    if (auto ok = by.require(access::Permission::ManageOperators, workspace.clock()); !ok)
-        return ok.error();
-    auto found = findOperator(workspace, name);
+    auto found = operatorToChange(workspace, by, name, NeedsKey::No);
     if (!found)
         return found.error();
-    if (found->hasProfileTemplate)
+    if (found->hasProfileTemplate) // opening it takes the data key
         if (auto ok = requireUnlocked(workspace); !ok)
             return ok.error();
     auto profileTemplate = profiles::profileTemplateOf(workspace, found.value());
@@ -639,9 +640,7 @@ Result<void> OperatorOnboarding::setRemoteProfileServer(store::Workspace &worksp
                                                         const QString &name, const QString &address,
                                                         const QByteArray &rootCertificate)
 {
-    if (auto ok = by.require(access::Permission::ManageOperators, workspace.clock()); !ok)
-        return ok;
-    auto found = findOperator(workspace, name);
+    auto found = operatorToChange(workspace, by, name, NeedsKey::No);
     if (!found)
         return found.error();
     const store::OperatorRecord op = found.value();

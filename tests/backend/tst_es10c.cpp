@@ -18,6 +18,8 @@
 #include "protocol/profilemetadata.h"
 
 #include <QTemporaryDir>
+#include "acmemeter.h"
+
 #include <QTest>
 
 using namespace simfleet;
@@ -85,16 +87,9 @@ std::unique_ptr<OneDevice> oneDevice()
                  .value();
     d->serverKey = crypto::demopki::createProfileServer(d->ci, QStringLiteral("Nordtel"), QStringLiteral("SE"), address, validity).value();
     d->eid = identity::Eid::fromPayload(QStringLiteral("890490320000000000000000000001")).value().toString();
-    simulation::FieldDevice device;
-    device.eid = d->eid;
-    device.imei = QStringLiteral("356938035643809");
-    device.manufacturer = QStringLiteral("Acme");
-    device.hwmodel = QStringLiteral("MeterOne M2");
-    device.hwversion = QStringLiteral("2");
-    device.swname = QStringLiteral("meter-os");
-    device.swversion = QStringLiteral("4.2.1");
     d->field = simulation::SimulatedField::create(d->fieldPath(), QByteArray(32, '\x17'), d->ci.certificate,
-                                                  { { QStringLiteral("Acme"), QStringLiteral("89049032"), 1, d->eum } }, { device })
+                                                  { { QStringLiteral("Acme"), QStringLiteral("89049032"), 1, d->eum } },
+                                                  { testing::acmeMeter(d->eid) })
                    .value();
     return d;
 }

@@ -7,6 +7,7 @@
 // (../shared/spec/RSPDefinitions.asn1, or simfleet's own module for the attestation), so an
 // independent ASN.1 compiler can decode each (tests/interop/tst_rsp_messages_asn1c.sh). The
 // profile holds published test values only (TS 35.208 test set 1); the PKI is made for the run.
+#include "acmemeter.h"
 #include "crypto/chainverifier.h"
 #include "crypto/demopki.h"
 #include "devices/euiccprofiles.h"
@@ -80,17 +81,9 @@ int main(int argc, char **argv)
     if (!ci || !eum || !server || !fieldDir.isValid())
         return failed(QStringLiteral("the PKI could not be made"));
     const QString eid = identity::Eid::fromPayload(QStringLiteral("890490320000000000000000000001")).value().toString();
-    simulation::FieldDevice device;
-    device.eid = eid;
-    device.imei = QStringLiteral("356938035643809");
-    device.manufacturer = QStringLiteral("Acme");
-    device.hwmodel = QStringLiteral("MeterOne M2");
-    device.hwversion = QStringLiteral("2");
-    device.swname = QStringLiteral("meter-os");
-    device.swversion = QStringLiteral("4.2.1");
     auto field = simulation::SimulatedField::create(fieldDir.filePath(QStringLiteral("interop.field")), QByteArray(32, '\x17'),
                                                     ci->certificate, { { QStringLiteral("Acme"), QStringLiteral("89049032"), 1, eum.value() } },
-                                                    { device });
+                                                    { testing::acmeMeter(eid) });
     if (!field)
         return failed(field.errorMessage());
     // Every message of the conversation through the backend's tracing link: the first of each
