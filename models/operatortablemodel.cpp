@@ -6,7 +6,11 @@
 #include "store/workspace.h"
 #include "store/workspaceservice.h"
 
+#include "crypto/secretbytes.h"
+
 #include <QCoreApplication>
+#include <QDir>
+#include <QFile>
 #include <QLocale>
 
 namespace simfleet::models {
@@ -116,6 +120,49 @@ void OperatorTableModel::retireOperator(const QString &name)
     });
 }
 
+void OperatorTableModel::setProfileTemplate(const QString &name, const QString &path)
+{
+    saveOperator([name, path](store::Workspace &ws, const access::Session &session) -> Result<QString> {
+        QByteArray package;
+        if (!path.isEmpty()) {
+            QFile file(path);
+            if (!file.open(QIODevice::ReadOnly))
+                return fail(tr("%1 cannot be read: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
+            if (file.size() > 1024 * 1024)
+                return fail(tr("%1 is larger than 1 MiB, too large for a profile package").arg(QDir::toNativeSeparators(path)));
+            package = file.readAll();
+            if (package.isEmpty())
+                return fail(tr("%1 is empty; choose the operator's profile package").arg(QDir::toNativeSeparators(path)));
+        }
+        auto set = fleet::OperatorOnboarding::setProfileTemplate(ws, session, name, package);
+        crypto::wipeBytes(package); // it may hold the operator's security domain keys
+        if (!set)
+            return set.error();
+        return path.isEmpty() ? tr("%1's profiles are made from simfleet's built-in template again.").arg(name)
+                              : tr("%1's profiles are made from its own template from now on.").arg(name);
+    });
+}
+
+void OperatorTableModel::exportProfileTemplate(const QString &name, const QString &path)
+{
+    saveOperator([name, path](store::Workspace &ws, const access::Session &session) -> Result<QString> {
+        auto exported = fleet::OperatorOnboarding::exportProfileTemplate(ws, session, name);
+        if (!exported)
+            return exported.error();
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly))
+            return fail(tr("%1 cannot be created: %2").arg(QDir::toNativeSeparators(path),
+                                                          file.exists() ? tr("it exists already; choose a new name")
+                                                                        : file.errorString()));
+        if (file.write(exported.value()) != exported->size() || !file.flush()) {
+            file.remove();
+            return fail(tr("%1 could not be written whole: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
+        }
+        return tr("%1's template, as its next device would get it with every secret zeroed, is in %2.")
+            .arg(name, QDir::toNativeSeparators(path));
+    });
+}
+
 void OperatorTableModel::saveOperator(std::function<Result<QString>(store::Workspace &, const access::Session &)> work)
 {
     accessController()->request<QString>(this, std::move(work), [this](const Result<QString> &r) {
@@ -178,6 +225,7 @@ QVariant OperatorTableModel::cell(int row, int column, int role) const
         return tr("%1, valid until %2")
             .arg(server->name, QLocale().toString(server->notAfter.toLocalTime().date(), QLocale::ShortFormat));
     }
+    case ProfileTemplate: return o.hasProfileTemplate ? tr("Operator's own") : tr("Built-in");
     case ColumnCount: break;
     }
     return {};
@@ -193,6 +241,7 @@ QString OperatorTableModel::columnTitle(int column) const
     case IccidUsed: return tr("ICCIDs used");
     case AttestationAge: return tr("Attestation no older than");
     case ServerCertificate: return tr("Profile server certificate");
+    case ProfileTemplate: return tr("Profile template");
     case Fallback: return tr("Fallback");
     case Disable: return tr("Disabling profiles");
     case Status: return tr("Status");

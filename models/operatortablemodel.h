@@ -19,7 +19,7 @@ class OperatorTableModel : public TableModel
 {
     Q_OBJECT
 public:
-    enum Column { Name, Country, Network, ImsiUsed, IccidUsed, AttestationAge, Fallback, Disable, ServerCertificate, Status, ColumnCount };
+    enum Column { Name, Country, Network, ImsiUsed, IccidUsed, AttestationAge, Fallback, Disable, ServerCertificate, ProfileTemplate, Status, ColumnCount };
     enum Role {
         UsedShareRole = Qt::UserRole + 1, // 0..1 for the range columns
     };
@@ -39,6 +39,12 @@ public:
     // name: the operator as it is called now; op not given: it keeps its OP.
     void editOperator(const QString &name, const fleet::OperatorSpec &changed, const OpInput &op);
     void retireOperator(const QString &name);
+    // Administrators (issue 19): the operator's own profile template from a file (read on the
+    // store thread), or simfleet's built-in one when path is empty; ends with operatorSaved.
+    void setProfileTemplate(const QString &name, const QString &path);
+    // Its template as the next device would get it, secrets zeroed, into a new file; ends with
+    // operatorSaved.
+    void exportProfileTemplate(const QString &name, const QString &path);
 
 Q_SIGNALS:
     void policySaved(bool ok, const QString &message);

@@ -1086,6 +1086,32 @@ private Q_SLOTS:
         QTRY_COMPARE(model->operatorAt(kestrel)->msinLast, 1999999);
         QCOMPARE(model->operatorAt(kestrel)->spn, QStringLiteral("Kestrel"));
 
+        // Issue 19: its own profile template (a TS.48 profile), exported with the secrets zeroed,
+        // a file that is no profile refused with the reason, and back to the built-in one.
+        page->table()->setCurrentIndex(model->index(kestrel, 0));
+        QVERIFY(page->templateButton()->isVisible() && page->templateButton()->isEnabled());
+        QCOMPARE(model->index(kestrel, models::OperatorTableModel::ProfileTemplate).data().toString(), QStringLiteral("Built-in"));
+        page->useProfileTemplateFile(write("kestrel-op-again.hex", opHex.toLatin1()));
+        QTRY_VERIFY2(page->message()->text().contains(QStringLiteral("no profile template simfleet can use")),
+                     qPrintable(page->message()->text()));
+        page->table()->setCurrentIndex(model->index(kestrel, 0));
+        page->useProfileTemplateFile(QStringLiteral(SIMFLEET_TS48 "/TS48v3_SAIP2.3_NoBERTLV.der"));
+        QTRY_VERIFY2(page->message()->text().contains(QStringLiteral("from its own template")), qPrintable(page->message()->text()));
+        QTRY_COMPARE(model->index(kestrel, models::OperatorTableModel::ProfileTemplate).data().toString(), QStringLiteral("Operator's own"));
+        page->table()->setCurrentIndex(model->index(kestrel, 0));
+        const QString exported = m_dir.filePath(QStringLiteral("kestrel-template.der"));
+        page->exportProfileTemplate(exported);
+        QTRY_VERIFY2(page->message()->text().contains(QStringLiteral("secret zeroed")), qPrintable(page->message()->text()));
+        QFile exportedFile(exported);
+        QVERIFY(exportedFile.open(QIODevice::ReadOnly));
+        QVERIFY(!exportedFile.readAll().contains(QByteArray::fromHex("000102030405060708090a0b0c0d0e0f")));
+        page->table()->setCurrentIndex(model->index(kestrel, 0));
+        page->exportProfileTemplate(exported); // never overwritten
+        QTRY_VERIFY2(page->message()->text().contains(QStringLiteral("exists already")), qPrintable(page->message()->text()));
+        page->table()->setCurrentIndex(model->index(kestrel, 0));
+        page->useBuiltInProfileTemplate();
+        QTRY_COMPARE(model->index(kestrel, models::OperatorTableModel::ProfileTemplate).data().toString(), QStringLiteral("Built-in"));
+
         // Retired after a confirmation: it stays listed, marked, with nothing left to edit.
         page->table()->setCurrentIndex(model->index(kestrel, 0));
         auto *retire = page->findChild<QPushButton *>(QStringLiteral("retireOperator"));

@@ -8,11 +8,13 @@
 #include <QCheckBox>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QRegularExpressionValidator>
 #include <QPushButton>
@@ -26,7 +28,8 @@ namespace simfleet::ui {
 OperatorsPage::OperatorsPage(models::AccessController *access, QWidget *parent)
     : QWidget(parent), m_access(access), m_model(new models::OperatorTableModel(access, this)), m_table(new QTableView(this)),
       m_add(new QPushButton(tr("&Add Operator…"), this)), m_editOperator(new QPushButton(tr("Edit &Operator…"), this)),
-      m_retire(new QPushButton(tr("&Retire Operator…"), this)), m_edit(new QPushButton(tr("&Edit Policy…"), this)),
+      m_retire(new QPushButton(tr("&Retire Operator…"), this)), m_template(new QPushButton(tr("Profile &Template"), this)),
+      m_edit(new QPushButton(tr("&Edit Policy…"), this)),
       m_message(new QLabel(this))
 {
     setObjectName(QStringLiteral("operatorsPage"));
@@ -49,6 +52,26 @@ OperatorsPage::OperatorsPage(models::AccessController *access, QWidget *parent)
     m_retire->setObjectName(QStringLiteral("retireOperator"));
     m_retire->setToolTip(tr("The operator issues no more profiles; refused while devices hold its profiles"));
     m_edit->setObjectName(QStringLiteral("editPolicy"));
+    // The profile the operator's devices get: its own unpersonalised package (TCA format), or
+    // simfleet's built-in template; files are chosen here and read on the store thread.
+    m_template->setObjectName(QStringLiteral("profileTemplate"));
+    m_template->setToolTip(tr("The profile the operator's devices are personalised from"));
+    auto *templateMenu = new QMenu(m_template);
+    templateMenu->addAction(tr("Use the Operator's Profile &File…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Operator's Profile Package"), QString(),
+                                                          tr("Profile packages (*.der);;All files (*)"));
+        if (!path.isEmpty())
+            useProfileTemplateFile(path);
+    });
+    templateMenu->addAction(tr("Use simfleet's &Built-in Template"), this, &OperatorsPage::useBuiltInProfileTemplate);
+    templateMenu->addSeparator();
+    templateMenu->addAction(tr("&Export as Personalised, Secrets Zeroed…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export Profile Template"), QString(),
+                                                          tr("Profile packages (*.der)"));
+        if (!path.isEmpty())
+            exportProfileTemplate(path);
+    });
+    m_template->setMenu(templateMenu);
     m_message->setObjectName(QStringLiteral("operatorsMessage"));
     m_message->setWordWrap(true);
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -57,6 +80,7 @@ OperatorsPage::OperatorsPage(models::AccessController *access, QWidget *parent)
     buttons->addWidget(m_add);
     buttons->addWidget(m_editOperator);
     buttons->addWidget(m_retire);
+    buttons->addWidget(m_template);
     buttons->addStretch(1);
     buttons->addWidget(m_edit);
     auto *layout = new QVBoxLayout(this);
@@ -100,8 +124,9 @@ void OperatorsPage::updateButtons()
     const access::Session *session = m_access->session();
     const bool manages = session && session->allows(access::Permission::ManageOperators);
     const store::OperatorRecord *op = m_model->operatorAt(m_table->currentIndex().row());
-    for (QPushButton *button : { m_add, m_editOperator, m_retire, m_edit })
+    for (QPushButton *button : { m_add, m_editOperator, m_retire, m_template, m_edit })
         button->setVisible(manages);
+    m_template->setEnabled(op && !op->retiredAt);
     m_edit->setEnabled(op != nullptr);
     // A retired operator issues nothing more: there is nothing left to edit or retire.
     m_editOperator->setEnabled(op && !op->retiredAt);
@@ -173,6 +198,27 @@ void OperatorsPage::retireOperator()
             m_model->retireOperator(name);
     });
     box->open();
+}
+
+void OperatorsPage::useProfileTemplateFile(const QString &path)
+{
+    if (const store::OperatorRecord *op = m_model->operatorAt(m_table->currentIndex().row()))
+        m_model->setProfileTemplate(op->name, path);
+    else
+        showMessage(m_message, tr("Select the operator whose profile template to set."), true);
+}
+
+void OperatorsPage::useBuiltInProfileTemplate()
+{
+    useProfileTemplateFile(QString());
+}
+
+void OperatorsPage::exportProfileTemplate(const QString &path)
+{
+    if (const store::OperatorRecord *op = m_model->operatorAt(m_table->currentIndex().row()))
+        m_model->exportProfileTemplate(op->name, path);
+    else
+        showMessage(m_message, tr("Select the operator whose profile template to export."), true);
 }
 
 void OperatorsPage::editPolicy()

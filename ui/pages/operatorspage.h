@@ -36,6 +36,12 @@ public:
     void addOperator();
     void editOperator();
     void retireOperator();
+    // Administrators (issue 19): the selected operator's own profile template from a file, back
+    // to the built-in one, or written out as personalised with the secrets zeroed.
+    void useProfileTemplateFile(const QString &path);
+    void useBuiltInProfileTemplate();
+    void exportProfileTemplate(const QString &path);
+    QPushButton *templateButton() const { return m_template; }
 
 private:
     void updateButtons();
@@ -48,6 +54,7 @@ private:
     QPushButton *m_add;
     QPushButton *m_editOperator;
     QPushButton *m_retire;
+    QPushButton *m_template;
     QPushButton *m_edit;
     QLabel *m_message;
     // The dialog whose save is on the store thread: the answer goes there while it is open.
