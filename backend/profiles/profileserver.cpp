@@ -117,6 +117,16 @@ Result<protocol::ProfileTemplate> profileTemplateOf(const store::Workspace &work
 Result<QByteArray> ProfileServer::initiateAuthentication(const QString &eid, const QByteArray &euiccChallenge,
                                                          const QByteArray &euiccInfo1, DownloadSession &session) const
 {
+    auto request = authenticateServerRequest(eid, euiccChallenge, euiccInfo1, session);
+    if (!request)
+        return request.error();
+    return request->encode();
+}
+
+Result<protocol::AuthenticateServerRequest> ProfileServer::authenticateServerRequest(const QString &eid, const QByteArray &euiccChallenge,
+                                                                                    const QByteArray &euiccInfo1,
+                                                                                    DownloadSession &session) const
+{
     // ES9+.InitiateAuthentication (SGP.22 section 5.6.1): a fresh transaction and challenge,
     // serverSigned1 signed with the authentication key.
     if (euiccChallenge.size() != 16)
@@ -130,14 +140,16 @@ Result<QByteArray> ProfileServer::initiateAuthentication(const QString &eid, con
             hex.append(QString::fromLatin1(id.toHex()));
         return hex.isEmpty() ? QStringLiteral("none") : hex.join(QStringLiteral(", "));
     };
+    // Over ES9+ the EID is not known yet (it comes with CERT.EUICC at AuthenticateClient).
+    const QString device = eid.isEmpty() ? QStringLiteral("the eUICC") : QStringLiteral("device %1").arg(eid);
     // The eUICC must be able to verify this server's certificates: their issuer among those it
     // verifies with.
     if (!info->ciKeyIdsForVerification.contains(m_ciKeyId))
         return failWith(ErrorCode::ServerNotAuthenticated,
-                        QStringLiteral("device %1 trusts no certificate issuer this profile server is certified by (it "
+                        QStringLiteral("%1 trusts no certificate issuer this profile server is certified by (it "
                                        "verifies with key ids %2; the server's issuer is %3); the server needs a "
                                        "certificate from an issuer the device carries")
-                            .arg(eid, named(info->ciKeyIdsForVerification), QString::fromLatin1(m_ciKeyId.toHex())));
+                            .arg(device, named(info->ciKeyIdsForVerification), QString::fromLatin1(m_ciKeyId.toHex())));
     // And it signs under one CI both share (euiccCiPKIdToBeUsed): this server's own when it can.
     QByteArray signingCi;
     for (const QByteArray &id : std::as_const(info->ciKeyIdsForSigning)) {
@@ -146,9 +158,9 @@ Result<QByteArray> ProfileServer::initiateAuthentication(const QString &eid, con
     }
     if (signingCi.isEmpty())
         return failWith(ErrorCode::DeviceNotAuthenticated,
-                        QStringLiteral("device %1 signs under no certificate issuer this workspace trusts (it signs under "
+                        QStringLiteral("%1 signs under no certificate issuer this workspace trusts (it signs under "
                                        "key ids %2); add its certificate issuer to the workspace's trust first")
-                            .arg(eid, named(info->ciKeyIdsForSigning)));
+                            .arg(device, named(info->ciKeyIdsForSigning)));
     session = DownloadSession {};
     session.eid = eid;
     session.transactionId = crypto::randomBytes(16);
@@ -166,11 +178,20 @@ Result<QByteArray> ProfileServer::initiateAuthentication(const QString &eid, con
     if (!signature)
         return signature.error();
     request.serverSignature1 = signature.value();
-    return request.encode();
+    return request;
 }
 
 Result<QByteArray> ProfileServer::authenticateClient(const QByteArray &authenticateServerResponse, DownloadSession &session,
                                                      const QDateTime &now) const
+{
+    auto request = prepareDownloadRequest(authenticateServerResponse, session, now);
+    if (!request)
+        return request.error();
+    return request->encode();
+}
+
+Result<protocol::PrepareDownloadRequest> ProfileServer::prepareDownloadRequest(const QByteArray &authenticateServerResponse,
+                                                                               DownloadSession &session, const QDateTime &now) const
 {
     // ES9+.AuthenticateClient (SGP.22 section 5.6.2): the device's chain to the certificate
     // issuer through its manufacturer, the EID in the manufacturer's range, its signature over
@@ -187,7 +208,8 @@ Result<QByteArray> ProfileServer::authenticateClient(const QByteArray &authentic
         return refuse(QStringLiteral("the device's certificate does not chain to the certificate issuer: %1").arg(chain.errorMessage()));
     if (auto range = crypto::checkEidInManufacturerRange(leaf.value(), manufacturer.value()); !range)
         return refuse(range.errorMessage());
-    if (leaf->subject().serialNumber != session.eid)
+    // Over ES9+ the device is known only now (SGP.22 section 5.6.2: the EID from CERT.EUICC).
+    if (!session.eid.isEmpty() && leaf->subject().serialNumber != session.eid)
         return refuse(QStringLiteral("the device answering is %1, not %2").arg(leaf->subject().serialNumber, session.eid));
     if (auto ok = crypto::ecdsaVerify(leaf->publicKey(), response->euiccSigned1(), response->euiccSignature1,
                                       crypto::SignatureFormat::Raw);
@@ -196,6 +218,7 @@ Result<QByteArray> ProfileServer::authenticateClient(const QByteArray &authentic
     if (response->transactionId != session.transactionId
         || !crypto::equalConstantTime(response->serverChallenge, session.serverChallenge))
         return refuse(QStringLiteral("the device answered another session's challenge (a replay)"));
+    session.eid = leaf->subject().serialNumber;
     session.deviceKey = leaf->publicKey();
     session.euiccCertificate = leaf.value();
     session.euiccSignature1Object = response->signatureObject();
@@ -210,7 +233,7 @@ Result<QByteArray> ProfileServer::authenticateClient(const QByteArray &authentic
         return signature.error();
     prepare.smdpSignature2 = signature.value();
     session.smdpSignature2Object = prepare.signatureObject();
-    return prepare.encode();
+    return prepare;
 }
 
 Result<QByteArray> ProfileServer::getBoundProfilePackage(const DownloadOrder &order, const QByteArray &prepareDownloadResponse,
@@ -258,15 +281,7 @@ Result<QByteArray> ProfileServer::getBoundProfilePackage(const DownloadOrder &or
     auto package = m_template.personalise(order.profile);
     if (!package)
         return package.error();
-    protocol::ProfileMetadata metadata = order.metadata;
-    metadata.iccid = order.profile.iccid;
-    // The profile's enable, disable and delete notifications come to this server (SGP.22
-    // section 3.5), unless the order names another address.
-    if (metadata.notifications.isEmpty())
-        metadata.notifications = { { protocol::eventBit(protocol::NotificationEvent::Enable)
-                                         | protocol::eventBit(protocol::NotificationEvent::Disable)
-                                         | protocol::eventBit(protocol::NotificationEvent::Delete),
-                                     m_address } };
+    const protocol::ProfileMetadata metadata = storedMetadata(order);
     protocol::SecureChannel channel(std::move(keys).value());
     auto configure = channel.protect(0x87, protocol::encodeConfigureIsdp(protocol::simfleetObjectIdentifier()));
     if (!configure)
@@ -281,6 +296,20 @@ Result<QByteArray> ProfileServer::getBoundProfilePackage(const DownloadOrder &or
         return elements.error();
     bpp.profileElements = elements.value();
     return bpp.encode();
+}
+
+protocol::ProfileMetadata ProfileServer::storedMetadata(const DownloadOrder &order) const
+{
+    protocol::ProfileMetadata metadata = order.metadata;
+    metadata.iccid = order.profile.iccid;
+    // The profile's enable, disable and delete notifications come to this server (SGP.22
+    // section 3.5), unless the order names another address.
+    if (metadata.notifications.isEmpty())
+        metadata.notifications = { { protocol::eventBit(protocol::NotificationEvent::Enable)
+                                         | protocol::eventBit(protocol::NotificationEvent::Disable)
+                                         | protocol::eventBit(protocol::NotificationEvent::Delete),
+                                     m_address } };
+    return metadata;
 }
 
 Result<protocol::ProfileInstallationResult> ProfileServer::verifiedInstallationResult(const QByteArray &answer,

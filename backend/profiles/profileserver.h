@@ -22,6 +22,8 @@ class Workspace;
 struct OperatorRecord;
 }
 namespace simfleet::protocol {
+struct AuthenticateServerRequest;
+struct PrepareDownloadRequest;
 struct ProfileInstallationResult;
 }
 
@@ -84,9 +86,18 @@ public:
     // a certificate issuer the eUICC's EUICCInfo1 names (DER) for both verifying and signing.
     Result<QByteArray> initiateAuthentication(const QString &eid, const QByteArray &euiccChallenge, const QByteArray &euiccInfo1,
                                               DownloadSession &session) const;
+    // The same, as the request's parts (ES9+ over HTTPS sends them one by one). An empty eid
+    // means the device is not known yet: AuthenticateClient learns it from CERT.EUICC.
+    Result<protocol::AuthenticateServerRequest> authenticateServerRequest(const QString &eid, const QByteArray &euiccChallenge,
+                                                                         const QByteArray &euiccInfo1,
+                                                                         DownloadSession &session) const;
     // ES9+.AuthenticateClient: checks the AuthenticateServerResponse, gives the PrepareDownloadRequest.
     Result<QByteArray> authenticateClient(const QByteArray &authenticateServerResponse, DownloadSession &session,
                                           const QDateTime &now) const;
+    // The same, as the request's parts. A session without an EID takes the one CERT.EUICC names,
+    // once its chain and signature verified.
+    Result<protocol::PrepareDownloadRequest> prepareDownloadRequest(const QByteArray &authenticateServerResponse,
+                                                                    DownloadSession &session, const QDateTime &now) const;
     // ES9+.GetBoundProfilePackage: checks the PrepareDownloadResponse, gives the bound profile
     // package (BF36).
     Result<QByteArray> getBoundProfilePackage(const DownloadOrder &order, const QByteArray &prepareDownloadResponse,
@@ -95,6 +106,14 @@ public:
     // The device's ProfileInstallationResult: the ICCID it installed, or the reason it did not.
     Result<QString> checkInstallationResult(const DownloadOrder &order, const QByteArray &answer,
                                             const DownloadSession &session) const;
+
+    // The metadata the bound package stores for this order (StoreMetadataRequest, SGP.22 section
+    // 5.5.3), which ES9+.AuthenticateClient also shows the device's user before the download.
+    protocol::ProfileMetadata storedMetadata(const DownloadOrder &order) const;
+
+    // The address devices are told the server has (serverSigned1's serverAddress, SGP.22
+    // section 5.6.1); set before the server is shared.
+    void setAddress(QString address) { m_address = std::move(address); }
 
     // The template profiles are personalised from; simfleet's built-in one until set.
     void setProfileTemplate(protocol::ProfileTemplate profileTemplate) { m_template = std::move(profileTemplate); }
@@ -105,12 +124,13 @@ public:
     // The certificate issuers a device's chain must reach: for its notifications too.
     const crypto::ChainVerifier &deviceTrust() const { return m_deviceTrust; }
 
-private:
     // The installation result signed by the session's device for its transaction.
     Result<protocol::ProfileInstallationResult> verifiedInstallationResult(const QByteArray &answer,
                                                                            const DownloadSession &session) const;
     // What the verified result says: the ICCID installed, or why not in the campaign's codes.
     static Result<QString> installedIccid(const DownloadOrder &order, const protocol::ProfileInstallationResult &result);
+
+private:
 
     QString m_address;
     crypto::CertifiedKey m_authentication;
