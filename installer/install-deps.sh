@@ -10,6 +10,9 @@ packages=(
   # the offscreen and xcb platform plugins, moc/rcc/uic
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libqt6sql6-sqlite
   libqt6svg6 qt6-qpa-plugins libqt6opengl6-dev libgl-dev libxkbcommon-dev
+  # Qt HTTP Server: ES9+ over HTTPS (backend/net); Debian 12's qt6-httpserver-dev does not pull
+  # in the WebSockets CMake package its own CMake package needs
+  qt6-httpserver-dev qt6-websockets-dev
   # cryptography
   libssl-dev openssl
   # tcmalloc, the programs' allocator (CMakeLists.txt, SIMFLEET_TCMALLOC)

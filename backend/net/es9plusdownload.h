@@ -1,0 +1,25 @@
+#pragma once
+
+#include "core/result.h"
+
+#include <QString>
+
+#include <chrono>
+
+namespace simfleet::devices {
+class DeviceLink;
+}
+
+namespace simfleet::net {
+
+class Es9PlusClient;
+
+// A profile download through a profile server's ES9+ (SGP.22 section 3.1.3), simfleet in the
+// LPA's place (SGP.32's indirect download: the eIM relays for the device): the eUICC's info and
+// challenge to initiateAuthentication, its AuthenticateServerResponse to authenticateClient, its
+// PrepareDownloadResponse to getBoundProfilePackage, the bound package to the eUICC, and its
+// installation result to handleNotification. Returns the ICCID the device installed.
+Result<QString> downloadThroughEs9Plus(Es9PlusClient &client, devices::DeviceLink &link, const QString &smdpAddress,
+                                       std::chrono::milliseconds deviceTimeout);
+
+} // namespace simfleet::net

@@ -1,0 +1,182 @@
+// ES9+ over real HTTPS on a loopback port (SGP.22 section 6.1 and 6.2; TLS after section 2.6.6):
+// a download into a simulated eUICC through the served profile server, the hostile requests
+// that must leave it answering, a client that trusts only the root it is given, and a TLS
+// certificate refused when it expired (SGP.26's CERT_S_SM_DP_TLS_NIST).
+#include "net/es9plusclient.h"
+#include "net/es9plusdownload.h"
+#include "net/es9plushttpserver.h"
+#include "net/tlsidentity.h"
+
+#include "es9world.h"
+
+#include <QTest>
+
+using namespace simfleet;
+using namespace simfleet::testing::es9;
+
+namespace {
+
+// A TLS identity for "localhost" under a TLS root of its own.
+struct TlsFixture
+{
+    crypto::CertifiedKey root;
+    net::TlsIdentity identity;
+
+    TlsFixture()
+    {
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const crypto::Validity validity { now.addDays(-1), now.addYears(1) };
+        root = crypto::demopki::createCertificateIssuer(QStringLiteral("ES9 TLS"), validity).value();
+        auto leaf = crypto::demopki::createProfileServer(root, QStringLiteral("Nordtel"), QStringLiteral("SE"), QStringLiteral("localhost"),
+                                                         validity)
+                        .value();
+        identity = net::TlsIdentity::fromPem(leaf.certificate.toPem(), leaf.key.toPem().view().toByteArray(), now).value();
+    }
+};
+
+// An HTTPS server on a loopback port the system picks, for one test.
+struct Served
+{
+    net::Es9PlusHttpServer http;
+    quint16 port = 0;
+
+    Served(World &w, const TlsFixture &tls) : http(w.service)
+    {
+        http.setTlsIdentity(tls.identity);
+        port = http.listen(QHostAddress::LocalHost, 0).value();
+    }
+
+    net::Es9PlusClient client(const TlsFixture &tls) const
+    {
+        return net::Es9PlusClient(QUrl(QStringLiteral("https://127.0.0.1:%1").arg(port)), { QSslCertificate(tls.root.certificate.toPem()) },
+                                  QStringLiteral("localhost"), patience);
+    }
+};
+
+} // namespace
+
+class TestEs9PlusHttps : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void expiredTlsCertificateRefused();
+    void downloadOverHttps();
+    void hostileHttpRequests();
+    void clientRefusesUnknownServer();
+};
+
+void TestEs9PlusHttps::expiredTlsCertificateRefused()
+{
+    // SGP.26's CERT_S_SM_DP_TLS_NIST expired on 2 August 2026.
+    const QString dir = QStringLiteral(SIMFLEET_SGP26 "/DPtls/");
+    auto identity = net::TlsIdentity::fromFiles(dir + QStringLiteral("CERT_S_SM_DP_TLS_NIST.pem"), dir + QStringLiteral("SK_S_SM_DP_TLS_NIST.pem"),
+                                                QDateTime(QDate(2026, 12, 5), QTime(8, 0), Qt::UTC));
+    QVERIFY(!identity);
+    QVERIFY2(identity.errorMessage().contains(QStringLiteral("expired on 2026-08-02")), qPrintable(identity.errorMessage()));
+    // The same pair was good before then, so it is the date that is refused.
+    auto before = net::TlsIdentity::fromFiles(dir + QStringLiteral("CERT_S_SM_DP_TLS_NIST.pem"), dir + QStringLiteral("SK_S_SM_DP_TLS_NIST.pem"),
+                                              QDateTime(QDate(2026, 1, 5), QTime(8, 0), Qt::UTC));
+    QVERIFY2(before, qPrintable(before.errorMessage()));
+    // A key that is not the certificate's.
+    auto mismatched = net::TlsIdentity::fromFiles(dir + QStringLiteral("CERT_S_SM_DP_TLS_NIST.pem"), dir + QStringLiteral("SK_S_SM_DP2_TLS_NIST.pem"),
+                                                  QDateTime(QDate(2026, 1, 5), QTime(8, 0), Qt::UTC));
+    QVERIFY(!mismatched);
+    QVERIFY(mismatched.errorMessage().contains(QStringLiteral("does not belong")));
+}
+
+
+void TestEs9PlusHttps::downloadOverHttps()
+{
+    auto w = world();
+    w->service->addOrder(orderFor(w->eid));
+    TlsFixture tls;
+    Served served(*w, tls);
+    net::Es9PlusClient client = served.client(tls);
+    auto link = w->field->linkTo(w->eid);
+    auto installed = net::downloadThroughEs9Plus(client, *link, w->server->address(), patience);
+    QVERIFY2(installed, qPrintable(installed.errorMessage()));
+    QCOMPARE(installed.value(), iccid);
+    // The server heard the installation result and checked it.
+    QTRY_COMPARE(w->service->installations().size(), 1);
+    QCOMPARE(w->service->installations().first().iccid, iccid);
+    // A second download for the same EID has no order left.
+    auto again = net::downloadThroughEs9Plus(client, *link, w->server->address(), patience);
+    QVERIFY(!again);
+    QVERIFY2(again.errorMessage().contains(QStringLiteral("8.1.1")), qPrintable(again.errorMessage()));
+}
+
+
+void TestEs9PlusHttps::hostileHttpRequests()
+{
+    auto w = world();
+    w->service->addOrder(orderFor(w->eid));
+    TlsFixture tls;
+    Served served(*w, tls);
+    net::Es9PlusClient client = served.client(tls);
+    const QString authenticate = functionPath(Function::AuthenticateClient);
+
+    // Function-level problems: HTTP 200 with the Failed status (SGP.22 section 6.2).
+    auto malformed = client.post(authenticate, "{\"transactionId\":");
+    QVERIFY2(malformed, qPrintable(malformed.errorMessage()));
+    QCOMPARE(malformed->status, 200);
+    QCOMPARE(refusalOf(malformed->body).subjectCode, QStringLiteral("1.6"));
+    auto badBase64 = client.post(authenticate, R"({"transactionId":"0A","authenticateServerResponse":"%%%"})");
+    QCOMPARE(badBase64->status, 200);
+    QCOMPARE(refusalOf(badBase64->body).subjectIdentifier, QStringLiteral("authenticateServerResponse"));
+    auto truncated = client.post(authenticate, AuthenticateClientRequest { "\x0A", QByteArray::fromHex("bf3810a00e") }.toJson());
+    QCOMPARE(truncated->status, 200);
+    QCOMPARE(refusalOf(truncated->body).subjectCode, QStringLiteral("1.6"));
+    const QByteArray stranger(16, '\x33');
+    auto unknown = client.post(functionPath(Function::GetBoundProfilePackage),
+                               GetBoundProfilePackageRequest { stranger, wellFormedPrepareDownloadResponse(stranger) }.toJson());
+    QCOMPARE(unknown->status, 200);
+    QCOMPARE(refusalOf(unknown->body).subjectCode, QStringLiteral("8.10.1"));
+    auto notification = client.post(functionPath(Function::HandleNotification), "not json");
+    QCOMPARE(notification->status, 204);
+
+    // Transport-level problems: 4xx, no function run.
+    auto wrongProtocol = client.post(authenticate, "{}", "application/json", "gsma/rsp/v1.0.0");
+    QCOMPARE(wrongProtocol->status, 400);
+    auto wrongType = client.post(authenticate, "{}", "text/plain");
+    QCOMPARE(wrongType->status, 415);
+    auto noSuchFunction = client.post(QStringLiteral("/gsma/rsp2/es9plus/downloadOrder"), "{}");
+    QCOMPARE(noSuchFunction->status, 404);
+    auto oversized = client.post(authenticate, QByteArray(4 * 1024 * 1024, ' '));
+    QVERIFY2(oversized, qPrintable(oversized.errorMessage()));
+    QCOMPARE(oversized->status, 413);
+
+    // And the server is still there for a real download.
+    auto link = w->field->linkTo(w->eid);
+    auto installed = net::downloadThroughEs9Plus(client, *link, w->server->address(), patience);
+    QVERIFY2(installed, qPrintable(installed.errorMessage()));
+    QCOMPARE(w->service->openSessions(), 0);
+}
+
+
+void TestEs9PlusHttps::clientRefusesUnknownServer()
+{
+    auto w = world();
+    TlsFixture tls;
+    Served served(*w, tls);
+    // Trusting another root: the handshake fails, and nothing is sent.
+    const auto stranger = crypto::demopki::createCertificateIssuer(
+                              QStringLiteral("Stranger"), { QDateTime::currentDateTimeUtc().addDays(-1), QDateTime::currentDateTimeUtc().addDays(1) })
+                              .value();
+    net::Es9PlusClient client(QUrl(QStringLiteral("https://127.0.0.1:%1").arg(served.port)), { QSslCertificate(stranger.certificate.toPem()) },
+                              QStringLiteral("localhost"), patience);
+    auto reply = client.post(functionPath(Function::InitiateAuthentication), "{}");
+    QVERIFY(!reply);
+    QVERIFY2(reply.errorMessage().contains(QStringLiteral("not who it should be")), qPrintable(reply.errorMessage()));
+    // The right root under the wrong name.
+    net::Es9PlusClient misnamed(QUrl(QStringLiteral("https://127.0.0.1:%1").arg(served.port)), { QSslCertificate(tls.root.certificate.toPem()) },
+                                QStringLiteral("smdp.elsewhere.example"), patience);
+    QVERIFY(!misnamed.post(functionPath(Function::InitiateAuthentication), "{}"));
+    // Plain HTTP is never spoken.
+    net::Es9PlusClient plain(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(served.port)), {}, {}, patience);
+    QVERIFY(!plain.post(functionPath(Function::InitiateAuthentication), "{}"));
+}
+
+
+QTEST_GUILESS_MAIN(TestEs9PlusHttps)
+#include "tst_es9plushttps.moc"
