@@ -9,6 +9,8 @@
 #include <QHttpServerRequest>
 #include <QHttpServerResponse>
 #include <QSslConfiguration>
+#include <QPointer>
+#include <QTcpSocket>
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -70,18 +72,34 @@ struct Es9PlusHttpServer::Private
 Es9PlusHttpServer::Es9PlusHttpServer(std::shared_ptr<profiles::Es9PlusService> service) : d(std::make_unique<Private>())
 {
     d->service = std::move(service);
-    d->http.route(QStringLiteral("/gsma/rsp2/es9plus/<arg>"), [this](const QString &name, const QHttpServerRequest &request) {
-        if (auto problem = transportProblem(request))
-            return QtFuture::makeReadyFuture(std::move(*problem));
-        const auto function = es9::functionFromName(name);
-        if (!function)
-            return QtFuture::makeReadyFuture(
-                transportError(Status::NotFound, QStringLiteral("ES9+ has no function %1").arg(name.left(64))));
-        // The body is copied: the request does not outlive this call.
-        return QtConcurrent::run(&d->pool, [service = d->service, f = *function, body = request.body()] {
-            return answer(service->handle(f, body));
-        });
-    });
+    // The handler answers through the responder once the pool is done. Qt 6.4's own QFuture
+    // answer writes to the socket without checking it still exists, so a client hanging up
+    // while the server signs would crash the server; here the answer goes only to a socket that
+    // is still there and connected.
+    d->http.route(QStringLiteral("/gsma/rsp2/es9plus/<arg>"),
+                  [this](const QString &name, const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+                      if (auto problem = transportProblem(request)) {
+                          problem->write(std::move(responder));
+                          return;
+                      }
+                      const auto function = es9::functionFromName(name);
+                      if (!function) {
+                          transportError(Status::NotFound, QStringLiteral("ES9+ has no function %1").arg(name.left(64)))
+                              .write(std::move(responder));
+                          return;
+                      }
+                      QPointer<QTcpSocket> socket = responder.socket();
+                      auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
+                      // The body is copied: the request does not outlive this call.
+                      QtConcurrent::run(&d->pool, [service = d->service, f = *function, body = request.body()] {
+                          return answer(service->handle(f, body));
+                      }).then(&d->http, [socket, held](QHttpServerResponse &&response) {
+                          if (socket && socket->state() == QAbstractSocket::ConnectedState)
+                              response.write(std::move(*held));
+                          else
+                              qCInfo(lcNet) << "ES9+ client hung up before its answer";
+                      });
+                  });
 }
 
 Es9PlusHttpServer::~Es9PlusHttpServer()

@@ -19,7 +19,9 @@ namespace simfleet::net {
 // gsma/rsp/v2.x.y; every function result is HTTP 200 with header.functionExecutionStatus (also
 // when it failed), handleNotification HTTP 204; 4xx only for what is wrong with the HTTP
 // request itself (method, path, headers, a body over the limit). The cryptography runs on the
-// server's own thread pool, off the thread that owns the sockets (Qt 6.4 answers a QFuture).
+// server's own thread pool, off the thread that owns the sockets; the answer goes back to the
+// socket only if its client is still connected. Qt 6.4 HTTP Server reads a whole body before
+// the server sees it, so a body over the limit is refused (413) only after it arrived.
 // Lives on the thread that creates it, which must run an event loop.
 class Es9PlusHttpServer
 {

@@ -9,6 +9,7 @@
 
 #include "es9world.h"
 
+#include <QSslSocket>
 #include <QTest>
 
 using namespace simfleet;
@@ -64,6 +65,7 @@ private slots:
     void downloadOverHttps();
     void hostileHttpRequests();
     void clientRefusesUnknownServer();
+    void clientsHangingUp();
 };
 
 void TestEs9PlusHttps::expiredTlsCertificateRefused()
@@ -177,6 +179,41 @@ void TestEs9PlusHttps::clientRefusesUnknownServer()
     QVERIFY(!plain.post(functionPath(Function::InitiateAuthentication), "{}"));
 }
 
+
+void TestEs9PlusHttps::clientsHangingUp()
+{
+    auto w = world();
+    w->service->addOrder(orderFor(w->eid));
+    TlsFixture tls;
+    Served served(*w, tls);
+    // Clients that send a function whose answer takes the server's cryptography, and hang up
+    // before it comes: the answers have nowhere to go, and the server carries on.
+    auto link = w->field->linkTo(w->eid);
+    const QByteArray info = ask(link->euiccInfo1()).value();
+    const QByteArray body =
+        InitiateAuthenticationRequest { QByteArray(16, '\x05'), info, w->server->address() }.toJson();
+    const QByteArray request = "POST " + functionPath(Function::InitiateAuthentication).toLatin1()
+        + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Admin-Protocol: gsma/rsp/v2.5.0\r\n"
+          "Content-Length: "
+        + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    for (int i = 0; i < 20; ++i) {
+        QSslSocket socket;
+        QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+        configuration.setCaCertificates({ QSslCertificate(tls.root.certificate.toPem()) });
+        socket.setSslConfiguration(configuration);
+        socket.setPeerVerifyName(QStringLiteral("localhost"));
+        socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), served.port);
+        QTRY_VERIFY(socket.isEncrypted());
+        socket.write(request);
+        QTRY_COMPARE(socket.bytesToWrite(), 0);
+        QTest::qWait(i % 3); // sometimes before the server read it, sometimes while it signs
+        socket.abort();
+    }
+    QTest::qWait(200);
+    net::Es9PlusClient client = served.client(tls);
+    auto installed = net::downloadThroughEs9Plus(client, *link, w->server->address(), patience);
+    QVERIFY2(installed, qPrintable(installed.errorMessage()));
+}
 
 QTEST_GUILESS_MAIN(TestEs9PlusHttps)
 #include "tst_es9plushttps.moc"
