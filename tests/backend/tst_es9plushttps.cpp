@@ -10,6 +10,8 @@
 #include "es9world.h"
 
 #include <QSslSocket>
+#include <QThreadPool>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QTest>
 
 using namespace simfleet;
@@ -66,6 +68,7 @@ private slots:
     void hostileHttpRequests();
     void clientRefusesUnknownServer();
     void clientsHangingUp();
+    void concurrentDownloads();
 };
 
 void TestEs9PlusHttps::expiredTlsCertificateRefused()
@@ -213,6 +216,43 @@ void TestEs9PlusHttps::clientsHangingUp()
     net::Es9PlusClient client = served.client(tls);
     auto installed = net::downloadThroughEs9Plus(client, *link, w->server->address(), patience);
     QVERIFY2(installed, qPrintable(installed.errorMessage()));
+}
+
+void TestEs9PlusHttps::concurrentDownloads()
+{
+    // Eight devices download at once, each through its own client on its own thread, while the
+    // server's thread only routes: the sessions stay apart and every device gets its own order.
+    constexpr int devices = 8;
+    auto w = world(QStringLiteral("smdp.nordtel.example"), devices);
+    for (const QString &eid : std::as_const(w->eids)) {
+        profiles::DownloadOrder order = orderFor(eid);
+        order.profile.iccid = QStringLiteral("89999010000000000%1").arg(w->eids.indexOf(eid), 2, 10, QLatin1Char('0'));
+        w->service->addOrder(order);
+    }
+    TlsFixture tls;
+    Served served(*w, tls);
+    QThreadPool clients;
+    clients.setMaxThreadCount(devices);
+    QList<QFuture<Result<QString>>> downloads;
+    for (const QString &eid : std::as_const(w->eids))
+        downloads.append(QtConcurrent::run(&clients, [&w, &tls, &served, eid] {
+            net::Es9PlusClient client = served.client(tls);
+            auto link = w->field->linkTo(eid);
+            return net::downloadThroughEs9Plus(client, *link, w->server->address(), patience);
+        }));
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(downloads.cbegin(), downloads.cend(), [](const auto &f) { return f.isFinished(); }), 60000);
+    QStringList installed;
+    for (const auto &download : std::as_const(downloads)) {
+        const Result<QString> result = download.result();
+        QVERIFY2(result, qPrintable(result.errorMessage()));
+        installed.append(result.value());
+    }
+    installed.sort();
+    installed.removeDuplicates();
+    QCOMPARE(installed.size(), devices);
+    QTRY_COMPARE(w->service->installations().size(), devices);
+    QCOMPARE(w->service->openSessions(), 0);
+    QCOMPARE(w->service->pendingOrders(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestEs9PlusHttps)

@@ -44,14 +44,15 @@ struct World
     QTemporaryDir dir;
     crypto::CertifiedKey ci;
     crypto::CertifiedKey eum;
-    QString eid;
+    QString eid;       // the first device's
+    QStringList eids;  // every device's
     std::unique_ptr<simulation::SimulatedField> field;
     std::shared_ptr<profiles::ProfileServer> server;
     ManualClock clock { QDateTime::currentDateTimeUtc() };
     std::shared_ptr<profiles::Es9PlusService> service;
 };
 
-inline std::unique_ptr<World> world(const QString &address = QStringLiteral("smdp.nordtel.example"))
+inline std::unique_ptr<World> world(const QString &address = QStringLiteral("smdp.nordtel.example"), int devices = 1)
 {
     auto w = std::make_unique<World>();
     const QDateTime now = QDateTime::currentDateTimeUtc();
@@ -60,10 +61,17 @@ inline std::unique_ptr<World> world(const QString &address = QStringLiteral("smd
     w->eum = crypto::demopki::createManufacturer(w->ci, QStringLiteral("Acme"), QStringLiteral("DE"), QStringLiteral("89049032"), validity)
                  .value();
     auto serverKey = crypto::demopki::createProfileServer(w->ci, QStringLiteral("Nordtel"), QStringLiteral("SE"), address, validity).value();
-    w->eid = identity::Eid::fromPayload(QStringLiteral("890490320000000000000000000001")).value().toString();
+    std::vector<simulation::FieldDevice> meters;
+    for (int i = 1; i <= devices; ++i) {
+        w->eids.append(identity::Eid::fromPayload(QStringLiteral("8904903200000000000000000000%1").arg(i, 2, 10, QLatin1Char('0')))
+                           .value()
+                           .toString());
+        meters.push_back(testing::acmeMeter(w->eids.last()));
+    }
+    w->eid = w->eids.first();
     w->field = simulation::SimulatedField::create(w->dir.filePath(QStringLiteral("es9.field")), QByteArray(32, '\x29'), w->ci.certificate,
                                                   { { QStringLiteral("Acme"), QStringLiteral("89049032"), 1, w->eum } },
-                                                  { testing::acmeMeter(w->eid) })
+                                                  meters)
                    .value();
     crypto::ChainVerifier trust;
     trust.addTrustAnchor(w->ci.certificate);
