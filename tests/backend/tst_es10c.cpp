@@ -19,6 +19,7 @@
 
 #include <QTemporaryDir>
 #include "acmemeter.h"
+#include "sampleorder.h"
 
 #include <QTest>
 
@@ -96,16 +97,7 @@ std::unique_ptr<OneDevice> oneDevice()
 
 profiles::DownloadOrder orderFor(const QString &eid)
 {
-    profiles::DownloadOrder o;
-    o.eid = eid;
-    o.profile.iccid = iccid;
-    o.profile.imsi = QStringLiteral("001010123456789");
-    o.profile.ki = crypto::SecretBytes(QByteArray::fromHex("465b5ce8b199b49faa5f0a2ee238a6bc"));
-    o.profile.opc = crypto::SecretBytes(QByteArray::fromHex("cd63cb71954a9f4e48a5994e37a02baf"));
-    o.profile.serviceProviderName = QStringLiteral("Nordtel");
-    o.metadata.serviceProviderName = QStringLiteral("Nordtel");
-    o.metadata.plmn = QStringLiteral("00101");
-    return o;
+    return testing::sampleOrder(eid);
 }
 
 QList<NotificationMetadata> pending(devices::DeviceLink &link)

@@ -8,6 +8,7 @@
 // independent ASN.1 compiler can decode each (tests/interop/tst_rsp_messages_asn1c.sh). The
 // profile holds published test values only (TS 35.208 test set 1); the PKI is made for the run.
 #include "acmemeter.h"
+#include "sampleorder.h"
 #include "crypto/chainverifier.h"
 #include "crypto/demopki.h"
 #include "devices/euiccprofiles.h"
@@ -110,16 +111,8 @@ int main(int argc, char **argv)
     // The download, step by step as ProfileServer::download relays it (SGP.22 section 3.1.3), so
     // the install notification stays on the device to be retrieved below.
     const profiles::ProfileServer profileServer(address, server.value(), trust);
-    profiles::DownloadOrder order;
-    order.eid = eid;
-    order.profile.iccid = QStringLiteral("8999901000000000017");
-    order.profile.imsi = QStringLiteral("001010123456789");
-    order.profile.ki = crypto::SecretBytes(QByteArray::fromHex("465b5ce8b199b49faa5f0a2ee238a6bc"));
-    order.profile.opc = crypto::SecretBytes(QByteArray::fromHex("cd63cb71954a9f4e48a5994e37a02baf"));
-    order.profile.serviceProviderName = QStringLiteral("Nordtel");
-    order.metadata.serviceProviderName = QStringLiteral("Nordtel");
+    profiles::DownloadOrder order = testing::sampleOrder(eid);
     order.metadata.profileName = QStringLiteral("Nordtel IoT");
-    order.metadata.plmn = QStringLiteral("00101");
     order.metadata.fallbackAllowed = false;
     profiles::DownloadSession session;
     auto info = ask(link.euiccInfo1());

@@ -14,6 +14,7 @@
 #include "simulation/simulatedfield.h"
 
 #include "acmemeter.h"
+#include "sampleorder.h"
 
 #include <QTemporaryDir>
 
@@ -26,16 +27,7 @@ inline constexpr std::chrono::seconds patience(10);
 
 inline profiles::DownloadOrder orderFor(const QString &eid)
 {
-    profiles::DownloadOrder o;
-    o.eid = eid;
-    o.profile.iccid = iccid;
-    o.profile.imsi = QStringLiteral("001010123456789");
-    o.profile.ki = crypto::SecretBytes(QByteArray::fromHex("465b5ce8b199b49faa5f0a2ee238a6bc"));
-    o.profile.opc = crypto::SecretBytes(QByteArray::fromHex("cd63cb71954a9f4e48a5994e37a02baf"));
-    o.profile.serviceProviderName = QStringLiteral("Nordtel");
-    o.metadata.serviceProviderName = QStringLiteral("Nordtel");
-    o.metadata.plmn = QStringLiteral("00101");
-    return o;
+    return testing::sampleOrder(eid);
 }
 
 // One simulated Acme meter and the profile server Nordtel under the same CI, behind ES9+.
