@@ -8,6 +8,7 @@
 // accepts again (for the ES10 messages, one that encodes to the same bytes again); and no
 // segment the fuzzer makes opens under keys it does not know.
 
+#include "protocol/cancelsession.h"
 #include "protocol/attestationmessage.h"
 #include "protocol/authenticateserver.h"
 #include "protocol/boundprofilepackage.h"
@@ -90,7 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     if (size < 1)
         return 0;
     const QByteArrayView input(reinterpret_cast<const char *>(data + 1), qsizetype(size - 1));
-    switch (data[0] % 23) {
+    switch (data[0] % 25) {
     case 0: roundTrip<AuthenticateServerRequest>(input); break;
     case 1: roundTrip<AuthenticateServerResponse>(input); break;
     case 2: roundTrip<PrepareDownloadRequest>(input); break;
@@ -132,6 +133,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     case 22:
         stableRoundTrip<PendingNotification>(input, [](const PendingNotification &n) { (void)n.metadata(); });
         break;
+    case 23: roundTrip<CancelSessionResponse>(input); break;
+    case 24: {
+        // GetEuiccChallengeResponse: 16 bytes accepted are written back as read.
+        auto challenge = decodeGetEuiccChallengeResponse(input);
+        if (challenge ? encodeGetEuiccChallengeResponse(challenge.value()) != input : challenge.errorMessage().isEmpty())
+            __builtin_trap();
+        break;
+    }
     }
     return 0;
 }
