@@ -1,5 +1,7 @@
 #pragma once
 
+#include "jsonbinding.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QJsonObject>
@@ -15,8 +17,8 @@
 namespace simfleet::protocol::es9plus {
 
 // The X-Admin-Protocol value simfleet sends and the prefix it accepts (section 6.1.1).
-inline constexpr const char *adminProtocol = "gsma/rsp/v2.5.0";
-inline constexpr const char *adminProtocolPrefix = "gsma/rsp/v2.";
+using jsonbinding::adminProtocol;
+using jsonbinding::adminProtocolPrefix;
 // Requests are small (two certificates at most); a body above this is refused unread.
 inline constexpr qsizetype maxRequestBytes = 64 * 1024;
 // Responses carry the bound profile package.
@@ -28,47 +30,30 @@ QString functionName(Function function);                       // "initiateAuthe
 std::optional<Function> functionFromName(QStringView name);
 QString functionPath(Function function);                       // "/gsma/rsp2/es9plus/initiateAuthentication"
 
-// statusCodeData (section 6.5.1.4): which element (subject) failed for which reason.
-struct StatusCode
-{
-    QString subjectCode;
-    QString reasonCode;
-    QString subjectIdentifier; // optional
-    QString message;           // optional, for people
-
-    bool operator==(const StatusCode &other) const = default;
-};
+using jsonbinding::Parsed;
+using jsonbinding::ResponseBody;
+using jsonbinding::StatusCode;
+using jsonbinding::failedResponse;
+using jsonbinding::successResponse;
 
 // The codes simfleet answers with (SGP.22 section 6.5.2's tables per function; the generic
 // format codes of section 6.5.1.4 for a body that is not what the function takes).
 namespace status {
-StatusCode invalidFormat(const QString &element, const QString &why);     // 1.6 / 2.1
-StatusCode missingElement(const QString &element);                        // 1.6 / 2.2
+using jsonbinding::invalidFormat;                                         // 1.6 / 2.1
+using jsonbinding::missingElement;                                        // 1.6 / 2.2
 StatusCode invalidSmdpAddress(const QString &why);                        // 8.8.1 / 3.8
 StatusCode unsupportedCiKey(const QString &why);                          // 8.8.2 / 3.1
 StatusCode unsupportedVersion(const QString &why);                        // 8.8.3 / 3.1
 StatusCode euiccVerificationFailed(const QString &why);                   // 8.1 / 6.1
 StatusCode eidRefused(const QString &why);                                // 8.1.1 / 3.8
+StatusCode matchingIdRefused(const QString &why);                         // 8.2.6 / 3.8
+StatusCode profileNotAllowed(const QString &why);                         // 8.2 / 1.2
 StatusCode unknownTransaction(const QString &why);                        // 8.10.1 / 3.9
 StatusCode orderExpired(const QString &why);                              // 8.8.5 / 4.10
 StatusCode executionError(const QString &why);                            // 8.8 / 4.2
 }
 
-// A request parsed, or what the server answers instead.
-template<typename T>
-using Parsed = std::variant<T, StatusCode>;
-
-// The response envelope: header.functionExecutionStatus, Executed-Success with the body's other
-// members, or Failed with statusCodeData and nothing else.
-QByteArray successResponse(QJsonObject body = {});
-QByteArray failedResponse(const StatusCode &status);
-
 // A response as a client reads it: the members besides the header, or the server's status.
-struct ResponseBody
-{
-    QJsonObject members;
-    std::optional<StatusCode> failed;
-};
 // A response that is not an ES9+ response is an error (a string naming what is wrong).
 std::variant<ResponseBody, QString> readResponse(QByteArrayView json);
 
