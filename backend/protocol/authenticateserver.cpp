@@ -1,6 +1,8 @@
 #include "authenticateserver.h"
 #include "der.h"
 
+#include <QStringDecoder>
+
 namespace simfleet::protocol {
 
 namespace {
@@ -24,6 +26,43 @@ QByteArray encodeCtxParams1(const QString &matchingId, const QByteArray &tac, co
         common += der::tlv(0x80, matchingId.toUtf8());
     common += der::tlv(0xA1, deviceInfo);
     return der::tlv(0xA0, common);
+}
+
+struct CtxParams
+{
+    QString matchingId;
+    QByteArray tac;
+    QByteArray imei;
+};
+
+// The ctxParamsForCommonAuthentication alternative, the only one of SGP.22 v2.5 (section 5.7.13).
+Result<CtxParams> decodeCtxParams1(QByteArrayView ctxParams1)
+{
+    der::Reader outer(ctxParams1);
+    auto ctx = outer.expect(0xA0, "ctxParams1");
+    if (!ctx || !outer.atEnd())
+        return fail(QStringLiteral("ctxParams1 is not ctxParamsForCommonAuthentication"));
+    CtxParams out;
+    der::Reader c(ctx->content);
+    if (auto matching = c.optional(0x80)) {
+        QStringDecoder utf8(QStringDecoder::Utf8);
+        out.matchingId = utf8(matching->content);
+        if (utf8.hasError())
+            return fail(QStringLiteral("the matchingId is not UTF-8"));
+    }
+    auto deviceInfo = c.expect(0xA1, "deviceInfo");
+    if (!deviceInfo)
+        return fail(deviceInfo.errorMessage());
+    der::Reader d(deviceInfo->content);
+    auto tac = d.expect(0x80, "tac");
+    if (!tac || tac->content.size() != 4)
+        return fail(QStringLiteral("the device information has no TAC"));
+    out.tac = tac->content.toByteArray();
+    if (!d.expect(0xA1, "deviceCapabilities"))
+        return fail(QStringLiteral("the device information has no capabilities"));
+    if (auto imei = d.optional(0x82))
+        out.imei = imei->content.toByteArray();
+    return out;
 }
 
 } // namespace
@@ -105,21 +144,12 @@ Result<AuthenticateServerRequest> AuthenticateServerRequest::decode(QByteArrayVi
     // The signature covers the bytes as sent; they must be what this encoder writes (DER).
     if (out.serverSigned1() != signed1->encoded)
         return bad(QStringLiteral("serverSigned1 is not in DER"));
-    der::Reader c(ctx->content);
-    if (auto matching = c.optional(0x80))
-        out.matchingId = QString::fromUtf8(matching->content);
-    auto deviceInfo = c.expect(0xA1, "deviceInfo");
-    if (!deviceInfo)
-        return bad(deviceInfo.errorMessage());
-    der::Reader d(deviceInfo->content);
-    auto tac = d.expect(0x80, "tac");
-    if (!tac || tac->content.size() != 4)
-        return bad(QStringLiteral("the device information has no TAC"));
-    out.tac = tac->content.toByteArray();
-    if (!d.expect(0xA1, "deviceCapabilities"))
-        return bad(QStringLiteral("the device information has no capabilities"));
-    if (auto imei = d.optional(0x82))
-        out.imei = imei->content.toByteArray();
+    auto context = decodeCtxParams1(ctx->encoded);
+    if (!context)
+        return bad(context.errorMessage());
+    out.matchingId = context->matchingId;
+    out.tac = context->tac;
+    out.imei = context->imei;
     return out;
 }
 
@@ -193,6 +223,14 @@ Result<AuthenticateServerResponse> AuthenticateServerResponse::decode(QByteArray
     if (out.euiccSigned1() != signed1->encoded)
         return bad(QStringLiteral("euiccSigned1 is not in DER"));
     return out;
+}
+
+Result<QString> AuthenticateServerResponse::matchingId() const
+{
+    auto context = decodeCtxParams1(ctxParams1);
+    if (!context)
+        return fail(QStringLiteral("the device's ctxParams1: %1").arg(context.errorMessage()));
+    return context->matchingId;
 }
 
 } // namespace simfleet::protocol

@@ -64,6 +64,9 @@ struct AuthenticateServerResponse
     QByteArray euiccSigned1() const;
     // euiccSignature1 as a data object (tag '5F37'), which the next signatures cover.
     QByteArray signatureObject() const;
+    // The Matching ID the eUICC echoes in ctxParams1, under its own signature (SGP.22 section
+    // 5.6.3: the order the download is for); empty when there is none.
+    Result<QString> matchingId() const;
     QByteArray encode() const;
     // An error answer (authenticateResponseError) is refused with its code in the message.
     static Result<AuthenticateServerResponse> decode(QByteArrayView der);

@@ -91,6 +91,8 @@ public:
     };
     std::optional<RequestHeader> requestHeader();
 
+    // The body itself, for members of other kinds than these.
+    const QJsonObject &object() const { return m_object; }
     // Refuses the request with this status unless an earlier read already did.
     void refuse(StatusCode status);
     const std::optional<StatusCode> &refusal() const { return m_refusal; }
