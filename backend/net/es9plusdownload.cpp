@@ -14,7 +14,7 @@ namespace simfleet::net {
 namespace es9 = protocol::es9plus;
 
 Result<QString> downloadThroughEs9Plus(Es9PlusClient &client, devices::DeviceLink &link, const QString &smdpAddress,
-                                       std::chrono::milliseconds deviceTimeout)
+                                       std::chrono::milliseconds deviceTimeout, const QString &matchingId)
 {
     const QString eid = link.eid();
     const auto server = [&smdpAddress](const Error &e) {
@@ -38,6 +38,7 @@ Result<QString> downloadThroughEs9Plus(Es9PlusClient &client, devices::DeviceLin
     // LPA's own CtxParams1 (section 5.7.13).
     protocol::AuthenticateServerRequest context;
     context.tac = QByteArray::fromHex("35000000");
+    context.matchingId = matchingId;
     const QByteArray authenticateServer = protocol::der::tlv(
         0xBF38, QByteArray(initiated->serverSigned1 + initiated->serverSignature1 + initiated->euiccCiPKIdToBeUsed
                            + initiated->serverCertificate + context.ctxParams1()));

@@ -37,8 +37,12 @@ StatusCode noCertificateForDevice(const QString &why)
 
 } // namespace
 
-Es9PlusService::Es9PlusService(std::shared_ptr<const ProfileServer> server, const Clock &clock, std::chrono::seconds sessionLifetime)
-    : m_server(std::move(server)), m_clock(clock), m_lifetime(sessionLifetime)
+Es9PlusService::Es9PlusService(std::shared_ptr<const ProfileServer> server, const Clock &clock, std::chrono::seconds sessionLifetime,
+                               std::shared_ptr<DownloadOrderBook> orders)
+    : m_server(std::move(server)),
+      m_clock(clock),
+      m_lifetime(sessionLifetime),
+      m_orders(orders ? std::move(orders) : std::make_shared<DownloadOrderBook>())
 {
 }
 
@@ -46,15 +50,12 @@ Es9PlusService::~Es9PlusService() = default;
 
 void Es9PlusService::addOrder(DownloadOrder order)
 {
-    QMutexLocker lock(&m_mutex);
-    const QString eid = order.eid;
-    m_orders.insert(eid, std::move(order));
+    m_orders->addForEid(std::move(order));
 }
 
 qsizetype Es9PlusService::pendingOrders() const
 {
-    QMutexLocker lock(&m_mutex);
-    return m_orders.size();
+    return m_orders->pendingDownloads();
 }
 
 qsizetype Es9PlusService::openSessions() const
@@ -81,14 +82,31 @@ Reply Es9PlusService::handle(Function function, QByteArrayView requestBody)
     return failed(status::executionError(QStringLiteral("no such function")));
 }
 
+void Es9PlusService::notify(const BookedOrder &order, const QString &eid, protocol::es2plus::NotificationPoint point,
+                            const std::optional<StatusCode> &failure, const QByteArray &resultData) const
+{
+    // Only an operator that ordered over ES2+ has asked to hear (section 5.3.5).
+    if (!m_progress || order.orderedBy.isEmpty())
+        return;
+    protocol::es2plus::HandleDownloadProgressInfoRequest progress;
+    progress.eid = eid;
+    progress.iccid = order.order.profile.iccid;
+    progress.profileType = order.profileType;
+    progress.timestamp = m_clock.now();
+    progress.notificationPointId = int(point);
+    progress.failure = failure;
+    progress.resultData = resultData;
+    m_progress(progress);
+}
+
 void Es9PlusService::expireLocked(const QDateTime &now)
 {
     for (auto it = m_sessions.begin(); it != m_sessions.end();) {
         if (!it->busy && it->started.addSecs(m_lifetime.count()) <= now) {
             qCInfo(lcProfiles) << "ES9+ session" << hex(it.key()) << "expired";
             // An order whose package was never bound is the device's to ask for again.
-            if (it->order && it->step != Step::Bound && !m_orders.contains(it->order->eid))
-                m_orders.insert(it->order->eid, *it->order);
+            if (it->order && it->step != Step::Bound)
+                m_orders->handBack(it->order->id);
             it = m_sessions.erase(it);
         } else {
             ++it;
@@ -123,8 +141,8 @@ void Es9PlusService::release(const QByteArray &transactionId, std::optional<Sess
         *it = std::move(*next);
         return;
     }
-    if (it->order && it->step != Step::Bound && !m_orders.contains(it->order->eid))
-        m_orders.insert(it->order->eid, *it->order);
+    if (it->order && it->step != Step::Bound)
+        m_orders->handBack(it->order->id);
     m_sessions.erase(it);
 }
 
@@ -171,13 +189,18 @@ Reply Es9PlusService::initiateAuthentication(QByteArrayView requestBody)
 Reply Es9PlusService::authenticateClient(QByteArrayView requestBody)
 {
     // ES9+.AuthenticateClient (SGP.22 section 5.6.3): the device authenticated, its EID learned
-    // from CERT.EUICC, and the order for that EID bound to the session.
+    // from CERT.EUICC, and the order it asks for (by the Matching ID in its signed ctxParams1, or
+    // by its EID) bound to the session.
     auto parsed = AuthenticateClientRequest::fromJson(requestBody);
     if (auto *refused = std::get_if<StatusCode>(&parsed))
         return failed(*refused);
     const auto &request = std::get<AuthenticateClientRequest>(parsed);
-    if (auto decoded = protocol::AuthenticateServerResponse::decode(request.authenticateServerResponse); !decoded)
+    auto decoded = protocol::AuthenticateServerResponse::decode(request.authenticateServerResponse);
+    if (!decoded)
         return failed(status::invalidFormat(QStringLiteral("authenticateServerResponse"), decoded.errorMessage()));
+    auto matchingId = decoded->matchingId();
+    if (!matchingId)
+        return failed(status::invalidFormat(QStringLiteral("authenticateServerResponse"), matchingId.errorMessage()));
     auto claimed = claim(request.transactionId, Step::Initiated);
     if (auto *refused = std::get_if<StatusCode>(&claimed))
         return failed(*refused);
@@ -188,22 +211,20 @@ Reply Es9PlusService::authenticateClient(QByteArrayView requestBody)
         release(request.transactionId, std::nullopt); // SGP.22: the session ends with the failure
         return failed(status::euiccVerificationFailed(prepare.errorMessage()));
     }
-    {
-        QMutexLocker lock(&m_mutex);
-        auto order = m_orders.find(session.download.eid);
-        if (order != m_orders.end()) {
-            session.order = std::move(*order);
-            m_orders.erase(order);
-        }
-    }
-    if (!session.order) {
+    // Only now is the Matching ID known to come from this eUICC: it signed euiccSigned1.
+    auto taken = m_orders->takeForDownload(session.download.eid, matchingId.value());
+    if (auto *refused = std::get_if<DownloadRefusal>(&taken)) {
         release(request.transactionId, std::nullopt);
-        return failed(status::eidRefused(
-            QStringLiteral("no profile is ordered for EID %1; order one for it first").arg(session.download.eid)));
+        qCInfo(lcProfiles) << "ES9+ session" << hex(request.transactionId) << "refused:" << refused->status.message;
+        if (refused->identified)
+            notify(*refused->identified, session.download.eid, protocol::es2plus::NotificationPoint::EligibilityCheck, refused->status);
+        return failed(refused->status);
     }
+    session.order = std::get<BookedOrder>(std::move(taken));
+    notify(*session.order, session.download.eid, protocol::es2plus::NotificationPoint::EligibilityCheck, std::nullopt);
     AuthenticateClientResponse response;
     response.transactionId = request.transactionId;
-    response.profileMetadata = m_server->storedMetadata(*session.order).encode();
+    response.profileMetadata = m_server->storedMetadata(session.order->order).encode();
     response.smdpSigned2 = prepare->smdpSigned2();
     response.smdpSignature2 = prepare->signatureObject();
     response.smdpCertificate = prepare->smdpCertificate;
@@ -226,12 +247,23 @@ Reply Es9PlusService::getBoundProfilePackage(QByteArrayView requestBody)
         return failed(*refused);
     Session session = std::get<Session>(std::move(claimed));
 
-    auto bpp = m_server->getBoundProfilePackage(*session.order, request.prepareDownloadResponse, session.download);
+    const auto point = protocol::es2plus::NotificationPoint::BppDownload;
+    auto bpp = m_server->getBoundProfilePackage(session.order->order, request.prepareDownloadResponse, session.download);
     if (!bpp) {
+        const StatusCode refusal = bpp.error().code == ErrorCode::DeviceNotAuthenticated ? status::euiccVerificationFailed(bpp.errorMessage())
+                                                                                          : status::executionError(bpp.errorMessage());
+        notify(*session.order, session.download.eid, point, refusal);
         release(request.transactionId, std::nullopt);
-        return failed(bpp.error().code == ErrorCode::DeviceNotAuthenticated ? status::euiccVerificationFailed(bpp.errorMessage())
-                                                                             : status::executionError(bpp.errorMessage()));
+        return failed(refusal);
     }
+    // The order is used from here on; an order the operator cancelled meanwhile sends nothing.
+    if (!m_orders->markDownloaded(session.order->id, session.download.eid)) {
+        session.order.reset();
+        release(request.transactionId, std::nullopt);
+        return failed(status::unknownTransaction(
+            QStringLiteral("transaction %1 ended: the operator cancelled its order").arg(hex(request.transactionId))));
+    }
+    notify(*session.order, session.download.eid, point, std::nullopt);
     session.step = Step::Bound;
     release(request.transactionId, std::move(session));
     return { GetBoundProfilePackageResponse { request.transactionId, bpp.value() }.toJson() };
@@ -276,7 +308,13 @@ Reply Es9PlusService::handleNotification(QByteArrayView requestBody)
         qCInfo(lcProfiles) << "ES9+ installation result refused:" << verified.errorMessage();
         return {};
     }
-    auto iccid = ProfileServer::installedIccid(*session.order, result);
+    auto iccid = ProfileServer::installedIccid(session.order->order, result);
+    // Section 5.3.5: the eUICC's own result goes to the operator as resultData.
+    notify(*session.order, session.download.eid, protocol::es2plus::NotificationPoint::BppInstallation,
+           iccid ? std::nullopt
+                 : std::optional(protocol::jsonbinding::statusCode("8.2.10", "4.2", QStringLiteral("boundProfilePackage"),
+                                                                   iccid.errorMessage())),
+           der);
     {
         QMutexLocker lock(&m_mutex);
         m_installations.append({ session.download.eid, result.transactionId, iccid ? iccid.value() : QString(), iccid.errorMessage() });

@@ -1,10 +1,12 @@
 // ES9+'s JSON binding (SGP.22 section 6) both ways and every way a hostile body is refused; the
-// transaction-keyed service over the profile server: orders by EID, each step once and in order,
-// expiry, cancellation. tst_es9plushttps serves the same over HTTPS.
+// transaction-keyed service over the profile server: orders by EID and by Matching ID, each step
+// once and in order, expiry, cancellation, the operator's progress notifications.
+// tst_es9plushttps serves the same over HTTPS.
 #include "crypto/ecdsa.h"
 #include "protocol/authenticateserver.h"
 #include "protocol/cancelsession.h"
 #include "protocol/der.h"
+#include "protocol/profileinstallationresult.h"
 
 #include "es9world.h"
 
@@ -21,11 +23,15 @@ struct Steps
 {
     World &w;
     std::unique_ptr<devices::DeviceLink> link;
+    QString matchingId; // what the LPA puts in ctxParams1
     QByteArray transactionId;
     QByteArray authenticateServerResponse;
     QByteArray prepareDownloadResponse;
 
-    explicit Steps(World &world) : w(world), link(world.field->linkTo(world.eid)) { }
+    explicit Steps(World &world, const QString &eid = {}, QString matching = {})
+        : w(world), link(world.field->linkTo(eid.isEmpty() ? world.eid : eid)), matchingId(std::move(matching))
+    {
+    }
 
     QByteArray initiate()
     {
@@ -38,6 +44,7 @@ struct Steps
             transactionId = r->transactionId;
             protocol::AuthenticateServerRequest context;
             context.tac = QByteArray::fromHex("35000000");
+            context.matchingId = matchingId;
             authenticateServerResponse = ask(link->authenticateServer(protocol::der::tlv(
                                                  0xBF38, QByteArray(r->serverSigned1 + r->serverSignature1 + r->euiccCiPKIdToBeUsed
                                                                     + r->serverCertificate + context.ctxParams1()))))
@@ -63,7 +70,29 @@ struct Steps
         return w.service->getBoundProfilePackage(GetBoundProfilePackageRequest { transactionId, prepareDownloadResponse }.toJson())
             .body.value_or(QByteArray());
     }
+
+    // The installation result the device answers the bound package with, told to the service.
+    QByteArray install(const QByteArray &bound)
+    {
+        auto bpp = GetBoundProfilePackageResponse::fromMembers(membersOf(bound));
+        if (!std::holds_alternative<GetBoundProfilePackageResponse>(bpp))
+            return {};
+        const QByteArray result = ask(link->loadBoundPackage(std::get<GetBoundProfilePackageResponse>(bpp).boundProfilePackage)).value();
+        w.service->handleNotification(HandleNotificationRequest { result }.toJson());
+        return result;
+    }
 };
+
+// An order placed the way ES2+ places one (downloadOrder, confirmOrder with releaseFlag): its
+// Matching ID. eid empty: any eUICC may download it.
+QString releasedOrder(World &w, const QString &iccidOfOrder, const QString &eid = {})
+{
+    profiles::DownloadOrder order = orderFor({});
+    order.profile.iccid = iccidOfOrder;
+    w.service->orders()->addAllocated(order, QStringLiteral("simfleet M2M USIM"), QStringLiteral("operator"));
+    auto confirmed = w.service->orders()->confirm(iccidOfOrder, eid, std::nullopt, true);
+    return std::holds_alternative<profiles::BookedOrder>(confirmed) ? std::get<profiles::BookedOrder>(confirmed).matchingId : QString();
+}
 
 } // namespace
 
@@ -85,6 +114,13 @@ private slots:
     void serviceRefusesWrongAddress();
     void serviceExpiresSessions();
     void serviceCancels();
+
+    void matchingIdInCtxParams();
+    void serviceDownloadsByMatchingId();
+    void serviceRefusesMatchingIds();
+    void serviceRefusesOrderOfAnotherEid();
+    void serviceHandsBackUnboundOrders();
+    void serviceDeliversNothingCancelled();
 };
 
 void TestEs9Plus::requestsRoundTrip()
@@ -365,6 +401,162 @@ void TestEs9Plus::serviceCancels()
              QStringLiteral("success"));
     QCOMPARE(other->service->openSessions(), 0);
     QCOMPARE(other->service->pendingOrders(), 1);
+}
+
+void TestEs9Plus::matchingIdInCtxParams()
+{
+    // The LPA's ctxParams1 with a Matching ID, as the eUICC echoes it under its signature.
+    auto w = world();
+    Steps steps(*w, {}, QStringLiteral("K7Q2M-0ABCD-EFGH1-23456"));
+    steps.initiate();
+    auto decoded = protocol::AuthenticateServerResponse::decode(steps.authenticateServerResponse);
+    QVERIFY2(decoded, qPrintable(decoded.errorMessage()));
+    protocol::AuthenticateServerResponse response = decoded.value();
+    QCOMPARE(response.matchingId().value(), QStringLiteral("K7Q2M-0ABCD-EFGH1-23456"));
+    Steps none(*w);
+    none.initiate();
+    QCOMPARE(protocol::AuthenticateServerResponse::decode(none.authenticateServerResponse)->matchingId().value(), QString());
+    // A ctxParams1 that is not the common authentication's is refused, not read as "none".
+    response.ctxParams1 = QByteArray::fromHex("a100");
+    QVERIFY(!response.matchingId());
+}
+
+void TestEs9Plus::serviceDownloadsByMatchingId()
+{
+    auto w = world();
+    QList<protocol::es2plus::HandleDownloadProgressInfoRequest> progress;
+    w->service->setProgressListener([&progress](const auto &info) { progress.append(info); });
+    const QString matchingId = releasedOrder(*w, iccid);
+    QVERIFY(protocol::es2plus::isMatchingId(matchingId));
+    QCOMPARE(matchingId.size(), 23); // four groups of five, SGP.22 section 4.1's example
+    QCOMPARE(w->service->pendingOrders(), 1);
+    Steps steps(*w, {}, matchingId);
+    QCOMPARE(refusalOf(steps.initiate()).subjectCode, QStringLiteral("success"));
+    QCOMPARE(refusalOf(steps.authenticate()).subjectCode, QStringLiteral("success"));
+    QCOMPARE(w->service->pendingOrders(), 0);
+    const QByteArray bound = steps.bind();
+    QCOMPARE(refusalOf(bound).subjectCode, QStringLiteral("success"));
+    QVERIFY(!steps.install(bound).isEmpty());
+    QCOMPARE(w->service->installations().size(), 1);
+    QCOMPARE(w->service->installations().first().iccid, iccid);
+    // The order is the device's now: downloaded, bound to its EID, its credentials gone.
+    const auto order = w->service->orders()->find(iccid);
+    QVERIFY(order);
+    QCOMPARE(order->state, profiles::OrderState::Downloaded);
+    QCOMPARE(order->order.eid, w->eid);
+    QVERIFY(order->order.profile.ki.isEmpty());
+
+    // The operator heard of eligibility, the package and the installation (SGP.22 section 5.3.5).
+    QCOMPARE(progress.size(), 3);
+    QCOMPARE(progress.at(0).notificationPointId, int(protocol::es2plus::NotificationPoint::EligibilityCheck));
+    QCOMPARE(progress.at(1).notificationPointId, int(protocol::es2plus::NotificationPoint::BppDownload));
+    QCOMPARE(progress.at(2).notificationPointId, int(protocol::es2plus::NotificationPoint::BppInstallation));
+    for (const auto &info : std::as_const(progress)) {
+        QCOMPARE(info.iccid, iccid);
+        QCOMPARE(info.eid, w->eid);
+        QCOMPARE(info.profileType, QStringLiteral("simfleet M2M USIM"));
+        QVERIFY(!info.failure);
+    }
+    QVERIFY(protocol::ProfileInstallationResult::decode(progress.at(2).resultData));
+
+    // The Matching ID served one download.
+    Steps again(*w, {}, matchingId);
+    again.initiate();
+    const StatusCode used = refusalOf(again.authenticate());
+    QCOMPARE(used.subjectCode, QStringLiteral("8.2.6"));
+    QCOMPARE(used.reasonCode, QStringLiteral("3.8"));
+    QCOMPARE(w->service->openSessions(), 0);
+}
+
+void TestEs9Plus::serviceRefusesMatchingIds()
+{
+    auto w = world();
+    QList<protocol::es2plus::HandleDownloadProgressInfoRequest> progress;
+    w->service->setProgressListener([&progress](const auto &info) { progress.append(info); });
+    // One nobody gave out.
+    Steps unknown(*w, {}, QStringLiteral("NOBODY-GAVE-THIS"));
+    unknown.initiate();
+    const StatusCode refused = refusalOf(unknown.authenticate());
+    QCOMPARE(refused.subjectCode, QStringLiteral("8.2.6"));
+    QCOMPARE(refused.reasonCode, QStringLiteral("3.8"));
+    QVERIFY(progress.isEmpty()); // no order identified, nobody to tell
+
+    // One confirmed but not released: SGP.22's "Profile - Not Allowed".
+    profiles::DownloadOrder order = orderFor({});
+    w->service->orders()->addAllocated(order, QStringLiteral("simfleet M2M USIM"), QStringLiteral("operator"));
+    const auto confirmed = w->service->orders()->confirm(iccid, {}, QStringLiteral("HELD-BACK"), false);
+    QVERIFY(std::holds_alternative<profiles::BookedOrder>(confirmed));
+    Steps early(*w, {}, QStringLiteral("HELD-BACK"));
+    early.initiate();
+    const StatusCode unreleased = refusalOf(early.authenticate());
+    QCOMPARE(unreleased.subjectCode, QStringLiteral("8.2"));
+    QCOMPARE(unreleased.reasonCode, QStringLiteral("1.2"));
+    // The operator hears that eligibility failed for its order.
+    QCOMPARE(progress.size(), 1);
+    QCOMPARE(progress.first().iccid, iccid);
+    QVERIFY(progress.first().failure);
+    QCOMPARE(progress.first().failure->subjectCode, QStringLiteral("8.2"));
+    // Released, it downloads.
+    QVERIFY(std::holds_alternative<profiles::BookedOrder>(w->service->orders()->release(iccid)));
+    Steps released(*w, {}, QStringLiteral("HELD-BACK"));
+    released.initiate();
+    QCOMPARE(refusalOf(released.authenticate()).subjectCode, QStringLiteral("success"));
+    // While that session holds it, nobody else gets it.
+    Steps second(*w, {}, QStringLiteral("HELD-BACK"));
+    second.initiate();
+    QCOMPARE(refusalOf(second.authenticate()).subjectCode, QStringLiteral("8.2.6"));
+}
+
+void TestEs9Plus::serviceRefusesOrderOfAnotherEid()
+{
+    auto w = world(QStringLiteral("smdp.nordtel.example"), 2);
+    const QString forSecond = releasedOrder(*w, iccid, w->eids.at(1));
+    Steps first(*w, w->eids.at(0), forSecond);
+    first.initiate();
+    const StatusCode refused = refusalOf(first.authenticate());
+    QCOMPARE(refused.subjectCode, QStringLiteral("8.1.1"));
+    QCOMPARE(refused.reasonCode, QStringLiteral("3.8"));
+    QVERIFY(!refused.message.contains(w->eids.at(1))); // whose it is stays the operator's business
+    QCOMPARE(w->service->pendingOrders(), 1);
+    Steps second(*w, w->eids.at(1), forSecond);
+    second.initiate();
+    QCOMPARE(refusalOf(second.authenticate()).subjectCode, QStringLiteral("success"));
+    QCOMPARE(refusalOf(second.bind()).subjectCode, QStringLiteral("success"));
+}
+
+void TestEs9Plus::serviceHandsBackUnboundOrders()
+{
+    // A session that ends before its package is bound did not use the Matching ID.
+    auto w = world();
+    const QString matchingId = releasedOrder(*w, iccid);
+    Steps steps(*w, {}, matchingId);
+    steps.initiate();
+    QCOMPARE(refusalOf(steps.authenticate()).subjectCode, QStringLiteral("success"));
+    w->clock.set(w->clock.now().addSecs(6 * 60));
+    QCOMPARE(refusalOf(steps.bind()).subjectCode, QStringLiteral("8.10.1"));
+    QCOMPARE(w->service->pendingOrders(), 1);
+    Steps again(*w, {}, matchingId);
+    again.initiate();
+    QCOMPARE(refusalOf(again.authenticate()).subjectCode, QStringLiteral("success"));
+    QCOMPARE(refusalOf(again.bind()).subjectCode, QStringLiteral("success"));
+}
+
+void TestEs9Plus::serviceDeliversNothingCancelled()
+{
+    // The operator cancels while a session holds the order: the package does not leave.
+    auto w = world();
+    const QString matchingId = releasedOrder(*w, iccid);
+    Steps steps(*w, {}, matchingId);
+    steps.initiate();
+    QCOMPARE(refusalOf(steps.authenticate()).subjectCode, QStringLiteral("success"));
+    QVERIFY(std::holds_alternative<profiles::BookedOrder>(
+        w->service->orders()->cancel(iccid, {}, std::nullopt, protocol::es2plus::FinalProfileStatus::Unavailable)));
+    const StatusCode refused = refusalOf(steps.bind());
+    QCOMPARE(refused.subjectCode, QStringLiteral("8.10.1"));
+    QVERIFY2(refused.message.contains(QStringLiteral("cancelled")), qPrintable(refused.message));
+    QCOMPARE(w->service->openSessions(), 0);
+    QCOMPARE(w->service->pendingOrders(), 0);
+    QCOMPARE(w->service->orders()->find(iccid)->state, profiles::OrderState::Cancelled);
 }
 
 QTEST_GUILESS_MAIN(TestEs9Plus)
