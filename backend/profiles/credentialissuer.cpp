@@ -32,8 +32,12 @@ Result<QString> iccidFor(const store::OperatorRecord &op, qint64 serial)
 
 } // namespace
 
-Result<QList<IssuedProfile>> CredentialIssuer::issue(QSqlDatabase &db, const store::SecretVault &vault, qint64 operatorId,
-                                                     const QList<qint64> &deviceIds, const QDateTime &now)
+namespace {
+
+// Moves the operator's cursors by count and makes that many profiles' credentials, in the
+// caller's transaction: if anything after fails, the transaction takes the numbers back.
+Result<QList<protocol::ProfileContent>> allocateNumbers(QSqlDatabase &db, const store::SecretVault &vault, qint64 operatorId,
+                                                        qint64 count)
 {
     if (!vault.isUnlocked())
         return fail(QStringLiteral("the workspace is locked; unlock it with its passphrase to issue credentials"));
@@ -46,7 +50,6 @@ Result<QList<IssuedProfile>> CredentialIssuer::issue(QSqlDatabase &db, const sto
     const store::OperatorRecord op = *found.value();
     if (op.retiredAt)
         return fail(QStringLiteral("%1 is retired and takes no new profiles; pick another operator").arg(op.name));
-    const qint64 count = deviceIds.size();
     const qint64 imsisLeft = op.msinLast + 1 - op.msinNext;
     const qint64 iccidsLeft = op.iccidLast + 1 - op.iccidNext;
     if (count > imsisLeft || count > iccidsLeft)
@@ -64,7 +67,6 @@ Result<QList<IssuedProfile>> CredentialIssuer::issue(QSqlDatabase &db, const sto
     if (!opValue)
         return fail(QStringLiteral("%1's OP cannot be opened: %2").arg(op.name, opValue.errorMessage()));
 
-    // Move the cursors first: if anything below fails, the transaction takes it all back.
     QSqlQuery q(db);
     q.prepare(QStringLiteral("UPDATE operator SET msin_next = msin_next + ?, iccid_next = iccid_next + ? WHERE id = ?"
                              " AND msin_next = ? AND iccid_next = ?"));
@@ -76,25 +78,44 @@ Result<QList<IssuedProfile>> CredentialIssuer::issue(QSqlDatabase &db, const sto
     if (!q.exec() || q.numRowsAffected() != 1)
         return fail(QStringLiteral("allocating numbers from %1 failed: %2").arg(op.name, q.lastError().text()));
 
-    store::ProfileRepository profiles(db);
-    QList<IssuedProfile> out;
+    QList<protocol::ProfileContent> out;
     out.reserve(count);
     for (qint64 i = 0; i < count; ++i) {
-        IssuedProfile issued;
-        issued.deviceId = deviceIds.at(i);
-        issued.content.imsi = imsiFor(op, op.msinNext + i);
+        protocol::ProfileContent content;
+        content.imsi = imsiFor(op, op.msinNext + i);
         auto iccid = iccidFor(op, op.iccidNext + i);
         if (!iccid)
             return iccid.error();
-        issued.content.iccid = iccid.value();
-        issued.content.serviceProviderName = op.spn.isEmpty() ? op.name : op.spn;
-        issued.content.disableNotAllowed = !op.disableAllowed;
-        issued.content.mncDigits = int(op.mnc.size());
-        issued.content.ki = crypto::randomSecret(16); // 128 random bits (DESIGN.md "Credentials")
-        auto opc = crypto::Milenage::computeOpc(issued.content.ki, opValue.value());
+        content.iccid = iccid.value();
+        content.serviceProviderName = op.spn.isEmpty() ? op.name : op.spn;
+        content.disableNotAllowed = !op.disableAllowed;
+        content.mncDigits = int(op.mnc.size());
+        content.ki = crypto::randomSecret(16); // 128 random bits (DESIGN.md "Credentials")
+        auto opc = crypto::Milenage::computeOpc(content.ki, opValue.value());
         if (!opc)
             return opc.error();
-        issued.content.opc = std::move(opc).value();
+        content.opc = std::move(opc).value();
+        out.append(std::move(content));
+    }
+    return out;
+}
+
+} // namespace
+
+Result<QList<IssuedProfile>> CredentialIssuer::issue(QSqlDatabase &db, const store::SecretVault &vault, qint64 operatorId,
+                                                     const QList<qint64> &deviceIds, const QDateTime &now)
+{
+    // Move the cursors first: if anything below fails, the transaction takes it all back.
+    auto allocated = allocateNumbers(db, vault, operatorId, deviceIds.size());
+    if (!allocated)
+        return allocated.error();
+    store::ProfileRepository profiles(db);
+    QList<IssuedProfile> out;
+    out.reserve(deviceIds.size());
+    for (qsizetype i = 0; i < deviceIds.size(); ++i) {
+        IssuedProfile issued;
+        issued.deviceId = deviceIds.at(i);
+        issued.content = std::move(allocated.value()[i]);
         auto id = profiles.insert({ 0, issued.deviceId, operatorId, issued.content.iccid, issued.content.imsi,
                                     QStringLiteral("allocated") },
                                   now);
@@ -110,6 +131,12 @@ Result<QList<IssuedProfile>> CredentialIssuer::issue(QSqlDatabase &db, const sto
         out.append(std::move(issued));
     }
     return out;
+}
+
+Result<QList<protocol::ProfileContent>> CredentialIssuer::allocate(QSqlDatabase &db, const store::SecretVault &vault, qint64 operatorId,
+                                                                   qint64 count)
+{
+    return allocateNumbers(db, vault, operatorId, count);
 }
 
 Result<protocol::ProfileContent> CredentialIssuer::example(const store::OperatorRecord &op)

@@ -34,6 +34,14 @@ public:
     // whole call and says how many numbers are left.
     static Result<QList<IssuedProfile>> issue(QSqlDatabase &db, const store::SecretVault &vault, qint64 operatorId,
                                               const QList<qint64> &deviceIds, const QDateTime &now);
+    // Numbers and credentials for profiles ordered before a device is known (ES2+.DownloadOrder,
+    // SGP.22 section 5.3.1): the cursors advance in the caller's transaction and no profile row
+    // is written. The numbers are burnt whatever becomes of the order (never handed out again,
+    // even if no device ever downloads them), and the credentials exist only in what this
+    // returns: whoever holds them keeps them in memory, nowhere else. An exhausted range refuses
+    // the whole call (code RangeExhausted).
+    static Result<QList<protocol::ProfileContent>> allocate(QSqlDatabase &db, const store::SecretVault &vault, qint64 operatorId,
+                                                            qint64 count);
     // An issued profile's content again (a download resumed after a crash sends the same
     // profile, not a new one).
     static Result<protocol::ProfileContent> reopen(QSqlDatabase &db, const store::SecretVault &vault, qint64 profileId);
