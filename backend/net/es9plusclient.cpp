@@ -1,14 +1,5 @@
 #include "es9plusclient.h"
 
-#include "netlog.h"
-
-#include <QEventLoop>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QNetworkRequest>
-#include <QSslConfiguration>
-#include <QTimer>
-
 namespace simfleet::net {
 
 namespace es9 = protocol::es9plus;
@@ -29,82 +20,14 @@ Result<T> typed(Result<QJsonObject> members)
 } // namespace
 
 Es9PlusClient::Es9PlusClient(QUrl base, QList<QSslCertificate> roots, QString peerName, std::chrono::milliseconds timeout)
-    : m_base(std::move(base)),
-      m_roots(std::move(roots)),
-      m_peerName(std::move(peerName)),
-      m_timeout(timeout),
-      m_network(std::make_unique<QNetworkAccessManager>())
+    : m_http(std::move(base), std::move(roots), std::move(peerName), timeout)
 {
-}
-
-Es9PlusClient::~Es9PlusClient() = default;
-
-Result<Es9PlusClient::HttpReply> Es9PlusClient::post(const QString &path, const QByteArray &body, const QByteArray &contentType,
-                                                     const QByteArray &adminProtocol)
-{
-    if (m_base.scheme() != QLatin1StringView("https"))
-        return fail(QStringLiteral("ES9+ is reached over HTTPS only, not %1").arg(m_base.toString()));
-    QUrl url = m_base;
-    url.setPath(path);
-    QNetworkRequest request(url);
-    // SGP.22 section 2.6.6: TLS 1.2 or later, the server authenticated against the roots given
-    // (a profile server's TLS certificate chains to the GSMA CI or a public root it names).
-    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-    tls.setCaCertificates(m_roots);
-    tls.setProtocol(QSsl::TlsV1_2OrLater);
-    tls.setPeerVerifyMode(QSslSocket::VerifyPeer);
-    request.setSslConfiguration(tls);
-    if (!m_peerName.isEmpty())
-        request.setPeerVerifyName(m_peerName);
-    request.setHeader(QNetworkRequest::ContentTypeHeader, contentType);
-    request.setRawHeader("X-Admin-Protocol", adminProtocol);
-    request.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("simfleet"));
-    request.setTransferTimeout(int(m_timeout.count()));
-
-    QEventLoop loop;
-    std::unique_ptr<QNetworkReply> reply(m_network->post(request, body));
-    QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    QString tlsProblem;
-    QObject::connect(reply.get(), &QNetworkReply::sslErrors, &loop, [&tlsProblem](const QList<QSslError> &errors) {
-        QStringList texts;
-        for (const QSslError &e : errors)
-            texts.append(e.errorString());
-        tlsProblem = texts.join(QStringLiteral("; "));
-    });
-    loop.exec();
-    if (!tlsProblem.isEmpty())
-        return fail(QStringLiteral("the profile server at %1 is not who it should be: %2").arg(m_base.authority(), tlsProblem));
-    const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    if (!status.isValid())
-        return fail(QStringLiteral("the profile server at %1 did not answer: %2").arg(m_base.authority(), reply->errorString()));
-    HttpReply out;
-    out.status = status.toInt();
-    out.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
-    out.body = reply->read(es9::maxResponseBytes + 1);
-    return out;
+    m_http.setPeerRole(QStringLiteral("the profile server"));
 }
 
 Result<QJsonObject> Es9PlusClient::call(es9::Function function, const QByteArray &requestBody)
 {
-    const QString name = es9::functionName(function);
-    auto reply = post(es9::functionPath(function), requestBody);
-    if (!reply)
-        return reply.error();
-    if (reply->status != 200)
-        return fail(QStringLiteral("the profile server answered %1 with HTTP %2: %3")
-                        .arg(name)
-                        .arg(reply->status)
-                        .arg(QString::fromUtf8(reply->body.left(200)).trimmed()));
-    auto read = es9::readResponse(reply->body);
-    if (auto *problem = std::get_if<QString>(&read))
-        return fail(QStringLiteral("the profile server's answer to %1 is not ES9+: %2").arg(name, *problem));
-    auto &response = std::get<es9::ResponseBody>(read);
-    if (response.failed)
-        return fail(QStringLiteral("the profile server refused %1: %2/%3 %4 %5")
-                        .arg(name, response.failed->subjectCode, response.failed->reasonCode, response.failed->subjectIdentifier,
-                             response.failed->message)
-                        .simplified());
-    return response.members;
+    return m_http.call(es9::functionPath(function), requestBody, "ES9+", es9::maxResponseBytes);
 }
 
 Result<es9::InitiateAuthenticationResponse> Es9PlusClient::initiateAuthentication(const es9::InitiateAuthenticationRequest &request)

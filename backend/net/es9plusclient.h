@@ -1,5 +1,7 @@
 #pragma once
 
+#include "rsphttpsclient.h"
+
 #include "core/result.h"
 #include "protocol/es9plus.h"
 
@@ -8,16 +10,12 @@
 #include <QUrl>
 
 #include <chrono>
-#include <memory>
-
-class QNetworkAccessManager;
 
 namespace simfleet::net {
 
 // An ES9+ client (the LPA's side, or simfleet relaying for a device, SGP.32's indirect
-// download): POSTs the JSON bodies over HTTPS and reads the answers. The server's certificate
-// must chain to one of the roots given (and to nothing else); verification is never turned off.
-// Synchronous: each call runs its own event loop until the answer or the timeout. One thread.
+// download): the five functions of SGP.22 section 6.5.2 over RspHttpsClient, which verifies the
+// profile server against the roots given and nothing else. Synchronous, one thread.
 class Es9PlusClient
 {
 public:
@@ -25,17 +23,13 @@ public:
     // from the host connected to (a loopback address serving a named server).
     Es9PlusClient(QUrl base, QList<QSslCertificate> roots, QString peerName = {},
                   std::chrono::milliseconds timeout = std::chrono::seconds(30));
-    ~Es9PlusClient();
 
-    // One HTTP exchange as it happened, for callers and tests that look at the transport.
-    struct HttpReply
-    {
-        int status = 0;
-        QByteArray contentType;
-        QByteArray body;
-    };
+    using HttpReply = RspHttpsClient::HttpReply;
     Result<HttpReply> post(const QString &path, const QByteArray &body, const QByteArray &contentType = "application/json",
-                           const QByteArray &adminProtocol = protocol::es9plus::adminProtocol);
+                           const QByteArray &adminProtocol = protocol::es9plus::adminProtocol)
+    {
+        return m_http.post(path, body, contentType, adminProtocol, protocol::es9plus::maxResponseBytes);
+    }
 
     // One function: the answer's members, or an error naming the server's status code.
     Result<QJsonObject> call(protocol::es9plus::Function function, const QByteArray &requestBody);
@@ -49,11 +43,7 @@ public:
     Result<void> cancelSession(const protocol::es9plus::CancelSessionRequest &request);
 
 private:
-    QUrl m_base;
-    QList<QSslCertificate> m_roots;
-    QString m_peerName;
-    std::chrono::milliseconds m_timeout;
-    std::unique_ptr<QNetworkAccessManager> m_network;
+    RspHttpsClient m_http;
 };
 
 } // namespace simfleet::net

@@ -1,0 +1,164 @@
+#include "rsphttpserver.h"
+
+#include "netlog.h"
+
+#include "protocol/jsonbinding.h"
+
+#include <QHttpServer>
+#include <QHttpServerRequest>
+#include <QHttpServerResponse>
+#include <QPointer>
+#include <QSslConfiguration>
+#include <QSslServer>
+#include <QTcpSocket>
+#include <QThreadPool>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace simfleet::net {
+
+namespace binding = protocol::jsonbinding;
+using Status = QHttpServerResponse::StatusCode;
+
+struct RspHttpServer::Private
+{
+    Interface served;
+    std::optional<TlsIdentity> tls;
+    QList<QSslCertificate> clientAuthorities;
+    QThreadPool pool;
+    QHttpServer http;
+
+    QHttpServerResponse transportError(Status status, const QString &why) const
+    {
+        qCInfo(lcNet) << served.name << "request refused:" << int(status) << why;
+        QHttpServerResponse response(why.toUtf8() + '\n', status);
+        response.setHeader("Content-Type", "text/plain;charset=UTF-8");
+        return response;
+    }
+
+    // What is wrong with the HTTP request itself, before its body is read as a function's input.
+    std::optional<QHttpServerResponse> transportProblem(const QHttpServerRequest &request) const
+    {
+        if (request.method() != QHttpServerRequest::Method::Post)
+            return transportError(Status::MethodNotAllowed, QStringLiteral("%1 functions are called with POST").arg(served.name));
+        const QByteArray protocol = request.value("X-Admin-Protocol");
+        if (!protocol.startsWith(binding::adminProtocolPrefix))
+            return transportError(Status::BadRequest, QStringLiteral("X-Admin-Protocol must be gsma/rsp/v2.x.y, not \"%1\"")
+                                                          .arg(QString::fromLatin1(protocol.left(64))));
+        const QByteArray type = request.value("Content-Type").toLower();
+        if (!type.startsWith("application/json"))
+            return transportError(Status::UnsupportedMediaType, QStringLiteral("the body must be application/json"));
+        if (request.body().size() > served.maxRequestBytes)
+            return transportError(Status::PayloadTooLarge, QStringLiteral("the body is %1 bytes; an %2 request has at most %3")
+                                                               .arg(request.body().size())
+                                                               .arg(served.name)
+                                                               .arg(served.maxRequestBytes));
+        return std::nullopt;
+    }
+
+    void logRefusedHandshakes()
+    {
+        for (QTcpServer *server : http.servers()) {
+            auto *tlsServer = qobject_cast<QSslServer *>(server);
+            if (!tlsServer)
+                continue;
+            QObject::connect(tlsServer, &QSslServer::sslErrors, tlsServer, [name = served.name](QSslSocket *, const QList<QSslError> &errors) {
+                QStringList texts;
+                for (const QSslError &e : errors)
+                    texts.append(e.errorString());
+                qCInfo(lcNet) << name << "client refused at TLS:" << texts.join(QStringLiteral("; "));
+            });
+        }
+    }
+};
+
+namespace {
+
+QHttpServerResponse answer(const std::optional<QByteArray> &body)
+{
+    // SGP.22 section 6.2: a function's result (success or Failed) is 200 with JSON; a function
+    // that returns nothing (ES9+.HandleNotification) is 204.
+    QHttpServerResponse response = body ? QHttpServerResponse(*body, Status::Ok) : QHttpServerResponse(Status::NoContent);
+    if (body)
+        response.setHeader("Content-Type", "application/json;charset=UTF-8");
+    response.setHeader("X-Admin-Protocol", binding::adminProtocol);
+    return response;
+}
+
+} // namespace
+
+RspHttpServer::RspHttpServer(Interface served) : d(std::make_unique<Private>())
+{
+    d->served = std::move(served);
+    // The handler answers through the responder once the pool is done. Qt 6.4's own QFuture
+    // answer writes to the socket without checking it still exists, so a client hanging up
+    // while the server signs would crash the server; here the answer goes only to a socket that
+    // is still there and connected.
+    d->http.route(QStringLiteral("/gsma/rsp2/%1/<arg>").arg(d->served.pathSegment),
+                  [this](const QString &name, const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+                      if (auto problem = d->transportProblem(request)) {
+                          problem->write(std::move(responder));
+                          return;
+                      }
+                      FunctionCall call = d->served.route(name);
+                      if (!call) {
+                          d->transportError(Status::NotFound, QStringLiteral("%1 has no function %2").arg(d->served.name, name.left(64)))
+                              .write(std::move(responder));
+                          return;
+                      }
+                      QPointer<QTcpSocket> socket = responder.socket();
+                      auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
+                      // The body is copied: the request does not outlive this call.
+                      QtConcurrent::run(&d->pool, [call = std::move(call), body = request.body()] {
+                          return answer(call(body));
+                      }).then(&d->http, [socket, held, name = d->served.name](QHttpServerResponse &&response) {
+                          if (socket && socket->state() == QAbstractSocket::ConnectedState)
+                              response.write(std::move(*held));
+                          else
+                              qCInfo(lcNet) << name << "client hung up before its answer";
+                      });
+                  });
+}
+
+RspHttpServer::~RspHttpServer()
+{
+    d->pool.waitForDone();
+}
+
+void RspHttpServer::setTlsIdentity(const TlsIdentity &identity)
+{
+    d->tls = identity;
+}
+
+void RspHttpServer::requireClientCertificates(QList<QSslCertificate> authorities)
+{
+    d->clientAuthorities = std::move(authorities);
+}
+
+Result<quint16> RspHttpServer::listen(const QHostAddress &address, quint16 port)
+{
+    if (!d->tls)
+        return fail(QStringLiteral("%1 is served over HTTPS only; give the server a TLS certificate and key").arg(d->served.name));
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setLocalCertificate(d->tls->certificate);
+    tls.setLocalCertificateChain(QList<QSslCertificate> { d->tls->certificate } + d->tls->chain);
+    tls.setPrivateKey(d->tls->key);
+    tls.setProtocol(QSsl::TlsV1_2OrLater); // SGP.22 section 2.6.6
+    if (d->clientAuthorities.isEmpty()) {
+        tls.setPeerVerifyMode(QSslSocket::VerifyNone); // clients are authenticated by the protocol, not by TLS
+    } else {
+        // Only these authorities, not the system's: a certificate any public CA issued is no
+        // operator's.
+        tls.setCaCertificates(d->clientAuthorities);
+        tls.setPeerVerifyMode(QSslSocket::VerifyPeer);
+    }
+    d->http.sslSetup(tls);
+    const quint16 bound = d->http.listen(address, port);
+    if (bound == 0)
+        return fail(QStringLiteral("cannot listen on %1:%2 (in use, or not an address of this machine)").arg(address.toString()).arg(port));
+    d->logRefusedHandshakes();
+    qCInfo(lcNet) << d->served.name << "served on" << address.toString() << bound
+                  << (d->clientAuthorities.isEmpty() ? "" : "to clients with a certificate");
+    return bound;
+}
+
+} // namespace simfleet::net

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "tlsidentity.h"
+
+#include "core/result.h"
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QList>
+#include <QSslCertificate>
+#include <QString>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace simfleet::net {
+
+// One function as the server runs it: the request body in, the answer out (nullopt: the function
+// answers nothing, HTTP 204). Runs on the server's own thread pool, off the thread that owns the
+// sockets, so it may take its time over cryptography.
+using FunctionCall = std::function<std::optional<QByteArray>(const QByteArray &body)>;
+
+// SGP.22 section 6's HTTPS binding of one interface (ES9+, ES2+), served with Qt HTTP Server:
+// POST /gsma/rsp2/<interface>/<function> with a JSON body and X-Admin-Protocol gsma/rsp/v2.x.y;
+// every function result is HTTP 200 with header.functionExecutionStatus (also when it failed),
+// a function without output HTTP 204; 4xx only for what is wrong with the HTTP request itself
+// (method, path, headers, a body over the limit). Any other path is 404: one listener serves one
+// interface. The answer goes back to the socket only if its client is still connected. Qt 6.4
+// HTTP Server reads a whole body before the server sees it, so a body over the limit is refused
+// (413) only after it arrived. Lives on the thread that creates it, which must run an event loop.
+class RspHttpServer
+{
+public:
+    struct Interface
+    {
+        QString name;              // "ES9+", for messages
+        QString pathSegment;       // "es9plus": the functions are under /gsma/rsp2/es9plus/
+        qsizetype maxRequestBytes = 0;
+        // The call for a function's name; an empty one for a function the interface does not
+        // provide (HTTP 404).
+        std::function<FunctionCall(const QString &function)> route;
+    };
+
+    explicit RspHttpServer(Interface served);
+    ~RspHttpServer();
+    RspHttpServer(const RspHttpServer &) = delete;
+    RspHttpServer &operator=(const RspHttpServer &) = delete;
+
+    // TLS 1.2 or 1.3 with this identity; section 6 is HTTPS only, so listen() refuses without one.
+    void setTlsIdentity(const TlsIdentity &identity);
+    // Mutual TLS: a client must present a certificate that chains to one of these, or the
+    // handshake fails before any HTTP is read. Without any, clients are not asked for one.
+    void requireClientCertificates(QList<QSslCertificate> authorities);
+    // The port it listens on (port 0: one the system picks).
+    Result<quint16> listen(const QHostAddress &address, quint16 port);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace simfleet::net
