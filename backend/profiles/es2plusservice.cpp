@@ -97,8 +97,9 @@ QByteArray Es2PlusService::downloadOrder(QByteArrayView requestBody)
         order.profile.profileType = m_profileType;
         booked = m_orders->addAllocated(std::move(order), m_profileType, requester);
     }
-    qCInfo(lcProfiles) << "ES2+ order for" << requester << ": profile" << booked->order.profile.iccid << "allocated"
-                       << (request->eid.isEmpty() ? QString() : QStringLiteral("for EID %1").arg(request->eid));
+    qCInfo(lcProfiles).noquote() << QStringLiteral("ES2+ order for %1: profile %2 allocated%3")
+                                        .arg(requester, booked->order.profile.iccid,
+                                             request->eid.isEmpty() ? QString() : QStringLiteral(" for EID %1").arg(request->eid));
     return DownloadOrderResponse { booked->order.profile.iccid }.toJson();
 }
 
