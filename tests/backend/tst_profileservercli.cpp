@@ -1,15 +1,22 @@
 // `simfleet-cli profile-server` as its users run it: the refusals (no TLS, an expired TLS
-// certificate), then the real process serving a demo operator's profile server on a loopback
-// port, a simulated eUICC of the demo field authenticating it over HTTPS, and SIGTERM ending it.
+// certificate, ES2+ options that do not fit), then the real process serving a demo operator's
+// profile server on a loopback port, a simulated eUICC of the demo field authenticating it over
+// HTTPS, and SIGTERM ending it; with ES2+, the operator orders over mutual TLS, the eUICC
+// downloads with the Matching ID, and the operator's own server hears how it went.
 #include "crypto/demopki.h"
+#include "net/es2plusclient.h"
 #include "net/es9plusclient.h"
 #include "net/es9plusdownload.h"
+#include "net/rsphttpserver.h"
+#include "net/tlsidentity.h"
+#include "protocol/es2plus.h"
 #include "simulation/simulatedfield.h"
 
 #include "clirun.h"
 
 #include <QFile>
 #include <QJsonArray>
+#include <QMutex>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -29,14 +36,33 @@ class TestProfileServerCli : public QObject
     QString m_eid;
     crypto::CertifiedKey m_tlsRoot;
 
+    crypto::CertifiedKey m_operatorRoot; // the operator's TLS: its ES2+ client and its own server
+    net::TlsIdentity m_operatorIdentity;
+
     QString ws() const { return m_dir.filePath(QStringLiteral("demo.simfleet")); }
     testing::CliRun cli(const QStringList &arguments) const { return testing::runCli(QStringLiteral(SIMFLEET_CLI), arguments, {}); }
+    QStringList serve(const QStringList &more) const
+    {
+        return QStringList { QStringLiteral("-w"), ws(), QStringLiteral("profile-server"), QStringLiteral("--operator"), m_operator,
+                             QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--tls-cert"),
+                             m_dir.filePath(QStringLiteral("tls.pem")), QStringLiteral("--tls-key"), m_dir.filePath(QStringLiteral("tls.key")) }
+            + more;
+    }
+    void writeFile(const QString &name, const QByteArray &bytes) const
+    {
+        QFile file(m_dir.filePath(name));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(bytes);
+    }
 
 private slots:
     void initTestCase();
     void refusesWithoutTls();
     void refusesExpiredCertificate();
+    void refusesEs2PlusMisuse_data();
+    void refusesEs2PlusMisuse();
     void servesUntilTerminated();
+    void servesEs2PlusToTheOperator();
 };
 
 void TestProfileServerCli::initTestCase()
@@ -67,6 +93,16 @@ void TestProfileServerCli::initTestCase()
     QVERIFY(key.open(QIODevice::WriteOnly));
     key.write(leaf.key.toPem().view().toByteArray());
     key.close();
+
+    // The operator's TLS root (--es2plus-client-ca), its client identity, and a file that is no
+    // certificate.
+    m_operatorRoot = crypto::demopki::createCertificateIssuer(QStringLiteral("Operator TLS"), { now.addDays(-1), now.addDays(30) }).value();
+    const auto operatorLeaf = crypto::demopki::createProfileServer(m_operatorRoot, QStringLiteral("Operator"), QStringLiteral("SE"),
+                                                                   QStringLiteral("localhost"), { now.addDays(-1), now.addDays(30) })
+                                  .value();
+    m_operatorIdentity = net::TlsIdentity::fromPem(operatorLeaf.certificate.toPem(), operatorLeaf.key.toPem().view().toByteArray(), now).value();
+    writeFile(QStringLiteral("operator-ca.pem"), m_operatorRoot.certificate.toPem());
+    writeFile(QStringLiteral("not-a-ca.pem"), "-----BEGIN NOTHING-----\n");
 }
 
 void TestProfileServerCli::refusesWithoutTls()
@@ -94,6 +130,42 @@ void TestProfileServerCli::refusesExpiredCertificate()
     QCOMPARE(expired.exitCode, 1);
     QVERIFY2(expired.err.contains("expired on 2026-08-02"), expired.err.constData());
     QVERIFY(expired.out.isEmpty()); // it never said it listens
+}
+
+void TestProfileServerCli::refusesEs2PlusMisuse_data()
+{
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("message");
+    const QString ca = QStringLiteral("--es2plus-client-ca");
+    const QString caFile = m_dir.filePath(QStringLiteral("operator-ca.pem"));
+    QTest::newRow("CA without ES2+") << QStringList { ca, caFile } << 2 << QStringLiteral("go with --es2plus");
+    QTest::newRow("notify without ES2+") << QStringList { QStringLiteral("--es2plus-notify"), QStringLiteral("https://localhost:9") } << 2
+                                         << QStringLiteral("go with --es2plus");
+    QTest::newRow("ES2+ without its CA") << QStringList { QStringLiteral("--es2plus"), QStringLiteral("127.0.0.1:0") } << 2
+                                         << QStringLiteral("mutual TLS");
+    QTest::newRow("ES2+ at no address") << QStringList { QStringLiteral("--es2plus"), QStringLiteral("everywhere"), ca, caFile } << 2
+                                        << QStringLiteral("--es2plus takes an IP address and a port");
+    QTest::newRow("notify in clear") << QStringList { QStringLiteral("--es2plus"), QStringLiteral("127.0.0.1:0"), ca, caFile,
+                                                      QStringLiteral("--es2plus-notify"), QStringLiteral("http://localhost:9") }
+                                     << 2 << QStringLiteral("https://HOST:PORT");
+    QTest::newRow("CA file without a certificate") << QStringList { QStringLiteral("--es2plus"), QStringLiteral("127.0.0.1:0"), ca,
+                                                                    m_dir.filePath(QStringLiteral("not-a-ca.pem")) }
+                                                   << 1 << QStringLiteral("holds no certificate");
+    QTest::newRow("CA file missing") << QStringList { QStringLiteral("--es2plus"), QStringLiteral("127.0.0.1:0"), ca,
+                                                      m_dir.filePath(QStringLiteral("missing.pem")) }
+                                     << 1 << QStringLiteral("cannot read the ES2+ client CA file");
+}
+
+void TestProfileServerCli::refusesEs2PlusMisuse()
+{
+    QFETCH(QStringList, options);
+    QFETCH(int, exitCode);
+    QFETCH(QString, message);
+    const auto run = cli(serve(options));
+    QCOMPARE(run.exitCode, exitCode);
+    QVERIFY2(run.err.contains(message.toUtf8()), run.err.constData());
+    QVERIFY(run.out.isEmpty()); // it never said it listens
 }
 
 void TestProfileServerCli::servesUntilTerminated()
@@ -137,6 +209,106 @@ void TestProfileServerCli::servesUntilTerminated()
     QVERIFY(server.waitForFinished(20000));
     QCOMPARE(server.exitStatus(), QProcess::NormalExit);
     QCOMPARE(server.exitCode(), 0);
+}
+
+void TestProfileServerCli::servesEs2PlusToTheOperator()
+{
+    namespace es2 = protocol::es2plus;
+    // The operator's own server for handleDownloadProgressInfo, which takes the profile server's
+    // TLS certificate only.
+    QMutex mutex;
+    QList<es2::HandleDownloadProgressInfoRequest> progress;
+    net::RspHttpServer operatorServer({ QStringLiteral("operator ES2+"), QStringLiteral("es2plus"), es2::maxRequestBytes,
+                                        [&](const QString &name) -> net::FunctionCall {
+                                            if (name != es2::functionName(es2::Function::HandleDownloadProgressInfo))
+                                                return {};
+                                            return [&](const QByteArray &body) -> std::optional<QByteArray> {
+                                                auto parsed = es2::HandleDownloadProgressInfoRequest::fromJson(body);
+                                                QMutexLocker lock(&mutex);
+                                                if (auto *info = std::get_if<es2::HandleDownloadProgressInfoRequest>(&parsed))
+                                                    progress.append(*info);
+                                                return std::nullopt;
+                                            };
+                                        } });
+    operatorServer.setTlsIdentity(m_operatorIdentity);
+    operatorServer.requireClientCertificates({ QSslCertificate(m_tlsRoot.certificate.toPem()) });
+    const quint16 operatorPort = operatorServer.listen(QHostAddress::LocalHost, 0).value();
+
+    const auto allocatedNumbers = [this] {
+        const auto operators = cli({ QStringLiteral("-w"), ws(), QStringLiteral("operators") });
+        for (const QJsonValue &op : QJsonDocument::fromJson(operators.out).array()) {
+            if (op.toObject().value(QStringLiteral("name")).toString() == m_operator)
+                return op.toObject().value(QStringLiteral("iccid_range")).toObject().value(QStringLiteral("allocated")).toInt();
+        }
+        return -1;
+    };
+    const int allocated = allocatedNumbers();
+
+    QProcess server;
+    server.setProgram(QStringLiteral(SIMFLEET_CLI));
+    server.setArguments(serve({ QStringLiteral("--address"), QStringLiteral("smdp.demo.example"), QStringLiteral("--es2plus"),
+                                QStringLiteral("127.0.0.1:0"), QStringLiteral("--es2plus-client-ca"),
+                                m_dir.filePath(QStringLiteral("operator-ca.pem")), QStringLiteral("--es2plus-notify"),
+                                QStringLiteral("https://localhost:%1").arg(operatorPort) }));
+    server.setStandardInputFile(QProcess::nullDevice());
+    server.start();
+    QVERIFY(server.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(server.canReadLine() || server.state() != QProcess::Running, 60000);
+    const QJsonObject ready = QJsonDocument::fromJson(server.readLine()).object();
+    const QString es2Listening = ready.value(QStringLiteral("es2plusListening")).toString();
+    QVERIFY2(es2Listening.startsWith(QStringLiteral("127.0.0.1:")), server.readAllStandardError().constData());
+    QCOMPARE(ready.value(QStringLiteral("es2plusUrl")).toString(), QStringLiteral("https://%1/gsma/rsp2/es2plus/").arg(es2Listening));
+    QCOMPARE(ready.value(QStringLiteral("es2plusNotify")).toString(), QStringLiteral("https://localhost:%1").arg(operatorPort));
+    QVERIFY(ready.value(QStringLiteral("listening")).toString() != es2Listening);
+
+    // The operator orders a profile for the demo device and confirms it.
+    const QList<QSslCertificate> simfleetRoot { QSslCertificate(m_tlsRoot.certificate.toPem()) };
+    net::Es2PlusClient operatorClient(QUrl(QStringLiteral("https://%1").arg(es2Listening)), simfleetRoot, m_operatorIdentity,
+                                      QStringLiteral("localhost"), std::chrono::seconds(20));
+    auto iccid = operatorClient.downloadOrder({ { QStringLiteral("ops"), QStringLiteral("1") }, m_eid, {}, {} });
+    QVERIFY2(iccid, qPrintable(iccid.errorMessage()));
+    es2::ConfirmOrderRequest confirm;
+    confirm.header = { QStringLiteral("ops"), QStringLiteral("2") };
+    confirm.iccid = iccid.value();
+    confirm.releaseFlag = true;
+    auto confirmed = operatorClient.confirmOrder(confirm);
+    QVERIFY2(confirmed, qPrintable(confirmed.errorMessage()));
+    QCOMPARE(confirmed->smdpAddress, QStringLiteral("smdp.demo.example"));
+    QCOMPARE(confirmed->eid, m_eid);
+
+    // The demo eUICC downloads it with the activation code: the operator's numbers, once.
+    net::Es9PlusClient es9(QUrl(QStringLiteral("https://%1").arg(ready.value(QStringLiteral("listening")).toString())), simfleetRoot,
+                           QStringLiteral("localhost"), std::chrono::seconds(20));
+    auto field = simulation::SimulatedField::openForWorkspace(ws());
+    QVERIFY2(field, qPrintable(field.errorMessage()));
+    auto link = field.value()->linkTo(m_eid);
+    auto installed = net::downloadThroughEs9Plus(es9, *link, confirmed->smdpAddress, std::chrono::seconds(10), confirmed->matchingId);
+    QVERIFY2(installed, qPrintable(installed.errorMessage()));
+    QCOMPARE(installed.value(), iccid.value());
+    auto again = net::downloadThroughEs9Plus(es9, *link, confirmed->smdpAddress, std::chrono::seconds(10), confirmed->matchingId);
+    QVERIFY(!again);
+    QVERIFY2(again.errorMessage().contains(QStringLiteral("8.2.6/3.8")), qPrintable(again.errorMessage()));
+    // A client without the operator's certificate gets nowhere.
+    net::RspHttpsClient anonymous(QUrl(QStringLiteral("https://%1").arg(es2Listening)), simfleetRoot, QStringLiteral("localhost"),
+                                  std::chrono::seconds(10));
+    QVERIFY(!anonymous.post(es2::functionPath(es2::Function::DownloadOrder), "{}"));
+
+    // The operator heard eligibility, the package and the installation.
+    QTRY_VERIFY_WITH_TIMEOUT([&] { QMutexLocker lock(&mutex); return progress.size() == 3; }(), 20000);
+    {
+        QMutexLocker lock(&mutex);
+        QCOMPARE(progress.last().notificationPointId, int(es2::NotificationPoint::BppInstallation));
+        QCOMPARE(progress.last().iccid, iccid.value());
+        QCOMPARE(progress.last().header.functionRequesterIdentifier, QStringLiteral("smdp.demo.example"));
+    }
+
+    ::kill(pid_t(server.processId()), SIGTERM);
+    QVERIFY(server.waitForFinished(20000));
+    QCOMPARE(server.exitCode(), 0);
+    // The number is the operator's for good, and the audit log says who ordered it.
+    QCOMPARE(allocatedNumbers(), allocated + 1);
+    const auto verify = cli({ QStringLiteral("-w"), ws(), QStringLiteral("audit"), QStringLiteral("verify") });
+    QVERIFY2(verify.exitCode == 0, verify.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestProfileServerCli)
