@@ -115,7 +115,8 @@ std::optional<QDateTime> readTimestamp(BodyReader &reader)
         return std::nullopt;
     const bool zoned = text->size() >= 20 && (text->endsWith(u'Z') || text->at(text->size() - 6) == u'+' || text->at(text->size() - 6) == u'-');
     const QDateTime at = QDateTime::fromString(*text, Qt::ISODate).toUTC();
-    if (!zoned || !at.isValid()) {
+    // Four-digit years in UTC too, so that what is read is written back the same way.
+    if (!zoned || !at.isValid() || at.date().year() < 1000 || at.date().year() > 9999) {
         reader.refuse(status::invalidFormat(QStringLiteral("timestamp"), QStringLiteral("timestamp is not YYYY-MM-DDThh:mm:ssTZD")));
         return std::nullopt;
     }
