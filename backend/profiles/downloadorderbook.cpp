@@ -55,8 +55,9 @@ QString DownloadOrderBook::newMatchingId()
 BookedOrder &DownloadOrderBook::insertLocked(BookedOrder order)
 {
     order.id = m_nextId++;
-    const bool es2plus = !order.orderedBy.isEmpty() || order.state != OrderState::Released;
-    if (es2plus)
+    // Orders made inside simfleet (addForEid) are found by their EID, never by ICCID: ES2+ does
+    // not see them.
+    if (order.viaEs2Plus || order.state == OrderState::Available)
         m_byIccid.insert(order.order.profile.iccid, order.id);
     return m_orders.emplace(order.id, std::move(order)).first->second;
 }
@@ -74,8 +75,7 @@ void DownloadOrderBook::addForEid(DownloadOrder order)
 {
     QMutexLocker lock(&m_mutex);
     for (auto &[id, booked] : m_orders) {
-        if (booked.state == OrderState::Released && !booked.inSession && booked.orderedBy.isEmpty() && booked.matchingId.isEmpty()
-            && booked.order.eid == order.eid) {
+        if (booked.state == OrderState::Released && !booked.inSession && !booked.viaEs2Plus && booked.order.eid == order.eid) {
             booked.order = std::move(order);
             return;
         }
@@ -177,6 +177,7 @@ BookedOrder DownloadOrderBook::addAllocated(DownloadOrder order, const QString &
     BookedOrder booked;
     booked.order = std::move(order);
     booked.profileType = profileType;
+    booked.viaEs2Plus = true;
     booked.orderedBy = orderedBy;
     booked.state = OrderState::Allocated;
     return insertLocked(std::move(booked));
@@ -193,6 +194,7 @@ DownloadOrderBook::Outcome<BookedOrder> DownloadOrderBook::reserve(const QString
         return es2::status::iccidUnavailable(QStringLiteral("profile %1 is %2, not available").arg(iccid, stateNameOf(*order)));
     order->state = OrderState::Allocated;
     order->order.eid = eid;
+    order->viaEs2Plus = true;
     order->orderedBy = orderedBy;
     return *order;
 }
@@ -204,6 +206,7 @@ std::optional<BookedOrder> DownloadOrderBook::reserveAny(const QString &eid, con
         if (order.state == OrderState::Available) {
             order.state = OrderState::Allocated;
             order.order.eid = eid;
+            order.viaEs2Plus = true;
             order.orderedBy = orderedBy;
             return order;
         }

@@ -35,7 +35,8 @@ struct BookedOrder
     DownloadOrder order;   // order.eid empty: no eUICC named yet
     QString matchingId;    // empty: found by the eUICC's EID alone (the default SM-DP+ case)
     QString profileType;
-    QString orderedBy;     // ES2+'s functionRequesterIdentifier; empty: ordered inside simfleet
+    bool viaEs2Plus = false; // ordered by the operator over ES2+, which hears of its progress
+    QString orderedBy;       // ES2+'s functionRequesterIdentifier
     OrderState state = OrderState::Released;
     bool inSession = false; // an ES9+ session holds it, from AuthenticateClient to its bound package
 };

@@ -86,7 +86,7 @@ void Es9PlusService::notify(const BookedOrder &order, const QString &eid, protoc
                             const std::optional<StatusCode> &failure, const QByteArray &resultData) const
 {
     // Only an operator that ordered over ES2+ has asked to hear (section 5.3.5).
-    if (!m_progress || order.orderedBy.isEmpty())
+    if (!m_progress || !order.viaEs2Plus)
         return;
     protocol::es2plus::HandleDownloadProgressInfoRequest progress;
     progress.eid = eid;

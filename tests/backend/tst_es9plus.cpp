@@ -244,6 +244,8 @@ void TestEs9Plus::cancelSessionCodec()
 void TestEs9Plus::serviceDownloads()
 {
     auto w = world();
+    int told = 0;
+    w->service->setProgressListener([&told](const auto &) { ++told; });
     w->service->addOrder(orderFor(w->eid));
     Steps steps(*w);
     QCOMPARE(refusalOf(steps.initiate()).subjectCode, QStringLiteral("success"));
@@ -269,6 +271,8 @@ void TestEs9Plus::serviceDownloads()
     // The same result again is a replay: nothing more is recorded.
     QVERIFY(!w->service->handleNotification(HandleNotificationRequest { result }.toJson()).body);
     QCOMPARE(w->service->installations().size(), 1);
+    // An order made inside simfleet has no operator to tell of its progress.
+    QCOMPARE(told, 0);
 }
 
 void TestEs9Plus::serviceRefusesOutOfOrder()
