@@ -744,6 +744,11 @@ Result<devices::AttachReport> SimulatedDevice::attach(const QByteArray &rand, co
     auto opened = crypto::aesGcmOpen(storageKey().view(), sealed, (m_spec.eid + u':' + enabled.iccid).toLatin1());
     if (!opened || opened->size() != 32)
         return failWith(ErrorCode::AttachFailed, QStringLiteral("the profile's credentials on %1 are unreadable").arg(m_spec.eid));
+    // No challenge from simfleet: the profile came from an operator's own profile server, whose
+    // network (not simulated here) challenges the device with credentials simfleet never held.
+    if (rand.isEmpty() && autn.isEmpty())
+        return devices::AttachReport { enabled.iccid, {}, false,
+                                       QStringLiteral("attached to network %1, authenticated by its operator").arg(enabled.plmn) };
     auto milenage = crypto::Milenage::withOpc(crypto::SecretBytes(opened->view().first(16)), crypto::SecretBytes(opened->view().sliced(16)));
     if (!milenage || autn.size() != 16 || rand.size() != 16)
         return failWith(ErrorCode::AttachFailed, QStringLiteral("the network's challenge is malformed"));

@@ -22,7 +22,7 @@ Result<T> typed(Result<QJsonObject> members)
         return members.error();
     auto read = T::fromMembers(members.value());
     if (auto *problem = std::get_if<QString>(&read))
-        return fail(*problem);
+        return failWith(ErrorCode::ProfileServerRefused, QStringLiteral("the profile server's answer is not ES9+: %1").arg(*problem));
     return std::get<T>(std::move(read));
 }
 
@@ -73,10 +73,12 @@ Result<Es9PlusClient::HttpReply> Es9PlusClient::post(const QString &path, const 
     });
     loop.exec();
     if (!tlsProblem.isEmpty())
-        return fail(QStringLiteral("the profile server at %1 is not who it should be: %2").arg(m_base.authority(), tlsProblem));
+        return failWith(ErrorCode::ProfileServerUntrusted,
+                        QStringLiteral("the profile server at %1 is not who it should be: %2").arg(m_base.authority(), tlsProblem));
     const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     if (!status.isValid())
-        return fail(QStringLiteral("the profile server at %1 did not answer: %2").arg(m_base.authority(), reply->errorString()));
+        return failWith(ErrorCode::ProfileServerUnreachable,
+                        QStringLiteral("the profile server at %1 did not answer: %2").arg(m_base.authority(), reply->errorString()));
     HttpReply out;
     out.status = status.toInt();
     out.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
@@ -91,16 +93,17 @@ Result<QJsonObject> Es9PlusClient::call(es9::Function function, const QByteArray
     if (!reply)
         return reply.error();
     if (reply->status != 200)
-        return fail(QStringLiteral("the profile server answered %1 with HTTP %2: %3")
+        return failWith(ErrorCode::ProfileServerRefused, QStringLiteral("the profile server answered %1 with HTTP %2: %3")
                         .arg(name)
                         .arg(reply->status)
                         .arg(QString::fromUtf8(reply->body.left(200)).trimmed()));
     auto read = es9::readResponse(reply->body);
     if (auto *problem = std::get_if<QString>(&read))
-        return fail(QStringLiteral("the profile server's answer to %1 is not ES9+: %2").arg(name, *problem));
+        return failWith(ErrorCode::ProfileServerRefused,
+                        QStringLiteral("the profile server's answer to %1 is not ES9+: %2").arg(name, *problem));
     auto &response = std::get<es9::ResponseBody>(read);
     if (response.failed)
-        return fail(QStringLiteral("the profile server refused %1: %2/%3 %4 %5")
+        return failWith(ErrorCode::ProfileServerRefused, QStringLiteral("the profile server refused %1: %2/%3 %4 %5")
                         .arg(name, response.failed->subjectCode, response.failed->reasonCode, response.failed->subjectIdentifier,
                              response.failed->message)
                         .simplified());
@@ -128,7 +131,8 @@ Result<void> Es9PlusClient::handleNotification(const es9::HandleNotificationRequ
     if (!reply)
         return reply.error();
     if (reply->status != 204)
-        return fail(QStringLiteral("the profile server answered handleNotification with HTTP %1, not 204").arg(reply->status));
+        return failWith(ErrorCode::ProfileServerRefused,
+                        QStringLiteral("the profile server answered handleNotification with HTTP %1, not 204").arg(reply->status));
     return {};
 }
 

@@ -19,7 +19,9 @@ class Es9PlusClient;
 // challenge to initiateAuthentication, its AuthenticateServerResponse to authenticateClient, its
 // PrepareDownloadResponse to getBoundProfilePackage, the bound package to the eUICC, and its
 // installation result to handleNotification. Returns the ICCID the device installed.
+// matchingId: the activation code's (SGP.22 section 4.1), sent in CtxParams1; empty for an order
+// the server keeps by EID. Errors of the server's side keep the client's ProfileServer* codes.
 Result<QString> downloadThroughEs9Plus(Es9PlusClient &client, devices::DeviceLink &link, const QString &smdpAddress,
-                                       std::chrono::milliseconds deviceTimeout);
+                                       std::chrono::milliseconds deviceTimeout, const QString &matchingId = {});
 
 } // namespace simfleet::net
