@@ -152,7 +152,8 @@ Result<void> CampaignRun::prepare(qint64 campaignId)
     m_target = *target.value();
     if (!m_target.profileServerAddress.isEmpty()) {
         // The operator's own profile server: downloads are relayed to it with imported codes.
-        auto remote = net::RemoteProfileServer::ofOperator(m_workspace, m_target);
+        // A server is given as long to answer each function as a device each step.
+        auto remote = net::RemoteProfileServer::ofOperator(m_workspace, m_target, std::chrono::milliseconds(m_settings.answerTimeoutMs));
         if (!remote)
             return remote.error();
         m_remote = std::make_unique<net::RemoteProfileServer>(std::move(remote).value());

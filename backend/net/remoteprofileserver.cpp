@@ -11,7 +11,8 @@
 
 namespace simfleet::net {
 
-Result<RemoteProfileServer> RemoteProfileServer::ofOperator(const store::Workspace &workspace, const store::OperatorRecord &op)
+Result<RemoteProfileServer> RemoteProfileServer::ofOperator(const store::Workspace &workspace, const store::OperatorRecord &op,
+                                                            std::chrono::milliseconds timeout)
 {
     if (op.profileServerAddress.isEmpty())
         return fail(QStringLiteral("%1's profile server is simfleet's own, not one that runs elsewhere").arg(op.name));
@@ -23,9 +24,7 @@ Result<RemoteProfileServer> RemoteProfileServer::ofOperator(const store::Workspa
         return fail(QStringLiteral("%1's profile server has no readable root certificate; record it again with operators "
                                    "set-profile-server %1 --address %2 --root FILE")
                         .arg(op.name, op.profileServerAddress));
-    // SGP.22 section 6.1: a function's answer may take a while (the bound package is made per
-    // device), but a server that says nothing for this long is treated as down.
-    return RemoteProfileServer(op.profileServerAddress, { root }, std::chrono::seconds(30));
+    return RemoteProfileServer(op.profileServerAddress, { root }, timeout);
 }
 
 RemoteProfileServer::RemoteProfileServer(QString address, QList<QSslCertificate> roots, std::chrono::milliseconds timeout)

@@ -25,8 +25,10 @@ namespace simfleet::net {
 class RemoteProfileServer
 {
 public:
-    // Needs the operator to have a remote profile server recorded.
-    static Result<RemoteProfileServer> ofOperator(const store::Workspace &workspace, const store::OperatorRecord &op);
+    // Needs the operator to have a remote profile server recorded. timeout: how long one ES9+
+    // function may take before the server counts as down (profile-server-unreachable).
+    static Result<RemoteProfileServer> ofOperator(const store::Workspace &workspace, const store::OperatorRecord &op,
+                                                  std::chrono::milliseconds timeout);
     RemoteProfileServer(QString address, QList<QSslCertificate> roots, std::chrono::milliseconds timeout);
 
     const QString &address() const { return m_address; }
