@@ -10,6 +10,7 @@
 #include "fleet/operatoronboarding.h"
 #include "identity/iccid.h"
 #include "net/es9plushttpserver.h"
+#include "net/servicethread.h"
 #include "net/tlsidentity.h"
 #include "profiles/es9plusservice.h"
 #include "profiles/profileserver.h"
@@ -29,9 +30,6 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QThread>
-
-#include <future>
 
 using namespace simfleet;
 using namespace simfleet::campaigns;
@@ -56,44 +54,34 @@ struct TlsFixture
     }
 };
 
-// The operator's profile server on its own thread (the campaign's workers block the test's
+// The operator's profile server on a thread of its own (the campaign's workers block the test's
 // thread), as if it ran elsewhere, named localhost:PORT as `profile-server` names itself.
-class ServerThread : public QThread
+class ServerThread
 {
 public:
-    ServerThread(std::shared_ptr<profiles::ProfileServer> server, const Clock &clock, net::TlsIdentity tls)
-        : m_server(server), m_service(std::make_shared<profiles::Es9PlusService>(server, clock)), m_tls(std::move(tls))
+    ServerThread(std::shared_ptr<profiles::ProfileServer> server, const Clock &clock, const net::TlsIdentity &tls)
+        : m_service(std::make_shared<profiles::Es9PlusService>(server, clock))
     {
-        auto port = m_port.get_future();
-        start();
-        m_listening = port.get();
+        auto started = m_thread.start([this, server, tls]() -> Result<std::shared_ptr<void>> {
+            auto http = std::make_shared<net::Es9PlusHttpServer>(m_service);
+            http->setTlsIdentity(tls);
+            auto port = http->listen(QHostAddress::LocalHost, 0);
+            if (!port)
+                return port.error();
+            m_port = port.value();
+            server->setAddress(QStringLiteral("localhost:%1").arg(m_port));
+            return std::shared_ptr<void>(http);
+        });
+        if (!started)
+            qWarning("the profile server did not start: %s", qPrintable(started.errorMessage()));
     }
-    ~ServerThread() override
-    {
-        quit();
-        wait();
-    }
-    quint16 port() const { return m_listening; }
+    quint16 port() const { return m_port; }
     profiles::Es9PlusService &service() { return *m_service; }
 
-protected:
-    void run() override
-    {
-        net::Es9PlusHttpServer http(m_service);
-        http.setTlsIdentity(m_tls);
-        auto port = http.listen(QHostAddress::LocalHost, 0);
-        if (port)
-            m_server->setAddress(QStringLiteral("localhost:%1").arg(port.value()));
-        m_port.set_value(port ? port.value() : 0);
-        exec();
-    }
-
 private:
-    std::shared_ptr<profiles::ProfileServer> m_server;
     std::shared_ptr<profiles::Es9PlusService> m_service;
-    net::TlsIdentity m_tls;
-    std::promise<quint16> m_port;
-    quint16 m_listening = 0;
+    quint16 m_port = 0;
+    net::ServiceThread m_thread; // last: stops first
 };
 
 CampaignSettings quickSettings()
