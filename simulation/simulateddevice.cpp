@@ -12,6 +12,7 @@
 
 #include "crypto/aes.h"
 #include "crypto/certificate.h"
+#include "crypto/chainverifier.h"
 #include "crypto/constanttime.h"
 #include "crypto/ecdsa.h"
 #include "crypto/eckey.h"
@@ -538,10 +539,11 @@ Result<QByteArray> SimulatedDevice::euiccInfo1()
         return failWith(ErrorCode::ServerNotAuthenticated,
                         QStringLiteral("this simulated field was made before devices carried their certificate issuer; "
                                        "create the demo workspace again"));
-    // The CI whose key it carries from the factory verifies profile servers (SGP.22 section
+    // The CIs whose keys it carries from the factory verify profile servers (SGP.22 section
     // 4.5.2.2); its own chain runs to the CI that certified its manufacturer.
     protocol::EuiccInfo1 info;
-    info.ciKeyIdsForVerification = { m_surroundings->certificateIssuer().keyIdentifier() };
+    for (const crypto::Certificate &ci : m_surroundings->issuerTrust()->trustAnchors())
+        info.ciKeyIdsForVerification.append(ci.keyIdentifier());
     info.ciKeyIdsForSigning = { m_manufacturer ? m_manufacturer->eum.certificate.authorityKeyIdentifier()
                                                : m_surroundings->certificateIssuer().keyIdentifier() };
     return info.encode();
