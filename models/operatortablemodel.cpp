@@ -1,4 +1,6 @@
 #include "operatortablemodel.h"
+
+#include "fleet/activationcodeimport.h"
 #include "fleet/fleetqueries.h"
 #include "accesscontroller.h"
 
@@ -163,6 +165,26 @@ void OperatorTableModel::exportProfileTemplate(const QString &name, const QStrin
     });
 }
 
+void OperatorTableModel::importActivationCodes(const QString &name, const QString &path)
+{
+    saveOperator([name, path](store::Workspace &ws, const access::Session &session) -> Result<QString> {
+        auto imported = fleet::ActivationCodeImport::importFile(ws, session, name, path);
+        if (!imported)
+            return imported.error();
+        QString text = tr("%n activation code(s) of %1 imported from %2", nullptr, int(imported->imported))
+                           .arg(name, QDir::toNativeSeparators(path));
+        if (imported->issues.isEmpty())
+            return QString(text + u'.');
+        text += tr("; %n row(s) refused:", nullptr, int(imported->issues.size()));
+        // The first few, as the enrollment preview lists them; the CLI prints every one.
+        for (qsizetype i = 0; i < std::min<qsizetype>(imported->issues.size(), 5); ++i) {
+            const fleet::EnrollmentIssue &issue = imported->issues.at(i);
+            text += tr("\nline %1, %2: %3").arg(issue.line).arg(issue.field, issue.message);
+        }
+        return text;
+    });
+}
+
 void OperatorTableModel::saveOperator(std::function<Result<QString>(store::Workspace &, const access::Session &)> work)
 {
     accessController()->request<QString>(this, std::move(work), [this](const Result<QString> &r) {
@@ -219,6 +241,9 @@ QVariant OperatorTableModel::cell(int row, int column, int role) const
         return o.retiredAt ? tr("Retired on %1").arg(QLocale().toString(o.retiredAt->toLocalTime().date(), QLocale::ShortFormat))
                            : tr("Active");
     case ServerCertificate: {
+        // Downloads go to the operator's own server when one is recorded (campaigns relay them).
+        if (!o.profileServerAddress.isEmpty())
+            return tr("Operator's own at %1").arg(o.profileServerAddress);
         const auto server = m_servers.constFind(o.id);
         if (server == m_servers.cend())
             return tr("none: no download possible");

@@ -45,6 +45,10 @@ public:
     // Its template as the next device would get it, secrets zeroed, into a new file; ends with
     // operatorSaved.
     void exportProfileTemplate(const QString &name, const QString &path);
+    // Administrators (issue 20): activation codes for the operator's own profile server from a
+    // CSV file, read and checked on the store thread; ends with operatorSaved, with how many were
+    // imported and each refused row.
+    void importActivationCodes(const QString &name, const QString &path);
 
 Q_SIGNALS:
     void policySaved(bool ok, const QString &message);

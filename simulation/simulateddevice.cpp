@@ -12,6 +12,7 @@
 
 #include "crypto/aes.h"
 #include "crypto/certificate.h"
+#include "crypto/chainverifier.h"
 #include "crypto/constanttime.h"
 #include "crypto/ecdsa.h"
 #include "crypto/eckey.h"
@@ -538,10 +539,11 @@ Result<QByteArray> SimulatedDevice::euiccInfo1()
         return failWith(ErrorCode::ServerNotAuthenticated,
                         QStringLiteral("this simulated field was made before devices carried their certificate issuer; "
                                        "create the demo workspace again"));
-    // The CI whose key it carries from the factory verifies profile servers (SGP.22 section
+    // The CIs whose keys it carries from the factory verify profile servers (SGP.22 section
     // 4.5.2.2); its own chain runs to the CI that certified its manufacturer.
     protocol::EuiccInfo1 info;
-    info.ciKeyIdsForVerification = { m_surroundings->certificateIssuer().keyIdentifier() };
+    for (const crypto::Certificate &ci : m_surroundings->issuerTrust()->trustAnchors())
+        info.ciKeyIdsForVerification.append(ci.keyIdentifier());
     info.ciKeyIdsForSigning = { m_manufacturer ? m_manufacturer->eum.certificate.authorityKeyIdentifier()
                                                : m_surroundings->certificateIssuer().keyIdentifier() };
     return info.encode();
@@ -744,6 +746,11 @@ Result<devices::AttachReport> SimulatedDevice::attach(const QByteArray &rand, co
     auto opened = crypto::aesGcmOpen(storageKey().view(), sealed, (m_spec.eid + u':' + enabled.iccid).toLatin1());
     if (!opened || opened->size() != 32)
         return failWith(ErrorCode::AttachFailed, QStringLiteral("the profile's credentials on %1 are unreadable").arg(m_spec.eid));
+    // No challenge from simfleet: the profile came from an operator's own profile server, whose
+    // network (not simulated here) challenges the device with credentials simfleet never held.
+    if (rand.isEmpty() && autn.isEmpty())
+        return devices::AttachReport { enabled.iccid, {}, false,
+                                       QStringLiteral("attached to network %1, authenticated by its operator").arg(enabled.plmn) };
     auto milenage = crypto::Milenage::withOpc(crypto::SecretBytes(opened->view().first(16)), crypto::SecretBytes(opened->view().sliced(16)));
     if (!milenage || autn.size() != 16 || rand.size() != 16)
         return failWith(ErrorCode::AttachFailed, QStringLiteral("the network's challenge is malformed"));

@@ -420,6 +420,13 @@ QDateTime SimulatedField::now() const
     return m_clock->now();
 }
 
+void SimulatedField::alsoVerifyWith(const crypto::Certificate &certificateIssuer)
+{
+    if (!m_issuerTrust)
+        m_issuerTrust = std::make_unique<crypto::ChainVerifier>();
+    m_issuerTrust->addTrustAnchor(certificateIssuer);
+}
+
 const crypto::ChainVerifier *SimulatedField::issuerTrust() const
 {
     return m_issuerTrust.get();

@@ -77,6 +77,12 @@ public:
     Result<void> addDevices(const FieldManufacturer &manufacturer, const std::vector<FieldDevice> &devices);
     // The certificate issuer the field's devices carry; null for a field made before they did.
     const crypto::Certificate &certificateIssuer() const override { return m_certificateIssuer; }
+    // Another certificate issuer whose key the devices carry for verifying profile servers
+    // (SGP.22 section 4.5.2.2: an eUICC may hold several CI keys, listed in EUICCInfo1's
+    // euiccCiPKIdListForVerification), such as the GSMA SGP.26 test CI: its certified servers
+    // authenticate to the devices, which still sign under their own CI. For this process only;
+    // call before the devices are asked anything.
+    void alsoVerifyWith(const crypto::Certificate &certificateIssuer);
     // The threads the field's devices compute and delay their answers on. Many devices may be
     // slow at once, so there are more threads than cores; they sleep, not spin.
     QThreadPool &deviceThreads() { return *m_threads; }

@@ -2,6 +2,7 @@
 #include "secretfile.h"
 
 #include "access/session.h"
+#include "fleet/activationcodeimport.h"
 #include "fleet/fleetqueries.h"
 #include "fleet/operatoronboarding.h"
 #include "store/operatorrepository.h"
@@ -98,25 +99,33 @@ int OperatorsCommand::run(const QStringList &arguments, CliContext &context)
                                           QStringLiteral("FILE.der"));
     const QCommandLineOption builtIn(QStringLiteral("built-in"),
                                      QStringLiteral("set-profile-template: back to simfleet's built-in template."));
+    const QCommandLineOption importCodes(QStringLiteral("import"),
+                                         QStringLiteral("activation-codes: CSV with the columns iccid, activation_code and "
+                                                        "optionally eid (SGP.22 activation codes for the operator's own "
+                                                        "profile server); the matching IDs are sealed."),
+                                         QStringLiteral("FILE.csv"));
     parser.addOptions({ name, country, mcc, mnc, imsiRange, iccidRange, spn, opFile, authCert, authKey, bindingCert,
-                        bindingKey, address, root, templateFile, builtIn });
+                        bindingKey, address, root, templateFile, builtIn, importCodes });
     parser.addPositionalArgument(QStringLiteral("action"),
-                                 QStringLiteral("list (default), add, edit NAME, retire NAME, set-profile-server NAME or "
-                                                "set-profile-template NAME."));
-    parser.addPositionalArgument(QStringLiteral("operator"), QStringLiteral("the operator edit, retire, "
-                                                                             "set-profile-server and set-profile-template act on."));
+                                 QStringLiteral("list (default), add, edit NAME, retire NAME, set-profile-server NAME, "
+                                                "set-profile-template NAME or activation-codes NAME."));
+    parser.addPositionalArgument(QStringLiteral("operator"), QStringLiteral("the operator edit, retire, set-profile-server, "
+                                                                             "set-profile-template and activation-codes act on."));
     if (const auto done = parseCommandLine(parser, *this, arguments, context, 2))
         return *done;
     const QStringList positional = parser.positionalArguments();
     const QString action = positional.value(0, QStringLiteral("list"));
     if (action != u"list" && action != u"add" && action != u"edit" && action != u"retire"
-        && action != u"set-profile-server" && action != u"set-profile-template")
+        && action != u"set-profile-server" && action != u"set-profile-template" && action != u"activation-codes")
         return report(context, this->name(),
-                      QStringLiteral("the action is list, add, edit, retire, set-profile-server or set-profile-template, not %1")
+                      QStringLiteral("the action is list, add, edit, retire, set-profile-server, set-profile-template or "
+                                     "activation-codes, not %1")
                           .arg(action),
                       BadUsage);
     const bool needsOperator = action == u"edit" || action == u"retire" || action == u"set-profile-server"
-        || action == u"set-profile-template";
+        || action == u"set-profile-template" || action == u"activation-codes";
+    if (action == u"activation-codes" && !parser.isSet(importCodes))
+        return report(context, this->name(), QStringLiteral("activation-codes needs --import FILE.csv"), BadUsage);
     if (action == u"set-profile-template" && parser.isSet(templateFile) == parser.isSet(builtIn))
         return report(context, this->name(),
                       QStringLiteral("set-profile-template needs --file FILE.der (the operator's profile) or --built-in, one of them"),
@@ -175,6 +184,24 @@ int OperatorsCommand::run(const QStringList &arguments, CliContext &context)
     const auto workspace = openWorkspace(context, this->name(), exitCode);
     if (!workspace)
         return exitCode;
+
+    if (action == u"activation-codes") {
+        auto imported = fleet::ActivationCodeImport::importFile(*workspace, *context.session, target, parser.value(importCodes));
+        if (!imported)
+            return report(context, this->name(), imported.errorMessage(), RequestFailed);
+        QJsonArray errors;
+        for (const fleet::EnrollmentIssue &issue : imported->issues)
+            errors.append(QJsonObject { { QStringLiteral("line"), issue.line },
+                                        { QStringLiteral("field"), issue.field },
+                                        { QStringLiteral("message"), issue.message } });
+        printJson(context, QJsonObject { { QStringLiteral("operator"), imported->operatorName },
+                                         { QStringLiteral("rows"), imported->rowsRead },
+                                         { QStringLiteral("imported"), imported->imported },
+                                         { QStringLiteral("bound_to_devices"), imported->boundToDevices },
+                                         { QStringLiteral("rejected"), qint64(imported->issues.size()) },
+                                         { QStringLiteral("errors"), errors } });
+        return Success;
+    }
 
     Result<void> done;
     if (action == u"add") {

@@ -10,6 +10,8 @@
 #include "devices/devicelink.h"
 #include "devices/tracingdevicelink.h"
 #include "profiles/credentialissuer.h"
+#include "net/remoteprofileserver.h"
+#include "profiles/activationcodebook.h"
 #include "profiles/profileserver.h"
 #include "store/auditlog.h"
 #include "store/operatorrepository.h"
@@ -104,11 +106,14 @@ Result<CampaignSummary> CampaignRun::execute(qint64 campaignId)
     // Devices a crash left mid-change go first, reconciled with what they report.
     for (CampaignItem &item : m_resumed) {
         std::optional<protocol::ProfileContent> content;
+        std::optional<profiles::ClaimedCode> code;
         const bool needsCredentials = item.state == ItemState::Downloading || item.state == ItemState::Enabling
             || item.state == ItemState::Confirming;
-        if (item.newProfileId && needsCredentials)
+        if (item.newProfileId && needsCredentials && m_remote)
+            code = codeFor(*item.newProfileId);
+        else if (item.newProfileId && needsCredentials)
             content = contentFor(*item.newProfileId);
-        dispatch(item, std::move(content), true);
+        dispatch(item, std::move(content), true, std::move(code));
     }
     if (auto ok = feed(); !ok)
         return ok.error();
@@ -145,15 +150,29 @@ Result<void> CampaignRun::prepare(qint64 campaignId)
     if (!target || !target.value())
         return fail(QStringLiteral("the campaign's operator is gone"));
     m_target = *target.value();
-    auto server = profiles::ProfileServer::ofOperator(m_workspace, m_target);
-    if (!server)
-        return server.error();
-    m_server = std::move(server).value();
+    if (!m_target.profileServerAddress.isEmpty()) {
+        // The operator's own profile server: downloads are relayed to it with imported codes.
+        // A server is given as long to answer each function as a device each step.
+        auto remote = net::RemoteProfileServer::ofOperator(m_workspace, m_target, std::chrono::milliseconds(m_settings.answerTimeoutMs));
+        if (!remote)
+            return remote.error();
+        m_remote = std::make_unique<net::RemoteProfileServer>(std::move(remote).value());
+        auto trust = profiles::deviceTrustOf(m_workspace);
+        if (!trust)
+            return trust.error();
+        m_deviceTrust = std::move(trust).value();
+    } else {
+        auto server = profiles::ProfileServer::ofOperator(m_workspace, m_target);
+        if (!server)
+            return server.error();
+        m_server = std::move(server).value();
+        m_deviceTrust = m_server->deviceTrust();
+    }
     m_steps = std::make_unique<StepRecorder>(m_workspace,
                                              StepRecorder::Campaign { m_id, m_by.author(), m_record.newCustomerId, m_target.name },
                                              m_workspace.clock());
     m_context = std::make_unique<ChangeContext>(
-        ChangeContext { m_settings, m_target, *m_server, m_workspace.clock(), *m_steps, m_findings });
+        ChangeContext { m_settings, m_target, m_server.get(), m_remote.get(), m_deviceTrust, m_workspace.clock(), *m_steps, m_findings });
     attestation::AttestationOptions attestOptions;
     attestOptions.answerTimeout = std::chrono::milliseconds(m_settings.answerTimeoutMs);
     m_attestation = std::make_unique<attestation::AttestationService>(m_workspace, links(), attestOptions);
@@ -196,15 +215,28 @@ std::optional<protocol::ProfileContent> CampaignRun::contentFor(qint64 profileId
     return std::move(content).value();
 }
 
-void CampaignRun::dispatch(CampaignItem item, std::optional<protocol::ProfileContent> content, bool reconcile)
+std::optional<profiles::ClaimedCode> CampaignRun::codeFor(qint64 profileId) const
+{
+    QSqlDatabase db = m_workspace.database();
+    auto code = profiles::ActivationCodeBook::forProfile(db, m_workspace.vault(), profileId);
+    if (!code) {
+        qCWarning(lcCampaigns) << "campaign" << m_id << "cannot reopen the activation code of profile" << profileId << ":"
+                               << code.errorMessage();
+        return std::nullopt;
+    }
+    return code.value();
+}
+
+void CampaignRun::dispatch(CampaignItem item, std::optional<protocol::ProfileContent> content, bool reconcile,
+                           std::optional<profiles::ClaimedCode> code)
 {
     {
         QMutexLocker lock(&m_mutex);
         ++m_inFlight;
     }
-    m_pool.start([this, item = std::move(item), content = std::move(content), reconcile]() mutable {
+    m_pool.start([this, item = std::move(item), content = std::move(content), reconcile, code = std::move(code)]() mutable {
         std::unique_ptr<devices::DeviceLink> link = links().linkTo(item.eid);
-        DeviceChange(*m_context, std::move(item), std::move(content), *link).run(reconcile);
+        DeviceChange(*m_context, std::move(item), std::move(content), *link, std::move(code)).run(reconcile);
         QMutexLocker lock(&m_mutex);
         --m_inFlight;
         m_changed.wakeAll();
@@ -356,6 +388,8 @@ Result<QList<CampaignItem>> CampaignRun::attestGate(QList<CampaignItem> &toAttes
 // back unissued; the feeder refuses it with everything not started.
 CampaignRun::Issued CampaignRun::issueAndDispatch(QList<CampaignItem> cleared)
 {
+    if (m_remote)
+        return claimAndDispatch(std::move(cleared));
     QList<qint64> deviceIds;
     for (const CampaignItem &item : cleared)
         deviceIds.append(item.deviceId);
@@ -391,6 +425,59 @@ CampaignRun::Issued CampaignRun::issueAndDispatch(QList<CampaignItem> cleared)
         dispatch(std::move(item), std::move(issued[i].content), false);
     }
     return {}; // progress is reported by the feeder (reportProgress is not for two threads)
+}
+
+// For an operator's own profile server: each device takes an imported activation code (its
+// own, else one of the pool) and the profile row it names, in one transaction with its step.
+// A device without a code fails alone (no-activation-code, retryable once more are imported);
+// the others go on.
+CampaignRun::Issued CampaignRun::claimAndDispatch(QList<CampaignItem> cleared)
+{
+    QList<std::pair<qint64, QString>> devices;
+    for (const CampaignItem &item : cleared)
+        devices.append({ item.deviceId, item.eid });
+    QList<std::optional<profiles::ClaimedCode>> claimed;
+    const QDateTime now = m_workspace.clock().now();
+    const store::SecretVault &vault = m_workspace.vault();
+    auto recorded = m_workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
+        auto taken = profiles::ActivationCodeBook::claim(db, vault, m_target.id, devices, now);
+        if (!taken)
+            return taken.error();
+        claimed = std::move(taken).value();
+        store::CampaignRepository campaigns(db);
+        for (qsizetype i = 0; i < cleared.size(); ++i) {
+            if (!claimed.at(i))
+                continue;
+            const CampaignItem &item = cleared.at(i);
+            const store::CampaignItemStep step { item.deviceId, itemStateName(ItemState::Downloading), {}, item.attempts,
+                                                 item.oldProfileId, claimed.at(i)->profileId };
+            if (auto ok = campaigns.recordStep(m_id, step, now); !ok)
+                return ok;
+        }
+        return {};
+    });
+    if (!recorded)
+        return { recorded.error(), {}, {} };
+    QList<std::pair<CampaignItem *, ItemStep>> without;
+    for (qsizetype i = 0; i < cleared.size(); ++i) {
+        CampaignItem &item = cleared[i];
+        if (!claimed.at(i)) {
+            without.append({ &item, m_steps->failure(item, errorCodeName(ErrorCode::NoActivationCode)) });
+            continue;
+        }
+        m_steps->moved(item.state, ItemState::Downloading);
+        item.state = ItemState::Downloading;
+        item.newProfileId = claimed.at(i)->profileId;
+        item.newIccid = claimed.at(i)->iccid;
+        dispatch(item, std::nullopt, false, std::move(claimed[i]));
+    }
+    if (!without.isEmpty()) {
+        qCWarning(lcCampaigns) << "campaign" << m_id << ":" << without.size() << "devices have no activation code of"
+                               << m_target.name << "left; import more with operators activation-codes";
+        if (!m_steps->advanceAll(without))
+            return { storeRefused(), {}, {} };
+    }
+    return {};
 }
 
 // Waits for the batch before to be issued; false when the run cannot go on (the store failed, or

@@ -3,6 +3,8 @@
 #include "campaign.h"
 #include "campaignitem.h"
 #include "core/result.h"
+#include "crypto/chainverifier.h"
+#include "profiles/activationcodebook.h"
 #include "devicechange.h"
 #include "protocol/profilepackage.h"
 #include "store/campaignrepository.h"
@@ -28,6 +30,9 @@ class AttestationService;
 namespace simfleet::devices {
 class DeviceLinkProvider;
 class ProtocolTrace;
+}
+namespace simfleet::net {
+class RemoteProfileServer;
 }
 namespace simfleet::profiles {
 class ProfileServer;
@@ -72,12 +77,15 @@ private:
     Result<QList<CampaignItem>> screen(QList<CampaignItem> &batch);
     Result<QList<CampaignItem>> attestGate(QList<CampaignItem> &toAttest);
     Issued issueAndDispatch(QList<CampaignItem> cleared);
+    Issued claimAndDispatch(QList<CampaignItem> cleared);
     bool settleIssuing(QList<CampaignItem> *alsoRefuse);
     Result<bool> canaryHolds();
     Result<CampaignSummary> finish();
 
-    void dispatch(CampaignItem item, std::optional<protocol::ProfileContent> content, bool reconcile);
+    void dispatch(CampaignItem item, std::optional<protocol::ProfileContent> content, bool reconcile,
+                  std::optional<profiles::ClaimedCode> code = std::nullopt);
     std::optional<protocol::ProfileContent> contentFor(qint64 profileId) const;
+    std::optional<profiles::ClaimedCode> codeFor(qint64 profileId) const;
     void paceByRate(qint64 startedSoFar);
     void reportProgress(bool force);
     // Waits until at most `limit` devices are in flight, reporting progress meanwhile.
@@ -100,7 +108,9 @@ private:
     CampaignSettings m_settings;
     store::OperatorRecord m_target;
     bool m_initial = false;
-    std::unique_ptr<profiles::ProfileServer> m_server;
+    std::unique_ptr<profiles::ProfileServer> m_server;        // simfleet's own, or
+    std::unique_ptr<net::RemoteProfileServer> m_remote;       // the operator's, elsewhere
+    crypto::ChainVerifier m_deviceTrust;
     std::unique_ptr<StepRecorder> m_steps;
     ReconcileFindings m_findings;
     std::unique_ptr<ChangeContext> m_context;

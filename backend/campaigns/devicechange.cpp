@@ -7,6 +7,8 @@
 #include "crypto/random.h"
 #include "devices/devicelink.h"
 #include "devices/euiccprofiles.h"
+#include "net/remoteprofileserver.h"
+#include "profiles/activationcodebook.h"
 #include "profiles/profileserver.h"
 #include "store/records.h"
 
@@ -23,6 +25,7 @@ const QString installedState = QStringLiteral("installed");
 const QString enabledState = QStringLiteral("enabled");
 const QString disabledState = QStringLiteral("disabled");
 const QString deletedState = QStringLiteral("deleted");
+const QString allocatedState = QStringLiteral("allocated");
 
 } // namespace
 
@@ -51,14 +54,16 @@ QStringList ReconcileFindings::findings() const
 }
 
 DeviceChange::DeviceChange(const ChangeContext &context, CampaignItem item, std::optional<protocol::ProfileContent> content,
-                           devices::DeviceLink &link)
+                           devices::DeviceLink &link, std::optional<profiles::ClaimedCode> code)
     : m_context(context),
       m_item(std::move(item)),
       m_content(std::move(content)),
+      m_code(std::move(code)),
       m_link(link),
-      m_notifications(link, context.server.deviceTrust(), std::chrono::milliseconds(context.settings.answerTimeoutMs))
+      m_notifications(link, context.deviceTrust, std::chrono::milliseconds(context.settings.answerTimeoutMs))
 {
 }
+
 
 void DeviceChange::run(bool reconcile)
 {
@@ -145,6 +150,8 @@ void DeviceChange::fail(const QString &reason, const ItemStep::ProfileStates &pr
 
 bool DeviceChange::download()
 {
+    if (m_context.remote)
+        return downloadThroughOperator();
     if (!m_content) {
         fail(QStringLiteral("credentials-unavailable"), { { *m_item.newProfileId, deletedState } });
         return false;
@@ -164,7 +171,7 @@ bool DeviceChange::download()
             m_context.clock.wait(qint64(settings.backoffMs) << (attempt - 1));
         ++attempts;
         profiles::DownloadSession session;
-        installed = m_context.server.download(m_link, order, std::chrono::milliseconds(settings.answerTimeoutMs),
+        installed = m_context.server->download(m_link, order, std::chrono::milliseconds(settings.answerTimeoutMs),
                                               m_context.clock.now(), &session);
         // The certificate AuthenticateClient verified: the device's notifications are checked against it.
         m_notifications.trust(session.euiccCertificate);
@@ -206,30 +213,37 @@ bool DeviceChange::enable()
 
 bool DeviceChange::confirm()
 {
-    if (!m_content) {
-        fail(QStringLiteral("credentials-unavailable"));
-        return false;
-    }
     // The new operator's network authenticates the device (3GPP TS 33.102 section 6.3): RAND and
-    // AUTN from the profile's own Ki and OPc; only the right RES proves it attached.
-    auto milenage = crypto::Milenage::withOpc(m_content->ki, m_content->opc);
-    if (!milenage) {
-        fail(QStringLiteral("credentials-unavailable"));
-        return false;
+    // AUTN from the profile's own Ki and OPc; only the right RES proves it attached. A profile
+    // from the operator's own profile server is authenticated by the operator's network alone
+    // (simfleet never held its Ki): the device reports which profile it attached with.
+    QByteArray rand, autn, expectedRes;
+    if (!m_context.remote) {
+        if (!m_content) {
+            fail(QStringLiteral("credentials-unavailable"));
+            return false;
+        }
+        auto milenage = crypto::Milenage::withOpc(m_content->ki, m_content->opc);
+        if (!milenage) {
+            fail(QStringLiteral("credentials-unavailable"));
+            return false;
+        }
+        rand = crypto::randomBytes(16);
+        const QByteArray sqn = QByteArray::fromHex("000000000021");
+        const QByteArray amf = QByteArray::fromHex("8000");
+        auto vector = milenage->compute(rand, sqn, amf);
+        if (!vector) {
+            fail(QStringLiteral("credentials-unavailable"));
+            return false;
+        }
+        autn = vector->autn;
+        expectedRes = vector->res;
     }
-    const QByteArray rand = crypto::randomBytes(16);
-    const QByteArray sqn = QByteArray::fromHex("000000000021");
-    const QByteArray amf = QByteArray::fromHex("8000");
-    auto vector = milenage->compute(rand, sqn, amf);
-    if (!vector) {
-        fail(QStringLiteral("credentials-unavailable"));
-        return false;
-    }
-    auto report = ask<devices::AttachReport>([&] { return m_link.attach(rand, vector->autn); });
+    auto report = ask<devices::AttachReport>([&] { return m_link.attach(rand, autn); });
     const bool initial = !m_item.oldProfileId;
     StepRecorder &steps = m_context.steps;
     const bool newOwner = steps.campaign().newCustomerId.has_value();
-    if (report && report->iccid == m_item.newIccid && !report->fellBack && report->res == vector->res) {
+    if (report && report->iccid == m_item.newIccid && !report->fellBack && report->res == expectedRes) {
         if (initial)
             return steps.advance(m_item, ItemStep(ItemState::Succeeded)
                                              .withProfiles({ { *m_item.newProfileId, enabledState } })
@@ -250,6 +264,61 @@ bool DeviceChange::confirm()
     else if (!report)
         reason = reasonCode(report.error(), "attach-failed");
     return steps.advance(m_item, ItemStep(ItemState::RollingBack, reason));
+}
+
+// SGP.32's indirect download (the eIM relays for the device) to the operator's own profile
+// server, with the activation code claimed for this device: ES9+ on one side, ES10b on the
+// other (SGP.22 section 3.1.3).
+bool DeviceChange::downloadThroughOperator()
+{
+    if (!m_code) {
+        fail(errorCodeName(ErrorCode::NoActivationCode), { { *m_item.newProfileId, deletedState } });
+        return false;
+    }
+    const CampaignSettings &settings = m_context.settings;
+    const std::chrono::milliseconds deviceTimeout(settings.answerTimeoutMs);
+    Result<QString> installed = simfleet::fail({});
+    int attempts = m_item.attempts;
+    for (int attempt = 0; attempt < settings.attempts; ++attempt) {
+        if (attempt > 0)
+            m_context.clock.wait(qint64(settings.backoffMs) << (attempt - 1));
+        ++attempts;
+        installed = m_context.remote->download(m_link, m_code->smdpAddress, m_code->matchingId, deviceTimeout);
+        if (installed || installed.error().code == ErrorCode::AlreadyInstalled)
+            break;
+        const ErrorCode code = installed.error().code;
+        if (code != ErrorCode::Timeout && code != ErrorCode::DeviceRestarted && code != ErrorCode::ProfileServerUnreachable)
+            break;
+    }
+    if (installed && installed.value() != m_item.newIccid) {
+        // The server bound another profile to the code than the operator said: the device keeps
+        // only what the workspace records.
+        qCWarning(lcCampaigns) << "device" << m_item.eid << "got profile" << installed.value() << "from"
+                               << m_context.remote->address() << "instead of" << m_item.newIccid;
+        const QString unexpected = installed.value();
+        if (tidy("remove the profile it was not meant to get", [&] { return devices::deleteProfile(m_link, unexpected); }))
+            collectNotifications();
+        fail(errorCodeName(ErrorCode::WrongProfile), { { *m_item.newProfileId, deletedState } });
+        return false;
+    }
+    if (!installed && installed.error().code != ErrorCode::AlreadyInstalled) {
+        const ErrorCode code = installed.error().code;
+        qCWarning(lcCampaigns) << "device" << m_item.eid << "download through" << m_context.remote->address()
+                               << "failed:" << installed.errorMessage();
+        if (code == ErrorCode::Timeout
+            && tidy("remove a profile it may have installed late", [&] { return devices::deleteProfile(m_link, m_item.newIccid); }))
+            collectNotifications();
+        // A server that was down, slow or not the one recorded never used the code: the device
+        // keeps it for a retry. One that refused it, or a download that failed on the device's
+        // side, spent it: a retry takes another.
+        const bool codeUnused = code == ErrorCode::ProfileServerUnreachable || code == ErrorCode::ProfileServerUntrusted;
+        fail(reasonCode(installed.error(), "download-failed"),
+             { { *m_item.newProfileId, codeUnused ? allocatedState : deletedState } });
+        return false;
+    }
+    return m_context.steps.advance(m_item, ItemStep(ItemState::Enabling)
+                                               .withAttempts(attempts)
+                                               .withProfiles({ { *m_item.newProfileId, installedState } }));
 }
 
 bool DeviceChange::deleteOld()

@@ -4,6 +4,7 @@
 #include "campaignitem.h"
 #include "core/result.h"
 #include "devices/notificationcollector.h"
+#include "profiles/activationcodebook.h"
 #include "protocol/profilepackage.h"
 
 #include <QMutex>
@@ -16,6 +17,12 @@ class Clock;
 }
 namespace simfleet::devices {
 class DeviceLink;
+}
+namespace simfleet::crypto {
+class ChainVerifier;
+}
+namespace simfleet::net {
+class RemoteProfileServer;
 }
 namespace simfleet::profiles {
 class ProfileServer;
@@ -49,7 +56,12 @@ struct ChangeContext
 {
     const CampaignSettings &settings;
     const store::OperatorRecord &target;
-    const profiles::ProfileServer &server;
+    // Where the new profile comes from: simfleet's own profile server (it issued the
+    // credentials), or the operator's own one elsewhere (remote: the device's download relayed
+    // with an activation code; the credentials stay with the operator). Exactly one is set.
+    const profiles::ProfileServer *server;
+    const net::RemoteProfileServer *remote;
+    const crypto::ChainVerifier &deviceTrust; // the certificate issuers devices chain to
     const Clock &clock;
     StepRecorder &steps;
     ReconcileFindings &findings;
@@ -64,13 +76,15 @@ class DeviceChange
 {
 public:
     // content: the new profile's credentials, for the steps that need them (download, confirm).
+    // code: for a remote profile server, the activation code claimed for the new profile.
     DeviceChange(const ChangeContext &context, CampaignItem item, std::optional<protocol::ProfileContent> content,
-                 devices::DeviceLink &link);
+                 devices::DeviceLink &link, std::optional<profiles::ClaimedCode> code = std::nullopt);
 
     void run(bool reconcile);
 
 private:
     bool download();
+    bool downloadThroughOperator();
     bool enable();
     bool confirm();
     bool deleteOld();
@@ -102,6 +116,7 @@ private:
     const ChangeContext &m_context;
     CampaignItem m_item;
     std::optional<protocol::ProfileContent> m_content;
+    std::optional<profiles::ClaimedCode> m_code;
     devices::DeviceLink &m_link;
     devices::NotificationCollector m_notifications;
 };

@@ -5,7 +5,7 @@
 namespace simfleet {
 
 namespace {
-constexpr std::array<const char *, 20> names {
+constexpr std::array<const char *, 25> names {
     "",                  "timeout",
     "device-restarted",  "already-installed",
     "no-such-profile",   "profile-enabled",
@@ -16,6 +16,9 @@ constexpr std::array<const char *, 20> names {
     "range-exhausted",   "field-busy",
     "not-permitted",     "session-expired",
     "login-failed",      "upgrade-needed",
+    "no-activation-code", "profile-server-unreachable",
+    "profile-server-untrusted", "profile-server-refused",
+    "wrong-profile",
 };
 } // namespace
 

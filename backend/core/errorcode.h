@@ -30,6 +30,14 @@ enum class ErrorCode {
     SessionExpired,
     LoginFailed, // a wrong name, a wrong password and a locked name alike
     UpgradeNeeded, // an older simfleet's workspace: its owner or an Administrator upgrades it
+    // An operator's own profile server (ES9+ over HTTPS): no activation code left for the device,
+    // the server not reached in time, its TLS certificate not chaining to the recorded root, or
+    // it answered with an error status (SGP.22 section 6.1.4's functionExecutionStatus).
+    NoActivationCode,
+    ProfileServerUnreachable,
+    ProfileServerUntrusted,
+    ProfileServerRefused,
+    WrongProfile, // the device installed another profile than the one ordered
 };
 
 QString errorCodeName(ErrorCode code); // "" for None

@@ -115,39 +115,6 @@ QJsonObject auditJson(const OperatorSpec &s)
              { QStringLiteral("spn"), s.spn } };
 }
 
-Result<store::OperatorRecord> findOperator(store::Workspace &workspace, const QString &name)
-{
-    auto found = store::OperatorRepository(workspace.database()).findByName(name);
-    if (!found)
-        return found.error();
-    if (!found.value())
-        return fail(QStringLiteral("there is no operator named %1; `simfleet-cli operators` lists them").arg(name));
-    return *found.value();
-}
-
-Result<void> requireUnlocked(const store::Workspace &workspace)
-{
-    if (!workspace.vault().isUnlocked())
-        return fail(QStringLiteral("the workspace is locked; open it with its passphrase (or as a user with a key slot) "
-                                   "to store secrets"));
-    return {};
-}
-
-enum class NeedsKey { No, Yes };
-
-// The operator an Administrator changes, once the role (and, for what stores a secret, the data
-// key) are there.
-Result<store::OperatorRecord> operatorToChange(store::Workspace &workspace, const access::Session &by,
-                                               const QString &name, NeedsKey needsKey)
-{
-    if (auto ok = by.require(access::Permission::ManageOperators, workspace.clock()); !ok)
-        return ok.error();
-    if (needsKey == NeedsKey::Yes)
-        if (auto ok = requireUnlocked(workspace); !ok)
-            return ok.error();
-    return findOperator(workspace, name);
-}
-
 Result<crypto::Certificate> parseCertificate(QByteArrayView bytes, const QString &what)
 {
     const bool pem = bytes.trimmed().startsWith("-----BEGIN");
@@ -253,6 +220,37 @@ Result<void> checkIssuedByTrustedIssuer(store::Workspace &workspace, const crypt
 }
 
 } // namespace
+
+static Result<store::OperatorRecord> findOperator(store::Workspace &workspace, const QString &name)
+{
+    auto found = store::OperatorRepository(workspace.database()).findByName(name);
+    if (!found)
+        return found.error();
+    if (!found.value())
+        return fail(QStringLiteral("there is no operator named %1; `simfleet-cli operators` lists them").arg(name));
+    return *found.value();
+}
+
+static Result<void> requireUnlocked(const store::Workspace &workspace)
+{
+    if (!workspace.vault().isUnlocked())
+        return fail(QStringLiteral("the workspace is locked; open it with its passphrase (or as a user with a key slot) "
+                                   "to store secrets"));
+    return {};
+}
+
+// The operator an Administrator changes, once the role (and, for what stores a secret, the data
+// key) are there.
+Result<store::OperatorRecord> operatorToChange(store::Workspace &workspace, const access::Session &by,
+                                               const QString &name, NeedsKey needsKey)
+{
+    if (auto ok = by.require(access::Permission::ManageOperators, workspace.clock()); !ok)
+        return ok.error();
+    if (needsKey == NeedsKey::Yes)
+        if (auto ok = requireUnlocked(workspace); !ok)
+            return ok.error();
+    return findOperator(workspace, name);
+}
 
 OperatorSpec OperatorOnboarding::specOf(const store::OperatorRecord &op)
 {

@@ -29,6 +29,12 @@ struct OperatorSpec
     QString spn; // service provider name; empty: the operator's name
 };
 
+enum class NeedsKey { No, Yes };
+// The operator named, once `by` may manage operators (and, with NeedsKey::Yes, the workspace
+// is unlocked to seal what the change brings); each refusal says what to do.
+Result<store::OperatorRecord> operatorToChange(store::Workspace &workspace, const access::Session &by, const QString &name,
+                                               NeedsKey needsKey);
+
 // A profile server's certificate and key pairs as read from files (PEM or DER each).
 struct ProfileServerImport
 {

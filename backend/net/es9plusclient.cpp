@@ -13,7 +13,7 @@ Result<T> typed(Result<QJsonObject> members)
         return members.error();
     auto read = T::fromMembers(members.value());
     if (auto *problem = std::get_if<QString>(&read))
-        return fail(*problem);
+        return failWith(ErrorCode::ProfileServerRefused, QStringLiteral("the profile server's answer is not ES9+: %1").arg(*problem));
     return std::get<T>(std::move(read));
 }
 
@@ -51,7 +51,8 @@ Result<void> Es9PlusClient::handleNotification(const es9::HandleNotificationRequ
     if (!reply)
         return reply.error();
     if (reply->status != 204)
-        return fail(QStringLiteral("the profile server answered handleNotification with HTTP %1, not 204").arg(reply->status));
+        return failWith(ErrorCode::ProfileServerRefused,
+                        QStringLiteral("the profile server answered handleNotification with HTTP %1, not 204").arg(reply->status));
     return {};
 }
 

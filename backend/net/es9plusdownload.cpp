@@ -18,7 +18,8 @@ Result<QString> downloadThroughEs9Plus(Es9PlusClient &client, devices::DeviceLin
 {
     const QString eid = link.eid();
     const auto server = [&smdpAddress](const Error &e) {
-        return failWith(ErrorCode::ServerNotAuthenticated, QStringLiteral("%1: %2").arg(smdpAddress, e.message));
+        return failWith(e.code == ErrorCode::None ? ErrorCode::ServerNotAuthenticated : e.code,
+                        QStringLiteral("%1: %2").arg(smdpAddress, e.message));
     };
     // Section 3.1.2: EUICCInfo1 and the challenge first.
     auto info = devices::awaitAnswer(link.euiccInfo1(), deviceTimeout, eid);
@@ -49,7 +50,9 @@ Result<QString> downloadThroughEs9Plus(Es9PlusClient &client, devices::DeviceLin
 
     auto clientAuthenticated = client.authenticateClient({ initiated->transactionId, authenticated.value() });
     if (!clientAuthenticated)
-        return failWith(ErrorCode::DeviceNotAuthenticated, QStringLiteral("%1: %2").arg(smdpAddress, clientAuthenticated.errorMessage()));
+        return failWith(clientAuthenticated.error().code == ErrorCode::None ? ErrorCode::DeviceNotAuthenticated
+                                                                            : clientAuthenticated.error().code,
+                        QStringLiteral("%1: %2").arg(smdpAddress, clientAuthenticated.errorMessage()));
     // ES10b.PrepareDownload's request (section 5.7.5), spliced from the server's parts.
     const QByteArray prepareDownload = protocol::der::tlv(
         0xBF21, QByteArray(clientAuthenticated->smdpSigned2 + clientAuthenticated->smdpSignature2 + clientAuthenticated->smdpCertificate));

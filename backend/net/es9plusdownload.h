@@ -19,9 +19,10 @@ class Es9PlusClient;
 // challenge to initiateAuthentication, its AuthenticateServerResponse to authenticateClient, its
 // PrepareDownloadResponse to getBoundProfilePackage, the bound package to the eUICC, and its
 // installation result to handleNotification. Returns the ICCID the device installed.
-// matchingId is the activation code's (SGP.22 section 4.1, from the operator's
-// ES2+.ConfirmOrder), which the LPA puts in ctxParams1 and the eUICC signs; empty, the server
-// finds the order by the device's EID (section 3.1.1's default SM-DP+ case).
+// matchingId is the activation code's (SGP.22 section 4.1: from the operator's ES2+.ConfirmOrder,
+// or imported with the operator's codes), which the LPA puts in ctxParams1 and the eUICC signs;
+// empty, the server finds the order by the device's EID (section 3.1.1's default SM-DP+ case).
+// Errors of the server's side keep the client's ProfileServer* codes.
 Result<QString> downloadThroughEs9Plus(Es9PlusClient &client, devices::DeviceLink &link, const QString &smdpAddress,
                                        std::chrono::milliseconds deviceTimeout, const QString &matchingId = {});
 

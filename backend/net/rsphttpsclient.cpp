@@ -71,10 +71,10 @@ Result<RspHttpsClient::HttpReply> RspHttpsClient::post(const QString &path, cons
     });
     loop.exec();
     if (!tlsProblem.isEmpty())
-        return fail(QStringLiteral("%1 is not who it should be: %2").arg(who(), tlsProblem));
+        return failWith(ErrorCode::ProfileServerUntrusted, QStringLiteral("%1 is not who it should be: %2").arg(who(), tlsProblem));
     const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     if (!status.isValid())
-        return fail(QStringLiteral("%1 did not answer: %2").arg(who(), reply->errorString()));
+        return failWith(ErrorCode::ProfileServerUnreachable, QStringLiteral("%1 did not answer: %2").arg(who(), reply->errorString()));
     HttpReply out;
     out.status = status.toInt();
     out.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
@@ -92,16 +92,17 @@ Result<QJsonObject> RspHttpsClient::call(const QString &path, const QByteArray &
     if (reply->status == 204)
         return QJsonObject();
     if (reply->status != 200)
-        return fail(QStringLiteral("%1 answered %2 with HTTP %3: %4")
+        return failWith(ErrorCode::ProfileServerRefused, QStringLiteral("%1 answered %2 with HTTP %3: %4")
                         .arg(who(), name)
                         .arg(reply->status)
                         .arg(QString::fromUtf8(reply->body.left(200)).trimmed()));
     auto read = binding::readResponse(reply->body, maxResponseBytes);
     if (auto *problem = std::get_if<QString>(&read))
-        return fail(QStringLiteral("%1's answer to %2 is not %3: %4").arg(who(), name, QLatin1StringView(interfaceName), *problem));
+        return failWith(ErrorCode::ProfileServerRefused,
+                        QStringLiteral("%1's answer to %2 is not %3: %4").arg(who(), name, QLatin1StringView(interfaceName), *problem));
     auto &response = std::get<binding::ResponseBody>(read);
     if (response.failed)
-        return fail(QStringLiteral("%1 refused %2: %3/%4 %5 %6")
+        return failWith(ErrorCode::ProfileServerRefused, QStringLiteral("%1 refused %2: %3/%4 %5 %6")
                         .arg(who(), name, response.failed->subjectCode, response.failed->reasonCode, response.failed->subjectIdentifier,
                              response.failed->message)
                         .simplified());

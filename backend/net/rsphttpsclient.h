@@ -20,8 +20,10 @@ namespace simfleet::net {
 
 // A client of SGP.22 section 6's HTTPS binding (ES9+, ES2+): POSTs JSON bodies and reads the
 // answers. The server's certificate must chain to one of the roots given (and to nothing else);
-// verification is never turned off. Synchronous: each call runs its own event loop until the
-// answer or the timeout. One thread.
+// verification is never turned off. Errors carry the codes ProfileServerUntrusted (TLS),
+// ProfileServerUnreachable (no answer) and ProfileServerRefused (an error status, or an answer
+// that is not the binding's), named after ES9+ and meaning the same of an operator's ES2+ server.
+// Synchronous: each call runs its own event loop until the answer or the timeout. One thread.
 class RspHttpsClient
 {
 public:

@@ -107,29 +107,28 @@ std::variant<BookedOrder, DownloadRefusal> DownloadOrderBook::takeForDownload(co
     const auto id = m_byMatchingId.constFind(matchingId);
     if (id == m_byMatchingId.cend()) {
         const QString why = m_usedMatchingIds.contains(matchingId)
-            ? QStringLiteral("the order of Matching ID %1 was downloaded or cancelled; a Matching ID serves one download").arg(matchingId)
-            : QStringLiteral("Matching ID %1 is unknown to this profile server").arg(matchingId);
+            ? QStringLiteral("the order of this Matching ID was downloaded or cancelled; a Matching ID serves one download")
+            : QStringLiteral("this Matching ID is unknown to this profile server");
         return DownloadRefusal { es9::status::matchingIdRefused(why), std::nullopt };
     }
     BookedOrder &order = m_orders.at(*id);
     if (order.inSession)
         return DownloadRefusal {
-            es9::status::matchingIdRefused(QStringLiteral("another download session is using Matching ID %1").arg(matchingId)), order
+            es9::status::matchingIdRefused(QStringLiteral("another download session is using this Matching ID")), order
         };
     if (order.state == OrderState::Confirmed)
-        return DownloadRefusal { es9::status::profileNotAllowed(QStringLiteral("the order of Matching ID %1 is confirmed but not released "
-                                                                               "for download yet (ES2+.ReleaseProfile)")
-                                                                    .arg(matchingId)),
+        return DownloadRefusal { es9::status::profileNotAllowed(QStringLiteral("the order of this Matching ID is confirmed but not "
+                                                                               "released for download yet (ES2+.ReleaseProfile)")),
                                  order };
     if (order.state != OrderState::Released)
         return DownloadRefusal {
-            es9::status::matchingIdRefused(QStringLiteral("the order of Matching ID %1 is %2").arg(matchingId, stateNameOf(order))), order
+            es9::status::matchingIdRefused(QStringLiteral("the order of this Matching ID is %1").arg(stateNameOf(order))), order
         };
     // SGP.22 section 5.6.3: an order the operator bound to an eUICC is that eUICC's alone. The
     // message does not say which one it is bound to.
     if (!order.order.eid.isEmpty() && order.order.eid != eid)
         return DownloadRefusal {
-            es9::status::eidRefused(QStringLiteral("the order of Matching ID %1 is for another eUICC than %2").arg(matchingId, eid)), order
+            es9::status::eidRefused(QStringLiteral("the order of this Matching ID is for another eUICC than %1").arg(eid)), order
         };
     return taken(order);
 }
@@ -245,7 +244,7 @@ DownloadOrderBook::Outcome<BookedOrder> DownloadOrderBook::confirm(const QString
             return es2::status::eidMissing(
                 QStringLiteral("an empty matchingId means the eUICC downloads by its EID alone; give the EID, or no matchingId"));
     } else if (m_usedMatchingIds.contains(*matchingId)) {
-        return es2::status::matchingIdInUse(QStringLiteral("Matching ID %1 is or was in use at this profile server").arg(*matchingId));
+        return es2::status::matchingIdInUse(QStringLiteral("this Matching ID is or was in use at this profile server"));
     } else {
         chosen = *matchingId;
     }
@@ -286,7 +285,7 @@ DownloadOrderBook::Outcome<BookedOrder> DownloadOrderBook::cancel(const QString 
         return es2::status::eidInvalidAssociation(QStringLiteral("the order for %1 is not for EID %2").arg(iccid, eid));
     if (matchingId && *matchingId != order->matchingId)
         return es2::status::matchingIdInvalidAssociation(
-            QStringLiteral("the order for %1 does not have Matching ID %2").arg(iccid, *matchingId));
+            QStringLiteral("the order for %1 has another Matching ID").arg(iccid));
     if (order->state == OrderState::Downloaded)
         return es2::status::iccidUnavailable(QStringLiteral("profile %1 was downloaded already; it is the eUICC's now").arg(iccid));
     if (order->state == OrderState::Cancelled)

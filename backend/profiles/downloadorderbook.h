@@ -52,7 +52,8 @@ struct DownloadRefusal
 // The profile server's orders, shared by ES2+ (the operator orders, confirms, releases, cancels)
 // and ES9+ (the eUICC downloads). Each call checks and changes under one lock, so ES2+ and ES9+
 // calls on the same order from different threads see each other whole. The status codes are
-// SGP.22's for the function that calls.
+// SGP.22's for the function that calls; their messages never hold a Matching ID, which is as
+// good as the profile to whoever has it, since they are logged.
 class DownloadOrderBook
 {
 public:

@@ -40,12 +40,28 @@ ProfileServer::ProfileServer(QString address, crypto::CertifiedKey authenticatio
         m_deviceCiKeyIds.append(anchor.keyIdentifier());
 }
 
+Result<crypto::ChainVerifier> deviceTrustOf(const store::Workspace &workspace)
+{
+    auto issuers = store::CertificateRepository(workspace.database()).list(store::CertificateRoleName::CertificateIssuer);
+    if (!issuers)
+        return issuers.error();
+    crypto::ChainVerifier trust;
+    for (const store::CertificateRecord &c : issuers.value()) {
+        if (auto cert = crypto::Certificate::fromDer(c.der))
+            trust.addTrustAnchor(cert.value());
+    }
+    return trust;
+}
+
 Result<std::unique_ptr<ProfileServer>> ProfileServer::ofOperator(const store::Workspace &workspace, const store::OperatorRecord &op)
 {
     auto certificates = store::CertificateRepository(workspace.database()).list();
     if (!certificates)
         return certificates.error();
-    crypto::ChainVerifier deviceTrust;
+    auto trust = deviceTrustOf(workspace);
+    if (!trust)
+        return trust.error();
+    crypto::ChainVerifier deviceTrust = std::move(trust).value();
     std::optional<crypto::CertifiedKey> serverKey;
     std::optional<crypto::CertifiedKey> bindingKey;
     QString serverName;
@@ -53,8 +69,6 @@ Result<std::unique_ptr<ProfileServer>> ProfileServer::ofOperator(const store::Wo
         auto cert = crypto::Certificate::fromDer(c.der);
         if (!cert)
             continue;
-        if (c.role == store::CertificateRoleName::CertificateIssuer)
-            deviceTrust.addTrustAnchor(cert.value());
         // An imported server has a binding pair (CERT.DPpb) beside its authentication pair; the
         // demo's servers have one pair, which serves both steps.
         if (c.role == store::CertificateRoleName::ProfileServer && c.operatorId == op.id && !c.privateKeySealed.isEmpty()) {

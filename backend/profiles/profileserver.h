@@ -145,6 +145,10 @@ private:
     QByteArray m_hostId;
 };
 
+// The certificate issuers a device's chain must reach (the workspace's CIs): for downloads and
+// for the notifications devices sign.
+Result<crypto::ChainVerifier> deviceTrustOf(const store::Workspace &workspace);
+
 // The operator's own profile template (`operators set-profile-template`), opened from the
 // workspace's sealed copy, or simfleet's built-in one when it has none. Needs an unlocked
 // workspace when it has one.

@@ -136,6 +136,16 @@ Result<QByteArray> OperatorRepository::sealedProfileTemplate(qint64 operatorId)
     return q.next() ? q.value(0).toByteArray() : QByteArray();
 }
 
+Result<QByteArray> OperatorRepository::profileServerRoot(qint64 operatorId)
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q, QStringLiteral("SELECT profile_server_root FROM operator WHERE id = ?"), { operatorId },
+                          "reading the operator's profile server root");
+        !ok)
+        return ok.error();
+    return q.next() ? q.value(0).toByteArray() : QByteArray();
+}
+
 Result<std::optional<OperatorRecord>> OperatorRepository::findByName(const QString &name)
 {
     QSqlQuery q(m_db);

@@ -23,6 +23,8 @@ public:
     // its security domains' keys. Empty: simfleet's built-in template.
     Result<void> setSealedProfileTemplate(qint64 operatorId, const QByteArray &sealed);
     Result<QByteArray> sealedProfileTemplate(qint64 operatorId);
+    // The root certificate (DER) an operator's remote profile server chains to; empty: none.
+    Result<QByteArray> profileServerRoot(qint64 operatorId);
     Result<std::optional<OperatorRecord>> findByName(const QString &name);
     Result<std::optional<OperatorRecord>> find(qint64 operatorId);
     Result<QList<OperatorRecord>> list();

@@ -9,6 +9,16 @@ namespace simfleet::store {
 Result<qint64> ProfileRepository::insert(const ProfileRecord &p, const QDateTime &at)
 {
     const QString when = storedTime(at);
+    // A profile from an operator's own profile server: its IMSI, Ki and OPc stay with the operator.
+    if (p.imsi.isEmpty()) {
+        auto done = executeWrite(m_db,
+                                 QStringLiteral("INSERT INTO profile (device_id, operator_id, iccid, imsi, ki_sealed, opc_sealed,"
+                                                " state, created_at, updated_at) VALUES (?, ?, ?, NULL, NULL, NULL, ?, ?, ?)"),
+                                 { p.deviceId, p.operatorId, p.iccid, p.state, when, when }, "recording a profile");
+        if (!done)
+            return done.error();
+        return done->lastInsertId;
+    }
     auto done = executeWrite(m_db,
                              QStringLiteral("INSERT INTO profile (device_id, operator_id, iccid, imsi, ki_sealed, opc_sealed,"
                                             " state, created_at, updated_at) VALUES (?, ?, ?, ?, x'', x'', ?, ?, ?)"),

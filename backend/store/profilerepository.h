@@ -21,7 +21,7 @@ struct ProfileRecord
     qint64 deviceId = 0;
     qint64 operatorId = 0;
     QString iccid;
-    QString imsi;
+    QString imsi;  // empty: the operator's own profile server holds it (and Ki and OPc)
     QString state; // allocated, installed, enabled, disabled, deleted
 };
 

@@ -2,6 +2,7 @@
 #include "storelog.h"
 #include "transaction.h"
 
+#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStringList>
@@ -15,6 +16,10 @@ struct Migration
     int version;
     const char *purpose;
     QStringList statements;
+    // Rebuilds a table other tables refer to (SQLite cannot drop a NOT NULL in place): runs with
+    // foreign key enforcement off and checks every reference before it commits, the procedure of
+    // SQLite's "Making Other Kinds Of Table Schema Changes" (lang_altertable.html section 7).
+    bool rebuildsReferencedTable = false;
 };
 
 // Ordered; append only. A released migration is never edited.
@@ -208,6 +213,37 @@ const QList<Migration> &migrations()
               // bound to the row; NULL: simfleet's built-in template.
               QStringLiteral("ALTER TABLE operator ADD COLUMN profile_template_sealed BLOB"),
           } },
+        { 11,
+          "profiles whose credentials an operator's own profile server holds; imported activation codes",
+          {
+              // A profile downloaded through an operator's profile server that runs elsewhere
+              // (ES9+, SGP.22 section 3.1): simfleet knows its ICCID, never its IMSI, Ki or OPc.
+              QStringLiteral("CREATE TABLE profile_new (id INTEGER PRIMARY KEY,"
+                             " device_id INTEGER NOT NULL REFERENCES device(id),"
+                             " operator_id INTEGER NOT NULL REFERENCES operator(id),"
+                             " iccid TEXT NOT NULL UNIQUE, imsi TEXT UNIQUE,"
+                             " ki_sealed BLOB, opc_sealed BLOB,"
+                             " state TEXT NOT NULL CHECK (state IN ('allocated', 'installed', 'enabled', 'disabled',"
+                             "  'deleted')), created_at TEXT NOT NULL, updated_at TEXT NOT NULL)"),
+              QStringLiteral("INSERT INTO profile_new (id, device_id, operator_id, iccid, imsi, ki_sealed, opc_sealed, state,"
+                             " created_at, updated_at) SELECT id, device_id, operator_id, iccid, imsi, ki_sealed, opc_sealed,"
+                             " state, created_at, updated_at FROM profile"),
+              QStringLiteral("DROP TABLE profile"),
+              QStringLiteral("ALTER TABLE profile_new RENAME TO profile"),
+              QStringLiteral("CREATE INDEX profile_device ON profile(device_id)"),
+              QStringLiteral("CREATE INDEX profile_operator ON profile(operator_id, state)"),
+              QStringLiteral("CREATE INDEX profile_enabled ON profile(device_id) WHERE state = 'enabled'"),
+              // Activation codes an operator issued for its own profile server (SGP.22 section
+              // 4.1: SM-DP+ address and matching ID), imported per EID or as a pool of ICCIDs.
+              // The matching ID is sealed bound to its row: whoever holds it can fetch the profile.
+              // profile_id: the profile a campaign claimed it for; NULL while free.
+              QStringLiteral("CREATE TABLE activation_code (id INTEGER PRIMARY KEY,"
+                             " operator_id INTEGER NOT NULL REFERENCES operator(id), eid TEXT,"
+                             " iccid TEXT NOT NULL UNIQUE, smdp_address TEXT NOT NULL, matching_id_sealed BLOB,"
+                             " imported_at TEXT NOT NULL, profile_id INTEGER UNIQUE REFERENCES profile(id))"),
+              QStringLiteral("CREATE INDEX activation_code_free ON activation_code(operator_id, eid) WHERE profile_id IS NULL"),
+          },
+          true },
     };
     return list;
 }
@@ -268,13 +304,29 @@ Result<int> migrate(QSqlDatabase &db, int targetVersion)
     for (const Migration &m : migrations()) {
         if (m.version <= *version || m.version > targetVersion)
             continue;
-        Transaction tx(db);
         QSqlQuery q(db);
+        // Outside the transaction: SQLite ignores the pragma inside one.
+        if (m.rebuildsReferencedTable && !q.exec(QStringLiteral("PRAGMA foreign_keys = OFF")))
+            return fail(q.lastError().text());
+        const auto enforceAgain = qScopeGuard([&db, &m] {
+            if (m.rebuildsReferencedTable)
+                QSqlQuery(db).exec(QStringLiteral("PRAGMA foreign_keys = ON"));
+        });
+        Transaction tx(db);
         for (const QString &sql : m.statements) {
             if (!q.exec(sql))
                 return fail(QStringLiteral("upgrading the workspace to schema %1 (%2) failed: %3")
                                 .arg(m.version)
                                 .arg(QLatin1StringView(m.purpose), q.lastError().text()));
+        }
+        if (m.rebuildsReferencedTable) {
+            if (!q.exec(QStringLiteral("PRAGMA foreign_key_check")))
+                return fail(q.lastError().text());
+            if (q.next())
+                return fail(QStringLiteral("upgrading the workspace to schema %1 (%2) would break a reference from table %3; "
+                                           "the workspace is left as it was")
+                                .arg(m.version)
+                                .arg(QLatin1StringView(m.purpose), q.value(0).toString()));
         }
         if (!q.exec(QStringLiteral("PRAGMA application_id = %1").arg(workspaceApplicationId))
             || !q.exec(QStringLiteral("PRAGMA user_version = %1").arg(m.version)))

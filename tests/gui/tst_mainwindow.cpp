@@ -1112,6 +1112,16 @@ private Q_SLOTS:
         page->useBuiltInProfileTemplate();
         QTRY_COMPARE(model->index(kestrel, models::OperatorTableModel::ProfileTemplate).data().toString(), QStringLiteral("Built-in"));
 
+        // Issue 20: activation codes are for an operator whose profile server runs elsewhere;
+        // Kestrel's is simfleet's own, so the import is offered disabled and refused with why.
+        page->table()->setCurrentIndex(model->index(kestrel, 0));
+        QVERIFY(page->serverButton()->isVisible() && page->serverButton()->isEnabled());
+        auto *importCodes = page->findChild<QAction *>(QStringLiteral("importActivationCodes"));
+        QVERIFY(importCodes && !importCodes->isEnabled());
+        QVERIFY(model->index(kestrel, models::OperatorTableModel::ServerCertificate).data().toString().startsWith(QStringLiteral("none")));
+        page->importActivationCodes(write("kestrel-codes.csv", "iccid,activation_code\n8941041000000000016,1$smdp.example$AB\n"));
+        QTRY_VERIFY2(page->message()->text().contains(QStringLiteral("profile server is simfleet's own")), qPrintable(page->message()->text()));
+
         // Retired after a confirmation: it stays listed, marked, with nothing left to edit.
         page->table()->setCurrentIndex(model->index(kestrel, 0));
         auto *retire = page->findChild<QPushButton *>(QStringLiteral("retireOperator"));

@@ -29,6 +29,7 @@ OperatorsPage::OperatorsPage(models::AccessController *access, QWidget *parent)
     : QWidget(parent), m_access(access), m_model(new models::OperatorTableModel(access, this)), m_table(new QTableView(this)),
       m_add(new QPushButton(tr("&Add Operator…"), this)), m_editOperator(new QPushButton(tr("Edit &Operator…"), this)),
       m_retire(new QPushButton(tr("&Retire Operator…"), this)), m_template(new QPushButton(tr("Profile &Template"), this)),
+      m_server(new QPushButton(tr("Profile &Server"), this)),
       m_edit(new QPushButton(tr("&Edit Policy…"), this)),
       m_message(new QLabel(this))
 {
@@ -72,6 +73,19 @@ OperatorsPage::OperatorsPage(models::AccessController *access, QWidget *parent)
             exportProfileTemplate(path);
     });
     m_template->setMenu(templateMenu);
+    // An operator whose profile server runs elsewhere: the activation codes it issued for its
+    // devices, which campaigns relay (SGP.32 indirect download).
+    m_server->setObjectName(QStringLiteral("profileServer"));
+    m_server->setToolTip(tr("The operator's own profile server: its activation codes"));
+    auto *serverMenu = new QMenu(m_server);
+    m_importCodes = serverMenu->addAction(tr("Import &Activation Codes…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Activation Codes"), QString(),
+                                                          tr("CSV files (*.csv);;All files (*)"));
+        if (!path.isEmpty())
+            importActivationCodes(path);
+    });
+    m_importCodes->setObjectName(QStringLiteral("importActivationCodes"));
+    m_server->setMenu(serverMenu);
     m_message->setObjectName(QStringLiteral("operatorsMessage"));
     m_message->setWordWrap(true);
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -81,6 +95,7 @@ OperatorsPage::OperatorsPage(models::AccessController *access, QWidget *parent)
     buttons->addWidget(m_editOperator);
     buttons->addWidget(m_retire);
     buttons->addWidget(m_template);
+    buttons->addWidget(m_server);
     buttons->addStretch(1);
     buttons->addWidget(m_edit);
     auto *layout = new QVBoxLayout(this);
@@ -124,9 +139,14 @@ void OperatorsPage::updateButtons()
     const access::Session *session = m_access->session();
     const bool manages = session && session->allows(access::Permission::ManageOperators);
     const store::OperatorRecord *op = m_model->operatorAt(m_table->currentIndex().row());
-    for (QPushButton *button : { m_add, m_editOperator, m_retire, m_template, m_edit })
+    for (QPushButton *button : { m_add, m_editOperator, m_retire, m_template, m_server, m_edit })
         button->setVisible(manages);
     m_template->setEnabled(op && !op->retiredAt);
+    m_server->setEnabled(op && !op->retiredAt);
+    m_importCodes->setEnabled(op && !op->profileServerAddress.isEmpty());
+    m_importCodes->setToolTip(op && op->profileServerAddress.isEmpty()
+                                  ? tr("Its profile server is simfleet's own; codes are for an operator's server elsewhere")
+                                  : QString());
     m_edit->setEnabled(op != nullptr);
     // A retired operator issues nothing more: there is nothing left to edit or retire.
     m_editOperator->setEnabled(op && !op->retiredAt);
@@ -211,6 +231,12 @@ void OperatorsPage::useProfileTemplateFile(const QString &path)
 void OperatorsPage::useBuiltInProfileTemplate()
 {
     useProfileTemplateFile(QString());
+}
+
+void OperatorsPage::importActivationCodes(const QString &path)
+{
+    if (const store::OperatorRecord *op = m_model->operatorAt(m_table->currentIndex().row()))
+        m_model->importActivationCodes(op->name, path);
 }
 
 void OperatorsPage::exportProfileTemplate(const QString &path)

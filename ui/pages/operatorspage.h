@@ -3,6 +3,7 @@
 #include <QPointer>
 #include <QWidget>
 
+class QAction;
 class QLabel;
 class QPushButton;
 class QTableView;
@@ -42,6 +43,9 @@ public:
     void useBuiltInProfileTemplate();
     void exportProfileTemplate(const QString &path);
     QPushButton *templateButton() const { return m_template; }
+    // Administrators (issue 20): activation codes for the selected operator's own profile server.
+    void importActivationCodes(const QString &path);
+    QPushButton *serverButton() const { return m_server; }
 
 private:
     void updateButtons();
@@ -55,6 +59,8 @@ private:
     QPushButton *m_editOperator;
     QPushButton *m_retire;
     QPushButton *m_template;
+    QPushButton *m_server;
+    QAction *m_importCodes = nullptr;
     QPushButton *m_edit;
     QLabel *m_message;
     // The dialog whose save is on the store thread: the answer goes there while it is open.
