@@ -10,7 +10,10 @@
 #include "net/rsphttpserver.h"
 #include "net/tlsidentity.h"
 #include "protocol/es2plus.h"
+#include "protocol/activationcode.h"
+#include "simulation/demoworkspace.h"
 #include "simulation/simulatedfield.h"
+#include "store/workspace.h"
 
 #include "clirun.h"
 
@@ -19,7 +22,9 @@
 #include <QMutex>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QElapsedTimer>
 #include <QProcess>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -63,6 +68,24 @@ private slots:
     void refusesEs2PlusMisuse();
     void servesUntilTerminated();
     void servesEs2PlusToTheOperator();
+    void downloadsWithTheSgp26Certificates();
+    void campaignThroughTheOperatorsOwnServer();
+
+private:
+    // A small demo workspace (six healthy meters in "Rheinau smart meters") and a copy of it: the
+    // operator's own simfleet, whose profile server the first one's campaigns reach.
+    struct Pair
+    {
+        QString ours;
+        QString operators;
+        QStringList eids;
+    };
+    Pair smallPair(const QString &name);
+    // `profile-server` on the copy at 127.0.0.1:PORT, named localhost:PORT (its TLS certificate's
+    // name), with ES2+ for the operator; the ready line's members.
+    QJsonObject startServer(QProcess &server, const QString &workspace);
+    // The operator orders and releases a profile for each EID over ES2+: EID, ICCID, activation code.
+    QList<QStringList> order(const QJsonObject &ready, const QStringList &eids);
 };
 
 void TestProfileServerCli::initTestCase()
@@ -309,6 +332,192 @@ void TestProfileServerCli::servesEs2PlusToTheOperator()
     QCOMPARE(allocatedNumbers(), allocated + 1);
     const auto verify = cli({ QStringLiteral("-w"), ws(), QStringLiteral("audit"), QStringLiteral("verify") });
     QVERIFY2(verify.exitCode == 0, verify.err.constData());
+}
+
+TestProfileServerCli::Pair TestProfileServerCli::smallPair(const QString &name)
+{
+    Pair pair { m_dir.filePath(name + QStringLiteral(".simfleet")), m_dir.filePath(name + QStringLiteral("-operator.simfleet")), {} };
+    {
+        auto ws = simulation::DemoWorkspace::create(pair.ours, nullptr, { 6, 0, 0, false });
+        if (!ws)
+            qWarning("%s", qPrintable(ws.errorMessage()));
+    }
+    for (const auto &[from, to] : { std::pair { pair.ours, pair.operators },
+                                    std::pair { store::Workspace::keyFilePath(pair.ours), store::Workspace::keyFilePath(pair.operators) } })
+        QFile::copy(from, to);
+    const auto devices = cli({ QStringLiteral("-w"), pair.ours, QStringLiteral("devices") });
+    for (const QJsonValue &d : QJsonDocument::fromJson(devices.out).array())
+        pair.eids.append(d.toObject().value(QStringLiteral("eid")).toString());
+    return pair;
+}
+
+QJsonObject TestProfileServerCli::startServer(QProcess &server, const QString &workspace)
+{
+    // A free port, so the server can be told its name with the port before it listens.
+    quint16 port = 0;
+    {
+        QTcpServer probe;
+        if (probe.listen(QHostAddress::LocalHost, 0))
+            port = probe.serverPort();
+    }
+    server.setProgram(QStringLiteral(SIMFLEET_CLI));
+    server.setArguments({ QStringLiteral("-w"), workspace, QStringLiteral("profile-server"), QStringLiteral("--operator"), m_operator,
+                          QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--address"),
+                          QStringLiteral("localhost:%1").arg(port), QStringLiteral("--tls-cert"), m_dir.filePath(QStringLiteral("tls.pem")),
+                          QStringLiteral("--tls-key"), m_dir.filePath(QStringLiteral("tls.key")), QStringLiteral("--es2plus"),
+                          QStringLiteral("127.0.0.1:0"), QStringLiteral("--es2plus-client-ca"),
+                          m_dir.filePath(QStringLiteral("operator-ca.pem")) });
+    server.setStandardInputFile(QProcess::nullDevice());
+    server.start();
+    if (!server.waitForStarted())
+        return {};
+    QElapsedTimer waited;
+    waited.start();
+    while (!server.canReadLine() && server.state() == QProcess::Running && waited.elapsed() < 60000)
+        server.waitForReadyRead(1000);
+    const QJsonObject ready = QJsonDocument::fromJson(server.readLine()).object();
+    if (ready.isEmpty())
+        qWarning("profile-server: %s", server.readAllStandardError().constData());
+    return ready;
+}
+
+QList<QStringList> TestProfileServerCli::order(const QJsonObject &ready, const QStringList &eids)
+{
+    net::Es2PlusClient operatorClient(QUrl(QStringLiteral("https://%1").arg(ready.value(QStringLiteral("es2plusListening")).toString())),
+                                      { QSslCertificate(m_tlsRoot.certificate.toPem()) }, m_operatorIdentity, QStringLiteral("localhost"),
+                                      std::chrono::seconds(20));
+    QList<QStringList> rows;
+    for (const QString &eid : eids) {
+        auto iccid = operatorClient.downloadOrder({ { QStringLiteral("ops"), eid }, eid, {}, {} });
+        if (!iccid) {
+            qWarning("downloadOrder: %s", qPrintable(iccid.errorMessage()));
+            return {};
+        }
+        protocol::es2plus::ConfirmOrderRequest confirm;
+        confirm.header = { QStringLiteral("ops"), eid + QStringLiteral("-confirm") };
+        confirm.iccid = iccid.value();
+        confirm.eid = eid;
+        confirm.releaseFlag = true;
+        auto confirmed = operatorClient.confirmOrder(confirm);
+        if (!confirmed) {
+            qWarning("confirmOrder: %s", qPrintable(confirmed.errorMessage()));
+            return {};
+        }
+        rows.append({ eid, iccid.value(), QStringLiteral("1$%1$%2").arg(confirmed->smdpAddress, confirmed->matchingId) });
+    }
+    return rows;
+}
+
+void TestProfileServerCli::downloadsWithTheSgp26Certificates()
+{
+    // The operator's profile server runs with the GSMA SGP.26 test SM-DP+ keys (CERT.DPauth and
+    // CERT.DPpb under the SGP.26 test CI), imported as any operator's would be. The eUICC carries
+    // the test CI's key for verifying servers beside its own CI's, under which it signs (SGP.26
+    // publishes no EUM key to certify an eUICC with).
+    const Pair pair = smallPair(QStringLiteral("sgp26"));
+    QCOMPARE(pair.eids.size(), 6);
+    const QString sgp26 = QStringLiteral(SIMFLEET_SGP26);
+    const auto trusted = cli({ QStringLiteral("-w"), pair.operators, QStringLiteral("trust"), QStringLiteral("add"), QStringLiteral("--issuer"),
+                               sgp26 + QStringLiteral("/CertificateIssuer/CERT_CI_ECDSA_NIST.pem") });
+    QVERIFY2(trusted.exitCode == 0, trusted.err.constData());
+    const auto imported = cli({ QStringLiteral("-w"), pair.operators, QStringLiteral("operators"), QStringLiteral("set-profile-server"), m_operator,
+                                QStringLiteral("--auth-cert"), sgp26 + QStringLiteral("/DPauth/CERT_S_SM_DPauth_ECDSA_NIST.der"),
+                                QStringLiteral("--auth-key"), sgp26 + QStringLiteral("/DPauth/SK_S_SM_DPauth_ECDSA_NIST.pem"),
+                                QStringLiteral("--binding-cert"), sgp26 + QStringLiteral("/DPpb/CERT_S_SM_DPpb_ECDSA_NIST.der"),
+                                QStringLiteral("--binding-key"), sgp26 + QStringLiteral("/DPpb/SK_S_SM_DPpb_ECDSA_NIST.pem") });
+    QVERIFY2(imported.exitCode == 0, imported.err.constData());
+
+    QProcess server;
+    const QJsonObject ready = startServer(server, pair.operators);
+    QVERIFY(!ready.isEmpty());
+    const QList<QStringList> codes = order(ready, pair.eids.mid(0, 1));
+    QCOMPARE(codes.size(), 1);
+    auto code = protocol::ActivationCode::parse(codes.first().at(2));
+    QVERIFY2(code, qPrintable(code.errorMessage()));
+
+    auto field = simulation::SimulatedField::openForWorkspace(pair.ours);
+    QVERIFY2(field, qPrintable(field.errorMessage()));
+    net::Es9PlusClient es9(QUrl(QStringLiteral("https://%1").arg(ready.value(QStringLiteral("listening")).toString())),
+                           { QSslCertificate(m_tlsRoot.certificate.toPem()) }, QStringLiteral("localhost"), std::chrono::seconds(20));
+    auto link = field.value()->linkTo(pair.eids.first());
+    // An eUICC without the test CI's key cannot authenticate a server it certified, and says so.
+    auto refused = net::downloadThroughEs9Plus(es9, *link, code->smdpAddress, std::chrono::seconds(10), code->matchingId);
+    QVERIFY(!refused);
+    QVERIFY2(refused.errorMessage().contains(QStringLiteral("trusts no certificate issuer")), qPrintable(refused.errorMessage()));
+    QFile ciFile(sgp26 + QStringLiteral("/CertificateIssuer/CERT_CI_ECDSA_NIST.pem"));
+    QVERIFY(ciFile.open(QIODevice::ReadOnly));
+    auto testCi = crypto::Certificate::fromPem(ciFile.readAll());
+    QVERIFY(testCi);
+    field.value()->alsoVerifyWith(testCi.value());
+    auto installed = net::downloadThroughEs9Plus(es9, *link, code->smdpAddress, std::chrono::seconds(10), code->matchingId);
+    QVERIFY2(installed, qPrintable(installed.errorMessage()));
+    QCOMPARE(installed.value(), codes.first().at(1));
+    const auto held = field.value()->device(pair.eids.first())->listProfiles();
+    QVERIFY(held && held->size() == 1 && held->first().iccid == codes.first().at(1));
+
+    ::kill(pid_t(server.processId()), SIGTERM);
+    QVERIFY(server.waitForFinished(20000));
+    QCOMPARE(server.exitCode(), 0);
+}
+
+void TestProfileServerCli::campaignThroughTheOperatorsOwnServer()
+{
+    // The operator runs its own simfleet's profile server as a separate process; ours records it
+    // (address and TLS root), imports the activation codes the operator ordered for our devices,
+    // and provisions the fleet through it: every download relayed over HTTPS to that process.
+    const Pair pair = smallPair(QStringLiteral("relay"));
+    QCOMPARE(pair.eids.size(), 6);
+    QProcess server;
+    const QJsonObject ready = startServer(server, pair.operators);
+    QVERIFY(!ready.isEmpty());
+    const QString address = ready.value(QStringLiteral("address")).toString();
+    QVERIFY(address.startsWith(QStringLiteral("localhost:")));
+    // Codes for five of the six: the sixth is reported without one, and the others go on.
+    const QList<QStringList> codes = order(ready, pair.eids.mid(0, 5));
+    QCOMPARE(codes.size(), 5);
+    QByteArray csv = "eid,iccid,activation_code\n";
+    for (const QStringList &row : codes)
+        csv += row.join(u',').toLatin1() + '\n';
+    writeFile(QStringLiteral("codes.csv"), csv);
+    writeFile(QStringLiteral("tls-root.pem"), m_tlsRoot.certificate.toPem());
+
+    const QStringList ours { QStringLiteral("-w"), pair.ours };
+    auto run = cli(ours + QStringList { QStringLiteral("operators"), QStringLiteral("set-profile-server"), m_operator, QStringLiteral("--address"),
+                                        address, QStringLiteral("--root"), m_dir.filePath(QStringLiteral("tls-root.pem")) });
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    run = cli(ours + QStringList { QStringLiteral("operators"), QStringLiteral("activation-codes"), m_operator, QStringLiteral("--import"),
+                                   m_dir.filePath(QStringLiteral("codes.csv")) });
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QCOMPARE(QJsonDocument::fromJson(run.out).object().value(QStringLiteral("imported")).toInt(), 5);
+    QVERIFY(!run.out.contains(codes.first().at(2).section(u'$', 2).toLatin1())); // never the matching ID
+
+    run = cli(ours + QStringList { QStringLiteral("provision"), QStringLiteral("--fleet"), QStringLiteral("Rheinau smart meters"),
+                                   QStringLiteral("--operator"), m_operator, QStringLiteral("--timeout"), QStringLiteral("10") });
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    run = cli(ours + QStringList { QStringLiteral("profiles") });
+    QCOMPARE(run.exitCode, 0);
+    QStringList enabled;
+    for (const QJsonValue &p : QJsonDocument::fromJson(run.out).array()) {
+        const QJsonObject o = p.toObject();
+        if (o.value(QStringLiteral("state")).toString() == u"enabled") {
+            enabled.append(o.value(QStringLiteral("eid")).toString() + u',' + o.value(QStringLiteral("iccid")).toString());
+            QVERIFY(o.value(QStringLiteral("imsi")).toString().isEmpty()); // the operator's to know
+        }
+    }
+    enabled.sort();
+    QStringList expected;
+    for (const QStringList &row : codes)
+        expected.append(row.at(0) + u',' + row.at(1));
+    expected.sort();
+    QCOMPARE(enabled, expected);
+    run = cli(ours + QStringList { QStringLiteral("campaigns"), QStringLiteral("--report"), QStringLiteral("1") });
+    QVERIFY2(run.out.contains("no-activation-code"), run.out.constData());
+
+    ::kill(pid_t(server.processId()), SIGTERM);
+    QVERIFY(server.waitForFinished(20000));
+    QCOMPARE(server.exitCode(), 0);
+    run = cli(ours + QStringList { QStringLiteral("audit"), QStringLiteral("verify") });
+    QVERIFY2(run.exitCode == 0, run.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestProfileServerCli)
