@@ -17,6 +17,7 @@ protected:
     void run() override
     {
         auto made = m_make();
+        m_make = {}; // what it captured dies here too, with the services
         if (!made) {
             m_started.set_value(made.error());
             return;
