@@ -24,6 +24,11 @@
 #include "store/fleetrepository.h"
 #include "pages/devicespage.h"
 #include "pages/operatorspage.h"
+#include "profileserverdialog.h"
+#include "profileserverhost.h"
+#include "crypto/demopki.h"
+#include "net/es9plusclient.h"
+#include "protocol/es9plus.h"
 #include "pages/attestationpage.h"
 #include "attestationmodels.h"
 #include "pages/userspage.h"
@@ -289,6 +294,61 @@ private Q_SLOTS:
         QVERIFY2(page->model()->index(0, models::OperatorTableModel::ServerCertificate).data().toString().contains(
                      QStringLiteral("valid until")),
                  qPrintable(page->model()->index(0, models::OperatorTableModel::ServerCertificate).data().toString()));
+    }
+
+    // Issue 20, for demos: an Administrator serves an operator's profile server from the
+    // Operators page; it answers ES9+ over HTTPS while the window runs it, and stops when asked.
+    void profileServerServedFromTheOperatorsPage()
+    {
+        const QString path = demoFile("serving.simfleet", { 4, 0, 0, false });
+        QVERIFY(!path.isEmpty());
+        store::WorkspaceService workspaces(demoOpener());
+        ui::MainWindow window(&workspaces, simulation::SimulatedField::opener());
+        auto *page = qobject_cast<ui::OperatorsPage *>(window.pageWidget(Page::Operators));
+        QVERIFY(page);
+        workspaces.open(path);
+        logIn(window, QStringLiteral("admin"));
+        if (QTest::currentTestFailed())
+            return;
+        QTRY_COMPARE(page->model()->rowCount(), 4);
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const auto root = crypto::demopki::createCertificateIssuer(QStringLiteral("GUI TLS"), { now.addDays(-1), now.addDays(30) }).value();
+        const auto leaf = crypto::demopki::createProfileServer(root, QStringLiteral("Demo"), QStringLiteral("SE"), QStringLiteral("localhost"),
+                                                               { now.addDays(-1), now.addDays(30) })
+                              .value();
+        const QString certificate = write("gui-tls.pem", leaf.certificate.toPem());
+        const QString key = write("gui-tls.key", leaf.key.toPem().view().toByteArray());
+
+        page->table()->setCurrentIndex(page->model()->index(0, 0));
+        page->openServeDialog();
+        ui::ProfileServerDialog *dialog = nullptr;
+        QTRY_VERIFY((dialog = page->findChild<ui::ProfileServerDialog *>()) && dialog->isVisible());
+        dialog->findChild<QLineEdit *>(QStringLiteral("serverListen"))->setText(QStringLiteral("127.0.0.1:0"));
+        // Without TLS it is refused in the dialog, which stays open.
+        auto *serve = dialog->findChild<QPushButton *>(QStringLiteral("startServing"));
+        QTest::mouseClick(serve, Qt::LeftButton);
+        auto *problem = dialog->findChild<QLabel *>(QStringLiteral("profileServerProblem"));
+        QVERIFY(problem->isVisible() && problem->text().contains(QStringLiteral("HTTPS only")));
+        dialog->findChild<QLineEdit *>(QStringLiteral("serverCertificate"))->setText(certificate);
+        dialog->findChild<QLineEdit *>(QStringLiteral("serverKey"))->setText(key);
+        QTest::mouseClick(serve, Qt::LeftButton);
+        QTRY_VERIFY2(page->message()->text().contains(QStringLiteral("is served: ES9+ at https://127.0.0.1:")),
+                     qPrintable(page->message()->text() + problem->text()));
+        QTRY_VERIFY(!page->findChild<ui::ProfileServerDialog *>());
+        const models::ProfileServerHost *host = page->profileServerHost();
+        QVERIFY(host->isServing());
+
+        // It answers over HTTPS: a body that is no JSON gets SGP.22's error status, HTTP 200.
+        net::Es9PlusClient client(QUrl(QStringLiteral("https://%1").arg(host->endpoints().listening)),
+                                  { QSslCertificate(root.certificate.toPem()) }, QStringLiteral("localhost"), std::chrono::seconds(10));
+        auto answer = client.post(protocol::es9plus::functionPath(protocol::es9plus::Function::InitiateAuthentication), "{");
+        QVERIFY2(answer, qPrintable(answer.errorMessage()));
+        QCOMPARE(answer->status, 200);
+
+        window.findChild<QAction *>(QStringLiteral("stopServing"))->trigger();
+        QTRY_VERIFY(page->message()->text().contains(QStringLiteral("no longer served")));
+        QVERIFY(!host->isServing());
+        QVERIFY(!client.post(protocol::es9plus::functionPath(protocol::es9plus::Function::InitiateAuthentication), "{"));
     }
 
     void campaignsPageListsCampaigns()

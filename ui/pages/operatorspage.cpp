@@ -3,6 +3,8 @@
 
 #include "accesscontroller.h"
 #include "operatordialog.h"
+#include "profileserverdialog.h"
+#include "profileserverhost.h"
 #include "operatortablemodel.h"
 
 #include <QCheckBox>
@@ -30,6 +32,7 @@ OperatorsPage::OperatorsPage(models::AccessController *access, QWidget *parent)
       m_add(new QPushButton(tr("&Add Operator…"), this)), m_editOperator(new QPushButton(tr("Edit &Operator…"), this)),
       m_retire(new QPushButton(tr("&Retire Operator…"), this)), m_template(new QPushButton(tr("Profile &Template"), this)),
       m_server(new QPushButton(tr("Profile &Server"), this)),
+      m_host(new models::ProfileServerHost(access, this)),
       m_edit(new QPushButton(tr("&Edit Policy…"), this)),
       m_message(new QLabel(this))
 {
@@ -85,7 +88,29 @@ OperatorsPage::OperatorsPage(models::AccessController *access, QWidget *parent)
             importActivationCodes(path);
     });
     m_importCodes->setObjectName(QStringLiteral("importActivationCodes"));
+    // For demos: the operator's profile server (simfleet's, with its keys) on the network.
+    serverMenu->addSeparator();
+    m_serve = serverMenu->addAction(tr("&Serve on the Network…"), this, &OperatorsPage::openServeDialog);
+    m_serve->setObjectName(QStringLiteral("serveProfileServer"));
+    m_stopServing = serverMenu->addAction(tr("S&top Serving"), m_host, &models::ProfileServerHost::stop);
+    m_stopServing->setObjectName(QStringLiteral("stopServing"));
     m_server->setMenu(serverMenu);
+    connect(m_host, &models::ProfileServerHost::started, this, [this](const QString &description) {
+        if (m_serving)
+            m_serving->accept();
+        showMessage(m_message, description, false);
+        updateButtons();
+    });
+    connect(m_host, &models::ProfileServerHost::failed, this, [this](const QString &message) {
+        if (m_serving)
+            m_serving->showProblem(message);
+        else
+            showMessage(m_message, message, true);
+    });
+    connect(m_host, &models::ProfileServerHost::stopped, this, [this] {
+        showMessage(m_message, tr("The profile server is no longer served."), false);
+        updateButtons();
+    });
     m_message->setObjectName(QStringLiteral("operatorsMessage"));
     m_message->setWordWrap(true);
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -144,6 +169,9 @@ void OperatorsPage::updateButtons()
     m_template->setEnabled(op && !op->retiredAt);
     m_server->setEnabled(op && !op->retiredAt);
     m_importCodes->setEnabled(op && !op->profileServerAddress.isEmpty());
+    // simfleet serves only a profile server whose keys the workspace holds.
+    m_serve->setEnabled(op && op->profileServerAddress.isEmpty() && !m_host->isServing());
+    m_stopServing->setEnabled(m_host->isServing());
     m_importCodes->setToolTip(op && op->profileServerAddress.isEmpty()
                                   ? tr("Its profile server is simfleet's own; codes are for an operator's server elsewhere")
                                   : QString());
@@ -231,6 +259,18 @@ void OperatorsPage::useProfileTemplateFile(const QString &path)
 void OperatorsPage::useBuiltInProfileTemplate()
 {
     useProfileTemplateFile(QString());
+}
+
+void OperatorsPage::openServeDialog()
+{
+    const store::OperatorRecord *op = m_model->operatorAt(m_table->currentIndex().row());
+    if (!op)
+        return;
+    auto *dialog = new ProfileServerDialog(op->name, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    m_serving = dialog;
+    connect(dialog, &ProfileServerDialog::submitted, this, [this, dialog] { m_host->start(dialog->options()); });
+    dialog->open();
 }
 
 void OperatorsPage::importActivationCodes(const QString &path)

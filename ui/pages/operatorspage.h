@@ -13,11 +13,13 @@ class AccessController;
 }
 namespace simfleet::models {
 class OperatorTableModel;
+class ProfileServerHost;
 }
 
 namespace simfleet::ui {
 
 class OperatorDialog;
+class ProfileServerDialog;
 
 // The operators of the workspace: networks, how full their IMSI and ICCID ranges are, and the
 // policy their profiles follow. Administrators onboard, edit and retire operators and edit the
@@ -46,6 +48,9 @@ public:
     // Administrators (issue 20): activation codes for the selected operator's own profile server.
     void importActivationCodes(const QString &path);
     QPushButton *serverButton() const { return m_server; }
+    // Administrators, for demos: the selected operator's profile server on the network.
+    void openServeDialog();
+    models::ProfileServerHost *profileServerHost() const { return m_host; }
 
 private:
     void updateButtons();
@@ -60,7 +65,11 @@ private:
     QPushButton *m_retire;
     QPushButton *m_template;
     QPushButton *m_server;
+    models::ProfileServerHost *m_host;
     QAction *m_importCodes = nullptr;
+    QAction *m_serve = nullptr;
+    QAction *m_stopServing = nullptr;
+    QPointer<ProfileServerDialog> m_serving;
     QPushButton *m_edit;
     QLabel *m_message;
     // The dialog whose save is on the store thread: the answer goes there while it is open.
