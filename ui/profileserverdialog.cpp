@@ -23,6 +23,7 @@ ProfileServerDialog::ProfileServerDialog(const QString &operatorName, QWidget *p
 {
     setObjectName(QStringLiteral("profileServerDialog"));
     setWindowTitle(tr("Serve %1's Profile Server").arg(operatorName));
+    setMinimumWidth(560); // room for file paths
     m_listen->setObjectName(QStringLiteral("serverListen"));
     m_listen->setAccessibleName(tr("Listen on address and port"));
     m_address->setObjectName(QStringLiteral("serverAddress"));
