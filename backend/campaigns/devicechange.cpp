@@ -148,6 +148,24 @@ void DeviceChange::fail(const QString &reason, const ItemStep::ProfileStates &pr
     m_context.steps.advance(m_item, m_context.steps.failure(m_item, reason, profiles));
 }
 
+Result<QString> DeviceChange::retried(int &attempts, const std::function<Result<QString>()> &once)
+{
+    const CampaignSettings &settings = m_context.settings;
+    Result<QString> installed = simfleet::fail({});
+    for (int attempt = 0; attempt < settings.attempts; ++attempt) {
+        if (attempt > 0)
+            m_context.clock.wait(qint64(settings.backoffMs) << (attempt - 1));
+        ++attempts;
+        installed = once();
+        if (installed || installed.error().code == ErrorCode::AlreadyInstalled)
+            break;
+        const ErrorCode code = installed.error().code;
+        if (code != ErrorCode::Timeout && code != ErrorCode::DeviceRestarted && code != ErrorCode::ProfileServerUnreachable)
+            break;
+    }
+    return installed;
+}
+
 bool DeviceChange::download()
 {
     if (m_context.remote)
@@ -164,23 +182,15 @@ bool DeviceChange::download()
     order.metadata.plmn = target.mcc + target.mnc;
     order.metadata.fallbackAllowed = target.fallbackAllowed;
     const CampaignSettings &settings = m_context.settings;
-    Result<QString> installed = simfleet::fail({});
     int attempts = m_item.attempts;
-    for (int attempt = 0; attempt < settings.attempts; ++attempt) {
-        if (attempt > 0)
-            m_context.clock.wait(qint64(settings.backoffMs) << (attempt - 1));
-        ++attempts;
+    Result<QString> installed = retried(attempts, [&] {
         profiles::DownloadSession session;
-        installed = m_context.server->download(m_link, order, std::chrono::milliseconds(settings.answerTimeoutMs),
-                                              m_context.clock.now(), &session);
+        auto once = m_context.server->download(m_link, order, std::chrono::milliseconds(settings.answerTimeoutMs),
+                                               m_context.clock.now(), &session);
         // The certificate AuthenticateClient verified: the device's notifications are checked against it.
         m_notifications.trust(session.euiccCertificate);
-        if (installed || installed.error().code == ErrorCode::AlreadyInstalled)
-            break;
-        const ErrorCode code = installed.error().code;
-        if (code != ErrorCode::Timeout && code != ErrorCode::DeviceRestarted)
-            break;
-    }
+        return once;
+    });
     if (!installed && installed.error().code != ErrorCode::AlreadyInstalled) {
         // A late answer may still have installed it: remove it, so the device keeps only what
         // the workspace records (a device that has nothing answers no-such-profile).
@@ -275,21 +285,11 @@ bool DeviceChange::downloadThroughOperator()
         fail(errorCodeName(ErrorCode::NoActivationCode), { { *m_item.newProfileId, deletedState } });
         return false;
     }
-    const CampaignSettings &settings = m_context.settings;
-    const std::chrono::milliseconds deviceTimeout(settings.answerTimeoutMs);
-    Result<QString> installed = simfleet::fail({});
+    const std::chrono::milliseconds deviceTimeout(m_context.settings.answerTimeoutMs);
     int attempts = m_item.attempts;
-    for (int attempt = 0; attempt < settings.attempts; ++attempt) {
-        if (attempt > 0)
-            m_context.clock.wait(qint64(settings.backoffMs) << (attempt - 1));
-        ++attempts;
-        installed = m_context.remote->download(m_link, m_code->smdpAddress, m_code->matchingId, deviceTimeout);
-        if (installed || installed.error().code == ErrorCode::AlreadyInstalled)
-            break;
-        const ErrorCode code = installed.error().code;
-        if (code != ErrorCode::Timeout && code != ErrorCode::DeviceRestarted && code != ErrorCode::ProfileServerUnreachable)
-            break;
-    }
+    Result<QString> installed = retried(attempts, [&] {
+        return m_context.remote->download(m_link, m_code->smdpAddress, m_code->matchingId, deviceTimeout);
+    });
     if (installed && installed.value() != m_item.newIccid) {
         // The server bound another profile to the code than the operator said: the device keeps
         // only what the workspace records.

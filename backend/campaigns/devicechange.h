@@ -10,6 +10,7 @@
 #include <QMutex>
 #include <QStringList>
 
+#include <functional>
 #include <optional>
 
 namespace simfleet {
@@ -85,6 +86,9 @@ public:
 private:
     bool download();
     bool downloadThroughOperator();
+    // A download tried up to the campaign's attempts, with backoff, while it fails for a reason
+    // that may pass: the device or the server did not answer, or the device restarted.
+    Result<QString> retried(int &attempts, const std::function<Result<QString>()> &once);
     bool enable();
     bool confirm();
     bool deleteOld();
