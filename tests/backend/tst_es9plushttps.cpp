@@ -7,6 +7,7 @@
 #include "net/es9plushttpserver.h"
 #include "net/tlsidentity.h"
 
+#include "es9tls.h"
 #include "es9world.h"
 
 #include <QSslSocket>
@@ -18,24 +19,6 @@ using namespace simfleet;
 using namespace simfleet::testing::es9;
 
 namespace {
-
-// A TLS identity for "localhost" under a TLS root of its own.
-struct TlsFixture
-{
-    crypto::CertifiedKey root;
-    net::TlsIdentity identity;
-
-    TlsFixture()
-    {
-        const QDateTime now = QDateTime::currentDateTimeUtc();
-        const crypto::Validity validity { now.addDays(-1), now.addYears(1) };
-        root = crypto::demopki::createCertificateIssuer(QStringLiteral("ES9 TLS"), validity).value();
-        auto leaf = crypto::demopki::createProfileServer(root, QStringLiteral("Nordtel"), QStringLiteral("SE"), QStringLiteral("localhost"),
-                                                         validity)
-                        .value();
-        identity = net::TlsIdentity::fromPem(leaf.certificate.toPem(), leaf.key.toPem().view().toByteArray(), now).value();
-    }
-};
 
 // An HTTPS server on a loopback port the system picks, for one test.
 struct Served
@@ -51,8 +34,7 @@ struct Served
 
     net::Es9PlusClient client(const TlsFixture &tls) const
     {
-        return net::Es9PlusClient(QUrl(QStringLiteral("https://127.0.0.1:%1").arg(port)), { QSslCertificate(tls.root.certificate.toPem()) },
-                                  QStringLiteral("localhost"), patience);
+        return tls.client(port, patience);
     }
 };
 

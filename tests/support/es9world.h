@@ -55,7 +55,8 @@ inline std::unique_ptr<World> world(const QString &address = QStringLiteral("smd
     auto serverKey = crypto::demopki::createProfileServer(w->ci, QStringLiteral("Nordtel"), QStringLiteral("SE"), address, validity).value();
     std::vector<simulation::FieldDevice> meters;
     for (int i = 1; i <= devices; ++i) {
-        w->eids.append(identity::Eid::fromPayload(QStringLiteral("8904903200000000000000000000%1").arg(i, 2, 10, QLatin1Char('0')))
+        // Four digits of device number (the same EIDs as two for the first 99): room for a bench's fleet.
+        w->eids.append(identity::Eid::fromPayload(QStringLiteral("89049032000000000000000000%1").arg(i, 4, 10, QLatin1Char('0')))
                            .value()
                            .toString());
         meters.push_back(testing::acmeMeter(w->eids.last()));
