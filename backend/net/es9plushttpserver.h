@@ -30,6 +30,9 @@ public:
     // The port it listens on (port 0: one the system picks).
     Result<quint16> listen(const QHostAddress &address, quint16 port) { return m_http.listen(address, port); }
 
+    using Traffic = RspHttpServer::Traffic;
+    Traffic traffic() const { return m_http.traffic(); }
+
 private:
     RspHttpServer m_http;
 };

@@ -14,6 +14,8 @@
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <atomic>
+
 namespace simfleet::net {
 
 namespace binding = protocol::jsonbinding;
@@ -26,6 +28,8 @@ struct RspHttpServer::Private
     QList<QSslCertificate> clientAuthorities;
     QThreadPool pool;
     QHttpServer http;
+    std::atomic<quint64> connections = 0;
+    std::atomic<quint64> requests = 0;
 
     QHttpServerResponse transportError(Status status, const QString &why) const
     {
@@ -95,6 +99,7 @@ RspHttpServer::RspHttpServer(Interface served) : d(std::make_unique<Private>())
     // is still there and connected.
     d->http.route(QStringLiteral("/gsma/rsp2/%1/<arg>").arg(d->served.pathSegment),
                   [this](const QString &name, const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+                      ++d->requests;
                       if (auto problem = d->transportProblem(request)) {
                           problem->write(std::move(responder));
                           return;
@@ -156,9 +161,17 @@ Result<quint16> RspHttpServer::listen(const QHostAddress &address, quint16 port)
     if (bound == 0)
         return fail(QStringLiteral("cannot listen on %1:%2 (in use, or not an address of this machine)").arg(address.toString()).arg(port));
     d->logRefusedHandshakes();
+    // The server listen() made is the newest child.
+    if (auto *ssl = qobject_cast<QSslServer *>(d->http.servers().value(d->http.servers().size() - 1)))
+        QObject::connect(ssl, &QSslServer::startedEncryptionHandshake, ssl, [this] { ++d->connections; });
     qCInfo(lcNet) << d->served.name << "served on" << address.toString() << bound
                   << (d->clientAuthorities.isEmpty() ? "" : "to clients with a certificate");
     return bound;
+}
+
+RspHttpServer::Traffic RspHttpServer::traffic() const
+{
+    return { d->connections.load(), d->requests.load() };
 }
 
 } // namespace simfleet::net

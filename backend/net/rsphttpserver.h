@@ -55,6 +55,15 @@ public:
     // The port it listens on (port 0: one the system picks).
     Result<quint16> listen(const QHostAddress &address, quint16 port);
 
+    // What it served so far: TLS connections accepted (each a full handshake) and HTTP requests
+    // received. Read from any thread.
+    struct Traffic
+    {
+        quint64 connections = 0;
+        quint64 requests = 0;
+    };
+    Traffic traffic() const;
+
 private:
     struct Private;
     std::unique_ptr<Private> d;
