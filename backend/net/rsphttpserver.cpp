@@ -34,9 +34,8 @@ struct RspHttpServer::Private
     QHttpServerResponse transportError(Status status, const QString &why) const
     {
         qCInfo(lcNet) << served.name << "request refused:" << int(status) << why;
-        QHttpServerResponse response(why.toUtf8() + '\n', status);
-        response.setHeader("Content-Type", "text/plain;charset=UTF-8");
-        return response;
+        // The type given, not sniffed: Qt 6.4 guesses a body's type from its bytes otherwise.
+        return QHttpServerResponse("text/plain;charset=UTF-8", why.toUtf8() + '\n', status);
     }
 
     // What is wrong with the HTTP request itself, before its body is read as a function's input.
@@ -81,9 +80,10 @@ QHttpServerResponse answer(const std::optional<QByteArray> &body)
 {
     // SGP.22 section 6.2: a function's result (success or Failed) is 200 with JSON; a function
     // that returns nothing (ES9+.HandleNotification) is 204.
-    QHttpServerResponse response = body ? QHttpServerResponse(*body, Status::Ok) : QHttpServerResponse(Status::NoContent);
-    if (body)
-        response.setHeader("Content-Type", "application/json;charset=UTF-8");
+    // The type given: guessing it from the body (Qt 6.4 runs the MIME database over the bytes)
+    // took a sixth of the server's CPU.
+    QHttpServerResponse response = body ? QHttpServerResponse("application/json;charset=UTF-8", *body, Status::Ok)
+                                        : QHttpServerResponse(Status::NoContent);
     response.setHeader("X-Admin-Protocol", binding::adminProtocol);
     return response;
 }

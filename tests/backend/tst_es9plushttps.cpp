@@ -107,6 +107,7 @@ void TestEs9PlusHttps::hostileHttpRequests()
     auto malformed = client.post(authenticate, "{\"transactionId\":");
     QVERIFY2(malformed, qPrintable(malformed.errorMessage()));
     QCOMPARE(malformed->status, 200);
+    QCOMPARE(malformed->contentType, QByteArrayLiteral("application/json;charset=UTF-8"));
     QCOMPARE(refusalOf(malformed->body).subjectCode, QStringLiteral("1.6"));
     auto badBase64 = client.post(authenticate, R"({"transactionId":"0A","authenticateServerResponse":"%%%"})");
     QCOMPARE(badBase64->status, 200);
@@ -127,6 +128,7 @@ void TestEs9PlusHttps::hostileHttpRequests()
     QCOMPARE(wrongProtocol->status, 400);
     auto wrongType = client.post(authenticate, "{}", "text/plain");
     QCOMPARE(wrongType->status, 415);
+    QCOMPARE(wrongType->contentType, QByteArrayLiteral("text/plain;charset=UTF-8"));
     auto noSuchFunction = client.post(QStringLiteral("/gsma/rsp2/es9plus/downloadOrder"), "{}");
     QCOMPARE(noSuchFunction->status, 404);
     auto oversized = client.post(authenticate, QByteArray(4 * 1024 * 1024, ' '));
