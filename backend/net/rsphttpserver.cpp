@@ -1,6 +1,7 @@
 #include "rsphttpserver.h"
 
 #include "netlog.h"
+#include "requestsizelimit.h"
 
 #include "protocol/jsonbinding.h"
 
@@ -15,11 +16,21 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <atomic>
+#include <chrono>
 
 namespace simfleet::net {
 
 namespace binding = protocol::jsonbinding;
 using Status = QHttpServerResponse::StatusCode;
+
+namespace {
+
+// Room for a request's line and headers beside its body (Qt's HTTP parser allows 80 KiB of them).
+constexpr qint64 maxRequestHeadBytes = 80 * 1024;
+// How long a client refused for its size has to read its 413 while what it still sends is dropped.
+constexpr std::chrono::seconds lingerAfterRefusal(5);
+
+} // namespace
 
 struct RspHttpServer::Private
 {
@@ -161,9 +172,13 @@ Result<quint16> RspHttpServer::listen(const QHostAddress &address, quint16 port)
     if (bound == 0)
         return fail(QStringLiteral("cannot listen on %1:%2 (in use, or not an address of this machine)").arg(address.toString()).arg(port));
     d->logRefusedHandshakes();
-    // The server listen() made is the newest child.
+    // The server listen() made is the newest child. Its sockets reach the HTTP server only once
+    // encrypted, so the size limit is the first to hear of their bytes.
     if (auto *ssl = qobject_cast<QSslServer *>(d->http.servers().value(d->http.servers().size() - 1)))
-        QObject::connect(ssl, &QSslServer::startedEncryptionHandshake, ssl, [this] { ++d->connections; });
+        QObject::connect(ssl, &QSslServer::startedEncryptionHandshake, ssl, [this](QSslSocket *socket) {
+            ++d->connections;
+            limitRequestSize(socket, &d->http, d->served.name, d->served.maxRequestBytes + maxRequestHeadBytes, lingerAfterRefusal);
+        });
     qCInfo(lcNet) << d->served.name << "served on" << address.toString() << bound
                   << (d->clientAuthorities.isEmpty() ? "" : "to clients with a certificate");
     return bound;

@@ -27,8 +27,9 @@ using FunctionCall = std::function<std::optional<QByteArray>(const QByteArray &b
 // a function without output HTTP 204; 4xx only for what is wrong with the HTTP request itself
 // (method, path, headers, a body over the limit). Any other path is 404: one listener serves one
 // interface. The answer goes back to the socket only if its client is still connected. Qt 6.4
-// HTTP Server reads a whole body before the server sees it, so a body over the limit is refused
-// (413) only after it arrived. Lives on the thread that creates it, which must run an event loop.
+// HTTP Server reads a whole request before a handler sees it, so a request far over the limit is
+// refused (413) on its socket as its bytes arrive (net/requestsizelimit.h), never held whole.
+// Lives on the thread that creates it, which must run an event loop.
 class RspHttpServer
 {
 public:
@@ -56,7 +57,7 @@ public:
     Result<quint16> listen(const QHostAddress &address, quint16 port);
 
     // What it served so far: TLS connections accepted (each a full handshake) and HTTP requests
-    // received. Read from any thread.
+    // read whole (not those refused for their size while they arrived). Read from any thread.
     struct Traffic
     {
         quint64 connections = 0;

@@ -10,6 +10,8 @@
 #include "es9tls.h"
 #include "es9world.h"
 
+#include <QElapsedTimer>
+#include <QFile>
 #include <QSslSocket>
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
@@ -38,6 +40,75 @@ struct Served
     }
 };
 
+
+// The resident memory of this process (client and server both live in it), in bytes.
+qint64 residentBytes()
+{
+    QFile statm(QStringLiteral("/proc/self/statm"));
+    if (!statm.open(QIODevice::ReadOnly))
+        return 0;
+    const QList<QByteArray> fields = statm.readAll().split(' ');
+    return fields.size() > 1 ? fields.at(1).toLongLong() * 4096 : 0;
+}
+
+// What a client saw that POSTed a body far over the limit, written a piece at a time as the
+// socket took it (this side never holds the body), with a pause between pieces, cut off after
+// cutAfter bytes (the connection aborted); one that listens stops sending at the answer.
+struct HugeUpload
+{
+    QByteArray answer;      // what the server sent back, if anything
+    qint64 sent = 0;        // body bytes written
+    qint64 peakGrowth = 0;  // the most this process's resident memory grew meanwhile
+
+    enum Client { Listening, Deaf };
+    static HugeUpload post(const TlsFixture &tls, quint16 port, qint64 declared, qint64 cutAfter, qint64 piece, int pauseMs,
+                           Client client)
+    {
+        HugeUpload out;
+        QSslSocket socket;
+        QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+        configuration.setCaCertificates({ QSslCertificate(tls.root.certificate.toPem()) });
+        socket.setSslConfiguration(configuration);
+        socket.setPeerVerifyName(QStringLiteral("localhost"));
+        socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), port);
+        if (!QTest::qWaitFor([&socket] { return socket.isEncrypted(); }, 10000))
+            return out;
+        socket.write("POST " + functionPath(Function::AuthenticateClient).toLatin1()
+                     + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Admin-Protocol: gsma/rsp/v2.5.0\r\n"
+                       "Content-Length: "
+                     + QByteArray::number(declared) + "\r\n\r\n");
+        const QByteArray bytes(piece, ' ');
+        const qint64 before = residentBytes();
+        const qint64 last = std::min(declared, cutAfter);
+        QElapsedTimer clock;
+        clock.start();
+        while (clock.elapsed() < 60000 && socket.state() == QAbstractSocket::ConnectedState) {
+            out.answer += socket.readAll();
+            if (client == Listening && out.answer.contains("\r\n\r\n"))
+                break;
+            if (out.sent == last && socket.bytesToWrite() == 0 && last < declared)
+                break; // all of the cut body is out: hang up midway
+            if (out.sent < last && socket.bytesToWrite() < piece) {
+                const qint64 n = std::min(piece, last - out.sent);
+                socket.write(bytes.constData(), n);
+                out.sent += n;
+            }
+            out.peakGrowth = std::max(out.peakGrowth, residentBytes() - before);
+            if (pauseMs > 0)
+                QTest::qWait(pauseMs);
+            else
+                QCoreApplication::processEvents();
+        }
+        // The answer's body may trail its headers.
+        if (out.answer.contains("\r\n\r\n"))
+            QTest::qWait(50);
+        out.answer += socket.readAll();
+        socket.abort();
+        return out;
+    }
+
+    QByteArray statusLine() const { return answer.left(answer.indexOf("\r\n")); }
+};
 } // namespace
 
 class TestEs9PlusHttps : public QObject
@@ -51,6 +122,9 @@ private slots:
     void clientRefusesUnknownServer();
     void clientsHangingUp();
     void concurrentDownloads();
+    void hugeBodyRefused();
+    void hugeBodyCutOff_data();
+    void hugeBodyCutOff();
 };
 
 void TestEs9PlusHttps::expiredTlsCertificateRefused()
@@ -237,6 +311,70 @@ void TestEs9PlusHttps::concurrentDownloads()
     QTRY_COMPARE(w->service->installations().size(), devices);
     QCOMPARE(w->service->openSessions(), 0);
     QCOMPARE(w->service->pendingOrders(), 0);
+}
+
+void TestEs9PlusHttps::hugeBodyRefused()
+{
+    // 100 MB to an ES9+ function: refused with 413 long before the last byte, the body never
+    // held in memory; no session or order changes, and the server serves the next download.
+    auto w = world();
+    w->service->addOrder(orderFor(w->eid));
+    TlsFixture tls;
+    Served served(*w, tls);
+    constexpr qint64 hundredMegabytes = 100'000'000;
+    const HugeUpload upload = HugeUpload::post(tls, served.port, hundredMegabytes, hundredMegabytes, 1024 * 1024, 0,
+                                                 HugeUpload::Listening);
+    QVERIFY2(upload.statusLine().startsWith("HTTP/1.1 413"), upload.answer.left(300).constData());
+    QVERIFY(upload.answer.contains("\r\nConnection: close\r\n"));
+    QVERIFY2(upload.sent < 16 * 1024 * 1024, qPrintable(QStringLiteral("answered after %1 bytes").arg(upload.sent)));
+    QVERIFY2(upload.peakGrowth < 48 * 1024 * 1024,
+             qPrintable(QStringLiteral("memory grew by %1 MiB").arg(upload.peakGrowth / (1024 * 1024))));
+    QCOMPARE(w->service->openSessions(), 0);
+    QCOMPARE(w->service->pendingOrders(), 1);
+
+    net::Es9PlusClient client = served.client(tls);
+    auto link = w->field->linkTo(w->eid);
+    auto installed = net::downloadThroughEs9Plus(client, *link, w->server->address(), patience);
+    QVERIFY2(installed, qPrintable(installed.errorMessage()));
+    QCOMPARE(w->service->installations().size(), 1);
+}
+
+void TestEs9PlusHttps::hugeBodyCutOff_data()
+{
+    QTest::addColumn<qint64>("cutAfter");
+    QTest::addColumn<qint64>("piece");
+    QTest::addColumn<int>("pauseMs");
+    // Under the limit, trickled: the server holds a part of a request when the client goes.
+    QTest::newRow("slowly, within the limit") << qint64(48 * 1024) << qint64(4096) << 5;
+    // Over it, trickled and at full speed: cut while the server discards what still comes.
+    QTest::newRow("slowly, past the limit") << qint64(8 * 1024 * 1024) << qint64(256 * 1024) << 10;
+    QTest::newRow("at once, half of it") << qint64(50'000'000) << qint64(1024 * 1024) << 0;
+}
+
+void TestEs9PlusHttps::hugeBodyCutOff()
+{
+    // 100 MB announced, the connection closed midway: the server stays up, nothing changes, and
+    // the next download goes through.
+    QFETCH(qint64, cutAfter);
+    QFETCH(qint64, piece);
+    QFETCH(int, pauseMs);
+    auto w = world();
+    w->service->addOrder(orderFor(w->eid));
+    TlsFixture tls;
+    Served served(*w, tls);
+    const HugeUpload upload = HugeUpload::post(tls, served.port, 100'000'000, cutAfter, piece, pauseMs, HugeUpload::Deaf);
+    QCOMPARE(upload.sent, cutAfter);
+    QVERIFY2(upload.peakGrowth < 48 * 1024 * 1024,
+             qPrintable(QStringLiteral("memory grew by %1 MiB").arg(upload.peakGrowth / (1024 * 1024))));
+    QTest::qWait(100); // the server sees the hang-up
+    QCOMPARE(w->service->openSessions(), 0);
+    QCOMPARE(w->service->pendingOrders(), 1);
+
+    net::Es9PlusClient client = served.client(tls);
+    auto link = w->field->linkTo(w->eid);
+    auto installed = net::downloadThroughEs9Plus(client, *link, w->server->address(), patience);
+    QVERIFY2(installed, qPrintable(installed.errorMessage()));
+    QCOMPARE(w->service->installations().size(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestEs9PlusHttps)
