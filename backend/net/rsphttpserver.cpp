@@ -13,6 +13,8 @@
 #include <QSslServer>
 #include <QTcpSocket>
 #include <QThreadPool>
+
+#include <ctime>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <atomic>
@@ -30,6 +32,14 @@ constexpr qint64 maxRequestHeadBytes = 80 * 1024;
 // How long a client refused for its size has to read its 413 while what it still sends is dropped.
 constexpr std::chrono::seconds lingerAfterRefusal(5);
 
+// The calling thread's CPU time so far (Linux and the other POSIX systems simfleet runs on).
+quint64 threadCpuNanoseconds()
+{
+    timespec t {};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return quint64(t.tv_sec) * 1'000'000'000ULL + quint64(t.tv_nsec);
+}
+
 } // namespace
 
 struct RspHttpServer::Private
@@ -41,6 +51,7 @@ struct RspHttpServer::Private
     QHttpServer http;
     std::atomic<quint64> connections = 0;
     std::atomic<quint64> requests = 0;
+    std::atomic<quint64> functionCpuNanoseconds = 0;
 
     QHttpServerResponse transportError(Status status, const QString &why) const
     {
@@ -124,8 +135,11 @@ RspHttpServer::RspHttpServer(Interface served) : d(std::make_unique<Private>())
                       QPointer<QTcpSocket> socket = responder.socket();
                       auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
                       // The body is copied: the request does not outlive this call.
-                      QtConcurrent::run(&d->pool, [call = std::move(call), body = request.body()] {
-                          return answer(call(body));
+                      QtConcurrent::run(&d->pool, [call = std::move(call), body = request.body(), d = d.get()] {
+                          const quint64 before = threadCpuNanoseconds();
+                          auto response = answer(call(body));
+                          d->functionCpuNanoseconds += threadCpuNanoseconds() - before;
+                          return response;
                       }).then(&d->http, [socket, held, name = d->served.name](QHttpServerResponse &&response) {
                           if (socket && socket->state() == QAbstractSocket::ConnectedState)
                               response.write(std::move(*held));
@@ -186,7 +200,7 @@ Result<quint16> RspHttpServer::listen(const QHostAddress &address, quint16 port)
 
 RspHttpServer::Traffic RspHttpServer::traffic() const
 {
-    return { d->connections.load(), d->requests.load() };
+    return { d->connections.load(), d->requests.load(), double(d->functionCpuNanoseconds.load()) / 1e9 };
 }
 
 } // namespace simfleet::net

@@ -56,12 +56,15 @@ public:
     // The port it listens on (port 0: one the system picks).
     Result<quint16> listen(const QHostAddress &address, quint16 port);
 
-    // What it served so far: TLS connections accepted (each a full handshake) and HTTP requests
-    // read whole (not those refused for their size while they arrived). Read from any thread.
+    // What it served so far: TLS connections accepted (each a full handshake), HTTP requests
+    // read whole (not those refused for their size while they arrived), and the CPU time its
+    // functions took on the server's pool (the cryptography; not TLS and HTTP, which run on the
+    // thread that owns the sockets). Read from any thread.
     struct Traffic
     {
         quint64 connections = 0;
         quint64 requests = 0;
+        double functionCpuSeconds = 0;
     };
     Traffic traffic() const;
 

@@ -2,7 +2,11 @@
 
 #include <QThread>
 
+#include <atomic>
 #include <future>
+
+#include <pthread.h>
+#include <time.h>
 
 namespace simfleet::net {
 
@@ -16,6 +20,8 @@ public:
 protected:
     void run() override
     {
+        pthread_getcpuclockid(pthread_self(), &m_clock);
+        m_hasClock = true;
         auto made = m_make();
         m_make = {}; // what it captured dies here too, with the services
         if (!made) {
@@ -28,7 +34,18 @@ protected:
         services.reset(); // on this thread, where the sockets live
     }
 
+public:
+    double cpuSeconds() const
+    {
+        timespec t {};
+        if (!m_hasClock || clock_gettime(m_clock, &t) != 0)
+            return 0;
+        return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
+    }
+
 private:
+    std::atomic<bool> m_hasClock = false;
+    clockid_t m_clock {};
     ServiceThread::Make m_make;
     std::promise<Result<void>> m_started;
 };
@@ -67,6 +84,11 @@ void ServiceThread::stop()
     d->runner->quit();
     d->runner->wait();
     d->runner.reset();
+}
+
+double ServiceThread::cpuSeconds() const
+{
+    return d->runner && d->runner->isRunning() ? d->runner->cpuSeconds() : 0;
 }
 
 bool ServiceThread::isRunning() const

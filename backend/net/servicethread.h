@@ -27,6 +27,9 @@ public:
     Result<void> start(Make make);
     void stop();
     bool isRunning() const;
+    // The CPU time the service thread used so far (its event loop: sockets, TLS, HTTP); 0 when
+    // it does not run. For benchmarks.
+    double cpuSeconds() const;
 
 private:
     struct Private;

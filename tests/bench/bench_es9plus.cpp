@@ -17,7 +17,10 @@
 //            (the device's chain: CERT.EUICC by the EUM and CERT.EUM by the CI; euiccSignature1,
 //            euiccSignature2, the installation result), 1 key generation and 1 ECDH
 // TLS is not in the bound: its handshakes are measured on their own and printed as a share of the
-// run's CPU, with the number of connections the server accepted.
+// run's CPU, with the number of connections the server accepted. The clients' HTTP stack (Qt
+// Network, a thread per client crossed several times per request) and the eUICCs run in the same
+// process; the served profile server's own CPU (its socket thread and its functions) is also
+// printed against its own part of the cryptography: what it would serve on the cores alone.
 // Usage: bench_es9plus [--quick | --devices N] [--concurrency C]
 
 #include "benchsupport.h"
@@ -51,6 +54,11 @@ constexpr int signsPerDownload = 6;
 constexpr int verifiesPerDownload = 9;
 constexpr int keygensPerDownload = 2;
 constexpr int ecdhPerDownload = 2;
+// The server's part of those (see above).
+constexpr int serverSigns = 3;
+constexpr int serverVerifies = 5;
+constexpr int serverKeygens = 1;
+constexpr int serverEcdh = 1;
 constexpr std::chrono::seconds deviceTimeout(60);
 constexpr std::chrono::seconds httpTimeout(120);
 
@@ -185,8 +193,12 @@ int main(int argc, char *argv[])
         !started)
         return stop(started.errorMessage());
 
+    const double serverThreadBefore = serverThread.cpuSeconds();
     const Downloads run = downloadAll(*w, tls, port, concurrency);
     const net::Es9PlusHttpServer::Traffic traffic = http->traffic();
+    // The served profile server's own CPU: its socket thread (TLS, HTTP) and its functions on
+    // its pool; the rest of the run's CPU is the 64 relaying clients' and the eUICCs'.
+    const double serverCpu = serverThread.cpuSeconds() - serverThreadBefore + traffic.functionCpuSeconds;
     const QStringList someFailures = run.failures.mid(0, 5);
     for (const QString &failure : someFailures)
         std::fprintf(stderr, "bench_es9plus: %s\n", qPrintable(failure));
@@ -201,6 +213,9 @@ int main(int argc, char *argv[])
         + keygensPerDownload / rates.keygen + ecdhPerDownload / rates.ecdh;
     const double bound = double(cores) / cpuSecondsPerDownload;
     const double rate = double(run.installed.size()) / run.seconds;
+    const double serverCryptoPerDownload = serverSigns / rates.sign + serverVerifies / rates.verify + serverKeygens / rates.keygen
+        + serverEcdh / rates.ecdh;
+    const double serverCpuPerDownload = serverCpu / double(std::max<qsizetype>(1, run.installed.size()));
 
     std::printf("simfleet ES9+ over loopback HTTPS, %d devices, %d client threads, %d cores, allocator %s, %s "
                 "(field, orders and first contact set up in %.1f s)\n",
@@ -221,6 +236,13 @@ int main(int argc, char *argv[])
                 "bound on %d cores %.0f downloads/s; achieved %.0f%% of the bound\n",
                 signsPerDownload, verifiesPerDownload, keygensPerDownload, ecdhPerDownload, cpuSecondsPerDownload * 1000.0, cores, bound,
                 100.0 * rate / bound);
+    std::printf("the served profile server alone: %.3f ms of CPU per download (socket thread %.3f, functions %.3f); its share "
+                "of the cryptography (%d signatures, %d verifications, %d key generation, %d ECDH) = %.3f ms: on %d cores of its "
+                "own it serves %.0f downloads/s, %.0f%% of its bound %.0f/s\n",
+                serverCpuPerDownload * 1000.0, (serverCpu - traffic.functionCpuSeconds) * 1000.0 / double(std::max<qsizetype>(1, run.installed.size())),
+                traffic.functionCpuSeconds * 1000.0 / double(std::max<qsizetype>(1, run.installed.size())), serverSigns, serverVerifies,
+                serverKeygens, serverEcdh, serverCryptoPerDownload * 1000.0, cores, double(cores) / serverCpuPerDownload,
+                100.0 * serverCryptoPerDownload / serverCpuPerDownload, double(cores) / serverCryptoPerDownload);
     std::printf("peak RSS %ld MiB\n", bench::peakMemoryMiB());
 
     const bool complete = run.installed.size() == devices && distinct.size() == devices && w->service->installations().size() == devices
