@@ -11,13 +11,7 @@ namespace {
 using jsonbinding::BodyReader;
 using jsonbinding::compact;
 
-struct FunctionEntry
-{
-    Function function;
-    const char *name;
-};
-
-constexpr FunctionEntry functions[] = {
+constexpr jsonbinding::FunctionName<Function> functions[] = {
     { Function::DownloadOrder, "downloadOrder" },
     { Function::ConfirmOrder, "confirmOrder" },
     { Function::CancelOrder, "cancelOrder" },
@@ -146,20 +140,12 @@ std::optional<int> readPointId(BodyReader &reader)
 
 QString functionName(Function function)
 {
-    for (const FunctionEntry &entry : functions) {
-        if (entry.function == function)
-            return QLatin1StringView(entry.name);
-    }
-    return {};
+    return jsonbinding::functionName(functions, function);
 }
 
 std::optional<Function> functionFromName(QStringView name)
 {
-    for (const FunctionEntry &entry : functions) {
-        if (name == QLatin1StringView(entry.name))
-            return entry.function;
-    }
-    return std::nullopt;
+    return jsonbinding::functionFromName(functions, name);
 }
 
 QString functionPath(Function function)

@@ -4,13 +4,7 @@ namespace simfleet::protocol::es9plus {
 
 namespace {
 
-struct FunctionEntry
-{
-    Function function;
-    const char *name;
-};
-
-constexpr FunctionEntry functions[] = {
+constexpr jsonbinding::FunctionName<Function> functions[] = {
     { Function::InitiateAuthentication, "initiateAuthentication" },
     { Function::AuthenticateClient, "authenticateClient" },
     { Function::GetBoundProfilePackage, "getBoundProfilePackage" },
@@ -40,20 +34,12 @@ StatusCode code(const char *subject, const char *reason, const QString &identifi
 
 QString functionName(Function function)
 {
-    for (const FunctionEntry &entry : functions) {
-        if (entry.function == function)
-            return QLatin1StringView(entry.name);
-    }
-    return {};
+    return jsonbinding::functionName(functions, function);
 }
 
 std::optional<Function> functionFromName(QStringView name)
 {
-    for (const FunctionEntry &entry : functions) {
-        if (name == QLatin1StringView(entry.name))
-            return entry.function;
-    }
-    return std::nullopt;
+    return jsonbinding::functionFromName(functions, name);
 }
 
 QString functionPath(Function function)

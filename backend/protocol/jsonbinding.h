@@ -149,4 +149,32 @@ std::variant<T, QString> read(const QJsonObject &members, Fill fill)
     return value;
 }
 
+// An interface's functions by the names their paths carry (section 6.1.1: /gsma/rsp2/<interface>/<function>).
+template<typename Function>
+struct FunctionName
+{
+    Function function;
+    const char *name;
+};
+
+template<typename Function, std::size_t N>
+QString functionName(const FunctionName<Function> (&functions)[N], Function function)
+{
+    for (const FunctionName<Function> &entry : functions) {
+        if (entry.function == function)
+            return QLatin1StringView(entry.name);
+    }
+    return {};
+}
+
+template<typename Function, std::size_t N>
+std::optional<Function> functionFromName(const FunctionName<Function> (&functions)[N], QStringView name)
+{
+    for (const FunctionName<Function> &entry : functions) {
+        if (name == QLatin1StringView(entry.name))
+            return entry.function;
+    }
+    return std::nullopt;
+}
+
 } // namespace simfleet::protocol::jsonbinding

@@ -15,6 +15,8 @@
 #include "net/tlsidentity.h"
 #include "protocol/profileinstallationresult.h"
 
+#include "es9tls.h"
+
 #include "es2world.h"
 
 #include <QMutex>
@@ -28,23 +30,7 @@ namespace es2 = simfleet::testing::es2;
 
 namespace {
 
-// A TLS root and a "localhost" identity under it.
-struct TlsParty
-{
-    crypto::CertifiedKey root;
-    net::TlsIdentity identity;
-
-    explicit TlsParty(const QString &name)
-    {
-        const QDateTime now = QDateTime::currentDateTimeUtc();
-        const crypto::Validity validity { now.addDays(-1), now.addYears(1) };
-        root = crypto::demopki::createCertificateIssuer(name, validity).value();
-        auto leaf = crypto::demopki::createProfileServer(root, name, QStringLiteral("SE"), QStringLiteral("localhost"), validity).value();
-        identity = net::TlsIdentity::fromPem(leaf.certificate.toPem(), leaf.key.toPem().view().toByteArray(), now).value();
-    }
-
-    QList<QSslCertificate> roots() const { return { QSslCertificate(root.certificate.toPem()) }; }
-};
+using TlsParty = simfleet::testing::es9::TlsFixture;
 
 // simfleet's profile server: ES9+ for devices on one port, ES2+ for the operator on another.
 struct Served

@@ -22,6 +22,14 @@ using namespace simfleet::testing::es9;
 
 namespace {
 
+// AddressSanitizer keeps freed memory resident in its quarantine: the process's growth then says
+// nothing about what the server holds.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool measuresMemory = false;
+#else
+constexpr bool measuresMemory = true;
+#endif
+
 // An HTTPS server on a loopback port the system picks, for one test.
 struct Served
 {
@@ -327,7 +335,7 @@ void TestEs9PlusHttps::hugeBodyRefused()
     QVERIFY2(upload.statusLine().startsWith("HTTP/1.1 413"), upload.answer.left(300).constData());
     QVERIFY(upload.answer.contains("\r\nConnection: close\r\n"));
     QVERIFY2(upload.sent < 16 * 1024 * 1024, qPrintable(QStringLiteral("answered after %1 bytes").arg(upload.sent)));
-    QVERIFY2(upload.peakGrowth < 48 * 1024 * 1024,
+    QVERIFY2(!measuresMemory || upload.peakGrowth < 48 * 1024 * 1024,
              qPrintable(QStringLiteral("memory grew by %1 MiB").arg(upload.peakGrowth / (1024 * 1024))));
     QCOMPARE(w->service->openSessions(), 0);
     QCOMPARE(w->service->pendingOrders(), 1);
@@ -364,7 +372,7 @@ void TestEs9PlusHttps::hugeBodyCutOff()
     Served served(*w, tls);
     const HugeUpload upload = HugeUpload::post(tls, served.port, 100'000'000, cutAfter, piece, pauseMs, HugeUpload::Deaf);
     QCOMPARE(upload.sent, cutAfter);
-    QVERIFY2(upload.peakGrowth < 48 * 1024 * 1024,
+    QVERIFY2(!measuresMemory || upload.peakGrowth < 48 * 1024 * 1024,
              qPrintable(QStringLiteral("memory grew by %1 MiB").arg(upload.peakGrowth / (1024 * 1024))));
     QTest::qWait(100); // the server sees the hang-up
     QCOMPARE(w->service->openSessions(), 0);

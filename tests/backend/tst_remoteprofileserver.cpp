@@ -22,6 +22,7 @@
 #include "store/fleetrepository.h"
 #include "store/operatorrepository.h"
 #include "store/workspace.h"
+#include "es9tls.h"
 #include "testsession.h"
 
 #include <QBuffer>
@@ -33,26 +34,9 @@
 
 using namespace simfleet;
 using namespace simfleet::campaigns;
+using simfleet::testing::es9::TlsFixture;
 
 namespace {
-
-// A TLS identity for "localhost" under a root of its own.
-struct TlsFixture
-{
-    crypto::CertifiedKey root;
-    net::TlsIdentity identity;
-
-    explicit TlsFixture(const QString &name)
-    {
-        const QDateTime now = QDateTime::currentDateTimeUtc();
-        const crypto::Validity validity { now.addDays(-1), now.addYears(1) };
-        root = crypto::demopki::createCertificateIssuer(name, validity).value();
-        auto leaf = crypto::demopki::createProfileServer(root, QStringLiteral("Nordtel"), QStringLiteral("SE"), QStringLiteral("localhost"),
-                                                         validity)
-                        .value();
-        identity = net::TlsIdentity::fromPem(leaf.certificate.toPem(), leaf.key.toPem().view().toByteArray(), now).value();
-    }
-};
 
 // The operator's profile server on a thread of its own (the campaign's workers block the test's
 // thread), as if it ran elsewhere, named localhost:PORT as `profile-server` names itself.

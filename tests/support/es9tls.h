@@ -18,16 +18,17 @@ struct TlsFixture
     crypto::CertifiedKey root;
     net::TlsIdentity identity;
 
-    TlsFixture()
+    // name: the root's, and the organisation of the leaf (an operator, or its profile server).
+    explicit TlsFixture(const QString &name = QStringLiteral("ES9 TLS"))
     {
         const QDateTime now = QDateTime::currentDateTimeUtc();
         const crypto::Validity validity { now.addDays(-1), now.addYears(1) };
-        root = crypto::demopki::createCertificateIssuer(QStringLiteral("ES9 TLS"), validity).value();
-        auto leaf = crypto::demopki::createProfileServer(root, QStringLiteral("Nordtel"), QStringLiteral("SE"), QStringLiteral("localhost"),
-                                                         validity)
-                        .value();
+        root = crypto::demopki::createCertificateIssuer(name, validity).value();
+        auto leaf = crypto::demopki::createProfileServer(root, name, QStringLiteral("SE"), QStringLiteral("localhost"), validity).value();
         identity = net::TlsIdentity::fromPem(leaf.certificate.toPem(), leaf.key.toPem().view().toByteArray(), now).value();
     }
+
+    QList<QSslCertificate> roots() const { return { QSslCertificate(root.certificate.toPem()) }; }
 
     // A client of the server on this loopback port, checking its certificate names "localhost".
     net::Es9PlusClient client(quint16 port, std::chrono::milliseconds timeout) const
