@@ -2,9 +2,11 @@
 // factories and spreadsheets: arbitrary bytes as a file. Whatever the input, the reader must
 // end (a record or an error per call, never a loop without progress), keep its memory bounded by
 // maxRecordBytes, and a field it reads must survive csvQuoted and a second read unchanged apart
-// from the apostrophe that defuses spreadsheet formulas.
+// from the apostrophe that defuses spreadsheet formulas. A field that is an activation code
+// (SGP.22 section 4.1, as `operators activation-codes` reads them) parses and writes back the same.
 
 #include "fleet/csvreader.h"
+#include "protocol/activationcode.h"
 
 #include <QBuffer>
 
@@ -60,6 +62,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fieldBytes += f.size();
         if (fieldBytes > fleet::CsvReader::maxRecordBytes)
             __builtin_trap();
+        // Activation codes come in these files (operators activation-codes): a field that reads
+        // as one must write back as the same code.
+        for (const QString &f : fields) {
+            auto code = protocol::ActivationCode::parse(f);
+            if (!code)
+                continue;
+            auto again = protocol::ActivationCode::parse(code->toString());
+            if (!again || again->toString() != code->toString() || again->matchingId != code->matchingId)
+                __builtin_trap();
+        }
         // A single field (the delimiter of a one-column file is a comma) written and read back;
         // not an empty one, which on a line of its own is a blank line, skipped by design.
         if (fields.size() == 1 && !fields.first().isEmpty() && records <= 4 && reader.delimiter() == ',') {

@@ -93,7 +93,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     const QByteArrayView input(reinterpret_cast<const char *>(data + 1), qsizetype(size - 1));
     switch (data[0] % 25) {
     case 0: roundTrip<AuthenticateServerRequest>(input); break;
-    case 1: roundTrip<AuthenticateServerResponse>(input); break;
+    case 1:
+        roundTrip<AuthenticateServerResponse>(input);
+        // The matching ID the profile server finds its order by, from the device's ctxParams1.
+        if (auto response = AuthenticateServerResponse::decode(input))
+            (void)response->matchingId();
+        break;
     case 2: roundTrip<PrepareDownloadRequest>(input); break;
     case 3: roundTrip<PrepareDownloadResponse>(input); break;
     case 4: roundTrip<BoundProfilePackage>(input); break;

@@ -174,6 +174,12 @@ int main(int argc, char **argv)
     if (!retrieved || retrieved->notifications.size() != 3 || retrieved->notifications.last().isInstallationResult())
         return failed(QStringLiteral("the retrieved notifications are not the three expected"));
     messages.insert(QStringLiteral("PendingNotification"), retrieved->notifications.last().encode());
+    // The LPA's CtxParams1 with an activation code's matching ID, as simfleet relaying for a
+    // device sends it (downloadThroughEs9Plus; SGP.22 section 5.7.13).
+    protocol::AuthenticateServerRequest relayed;
+    relayed.tac = QByteArray::fromHex("35000000");
+    relayed.matchingId = QStringLiteral("04386-AGYFT-A74Y8-3F815");
+    messages.insert(QStringLiteral("CtxParams1"), relayed.ctxParams1());
     for (auto it = messages.cbegin(); it != messages.cend(); ++it) {
         if (!write(dir, it.key(), it.value()))
             return failed(QStringLiteral("cannot write to %1").arg(dir.path()));

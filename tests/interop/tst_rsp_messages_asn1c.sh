@@ -48,6 +48,7 @@ expect InitialiseSecureChannelRequest 'keyType: 88$'
 expect InitialiseSecureChannelRequest 'keyLen: 10$'
 expect BoundProfilePackage 'sequenceOf86:'
 expect AuthenticateServerRequest 'serverAddress: smdp.nordtel.example$'
+expect CtxParams1 'matchingId: 04386-AGYFT-A74Y8-3F815$'
 expect AuthenticateServerResponse '^AuthenticateResponseOk ::= {'
 expect AuthenticateServerResponse 'ppVersion: 01 00 00$'
 expect ProfileInstallationResult 'iccid: 98 99 09 01 00 00 00 00 10 F7$'
@@ -83,7 +84,7 @@ expect NotificationSentRequest 'seqNumber: 1$'
 expect NotificationSentResponse 'deleteNotificationStatus: 0$'
 expect GetEuiccChallengeResponse 'euiccChallenge: '
 [ $fail = 0 ] || exit 1
-[ $count = 31 ] || { echo "expected 31 messages, decoded $count" >&2; exit 1; }
+[ $count = 32 ] || { echo "expected 32 messages, decoded $count" >&2; exit 1; }
 
 # The same conversation as the protocol trace wrote it (--trace): every file decodes as the type
 # its device's index.json names, and re-encodes to the same bytes.
