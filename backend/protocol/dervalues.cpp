@@ -86,4 +86,34 @@ Result<QString> readIccid(QByteArrayView content)
     return iccid;
 }
 
+QByteArray eidToBcd(QStringView eid)
+{
+    if (eid.size() != 32)
+        return {};
+    for (QChar c : eid) {
+        if (c < u'0' || c > u'9')
+            return {};
+    }
+    return QByteArray::fromHex(eid.toLatin1());
+}
+
+Result<QString> readEid(QByteArrayView content)
+{
+    if (content.size() != 16)
+        return fail(QStringLiteral("an EID of %1 bytes, not the 16 bytes of its 32 BCD digits").arg(content.size()));
+    const QString digits = QString::fromLatin1(content.toByteArray().toHex());
+    for (QChar c : digits) {
+        if (c < u'0' || c > u'9')
+            return fail(QStringLiteral("an EID holds a nibble that is not a decimal digit (%1)").arg(digits));
+    }
+    return digits;
+}
+
+Result<QByteArray> readTransactionId(QByteArrayView content)
+{
+    if (content.isEmpty() || content.size() > 16)
+        return fail(QStringLiteral("a transaction ID of %1 bytes, not 1 to 16").arg(content.size()));
+    return content.toByteArray();
+}
+
 } // namespace simfleet::protocol::der

@@ -30,4 +30,14 @@ Result<QString> readUtf8(QByteArrayView content, qsizetype maxCharacters);
 // BCD, 'F' filler after a 19-digit ICCID), in the one form simfleet's encoder writes.
 Result<QString> readIccid(QByteArrayView content);
 
+// An EID as SGP.22 and SGP.32 carry it (eidValue '5A', Octet16): the 32 decimal digits as BCD in
+// reading order, two to a byte, as ES10c.GetEID answers it and the secure channel's key
+// derivation takes it. `eid` must be 32 digits; anything else gives an empty array.
+QByteArray eidToBcd(QStringView eid);
+// Back to the digits: 16 bytes whose every nibble is a decimal digit.
+Result<QString> readEid(QByteArrayView content);
+
+// A TransactionId (SGP.22's OCTET STRING (SIZE(1..16))), as the eIM's transaction IDs are too.
+Result<QByteArray> readTransactionId(QByteArrayView content);
+
 } // namespace simfleet::protocol::der

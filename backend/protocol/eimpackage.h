@@ -27,6 +27,7 @@ struct Psmo
     bool rollbackFlag = false;           // enable: the eUICC may roll back to the profile enabled before
     ProfileInfoListRequest listRequest;  // listProfileInfo ('BF2D')
     quint16 otherTag = 0;                // Other: the tag of the alternative
+    QByteArray other;                    // Other: the alternative as it arrived, written back as is
 
     static Psmo enable(const QString &iccid, bool rollback = true);
     static Psmo disable(const QString &iccid);
@@ -77,6 +78,8 @@ struct EuiccResultData
     int result = 0;              // the code, for every kind but ListProfileInfo without error
     QList<ProfileInfo> profiles; // ListProfileInfo: profileInfoListOk
     bool listError = false;      // ListProfileInfo: profileInfoListError, its code in result
+    QByteArray other;            // Other (getRAT, configureAutoEnable and the eCO results): the
+                                 // alternative as it arrived, tag included, written back as is
 };
 
 // EuiccPackageResultDataSigned: what the eUICC did, bound to the request it answers (the same
