@@ -143,6 +143,7 @@ struct AuthenticateClientResponse
     QByteArray smdpSigned2;          // '30' whole
     QByteArray smdpSignature2;       // r || s
     QByteArray smdpCertificate;      // '30' whole
+    QByteArray hashCc;               // Octet32, empty: absent
 };
 
 struct GetBoundProfilePackageRequest
