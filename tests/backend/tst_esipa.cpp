@@ -1,0 +1,408 @@
+// ESipa (SGP.32 section 6.3) and the eIM packages it carries (section 2.11), as the ASN.1 module
+// (../shared/spec/SGP32Definitions.asn1, AUTOMATIC TAGS) has them: messages worked out from the
+// module by hand, round trips of every message, the data the signatures cover, and what a
+// hostile or broken party might send, each refused with a message. asn1c checks the same
+// encodings independently (tests/interop/tst_rsp_messages_asn1c.sh).
+#include "esipasamples.h"
+#include "protocol/der.h"
+#include "protocol/esipa.h"
+
+#include <QTest>
+
+using namespace simfleet;
+using namespace simfleet::protocol;
+using namespace simfleet::protocol::esipa;
+namespace samples = simfleet::testing::esipa;
+
+namespace {
+
+QByteArray hex(const char *text)
+{
+    return QByteArray::fromHex(text);
+}
+
+const char eidHex[] = "89049032000000000000000000000019";
+// EF.ICCID of 8999901000000000017 (ETSI TS 102 221 section 13.2): digits swapped in pairs.
+const char iccidHex[] = "989909010000000010f7";
+
+// Placeholders for the SGP.22 messages the relay carries whole; the relay does not read them.
+QByteArray sgp22(quint16 tag, const char *content)
+{
+    return der::tlv(tag, hex(content));
+}
+
+QList<std::pair<QString, MessageFromIpa>> messagesFromIpa()
+{
+    QList<std::pair<QString, MessageFromIpa>> out;
+    out.append({ QStringLiteral("initiateAuthentication"),
+                 InitiateAuthenticationRequest { QByteArray(16, '\x05'), QStringLiteral("smdp.nordtel.example"),
+                                                 sgp22(0xBF20, "820302050083030200ff") } });
+    out.append({ QStringLiteral("initiateAuthentication bare"), InitiateAuthenticationRequest { QByteArray(16, '\x06'), {}, {} } });
+    out.append({ QStringLiteral("authenticateClient"),
+                 AuthenticateClientRequest { hex("0a0b0c"), sgp22(0xBF38, "a0053003800101") } });
+    out.append({ QStringLiteral("getBoundProfilePackage"),
+                 GetBoundProfilePackageRequest { hex("0a0b0c"), sgp22(0xBF21, "a0053003800101") } });
+    out.append({ QStringLiteral("cancelSession"), CancelSessionRequest { hex("0a0b0c"), sgp22(0xBF41, "a0053003800101") } });
+    out.append({ QStringLiteral("cancelSession error"), CancelSessionRequest { hex("0a"), sgp22(0xBF41, "810105") } });
+    out.append({ QStringLiteral("handleNotification"), HandleNotification { sgp22(0xBF37, "bf2703800101") } });
+    out.append({ QStringLiteral("handleNotification other"), HandleNotification { sgp22(0x30, "300080") } });
+    out.append({ QStringLiteral("handleNotification result"),
+                 HandleNotification { ProvideEimPackageResult { samples::packageResult(), {} } } });
+    out.append({ QStringLiteral("getEimPackage"), GetEimPackageRequest { samples::eid, true, hex("00f110") } });
+    out.append({ QStringLiteral("getEimPackage bare"), GetEimPackageRequest { samples::eid, false, {} } });
+    out.append({ QStringLiteral("provide result"), ProvideEimPackageResult { samples::packageResult(), {} } });
+    out.append({ QStringLiteral("provide result and notifications"),
+                 ProvideEimPackageResult { samples::packageResult(), { sgp22(0xBF37, "bf2703800101"), sgp22(0x30, "3000") } } });
+    EuiccPackageResult refused;
+    refused.content = EuiccPackageErrorData { samples::eimId, 8, {}, EuiccPackageErrorData::ReplayError };
+    refused.euiccSignature = samples::signature('\x33');
+    out.append({ QStringLiteral("provide signed error"), ProvideEimPackageResult { refused, {} } });
+    EuiccPackageResult unknown;
+    unknown.content = EuiccPackageErrorUnsigned { QStringLiteral("eim.unknown.example"), 300 };
+    out.append({ QStringLiteral("provide unsigned error"), ProvideEimPackageResult { unknown, {} } });
+    out.append({ QStringLiteral("provide download result"),
+                 ProvideEimPackageResult { ProfileDownloadTriggerResult { hex("a1a2a3"), sgp22(0xBF37, "bf2703800101"), {} }, {} } });
+    out.append({ QStringLiteral("provide download error"),
+                 ProvideEimPackageResult { ProfileDownloadTriggerResult { hex("a1a2a3"), {}, hex("0102") }, {} } });
+    out.append({ QStringLiteral("provide attach report"), ProvideEimPackageResult { samples::attachReport(), {} } });
+    SimfleetEimPackageResult attested;
+    attested.eimTransactionId = hex("b1b2");
+    attested.attestationResponse = AttestationResponse { hex("d28443a10126"), AttestationResponse::ErrorCode::None }.encode();
+    out.append({ QStringLiteral("provide attestation"), ProvideEimPackageResult { attested, {} } });
+    out.append({ QStringLiteral("provide package error"), ProvideEimPackageResult { int(ProvideEimPackageResult::UnknownPackage), {} } });
+    return out;
+}
+
+QList<std::pair<QString, MessageFromEim>> messagesFromEim()
+{
+    QList<std::pair<QString, MessageFromEim>> out;
+    InitiateAuthenticationResponse initiated;
+    initiated.transactionId = hex("0a0b0c");
+    initiated.serverSigned1 = sgp22(0x30, "80030a0b0c");
+    initiated.serverSignature1 = samples::signature('\x44');
+    initiated.euiccCiPKIdToBeUsed = hex("f54172bdf98a95d65cbeb88a38a1c11d800a85c3");
+    initiated.serverCertificate = sgp22(0x30, "3000");
+    initiated.matchingId = QStringLiteral("04386-AGYFT-A74Y8-3F815");
+    initiated.ctxParams1 = sgp22(0xA0, "a1000c00");
+    out.append({ QStringLiteral("initiateAuthentication"), initiated });
+    InitiateAuthenticationResponse refusedInitiate;
+    refusedInitiate.error = InitiateAuthenticationResponse::SmdpAddressMismatch;
+    out.append({ QStringLiteral("initiateAuthentication error"), refusedInitiate });
+    AuthenticateClientResponse authenticated;
+    authenticated.transactionId = hex("0a0b0c");
+    authenticated.profileMetadata = sgp22(0xBF25, "5a0a989909010000000010f7");
+    authenticated.smdpSigned2 = sgp22(0x30, "80030a0b0c0101ff");
+    authenticated.smdpSignature2 = samples::signature('\x55');
+    authenticated.smdpCertificate = sgp22(0x30, "3000");
+    authenticated.hashCc = QByteArray(32, '\x66');
+    out.append({ QStringLiteral("authenticateClient"), authenticated });
+    AuthenticateClientResponse refusedClient;
+    refusedClient.error = AuthenticateClientResponse::EuiccSignatureInvalid;
+    out.append({ QStringLiteral("authenticateClient error"), refusedClient });
+    out.append({ QStringLiteral("getBoundProfilePackage"),
+                 GetBoundProfilePackageResponse { std::nullopt, hex("0a0b0c"), sgp22(0xBF36, "bf2300") } });
+    out.append({ QStringLiteral("getBoundProfilePackage error"),
+                 GetBoundProfilePackageResponse { int(GetBoundProfilePackageResponse::InvalidTransactionId), {}, {} } });
+    out.append({ QStringLiteral("cancelSession"), CancelSessionResponse {} });
+    out.append({ QStringLiteral("cancelSession error"), CancelSessionResponse { int(CancelSessionResponse::EuiccSignatureInvalid) } });
+    out.append({ QStringLiteral("package"), GetEimPackageResponse { samples::packageRequest() } });
+    out.append({ QStringLiteral("download trigger"), GetEimPackageResponse { samples::downloadTrigger() } });
+    out.append({ QStringLiteral("attest"), GetEimPackageResponse { samples::attestPackage() } });
+    out.append({ QStringLiteral("attach"), GetEimPackageResponse { samples::attachPackage() } });
+    out.append({ QStringLiteral("no package"), GetEimPackageResponse { int(GetEimPackageResponse::NoEimPackageAvailable) } });
+    out.append({ QStringLiteral("acknowledgements"), ProvideEimPackageResultResponse { { 1, 2, 300 } } });
+    out.append({ QStringLiteral("no acknowledgements"), ProvideEimPackageResultResponse {} });
+    return out;
+}
+
+} // namespace
+
+class TestEsipa : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    // A message re-encodes to the bytes it was decoded from, and is the same message.
+    void messagesFromIpaRoundTrip_data()
+    {
+        QTest::addColumn<int>("index");
+        const auto all = messagesFromIpa();
+        for (int i = 0; i < all.size(); ++i)
+            QTest::addRow("%s", qPrintable(all.at(i).first)) << i;
+    }
+    void messagesFromIpaRoundTrip()
+    {
+        QFETCH(int, index);
+        const MessageFromIpa message = messagesFromIpa().at(index).second;
+        const QByteArray bytes = encode(message);
+        auto decoded = decodeFromIpa(bytes);
+        QVERIFY2(decoded.ok(), qPrintable(decoded.errorMessage()));
+        QCOMPARE(decoded->index(), message.index());
+        QCOMPARE(messageName(decoded.value()), messageName(message));
+        QCOMPARE(encode(decoded.value()), bytes);
+    }
+
+    void messagesFromEimRoundTrip_data()
+    {
+        QTest::addColumn<int>("index");
+        const auto all = messagesFromEim();
+        for (int i = 0; i < all.size(); ++i)
+            QTest::addRow("%s", qPrintable(all.at(i).first)) << i;
+    }
+    void messagesFromEimRoundTrip()
+    {
+        QFETCH(int, index);
+        const MessageFromEim message = messagesFromEim().at(index).second;
+        const QByteArray bytes = encode(message);
+        auto decoded = decodeFromEim(bytes);
+        QVERIFY2(decoded.ok(), qPrintable(decoded.errorMessage()));
+        QCOMPARE(decoded->index(), message.index());
+        QCOMPARE(messageName(decoded.value()), messageName(message));
+        QCOMPARE(encode(decoded.value()), bytes);
+    }
+
+    // The fields, not only the bytes, survive: a package with every PSMO simfleet sends.
+    void packageRequestFields()
+    {
+        const EuiccPackageRequest sent = samples::packageRequest();
+        auto got = EuiccPackageRequest::decode(sent.encode());
+        QVERIFY2(got.ok(), qPrintable(got.errorMessage()));
+        QCOMPARE(got->content.eimId, samples::eimId);
+        QCOMPARE(got->content.eid, samples::eid);
+        QCOMPARE(got->content.counterValue, 7);
+        QCOMPARE(got->content.transactionId, hex("0102030405060708"));
+        QCOMPARE(got->eimSignature, samples::signature('\x11'));
+        QCOMPARE(got->receivedSigned, sent.content.encode());
+        QCOMPARE(got->content.psmos.size(), 4);
+        QCOMPARE(got->content.psmos.at(0).kind, Psmo::Kind::Enable);
+        QCOMPARE(got->content.psmos.at(0).iccid, samples::iccid);
+        QVERIFY(got->content.psmos.at(0).rollbackFlag);
+        QCOMPARE(got->content.psmos.at(1).kind, Psmo::Kind::Disable);
+        QCOMPARE(got->content.psmos.at(1).iccid, samples::otherIccid);
+        QCOMPARE(got->content.psmos.at(2).kind, Psmo::Kind::Delete);
+        QCOMPARE(got->content.psmos.at(3).kind, Psmo::Kind::ListProfileInfo);
+        QCOMPARE(got->content.psmos.at(3).listRequest.tagList, hex("5a9f70"));
+        QCOMPARE(got->content.ecoCount, 0);
+    }
+
+    void packageResultFields()
+    {
+        auto got = EuiccPackageResult::decode(samples::packageResult().encode());
+        QVERIFY2(got.ok(), qPrintable(got.errorMessage()));
+        const auto *data = std::get_if<EuiccPackageResultData>(&got->content);
+        QVERIFY(data);
+        QCOMPARE(data->eimId, samples::eimId);
+        QCOMPARE(data->seqNumber, 12);
+        QCOMPARE(data->results.size(), 4);
+        QCOMPARE(data->results.at(2).kind, EuiccResultData::Kind::Delete);
+        QCOMPARE(data->results.at(2).result, 1);
+        QCOMPARE(data->results.at(3).kind, EuiccResultData::Kind::ListProfileInfo);
+        QCOMPARE(data->results.at(3).profiles.size(), 1);
+        QCOMPARE(data->results.at(3).profiles.first().iccid, samples::iccid);
+        QCOMPARE(got->euiccSignature, samples::signature('\x22'));
+        QCOMPARE(got->receivedSigned, data->encode());
+    }
+
+    void simfleetPackageFields()
+    {
+        auto attach = SimfleetEimPackage::decode(samples::attachPackage().encode());
+        QVERIFY2(attach.ok(), qPrintable(attach.errorMessage()));
+        QCOMPARE(attach->kind, SimfleetEimPackage::Kind::Attach);
+        QCOMPARE(attach->rand, samples::attachPackage().rand);
+        QCOMPARE(attach->autn, samples::attachPackage().autn);
+        auto report = SimfleetEimPackageResult::decode(samples::attachReport().encode());
+        QVERIFY2(report.ok(), qPrintable(report.errorMessage()));
+        QCOMPARE(report->iccid, samples::otherIccid);
+        QCOMPARE(report->res, samples::attachReport().res);
+        QVERIFY(report->fellBack);
+        QCOMPARE(report->detail, samples::attachReport().detail);
+        auto attest = SimfleetEimPackage::decode(samples::attestPackage().encode());
+        QVERIFY2(attest.ok(), qPrintable(attest.errorMessage()));
+        QCOMPARE(attest->attestationRequest, samples::attestPackage().attestationRequest);
+    }
+
+    // Worked out from the module by hand: the bytes simfleet must write.
+    void knownEncodings_data()
+    {
+        QTest::addColumn<QByteArray>("encoded");
+        QTest::addColumn<QByteArray>("expected");
+        // [79] implicit on the SEQUENCE; eidValue '5A' the EID's BCD; notifyStateChange [0]
+        // NULL; rPLMN [1].
+        QTest::addRow("getEimPackageRequest")
+            << encode(MessageFromIpa(GetEimPackageRequest { samples::eid, true, hex("00f110") }))
+            << hex("bf4f19" "5a10" "89049032000000000000000000000019" "8000" "810300f110");
+        // EuiccPackageRequest 'BF51': the signed SEQUENCE (eimId [0], eidValue, counterValue [1],
+        // psmoList [0] of one enable [3] with its iccid '5A' and rollbackFlag, a universal NULL
+        // since enable's iccid is tagged), then eimSignature '5F37'.
+        EuiccPackageRequest one;
+        one.content.eimId = QStringLiteral("eim1");
+        one.content.eid = samples::eid;
+        one.content.counterValue = 5;
+        one.content.psmos = { Psmo::enable(samples::iccid) };
+        one.eimSignature = samples::signature('\x11');
+        QTest::addRow("euiccPackageRequest with one enable")
+            << one.encode()
+            << QByteArray(hex("bf5172" "302d" "800465696d31" "5a10") + hex(eidHex) + hex("810105" "a010" "a30e" "5a0a") + hex(iccidHex)
+                          + hex("0500" "5f3740") + samples::signature('\x11'));
+        one.content.psmos = { Psmo::disable(samples::iccid) };
+        QTest::addRow("the same package's signed part, disabling")
+            << one.content.encode() << QByteArray(hex("302b" "800465696d31" "5a10") + hex(eidHex) + hex("810105" "a00e" "a40c" "5a0a") + hex(iccidHex));
+        // [80] implicit; eimAcknowledgements [83] with SequenceNumbers [0].
+        QTest::addRow("provideEimPackageResultResponse")
+            << encode(MessageFromEim(ProvideEimPackageResultResponse { { 1, 2 } })) << hex("bf5009" "bf5306" "800101" "800102");
+        QTest::addRow("provideEimPackageResultResponse without acknowledgements")
+            << encode(MessageFromEim(ProvideEimPackageResultResponse {})) << hex("bf5000");
+        // GetEimPackageResponse has tagged alternatives, so eimPackageError is a universal INTEGER.
+        QTest::addRow("noEimPackageAvailable")
+            << encode(MessageFromEim(GetEimPackageResponse { int(GetEimPackageResponse::NoEimPackageAvailable) })) << hex("bf4f03020101");
+        // provideEimPackageResult [80] is explicit around the untagged CHOICE; euiccPackageResult
+        // [81] explicit around EuiccPackageResult, whose euiccPackageErrorUnsigned is [2].
+        EuiccPackageResult unsignedError;
+        unsignedError.content = EuiccPackageErrorUnsigned { QStringLiteral("eim1"), 0 };
+        QTest::addRow("provideEimPackageResult with an unsigned error")
+            << encode(MessageFromIpa(ProvideEimPackageResult { unsignedError, {} })) << hex("bf500e" "bf510b" "a209" "800465696d31" "840100");
+        // handleNotificationEsipa [61] explicit around a CHOICE of two untagged CHOICEs,
+        // automatically tagged and so explicit too: pendingNotification [0].
+        QTest::addRow("handleNotificationEsipa") << encode(MessageFromIpa(HandleNotification { hex("3000") })) << hex("bf3d04" "a002" "3000");
+        // CancelSessionRequestEsipa: no component tagged, so transactionId [0] and
+        // cancelSessionResponse [1], explicit around SGP.22's CHOICE taken out of its 'BF41'.
+        QTest::addRow("cancelSessionRequestEsipa")
+            << encode(MessageFromIpa(CancelSessionRequest { hex("0a"), hex("bf4103810105") })) << hex("bf4108" "80010a" "a103810105");
+        QTest::addRow("cancelSessionResponseEsipa ok") << encode(MessageFromEim(CancelSessionResponse {})) << hex("bf4102a000");
+        QTest::addRow("profileDownloadTriggerRequest")
+            << ProfileDownloadTriggerRequest { QStringLiteral("LPA:1$a$b"), hex("01") }.encode() << hex("bf5410" "a00b" "80094c50413a3124612462" "820101");
+        // profileDownloadError is the universal SEQUENCE (its sibling is tagged [55]), its
+        // errorResponse [0].
+        QTest::addRow("profileDownloadTriggerResult error")
+            << ProfileDownloadTriggerResult { hex("01"), {}, hex("ee") }.encode() << hex("bf5408" "820101" "3003" "8001ee");
+        QTest::addRow("simfleet attach")
+            << samples::attachPackage().encode()
+            << QByteArray(hex("ff212c" "8004c1c2c3c4" "a124" "8010") + samples::attachPackage().rand + hex("8110") + samples::attachPackage().autn);
+    }
+    void knownEncodings()
+    {
+        QFETCH(QByteArray, encoded);
+        QFETCH(QByteArray, expected);
+        QCOMPARE(encoded.toHex(), expected.toHex());
+    }
+
+    // Section 2.11.1.1 and 2.11.2.1: what the eIM and the eUICC sign.
+    void signedDataLayout()
+    {
+        const QByteArray signedPart = samples::packageRequest().content.encode();
+        QCOMPARE(EuiccPackageRequest::signedData(signedPart), QByteArray(signedPart + hex("840100")));
+        QCOMPARE(EuiccPackageRequest::signedData(signedPart, 300), QByteArray(signedPart + hex("8402012c")));
+        const QByteArray data = std::get<EuiccPackageResultData>(samples::packageResult().content).encode();
+        const QByteArray eimSignature = samples::signature('\x11');
+        QCOMPARE(EuiccPackageResult::signedData(data, eimSignature), QByteArray(data + hex("5f3740") + eimSignature));
+        // What arrived is what is signed, even where simfleet would encode it differently:
+        // a configureAutoEnable PSMO is kept as it came.
+        const QByteArray configure = hex("a7028000");
+        const QByteArray signedBytes = hex("3021" "800465696d31" "5a10") + hex(eidHex) + hex("810101" "a004") + configure;
+        auto got = EuiccPackageRequest::decode(der::tlv(0xBF51, QByteArray(signedBytes + hex("5f3740") + samples::signature('\x01'))));
+        QVERIFY2(got.ok(), qPrintable(got.errorMessage()));
+        QCOMPARE(got->receivedSigned, signedBytes);
+        QCOMPARE(got->content.psmos.first().kind, Psmo::Kind::Other);
+        QCOMPARE(got->content.psmos.first().otherTag, quint16(0xA7));
+        QCOMPARE(got->content.encode(), signedBytes);
+    }
+
+    // Every strict prefix of a message is refused, never read past its end.
+    void truncatedInputsAreRefused()
+    {
+        const QList<QByteArray> whole { encode(MessageFromEim(GetEimPackageResponse { samples::packageRequest() })),
+                                        encode(MessageFromIpa(ProvideEimPackageResult { samples::packageResult(), {} })),
+                                        encode(MessageFromIpa(GetEimPackageRequest { samples::eid, true, hex("00f110") })) };
+        for (const QByteArray &bytes : whole) {
+            for (qsizetype n = 0; n < bytes.size(); ++n) {
+                const QByteArray prefix = bytes.first(n);
+                QVERIFY2(!decodeFromEim(prefix).ok() && !decodeFromIpa(prefix).ok(), prefix.toHex().constData());
+            }
+        }
+    }
+
+    void hostileInputsAreRefused_data()
+    {
+        QTest::addColumn<bool>("fromIpa");
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<QString>("reason");
+        const QByteArray request = encode(MessageFromIpa(GetEimPackageRequest { samples::eid, false, {} }));
+        QTest::addRow("trailing bytes") << true << QByteArray(request + hex("00")) << QStringLiteral("trailing");
+        QTest::addRow("trailing bytes inside") << true << hex("bf4f14" "5a10" "89049032000000000000000000000019" "0500")
+                                               << QStringLiteral("after its fields");
+        QTest::addRow("wrong outer tag") << true << hex("bf5500") << QStringLiteral("'BF55' is none of its alternatives");
+        QTest::addRow("a universal outer tag") << false << QByteArray(hex("30") + request.mid(2)) << QStringLiteral("none of its alternatives");
+        QTest::addRow("oversized length") << true << hex("bf4f84000000105a10") << QStringLiteral("oversized");
+        QTest::addRow("length past the end") << true << hex("bf4f8201005a10") << QStringLiteral("claims 256 bytes");
+        QTest::addRow("EID of 15 bytes") << true << hex("bf4f11" "5a0f" "890490320000000000000000000000") << QStringLiteral("15 bytes");
+        QTest::addRow("EID not BCD") << true << hex("bf4f12" "5a10" "8904903200000000000000000000001f") << QStringLiteral("not a decimal digit");
+        QTest::addRow("rPLMN of 2 bytes") << true << hex("bf4f16" "5a10" "89049032000000000000000000000019" "810200f1")
+                                          << QStringLiteral("not 3");
+        QTest::addRow("unknown package") << false << hex("bf4f03" "bf5500") << QStringLiteral("'BF55'");
+        QTest::addRow("ipaEuiccDataRequest") << false << hex("bf4f05" "bf5202" "5c00") << QStringLiteral("not served");
+        QTest::addRow("transferEimPackageRequest") << false << hex("bf4e03" "020101") << QStringLiteral("not served");
+        QTest::addRow("transferEimPackageResponse") << true << hex("bf4e02" "0500") << QStringLiteral("not served");
+        QTest::addRow("unknown result") << true << hex("bf5003" "bf5500") << QStringLiteral("'BF55'");
+        QTest::addRow("unknown EuiccPackageResult alternative") << true << hex("bf5005" "bf5102" "a300") << QStringLiteral("'A3'");
+        QTest::addRow("unknown notification alternative") << true << hex("bf3d02" "a200") << QStringLiteral("'A2'");
+        QTest::addRow("compact notification") << true << hex("bf3d04" "a002" "a000") << QStringLiteral("compact");
+        QTest::addRow("unknown PSMO")
+            << false << QByteArray(hex("bf4f27" "bf5124" "301f" "800465696d31" "5a10") + hex(eidHex) + hex("810101" "a002" "a900" "5f37") + '\x00')
+            << QStringLiteral("PSMO of tag 'A9'");
+        EuiccPackageRequest shortSignature = samples::packageRequest();
+        shortSignature.eimSignature.chop(1);
+        QTest::addRow("eimSignature of 63 bytes") << false << encode(MessageFromEim(GetEimPackageResponse { shortSignature }))
+                                                  << QStringLiteral("63 bytes");
+        QTest::addRow("euiccChallenge of 15 bytes") << true << QByteArray(hex("bf3911" "810f") + QByteArray(15, '\x01'))
+                                                    << QStringLiteral("not 16");
+        QTest::addRow("transaction ID of 17 bytes") << true << QByteArray(hex("bf3b16" "8011") + QByteArray(17, '\x01') + hex("bf3800"))
+                                                    << QStringLiteral("not 1 to 16");
+        QTest::addRow("empty transaction ID") << true << hex("bf3b05" "8000" "bf3800") << QStringLiteral("not 1 to 16");
+        QTest::addRow("RAND of 15 bytes")
+            << false << QByteArray(hex("bf4f2b" "ff2128" "8001aa" "a123" "800f") + QByteArray(15, '\x01') + hex("8110") + QByteArray(16, '\x02'))
+            << QStringLiteral("not 16 each");
+        QTest::addRow("unknown simfleet alternative") << false << hex("bf4f08" "ff2105" "8001aa" "a200") << QStringLiteral("neither");
+        QTest::addRow("fellBack FALSE written out")
+            << true << QByteArray(hex("bf5017" "ff2114" "8001aa" "a10f" "800a") + hex(iccidHex) + hex("820100")) << QStringLiteral("not TRUE");
+        QTest::addRow("the SM-DS alternative") << false << hex("bf3b07" "a105" "80030a0b0c") << QStringLiteral("not supported");
+        QTest::addRow("acknowledgement not [0]") << false << hex("bf5006" "bf5303" "020101") << QStringLiteral("SequenceNumber");
+    }
+    void hostileInputsAreRefused()
+    {
+        QFETCH(bool, fromIpa);
+        QFETCH(QByteArray, bytes);
+        QFETCH(QString, reason);
+        const QString message = fromIpa ? decodeFromIpa(bytes).errorMessage() : decodeFromEim(bytes).errorMessage();
+        QVERIFY2(!message.isEmpty(), "accepted");
+        QVERIFY2(message.contains(reason), qPrintable(message));
+    }
+
+    // The packages' own decoders, beside the envelopes.
+    void packagesRefuseWhatIsNotThem()
+    {
+        const QByteArray request = samples::packageRequest().encode();
+        QVERIFY(!EuiccPackageRequest::decode(QByteArray(request + hex("00"))).ok());
+        QVERIFY(EuiccPackageRequest::decode(QByteArray(hex("bf52") + request.mid(2))).errorMessage().contains(QStringLiteral("expected tag bf51")));
+        QVERIFY(!EuiccPackageResult::decode(request).ok());
+        QVERIFY(!SimfleetEimPackage::decode(samples::attachReport().encode()).ok());
+        QVERIFY(SimfleetEimPackage::decode(hex("ff2103" "8000" "00")).errorMessage().contains(QStringLiteral("not 1 to 16")));
+        QVERIFY(ProfileDownloadTriggerRequest::decode(hex("bf5404" "a0028100")).errorMessage().contains(QStringLiteral("contactDefaultSmdp")));
+        // An eCO package is read as one: counted, not misread as PSMOs.
+        const QByteArray eco = hex("3021" "800465696d31" "5a10") + hex(eidHex) + hex("810101" "a104" "ab00" "a900");
+        auto withEcos = EuiccPackageSigned::decode(eco);
+        QVERIFY2(withEcos.ok(), qPrintable(withEcos.errorMessage()));
+        QCOMPARE(withEcos->ecoCount, 2);
+        QVERIFY(withEcos->psmos.isEmpty());
+    }
+
+    void messageNamesAreSgp32s()
+    {
+        QCOMPARE(messageName(MessageFromIpa(GetEimPackageRequest {})), QStringLiteral("getEimPackageRequest"));
+        QCOMPARE(messageName(MessageFromIpa(HandleNotification {})), QStringLiteral("handleNotificationEsipa"));
+        QCOMPARE(messageName(MessageFromEim(ProvideEimPackageResultResponse {})), QStringLiteral("provideEimPackageResultResponse"));
+        QCOMPARE(messageName(MessageFromEim(InitiateAuthenticationResponse {})), QStringLiteral("initiateAuthenticationResponseEsipa"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEsipa)
+#include "tst_esipa.moc"
