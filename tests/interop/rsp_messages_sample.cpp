@@ -5,9 +5,12 @@
 // (listed, retrieved, checked and removed). Every message that crossed the device link is
 // written to a directory, one file per message type, named after its ASN.1 type
 // (../shared/spec/RSPDefinitions.asn1, or simfleet's own module for the attestation), so an
-// independent ASN.1 compiler can decode each (tests/interop/tst_rsp_messages_asn1c.sh). The
-// profile holds published test values only (TS 35.208 test set 1); the PKI is made for the run.
+// independent ASN.1 compiler can decode each (tests/interop/tst_rsp_messages_asn1c.sh). Then
+// SGP.32's ESipa messages (SGP32Definitions.asn1) and simfleet's eIM package carrying some of
+// them, each file named Type.alternative where one type has several samples. The profile holds
+// published test values only (TS 35.208 test set 1); the PKI is made for the run.
 #include "acmemeter.h"
+#include "esipasamples.h"
 #include "sampleorder.h"
 #include "crypto/chainverifier.h"
 #include "crypto/demopki.h"
@@ -20,6 +23,7 @@
 #include "protocol/authenticateserver.h"
 #include "protocol/boundprofilepackage.h"
 #include "protocol/der.h"
+#include "protocol/esipa.h"
 #include "protocol/notifications.h"
 #include "protocol/profileinstallationresult.h"
 #include "protocol/profilemanagement.h"
@@ -57,6 +61,40 @@ template<typename T>
 Result<T> ask(const devices::Answer<T> &answer)
 {
     return answer.wait(patience, QStringLiteral("sample"));
+}
+
+// SGP.32's ESipa messages (SGP32Definitions) and simfleet's eIM package, around the SGP.22
+// messages of the conversation: its EUICCInfo1, challenge, notification and installation
+// result. Where one ASN.1 type has several samples the file is named Type.alternative.
+void addEsipaMessages(QMap<QString, QByteArray> &messages, const QString &eid, const QByteArray &challenge,
+                      const QByteArray &installationResult)
+{
+    namespace samples = testing::esipa;
+    using namespace protocol::esipa;
+    const QString fromIpa = QStringLiteral("EsipaMessageFromIpaToEim.");
+    const QString fromEim = QStringLiteral("EsipaMessageFromEimToIpa.");
+    const QByteArray notification = messages.value(QStringLiteral("PendingNotification"));
+    messages.insert(fromIpa + QStringLiteral("getEimPackageRequest"),
+                    encode(MessageFromIpa(GetEimPackageRequest { eid, true, QByteArray::fromHex("00f110") })));
+    // ePRAndNotifications: the signed result with the eUICC's pending notifications.
+    messages.insert(fromIpa + QStringLiteral("provideEimPackageResult"),
+                    encode(MessageFromIpa(ProvideEimPackageResult { samples::packageResult(), { installationResult, notification } })));
+    messages.insert(fromIpa + QStringLiteral("handleNotificationEsipa"), encode(MessageFromIpa(HandleNotification { notification })));
+    messages.insert(fromIpa + QStringLiteral("initiateAuthenticationRequestEsipa"),
+                    encode(MessageFromIpa(InitiateAuthenticationRequest { challenge, QStringLiteral("smdp.nordtel.example"),
+                                                                          messages.value(QStringLiteral("EUICCInfo1")) })));
+    messages.insert(fromEim + QStringLiteral("getEimPackageResponse"), encode(MessageFromEim(GetEimPackageResponse { samples::packageRequest() })));
+    messages.insert(fromEim + QStringLiteral("profileDownloadTriggerRequest"),
+                    encode(MessageFromEim(GetEimPackageResponse { samples::downloadTrigger() })));
+    messages.insert(fromEim + QStringLiteral("provideEimPackageResultResponse"),
+                    encode(MessageFromEim(ProvideEimPackageResultResponse { { 12, 13 } })));
+    messages.insert(QStringLiteral("SimfleetEimPackage"), samples::attachPackage().encode());
+    messages.insert(QStringLiteral("SimfleetEimPackage.attest"), samples::attestPackage().encode());
+    messages.insert(QStringLiteral("SimfleetEimPackageResult"), samples::attachReport().encode());
+    SimfleetEimPackageResult attested;
+    attested.eimTransactionId = samples::attestPackage().eimTransactionId;
+    attested.attestationResponse = messages.value(QStringLiteral("AttestationResponse"));
+    messages.insert(QStringLiteral("SimfleetEimPackageResult.attest"), attested.encode());
 }
 
 } // namespace
@@ -180,6 +218,7 @@ int main(int argc, char **argv)
     relayed.tac = QByteArray::fromHex("35000000");
     relayed.matchingId = QStringLiteral("04386-AGYFT-A74Y8-3F815");
     messages.insert(QStringLiteral("CtxParams1"), relayed.ctxParams1());
+    addEsipaMessages(messages, eid, challenge.value(), refusedAnswer.value());
     for (auto it = messages.cbegin(); it != messages.cend(); ++it) {
         if (!write(dir, it.key(), it.value()))
             return failed(QStringLiteral("cannot write to %1").arg(dir.path()));

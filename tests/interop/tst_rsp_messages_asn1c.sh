@@ -3,8 +3,11 @@
 # (attestation, a download, ES10c and the notifications) with asn1c, an ASN.1 compiler
 # independent of simfleet, built from the GSMA modules in ../shared/spec (RSPDefinitions
 # with the PKIX and profile package modules it imports) and simfleet's own module for what SGP.22
-# lacks (backend/protocol/SimfleetDefinitions.asn1: the attestation exchange). Each file must decode as its type with its
-# constraints met, and asn1c's DER of what it decoded must be byte for byte what simfleet wrote.
+# lacks (backend/protocol/SimfleetDefinitions.asn1: the attestation exchange, simfleet's eIM package).
+# SGP32Definitions (SGP.32's ESipa and eIM packages), which imports from RSPDefinitions and PKIX,
+# is compiled with them. Each file is named after its type (Type.der, or Type.alternative.der
+# where one type has several samples) and must decode as that type with its constraints met,
+# and asn1c's DER of what it decoded must be byte for byte what simfleet wrote.
 set -eu
 spec="$1"; sample="$2"; work="$3"; own="$4"
 command -v asn1c >/dev/null || { echo "asn1c is missing: run installer/install-deps.sh" >&2; exit 1; }
@@ -17,8 +20,8 @@ cd "$work/rsp-asn1c"
 # (SegmentTaggedN ::= [N] OCTET STRING), which is the same type and the same bytes.
 sed 's/SEQUENCE OF \[\([0-9]\)\] OCTET STRING/SEQUENCE OF SegmentTagged\1/; s/^END$//' "$spec/RSPDefinitions.asn1" > RSPDefinitions.asn1
 printf 'SegmentTagged6 ::= [6] OCTET STRING\nSegmentTagged7 ::= [7] OCTET STRING\nSegmentTagged8 ::= [8] OCTET STRING\nEND\n' >> RSPDefinitions.asn1
-modules="RSPDefinitions.asn1 $spec/PKIX1Explicit88.asn1 $spec/PKIX1Implicit88.asn1 $spec/PEDefinitions.asn1 $own"
-if [ ! -x progname ] || [ "$spec/RSPDefinitions.asn1" -nt progname ] || [ "$own" -nt progname ] || [ "$0" -nt progname ]; then
+modules="RSPDefinitions.asn1 $spec/SGP32Definitions.asn1 $spec/PKIX1Explicit88.asn1 $spec/PKIX1Implicit88.asn1 $spec/PEDefinitions.asn1 $own"
+if [ ! -x progname ] || [ "$spec/RSPDefinitions.asn1" -nt progname ] || [ "$spec/SGP32Definitions.asn1" -nt progname ] || [ "$own" -nt progname ] || [ "$0" -nt progname ]; then
   asn1c -fcompound-names -fwide-types -pdu=all $modules >/dev/null 2>asn1c.log
   make -s -j2 -f Makefile.am.sample CFLAGS="-DASN_PDU_COLLECTION -DPDU=BoundProfilePackage -I. -O1 -w" progname >make.log 2>&1 \
     || { tail -20 make.log >&2; exit 1; }
@@ -28,11 +31,12 @@ rm -rf "$work"/rsp-messages/*
 fail=0
 count=0
 for file in "$work"/rsp-messages/*.der; do
-  type=$(basename "$file" .der)
+  name=$(basename "$file" .der)
+  type=${name%%.*}
   if ! ./progname -p "$type" -iber -c -oder "$file" > "$file.asn1c" 2> "$file.err"; then
-    echo "asn1c cannot decode $type:" >&2; cat "$file.err" >&2; fail=1; continue
+    echo "asn1c cannot decode $name as $type:" >&2; cat "$file.err" >&2; fail=1; continue
   fi
-  cmp -s "$file" "$file.asn1c" || { echo "asn1c re-encodes $type differently: not canonical DER" >&2; fail=1; }
+  cmp -s "$file" "$file.asn1c" || { echo "asn1c re-encodes $name differently: not canonical DER" >&2; fail=1; }
   # The values as text (asn1c cannot print simfleet's UUID-based OID, whose arc has 128 bits,
   # and stops there; the DER round trip above covers it).
   ./progname -p "$type" -iber -otext "$file" > "$file.txt" 2>&1 || true
@@ -83,8 +87,37 @@ expect PendingNotification 'eumCertificate: Certificate ::= {'
 expect NotificationSentRequest 'seqNumber: 1$'
 expect NotificationSentResponse 'deleteNotificationStatus: 0$'
 expect GetEuiccChallengeResponse 'euiccChallenge: '
+# SGP.32's ESipa: the eIM's package, with enable (and its rollbackFlag, a universal NULL),
+# disable, delete and listProfileInfo; the IPA's poll, result and notification; the relay.
+ipa=EsipaMessageFromIpaToEim; eim=EsipaMessageFromEimToIpa
+expect $eim.getEimPackageResponse '^EuiccPackageRequest ::= {'
+expect $eim.getEimPackageResponse 'eidValue: 89 04 90 32 00 00 00 00 00 00 00 00 00 00 00 19$'
+expect $eim.getEimPackageResponse 'counterValue: 7$'
+expect $eim.getEimPackageResponse 'rollbackFlag: <present>$'
+expect $eim.getEimPackageResponse '^            disable ::= {'
+expect $eim.getEimPackageResponse '^            delete ::= {'
+expect $eim.getEimPackageResponse 'tagList: 5A 9F 70$'
+expect $eim.profileDownloadTriggerRequest 'profileDownloadData: LPA:1\$smdp.nordtel.example\$04386-AGYFT-A74Y8-3F815$'
+expect $eim.provideEimPackageResultResponse '^        13$'
+expect $ipa.getEimPackageRequest 'notifyStateChange: <present>$'
+expect $ipa.getEimPackageRequest 'rPLMN: 00 F1 10$'
+expect $ipa.provideEimPackageResult '^ePRAndNotifications ::= {'
+expect $ipa.provideEimPackageResult 'euiccPackageResult: EuiccPackageResultSigned ::= {'
+expect $ipa.provideEimPackageResult 'seqNumber: 12$'
+expect $ipa.provideEimPackageResult 'profileState: 1$'
+expect $ipa.provideEimPackageResult 'SGP32-ProfileInstallationResult ::= {'
+expect $ipa.handleNotificationEsipa '^OtherSignedNotification ::= {'
+expect $ipa.initiateAuthenticationRequestEsipa 'smdpAddress: smdp.nordtel.example$'
+expect $ipa.initiateAuthenticationRequestEsipa 'euiccInfo1: EUICCInfo1 ::= {'
+# simfleet's eIM package, its attestation alternative keeping its own 'FF20'.
+expect SimfleetEimPackage 'request: attachRequest ::= {'
+expect SimfleetEimPackage 'rand: 23 55 3C BE 96 37 A8 9D 21 8A E6 4D AE 47 BF 35$'
+expect SimfleetEimPackage.attest 'request: AttestationRequest ::= {'
+expect SimfleetEimPackageResult 'iccid: 98 99 09 01 00 00 00 00 20 F5$'
+expect SimfleetEimPackageResult 'fellBack: TRUE$'
+expect SimfleetEimPackageResult.attest 'D2 84 '
 [ $fail = 0 ] || exit 1
-[ $count = 32 ] || { echo "expected 32 messages, decoded $count" >&2; exit 1; }
+[ $count = 43 ] || { echo "expected 43 messages, decoded $count" >&2; exit 1; }
 
 # The same conversation as the protocol trace wrote it (--trace): every file decodes as the type
 # its device's index.json names, and re-encodes to the same bytes.
@@ -104,4 +137,4 @@ for m in json.load(open(sys.argv[1]))["messages"]: print(m["file"], m["type"].sp
 done
 [ $fail = 0 ] || exit 1
 [ $traced -ge 30 ] || { echo "expected the whole conversation in the trace, found $traced messages" >&2; exit 1; }
-echo "asn1c decoded $count message types (SGP.22 and simfleet's own) from a real conversation with a simulated device, and the $traced messages of its protocol trace as the types the trace names; each DER round trip identical"
+echo "asn1c decoded $count messages (SGP.22, SGP.32's ESipa and simfleet's own) from a real conversation with a simulated device, and the $traced messages of its protocol trace as the types the trace names; each DER round trip identical"
