@@ -134,7 +134,8 @@ struct EuiccPackageResult
 // (SGP.22 4.1) for the IPA to download with, through the eIM's ESipa relay.
 struct ProfileDownloadTriggerRequest
 {
-    QString activationCode;
+    QString activationCode;      // empty: profileDownloadData absent; the other alternatives
+                                 // (contactDefaultSmdp, contactSmds) are refused on decode
     QByteArray eimTransactionId; // empty: absent
 
     QByteArray encode() const;
