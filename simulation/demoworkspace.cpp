@@ -9,6 +9,7 @@
 #include "crypto/random.h"
 #include "identity/eid.h"
 #include "identity/imei.h"
+#include "eim/eimidentity.h"
 #include "store/auditauthor.h"
 #include "store/auditlog.h"
 #include "store/certificaterepository.h"
@@ -402,12 +403,20 @@ Result<std::unique_ptr<store::Workspace>> DemoWorkspace::create(const QString &p
     if (auto ok = store::writeKeyFile(keyFile, passphrase); !ok)
         return discard(ok.error());
 
+    // The workspace is its devices' eIM (SGP.32): their factory configures every eUICC with it.
+    auto eimIdentity = eim::EimIdentity::ensure(*workspace.value(),
+                                                store::AuditAuthor { QStringLiteral("owner"), workspace.value()->vault().ownerKey() });
+    if (!eimIdentity)
+        return discard(eimIdentity.error());
+
     // The devices' own file: a fixed seed, so every demo fleet has the same keys.
     {
         auto field = simulation::SimulatedField::create(fieldFile, crypto::sha256("simfleet demo field"), demo->ci.certificate,
                                                      demo->manufacturers, demo->fieldDevices, clock);
         if (!field)
             return discard(field.error());
+        if (auto ok = field.value()->associateEim(eimIdentity->eimId(), eimIdentity->publicKey().subjectPublicKeyInfo()); !ok)
+            return discard(ok.error());
         for (const simulation::FieldManufacturer &m : demo->manufacturers) {
             auto crl = field.value()->revocationList(m.name);
             if (!crl)

@@ -78,7 +78,7 @@ std::optional<FlashRecord> decode(QByteArrayView payload)
     if (in.status() == QDataStream::Ok && !in.atEnd())
         in >> r.metadata >> r.sequenceNumber;
     if (in.status() != QDataStream::Ok || !in.atEnd() || kind < quint8(FlashRecord::Kind::Certified)
-        || kind > quint8(FlashRecord::Kind::NotificationRemoved))
+        || kind > quint8(FlashRecord::Kind::EimCounter))
         return std::nullopt;
     r.kind = FlashRecord::Kind(kind);
     return r;

@@ -29,6 +29,8 @@ struct FlashRecord
         Notified = 7,  // a pending notification (SGP.22 section 3.5): sequenceNumber; iccid;
                        // data: what the eUICC signed (SimulatedDevice::Memory::Notification)
         NotificationRemoved = 8, // sequenceNumber, delivered and removed from the list
+        EimCounter = 9, // data: an eIM's eimId; sequenceNumber: the counterValue of the last eUICC
+                        // package of it the eUICC accepted (SGP.32 section 2.11.1.1)
     };
     Kind kind = Kind::Certified;
     QString eid;

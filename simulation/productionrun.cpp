@@ -1,4 +1,6 @@
 #include "productionrun.h"
+
+#include "eim/eimidentity.h"
 #include "simulatedfield.h"
 
 #include "core/clock.h"
@@ -163,6 +165,12 @@ Result<ProductionRun> ProductionRun::make(const store::Workspace &workspace, con
                                               run.devices, &workspace.clock());
         if (!created)
             return created.error();
+        // The factory configures the eUICCs with the workspace's eIM when it has one (SGP.32's
+        // initial eIM configuration); without one they are configured when it is made.
+        if (auto eim = eim::EimIdentity::ofWorkspace(workspace)) {
+            if (auto ok = created.value()->associateEim(eim->eimId(), eim->publicKey().subjectPublicKeyInfo()); !ok)
+                return ok.error();
+        }
     }
 
     store::ReferenceValueRecord &r = run.referenceValues;

@@ -3,6 +3,7 @@
 #include "protocol/authenticateserver.h"
 #include "protocol/boundprofilepackage.h"
 #include "protocol/der.h"
+#include "protocol/eimpackage.h"
 #include "protocol/euiccinfo.h"
 #include "protocol/notifications.h"
 #include "protocol/profileinstallationresult.h"
@@ -163,6 +164,11 @@ void SimulatedDevice::replay(const FlashRecord &record)
     case FlashRecord::Kind::NotificationRemoved:
         m.notifications.removeIf([&](const Memory::Notification &n) { return n.metadata.sequenceNumber == record.sequenceNumber; });
         break;
+    case FlashRecord::Kind::EimCounter: {
+        qint64 &counter = m.eimCounters[QString::fromUtf8(record.data)];
+        counter = std::max(counter, record.sequenceNumber);
+        break;
+    }
     }
 }
 
@@ -768,6 +774,131 @@ Result<devices::AttachReport> SimulatedDevice::attach(const QByteArray &rand, co
         return failWith(ErrorCode::AttachFailed,
                         QStringLiteral("the network failed authentication (MAC mismatch): the profile's credentials differ"));
     return devices::AttachReport { enabled.iccid, vector->res, false, QStringLiteral("attached to network %1").arg(enabled.plmn) };
+}
+
+Result<QByteArray> SimulatedDevice::loadEuiccPackage(const QByteArray &requestBytes)
+{
+    using protocol::EuiccPackageErrorData;
+    auto request = protocol::EuiccPackageRequest::decode(requestBytes);
+    if (!request)
+        return malformed(m_spec.eid, request.errorMessage());
+    const protocol::EuiccPackageSigned &package = request->content;
+    QMutexLocker one(&m_packageMutex);
+
+    // SGP.32 section 2.11.2.1: a package the eUICC cannot attribute to an eIM it knows, or whose
+    // signature does not verify under that eIM's key, gets an unsigned error and changes nothing.
+    protocol::EuiccPackageResult answer;
+    const EimTrust *eim = m_surroundings->eimTrust(package.eimId);
+    if (!eim
+        || !crypto::ecdsaVerify(eim->publicKey, protocol::EuiccPackageRequest::signedData(request->receivedSigned),
+                                request->eimSignature, crypto::SignatureFormat::Raw)) {
+        answer.content = protocol::EuiccPackageErrorUnsigned { package.eimId, std::nullopt };
+        return answer.encode();
+    }
+    if (auto ok = ensureCertified(); !ok)
+        return ok.error();
+    crypto::EcPrivateKey key;
+    {
+        QMutexLocker lock(&m_mutex);
+        key = m_key;
+    }
+    // euiccSignEPR / euiccSignEPE: over the data and the request's eimSignature.
+    const auto signedAnswer = [&](QByteArray data) -> Result<QByteArray> {
+        auto signature = crypto::ecdsaSign(key, protocol::EuiccPackageResult::signedData(data, request->eimSignature),
+                                           crypto::SignatureFormat::Raw);
+        if (!signature)
+            return signature.error();
+        answer.euiccSignature = std::move(signature).value();
+        return answer.encode();
+    };
+    const auto refuse = [&](int code) {
+        EuiccPackageErrorData error { package.eimId, package.counterValue, package.transactionId, code };
+        const QByteArray data = error.encode();
+        answer.content = std::move(error);
+        return signedAnswer(data);
+    };
+    if (package.eid != m_spec.eid)
+        return refuse(EuiccPackageErrorData::InvalidEid);
+    // The eUICC handles counters up to 0x7FFFFF at least (section 2.11.1.1); simfleet's go no higher.
+    constexpr qint64 highestCounter = 0x7FFFFF;
+    if (package.counterValue < 1 || package.counterValue > highestCounter)
+        return refuse(EuiccPackageErrorData::CounterValueOutOfRange);
+    qint64 last = 0;
+    {
+        QMutexLocker lock(&m_mutex);
+        last = m_memory.eimCounters.value(package.eimId);
+    }
+    if (package.counterValue <= last)
+        return refuse(EuiccPackageErrorData::ReplayError);
+    FlashRecord counted;
+    counted.kind = FlashRecord::Kind::EimCounter;
+    counted.eid = m_spec.eid;
+    counted.data = package.eimId.toUtf8();
+    counted.sequenceNumber = package.counterValue;
+    if (auto ok = m_surroundings->commit(counted); !ok)
+        return ok.error();
+    {
+        QMutexLocker lock(&m_mutex);
+        m_memory.eimCounters[package.eimId] = package.counterValue;
+    }
+
+    protocol::EuiccPackageResultData result { package.eimId, package.counterValue, package.transactionId, 0, {} };
+    if (package.psmos.isEmpty()) // eCOs only: simfleet's eUICCs take their eIM from the factory
+        result.results.append({ protocol::EuiccResultData::Kind::ProcessingTerminated,
+                                protocol::EuiccResultData::UnknownOrDamagedCommand, {}, false, {} });
+    for (const protocol::Psmo &psmo : package.psmos) {
+        auto ran = runPsmo(psmo);
+        if (!ran) {
+            qCWarning(lcSimulation) << "device" << m_spec.eid << "stopped an eUICC package:" << ran.errorMessage();
+            result.results.append({ protocol::EuiccResultData::Kind::ProcessingTerminated,
+                                    protocol::EuiccResultData::Interruption, {}, false, {} });
+            break;
+        }
+        result.results.append(ran.value());
+        if (ran->kind == protocol::EuiccResultData::Kind::ProcessingTerminated)
+            break;
+    }
+    result.seqNumber = takeSequenceNumber();
+    const QByteArray data = result.encode();
+    answer.content = std::move(result);
+    return signedAnswer(data);
+}
+
+Result<protocol::EuiccResultData> SimulatedDevice::runPsmo(const protocol::Psmo &psmo)
+{
+    using Kind = protocol::EuiccResultData::Kind;
+    const auto operate = [&](ProfileOperation operation, Kind kind) -> Result<protocol::EuiccResultData> {
+        auto done = changeProfile(psmo.iccid, operation);
+        if (!done)
+            return done.error();
+        // EnableProfileResult and its siblings know ok, iccidOrAidNotFound, the state codes and
+        // undefinedError; a refusal by policy is the last.
+        const int code = int(done.value());
+        return protocol::EuiccResultData { kind, code <= 2 ? code : int(ProfileOperationResult::UndefinedError), {}, false, {} };
+    };
+    switch (psmo.kind) {
+    case protocol::Psmo::Kind::Enable:
+        // The profile enabled before stays as the fallback either way (rollbackFlag only lets
+        // the IPA roll back to it, SGP.32 section 5.9.16).
+        return operate(ProfileOperation::Enable, Kind::Enable);
+    case protocol::Psmo::Kind::Disable:
+        return operate(ProfileOperation::Disable, Kind::Disable);
+    case protocol::Psmo::Kind::Delete:
+        return operate(ProfileOperation::Delete, Kind::Delete);
+    case protocol::Psmo::Kind::ListProfileInfo: {
+        auto listed = profilesInfo(psmo.listRequest.encode());
+        if (!listed)
+            return listed.error();
+        auto response = protocol::ProfileInfoListResponse::decode(listed.value());
+        if (!response)
+            return protocol::EuiccResultData { Kind::ListProfileInfo, 127, {}, true, {} };
+        return protocol::EuiccResultData { Kind::ListProfileInfo, 0, response->profiles, false, {} };
+    }
+    case protocol::Psmo::Kind::Other:
+        break;
+    }
+    // getRAT and configureAutoEnable: not offered by simfleet's eUICCs.
+    return protocol::EuiccResultData { Kind::ProcessingTerminated, protocol::EuiccResultData::UnknownOrDamagedCommand, {}, false, {} };
 }
 
 } // namespace simfleet::simulation

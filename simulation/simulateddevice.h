@@ -5,6 +5,7 @@
 #include "crypto/secretbytes.h"
 #include "devices/devicelink.h"
 #include "fault.h"
+#include "protocol/eimpackage.h"
 #include "protocol/profilemanagement.h"
 #include "protocol/profilemetadata.h"
 #include "protocol/entityattestationtoken.h"
@@ -65,6 +66,15 @@ struct FieldTiming
     qint64 clockSkewSeconds = 2 * 3600;
 };
 
+// An eIM an eUICC was configured with (EimConfigurationData, SGP.32 section 2.11.1.1.1): its
+// identifier and the public key its eUICC packages are signed with. simfleet's configurations
+// carry no association token.
+struct EimTrust
+{
+    QString eimId;
+    crypto::EcPublicKey publicKey;
+};
+
 // What a device needs from the world around it: the time, how its faults behave, the
 // certificate issuer its eUICC trusts (SGP.22 section 4.5.2: the CI public key it carries from
 // the factory), and flash memory its changes must reach before it answers. The simulated field
@@ -81,6 +91,13 @@ public:
     // for such a field.
     virtual const crypto::Certificate &certificateIssuer() const = 0;
     virtual Result<void> commit(const FlashRecord &record) = 0;
+    // The eIM the eUICC knows by this eimId (its eIM configuration data, SGP.32 section
+    // 2.11.1.1.1: the public key it verifies that eIM's packages with); null when it knows none.
+    virtual const EimTrust *eimTrust(const QString &eimId) const
+    {
+        Q_UNUSED(eimId);
+        return nullptr;
+    }
 };
 
 // One simulated device: its eUICC (installed profiles, their credentials sealed under the secure
@@ -136,6 +153,12 @@ public:
     // package's transaction.
     Result<QByteArray> loadBoundPackage(const QByteArray &boundProfilePackage);
     Result<devices::AttachReport> attach(const QByteArray &rand, const QByteArray &autn);
+    // ES10b.LoadEuiccPackage (SGP.32 section 5.9.1): an EuiccPackageRequest ('BF51') in, the
+    // EuiccPackageResult out (DER). The package must be signed by an eIM the eUICC knows (else an
+    // unsigned error), name this eUICC (invalidEid) and carry a counter above the last one of
+    // that eIM it accepted (replayError); only then do its PSMOs run, in order. The counter is
+    // committed before the first PSMO, so a package never runs twice, even across a restart.
+    Result<QByteArray> loadEuiccPackage(const QByteArray &request);
 
     // What the device keeps across restarts: its field's file stores it, its flash log records
     // each change to it.
@@ -161,6 +184,7 @@ public:
         bool crashedBefore = false;             // CrashesMidDownload: it fails once, then works
         QList<Notification> notifications;      // pending, oldest first
         qint64 lastSequenceNumber = 0;          // of the notifications, never reused
+        QHash<QString, qint64> eimCounters;     // per eimId, the counterValue last accepted
     };
     Memory memory() const;
     void restore(Memory memory);
@@ -193,6 +217,9 @@ private:
     // The ISD-P a profile lives in (GlobalPlatform: SGP.02's ISD-P prefix, then a number the
     // ICCID gives): the same for the profile's life, with nothing to store.
     static QByteArray isdpAid(const QString &iccid);
+    // The result of one PSMO of an eUICC package; nothing when it could not run (an error, which
+    // terminates the package).
+    Result<protocol::EuiccResultData> runPsmo(const protocol::Psmo &psmo);
 
     const FieldDevice m_spec;
     const std::shared_ptr<const FieldManufacturer> m_manufacturer;
@@ -206,6 +233,8 @@ private:
     // state does, so a restart abandons it.
     QMutex m_sessionMutex;
     std::unique_ptr<EuiccSession> m_session;
+    // One eUICC package at a time: its counter is checked and committed before its PSMOs run.
+    QMutex m_packageMutex;
 };
 
 } // namespace simfleet::simulation

@@ -43,14 +43,15 @@ Result<void> exec(QSqlQuery &q, const QString &sql)
 
 // The field file's own upgrades: version 1 lets the devices keep their profiles' network and
 // credentials, and remember a crash; version 2 indexes profiles by device; version 3 keeps each
-// profile's metadata and each device's pending notifications with their sequence numbers.
+// profile's metadata and each device's pending notifications with their sequence numbers;
+// version 4 each eUICC's eIM counters.
 Result<void> migrateField(QSqlDatabase &db)
 {
     QSqlQuery q(db);
     if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
         return fail(q.lastError().text());
     const int version = q.value(0).toInt();
-    if (version >= 3)
+    if (version >= 4)
         return {};
     store::Transaction tx(db);
     if (version < 1) {
@@ -67,11 +68,19 @@ Result<void> migrateField(QSqlDatabase &db)
         if (auto ok = exec(q, QStringLiteral("CREATE INDEX IF NOT EXISTS field_profile_eid ON field_profile(eid)")); !ok)
             return ok;
     }
-    for (const char *sql : { "ALTER TABLE field_profile ADD COLUMN metadata BLOB",
-                             "ALTER TABLE field_device ADD COLUMN last_notification INTEGER NOT NULL DEFAULT 0",
-                             "CREATE TABLE field_notification (eid TEXT NOT NULL REFERENCES field_device(eid),"
-                             " seq INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (eid, seq))",
-                             "PRAGMA user_version = 3" }) {
+    if (version < 3) {
+        for (const char *sql : { "ALTER TABLE field_profile ADD COLUMN metadata BLOB",
+                                 "ALTER TABLE field_device ADD COLUMN last_notification INTEGER NOT NULL DEFAULT 0",
+                                 "CREATE TABLE field_notification (eid TEXT NOT NULL REFERENCES field_device(eid),"
+                                 " seq INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (eid, seq))" }) {
+            if (auto ok = exec(q, QLatin1StringView(sql)); !ok)
+                return ok;
+        }
+    }
+    // Version 4: each eUICC's counter of the eUICC packages it accepted, per eIM (SGP.32).
+    for (const char *sql : { "CREATE TABLE field_eim_counter (eid TEXT NOT NULL REFERENCES field_device(eid),"
+                             " eim_id TEXT NOT NULL, counter INTEGER NOT NULL, PRIMARY KEY (eid, eim_id))",
+                             "PRAGMA user_version = 4" }) {
         if (auto ok = exec(q, QLatin1StringView(sql)); !ok)
             return ok;
     }
@@ -295,6 +304,26 @@ Result<std::unique_ptr<SimulatedField>> SimulatedField::open(const QString &path
         if (memory != memories.end() && notification)
             memory->notifications.append(std::move(*notification));
     }
+    if (!q.exec(QStringLiteral("SELECT eid, eim_id, counter FROM field_eim_counter")))
+        return fail(q.lastError().text());
+    while (q.next()) {
+        const auto memory = memories.find(q.value(0).toString());
+        if (memory != memories.end())
+            memory->eimCounters.insert(q.value(1).toString(), q.value(2).toLongLong());
+    }
+    if (q.exec(QStringLiteral("SELECT key, value FROM field_setting WHERE key IN ('eim_id', 'eim_public_key')"))) {
+        QString eimId;
+        QByteArray publicKey;
+        while (q.next())
+            (q.value(0).toString() == QLatin1StringView("eim_id") ? void(eimId = q.value(1).toString())
+                                                                 : void(publicKey = q.value(1).toByteArray()));
+        if (!eimId.isEmpty()) {
+            auto key = crypto::EcPublicKey::fromSubjectPublicKeyInfo(publicKey);
+            if (!key)
+                return fail(QStringLiteral("the simulated field's eIM key is damaged: %1").arg(key.errorMessage()));
+            field->m_eim = EimTrust { eimId, key.value() };
+        }
+    }
     if (!q.exec(QStringLiteral("SELECT eid FROM field_crash")))
         return fail(q.lastError().text());
     while (q.next()) {
@@ -443,7 +472,9 @@ Result<void> SimulatedField::takeInFlashLog(QSqlDatabase &db)
 {
     const QSet<QString> written = m_flash->devicesWritten();
     store::Transaction tx(db);
-    QSqlQuery clear(db), insert(db), certified(db), crashed(db), taken(db), clearNotifications(db), notified(db), counted(db);
+    QSqlQuery clear(db), insert(db), certified(db), crashed(db), taken(db), clearNotifications(db), notified(db), counted(db),
+        eimCounted(db);
+    eimCounted.prepare(QStringLiteral("INSERT OR REPLACE INTO field_eim_counter (eid, eim_id, counter) VALUES (?, ?, ?)"));
     clear.prepare(QStringLiteral("DELETE FROM field_profile WHERE eid = ?"));
     insert.prepare(QStringLiteral("INSERT INTO field_profile (iccid, eid, state, plmn, credentials, is_fallback, metadata)"
                                   " VALUES (?, ?, ?, ?, ?, ?, ?)"));
@@ -494,6 +525,13 @@ Result<void> SimulatedField::takeInFlashLog(QSqlDatabase &db)
             if (!certified.exec())
                 return failed(certified);
         }
+        for (auto counter = memory.eimCounters.cbegin(); counter != memory.eimCounters.cend(); ++counter) {
+            eimCounted.addBindValue(eid);
+            eimCounted.addBindValue(counter.key());
+            eimCounted.addBindValue(counter.value());
+            if (!eimCounted.exec())
+                return failed(eimCounted);
+        }
         if (memory.crashedBefore) {
             crashed.addBindValue(eid);
             if (!crashed.exec())
@@ -508,6 +546,37 @@ Result<void> SimulatedField::takeInFlashLog(QSqlDatabase &db)
         return ok;
     // Killed here, the next open finds the log's generation taken in and only starts it afresh.
     return m_flash->restart();
+}
+
+Result<void> SimulatedField::associateEim(const QString &eimId, const QByteArray &publicKey)
+{
+    auto key = crypto::EcPublicKey::fromSubjectPublicKeyInfo(publicKey);
+    if (!key)
+        return fail(QStringLiteral("the eIM's public key is not a P-256 SubjectPublicKeyInfo: %1").arg(key.errorMessage()));
+    if (eimId.isEmpty())
+        return fail(QStringLiteral("an eIM needs an identifier (eimId)"));
+    auto connection = store::DatabaseConnection::open(m_path);
+    if (!connection)
+        return connection.error();
+    QSqlDatabase db = connection.value()->database();
+    store::Transaction tx(db);
+    QSqlQuery q(db);
+    for (const auto &[name, value] : { std::pair { "eim_id", QVariant(eimId) }, std::pair { "eim_public_key", QVariant(publicKey) } }) {
+        q.prepare(QStringLiteral("INSERT OR REPLACE INTO field_setting (key, value) VALUES (?, ?)"));
+        q.addBindValue(QString::fromLatin1(name));
+        q.addBindValue(value);
+        if (!q.exec())
+            return fail(QStringLiteral("the simulated field's file: %1").arg(q.lastError().text()));
+    }
+    if (auto ok = tx.commit(); !ok)
+        return ok;
+    m_eim = EimTrust { eimId, key.value() };
+    return {};
+}
+
+const EimTrust *SimulatedField::eimTrust(const QString &eimId) const
+{
+    return m_eim && m_eim->eimId == eimId ? &*m_eim : nullptr;
 }
 
 } // namespace simfleet::simulation

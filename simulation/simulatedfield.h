@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace simfleet {
@@ -83,6 +84,13 @@ public:
     // authenticate to the devices, which still sign under their own CI. For this process only;
     // call before the devices are asked anything.
     void alsoVerifyWith(const crypto::Certificate &certificateIssuer);
+    // The eIM every device of the field is configured with (SGP.32's EimConfigurationData, as
+    // the factory or ES10b.AddInitialEim gives it): its eimId and the public key
+    // (SubjectPublicKeyInfo, DER) its eUICC packages must verify under. Stored in the field's
+    // file; replaces the one it had (each device keeps its counters per eimId). Call before the
+    // devices are asked anything.
+    Result<void> associateEim(const QString &eimId, const QByteArray &publicKey);
+    const EimTrust *eimTrust(const QString &eimId) const override;
     // The threads the field's devices compute and delay their answers on. Many devices may be
     // slow at once, so there are more threads than cores; they sleep, not spin.
     QThreadPool &deviceThreads() { return *m_threads; }
@@ -108,6 +116,7 @@ private:
     QHash<QString, std::shared_ptr<const FieldManufacturer>> m_manufacturers;
     std::unique_ptr<crypto::ChainVerifier> m_issuerTrust; // null: made before devices carried the CI
     crypto::Certificate m_certificateIssuer;
+    std::optional<EimTrust> m_eim;
     QHash<QString, std::shared_ptr<SimulatedDevice>> m_devices;
     std::unique_ptr<FlashLog> m_flash;
     std::unique_ptr<QThreadPool> m_threads;

@@ -244,6 +244,31 @@ const QList<Migration> &migrations()
               QStringLiteral("CREATE INDEX activation_code_free ON activation_code(operator_id, eid) WHERE profile_id IS NULL"),
           },
           true },
+        { 12,
+          "simfleet as its devices' eIM (SGP.32)",
+          {
+              // The workspace's eIM: its identifier (SGP.32 eimId), its public key (SubjectPublicKeyInfo) and its
+              // signing key, sealed bound to the row. One per workspace.
+              QStringLiteral("CREATE TABLE eim_identity (id INTEGER PRIMARY KEY CHECK (id = 1), eim_id TEXT NOT NULL,"
+                             " public_key BLOB NOT NULL, private_key_sealed BLOB, created_at TEXT NOT NULL)"),
+              // What the eIM keeps per eUICC (SGP.32 section 2.11.1.1): the counterValue of the
+              // last eUICC package it signed for it (the eUICC refuses any not above the last it
+              // accepted), the eUICC's certificate its results are verified with, and when its
+              // IPA was last heard from.
+              QStringLiteral("CREATE TABLE eim_device (eid TEXT PRIMARY KEY NOT NULL, counter_value INTEGER NOT NULL DEFAULT 0,"
+                             " euicc_certificate BLOB, last_seen_at TEXT)"),
+              // The eIM packages waiting for their device (SGP.32 section 6.3.2.6: an IPA asks
+              // for them when it checks in), oldest first: the package as it is handed out
+              // (DER, signed when it is an eUICC package), its transaction ID (16 random bytes)
+              // that ties the result to it, and what came back. A package handed out and not
+              // answered is handed out again: the eUICC refuses a second run by its counter.
+              QStringLiteral("CREATE TABLE eim_package (id INTEGER PRIMARY KEY, eid TEXT NOT NULL,"
+                             " kind TEXT NOT NULL CHECK (kind IN ('euicc-package', 'euicc-data', 'download', 'simfleet')),"
+                             " transaction_id BLOB NOT NULL UNIQUE, counter_value INTEGER, request BLOB NOT NULL,"
+                             " state TEXT NOT NULL CHECK (state IN ('queued', 'sent', 'done', 'failed', 'cancelled')),"
+                             " queued_at TEXT NOT NULL, sent_at TEXT, done_at TEXT, result BLOB, failure TEXT)"),
+              QStringLiteral("CREATE INDEX eim_package_waiting ON eim_package(eid, id) WHERE state IN ('queued', 'sent')"),
+          } },
     };
     return list;
 }

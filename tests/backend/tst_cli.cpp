@@ -198,7 +198,7 @@ private Q_SLOTS:
         const Run audit = cli({ "-w", ws("demo.simfleet"), "audit", "verify" });
         QCOMPARE(audit.exitCode, 0);
         QCOMPARE(QJsonDocument::fromJson(audit.out).object().value("intact").toBool(), true);
-        QCOMPARE(QJsonDocument::fromJson(audit.out).object().value("entries").toInt(), 10); // created, demo filled, 7 demo users, one enrollment
+        QCOMPARE(QJsonDocument::fromJson(audit.out).object().value("entries").toInt(), 11); // created, its eIM, demo filled, 7 demo users, one enrollment
     }
 
     // --user with SIMFLEET_PASSWORD: the role and the scope hold on the command line too.

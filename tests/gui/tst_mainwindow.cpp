@@ -473,8 +473,8 @@ private Q_SLOTS:
         auto *page = qobject_cast<ui::AuditPage *>(window.pageWidget(Page::Audit));
         QVERIFY(page);
         QAbstractItemModelTester tester(page->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        // Created, filled, seven demo users, and the viewer's login just now, on top.
-        QTRY_COMPARE(page->model()->rowCount(), 10);
+        // Created, its eIM, filled, seven demo users, and the viewer's login just now, on top.
+        QTRY_COMPARE(page->model()->rowCount(), 11);
         QCOMPARE(page->model()->index(0, models::AuditTableModel::Action).data().toString(), QStringLiteral("user.login"));
         QCOMPARE(page->model()->index(0, models::AuditTableModel::User).data().toString(), QStringLiteral("viewer"));
         QVERIFY(page->model()->index(0, 0).data().toLongLong() > page->model()->index(1, 0).data().toLongLong());
@@ -482,7 +482,7 @@ private Q_SLOTS:
         QTRY_COMPARE(page->model()->rowCount(), 7);
 
         QTest::mouseClick(page->findChild<QPushButton *>(QStringLiteral("verifyChainButton")), Qt::LeftButton);
-        QTRY_VERIFY(page->verification()->text().contains(QStringLiteral("intact: 10 entries")));
+        QTRY_VERIFY(page->verification()->text().contains(QStringLiteral("intact: 11 entries")));
         {
             QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("tamper"));
             db.setDatabaseName(path);

@@ -1,0 +1,3 @@
+#include "eimlog.h"
+
+Q_LOGGING_CATEGORY(lcEim, "simfleet.eim", QtInfoMsg)
