@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "eimpackage.h"
+#include "ipaeuiccdata.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -73,19 +74,21 @@ struct SimfleetEimPackageResult
 };
 
 // GetEimPackageResponse ('BF4F'): one package, or eimPackageError (1: noEimPackageAvailable).
+// ipaEuiccDataRequest is IpaEuiccDataRequest's own 'BF52' (ipaeuiccdata.h).
 struct GetEimPackageResponse
 {
     enum Error { NoEimPackageAvailable = 1, UndefinedError = 127 };
-    std::variant<EuiccPackageRequest, ProfileDownloadTriggerRequest, SimfleetEimPackage, int> content;
+    std::variant<EuiccPackageRequest, ProfileDownloadTriggerRequest, SimfleetEimPackage, IpaEuiccDataRequest, int> content;
 };
 
 // ProvideEimPackageResult ('BF50'): the result of the package the IPA ran; an EuiccPackageResult
 // may come with the eUICC's pending notifications (ePRAndNotifications). eimPackageError: the
 // IPA could not run the package (1 invalidPackageFormat, 2 unknownPackage, 127).
+// ipaEuiccDataResponse is the untagged CHOICE IpaEuiccDataResponse inside an explicit 'BF52'.
 struct ProvideEimPackageResult
 {
     enum Error { InvalidPackageFormat = 1, UnknownPackage = 2, UndefinedError = 127 };
-    std::variant<EuiccPackageResult, ProfileDownloadTriggerResult, SimfleetEimPackageResult, int> content;
+    std::variant<EuiccPackageResult, ProfileDownloadTriggerResult, SimfleetEimPackageResult, IpaEuiccDataResponse, int> content;
     // With an EuiccPackageResult: the notificationList of ePRAndNotifications, each an
     // SGP32-PendingNotification as encoded ('BF37' or '30'); encoded as ePRAndNotifications
     // when not empty.

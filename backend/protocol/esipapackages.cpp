@@ -8,7 +8,9 @@
 // the content of their envelope alternative. GetEimPackageResponse and ProvideEimPackageResult
 // are CHOICEs with tagged alternatives, so their untagged eimPackageError is the universal
 // INTEGER ('02') and ePRAndNotifications the universal SEQUENCE ('30'); simfleet's own package
-// and result ('FF21') are their extension alternative (esipa.h).
+// and result ('FF21') are their extension alternative (esipa.h). ipaEuiccDataRequest and
+// ipaEuiccDataResponse share 'BF52': implicit on the request's SEQUENCE, explicit around the
+// response's CHOICE (ipaeuiccdata.h).
 namespace simfleet::protocol::esipa::content {
 
 namespace {
@@ -105,6 +107,8 @@ QByteArray encode(const GetEimPackageResponse &m)
         return trigger->encode();
     if (const auto *own = std::get_if<SimfleetEimPackage>(&m.content))
         return own->encode();
+    if (const auto *data = std::get_if<IpaEuiccDataRequest>(&m.content))
+        return data->encode();
     return der::integer(std::get<int>(m.content));
 }
 
@@ -141,8 +145,12 @@ Result<GetEimPackageResponse> decodeGetEimPackageResponse(QByteArrayView bytes)
             return fail(QStringLiteral("eimPackageError: %1").arg(code.errorMessage()));
         return GetEimPackageResponse { code.value() };
     }
-    case tagIpaEuiccData:
-        return fail(QStringLiteral("ipaEuiccDataRequest is not served: simfleet's IPA answers only the packages simfleet's eIM sends"));
+    case tagIpaEuiccData: { // [82] implicit on IpaEuiccDataRequest's own [82]
+        auto data = IpaEuiccDataRequest::decode(chosen->encoded);
+        if (!data)
+            return data.error();
+        return GetEimPackageResponse { data.value() };
+    }
     default:
         return fail(QStringLiteral("a package of tag %1, none of GetEimPackageResponse's alternatives").arg(tagName(chosen->tag)));
     }
@@ -162,6 +170,8 @@ QByteArray encode(const ProvideEimPackageResult &m)
         return trigger->encode();
     if (const auto *own = std::get_if<SimfleetEimPackageResult>(&m.content))
         return own->encode();
+    if (const auto *data = std::get_if<IpaEuiccDataResponse>(&m.content))
+        return der::tlv(tagIpaEuiccData, data->encode());
     return der::integer(std::get<int>(m.content));
 }
 
@@ -219,8 +229,13 @@ Result<ProvideEimPackageResult> decodeProvideEimPackageResult(QByteArrayView byt
         out.content = code.value();
         return out;
     }
-    case tagIpaEuiccData:
-        return fail(QStringLiteral("ipaEuiccDataResponse is not served: simfleet's eIM sends no ipaEuiccDataRequest"));
+    case tagIpaEuiccData: { // [82] explicit around the untagged CHOICE
+        auto data = IpaEuiccDataResponse::decode(chosen->content);
+        if (!data)
+            return data.error();
+        out.content = data.value();
+        return out;
+    }
     default:
         return fail(QStringLiteral("a result of tag %1, none of ProvideEimPackageResult's alternatives").arg(tagName(chosen->tag)));
     }

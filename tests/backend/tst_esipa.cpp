@@ -4,8 +4,13 @@
 // hostile or broken party might send, each refused with a message. asn1c checks the same
 // encodings independently (tests/interop/tst_rsp_messages_asn1c.sh).
 #include "esipasamples.h"
+#include "crypto/certificate.h"
+#include "crypto/demopki.h"
+#include "crypto/eckey.h"
+#include "identity/eid.h"
 #include "protocol/der.h"
 #include "protocol/esipa.h"
+#include "protocol/ipaeuiccdata.h"
 
 #include <QTest>
 
@@ -70,6 +75,19 @@ QList<std::pair<QString, MessageFromIpa>> messagesFromIpa()
     attested.attestationResponse = AttestationResponse { hex("d28443a10126"), AttestationResponse::ErrorCode::None }.encode();
     out.append({ QStringLiteral("provide attestation"), ProvideEimPackageResult { attested, {} } });
     out.append({ QStringLiteral("provide package error"), ProvideEimPackageResult { int(ProvideEimPackageResult::UnknownPackage), {} } });
+    out.append({ QStringLiteral("provide ipaEuiccData"),
+                 ProvideEimPackageResult { IpaEuiccDataResponse { samples::euiccData(samples::certificateShape('\x01'), samples::certificateShape('\x02'),
+                                                                                     sgp22(0xBF20, "820302050083030200ff"), sgp22(0x30, "3000")) },
+                                           {} } });
+    IpaEuiccData everything = samples::euiccData(samples::certificateShape('\x01'), {}, {}, {});
+    everything.euiccInfo2 = sgp22(0xBF22, "810302050082030200ff");
+    everything.associationToken = -1;
+    out.append({ QStringLiteral("provide ipaEuiccData with euiccInfo2"), ProvideEimPackageResult { IpaEuiccDataResponse { everything }, {} } });
+    out.append({ QStringLiteral("provide ipaEuiccData empty"), ProvideEimPackageResult { IpaEuiccDataResponse { IpaEuiccData {} }, {} } });
+    out.append({ QStringLiteral("provide ipaEuiccDataError"),
+                 ProvideEimPackageResult { IpaEuiccDataResponse { int(IpaEuiccDataResponse::EuiccCiPKIdNotFound) }, {} } });
+    out.append({ QStringLiteral("handleNotification ipaEuiccData"),
+                 HandleNotification { ProvideEimPackageResult { IpaEuiccDataResponse { samples::euiccData({}, {}, {}, {}) }, {} } } });
     return out;
 }
 
@@ -110,6 +128,18 @@ QList<std::pair<QString, MessageFromEim>> messagesFromEim()
     out.append({ QStringLiteral("attest"), GetEimPackageResponse { samples::attestPackage() } });
     out.append({ QStringLiteral("attach"), GetEimPackageResponse { samples::attachPackage() } });
     out.append({ QStringLiteral("no package"), GetEimPackageResponse { int(GetEimPackageResponse::NoEimPackageAvailable) } });
+    out.append({ QStringLiteral("ipaEuiccDataRequest"), GetEimPackageResponse { samples::euiccDataRequest() } });
+    IpaEuiccDataRequest searching;
+    searching.tagList = hex("bf2b");
+    searching.search = IpaEuiccDataRequest::Search::SeqNumber;
+    searching.seqNumber = 300;
+    out.append({ QStringLiteral("ipaEuiccDataRequest by sequence number"), GetEimPackageResponse { searching } });
+    searching.search = IpaEuiccDataRequest::Search::ProfileManagementOperation;
+    searching.notificationEvent = 0x6; // enable, disable
+    out.append({ QStringLiteral("ipaEuiccDataRequest by operation"), GetEimPackageResponse { searching } });
+    searching.search = IpaEuiccDataRequest::Search::EuiccPackageResults;
+    out.append({ QStringLiteral("ipaEuiccDataRequest for results"), GetEimPackageResponse { searching } });
+    out.append({ QStringLiteral("ipaEuiccDataRequest empty tag list"), GetEimPackageResponse { IpaEuiccDataRequest {} } });
     out.append({ QStringLiteral("acknowledgements"), ProvideEimPackageResultResponse { { 1, 2, 300 } } });
     out.append({ QStringLiteral("no acknowledgements"), ProvideEimPackageResultResponse {} });
     return out;
@@ -275,6 +305,34 @@ private slots:
         // errorResponse [0].
         QTest::addRow("profileDownloadTriggerResult error")
             << ProfileDownloadTriggerResult { hex("01"), {}, hex("ee") }.encode() << hex("bf5408" "820101" "3003" "8001ee");
+        // ipaEuiccDataRequest [82] implicit on IpaEuiccDataRequest's own [82]; tagList
+        // [APPLICATION 28] '5C'. The SEQUENCE has tagged members, so no automatic tags:
+        // euiccCiPKId is the universal OCTET STRING, searchCriteria [1] explicit (a CHOICE).
+        QTest::addRow("ipaEuiccDataRequest for both certificates")
+            << encode(MessageFromEim(GetEimPackageResponse { IpaEuiccDataRequest { hex("a5a6"), {} } })) << hex("bf4f07" "bf5204" "5c02a5a6");
+        IpaEuiccDataRequest searching { hex("bf2b"), hex("0102"), IpaEuiccDataRequest::Search::SeqNumber, 5 };
+        QTest::addRow("ipaEuiccDataRequest by sequence number") << searching.encode() << hex("bf520d" "5c02bf2b" "04020102" "a103800105");
+        searching.search = IpaEuiccDataRequest::Search::ProfileManagementOperation;
+        searching.notificationEvent = 0x1; // notificationInstall: bit 0, 7 unused bits
+        QTest::addRow("ipaEuiccDataRequest by operation") << searching.encode() << hex("bf520e" "5c02bf2b" "04020102" "a104" "81020780");
+        searching.search = IpaEuiccDataRequest::Search::EuiccPackageResults;
+        QTest::addRow("ipaEuiccDataRequest for results") << searching.encode() << hex("bf520c" "5c02bf2b" "04020102" "a1028200");
+        // ipaEuiccDataResponse [82] explicit around the untagged CHOICE, whose alternatives have
+        // automatic tags: ipaEuiccData [0] implicit on the SEQUENCE, ipaEuiccDataError [1].
+        QTest::addRow("ipaEuiccDataError")
+            << encode(MessageFromIpa(ProvideEimPackageResult { IpaEuiccDataResponse { int(IpaEuiccDataResponse::IncorrectTagList) }, {} }))
+            << hex("bf5006" "bf5203" "810101");
+        // IpaEuiccData has tagged members: eumCertificate [5] implicit on the Certificate
+        // SEQUENCE ('A5' replaces its '30'), ipaCapabilities [8] likewise ('A8').
+        IpaEuiccData small;
+        small.defaultSmdpAddress = QStringLiteral("a");
+        small.associationToken = 0;
+        small.eumCertificate = hex("3007" "3000" "3000" "030100");
+        small.ipaCapabilities = hex("a804" "80020640");
+        QTest::addRow("ipaEuiccData")
+            << encode(MessageFromIpa(ProvideEimPackageResult { IpaEuiccDataResponse { small }, {} }))
+            << hex("bf501a" "bf5217" "a015" "800161" "840100" "a507" "3000" "3000" "030100" "a804" "80020640");
+        QTest::addRow("IpaEuiccDataResponse alone") << IpaEuiccDataResponse { int(IpaEuiccDataResponse::UndefinedError) }.encode() << hex("81017f");
         QTest::addRow("simfleet attach")
             << samples::attachPackage().encode()
             << QByteArray(hex("ff212c" "8004c1c2c3c4" "a124" "8010") + samples::attachPackage().rand + hex("8110") + samples::attachPackage().autn);
@@ -312,7 +370,10 @@ private slots:
     {
         const QList<QByteArray> whole { encode(MessageFromEim(GetEimPackageResponse { samples::packageRequest() })),
                                         encode(MessageFromIpa(ProvideEimPackageResult { samples::packageResult(), {} })),
-                                        encode(MessageFromIpa(GetEimPackageRequest { samples::eid, true, hex("00f110") })) };
+                                        encode(MessageFromIpa(GetEimPackageRequest { samples::eid, true, hex("00f110") })),
+                                        encode(MessageFromEim(GetEimPackageResponse { samples::euiccDataRequest() })),
+                                        encode(MessageFromIpa(ProvideEimPackageResult {
+                                            IpaEuiccDataResponse { samples::euiccData(samples::certificateShape('\x01'), {}, {}, {}) }, {} })) };
         for (const QByteArray &bytes : whole) {
             for (qsizetype n = 0; n < bytes.size(); ++n) {
                 const QByteArray prefix = bytes.first(n);
@@ -339,7 +400,52 @@ private slots:
         QTest::addRow("rPLMN of 2 bytes") << true << hex("bf4f16" "5a10" "89049032000000000000000000000019" "810200f1")
                                           << QStringLiteral("not 3");
         QTest::addRow("unknown package") << false << hex("bf4f03" "bf5500") << QStringLiteral("'BF55'");
-        QTest::addRow("ipaEuiccDataRequest") << false << hex("bf4f05" "bf5202" "5c00") << QStringLiteral("not served");
+        // IpaEuiccDataRequest's content, in GetEimPackageResponse; IpaEuiccData's, in
+        // ProvideEimPackageResult (the envelopes' own bytes are checked in knownEncodings).
+        const auto dataRequest = [](const char *content) { return der::tlv(0xBF4F, der::tlv(0xBF52, hex(content))); };
+        const auto dataResponse = [](const char *content) { return der::tlv(0xBF50, der::tlv(0xBF52, hex(content))); };
+        const auto data = [](const char *content) { return der::tlv(0xBF50, der::tlv(0xBF52, der::tlv(0xA0, hex(content)))); };
+        QTest::addRow("tagList missing") << false << dataRequest("04020102") << QStringLiteral("tagList: expected tag 5c");
+        QTest::addRow("tagList cut short") << false << dataRequest("5c03a5a6bf") << QStringLiteral("cut short");
+        QTest::addRow("tagList of three-octet tags") << false << dataRequest("5c03bf8101") << QStringLiteral("longer than two octets");
+        QTest::addRow("tagList in the long form") << false << dataRequest("5c029f05") << QStringLiteral("under 31");
+        QTest::addRow("tagList constructed") << false << dataRequest("7c03" "0401a5") << QStringLiteral("tagList: expected tag 5c");
+        QTest::addRow("empty euiccCiPKId") << false << dataRequest("5c01a5" "0400") << QStringLiteral("euiccCiPKId is empty");
+        QTest::addRow("unknown searchCriteria") << false << dataRequest("5c01a5" "a1028300") << QStringLiteral("none of seqNumber");
+        QTest::addRow("two searchCriteria in one") << false << dataRequest("5c01a5" "a1048200" "8200") << QStringLiteral("more than one alternative");
+        QTest::addRow("negative seqNumber") << false << dataRequest("5c01a5" "a103" "8001ff") << QStringLiteral("seqNumber");
+        QTest::addRow("unknown NotificationEvent") << false << dataRequest("5c01a5" "a104" "81020308") << QStringLiteral("profileManagementOperation");
+        QTest::addRow("euiccPackageResults not NULL") << false << dataRequest("5c01a5" "a103" "820100") << QStringLiteral("not a NULL");
+        QTest::addRow("searchCriteria twice") << false << dataRequest("5c01a5" "a1028200" "a1028200")
+                                              << QStringLiteral("searchCriteria 'A1' is out of order");
+        QTest::addRow("request members out of order") << false << dataRequest("04020102" "5c01a5") << QStringLiteral("tagList: expected tag 5c");
+        QTest::addRow("euiccCiPKId after searchCriteria")
+            << false << dataRequest("5c01a5" "a1028200" "04020102") << QStringLiteral("euiccCiPKId '04' is out of order");
+        QTest::addRow("bytes after the request") << false << hex("bf4f09" "bf5204" "5c02a5a6" "0500") << QStringLiteral("more than one package");
+        QTest::addRow("empty ipaEuiccDataResponse") << true << dataResponse("") << QStringLiteral("IpaEuiccDataResponse: the encoding ends");
+        QTest::addRow("two alternatives in ipaEuiccDataResponse")
+            << true << dataResponse("810101" "0500") << QStringLiteral("trailing bytes after its alternative");
+        QTest::addRow("unknown ipaEuiccDataResponse alternative")
+            << true << dataResponse("8200") << QStringLiteral("neither ipaEuiccData ('A0') nor ipaEuiccDataError ('81')");
+        // [82] taken for implicit, which a CHOICE cannot be: IpaEuiccData's members straight inside.
+        QTest::addRow("ipaEuiccDataResponse tagged implicitly") << true << dataResponse("800161") << QStringLiteral("an alternative of tag '80'");
+        QTest::addRow("ipaEuiccDataError not minimal") << true << dataResponse("81020001") << QStringLiteral("ipaEuiccDataError");
+        QTest::addRow("certificate not a SEQUENCE inside 'A5'") << true << data("a503" "040100") << QStringLiteral("eumCertificate: not a certificate");
+        QTest::addRow("certificate tagged explicitly")
+            << true << data("a60a" "3008" "3000" "3000" "03020000") << QStringLiteral("a whole certificate inside 'A6'");
+        QTest::addRow("certificate with a fourth part")
+            << true << data("a509" "3000" "3000" "030100" "0500") << QStringLiteral("eumCertificate: not a certificate");
+        QTest::addRow("certificate without its signature") << true << data("a504" "3000" "3000") << QStringLiteral("eumCertificate: not a certificate");
+        QTest::addRow("certificate primitive '85'")
+            << true << data("85020000") << QStringLiteral("eumCertificate 'A5' is out of order, repeated or in the wrong form ('85' found)");
+        QTest::addRow("ipaCapabilities as '88'") << true << data("8803800100") << QStringLiteral("so its implicit [8] is 'A8'");
+        QTest::addRow("data member out of order") << true << data("840100" "800161") << QStringLiteral("defaultSmdpAddress '80' is out of order");
+        QTest::addRow("data member repeated") << true << data("840100" "840101") << QStringLiteral("associationToken '84' is out of order");
+        QTest::addRow("unknown member before a known one")
+            << true << data("9f7f00" "a9020000") << QStringLiteral("deviceInfo 'A9' is out of order");
+        QTest::addRow("defaultSmdpAddress not UTF-8") << true << data("8002c328") << QStringLiteral("defaultSmdpAddress: a text field is not valid UTF-8");
+        QTest::addRow("associationToken not minimal") << true << data("84030000ff") << QStringLiteral("associationToken");
+        QTest::addRow("member cut short") << true << data("a5053000") << QStringLiteral("claims 5 bytes");
         QTest::addRow("transferEimPackageRequest") << false << hex("bf4e03" "020101") << QStringLiteral("not served");
         QTest::addRow("transferEimPackageResponse") << true << hex("bf4e02" "0500") << QStringLiteral("not served");
         QTest::addRow("unknown result") << true << hex("bf5003" "bf5500") << QStringLiteral("'BF55'");
@@ -393,6 +499,135 @@ private slots:
         QVERIFY2(withEcos.ok(), qPrintable(withEcos.errorMessage()));
         QCOMPARE(withEcos->ecoCount, 2);
         QVERIFY(withEcos->psmos.isEmpty());
+    }
+
+    // Section 2.11.2.2 at a first check-in: the eUICC's real certificates cross as 'A5' and
+    // 'A6' and come out as the DER crypto::Certificate reads, with the other members intact.
+    void ipaEuiccDataFields()
+    {
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const crypto::Validity validity { now.addDays(-1), now.addYears(1) };
+        auto ci = crypto::demopki::createCertificateIssuer(QStringLiteral("Test CI"), validity);
+        QVERIFY2(ci.ok(), qPrintable(ci.errorMessage()));
+        auto eum = crypto::demopki::createManufacturer(ci.value(), QStringLiteral("Acme"), QStringLiteral("DE"), QStringLiteral("89049032"), validity);
+        QVERIFY2(eum.ok(), qPrintable(eum.errorMessage()));
+        auto eid = identity::Eid::fromPayload(QStringLiteral("890490320000000000000000000001"));
+        QVERIFY2(eid.ok(), qPrintable(eid.errorMessage()));
+        auto device = crypto::demopki::certifyDevice(eum.value(), eid.value(), crypto::EcPrivateKey::generate().publicKey(), validity);
+        QVERIFY2(device.ok(), qPrintable(device.errorMessage()));
+        const QByteArray eumDer = eum->certificate.toDer();
+        const QByteArray euiccDer = device->toDer();
+        const QByteArray euiccInfo1 = sgp22(0xBF20, "820302050083030200ff");
+        const QByteArray bytes = encode(MessageFromIpa(
+            ProvideEimPackageResult { IpaEuiccDataResponse { samples::euiccData(eumDer, euiccDer, euiccInfo1, sgp22(0xBF37, "bf2703800101")) }, {} }));
+        // Implicit tags: the certificate's own tag replaced, its length and content as they were.
+        QVERIFY(bytes.contains(QByteArray(QByteArray(1, '\xa5') + eumDer.mid(1))));
+        QVERIFY(bytes.contains(QByteArray(QByteArray(1, '\xa6') + euiccDer.mid(1))));
+        QVERIFY(!bytes.contains(eumDer));
+
+        auto decoded = decodeFromIpa(bytes);
+        QVERIFY2(decoded.ok(), qPrintable(decoded.errorMessage()));
+        const auto *result = std::get_if<ProvideEimPackageResult>(&decoded.value());
+        QVERIFY(result);
+        const auto *response = std::get_if<IpaEuiccDataResponse>(&result->content);
+        QVERIFY(response);
+        const auto *data = std::get_if<IpaEuiccData>(&response->content);
+        QVERIFY(data);
+        QCOMPARE(data->eumCertificate, eumDer);
+        QCOMPARE(data->euiccCertificate, euiccDer);
+        auto eumRead = crypto::Certificate::fromDer(data->eumCertificate);
+        auto euiccRead = crypto::Certificate::fromDer(data->euiccCertificate);
+        QVERIFY2(eumRead.ok(), qPrintable(eumRead.errorMessage()));
+        QVERIFY2(euiccRead.ok(), qPrintable(euiccRead.errorMessage()));
+        QCOMPARE(euiccRead->toDer(), euiccDer);
+        QCOMPARE(data->defaultSmdpAddress, QStringLiteral("smdp.nordtel.example"));
+        QCOMPARE(data->rootSmdsAddress, QStringLiteral("lpa.ds.gsma.com"));
+        QCOMPARE(data->associationToken.value_or(-1), 300);
+        QCOMPARE(data->euiccInfo1, euiccInfo1);
+        QVERIFY(data->euiccInfo2.isEmpty());
+        QCOMPARE(data->ipaCapabilities, hex("a804" "80020560"));
+        QCOMPARE(data->deviceInfo, samples::deviceInfo());
+        QCOMPARE(data->notificationsList, QByteArray(hex("bf2b0ba009") + sgp22(0xBF37, "bf2703800101")));
+        QCOMPARE(encode(decoded.value()), bytes);
+    }
+
+    void ipaEuiccDataRequestFields()
+    {
+        auto got = IpaEuiccDataRequest::decode(hex("bf5212" "5c05a5a6bf20a9" "0403010203" "a104" "81020470"));
+        QVERIFY2(got.ok(), qPrintable(got.errorMessage()));
+        QCOMPARE(got->tagList, hex("a5a6bf20a9"));
+        QCOMPARE(got->euiccCiPKId, hex("010203"));
+        QCOMPARE(got->search, IpaEuiccDataRequest::Search::ProfileManagementOperation);
+        QCOMPARE(got->notificationEvent, 0xe); // enable, disable, delete
+        auto bySequence = IpaEuiccDataRequest::decode(hex("bf520a" "5c02bf2b" "a104" "8002012c"));
+        QVERIFY2(bySequence.ok(), qPrintable(bySequence.errorMessage()));
+        QCOMPARE(bySequence->search, IpaEuiccDataRequest::Search::SeqNumber);
+        QCOMPARE(bySequence->seqNumber, 300);
+        QVERIFY(bySequence->euiccCiPKId.isEmpty());
+    }
+
+    // tagList names data objects by tag; the constructed bit does not matter, since section
+    // 2.11.2.2 itself writes ipaCapabilities 'A8' as '88'.
+    void ipaEuiccDataRequestWants_data()
+    {
+        QTest::addColumn<QByteArray>("tagList");
+        QTest::addColumn<int>("tag");
+        QTest::addColumn<bool>("wanted");
+        const QByteArray list = hex("80bf20a588");
+        QTest::addRow("defaultSmdpAddress") << list << 0x80 << true;
+        QTest::addRow("euiccInfo1") << list << 0xBF20 << true;
+        QTest::addRow("eumCertificate") << list << 0xA5 << true;
+        QTest::addRow("euiccCertificate") << list << 0xA6 << false;
+        QTest::addRow("euiccInfo2") << list << 0xBF22 << false;
+        QTest::addRow("ipaCapabilities as 'A8'") << list << 0xA8 << true;
+        QTest::addRow("ipaCapabilities as '88'") << hex("a8") << 0x88 << true;
+        QTest::addRow("a one-octet tag is not the two-octet tag it starts") << hex("bf20") << 0xBF << false;
+        QTest::addRow("notificationsList") << hex("bf2b") << 0xBF2B << true;
+        QTest::addRow("empty list") << QByteArray() << 0xA5 << false;
+        QTest::addRow("malformed list") << hex("a5bf") << 0xA5 << false;
+    }
+    void ipaEuiccDataRequestWants()
+    {
+        QFETCH(QByteArray, tagList);
+        QFETCH(int, tag);
+        QFETCH(bool, wanted);
+        IpaEuiccDataRequest request;
+        request.tagList = tagList;
+        QCOMPARE(request.wants(quint16(tag)), wanted);
+    }
+
+    // Members after those SGP.32 v1 has are extension additions of a later version (the
+    // module's EXTENSIBILITY IMPLIED): skipped, so a newer IPA's certificates still arrive. They
+    // are not kept, so such a value re-encodes without them.
+    void ipaEuiccDataExtensionsAreSkipped()
+    {
+        auto request = IpaEuiccDataRequest::decode(hex("bf520b" "5c02a5a6" "a1028200" "9f7f00"));
+        QVERIFY2(request.ok(), qPrintable(request.errorMessage()));
+        QVERIFY(request->wants(0xA6));
+        QCOMPARE(request->search, IpaEuiccDataRequest::Search::EuiccPackageResults);
+        QCOMPARE(request->encode(), hex("bf5208" "5c02a5a6" "a1028200"));
+        const QByteArray certificate = samples::certificateShape('\x01');
+        auto response = IpaEuiccDataResponse::decode(der::tlv(0xA0, QByteArray(der::tlv(0xA6, certificate.mid(2)) + hex("ab00" "bf3f020500"))));
+        QVERIFY2(response.ok(), qPrintable(response.errorMessage()));
+        QCOMPARE(std::get<IpaEuiccData>(response->content).euiccCertificate, certificate);
+        QCOMPARE(response->encode(), der::tlv(0xA0, der::tlv(0xA6, certificate.mid(2))));
+    }
+
+    // The two decoders on their own, as the fuzz target drives them.
+    void ipaEuiccDataDecodersRefuseWhatIsNotThem()
+    {
+        const QByteArray request = samples::euiccDataRequest().encode();
+        QVERIFY(IpaEuiccDataRequest::decode(QByteArray(request + hex("00"))).errorMessage().contains(QStringLiteral("trailing bytes")));
+        QVERIFY(IpaEuiccDataRequest::decode(QByteArray(hex("bf51") + request.mid(2))).errorMessage().contains(QStringLiteral("expected tag bf52")));
+        QVERIFY(!IpaEuiccDataRequest::decode({}).ok());
+        for (qsizetype n = 0; n < request.size(); ++n)
+            QVERIFY2(!IpaEuiccDataRequest::decode(request.first(n)).ok(), request.first(n).toHex().constData());
+        const QByteArray response = IpaEuiccDataResponse { samples::euiccData(samples::certificateShape('\x01'), {}, {}, {}) }.encode();
+        QVERIFY(IpaEuiccDataResponse::decode(QByteArray(response + hex("00"))).errorMessage().contains(QStringLiteral("trailing bytes")));
+        for (qsizetype n = 0; n < response.size(); ++n)
+            QVERIFY2(!IpaEuiccDataResponse::decode(response.first(n)).ok(), response.first(n).toHex().constData());
+        // The response as ProvideEimPackageResult carries it, 'BF52' and all, is not the CHOICE.
+        QVERIFY(IpaEuiccDataResponse::decode(der::tlv(0xBF52, response)).errorMessage().contains(QStringLiteral("'BF52'")));
     }
 
     void messageNamesAreSgp32s()

@@ -1,7 +1,9 @@
 #pragma once
 
 #include "protocol/attestationmessage.h"
+#include "protocol/der.h"
 #include "protocol/esipa.h"
+#include "protocol/ipaeuiccdata.h"
 
 // The eIM packages and their results the ESipa tests, the asn1c interop sample and the fuzz
 // seeds share: what simfleet's eIM sends (enable with rollback, disable, delete, list) and what
@@ -91,6 +93,54 @@ inline protocol::esipa::SimfleetEimPackageResult attachReport()
     r.fellBack = true;
     r.detail = QStringLiteral("no coverage with 8999901000000000017: back on the profile enabled before");
     return r;
+}
+
+// What an eIM asks at a device's first check-in (SGP.32 section 2.11.1.2): both certificates,
+// EUICCInfo1 and DeviceInfo, for the eUICC's signing CI key.
+inline protocol::IpaEuiccDataRequest euiccDataRequest()
+{
+    protocol::IpaEuiccDataRequest r;
+    r.tagList = QByteArray::fromHex("a5a6bf20a9");
+    r.euiccCiPKId = QByteArray::fromHex("f54172bdf98a95d65cbeb88a38a1c11d800a85c3");
+    return r;
+}
+
+// DeviceInfo under ipaEuiccData's [9]: tac [0], deviceCapabilities [1] with E-UTRAN (EPC)
+// release 15 [5], as simfleet's CtxParams1 writes it.
+inline QByteArray deviceInfo()
+{
+    using protocol::der::tlv;
+    return tlv(0xA9, QByteArray(tlv(0x80, QByteArray::fromHex("35000000")) + tlv(0xA1, tlv(0x85, QByteArray::fromHex("0f0000")))));
+}
+
+// The shape of a Certificate (tbsCertificate, signatureAlgorithm, signatureValue), for codecs
+// that do not verify it.
+inline QByteArray certificateShape(char fill)
+{
+    using protocol::der::sequence;
+    using protocol::der::tlv;
+    return sequence(QByteArray(sequence(tlv(0x02, QByteArray(1, fill))) + sequence(protocol::der::objectIdentifier("1.2.840.10045.4.3.2"))
+                               + tlv(0x03, QByteArray(QByteArray(1, '\0') + QByteArray(8, fill)))));
+}
+
+// The IPA's answer: the eUICC's certificates, EUICCInfo1 and one pending notification are given;
+// the rest is the IPA's (its configuration, indirect download and the eIM's download data).
+inline protocol::IpaEuiccData euiccData(const QByteArray &eumCertificate, const QByteArray &euiccCertificate,
+                                        const QByteArray &euiccInfo1, const QByteArray &notification)
+{
+    using protocol::der::tlv;
+    protocol::IpaEuiccData d;
+    d.defaultSmdpAddress = QStringLiteral("smdp.nordtel.example");
+    d.euiccInfo1 = euiccInfo1;
+    d.rootSmdsAddress = QStringLiteral("lpa.ds.gsma.com");
+    d.associationToken = 300;
+    d.eumCertificate = eumCertificate;
+    d.euiccCertificate = euiccCertificate;
+    d.ipaCapabilities = tlv(0xA8, protocol::der::namedBits({ 1, 2 }, 0x80)); // indirect RSP, eIM download data
+    d.deviceInfo = deviceInfo();
+    if (!notification.isEmpty())
+        d.notificationsList = tlv(0xBF2B, tlv(0xA0, notification)); // its notificationList [0]
+    return d;
 }
 
 } // namespace simfleet::testing::esipa
