@@ -40,10 +40,19 @@ Result<protocol::EuiccPackageRequest> EuiccPackages::signWithCounter(const QStri
 Result<EuiccPackageOutcome> EuiccPackages::checkResult(const protocol::EuiccPackageRequest &sent, const QByteArray &answer,
                                                        const crypto::Certificate &euiccCertificate) const
 {
+    auto decoded = protocol::EuiccPackageResult::decode(answer);
+    if (!decoded)
+        return fail(QStringLiteral("device %1 answered its eUICC package with something unreadable: %2")
+                        .arg(sent.content.eid, decoded.errorMessage()));
+    return checkResult(sent, decoded.value(), euiccCertificate);
+}
+
+Result<EuiccPackageOutcome> EuiccPackages::checkResult(const protocol::EuiccPackageRequest &sent,
+                                                       const protocol::EuiccPackageResult &decoded,
+                                                       const crypto::Certificate &euiccCertificate) const
+{
     const QString eid = sent.content.eid;
-    auto result = protocol::EuiccPackageResult::decode(answer);
-    if (!result)
-        return fail(QStringLiteral("device %1 answered its eUICC package with something unreadable: %2").arg(eid, result.errorMessage()));
+    const protocol::EuiccPackageResult *result = &decoded;
     if (const auto *unsignedError = std::get_if<protocol::EuiccPackageErrorUnsigned>(&result->content))
         return fail(QStringLiteral("device %1 could not verify the eUICC package as coming from eIM %2 (an unsigned error): "
                                    "its eUICC does not hold this eIM's key")

@@ -51,6 +51,9 @@ public:
     // signature is an error saying which; nothing in it may be believed.
     Result<EuiccPackageOutcome> checkResult(const protocol::EuiccPackageRequest &sent, const QByteArray &answer,
                                             const crypto::Certificate &euiccCertificate) const;
+    // The same for an answer decoded already (its receivedSigned as it arrived).
+    Result<EuiccPackageOutcome> checkResult(const protocol::EuiccPackageRequest &sent, const protocol::EuiccPackageResult &result,
+                                            const crypto::Certificate &euiccCertificate) const;
 
 private:
     EimIdentity m_identity;

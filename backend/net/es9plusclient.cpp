@@ -4,21 +4,6 @@ namespace simfleet::net {
 
 namespace es9 = protocol::es9plus;
 
-namespace {
-
-template<typename T>
-Result<T> typed(Result<QJsonObject> members)
-{
-    if (!members)
-        return members.error();
-    auto read = T::fromMembers(members.value());
-    if (auto *problem = std::get_if<QString>(&read))
-        return failWith(ErrorCode::ProfileServerRefused, QStringLiteral("the profile server's answer is not ES9+: %1").arg(*problem));
-    return std::get<T>(std::move(read));
-}
-
-} // namespace
-
 Es9PlusClient::Es9PlusClient(QUrl base, QList<QSslCertificate> roots, QString peerName, std::chrono::milliseconds timeout)
     : m_http(std::move(base), std::move(roots), std::move(peerName), timeout)
 {
@@ -32,17 +17,17 @@ Result<QJsonObject> Es9PlusClient::call(es9::Function function, const QByteArray
 
 Result<es9::InitiateAuthenticationResponse> Es9PlusClient::initiateAuthentication(const es9::InitiateAuthenticationRequest &request)
 {
-    return typed<es9::InitiateAuthenticationResponse>(call(es9::Function::InitiateAuthentication, request.toJson()));
+    return es9Answer<es9::InitiateAuthenticationResponse>(call(es9::Function::InitiateAuthentication, request.toJson()));
 }
 
 Result<es9::AuthenticateClientResponse> Es9PlusClient::authenticateClient(const es9::AuthenticateClientRequest &request)
 {
-    return typed<es9::AuthenticateClientResponse>(call(es9::Function::AuthenticateClient, request.toJson()));
+    return es9Answer<es9::AuthenticateClientResponse>(call(es9::Function::AuthenticateClient, request.toJson()));
 }
 
 Result<es9::GetBoundProfilePackageResponse> Es9PlusClient::getBoundProfilePackage(const es9::GetBoundProfilePackageRequest &request)
 {
-    return typed<es9::GetBoundProfilePackageResponse>(call(es9::Function::GetBoundProfilePackage, request.toJson()));
+    return es9Answer<es9::GetBoundProfilePackageResponse>(call(es9::Function::GetBoundProfilePackage, request.toJson()));
 }
 
 Result<void> Es9PlusClient::handleNotification(const es9::HandleNotificationRequest &request)

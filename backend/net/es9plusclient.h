@@ -1,5 +1,6 @@
 #pragma once
 
+#include "es9plusfunctions.h"
 #include "rsphttpsclient.h"
 
 #include "core/result.h"
@@ -16,7 +17,7 @@ namespace simfleet::net {
 // An ES9+ client (the LPA's side, or simfleet relaying for a device, SGP.32's indirect
 // download): the five functions of SGP.22 section 6.5.2 over RspHttpsClient, which verifies the
 // profile server against the roots given and nothing else. Synchronous, one thread.
-class Es9PlusClient
+class Es9PlusClient : public Es9PlusFunctions
 {
 public:
     // base: https://HOST:PORT. peerName: the name the certificate must carry when it differs
@@ -35,12 +36,12 @@ public:
     Result<QJsonObject> call(protocol::es9plus::Function function, const QByteArray &requestBody);
 
     Result<protocol::es9plus::InitiateAuthenticationResponse>
-    initiateAuthentication(const protocol::es9plus::InitiateAuthenticationRequest &request);
-    Result<protocol::es9plus::AuthenticateClientResponse> authenticateClient(const protocol::es9plus::AuthenticateClientRequest &request);
+    initiateAuthentication(const protocol::es9plus::InitiateAuthenticationRequest &request) override;
+    Result<protocol::es9plus::AuthenticateClientResponse> authenticateClient(const protocol::es9plus::AuthenticateClientRequest &request) override;
     Result<protocol::es9plus::GetBoundProfilePackageResponse>
-    getBoundProfilePackage(const protocol::es9plus::GetBoundProfilePackageRequest &request);
-    Result<void> handleNotification(const protocol::es9plus::HandleNotificationRequest &request);
-    Result<void> cancelSession(const protocol::es9plus::CancelSessionRequest &request);
+    getBoundProfilePackage(const protocol::es9plus::GetBoundProfilePackageRequest &request) override;
+    Result<void> handleNotification(const protocol::es9plus::HandleNotificationRequest &request) override;
+    Result<void> cancelSession(const protocol::es9plus::CancelSessionRequest &request) override;
 
 private:
     RspHttpsClient m_http;

@@ -1,6 +1,6 @@
 #include "es9plusdownload.h"
 
-#include "es9plusclient.h"
+#include "es9plusfunctions.h"
 #include "netlog.h"
 
 #include "devices/devicelink.h"
@@ -13,8 +13,9 @@ namespace simfleet::net {
 
 namespace es9 = protocol::es9plus;
 
-Result<QString> downloadThroughEs9Plus(Es9PlusClient &client, devices::DeviceLink &link, const QString &smdpAddress,
-                                       std::chrono::milliseconds deviceTimeout, const QString &matchingId)
+Result<QString> downloadThroughEs9Plus(Es9PlusFunctions &client, devices::DeviceLink &link, const QString &smdpAddress,
+                                       std::chrono::milliseconds deviceTimeout, const QString &matchingId,
+                                       QByteArray *installationResult)
 {
     const QString eid = link.eid();
     const auto server = [&smdpAddress](const Error &e) {
@@ -70,6 +71,8 @@ Result<QString> downloadThroughEs9Plus(Es9PlusClient &client, devices::DeviceLin
     auto result = protocol::ProfileInstallationResult::decode(loaded.value());
     if (!result)
         return failWith(ErrorCode::PackageRejected, result.errorMessage());
+    if (installationResult)
+        *installationResult = loaded.value();
     // Section 3.1.3: the installation result goes to the server, then leaves the eUICC's list.
     if (auto told = client.handleNotification({ loaded.value() }); !told)
         return server(told.error());

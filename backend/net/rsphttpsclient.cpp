@@ -96,14 +96,20 @@ Result<QJsonObject> RspHttpsClient::call(const QString &path, const QByteArray &
                         .arg(who(), name)
                         .arg(reply->status)
                         .arg(QString::fromUtf8(reply->body.left(200)).trimmed()));
-    auto read = binding::readResponse(reply->body, maxResponseBytes);
+    return functionMembers(reply->body, who(), name, interfaceName, maxResponseBytes);
+}
+
+Result<QJsonObject> functionMembers(QByteArrayView body, const QString &who, const QString &function, const char *interfaceName,
+                                    qsizetype maxBytes)
+{
+    auto read = binding::readResponse(body, maxBytes);
     if (auto *problem = std::get_if<QString>(&read))
         return failWith(ErrorCode::ProfileServerRefused,
-                        QStringLiteral("%1's answer to %2 is not %3: %4").arg(who(), name, QLatin1StringView(interfaceName), *problem));
+                        QStringLiteral("%1's answer to %2 is not %3: %4").arg(who, function, QLatin1StringView(interfaceName), *problem));
     auto &response = std::get<binding::ResponseBody>(read);
     if (response.failed)
         return failWith(ErrorCode::ProfileServerRefused, QStringLiteral("%1 refused %2: %3/%4 %5 %6")
-                        .arg(who(), name, response.failed->subjectCode, response.failed->reasonCode, response.failed->subjectIdentifier,
+                        .arg(who, function, response.failed->subjectCode, response.failed->reasonCode, response.failed->subjectIdentifier,
                              response.failed->message)
                         .simplified());
     return response.members;

@@ -67,4 +67,10 @@ private:
     std::unique_ptr<QNetworkAccessManager> m_network;
 };
 
+// What a function's JSON answer says (section 6.1.4's header.functionExecutionStatus): the
+// members besides the header, or an error (ProfileServerRefused) naming the status code or what
+// is wrong with the answer. who and function name the parties in messages.
+Result<QJsonObject> functionMembers(QByteArrayView body, const QString &who, const QString &function, const char *interfaceName,
+                                    qsizetype maxBytes);
+
 } // namespace simfleet::net

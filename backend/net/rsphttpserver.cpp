@@ -27,6 +27,8 @@ using Status = QHttpServerResponse::StatusCode;
 
 namespace {
 
+constexpr char asn1ContentType[] = "application/x-gsma-rsp-asn1";
+
 // Room for a request's line and headers beside its body (Qt's HTTP parser allows 80 KiB of them).
 constexpr qint64 maxRequestHeadBytes = 80 * 1024;
 // How long a client refused for its size has to read its 413 while what it still sends is dropped.
@@ -45,6 +47,8 @@ quint64 threadCpuNanoseconds()
 struct RspHttpServer::Private
 {
     Interface served;
+    Binding binding = Binding::Json;
+    QByteArray adminProtocol;
     std::optional<TlsIdentity> tls;
     QList<QSslCertificate> clientAuthorities;
     QThreadPool pool;
@@ -65,13 +69,16 @@ struct RspHttpServer::Private
     {
         if (request.method() != QHttpServerRequest::Method::Post)
             return transportError(Status::MethodNotAllowed, QStringLiteral("%1 functions are called with POST").arg(served.name));
+        const bool asn1 = binding == Binding::Asn1;
         const QByteArray protocol = request.value("X-Admin-Protocol");
-        if (!protocol.startsWith(binding::adminProtocolPrefix))
-            return transportError(Status::BadRequest, QStringLiteral("X-Admin-Protocol must be gsma/rsp/v2.x.y, not \"%1\"")
-                                                          .arg(QString::fromLatin1(protocol.left(64))));
+        if (!protocol.startsWith(asn1 ? QByteArrayView("gsma/rsp/v") : QByteArrayView(binding::adminProtocolPrefix)))
+            return transportError(Status::BadRequest, QStringLiteral("X-Admin-Protocol must be %1, not \"%2\"")
+                                                          .arg(asn1 ? QStringLiteral("gsma/rsp/vX.Y.Z") : QStringLiteral("gsma/rsp/v2.x.y"),
+                                                               QString::fromLatin1(protocol.left(64))));
         const QByteArray type = request.value("Content-Type").toLower();
-        if (!type.startsWith("application/json"))
-            return transportError(Status::UnsupportedMediaType, QStringLiteral("the body must be application/json"));
+        const QByteArrayView expected = asn1 ? QByteArrayView(asn1ContentType) : QByteArrayView("application/json");
+        if (!type.startsWith(expected))
+            return transportError(Status::UnsupportedMediaType, QStringLiteral("the body must be %1").arg(QLatin1StringView(expected)));
         if (request.body().size() > served.maxRequestBytes)
             return transportError(Status::PayloadTooLarge, QStringLiteral("the body is %1 bytes; an %2 request has at most %3")
                                                                .arg(request.body().size())
@@ -98,55 +105,67 @@ struct RspHttpServer::Private
 
 namespace {
 
-QHttpServerResponse answer(const std::optional<QByteArray> &body)
+QHttpServerResponse answer(const FunctionAnswer &reply, const QString &name, bool asn1, const QByteArray &adminProtocol)
 {
+    if (!reply.refusal.isEmpty()) {
+        qCInfo(lcNet) << name << "request refused:" << reply.refusal;
+        return QHttpServerResponse("text/plain;charset=UTF-8", reply.refusal.toUtf8() + '\n', Status::BadRequest);
+    }
     // SGP.22 section 6.2: a function's result (success or Failed) is 200 with JSON; a function
-    // that returns nothing (ES9+.HandleNotification) is 204.
+    // that returns nothing (ES9+.HandleNotification) is 204. SGP.32 section 6.1 the same in DER.
     // The type given: guessing it from the body (Qt 6.4 runs the MIME database over the bytes)
     // took a sixth of the server's CPU.
-    QHttpServerResponse response = body ? QHttpServerResponse("application/json;charset=UTF-8", *body, Status::Ok)
-                                        : QHttpServerResponse(Status::NoContent);
-    response.setHeader("X-Admin-Protocol", binding::adminProtocol);
+    QHttpServerResponse response = reply.body
+        ? QHttpServerResponse(asn1 ? QByteArray(asn1ContentType) : QByteArray("application/json;charset=UTF-8"), *reply.body, Status::Ok)
+        : QHttpServerResponse(Status::NoContent);
+    response.setHeader("X-Admin-Protocol", asn1 ? adminProtocol : QByteArray(binding::adminProtocol));
     return response;
 }
 
 } // namespace
 
-RspHttpServer::RspHttpServer(Interface served) : d(std::make_unique<Private>())
+RspHttpServer::RspHttpServer(Interface served, Binding binding, QByteArray adminProtocol) : d(std::make_unique<Private>())
 {
     d->served = std::move(served);
+    d->binding = binding;
+    d->adminProtocol = std::move(adminProtocol);
     // The handler answers through the responder once the pool is done. Qt 6.4's own QFuture
     // answer writes to the socket without checking it still exists, so a client hanging up
     // while the server signs would crash the server; here the answer goes only to a socket that
     // is still there and connected.
-    d->http.route(QStringLiteral("/gsma/rsp2/%1/<arg>").arg(d->served.pathSegment),
-                  [this](const QString &name, const QHttpServerRequest &request, QHttpServerResponder &&responder) {
-                      ++d->requests;
-                      if (auto problem = d->transportProblem(request)) {
-                          problem->write(std::move(responder));
-                          return;
-                      }
-                      FunctionCall call = d->served.route(name);
-                      if (!call) {
-                          d->transportError(Status::NotFound, QStringLiteral("%1 has no function %2").arg(d->served.name, name.left(64)))
-                              .write(std::move(responder));
-                          return;
-                      }
-                      QPointer<QTcpSocket> socket = responder.socket();
-                      auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
-                      // The body is copied: the request does not outlive this call.
-                      QtConcurrent::run(&d->pool, [call = std::move(call), body = request.body(), d = d.get()] {
-                          const quint64 before = threadCpuNanoseconds();
-                          auto response = answer(call(body));
-                          d->functionCpuNanoseconds += threadCpuNanoseconds() - before;
-                          return response;
-                      }).then(&d->http, [socket, held, name = d->served.name](QHttpServerResponse &&response) {
-                          if (socket && socket->state() == QAbstractSocket::ConnectedState)
-                              response.write(std::move(*held));
-                          else
-                              qCInfo(lcNet) << name << "client hung up before its answer";
-                      });
-                  });
+    const auto serve = [this](const QString &name, const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+        ++d->requests;
+        if (auto problem = d->transportProblem(request)) {
+            problem->write(std::move(responder));
+            return;
+        }
+        FunctionCall call = d->served.route(name);
+        if (!call) {
+            d->transportError(Status::NotFound, QStringLiteral("%1 has no function %2").arg(d->served.name, name.left(64)))
+                .write(std::move(responder));
+            return;
+        }
+        QPointer<QTcpSocket> socket = responder.socket();
+        auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
+        // The body is copied: the request does not outlive this call.
+        QtConcurrent::run(&d->pool, [call = std::move(call), body = request.body(), d = d.get()] {
+            const quint64 before = threadCpuNanoseconds();
+            auto response = answer(call(body), d->served.name, d->binding == Binding::Asn1, d->adminProtocol);
+            d->functionCpuNanoseconds += threadCpuNanoseconds() - before;
+            return response;
+        }).then(&d->http, [socket, held, name = d->served.name](QHttpServerResponse &&response) {
+            if (socket && socket->state() == QAbstractSocket::ConnectedState)
+                response.write(std::move(*held));
+            else
+                qCInfo(lcNet) << name << "client hung up before its answer";
+        });
+    };
+    if (d->binding == Binding::Asn1)
+        d->http.route(QStringLiteral("/gsma/rsp2/asn1"), [serve](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+            serve(QString(), request, std::move(responder));
+        });
+    else
+        d->http.route(QStringLiteral("/gsma/rsp2/%1/<arg>").arg(d->served.pathSegment), serve);
 }
 
 RspHttpServer::~RspHttpServer()

@@ -16,10 +16,27 @@
 
 namespace simfleet::net {
 
-// One function as the server runs it: the request body in, the answer out (nullopt: the function
-// answers nothing, HTTP 204). Runs on the server's own thread pool, off the thread that owns the
-// sockets, so it may take its time over cryptography.
-using FunctionCall = std::function<std::optional<QByteArray>(const QByteArray &body)>;
+// A function's answer: its body, or none (the function answers nothing, HTTP 204); or, in the
+// ASN.1 binding where a body that is no message of the interface has no answer of its own, a
+// refusal (HTTP 400 with the reason).
+struct FunctionAnswer
+{
+    FunctionAnswer(std::optional<QByteArray> answer = std::nullopt) : body(std::move(answer)) { }
+    FunctionAnswer(QByteArray answer) : body(std::move(answer)) { }
+    static FunctionAnswer refused(QString why)
+    {
+        FunctionAnswer a;
+        a.refusal = std::move(why);
+        return a;
+    }
+    std::optional<QByteArray> body;
+    QString refusal;
+};
+
+// One function as the server runs it: the request body in, the answer out. Runs on the server's
+// own thread pool, off the thread that owns the sockets, so it may take its time over
+// cryptography.
+using FunctionCall = std::function<FunctionAnswer(const QByteArray &body)>;
 
 // SGP.22 section 6's HTTPS binding of one interface (ES9+, ES2+), served with Qt HTTP Server:
 // POST /gsma/rsp2/<interface>/<function> with a JSON body and X-Admin-Protocol gsma/rsp/v2.x.y;
@@ -33,17 +50,21 @@ using FunctionCall = std::function<std::optional<QByteArray>(const QByteArray &b
 class RspHttpServer
 {
 public:
+    // How requests and answers are written: SGP.22 section 6's JSON binding, one path per
+    // function; or the ASN.1 binding SGP.32 section 6.1 gives ESipa, every message DER
+    // (application/x-gsma-rsp-asn1) POSTed to /gsma/rsp2/asn1, the message saying which function.
+    enum class Binding { Json, Asn1 };
     struct Interface
     {
         QString name;              // "ES9+", for messages
-        QString pathSegment;       // "es9plus": the functions are under /gsma/rsp2/es9plus/
+        QString pathSegment;       // "es9plus": the functions are under /gsma/rsp2/es9plus/ (JSON only)
         qsizetype maxRequestBytes = 0;
         // The call for a function's name; an empty one for a function the interface does not
-        // provide (HTTP 404).
+        // provide (HTTP 404). The ASN.1 binding asks for the name "".
         std::function<FunctionCall(const QString &function)> route;
     };
-
-    explicit RspHttpServer(Interface served);
+    // adminProtocol: the ASN.1 binding's X-Admin-Protocol answered (the JSON one's is SGP.22's).
+    explicit RspHttpServer(Interface served, Binding binding = Binding::Json, QByteArray adminProtocol = {});
     ~RspHttpServer();
     RspHttpServer(const RspHttpServer &) = delete;
     RspHttpServer &operator=(const RspHttpServer &) = delete;

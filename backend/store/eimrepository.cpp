@@ -174,7 +174,7 @@ Result<std::optional<EimPackageRecord>> EimRepository::onePackage(const QString 
 
 Result<std::optional<EimPackageRecord>> EimRepository::nextFor(const QString &eid)
 {
-    return onePackage(QStringLiteral("eid = ? AND state IN ('queued', 'sent') ORDER BY id LIMIT 1"), eid);
+    return onePackage(QStringLiteral("eid = ? AND state IN ('queued', 'sent') ORDER BY kind <> 'euicc-data', id LIMIT 1"), eid);
 }
 
 Result<std::optional<EimPackageRecord>> EimRepository::byTransaction(const QByteArray &transactionId)
@@ -212,6 +212,30 @@ Result<qint64> EimRepository::waitingCount(const QString &eid)
         !ok)
         return ok.error();
     return q.next() ? q.value(0).toLongLong() : 0;
+}
+
+Result<std::optional<EimPackageRecord>> EimRepository::sentEuiccDataFor(const QString &eid)
+{
+    return onePackage(QStringLiteral("eid = ? AND kind = 'euicc-data' AND state = 'sent' ORDER BY id LIMIT 1"), eid);
+}
+
+Result<qint64> EimRepository::cancelWaiting(const QString &reason, const QDateTime &at)
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q, QStringLiteral("UPDATE eim_package SET state = 'cancelled', failure = ?, done_at = ?"
+                                            " WHERE state IN ('queued', 'sent')"),
+                          { reason, storedTime(at) }, "withdrawing the eIM's packages");
+        !ok)
+        return ok.error();
+    return q.numRowsAffected();
+}
+
+Result<bool> EimRepository::isEnrolled(const QString &eid)
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q, QStringLiteral("SELECT 1 FROM device WHERE eid = ?"), { eid }, "looking a device up"); !ok)
+        return ok.error();
+    return q.next();
 }
 
 } // namespace simfleet::store

@@ -66,7 +66,9 @@ public:
 
     // The package queue.
     Result<qint64> enqueue(const EimPackageRecord &package);
-    // The oldest package not yet answered for this device (queued, or sent and unanswered).
+    // The oldest package not yet answered for this device (queued, or sent and unanswered); a
+    // request for the eUICC's own data goes first, since the results of the others are checked
+    // with what it brings (the eUICC's certificate).
     Result<std::optional<EimPackageRecord>> nextFor(const QString &eid);
     Result<std::optional<EimPackageRecord>> byTransaction(const QByteArray &transactionId);
     Result<std::optional<EimPackageRecord>> byId(qint64 id);
@@ -75,6 +77,12 @@ public:
     Result<void> finish(qint64 id, EimPackageRecord::State state, const QByteArray &result, const QString &failure,
                         const QDateTime &at);
     Result<qint64> waitingCount(const QString &eid);
+    // The request for the eUICC's own data handed out to this device and not yet answered.
+    Result<std::optional<EimPackageRecord>> sentEuiccDataFor(const QString &eid);
+    // Every package not yet answered is withdrawn (state cancelled, with the reason).
+    Result<qint64> cancelWaiting(const QString &reason, const QDateTime &at);
+    // Whether the workspace has enrolled a device with this EID.
+    Result<bool> isEnrolled(const QString &eid);
 
 private:
     Result<void> ensureDevice(const QString &eid);

@@ -1,0 +1,33 @@
+#pragma once
+
+#include "net/rsphttpserver.h"
+#include "net/tlsidentity.h"
+
+#include "core/result.h"
+
+#include <QHostAddress>
+
+#include <memory>
+
+namespace simfleet::eim {
+
+class EsipaService;
+
+// simfleet's eIM on the network: ESipa in SGP.32 section 6.1's ASN.1 binding over HTTPS, every
+// EsipaMessageFromIpaToEim POSTed to /gsma/rsp2/asn1. TLS authenticates the eIM to the devices;
+// the devices are authenticated by what their eUICCs sign. Lives on the thread that creates it,
+// which must run an event loop.
+class EsipaHttpServer
+{
+public:
+    explicit EsipaHttpServer(std::shared_ptr<EsipaService> service);
+
+    void setTlsIdentity(const net::TlsIdentity &identity) { m_http.setTlsIdentity(identity); }
+    Result<quint16> listen(const QHostAddress &address, quint16 port) { return m_http.listen(address, port); }
+    net::RspHttpServer::Traffic traffic() const { return m_http.traffic(); }
+
+private:
+    net::RspHttpServer m_http;
+};
+
+} // namespace simfleet::eim

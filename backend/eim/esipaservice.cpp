@@ -1,0 +1,513 @@
+#include "esipaservice.h"
+
+#include "eimlog.h"
+#include "core/clock.h"
+#include "crypto/certificate.h"
+#include "crypto/random.h"
+#include "profiles/profileserver.h"
+#include "protocol/esiparelay.h"
+#include "protocol/notifications.h"
+#include "protocol/profileinstallationresult.h"
+#include "store/eimrepository.h"
+#include "store/storewriter.h"
+#include "store/workspace.h"
+
+namespace simfleet::eim {
+
+namespace esipa = protocol::esipa;
+using Kind = store::EimPackageRecord::Kind;
+using State = store::EimPackageRecord::State;
+
+namespace {
+
+template<class... Ts>
+struct Overloaded : Ts...
+{
+    using Ts::operator()...;
+};
+
+QByteArray newTransactionId()
+{
+    return crypto::randomBytes(16);
+}
+
+QByteArray answerWith(esipa::GetEimPackageResponse response)
+{
+    return esipa::encode(esipa::MessageFromEim(std::move(response)));
+}
+
+} // namespace
+
+EsipaService::EsipaService(store::Workspace &workspace, EimIdentity identity, crypto::ChainVerifier deviceTrust)
+    : m_workspace(workspace), m_packages(std::move(identity)), m_deviceTrust(std::move(deviceTrust))
+{
+    const QDateTime now = m_workspace.clock().now();
+    auto withdrawn = m_workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
+        auto count = store::EimRepository(db).cancelWaiting(QStringLiteral("withdrawn: queued by an eIM that stopped before its result came"), now);
+        if (!count)
+            return count.error();
+        if (count.value() > 0)
+            qCInfo(lcEim) << "withdrew" << count.value() << "eIM packages nobody waits for any more";
+        return {};
+    });
+    if (!withdrawn)
+        qCWarning(lcEim) << "could not withdraw the packages of an earlier run:" << withdrawn.errorMessage();
+}
+
+EsipaService::~EsipaService()
+{
+    QMutexLocker lock(&m_mutex);
+    for (const auto &settle : std::as_const(m_waiting))
+        settle(fail(QStringLiteral("the eIM stopped before the device's result came")));
+}
+
+Result<std::unique_ptr<EsipaService>> EsipaService::ofWorkspace(store::Workspace &workspace)
+{
+    auto identity = EimIdentity::ofWorkspace(workspace);
+    if (!identity)
+        return identity.error();
+    auto trust = profiles::deviceTrustOf(workspace);
+    if (!trust)
+        return trust.error();
+    return std::make_unique<EsipaService>(workspace, std::move(identity).value(), std::move(trust).value());
+}
+
+EsipaService::Counters EsipaService::counters() const
+{
+    return { m_polls.load(), m_handedOut.load(), m_results.load(), m_refused.load() };
+}
+
+devices::Answer<PackageResult> EsipaService::queue(const QString &eid, store::EimPackageRecord record)
+{
+    auto [answer, settle] = devices::Answer<PackageResult>::pending();
+    record.eid = eid;
+    record.queuedAt = m_workspace.clock().now();
+    // Waiting before the package exists: its result may come before enqueue returns.
+    {
+        QMutexLocker lock(&m_mutex);
+        m_waiting.insert(record.transactionId, settle);
+    }
+    auto stored = m_workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
+        auto id = store::EimRepository(db).enqueue(record);
+        return id ? Result<void>() : Result<void>(id.error());
+    });
+    if (!stored) {
+        QMutexLocker lock(&m_mutex);
+        m_waiting.remove(record.transactionId);
+        return devices::Answer<PackageResult>::ready(stored.error());
+    }
+    return answer;
+}
+
+devices::Answer<PackageResult> EsipaService::queuePsmos(const QString &eid, const QList<protocol::Psmo> &psmos)
+{
+    qint64 counter = 0;
+    auto taken = m_workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
+        auto c = store::EimRepository(db).takeCounter(eid);
+        if (!c)
+            return c.error();
+        counter = c.value();
+        return {};
+    });
+    if (!taken)
+        return devices::Answer<PackageResult>::ready(taken.error());
+    // Signed outside the writer: a counter taken and never used is a gap the eUICC accepts.
+    store::EimPackageRecord record;
+    record.kind = Kind::EuiccPackage;
+    record.transactionId = newTransactionId();
+    record.counterValue = counter;
+    auto request = m_packages.signWithCounter(eid, counter, psmos, record.transactionId);
+    if (!request)
+        return devices::Answer<PackageResult>::ready(request.error());
+    record.request = answerWith({ std::move(request).value() });
+    return queue(eid, std::move(record));
+}
+
+devices::Answer<PackageResult> EsipaService::queueSimfleet(const QString &eid, esipa::SimfleetEimPackage package)
+{
+    store::EimPackageRecord record;
+    record.kind = Kind::Simfleet;
+    record.transactionId = newTransactionId();
+    package.eimTransactionId = record.transactionId;
+    record.request = answerWith({ std::move(package) });
+    return queue(eid, std::move(record));
+}
+
+devices::Answer<PackageResult> EsipaService::queueEuiccData(const QString &eid, const QByteArray &tagList)
+{
+    store::EimPackageRecord record;
+    record.kind = Kind::EuiccData;
+    record.transactionId = newTransactionId(); // the request carries none: it ties the row only
+    protocol::IpaEuiccDataRequest request;
+    request.tagList = tagList;
+    record.request = answerWith({ std::move(request) });
+    return queue(eid, std::move(record));
+}
+
+devices::Answer<PackageResult> EsipaService::queueDownload(const QString &eid, const QString &activationCode)
+{
+    store::EimPackageRecord record;
+    record.kind = Kind::Download;
+    record.transactionId = newTransactionId();
+    protocol::ProfileDownloadTriggerRequest trigger;
+    trigger.activationCode = activationCode;
+    trigger.eimTransactionId = record.transactionId;
+    record.request = answerWith({ std::move(trigger) });
+    return queue(eid, std::move(record));
+}
+
+net::FunctionAnswer EsipaService::handle(const QByteArray &request)
+{
+    auto message = esipa::decodeFromIpa(request);
+    if (!message) {
+        ++m_refused;
+        return net::FunctionAnswer::refused(QStringLiteral("the body is not an ESipa message: %1").arg(message.errorMessage()));
+    }
+    return std::visit(
+        Overloaded {
+            [&](const esipa::GetEimPackageRequest &r) -> net::FunctionAnswer { return getEimPackage(r); },
+            [&](const esipa::ProvideEimPackageResult &r) -> net::FunctionAnswer { return esipa::encode(provideResult(r)); },
+            [&](const esipa::HandleNotification &n) -> net::FunctionAnswer {
+                // SGP.32 section 6.3.2.4: a result delivered as a notification is taken like any;
+                // the eUICC's own notifications are for the profile servers, which this eIM
+                // does not forward to yet: it takes them so the IPA may let them go.
+                if (const auto *result = std::get_if<esipa::ProvideEimPackageResult>(&n.content))
+                    provideResult(*result);
+                else
+                    relayNotification(std::get<QByteArray>(n.content));
+                return std::optional<QByteArray>();
+            },
+            [&](const auto &relayed) -> net::FunctionAnswer { return esipa::encode(relay(esipa::MessageFromIpa(relayed))); },
+        },
+        *message);
+}
+
+net::FunctionAnswer EsipaService::getEimPackage(const esipa::GetEimPackageRequest &request)
+{
+    ++m_polls;
+    const QString eid = request.eid;
+    const QDateTime now = m_workspace.clock().now();
+    bool enrolled = false;
+    std::optional<store::EimPackageRecord> next;
+    auto read = m_workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
+        store::EimRepository eims(db);
+        auto known = eims.isEnrolled(eid);
+        if (!known)
+            return known.error();
+        enrolled = known.value();
+        if (!enrolled)
+            return {};
+        if (auto ok = eims.touch(eid, now); !ok)
+            return ok;
+        auto device = eims.device(eid);
+        if (!device)
+            return device.error();
+        const bool certificateKnown = *device && !(*device)->euiccCertificate.isEmpty();
+        auto found = eims.nextFor(eid);
+        if (!found)
+            return found.error();
+        next = found.value();
+        // First contact: the eUICC's certificates before anything it signs is taken.
+        if (!certificateKnown && (!next || next->kind != Kind::EuiccData)) {
+            store::EimPackageRecord ask;
+            ask.eid = eid;
+            ask.kind = Kind::EuiccData;
+            ask.transactionId = newTransactionId();
+            ask.queuedAt = now;
+            protocol::IpaEuiccDataRequest data;
+            data.tagList = QByteArray::fromHex("a5a6"); // eumCertificate, euiccCertificate
+            ask.request = answerWith({ std::move(data) });
+            auto id = eims.enqueue(ask);
+            if (!id)
+                return id.error();
+            ask.id = id.value();
+            next = ask;
+        }
+        if (next)
+            return eims.markSent(next->id, now);
+        return {};
+    });
+    if (!read) {
+        qCWarning(lcEim) << "getEimPackage of" << eid << "failed:" << read.errorMessage();
+        return answerWith({ int(esipa::GetEimPackageResponse::UndefinedError) });
+    }
+    if (!enrolled) {
+        ++m_refused;
+        qCInfo(lcEim) << "refused getEimPackage of" << eid << ": no device the workspace enrolled";
+        return answerWith({ int(esipa::GetEimPackageResponse::UndefinedError) });
+    }
+    if (!next)
+        return answerWith({ int(esipa::GetEimPackageResponse::NoEimPackageAvailable) });
+    ++m_handedOut;
+    return next->request;
+}
+
+esipa::MessageFromEim EsipaService::provideResult(const esipa::ProvideEimPackageResult &provided)
+{
+    ++m_results;
+    const auto refuse = [&](const QString &why) -> esipa::MessageFromEim {
+        ++m_refused;
+        qCInfo(lcEim) << "refused a package result:" << why;
+        return esipa::ProvideEimPackageResultResponse {};
+    };
+    const auto byTransaction = [&](const QByteArray &transactionId, Kind kind) -> Result<store::EimPackageRecord> {
+        std::optional<store::EimPackageRecord> found;
+        auto read = m_workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
+            auto p = store::EimRepository(db).byTransaction(transactionId);
+            if (!p)
+                return p.error();
+            found = p.value();
+            return {};
+        });
+        if (!read)
+            return read.error();
+        if (!found || found->kind != kind)
+            return fail(QStringLiteral("no package %1 was sent").arg(QString::fromLatin1(transactionId.toHex())));
+        return *found;
+    };
+    // A result for a package answered already (the IPA did not hear the acknowledgement): the
+    // same acknowledgement again, nothing changed.
+    const auto answered = [](const store::EimPackageRecord &p) { return p.state != State::Queued && p.state != State::Sent; };
+
+    return std::visit(
+        Overloaded {
+            [&](const protocol::EuiccPackageResult &result) -> esipa::MessageFromEim {
+                QByteArray transactionId;
+                if (const auto *data = std::get_if<protocol::EuiccPackageResultData>(&result.content))
+                    transactionId = data->transactionId;
+                else if (const auto *error = std::get_if<protocol::EuiccPackageErrorData>(&result.content))
+                    transactionId = error->transactionId;
+                else
+                    return refuse(QStringLiteral("an unsigned error from eIM %1's package: it names no package, and proves nothing")
+                                      .arg(std::get<protocol::EuiccPackageErrorUnsigned>(result.content).eimId));
+                auto package = byTransaction(transactionId, Kind::EuiccPackage);
+                if (!package)
+                    return refuse(package.errorMessage());
+                auto message = esipa::decodeFromEim(package->request);
+                const auto *sent = message ? std::get_if<esipa::GetEimPackageResponse>(&message.value()) : nullptr;
+                const auto *request = sent ? std::get_if<protocol::EuiccPackageRequest>(&sent->content) : nullptr;
+                if (!request)
+                    return refuse(QStringLiteral("package %1 as stored does not read back").arg(package->id));
+                auto certificate = euiccCertificate(package->eid);
+                if (!certificate)
+                    return refuse(certificate.errorMessage());
+                auto outcome = m_packages.checkResult(*request, result, certificate.value());
+                if (!outcome)
+                    return refuse(outcome.errorMessage());
+                const QList<qint64> acknowledged = outcome->refusedWith == 0 ? QList<qint64> { outcome->seqNumber } : QList<qint64> {};
+                if (!answered(*package))
+                    settle(*package, PackageResult { result.encode(), outcome.value() });
+                return esipa::ProvideEimPackageResultResponse { acknowledged };
+            },
+            [&](const protocol::ProfileDownloadTriggerResult &result) -> esipa::MessageFromEim {
+                auto package = byTransaction(result.eimTransactionId, Kind::Download);
+                if (!package)
+                    return refuse(package.errorMessage());
+                if (!answered(*package))
+                    settle(*package, PackageResult { result.encode(), {} });
+                return esipa::ProvideEimPackageResultResponse {};
+            },
+            [&](const esipa::SimfleetEimPackageResult &result) -> esipa::MessageFromEim {
+                auto package = byTransaction(result.eimTransactionId, Kind::Simfleet);
+                if (!package)
+                    return refuse(package.errorMessage());
+                if (!answered(*package))
+                    settle(*package, PackageResult { result.encode(), {} });
+                return esipa::ProvideEimPackageResultResponse {};
+            },
+            [&](const protocol::IpaEuiccDataResponse &response) -> esipa::MessageFromEim {
+                const auto *data = std::get_if<protocol::IpaEuiccData>(&response.content);
+                if (!data)
+                    return refuse(QStringLiteral("the IPA could not give its eUICC's data (error %1)").arg(std::get<int>(response.content)));
+                // The request carries no transaction ID: the certificate names its eUICC (the
+                // EID in its subject), whose chain must reach the workspace's issuers.
+                auto leaf = crypto::Certificate::fromDer(data->euiccCertificate);
+                auto eum = crypto::Certificate::fromDer(data->eumCertificate);
+                if (!leaf || !eum)
+                    return refuse(QStringLiteral("the eUICC's certificates do not parse"));
+                if (auto chain = m_deviceTrust.verifyAt(leaf.value(), { eum.value() }, m_workspace.clock().now()); !chain)
+                    return refuse(QStringLiteral("the eUICC's certificate does not chain to a trusted issuer: %1").arg(chain.errorMessage()));
+                if (auto range = crypto::checkEidInManufacturerRange(leaf.value(), eum.value()); !range)
+                    return refuse(range.errorMessage());
+                const QString eid = leaf->subject().serialNumber;
+                std::optional<store::EimPackageRecord> package;
+                auto stored = m_workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
+                    store::EimRepository eims(db);
+                    auto p = eims.sentEuiccDataFor(eid);
+                    if (!p)
+                        return p.error();
+                    package = p.value();
+                    if (!package)
+                        return {};
+                    return eims.setEuiccCertificate(eid, data->euiccCertificate);
+                });
+                if (!stored)
+                    return refuse(stored.errorMessage());
+                if (!package)
+                    return refuse(QStringLiteral("%1 was not asked for its eUICC's data").arg(eid));
+                settle(*package, PackageResult { response.encode(), {} });
+                return esipa::ProvideEimPackageResultResponse {};
+            },
+            [&](int error) -> esipa::MessageFromEim {
+                // eimPackageError names no package: the one handed out stays waiting, and its
+                // waiter's deadline ends it.
+                return refuse(QStringLiteral("the IPA could not run a package (eimPackageError %1)").arg(error));
+            },
+        },
+        provided.content);
+}
+
+void EsipaService::settle(const store::EimPackageRecord &package, Result<PackageResult> result)
+{
+    const QDateTime now = m_workspace.clock().now();
+    auto recorded = m_workspace.writer().run([&](QSqlDatabase &db) {
+        return store::EimRepository(db).finish(package.id, result ? State::Done : State::Failed,
+                                                result ? result->result : QByteArray(), result ? QString() : result.errorMessage(), now);
+    });
+    if (!recorded)
+        qCWarning(lcEim) << "could not record the result of package" << package.id << ":" << recorded.errorMessage();
+    std::optional<devices::Answer<PackageResult>::Settle> waiter;
+    {
+        QMutexLocker lock(&m_mutex);
+        if (auto it = m_waiting.find(package.transactionId); it != m_waiting.end()) {
+            waiter = it.value();
+            m_waiting.erase(it);
+        }
+    }
+    if (waiter)
+        (*waiter)(std::move(result));
+}
+
+Result<crypto::Certificate> EsipaService::euiccCertificate(const QString &eid)
+{
+    QByteArray der;
+    auto read = m_workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
+        auto device = store::EimRepository(db).device(eid);
+        if (!device)
+            return device.error();
+        if (*device)
+            der = (*device)->euiccCertificate;
+        return {};
+    });
+    if (!read)
+        return read.error();
+    if (der.isEmpty())
+        return fail(QStringLiteral("the eIM has no certificate of %1's eUICC yet").arg(eid));
+    return crypto::Certificate::fromDer(der);
+}
+
+std::shared_ptr<net::Es9PlusFunctions> EsipaService::relaySession(const QByteArray &transactionId, bool end)
+{
+    QMutexLocker lock(&m_mutex);
+    auto found = m_relaySessions.value(transactionId);
+    if (end)
+        m_relaySessions.remove(transactionId);
+    return found;
+}
+
+esipa::MessageFromEim EsipaService::relay(const esipa::MessageFromIpa &message)
+{
+    namespace relay = protocol::esiparelay;
+    const auto logged = [](const char *function, const Error &e) {
+        qCInfo(lcEim) << "relayed" << function << "and the profile server refused it:" << e.message;
+    };
+    return std::visit(
+        Overloaded {
+            [&](const esipa::InitiateAuthenticationRequest &r) -> esipa::MessageFromEim {
+                esipa::InitiateAuthenticationResponse refused;
+                auto server = m_relayFinder ? m_relayFinder(r.smdpAddress) : nullptr;
+                if (!server) {
+                    ++m_refused;
+                    qCInfo(lcEim) << "relays no download to" << r.smdpAddress;
+                    refused.error = esipa::InitiateAuthenticationResponse::InvalidDpAddress;
+                    return refused;
+                }
+                auto answer = server->initiateAuthentication(relay::toEs9(r));
+                auto converted = answer ? relay::toEsipa(answer.value()) : Result<esipa::InitiateAuthenticationResponse>(answer.error());
+                if (!converted) {
+                    logged("initiateAuthentication", converted.error());
+                    // ESipa has no code for "the server refused for another reason": the
+                    // address is the one thing the IPA can change.
+                    refused.error = esipa::InitiateAuthenticationResponse::InvalidDpAddress;
+                    return refused;
+                }
+                QMutexLocker lock(&m_mutex);
+                m_relaySessions.insert(converted->transactionId, server);
+                return converted.value();
+            },
+            [&](const esipa::AuthenticateClientRequest &r) -> esipa::MessageFromEim {
+                esipa::AuthenticateClientResponse refused;
+                auto server = relaySession(r.transactionId);
+                if (!server) {
+                    refused.error = esipa::AuthenticateClientResponse::InvalidTransactionId;
+                    return refused;
+                }
+                auto answer = server->authenticateClient(relay::toEs9(r));
+                auto converted = answer ? relay::toEsipa(answer.value()) : Result<esipa::AuthenticateClientResponse>(answer.error());
+                if (!converted) {
+                    logged("authenticateClient", converted.error());
+                    relaySession(r.transactionId, true);
+                    refused.error = esipa::AuthenticateClientResponse::UndefinedError;
+                    return refused;
+                }
+                return converted.value();
+            },
+            [&](const esipa::GetBoundProfilePackageRequest &r) -> esipa::MessageFromEim {
+                esipa::GetBoundProfilePackageResponse refused;
+                auto server = relaySession(r.transactionId);
+                if (!server) {
+                    refused.error = esipa::GetBoundProfilePackageResponse::InvalidTransactionId;
+                    return refused;
+                }
+                auto answer = server->getBoundProfilePackage(relay::toEs9(r));
+                if (!answer) {
+                    logged("getBoundProfilePackage", answer.error());
+                    relaySession(r.transactionId, true);
+                    refused.error = esipa::GetBoundProfilePackageResponse::UndefinedError;
+                    return refused;
+                }
+                return relay::toEsipa(answer.value());
+            },
+            [&](const esipa::CancelSessionRequest &r) -> esipa::MessageFromEim {
+                esipa::CancelSessionResponse answer;
+                auto server = relaySession(r.transactionId, true);
+                if (!server) {
+                    answer.error = esipa::CancelSessionResponse::InvalidTransactionId;
+                    return answer;
+                }
+                if (auto done = server->cancelSession(relay::toEs9(r)); !done) {
+                    logged("cancelSession", done.error());
+                    answer.error = esipa::CancelSessionResponse::UndefinedError;
+                }
+                return answer;
+            },
+            [&](const auto &) -> esipa::MessageFromEim {
+                Q_UNREACHABLE();
+                return esipa::ProvideEimPackageResultResponse {};
+            },
+        },
+        message);
+}
+
+void EsipaService::relayNotification(const QByteArray &pendingNotification)
+{
+    // An installation result goes to the profile server of its session (SGP.22 section 3.1.3
+    // through the eIM, SGP.32 section 3.2.1), which ends the session; the eUICC's other
+    // notifications have no session here and are taken for the IPA's sake.
+    auto notification = protocol::PendingNotification::decode(pendingNotification);
+    if (!notification) {
+        qCInfo(lcEim) << "took a notification that does not read:" << notification.errorMessage();
+        return;
+    }
+    const auto *installed = std::get_if<protocol::ProfileInstallationResult>(&notification->content);
+    auto server = installed ? relaySession(installed->transactionId, true) : nullptr;
+    if (!server) {
+        qCInfo(lcEim) << "took a notification of" << protocol::notificationEventName(notification->metadata().event) << "for"
+                      << notification->metadata().notificationAddress;
+        return;
+    }
+    if (auto told = server->handleNotification({ pendingNotification }); !told)
+        qCInfo(lcEim) << "relayed an installation result and the profile server refused it:" << told.errorMessage();
+}
+
+} // namespace simfleet::eim

@@ -1,0 +1,112 @@
+#pragma once
+
+#include "core/result.h"
+#include "crypto/chainverifier.h"
+#include "devices/answer.h"
+#include "euiccpackages.h"
+#include "net/es9plusfunctions.h"
+#include "net/rsphttpserver.h"
+#include "protocol/esipa.h"
+#include "protocol/ipaeuiccdata.h"
+
+#include <QHash>
+#include <QMutex>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+namespace simfleet::store {
+class Workspace;
+struct EimPackageRecord;
+}
+
+namespace simfleet::eim {
+
+// What a device's IPA provided for one package, once checked: the result as it arrived (DER of
+// the ProvideEimPackageResult alternative), and for an eUICC package what the eUICC did.
+struct PackageResult
+{
+    QByteArray result;
+    EuiccPackageOutcome euicc;
+};
+
+// simfleet's eIM behind ESipa (SGP.32 section 6.3): devices poll it, it hands each the packages
+// queued for it, oldest first, and takes their results back. A package is stored when it is
+// queued (table eim_package), handed out until its result comes, and ends answered; whoever
+// queued it waits on the Answer it got, which settles when the result arrives (checked: an eUICC
+// package's result must be signed by that eUICC over the package's signature, SGP.32 section
+// 2.11.2.1) or at the waiter's own deadline. A device the workspace has not enrolled gets
+// nothing; a result for a package never sent, or sent to another device, is refused and changes
+// nothing. An eUICC the eIM has no certificate of is first asked for it (IpaEuiccDataRequest), and
+// its chain checked against the workspace's certificate issuers.
+//
+// Packages queued by a process that ended are withdrawn when the service starts: nobody waits
+// for them any more, and the steps that queued them ask the device again when they resume.
+//
+// Thread-safe: ESipa's requests arrive on the HTTP server's threads, packages are queued from
+// campaign workers; the store is reached through the workspace's writer only.
+class EsipaService
+{
+public:
+    // deviceTrust: the workspace's certificate issuers (profiles::deviceTrustOf).
+    EsipaService(store::Workspace &workspace, EimIdentity identity, crypto::ChainVerifier deviceTrust);
+    ~EsipaService();
+
+    static Result<std::unique_ptr<EsipaService>> ofWorkspace(store::Workspace &workspace);
+
+    // One ESipa message: EsipaMessageFromIpaToEim (DER) in, EsipaMessageFromEimToIpa out (or no
+    // body, HTTP 204, for a notification); a body that is no ESipa message is refused (HTTP 400).
+    net::FunctionAnswer handle(const QByteArray &request);
+
+    // PSMOs for one eUICC, signed now under its next counter.
+    devices::Answer<PackageResult> queuePsmos(const QString &eid, const QList<protocol::Psmo> &psmos);
+    // simfleet's own package (attestation, attach); its transaction ID is filled in.
+    devices::Answer<PackageResult> queueSimfleet(const QString &eid, protocol::esipa::SimfleetEimPackage package);
+    // What the IPA and eUICC tell of themselves (IpaEuiccDataRequest, tags as in its tagList).
+    devices::Answer<PackageResult> queueEuiccData(const QString &eid, const QByteArray &tagList);
+    // A profile download for the IPA to run (ProfileDownloadTriggerRequest with an activation
+    // code, SGP.22 section 4.1): it settles with the ProfileDownloadTriggerResult.
+    devices::Answer<PackageResult> queueDownload(const QString &eid, const QString &activationCode);
+
+    // Where the indirect download goes (SGP.32 section 3.2.1): the profile server an IPA names by
+    // its address, ES9+ in process or over HTTPS; null for an address the eIM relays to no one.
+    // Set before the service is shared.
+    using RelayFinder = std::function<std::shared_ptr<net::Es9PlusFunctions>(const QString &smdpAddress)>;
+    void setRelay(RelayFinder finder) { m_relayFinder = std::move(finder); }
+
+    const EuiccPackages &packages() const { return m_packages; }
+
+    struct Counters
+    {
+        quint64 polls = 0;          // getEimPackageRequest
+        quint64 handedOut = 0;      // packages in answers
+        quint64 results = 0;        // results taken
+        quint64 refused = 0;        // messages refused (unknown device, unknown package, bad signature)
+    };
+    Counters counters() const;
+
+private:
+    struct Queued;
+    devices::Answer<PackageResult> queue(const QString &eid, store::EimPackageRecord record);
+    net::FunctionAnswer getEimPackage(const protocol::esipa::GetEimPackageRequest &request);
+    protocol::esipa::MessageFromEim provideResult(const protocol::esipa::ProvideEimPackageResult &provided);
+    // Records the package answered and hands the result to its waiter.
+    void settle(const store::EimPackageRecord &package, Result<PackageResult> result);
+    Result<crypto::Certificate> euiccCertificate(const QString &eid);
+    // The indirect download relayed, one ESipa message at a time.
+    protocol::esipa::MessageFromEim relay(const protocol::esipa::MessageFromIpa &message);
+    void relayNotification(const QByteArray &pendingNotification);
+    std::shared_ptr<net::Es9PlusFunctions> relaySession(const QByteArray &transactionId, bool end = false);
+
+    store::Workspace &m_workspace;
+    EuiccPackages m_packages;
+    crypto::ChainVerifier m_deviceTrust;
+    mutable QMutex m_mutex;
+    QHash<QByteArray, devices::Answer<PackageResult>::Settle> m_waiting; // by transaction ID
+    RelayFinder m_relayFinder;
+    QHash<QByteArray, std::shared_ptr<net::Es9PlusFunctions>> m_relaySessions; // by the RSP session's transaction ID
+    std::atomic<quint64> m_polls = 0, m_handedOut = 0, m_results = 0, m_refused = 0;
+};
+
+} // namespace simfleet::eim

@@ -1,0 +1,384 @@
+// simfleet's eIM serving ESipa (SGP.32 section 6.3) to the IPA of a simulated device: what the
+// backend asks of a device on the network (its profiles listed, enabled and disabled, its
+// attestation, its certificates) is queued, handed out when the IPA checks in, run on the same
+// eUICC code as in-process, and answered through the same DeviceLink calls. Then the hostile and
+// broken cases: an IPA that is not an enrolled device, bodies that are no ESipa message, results
+// for packages never sent, results with a spoilt signature, results delivered twice, a package
+// handed out twice. Each is refused with a reason, or taken once, and changes nothing else. Last,
+// the same over HTTPS on loopback: ESipa's ASN.1 binding served with TLS, the IPA trusting only
+// the eIM's root.
+#include "crypto/random.h"
+#include "devices/euiccprofiles.h"
+#include "eim/esipadevicelink.h"
+#include "eim/esipahttpserver.h"
+#include "eim/esipaservice.h"
+#include "net/locales9plus.h"
+#include "net/rsphttpsclient.h"
+#include "profiles/es9plusservice.h"
+#include "profiles/profileserver.h"
+#include "protocol/activationcode.h"
+#include "protocol/profileinstallationresult.h"
+#include "net/servicethread.h"
+#include "protocol/attestationmessage.h"
+#include "protocol/esipa.h"
+#include "simulation/demoworkspace.h"
+#include "simulation/ipa.h"
+#include "simulation/simulatedfield.h"
+#include "store/eimrepository.h"
+#include "store/operatorrepository.h"
+#include "store/storewriter.h"
+#include "store/workspace.h"
+
+#include "es9tls.h"
+#include "sampleorder.h"
+
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QtConcurrent/QtConcurrentRun>
+
+using namespace simfleet;
+namespace esipa = protocol::esipa;
+
+namespace {
+
+constexpr std::chrono::seconds patience(10);
+
+// A small demo workspace (its eIM made with it, its field's eUICCs configured with that eIM), the
+// eIM serving it, and one of its meters with an IPA that reaches the eIM in process.
+struct World
+{
+    QTemporaryDir dir;
+    std::unique_ptr<store::Workspace> workspace;
+    std::shared_ptr<eim::EsipaService> service;
+    std::unique_ptr<simulation::SimulatedField> field;
+    QString eid;
+
+    simulation::SimulatedDevice &device() const { return *field->device(eid); }
+    QByteArray send(const QByteArray &message) const
+    {
+        auto answer = service->handle(message);
+        return answer.body.value_or(QByteArray());
+    }
+    simulation::EsipaTransport transport() const
+    {
+        return [this](const QByteArray &message) -> Result<QByteArray> {
+            auto answer = service->handle(message);
+            if (!answer.refusal.isEmpty())
+                return fail(answer.refusal);
+            return answer.body.value_or(QByteArray());
+        };
+    }
+    // simfleet's own profile server in this process, behind the eIM's relay, with the sample
+    // profile ordered for the device under a matching ID (as ES2+.ConfirmOrder leaves it).
+    std::shared_ptr<profiles::Es9PlusService> es9;
+    QString activationCode;
+    void serveProfiles()
+    {
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const crypto::Validity validity { now.addDays(-1), now.addYears(1) };
+        auto trust = profiles::deviceTrustOf(*workspace).value();
+        // A profile server certified by the demo's certificate issuer, which the devices trust.
+        QSqlQuery q(workspace->database());
+        q.exec(QStringLiteral("SELECT id FROM operator ORDER BY id LIMIT 1"));
+        q.next();
+        auto op = store::OperatorRepository(workspace->database()).find(q.value(0).toLongLong()).value().value();
+        q.finish();
+        std::shared_ptr<const profiles::ProfileServer> server = profiles::ProfileServer::ofOperator(*workspace, op).value();
+        es9 = std::make_shared<profiles::Es9PlusService>(server, workspace->clock());
+        auto booked = es9->orders()->addAllocated(testing::sampleOrder(eid), QStringLiteral("test"), QStringLiteral("test"));
+        auto confirmed = es9->orders()->confirm(booked.order.profile.iccid, eid, std::nullopt, true);
+        const auto &order = std::get<profiles::BookedOrder>(confirmed);
+        activationCode = protocol::ActivationCode { server->address(), order.matchingId, {}, false }.toString();
+        auto local = std::make_shared<net::LocalEs9Plus>(es9);
+        service->setRelay([local, address = server->address()](const QString &smdp) -> std::shared_ptr<net::Es9PlusFunctions> {
+            return smdp.compare(address, Qt::CaseInsensitive) == 0 ? local : nullptr;
+        });
+    }
+    QStringList holdings() const
+    {
+        QStringList out;
+        for (const devices::InstalledProfile &p : device().listProfiles().value())
+            out.append(p.iccid + u':' + p.state);
+        out.sort();
+        return out;
+    }
+};
+
+std::unique_ptr<World> world()
+{
+    auto w = std::make_unique<World>();
+    const QString path = w->dir.filePath(QStringLiteral("esipa.simfleet"));
+    w->workspace = simulation::DemoWorkspace::create(path, nullptr, { 4, 0, 0, false }).value();
+    auto service = eim::EsipaService::ofWorkspace(*w->workspace);
+    if (!service)
+        qFatal("%s", qPrintable(service.errorMessage()));
+    w->service = std::move(service).value();
+    w->field = simulation::SimulatedField::open(simulation::SimulatedField::pathForWorkspace(path)).value();
+    QSqlQuery q(w->workspace->database());
+    if (!q.exec(QStringLiteral("SELECT eid FROM device ORDER BY eid LIMIT 1")) || !q.next())
+        qFatal("the demo has no device");
+    w->eid = q.value(0).toString();
+    return w;
+}
+
+template<typename T>
+Result<T> settled(const devices::Answer<T> &answer)
+{
+    return answer.wait(std::chrono::milliseconds(0), QStringLiteral("test"));
+}
+
+QByteArray getEimPackage(const QString &eid)
+{
+    return esipa::encode(esipa::MessageFromIpa(esipa::GetEimPackageRequest { eid, false, {} }));
+}
+
+} // namespace
+
+class TestEsipaService : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void devicesOnTheNetworkAnswerWhenTheyCheckIn()
+    {
+        auto w = world();
+        eim::EsipaDeviceLink link(w->service, w->eid);
+        simulation::Ipa ipa(w->device(), w->transport());
+
+        // Asked while the device sleeps: nothing yet.
+        auto listed = devices::listProfiles(link);
+        QVERIFY(!listed.isSettled());
+        auto info = link.info();
+        // It checks in: first its certificates (first contact), then what was queued, in order.
+        auto checkIn = ipa.checkIn();
+        QVERIFY2(checkIn, qPrintable(checkIn.errorMessage()));
+        QCOMPARE(checkIn->packages, 2); // the description asked for is the first contact's too
+        auto profiles = settled(listed);
+        QVERIFY2(profiles, qPrintable(profiles.errorMessage()));
+        QStringList seen;
+        for (const devices::InstalledProfile &p : profiles.value())
+            seen.append(p.iccid + u':' + p.state);
+        seen.sort();
+        QCOMPARE(seen, w->holdings());
+        auto described = settled(info);
+        QVERIFY2(described, qPrintable(described.errorMessage()));
+        QCOMPARE(described->certificateChain.size(), 2);
+        QCOMPARE(described->certificateChain.first(), w->device().info()->certificateChain.first());
+
+        // Nothing left: the next check-in runs nothing.
+        QCOMPARE(ipa.checkIn()->packages, 0);
+
+        // A profile downloaded the way SGP.32 has it (the indirect download): the eIM triggers
+        // it with an activation code, the IPA runs it through the eIM's relay to the profile
+        // server, and hands back the eUICC's installation result.
+        w->serveProfiles();
+        auto downloaded = w->service->queueDownload(w->eid, w->activationCode);
+        checkIn = ipa.checkIn();
+        QVERIFY2(checkIn, qPrintable(checkIn.errorMessage()));
+        auto trigger = settled(downloaded);
+        QVERIFY2(trigger, qPrintable(trigger.errorMessage()));
+        auto triggerResult = protocol::ProfileDownloadTriggerResult::decode(trigger->result);
+        QVERIFY2(triggerResult, qPrintable(triggerResult.errorMessage()));
+        QVERIFY2(!triggerResult->profileInstallationResult.isEmpty(), triggerResult->errorResponse.constData());
+        auto installation = protocol::ProfileInstallationResult::decode(triggerResult->profileInstallationResult);
+        QVERIFY(installation && installation->success);
+        const QString iccid = installation->iccid;
+        QVERIFY(w->holdings().contains(iccid + QStringLiteral(":disabled")));
+        // The profile server heard of the installation through the eIM (handleNotification).
+        QCOMPARE(w->es9->installations().size(), 1);
+        QCOMPARE(w->es9->installations().first().iccid, iccid);
+
+        // Enabled, disabled and enabled again through signed eUICC packages.
+        for (const auto &[operation, state] : { std::pair { 0, "enabled" }, std::pair { 1, "disabled" }, std::pair { 0, "enabled" } }) {
+            auto changed = operation == 0 ? devices::enableProfile(link, iccid) : devices::disableProfile(link, iccid);
+            QVERIFY(ipa.checkIn());
+            QVERIFY2(settled(changed), qPrintable(settled(changed).errorMessage()));
+            QVERIFY(w->holdings().contains(iccid + u':' + QLatin1StringView(state)));
+        }
+
+        // Attestation in simfleet's own package: the device's evidence for this nonce.
+        const QByteArray nonce = crypto::randomBytes(32);
+        auto attested = link.attest(protocol::AttestationRequest { nonce }.encode());
+        QVERIFY(ipa.checkIn());
+        auto evidence = settled(attested);
+        QVERIFY2(evidence, qPrintable(evidence.errorMessage()));
+        auto response = protocol::AttestationResponse::decode(evidence.value());
+        QVERIFY2(response, qPrintable(response.errorMessage()));
+        QVERIFY(!response->evidence.isEmpty());
+
+        const auto counters = w->service->counters();
+        QCOMPARE(counters.refused, quint64(0));
+        QVERIFY(counters.polls >= 6);
+    }
+
+    void strangersAndGarbageAreRefused()
+    {
+        auto w = world();
+        // An EID the workspace never enrolled.
+        auto answer = esipa::decodeFromEim(w->send(getEimPackage(QStringLiteral("89049032000000000000000000999995"))));
+        QVERIFY(answer);
+        const auto &response = std::get<esipa::GetEimPackageResponse>(answer.value());
+        QCOMPARE(std::get<int>(response.content), int(esipa::GetEimPackageResponse::UndefinedError));
+        // Bodies that are no ESipa message.
+        for (const QByteArray &body : { QByteArray(), QByteArray("{\"header\":{}}"), QByteArray::fromHex("bf4f03800100"),
+                                        QByteArray(5000, '\xbf') }) {
+            const auto refused = w->service->handle(body);
+            QVERIFY(!refused.refusal.isEmpty());
+            QVERIFY(!refused.body);
+        }
+        // A download through a profile server the eIM relays to no one.
+        auto relayed = esipa::decodeFromEim(w->send(esipa::encode(
+            esipa::MessageFromIpa(esipa::InitiateAuthenticationRequest { crypto::randomBytes(16), QStringLiteral("smdp.example"), {} }))));
+        QVERIFY(relayed);
+        QCOMPARE(std::get<esipa::InitiateAuthenticationResponse>(relayed.value()).error,
+                 std::optional<int>(esipa::InitiateAuthenticationResponse::InvalidDpAddress));
+        // A step of a download session the eIM never relayed.
+        relayed = esipa::decodeFromEim(w->send(esipa::encode(
+            esipa::MessageFromIpa(esipa::GetBoundProfilePackageRequest { crypto::randomBytes(16), QByteArray::fromHex("bf2100") }))));
+        QVERIFY(relayed);
+        QCOMPARE(std::get<esipa::GetBoundProfilePackageResponse>(relayed.value()).error,
+                 std::optional<int>(esipa::GetBoundProfilePackageResponse::InvalidTransactionId));
+        QCOMPARE(w->service->counters().refused, quint64(6));
+    }
+
+    void forgedAndRepeatedResultsChangeNothing()
+    {
+        auto w = world();
+        eim::EsipaDeviceLink link(w->service, w->eid);
+        simulation::Ipa ipa(w->device(), w->transport());
+        QVERIFY(ipa.checkIn()); // the certificates, first contact
+        const QStringList before = w->holdings();
+
+        // Catch the package and its genuine result on their way.
+        auto listed = devices::listProfiles(link);
+        const QByteArray package = w->send(getEimPackage(w->eid));
+        const auto response = std::get<esipa::GetEimPackageResponse>(esipa::decodeFromEim(package).value());
+        const auto request = std::get<protocol::EuiccPackageRequest>(response.content);
+        auto genuine = protocol::EuiccPackageResult::decode(w->device().loadEuiccPackage(request.encode()).value()).value();
+
+        // A result for a package never sent.
+        protocol::EuiccPackageResult stray = genuine;
+        std::get<protocol::EuiccPackageResultData>(stray.content).transactionId = crypto::randomBytes(16);
+        auto ack = esipa::decodeFromEim(w->send(esipa::encode(esipa::MessageFromIpa(esipa::ProvideEimPackageResult { stray, {} }))));
+        QVERIFY(ack);
+        QVERIFY(std::get<esipa::ProvideEimPackageResultResponse>(ack.value()).acknowledgements.isEmpty());
+        QVERIFY(!listed.isSettled());
+        // The genuine result with its signature spoilt: refused, the package still waits.
+        protocol::EuiccPackageResult spoilt = genuine;
+        spoilt.euiccSignature[3] = char(spoilt.euiccSignature[3] ^ 0x04);
+        ack = esipa::decodeFromEim(w->send(esipa::encode(esipa::MessageFromIpa(esipa::ProvideEimPackageResult { spoilt, {} }))));
+        QVERIFY(std::get<esipa::ProvideEimPackageResultResponse>(ack.value()).acknowledgements.isEmpty());
+        QVERIFY(!listed.isSettled());
+        // An unsigned error names no package.
+        protocol::EuiccPackageResult unsignedError;
+        unsignedError.content = protocol::EuiccPackageErrorUnsigned { w->service->packages().identity().eimId(), std::nullopt };
+        w->send(esipa::encode(esipa::MessageFromIpa(esipa::ProvideEimPackageResult { unsignedError, {} })));
+        QVERIFY(!listed.isSettled());
+        QCOMPARE(w->service->counters().refused, quint64(3));
+
+        // The genuine one: taken and acknowledged; delivered again (a lost acknowledgement):
+        // acknowledged again, taken once.
+        const QByteArray provide = esipa::encode(esipa::MessageFromIpa(esipa::ProvideEimPackageResult { genuine, {} }));
+        ack = esipa::decodeFromEim(w->send(provide));
+        QCOMPARE(std::get<esipa::ProvideEimPackageResultResponse>(ack.value()).acknowledgements.size(), 1);
+        QVERIFY(settled(listed));
+        ack = esipa::decodeFromEim(w->send(provide));
+        QCOMPARE(std::get<esipa::ProvideEimPackageResultResponse>(ack.value()).acknowledgements.size(), 1);
+        // The same package run a second time, as a replayed delivery would: the eUICC refuses it.
+        auto replayed = protocol::EuiccPackageResult::decode(w->device().loadEuiccPackage(request.encode()).value()).value();
+        QCOMPARE(std::get<protocol::EuiccPackageErrorData>(replayed.content).code, int(protocol::EuiccPackageErrorData::ReplayError));
+        QCOMPARE(w->holdings(), before);
+        // Nothing waits any more.
+        QCOMPARE(ipa.checkIn()->packages, 0);
+    }
+
+    void aPackageHandedOutTwiceRunsOnce()
+    {
+        auto w = world();
+        eim::EsipaDeviceLink link(w->service, w->eid);
+        // The IPA's first answer is lost on the way back: the eIM hands the package out again
+        // and the IPA provides the result it kept instead of running it twice.
+        int exchanges = 0;
+        bool dropped = false;
+        simulation::Ipa ipa(w->device(), [&](const QByteArray &message) -> Result<QByteArray> {
+            ++exchanges;
+            auto decoded = esipa::decodeFromIpa(message);
+            const auto *provided = decoded ? std::get_if<esipa::ProvideEimPackageResult>(&decoded.value()) : nullptr;
+            if (provided && std::holds_alternative<protocol::EuiccPackageResult>(provided->content) && !dropped) {
+                dropped = true;
+                return fail(QStringLiteral("the network dropped it"));
+            }
+            return w->transport()(message);
+        });
+        w->serveProfiles();
+        auto downloaded = w->service->queueDownload(w->eid, w->activationCode);
+        QVERIFY(ipa.checkIn()); // first contact, and the download
+        QVERIFY(settled(downloaded));
+        const QString target = testing::sampleOrder(w->eid).profile.iccid;
+        QVERIFY(w->holdings().contains(target + QStringLiteral(":disabled")));
+        auto enabled = devices::enableProfile(link, target);
+        QVERIFY(!ipa.checkIn()); // the result never arrived
+        QVERIFY(!enabled.isSettled());
+        QVERIFY(w->holdings().contains(target + QStringLiteral(":enabled"))); // but the eUICC ran it
+        auto second = ipa.checkIn();
+        QVERIFY2(second, qPrintable(second.errorMessage()));
+        // The kept result, not a replayError: the eUICC ran the package once.
+        QVERIFY2(settled(enabled), qPrintable(settled(enabled).errorMessage()));
+        QVERIFY(w->holdings().contains(target + QStringLiteral(":enabled")));
+        QVERIFY(exchanges > 0);
+    }
+
+    void servedOverHttps()
+    {
+        auto w = world();
+        const testing::es9::TlsFixture tls(QStringLiteral("eIM TLS"));
+        quint16 port = 0;
+        net::ServiceThread thread;
+        auto started = thread.start([&]() -> Result<std::shared_ptr<void>> {
+            auto http = std::make_shared<eim::EsipaHttpServer>(w->service);
+            http->setTlsIdentity(tls.identity);
+            auto bound = http->listen(QHostAddress::LocalHost, 0);
+            if (!bound)
+                return bound.error();
+            port = bound.value();
+            return std::shared_ptr<void>(http);
+        });
+        QVERIFY2(started, qPrintable(started.errorMessage()));
+        const QUrl url(QStringLiteral("https://127.0.0.1:%1").arg(port));
+
+        eim::EsipaDeviceLink link(w->service, w->eid);
+        auto listed = devices::listProfiles(link);
+        auto checkIn = QtConcurrent::run([&] {
+            simulation::Ipa ipa(w->device(), simulation::EsipaHttpsTransport(url, tls.roots(), QStringLiteral("localhost"), patience));
+            return ipa.checkIn();
+        }).result();
+        QVERIFY2(checkIn, qPrintable(checkIn.errorMessage()));
+        QCOMPARE(checkIn->packages, 2);
+        QVERIFY2(listed.wait(patience, w->eid), qPrintable(settled(listed).errorMessage()));
+
+        // An IPA that trusts another root does not reach this eIM.
+        const testing::es9::TlsFixture other(QStringLiteral("Another root"));
+        auto refused = QtConcurrent::run([&] {
+            simulation::Ipa ipa(w->device(), simulation::EsipaHttpsTransport(url, other.roots(), QStringLiteral("localhost"), patience));
+            return ipa.checkIn();
+        }).result();
+        QVERIFY(!refused);
+        // The binding itself: a JSON body, a GET.
+        auto reply = QtConcurrent::run([&] {
+            net::RspHttpsClient client(url, tls.roots(), QStringLiteral("localhost"), patience);
+            return client.post(QString::fromLatin1(esipa::path), getEimPackage(w->eid), "application/json", esipa::adminProtocol);
+        }).result();
+        QVERIFY(reply);
+        QCOMPARE(reply->status, 415);
+        reply = QtConcurrent::run([&] {
+            net::RspHttpsClient client(url, tls.roots(), QStringLiteral("localhost"), patience);
+            return client.post(QString::fromLatin1(esipa::path), QByteArray("not DER"), esipa::contentType, esipa::adminProtocol);
+        }).result();
+        QVERIFY(reply);
+        QCOMPARE(reply->status, 400);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEsipaService)
+#include "tst_esipaservice.moc"
