@@ -2,10 +2,12 @@
 // and an IPA on what an eIM sent, and for the eIM packages inside them (section 2.11, and
 // simfleet's own 'FF21'). The first byte picks the decoder, the rest is the message. Whatever
 // the bytes, a decoder ends with a value or an error that says something; a value it accepts
-// encodes to a message it accepts again, which encodes to the same bytes again.
+// encodes to a message it accepts again, which encodes to the same bytes again. (Not the bytes it
+// came from: IpaEuiccDataRequest and IpaEuiccData skip extension additions, ipaeuiccdata.h.)
 
 #include "protocol/eimpackage.h"
 #include "protocol/esipa.h"
+#include "protocol/ipaeuiccdata.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -44,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     if (size < 1)
         return 0;
     const QByteArrayView input(reinterpret_cast<const char *>(data + 1), qsizetype(size - 1));
-    switch (data[0] % 6) {
+    switch (data[0] % 8) {
     case 0:
         roundTrip(input, [](QByteArrayView b) { return esipa::decodeFromIpa(b); },
                   [](const esipa::MessageFromIpa &m) { return esipa::encode(m); });
@@ -57,6 +59,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     case 3: packageRoundTrip<EuiccPackageResult>(input); break;
     case 4: packageRoundTrip<esipa::SimfleetEimPackage>(input); break;
     case 5: packageRoundTrip<esipa::SimfleetEimPackageResult>(input); break;
+    case 6: packageRoundTrip<IpaEuiccDataRequest>(input); break;
+    case 7: packageRoundTrip<IpaEuiccDataResponse>(input); break;
     }
     return 0;
 }

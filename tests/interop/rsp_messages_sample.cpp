@@ -24,6 +24,7 @@
 #include "protocol/boundprofilepackage.h"
 #include "protocol/der.h"
 #include "protocol/esipa.h"
+#include "protocol/ipaeuiccdata.h"
 #include "protocol/notifications.h"
 #include "protocol/profileinstallationresult.h"
 #include "protocol/profilemanagement.h"
@@ -66,8 +67,10 @@ Result<T> ask(const devices::Answer<T> &answer)
 // SGP.32's ESipa messages (SGP32Definitions) and simfleet's eIM package, around the SGP.22
 // messages of the conversation: its EUICCInfo1, challenge, notification and installation
 // result. Where one ASN.1 type has several samples the file is named Type.alternative.
+// The eUICC's certificates (CERT.EUM, CERT.EUICC, DER) go into the IpaEuiccData the IPA answers
+// a first check-in with, beside the device's EUICCInfo1.
 void addEsipaMessages(QMap<QString, QByteArray> &messages, const QString &eid, const QByteArray &challenge,
-                      const QByteArray &installationResult)
+                      const QByteArray &installationResult, const QByteArray &eumCertificate, const QByteArray &euiccCertificate)
 {
     namespace samples = testing::esipa;
     using namespace protocol::esipa;
@@ -88,6 +91,21 @@ void addEsipaMessages(QMap<QString, QByteArray> &messages, const QString &eid, c
                     encode(MessageFromEim(GetEimPackageResponse { samples::downloadTrigger() })));
     messages.insert(fromEim + QStringLiteral("provideEimPackageResultResponse"),
                     encode(MessageFromEim(ProvideEimPackageResultResponse { { 12, 13 } })));
+    // Section 2.11.1.2 and 2.11.2.2: the eIM asks for the certificates, EUICCInfo1 and
+    // DeviceInfo; the IPA answers with them and more. The request alone with a search criterion
+    // (NotificationEvent's enable), the response's CHOICE alone as the type IpaEuiccDataResponse.
+    messages.insert(fromEim + QStringLiteral("ipaEuiccDataRequest"), encode(MessageFromEim(GetEimPackageResponse { samples::euiccDataRequest() })));
+    protocol::IpaEuiccDataRequest searching;
+    searching.tagList = QByteArray::fromHex("bf2b");
+    searching.search = protocol::IpaEuiccDataRequest::Search::ProfileManagementOperation;
+    searching.notificationEvent = int(protocol::eventBit(protocol::NotificationEvent::Enable));
+    messages.insert(QStringLiteral("IpaEuiccDataRequest"), searching.encode());
+    const protocol::IpaEuiccDataResponse euiccData { samples::euiccData(eumCertificate, euiccCertificate,
+                                                                        messages.value(QStringLiteral("EUICCInfo1")), notification) };
+    messages.insert(fromIpa + QStringLiteral("ipaEuiccDataResponse"), encode(MessageFromIpa(ProvideEimPackageResult { euiccData, {} })));
+    messages.insert(QStringLiteral("IpaEuiccDataResponse"), euiccData.encode());
+    messages.insert(QStringLiteral("IpaEuiccDataResponse.ipaEuiccDataError"),
+                    protocol::IpaEuiccDataResponse { int(protocol::IpaEuiccDataResponse::IncorrectTagList) }.encode());
     messages.insert(QStringLiteral("SimfleetEimPackage"), samples::attachPackage().encode());
     messages.insert(QStringLiteral("SimfleetEimPackage.attest"), samples::attestPackage().encode());
     messages.insert(QStringLiteral("SimfleetEimPackageResult"), samples::attachReport().encode());
@@ -218,7 +236,7 @@ int main(int argc, char **argv)
     relayed.tac = QByteArray::fromHex("35000000");
     relayed.matchingId = QStringLiteral("04386-AGYFT-A74Y8-3F815");
     messages.insert(QStringLiteral("CtxParams1"), relayed.ctxParams1());
-    addEsipaMessages(messages, eid, challenge.value(), refusedAnswer.value());
+    addEsipaMessages(messages, eid, challenge.value(), refusedAnswer.value(), eum->certificate.toDer(), session.euiccCertificate.toDer());
     for (auto it = messages.cbegin(); it != messages.cend(); ++it) {
         if (!write(dir, it.key(), it.value()))
             return failed(QStringLiteral("cannot write to %1").arg(dir.path()));

@@ -109,6 +109,26 @@ expect $ipa.provideEimPackageResult 'SGP32-ProfileInstallationResult ::= {'
 expect $ipa.handleNotificationEsipa '^OtherSignedNotification ::= {'
 expect $ipa.initiateAuthenticationRequestEsipa 'smdpAddress: smdp.nordtel.example$'
 expect $ipa.initiateAuthenticationRequestEsipa 'euiccInfo1: EUICCInfo1 ::= {'
+# IpaEuiccDataRequest and IpaEuiccDataResponse (sections 2.11.1.2, 2.11.2.2): the request's own
+# [82] in the envelope, the response's CHOICE inside an explicit [82], its alternatives with
+# automatic tags ([0] implicit on IpaEuiccData, [1]); the real CERT.EUM and CERT.EUICC under
+# implicit [5] and [6], ipaCapabilities 'A8', DeviceInfo 'A9', notificationsList 'BF2B'.
+expect $eim.ipaEuiccDataRequest '^IpaEuiccDataRequest ::= {'
+expect $eim.ipaEuiccDataRequest 'tagList: A5 A6 BF 20 A9$'
+expect $eim.ipaEuiccDataRequest '^        F5 41 72 BD F9 8A 95 D6' # euiccCiPKId, the universal OCTET STRING
+expect IpaEuiccDataRequest 'searchCriteria: 40$' # '81' in 'A1': profileManagementOperation, enable
+expect $ipa.ipaEuiccDataResponse '^IpaEuiccData ::= {'
+expect $ipa.ipaEuiccDataResponse 'defaultSmdpAddress: smdp.nordtel.example$'
+expect $ipa.ipaEuiccDataResponse 'euiccInfo1: EUICCInfo1 ::= {'
+expect $ipa.ipaEuiccDataResponse 'associationToken: 300$'
+expect $ipa.ipaEuiccDataResponse 'eumCertificate: Certificate ::= {'
+expect $ipa.ipaEuiccDataResponse 'euiccCertificate: Certificate ::= {'
+expect $ipa.ipaEuiccDataResponse 'ipaFeatures: 60$'
+expect $ipa.ipaEuiccDataResponse 'tac: 35 00 00 00$'
+expect $ipa.ipaEuiccDataResponse 'OtherSignedNotification ::= {'
+expect IpaEuiccDataResponse '^IpaEuiccData ::= {' # the CHOICE alone: 'A0', ipaEuiccData [0]
+expect IpaEuiccDataResponse 'eumCertificate: Certificate ::= {'
+expect IpaEuiccDataResponse.ipaEuiccDataError '^1$' # '81 01 01', ipaEuiccDataError [1]
 # simfleet's eIM package, its attestation alternative keeping its own 'FF20'.
 expect SimfleetEimPackage 'request: attachRequest ::= {'
 expect SimfleetEimPackage 'rand: 23 55 3C BE 96 37 A8 9D 21 8A E6 4D AE 47 BF 35$'
@@ -117,7 +137,7 @@ expect SimfleetEimPackageResult 'iccid: 98 99 09 01 00 00 00 00 20 F5$'
 expect SimfleetEimPackageResult 'fellBack: TRUE$'
 expect SimfleetEimPackageResult.attest 'D2 84 '
 [ $fail = 0 ] || exit 1
-[ $count = 43 ] || { echo "expected 43 messages, decoded $count" >&2; exit 1; }
+[ $count = 48 ] || { echo "expected 48 messages, decoded $count" >&2; exit 1; }
 
 # The same conversation as the protocol trace wrote it (--trace): every file decodes as the type
 # its device's index.json names, and re-encodes to the same bytes.
