@@ -3,6 +3,8 @@
 #include "campaignslog.h"
 #include "runlock.h"
 #include "steprecorder.h"
+#include "eim/esipadevicelink.h"
+#include "eim/esipaservice.h"
 
 #include "access/session.h"
 #include "attestation/attestationservice.h"
@@ -168,11 +170,19 @@ Result<void> CampaignRun::prepare(qint64 campaignId)
         m_server = std::move(server).value();
         m_deviceTrust = m_server->deviceTrust();
     }
+    // Devices on the network download through simfleet's eIM, which relays to the operator's
+    // server that runs elsewhere as it does to simfleet's own.
+    eim::EsipaService *network = nullptr;
+    if (auto *onNetwork = dynamic_cast<eim::EsipaDeviceLinks *>(&m_links)) {
+        network = &onNetwork->service();
+        if (m_remote)
+            network->relayTo(m_remote->address(), m_remote->functions());
+    }
     m_steps = std::make_unique<StepRecorder>(m_workspace,
                                              StepRecorder::Campaign { m_id, m_by.author(), m_record.newCustomerId, m_target.name },
                                              m_workspace.clock());
     m_context = std::make_unique<ChangeContext>(
-        ChangeContext { m_settings, m_target, m_server.get(), m_remote.get(), m_deviceTrust, m_workspace.clock(), *m_steps, m_findings });
+        ChangeContext { m_settings, m_target, m_server, m_remote.get(), network, m_deviceTrust, m_workspace.clock(), *m_steps, m_findings });
     attestation::AttestationOptions attestOptions;
     attestOptions.answerTimeout = std::chrono::milliseconds(m_settings.answerTimeoutMs);
     m_attestation = std::make_unique<attestation::AttestationService>(m_workspace, links(), attestOptions);

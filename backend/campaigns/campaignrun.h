@@ -108,7 +108,7 @@ private:
     CampaignSettings m_settings;
     store::OperatorRecord m_target;
     bool m_initial = false;
-    std::unique_ptr<profiles::ProfileServer> m_server;        // simfleet's own, or
+    std::shared_ptr<profiles::ProfileServer> m_server;        // simfleet's own, or
     std::unique_ptr<net::RemoteProfileServer> m_remote;       // the operator's, elsewhere
     crypto::ChainVerifier m_deviceTrust;
     std::unique_ptr<StepRecorder> m_steps;

@@ -6,6 +6,7 @@
 #include "crypto/milenage.h"
 #include "crypto/random.h"
 #include "devices/devicelink.h"
+#include "eim/esipaservice.h"
 #include "devices/euiccprofiles.h"
 #include "net/remoteprofileserver.h"
 #include "profiles/activationcodebook.h"
@@ -184,6 +185,8 @@ bool DeviceChange::download()
     const CampaignSettings &settings = m_context.settings;
     int attempts = m_item.attempts;
     Result<QString> installed = retried(attempts, [&] {
+        if (m_context.network)
+            return m_context.network->download(m_context.server, order, std::chrono::milliseconds(settings.answerTimeoutMs));
         profiles::DownloadSession session;
         auto once = m_context.server->download(m_link, order, std::chrono::milliseconds(settings.answerTimeoutMs),
                                                m_context.clock.now(), &session);
@@ -288,6 +291,8 @@ bool DeviceChange::downloadThroughOperator()
     const std::chrono::milliseconds deviceTimeout(m_context.settings.answerTimeoutMs);
     int attempts = m_item.attempts;
     Result<QString> installed = retried(attempts, [&] {
+        if (m_context.network)
+            return m_context.network->download(m_item.eid, m_code->smdpAddress, m_code->matchingId, deviceTimeout);
         return m_context.remote->download(m_link, m_code->smdpAddress, m_code->matchingId, deviceTimeout);
     });
     if (installed && installed.value() != m_item.newIccid) {

@@ -25,6 +25,9 @@ class ChainVerifier;
 namespace simfleet::net {
 class RemoteProfileServer;
 }
+namespace simfleet::eim {
+class EsipaService;
+}
 namespace simfleet::profiles {
 class ProfileServer;
 }
@@ -60,8 +63,11 @@ struct ChangeContext
     // Where the new profile comes from: simfleet's own profile server (it issued the
     // credentials), or the operator's own one elsewhere (remote: the device's download relayed
     // with an activation code; the credentials stay with the operator). Exactly one is set.
-    const profiles::ProfileServer *server;
+    std::shared_ptr<const profiles::ProfileServer> server;
     const net::RemoteProfileServer *remote;
+    // Set when the devices are on the network behind simfleet's eIM (SGP.32): their IPA drives
+    // the download itself, with an activation code, through the eIM's relay.
+    eim::EsipaService *network;
     const crypto::ChainVerifier &deviceTrust; // the certificate issuers devices chain to
     const Clock &clock;
     StepRecorder &steps;

@@ -54,6 +54,7 @@ class EsipaDeviceLinks : public devices::DeviceLinkProvider
 public:
     explicit EsipaDeviceLinks(std::shared_ptr<EsipaService> service) : m_service(std::move(service)) { }
     std::unique_ptr<devices::DeviceLink> linkTo(const QString &eid) override;
+    EsipaService &service() const { return *m_service; }
 
 private:
     std::shared_ptr<EsipaService> m_service;

@@ -4,7 +4,10 @@
 #include "core/clock.h"
 #include "crypto/certificate.h"
 #include "crypto/random.h"
+#include "net/locales9plus.h"
+#include "profiles/es9plusservice.h"
 #include "profiles/profileserver.h"
+#include "protocol/activationcode.h"
 #include "protocol/esiparelay.h"
 #include "protocol/notifications.h"
 #include "protocol/profileinstallationresult.h"
@@ -415,7 +418,13 @@ esipa::MessageFromEim EsipaService::relay(const esipa::MessageFromIpa &message)
         Overloaded {
             [&](const esipa::InitiateAuthenticationRequest &r) -> esipa::MessageFromEim {
                 esipa::InitiateAuthenticationResponse refused;
-                auto server = m_relayFinder ? m_relayFinder(r.smdpAddress) : nullptr;
+                std::shared_ptr<net::Es9PlusFunctions> server;
+                {
+                    QMutexLocker lock(&m_mutex);
+                    server = m_relayed.value(r.smdpAddress.toLower());
+                }
+                if (!server && m_relayFinder)
+                    server = m_relayFinder(r.smdpAddress);
                 if (!server) {
                     ++m_refused;
                     qCInfo(lcEim) << "relays no download to" << r.smdpAddress;
@@ -508,6 +517,64 @@ void EsipaService::relayNotification(const QByteArray &pendingNotification)
     }
     if (auto told = server->handleNotification({ pendingNotification }); !told)
         qCInfo(lcEim) << "relayed an installation result and the profile server refused it:" << told.errorMessage();
+}
+
+void EsipaService::relayTo(const QString &smdpAddress, std::shared_ptr<net::Es9PlusFunctions> server)
+{
+    QMutexLocker lock(&m_mutex);
+    m_relayed.insert(smdpAddress.toLower(), std::move(server));
+}
+
+Result<QString> EsipaService::download(const QString &eid, const QString &smdpAddress, const QString &matchingId,
+                                       std::chrono::milliseconds timeout)
+{
+    const QString code = protocol::ActivationCode { smdpAddress, matchingId, {}, false }.toString();
+    auto answered = queueDownload(eid, code).wait(timeout, eid);
+    if (!answered)
+        return answered.error();
+    auto result = protocol::ProfileDownloadTriggerResult::decode(answered->result);
+    if (!result)
+        return failWith(ErrorCode::PackageRejected, QStringLiteral("device %1's download result does not read: %2").arg(eid, result.errorMessage()));
+    if (result->profileInstallationResult.isEmpty())
+        return failWith(ErrorCode::ProfileServerRefused, QStringLiteral("device %1 could not download from %2: %3")
+                                                             .arg(eid, smdpAddress, QString::fromUtf8(result->errorResponse)));
+    auto installation = protocol::ProfileInstallationResult::decode(result->profileInstallationResult);
+    if (!installation)
+        return failWith(ErrorCode::PackageRejected, installation.errorMessage());
+    // The profile server checked the eUICC's signature on the result when the IPA delivered it
+    // (handleNotification, relayed); what it says is the eUICC's word either way.
+    if (!installation->success)
+        return failWith(ErrorCode::PackageRejected, QStringLiteral("device %1 did not install the profile (step %2, reason %3)")
+                                                        .arg(eid)
+                                                        .arg(int(installation->failedCommand))
+                                                        .arg(int(installation->reason)));
+    return installation->iccid;
+}
+
+Result<QString> EsipaService::download(const std::shared_ptr<const profiles::ProfileServer> &server, const profiles::DownloadOrder &order,
+                                       std::chrono::milliseconds timeout)
+{
+    const QString address = server->address().toLower();
+    std::shared_ptr<profiles::Es9PlusService> served;
+    {
+        QMutexLocker lock(&m_mutex);
+        served = m_ownServers.value(address);
+        if (!served) {
+            served = std::make_shared<profiles::Es9PlusService>(server, m_workspace.clock());
+            m_ownServers.insert(address, served);
+            m_relayed.insert(address, std::make_shared<net::LocalEs9Plus>(served));
+        }
+    }
+    // ES2+'s order and confirmation as the operator's own side would place them (SGP.22 section
+    // 3.1.1): the matching ID is the device's only key to it.
+    auto booked = served->orders()->addAllocated(order, QStringLiteral("campaign"), QStringLiteral("simfleet"));
+    auto confirmed = served->orders()->confirm(order.profile.iccid, order.eid, std::nullopt, true);
+    const auto *ready = std::get_if<profiles::BookedOrder>(&confirmed);
+    if (!ready)
+        return fail(QStringLiteral("the order for device %1 could not be confirmed: %2")
+                        .arg(order.eid, std::get<profiles::DownloadOrderBook::StatusCode>(confirmed).message));
+    Q_UNUSED(booked);
+    return download(order.eid, server->address(), ready->matchingId, timeout);
 }
 
 } // namespace simfleet::eim

@@ -13,12 +13,19 @@
 #include <QMutex>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 
 namespace simfleet::store {
 class Workspace;
 struct EimPackageRecord;
+}
+
+namespace simfleet::profiles {
+class Es9PlusService;
+class ProfileServer;
+struct DownloadOrder;
 }
 
 namespace simfleet::eim {
@@ -74,6 +81,21 @@ public:
     // Set before the service is shared.
     using RelayFinder = std::function<std::shared_ptr<net::Es9PlusFunctions>(const QString &smdpAddress)>;
     void setRelay(RelayFinder finder) { m_relayFinder = std::move(finder); }
+    // A profile server that runs elsewhere, relayed to under its address (an operator's own).
+    void relayTo(const QString &smdpAddress, std::shared_ptr<net::Es9PlusFunctions> server);
+
+    // The downloads a campaign asks of a device on the network (SGP.32's indirect download): the
+    // device's IPA downloads with the activation code through this eIM, and the ICCID the eUICC
+    // installed comes back (its ProfileInstallationResult). Errors carry the codes the in-process
+    // download gives: Timeout (no check-in in time), PackageRejected (the eUICC refused the
+    // package), ProfileServerRefused (the profile server, or the relay, refused).
+    Result<QString> download(const QString &eid, const QString &smdpAddress, const QString &matchingId,
+                             std::chrono::milliseconds timeout);
+    // simfleet's own profile server's order, placed where the relay reaches it: the server is
+    // served by the eIM in this process under its address, the order booked under a fresh
+    // matching ID, and the download triggered with it.
+    Result<QString> download(const std::shared_ptr<const profiles::ProfileServer> &server, const profiles::DownloadOrder &order,
+                             std::chrono::milliseconds timeout);
 
     const EuiccPackages &packages() const { return m_packages; }
 
@@ -105,6 +127,8 @@ private:
     mutable QMutex m_mutex;
     QHash<QByteArray, devices::Answer<PackageResult>::Settle> m_waiting; // by transaction ID
     RelayFinder m_relayFinder;
+    QHash<QString, std::shared_ptr<net::Es9PlusFunctions>> m_relayed;             // by lower-case address
+    QHash<QString, std::shared_ptr<profiles::Es9PlusService>> m_ownServers;       // by lower-case address
     QHash<QByteArray, std::shared_ptr<net::Es9PlusFunctions>> m_relaySessions; // by the RSP session's transaction ID
     std::atomic<quint64> m_polls = 0, m_handedOut = 0, m_results = 0, m_refused = 0;
 };

@@ -32,6 +32,43 @@ RemoteProfileServer::RemoteProfileServer(QString address, QList<QSslCertificate>
 {
 }
 
+namespace {
+
+class ClientPerCall : public Es9PlusFunctions
+{
+public:
+    explicit ClientPerCall(RemoteProfileServer server, QList<QSslCertificate> roots, std::chrono::milliseconds timeout)
+        : m_server(std::move(server)), m_roots(std::move(roots)), m_timeout(timeout)
+    {
+    }
+    Result<protocol::es9plus::InitiateAuthenticationResponse>
+    initiateAuthentication(const protocol::es9plus::InitiateAuthenticationRequest &r) override { return client().initiateAuthentication(r); }
+    Result<protocol::es9plus::AuthenticateClientResponse> authenticateClient(const protocol::es9plus::AuthenticateClientRequest &r) override
+    {
+        return client().authenticateClient(r);
+    }
+    Result<protocol::es9plus::GetBoundProfilePackageResponse>
+    getBoundProfilePackage(const protocol::es9plus::GetBoundProfilePackageRequest &r) override { return client().getBoundProfilePackage(r); }
+    Result<void> handleNotification(const protocol::es9plus::HandleNotificationRequest &r) override { return client().handleNotification(r); }
+    Result<void> cancelSession(const protocol::es9plus::CancelSessionRequest &r) override { return client().cancelSession(r); }
+
+private:
+    Es9PlusClient client() const
+    {
+        return Es9PlusClient(QUrl(QStringLiteral("https://%1").arg(m_server.address())), m_roots, {}, m_timeout);
+    }
+    RemoteProfileServer m_server;
+    QList<QSslCertificate> m_roots;
+    std::chrono::milliseconds m_timeout;
+};
+
+} // namespace
+
+std::shared_ptr<Es9PlusFunctions> RemoteProfileServer::functions() const
+{
+    return std::make_shared<ClientPerCall>(*this, m_roots, m_timeout);
+}
+
 Result<QString> RemoteProfileServer::download(devices::DeviceLink &link, const QString &smdpAddress, const QString &matchingId,
                                               std::chrono::milliseconds deviceTimeout) const
 {

@@ -7,6 +7,7 @@
 #include <QString>
 
 #include <chrono>
+#include <memory>
 
 namespace simfleet::devices {
 class DeviceLink;
@@ -17,6 +18,8 @@ struct OperatorRecord;
 }
 
 namespace simfleet::net {
+
+class Es9PlusFunctions;
 
 // An operator's profile server that runs elsewhere (`operators set-profile-server NAME
 // --address --root`), which a campaign downloads through as the device's relay (SGP.32's
@@ -38,6 +41,9 @@ public:
     // ProfileServerUntrusted or ProfileServerRefused, with the server's address in the message.
     Result<QString> download(devices::DeviceLink &link, const QString &smdpAddress, const QString &matchingId,
                              std::chrono::milliseconds deviceTimeout) const;
+    // Its ES9+ for a relay whose calls arrive on any thread (the eIM's): each call opens its own
+    // HTTPS client on the calling thread.
+    std::shared_ptr<Es9PlusFunctions> functions() const;
 
 private:
     QString m_address;

@@ -7,6 +7,8 @@
 // handed out twice. Each is refused with a reason, or taken once, and changes nothing else. Last,
 // the same over HTTPS on loopback: ESipa's ASN.1 binding served with TLS, the IPA trusting only
 // the eIM's root.
+#include "campaigns/campaign.h"
+#include "campaigns/campaignservice.h"
 #include "crypto/random.h"
 #include "devices/euiccprofiles.h"
 #include "eim/esipadevicelink.h"
@@ -31,6 +33,10 @@
 
 #include "es9tls.h"
 #include "sampleorder.h"
+#include "testsession.h"
+
+#include <atomic>
+#include <thread>
 
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -327,6 +333,73 @@ private slots:
         QVERIFY2(settled(enabled), qPrintable(settled(enabled).errorMessage()));
         QVERIFY(w->holdings().contains(target + QStringLiteral(":enabled")));
         QVERIFY(exchanges > 0);
+    }
+
+    // Initial provisioning and then a change of operator, over the network: the campaign's
+    // steps (attestation, the indirect download, enable, the attach report, the old profile's
+    // deletion) become eIM packages; the devices' IPAs check in on their own, each on its own
+    // schedule, and the campaign follows.
+    void campaignsRunOverTheNetwork()
+    {
+        auto w = world();
+        eim::EsipaDeviceLinks links(w->service);
+        QList<qint64> devices;
+        QStringList eids;
+        QSqlQuery q(w->workspace->database());
+        QVERIFY(q.exec(QStringLiteral("SELECT id, eid FROM device ORDER BY id")));
+        while (q.next()) {
+            devices.append(q.value(0).toLongLong());
+            eids.append(q.value(1).toString());
+        }
+        QList<qint64> operators;
+        QVERIFY(q.exec(QStringLiteral("SELECT id FROM operator WHERE profile_server_address IS NULL ORDER BY id LIMIT 2")));
+        while (q.next())
+            operators.append(q.value(0).toLongLong());
+        q.finish();
+        QCOMPARE(operators.size(), 2);
+
+        std::atomic<bool> stop = false;
+        std::thread field([&] {
+            std::vector<std::unique_ptr<simulation::Ipa>> ipas;
+            for (const QString &eid : std::as_const(eids))
+                ipas.push_back(std::make_unique<simulation::Ipa>(*w->field->device(eid), w->transport()));
+            while (!stop) {
+                for (auto &ipa : ipas)
+                    (void)ipa->checkIn(); // an unreached eIM is retried at the next round
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            }
+        });
+        const auto joined = qScopeGuard([&] {
+            stop = true;
+            field.join();
+        });
+        campaigns::CampaignSettings settings;
+        settings.answerTimeoutMs = 10000;
+        settings.batchSize = 4;
+        settings.concurrency = 4;
+        settings.backoffMs = 100;
+        campaigns::CampaignService service(*w->workspace, links);
+        const auto run = [&](campaigns::CampaignKind kind, qint64 target) {
+            auto id = service.create(testing::ownerOf(*w->workspace), { kind, {}, target, std::nullopt, devices, settings });
+            return id ? service.run(testing::ownerOf(*w->workspace), id.value()) : Result<campaigns::CampaignSummary>(id.error());
+        };
+        auto provisioned = run(campaigns::CampaignKind::InitialProvisioning, operators[0]);
+        QVERIFY2(provisioned, qPrintable(provisioned.errorMessage()));
+        QCOMPARE(provisioned->succeeded, qint64(devices.size()));
+        auto changed = run(campaigns::CampaignKind::SubscriptionChange, operators[1]);
+        QVERIFY2(changed, qPrintable(changed.errorMessage()));
+        QCOMPARE(changed->succeeded, qint64(devices.size()));
+        // Every device holds exactly one profile, enabled: the one the workspace records.
+        for (const QString &eid : std::as_const(eids)) {
+            const auto held = w->field->device(eid)->listProfiles().value();
+            QCOMPARE(held.size(), 1);
+            QCOMPARE(held.first().state, QStringLiteral("enabled"));
+            QSqlQuery p(w->workspace->database());
+            QVERIFY(p.exec(QStringLiteral("SELECT p.iccid FROM profile p JOIN device d ON d.id = p.device_id"
+                                          " WHERE d.eid = '%1' AND p.state = 'enabled'").arg(eid)));
+            QVERIFY(p.next());
+            QCOMPARE(p.value(0).toString(), held.first().iccid);
+        }
     }
 
     void servedOverHttps()
