@@ -579,4 +579,11 @@ const EimTrust *SimulatedField::eimTrust(const QString &eimId) const
     return m_eim && m_eim->eimId == eimId ? &*m_eim : nullptr;
 }
 
+QStringList SimulatedField::eids() const
+{
+    QStringList out = m_devices.keys();
+    out.sort();
+    return out;
+}
+
 } // namespace simfleet::simulation

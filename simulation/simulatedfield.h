@@ -67,6 +67,8 @@ public:
     void setTiming(Timing timing) { m_timing = timing; }
     const Timing &timing() const override { return m_timing; }
     qsizetype deviceCount() const { return m_devices.size(); }
+    // Every device's EID, sorted.
+    QStringList eids() const;
     QList<crypto::Certificate> manufacturerCertificates() const;
     // The manufacturer's current revocation list, listing the devices it revoked.
     Result<crypto::RevocationList> revocationList(const QString &manufacturer) const;

@@ -56,6 +56,12 @@ Result<campaigns::CampaignSettings> CampaignOptions::settings(const QCommandLine
             return fail(QStringLiteral("--timeout must be a number of seconds from 0 to 600"));
         s.answerTimeoutMs = int(seconds * 1000);
     }
+    if (parser.isSet(reach)) {
+        const QString where = parser.value(reach);
+        if (where != QLatin1StringView("field") && where != QLatin1StringView("network"))
+            return fail(QStringLiteral("--reach is field or network, not \"%1\"").arg(where.left(32)));
+        s.network = where == QLatin1StringView("network");
+    }
     if (parser.isSet(trace)) {
         if (parser.value(trace).isEmpty())
             return fail(QStringLiteral("--trace needs the directory the trace goes to"));

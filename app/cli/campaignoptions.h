@@ -36,9 +36,15 @@ struct CampaignOptions
                                               "sent, in DIR/EID/NNN-<direction>-<type>.der with an index (also with --resume)."),
                                QStringLiteral("DIR") };
 
+    QCommandLineOption reach { QStringLiteral("reach"),
+                               QStringLiteral("Where the devices are: the simulated field beside the workspace (field, the default), "
+                                              "or the network, polling simfleet's eIM (network: simfleet-cli serve runs the "
+                                              "campaign, this command follows it)."),
+                               QStringLiteral("field|network") };
+
     QList<QCommandLineOption> all() const
     {
-        return { batch, concurrency, rate, canary, minSuccess, timeout, resume, retryFailed, trace };
+        return { batch, concurrency, rate, canary, minSuccess, timeout, resume, retryFailed, trace, reach };
     }
     Result<campaigns::CampaignSettings> settings(const QCommandLineParser &parser) const;
 };

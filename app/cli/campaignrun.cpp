@@ -2,14 +2,19 @@
 
 #include "access/session.h"
 #include "campaigns/campaignplanner.h"
+#include "campaigns/campaignqueries.h"
 #include "campaigns/campaignservice.h"
+#include "devices/devicelink.h"
+#include "store/campaignrepository.h"
 #include "simulation/simulatedfield.h"
 #include "store/workspace.h"
 
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonDocument>
 #include <QJsonObject>
+#include <QThread>
 #include <QTextStream>
 
 #include <atomic>
@@ -39,9 +44,96 @@ Result<QList<qint64>> selectDevices(CliContext &context, store::Workspace &works
     return campaigns::CampaignPlanner(workspace).devices(*context.session, { fleet, devicesFile, filter, {} });
 }
 
+namespace {
+
+std::atomic<bool> stopFollowing { false };
+
+extern "C" void stopFollowingOnInterrupt(int)
+{
+    stopFollowing.store(true);
+}
+
+// A campaign for devices on the network runs in simfleet's eIM (`serve`); this follows it from
+// the workspace until it ends, or until Ctrl-C, which stops following, not the campaign.
+int followCampaign(CliContext &context, const QString &command, store::Workspace &workspace, qint64 id)
+{
+    const campaigns::CampaignQueries queries(workspace);
+    const bool terminal = isatty(STDERR_FILENO) == 1;
+    stopFollowing.store(false);
+    auto previous = std::signal(SIGINT, stopFollowingOnInterrupt);
+    context.err << "simfleet-cli " << command << ": campaign " << id
+                << " is for devices on the network: simfleet's eIM runs it (simfleet-cli -w " << workspace.info().path
+                << " serve) as the devices check in; following it" << Qt::endl;
+    Result<campaigns::CampaignSummary> summary = fail(QString());
+    QElapsedTimer sinceLine;
+    sinceLine.start();
+    qint64 lastDone = -1;
+    for (;;) {
+        summary = queries.summary(*context.session, id);
+        if (!summary)
+            break;
+        const qint64 done = summary->total - summary->unfinished;
+        if (done != lastDone || sinceLine.elapsed() > 10000) {
+            context.err << (terminal ? "\r" : "") << QStringLiteral("campaign %1 (%2): %3 of %4 devices done, %5 waiting for their check-in")
+                                                        .arg(id)
+                                                        .arg(campaigns::campaignStateName(summary->state))
+                                                        .arg(done)
+                                                        .arg(summary->total)
+                                                        .arg(summary->unfinished);
+            if (!terminal)
+                context.err << Qt::endl;
+            context.err.flush();
+            lastDone = done;
+            sinceLine.restart();
+        }
+        const auto state = summary->state;
+        if (state == campaigns::CampaignState::Finished || state == campaigns::CampaignState::Cancelled
+            || state == campaigns::CampaignState::Paused || stopFollowing.load())
+            break;
+        for (int slept = 0; slept < 500 && !stopFollowing.load(); slept += 10)
+            QThread::msleep(10);
+    }
+    std::signal(SIGINT, previous);
+    if (terminal)
+        context.err << Qt::endl;
+    if (!summary)
+        return report(context, command, summary.errorMessage(), RequestFailed);
+    if (stopFollowing.load() && summary->state != campaigns::CampaignState::Finished)
+        context.err << "simfleet-cli " << command << ": stopped following; campaign " << id
+                    << " goes on in simfleet-cli serve. Follow it again with: simfleet-cli -w " << workspace.info().path
+                    << " change --resume " << id << Qt::endl;
+    printJson(context, summary->toJson());
+    return Success;
+}
+
+} // namespace
+
 int runCampaign(CliContext &context, const QString &command, store::Workspace &workspace,
                 const campaigns::CampaignRequest *request, qint64 resumeId, bool retryFailed, const QString &traceDirectory)
 {
+    // Devices on the network: the campaign is the eIM's to run; it is made or reset here, and followed.
+    bool network = request && request->settings.network;
+    if (!request) {
+        auto record = store::CampaignRepository(workspace.database()).find(resumeId);
+        if (record && record.value())
+            network = campaigns::CampaignSettings::fromJson(QJsonDocument::fromJson(record.value()->settings.toUtf8()).object()).network;
+    }
+    if (network) {
+        devices::NoDeviceLinks none;
+        campaigns::CampaignService service(workspace, none);
+        qint64 id = resumeId;
+        if (request) {
+            auto created = service.create(*context.session, *request);
+            if (!created)
+                return report(context, command, created.errorMessage(), RequestFailed);
+            id = created.value();
+        } else if (retryFailed) {
+            auto reset = service.retryFailed(*context.session, id);
+            if (!reset)
+                return report(context, command, reset.errorMessage(), RequestFailed);
+        }
+        return followCampaign(context, command, workspace, id);
+    }
     auto field = simulation::SimulatedField::openForWorkspace(workspace.info().path);
     if (!field)
         return report(context, command, field.errorMessage(), RequestFailed);

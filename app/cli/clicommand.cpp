@@ -17,6 +17,7 @@
 #include "referencevaluescommand.h"
 #include "trustcommand.h"
 #include "fieldcommand.h"
+#include "servecommand.h"
 #include "userscommand.h"
 
 #include "access/accessservice.h"
@@ -50,6 +51,7 @@ std::vector<std::unique_ptr<CliCommand>> allCommands()
     commands.push_back(std::make_unique<CampaignsCommand>());
     commands.push_back(std::make_unique<ProfilesCommand>());
     commands.push_back(std::make_unique<ProfileServerCommand>());
+    commands.push_back(std::make_unique<ServeCommand>());
     commands.push_back(std::make_unique<ReferenceValuesCommand>());
     commands.push_back(std::make_unique<TrustCommand>());
     commands.push_back(std::make_unique<FieldCommand>());

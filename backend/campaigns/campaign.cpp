@@ -90,6 +90,8 @@ QJsonObject CampaignSettings::toJson() const
              { QStringLiteral("backoff_ms"), backoffMs } };
     if (!traceDirectory.isEmpty())
         json.insert(QStringLiteral("trace_directory"), traceDirectory);
+    if (network)
+        json.insert(QStringLiteral("devices"), QStringLiteral("network"));
     return json;
 }
 
@@ -105,6 +107,7 @@ CampaignSettings CampaignSettings::fromJson(const QJsonObject &json)
     s.attempts = std::max(1, json.value(QStringLiteral("attempts")).toInt(s.attempts));
     s.backoffMs = std::max(0, json.value(QStringLiteral("backoff_ms")).toInt(s.backoffMs));
     s.traceDirectory = json.value(QStringLiteral("trace_directory")).toString();
+    s.network = json.value(QStringLiteral("devices")).toString() == QLatin1StringView("network");
     return s;
 }
 

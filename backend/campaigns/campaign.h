@@ -34,6 +34,9 @@ struct CampaignSettings
     int attempts = 3;          // per step, for devices that do not answer or restart
     int backoffMs = 2000;      // before the second attempt; doubled each time
     QString traceDirectory;    // where the protocol trace goes (devices::ProtocolTrace); empty: none
+    // The devices are on the network (SGP.32: they poll simfleet's eIM, which runs the campaign,
+    // `simfleet-cli serve`), not in the simulated field beside the workspace.
+    bool network = false;
 
     QJsonObject toJson() const;
     static CampaignSettings fromJson(const QJsonObject &json);

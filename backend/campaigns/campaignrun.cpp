@@ -173,7 +173,14 @@ Result<void> CampaignRun::prepare(qint64 campaignId)
     // Devices on the network download through simfleet's eIM, which relays to the operator's
     // server that runs elsewhere as it does to simfleet's own.
     eim::EsipaService *network = nullptr;
-    if (auto *onNetwork = dynamic_cast<eim::EsipaDeviceLinks *>(&m_links)) {
+    auto *onNetwork = dynamic_cast<eim::EsipaDeviceLinks *>(&m_links);
+    if (m_settings.network && !onNetwork)
+        return fail(QStringLiteral("campaign %1 is for devices on the network: simfleet's eIM runs it (simfleet-cli serve), "
+                                   "and this command follows it")
+                        .arg(campaignId));
+    if (!m_settings.network && onNetwork)
+        return fail(QStringLiteral("campaign %1 is for the simulated field's devices, not devices on the network").arg(campaignId));
+    if (onNetwork) {
         network = &onNetwork->service();
         if (m_remote)
             network->relayTo(m_remote->address(), m_remote->functions());

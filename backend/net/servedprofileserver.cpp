@@ -1,4 +1,5 @@
 #include "servedprofileserver.h"
+#include "hostport.h"
 #include "es2plushttpserver.h"
 #include "es2plusnotifier.h"
 #include "es9plushttpserver.h"
@@ -25,38 +26,6 @@
 namespace simfleet::net {
 
 namespace {
-
-struct HostPort
-{
-    QHostAddress host;
-    quint16 port = 0;
-};
-
-// ADDRESS:PORT, [IPv6]:PORT; port 0 asks the system for one.
-std::optional<HostPort> hostPort(const QString &text)
-{
-    const qsizetype colon = text.lastIndexOf(u':');
-    if (colon <= 0)
-        return std::nullopt;
-    bool ok = false;
-    const uint port = text.mid(colon + 1).toUInt(&ok);
-    if (!ok || port > 65535)
-        return std::nullopt;
-    QString host = text.left(colon);
-    if (host.startsWith(u'[') && host.endsWith(u']'))
-        host = host.mid(1, host.size() - 2);
-    const QHostAddress address(host);
-    if (address.isNull())
-        return std::nullopt;
-    return HostPort { address, quint16(port) };
-}
-
-QString urlAuthority(const QHostAddress &address, quint16 port)
-{
-    return (address.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]:%2") : QStringLiteral("%1:%2"))
-        .arg(address.toString())
-        .arg(port);
-}
 
 // The authorities the operator's TLS certificates chain to: its client certificates on ES2+,
 // its server's for handleDownloadProgressInfo. PEM (several) or DER (one).

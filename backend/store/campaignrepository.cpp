@@ -327,4 +327,18 @@ Result<void> CampaignRepository::forEachReportRow(qint64 campaignId, const Scope
     return {};
 }
 
+Result<QList<qint64>> CampaignRepository::networkCampaignsToRun()
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q, QStringLiteral("SELECT id FROM campaign WHERE state IN ('created', 'running')"
+                                            " AND json_extract(settings, '$.devices') = 'network' ORDER BY id"),
+                          {}, "finding the campaigns for devices on the network");
+        !ok)
+        return ok.error();
+    QList<qint64> out;
+    while (q.next())
+        out.append(q.value(0).toLongLong());
+    return out;
+}
+
 } // namespace simfleet::store

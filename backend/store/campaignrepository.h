@@ -94,6 +94,9 @@ public:
     Result<QList<CampaignItemRecord>> items(qint64 campaignId, std::optional<QString> state = std::nullopt);
     Result<QHash<QString, qint64>> countByState(qint64 campaignId);
     Result<std::optional<CampaignRecord>> find(qint64 campaignId);
+    // Campaigns for devices on the network that simfleet's eIM is to run: created, or left
+    // running by a run that ended (settings "devices": "network"), oldest first.
+    Result<QList<qint64>> networkCampaignsToRun();
 
     // A run's bookkeeping; the per-device writes keep their statements prepared in the writer.
     Result<QList<CampaignRunItem>> runItems(qint64 campaignId);

@@ -1,0 +1,115 @@
+#include "servecommand.h"
+
+#include "access/session.h"
+#include "campaigns/campaignservice.h"
+#include "eim/esipadevicelink.h"
+#include "eim/esipaservice.h"
+#include "eim/servedesipa.h"
+#include "store/campaignrepository.h"
+#include "store/storewriter.h"
+#include "store/workspace.h"
+
+#include <QCommandLineParser>
+#include <QJsonObject>
+#include <QSet>
+#include <QThread>
+
+#include <atomic>
+#include <csignal>
+
+namespace simfleet::cli {
+
+namespace {
+
+std::atomic<int> stopSignal { 0 };
+std::atomic<campaigns::CampaignControl *> running { nullptr };
+
+extern "C" void onStop(int signal)
+{
+    stopSignal.store(signal);
+    if (auto *control = running.load())
+        control->pause();
+}
+
+} // namespace
+
+int ServeCommand::run(const QStringList &arguments, CliContext &context)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption esipaOption(QStringLiteral("esipa"),
+                                         QStringLiteral("The local address and port ESipa is served on (port 0: any free one)."),
+                                         QStringLiteral("ADDRESS:PORT"));
+    const QCommandLineOption certOption(QStringLiteral("tls-cert"),
+                                        QStringLiteral("The eIM's TLS certificate, PEM (with its chain after it) or DER."),
+                                        QStringLiteral("FILE"));
+    const QCommandLineOption keyOption(QStringLiteral("tls-key"), QStringLiteral("The TLS certificate's EC private key, PEM."),
+                                       QStringLiteral("FILE"));
+    const QCommandLineOption pollOption(QStringLiteral("campaign-poll"),
+                                        QStringLiteral("How often to look for new campaigns for devices on the network (default 1000 ms)."),
+                                        QStringLiteral("MS"));
+    parser.addOptions({ esipaOption, certOption, keyOption, pollOption });
+    if (const auto done = parseCommandLine(parser, *this, arguments, context))
+        return *done;
+    if (!parser.isSet(esipaOption))
+        return report(context, name(), QStringLiteral("say where to serve ESipa with --esipa ADDRESS:PORT"), BadUsage);
+    bool pollOk = true;
+    const int pollMs = parser.isSet(pollOption) ? parser.value(pollOption).toInt(&pollOk) : 1000;
+    if (!pollOk || pollMs < 10 || pollMs > 600000)
+        return report(context, name(), QStringLiteral("--campaign-poll is a number of milliseconds from 10 to 600000"), BadUsage);
+
+    int exitCode = Success;
+    const auto workspace = openWorkspace(context, name(), exitCode);
+    if (!workspace)
+        return exitCode;
+    auto served = eim::ServedEsipa::start(*workspace, *context.session, parser.value(esipaOption), parser.value(certOption),
+                                          parser.value(keyOption));
+    if (!served)
+        return report(context, name(), served.errorMessage(), RequestFailed);
+    const eim::EsipaEndpoint &endpoint = served.value()->endpoint();
+    printJson(context, QJsonObject { { QStringLiteral("eim"), endpoint.eimId },
+                                     { QStringLiteral("listening"), endpoint.listening },
+                                     { QStringLiteral("url"), endpoint.url } });
+
+    stopSignal.store(0);
+    std::signal(SIGINT, onStop);
+    std::signal(SIGTERM, onStop);
+    eim::EsipaDeviceLinks links(served.value()->service());
+    campaigns::CampaignService service(*workspace, links);
+    QSet<qint64> refused; // campaigns it could not run, named once
+    while (stopSignal.load() == 0) {
+        auto waiting = store::CampaignRepository(workspace->database()).networkCampaignsToRun();
+        if (!waiting)
+            context.err << "simfleet-cli serve: " << waiting.errorMessage() << Qt::endl;
+        for (const qint64 id : waiting ? waiting.value() : QList<qint64> {}) {
+            if (stopSignal.load() != 0)
+                break;
+            campaigns::CampaignControl control;
+            running.store(&control);
+            auto summary = service.run(*context.session, id, &control);
+            running.store(nullptr);
+            if (!summary) {
+                if (!refused.contains(id))
+                    context.err << "simfleet-cli serve: campaign " << id << ": " << summary.errorMessage() << Qt::endl;
+                refused.insert(id);
+                continue;
+            }
+            refused.remove(id);
+            if (summary->state == campaigns::CampaignState::Paused && stopSignal.load() != 0) {
+                // Stopped with the eIM, not by a user: it goes on when the eIM serves again.
+                auto resumable = workspace->writer().run([id](QSqlDatabase &db) {
+                    return store::CampaignRepository(db).setState(id, QStringLiteral("running"));
+                });
+                if (!resumable)
+                    context.err << "simfleet-cli serve: campaign " << id << " stays paused: " << resumable.errorMessage() << Qt::endl;
+            }
+            printJson(context, summary->toJson());
+        }
+        for (int slept = 0; slept < pollMs && stopSignal.load() == 0; slept += 10)
+            QThread::msleep(10);
+    }
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    return Success;
+}
+
+} // namespace simfleet::cli
