@@ -378,6 +378,7 @@ private slots:
         settings.batchSize = 4;
         settings.concurrency = 4;
         settings.backoffMs = 100;
+        settings.network = true;
         campaigns::CampaignService service(*w->workspace, links);
         const auto run = [&](campaigns::CampaignKind kind, qint64 target) {
             auto id = service.create(testing::ownerOf(*w->workspace), { kind, {}, target, std::nullopt, devices, settings });
