@@ -396,7 +396,7 @@ Result<std::unique_ptr<store::Workspace>> DemoWorkspace::create(const QString &p
         workspace.value().reset();
         for (const QString &file : QStringList { path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm"), keyFile,
                                                  fieldFile, fieldFile + QStringLiteral("-wal"),
-                                                 fieldFile + QStringLiteral("-shm") })
+                                                 fieldFile + QStringLiteral("-shm") , eimTlsFiles(path).certificate, eimTlsFiles(path).key, eimTlsFiles(path).root })
             QFile::remove(file);
         return error;
     };
@@ -437,6 +437,35 @@ Result<std::unique_ptr<store::Workspace>> DemoWorkspace::create(const QString &p
         return discard(ok.error());
     if (auto ok = addDemoUsers(ws, summary); !ok)
         return discard(ok.error());
+    // The eIM's TLS identity for a demo on one machine, under a TLS root of its own: the devices
+    // on the network trust that root for ESipa and nothing else.
+    {
+        const EimTlsFiles tls = eimTlsFiles(path);
+        const crypto::Validity validity { now.addDays(-1), now.addYears(2) };
+        auto root = crypto::demopki::createCertificateIssuer(QStringLiteral("simfleet demo TLS root"), validity);
+        auto leaf = root ? crypto::demopki::createProfileServer(root.value(), QStringLiteral("simfleet demo"), QStringLiteral("DE"),
+                                                                 QStringLiteral("localhost"), validity)
+                         : Result<crypto::CertifiedKey>(root.error());
+        if (!leaf)
+            return discard(leaf.error());
+        const auto write = [](const QString &name, const QByteArray &bytes, bool secret) -> Result<void> {
+            QFile out(name);
+            if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate))
+                return fail(QStringLiteral("cannot write %1: %2").arg(name, out.errorString()));
+            if (secret)
+                out.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+            if (out.write(bytes) != bytes.size())
+                return fail(QStringLiteral("cannot write %1: %2").arg(name, out.errorString()));
+            return {};
+        };
+        for (const auto &written : { write(tls.certificate, leaf->certificate.toPem() + root->certificate.toPem(), false),
+                                     write(tls.key, leaf->key.toPem().view().toByteArray(), true),
+                                     write(tls.root, root->certificate.toPem(), false) }) {
+            if (!written)
+                return discard(written.error());
+        }
+        summary.eimRootFile = tls.root;
+    }
     summary.keyFile = keyFile;
     summary.fieldFile = fieldFile;
     if (contents)
@@ -515,6 +544,14 @@ Result<int> DemoWorkspace::renewRevocationLists(store::Workspace &workspace)
         return added.error();
     qCInfo(lcSimulation) << "the demo's manufacturers renewed" << fresh.size() << "revocation lists";
     return int(fresh.size());
+}
+
+DemoWorkspace::EimTlsFiles DemoWorkspace::eimTlsFiles(const QString &workspacePath)
+{
+    QString base = workspacePath;
+    if (base.endsWith(QStringLiteral(".simfleet")))
+        base.chop(9);
+    return { base + QStringLiteral(".eim-tls.pem"), base + QStringLiteral(".eim-tls.key"), base + QStringLiteral(".eim-root.pem") };
 }
 
 } // namespace simfleet::simulation

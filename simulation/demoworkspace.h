@@ -36,6 +36,7 @@ struct DemoContents
     int certificates = 0;
     QString keyFile;
     QString fieldFile; // the simulated devices' own file
+    QString eimRootFile; // the root the devices trust the eIM's TLS certificate by
     QStringList users; // "admin (Administrator)", ...; every one's password is demoPassword
 };
 
@@ -53,6 +54,17 @@ public:
     static Result<std::unique_ptr<store::Workspace>> create(const QString &path, const Clock *clock = nullptr,
                                                             DemoFleetSizes sizes = {}, DemoContents *contents = nullptr);
     static Result<std::unique_ptr<store::Workspace>> openOrCreate(const QString &path, const Clock *clock = nullptr);
+
+    // The TLS identity the demo's eIM serves ESipa with (`simfleet-cli serve`), for "localhost",
+    // and the root its devices trust (`simfleet-field --eim-root`), beside the workspace: a demo
+    // runs on one machine. The key is readable by its owner only.
+    struct EimTlsFiles
+    {
+        QString certificate; // PATH.eim-tls.pem: the certificate, then its root
+        QString key;         // PATH.eim-tls.key
+        QString root;        // PATH.eim-root.pem
+    };
+    static EimTlsFiles eimTlsFiles(const QString &workspacePath);
 
     // The demo's manufacturers, whose keys the simulated field beside the workspace holds, issue
     // fresh revocation lists for those stored that are past or within a week of their

@@ -44,6 +44,14 @@ int InitCommand::run(const QStringList &arguments, CliContext &context)
                     << "Users, each with the password \"" << simulation::demoPassword << "\" (simfleet-cli -w PATH --user NAME ...):\n";
         for (const QString &user : contents.users)
             context.out << "  " << user << "\n";
+        const auto tls = simulation::DemoWorkspace::eimTlsFiles(path);
+        context.out << "Its devices can also run on the network, polling the workspace's eIM (SGP.32): the eIM's TLS "
+                    << "certificate and key for localhost are " << QDir::toNativeSeparators(tls.certificate) << " and "
+                    << QDir::toNativeSeparators(tls.key) << ", the root the devices trust is "
+                    << QDir::toNativeSeparators(contents.eimRootFile) << ":\n"
+                    << "  simfleet-cli -w " << QDir::toNativeSeparators(path) << " serve --esipa 127.0.0.1:8443\n"
+                    << "  simfleet-field serve --field " << QDir::toNativeSeparators(contents.fieldFile)
+                    << " --eim https://localhost:8443 --poll 60\n";
         context.out << Qt::flush;
         return Success;
     }

@@ -5,11 +5,13 @@
 #include "eim/esipadevicelink.h"
 #include "eim/esipaservice.h"
 #include "eim/servedesipa.h"
+#include "simulation/demoworkspace.h"
 #include "store/campaignrepository.h"
 #include "store/storewriter.h"
 #include "store/workspace.h"
 
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QJsonObject>
 #include <QSet>
 #include <QThread>
@@ -40,7 +42,8 @@ int ServeCommand::run(const QStringList &arguments, CliContext &context)
                                          QStringLiteral("The local address and port ESipa is served on (port 0: any free one)."),
                                          QStringLiteral("ADDRESS:PORT"));
     const QCommandLineOption certOption(QStringLiteral("tls-cert"),
-                                        QStringLiteral("The eIM's TLS certificate, PEM (with its chain after it) or DER."),
+                                        QStringLiteral("The eIM's TLS certificate, PEM (with its chain after it) or DER "
+                                                       "(default for a demo workspace: the one beside it)."),
                                         QStringLiteral("FILE"));
     const QCommandLineOption keyOption(QStringLiteral("tls-key"), QStringLiteral("The TLS certificate's EC private key, PEM."),
                                        QStringLiteral("FILE"));
@@ -61,8 +64,17 @@ int ServeCommand::run(const QStringList &arguments, CliContext &context)
     const auto workspace = openWorkspace(context, name(), exitCode);
     if (!workspace)
         return exitCode;
-    auto served = eim::ServedEsipa::start(*workspace, *context.session, parser.value(esipaOption), parser.value(certOption),
-                                          parser.value(keyOption));
+    // A demo workspace has the eIM's TLS identity beside it.
+    QString certificate = parser.value(certOption);
+    QString key = parser.value(keyOption);
+    if (certificate.isEmpty() && key.isEmpty()) {
+        const auto demo = simulation::DemoWorkspace::eimTlsFiles(workspace->info().path);
+        if (QFileInfo::exists(demo.certificate) && QFileInfo::exists(demo.key)) {
+            certificate = demo.certificate;
+            key = demo.key;
+        }
+    }
+    auto served = eim::ServedEsipa::start(*workspace, *context.session, parser.value(esipaOption), certificate, key);
     if (!served)
         return report(context, name(), served.errorMessage(), RequestFailed);
     const eim::EsipaEndpoint &endpoint = served.value()->endpoint();

@@ -10,6 +10,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTextStream>
@@ -56,7 +57,8 @@ int main(int argc, char **argv)
     const QCommandLineOption eimOption(QStringLiteral("eim"), QStringLiteral("The eIM's ESipa URL, as simfleet-cli serve prints it."),
                                        QStringLiteral("https://HOST:PORT"));
     const QCommandLineOption rootOption(QStringLiteral("eim-root"),
-                                        QStringLiteral("The root certificate the eIM's TLS certificate chains to (PEM); nothing else is trusted."),
+                                        QStringLiteral("The root certificate the eIM's TLS certificate chains to (PEM); nothing else is trusted "
+                                                       "(default for a demo's field: the one beside it)."),
                                         QStringLiteral("FILE"));
     const QCommandLineOption nameOption(QStringLiteral("eim-name"),
                                         QStringLiteral("The name the eIM's certificate carries, when not the URL's host."), QStringLiteral("NAME"));
@@ -69,14 +71,24 @@ int main(int argc, char **argv)
     parser.process(app);
     if (parser.positionalArguments() != QStringList { QStringLiteral("serve") })
         return usage(QStringLiteral("say simfleet-field serve --field FILE --eim https://HOST:PORT --eim-root FILE"));
-    if (!parser.isSet(fieldOption) || !parser.isSet(eimOption) || !parser.isSet(rootOption))
-        return usage(QStringLiteral("give --field FILE, --eim https://HOST:PORT and --eim-root FILE"));
+    if (!parser.isSet(fieldOption) || !parser.isSet(eimOption))
+        return usage(QStringLiteral("give --field FILE and --eim https://HOST:PORT (and --eim-root FILE)"));
+    // A demo's field: the root beside it, which its workspace's eIM serves under.
+    QString rootPath = parser.value(rootOption);
+    if (rootPath.isEmpty()) {
+        QString base = parser.value(fieldOption);
+        if (base.endsWith(QStringLiteral(".field")))
+            base.chop(6);
+        rootPath = base + QStringLiteral(".eim-root.pem");
+        if (!QFileInfo::exists(rootPath))
+            return usage(QStringLiteral("give --eim-root FILE: the root the eIM's TLS certificate chains to"));
+    }
 
     simulation::FieldNetworkOptions options;
     options.eim = QUrl(parser.value(eimOption), QUrl::StrictMode);
     if (!options.eim.isValid() || options.eim.scheme() != QLatin1StringView("https") || options.eim.host().isEmpty())
         return usage(QStringLiteral("--eim is the eIM's https://HOST:PORT, not \"%1\"").arg(parser.value(eimOption).left(80)));
-    QFile rootFile(parser.value(rootOption));
+    QFile rootFile(rootPath);
     if (!rootFile.open(QIODevice::ReadOnly))
         return failed(QStringLiteral("cannot read the eIM's root %1: %2").arg(rootFile.fileName(), rootFile.errorString()));
     options.eimRoots = QSslCertificate::fromData(rootFile.readAll(), QSsl::Pem);

@@ -148,7 +148,9 @@ private slots:
         QVERIFY(field.waitForFinished(30000));
         QCOMPARE(field.exitCode(), 2);
         QVERIFY(field.readAllStandardError().contains("--eim"));
-        const auto noTls = cli({ QStringLiteral("-w"), m_ws, QStringLiteral("serve"), QStringLiteral("--esipa"), QStringLiteral("127.0.0.1:0") });
+        // (A demo workspace has the eIM's TLS files beside it; a certificate without its key is refused.)
+        const auto noTls = cli({ QStringLiteral("-w"), m_ws, QStringLiteral("serve"), QStringLiteral("--esipa"), QStringLiteral("127.0.0.1:0"),
+                                 QStringLiteral("--tls-cert"), file(QStringLiteral("eim.pem")) });
         QCOMPARE(noTls.exitCode, 1);
         QVERIFY2(noTls.err.contains("--tls-cert"), noTls.err.constData());
         const auto badReach = cli({ QStringLiteral("-w"), m_ws, QStringLiteral("provision"), QStringLiteral("--fleet"), m_fleet,

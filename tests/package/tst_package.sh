@@ -21,7 +21,7 @@ done
 
 root="$work/root"
 dpkg-deb -x "$deb" "$root"
-for f in usr/bin/simfleet usr/bin/simfleet-cli usr/share/applications/org.simfleet.Simfleet.desktop \
+for f in usr/bin/simfleet usr/bin/simfleet-cli usr/bin/simfleet-field usr/share/applications/org.simfleet.Simfleet.desktop \
          usr/share/metainfo/org.simfleet.Simfleet.metainfo.xml \
          usr/share/icons/hicolor/scalable/apps/org.simfleet.Simfleet.svg \
          usr/share/man/man1/simfleet-cli.1.gz usr/share/doc/simfleet/copyright; do
