@@ -89,16 +89,20 @@ devices::Answer<PackageResult> EsipaService::queue(const QString &eid, store::Ei
     {
         QMutexLocker lock(&m_mutex);
         m_waiting.insert(record.transactionId, settle);
+        ++m_queued[eid];
     }
     auto stored = m_workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
         auto id = store::EimRepository(db).enqueue(record);
         return id ? Result<void>() : Result<void>(id.error());
     });
+    QMutexLocker lock(&m_mutex);
     if (!stored) {
-        QMutexLocker lock(&m_mutex);
         m_waiting.remove(record.transactionId);
         return devices::Answer<PackageResult>::ready(stored.error());
     }
+    // Again once it is stored: a poll that looked before it was cannot take "nothing waits"
+    // for the last word.
+    ++m_queued[eid];
     return answer;
 }
 
@@ -190,7 +194,18 @@ net::FunctionAnswer EsipaService::getEimPackage(const esipa::GetEimPackageReques
     ++m_polls;
     const QString eid = request.eid;
     const QDateTime now = m_workspace.clock().now();
+    constexpr qint64 touchEveryMs = 60 * 1000;
+    quint64 generation = 0;
+    {
+        QMutexLocker lock(&m_mutex);
+        const auto known = m_known.constFind(eid);
+        const auto queued = m_queued.constFind(eid);
+        if (known != m_known.cend() && queued == m_queued.cend() && now.toMSecsSinceEpoch() - known->touchedMs < touchEveryMs)
+            return answerWith({ int(esipa::GetEimPackageResponse::NoEimPackageAvailable) });
+        generation = queued == m_queued.cend() ? 0 : queued.value();
+    }
     bool enrolled = false;
+    bool certificateKnown = false;
     std::optional<store::EimPackageRecord> next;
     auto read = m_workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
         store::EimRepository eims(db);
@@ -205,7 +220,7 @@ net::FunctionAnswer EsipaService::getEimPackage(const esipa::GetEimPackageReques
         auto device = eims.device(eid);
         if (!device)
             return device.error();
-        const bool certificateKnown = *device && !(*device)->euiccCertificate.isEmpty();
+        certificateKnown = *device && !(*device)->euiccCertificate.isEmpty();
         auto found = eims.nextFor(eid);
         if (!found)
             return found.error();
@@ -238,6 +253,14 @@ net::FunctionAnswer EsipaService::getEimPackage(const esipa::GetEimPackageReques
         ++m_refused;
         qCInfo(lcEim) << "refused getEimPackage of" << eid << ": no device the workspace enrolled";
         return answerWith({ int(esipa::GetEimPackageResponse::UndefinedError) });
+    }
+    {
+        QMutexLocker lock(&m_mutex);
+        if (certificateKnown)
+            m_known.insert(eid, Known { now.toMSecsSinceEpoch() });
+        // Nothing waits, and nothing was queued meanwhile: the next polls need not look.
+        if (!next && m_queued.value(eid) == generation)
+            m_queued.remove(eid);
     }
     if (!next)
         return answerWith({ int(esipa::GetEimPackageResponse::NoEimPackageAvailable) });

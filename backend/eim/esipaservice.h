@@ -126,6 +126,17 @@ private:
     crypto::ChainVerifier m_deviceTrust;
     mutable QMutex m_mutex;
     QHash<QByteArray, devices::Answer<PackageResult>::Settle> m_waiting; // by transaction ID
+    // A poll with nothing waiting costs no store access (most polls, for a fleet that checks in
+    // every few hours): devices known enrolled with a known eUICC certificate, when their last
+    // check-in was recorded (last_seen_at is kept to the minute), and a generation per device
+    // that queuing bumps, so a device whose queue was found empty is not asked about again until
+    // something is queued for it.
+    struct Known
+    {
+        qint64 touchedMs = 0;
+    };
+    QHash<QString, Known> m_known;
+    QHash<QString, quint64> m_queued; // by EID: bumped by each package queued; absent: nothing waits
     RelayFinder m_relayFinder;
     QHash<QString, std::shared_ptr<net::Es9PlusFunctions>> m_relayed;             // by lower-case address
     QHash<QString, std::shared_ptr<profiles::Es9PlusService>> m_ownServers;       // by lower-case address
