@@ -118,26 +118,14 @@ int runCampaign(CliContext &context, const QString &command, store::Workspace &w
         if (record && record.value())
             network = campaigns::CampaignSettings::fromJson(QJsonDocument::fromJson(record.value()->settings.toUtf8()).object()).network;
     }
-    if (network) {
-        devices::NoDeviceLinks none;
-        campaigns::CampaignService service(workspace, none);
-        qint64 id = resumeId;
-        if (request) {
-            auto created = service.create(*context.session, *request);
-            if (!created)
-                return report(context, command, created.errorMessage(), RequestFailed);
-            id = created.value();
-        } else if (retryFailed) {
-            auto reset = service.retryFailed(*context.session, id);
-            if (!reset)
-                return report(context, command, reset.errorMessage(), RequestFailed);
-        }
-        return followCampaign(context, command, workspace, id);
+    std::unique_ptr<devices::DeviceLinkProvider> links = std::make_unique<devices::NoDeviceLinks>();
+    if (!network) {
+        auto field = simulation::SimulatedField::openForWorkspace(workspace.info().path);
+        if (!field)
+            return report(context, command, field.errorMessage(), RequestFailed);
+        links = std::move(field).value();
     }
-    auto field = simulation::SimulatedField::openForWorkspace(workspace.info().path);
-    if (!field)
-        return report(context, command, field.errorMessage(), RequestFailed);
-    campaigns::CampaignService service(workspace, *field.value());
+    campaigns::CampaignService service(workspace, *links);
     qint64 id = resumeId;
     if (request) {
         auto created = service.create(*context.session, *request);
@@ -149,6 +137,8 @@ int runCampaign(CliContext &context, const QString &command, store::Workspace &w
         if (!reset)
             return report(context, command, reset.errorMessage(), RequestFailed);
     }
+    if (network)
+        return followCampaign(context, command, workspace, id);
     if (!request && !traceDirectory.isEmpty()) {
         if (auto traced = service.traceTo(*context.session, id, traceDirectory); !traced)
             return report(context, command, traced.errorMessage(), RequestFailed);

@@ -166,18 +166,27 @@ QByteArray encode(const AuthenticateClientRequest &m)
     return der::tlv(0x80, m.transactionId) + m.authenticateServerResponse;
 }
 
+// A relayed step's request: the session's transaction ID, then what ES10b answered, whole.
+static Result<std::pair<QByteArray, QByteArray>> readTransactionAndAnswer(QByteArrayView bytes, quint16 tag, const char *name)
+{
+    der::Reader r(bytes);
+    auto tid = readTransactionId(r);
+    auto answer = tid ? readWhole(r, tag, name) : tid;
+    if (!answer)
+        return answer.error();
+    if (!r.atEnd())
+        return fail(QStringLiteral("data after its fields"));
+    return std::pair { tid.value(), answer.value() };
+}
+
 Result<AuthenticateClientRequest> decodeAuthenticateClientRequest(QByteArrayView bytes)
 {
     // authenticateServerResponse [56] is explicit around SGP32-AuthenticateServerResponse, an
     // untagged CHOICE with the alternatives of SGP.22's 'BF38': the same bytes as ES10b answered.
-    der::Reader r(bytes);
-    auto tid = readTransactionId(r);
-    auto response = tid ? readWhole(r, tagAuthenticateServerResponse, "authenticateServerResponse") : tid;
-    if (!response)
-        return response.error();
-    if (!r.atEnd())
-        return fail(QStringLiteral("data after its fields"));
-    return AuthenticateClientRequest { tid.value(), response.value() };
+    auto read = readTransactionAndAnswer(bytes, tagAuthenticateServerResponse, "authenticateServerResponse");
+    if (!read)
+        return read.error();
+    return AuthenticateClientRequest { read->first, read->second };
 }
 
 QByteArray encode(const AuthenticateClientResponse &m)
@@ -240,14 +249,10 @@ Result<GetBoundProfilePackageRequest> decodeGetBoundProfilePackageRequest(QByteA
 {
     // prepareDownloadResponse [33] is explicit around an untagged CHOICE with SGP.22's
     // alternatives: the 'BF21' ES10b answered.
-    der::Reader r(bytes);
-    auto tid = readTransactionId(r);
-    auto response = tid ? readWhole(r, tagPrepareDownloadResponse, "prepareDownloadResponse") : tid;
-    if (!response)
-        return response.error();
-    if (!r.atEnd())
-        return fail(QStringLiteral("data after its fields"));
-    return GetBoundProfilePackageRequest { tid.value(), response.value() };
+    auto read = readTransactionAndAnswer(bytes, tagPrepareDownloadResponse, "prepareDownloadResponse");
+    if (!read)
+        return read.error();
+    return GetBoundProfilePackageRequest { read->first, read->second };
 }
 
 QByteArray encode(const GetBoundProfilePackageResponse &m)

@@ -44,11 +44,6 @@ using namespace simfleet;
 
 namespace {
 
-constexpr int signsPerChange = 9;
-constexpr int verifiesPerChange = 14;
-constexpr int keygensPerChange = 2;
-constexpr int ecdhPerChange = 2;
-
 int stop(const QString &message)
 {
     std::fprintf(stderr, "bench_change: %s\n", qPrintable(message));
@@ -128,8 +123,7 @@ int main(int argc, char *argv[])
 
     const bench::P256Rates rates = bench::measureP256(1000);
     const int cores = QThread::idealThreadCount();
-    const double cpuSecondsPerChange = signsPerChange / rates.sign + verifiesPerChange / rates.verify
-        + keygensPerChange / rates.keygen + ecdhPerChange / rates.ecdh;
+    const double cpuSecondsPerChange = bench::changeCrypto.seconds(rates);
     const double bound = double(cores) / cpuSecondsPerChange;
     const double rate = double(changed->succeeded) / changeSeconds;
 
@@ -150,7 +144,7 @@ int main(int argc, char *argv[])
                 rates.verify, rates.keygen, rates.ecdh);
     std::printf("one change needs %d signatures, %d verifications, %d key generations, %d ECDH = %.3f ms of one core; "
                 "bound on %d cores %.0f devices/s; achieved %.0f%% of the bound\n",
-                signsPerChange, verifiesPerChange, keygensPerChange, ecdhPerChange, cpuSecondsPerChange * 1000.0, cores, bound,
+                bench::changeCrypto.signs, bench::changeCrypto.verifies, bench::changeCrypto.keygens, bench::changeCrypto.ecdh, cpuSecondsPerChange * 1000.0, cores, bound,
                 100.0 * rate / bound);
     std::printf("peak RSS %ld MiB\n", bench::peakMemoryMiB());
     return changed->succeeded == ids.size() && provisioned->succeeded == ids.size() ? 0 : 1;

@@ -43,12 +43,9 @@ using namespace simfleet;
 
 namespace {
 
-constexpr int signsPerChange = 9;
-constexpr int verifiesPerChange = 14;
-constexpr int keygensPerChange = 2;
-constexpr int ecdhPerChange = 2;
-constexpr int networkSigns = 4;    // two eUICC packages and their results
-constexpr int networkVerifies = 4;
+// Over ESipa: two eUICC packages (enable, delete), each signed and verified, and their results.
+constexpr bench::CryptoCount networkChangeCrypto { bench::changeCrypto.signs + 4, bench::changeCrypto.verifies + 4,
+                                                   bench::changeCrypto.keygens, bench::changeCrypto.ecdh };
 
 int stop(const QString &message)
 {
@@ -202,9 +199,8 @@ int main(int argc, char *argv[])
 
     const bench::P256Rates rates = bench::measureP256(1000);
     const int cores = QThread::idealThreadCount();
-    const double cpuPerChange = signsPerChange / rates.sign + verifiesPerChange / rates.verify + keygensPerChange / rates.keygen
-        + ecdhPerChange / rates.ecdh;
-    const double cpuPerNetworkChange = cpuPerChange + networkSigns / rates.sign + networkVerifies / rates.verify;
+    const double cpuPerChange = bench::changeCrypto.seconds(rates);
+    const double cpuPerNetworkChange = networkChangeCrypto.seconds(rates);
     const double localRate = double(inProcess->succeeded) / inProcess->changeSeconds;
     const double networkRate = double(onNetwork->succeeded) / onNetwork->changeSeconds;
     const double bound = double(cores) / cpuPerChange;

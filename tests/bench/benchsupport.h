@@ -21,4 +21,16 @@ struct P256Rates
 };
 P256Rates measureP256(int milliseconds);
 
+// P-256 operations, and the seconds of one core they take at a machine's rates.
+struct CryptoCount
+{
+    int signs = 0;
+    int verifies = 0;
+    int keygens = 0;
+    int ecdh = 0;
+    double seconds(const P256Rates &r) const { return signs / r.sign + verifies / r.verify + keygens / r.keygen + ecdh / r.ecdh; }
+};
+// What one subscription change needs on both sides (bench_change's header counts them).
+inline constexpr CryptoCount changeCrypto { 9, 14, 2, 2 };
+
 } // namespace simfleet::bench
