@@ -515,6 +515,22 @@ Result<int> DemoWorkspace::renewRevocationLists(store::Workspace &workspace)
         if (!until.isValid() || r.nextUpdate > until)
             until = r.nextUpdate;
     }
+    // Nothing due (every trusted manufacturer's latest list runs past the renewal window): the
+    // field, which holds the manufacturers' keys, is not opened, so a field whose devices another
+    // process drives (simfleet-field) is no obstacle to opening the workspace.
+    if (auto manufacturers = store::CertificateRepository(workspace.database()).list(store::CertificateRoleName::Manufacturer)) {
+        bool due = manufacturers->isEmpty();
+        for (const store::CertificateRecord &m : manufacturers.value()) {
+            auto eum = crypto::Certificate::fromDer(m.der);
+            const QDateTime until = eum ? latest.value(eum->subjectText()) : QDateTime();
+            if (!until.isValid() || now.addDays(renewWithinDays) >= until) {
+                due = true;
+                break;
+            }
+        }
+        if (!due)
+            return 0;
+    }
     auto field = simulation::SimulatedField::openForWorkspace(workspace.info().path, &workspace.clock());
     if (!field)
         return field.error();

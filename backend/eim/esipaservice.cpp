@@ -28,6 +28,9 @@ struct Overloaded : Ts...
 {
     using Ts::operator()...;
 };
+// Spelt out for compilers without C++20's deduction for aggregates (clang before 17).
+template<class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
 
 QByteArray newTransactionId()
 {
