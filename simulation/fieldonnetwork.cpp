@@ -48,8 +48,8 @@ FieldNetworkCounts FieldOnNetwork::run(const std::atomic<bool> &stop)
                     continue;
                 }
                 // Each device wakes at its own offset within the interval, the same every run.
-                const quint32 spread = quint32(quint8(crypto::sha256(eids.at(i).toLatin1())[0])) * 256
-                                       + quint8(crypto::sha256(eids.at(i).toLatin1())[1]);
+                const QByteArray digest = crypto::sha256(eids.at(i).toLatin1());
+                const quint32 spread = quint32(quint8(digest[0])) * 256 + quint8(digest[1]);
                 const auto offset = m_options.once ? Clock::duration::zero() : interval * spread / 65536;
                 mine.push_back({ std::make_unique<Ipa>(*device, std::ref(transport)), device, start + offset, false });
             }

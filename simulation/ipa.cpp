@@ -163,36 +163,34 @@ private:
 
 } // namespace
 
-QByteArray Ipa::run(const QByteArray &packageBytes)
+Ipa::Ran Ipa::run(const QByteArray &packageBytes)
 {
     const QString eid = m_device.spec().eid;
     auto message = esipa::decodeFromEim(packageBytes);
     const auto *response = message ? std::get_if<esipa::GetEimPackageResponse>(&message.value()) : nullptr;
-    m_lastTransaction.clear();
     if (!response)
-        return packageError(esipa::ProvideEimPackageResult::InvalidPackageFormat);
+        return { packageError(esipa::ProvideEimPackageResult::InvalidPackageFormat), {} };
 
     if (const auto *request = std::get_if<protocol::EuiccPackageRequest>(&response->content)) {
         // SGP.32 section 3.5: the IPA hands the package to the eUICC as it is.
         const QByteArray transactionId = request->content.transactionId;
-        m_lastTransaction = transactionId;
         if (auto kept = m_unacknowledged.constFind(transactionId); !transactionId.isEmpty() && kept != m_unacknowledged.cend())
-            return kept.value();
+            return { kept.value(), transactionId };
         auto answer = m_device.loadEuiccPackage(request->encode());
         if (!answer)
-            return packageError(esipa::ProvideEimPackageResult::InvalidPackageFormat);
+            return { packageError(esipa::ProvideEimPackageResult::InvalidPackageFormat), {} };
         auto result = protocol::EuiccPackageResult::decode(answer.value());
         if (!result)
-            return packageError(esipa::ProvideEimPackageResult::UndefinedError);
+            return { packageError(esipa::ProvideEimPackageResult::UndefinedError), {} };
         QByteArray provided = provide(esipa::ProvideEimPackageResult { std::move(result).value(), {} });
         if (!transactionId.isEmpty())
             m_unacknowledged.insert(transactionId, provided);
-        return provided;
+        return { provided, transactionId };
     }
     if (const auto *request = std::get_if<protocol::IpaEuiccDataRequest>(&response->content)) {
         auto info = m_device.info();
         if (!info || info->certificateChain.size() < 2)
-            return provide(esipa::ProvideEimPackageResult { protocol::IpaEuiccDataResponse { int(127) }, {} });
+            return { provide(esipa::ProvideEimPackageResult { protocol::IpaEuiccDataResponse { int(127) }, {} }), {} };
         protocol::IpaEuiccData data;
         if (request->wants(0xA6))
             data.euiccCertificate = info->certificateChain.value(0);
@@ -202,7 +200,7 @@ QByteArray Ipa::run(const QByteArray &packageBytes)
             if (auto info1 = m_device.euiccInfo1())
                 data.euiccInfo1 = info1.value();
         }
-        return provide(esipa::ProvideEimPackageResult { protocol::IpaEuiccDataResponse { std::move(data) }, {} });
+        return { provide(esipa::ProvideEimPackageResult { protocol::IpaEuiccDataResponse { std::move(data) }, {} }), {} };
     }
     if (const auto *package = std::get_if<esipa::SimfleetEimPackage>(&response->content)) {
         esipa::SimfleetEimPackageResult result;
@@ -211,7 +209,7 @@ QByteArray Ipa::run(const QByteArray &packageBytes)
         if (package->kind == esipa::SimfleetEimPackage::Kind::Attest) {
             auto evidence = m_device.attest(package->attestationRequest);
             if (!evidence)
-                return packageError(esipa::ProvideEimPackageResult::InvalidPackageFormat);
+                return { packageError(esipa::ProvideEimPackageResult::InvalidPackageFormat), {} };
             result.attestationResponse = evidence.value();
         } else {
             auto report = m_device.attach(package->rand, package->autn);
@@ -224,7 +222,7 @@ QByteArray Ipa::run(const QByteArray &packageBytes)
                 result.detail = report.errorMessage();
             }
         }
-        return provide(esipa::ProvideEimPackageResult { std::move(result), {} });
+        return { provide(esipa::ProvideEimPackageResult { std::move(result), {} }), {} };
     }
     if (const auto *trigger = std::get_if<protocol::ProfileDownloadTriggerRequest>(&response->content)) {
         // SGP.32 section 3.2.1: the IPA downloads with the activation code, through its eIM.
@@ -233,7 +231,7 @@ QByteArray Ipa::run(const QByteArray &packageBytes)
         auto code = protocol::ActivationCode::parse(trigger->activationCode);
         if (!code) {
             result.errorResponse = code.errorMessage().toUtf8();
-            return provide(esipa::ProvideEimPackageResult { std::move(result), {} });
+            return { provide(esipa::ProvideEimPackageResult { std::move(result), {} }), {} };
         }
         RelayedEs9Plus server(m_transport);
         EuiccOfIpa euicc(m_device);
@@ -246,9 +244,9 @@ QByteArray Ipa::run(const QByteArray &packageBytes)
             result.errorResponse = installed ? QByteArray() : installed.errorMessage().toUtf8();
         if (result.profileInstallationResult.isEmpty() && result.errorResponse.isEmpty())
             result.errorResponse = QByteArrayLiteral("the download ended without an installation result");
-        return provide(esipa::ProvideEimPackageResult { std::move(result), {} });
+        return { provide(esipa::ProvideEimPackageResult { std::move(result), {} }), {} };
     }
-    return packageError(esipa::ProvideEimPackageResult::UnknownPackage);
+    return { packageError(esipa::ProvideEimPackageResult::UnknownPackage), {} };
 }
 
 Result<Ipa::CheckIn> Ipa::checkIn()
@@ -270,14 +268,14 @@ Result<Ipa::CheckIn> Ipa::checkIn()
                 break;
             return fail(QStringLiteral("the eIM refused %1's getEimPackage (eimPackageError %2)").arg(eid).arg(*error));
         }
-        const QByteArray result = run(answer.value());
-        auto acknowledged = exchange(result);
+        const Ran ran = run(answer.value());
+        auto acknowledged = exchange(ran.provide);
         if (!acknowledged)
             return acknowledged.error();
         // Answered: the eIM has the result (acknowledged or refused it), so it is not kept.
         if (auto ack = esipa::decodeFromEim(acknowledged.value());
             ack && std::holds_alternative<esipa::ProvideEimPackageResultResponse>(ack.value()))
-            m_unacknowledged.remove(m_lastTransaction);
+            m_unacknowledged.remove(ran.transactionId);
         ++done.packages;
         auto delivered = deliverNotifications();
         if (!delivered)

@@ -63,8 +63,14 @@ public:
 
 private:
     Result<QByteArray> exchange(const QByteArray &message) const;
-    // Runs one package: the ProvideEimPackageResult to answer it with (DER).
-    QByteArray run(const QByteArray &packageResponse);
+    // Runs one package: the ProvideEimPackageResult to answer it with (DER), and for an eUICC
+    // package its transaction ID (whose result is kept until the eIM has it).
+    struct Ran
+    {
+        QByteArray provide;
+        QByteArray transactionId;
+    };
+    Ran run(const QByteArray &packageResponse);
     Result<int> deliverNotifications();
 
     SimulatedDevice &m_device;
@@ -72,7 +78,6 @@ private:
     // eUICC package results not yet acknowledged, by the package's transaction ID (a real IPA
     // keeps them in the eUICC until the eIM acknowledges, SGP.32 section 2.11.1.4).
     QHash<QByteArray, QByteArray> m_unacknowledged;
-    QByteArray m_lastTransaction; // of the eUICC package run() ran last
 };
 
 } // namespace simfleet::simulation

@@ -51,7 +51,7 @@ EsipaDeviceLink::EsipaDeviceLink(std::shared_ptr<EsipaService> service, QString 
 Answer<devices::DeviceInfo> EsipaDeviceLink::info()
 {
     // SGP.32 section 2.11.1.2: the certificates of the eUICC and its manufacturer.
-    return m_service->queueEuiccData(m_eid, QByteArray::fromHex("a5a6"))
+    return m_service->queueEuiccData(m_eid, EsipaService::certificateTags())
         .map<devices::DeviceInfo>([eid = m_eid](const PackageResult &result) -> Result<devices::DeviceInfo> {
             auto response = protocol::IpaEuiccDataResponse::decode(result.result);
             if (!response)

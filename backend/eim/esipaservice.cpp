@@ -42,6 +42,21 @@ QByteArray answerWith(esipa::GetEimPackageResponse response)
     return esipa::encode(esipa::MessageFromEim(std::move(response)));
 }
 
+// An IpaEuiccDataRequest for these data objects (SGP.32 section 2.11.1.2). The request carries
+// no transaction ID: the row's own identifies the row only.
+store::EimPackageRecord euiccDataRecord(const QString &eid, const QByteArray &tagList, const QDateTime &at)
+{
+    store::EimPackageRecord record;
+    record.eid = eid;
+    record.kind = Kind::EuiccData;
+    record.transactionId = newTransactionId();
+    record.queuedAt = at;
+    protocol::IpaEuiccDataRequest request;
+    request.tagList = tagList;
+    record.request = answerWith({ std::move(request) });
+    return record;
+}
+
 } // namespace
 
 EsipaService::EsipaService(store::Workspace &workspace, EimIdentity identity, crypto::ChainVerifier deviceTrust)
@@ -145,13 +160,7 @@ devices::Answer<PackageResult> EsipaService::queueSimfleet(const QString &eid, e
 
 devices::Answer<PackageResult> EsipaService::queueEuiccData(const QString &eid, const QByteArray &tagList)
 {
-    store::EimPackageRecord record;
-    record.kind = Kind::EuiccData;
-    record.transactionId = newTransactionId(); // the request carries none: it ties the row only
-    protocol::IpaEuiccDataRequest request;
-    request.tagList = tagList;
-    record.request = answerWith({ std::move(request) });
-    return queue(eid, std::move(record));
+    return queue(eid, euiccDataRecord(eid, tagList, m_workspace.clock().now()));
 }
 
 devices::Answer<PackageResult> EsipaService::queueDownload(const QString &eid, const QString &activationCode)
@@ -230,14 +239,7 @@ net::FunctionAnswer EsipaService::getEimPackage(const esipa::GetEimPackageReques
         next = found.value();
         // First contact: the eUICC's certificates before anything it signs is taken.
         if (!certificateKnown && (!next || next->kind != Kind::EuiccData)) {
-            store::EimPackageRecord ask;
-            ask.eid = eid;
-            ask.kind = Kind::EuiccData;
-            ask.transactionId = newTransactionId();
-            ask.queuedAt = now;
-            protocol::IpaEuiccDataRequest data;
-            data.tagList = QByteArray::fromHex("a5a6"); // eumCertificate, euiccCertificate
-            ask.request = answerWith({ std::move(data) });
+            store::EimPackageRecord ask = euiccDataRecord(eid, EsipaService::certificateTags(), now);
             auto id = eims.enqueue(ask);
             if (!id)
                 return id.error();

@@ -70,6 +70,9 @@ public:
     devices::Answer<PackageResult> queuePsmos(const QString &eid, const QList<protocol::Psmo> &psmos);
     // simfleet's own package (attestation, attach); its transaction ID is filled in.
     devices::Answer<PackageResult> queueSimfleet(const QString &eid, protocol::esipa::SimfleetEimPackage package);
+    // The data objects of the eUICC's certificates in an IpaEuiccDataRequest's tagList:
+    // eumCertificate ('A5') and euiccCertificate ('A6').
+    static QByteArray certificateTags() { return QByteArray::fromHex("a5a6"); }
     // What the IPA and eUICC tell of themselves (IpaEuiccDataRequest, tags as in its tagList).
     devices::Answer<PackageResult> queueEuiccData(const QString &eid, const QByteArray &tagList);
     // A profile download for the IPA to run (ProfileDownloadTriggerRequest with an activation

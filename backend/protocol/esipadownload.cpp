@@ -116,19 +116,30 @@ QByteArray encode(const InitiateAuthenticationResponse &m)
     return der::tlv(0xA0, ok);
 }
 
-Result<InitiateAuthenticationResponse> decodeInitiateAuthenticationResponse(QByteArrayView bytes)
+// A relayed step's answer: a CHOICE of its error code (an INTEGER under errorTag) and its ok
+// alternatives. The error's code goes to *error; the alternative chosen is returned either way.
+static Result<der::Element> answerOrErrorCode(QByteArrayView bytes, quint16 errorTag, const char *errorName, std::optional<int> *error)
 {
     auto chosen = onlyAlternative(bytes);
     if (!chosen)
         return chosen.error();
-    InitiateAuthenticationResponse out;
-    if (chosen->tag == 0x81) {
+    if (chosen->tag == errorTag) {
         auto code = readCode(chosen->content);
         if (!code)
-            return fail(QStringLiteral("initiateAuthenticationErrorEsipa: %1").arg(code.errorMessage()));
-        out.error = code.value();
-        return out;
+            return fail(QStringLiteral("%1: %2").arg(QLatin1StringView(errorName), code.errorMessage()));
+        *error = code.value();
     }
+    return chosen;
+}
+
+Result<InitiateAuthenticationResponse> decodeInitiateAuthenticationResponse(QByteArrayView bytes)
+{
+    InitiateAuthenticationResponse out;
+    auto chosen = answerOrErrorCode(bytes, 0x81, "initiateAuthenticationErrorEsipa", &out.error);
+    if (!chosen)
+        return chosen.error();
+    if (out.error)
+        return out;
     if (chosen->tag != 0xA0)
         return unknownAlternative(chosen->tag);
     der::Reader r(chosen->content);
@@ -200,17 +211,12 @@ QByteArray encode(const AuthenticateClientResponse &m)
 
 Result<AuthenticateClientResponse> decodeAuthenticateClientResponse(QByteArrayView bytes)
 {
-    auto chosen = onlyAlternative(bytes);
+    AuthenticateClientResponse out;
+    auto chosen = answerOrErrorCode(bytes, 0x82, "authenticateClientErrorEsipa", &out.error);
     if (!chosen)
         return chosen.error();
-    AuthenticateClientResponse out;
-    if (chosen->tag == 0x82) {
-        auto code = readCode(chosen->content);
-        if (!code)
-            return fail(QStringLiteral("authenticateClientErrorEsipa: %1").arg(code.errorMessage()));
-        out.error = code.value();
+    if (out.error)
         return out;
-    }
     if (chosen->tag == 0xA1)
         return fail(QStringLiteral("authenticateClientOkDSEsipa (a download found through an SM-DS) is not supported"));
     if (chosen->tag != 0xA0)
@@ -264,17 +270,12 @@ QByteArray encode(const GetBoundProfilePackageResponse &m)
 
 Result<GetBoundProfilePackageResponse> decodeGetBoundProfilePackageResponse(QByteArrayView bytes)
 {
-    auto chosen = onlyAlternative(bytes);
+    GetBoundProfilePackageResponse out;
+    auto chosen = answerOrErrorCode(bytes, 0x81, "getBoundProfilePackageErrorEsipa", &out.error);
     if (!chosen)
         return chosen.error();
-    GetBoundProfilePackageResponse out;
-    if (chosen->tag == 0x81) {
-        auto code = readCode(chosen->content);
-        if (!code)
-            return fail(QStringLiteral("getBoundProfilePackageErrorEsipa: %1").arg(code.errorMessage()));
-        out.error = code.value();
+    if (out.error)
         return out;
-    }
     if (chosen->tag != 0xA0)
         return unknownAlternative(chosen->tag);
     der::Reader r(chosen->content);
