@@ -23,6 +23,9 @@
 #include "protocol/authenticateserver.h"
 #include "protocol/boundprofilepackage.h"
 #include "protocol/der.h"
+#include "protocol/es9plus.h"
+#include "protocol/esiparelay.h"
+#include "protocol/preparedownload.h"
 #include "protocol/esipa.h"
 #include "protocol/ipaeuiccdata.h"
 #include "protocol/notifications.h"
@@ -106,6 +109,39 @@ void addEsipaMessages(QMap<QString, QByteArray> &messages, const QString &eid, c
     messages.insert(QStringLiteral("IpaEuiccDataResponse"), euiccData.encode());
     messages.insert(QStringLiteral("IpaEuiccDataResponse.ipaEuiccDataError"),
                     protocol::IpaEuiccDataResponse { int(protocol::IpaEuiccDataResponse::IncorrectTagList) }.encode());
+    // The indirect download as the eIM relays it (esiparelay: the same values ES9+ carries),
+    // from this conversation's own bytes: what the IPA sends, and what the eIM answers.
+    const auto serverRequest = protocol::AuthenticateServerRequest::decode(messages.value(QStringLiteral("AuthenticateServerRequest"))).value();
+    const auto prepareRequest = protocol::PrepareDownloadRequest::decode(messages.value(QStringLiteral("PrepareDownloadRequest"))).value();
+    const QByteArray transactionId = serverRequest.transactionId;
+    messages.insert(fromEim + QStringLiteral("initiateAuthenticationResponseEsipa"),
+                    encode(MessageFromEim(protocol::esiparelay::toEsipa(protocol::es9plus::InitiateAuthenticationResponse {
+                                                                            transactionId, serverRequest.serverSigned1(),
+                                                                            protocol::der::tlv(0x5F37, serverRequest.serverSignature1),
+                                                                            protocol::der::tlv(0x04, serverRequest.ciKeyId),
+                                                                            serverRequest.serverCertificate })
+                                              .value())));
+    messages.insert(fromIpa + QStringLiteral("authenticateClientRequestEsipa"),
+                    encode(MessageFromIpa(AuthenticateClientRequest { transactionId, messages.value(QStringLiteral("AuthenticateServerResponse")) })));
+    messages.insert(fromEim + QStringLiteral("authenticateClientResponseEsipa"),
+                    encode(MessageFromEim(protocol::esiparelay::toEsipa(protocol::es9plus::AuthenticateClientResponse {
+                                                                            transactionId, messages.value(QStringLiteral("StoreMetadataRequest")),
+                                                                            prepareRequest.smdpSigned2(), prepareRequest.signatureObject(),
+                                                                            prepareRequest.smdpCertificate })
+                                              .value())));
+    messages.insert(fromIpa + QStringLiteral("getBoundProfilePackageRequestEsipa"),
+                    encode(MessageFromIpa(GetBoundProfilePackageRequest { transactionId, messages.value(QStringLiteral("PrepareDownloadResponse")) })));
+    messages.insert(fromEim + QStringLiteral("getBoundProfilePackageResponseEsipa"),
+                    encode(MessageFromEim(protocol::esiparelay::toEsipa(
+                        protocol::es9plus::GetBoundProfilePackageResponse { transactionId, messages.value(QStringLiteral("BoundProfilePackage")) }))));
+    // What ends a download trigger: the eUICC's installation result, back to the eIM.
+    protocol::ProfileDownloadTriggerResult triggered;
+    triggered.eimTransactionId = samples::downloadTrigger().eimTransactionId;
+    triggered.profileInstallationResult = installationResult;
+    messages.insert(fromIpa + QStringLiteral("profileDownloadTriggerResult"), encode(MessageFromIpa(ProvideEimPackageResult { triggered, {} })));
+    // Nothing waits for the device.
+    messages.insert(fromEim + QStringLiteral("eimPackageError"),
+                    encode(MessageFromEim(GetEimPackageResponse { int(GetEimPackageResponse::NoEimPackageAvailable) })));
     messages.insert(QStringLiteral("SimfleetEimPackage"), samples::attachPackage().encode());
     messages.insert(QStringLiteral("SimfleetEimPackage.attest"), samples::attestPackage().encode());
     messages.insert(QStringLiteral("SimfleetEimPackageResult"), samples::attachReport().encode());

@@ -93,6 +93,10 @@ ipa=EsipaMessageFromIpaToEim; eim=EsipaMessageFromEimToIpa
 expect $eim.getEimPackageResponse '^EuiccPackageRequest ::= {'
 expect $eim.getEimPackageResponse 'eidValue: 89 04 90 32 00 00 00 00 00 00 00 00 00 00 00 19$'
 expect $eim.getEimPackageResponse 'counterValue: 7$'
+expect $eim.initiateAuthenticationResponseEsipa 'serverAddress: smdp.nordtel.example$'
+expect $eim.authenticateClientResponseEsipa '^AuthenticateClientOkDPEsipa ::= {'
+expect $eim.getBoundProfilePackageResponseEsipa 'sequenceOf86:'
+expect $eim.eimPackageError '^1$' # noEimPackageAvailable, the CHOICE's INTEGER alone
 expect $eim.getEimPackageResponse 'rollbackFlag: <present>$'
 expect $eim.getEimPackageResponse '^            disable ::= {'
 expect $eim.getEimPackageResponse '^            delete ::= {'
@@ -137,7 +141,7 @@ expect SimfleetEimPackageResult 'iccid: 98 99 09 01 00 00 00 00 20 F5$'
 expect SimfleetEimPackageResult 'fellBack: TRUE$'
 expect SimfleetEimPackageResult.attest 'D2 84 '
 [ $fail = 0 ] || exit 1
-[ $count = 48 ] || { echo "expected 48 messages, decoded $count" >&2; exit 1; }
+[ $count = 55 ] || { echo "expected 55 messages, decoded $count" >&2; exit 1; }
 
 # The same conversation as the protocol trace wrote it (--trace): every file decodes as the type
 # its device's index.json names, and re-encodes to the same bytes.
