@@ -42,16 +42,22 @@ FieldNetworkCounts FieldOnNetwork::run(const std::atomic<bool> &stop)
             const Clock::time_point start = Clock::now();
             for (qsizetype i = t; i < eids.size(); i += threads) {
                 SimulatedDevice *device = m_field.device(eids.at(i));
+                Clock::duration away = Clock::duration::zero();
                 if (device->spec().fault == Fault::Offline) {
-                    std::lock_guard lock(countsMutex);
-                    ++counts.offline;
-                    continue;
+                    {
+                        std::lock_guard lock(countsMutex);
+                        ++counts.offline;
+                    }
+                    if (!m_options.offlineFor)
+                        continue;
+                    away = std::chrono::duration_cast<Clock::duration>(
+                        std::chrono::duration<double, std::milli>(double(m_options.offlineFor->count()) / std::max(m_options.speed, 1e-6)));
                 }
                 // Each device wakes at its own offset within the interval, the same every run.
                 const QByteArray digest = crypto::sha256(eids.at(i).toLatin1());
                 const quint32 spread = quint32(quint8(digest[0])) * 256 + quint8(digest[1]);
                 const auto offset = m_options.once ? Clock::duration::zero() : interval * spread / 65536;
-                mine.push_back({ std::make_unique<Ipa>(*device, std::ref(transport)), device, start + offset, false });
+                mine.push_back({ std::make_unique<Ipa>(*device, std::ref(transport)), device, start + away + offset, false });
             }
             while (!stop.load()) {
                 bool allDone = true;

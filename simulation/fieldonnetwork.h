@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 
 namespace simfleet::simulation {
 
@@ -24,6 +25,9 @@ struct FieldNetworkOptions
     double speed = 1;                  // time runs this much faster (tests, demos)
     int threads = 4;                   // check-ins in parallel
     bool once = false;                 // each device checks in once, then the field stops
+    // A device whose fault is Offline is out of reach this long (field time, scaled by speed),
+    // then checks in like the others; nothing: it never does.
+    std::optional<std::chrono::milliseconds> offlineFor;
 };
 
 // What the field did, for its log line and the tests.
@@ -32,14 +36,14 @@ struct FieldNetworkCounts
     qint64 checkIns = 0;
     qint64 packages = 0;
     qint64 unreached = 0; // check-ins that did not reach the eIM
-    qint64 offline = 0;   // devices that never check in (their fault)
+    qint64 offline = 0;   // devices that never check in (their fault), or only after offlineFor
 };
 
 // The simulated devices of a field as equipment on the network (SGP.32): each device's IPA wakes
 // on its own schedule (the poll interval, scaled by speed, each device at its own offset so they
 // do not all wake at once), checks in with the eIM over HTTPS and runs what it is handed on the
-// device's eUICC. A device whose fault is Offline never checks in; a slow one takes its latency
-// before each check-in. Runs until stop is set (or, with once, until every device checked in).
+// device's eUICC. A device whose fault is Offline does not check in (for offlineFor, or ever); a
+// slow one takes its latency before each check-in. Runs until stop is set (or, with once, until every device checked in).
 class FieldOnNetwork
 {
 public:

@@ -62,6 +62,14 @@ Result<campaigns::CampaignSettings> CampaignOptions::settings(const QCommandLine
             return fail(QStringLiteral("--reach is field or network, not \"%1\"").arg(where.left(32)));
         s.network = where == QLatin1StringView("network");
     }
+    if (parser.isSet(deadline)) {
+        if (!s.network)
+            return fail(QStringLiteral("--deadline is for devices on the network (--reach network): devices in the field answer at once"));
+        const auto seconds = campaigns::CampaignSettings::parseDuration(parser.value(deadline));
+        if (!seconds)
+            return fail(QStringLiteral("--deadline is a duration such as 90s, 45m, 2h or 7d, not \"%1\"").arg(parser.value(deadline).left(32)));
+        s.deadlineSeconds = *seconds;
+    }
     if (parser.isSet(trace)) {
         if (parser.value(trace).isEmpty())
             return fail(QStringLiteral("--trace needs the directory the trace goes to"));

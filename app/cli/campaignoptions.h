@@ -42,9 +42,15 @@ struct CampaignOptions
                                               "campaign, this command follows it)."),
                                QStringLiteral("field|network") };
 
+    QCommandLineOption deadline { QStringLiteral("deadline"),
+                                  QStringLiteral("With --reach network: how long the campaign waits for its devices to check in, "
+                                                 "such as 90s, 45m, 2h or 7d (default 7d); devices not reached by then end "
+                                                 "not-reached, and --retry-failed gives them as long again."),
+                                  QStringLiteral("DURATION") };
+
     QList<QCommandLineOption> all() const
     {
-        return { batch, concurrency, rate, canary, minSuccess, timeout, resume, retryFailed, trace, reach };
+        return { batch, concurrency, rate, canary, minSuccess, timeout, resume, retryFailed, trace, reach, deadline };
     }
     Result<campaigns::CampaignSettings> settings(const QCommandLineParser &parser) const;
 };

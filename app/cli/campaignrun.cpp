@@ -68,22 +68,26 @@ int followCampaign(CliContext &context, const QString &command, store::Workspace
     QElapsedTimer sinceLine;
     sinceLine.start();
     qint64 lastDone = -1;
+    qint64 lastWaiting = -1;
     for (;;) {
         summary = queries.summary(*context.session, id);
         if (!summary)
             break;
         const qint64 done = summary->total - summary->unfinished;
-        if (done != lastDone || sinceLine.elapsed() > 10000) {
-            context.err << (terminal ? "\r" : "") << QStringLiteral("campaign %1 (%2): %3 of %4 devices done, %5 waiting for their check-in")
-                                                        .arg(id)
-                                                        .arg(campaigns::campaignStateName(summary->state))
-                                                        .arg(done)
-                                                        .arg(summary->total)
-                                                        .arg(summary->unfinished);
+        if (done != lastDone || summary->waiting != lastWaiting || sinceLine.elapsed() > 10000) {
+            context.err << (terminal ? "\r" : "")
+                        << QStringLiteral("campaign %1 (%2): %3 of %4 devices done, %5 in session, %6 waiting for their check-in")
+                               .arg(id)
+                               .arg(campaigns::campaignStateName(summary->state))
+                               .arg(done)
+                               .arg(summary->total)
+                               .arg(summary->unfinished - summary->waiting)
+                               .arg(summary->waiting);
             if (!terminal)
                 context.err << Qt::endl;
             context.err.flush();
             lastDone = done;
+            lastWaiting = summary->waiting;
             sinceLine.restart();
         }
         const auto state = summary->state;
@@ -136,6 +140,10 @@ int runCampaign(CliContext &context, const QString &command, store::Workspace &w
         auto reset = service.retryFailed(*context.session, id);
         if (!reset)
             return report(context, command, reset.errorMessage(), RequestFailed);
+    }
+    if (network && !request) {
+        if (auto handed = service.resumeOnNetwork(*context.session, id); !handed)
+            return report(context, command, handed.errorMessage(), RequestFailed);
     }
     if (network)
         return followCampaign(context, command, workspace, id);

@@ -4,6 +4,7 @@
 //
 //   simfleet-field serve --field FILE --eim https://HOST:PORT --eim-root FILE
 //                        [--eim-name NAME] [--poll SECONDS] [--speed X] [--threads N] [--once]
+//                        [--offline-for SECONDS]
 #include "simulation/fieldonnetwork.h"
 #include "simulation/simulatedfield.h"
 
@@ -67,7 +68,12 @@ int main(int argc, char **argv)
     const QCommandLineOption speedOption(QStringLiteral("speed"), QStringLiteral("Time runs X times faster (tests and demos)."), QStringLiteral("X"));
     const QCommandLineOption threadsOption(QStringLiteral("threads"), QStringLiteral("Check-ins in parallel (default 4)."), QStringLiteral("N"));
     const QCommandLineOption onceOption(QStringLiteral("once"), QStringLiteral("Every device checks in once, then the field stops."));
-    parser.addOptions({ fieldOption, eimOption, rootOption, nameOption, pollOption, speedOption, threadsOption, onceOption });
+    const QCommandLineOption offlineForOption(QStringLiteral("offline-for"),
+                                              QStringLiteral("Devices whose fault is offline are out of reach this many seconds "
+                                                             "(field time), then check in like the others (default: they never do)."),
+                                              QStringLiteral("SECONDS"));
+    parser.addOptions({ fieldOption, eimOption, rootOption, nameOption, pollOption, speedOption, threadsOption, onceOption,
+                        offlineForOption });
     parser.process(app);
     if (parser.positionalArguments() != QStringList { QStringLiteral("serve") })
         return usage(QStringLiteral("say simfleet-field serve --field FILE --eim https://HOST:PORT --eim-root FILE"));
@@ -113,6 +119,12 @@ int main(int argc, char **argv)
             return usage(QStringLiteral("--threads is a number from 1 to 256"));
     }
     options.once = parser.isSet(onceOption);
+    if (parser.isSet(offlineForOption)) {
+        const double seconds = parser.value(offlineForOption).toDouble(&ok);
+        if (!ok || seconds < 0 || seconds > 3650.0 * 24 * 3600)
+            return usage(QStringLiteral("--offline-for is a number of seconds up to ten years"));
+        options.offlineFor = std::chrono::milliseconds(qint64(seconds * 1000));
+    }
 
     // The field's flash lock: no other process (an in-process campaign, another simfleet-field)
     // drives these devices meanwhile.

@@ -90,8 +90,12 @@ QJsonObject CampaignSettings::toJson() const
              { QStringLiteral("backoff_ms"), backoffMs } };
     if (!traceDirectory.isEmpty())
         json.insert(QStringLiteral("trace_directory"), traceDirectory);
-    if (network)
+    if (network) {
         json.insert(QStringLiteral("devices"), QStringLiteral("network"));
+        json.insert(QStringLiteral("deadline_seconds"), deadlineSeconds);
+        if (deadline.isValid())
+            json.insert(QStringLiteral("deadline"), deadline.toUTC().toString(Qt::ISODateWithMs));
+    }
     return json;
 }
 
@@ -108,7 +112,31 @@ CampaignSettings CampaignSettings::fromJson(const QJsonObject &json)
     s.backoffMs = std::max(0, json.value(QStringLiteral("backoff_ms")).toInt(s.backoffMs));
     s.traceDirectory = json.value(QStringLiteral("trace_directory")).toString();
     s.network = json.value(QStringLiteral("devices")).toString() == QLatin1StringView("network");
+    s.deadlineSeconds = std::max<qint64>(1, json.value(QStringLiteral("deadline_seconds")).toInteger(s.deadlineSeconds));
+    s.deadline = QDateTime::fromString(json.value(QStringLiteral("deadline")).toString(), Qt::ISODateWithMs);
     return s;
+}
+
+std::optional<qint64> CampaignSettings::parseDuration(QStringView text)
+{
+    text = text.trimmed();
+    if (text.isEmpty())
+        return std::nullopt;
+    qint64 unit = 1;
+    switch (text.back().toLatin1()) {
+    case 's': unit = 1; break;
+    case 'm': unit = 60; break;
+    case 'h': unit = 3600; break;
+    case 'd': unit = 24 * 3600; break;
+    default: unit = 0; break;
+    }
+    const QStringView number = unit == 0 ? text : text.chopped(1);
+    bool ok = false;
+    const qint64 value = number.toLongLong(&ok);
+    // Up to ten years: anything longer is a typo, and overflows nothing.
+    if (!ok || value <= 0 || value > 3650LL * 24 * 3600 / std::max<qint64>(unit, 1))
+        return std::nullopt;
+    return value * std::max<qint64>(unit, 1);
 }
 
 QJsonObject CampaignSummary::toJson() const
@@ -128,6 +156,7 @@ QJsonObject CampaignSummary::toJson() const
              { QStringLiteral("skipped"), skipped },
              { QStringLiteral("cancelled"), cancelled },
              { QStringLiteral("unfinished"), unfinished },
+             { QStringLiteral("waiting"), waiting },
              { QStringLiteral("by_reason"), reasons },
              { QStringLiteral("seconds"), seconds } };
 }

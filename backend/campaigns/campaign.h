@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QDateTime>
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
@@ -37,8 +38,16 @@ struct CampaignSettings
     // The devices are on the network (SGP.32: they poll simfleet's eIM, which runs the campaign,
     // `simfleet-cli serve`), not in the simulated field beside the workspace.
     bool network = false;
+    // Devices on the network come and go: the run waits for each to check in, until the deadline
+    // (set when the campaign is created, renewed when its failures are retried); a device that
+    // has not checked in by then ends failed, not-reached (retryable).
+    qint64 deadlineSeconds = 7 * 24 * 3600;
+    QDateTime deadline;
 
     QJsonObject toJson() const;
+    // Reads a duration as `90s`, `45m`, `2h` or `7d` (a bare number is seconds); nothing for
+    // anything else, or for one not above zero.
+    static std::optional<qint64> parseDuration(QStringView text);
     static CampaignSettings fromJson(const QJsonObject &json);
 };
 
@@ -82,6 +91,7 @@ struct CampaignProgress
     QMap<ItemState, qint64> byState;
     double elapsedSeconds = 0;
     double devicesPerSecond = 0;
+    qint64 waiting = 0; // devices on the network the run waits for to check in
 };
 
 struct CampaignSummary
@@ -98,6 +108,7 @@ struct CampaignSummary
     qint64 skipped = 0;
     qint64 cancelled = 0;
     qint64 unfinished = 0;
+    qint64 waiting = 0; // of the unfinished, devices on the network the campaign waits for to check in
     QMap<QString, qint64> byReason;
     double seconds = 0;
     QJsonObject toJson() const;

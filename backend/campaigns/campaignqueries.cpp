@@ -78,6 +78,8 @@ Result<CampaignSummary> CampaignQueries::summaryOf(const access::Session &by, qi
         case ItemState::RollingBack: break;
         }
         *counted += o.count;
+        if (o.waiting && counted == &s.unfinished)
+            s.waiting += o.count;
         if (!o.reason.isEmpty())
             s.byReason[o.reason] += o.count;
     }
@@ -107,7 +109,8 @@ Result<void> CampaignQueries::writeReport(const access::Session &by, qint64 camp
         return ok;
     if (auto ok = checkVisible(by, campaignId); !ok)
         return ok;
-    QByteArray text = "eid,outcome,reason,attempts,old_iccid,new_iccid,new_imsi,updated_at\n";
+    // Devices on the network: since when the campaign waits for each, and when each last checked in.
+    QByteArray text = "eid,outcome,reason,attempts,old_iccid,new_iccid,new_imsi,updated_at,waiting_since,last_seen_at\n";
     const auto flush = [&]() -> Result<void> {
         if (out.write(text) != text.size())
             return fail(QStringLiteral("writing the report failed: %1").arg(out.errorString()));
@@ -117,7 +120,8 @@ Result<void> CampaignQueries::writeReport(const access::Session &by, qint64 camp
     auto rows = store::CampaignRepository(m_workspace.database())
                     .forEachReportRow(campaignId, by.scope().campaignItems(), by.scope(), [&](const store::CampaignReportRow &r) -> Result<void> {
                         QStringList cells { r.eid,      r.state,    r.reason,  QString::number(r.attempts),
-                                            r.oldIccid, r.newIccid, r.newImsi, r.updatedAt };
+                                            r.oldIccid, r.newIccid, r.newImsi, r.updatedAt,
+                                            r.waitingSince, r.lastSeenAt };
                         for (QString &cell : cells)
                             cell = fleet::csvQuoted(cell);
                         text += cells.join(u',').toUtf8() + '\n';

@@ -21,6 +21,7 @@
 #include "store/workspace.h"
 
 #include <QJsonArray>
+#include <QScopeGuard>
 #include <QJsonDocument>
 
 namespace simfleet::campaigns {
@@ -105,21 +106,31 @@ Result<CampaignSummary> CampaignRun::execute(qint64 campaignId)
     qCInfo(lcCampaigns) << "campaign" << campaignId << "runs with" << m_pending.size() << "devices to start and"
                         << m_resumed.size() << "to resume";
 
-    // Devices a crash left mid-change go first, reconciled with what they report.
-    for (CampaignItem &item : m_resumed) {
-        std::optional<protocol::ProfileContent> content;
-        std::optional<profiles::ClaimedCode> code;
-        const bool needsCredentials = item.state == ItemState::Downloading || item.state == ItemState::Enabling
-            || item.state == ItemState::Confirming;
-        if (item.newProfileId && needsCredentials && m_remote)
-            code = codeFor(*item.newProfileId);
-        else if (item.newProfileId && needsCredentials)
-            content = contentFor(*item.newProfileId);
-        dispatch(item, std::move(content), true, std::move(code));
+    if (m_context->network) {
+        if (auto ok = feedAsDevicesCheckIn(); !ok)
+            return ok.error();
+        return finish();
     }
+    // Devices a crash left mid-change go first, reconciled with what they report.
+    for (CampaignItem &item : m_resumed)
+        dispatchResumed(std::move(item));
+    m_resumed.clear();
     if (auto ok = feed(); !ok)
         return ok.error();
     return finish();
+}
+
+void CampaignRun::dispatchResumed(CampaignItem item)
+{
+    std::optional<protocol::ProfileContent> content;
+    std::optional<profiles::ClaimedCode> code;
+    const bool needsCredentials = item.state == ItemState::Downloading || item.state == ItemState::Enabling
+        || item.state == ItemState::Confirming;
+    if (item.newProfileId && needsCredentials && m_remote)
+        code = codeFor(*item.newProfileId);
+    else if (item.newProfileId && needsCredentials)
+        content = contentFor(*item.newProfileId);
+    dispatch(std::move(item), std::move(content), true, std::move(code));
 }
 
 Result<void> CampaignRun::prepare(qint64 campaignId)
@@ -253,8 +264,13 @@ void CampaignRun::dispatch(CampaignItem item, std::optional<protocol::ProfileCon
     }
     m_pool.start([this, item = std::move(item), content = std::move(content), reconcile, code = std::move(code)]() mutable {
         std::unique_ptr<devices::DeviceLink> link = links().linkTo(item.eid);
-        DeviceChange(*m_context, std::move(item), std::move(content), *link, std::move(code)).run(reconcile);
+        DeviceChange change(*m_context, std::move(item), std::move(content), *link, std::move(code));
+        change.run(reconcile);
+        if (change.wentAway())
+            wentAway(change.item(), true);
         QMutexLocker lock(&m_mutex);
+        if (!change.wentAway())
+            m_inSession.remove(change.item().eid);
         --m_inFlight;
         m_changed.wakeAll();
     });
@@ -323,6 +339,193 @@ Result<void> CampaignRun::feed()
     return {};
 }
 
+Result<void> CampaignRun::feedAsDevicesCheckIn()
+{
+    eim::EsipaService &eim = *m_context->network;
+    // What needs no device is decided at once: skipped and refused devices end now; the others
+    // wait for their check-in, and so do the devices a crash left mid-change.
+    std::vector<Waiting> waiting;
+    while (!m_pending.empty()) {
+        QList<CampaignItem> batch;
+        while (batch.size() < m_settings.batchSize && !m_pending.empty()) {
+            batch.append(std::move(m_pending.front()));
+            m_pending.pop_front();
+        }
+        auto toAttest = screen(batch);
+        if (!toAttest)
+            return toAttest.error();
+        for (CampaignItem &item : toAttest.value())
+            waiting.push_back({ std::move(item), false });
+    }
+    for (CampaignItem &item : m_resumed)
+        waiting.push_back({ std::move(item), true });
+    m_resumed.clear();
+    QList<qint64> ids;
+    for (const Waiting &w : waiting)
+        ids.append(w.item.deviceId);
+    const QDateTime now = m_workspace.clock().now();
+    if (auto marked = m_workspace.writer().run([&](QSqlDatabase &db) { return store::CampaignRepository(db).markWaiting(m_id, ids, now); });
+        !marked)
+        return marked.error();
+    {
+        QMutexLocker lock(&m_mutex);
+        for (Waiting &w : waiting) {
+            const QString eid = w.item.eid;
+            m_waitingFor.insert(eid, std::move(w));
+        }
+    }
+    waiting.clear();
+    const QDateTime deadline = m_settings.deadline.isValid() ? m_settings.deadline : now.addSecs(m_settings.deadlineSeconds);
+    const quint64 watch = eim.watchCheckIns([this](const QString &eid) { return checkedIn(eid); });
+    const auto unwatch = qScopeGuard([&] { eim.unwatch(watch); });
+    m_rateStart = now;
+    bool deadlinePassed = false;
+    bool canaryChecked = m_canarySize == 0;
+    for (;;) {
+        if (m_control && m_control->stopRequested())
+            break;
+        if (m_workspace.clock().now() >= deadline) {
+            deadlinePassed = true;
+            break;
+        }
+        qint64 take = m_settings.batchSize;
+        if (!canaryChecked)
+            take = std::min(take, m_canarySize - m_started);
+        if (m_settings.ratePerSecond > 0)
+            take = std::min<qint64>(take, std::max<qint64>(1, qint64(m_settings.ratePerSecond)));
+        // A batch issued meanwhile is settled first: its devices are not in flight until it is.
+        if (m_issuing.valid() && m_issuing.wait_for(std::chrono::seconds(0)) == std::future_status::ready && !settleIssuing(nullptr))
+            break;
+        QList<Waiting> arrived;
+        {
+            QMutexLocker lock(&m_mutex);
+            if (m_checkedIn.empty()) {
+                if (m_waitingFor.isEmpty() && m_inFlight == 0 && !m_issuing.valid())
+                    break;
+                m_changed.wait(&m_mutex, 200);
+            }
+            while (!m_checkedIn.empty() && arrived.size() < take) {
+                arrived.append(std::move(m_checkedIn.front()));
+                m_checkedIn.pop_front();
+            }
+        }
+        reportProgress(false);
+        if (arrived.isEmpty())
+            continue;
+        QList<qint64> present;
+        for (const Waiting &w : std::as_const(arrived))
+            present.append(w.item.deviceId);
+        if (auto ok = m_workspace.writer().run(
+                [&](QSqlDatabase &db) { return store::CampaignRepository(db).markWaiting(m_id, present, std::nullopt); });
+            !ok)
+            return ok.error();
+        QList<CampaignItem> fresh;
+        for (Waiting &w : arrived) {
+            if (w.resumes)
+                dispatchResumed(std::move(w.item));
+            else
+                fresh.append(std::move(w.item));
+        }
+        if (fresh.isEmpty())
+            continue;
+        paceByRate(m_started);
+        QList<CampaignItem> unanswered;
+        auto cleared = attestGate(fresh, &unanswered);
+        if (!cleared)
+            return cleared.error();
+        // Silent since it checked in: it waits for the next one, and is not counted started.
+        for (CampaignItem &item : unanswered)
+            wentAway(std::move(item), false);
+        m_started += fresh.size() - unanswered.size();
+        if (!cleared->isEmpty()) {
+            if (!settleIssuing(&cleared.value()))
+                break;
+            m_issuing = std::async(std::launch::async, &CampaignRun::issueAndDispatch, this, std::move(cleared).value());
+        }
+        if (!canaryChecked && m_started >= m_canarySize) {
+            canaryChecked = true;
+            auto held = canaryHolds();
+            if (!held)
+                return held.error();
+            if (held.value())
+                break;
+        }
+    }
+    settleIssuing(nullptr);
+    if (m_issueError)
+        return *m_issueError;
+    drainTo(0);
+    m_pool.waitForDone();
+    if (deadlinePassed || m_exhausted) {
+        // Past the deadline, or out of numbers: the devices still waiting end here.
+        auto ended = endWaiting(m_exhausted ? QStringLiteral("range-exhausted") : QStringLiteral("not-reached"));
+        if (!ended)
+            return ended.error();
+        if (!m_exhausted && ended.value() > 0)
+            m_note = QStringLiteral("the deadline passed with %1 devices never reached (not-reached); retry them to give them as long again")
+                         .arg(ended.value());
+    }
+    reportProgress(true);
+    return {};
+}
+
+bool CampaignRun::checkedIn(const QString &eid)
+{
+    QMutexLocker lock(&m_mutex);
+    if (m_inSession.contains(eid))
+        return true;
+    const auto it = m_waitingFor.find(eid);
+    // Busy with as many devices as the campaign runs at once: this one comes again.
+    if (it == m_waitingFor.end() || m_inSession.size() >= m_settings.concurrency || (m_control && m_control->stopRequested()))
+        return false;
+    m_inSession.insert(eid);
+    m_checkedIn.push_back(std::move(it.value()));
+    m_waitingFor.erase(it);
+    m_changed.wakeAll();
+    return true;
+}
+
+void CampaignRun::wentAway(CampaignItem item, bool resumes)
+{
+    // What was queued for it is withdrawn: its change asks it what it holds when it comes back.
+    m_context->network->withdraw(item.eid);
+    const QDateTime now = m_workspace.clock().now();
+    auto marked = m_workspace.writer().run(
+        [&](QSqlDatabase &db) { return store::CampaignRepository(db).markWaiting(m_id, { item.deviceId }, now); });
+    if (!marked)
+        qCWarning(lcCampaigns) << "campaign" << m_id << "could not record that it waits for" << item.eid << ":" << marked.errorMessage();
+    qCInfo(lcCampaigns) << "campaign" << m_id << ": device" << item.eid << "went silent at" << itemStateName(item.state)
+                        << "; it goes on when the device checks in again";
+    QMutexLocker lock(&m_mutex);
+    m_inSession.remove(item.eid);
+    const QString eid = item.eid;
+    m_waitingFor.insert(eid, Waiting { std::move(item), resumes });
+}
+
+Result<qint64> CampaignRun::endWaiting(const QString &reason)
+{
+    std::vector<Waiting> left;
+    {
+        QMutexLocker lock(&m_mutex);
+        for (auto it = m_waitingFor.begin(); it != m_waitingFor.end(); ++it)
+            left.push_back(std::move(it.value()));
+        m_waitingFor.clear();
+        for (Waiting &w : m_checkedIn)
+            left.push_back(std::move(w));
+        m_checkedIn.clear();
+    }
+    QList<std::pair<CampaignItem *, ItemStep>> notReached;
+    for (Waiting &w : left) {
+        if (w.resumes)
+            m_findings.unresolved(); // it holds what it holds: resumed, it is asked
+        else
+            notReached.append({ &w.item, m_steps->failure(w.item, reason) });
+    }
+    if (!m_steps->advanceAll(notReached))
+        return storeRefused();
+    return qint64(notReached.size());
+}
+
 // Decides what each device needs before anything is sent to it: skipped, refused, or attested.
 Result<QList<CampaignItem>> CampaignRun::screen(QList<CampaignItem> &batch)
 {
@@ -355,7 +558,7 @@ Result<QList<CampaignItem>> CampaignRun::screen(QList<CampaignItem> &batch)
 // Attestation gates every download (TR 33.812: verify before provisioning): a fresh enough
 // Affirming verdict passes; otherwise the device is attested now, and anything but Affirming
 // stops it before any credential leaves the backend.
-Result<QList<CampaignItem>> CampaignRun::attestGate(QList<CampaignItem> &toAttest)
+Result<QList<CampaignItem>> CampaignRun::attestGate(QList<CampaignItem> &toAttest, QList<CampaignItem> *unanswered)
 {
     if (toAttest.isEmpty())
         return toAttest;
@@ -388,7 +591,9 @@ Result<QList<CampaignItem>> CampaignRun::attestGate(QList<CampaignItem> &toAttes
     QList<std::pair<CampaignItem *, ItemStep>> refused;
     for (CampaignItem &item : toAttest) {
         const auto verdict = verdicts.constFind(item.deviceId);
-        if (verdict != verdicts.cend() && verdict->tier != attestation::TrustTier::Affirming)
+        if (unanswered && verdict != verdicts.cend() && verdict->reasonCode == QLatin1StringView("no-answer"))
+            unanswered->append(item);
+        else if (verdict != verdicts.cend() && verdict->tier != attestation::TrustTier::Affirming)
             refused.append({ &item, m_steps->failure(item, QStringLiteral("attestation-") + verdict->reasonCode) });
         else
             cleared.append(item);
@@ -620,6 +825,10 @@ void CampaignRun::reportProgress(bool force)
             p.done += it.value();
     }
     p.elapsedSeconds = double(nowMs) / 1000.0;
+    {
+        QMutexLocker lock(&m_mutex);
+        p.waiting = m_waitingFor.size();
+    }
     // This run's pace: items a resumed or retried campaign had finished before do not count.
     p.devicesPerSecond = nowMs > 0 ? double(std::max<qint64>(0, p.done - m_doneBefore)) * 1000.0 / double(nowMs) : 0;
     if (m_progress)

@@ -11,7 +11,9 @@
 #include "store/records.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QMutex>
+#include <QSet>
 #include <QThreadPool>
 #include <QWaitCondition>
 
@@ -74,8 +76,22 @@ private:
     Result<void> prepare(qint64 campaignId);
     Result<void> loadItems();
     Result<void> feed();
+    // Devices on the network (SGP.32): each device is taken up when it checks in, until every
+    // device is done or the campaign's deadline passes.
+    Result<void> feedAsDevicesCheckIn();
+    // A device on the network checked in (called on the eIM's threads): true when the run has it
+    // in session, or takes it up now.
+    bool checkedIn(const QString &eid);
+    // A device on the network went silent mid-change: it waits for its next check-in, when its
+    // change resumes from what it reports.
+    void wentAway(CampaignItem item, bool resumes);
+    // At the deadline (reason not-reached, retryable) or when the numbers ran out: the devices
+    // still waiting that were never reached end failed, and are counted; devices that went silent
+    // mid-change stay where they are, unresolved.
+    Result<qint64> endWaiting(const QString &reason);
     Result<QList<CampaignItem>> screen(QList<CampaignItem> &batch);
-    Result<QList<CampaignItem>> attestGate(QList<CampaignItem> &toAttest);
+    // unanswered: when given, devices that did not answer go there instead of failing.
+    Result<QList<CampaignItem>> attestGate(QList<CampaignItem> &toAttest, QList<CampaignItem> *unanswered = nullptr);
     Issued issueAndDispatch(QList<CampaignItem> cleared);
     Issued claimAndDispatch(QList<CampaignItem> cleared);
     bool settleIssuing(QList<CampaignItem> *alsoRefuse);
@@ -84,6 +100,8 @@ private:
 
     void dispatch(CampaignItem item, std::optional<protocol::ProfileContent> content, bool reconcile,
                   std::optional<profiles::ClaimedCode> code = std::nullopt);
+    // A device a crash (or its silence) left mid-change, with what its remaining steps need.
+    void dispatchResumed(CampaignItem item);
     std::optional<protocol::ProfileContent> contentFor(qint64 profileId) const;
     std::optional<profiles::ClaimedCode> codeFor(qint64 profileId) const;
     void paceByRate(qint64 startedSoFar);
@@ -129,10 +147,21 @@ private:
     QDateTime m_rateStart;
     QElapsedTimer m_elapsed;
 
-    QMutex m_mutex; // m_inFlight, m_lastProgressMs
+    QMutex m_mutex; // m_inFlight, m_lastProgressMs, and the devices on the network below
     QWaitCondition m_changed;
     qint64 m_inFlight = 0;
     qint64 m_lastProgressMs = -1000000;
+    // Devices on the network: waiting for their check-in (by EID, with whether their change
+    // resumes mid-way), checked in and not yet taken up, and in session (from check-in until
+    // their change ends or they go silent).
+    struct Waiting
+    {
+        CampaignItem item;
+        bool resumes = false;
+    };
+    QHash<QString, Waiting> m_waitingFor;
+    std::deque<Waiting> m_checkedIn;
+    QSet<QString> m_inSession;
 
     // Last, so they go first: the batch being issued, then the workers, finish before anything
     // they use is gone.

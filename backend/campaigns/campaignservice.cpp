@@ -17,6 +17,32 @@
 
 namespace simfleet::campaigns {
 
+namespace {
+
+// A campaign for devices on the network waits for them until its deadline: renewed (as long
+// again from now) always, or only when it has passed. True when the campaign is one for devices
+// on the network.
+Result<bool> renewDeadline(store::CampaignRepository &campaigns, qint64 campaignId, const QDateTime &now, bool always)
+{
+    auto found = campaigns.find(campaignId);
+    if (!found)
+        return found.error();
+    if (!found.value())
+        return fail(QStringLiteral("there is no campaign %1").arg(campaignId));
+    QJsonObject json = QJsonDocument::fromJson(found.value()->settings.toUtf8()).object();
+    const CampaignSettings settings = CampaignSettings::fromJson(json);
+    if (!settings.network)
+        return false;
+    if (!always && settings.deadline.isValid() && settings.deadline > now)
+        return true;
+    json.insert(QStringLiteral("deadline"), now.addSecs(settings.deadlineSeconds).toUTC().toString(Qt::ISODateWithMs));
+    if (auto ok = campaigns.setSettings(campaignId, QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact))); !ok)
+        return ok.error();
+    return true;
+}
+
+} // namespace
+
 CampaignService::CampaignService(store::Workspace &workspace, devices::DeviceLinkProvider &links, QObject *parent)
     : QObject(parent), m_workspace(workspace), m_links(links)
 {
@@ -51,12 +77,15 @@ Result<qint64> CampaignService::create(const access::Session &by, const Campaign
     record.targetOperatorId = request.targetOperatorId;
     record.newCustomerId = request.newCustomerId;
     record.state = campaignStateName(CampaignState::Created);
-    record.settings = QString::fromUtf8(QJsonDocument(request.settings.toJson()).toJson(QJsonDocument::Compact));
+    CampaignSettings settings = request.settings;
+    if (settings.network && !settings.deadline.isValid())
+        settings.deadline = now.addSecs(settings.deadlineSeconds);
+    record.settings = QString::fromUtf8(QJsonDocument(settings.toJson()).toJson(QJsonDocument::Compact));
     record.createdBy = by.name();
     const QJsonObject details { { QStringLiteral("kind"), record.kind },
                                 { QStringLiteral("operator"), target.value()->name },
                                 { QStringLiteral("devices"), qint64(request.deviceIds.size()) },
-                                { QStringLiteral("settings"), request.settings.toJson() } };
+                                { QStringLiteral("settings"), settings.toJson() } };
     qint64 campaignId = 0;
     auto ok = m_workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
         store::CampaignRepository campaigns(db);
@@ -132,6 +161,9 @@ Result<qint64> CampaignService::retryFailed(const access::Session &by, qint64 ca
         if (count > 0) {
             if (auto paused = campaigns.setState(campaignId, campaignStateName(CampaignState::Paused)); !paused)
                 return paused;
+            // Devices on the network get as long again to check in as the campaign gave them.
+            if (auto renewed = renewDeadline(campaigns, campaignId, now, true); !renewed)
+                return renewed.error();
         }
         return store::AuditLog::record(db, now, author, QStringLiteral("campaign.retry"), QStringLiteral("campaign:%1").arg(campaignId),
                                        { { QStringLiteral("devices"), count } });
@@ -139,6 +171,35 @@ Result<qint64> CampaignService::retryFailed(const access::Session &by, qint64 ca
     if (!ok)
         return ok.error();
     return count;
+}
+
+Result<void> CampaignService::resumeOnNetwork(const access::Session &by, qint64 campaignId)
+{
+    if (auto ok = by.require(access::Permission::ControlCampaign, m_workspace.clock()); !ok)
+        return ok;
+    if (auto ok = CampaignQueries(m_workspace).checkVisible(by, campaignId); !ok)
+        return ok;
+    const store::AuditAuthor author = by.author();
+    const QDateTime now = m_workspace.clock().now();
+    return m_workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
+        store::CampaignRepository campaigns(db);
+        auto found = campaigns.find(campaignId);
+        if (!found)
+            return found.error();
+        const auto state = found.value() ? campaignStateFromName(found.value()->state) : std::nullopt;
+        // Running or created: serve takes it up (again) by itself; ended: nothing to resume.
+        if (!state || (*state != CampaignState::Paused && *state != CampaignState::Interrupted))
+            return {};
+        auto network = renewDeadline(campaigns, campaignId, now, false);
+        if (!network)
+            return network.error();
+        if (!network.value())
+            return fail(QStringLiteral("campaign %1 is for the simulated field's devices, not devices on the network").arg(campaignId));
+        if (auto ok = campaigns.setState(campaignId, campaignStateName(CampaignState::Running)); !ok)
+            return ok;
+        return store::AuditLog::record(db, now, author, QStringLiteral("campaign.resume"), QStringLiteral("campaign:%1").arg(campaignId),
+                                       { { QStringLiteral("devices"), QStringLiteral("network") } });
+    });
 }
 
 } // namespace simfleet::campaigns

@@ -45,6 +45,9 @@ public:
     Result<CampaignSummary> run(const access::Session &by, qint64 campaignId, CampaignControl *control = nullptr);
     // Failed and rolled-back devices go back to pending; run() again to retry them.
     Result<qint64> retryFailed(const access::Session &by, qint64 campaignId);
+    // A paused or interrupted campaign for devices on the network handed back to simfleet's eIM,
+    // which runs it (simfleet-cli serve); its deadline renewed if it has passed. Audited.
+    Result<void> resumeOnNetwork(const access::Session &by, qint64 campaignId);
     // Keeps a protocol trace of the campaign's runs from now on in this directory
     // (devices::ProtocolTrace), e.g. for a resumed campaign started without one.
     Result<void> traceTo(const access::Session &by, qint64 campaignId, const QString &directory);

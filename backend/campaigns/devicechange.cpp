@@ -112,7 +112,10 @@ Result<T> DeviceChange::ask(Call call)
     const CampaignSettings &settings = m_context.settings;
     const std::chrono::milliseconds timeout(settings.answerTimeoutMs);
     Result<T> answer = simfleet::fail({});
-    for (int attempt = 0; attempt < settings.attempts; ++attempt) {
+    // A device on the network answers within a round trip while it is in session; silence means
+    // it went away, and asking again before it checks in only queues the same package twice.
+    const int attempts = m_context.network ? 1 : settings.attempts;
+    for (int attempt = 0; attempt < attempts; ++attempt) {
         if (attempt > 0)
             m_context.clock.wait(qint64(settings.backoffMs) << (attempt - 1));
         auto future = call();
@@ -144,6 +147,14 @@ void DeviceChange::collectNotifications()
         qCWarning(lcCampaigns) << "device" << m_item.eid << ":" << refused;
 }
 
+bool DeviceChange::away(const Error &error)
+{
+    if (!m_context.network || error.code != ErrorCode::Timeout)
+        return false;
+    m_away = true;
+    return true;
+}
+
 void DeviceChange::fail(const QString &reason, const ItemStep::ProfileStates &profiles)
 {
     m_context.steps.advance(m_item, m_context.steps.failure(m_item, reason, profiles));
@@ -161,6 +172,8 @@ Result<QString> DeviceChange::retried(int &attempts, const std::function<Result<
         if (installed || installed.error().code == ErrorCode::AlreadyInstalled)
             break;
         const ErrorCode code = installed.error().code;
+        if (code == ErrorCode::Timeout && m_context.network)
+            break; // gone: it downloads again from where it stands when it comes back
         if (code != ErrorCode::Timeout && code != ErrorCode::DeviceRestarted && code != ErrorCode::ProfileServerUnreachable)
             break;
     }
@@ -194,6 +207,8 @@ bool DeviceChange::download()
         m_notifications.trust(session.euiccCertificate);
         return once;
     });
+    if (!installed && away(installed.error()))
+        return false;
     if (!installed && installed.error().code != ErrorCode::AlreadyInstalled) {
         // A late answer may still have installed it: remove it, so the device keeps only what
         // the workspace records (a device that has nothing answers no-such-profile).
@@ -212,6 +227,8 @@ bool DeviceChange::download()
 bool DeviceChange::enable()
 {
     auto enabled = ask<void>([&] { return devices::enableProfile(m_link, m_item.newIccid); });
+    if (!enabled && away(enabled.error()))
+        return false;
     if (!enabled) {
         const QString reason = reasonCode(enabled.error(), "enable-failed");
         // Nothing changed on the device: remove the new profile so it holds what it held.
@@ -253,6 +270,8 @@ bool DeviceChange::confirm()
         expectedRes = vector->res;
     }
     auto report = ask<devices::AttachReport>([&] { return m_link.attach(rand, autn); });
+    if (!report && away(report.error()))
+        return false;
     const bool initial = !m_item.oldProfileId;
     StepRecorder &steps = m_context.steps;
     const bool newOwner = steps.campaign().newCustomerId.has_value();
@@ -295,6 +314,8 @@ bool DeviceChange::downloadThroughOperator()
             return m_context.network->download(m_item.eid, m_code->smdpAddress, m_code->matchingId, deviceTimeout);
         return m_context.remote->download(m_link, m_code->smdpAddress, m_code->matchingId, deviceTimeout);
     });
+    if (!installed && away(installed.error()))
+        return false;
     if (installed && installed.value() != m_item.newIccid) {
         // The server bound another profile to the code than the operator said: the device keeps
         // only what the workspace records.
@@ -329,6 +350,8 @@ bool DeviceChange::downloadThroughOperator()
 bool DeviceChange::deleteOld()
 {
     auto deleted = ask<void>([&] { return devices::deleteProfile(m_link, m_item.oldIccid); });
+    if (!deleted && away(deleted.error()))
+        return false;
     if (deleted)
         collectNotifications();
     const bool gone = deleted || deleted.error().code == ErrorCode::NoSuchProfile;
@@ -345,7 +368,8 @@ std::optional<DeviceChange::Holdings> DeviceChange::holdings()
 {
     auto listed = ask<QList<devices::InstalledProfile>>([&] { return devices::listProfiles(m_link); });
     if (!listed) {
-        m_context.findings.unresolved();
+        if (!away(listed.error()))
+            m_context.findings.unresolved();
         return std::nullopt;
     }
     Holdings h;
@@ -371,7 +395,8 @@ bool DeviceChange::rollBack()
         return false;
     if (!held->oldEnabled) {
         if (auto ok = ask<void>([&] { return devices::enableProfile(m_link, m_item.oldIccid); }); !ok) {
-            m_context.findings.unresolved();
+            if (!away(ok.error()))
+                m_context.findings.unresolved();
             return false;
         }
     }

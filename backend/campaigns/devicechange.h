@@ -88,6 +88,10 @@ public:
                  devices::DeviceLink &link, std::optional<profiles::ClaimedCode> code = std::nullopt);
 
     void run(bool reconcile);
+    // A device on the network that went silent mid-change (SGP.32: it checks in when it will):
+    // its item stays where it stood, to resume when it comes back. Never for a device in process.
+    bool wentAway() const { return m_away; }
+    const CampaignItem &item() const { return m_item; }
 
 private:
     bool download();
@@ -122,6 +126,8 @@ private:
     // (SGP.22 section 3.5), in one retrieve; what goes wrong is logged and changes no step.
     void collectNotifications();
     void fail(const QString &reason, const ItemStep::ProfileStates &profiles = {});
+    // True, and the device counted gone, when it is on the network and did not answer.
+    bool away(const Error &error);
 
     const ChangeContext &m_context;
     CampaignItem m_item;
@@ -129,6 +135,7 @@ private:
     std::optional<profiles::ClaimedCode> m_code;
     devices::DeviceLink &m_link;
     devices::NotificationCollector m_notifications;
+    bool m_away = false;
 };
 
 } // namespace simfleet::campaigns

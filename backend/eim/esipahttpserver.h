@@ -7,6 +7,7 @@
 
 #include <QHostAddress>
 
+#include <chrono>
 #include <memory>
 
 namespace simfleet::eim {
@@ -26,7 +27,13 @@ public:
     Result<quint16> listen(const QHostAddress &address, quint16 port) { return m_http.listen(address, port); }
     net::RspHttpServer::Traffic traffic() const { return m_http.traffic(); }
 
+    // Check-ins held at once, and for how long (EsipaService::setHold): a device taken up by a
+    // campaign waits this long for its first package, well within an IPA's HTTP timeout.
+    static constexpr int heldCheckIns = 64;
+    static constexpr std::chrono::milliseconds holdFor { 5000 };
+
 private:
+    std::shared_ptr<EsipaService> m_service;
     net::RspHttpServer m_http;
 };
 

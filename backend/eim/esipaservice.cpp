@@ -15,6 +15,8 @@
 #include "store/storewriter.h"
 #include "store/workspace.h"
 
+#include <QDeadlineTimer>
+
 namespace simfleet::eim {
 
 namespace esipa = protocol::esipa;
@@ -78,6 +80,8 @@ EsipaService::EsipaService(store::Workspace &workspace, EimIdentity identity, cr
 EsipaService::~EsipaService()
 {
     QMutexLocker lock(&m_mutex);
+    m_stopping = true;
+    m_arrived.wakeAll();
     for (const auto &settle : std::as_const(m_waiting))
         settle(fail(QStringLiteral("the eIM stopped before the device's result came")));
 }
@@ -95,7 +99,7 @@ Result<std::unique_ptr<EsipaService>> EsipaService::ofWorkspace(store::Workspace
 
 EsipaService::Counters EsipaService::counters() const
 {
-    return { m_polls.load(), m_handedOut.load(), m_results.load(), m_refused.load() };
+    return { m_polls.load(), m_handedOut.load(), m_results.load(), m_refused.load(), m_held.load() };
 }
 
 devices::Answer<PackageResult> EsipaService::queue(const QString &eid, store::EimPackageRecord record)
@@ -121,7 +125,96 @@ devices::Answer<PackageResult> EsipaService::queue(const QString &eid, store::Ei
     // Again once it is stored: a poll that looked before it was cannot take "nothing waits"
     // for the last word.
     ++m_queued[eid];
+    if (m_holding > 0) {
+        m_arrivedFor.insert(eid);
+        m_arrived.wakeAll();
+    }
     return answer;
+}
+
+quint64 EsipaService::watchCheckIns(CheckInWatcher watcher)
+{
+    QMutexLocker lock(&m_watchersMutex);
+    const quint64 id = m_nextWatch++;
+    m_watchers.insert(id, std::move(watcher));
+    return id;
+}
+
+void EsipaService::unwatch(quint64 watch)
+{
+    QMutexLocker lock(&m_watchersMutex);
+    m_watchers.remove(watch);
+}
+
+void EsipaService::setHold(std::chrono::milliseconds holdFor, int maxHeld)
+{
+    QMutexLocker lock(&m_mutex);
+    m_holdFor = holdFor;
+    m_maxHeld = std::max(0, maxHeld);
+}
+
+void EsipaService::withdraw(const QString &eid)
+{
+    QList<QByteArray> withdrawn;
+    const QDateTime now = m_workspace.clock().now();
+    auto done = m_workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
+        auto ids = store::EimRepository(db).withdrawFor(eid, QStringLiteral("withdrawn: the device went silent mid-change"), now);
+        if (!ids)
+            return ids.error();
+        withdrawn = std::move(ids).value();
+        return {};
+    });
+    if (!done) {
+        qCWarning(lcEim) << "could not withdraw the packages of" << eid << ":" << done.errorMessage();
+        return;
+    }
+    QList<devices::Answer<PackageResult>::Settle> waiters;
+    {
+        QMutexLocker lock(&m_mutex);
+        for (const QByteArray &id : std::as_const(withdrawn)) {
+            if (auto it = m_waiting.find(id); it != m_waiting.end()) {
+                waiters.append(it.value());
+                m_waiting.erase(it);
+            }
+        }
+    }
+    for (const auto &settle : std::as_const(waiters))
+        settle(failWith(ErrorCode::Timeout, QStringLiteral("device %1 went silent; its package was withdrawn").arg(eid)));
+}
+
+void EsipaService::holdForWatcher(const QString &eid)
+{
+    bool canHold = false;
+    {
+        QMutexLocker lock(&m_mutex);
+        if (m_stopping)
+            return;
+        // Without a thread to hold it on, the device is still taken up: what is queued for it
+        // waits for its next check-in.
+        canHold = m_holding < m_maxHeld && m_holdFor.count() > 0 && !m_queued.contains(eid);
+        // Counted before the watchers are asked: a package they queue at once finds the hold.
+        ++m_holding;
+        m_arrivedFor.remove(eid);
+    }
+    bool taken = false;
+    {
+        QMutexLocker lock(&m_watchersMutex);
+        for (const CheckInWatcher &watcher : std::as_const(m_watchers)) {
+            if (watcher(eid)) {
+                taken = true;
+                break;
+            }
+        }
+    }
+    QMutexLocker lock(&m_mutex);
+    if (taken && canHold) {
+        ++m_held;
+        QDeadlineTimer until(m_holdFor.count());
+        while (!m_stopping && !m_arrivedFor.contains(eid) && !until.hasExpired())
+            m_arrived.wait(&m_mutex, until);
+    }
+    m_arrivedFor.remove(eid);
+    --m_holding;
 }
 
 devices::Answer<PackageResult> EsipaService::queuePsmos(const QString &eid, const QList<protocol::Psmo> &psmos)
@@ -205,6 +298,7 @@ net::FunctionAnswer EsipaService::getEimPackage(const esipa::GetEimPackageReques
 {
     ++m_polls;
     const QString eid = request.eid;
+    holdForWatcher(eid);
     const QDateTime now = m_workspace.clock().now();
     constexpr qint64 touchEveryMs = 60 * 1000;
     quint64 generation = 0;

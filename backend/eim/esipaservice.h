@@ -10,7 +10,10 @@
 #include "protocol/ipaeuiccdata.h"
 
 #include <QHash>
+#include <QMap>
 #include <QMutex>
+#include <QSet>
+#include <QWaitCondition>
 
 #include <atomic>
 #include <chrono>
@@ -100,6 +103,21 @@ public:
     Result<QString> download(const std::shared_ptr<const profiles::ProfileServer> &server, const profiles::DownloadOrder &order,
                              std::chrono::milliseconds timeout);
 
+    // Told of each check-in (getEimPackageRequest) before the device's queue is looked at, while
+    // the eIM can hold one more check-in: a campaign waiting for devices on the network takes the
+    // device up there. true: the watcher has the device in session and queues its packages now,
+    // so the check-in is held (up to the hold time) for the first of them, instead of answered
+    // "nothing" and the device asleep until its next check-in. Called on the server's threads.
+    using CheckInWatcher = std::function<bool(const QString &eid)>;
+    quint64 watchCheckIns(CheckInWatcher watcher);
+    void unwatch(quint64 watch);
+    // How long a check-in is held for, and how many at once (each holds one of the server's
+    // threads; the server needs more than that many).
+    void setHold(std::chrono::milliseconds holdFor, int maxHeld);
+    // The device's packages not answered yet are withdrawn: the step that queued them gave up on
+    // the device, and asks it what it holds when it comes back. Their waiters are told so.
+    void withdraw(const QString &eid);
+
     const EuiccPackages &packages() const { return m_packages; }
 
     struct Counters
@@ -108,6 +126,7 @@ public:
         quint64 handedOut = 0;      // packages in answers
         quint64 results = 0;        // results taken
         quint64 refused = 0;        // messages refused (unknown device, unknown package, bad signature)
+        quint64 held = 0;           // check-ins held for a package a campaign was about to queue
     };
     Counters counters() const;
 
@@ -115,6 +134,8 @@ private:
     struct Queued;
     devices::Answer<PackageResult> queue(const QString &eid, store::EimPackageRecord record);
     net::FunctionAnswer getEimPackage(const protocol::esipa::GetEimPackageRequest &request);
+    // Holds a check-in a watcher took up until a package is queued for it, or the hold ends.
+    void holdForWatcher(const QString &eid);
     protocol::esipa::MessageFromEim provideResult(const protocol::esipa::ProvideEimPackageResult &provided);
     // Records the package answered and hands the result to its waiter.
     void settle(const store::EimPackageRecord &package, Result<PackageResult> result);
@@ -140,11 +161,21 @@ private:
     };
     QHash<QString, Known> m_known;
     QHash<QString, quint64> m_queued; // by EID: bumped by each package queued; absent: nothing waits
+    // Devices a package was stored for since their check-in began to be held (woken by m_arrived).
+    QSet<QString> m_arrivedFor;
+    QWaitCondition m_arrived;
+    int m_holding = 0;
+    int m_maxHeld = 0;
+    std::chrono::milliseconds m_holdFor { 0 };
+    bool m_stopping = false;
+    mutable QMutex m_watchersMutex;
+    QMap<quint64, CheckInWatcher> m_watchers;
+    quint64 m_nextWatch = 1;
     RelayFinder m_relayFinder;
     QHash<QString, std::shared_ptr<net::Es9PlusFunctions>> m_relayed;             // by lower-case address
     QHash<QString, std::shared_ptr<profiles::Es9PlusService>> m_ownServers;       // by lower-case address
     QHash<QByteArray, std::shared_ptr<net::Es9PlusFunctions>> m_relaySessions; // by the RSP session's transaction ID
-    std::atomic<quint64> m_polls = 0, m_handedOut = 0, m_results = 0, m_refused = 0;
+    std::atomic<quint64> m_polls = 0, m_handedOut = 0, m_results = 0, m_refused = 0, m_held = 0;
 };
 
 } // namespace simfleet::eim

@@ -178,6 +178,11 @@ void RspHttpServer::setTlsIdentity(const TlsIdentity &identity)
     d->tls = identity;
 }
 
+void RspHttpServer::setMaxConcurrentCalls(int calls)
+{
+    d->pool.setMaxThreadCount(std::max(1, calls));
+}
+
 void RspHttpServer::requireClientCertificates(QList<QSslCertificate> authorities)
 {
     d->clientAuthorities = std::move(authorities);

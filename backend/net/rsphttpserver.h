@@ -74,6 +74,9 @@ public:
     // Mutual TLS: a client must present a certificate that chains to one of these, or the
     // handshake fails before any HTTP is read. Without any, clients are not asked for one.
     void requireClientCertificates(QList<QSslCertificate> authorities);
+    // How many functions run at once (default: as many as the machine has cores); more for an
+    // interface whose functions may wait (ESipa's held check-ins).
+    void setMaxConcurrentCalls(int calls);
     // The port it listens on (port 0: one the system picks).
     Result<quint16> listen(const QHostAddress &address, quint16 port);
 

@@ -170,7 +170,8 @@ Result<void> CampaignRepository::recordStep(qint64 campaignId, const CampaignIte
 {
     auto done = executeWrite(m_db,
                              QStringLiteral("UPDATE campaign_item SET state = ?, reason = ?, updated_at = ?, attempts = ?,"
-                                            " old_profile_id = ?, new_profile_id = ? WHERE campaign_id = ? AND device_id = ?"),
+                                            " old_profile_id = ?, new_profile_id = ?, waiting_since = NULL"
+                                            " WHERE campaign_id = ? AND device_id = ?"),
                              { step.state, text(step.reason), storedTime(at), step.attempts, optionalValue(step.oldProfileId),
                                optionalValue(step.newProfileId), campaignId, step.deviceId },
                              "recording a campaign step");
@@ -208,8 +209,8 @@ Result<void> CampaignRepository::cancelUnstarted(qint64 campaignId, const QDateT
 {
     QSqlQuery q(m_db);
     return execute(q,
-                   QStringLiteral("UPDATE campaign_item SET state = 'cancelled', reason = 'cancelled', updated_at = ?"
-                                  " WHERE campaign_id = ? AND state IN ('pending', 'attesting')"),
+                   QStringLiteral("UPDATE campaign_item SET state = 'cancelled', reason = 'cancelled', updated_at = ?,"
+                                  " waiting_since = NULL WHERE campaign_id = ? AND state IN ('pending', 'attesting')"),
                    { storedTime(at), campaignId }, "cancelling the devices not started");
 }
 
@@ -241,12 +242,35 @@ Result<QHash<qint64, qint64>> CampaignRepository::midChange(const QList<qint64> 
     return out;
 }
 
+Result<void> CampaignRepository::markWaiting(qint64 campaignId, const QList<qint64> &deviceIds, const std::optional<QDateTime> &since)
+{
+    constexpr qsizetype chunk = 500;
+    for (qsizetype from = 0; from < deviceIds.size(); from += chunk) {
+        const QList<qint64> ids = deviceIds.mid(from, chunk);
+        QStringList marks;
+        QVariantList values { since ? QVariant(storedTime(*since)) : QVariant(), campaignId };
+        for (qint64 id : ids) {
+            marks.append(QStringLiteral("?"));
+            values.append(id);
+        }
+        QSqlQuery q(m_db);
+        // The first time a device began waiting is kept: the monitor says since when.
+        if (auto ok = execute(q,
+                              QStringLiteral("UPDATE campaign_item SET waiting_since = %1 WHERE campaign_id = ? AND device_id IN (%2)")
+                                  .arg(since ? QStringLiteral("coalesce(waiting_since, ?)") : QStringLiteral("?"), marks.join(u',')),
+                              values, "recording which devices a campaign waits for");
+            !ok)
+            return ok;
+    }
+    return {};
+}
+
 Result<qint64> CampaignRepository::resetForRetry(qint64 campaignId, const QDateTime &at)
 {
     QSqlQuery q(m_db);
     if (auto ok = execute(q,
                           QStringLiteral("UPDATE campaign_item SET state = 'pending', reason = '', old_profile_id = NULL,"
-                                         " new_profile_id = NULL, attempts = 0, updated_at = ?"
+                                         " new_profile_id = NULL, attempts = 0, updated_at = ?, waiting_since = NULL"
                                          " WHERE campaign_id = ? AND state IN ('failed', 'rolled-back', 'cancelled')"),
                           { storedTime(at), campaignId }, "returning failed devices to the campaign");
         !ok)
@@ -281,15 +305,16 @@ Result<QList<CampaignRepository::OutcomeCount>> CampaignRepository::outcomes(qin
 {
     QSqlQuery q(m_db);
     if (auto ok = execute(q,
-                          QStringLiteral("SELECT ci.state, ci.reason, count(*) AS n FROM campaign_item ci"
-                                         " WHERE ci.campaign_id = ? AND %1 GROUP BY ci.state, ci.reason")
+                          QStringLiteral("SELECT ci.state, ci.reason, ci.waiting_since IS NOT NULL AS waiting, count(*) AS n"
+                                         " FROM campaign_item ci WHERE ci.campaign_id = ? AND %1 GROUP BY 1, 2, 3")
                               .arg(items.sql),
                           QVariantList { campaignId } + items.values, "counting the campaign's outcomes");
         !ok)
         return ok.error();
     QList<OutcomeCount> out;
     while (q.next())
-        out.append({ q.value(u"state"_s).toString(), q.value(u"reason"_s).toString(), q.value(u"n"_s).toLongLong() });
+        out.append({ q.value(u"state"_s).toString(), q.value(u"reason"_s).toString(), q.value(u"n"_s).toLongLong(),
+                     q.value(u"waiting"_s).toBool() });
     return out;
 }
 
@@ -304,8 +329,9 @@ Result<void> CampaignRepository::forEachReportRow(qint64 campaignId, const Scope
     const Scope::Condition newMine = profiles.profiles(QStringLiteral("nw"));
     if (auto ok = execute(q,
                           QStringLiteral("SELECT d.eid, ci.state, ci.reason, ci.attempts, old.iccid AS old_iccid,"
-                                         " nw.iccid AS new_iccid, nw.imsi AS new_imsi, ci.updated_at"
+                                         " nw.iccid AS new_iccid, nw.imsi AS new_imsi, ci.updated_at, ci.waiting_since, e.last_seen_at"
                                          " FROM campaign_item ci JOIN device d ON d.id = ci.device_id"
+                                         " LEFT JOIN eim_device e ON e.eid = d.eid"
                                          " LEFT JOIN profile old ON old.id = ci.old_profile_id AND %2"
                                          " LEFT JOIN profile nw ON nw.id = ci.new_profile_id AND %3"
                                          " WHERE ci.campaign_id = ? AND %1 ORDER BY ci.id")
@@ -316,11 +342,13 @@ Result<void> CampaignRepository::forEachReportRow(qint64 campaignId, const Scope
         return ok;
     const ColumnIndex col(q);
     const int eid = col("eid"), state = col("state"), reason = col("reason"), attempts = col("attempts"),
-              oldIccid = col("old_iccid"), newIccid = col("new_iccid"), newImsi = col("new_imsi"), updatedAt = col("updated_at");
+              oldIccid = col("old_iccid"), newIccid = col("new_iccid"), newImsi = col("new_imsi"), updatedAt = col("updated_at"),
+              waitingSince = col("waiting_since"), lastSeenAt = col("last_seen_at");
     while (q.next()) {
         const CampaignReportRow row { q.value(eid).toString(),      q.value(state).toString(),    q.value(reason).toString(),
                                       q.value(attempts).toInt(),    q.value(oldIccid).toString(), q.value(newIccid).toString(),
-                                      q.value(newImsi).toString(),  q.value(updatedAt).toString() };
+                                      q.value(newImsi).toString(),  q.value(updatedAt).toString(),
+                                      q.value(waitingSince).toString(), q.value(lastSeenAt).toString() };
         if (auto ok = visit(row); !ok)
             return ok;
     }

@@ -71,6 +71,8 @@ struct CampaignReportRow
     QString newIccid;
     QString newImsi;
     QString updatedAt;
+    QString waitingSince; // a device on the network the campaign waits for: since when (empty: not waiting)
+    QString lastSeenAt;   // a device on the network: when its IPA last checked in (to the minute; empty: never)
 };
 
 struct CampaignItemRecord
@@ -111,6 +113,10 @@ public:
     // Of the devices given, those standing between two steps of a campaign's change (its run
     // reconciles them itself on resume), each with that campaign.
     Result<QHash<qint64, qint64>> midChange(const QList<qint64> &deviceIds);
+    // Devices of a campaign for devices on the network that it now waits for to check in (since:
+    // when they began waiting; a device already waiting keeps its time), or no longer (nullopt).
+    // Recording a step clears it too: a step is recorded while the device is in session.
+    Result<void> markWaiting(qint64 campaignId, const QList<qint64> &deviceIds, const std::optional<QDateTime> &since);
 
     // Reading, within what the reader may see (Scope conditions on campaign c and item ci).
     Result<bool> isVisible(qint64 campaignId, const Scope::Condition &visible);
@@ -120,6 +126,7 @@ public:
         QString state;
         QString reason;
         qint64 count = 0;
+        bool waiting = false; // waiting for their devices' check-in
     };
     Result<QList<OutcomeCount>> outcomes(qint64 campaignId, const Scope::Condition &items);
     // profiles limits which profiles' ICCIDs and IMSIs the rows show (Scope::profiles over "p");

@@ -230,6 +230,26 @@ Result<qint64> EimRepository::cancelWaiting(const QString &reason, const QDateTi
     return q.numRowsAffected();
 }
 
+Result<QList<QByteArray>> EimRepository::withdrawFor(const QString &eid, const QString &reason, const QDateTime &at)
+{
+    QSqlQuery q(m_db);
+    if (auto ok = execute(q, QStringLiteral("SELECT transaction_id FROM eim_package WHERE eid = ? AND state IN ('queued', 'sent')"),
+                          { eid }, "finding a device's packages");
+        !ok)
+        return ok.error();
+    QList<QByteArray> out;
+    while (q.next())
+        out.append(q.value(0).toByteArray());
+    if (out.isEmpty())
+        return out;
+    if (auto ok = execute(q, QStringLiteral("UPDATE eim_package SET state = 'cancelled', failure = ?, done_at = ?"
+                                            " WHERE eid = ? AND state IN ('queued', 'sent')"),
+                          { reason, storedTime(at), eid }, "withdrawing a device's packages");
+        !ok)
+        return ok.error();
+    return out;
+}
+
 Result<bool> EimRepository::isEnrolled(const QString &eid)
 {
     QSqlQuery q(m_db);

@@ -80,6 +80,9 @@ public:
     // The request for the eUICC's own data handed out to this device and not yet answered.
     Result<std::optional<EimPackageRecord>> sentEuiccDataFor(const QString &eid);
     // Every package not yet answered is withdrawn (state cancelled, with the reason).
+    // One device's packages not answered yet, withdrawn (the step that queued them gave up on
+    // the device); their transaction IDs.
+    Result<QList<QByteArray>> withdrawFor(const QString &eid, const QString &reason, const QDateTime &at);
     Result<qint64> cancelWaiting(const QString &reason, const QDateTime &at);
     // Whether the workspace has enrolled a device with this EID.
     Result<bool> isEnrolled(const QString &eid);

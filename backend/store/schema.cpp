@@ -269,6 +269,14 @@ const QList<Migration> &migrations()
                              " queued_at TEXT NOT NULL, sent_at TEXT, done_at TEXT, result BLOB, failure TEXT)"),
               QStringLiteral("CREATE INDEX eim_package_waiting ON eim_package(eid, id) WHERE state IN ('queued', 'sent')"),
           } },
+        { 13,
+          "campaigns over devices that come and go: when a device began waiting for its check-in",
+          {
+              // A device of a campaign for devices on the network that has not checked in since
+              // the campaign needed it (never yet, or it went silent mid-change): since when. NULL
+              // while it is in session, and for devices in the simulated field.
+              QStringLiteral("ALTER TABLE campaign_item ADD COLUMN waiting_since TEXT"),
+          } },
     };
     return list;
 }

@@ -36,8 +36,13 @@
 #include "testsession.h"
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QScopeGuard>
+#include <QSet>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -126,6 +131,95 @@ std::unique_ptr<World> world()
         qFatal("the demo has no device");
     w->eid = q.value(0).toString();
     return w;
+}
+
+// The world's devices checking in with its eIM every few milliseconds, on a thread of their own;
+// a device can be silenced (out of reach) and brought back. after: told of each check-in.
+class PollingField
+{
+public:
+    PollingField(World &w, QStringList eids, std::function<void(const QString &)> after = {})
+        : m_after(std::move(after))
+    {
+        for (const QString &eid : std::as_const(eids))
+            m_ipas.emplace_back(eid, std::make_unique<simulation::Ipa>(*w.field->device(eid), w.transport()));
+        m_thread = std::thread([this] {
+            while (!m_stop) {
+                for (auto &[eid, ipa] : m_ipas) {
+                    if (silent(eid))
+                        continue;
+                    (void)ipa->checkIn(); // an unreached eIM is retried at the next round
+                    if (m_after)
+                        m_after(eid);
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            }
+        });
+    }
+    ~PollingField()
+    {
+        m_stop = true;
+        m_thread.join();
+    }
+    void silence(const QString &eid, bool silent)
+    {
+        std::lock_guard lock(m_mutex);
+        if (silent)
+            m_silent.insert(eid);
+        else
+            m_silent.remove(eid);
+    }
+    bool silent(const QString &eid) const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_silent.contains(eid);
+    }
+
+private:
+    std::function<void(const QString &)> m_after;
+    std::vector<std::pair<QString, std::unique_ptr<simulation::Ipa>>> m_ipas;
+    mutable std::mutex m_mutex;
+    QSet<QString> m_silent;
+    std::atomic<bool> m_stop = false;
+    std::thread m_thread;
+};
+
+struct Fleet
+{
+    QList<qint64> devices;
+    QStringList eids;
+    QList<qint64> operators; // two with simfleet's own profile server
+};
+
+Fleet fleetOf(store::Workspace &workspace)
+{
+    Fleet f;
+    QSqlQuery q(workspace.database());
+    q.exec(QStringLiteral("SELECT id, eid FROM device ORDER BY id"));
+    while (q.next()) {
+        f.devices.append(q.value(0).toLongLong());
+        f.eids.append(q.value(1).toString());
+    }
+    q.exec(QStringLiteral("SELECT id FROM operator WHERE profile_server_address IS NULL ORDER BY id LIMIT 2"));
+    while (q.next())
+        f.operators.append(q.value(0).toLongLong());
+    return f;
+}
+
+// Every device holds exactly one profile, enabled: the one the workspace records.
+void checkOneEnabledProfileEach(const World &w, const QStringList &eids)
+{
+    for (const QString &eid : eids) {
+        const auto held = w.field->device(eid)->listProfiles().value();
+        QCOMPARE(held.size(), 1);
+        QCOMPARE(held.first().state, QStringLiteral("enabled"));
+        QSqlQuery p(w.workspace->database());
+        QVERIFY(p.exec(QStringLiteral("SELECT p.iccid FROM profile p JOIN device d ON d.id = p.device_id"
+                                      " WHERE d.eid = '%1' AND p.state = 'enabled'").arg(eid)));
+        QVERIFY(p.next());
+        QCOMPARE(p.value(0).toString(), held.first().iccid);
+        QVERIFY(!p.next());
+    }
 }
 
 template<typename T>
@@ -358,21 +452,7 @@ private slots:
         q.finish();
         QCOMPARE(operators.size(), 2);
 
-        std::atomic<bool> stop = false;
-        std::thread field([&] {
-            std::vector<std::unique_ptr<simulation::Ipa>> ipas;
-            for (const QString &eid : std::as_const(eids))
-                ipas.push_back(std::make_unique<simulation::Ipa>(*w->field->device(eid), w->transport()));
-            while (!stop) {
-                for (auto &ipa : ipas)
-                    (void)ipa->checkIn(); // an unreached eIM is retried at the next round
-                std::this_thread::sleep_for(std::chrono::milliseconds(20));
-            }
-        });
-        const auto joined = qScopeGuard([&] {
-            stop = true;
-            field.join();
-        });
+        PollingField field(*w, eids);
         campaigns::CampaignSettings settings;
         settings.answerTimeoutMs = 10000;
         settings.batchSize = 4;
@@ -390,17 +470,130 @@ private slots:
         auto changed = run(campaigns::CampaignKind::SubscriptionChange, operators[1]);
         QVERIFY2(changed, qPrintable(changed.errorMessage()));
         QCOMPARE(changed->succeeded, qint64(devices.size()));
-        // Every device holds exactly one profile, enabled: the one the workspace records.
-        for (const QString &eid : std::as_const(eids)) {
-            const auto held = w->field->device(eid)->listProfiles().value();
-            QCOMPARE(held.size(), 1);
-            QCOMPARE(held.first().state, QStringLiteral("enabled"));
-            QSqlQuery p(w->workspace->database());
-            QVERIFY(p.exec(QStringLiteral("SELECT p.iccid FROM profile p JOIN device d ON d.id = p.device_id"
-                                          " WHERE d.eid = '%1' AND p.state = 'enabled'").arg(eid)));
-            QVERIFY(p.next());
-            QCOMPARE(p.value(0).toString(), held.first().iccid);
+        checkOneEnabledProfileEach(*w, eids);
+    }
+
+    // Devices that sleep through a campaign wait for it, not it for them: the devices that check
+    // in are provisioned, the others wait for their check-in until the deadline and then end
+    // not-reached, with no number issued to them; retried, they get as long again, and come.
+    void asleepDevicesWaitUntilTheDeadline()
+    {
+        auto w = world();
+        eim::EsipaDeviceLinks links(w->service);
+        const Fleet f = fleetOf(*w->workspace);
+        QCOMPARE(f.eids.size(), 4);
+        PollingField field(*w, f.eids);
+        const QStringList asleep { f.eids[2], f.eids[3] };
+        for (const QString &eid : asleep)
+            field.silence(eid, true);
+
+        campaigns::CampaignSettings settings;
+        settings.answerTimeoutMs = 5000;
+        settings.batchSize = 4;
+        settings.concurrency = 4;
+        settings.network = true;
+        settings.deadlineSeconds = 2;
+        campaigns::CampaignService service(*w->workspace, links);
+        qint64 mostWaiting = 0;
+        service.setProgressInterval(50);
+        service.setProgressCallback([&](const campaigns::CampaignProgress &p) { mostWaiting = std::max(mostWaiting, p.waiting); });
+        const auto owner = testing::ownerOf(*w->workspace);
+        auto id = service.create(owner, { campaigns::CampaignKind::InitialProvisioning, {}, f.operators[0], std::nullopt, f.devices, settings });
+        QVERIFY2(id, qPrintable(id.errorMessage()));
+        QElapsedTimer took;
+        took.start();
+        auto first = service.run(owner, id.value());
+        QVERIFY2(first, qPrintable(first.errorMessage()));
+        QCOMPARE(first->succeeded, 2);
+        QCOMPARE(first->failed, 2);
+        QCOMPARE(first->byReason.value(QStringLiteral("not-reached")), 2);
+        QCOMPARE(first->waiting, 0);
+        QVERIFY2(first->note.contains(QStringLiteral("not-reached")), qPrintable(first->note));
+        QVERIFY2(mostWaiting >= 2 && mostWaiting <= 4, qPrintable(QString::number(mostWaiting))); // the two asleep, at least
+        // It ended at the deadline, not after a timeout per device and attempt.
+        QVERIFY2(took.elapsed() < 5000, qPrintable(QString::number(took.elapsed())));
+        for (const QString &eid : asleep) {
+            QSqlQuery q(w->workspace->database());
+            QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM profile p JOIN device d ON d.id = p.device_id WHERE d.eid = '%1'").arg(eid)));
+            QVERIFY(q.next());
+            QCOMPARE(q.value(0).toInt(), 0); // no IMSI or ICCID spent on a device never reached
         }
+
+        // Retried: as long again, and this time they come.
+        for (const QString &eid : asleep)
+            field.silence(eid, false);
+        auto retried = service.retryFailed(owner, id.value());
+        QVERIFY2(retried, qPrintable(retried.errorMessage()));
+        QCOMPARE(retried.value(), 2);
+        auto second = service.run(owner, id.value());
+        QVERIFY2(second, qPrintable(second->note));
+        QCOMPARE(second->succeeded, 4);
+        QCOMPARE(second->failed, 0);
+        checkOneEnabledProfileEach(*w, f.eids);
+    }
+
+    // A device that goes silent in the middle of its change (after the download, before the
+    // enable) is not failed: it waits for its next check-in, what was queued for it is withdrawn,
+    // and when it comes back its change resumes from what it reports, make-before-break.
+    void aDeviceSilentMidChangeResumesWhenItComesBack()
+    {
+        auto w = world();
+        eim::EsipaDeviceLinks links(w->service);
+        const Fleet f = fleetOf(*w->workspace);
+        const QString wanderer = f.eids[1];
+        std::atomic<qint64> silencedAt = 0;
+        std::atomic<bool> changing = false;
+        QElapsedTimer clock;
+        clock.start();
+        PollingField *fieldPtr = nullptr;
+        PollingField field(*w, f.eids, [&](const QString &eid) {
+            if (eid != wanderer || !changing || !fieldPtr)
+                return;
+            if (silencedAt == 0 && w->field->device(eid)->listProfiles().value().size() == 2) {
+                silencedAt = clock.elapsed();
+                fieldPtr->silence(eid, true);
+            }
+        });
+        fieldPtr = &field;
+        std::atomic<bool> stop = false;
+        std::thread waker([&] {
+            while (!stop) {
+                if (silencedAt != 0 && clock.elapsed() - silencedAt > 2500)
+                    field.silence(wanderer, false);
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+        });
+        const auto joined = qScopeGuard([&] {
+            stop = true;
+            waker.join();
+        });
+
+        campaigns::CampaignSettings settings;
+        settings.answerTimeoutMs = 1000;
+        settings.batchSize = 4;
+        settings.concurrency = 4;
+        settings.network = true;
+        campaigns::CampaignService service(*w->workspace, links);
+        const auto owner = testing::ownerOf(*w->workspace);
+        const auto run = [&](campaigns::CampaignKind kind, qint64 target) {
+            auto id = service.create(owner, { kind, {}, target, std::nullopt, f.devices, settings });
+            return id ? service.run(owner, id.value()) : Result<campaigns::CampaignSummary>(id.error());
+        };
+        auto provisioned = run(campaigns::CampaignKind::InitialProvisioning, f.operators[0]);
+        QVERIFY2(provisioned, qPrintable(provisioned.errorMessage()));
+        QCOMPARE(provisioned->succeeded, qint64(f.devices.size()));
+        changing = true;
+        auto changed = run(campaigns::CampaignKind::SubscriptionChange, f.operators[1]);
+        QVERIFY2(changed, qPrintable(changed.errorMessage()));
+        QVERIFY2(silencedAt != 0, "the device never went silent mid-change");
+        QVERIFY2(changed->succeeded == qint64(f.devices.size()), QJsonDocument(changed->toJson()).toJson().constData());
+        QCOMPARE(changed->rolledBack, 0);
+        checkOneEnabledProfileEach(*w, f.eids);
+        QSqlQuery q(w->workspace->database());
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM eim_package WHERE eid = '%1' AND state = 'cancelled'"
+                                      " AND failure LIKE 'withdrawn: the device went silent%'").arg(wanderer)));
+        QVERIFY(q.next());
+        QVERIFY(q.value(0).toInt() >= 1);
     }
 
     void servedOverHttps()
