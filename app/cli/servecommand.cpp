@@ -7,6 +7,7 @@
 #include "eim/servedesipa.h"
 #include "simulation/demoworkspace.h"
 #include "store/campaignrepository.h"
+#include "store/secretvault.h"
 #include "store/storewriter.h"
 #include "store/workspace.h"
 
@@ -17,6 +18,8 @@
 #include <QThread>
 
 #include <atomic>
+#include <map>
+#include <thread>
 #include <csignal>
 
 namespace simfleet::cli {
@@ -24,14 +27,22 @@ namespace simfleet::cli {
 namespace {
 
 std::atomic<int> stopSignal { 0 };
-std::atomic<campaigns::CampaignControl *> running { nullptr };
 
 extern "C" void onStop(int signal)
 {
     stopSignal.store(signal);
-    if (auto *control = running.load())
-        control->pause();
 }
+
+// One campaign run by the eIM, on a thread of its own with its own connection to the workspace:
+// campaigns for devices on the network last until their devices have checked in, so they run side
+// by side, not one after another.
+struct ServedCampaign
+{
+    campaigns::CampaignControl control;
+    std::atomic<bool> ended { false };
+    Result<campaigns::CampaignSummary> summary = fail(QString());
+    std::thread thread;
+};
 
 } // namespace
 
@@ -86,39 +97,70 @@ int ServeCommand::run(const QStringList &arguments, CliContext &context)
     std::signal(SIGINT, onStop);
     std::signal(SIGTERM, onStop);
     eim::EsipaDeviceLinks links(served.value()->service());
-    campaigns::CampaignService service(*workspace, links);
+    const QString path = workspace->info().path;
+    const store::SecretVault vault = workspace->vault();
+    const access::Session &session = *context.session;
+    std::map<qint64, std::unique_ptr<ServedCampaign>> runs;
     QSet<qint64> refused; // campaigns it could not run, named once
+    // A run that ended: its summary printed; one paused because the eIM stops (not by a user)
+    // is left running, to go on when the eIM serves again.
+    const auto reap = [&](bool stopping) {
+        for (auto it = runs.begin(); it != runs.end();) {
+            ServedCampaign &run = *it->second;
+            if (!stopping && !run.ended.load()) {
+                ++it;
+                continue;
+            }
+            run.thread.join();
+            const qint64 id = it->first;
+            if (!run.summary) {
+                if (!refused.contains(id))
+                    context.err << "simfleet-cli serve: campaign " << id << ": " << run.summary.errorMessage() << Qt::endl;
+                refused.insert(id);
+            } else {
+                refused.remove(id);
+                if (run.summary->state == campaigns::CampaignState::Paused && stopping) {
+                    auto resumable = workspace->writer().run([id](QSqlDatabase &db) {
+                        return store::CampaignRepository(db).setState(id, QStringLiteral("running"));
+                    });
+                    if (!resumable)
+                        context.err << "simfleet-cli serve: campaign " << id << " stays paused: " << resumable.errorMessage() << Qt::endl;
+                }
+                printJson(context, run.summary->toJson());
+            }
+            it = runs.erase(it);
+        }
+    };
     while (stopSignal.load() == 0) {
+        reap(false);
         auto waiting = store::CampaignRepository(workspace->database()).networkCampaignsToRun();
         if (!waiting)
             context.err << "simfleet-cli serve: " << waiting.errorMessage() << Qt::endl;
         for (const qint64 id : waiting ? waiting.value() : QList<qint64> {}) {
-            if (stopSignal.load() != 0)
-                break;
-            campaigns::CampaignControl control;
-            running.store(&control);
-            auto summary = service.run(*context.session, id, &control);
-            running.store(nullptr);
-            if (!summary) {
-                if (!refused.contains(id))
-                    context.err << "simfleet-cli serve: campaign " << id << ": " << summary.errorMessage() << Qt::endl;
-                refused.insert(id);
+            if (runs.count(id) != 0)
                 continue;
-            }
-            refused.remove(id);
-            if (summary->state == campaigns::CampaignState::Paused && stopSignal.load() != 0) {
-                // Stopped with the eIM, not by a user: it goes on when the eIM serves again.
-                auto resumable = workspace->writer().run([id](QSqlDatabase &db) {
-                    return store::CampaignRepository(db).setState(id, QStringLiteral("running"));
-                });
-                if (!resumable)
-                    context.err << "simfleet-cli serve: campaign " << id << " stays paused: " << resumable.errorMessage() << Qt::endl;
-            }
-            printJson(context, summary->toJson());
+            auto run = std::make_unique<ServedCampaign>();
+            ServedCampaign *r = run.get();
+            r->thread = std::thread([r, id, &path, &vault, &session, &links] {
+                auto opened = store::Workspace::open(path);
+                if (!opened) {
+                    r->summary = opened.error();
+                } else {
+                    opened.value()->unlockWith(vault);
+                    campaigns::CampaignService service(*opened.value(), links);
+                    r->summary = service.run(session, id, &r->control);
+                }
+                r->ended.store(true);
+            });
+            runs.emplace(id, std::move(run));
         }
         for (int slept = 0; slept < pollMs && stopSignal.load() == 0; slept += 10)
             QThread::msleep(10);
     }
+    // Stopped: every run pauses (its devices in session finish the step they are in).
+    for (auto &[id, run] : runs)
+        run->control.pause();
+    reap(true);
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     return Success;

@@ -108,6 +108,64 @@ class TestFieldProcess : public QObject
         return out;
     }
 
+    // A change of operator followed from the CLI, with the eIM and the field killed at random
+    // instants and started again; then the invariants.
+    void changeWithKills(QProcess &eim, QProcess &field, QString &current, const QString &target)
+    {
+        QProcess follower;
+        follower.setProgram(QStringLiteral(SIMFLEET_CLI));
+        follower.setArguments({ QStringLiteral("-w"), m_ws, QStringLiteral("change"), QStringLiteral("--fleet"), m_fleet,
+                                QStringLiteral("--to"), target, QStringLiteral("--reach"), QStringLiteral("network"),
+                                QStringLiteral("--timeout"), QStringLiteral("20") });
+        follower.setStandardInputFile(QProcess::nullDevice());
+        follower.start();
+        QVERIFY(follower.waitForStarted());
+        auto *random = QRandomGenerator::global();
+        int kills = 0;
+        for (int round = 0; round < 3 && follower.state() == QProcess::Running; ++round) {
+            QThread::msleep(random->bounded(200, 900));
+            ++kills;
+            QProcess &victim = round % 2 == 0 ? eim : field;
+            kill(victim);
+            QThread::msleep(random->bounded(50, 400));
+            if (&victim == &eim) {
+                current = startEim(eim);
+                QVERIFY2(!current.isEmpty(), eim.readAllStandardError().constData());
+                // The field polls the eIM's new port.
+                kill(field);
+                QVERIFY(startField(field, current));
+            } else {
+                QVERIFY(startField(field, current));
+            }
+        }
+        QVERIFY(follower.waitForFinished(120000));
+        QVERIFY2(follower.exitCode() == 0, follower.readAllStandardError().constData());
+        const QJsonObject changed = QJsonDocument::fromJson(follower.readAllStandardOutput()).object();
+        QCOMPARE(changed.value(QStringLiteral("state")).toString(), QStringLiteral("finished"));
+        kill(field); // the field file is read, and reconciled, by this process and the CLI now
+
+        // Every device: one profile, enabled, the one the workspace records; nothing waits.
+        const auto onDevices = enabledOnDevices();
+        const auto recorded = enabledInWorkspace();
+        QCOMPARE(onDevices.size(), m_eids.size());
+        for (const QString &eid : std::as_const(m_eids)) {
+            const QStringList held = onDevices.value(eid);
+            QCOMPARE(held.size(), 1);
+            QVERIFY2(held.first().endsWith(QStringLiteral(":enabled")), qPrintable(held.join(u' ')));
+            QCOMPARE(held.first().section(u':', 0, 0), recorded.value(eid));
+        }
+        QCOMPARE(changed.value(QStringLiteral("waiting")).toInt(), 0);
+        QVERIFY(kills > 0);
+        // The reconcile command, asking the devices in process now, finds nothing to repair.
+        const auto reconciled = cli({ QStringLiteral("-w"), m_ws, QStringLiteral("reconcile"), QStringLiteral("--fleet"), m_fleet });
+        QVERIFY2(reconciled.exitCode == 0, reconciled.err.constData());
+        // The campaign's counts are what the devices hold.
+        QCOMPARE(changed.value(QStringLiteral("succeeded")).toInt() + changed.value(QStringLiteral("failed")).toInt()
+                     + changed.value(QStringLiteral("rolled_back")).toInt(),
+                 m_eids.size());
+        QVERIFY(startField(field, current));
+    }
+
 private slots:
     void initTestCase()
     {
@@ -173,61 +231,15 @@ private slots:
         QCOMPARE(summary.value(QStringLiteral("succeeded")).toInt(), m_eids.size());
         QVERIFY(provisioned.err.contains("follow"));
 
-        // A change of operator, with the eIM and the field killed at random instants and
-        // started again; the campaign goes on each time the eIM is back.
-        QProcess follower;
-        follower.setProgram(QStringLiteral(SIMFLEET_CLI));
-        follower.setArguments({ QStringLiteral("-w"), m_ws, QStringLiteral("change"), QStringLiteral("--fleet"), m_fleet,
-                                QStringLiteral("--to"), m_operators[1], QStringLiteral("--reach"), QStringLiteral("network"),
-                                QStringLiteral("--timeout"), QStringLiteral("20") });
-        follower.setStandardInputFile(QProcess::nullDevice());
-        follower.start();
-        QVERIFY(follower.waitForStarted());
-        auto *random = QRandomGenerator::global();
+        // Changes of operator, there and back, each with the eIM and the field killed at random
+        // instants and started again; the campaign goes on each time the eIM is back.
         QString current = url;
-        int kills = 0;
-        for (int round = 0; round < 3 && follower.state() == QProcess::Running; ++round) {
-            QThread::msleep(random->bounded(200, 900));
-            ++kills;
-            QProcess &victim = round % 2 == 0 ? eim : field;
-            kill(victim);
-            QThread::msleep(random->bounded(50, 400));
-            if (&victim == &eim) {
-                current = startEim(eim);
-                QVERIFY2(!current.isEmpty(), eim.readAllStandardError().constData());
-                // The field polls the eIM's new port.
-                kill(field);
-                QVERIFY(startField(field, current));
-            } else {
-                QVERIFY(startField(field, current));
-            }
-        }
-        QVERIFY(follower.waitForFinished(120000));
-        QVERIFY2(follower.exitCode() == 0, follower.readAllStandardError().constData());
-        const QJsonObject changed = QJsonDocument::fromJson(follower.readAllStandardOutput()).object();
-        QCOMPARE(changed.value(QStringLiteral("state")).toString(), QStringLiteral("finished"));
+        for (const QString &target : { m_operators[1], m_operators[0] })
+            changeWithKills(eim, field, current, target);
         kill(field);
         kill(eim);
-
-        // Every device: one profile, enabled, the one the workspace records.
-        const auto onDevices = enabledOnDevices();
-        const auto recorded = enabledInWorkspace();
-        QCOMPARE(onDevices.size(), m_eids.size());
-        for (const QString &eid : std::as_const(m_eids)) {
-            const QStringList held = onDevices.value(eid);
-            QCOMPARE(held.size(), 1);
-            QVERIFY2(held.first().endsWith(QStringLiteral(":enabled")), qPrintable(held.join(u' ')));
-            QCOMPARE(held.first().section(u':', 0, 0), recorded.value(eid));
-        }
-        QVERIFY(kills > 0);
-        // The reconcile command, asking the devices in process now, finds nothing to repair.
-        const auto reconciled = cli({ QStringLiteral("-w"), m_ws, QStringLiteral("reconcile"), QStringLiteral("--fleet"), m_fleet });
-        QVERIFY2(reconciled.exitCode == 0, reconciled.err.constData());
-        // The campaign's counts are what the devices hold.
-        QCOMPARE(changed.value(QStringLiteral("succeeded")).toInt() + changed.value(QStringLiteral("failed")).toInt()
-                     + changed.value(QStringLiteral("rolled_back")).toInt(),
-                 m_eids.size());
     }
+
 };
 
 QTEST_GUILESS_MAIN(TestFieldProcess)
