@@ -49,6 +49,7 @@ void CampaignTableModel::updateProgress(const campaigns::CampaignProgress &p)
     c.skipped = p.byState.value(ItemState::Skipped);
     c.cancelled = p.byState.value(ItemState::Cancelled);
     c.unfinished = p.total - p.done;
+    c.waiting = p.waiting;
     c.seconds = std::max(c.seconds, p.elapsedSeconds);
     const int row = int(found - m_campaigns.begin());
     Q_EMIT dataChanged(index(row, State), index(row, ColumnCount - 1), { Qt::DisplayRole });
@@ -104,6 +105,8 @@ QVariant CampaignTableModel::cell(int row, int column, int role) const
     case Failed: return locale.toString(c.failed);
     case RolledBack: return locale.toString(c.rolledBack);
     case Skipped: return locale.toString(c.skipped);
+    // Devices on the network the campaign waits for to check in.
+    case Waiting: return locale.toString(c.waiting);
     case Seconds: return locale.toString(c.seconds, 'f', 1);
     case ColumnCount: break;
     }
@@ -122,6 +125,7 @@ QString CampaignTableModel::columnTitle(int column) const
     case Failed: return tr("Failed");
     case RolledBack: return tr("Rolled back");
     case Skipped: return tr("Skipped");
+    case Waiting: return tr("Waiting for check-in");
     case Seconds: return tr("Seconds");
     case ColumnCount: break;
     }

@@ -17,7 +17,7 @@ class CampaignTableModel : public TableModel
 {
     Q_OBJECT
 public:
-    enum Column { Id, Name, Kind, State, Devices, Succeeded, Failed, RolledBack, Skipped, Seconds, ColumnCount };
+    enum Column { Id, Name, Kind, State, Devices, Succeeded, Failed, RolledBack, Skipped, Waiting, Seconds, ColumnCount };
 
     explicit CampaignTableModel(AccessController *access, QObject *parent = nullptr);
     void reload();
