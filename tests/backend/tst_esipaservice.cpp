@@ -138,11 +138,13 @@ std::unique_ptr<World> world()
 class PollingField
 {
 public:
-    PollingField(World &w, QStringList eids, std::function<void(const QString &)> after = {})
+    // transportFor: how a device reaches the eIM, when not as the world's transport does.
+    PollingField(World &w, QStringList eids, std::function<void(const QString &)> after = {},
+                 std::function<simulation::EsipaTransport(const QString &eid)> transportFor = {})
         : m_after(std::move(after))
     {
         for (const QString &eid : std::as_const(eids))
-            m_ipas.emplace_back(eid, std::make_unique<simulation::Ipa>(*w.field->device(eid), w.transport()));
+            m_ipas.emplace_back(eid, std::make_unique<simulation::Ipa>(*w.field->device(eid), transportFor ? transportFor(eid) : w.transport()));
         m_thread = std::thread([this] {
             while (!m_stop) {
                 for (auto &[eid, ipa] : m_ipas) {
@@ -541,31 +543,23 @@ private slots:
         eim::EsipaDeviceLinks links(w->service);
         const Fleet f = fleetOf(*w->workspace);
         const QString wanderer = f.eids[1];
+        // Out of reach for 2.5 s from the first message it sends holding both profiles (the new
+        // one downloaded, the old one still enabled), whichever step that falls in.
         std::atomic<qint64> silencedAt = 0;
         std::atomic<bool> changing = false;
         QElapsedTimer clock;
         clock.start();
-        PollingField *fieldPtr = nullptr;
-        PollingField field(*w, f.eids, [&](const QString &eid) {
-            if (eid != wanderer || !changing || !fieldPtr)
-                return;
-            if (silencedAt == 0 && w->field->device(eid)->listProfiles().value().size() == 2) {
-                silencedAt = clock.elapsed();
-                fieldPtr->silence(eid, true);
-            }
-        });
-        fieldPtr = &field;
-        std::atomic<bool> stop = false;
-        std::thread waker([&] {
-            while (!stop) {
-                if (silencedAt != 0 && clock.elapsed() - silencedAt > 2500)
-                    field.silence(wanderer, false);
-                std::this_thread::sleep_for(std::chrono::milliseconds(50));
-            }
-        });
-        const auto joined = qScopeGuard([&] {
-            stop = true;
-            waker.join();
+        const simulation::EsipaTransport reach = w->transport();
+        PollingField field(*w, f.eids, {}, [&](const QString &eid) -> simulation::EsipaTransport {
+            if (eid != wanderer)
+                return reach;
+            return [&, eid](const QByteArray &message) -> Result<QByteArray> {
+                if (changing && silencedAt == 0 && w->field->device(eid)->listProfiles().value().size() == 2)
+                    silencedAt = std::max<qint64>(1, clock.elapsed());
+                if (silencedAt != 0 && clock.elapsed() - silencedAt < 2500)
+                    return fail(QStringLiteral("out of reach"));
+                return reach(message);
+            };
         });
 
         campaigns::CampaignSettings settings;
