@@ -316,9 +316,8 @@ Result<void> CampaignRun::feed()
         if (!cleared)
             return cleared.error();
         if (!cleared->isEmpty()) {
-            if (!settleIssuing(&cleared.value()))
+            if (!issueBeside(std::move(cleared).value()))
                 break;
-            m_issuing = std::async(std::launch::async, &CampaignRun::issueAndDispatch, this, std::move(cleared).value());
             reportProgress(false);
         }
         // Staged rollout: the canary share finishes first; the rest follows only if it went well.
@@ -330,11 +329,8 @@ Result<void> CampaignRun::feed()
                 break;
         }
     }
-    settleIssuing(nullptr);
-    if (m_issueError)
-        return *m_issueError;
-    drainTo(0);
-    m_pool.waitForDone();
+    if (auto ok = drainAll(); !ok)
+        return ok;
     reportProgress(true);
     return {};
 }
@@ -437,11 +433,8 @@ Result<void> CampaignRun::feedAsDevicesCheckIn()
         for (CampaignItem &item : unanswered)
             wentAway(std::move(item), false);
         m_started += fresh.size() - unanswered.size();
-        if (!cleared->isEmpty()) {
-            if (!settleIssuing(&cleared.value()))
-                break;
-            m_issuing = std::async(std::launch::async, &CampaignRun::issueAndDispatch, this, std::move(cleared).value());
-        }
+        if (!cleared->isEmpty() && !issueBeside(std::move(cleared).value()))
+            break;
         if (!canaryChecked && m_started >= m_canarySize) {
             canaryChecked = true;
             auto held = canaryHolds();
@@ -451,11 +444,8 @@ Result<void> CampaignRun::feedAsDevicesCheckIn()
                 break;
         }
     }
-    settleIssuing(nullptr);
-    if (m_issueError)
-        return *m_issueError;
-    drainTo(0);
-    m_pool.waitForDone();
+    if (auto ok = drainAll(); !ok)
+        return ok;
     if (deadlinePassed || m_exhausted) {
         // Past the deadline, or out of numbers: the devices still waiting end here.
         auto ended = endWaiting(m_exhausted ? QStringLiteral("range-exhausted") : QStringLiteral("not-reached"));
@@ -524,6 +514,24 @@ Result<qint64> CampaignRun::endWaiting(const QString &reason)
     if (!m_steps->advanceAll(notReached))
         return storeRefused();
     return qint64(notReached.size());
+}
+
+bool CampaignRun::issueBeside(QList<CampaignItem> cleared)
+{
+    if (!settleIssuing(&cleared))
+        return false;
+    m_issuing = std::async(std::launch::async, &CampaignRun::issueAndDispatch, this, std::move(cleared));
+    return true;
+}
+
+Result<void> CampaignRun::drainAll()
+{
+    settleIssuing(nullptr);
+    if (m_issueError)
+        return *m_issueError;
+    drainTo(0);
+    m_pool.waitForDone();
+    return {};
 }
 
 // Decides what each device needs before anything is sent to it: skipped, refused, or attested.

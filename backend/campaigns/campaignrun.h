@@ -95,6 +95,11 @@ private:
     Issued issueAndDispatch(QList<CampaignItem> cleared);
     Issued claimAndDispatch(QList<CampaignItem> cleared);
     bool settleIssuing(QList<CampaignItem> *alsoRefuse);
+    // Issues a batch's credentials beside the feeder once the batch before is settled; false when
+    // the run cannot go on (settleIssuing).
+    bool issueBeside(QList<CampaignItem> cleared);
+    // The last batch issued and every device in flight done.
+    Result<void> drainAll();
     Result<bool> canaryHolds();
     Result<CampaignSummary> finish();
 
