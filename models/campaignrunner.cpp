@@ -9,10 +9,13 @@
 #include "campaigns/campaignservice.h"
 #include "fleet/devicefilter.h"
 #include "fleet/devicelist.h"
+#include "store/campaignrepository.h"
 #include "store/secretvault.h"
 #include "store/workspace.h"
 
 #include <QCoreApplication>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QPointer>
 #include <QSet>
 #include <QThread>
@@ -40,6 +43,53 @@ void lowerPriorityOfThisThread()
     // Per-thread niceness; threads this one starts inherit it.
     setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
 #endif
+}
+
+// Whether a campaign is for devices on the network, as it was created.
+bool isForNetwork(store::Workspace &ws, qint64 campaignId)
+{
+    auto record = store::CampaignRepository(ws.database()).find(campaignId);
+    return record && record.value()
+        && campaigns::CampaignSettings::fromJson(QJsonDocument::fromJson(record.value()->settings.toUtf8()).object()).network;
+}
+
+// A campaign simfleet's eIM runs, followed from the workspace until it ends, or until the window
+// stops following it (pause or cancel here: the campaign goes on in simfleet-cli serve).
+Result<campaigns::CampaignSummary> follow(store::Workspace &ws, const access::Session &session, qint64 id,
+                                          const campaigns::CampaignControl &control,
+                                          const std::function<void(const campaigns::CampaignProgress &)> &progressed)
+{
+    const campaigns::CampaignQueries queries(ws);
+    using campaigns::CampaignState;
+    using campaigns::ItemState;
+    for (;;) {
+        auto summary = queries.summary(session, id);
+        if (!summary)
+            return summary;
+        campaigns::CampaignProgress p;
+        p.campaignId = id;
+        p.total = summary->total;
+        p.done = summary->total - summary->unfinished;
+        p.byState = { { ItemState::Succeeded, summary->succeeded }, { ItemState::Failed, summary->failed },
+                      { ItemState::RolledBack, summary->rolledBack }, { ItemState::Skipped, summary->skipped },
+                      { ItemState::Cancelled, summary->cancelled } };
+        p.waiting = summary->waiting;
+        p.elapsedSeconds = summary->seconds;
+        p.devicesPerSecond = summary->seconds > 0 ? double(p.done) / summary->seconds : 0;
+        progressed(p);
+        const CampaignState state = summary->state;
+        if (state == CampaignState::Finished || state == CampaignState::Cancelled || state == CampaignState::Paused
+            || control.stopRequested()) {
+            campaigns::CampaignSummary out = summary.value();
+            if (control.stopRequested() && state != CampaignState::Finished)
+                out.note = QCoreApplication::translate("simfleet::models::CampaignRunner",
+                                                            "This window stopped following it; simfleet's eIM (simfleet-cli serve) "
+                                                            "goes on with it. Resume it to follow it again.");
+            return out;
+        }
+        for (int slept = 0; slept < 1000 && !control.stopRequested(); slept += 50)
+            QThread::msleep(50);
+    }
 }
 
 } // namespace
@@ -246,7 +296,13 @@ void CampaignRunner::launch(std::shared_ptr<Job> job)
                     return failWith(ws.errorMessage());
                 if (job->vault)
                     ws.value()->unlockWith(*job->vault);
-                auto field = openDevices(job->path);
+                // Devices on the network are the eIM's to reach (simfleet-cli serve): this window
+                // only creates or hands back their campaign, and follows it.
+                const bool network = job->plan ? job->plan->settings.network : isForNetwork(*ws.value(), job->resumeId);
+                Result<std::unique_ptr<devices::DeviceLinkProvider>> field = std::unique_ptr<devices::DeviceLinkProvider>(
+                    std::make_unique<devices::NoDeviceLinks>());
+                if (!network)
+                    field = openDevices(job->path);
                 if (!field)
                     return failWith(field.errorMessage());
                 const access::Session &session = *job->session;
@@ -299,6 +355,10 @@ void CampaignRunner::launch(std::shared_ptr<Job> job)
                     if (auto reset = service.retryFailed(session, id); !reset)
                         return failWith(reset.errorMessage());
                 }
+                if (network && !job->plan) {
+                    if (auto handed = service.resumeOnNetwork(session, id); !handed)
+                        return failWith(handed.errorMessage());
+                }
                 if (auto summary = campaigns::CampaignQueries(*ws.value()).summary(session, id))
                     name = summary->name;
                 if (job->plan && job->plan->startAt.isValid() && job->plan->startAt > QDateTime::currentDateTimeUtc()) {
@@ -313,11 +373,12 @@ void CampaignRunner::launch(std::shared_ptr<Job> job)
                     r.m_campaignId = id;
                     Q_EMIT r.started(id, name);
                 });
-                service.setProgressInterval(250);
-                service.setProgressCallback([post](const campaigns::CampaignProgress &p) {
+                const auto progressed = [post](const campaigns::CampaignProgress &p) {
                     post([p](CampaignRunner &r) { Q_EMIT r.progressed(p); });
-                });
-                auto summary = service.run(session, id, control.get());
+                };
+                service.setProgressInterval(250);
+                service.setProgressCallback(progressed);
+                auto summary = network ? follow(*ws.value(), session, id, *control, progressed) : service.run(session, id, control.get());
                 if (!summary)
                     return failWith(summary.errorMessage());
                 post([s = summary.value()](CampaignRunner &r) { Q_EMIT r.finished(s); });

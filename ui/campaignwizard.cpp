@@ -199,6 +199,37 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
     traceRow->addWidget(m_traceDirectory, 1);
     traceRow->addWidget(traceBrowse);
     rolloutLayout->addRow(m_trace, traceRow);
+    // Devices on the network poll simfleet's eIM (SGP.32): the eIM runs the campaign (simfleet-cli
+    // serve) as they check in, and this window follows it.
+    m_reach = new QComboBox(rollout);
+    m_reach->setObjectName(QStringLiteral("reach"));
+    m_reach->setAccessibleName(tr("Where the devices are"));
+    m_reach->addItem(tr("In the simulated field beside the workspace"), false);
+    m_reach->addItem(tr("On the network, polling simfleet's eIM (simfleet-cli serve runs it)"), true);
+    m_reach->setToolTip(tr("Devices on the network are changed as each checks in with simfleet's eIM; the campaign waits "
+                           "for them until its deadline. simfleet-cli serve must be running for the workspace."));
+    m_deadline = new QComboBox(rollout);
+    m_deadline->setObjectName(QStringLiteral("deadline"));
+    m_deadline->setAccessibleName(tr("Deadline for the devices to check in"));
+    for (const auto &[text, seconds] : { std::pair { tr("1 hour"), qint64(3600) }, std::pair { tr("1 day"), qint64(24 * 3600) },
+                                         std::pair { tr("7 days"), qint64(7 * 24 * 3600) },
+                                         std::pair { tr("30 days"), qint64(30 * 24 * 3600) } })
+        m_deadline->addItem(text, seconds);
+    m_deadline->setCurrentIndex(2);
+    m_deadline->setEnabled(false);
+    connect(m_reach, &QComboBox::currentIndexChanged, this, [this] {
+        const bool network = m_reach->currentData().toBool();
+        m_deadline->setEnabled(network);
+        // The eIM runs it, not this window: it cannot start it later, nor trace it.
+        m_later->setEnabled(!network);
+        m_trace->setEnabled(!network);
+        if (network) {
+            m_later->setChecked(false);
+            m_trace->setChecked(false);
+        }
+    });
+    rolloutLayout->addRow(tr("The &devices are:"), m_reach);
+    rolloutLayout->addRow(tr("Wait for their check-in &up to:"), m_deadline);
     setPage(RolloutPageId, rollout);
 
     // 4. Confirm
@@ -222,7 +253,7 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
             return;
         const models::CampaignPlan p = plan();
         m_summary->setText(
-            tr("%1 %2 device(s) from %3 %4%5.\n\nBatches of %6, %7 in flight, %8; %9.\n\n%10%11%12")
+            tr("%1 %2 device(s) from %3 %4%5.\n\nBatches of %6, %7 in flight, %8; %9.\n\n%10%11%12%13")
                 .arg(m_change->isChecked() ? tr("Move") : tr("Provision"))
                 .arg(QLocale().toString(m_count))
                 .arg(!p.deviceIds.isEmpty()       ? tr("the selection")
@@ -249,7 +280,13 @@ CampaignWizard::CampaignWizard(models::CampaignRunner *runner, const models::Cam
                                           : QString())
                 .arg(p.settings.traceDirectory.isEmpty()
                          ? QString()
-                         : tr("\n\nA protocol trace goes to %1.").arg(QDir::toNativeSeparators(p.settings.traceDirectory))));
+                         : tr("\n\nA protocol trace goes to %1.").arg(QDir::toNativeSeparators(p.settings.traceDirectory)))
+                .arg(p.settings.network
+                         ? tr("\n\nThe devices are on the network: simfleet's eIM (simfleet-cli serve) changes each as it checks "
+                              "in, and waits up to %1 for them; devices not reached by then end not-reached. This window "
+                              "follows the campaign; closing it does not stop it.")
+                               .arg(m_deadline->currentText())
+                         : QString()));
     });
 
     m_recount->setSingleShot(true);
@@ -335,6 +372,9 @@ models::CampaignPlan CampaignWizard::plan() const
         p.settings.traceDirectory = QFileInfo(m_traceDirectory->text().trimmed()).absoluteFilePath();
     if (m_later->isChecked())
         p.startAt = m_startAt->dateTime().toUTC();
+    p.settings.network = m_reach->currentData().toBool();
+    if (p.settings.network)
+        p.settings.deadlineSeconds = m_deadline->currentData().toLongLong();
     return p;
 }
 

@@ -51,6 +51,8 @@ public:
     QDateTimeEdit *startAtEdit() const { return m_startAt; }
     QCheckBox *traceBox() const { return m_trace; }
     QLineEdit *traceDirectoryField() const { return m_traceDirectory; }
+    QComboBox *reachBox() const { return m_reach; }
+    QComboBox *deadlineBox() const { return m_deadline; }
 
 private:
     class DevicesPage;
@@ -78,6 +80,8 @@ private:
     QDateTimeEdit *m_startAt;
     QCheckBox *m_later;
     QCheckBox *m_trace;
+    QComboBox *m_reach;    // where the devices are: the simulated field, or the network (SGP.32)
+    QComboBox *m_deadline; // on the network: how long the campaign waits for them to check in
     QLineEdit *m_traceDirectory;
     QLabel *m_summary;
     QTimer *m_recount;

@@ -51,9 +51,11 @@
 #include "userdialog.h"
 #include "operatordialog.h"
 #include "usertablemodel.h"
+#include "store/campaignrepository.h"
 #include "store/workspaceservice.h"
 
 #include <QAbstractItemModelTester>
+#include <QJsonDocument>
 #include <QAction>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -592,6 +594,59 @@ private Q_SLOTS:
         QCOMPARE(change.succeeded, 24);
         QCOMPARE(change.kind, campaigns::CampaignKind::SubscriptionChange);
         QTRY_COMPARE(page->model()->rowCount(), 2);
+    }
+
+    // A campaign for devices on the network from the wizard: the window creates it for simfleet's
+    // eIM to run (simfleet-cli serve, not running here) and follows it; stopping following leaves
+    // the campaign to the eIM, created with its deadline.
+    void networkCampaignFromTheWizard()
+    {
+        const QString path = demoFile("network-wizard.simfleet", { 12, 0, 0, false });
+        QVERIFY(!path.isEmpty());
+        OpenWindow open(path, QStringLiteral("operations"));
+        if (QTest::currentTestFailed())
+            return;
+        ui::MainWindow &window = open.window;
+        window.showPage(Page::Campaigns);
+        auto *page = qobject_cast<ui::CampaignsPage *>(window.pageWidget(Page::Campaigns));
+        QVERIFY(page);
+        QTest::mouseClick(page->findChild<QPushButton *>(QStringLiteral("newCampaign")), Qt::LeftButton);
+        QTRY_VERIFY(page->wizard() && page->wizard()->isVisible());
+        ui::CampaignWizard *wizard = page->wizard();
+        wizard->provisionButton()->setChecked(true);
+        wizard->fleetBox()->setCurrentText(QStringLiteral("Rheinau smart meters"));
+        QTRY_COMPARE(wizard->deviceCount(), 12);
+        QTRY_VERIFY(wizard->button(QWizard::NextButton)->isEnabled());
+        wizard->next();
+        wizard->next();
+        QVERIFY(!wizard->deadlineBox()->isEnabled());
+        wizard->reachBox()->setCurrentIndex(1);
+        QVERIFY(wizard->deadlineBox()->isEnabled());
+        QVERIFY(!wizard->laterBox()->isEnabled()); // the eIM runs it, not this window
+        wizard->deadlineBox()->setCurrentIndex(1); // a day
+        wizard->next();
+        QVERIFY(wizard->findChild<QLabel *>(QStringLiteral("campaignSummary"))->text().contains(QStringLiteral("simfleet-cli serve")));
+        QSignalSpy started(page->runner(), &models::CampaignRunner::started);
+        QSignalSpy finished(page->runner(), &models::CampaignRunner::finished);
+        wizard->accept();
+        QTRY_COMPARE_WITH_TIMEOUT(started.count(), 1, 30000);
+        QTRY_VERIFY(page->monitor()->isVisible());
+        QTRY_VERIFY(page->monitor()->countsLabel()->text().contains(QStringLiteral("0 of 12 done")));
+        QTest::mouseClick(page->monitor()->pauseButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        const auto summary = finished.first().first().value<campaigns::CampaignSummary>();
+        QCOMPARE(summary.state, campaigns::CampaignState::Created);
+        QVERIFY2(page->monitor()->countsLabel()->text().contains(QStringLiteral("stopped following")),
+                 qPrintable(page->monitor()->countsLabel()->text()));
+        auto ws = store::Workspace::open(path);
+        QVERIFY(ws);
+        auto record = store::CampaignRepository(ws.value()->database()).find(summary.campaignId);
+        QVERIFY(record && record.value());
+        const auto settings = campaigns::CampaignSettings::fromJson(QJsonDocument::fromJson(record.value()->settings.toUtf8()).object());
+        QVERIFY(settings.network);
+        QCOMPARE(settings.deadlineSeconds, 24 * 3600);
+        QVERIFY(settings.deadline.isValid());
+        QCOMPARE(page->model()->headerData(models::CampaignTableModel::Waiting, Qt::Horizontal).toString(), QStringLiteral("Waiting for check-in"));
     }
 
     // The factory sample (8 good rows, 4 with problems) through the Enroll wizard: the problems

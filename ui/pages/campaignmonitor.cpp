@@ -93,7 +93,8 @@ void CampaignMonitor::show(const campaigns::CampaignProgress &p)
                           .arg(locale.toString(count(p, campaigns::ItemState::Failed)))
                           .arg(locale.toString(count(p, campaigns::ItemState::RolledBack)))
                           .arg(locale.toString(count(p, campaigns::ItemState::Skipped)))
-                          .arg(locale.toString(p.devicesPerSecond, 'f', 1)));
+                          .arg(locale.toString(p.devicesPerSecond, 'f', 1))
+                      + (p.waiting > 0 ? tr("; %1 waiting for their check-in").arg(locale.toString(p.waiting)) : QString()));
     m_chart->add(p);
 }
 
@@ -114,7 +115,8 @@ void CampaignMonitor::finish(const campaigns::CampaignSummary &s)
                           .arg(locale.toString(s.succeeded), locale.toString(s.failed), locale.toString(s.rolledBack),
                                locale.toString(s.skipped), locale.toString(s.unfinished))
                           .arg(locale.toString(s.seconds, 'f', 1))
-                          .arg(reasons.isEmpty() ? QString() : tr(" Reasons: %1.").arg(reasons.join(QStringLiteral(", ")))));
+                          .arg(reasons.isEmpty() ? QString() : tr(" Reasons: %1.").arg(reasons.join(QStringLiteral(", "))))
+                      + (s.note.isEmpty() ? QString() : u' ' + s.note));
 }
 
 QImage CampaignMonitor::chartImage(const QSize &size) const
