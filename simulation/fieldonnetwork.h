@@ -23,7 +23,10 @@ struct FieldNetworkOptions
     QString eimName;                   // the name it must carry, when not the URL's host
     std::chrono::milliseconds poll { std::chrono::hours(4) }; // between a device's check-ins
     double speed = 1;                  // time runs this much faster (tests, demos)
-    int threads = 4;                   // check-ins in parallel
+    // Check-ins in parallel. A device in session keeps its thread through its whole change, as a
+    // real IPA would its modem: more threads than a campaign has devices in session at once
+    // (its concurrency), or the devices in session wait for each other and go silent.
+    int threads = 64;
     bool once = false;                 // each device checks in once, then the field stops
     // A device whose fault is Offline is out of reach this long (field time, scaled by speed),
     // then checks in like the others; nothing: it never does.

@@ -66,7 +66,8 @@ int main(int argc, char **argv)
     const QCommandLineOption pollOption(QStringLiteral("poll"), QStringLiteral("Seconds between a device's check-ins (default 14400: a meter's four hours)."),
                                         QStringLiteral("SECONDS"));
     const QCommandLineOption speedOption(QStringLiteral("speed"), QStringLiteral("Time runs X times faster (tests and demos)."), QStringLiteral("X"));
-    const QCommandLineOption threadsOption(QStringLiteral("threads"), QStringLiteral("Check-ins in parallel (default 4)."), QStringLiteral("N"));
+    const QCommandLineOption threadsOption(QStringLiteral("threads"), QStringLiteral("Check-ins in parallel, each device in session keeping one (default 64: more than "
+                                                                                 "a campaign's devices in session)."), QStringLiteral("N"));
     const QCommandLineOption onceOption(QStringLiteral("once"), QStringLiteral("Every device checks in once, then the field stops."));
     const QCommandLineOption offlineForOption(QStringLiteral("offline-for"),
                                               QStringLiteral("Devices whose fault is offline are out of reach this many seconds "

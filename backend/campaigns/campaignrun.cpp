@@ -429,6 +429,16 @@ Result<void> CampaignRun::feedAsDevicesCheckIn()
         auto cleared = attestGate(fresh, &unanswered);
         if (!cleared)
             return cleared.error();
+        // Refused by its attestation: its session ends here.
+        QSet<QString> goOn;
+        for (const QList<CampaignItem> *kept : { &cleared.value(), &unanswered })
+            for (const CampaignItem &item : *kept)
+                goOn.insert(item.eid);
+        QList<CampaignItem> refused;
+        for (const CampaignItem &item : std::as_const(fresh))
+            if (!goOn.contains(item.eid))
+                refused.append(item);
+        leaveSession(refused);
         // Silent since it checked in: it waits for the next one, and is not counted started.
         for (CampaignItem &item : unanswered)
             wentAway(std::move(item), false);
@@ -473,6 +483,13 @@ bool CampaignRun::checkedIn(const QString &eid)
     m_waitingFor.erase(it);
     m_changed.wakeAll();
     return true;
+}
+
+void CampaignRun::leaveSession(const QList<CampaignItem> &items)
+{
+    QMutexLocker lock(&m_mutex);
+    for (const CampaignItem &item : items)
+        m_inSession.remove(item.eid);
 }
 
 void CampaignRun::wentAway(CampaignItem item, bool resumes)
@@ -693,6 +710,7 @@ CampaignRun::Issued CampaignRun::claimAndDispatch(QList<CampaignItem> cleared)
         CampaignItem &item = cleared[i];
         if (!claimed.at(i)) {
             without.append({ &item, m_steps->failure(item, errorCodeName(ErrorCode::NoActivationCode)) });
+            leaveSession({ item });
             continue;
         }
         m_steps->moved(item.state, ItemState::Downloading);
@@ -729,8 +747,11 @@ bool CampaignRun::settleIssuing(QList<CampaignItem> *alsoRefuse)
             refusedAll.append({ &item, m_steps->failure(item, QStringLiteral("range-exhausted")) });
     };
     refuse(done.unissued);
-    if (alsoRefuse)
+    leaveSession(done.unissued);
+    if (alsoRefuse) {
         refuse(*alsoRefuse);
+        leaveSession(*alsoRefuse);
+    }
     refuse(m_pending);
     const bool recorded = m_steps->advanceAll(refusedAll); // before the items it points to go
     m_pending.clear();

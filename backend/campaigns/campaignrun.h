@@ -85,6 +85,9 @@ private:
     // A device on the network went silent mid-change: it waits for its next check-in, when its
     // change resumes from what it reports.
     void wentAway(CampaignItem item, bool resumes);
+    // Devices on the network whose part in the run ended before a worker took them (refused by
+    // their attestation, no activation code, no numbers left): their session ends.
+    void leaveSession(const QList<CampaignItem> &items);
     // At the deadline (reason not-reached, retryable) or when the numbers ran out: the devices
     // still waiting that were never reached end failed, and are counted; devices that went silent
     // mid-change stay where they are, unresolved.

@@ -43,6 +43,7 @@
 #include <QJsonDocument>
 #include <QScopeGuard>
 #include <QSet>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -532,6 +533,37 @@ private slots:
         QCOMPARE(second->succeeded, 4);
         QCOMPARE(second->failed, 0);
         checkOneEnabledProfileEach(*w, f.eids);
+    }
+
+    // Devices whose attestation fails end there, and leave their place in session to the next:
+    // one at a time, every device of the fleet is refused in turn, none waits for the deadline.
+    void refusedDevicesMakeRoom()
+    {
+        auto w = world();
+        eim::EsipaDeviceLinks links(w->service);
+        const Fleet f = fleetOf(*w->workspace);
+        auto cleared = w->workspace->writer().run([](QSqlDatabase &db) -> Result<void> {
+            QSqlQuery q(db);
+            return q.exec(QStringLiteral("DELETE FROM reference_value")) ? Result<void>() : simfleet::fail(q.lastError().text());
+        });
+        QVERIFY2(cleared, qPrintable(cleared.errorMessage()));
+        PollingField field(*w, f.eids);
+        campaigns::CampaignSettings settings;
+        settings.answerTimeoutMs = 5000;
+        settings.concurrency = 1;
+        settings.network = true;
+        settings.deadlineSeconds = 30;
+        campaigns::CampaignService service(*w->workspace, links);
+        const auto owner = testing::ownerOf(*w->workspace);
+        auto id = service.create(owner, { campaigns::CampaignKind::InitialProvisioning, {}, f.operators[0], std::nullopt, f.devices, settings });
+        QVERIFY2(id, qPrintable(id.errorMessage()));
+        QElapsedTimer took;
+        took.start();
+        auto run = service.run(owner, id.value());
+        QVERIFY2(run, qPrintable(run.errorMessage()));
+        QCOMPARE(run->failed, qint64(f.devices.size()));
+        QCOMPARE(run->byReason.value(QStringLiteral("attestation-no-reference-values")), qint64(f.devices.size()));
+        QVERIFY2(took.elapsed() < 20000, qPrintable(QString::number(took.elapsed())));
     }
 
     // A device that goes silent in the middle of its change (after the download, before the

@@ -8,7 +8,14 @@
 // cryptography one change needs on both sides, measured in the same run: bench_change's count,
 // plus, on the network path, the enable's and the delete's eUICC packages (each signed by the
 // eIM, verified by the eUICC, its result signed by the eUICC and verified by the eIM).
-// Usage: bench_esipa [--quick | --devices N] [--poll-ms MS]
+// With --faults instead: the demo's 2 000 meters as shipped (some offline, some slow, some
+// tampered or out of coverage), provisioned in process (every silent device costs its timeouts,
+// batch after batch) and on the network (each device taken up as it checks in), timed to the
+// moment every device that can be provisioned is done.
+// With --scale: N devices (default 100 000) of one field checking in with one eIM over loopback
+// TLS, every device twice (the first time the eIM asks for its eUICC's certificates and checks
+// their chain), with the resident memory after each round: what a fleet that only polls costs.
+// Usage: bench_esipa [--quick | --devices N] [--poll-ms MS] | --faults [--devices N] | --scale [--devices N]
 
 #include "benchsupport.h"
 #include "testsession.h"
@@ -22,6 +29,7 @@
 #include "net/tlsidentity.h"
 #include "simulation/demoworkspace.h"
 #include "simulation/fieldonnetwork.h"
+#include "simulation/simulateddevice.h"
 #include "simulation/simulatedfield.h"
 #include "store/devicerepository.h"
 #include "store/operatorrepository.h"
@@ -117,6 +125,190 @@ Result<Run> provisionAndChange(store::Workspace &workspace, devices::DeviceLinkP
     return run;
 }
 
+// Provisions the fleet and returns the seconds until every device but the `silent` ones is done
+// (the campaign paused then: on the network it would wait for the silent ones until its deadline).
+Result<double> provisionAllButSilent(store::Workspace &workspace, devices::DeviceLinkProvider &links, bool network, qint64 silent,
+                                     campaigns::CampaignSummary *out)
+{
+    const auto devices = store::DeviceRepository(workspace.database()).idsInFleet(1);
+    if (!devices)
+        return devices.error();
+    QList<qint64> ids;
+    for (const auto &d : devices.value())
+        ids.append(d.first);
+    const auto operators = store::OperatorRepository(workspace.database()).list();
+    if (!operators)
+        return operators.error();
+    campaigns::CampaignService service(workspace, links);
+    campaigns::CampaignSettings settings; // the CLI's defaults: 10 s to answer, three attempts
+    settings.network = network;
+    campaigns::CampaignControl control;
+    QElapsedTimer t;
+    double reachedAt = 0;
+    const qint64 reachable = ids.size() - silent;
+    service.setProgressInterval(100);
+    service.setProgressCallback([&](const campaigns::CampaignProgress &p) {
+        if (reachedAt == 0 && p.done >= reachable) {
+            reachedAt = double(t.nsecsElapsed()) / 1e9;
+            if (network)
+                control.pause();
+        }
+    });
+    auto id = service.create(testing::ownerOf(workspace),
+                             { campaigns::CampaignKind::InitialProvisioning, QStringLiteral("meters"), operators->at(0).id, std::nullopt, ids, settings });
+    if (!id)
+        return id.error();
+    t.start();
+    auto summary = service.run(testing::ownerOf(workspace), id.value(), &control);
+    if (!summary)
+        return summary.error();
+    *out = summary.value();
+    return reachedAt > 0 ? reachedAt : double(t.nsecsElapsed()) / 1e9;
+}
+
+// The eIM serving a workspace over loopback TLS, and its field's devices polling it.
+struct ServedField
+{
+    std::shared_ptr<eim::EsipaService> eim;
+    net::ServiceThread thread;
+    std::shared_ptr<eim::EsipaHttpServer> http;
+    std::unique_ptr<simulation::SimulatedField> field;
+    std::atomic<bool> stop = false;
+    simulation::FieldNetworkCounts counts;
+    std::thread devices;
+
+    simulation::FieldNetworkOptions options;
+
+    Result<void> start(store::Workspace &workspace, const QString &path, int pollMs, bool once = false)
+    {
+        auto service = eim::EsipaService::ofWorkspace(workspace);
+        if (!service)
+            return service.error();
+        eim = std::move(service).value();
+        const auto tlsFiles = simulation::DemoWorkspace::eimTlsFiles(path);
+        auto tls = net::TlsIdentity::fromFiles(tlsFiles.certificate, tlsFiles.key, workspace.clock().now());
+        if (!tls)
+            return tls.error();
+        quint16 port = 0;
+        auto started = thread.start([&]() -> Result<std::shared_ptr<void>> {
+            http = std::make_shared<eim::EsipaHttpServer>(eim);
+            http->setTlsIdentity(tls.value());
+            auto bound = http->listen(QHostAddress::LocalHost, 0);
+            if (!bound)
+                return bound.error();
+            port = bound.value();
+            return std::shared_ptr<void>(http);
+        });
+        if (!started)
+            return started.error();
+        auto opened = simulation::SimulatedField::open(simulation::SimulatedField::pathForWorkspace(path));
+        if (!opened)
+            return opened.error();
+        field = std::move(opened).value();
+        options.eim = QUrl(QStringLiteral("https://127.0.0.1:%1").arg(port));
+        options.eimRoots = QSslCertificate::fromPath(tlsFiles.root);
+        options.eimName = QStringLiteral("localhost");
+        options.poll = std::chrono::milliseconds(pollMs);
+        options.once = once;
+        devices = std::thread([this] { counts = simulation::FieldOnNetwork(*field, options).run(stop); });
+        return {};
+    }
+    // Every device checks in once more (a field started with once, and finished).
+    void runOnce() { counts = simulation::FieldOnNetwork(*field, options).run(stop); }
+    ~ServedField()
+    {
+        stop = true;
+        if (devices.joinable())
+            devices.join();
+    }
+};
+
+int faults(int meters)
+{
+    QTemporaryDir dir;
+    const simulation::DemoFleetSizes sizes { meters, 0, 0, true };
+    const QString localPath = dir.filePath(QStringLiteral("local.simfleet"));
+    auto local = simulation::DemoWorkspace::create(localPath, nullptr, sizes);
+    if (!local)
+        return stop(local.errorMessage());
+    auto field = simulation::SimulatedField::open(simulation::SimulatedField::pathForWorkspace(localPath));
+    if (!field)
+        return stop(field.errorMessage());
+    qint64 offline = 0;
+    for (const QString &eid : field.value()->eids())
+        offline += field.value()->device(eid)->spec().fault == simulation::Fault::Offline ? 1 : 0;
+    campaigns::CampaignSummary inProcess, onNetwork;
+    auto localSeconds = provisionAllButSilent(*local.value(), *field.value(), false, offline, &inProcess);
+    if (!localSeconds)
+        return stop(localSeconds.errorMessage());
+    field.value().reset();
+
+    const QString path = dir.filePath(QStringLiteral("network.simfleet"));
+    auto ws = simulation::DemoWorkspace::create(path, nullptr, sizes);
+    if (!ws)
+        return stop(ws.errorMessage());
+    ServedField served;
+    if (auto ok = served.start(*ws.value(), path, 250); !ok)
+        return stop(ok.errorMessage());
+    eim::EsipaDeviceLinks links(served.eim);
+    auto networkSeconds = provisionAllButSilent(*ws.value(), links, true, offline, &onNetwork);
+    if (!networkSeconds)
+        return stop(networkSeconds.errorMessage());
+    std::printf("the demo's %d meters as shipped (%lld offline, others slow, tampered or without coverage), provisioned with the "
+                "CLI's defaults (10 s to answer, 3 attempts), %d cores\n",
+                meters, offline, QThread::idealThreadCount());
+    std::printf("in process (reference): every device that can be done is done after %.1f s (%lld succeeded, %lld failed)\n",
+                localSeconds.value(), inProcess.succeeded, inProcess.failed);
+    std::printf("on the network, devices polling every 250 ms: after %.1f s (%lld succeeded, %lld failed, %lld still waiting "
+                "for their check-in); %.2f x the in-process time\n",
+                networkSeconds.value(), onNetwork.succeeded, onNetwork.failed, onNetwork.waiting,
+                networkSeconds.value() / localSeconds.value());
+    std::printf("peak RSS %ld MiB\n", bench::peakMemoryMiB());
+    return 0;
+}
+
+int scale(int devicesWanted)
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("scale.simfleet"));
+    QElapsedTimer t;
+    t.start();
+    auto ws = simulation::DemoWorkspace::create(path, nullptr, { devicesWanted, 0, 0, false });
+    if (!ws)
+        return stop(ws.errorMessage());
+    const double created = double(t.nsecsElapsed()) / 1e9;
+    const long before = bench::residentMemoryMiB();
+    ServedField served;
+    // Each device checks in once per round, as fast as the field's threads go.
+    if (auto ok = served.start(*ws.value(), path, 0, true); !ok)
+        return stop(ok.errorMessage());
+    served.devices.join();
+    const simulation::FieldNetworkCounts first = served.counts;
+    const double firstSeconds = double(t.nsecsElapsed()) / 1e9 - created;
+    const long afterFirst = bench::residentMemoryMiB();
+    const double secondStart = double(t.nsecsElapsed()) / 1e9;
+    served.runOnce();
+    const simulation::FieldNetworkCounts second = served.counts;
+    const double secondSeconds = double(t.nsecsElapsed()) / 1e9 - secondStart;
+    const long afterSecond = bench::residentMemoryMiB();
+    const auto c = served.eim->counters();
+    const bench::P256Rates rates = bench::measureP256(1000);
+    std::printf("%d devices of one field checking in with one eIM over loopback TLS (8 connections), %d cores, allocator %s\n",
+                devicesWanted, QThread::idealThreadCount(), bench::allocatorName());
+    std::printf("workspace and field made in %.1f s; resident %ld MiB before the eIM served\n", created, before);
+    std::printf("first contact (the eUICC's certificates asked for, their chain checked and stored): %lld check-ins in %.1f s = "
+                "%.0f/s, %lld unreached; resident %ld MiB\n",
+                first.checkIns, firstSeconds, double(first.checkIns) / firstSeconds, first.unreached, afterFirst);
+    std::printf("polling with nothing waiting: %lld check-ins in %.1f s = %.0f/s, %lld unreached; resident %ld MiB\n", second.checkIns,
+                secondSeconds, double(second.checkIns) / secondSeconds, second.unreached, afterSecond);
+    std::printf("the eIM: %llu polls, %llu packages handed out, %llu results, %llu refused; reference, one core: verify %.0f/s "
+                "(first contact needs 2 per device)\n",
+                static_cast<unsigned long long>(c.polls), static_cast<unsigned long long>(c.handedOut),
+                static_cast<unsigned long long>(c.results), static_cast<unsigned long long>(c.refused), rates.verify);
+    std::printf("peak RSS %ld MiB\n", bench::peakMemoryMiB());
+    return first.unreached == 0 && second.unreached == 0 ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -127,6 +319,10 @@ int main(int argc, char *argv[])
     const bool quick = args.contains(QStringLiteral("--quick"));
     const qsizetype sizeAt = args.indexOf(QStringLiteral("--devices"));
     const int devicesWanted = sizeAt > 0 && sizeAt + 1 < args.size() ? args.at(sizeAt + 1).toInt() : (quick ? 200 : 2000);
+    if (args.contains(QStringLiteral("--scale")))
+        return scale(sizeAt > 0 && sizeAt + 1 < args.size() ? args.at(sizeAt + 1).toInt() : 100000);
+    if (args.contains(QStringLiteral("--faults")))
+        return faults(sizeAt > 0 && sizeAt + 1 < args.size() ? args.at(sizeAt + 1).toInt() : 2000);
     // How often each device checks in: often enough that a campaign is not waiting for its
     // devices, rarely enough that idle check-ins do not crowd out the work.
     const qsizetype pollAt = args.indexOf(QStringLiteral("--poll-ms"));
@@ -154,48 +350,18 @@ int main(int argc, char *argv[])
     if (!ws)
         return stop(ws.errorMessage());
     store::Workspace &workspace = *ws.value();
-    auto service = eim::EsipaService::ofWorkspace(workspace);
-    if (!service)
-        return stop(service.errorMessage());
-    std::shared_ptr<eim::EsipaService> eim = std::move(service).value();
-    const auto tlsFiles = simulation::DemoWorkspace::eimTlsFiles(path);
-    auto tls = net::TlsIdentity::fromFiles(tlsFiles.certificate, tlsFiles.key, workspace.clock().now());
-    if (!tls)
-        return stop(tls.errorMessage());
-    net::ServiceThread thread;
-    quint16 port = 0;
-    std::shared_ptr<eim::EsipaHttpServer> http;
-    auto started = thread.start([&]() -> Result<std::shared_ptr<void>> {
-        http = std::make_shared<eim::EsipaHttpServer>(eim);
-        http->setTlsIdentity(tls.value());
-        auto bound = http->listen(QHostAddress::LocalHost, 0);
-        if (!bound)
-            return bound.error();
-        port = bound.value();
-        return std::shared_ptr<void>(http);
-    });
-    if (!started)
-        return stop(started.errorMessage());
-    auto field = simulation::SimulatedField::open(simulation::SimulatedField::pathForWorkspace(path));
-    if (!field)
-        return stop(field.errorMessage());
-    simulation::FieldNetworkOptions options;
-    options.eim = QUrl(QStringLiteral("https://127.0.0.1:%1").arg(port));
-    options.eimRoots = QSslCertificate::fromPath(tlsFiles.root);
-    options.eimName = QStringLiteral("localhost");
-    options.poll = std::chrono::milliseconds(pollMs);
-    options.threads = 8;
-    std::atomic<bool> fieldStop = false;
-    simulation::FieldNetworkCounts counts;
-    std::thread devices([&] { counts = simulation::FieldOnNetwork(*field.value(), options).run(fieldStop); });
-    eim::EsipaDeviceLinks links(eim);
+    ServedField served;
+    if (auto ok = served.start(workspace, path, pollMs); !ok)
+        return stop(ok.errorMessage());
+    eim::EsipaDeviceLinks links(served.eim);
     auto onNetwork = provisionAndChange(workspace, links, true);
-    fieldStop = true;
-    devices.join();
+    served.stop = true;
+    served.devices.join();
+    const simulation::FieldNetworkCounts counts = served.counts;
     if (!onNetwork)
         return stop(onNetwork.errorMessage());
-    const double serverThreadCpu = thread.cpuSeconds();
-    const auto traffic = http->traffic();
+    const double serverThreadCpu = served.thread.cpuSeconds();
+    const auto traffic = served.http->traffic();
 
     const bench::P256Rates rates = bench::measureP256(1000);
     const int cores = QThread::idealThreadCount();

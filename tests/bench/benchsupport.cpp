@@ -1,5 +1,8 @@
 #include "benchsupport.h"
 
+#include <cstdio>
+#include <unistd.h>
+
 #include "crypto/ecdh.h"
 #include "crypto/ecdsa.h"
 #include "crypto/eckey.h"
@@ -34,6 +37,18 @@ long peakMemoryMiB()
     rusage usage {};
     getrusage(RUSAGE_SELF, &usage);
     return usage.ru_maxrss / 1024;
+}
+
+long residentMemoryMiB()
+{
+    // /proc/self/statm: size and resident pages.
+    long size = 0, resident = 0;
+    if (FILE *f = std::fopen("/proc/self/statm", "r")) {
+        if (std::fscanf(f, "%ld %ld", &size, &resident) != 2)
+            resident = 0;
+        std::fclose(f);
+    }
+    return resident * (sysconf(_SC_PAGESIZE) / 1024) / 1024;
 }
 
 const char *allocatorName()

@@ -6,6 +6,8 @@
 namespace simfleet::bench {
 
 long peakMemoryMiB();
+// The process's resident memory now.
+long residentMemoryMiB();
 // User and system time of every thread of the process so far.
 double processCpuSeconds();
 // The allocator malloc resolves to in this process: "tcmalloc 2.10" or "glibc".
