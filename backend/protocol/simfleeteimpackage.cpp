@@ -100,7 +100,8 @@ QByteArray SimfleetEimPackageResult::encode() const
     if (kind == SimfleetEimPackage::Kind::Attach) {
         // attachReport's components are untagged: automatic tags [0] to [3]. fellBack is
         // BOOLEAN DEFAULT FALSE, which DER leaves out when it is FALSE (X.690 section 11.5).
-        QByteArray report = der::tlv(0x80, iccidToEfIccid(iccid));
+        // iccid is absent when the device could not attach at all (no profile it could run).
+        QByteArray report = iccid.isEmpty() ? QByteArray() : der::tlv(0x80, iccidToEfIccid(iccid));
         if (!res.isEmpty())
             report += der::tlv(0x81, res);
         if (fellBack)
@@ -130,11 +131,12 @@ Result<SimfleetEimPackageResult> SimfleetEimPackageResult::decode(QByteArrayView
     }
     out.kind = SimfleetEimPackage::Kind::Attach;
     der::Reader r(chosen.content);
-    auto iccidElement = r.expect(0x80, "iccid");
-    auto iccid = iccidElement ? der::readIccid(iccidElement->content) : Result<QString>(iccidElement.error());
-    if (!iccid)
-        return bad(what, iccid.errorMessage());
-    out.iccid = iccid.value();
+    if (auto iccidElement = r.optional(0x80)) {
+        auto iccid = der::readIccid(iccidElement->content);
+        if (!iccid)
+            return bad(what, iccid.errorMessage());
+        out.iccid = iccid.value();
+    }
     if (auto res = r.optional(0x81)) {
         if (res->content.isEmpty())
             return bad(what, QStringLiteral("RES is present but empty"));

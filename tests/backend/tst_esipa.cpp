@@ -246,6 +246,15 @@ private slots:
         QCOMPARE(report->res, samples::attachReport().res);
         QVERIFY(report->fellBack);
         QCOMPARE(report->detail, samples::attachReport().detail);
+        // A device that could not attach at all names no profile, and says what happened.
+        SimfleetEimPackageResult unattached;
+        unattached.eimTransactionId = samples::attachPackage().eimTransactionId;
+        unattached.kind = SimfleetEimPackage::Kind::Attach;
+        unattached.detail = QStringLiteral("no network here");
+        auto failed = SimfleetEimPackageResult::decode(unattached.encode());
+        QVERIFY2(failed.ok(), qPrintable(failed.errorMessage()));
+        QVERIFY(failed->iccid.isEmpty() && failed->res.isEmpty() && !failed->fellBack);
+        QCOMPARE(failed->detail, QStringLiteral("no network here"));
         auto attest = SimfleetEimPackage::decode(samples::attestPackage().encode());
         QVERIFY2(attest.ok(), qPrintable(attest.errorMessage()));
         QCOMPARE(attest->attestationRequest, samples::attestPackage().attestationRequest);

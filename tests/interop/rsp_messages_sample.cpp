@@ -145,6 +145,11 @@ void addEsipaMessages(QMap<QString, QByteArray> &messages, const QString &eid, c
     messages.insert(QStringLiteral("SimfleetEimPackage"), samples::attachPackage().encode());
     messages.insert(QStringLiteral("SimfleetEimPackage.attest"), samples::attestPackage().encode());
     messages.insert(QStringLiteral("SimfleetEimPackageResult"), samples::attachReport().encode());
+    SimfleetEimPackageResult unattached; // no profile it could attach with: no iccid, what happened
+    unattached.eimTransactionId = samples::attachPackage().eimTransactionId;
+    unattached.kind = SimfleetEimPackage::Kind::Attach;
+    unattached.detail = QStringLiteral("no network here");
+    messages.insert(QStringLiteral("SimfleetEimPackageResult.unattached"), unattached.encode());
     SimfleetEimPackageResult attested;
     attested.eimTransactionId = samples::attestPackage().eimTransactionId;
     attested.attestationResponse = messages.value(QStringLiteral("AttestationResponse"));

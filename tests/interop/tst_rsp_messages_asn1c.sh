@@ -139,9 +139,10 @@ expect SimfleetEimPackage 'rand: 23 55 3C BE 96 37 A8 9D 21 8A E6 4D AE 47 BF 35
 expect SimfleetEimPackage.attest 'request: AttestationRequest ::= {'
 expect SimfleetEimPackageResult 'iccid: 98 99 09 01 00 00 00 00 20 F5$'
 expect SimfleetEimPackageResult 'fellBack: TRUE$'
+expect SimfleetEimPackageResult.unattached 'detail: no network here$'
 expect SimfleetEimPackageResult.attest 'D2 84 '
 [ $fail = 0 ] || exit 1
-[ $count = 55 ] || { echo "expected 55 messages, decoded $count" >&2; exit 1; }
+[ $count = 56 ] || { echo "expected 56 messages, decoded $count" >&2; exit 1; }
 
 # The same conversation as the protocol trace wrote it (--trace): every file decodes as the type
 # its device's index.json names, and re-encodes to the same bytes.
