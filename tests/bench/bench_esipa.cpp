@@ -263,6 +263,13 @@ int faults(int meters)
                 "for their check-in); %.2f x the in-process time\n",
                 networkSeconds.value(), onNetwork.succeeded, onNetwork.failed, onNetwork.waiting,
                 networkSeconds.value() / localSeconds.value());
+    const auto reasons = [](const campaigns::CampaignSummary &summary) {
+        QStringList out;
+        for (auto it = summary.byReason.cbegin(); it != summary.byReason.cend(); ++it)
+            out << QStringLiteral("%1 %2").arg(it.value()).arg(it.key());
+        return out.join(QStringLiteral(", "));
+    };
+    std::printf("failures in process: %s\nfailures on the network: %s\n", qPrintable(reasons(inProcess)), qPrintable(reasons(onNetwork)));
     std::printf("peak RSS %ld MiB\n", bench::peakMemoryMiB());
     return 0;
 }
