@@ -300,8 +300,8 @@ int scale(int devicesWanted)
     const long afterSecond = bench::residentMemoryMiB();
     const auto c = served.eim->counters();
     const bench::P256Rates rates = bench::measureP256(1000);
-    std::printf("%d devices of one field checking in with one eIM over loopback TLS (8 connections), %d cores, allocator %s\n",
-                devicesWanted, QThread::idealThreadCount(), bench::allocatorName());
+    std::printf("%d devices of one field checking in with one eIM over loopback TLS (%d connections), %d cores, allocator %s\n",
+                devicesWanted, served.options.threads, QThread::idealThreadCount(), bench::allocatorName());
     std::printf("workspace and field made in %.1f s; resident %ld MiB before the eIM served\n", created, before);
     std::printf("first contact (the eUICC's certificates asked for, their chain checked and stored): %lld check-ins in %.1f s = "
                 "%.0f/s, %lld unreached; resident %ld MiB\n",
