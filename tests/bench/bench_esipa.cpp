@@ -70,20 +70,39 @@ struct Run
     qint64 failed = 0;
 };
 
-// The demo fleet provisioned, then moved, with the target operator demanding a fresh verdict.
-Result<Run> provisionAndChange(store::Workspace &workspace, devices::DeviceLinkProvider &links, bool network)
+// The demo's first fleet and its first two operators (home, and the one a change moves to).
+struct DemoFleet
+{
+    QList<qint64> ids;
+    qint64 home = 0;
+    qint64 target = 0;
+};
+
+Result<DemoFleet> demoFleet(store::Workspace &workspace)
 {
     const auto devices = store::DeviceRepository(workspace.database()).idsInFleet(1);
     if (!devices)
         return devices.error();
-    QList<qint64> ids;
+    DemoFleet fleet;
     for (const auto &d : devices.value())
-        ids.append(d.first);
+        fleet.ids.append(d.first);
     const auto operators = store::OperatorRepository(workspace.database()).list();
     if (!operators)
         return operators.error();
-    const qint64 home = operators->at(0).id;
-    const qint64 target = operators->at(1).id;
+    fleet.home = operators->at(0).id;
+    fleet.target = operators->at(1).id;
+    return fleet;
+}
+
+// The demo fleet provisioned, then moved, with the target operator demanding a fresh verdict.
+Result<Run> provisionAndChange(store::Workspace &workspace, devices::DeviceLinkProvider &links, bool network)
+{
+    const auto fleet = demoFleet(workspace);
+    if (!fleet)
+        return fleet.error();
+    const QList<qint64> &ids = fleet->ids;
+    const qint64 home = fleet->home;
+    const qint64 target = fleet->target;
     campaigns::CampaignService service(workspace, links);
     campaigns::CampaignSettings settings;
     settings.batchSize = 512;
@@ -130,15 +149,10 @@ Result<Run> provisionAndChange(store::Workspace &workspace, devices::DeviceLinkP
 Result<double> provisionAllButSilent(store::Workspace &workspace, devices::DeviceLinkProvider &links, bool network, qint64 silent,
                                      campaigns::CampaignSummary *out)
 {
-    const auto devices = store::DeviceRepository(workspace.database()).idsInFleet(1);
-    if (!devices)
-        return devices.error();
-    QList<qint64> ids;
-    for (const auto &d : devices.value())
-        ids.append(d.first);
-    const auto operators = store::OperatorRepository(workspace.database()).list();
-    if (!operators)
-        return operators.error();
+    const auto fleet = demoFleet(workspace);
+    if (!fleet)
+        return fleet.error();
+    const QList<qint64> &ids = fleet->ids;
     campaigns::CampaignService service(workspace, links);
     campaigns::CampaignSettings settings; // the CLI's defaults: 10 s to answer, three attempts
     settings.network = network;
@@ -155,7 +169,7 @@ Result<double> provisionAllButSilent(store::Workspace &workspace, devices::Devic
         }
     });
     auto id = service.create(testing::ownerOf(workspace),
-                             { campaigns::CampaignKind::InitialProvisioning, QStringLiteral("meters"), operators->at(0).id, std::nullopt, ids, settings });
+                             { campaigns::CampaignKind::InitialProvisioning, QStringLiteral("meters"), fleet->home, std::nullopt, ids, settings });
     if (!id)
         return id.error();
     t.start();
