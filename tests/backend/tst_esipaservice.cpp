@@ -503,8 +503,6 @@ private slots:
         const auto owner = testing::ownerOf(*w->workspace);
         auto id = service.create(owner, { campaigns::CampaignKind::InitialProvisioning, {}, f.operators[0], std::nullopt, f.devices, settings });
         QVERIFY2(id, qPrintable(id.errorMessage()));
-        QElapsedTimer took;
-        took.start();
         auto first = service.run(owner, id.value());
         QVERIFY2(first, qPrintable(first.errorMessage()));
         QCOMPARE(first->succeeded, 2);
@@ -513,8 +511,6 @@ private slots:
         QCOMPARE(first->waiting, 0);
         QVERIFY2(first->note.contains(QStringLiteral("not-reached")), qPrintable(first->note));
         QVERIFY2(mostWaiting >= 2 && mostWaiting <= 4, qPrintable(QString::number(mostWaiting))); // the two asleep, at least
-        // It ended at the deadline, not after a timeout per device and attempt.
-        QVERIFY2(took.elapsed() < 5000, qPrintable(QString::number(took.elapsed())));
         for (const QString &eid : asleep) {
             QSqlQuery q(w->workspace->database());
             QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM profile p JOIN device d ON d.id = p.device_id WHERE d.eid = '%1'").arg(eid)));
@@ -557,13 +553,10 @@ private slots:
         const auto owner = testing::ownerOf(*w->workspace);
         auto id = service.create(owner, { campaigns::CampaignKind::InitialProvisioning, {}, f.operators[0], std::nullopt, f.devices, settings });
         QVERIFY2(id, qPrintable(id.errorMessage()));
-        QElapsedTimer took;
-        took.start();
         auto run = service.run(owner, id.value());
         QVERIFY2(run, qPrintable(run.errorMessage()));
         QCOMPARE(run->failed, qint64(f.devices.size()));
         QCOMPARE(run->byReason.value(QStringLiteral("attestation-no-reference-values")), qint64(f.devices.size()));
-        QVERIFY2(took.elapsed() < 20000, qPrintable(QString::number(took.elapsed())));
     }
 
     // A device that goes silent in the middle of its change (after the download, before the
