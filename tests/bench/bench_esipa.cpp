@@ -14,7 +14,8 @@
 // moment every device that can be provisioned is done.
 // With --scale: N devices (default 100 000) of one field checking in with one eIM over loopback
 // TLS, every device twice (the first time the eIM asks for its eUICC's certificates and checks
-// their chain), with the resident memory after each round: what a fleet that only polls costs.
+// their chain), with the resident memory after each round: what a fleet that only polls costs;
+// then a campaign over 1 % of them while every device keeps polling.
 // Usage: bench_esipa [--quick | --devices N] [--poll-ms MS] | --faults [--devices N] | --scale [--devices N]
 
 #include "benchsupport.h"
@@ -229,6 +230,20 @@ struct ServedField
     }
     // Every device checks in once more (a field started with once, and finished).
     void runOnce() { counts = simulation::FieldOnNetwork(*field, options).run(stop); }
+    // Every device checks in again and again, as fast as the field's threads go, until stopped.
+    void pollUntilStopped()
+    {
+        options.once = false;
+        options.poll = std::chrono::milliseconds(0);
+        stop = false;
+        devices = std::thread([this] { counts = simulation::FieldOnNetwork(*field, options).run(stop); });
+    }
+    simulation::FieldNetworkCounts stopPolling()
+    {
+        stop = true;
+        devices.join();
+        return counts;
+    }
     ~ServedField()
     {
         stop = true;
@@ -312,6 +327,29 @@ int scale(int devicesWanted)
     const simulation::FieldNetworkCounts second = served.counts;
     const double secondSeconds = double(t.nsecsElapsed()) / 1e9 - secondStart;
     const long afterSecond = bench::residentMemoryMiB();
+
+    // A campaign over a share of the fleet while every device polls: the share is provisioned as
+    // its devices come round, each held in session through its whole change.
+    const auto fleet = demoFleet(*ws.value());
+    if (!fleet)
+        return stop(fleet.errorMessage());
+    const QList<qint64> share = fleet->ids.mid(0, std::max<qsizetype>(1, fleet->ids.size() / 100));
+    served.pollUntilStopped();
+    campaigns::CampaignSettings settings;
+    settings.network = true;
+    eim::EsipaDeviceLinks links(served.eim);
+    campaigns::CampaignService service(*ws.value(), links);
+    const double campaignStart = double(t.nsecsElapsed()) / 1e9;
+    auto id = service.create(testing::ownerOf(*ws.value()), { campaigns::CampaignKind::InitialProvisioning, QStringLiteral("share"),
+                                                              fleet->home, std::nullopt, share, settings });
+    if (!id)
+        return stop(id.errorMessage());
+    auto summary = service.run(testing::ownerOf(*ws.value()), id.value());
+    if (!summary)
+        return stop(summary.errorMessage());
+    const double campaignSeconds = double(t.nsecsElapsed()) / 1e9 - campaignStart;
+    const simulation::FieldNetworkCounts third = served.stopPolling();
+    const long afterThird = bench::residentMemoryMiB();
     const auto c = served.eim->counters();
     const bench::P256Rates rates = bench::measureP256(1000);
     std::printf("%d devices of one field checking in with one eIM over loopback TLS (%d connections), %d cores, allocator %s\n",
@@ -322,12 +360,16 @@ int scale(int devicesWanted)
                 first.checkIns, firstSeconds, double(first.checkIns) / firstSeconds, first.unreached, afterFirst);
     std::printf("polling with nothing waiting: %lld check-ins in %.1f s = %.0f/s, %lld unreached; resident %ld MiB\n", second.checkIns,
                 secondSeconds, double(second.checkIns) / secondSeconds, second.unreached, afterSecond);
+    std::printf("a campaign over %lld of them while all poll: %lld provisioned, %lld failed in %.1f s (%.1f devices/s) among %lld "
+                "check-ins (%.0f/s), %lld unreached; resident %ld MiB\n",
+                qint64(share.size()), summary->succeeded, summary->failed, campaignSeconds, double(summary->succeeded) / campaignSeconds,
+                third.checkIns, double(third.checkIns) / campaignSeconds, third.unreached, afterThird);
     std::printf("the eIM: %llu polls, %llu packages handed out, %llu results, %llu refused; reference, one core: verify %.0f/s "
                 "(first contact needs 2 per device)\n",
                 static_cast<unsigned long long>(c.polls), static_cast<unsigned long long>(c.handedOut),
                 static_cast<unsigned long long>(c.results), static_cast<unsigned long long>(c.refused), rates.verify);
     std::printf("peak RSS %ld MiB\n", bench::peakMemoryMiB());
-    return first.unreached == 0 && second.unreached == 0 ? 0 : 1;
+    return first.unreached == 0 && second.unreached == 0 && summary->succeeded == share.size() ? 0 : 1;
 }
 
 } // namespace
