@@ -607,8 +607,10 @@ Result<QByteArray> SimulatedDevice::loadBoundPackage(const QByteArray &boundProf
             serverAddress = m_session->serverAddress();
     }
     auto installed = install(package.value());
-    if (!installed && installed.error().code == ErrorCode::DeviceRestarted)
-        return installed.error(); // a device that restarted answers nothing
+    // A device that restarted mid-load answers nothing; up again, its eUICC holds the result of
+    // the interrupted installation (ErrorReason installFailedDueToInterruption) among its pending
+    // notifications, for the LPA or IPA to deliver, as it would any other.
+    const bool restarted = !installed && installed.error().code == ErrorCode::DeviceRestarted;
     // SGP.22 section 5.5: the installation result, signed, whatever the outcome; it is also the
     // install notification, pending until it is delivered (section 3.5).
     using Pir = protocol::ProfileInstallationResult;
@@ -625,6 +627,7 @@ Result<QByteArray> SimulatedDevice::loadBoundPackage(const QByteArray &boundProf
         switch (installed.error().code) {
         case ErrorCode::AlreadyInstalled: result.reason = Pir::ErrorReason::IccidAlreadyExists; break;
         case ErrorCode::NoMemory: result.reason = Pir::ErrorReason::InsufficientMemory; break;
+        case ErrorCode::DeviceRestarted: result.reason = Pir::ErrorReason::Interruption; break;
         default:
             result.reason = Pir::ErrorReason::Scp03tSecurityError;
             result.failedCommand = Pir::BppCommand::LoadProfileElements;
@@ -643,6 +646,8 @@ Result<QByteArray> SimulatedDevice::loadBoundPackage(const QByteArray &boundProf
     QByteArray answer = result.encode();
     if (auto kept = keepNotification({ { result.sequenceNumber, NotificationEvent::Install, serverAddress, result.iccid }, answer }); !kept)
         qCWarning(lcSimulation) << "device" << m_spec.eid << "kept no install notification:" << kept.errorMessage();
+    if (restarted)
+        return installed.error();
     return answer;
 }
 

@@ -123,12 +123,19 @@ Answer<QByteArray> EsipaDeviceLink::profileOperation(const QByteArray &requestBy
         break;
     }
     return m_service->queuePsmos(m_eid, { psmo })
-        .map<QByteArray>([eid = m_eid, operation = request->operation, expected](const PackageResult &result) -> Result<QByteArray> {
+        .map<QByteArray>([eid = m_eid, iccid = request->iccid, operation = request->operation, expected](const PackageResult &result) -> Result<QByteArray> {
             auto first = onlyResult(eid, result);
             if (!first)
                 return first.error();
             if (first->kind != expected)
                 return fail(QStringLiteral("device %1 answered a %2 with another result").arg(eid, protocol::profileOperationName(operation)));
+            // SGP.32's EnableProfileResult has no disallowedByPolicy: an eUICC that understood the
+            // enable and would not do it answers undefinedError, which is the device refusing the
+            // enable, as ES10c's disallowedByPolicy is for a device in process.
+            if (operation == protocol::ProfileOperation::Enable && first->result == int(protocol::ProfileOperationResult::UndefinedError))
+                return failWith(ErrorCode::EnableRejected,
+                                QStringLiteral("device %1's eUICC refused to enable profile %2 (undefinedError, SGP.32 names no finer reason)")
+                                    .arg(eid, iccid));
             return protocol::ProfileOperationResponse { operation, first->result }.encode();
         });
 }
@@ -209,8 +216,14 @@ Answer<devices::AttachReport> EsipaDeviceLink::attach(const QByteArray &rand, co
                 return answer.error();
             if (answer->kind != esipa::SimfleetEimPackage::Kind::Attach)
                 return fail(QStringLiteral("device %1 answered an attach with an attestation").arg(eid));
-            if (answer->res.isEmpty() && !answer->fellBack && answer->iccid.isEmpty())
-                return failWith(ErrorCode::AttachFailed, QStringLiteral("device %1 did not attach: %2").arg(eid, answer->detail));
+            if (answer->res.isEmpty() && !answer->fellBack && answer->iccid.isEmpty()) {
+                // The device's reason, as the in-process field gives it (attachError, simfleet's module).
+                using R = esipa::SimfleetEimPackageResult;
+                const ErrorCode code = answer->attachError == R::NoEnabledProfile ? ErrorCode::NoEnabledProfile
+                    : answer->attachError == R::NoCoverage                         ? ErrorCode::NoCoverage
+                                                                                   : ErrorCode::AttachFailed;
+                return failWith(code, QStringLiteral("device %1 did not attach: %2").arg(eid, answer->detail));
+            }
             return devices::AttachReport { answer->iccid, answer->res, answer->fellBack, answer->detail };
         });
 }

@@ -665,6 +665,11 @@ Result<QString> EsipaService::download(const QString &eid, const QString &smdpAd
         return failWith(ErrorCode::PackageRejected, installation.errorMessage());
     // The profile server checked the eUICC's signature on the result when the IPA delivered it
     // (handleNotification, relayed); what it says is the eUICC's word either way.
+    // A device that restarted mid-load tells so once up again (installFailedDueToInterruption):
+    // tried again, as in process.
+    if (!installation->success && installation->reason == protocol::ProfileInstallationResult::ErrorReason::Interruption)
+        return failWith(ErrorCode::DeviceRestarted,
+                        QStringLiteral("device %1 restarted during the download (installFailedDueToInterruption); nothing was installed").arg(eid));
     if (!installation->success)
         return failWith(ErrorCode::PackageRejected, QStringLiteral("device %1 did not install the profile (step %2, reason %3)")
                                                         .arg(eid)

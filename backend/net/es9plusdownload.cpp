@@ -13,6 +13,41 @@ namespace simfleet::net {
 
 namespace es9 = protocol::es9plus;
 
+namespace {
+
+// The installation result of a session the eUICC keeps among its pending notifications.
+std::optional<protocol::ProfileInstallationResult> pendingInstallationResult(devices::DeviceLink &link, const QByteArray &transactionId,
+                                                                             std::chrono::milliseconds deviceTimeout)
+{
+    auto answer = devices::awaitAnswer(link.retrieveNotifications(protocol::RetrieveNotificationsListRequest {}.encode()), deviceTimeout,
+                                       link.eid());
+    auto list = answer ? protocol::RetrieveNotificationsListResponse::decode(answer.value())
+                       : Result<protocol::RetrieveNotificationsListResponse>(answer.error());
+    if (!list)
+        return std::nullopt;
+    for (const protocol::PendingNotification &pending : std::as_const(list->notifications)) {
+        const auto *result = std::get_if<protocol::ProfileInstallationResult>(&pending.content);
+        if (result && result->transactionId == transactionId)
+            return *result;
+    }
+    return std::nullopt;
+}
+
+// Section 3.1.3: the installation result goes to the server, then leaves the eUICC's list.
+Result<void> deliver(Es9PlusFunctions &client, devices::DeviceLink &link, const protocol::ProfileInstallationResult &result,
+                     const QByteArray &encoded, std::chrono::milliseconds deviceTimeout)
+{
+    if (auto told = client.handleNotification({ encoded }); !told)
+        return told.error();
+    auto removed = devices::awaitAnswer(link.removeNotification(protocol::NotificationSentRequest { result.sequenceNumber }.encode()),
+                                        deviceTimeout, link.eid());
+    if (!removed)
+        qCInfo(lcNet) << "device" << link.eid() << "kept its install notification" << result.sequenceNumber << ":" << removed.errorMessage();
+    return {};
+}
+
+} // namespace
+
 Result<QString> downloadThroughEs9Plus(Es9PlusFunctions &client, devices::DeviceLink &link, const QString &smdpAddress,
                                        std::chrono::milliseconds deviceTimeout, const QString &matchingId,
                                        QByteArray *installationResult)
@@ -66,6 +101,18 @@ Result<QString> downloadThroughEs9Plus(Es9PlusFunctions &client, devices::Device
     if (!bound)
         return server(bound.error());
     auto loaded = devices::awaitAnswer(link.loadBoundPackage(bound->boundProfilePackage), deviceTimeout, eid);
+    if (!loaded && loaded.error().code == ErrorCode::DeviceRestarted) {
+        // Up again, the eUICC holds the interrupted installation's result (installFailedDueTo-
+        // Interruption): the server is told, so its session ends, and the caller gets it.
+        if (auto interrupted = pendingInstallationResult(link, initiated->transactionId, deviceTimeout)) {
+            const QByteArray encoded = interrupted->encode();
+            if (auto told = deliver(client, link, interrupted.value(), encoded, deviceTimeout); !told)
+                qCInfo(lcNet) << "device" << eid << "restarted, and its interrupted installation's result was not taken:" << told.errorMessage();
+            if (installationResult)
+                *installationResult = encoded;
+        }
+        return loaded.error();
+    }
     if (!loaded)
         return loaded.error().code == ErrorCode::None ? failWith(ErrorCode::PackageRejected, loaded.errorMessage()) : loaded.error();
     auto result = protocol::ProfileInstallationResult::decode(loaded.value());
@@ -73,13 +120,8 @@ Result<QString> downloadThroughEs9Plus(Es9PlusFunctions &client, devices::Device
         return failWith(ErrorCode::PackageRejected, result.errorMessage());
     if (installationResult)
         *installationResult = loaded.value();
-    // Section 3.1.3: the installation result goes to the server, then leaves the eUICC's list.
-    if (auto told = client.handleNotification({ loaded.value() }); !told)
+    if (auto told = deliver(client, link, result.value(), loaded.value(), deviceTimeout); !told)
         return server(told.error());
-    auto removed = devices::awaitAnswer(link.removeNotification(protocol::NotificationSentRequest { result->sequenceNumber }.encode()),
-                                        deviceTimeout, eid);
-    if (!removed)
-        qCInfo(lcNet) << "device" << eid << "kept its install notification" << result->sequenceNumber << ":" << removed.errorMessage();
     if (!result->success)
         return failWith(ErrorCode::PackageRejected, QStringLiteral("the device did not install the profile (step %1, reason %2)")
                                                         .arg(int(result->failedCommand))

@@ -68,6 +68,9 @@ struct SimfleetEimPackageResult
     QByteArray res;                 // Attach: RES, empty when it did not attach
     bool fellBack = false;          // Attach: back on the profile enabled before (no coverage)
     QString detail;
+    // Attach: why it did not attach (attachError), 0 when absent.
+    enum AttachError { NoEnabledProfile = 1, NoCoverage = 2, AuthenticationFailed = 3, UndefinedError = 127 };
+    int attachError = 0;
 
     QByteArray encode() const;
     static Result<SimfleetEimPackageResult> decode(QByteArrayView der);

@@ -98,7 +98,7 @@ QByteArray SimfleetEimPackageResult::encode() const
 {
     QByteArray chosen = attestationResponse;
     if (kind == SimfleetEimPackage::Kind::Attach) {
-        // attachReport's components are untagged: automatic tags [0] to [3]. fellBack is
+        // attachReport's components are untagged: automatic tags [0] to [4]. fellBack is
         // BOOLEAN DEFAULT FALSE, which DER leaves out when it is FALSE (X.690 section 11.5).
         // iccid is absent when the device could not attach at all (no profile it could run).
         QByteArray report = iccid.isEmpty() ? QByteArray() : der::tlv(0x80, iccidToEfIccid(iccid));
@@ -108,6 +108,8 @@ QByteArray SimfleetEimPackageResult::encode() const
             report += der::boolean(true, 0x82);
         if (!detail.isEmpty())
             report += der::tlv(0x83, detail.toUtf8());
+        if (attachError != 0)
+            report += der::integer(attachError, 0x84);
         chosen = der::tlv(tagAttach, report);
     }
     return der::tlv(tagPackage, QByteArray(der::tlv(0x80, eimTransactionId) + chosen));
@@ -153,6 +155,12 @@ Result<SimfleetEimPackageResult> SimfleetEimPackageResult::decode(QByteArrayView
         if (!text || text->isEmpty())
             return bad(what, QStringLiteral("detail is empty or not UTF-8"));
         out.detail = text.value();
+    }
+    if (auto error = r.optional(0x84)) {
+        auto code = der::readInteger(error->content);
+        if (!code || code.value() < 1 || code.value() > 127)
+            return bad(what, QStringLiteral("attachError is not a reason code from 1 to 127"));
+        out.attachError = int(code.value());
     }
     if (!r.atEnd())
         return bad(what, QStringLiteral("attachReport holds data after its fields"));

@@ -216,7 +216,11 @@ Result<qint64> EimRepository::waitingCount(const QString &eid)
 
 Result<std::optional<EimPackageRecord>> EimRepository::sentEuiccDataFor(const QString &eid)
 {
-    return onePackage(QStringLiteral("eid = ? AND kind = 'euicc-data' AND state = 'sent' ORDER BY id LIMIT 1"), eid);
+    // state IN (...) as the partial index eim_package_waiting has it, which SQLite uses only when
+    // the query names its condition: with state = 'sent' alone every check-in scanned the table
+    // (bench_esipa --scale slowed from 200 to 23 first contacts a second by 57 000 devices).
+    return onePackage(QStringLiteral("eid = ? AND kind = 'euicc-data' AND state IN ('queued', 'sent') AND state = 'sent' ORDER BY id LIMIT 1"),
+                      eid);
 }
 
 Result<qint64> EimRepository::cancelWaiting(const QString &reason, const QDateTime &at)

@@ -251,10 +251,13 @@ private slots:
         unattached.eimTransactionId = samples::attachPackage().eimTransactionId;
         unattached.kind = SimfleetEimPackage::Kind::Attach;
         unattached.detail = QStringLiteral("no network here");
+        unattached.attachError = SimfleetEimPackageResult::NoCoverage;
         auto failed = SimfleetEimPackageResult::decode(unattached.encode());
         QVERIFY2(failed.ok(), qPrintable(failed.errorMessage()));
         QVERIFY(failed->iccid.isEmpty() && failed->res.isEmpty() && !failed->fellBack);
         QCOMPARE(failed->detail, QStringLiteral("no network here"));
+        QCOMPARE(failed->attachError, int(SimfleetEimPackageResult::NoCoverage));
+        QCOMPARE(report->attachError, 0); // attached: no reason written
         auto attest = SimfleetEimPackage::decode(samples::attestPackage().encode());
         QVERIFY2(attest.ok(), qPrintable(attest.errorMessage()));
         QCOMPARE(attest->attestationRequest, samples::attestPackage().attestationRequest);
@@ -479,6 +482,8 @@ private slots:
         QTest::addRow("unknown simfleet alternative") << false << hex("bf4f08" "ff2105" "8001aa" "a200") << QStringLiteral("neither");
         QTest::addRow("fellBack FALSE written out")
             << true << QByteArray(hex("bf5017" "ff2114" "8001aa" "a10f" "800a") + hex(iccidHex) + hex("820100")) << QStringLiteral("not TRUE");
+        QTest::addRow("attachError 0")
+            << true << QByteArray(hex("bf500d" "ff210a" "8001aa" "a105" "8301" "41" "8400")) << QStringLiteral("attachError");
         QTest::addRow("the SM-DS alternative") << false << hex("bf3b07" "a105" "80030a0b0c") << QStringLiteral("not supported");
         QTest::addRow("acknowledgement not [0]") << false << hex("bf5006" "bf5303" "020101") << QStringLiteral("SequenceNumber");
     }

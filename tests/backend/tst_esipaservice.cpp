@@ -117,11 +117,12 @@ struct World
     }
 };
 
-std::unique_ptr<World> world()
+// meters: the demo's, with its faults when faults (one of each kind from 30 on).
+std::unique_ptr<World> world(int meters = 4, bool faults = false)
 {
     auto w = std::make_unique<World>();
     const QString path = w->dir.filePath(QStringLiteral("esipa.simfleet"));
-    w->workspace = simulation::DemoWorkspace::create(path, nullptr, { 4, 0, 0, false }).value();
+    w->workspace = simulation::DemoWorkspace::create(path, nullptr, { meters, 0, 0, faults }).value();
     auto service = eim::EsipaService::ofWorkspace(*w->workspace);
     if (!service)
         qFatal("%s", qPrintable(service.errorMessage()));
@@ -557,6 +558,55 @@ private slots:
         QVERIFY2(run, qPrintable(run.errorMessage()));
         QCOMPARE(run->failed, qint64(f.devices.size()));
         QCOMPARE(run->byReason.value(QStringLiteral("attestation-no-reference-values")), qint64(f.devices.size()));
+    }
+
+    // The demo's faulty meters end on the network as they do in process (tst_campaigns): the one
+    // that restarts mid-download says so when up again (installFailedDueToInterruption) and is
+    // tried again, the one whose eUICC will not enable ends enable-rejected, the one out of its
+    // operator's coverage no-coverage; the tampered and the rest as their verdict says.
+    void faultyDevicesEndAsInProcess()
+    {
+        auto w = world(30, true);
+        eim::EsipaDeviceLinks links(w->service);
+        const Fleet f = fleetOf(*w->workspace);
+        QCOMPARE(f.eids.size(), 30);
+        // Device 29 finds no network of one operator: that one provisions the fleet.
+        const QString uncovered = w->field->device(f.eids[29])->spec().faultOperator;
+        qint64 target = 0;
+        QSqlQuery q(w->workspace->database());
+        QVERIFY(q.exec(QStringLiteral("SELECT id FROM operator WHERE mcc || mnc = '%1' AND profile_server_address IS NULL").arg(uncovered)));
+        QVERIFY2(q.next(), qPrintable(uncovered));
+        target = q.value(0).toLongLong();
+        q.finish();
+        PollingField field(*w, f.eids); // the offline one too (that fault is the field process's)
+        campaigns::CampaignSettings settings;
+        settings.answerTimeoutMs = 5000;
+        settings.concurrency = 8;
+        settings.backoffMs = 50;
+        settings.network = true;
+        campaigns::CampaignService service(*w->workspace, links);
+        const auto owner = testing::ownerOf(*w->workspace);
+        auto id = service.create(owner, { campaigns::CampaignKind::InitialProvisioning, {}, target, std::nullopt, f.devices, settings });
+        QVERIFY2(id, qPrintable(id.errorMessage()));
+        auto run = service.run(owner, id.value());
+        QVERIFY2(run, qPrintable(run.errorMessage()));
+        const auto outcome = [&](int index) {
+            QSqlQuery item(w->workspace->database());
+            item.exec(QStringLiteral("SELECT state || ':' || coalesce(reason, '') FROM campaign_item WHERE campaign_id = %1 AND device_id = %2")
+                          .arg(id.value())
+                          .arg(f.devices[index]));
+            return item.next() ? item.value(0).toString() : QString();
+        };
+        QCOMPARE(outcome(7), QStringLiteral("failed:attestation-measurement-mismatch"));
+        QCOMPARE(outcome(19), QStringLiteral("succeeded:")); // restarted once, tried again
+        QCOMPARE(outcome(23), QStringLiteral("failed:enable-rejected"));
+        QCOMPARE(outcome(29), QStringLiteral("failed:no-coverage"));
+        QCOMPARE(outcome(0), QStringLiteral("succeeded:"));
+        // The restarted one holds the one profile; the one that would not enable holds none.
+        QCOMPARE(w->field->device(f.eids[19])->listProfiles().value().size(), 1);
+        QVERIFY(w->field->device(f.eids[23])->listProfiles().value().isEmpty());
+        // Its interrupted installation's result reached the profile server, which ended that session.
+        QVERIFY(w->field->device(f.eids[19])->memory().notifications.isEmpty());
     }
 
     // A device that goes silent in the middle of its change (after the download, before the

@@ -149,6 +149,7 @@ void addEsipaMessages(QMap<QString, QByteArray> &messages, const QString &eid, c
     unattached.eimTransactionId = samples::attachPackage().eimTransactionId;
     unattached.kind = SimfleetEimPackage::Kind::Attach;
     unattached.detail = QStringLiteral("no network here");
+    unattached.attachError = SimfleetEimPackageResult::NoCoverage;
     messages.insert(QStringLiteral("SimfleetEimPackageResult.unattached"), unattached.encode());
     SimfleetEimPackageResult attested;
     attested.eimTransactionId = samples::attestPackage().eimTransactionId;
