@@ -68,17 +68,32 @@ public:
         return Answer(state);
     }
 
+    // The timeout counts from the instant `from` gives, when that is later than the wait or the
+    // continuation began: a link that hands the request to the device later than it was asked
+    // (an eIM, when the device checks in) gives the device its whole timeout from then. Set it
+    // before wait() or then(); map() passes it on.
+    const Answer &countingFrom(std::function<std::chrono::steady_clock::time_point()> from) const
+    {
+        QMutexLocker lock(&m_state->mutex);
+        m_state->countsFrom = std::move(from);
+        return *this;
+    }
+
     // Blocks at most `timeout` (a deferred answer is computed now, whatever the timeout).
     Result<T> wait(std::chrono::milliseconds timeout, const QString &eid) const
     {
         computeIfDeferred();
         State &s = *m_state;
         QMutexLocker lock(&s.mutex);
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        auto deadline = std::chrono::steady_clock::now() + timeout;
         while (!s.result) {
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
             if (left.count() <= 0 || !s.settled.wait(&s.mutex, QDeadlineTimer(left.count()))) {
                 if (!s.result) {
+                    if (const auto later = laterDeadline(s, timeout)) {
+                        deadline = *later;
+                        continue;
+                    }
                     lock.unlock();
                     settle(m_state, detail::timeoutError(eid, timeout));
                     lock.relock();
@@ -100,9 +115,7 @@ public:
                 s.continuation = std::move(done);
                 // The deadline keeps the answer until it is due: the continuation runs even when
                 // nobody else holds the answer any more.
-                detail::scheduleDeadline(std::chrono::steady_clock::now() + timeout, [state = m_state, eid, timeout] {
-                    settle(state, detail::timeoutError(eid, timeout));
-                });
+                expireAt(m_state, std::chrono::steady_clock::now() + timeout, eid, timeout);
                 return;
             }
         }
@@ -133,11 +146,45 @@ public:
             }
         }
         auto [mapped, settle] = Answer<U>::pending();
+        {
+            QMutexLocker lock(&m_state->mutex);
+            if (m_state->countsFrom)
+                mapped.countingFrom(m_state->countsFrom);
+        }
         whenSettled([settle = settle, apply](const Result<T> &r) { settle(apply(r)); });
         return mapped;
     }
 
 private:
+    // The deadline `from` moves the timeout to, when it is still ahead; called with s.mutex held.
+    static std::optional<std::chrono::steady_clock::time_point> laterDeadline(const auto &s, std::chrono::milliseconds timeout)
+    {
+        if (!s.countsFrom)
+            return std::nullopt;
+        const auto later = s.countsFrom() + timeout;
+        if (later <= std::chrono::steady_clock::now())
+            return std::nullopt;
+        return later;
+    }
+
+    // Fails the answer with a timeout at `at`, or later when countingFrom moved its start.
+    static void expireAt(std::shared_ptr<State> state, std::chrono::steady_clock::time_point at, const QString &eid,
+                         std::chrono::milliseconds timeout)
+    {
+        detail::scheduleDeadline(at, [state, eid, timeout] {
+            std::optional<std::chrono::steady_clock::time_point> later;
+            {
+                QMutexLocker lock(&state->mutex);
+                if (state->result)
+                    return;
+                later = laterDeadline(*state, timeout);
+            }
+            if (later)
+                expireAt(state, *later, eid, timeout);
+            else
+                settle(state, detail::timeoutError(eid, timeout));
+        });
+    }
 
     struct State
     {
@@ -147,6 +194,7 @@ private:
         std::function<Result<T>()> compute; // a deferred answer not yet computed
         bool computing = false;
         Continuation continuation;
+        std::function<std::chrono::steady_clock::time_point()> countsFrom; // countingFrom()
     };
 
     explicit Answer(std::shared_ptr<State> state) : m_state(std::move(state)) { }

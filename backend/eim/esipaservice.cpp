@@ -82,8 +82,8 @@ EsipaService::~EsipaService()
     QMutexLocker lock(&m_mutex);
     m_stopping = true;
     m_arrived.wakeAll();
-    for (const auto &settle : std::as_const(m_waiting))
-        settle(fail(QStringLiteral("the eIM stopped before the device's result came")));
+    for (const Waiting &w : std::as_const(m_waiting))
+        w.settle(fail(QStringLiteral("the eIM stopped before the device's result came")));
 }
 
 Result<std::unique_ptr<EsipaService>> EsipaService::ofWorkspace(store::Workspace &workspace)
@@ -107,10 +107,19 @@ devices::Answer<PackageResult> EsipaService::queue(const QString &eid, store::Ei
     auto [answer, settle] = devices::Answer<PackageResult>::pending();
     record.eid = eid;
     record.queuedAt = m_workspace.clock().now();
+    // The device's timeout counts from when it gets the package, not from when it was queued:
+    // a device that checks in later than asked is not silent until it has had the package that
+    // long (and a download's relay, say, is not cut short by its wait for the check-in).
+    auto handedOutAt = std::make_shared<std::atomic<qint64>>(0);
+    answer.countingFrom([handedOutAt] {
+        using Clock = std::chrono::steady_clock;
+        const qint64 at = handedOutAt->load();
+        return at == 0 ? Clock::time_point::min() : Clock::time_point(Clock::duration(at));
+    });
     // Waiting before the package exists: its result may come before enqueue returns.
     {
         QMutexLocker lock(&m_mutex);
-        m_waiting.insert(record.transactionId, settle);
+        m_waiting.insert(record.transactionId, { settle, handedOutAt });
         ++m_queued[eid];
     }
     auto stored = m_workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
@@ -173,7 +182,7 @@ void EsipaService::withdraw(const QString &eid)
         QMutexLocker lock(&m_mutex);
         for (const QByteArray &id : std::as_const(withdrawn)) {
             if (auto it = m_waiting.find(id); it != m_waiting.end()) {
-                waiters.append(it.value());
+                waiters.append(it->settle);
                 m_waiting.erase(it);
             }
         }
@@ -364,6 +373,11 @@ net::FunctionAnswer EsipaService::getEimPackage(const esipa::GetEimPackageReques
     if (!next)
         return answerWith({ int(esipa::GetEimPackageResponse::NoEimPackageAvailable) });
     ++m_handedOut;
+    {
+        QMutexLocker lock(&m_mutex);
+        if (auto it = m_waiting.constFind(next->transactionId); it != m_waiting.cend())
+            it->handedOutAt->store(std::chrono::steady_clock::now().time_since_epoch().count());
+    }
     return next->request;
 }
 
@@ -495,7 +509,7 @@ void EsipaService::settle(const store::EimPackageRecord &package, Result<Package
     {
         QMutexLocker lock(&m_mutex);
         if (auto it = m_waiting.find(package.transactionId); it != m_waiting.end()) {
-            waiter = it.value();
+            waiter = it->settle;
             m_waiting.erase(it);
         }
     }

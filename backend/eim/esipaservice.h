@@ -149,7 +149,14 @@ private:
     EuiccPackages m_packages;
     crypto::ChainVerifier m_deviceTrust;
     mutable QMutex m_mutex;
-    QHash<QByteArray, devices::Answer<PackageResult>::Settle> m_waiting; // by transaction ID
+    // Who waits for each package's result, and when the package was handed out (0: not yet;
+    // steady clock): the asker's timeout counts from then (devices::Answer::countingFrom).
+    struct Waiting
+    {
+        devices::Answer<PackageResult>::Settle settle;
+        std::shared_ptr<std::atomic<qint64>> handedOutAt;
+    };
+    QHash<QByteArray, Waiting> m_waiting; // by transaction ID
     // A poll with nothing waiting costs no store access (most polls, for a fleet that checks in
     // every few hours): devices known enrolled with a known eUICC certificate, when their last
     // check-in was recorded (last_seen_at is kept to the minute), and a generation per device

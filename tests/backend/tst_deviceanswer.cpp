@@ -103,6 +103,36 @@ private slots:
         QCOMPARE(code, ErrorCode::Timeout);
     }
 
+    // A timeout that counts from when the link handed the request over: an answer still within
+    // its timeout of that instant is waited for, by wait() and by a continuation, through map()
+    // too; one handed over long ago times out as any other.
+    void timeoutsCountFromWhenTheDeviceGotTheRequest()
+    {
+        const auto handedOverJustNow = [] { return std::chrono::steady_clock::now(); };
+        auto [answer, settle] = Answer<int>::pending();
+        answer.countingFrom(handedOverJustNow);
+        auto mapped = answer.map<int>([](int v) { return Result<int>(v * 2); });
+        QSemaphore done;
+        int continued = 0;
+        mapped.then(20ms, QStringLiteral("E"), [&](const Result<int> &r) {
+            continued = r ? r.value() : -1;
+            done.release();
+        });
+        std::unique_ptr<QThread> device(QThread::create([settle = settle] {
+            QThread::msleep(150); // well past 20 ms from the asking; never 20 ms past the hand-over
+            settle(4);
+        }));
+        device->start();
+        QCOMPARE(answer.wait(20ms, QStringLiteral("E")).value(), 4);
+        QVERIFY(done.tryAcquire(1, 5000));
+        QCOMPARE(continued, 8);
+        device->wait();
+
+        auto [stale, unused] = Answer<int>::pending();
+        stale.countingFrom([] { return std::chrono::steady_clock::time_point::min(); }); // not handed over
+        QCOMPARE(stale.wait(20ms, QStringLiteral("E")).error().code, ErrorCode::Timeout);
+    }
+
     // An answer mapped to what its bytes mean: computed when the device answers, on the thread
     // that settles it or, for a device in this process, on the one that collects it; errors pass
     // through; a mapped answer of a silent device times out at its own deadline.
