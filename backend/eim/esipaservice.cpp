@@ -200,7 +200,7 @@ void EsipaService::holdForWatcher(const QString &eid)
             return;
         // Without a thread to hold it on, the device is still taken up: what is queued for it
         // waits for its next check-in.
-        canHold = m_holding < m_maxHeld && m_holdFor.count() > 0 && !m_queued.contains(eid);
+        canHold = m_holdFor.count() > 0 && !m_queued.contains(eid);
         // Counted before the watchers are asked: a package they queue at once finds the hold.
         ++m_holding;
         m_arrivedFor.remove(eid);
@@ -216,11 +216,16 @@ void EsipaService::holdForWatcher(const QString &eid)
         }
     }
     QMutexLocker lock(&m_mutex);
-    if (taken && canHold) {
+    // Only the check-ins a campaign took up count against the limit: counting every check-in in
+    // flight left none held while a large fleet polled, and the devices taken up dropped out of
+    // session until their next check-in.
+    if (taken && canHold && m_heldNow < m_maxHeld) {
         ++m_held;
+        ++m_heldNow;
         QDeadlineTimer until(m_holdFor.count());
         while (!m_stopping && !m_arrivedFor.contains(eid) && !until.hasExpired())
             m_arrived.wait(&m_mutex, until);
+        --m_heldNow;
     }
     m_arrivedFor.remove(eid);
     --m_holding;

@@ -171,7 +171,8 @@ private:
     // Devices a package was stored for since their check-in began to be held (woken by m_arrived).
     QSet<QString> m_arrivedFor;
     QWaitCondition m_arrived;
-    int m_holding = 0;
+    int m_holding = 0; // check-ins between arriving and being answered (a package queued meanwhile wakes them)
+    int m_heldNow = 0; // of them, those held for a campaign's package, at most m_maxHeld
     int m_maxHeld = 0;
     std::chrono::milliseconds m_holdFor { 0 };
     bool m_stopping = false;
