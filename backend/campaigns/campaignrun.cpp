@@ -268,6 +268,8 @@ void CampaignRun::dispatch(CampaignItem item, std::optional<protocol::ProfileCon
         change.run(reconcile);
         if (change.wentAway())
             wentAway(change.item(), true);
+        else if (m_context->network)
+            m_context->network->endSession(change.item().eid); // its check-in held for more goes
         QMutexLocker lock(&m_mutex);
         if (!change.wentAway())
             m_inSession.remove(change.item().eid);
@@ -487,9 +489,15 @@ bool CampaignRun::checkedIn(const QString &eid)
 
 void CampaignRun::leaveSession(const QList<CampaignItem> &items)
 {
-    QMutexLocker lock(&m_mutex);
-    for (const CampaignItem &item : items)
-        m_inSession.remove(item.eid);
+    {
+        QMutexLocker lock(&m_mutex);
+        for (const CampaignItem &item : items)
+            m_inSession.remove(item.eid);
+    }
+    if (m_context && m_context->network) {
+        for (const CampaignItem &item : items)
+            m_context->network->endSession(item.eid);
+    }
 }
 
 void CampaignRun::wentAway(CampaignItem item, bool resumes)

@@ -119,25 +119,27 @@ devices::Answer<PackageResult> EsipaService::queue(const QString &eid, store::Ei
     // Waiting before the package exists: its result may come before enqueue returns.
     {
         QMutexLocker lock(&m_mutex);
-        m_waiting.insert(record.transactionId, { settle, handedOutAt });
+        m_waiting.insert(record.transactionId, { settle, handedOutAt, eid });
         ++m_queued[eid];
+        Outstanding &o = m_outstanding[eid];
+        ++o.unresolved;
+        ++o.storing;
     }
     auto stored = m_workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
         auto id = store::EimRepository(db).enqueue(record);
         return id ? Result<void>() : Result<void>(id.error());
     });
     QMutexLocker lock(&m_mutex);
+    if (auto o = m_outstanding.find(eid); o != m_outstanding.end() && --o->storing <= 0 && o->unresolved <= 0)
+        m_outstanding.erase(o); // its result came before it was stored
+    m_arrived.wakeAll(); // a check-in held for it reads it now
     if (!stored) {
-        m_waiting.remove(record.transactionId);
+        takeWaiting(record.transactionId);
         return devices::Answer<PackageResult>::ready(stored.error());
     }
     // Again once it is stored: a poll that looked before it was cannot take "nothing waits"
     // for the last word.
     ++m_queued[eid];
-    if (m_holding > 0) {
-        m_arrivedFor.insert(eid);
-        m_arrived.wakeAll();
-    }
     return answer;
 }
 
@@ -162,6 +164,25 @@ void EsipaService::setHold(std::chrono::milliseconds holdFor, int maxHeld)
     m_maxHeld = std::max(0, maxHeld);
 }
 
+std::optional<EsipaService::Waiting> EsipaService::takeWaiting(const QByteArray &transactionId)
+{
+    const auto it = m_waiting.find(transactionId);
+    if (it == m_waiting.end())
+        return std::nullopt;
+    Waiting waiting = std::move(it.value());
+    m_waiting.erase(it);
+    if (auto o = m_outstanding.find(waiting.eid); o != m_outstanding.end() && --o->unresolved <= 0 && o->storing <= 0)
+        m_outstanding.erase(o);
+    return waiting;
+}
+
+void EsipaService::endSession(const QString &eid)
+{
+    QMutexLocker lock(&m_mutex);
+    m_sessionEnded.insert(eid);
+    m_arrived.wakeAll();
+}
+
 void EsipaService::withdraw(const QString &eid)
 {
     QList<QByteArray> withdrawn;
@@ -181,10 +202,8 @@ void EsipaService::withdraw(const QString &eid)
     {
         QMutexLocker lock(&m_mutex);
         for (const QByteArray &id : std::as_const(withdrawn)) {
-            if (auto it = m_waiting.find(id); it != m_waiting.end()) {
-                waiters.append(it->settle);
-                m_waiting.erase(it);
-            }
+            if (auto waiting = takeWaiting(id))
+                waiters.append(waiting->settle);
         }
     }
     for (const auto &settle : std::as_const(waiters))
@@ -193,17 +212,12 @@ void EsipaService::withdraw(const QString &eid)
 
 void EsipaService::holdForWatcher(const QString &eid)
 {
-    bool canHold = false;
     {
         QMutexLocker lock(&m_mutex);
         if (m_stopping)
             return;
-        // Without a thread to hold it on, the device is still taken up: what is queued for it
-        // waits for its next check-in.
-        canHold = m_holdFor.count() > 0 && !m_queued.contains(eid);
-        // Counted before the watchers are asked: a package they queue at once finds the hold.
         ++m_holding;
-        m_arrivedFor.remove(eid);
+        m_sessionEnded.remove(eid);
     }
     bool taken = false;
     {
@@ -216,18 +230,24 @@ void EsipaService::holdForWatcher(const QString &eid)
         }
     }
     QMutexLocker lock(&m_mutex);
-    // Only the check-ins a campaign took up count against the limit: counting every check-in in
-    // flight left none held while a large fleet polled, and the devices taken up dropped out of
-    // session until their next check-in.
-    if (taken && canHold && m_heldNow < m_maxHeld) {
+    // Held while nothing was stored for the device since its last check-in read its queue, or a
+    // package is being stored: the campaign's next step is on its way. (Whether anything waits in
+    // general says nothing here: the package of the step before is still there until the device's
+    // check-in finds its queue empty.) Without a thread to hold it on, the device is still taken
+    // up, and what is queued for it waits for its next check-in. Only the check-ins a campaign
+    // took up count against the limit.
+    const auto nothingNew = [&] {
+        const Outstanding o = m_outstanding.value(eid);
+        return o.storing > 0 || o.unresolved == 0;
+    };
+    if (taken && m_holdFor.count() > 0 && m_heldNow < m_maxHeld && nothingNew()) {
         ++m_held;
         ++m_heldNow;
         QDeadlineTimer until(m_holdFor.count());
-        while (!m_stopping && !m_arrivedFor.contains(eid) && !until.hasExpired())
+        while (!m_stopping && nothingNew() && !m_sessionEnded.contains(eid) && !until.hasExpired())
             m_arrived.wait(&m_mutex, until);
         --m_heldNow;
     }
-    m_arrivedFor.remove(eid);
     --m_holding;
 }
 
@@ -513,10 +533,8 @@ void EsipaService::settle(const store::EimPackageRecord &package, Result<Package
     std::optional<devices::Answer<PackageResult>::Settle> waiter;
     {
         QMutexLocker lock(&m_mutex);
-        if (auto it = m_waiting.find(package.transactionId); it != m_waiting.end()) {
-            waiter = it->settle;
-            m_waiting.erase(it);
-        }
+        if (auto waiting = takeWaiting(package.transactionId))
+            waiter = waiting->settle;
     }
     if (waiter)
         (*waiter)(std::move(result));

@@ -117,6 +117,9 @@ public:
     // The device's packages not answered yet are withdrawn: the step that queued them gave up on
     // the device, and asks it what it holds when it comes back. Their waiters are told so.
     void withdraw(const QString &eid);
+    // The campaign that took the device up is done with it: a check-in held for its next package
+    // is answered now (and with what waits, if anything).
+    void endSession(const QString &eid);
 
     const EuiccPackages &packages() const { return m_packages; }
 
@@ -155,6 +158,7 @@ private:
     {
         devices::Answer<PackageResult>::Settle settle;
         std::shared_ptr<std::atomic<qint64>> handedOutAt;
+        QString eid;
     };
     QHash<QByteArray, Waiting> m_waiting; // by transaction ID
     // A poll with nothing waiting costs no store access (most polls, for a fleet that checks in
@@ -168,8 +172,19 @@ private:
     };
     QHash<QString, Known> m_known;
     QHash<QString, quint64> m_queued; // by EID: bumped by each package queued; absent: nothing waits
-    // Devices a package was stored for since their check-in began to be held (woken by m_arrived).
-    QSet<QString> m_arrivedFor;
+    // Per device: its packages not resolved yet (queued, or handed out and not answered), and of
+    // them those being stored now. A check-in a campaign took up is held while there is none (the
+    // campaign's next step is still to come) or one is being stored (woken by m_arrived); one
+    // handed out before and not answered is handed out again at once.
+    struct Outstanding
+    {
+        int unresolved = 0;
+        int storing = 0;
+    };
+    QHash<QString, Outstanding> m_outstanding; // absent: nothing outstanding
+    // Takes a package's waiter out (with the lock held), keeping m_outstanding.
+    std::optional<Waiting> takeWaiting(const QByteArray &transactionId);
+    QSet<QString> m_sessionEnded; // until the device's next check-in
     QWaitCondition m_arrived;
     int m_holding = 0; // check-ins between arriving and being answered (a package queued meanwhile wakes them)
     int m_heldNow = 0; // of them, those held for a campaign's package, at most m_maxHeld

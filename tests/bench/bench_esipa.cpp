@@ -230,11 +230,11 @@ struct ServedField
     }
     // Every device checks in once more (a field started with once, and finished).
     void runOnce() { counts = simulation::FieldOnNetwork(*field, options).run(stop); }
-    // Every device checks in again and again, as fast as the field's threads go, until stopped.
-    void pollUntilStopped()
+    // Every device checks in every `poll`, until stopped.
+    void pollUntilStopped(std::chrono::milliseconds poll)
     {
         options.once = false;
-        options.poll = std::chrono::milliseconds(0);
+        options.poll = poll;
         stop = false;
         devices = std::thread([this] { counts = simulation::FieldOnNetwork(*field, options).run(stop); });
     }
@@ -346,7 +346,11 @@ int scale(int devicesWanted)
     if (!fleet)
         return stop(fleet.errorMessage());
     const QList<qint64> share = fleet->ids.mid(0, std::max<qsizetype>(1, fleet->ids.size() / 100));
-    served.pollUntilStopped();
+    // Polling at a third of the rate the eIM answered idle polls: both sides share these 2 cores,
+    // and a field polling flat out would leave the campaign's own threads next to no CPU (a real
+    // fleet polls every few hours, from its own hardware).
+    const auto poll = std::chrono::milliseconds(qint64(3000.0 * devicesWanted / std::max(1.0, double(second.checkIns) / secondSeconds)));
+    served.pollUntilStopped(poll);
     campaigns::CampaignSettings settings;
     settings.network = true;
     settings.deadlineSeconds = 1800; // a bound for the benchmark; none is reached when all goes well
@@ -378,10 +382,10 @@ int scale(int devicesWanted)
         if (q.exec(QStringLiteral("SELECT count(*) FROM eim_package WHERE state = 'cancelled'")) && q.next())
             withdrawn = q.value(0).toLongLong();
     }
-    std::printf("a campaign over %lld of them while all poll: %lld provisioned, %lld failed; half done after %.1f s, nine in ten after "
+    std::printf("a campaign over %lld of them while all poll, each every %.0f s: %lld provisioned, %lld failed; half done after %.1f s, nine in ten after "
                 "%.1f s, all after %.1f s; %lld packages withdrawn from devices that dropped out of session; %lld check-ins (%.0f/s), "
                 "%lld unreached; resident %ld MiB\n",
-                qint64(share.size()), summary->succeeded, summary->failed, halfAt, mostAt, campaignSeconds, withdrawn, third.checkIns,
+                qint64(share.size()), double(poll.count()) / 1000, summary->succeeded, summary->failed, halfAt, mostAt, campaignSeconds, withdrawn, third.checkIns,
                 double(third.checkIns) / campaignSeconds, third.unreached, bench::residentMemoryMiB());
     const auto c = served.eim->counters();
     std::printf("the eIM: %llu polls, %llu held for a campaign, %llu packages handed out, %llu results, %llu refused\n",
