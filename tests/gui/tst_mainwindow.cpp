@@ -632,7 +632,12 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(started.count(), 1, 30000);
         QTRY_VERIFY(page->monitor()->isVisible());
         QTRY_VERIFY(page->monitor()->countsLabel()->text().contains(QStringLiteral("0 of 12 done")));
-        QTest::mouseClick(page->monitor()->pauseButton(), Qt::LeftButton);
+        // Clicked once the monitor is laid out: on a loaded machine the click could land on a
+        // button that had no size yet, and was lost.
+        QPushButton *pause = page->monitor()->pauseButton();
+        QTRY_VERIFY(pause->isVisible() && pause->isEnabled() && !pause->rect().isEmpty());
+        QTest::mouseClick(pause, Qt::LeftButton);
+        QVERIFY(!pause->isEnabled()); // the click was taken
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
         const auto summary = finished.first().first().value<campaigns::CampaignSummary>();
         QCOMPARE(summary.state, campaigns::CampaignState::Created);
