@@ -40,7 +40,9 @@ class TestCli : public QObject
         p.setStandardInputFile(QProcess::nullDevice());
         p.start(QStringLiteral(SIMFLEET_CLI), arguments);
         Run r;
-        if (!p.waitForFinished(60000))
+        // A guard against a hung command, not a measure: under the sanitizers, beside another
+        // test, attesting the demo's 600 trackers took over a minute.
+        if (!p.waitForFinished(300000))
             return r;
         r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
         r.out = p.readAllStandardOutput();
