@@ -220,13 +220,7 @@ Ipa::Ran Ipa::run(const QByteArray &packageBytes)
                 result.detail = report->detail;
             } else {
                 result.detail = report.errorMessage();
-                using R = esipa::SimfleetEimPackageResult;
-                switch (report.error().code) {
-                case ErrorCode::NoEnabledProfile: result.attachError = R::NoEnabledProfile; break;
-                case ErrorCode::NoCoverage: result.attachError = R::NoCoverage; break;
-                case ErrorCode::AttachFailed: result.attachError = R::AuthenticationFailed; break;
-                default: result.attachError = R::UndefinedError; break;
-                }
+                result.attachError = esipa::SimfleetEimPackageResult::attachErrorOf(report.error().code);
             }
         }
         return { provide(esipa::ProvideEimPackageResult { std::move(result), {} }), {} };

@@ -218,11 +218,8 @@ Answer<devices::AttachReport> EsipaDeviceLink::attach(const QByteArray &rand, co
                 return fail(QStringLiteral("device %1 answered an attach with an attestation").arg(eid));
             if (answer->res.isEmpty() && !answer->fellBack && answer->iccid.isEmpty()) {
                 // The device's reason, as the in-process field gives it (attachError, simfleet's module).
-                using R = esipa::SimfleetEimPackageResult;
-                const ErrorCode code = answer->attachError == R::NoEnabledProfile ? ErrorCode::NoEnabledProfile
-                    : answer->attachError == R::NoCoverage                         ? ErrorCode::NoCoverage
-                                                                                   : ErrorCode::AttachFailed;
-                return failWith(code, QStringLiteral("device %1 did not attach: %2").arg(eid, answer->detail));
+                return failWith(esipa::SimfleetEimPackageResult::errorCodeOf(answer->attachError),
+                                QStringLiteral("device %1 did not attach: %2").arg(eid, answer->detail));
             }
             return devices::AttachReport { answer->iccid, answer->res, answer->fellBack, answer->detail };
         });

@@ -71,6 +71,9 @@ struct SimfleetEimPackageResult
     // Attach: why it did not attach (attachError), 0 when absent.
     enum AttachError { NoEnabledProfile = 1, NoCoverage = 2, AuthenticationFailed = 3, UndefinedError = 127 };
     int attachError = 0;
+    // The reason a device's attach failed, both ways: the IPA writes it, the eIM reads it back.
+    static int attachErrorOf(ErrorCode code);
+    static ErrorCode errorCodeOf(int attachError);
 
     QByteArray encode() const;
     static Result<SimfleetEimPackageResult> decode(QByteArrayView der);

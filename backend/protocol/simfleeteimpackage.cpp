@@ -94,6 +94,25 @@ Result<SimfleetEimPackage> SimfleetEimPackage::decode(QByteArrayView bytes)
     return out;
 }
 
+int SimfleetEimPackageResult::attachErrorOf(ErrorCode code)
+{
+    switch (code) {
+    case ErrorCode::NoEnabledProfile: return NoEnabledProfile;
+    case ErrorCode::NoCoverage: return NoCoverage;
+    case ErrorCode::AttachFailed: return AuthenticationFailed;
+    default: return UndefinedError;
+    }
+}
+
+ErrorCode SimfleetEimPackageResult::errorCodeOf(int attachError)
+{
+    switch (attachError) {
+    case NoEnabledProfile: return ErrorCode::NoEnabledProfile;
+    case NoCoverage: return ErrorCode::NoCoverage;
+    default: return ErrorCode::AttachFailed;
+    }
+}
+
 QByteArray SimfleetEimPackageResult::encode() const
 {
     QByteArray chosen = attestationResponse;
