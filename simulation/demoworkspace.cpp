@@ -19,6 +19,7 @@
 #include "store/operatorrepository.h"
 #include "store/storewriter.h"
 #include "store/workspace.h"
+#include "store/workspaceaddress.h"
 #include "store/referencevaluerepository.h"
 #include "simulation/simulatedfield.h"
 #include "crypto/sha256.h"
@@ -564,7 +565,7 @@ Result<int> DemoWorkspace::renewRevocationLists(store::Workspace &workspace)
 
 DemoWorkspace::EimTlsFiles DemoWorkspace::eimTlsFiles(const QString &workspacePath)
 {
-    QString base = workspacePath;
+    QString base = store::localBasePath(workspacePath);
     if (base.endsWith(QStringLiteral(".simfleet")))
         base.chop(9);
     return { base + QStringLiteral(".eim-tls.pem"), base + QStringLiteral(".eim-tls.key"), base + QStringLiteral(".eim-root.pem") };

@@ -7,6 +7,7 @@
 #include "crypto/chainverifier.h"
 #include "crypto/sha256.h"
 #include "store/databaseconnection.h"
+#include "store/workspaceaddress.h"
 #include "store/sqlhelpers.h"
 #include "store/transaction.h"
 
@@ -167,7 +168,7 @@ devices::DeviceLinksOpener SimulatedField::opener()
 
 QString SimulatedField::pathForWorkspace(const QString &workspacePath)
 {
-    const QFileInfo info(workspacePath);
+    const QFileInfo info(store::localBasePath(workspacePath));
     return info.absolutePath() + u'/' + info.completeBaseName() + QStringLiteral(".field");
 }
 

@@ -156,7 +156,8 @@ Result<void> AccessService::setIdleMinutes(const Session &by, qint64 minutes)
     const store::AuditAuthor author = by.author();
     return m_workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
         QSqlQuery q(db);
-        q.prepare(QStringLiteral("INSERT OR REPLACE INTO workspace_setting (key, value) VALUES (?, ?)"));
+        q.prepare(QStringLiteral("INSERT INTO workspace_setting (key, value) VALUES (?, ?)"
+                             " ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
         q.addBindValue(idleSetting);
         q.addBindValue(QString::number(minutes));
         if (!q.exec())

@@ -1,4 +1,5 @@
 #include "runlock.h"
+#include "store/workspaceaddress.h"
 
 #include <QFile>
 
@@ -48,7 +49,7 @@ bool RunLock::isHeld(const QString &path)
 
 QString RunLock::pathFor(const QString &workspacePath, qint64 campaignId)
 {
-    return workspacePath + QStringLiteral(".campaign-%1.lock").arg(campaignId);
+    return store::localBasePath(workspacePath) + QStringLiteral(".campaign-%1.lock").arg(campaignId);
 }
 
 } // namespace simfleet::campaigns

@@ -12,6 +12,7 @@
 #include "store/auditlog.h"
 #include "store/records.h"
 #include "store/secretvault.h"
+#include "store/sqlhelpers.h"
 #include "store/storewriter.h"
 #include "store/workspace.h"
 
@@ -167,7 +168,7 @@ Result<ActivationCodeImportReport> ActivationCodeImport::import(store::Workspace
         eidTaken.prepare(QStringLiteral("SELECT count(*) FROM activation_code WHERE operator_id = ? AND eid = ? AND profile_id IS NULL"));
         QSqlQuery insert(db);
         insert.prepare(QStringLiteral("INSERT INTO activation_code (operator_id, eid, iccid, smdp_address, imported_at)"
-                                      " VALUES (?, ?, ?, ?, ?)"));
+                                      " VALUES (?, ?, ?, ?, ?) RETURNING id"));
         QSqlQuery seal(db);
         seal.prepare(QStringLiteral("UPDATE activation_code SET matching_id_sealed = ? WHERE id = ?"));
         QStringList storedIccids;
@@ -198,7 +199,10 @@ Result<ActivationCodeImportReport> ActivationCodeImport::import(store::Workspace
             insert.addBindValue(storedTime(now));
             if (!insert.exec())
                 return fail(QStringLiteral("storing activation codes failed: %1").arg(insert.lastError().text()));
-            const qint64 id = insert.lastInsertId().toLongLong();
+            auto inserted = store::insertedId(insert);
+            if (!inserted)
+                return inserted.error();
+            const qint64 id = inserted.value();
             auto sealed = vault.seal({ "activation_code", id, "matching_id_sealed" }, crypto::SecretBytes(row.code.matchingId.toUtf8()));
             if (!sealed)
                 return sealed.error();

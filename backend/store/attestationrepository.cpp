@@ -64,7 +64,7 @@ Result<qint64> AttestationRepository::insertResult(const AttestationRecord &r)
 {
     auto done = executeWrite(m_db,
                              QStringLiteral("INSERT INTO attestation_result (device_id, nonce, evidence, verdict, reason_code,"
-                                            " reason, verified_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                                            " reason, verified_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"),
                              { r.deviceId, r.nonce, r.evidence.isEmpty() ? QVariant() : QVariant(r.evidence), r.verdict,
                                text(r.reasonCode), text(r.message), storedTime(r.verifiedAt) },
                              "storing a verdict");

@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "crypto/ecdsa.h"
 #include "crypto/sha256.h"
+#include "dialect.h"
 #include "sqlhelpers.h"
 
 #include <QSqlError>
@@ -208,7 +209,8 @@ Result<QList<AuditEntry>> AuditLog::newestFirst(QSqlDatabase &db, const QString 
     const QString term = search.trimmed();
     QString sql = selectEntries + QStringLiteral(" WHERE (? = 0 OR seq < ?)");
     if (!term.isEmpty())
-        sql += QStringLiteral(" AND (actor LIKE ? ESCAPE '\\' OR action LIKE ? ESCAPE '\\' OR subject LIKE ? ESCAPE '\\')");
+        sql += QStringLiteral(" AND (actor %1 ? ESCAPE '\\' OR action %1 ? ESCAPE '\\' OR subject %1 ? ESCAPE '\\')")
+                   .arg(caseInsensitiveLike(dialectOf(db)));
     sql += QStringLiteral(" ORDER BY seq DESC LIMIT ?");
     if (!q.prepare(sql))
         return fail(q.lastError().text());

@@ -1,5 +1,6 @@
 #include "campaignrepository.h"
 #include "core/clock.h"
+#include "dialect.h"
 #include "sqlhelpers.h"
 
 #include <QSqlError>
@@ -15,13 +16,13 @@ Result<qint64> CampaignRepository::create(const CampaignRecord &c, const QDateTi
     QSqlQuery q(m_db);
     if (auto ok = execute(q,
                           QStringLiteral("INSERT INTO campaign (name, kind, target_operator_id, new_customer_id, state,"
-                                         " settings, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+                                         " settings, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
                           { c.name, c.kind, c.targetOperatorId, optionalValue(c.newCustomerId), c.state,
                             c.settings.isEmpty() ? QStringLiteral("{}") : c.settings, c.createdBy, storedTime(at) },
                           "creating a campaign");
         !ok)
         return ok.error();
-    return q.lastInsertId().toLongLong();
+    return insertedId(q);
 }
 
 Result<void> CampaignRepository::setState(qint64 campaignId, const QString &state)
@@ -359,7 +360,8 @@ Result<QList<qint64>> CampaignRepository::networkCampaignsToRun()
 {
     QSqlQuery q(m_db);
     if (auto ok = execute(q, QStringLiteral("SELECT id FROM campaign WHERE state IN ('created', 'running')"
-                                            " AND json_extract(settings, '$.devices') = 'network' ORDER BY id"),
+                                            " AND %1 = 'network' ORDER BY id")
+                                 .arg(jsonText(dialectOf(m_db), QStringLiteral("settings"), QStringLiteral("devices"))),
                           {}, "finding the campaigns for devices on the network");
         !ok)
         return ok.error();

@@ -35,7 +35,7 @@ Result<qint64> CertificateRepository::insert(const CertificateRecord &r)
     QSqlQuery q(m_db);
     if (auto ok = execute(q,
                           QStringLiteral("INSERT INTO certificate (role, name, der, private_key_sealed, operator_id,"
-                                         " eid_prefix, not_after) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                                         " eid_prefix, not_after) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"),
                           { roleName(r.role), r.name, r.der,
                             r.privateKeySealed.isEmpty() ? QVariant() : QVariant(r.privateKeySealed),
                             optionalValue(r.operatorId), r.eidPrefix.isEmpty() ? QVariant() : QVariant(r.eidPrefix),
@@ -43,7 +43,7 @@ Result<qint64> CertificateRepository::insert(const CertificateRecord &r)
                           "storing a certificate");
         !ok)
         return ok.error();
-    return q.lastInsertId().toLongLong();
+    return insertedId(q);
 }
 
 Result<void> CertificateRepository::setPrivateKeySealed(qint64 id, const QByteArray &sealed)

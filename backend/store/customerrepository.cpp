@@ -14,11 +14,11 @@ CustomerRecord read(const QSqlQuery &q)
 Result<qint64> CustomerRepository::insert(const CustomerRecord &customer, const QDateTime &at)
 {
     QSqlQuery q(m_db);
-    if (auto ok = execute(q, QStringLiteral("INSERT INTO customer (name, use_case, created_at) VALUES (?, ?, ?)"),
+    if (auto ok = execute(q, QStringLiteral("INSERT INTO customer (name, use_case, created_at) VALUES (?, ?, ?) RETURNING id"),
                           { customer.name, text(customer.useCase), storedTime(at) }, "adding a customer");
         !ok)
         return ok.error();
-    return q.lastInsertId().toLongLong();
+    return insertedId(q);
 }
 
 Result<std::optional<CustomerRecord>> CustomerRepository::findByName(const QString &name)

@@ -1,6 +1,8 @@
 #include "databaseconnection.h"
+#include "serverpasswords.h"
 #include "sqlhelpers.h"
 #include "storelog.h"
+#include "workspaceaddress.h"
 
 #include <QAtomicInteger>
 #include <QSqlError>
@@ -30,8 +32,58 @@ void configureSqliteOnce()
 
 DatabaseConnection::DatabaseConnection(QString path, QString name) : m_path(std::move(path)), m_name(std::move(name)) { }
 
+namespace {
+Result<void> openOnServer(QSqlDatabase &db, const WorkspaceAddress &address, DatabaseConnection::Mode mode)
+{
+    db.setHostName(address.host());
+    db.setPort(address.port());
+    db.setDatabaseName(address.database());
+    db.setUserName(address.user());
+    // Without one given, libpq looks for PGPASSWORD and ~/.pgpass itself.
+    if (auto password = ServerPasswords::lookup(address))
+        db.setPassword(QString::fromUtf8(password->view().data(), password->view().size()));
+    db.setConnectOptions(QStringLiteral("connect_timeout=10;application_name=simfleet"));
+    if (!db.open()) {
+        // libpq's own words say which of host, password or database was wrong.
+        return fail(QStringLiteral("cannot connect to the workspace %1: %2")
+                        .arg(address.toString(), db.lastError().databaseText().trimmed()));
+    }
+    QList<QString> settings { QStringLiteral("SET client_min_messages = warning"),
+                              // simfleet's timestamps are text; nothing it stores depends on the session's zone
+                              QStringLiteral("SET TIME ZONE 'UTC'") };
+    if (mode == DatabaseConnection::Mode::ReadOnly)
+        settings << QStringLiteral("SET default_transaction_read_only = on");
+    for (const QString &sql : settings) {
+        QSqlQuery q(db);
+        if (auto ok = execute(q, sql, "configuring the connection"); !ok)
+            return ok;
+    }
+    return {};
+}
+} // namespace
+
+bool DatabaseConnection::isPostgres() const
+{
+    return database().driverName() == u"QPSQL";
+}
+
 Result<std::unique_ptr<DatabaseConnection>> DatabaseConnection::open(const QString &path, Mode mode)
 {
+    auto address = WorkspaceAddress::parse(path);
+    if (!address)
+        return address.error();
+    if (address->isPostgres()) {
+        if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL")))
+            return fail(QStringLiteral("Qt's PostgreSQL driver is missing; install libqt6sql6-psql "
+                                       "(installer/install-deps.sh does)"));
+        std::unique_ptr<DatabaseConnection> connection(new DatabaseConnection(address->toString(), uniqueConnectionName()));
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection->m_name);
+        if (auto ok = openOnServer(db, *address, mode); !ok) {
+            qCWarning(lcStore) << "connecting to" << address->toString() << "failed";
+            return ok.error();
+        }
+        return connection;
+    }
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
         return fail(QStringLiteral("Qt's SQLite driver is missing; install libqt6sql6-sqlite "
                                    "(installer/install-deps.sh does)"));

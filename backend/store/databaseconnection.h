@@ -9,9 +9,11 @@
 
 namespace simfleet::store {
 
-// One Qt SQL connection to a workspace file, owned by the thread that opened it (Qt SQL
-// connections must not cross threads). Opens with WAL, foreign keys on and a busy timeout,
-// and removes itself from Qt's connection registry when destroyed.
+// One Qt SQL connection to a workspace, owned by the thread that opened it (Qt SQL connections
+// must not cross threads), and removed from Qt's connection registry when destroyed. A file
+// opens with SQLite in WAL mode, foreign keys on and a busy timeout; a PostgreSQL address
+// (WorkspaceAddress) connects as the address's user with the password this process was given
+// (ServerPasswords).
 class DatabaseConnection
 {
 public:
@@ -19,13 +21,15 @@ public:
         ReadOnly,  // for looking at a file before deciding it is ours: nothing is written
         ReadWrite, // WAL, synchronous NORMAL
     };
-    static Result<std::unique_ptr<DatabaseConnection>> open(const QString &path, Mode mode = Mode::ReadWrite);
+    // `address`: a file path or a PostgreSQL URL (WorkspaceAddress::parse).
+    static Result<std::unique_ptr<DatabaseConnection>> open(const QString &address, Mode mode = Mode::ReadWrite);
     ~DatabaseConnection();
     DatabaseConnection(const DatabaseConnection &) = delete;
     DatabaseConnection &operator=(const DatabaseConnection &) = delete;
 
     QSqlDatabase database() const;
     const QString &path() const { return m_path; }
+    bool isPostgres() const;
 
 private:
     DatabaseConnection(QString path, QString name);

@@ -2,6 +2,7 @@
 
 #include <QSet>
 #include "core/clock.h"
+#include "dialect.h"
 #include "sqlhelpers.h"
 
 #include <QSqlError>
@@ -184,7 +185,7 @@ Result<void> DeviceRepository::forEachOverview(const Scope &scope, std::optional
 
 namespace {
 
-QString pageWhere(const Scope &scope, const DeviceRepository::PageQuery &query, QVariantList *values)
+QString pageWhere(Dialect dialect, const Scope &scope, const DeviceRepository::PageQuery &query, QVariantList *values)
 {
     QStringList clauses;
     if (scope.isRestricted()) {
@@ -197,7 +198,8 @@ QString pageWhere(const Scope &scope, const DeviceRepository::PageQuery &query, 
         *values += query.values;
     }
     if (!query.search.trimmed().isEmpty()) {
-        clauses << QStringLiteral("(d.eid LIKE ? ESCAPE '\\' OR d.imei LIKE ? ESCAPE '\\' OR d.label LIKE ? ESCAPE '\\')");
+        clauses << QStringLiteral("(d.eid %1 ? ESCAPE '\\' OR d.imei %1 ? ESCAPE '\\' OR d.label %1 ? ESCAPE '\\')")
+                       .arg(caseInsensitiveLike(dialect));
         const QString like = QStringLiteral("%") + likeLiteral(query.search.trimmed()) + QStringLiteral("%");
         *values << like << like << like;
     }
@@ -227,7 +229,7 @@ Result<QList<DeviceOverview>> DeviceRepository::overviewPage(const Scope &scope,
 {
     QVariantList values;
     const QString from = overviewFrom(scope, &values);
-    const QString where = pageWhere(scope, query, &values);
+    const QString where = pageWhere(dialectOf(m_db), scope, query, &values);
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     const QString sql = overviewSelect() + from + where
@@ -251,7 +253,7 @@ Result<qint64> DeviceRepository::countMatching(const Scope &scope, const PageQue
 {
     QVariantList values;
     const QString from = overviewFrom(scope, &values);
-    const QString where = pageWhere(scope, query, &values);
+    const QString where = pageWhere(dialectOf(m_db), scope, query, &values);
     QSqlQuery q(m_db);
     if (!q.prepare(QStringLiteral("SELECT count(*)") + from + where))
         return fail(QStringLiteral("counting devices failed: %1").arg(q.lastError().text()));

@@ -136,13 +136,13 @@ Result<qint64> EimRepository::enqueue(const EimPackageRecord &p)
 {
     QSqlQuery q(m_db);
     if (auto ok = execute(q, QStringLiteral("INSERT INTO eim_package (eid, kind, transaction_id, counter_value, request, state, queued_at)"
-                                            " VALUES (?, ?, ?, ?, ?, 'queued', ?)"),
+                                            " VALUES (?, ?, ?, ?, ?, 'queued', ?) RETURNING id"),
                           { p.eid, QString::fromLatin1(kindName(p.kind)), p.transactionId, optionalValue(p.counterValue), p.request,
                             storedTime(p.queuedAt) },
                           "queueing an eIM package");
         !ok)
         return ok.error();
-    return q.lastInsertId().toLongLong();
+    return insertedId(q);
 }
 
 Result<std::optional<EimPackageRecord>> EimRepository::onePackage(const QString &where, const QVariant &value)

@@ -27,12 +27,12 @@ Result<qint64> FleetRepository::insert(const FleetRecord &fleet, const QDateTime
     QSqlQuery q(m_db);
     if (auto ok = execute(q,
                           QStringLiteral("INSERT INTO fleet (customer_id, name, home_operator_id, created_at)"
-                                         " VALUES (?, ?, ?, ?)"),
+                                         " VALUES (?, ?, ?, ?) RETURNING id"),
                           { fleet.customerId, fleet.name, optionalValue(fleet.homeOperatorId), storedTime(at) },
                           "adding a fleet");
         !ok)
         return ok.error();
-    return q.lastInsertId().toLongLong();
+    return insertedId(q);
 }
 
 Result<std::optional<FleetRecord>> FleetRepository::find(qint64 customerId, const QString &name)
@@ -106,11 +106,12 @@ Result<QList<FleetRecord>> FleetRepository::list()
 
 Result<void> FleetRepository::addFleetsForNewOwner(qint64 campaignId, qint64 customerId, qint64 operatorId, const QDateTime &at)
 {
-    // ON CONFLICT DO NOTHING is understood by SQLite and PostgreSQL alike.
+    // ON CONFLICT DO NOTHING is understood by SQLite and PostgreSQL alike; the casts tell
+    // PostgreSQL what the selected values are, which it cannot infer in a SELECT list.
     QSqlQuery q(m_db);
     return execute(q,
                    QStringLiteral("INSERT INTO fleet (customer_id, name, home_operator_id, created_at)"
-                                  " SELECT DISTINCT ?, f.name, ?, ? FROM campaign_item ci JOIN device d ON d.id = ci.device_id"
+                                  " SELECT DISTINCT CAST(? AS BIGINT), f.name, CAST(? AS BIGINT), CAST(? AS TEXT) FROM campaign_item ci JOIN device d ON d.id = ci.device_id"
                                   " JOIN fleet f ON f.id = d.fleet_id WHERE ci.campaign_id = ?"
                                   " ON CONFLICT (customer_id, name) DO NOTHING"),
                    { customerId, operatorId, storedTime(at), campaignId }, "giving the new owner its fleets");

@@ -29,7 +29,7 @@ Result<FleetFigures> FleetStatistics::figures(const Scope &scope, const QDateTim
 
     // One pass over the devices the scope shows: operator, latest verdict, fleet.
     if (auto ok = run(q,
-                      QStringLiteral("SELECT ifnull(o.name, ''), ifnull((SELECT a.verdict FROM attestation_result a"
+                      QStringLiteral("SELECT coalesce(o.name, ''), coalesce((SELECT a.verdict FROM attestation_result a"
                                      " WHERE a.device_id = d.id ORDER BY a.verified_at DESC, a.id DESC LIMIT 1), ''),"
                                      " d.fleet_id, count(*) FROM device d"
                                      " LEFT JOIN profile p ON p.device_id = d.id AND p.state = 'enabled' AND %1"

@@ -80,14 +80,14 @@ Result<qint64> OperatorRepository::insert(const OperatorRecord &op, const QDateT
                           QStringLiteral("INSERT INTO operator (name, country, mcc, mnc, msin_first, msin_last,"
                                          " msin_next, iccid_prefix, iccid_first, iccid_last, iccid_next, iccid_digits,"
                                          " attestation_max_age_s, fallback_allowed, disable_allowed, created_at, spn)"
-                                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
                           { op.name, op.country, op.mcc, op.mnc, op.msinFirst, op.msinLast, op.msinFirst,
                             op.iccidPrefix, op.iccidFirst, op.iccidLast, op.iccidFirst, op.iccidDigits,
-                            op.attestationMaxAgeSeconds, op.fallbackAllowed, op.disableAllowed, storedTime(at), op.spn.isNull() ? QStringLiteral("") : op.spn },
+                            op.attestationMaxAgeSeconds, int(op.fallbackAllowed), int(op.disableAllowed), storedTime(at), op.spn.isNull() ? QStringLiteral("") : op.spn },
                           "adding an operator");
         !ok)
         return ok.error();
-    return q.lastInsertId().toLongLong();
+    return insertedId(q);
 }
 
 Result<std::optional<OperatorRecord>> OperatorRepository::find(qint64 operatorId)

@@ -13,7 +13,8 @@ Result<qint64> ProfileRepository::insert(const ProfileRecord &p, const QDateTime
     if (p.imsi.isEmpty()) {
         auto done = executeWrite(m_db,
                                  QStringLiteral("INSERT INTO profile (device_id, operator_id, iccid, imsi, ki_sealed, opc_sealed,"
-                                                " state, created_at, updated_at) VALUES (?, ?, ?, NULL, NULL, NULL, ?, ?, ?)"),
+                                                " state, created_at, updated_at) VALUES (?, ?, ?, NULL, NULL, NULL, ?, ?, ?)"
+                                                " RETURNING id"),
                                  { p.deviceId, p.operatorId, p.iccid, p.state, when, when }, "recording a profile");
         if (!done)
             return done.error();
@@ -21,8 +22,11 @@ Result<qint64> ProfileRepository::insert(const ProfileRecord &p, const QDateTime
     }
     auto done = executeWrite(m_db,
                              QStringLiteral("INSERT INTO profile (device_id, operator_id, iccid, imsi, ki_sealed, opc_sealed,"
-                                            " state, created_at, updated_at) VALUES (?, ?, ?, ?, x'', x'', ?, ?, ?)"),
-                             { p.deviceId, p.operatorId, p.iccid, p.imsi, p.state, when, when }, "recording a profile");
+                                            " state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                            " RETURNING id"),
+                             // Empty, not NULL, until setSealedCredentials: the profile row comes first so the
+                             // credentials can be sealed bound to its id.
+                             { p.deviceId, p.operatorId, p.iccid, p.imsi, QByteArray("", 0), QByteArray("", 0), p.state, when, when }, "recording a profile");
     if (!done)
         return done.error();
     return done->lastInsertId;

@@ -35,13 +35,13 @@ Result<qint64> ReferenceValueRepository::add(const ReferenceValueRecord &v)
     QSqlQuery q(m_db);
     if (auto ok = execute(q,
                           QStringLiteral("INSERT INTO reference_value (manufacturer, hwmodel, swname, swversion,"
-                                         " measurements, added_at, oemid) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                                         " measurements, added_at, oemid) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"),
                           { v.manufacturer, v.hwmodel, text(v.swname), v.swversion, measurementsJson(v.measurements),
                             storedTime(v.addedAt), optionalValue(v.oemid) },
                           "adding reference values");
         !ok)
         return ok.error();
-    return q.lastInsertId().toLongLong();
+    return insertedId(q);
 }
 
 Result<void> ReferenceValueRepository::retire(const QString &hwmodel, const QString &swversion, const QDateTime &at)
@@ -103,12 +103,12 @@ Result<qint64> RevocationListRepository::add(const RevocationListRecord &r, cons
     QSqlQuery q(m_db);
     if (auto ok = execute(q,
                           QStringLiteral("INSERT INTO revocation_list (issuer, der, this_update, next_update, imported_at)"
-                                         " VALUES (?, ?, ?, ?, ?)"),
+                                         " VALUES (?, ?, ?, ?, ?) RETURNING id"),
                           { r.issuer, r.der, storedTime(r.thisUpdate), storedTime(r.nextUpdate), storedTime(importedAt) },
                           "importing a revocation list");
         !ok)
         return ok.error();
-    return q.lastInsertId().toLongLong();
+    return insertedId(q);
 }
 
 Result<QList<RevocationListRecord>> RevocationListRepository::list()

@@ -1,4 +1,5 @@
 #include "schema.h"
+#include "dialect.h"
 #include "storelog.h"
 #include "transaction.h"
 
@@ -20,6 +21,9 @@ struct Migration
     // foreign key enforcement off and checks every reference before it commits, the procedure of
     // SQLite's "Making Other Kinds Of Table Schema Changes" (lang_altertable.html section 7).
     bool rebuildsReferencedTable = false;
+    // What PostgreSQL runs instead, where SQLite's way does not carry over (a rebuild that
+    // PostgreSQL does in place). Either list goes through postgresDdl() there.
+    QStringList postgresInstead = {};
 };
 
 // Ordered; append only. A released migration is never edited.
@@ -185,6 +189,12 @@ const QList<Migration> &migrations()
                              " added_at, retired_at FROM reference_value"),
               QStringLiteral("DROP TABLE reference_value"),
               QStringLiteral("ALTER TABLE reference_value_new RENAME TO reference_value"),
+          },
+          false,
+          {
+              QStringLiteral("ALTER TABLE reference_value DROP CONSTRAINT reference_value_hwmodel_swversion_key"),
+              QStringLiteral("ALTER TABLE reference_value ADD COLUMN oemid INTEGER"),
+              QStringLiteral("ALTER TABLE reference_value ADD UNIQUE (manufacturer, hwmodel, swversion)"),
           } },
         { 8,
           "trusted certificate issuers and manufacturers can be retired",
@@ -243,7 +253,16 @@ const QList<Migration> &migrations()
                              " imported_at TEXT NOT NULL, profile_id INTEGER UNIQUE REFERENCES profile(id))"),
               QStringLiteral("CREATE INDEX activation_code_free ON activation_code(operator_id, eid) WHERE profile_id IS NULL"),
           },
-          true },
+          true,
+          {
+              QStringLiteral("ALTER TABLE profile ALTER COLUMN imsi DROP NOT NULL, ALTER COLUMN ki_sealed DROP NOT NULL,"
+                             " ALTER COLUMN opc_sealed DROP NOT NULL"),
+              QStringLiteral("CREATE TABLE activation_code (id INTEGER PRIMARY KEY,"
+                             " operator_id INTEGER NOT NULL REFERENCES operator(id), eid TEXT,"
+                             " iccid TEXT NOT NULL UNIQUE, smdp_address TEXT NOT NULL, matching_id_sealed BLOB,"
+                             " imported_at TEXT NOT NULL, profile_id INTEGER UNIQUE REFERENCES profile(id))"),
+              QStringLiteral("CREATE INDEX activation_code_free ON activation_code(operator_id, eid) WHERE profile_id IS NULL"),
+          } },
         { 12,
           "simfleet as its devices' eIM (SGP.32)",
           {
@@ -304,8 +323,78 @@ QList<int> schemaVersions()
     return out;
 }
 
+namespace {
+
+// PostgreSQL keeps what SQLite keeps in its header (application_id, user_version) in a table.
+Result<int> checkPostgresIdentity(QSqlDatabase &db)
+{
+    auto tables = queryInt(db, QStringLiteral("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"));
+    if (!tables)
+        return fail(QStringLiteral("cannot read the database's tables: %1").arg(tables.errorMessage()));
+    if (*tables == 0)
+        return 0;
+    auto ours = queryInt(db, QStringLiteral("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+                                            " AND table_name = 'simfleet_schema'"));
+    if (!ours)
+        return ours.error();
+    if (*ours == 0)
+        return fail(QStringLiteral("this database holds tables of another application, not a simfleet workspace; "
+                                   "give simfleet a database of its own"));
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("SELECT application_id, version FROM simfleet_schema")) || !q.next())
+        return fail(QStringLiteral("cannot read the workspace schema: %1").arg(q.lastError().text()));
+    if (q.value(0).toLongLong() != workspaceApplicationId)
+        return fail(QStringLiteral("this database belongs to another application, not simfleet"));
+    return q.value(1).toInt();
+}
+
+Result<void> writeVersion(QSqlDatabase &db, int version)
+{
+    QSqlQuery q(db);
+    if (dialectOf(db) == Dialect::Sqlite) {
+        if (!q.exec(QStringLiteral("PRAGMA application_id = %1").arg(workspaceApplicationId))
+            || !q.exec(QStringLiteral("PRAGMA user_version = %1").arg(version)))
+            return fail(q.lastError().text());
+        return {};
+    }
+    if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS simfleet_schema (application_id BIGINT NOT NULL,"
+                               " version INTEGER NOT NULL)"))
+        || !q.exec(QStringLiteral("DELETE FROM simfleet_schema"))
+        || !q.exec(QStringLiteral("INSERT INTO simfleet_schema (application_id, version) VALUES (%1, %2)")
+                       .arg(workspaceApplicationId)
+                       .arg(version)))
+        return fail(q.lastError().text());
+    return {};
+}
+
+QStringList statementsFor(const Migration &m, Dialect dialect)
+{
+    if (dialect == Dialect::Sqlite)
+        return m.statements;
+    QStringList out;
+    for (const QString &sql : m.postgresInstead.isEmpty() ? m.statements : m.postgresInstead) {
+        // The audit log's append-only triggers are SQLite's stand-in for privileges: on
+        // PostgreSQL only the owner role may UPDATE or DELETE it (accessschema).
+        if (sql.startsWith(QLatin1StringView("CREATE TRIGGER")))
+            continue;
+        out << postgresDdl(sql);
+    }
+    return out;
+}
+
+} // namespace
+
 Result<int> checkWorkspaceIdentity(QSqlDatabase &db)
 {
+    if (dialectOf(db) == Dialect::Postgres) {
+        auto version = checkPostgresIdentity(db);
+        if (version && *version > currentSchemaVersion())
+            return fail(QStringLiteral("this workspace was written by a newer simfleet (schema %1); this version "
+                                       "reads schemas up to %2. Update simfleet.")
+                            .arg(*version)
+                            .arg(currentSchemaVersion()));
+        return version;
+    }
     auto version = queryInt(db, QStringLiteral("PRAGMA user_version"));
     auto appId = queryInt(db, QStringLiteral("PRAGMA application_id"));
     if (!version || !appId)
@@ -334,25 +423,28 @@ Result<int> migrate(QSqlDatabase &db, int targetVersion)
     if (!version)
         return version.error();
 
+    const Dialect dialect = dialectOf(db);
     for (const Migration &m : migrations()) {
         if (m.version <= *version || m.version > targetVersion)
             continue;
         QSqlQuery q(db);
+        // PostgreSQL changes the table in place and checks references as it goes.
+        const bool rebuild = m.rebuildsReferencedTable && dialect == Dialect::Sqlite;
         // Outside the transaction: SQLite ignores the pragma inside one.
-        if (m.rebuildsReferencedTable && !q.exec(QStringLiteral("PRAGMA foreign_keys = OFF")))
+        if (rebuild && !q.exec(QStringLiteral("PRAGMA foreign_keys = OFF")))
             return fail(q.lastError().text());
-        const auto enforceAgain = qScopeGuard([&db, &m] {
-            if (m.rebuildsReferencedTable)
+        const auto enforceAgain = qScopeGuard([&db, rebuild] {
+            if (rebuild)
                 QSqlQuery(db).exec(QStringLiteral("PRAGMA foreign_keys = ON"));
         });
         Transaction tx(db);
-        for (const QString &sql : m.statements) {
+        for (const QString &sql : statementsFor(m, dialect)) {
             if (!q.exec(sql))
                 return fail(QStringLiteral("upgrading the workspace to schema %1 (%2) failed: %3")
                                 .arg(m.version)
                                 .arg(QLatin1StringView(m.purpose), q.lastError().text()));
         }
-        if (m.rebuildsReferencedTable) {
+        if (rebuild) {
             if (!q.exec(QStringLiteral("PRAGMA foreign_key_check")))
                 return fail(q.lastError().text());
             if (q.next())
@@ -361,9 +453,8 @@ Result<int> migrate(QSqlDatabase &db, int targetVersion)
                                 .arg(m.version)
                                 .arg(QLatin1StringView(m.purpose), q.value(0).toString()));
         }
-        if (!q.exec(QStringLiteral("PRAGMA application_id = %1").arg(workspaceApplicationId))
-            || !q.exec(QStringLiteral("PRAGMA user_version = %1").arg(m.version)))
-            return fail(q.lastError().text());
+        if (auto ok = writeVersion(db, m.version); !ok)
+            return ok.error();
         if (auto ok = tx.commit(); !ok)
             return ok.error();
         qCInfo(lcStore) << "workspace schema now at version" << m.version << "(" << m.purpose << ")";

@@ -15,7 +15,7 @@ QVariantList repeated(qint64 value, int times)
 Scope::Condition Scope::devices(const QString &device) const
 {
     if (!m_operatorId)
-        return { QStringLiteral("1"), {} };
+        return { QStringLiteral("TRUE"), {} };
     return { QStringLiteral("(EXISTS (SELECT 1 FROM profile sp WHERE sp.device_id = %1.id AND +sp.operator_id = ?"
                             " AND sp.state <> 'deleted')"
                             " OR EXISTS (SELECT 1 FROM campaign_item si JOIN campaign sc ON sc.id = si.campaign_id"
@@ -31,14 +31,14 @@ Scope::Condition Scope::devices(const QString &device) const
 Scope::Condition Scope::profiles(const QString &profile) const
 {
     if (!m_operatorId)
-        return { QStringLiteral("1"), {} };
+        return { QStringLiteral("TRUE"), {} };
     return { QStringLiteral("%1.operator_id = ?").arg(profile), { *m_operatorId } };
 }
 
 Scope::Condition Scope::fleets(const QString &fleet) const
 {
     if (!m_operatorId)
-        return { QStringLiteral("1"), {} };
+        return { QStringLiteral("TRUE"), {} };
     const Condition visible = devices(QStringLiteral("fd"));
     return { QStringLiteral("EXISTS (SELECT 1 FROM device fd WHERE fd.fleet_id = %1.id AND %2)").arg(fleet, visible.sql),
              visible.values };
@@ -47,7 +47,7 @@ Scope::Condition Scope::fleets(const QString &fleet) const
 Scope::Condition Scope::customers(const QString &customer) const
 {
     if (!m_operatorId)
-        return { QStringLiteral("1"), {} };
+        return { QStringLiteral("TRUE"), {} };
     const Condition visible = devices(QStringLiteral("cd"));
     return { QStringLiteral("EXISTS (SELECT 1 FROM fleet cf JOIN device cd ON cd.fleet_id = cf.id WHERE cf.customer_id = %1.id"
                             " AND %2)")
@@ -58,7 +58,7 @@ Scope::Condition Scope::customers(const QString &customer) const
 Scope::Condition Scope::campaigns(const QString &campaign) const
 {
     if (!m_operatorId)
-        return { QStringLiteral("1"), {} };
+        return { QStringLiteral("TRUE"), {} };
     return { QStringLiteral("(%1.target_operator_id = ?"
                             " OR EXISTS (SELECT 1 FROM campaign_item sci JOIN profile sop ON sop.id = sci.old_profile_id"
                             " WHERE sci.campaign_id = %1.id AND sop.operator_id = ?)"
@@ -74,7 +74,7 @@ Scope::Condition Scope::campaigns(const QString &campaign) const
 Scope::Condition Scope::campaignItems(const QString &item) const
 {
     if (!m_operatorId)
-        return { QStringLiteral("1"), {} };
+        return { QStringLiteral("TRUE"), {} };
     return { QStringLiteral("(EXISTS (SELECT 1 FROM campaign stc WHERE stc.id = %1.campaign_id AND stc.target_operator_id = ?)"
                             " OR EXISTS (SELECT 1 FROM profile sio WHERE sio.id = %1.old_profile_id AND sio.operator_id = ?)"
                             " OR (%1.old_profile_id IS NULL"

@@ -49,7 +49,22 @@ Result<WriteOutcome> executeWrite(QSqlDatabase &db, const QString &sql, std::ini
         query.addBindValue(v);
     if (!query.exec())
         return fail(QStringLiteral("%1 failed: %2").arg(QLatin1StringView(doing), query.lastError().text()));
-    return WriteOutcome { query.numRowsAffected(), query.lastInsertId().toLongLong() };
+    WriteOutcome outcome { query.numRowsAffected(), 0 };
+    if (query.isSelect()) { // RETURNING
+        if (query.next())
+            outcome.lastInsertId = query.value(0).toLongLong();
+        query.finish();
+    }
+    return outcome;
+}
+
+Result<qint64> insertedId(QSqlQuery &query)
+{
+    if (!query.next())
+        return fail(QStringLiteral("the new row's id did not come back: %1").arg(query.lastError().text()));
+    const qint64 id = query.value(0).toLongLong();
+    query.finish();
+    return id;
 }
 
 int ColumnIndex::operator()(const char *name) const

@@ -19,8 +19,12 @@ Result<void> execute(QSqlQuery &query, const QString &sql, const QVariantList &v
 // A statement without values (schema, PRAGMA), run as it is.
 Result<void> execute(QSqlQuery &query, const QString &sql, const char *doing);
 
+// The id an executed `INSERT ... RETURNING id` gave (both dialects take RETURNING; Qt's
+// lastInsertId() is the row's OID on PostgreSQL, not its key).
+Result<qint64> insertedId(QSqlQuery &query);
+
 // The same for writes that run once per device inside writer jobs: the statement stays prepared
-// between jobs. Reports rows affected and the last insert id when asked.
+// between jobs. Reports rows affected, and the id an `INSERT ... RETURNING id` returned.
 struct WriteOutcome
 {
     qint64 rowsAffected = 0;

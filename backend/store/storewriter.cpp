@@ -90,7 +90,10 @@ struct StoreWriter::Private
     QWaitCondition checkpointDone;
     int pagesInLog = 0; // the writer's thread only
 
+    bool postgres = false;
+
     void loop();
+    void serve(QSqlDatabase &db);
     void runBatch(QSqlDatabase &db, std::deque<PendingJob> &batch);
     void checkpointLoop();
     static int onLogWritten(void *context, sqlite3 *, const char *, int pages);
@@ -248,6 +251,13 @@ void StoreWriter::Private::loop()
         return;
     }
     QSqlDatabase db = connection.value()->database();
+    postgres = connection.value()->isPostgres();
+    if (postgres) {
+        // The server keeps its own write-ahead log and checkpoints: nothing to schedule here.
+        started.set_value({});
+        serve(db);
+        return;
+    }
     const QVariant handle = db.driver()->handle();
     sqlite3 *sqlite = handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0 ? *static_cast<sqlite3 *const *>(handle.constData())
                                                                                  : nullptr;
@@ -260,6 +270,19 @@ void StoreWriter::Private::loop()
     checkpointer->setObjectName(QStringLiteral("simfleet-checkpoint"));
     checkpointer->start();
     started.set_value({});
+    serve(db);
+    {
+        QMutexLocker lock(&checkpointMutex);
+        checkpointerStopping = true;
+        checkpointWake.wakeAll();
+    }
+    checkpointer->wait(); // its connection closes first: the writer's close checkpoints what is left
+    delete checkpointer;
+    checkpointer = nullptr;
+}
+
+void StoreWriter::Private::serve(QSqlDatabase &db)
+{
     StatementCache cache { db.connectionName(), {} };
     currentStatements = &cache;
     for (;;) {
@@ -276,53 +299,57 @@ void StoreWriter::Private::loop()
             }
         }
         runBatch(db, batch);
-        holdBackForCheckpoint(db);
+        if (!postgres)
+            holdBackForCheckpoint(db);
     }
     currentStatements = nullptr;
     cache.statements.clear(); // before the connection closes
-    {
-        QMutexLocker lock(&checkpointMutex);
-        checkpointerStopping = true;
-        checkpointWake.wakeAll();
-    }
-    checkpointer->wait(); // its connection closes first: the writer's close checkpoints what is left
-    delete checkpointer;
-    checkpointer = nullptr;
 }
 
 void StoreWriter::Private::runBatch(QSqlDatabase &db, std::deque<PendingJob> &batch)
 {
-    QSqlQuery control(db);
+    // Transaction control, kept prepared on SQLite; PostgreSQL prepares only data statements.
     QSqlQuery own0(db), own1(db), own2(db), own3(db), own4(db);
-    QSqlQuery &begin = preparedStatement(db, QStringLiteral("BEGIN IMMEDIATE"), own0);
-    QSqlQuery &commit = preparedStatement(db, QStringLiteral("COMMIT"), own4);
-    QSqlQuery &savepoint = preparedStatement(db, QStringLiteral("SAVEPOINT job"), own1);
-    QSqlQuery &release = preparedStatement(db, QStringLiteral("RELEASE job"), own2);
-    QSqlQuery &rollbackTo = preparedStatement(db, QStringLiteral("ROLLBACK TO job"), own3);
+    const auto statement = [&db, this](const char *sql, QSqlQuery &own) -> QSqlQuery & {
+        const QString text = QString::fromLatin1(sql);
+        if (postgres) {
+            own.setForwardOnly(true);
+            return own;
+        }
+        return preparedStatement(db, text, own);
+    };
+    const auto run = [this](QSqlQuery &q, const char *sql) { return postgres ? q.exec(QString::fromLatin1(sql)) : q.exec(); };
+    // BEGIN IMMEDIATE takes SQLite's write lock up front, so a reader elsewhere never forces this
+    // transaction to fail half way. PostgreSQL locks rows as they are written.
+    const char *beginSql = postgres ? "BEGIN" : "BEGIN IMMEDIATE";
+    QSqlQuery &begin = statement(beginSql, own0);
+    QSqlQuery &commit = statement("COMMIT", own4);
+    QSqlQuery &savepoint = statement("SAVEPOINT job", own1);
+    QSqlQuery &release = statement("RELEASE job", own2);
+    QSqlQuery &rollbackTo = statement("ROLLBACK TO job", own3);
+    QSqlQuery control(db);
     const auto failAll = [&batch](const QString &why) {
         for (PendingJob &p : batch)
             p.promise.set_value(fail(QStringLiteral("saving to the workspace failed: %1").arg(why)));
     };
-    // BEGIN IMMEDIATE takes the write lock up front, so a reader elsewhere never forces this
-    // transaction to fail half way.
-    if (!begin.exec()) {
+    if (!run(begin, beginSql)) {
         failAll(begin.lastError().text());
         return;
     }
     std::vector<Result<void>> outcomes;
     outcomes.reserve(batch.size());
     for (PendingJob &p : batch) {
-        if (!savepoint.exec()) {
+        if (!run(savepoint, "SAVEPOINT job")) {
             outcomes.emplace_back(fail(savepoint.lastError().text()));
             continue;
         }
         Result<void> outcome = p.job(db);
         if (!outcome)
-            rollbackTo.exec();
-        release.exec();
+            run(rollbackTo, "ROLLBACK TO job");
+        run(release, "RELEASE job");
         outcomes.push_back(std::move(outcome));
     }
-    if (!commit.exec()) {
+    if (!run(commit, "COMMIT")) {
         const QString why = commit.lastError().text();
         control.exec(QStringLiteral("ROLLBACK"));
         qCWarning(lcStore) << "commit failed:" << why;

@@ -65,14 +65,14 @@ Result<qint64> UserRepository::insert(const UserRecord &u, const QDateTime &at)
     if (auto ok = execute(q,
                           QStringLiteral("INSERT INTO app_user (name, role, operator_id, password_hash, password_salt,"
                                          " kdf_n, kdf_r, kdf_p, wrapped_data_key, created_at, signing_key, wrapped_signing_key)"
-                                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
                           { u.name, u.role, optionalValue(u.operatorId), u.passwordHash, u.passwordSalt, qint64(u.kdfN),
                             qint64(u.kdfR), qint64(u.kdfP), blobValue(u.wrappedDataKey), storedTime(at),
                             blobValue(u.signingKey), blobValue(u.wrappedSigningKey) },
                           "adding a user");
         !ok)
         return ok.error();
-    return q.lastInsertId().toLongLong();
+    return insertedId(q);
 }
 
 Result<std::optional<UserRecord>> UserRepository::passwordCheckOf(const QString &name)

@@ -7,6 +7,7 @@
 #include "storelog.h"
 #include "storewriter.h"
 #include "transaction.h"
+#include "workspaceaddress.h"
 
 #include <QDir>
 #include <QFile>
@@ -33,7 +34,8 @@ Result<QString> setting(QSqlDatabase db, const QString &key)
 Result<void> writeSetting(QSqlDatabase &db, const QString &key, const QString &value)
 {
     QSqlQuery q(db);
-    q.prepare(QStringLiteral("INSERT OR REPLACE INTO workspace_setting (key, value) VALUES (?, ?)"));
+    q.prepare(QStringLiteral("INSERT INTO workspace_setting (key, value) VALUES (?, ?)"
+                             " ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
     q.addBindValue(key);
     q.addBindValue(value);
     if (!q.exec())
@@ -77,6 +79,8 @@ Result<void> createPrivateFile(const QString &path)
 // Which of the workspace's files other users of this machine can read, if any.
 QString exposureOf(const QString &path)
 {
+    if (WorkspaceAddress::looksLikeUrl(path))
+        return {}; // the server's privileges guard it (README "Security")
     QStringList readable;
     for (const QString &suffix : { QString(), QStringLiteral("-wal"), QStringLiteral("-shm") }) {
         const QFileInfo f(path + suffix);
@@ -94,8 +98,10 @@ QString exposureOf(const QString &path)
 Result<void> initialiseNewFile(const QString &path, const QString &name, QByteArrayView passphrase, const Clock &time,
                                crypto::ScryptParameters keyDerivation)
 {
-    if (auto ok = createPrivateFile(path); !ok)
-        return ok;
+    if (!WorkspaceAddress::looksLikeUrl(path)) {
+        if (auto ok = createPrivateFile(path); !ok)
+            return ok;
+    }
     auto connection = DatabaseConnection::open(path);
     if (!connection)
         return connection.error();
@@ -150,8 +156,10 @@ Result<std::unique_ptr<Workspace>> Workspace::load(std::unique_ptr<DatabaseConne
         return fail(QStringLiteral("%1: cannot read the workspace settings: %2")
                         .arg(native(connection->path()), name.errorMessage() + demo.errorMessage()));
     WorkspaceInfo info { connection->path(), *name, *demo == u"1", *version, exposureOf(connection->path()) };
-    if (info.name.isEmpty())
-        info.name = QFileInfo(info.path).completeBaseName();
+    if (info.name.isEmpty()) {
+        auto address = WorkspaceAddress::parse(info.path);
+        info.name = address && address->isPostgres() ? address->database() : QFileInfo(info.path).completeBaseName();
+    }
     auto writer = StoreWriter::start(info.path);
     if (!writer)
         return writer.error();
@@ -161,6 +169,11 @@ Result<std::unique_ptr<Workspace>> Workspace::load(std::unique_ptr<DatabaseConne
 
 Result<std::unique_ptr<Workspace>> Workspace::open(const QString &path, const Clock *clock)
 {
+    auto address = WorkspaceAddress::parse(path);
+    if (!address)
+        return address.error();
+    if (address->isPostgres())
+        return openOnServer(*address, clock);
     const QFileInfo file(path);
     if (!file.exists())
         return fail(QStringLiteral("there is no workspace at %1; check the path, or create one with "
@@ -187,10 +200,52 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const QString &path, const Cl
     return load(std::move(connection).value(), clock);
 }
 
+Result<std::unique_ptr<Workspace>> Workspace::openOnServer(const WorkspaceAddress &address, const Clock *clock)
+{
+    const QString where = address.toString();
+    auto version = probe(where);
+    if (!version)
+        return version.error();
+    if (version.value() == 0)
+        return fail(QStringLiteral("the database %1 holds no workspace yet; create one with simfleet-cli -w %2 init")
+                        .arg(address.database(), where));
+    if (version.value() < currentSchemaVersion())
+        return failWith(ErrorCode::UpgradeNeeded,
+                        QStringLiteral("%1 was written by an older simfleet (schema %2; this one writes %3): open it as its "
+                                       "owner or an Administrator to upgrade it")
+                            .arg(where)
+                            .arg(version.value())
+                            .arg(currentSchemaVersion()));
+    auto connection = DatabaseConnection::open(where);
+    if (!connection)
+        return connection.error();
+    return load(std::move(connection).value(), clock);
+}
+
 Result<std::unique_ptr<Workspace>> Workspace::create(const QString &path, const QString &name,
                                                      QByteArrayView passphrase, const Clock *clock,
                                                      crypto::ScryptParameters keyDerivation)
 {
+    auto address = WorkspaceAddress::parse(path);
+    if (!address)
+        return address.error();
+    if (address->isPostgres()) {
+        const Clock &time = clock ? *clock : SystemClock::instance();
+        auto version = probe(address->toString());
+        if (!version)
+            return version.error();
+        if (version.value() != 0)
+            return fail(QStringLiteral("the database %1 already holds a workspace; open it instead, or give an empty "
+                                       "database")
+                            .arg(address->database()));
+        if (auto ok = initialiseNewFile(address->toString(), name, passphrase, time, keyDerivation); !ok)
+            return ok.error();
+        qCInfo(lcStore) << "created workspace" << address->toString();
+        auto workspace = open(address->toString(), clock);
+        if (workspace)
+            (void)workspace.value()->unlock(passphrase);
+        return workspace;
+    }
     const QFileInfo file(path);
     if (file.exists())
         return fail(QStringLiteral("%1 already exists; choose another file name or open it instead").arg(native(path)));
@@ -298,6 +353,11 @@ Result<void> Workspace::markAsDemo()
     return ok;
 }
 
+QString Workspace::keyFilePath(const QString &workspacePath)
+{
+    return localBasePath(workspacePath) + QStringLiteral(".key");
+}
+
 QString Workspace::defaultDemoPath()
 {
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/demo.")
@@ -307,6 +367,7 @@ QString Workspace::defaultDemoPath()
 Result<void> writeKeyFile(const QString &path, QByteArrayView passphrase)
 {
     QFile file(path);
+    QDir().mkpath(QFileInfo(path).absolutePath());
     // Created with owner-only permissions before any byte is written.
     if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner))
         return fail(QStringLiteral("cannot create the key file %1: %2").arg(native(path), file.errorString()));

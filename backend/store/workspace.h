@@ -16,6 +16,7 @@ namespace simfleet::store {
 
 class DatabaseConnection;
 class StoreWriter;
+class WorkspaceAddress;
 
 struct WorkspaceInfo
 {
@@ -68,7 +69,7 @@ public:
     static QString defaultDemoPath();
     static QString fileSuffix() { return QStringLiteral("simfleet"); }
     // The demo workspace keeps its passphrase here, readable by the owner only.
-    static QString keyFilePath(const QString &workspacePath) { return workspacePath + QStringLiteral(".key"); }
+    static QString keyFilePath(const QString &workspacePath);
 
     const WorkspaceInfo &info() const { return m_info; }
     Result<WorkspaceCounts> counts() const;
@@ -99,6 +100,7 @@ public:
 private:
     Workspace(std::unique_ptr<DatabaseConnection> connection, std::unique_ptr<StoreWriter> writer,
               WorkspaceInfo info, const Clock *clock);
+    static Result<std::unique_ptr<Workspace>> openOnServer(const WorkspaceAddress &address, const Clock *clock);
     static Result<std::unique_ptr<Workspace>> load(std::unique_ptr<DatabaseConnection> connection,
                                                    const Clock *clock);
 

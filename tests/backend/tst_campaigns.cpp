@@ -28,6 +28,8 @@
 #include <QJsonObject>
 #include <QRandomGenerator>
 #include <QSqlQuery>
+#include "teststore.h"
+
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -159,11 +161,13 @@ class TestCampaigns : public QObject
         QSqlDatabase db = m_ws->database();
         QSqlQuery q(db);
         QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM (SELECT device_id FROM profile WHERE state = 'enabled'"
-                                      " GROUP BY device_id HAVING count(*) > 1)")));
+                                      " GROUP BY device_id HAVING count(*) > 1) AS twice")));
         QVERIFY(q.next());
         QCOMPARE(q.value(0).toInt(), 0);
-        QVERIFY(q.exec(QStringLiteral("PRAGMA integrity_check")) && q.next());
-        QCOMPARE(q.value(0).toString(), QStringLiteral("ok"));
+        if (!test::onPostgres()) { // the server checks its own pages
+            QVERIFY(q.exec(QStringLiteral("PRAGMA integrity_check")) && q.next());
+            QCOMPARE(q.value(0).toString(), QStringLiteral("ok"));
+        }
         QVERIFY(q.exec(QStringLiteral("SELECT d.eid, p.iccid FROM device d LEFT JOIN profile p ON p.device_id = d.id AND p.state = 'enabled'")));
         int compared = 0;
         int notified = 0;
@@ -193,7 +197,7 @@ private slots:
     {
         m_field.reset();
         m_ws.reset();
-        m_path = m_dir.filePath(QStringLiteral("c%1.simfleet").arg(QRandomGenerator::global()->generate()));
+        m_path = test::newWorkspaceAddress(m_dir, QStringLiteral("c%1.simfleet").arg(QRandomGenerator::global()->generate()));
         m_clock = std::make_unique<ManualClock>(QDateTime::currentDateTimeUtc());
         // 120 meters: one device of each fault kind (see DemoWorkspace's scenario) and more.
         auto ws = simulation::DemoWorkspace::create(m_path, m_clock.get(), { 120, 0, 0 });
@@ -493,7 +497,7 @@ private slots:
                 target = op.id;
         auto c = service.create(testing::ownerOf(*m_ws), { CampaignKind::SubscriptionChange, QStringLiteral("Supplier switch"), target, newOwner, devices,
                                   quickSettings() });
-        QVERIFY(c);
+        QVERIFY2(c, qPrintable(c.errorMessage()));
         auto s = service.run(testing::ownerOf(*m_ws), c.value());
         QVERIFY(s);
         QCOMPARE(s->state, campaigns::CampaignState::Finished);
@@ -573,7 +577,7 @@ private slots:
         QVERIFY(s->byReason.value(QStringLiteral("range-exhausted")) > 0);
         QVERIFY2(s->note.contains(QStringLiteral("exhausted")), qPrintable(s->note));
         QSqlQuery q(m_ws->database());
-        QVERIFY(q.exec(QStringLiteral("SELECT count(*), count(DISTINCT imsi), max(msin_next <= msin_last + 1) FROM profile, operator WHERE operator.id = %1 AND profile.operator_id = %1").arg(home)));
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*), count(DISTINCT imsi), max(CASE WHEN msin_next <= msin_last + 1 THEN 1 ELSE 0 END) FROM profile, operator WHERE operator.id = %1 AND profile.operator_id = %1").arg(home)));
         QVERIFY(q.next());
         QVERIFY(q.value(0).toInt() <= 5);
         QCOMPARE(q.value(0).toInt(), q.value(1).toInt());

@@ -7,6 +7,7 @@
 #include "store/profilerepository.h"
 #include "store/storewriter.h"
 #include "store/workspace.h"
+#include "teststore.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -33,7 +34,7 @@ class TestRepositories : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        auto ws = simulation::DemoWorkspace::create(m_dir.filePath(QStringLiteral("r.simfleet")), nullptr, { 5, 0, 0 });
+        auto ws = simulation::DemoWorkspace::create(test::newWorkspaceAddress(m_dir, QStringLiteral("r.simfleet")), nullptr, { 5, 0, 0 });
         QVERIFY2(ws.ok(), qPrintable(ws.errorMessage()));
         m_ws = std::move(ws).value();
     }

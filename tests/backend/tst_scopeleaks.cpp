@@ -25,6 +25,8 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSqlQuery>
+#include "teststore.h"
+
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -97,7 +99,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        m_path = m_dir.filePath(QStringLiteral("scope.simfleet"));
+        m_path = test::newWorkspaceAddress(m_dir, QStringLiteral("scope.simfleet"));
         auto ws = simulation::DemoWorkspace::create(m_path, nullptr, { 4, 4, 4, false });
         QVERIFY2(ws, qPrintable(ws.errorMessage()));
         m_ws = std::move(ws).value();

@@ -5,8 +5,10 @@
 #include "store/schema.h"
 #include "store/storewriter.h"
 #include "store/workspace.h"
+#include "store/workspaceaddress.h"
 #include "store/workspaceservice.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QSignalSpy>
@@ -85,6 +87,58 @@ private Q_SLOTS:
         for (const QDateTime &t : instants)
             QCOMPARE(storedTime(t), t.toUTC().toString(Qt::ISODateWithMs));
         QCOMPARE(storedTime(QDateTime()), QString());
+    }
+
+    // Issue 22: -w takes a file or a PostgreSQL database, and nothing else.
+    void workspaceAddresses_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("user");
+        QTest::addColumn<QString>("canonical"); // empty: refused
+        QTest::addColumn<QString>("why");
+        QTest::newRow("file") << "fleet.simfleet" << "" << "fleet.simfleet" << "";
+        QTest::newRow("file with a colon") << "meters:2026.simfleet" << "" << "meters:2026.simfleet" << "";
+        QTest::newRow("postgres") << "postgresql://db.example.net/fleet" << "" << "postgresql://db.example.net:5432/fleet" << "";
+        QTest::newRow("short scheme, user, port") << "postgres://ops@10.0.0.5:6543/fleet" << ""
+                                                  << "postgresql://ops@10.0.0.5:6543/fleet" << "";
+        QTest::newRow("user from -u") << "postgresql://db/fleet" << "alice" << "postgresql://alice@db:5432/fleet" << "";
+        QTest::newRow("two users") << "postgresql://bob@db/fleet" << "alice" << "" << "names the user bob";
+        QTest::newRow("password") << "postgresql://bob:secret@db/fleet" << "" << "" << "holds a password";
+        QTest::newRow("other scheme") << "mysql://db/fleet" << "" << "" << "not a workspace simfleet can open";
+        QTest::newRow("https") << "https://example.net/w.simfleet" << "" << "" << "not a workspace simfleet can open";
+        QTest::newRow("no database") << "postgresql://db.example.net" << "" << "" << "names no database";
+        QTest::newRow("no host") << "postgresql:///fleet" << "" << "" << "give the server's host";
+        QTest::newRow("parameters") << "postgresql://db/fleet?sslmode=disable" << "" << "" << "PGSSLMODE";
+        QTest::newRow("quoted user") << "postgresql://Bob%20X@db/fleet" << "" << "" << "cannot be a simfleet user";
+        QTest::newRow("empty") << "" << "" << "" << "no workspace given";
+    }
+    void workspaceAddresses()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, user);
+        QFETCH(QString, canonical);
+        QFETCH(QString, why);
+        const auto address = WorkspaceAddress::parse(text, user);
+        if (canonical.isEmpty()) {
+            QVERIFY(!address);
+            QVERIFY2(address.errorMessage().contains(why), qPrintable(address.errorMessage()));
+            return;
+        }
+        QVERIFY2(address, qPrintable(address.errorMessage()));
+        QCOMPARE(address->toString(), canonical);
+        QCOMPARE(WorkspaceAddress::parse(address->toString())->toString(), canonical);
+    }
+
+    // A URL that is not PostgreSQL's never becomes a folder or a file (it did before issue 22).
+    void foreignUrlCreatesNothing()
+    {
+        const QString before = QDir::currentPath();
+        QVERIFY(QDir::setCurrent(m_dir.path()));
+        const auto created = Workspace::create(QStringLiteral("sqlite://fleet/x.simfleet"), QStringLiteral("x"), "a long passphrase");
+        QDir::setCurrent(before);
+        QVERIFY(!created);
+        QVERIFY2(created.errorMessage().contains(QStringLiteral("postgresql://")), qPrintable(created.errorMessage()));
+        QVERIFY(QDir(m_dir.path()).entryList(QDir::NoDotAndDotDot | QDir::AllEntries).isEmpty());
     }
 
     void createThenOpen()
