@@ -1,5 +1,6 @@
 #include "crypto/aes.h"
 #include "crypto/kdf.h"
+#include "crypto/scramverifier.h"
 #include "crypto/sha256.h"
 
 #include <QTest>
@@ -26,6 +27,35 @@ class TestSymmetric : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    // RFC 4231 test case 2, and the SCRAM-SHA-256 exchange of RFC 7677 section 3: the server's
+    // signature computed from the ServerKey simfleet derives must be the one the RFC shows.
+    void scramSha256Vectors()
+    {
+        QCOMPARE(hmacSha256("Jefe", "what do ya want for nothing?").value().toHex(),
+                 QByteArray("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"));
+        const QByteArray salt = QByteArray::fromBase64("W22ZaJ0SNY7soEsUEjb6gQ==");
+        const auto keys = scramSha256Keys("pencil", salt, 4096);
+        QVERIFY2(keys, qPrintable(keys.errorMessage()));
+        const QByteArray authMessage = "n=user,r=rOprNGfwEbeRWgbNEkqO,"
+                                       "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096,"
+                                       "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0";
+        QCOMPARE(hmacSha256(keys->serverKey, authMessage).value().toBase64(),
+                 QByteArray("6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="));
+        // The client's proof is ClientKey XOR HMAC(StoredKey, AuthMessage); the server recovers
+        // ClientKey from it and checks SHA-256(ClientKey) == StoredKey.
+        const QByteArray proof = QByteArray::fromBase64("dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=");
+        const QByteArray clientSignature = hmacSha256(keys->storedKey, authMessage).value();
+        QByteArray clientKey(32, '\0');
+        for (int i = 0; i < 32; ++i)
+            clientKey[i] = char(proof[i] ^ clientSignature[i]);
+        QCOMPARE(sha256(clientKey), keys->storedKey);
+        const auto verifier = postgresScramVerifier("pencil");
+        QVERIFY(verifier);
+        QVERIFY(verifier->startsWith(QStringLiteral("SCRAM-SHA-256$4096:")));
+        QVERIFY(!verifier->contains(QStringLiteral("pencil")));
+        QVERIFY(!scramSha256Keys("pencil", salt, 100));
+    }
+
     void sha256Vectors()
     {
         QCOMPARE(sha256("abc").toHex(), QByteArray("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
