@@ -4,6 +4,7 @@
 #include "campaigns/campaignplanner.h"
 #include "campaigns/campaignqueries.h"
 #include "campaigns/campaignservice.h"
+#include "campaigns/runlock.h"
 #include "devices/devicelink.h"
 #include "store/campaignrepository.h"
 #include "simulation/simulatedfield.h"
@@ -121,6 +122,13 @@ int runCampaign(CliContext &context, const QString &command, store::Workspace &w
         auto record = store::CampaignRepository(workspace.database()).find(resumeId);
         if (record && record.value())
             network = campaigns::CampaignSettings::fromJson(QJsonDocument::fromJson(record.value()->settings.toUtf8()).object()).network;
+    }
+    // A campaign someone runs already: say who, before reaching for its devices.
+    if (!request) {
+        if (const auto holder = campaigns::RunLock::heldBy(workspace.info().path, resumeId))
+            return report(context, command,
+                          QStringLiteral("campaign %1 is already running: %2 runs it; pause it there, or wait").arg(resumeId).arg(*holder),
+                          RequestFailed);
     }
     std::unique_ptr<devices::DeviceLinkProvider> links = std::make_unique<devices::NoDeviceLinks>();
     if (!network) {

@@ -24,7 +24,9 @@
 #include "access/workspaceupgrade.h"
 #include "passphraseprompt.h"
 #include "simulation/demoworkspace.h"
+#include "store/serverpasswords.h"
 #include "store/workspace.h"
+#include "store/workspaceaddress.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -118,6 +120,26 @@ std::unique_ptr<store::Workspace> upgradeWorkspace(CliContext &context, const QS
 
 } // namespace
 
+Result<void> resolveWorkspace(CliContext &context)
+{
+    auto address = store::WorkspaceAddress::parse(context.workspacePath, context.user);
+    if (!address)
+        return address.error();
+    if (!address->isPostgres())
+        return {};
+    if (address->user().isEmpty())
+        return fail(QStringLiteral("say which database user connects to %1: postgresql://USER@%2/%3, or -u USER")
+                        .arg(address->toString(), address->host(), address->database()));
+    const char *variable = qEnvironmentVariableIsSet("SIMFLEET_PASSWORD") ? "SIMFLEET_PASSWORD" : "PGPASSWORD";
+    auto password = obtainPassword(context, variable,
+                                   qPrintable(QStringLiteral("Password of %1 on %2: ").arg(address->user(), address->host())));
+    if (!password)
+        return password.error();
+    store::ServerPasswords::remember(*address, password.value());
+    context.workspacePath = address->toString();
+    return {};
+}
+
 std::unique_ptr<store::Workspace> openWorkspace(CliContext &context, const QString &command, int &exitCode)
 {
     if (context.workspacePath.isEmpty()) {
@@ -144,8 +166,12 @@ std::unique_ptr<store::Workspace> openWorkspace(CliContext &context, const QStri
     access::AccessService access(opened);
     Result<access::Session> session = fail(QString());
     if (!context.user.isEmpty()) {
-        auto password = obtainPassword(context, "SIMFLEET_PASSWORD",
-                                       qPrintable(QStringLiteral("Password for %1: ").arg(context.user)));
+        // On a shared workspace the database password is the simfleet password, given once.
+        const auto address = store::WorkspaceAddress::parse(context.workspacePath);
+        auto given = address && address->isPostgres() ? store::ServerPasswords::lookup(*address) : std::nullopt;
+        auto password = given ? Result<crypto::SecretBytes>(std::move(*given))
+                              : obtainPassword(context, "SIMFLEET_PASSWORD",
+                                               qPrintable(QStringLiteral("Password for %1: ").arg(context.user)));
         if (!password) {
             exitCode = report(context, command, password.errorMessage(), RequestFailed);
             return nullptr;

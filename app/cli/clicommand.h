@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/result.h"
+
 #include <QString>
 #include <QStringList>
 
@@ -36,6 +38,12 @@ struct CliContext
     // The acting user, set by openWorkspace().
     std::shared_ptr<access::Session> session;
 };
+
+// Checks what -w names (a file or a PostgreSQL URL, nothing else). For a shared workspace it
+// settles the database user (the URL's or -u) and takes the password from SIMFLEET_PASSWORD,
+// PGPASSWORD or the terminal, for every connection the command opens; workspacePath becomes
+// the address in its canonical form.
+Result<void> resolveWorkspace(CliContext &context);
 
 // One subcommand: `simfleet-cli [global options] NAME [its options]`.
 class CliCommand

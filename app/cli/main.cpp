@@ -50,8 +50,10 @@ int main(int argc, char *argv[])
         QStringLiteral("simfleet: remote USIM provisioning and subscription change for M2M fleets."));
     parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
     const QCommandLineOption workspaceOption({ QStringLiteral("w"), QStringLiteral("workspace") },
-                                             QStringLiteral("The workspace file to work on."),
-                                             QStringLiteral("PATH"));
+                                             QStringLiteral("The workspace to work on: a file (PATH.simfleet) or a shared"
+                                                            " one on PostgreSQL (postgresql://[USER@]HOST[:PORT]/DB; the"
+                                                            " password from SIMFLEET_PASSWORD, PGPASSWORD or asked for)."),
+                                             QStringLiteral("WORKSPACE"));
     const QCommandLineOption versionOption({ QStringLiteral("v"), QStringLiteral("version") },
                                            QStringLiteral("Print the version and exit."));
     const QCommandLineOption helpOption({ QStringLiteral("h"), QStringLiteral("help") },
@@ -90,6 +92,12 @@ int main(int argc, char *argv[])
     for (const auto &command : commands) {
         if (command->name() == rest.first()) {
             CliContext context { parser.value(workspaceOption), parser.value(userOption), out, err, {} };
+            if (parser.isSet(workspaceOption)) {
+                if (auto reached = resolveWorkspace(context); !reached) {
+                    err << "simfleet-cli: " << reached.errorMessage() << Qt::endl;
+                    return BadUsage;
+                }
+            }
             return command->run(rest, context);
         }
     }

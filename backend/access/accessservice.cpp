@@ -7,6 +7,7 @@
 #include "passwordpolicy.h"
 #include "crypto/random.h"
 #include "store/auditauthor.h"
+#include "store/accessschema.h"
 #include "store/auditlog.h"
 #include "store/operatorrepository.h"
 #include "store/secretvault.h"
@@ -389,6 +390,9 @@ Result<void> AccessService::addUser(const Session &by, const NewUser &user)
     return m_workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
         if (auto id = store::UserRepository(db).insert(record, now); !id)
             return id.error();
+        // On a shared workspace the user is a database login of the same name (no-op on a file).
+        if (auto ok = store::AccessSchema::createLogin(db, record.name, user.password, record.role); !ok)
+            return ok;
         QJsonObject details { { QStringLiteral("role"), record.role } };
         if (!user.operatorName.isEmpty())
             details.insert(QStringLiteral("operator"), user.operatorName);
@@ -414,6 +418,8 @@ Result<void> AccessService::removeUser(const Session &by, const QString &name)
     const store::AuditAuthor author = by.author();
     return m_workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
         if (auto ok = store::UserRepository(db).remove(id); !ok)
+            return ok;
+        if (auto ok = store::AccessSchema::dropLogin(db, name); !ok)
             return ok;
         return store::AuditLog::record(db, now, author, QStringLiteral("user.remove"), QStringLiteral("user:%1").arg(name),
                                        {});
@@ -467,8 +473,12 @@ Result<void> AccessService::setRole(const Session &by, const QString &name, Role
         if (newPassword) {
             if (auto ok = repo.setPassword(record.id, record); !ok)
                 return ok;
+            if (auto ok = store::AccessSchema::setLoginPassword(db, name, *newPassword); !ok)
+                return ok;
         }
         if (auto ok = repo.setRole(record.id, roleText, operatorId.value(), record.wrappedDataKey); !ok)
+            return ok;
+        if (auto ok = store::AccessSchema::setLoginRole(db, name, roleText); !ok)
             return ok;
         QJsonObject details { { QStringLiteral("role"), roleText } };
         if (!operatorName.isEmpty())
@@ -498,8 +508,11 @@ Result<void> AccessService::setPassword(const Session &by, const QString &name, 
     const qint64 id = user->id;
     const QDateTime now = m_workspace.clock().now();
     const store::AuditAuthor author = by.author();
-    return m_workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
+    // run() waits for the job, so the job may read the caller's password in place.
+    return m_workspace.writer().run([&](QSqlDatabase &db) -> Result<void> {
         if (auto ok = store::UserRepository(db).setPassword(id, record); !ok)
+            return ok;
+        if (auto ok = store::AccessSchema::setLoginPassword(db, name, password); !ok)
             return ok;
         return store::AuditLog::record(db, now, author, QStringLiteral("user.password"), QStringLiteral("user:%1").arg(name),
                                        withKey({}, newKey));

@@ -52,7 +52,8 @@ Result<CampaignSummary> CampaignQueries::summaryOf(const access::Session &by, qi
     s.kind = *kind;
     s.state = *state;
     // Recorded as running but nobody holds its lock: its process was killed.
-    if (s.state == CampaignState::Running && !RunLock::isHeld(RunLock::pathFor(m_workspace.info().path, campaignId)))
+    QSqlDatabase reading = m_workspace.database();
+    if (s.state == CampaignState::Running && !RunLock::heldBy(m_workspace.info().path, campaignId, &reading))
         s.state = CampaignState::Interrupted;
     s.note = c.note;
     if (c.startedAt.isValid())

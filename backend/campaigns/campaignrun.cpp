@@ -20,8 +20,10 @@
 #include "store/storewriter.h"
 #include "store/workspace.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QScopeGuard>
+#include <QSysInfo>
 #include <QJsonDocument>
 
 namespace simfleet::campaigns {
@@ -90,10 +92,15 @@ Result<CampaignSummary> CampaignRun::execute(qint64 campaignId)
         return ok.error();
     // One process runs a campaign at a time; a lock left by a killed process is recognised as
     // such (its process is gone) and taken over.
-    RunLock runLock(RunLock::pathFor(m_workspace.info().path, campaignId));
-    if (!runLock.tryLock())
-        return fail(QStringLiteral("campaign %1 is already running in another window or command; pause it there, or wait")
-                        .arg(campaignId));
+    RunLock runLock(m_workspace.info().path, campaignId);
+    const QString holder = QStringLiteral("%1 on %2 (process %3)")
+                               .arg(m_by.name(), QSysInfo::machineHostName())
+                               .arg(QCoreApplication::applicationPid());
+    if (!runLock.tryLock(holder)) {
+        const QString who = RunLock::heldBy(m_workspace.info().path, campaignId).value_or(QStringLiteral("another window or command"));
+        return fail(
+                        QStringLiteral("campaign %1 is already running: %2 runs it; pause it there, or wait").arg(campaignId).arg(who));
+    }
     if (auto ok = loadItems(); !ok)
         return ok.error();
     m_elapsed.start();

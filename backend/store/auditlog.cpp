@@ -35,6 +35,10 @@ struct Head
     QByteArray hash = QByteArray(32, '\0');
 };
 
+// PostgreSQL advisory lock keys (one 64-bit space per database): simfleet's application id in the
+// upper half, the purpose in the lower.
+constexpr qint64 auditLogLockKey = (qint64(0x53464C54) << 32) | 1;
+
 Result<Head> readHead(QSqlDatabase &db)
 {
     QSqlQuery own(db);
@@ -119,6 +123,15 @@ Result<qint64> AuditLog::append(QSqlDatabase &db, const AuditEntry &entry, const
     if (!author.canSign() && !isUnprovenAction(entry.action))
         return fail(QStringLiteral("%1 has no signing key, so the audit log cannot record \"%2\"; log in again")
                         .arg(author.name, entry.action));
+    // On a shared workspace several desktops append at once: each takes the log's lock before it
+    // reads the head, and holds it until its transaction ends, so the chain stays one line.
+    if (dialectOf(db) == Dialect::Postgres) {
+        QSqlQuery own(db);
+        QSqlQuery &lock = preparedStatement(db, QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(auditLogLockKey), own);
+        if (!lock.exec())
+            return fail(QStringLiteral("waiting for the audit log failed: %1").arg(lock.lastError().text()));
+        lock.finish();
+    }
     auto head = readHead(db);
     if (!head)
         return head.error();

@@ -51,6 +51,7 @@ public:
 
 private:
     friend class access::Session;
+    friend class AccessSchema; // writes the same conditions into PostgreSQL's row security policies
     Scope() = default;
     explicit Scope(qint64 operatorId) : m_operatorId(operatorId) { }
 

@@ -1,8 +1,10 @@
 #include "workspace.h"
+#include "accessschema.h"
 #include "auditauthor.h"
 #include "auditlog.h"
 #include "core/clock.h"
 #include "databaseconnection.h"
+#include "dialect.h"
 #include "schema.h"
 #include "storelog.h"
 #include "storewriter.h"
@@ -95,6 +97,28 @@ QString exposureOf(const QString &path)
         .arg(readable.join(QStringLiteral(", ")), native(path) + QStringLiteral("*"));
 }
 
+// A failed init on a server leaves the database as empty as it found it (the migrations commit
+// one by one), so it can be tried again.
+void discardServerSchema(const QString &address)
+{
+    auto connection = DatabaseConnection::open(address);
+    if (!connection)
+        return;
+    QSqlDatabase db = connection.value()->database();
+    QSqlQuery q(db);
+    QStringList drops;
+    if (q.exec(QStringLiteral("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")))
+        while (q.next())
+            drops << QStringLiteral("DROP TABLE IF EXISTS \"%1\" CASCADE").arg(q.value(0).toString());
+    if (q.exec(QStringLiteral("SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+                              " WHERE n.nspname = current_schema() AND p.proname LIKE 'sf\\_%'")))
+        while (q.next())
+            drops << QStringLiteral("DROP FUNCTION IF EXISTS %1 CASCADE").arg(q.value(0).toString());
+    for (const QString &sql : drops)
+        if (!q.exec(sql))
+            qCWarning(lcStore) << "cleaning up after a failed init:" << q.lastError().text();
+}
+
 Result<void> initialiseNewFile(const QString &path, const QString &name, QByteArrayView passphrase, const Clock &time,
                                crypto::ScryptParameters keyDerivation)
 {
@@ -109,6 +133,10 @@ Result<void> initialiseNewFile(const QString &path, const QString &name, QByteAr
     if (auto version = migrate(db); !version)
         return version.error();
     Transaction tx(db);
+    if (dialectOf(db) == Dialect::Postgres) {
+        if (auto ok = AccessSchema::install(db); !ok)
+            return ok;
+    }
     auto vault = SecretVault::initialise(db, passphrase, keyDerivation);
     if (!vault)
         return vault.error();
@@ -238,8 +266,10 @@ Result<std::unique_ptr<Workspace>> Workspace::create(const QString &path, const 
             return fail(QStringLiteral("the database %1 already holds a workspace; open it instead, or give an empty "
                                        "database")
                             .arg(address->database()));
-        if (auto ok = initialiseNewFile(address->toString(), name, passphrase, time, keyDerivation); !ok)
+        if (auto ok = initialiseNewFile(address->toString(), name, passphrase, time, keyDerivation); !ok) {
+            discardServerSchema(address->toString());
             return ok.error();
+        }
         qCInfo(lcStore) << "created workspace" << address->toString();
         auto workspace = open(address->toString(), clock);
         if (workspace)

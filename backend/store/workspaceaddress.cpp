@@ -106,8 +106,9 @@ QString localBasePath(const QString &workspace)
     auto address = WorkspaceAddress::parse(workspace);
     if (!address || !address->isPostgres())
         return workspace;
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
-        + QStringLiteral("/shared/%1-%2-%3.simfleet").arg(address->host()).arg(address->port()).arg(address->database());
+    // The generic location, so the GUI, simfleet-cli and simfleet-field find the same files.
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
+        + QStringLiteral("/simfleet/shared/%1-%2-%3.simfleet").arg(address->host()).arg(address->port()).arg(address->database());
 }
 
 } // namespace simfleet::store

@@ -47,7 +47,8 @@ private:
 
 // The local path a workspace's side files are named from (its key file, its simulated field,
 // the eIM's TLS files): the file itself, or for a PostgreSQL workspace a name of its own in the
-// user's data folder (shared/HOST-PORT-DATABASE.simfleet), since the server is no place for them.
+// user's data folder (~/.local/share/simfleet/shared/HOST-PORT-DATABASE.simfleet), since the
+// server is no place for them.
 QString localBasePath(const QString &workspace);
 
 } // namespace simfleet::store

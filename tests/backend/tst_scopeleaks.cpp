@@ -332,7 +332,7 @@ private Q_SLOTS:
             p.setProcessEnvironment(env);
             p.setStandardInputFile(QProcess::nullDevice());
             p.start(QStringLiteral(SIMFLEET_CLI),
-                    { QStringLiteral("-w"), m_path, QStringLiteral("--user"), QStringLiteral("am-iberia"), QStringLiteral("attest"),
+                    { QStringLiteral("-w"), test::withoutUser(m_path), QStringLiteral("--user"), QStringLiteral("am-iberia"), QStringLiteral("attest"),
                       QStringLiteral("--fleet"), fleet, QStringLiteral("--timeout"), QStringLiteral("1") });
             if (!p.waitForFinished(60000))
                 return QStringLiteral("(did not finish)");

@@ -16,6 +16,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
+#include <QUrl>
 #include <QUuid>
 
 #include <optional>
@@ -98,6 +99,14 @@ inline QString newWorkspaceAddress(const QTemporaryDir &dir, const QString &name
         qFatal("%s", qPrintable(address.errorMessage()));
     store::ServerPasswords::remember(*address, crypto::SecretBytes(server->password));
     return address->toString();
+}
+
+// The workspace as a user other than the one who made it names it on the command line (-u).
+inline QString withoutUser(const QString &workspace)
+{
+    if (!onPostgres())
+        return workspace;
+    return QUrl(workspace).adjusted(QUrl::RemoveUserInfo).toString();
 }
 
 } // namespace simfleet::test

@@ -1,0 +1,277 @@
+#include "access/accessservice.h"
+#include "access/session.h"
+#include "campaigns/runlock.h"
+#include "simulation/demoworkspace.h"
+#include "store/devicerepository.h"
+#include "store/fleetrepository.h"
+#include "store/scope.h"
+#include "store/workspace.h"
+#include "clirun.h"
+#include "teststore.h"
+
+#include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrl>
+
+using namespace simfleet;
+
+// Issue 22: on a shared workspace PostgreSQL itself enforces simfleet's roles. Everything here
+// connects as the users' own database roles with plain SQL, not through simfleet: what a user
+// could do with psql and their password.
+class TestDatabaseRoles : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_address;
+    std::unique_ptr<store::Workspace> m_ws;
+    int m_connections = 0;
+
+    // A plain connection as `user` with `password`; the caller closes it with close().
+    QSqlDatabase connectAs(const QString &user, const QString &password, QString *error = nullptr, QString database = {})
+    {
+        const QUrl url(m_address);
+        if (database.isEmpty())
+            database = url.path().mid(1);
+        const QString name = QStringLiteral("as-%1-%2").arg(user).arg(++m_connections);
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+        db.setHostName(url.host());
+        db.setPort(url.port());
+        db.setDatabaseName(database);
+        db.setUserName(user);
+        db.setPassword(password);
+        if (!db.open() && error)
+            *error = db.lastError().text();
+        return db;
+    }
+    static void close(QSqlDatabase &db)
+    {
+        const QString name = db.connectionName();
+        db.close();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(name);
+    }
+    // Why the server refused sql; empty when it ran. A change to rows the role may not see
+    // runs and changes nothing (row-level security filters them first): that counts as refused.
+    static QString refusal(QSqlDatabase db, const QString &sql)
+    {
+        QSqlQuery q(db);
+        if (q.exec(sql))
+            return q.isSelect() || q.numRowsAffected() > 0 ? QString() : QStringLiteral("row-level security: no row");
+        return q.lastError().databaseText();
+    }
+    static qint64 count(QSqlDatabase db, const QString &sql)
+    {
+        QSqlQuery q(db);
+        if (!q.exec(sql) || !q.next())
+            return -1;
+        return q.value(0).toLongLong();
+    }
+    access::Session login(const QString &name, const QByteArray &password)
+    {
+        auto session = access::AccessService(*m_ws).login(name, password);
+        if (!session)
+            qFatal("%s", qPrintable(session.errorMessage()));
+        return std::move(session).value();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (!test::onPostgres())
+            QSKIP("runs on PostgreSQL only: ctest runs it as tst_databaseroles_postgres");
+        m_address = test::newWorkspaceAddress(m_dir, QStringLiteral("roles.simfleet"));
+        auto ws = simulation::DemoWorkspace::create(m_address, nullptr, { 40, 20, 20, false });
+        QVERIFY2(ws, qPrintable(ws.errorMessage()));
+        m_ws = std::move(ws).value();
+    }
+    void cleanupTestCase() { m_ws.reset(); }
+
+    void accountManagerSeesOnlyTheirOperatorsRows()
+    {
+        // Two profiles of two operators, written as the owner.
+        QSqlQuery owner(m_ws->database());
+        QVERIFY(owner.exec(QStringLiteral(
+            "INSERT INTO profile (device_id, operator_id, iccid, state, created_at, updated_at)"
+            " SELECT d.id, o.id, '8900000000000' || d.id, 'enabled', 'now', 'now' FROM device d, operator o"
+            " WHERE o.name IN ('Nordlink Mobile', 'Albion Telecom') AND d.id IN (SELECT min(id) FROM device UNION"
+            " SELECT max(id) FROM device) AND (d.id = (SELECT min(id) FROM device)) = (o.name = 'Nordlink Mobile')")));
+        QCOMPARE(owner.numRowsAffected(), 2);
+        const access::Session manager = login(QStringLiteral("am-nordlink"), "demo");
+        QVERIFY(manager.scope().isRestricted());
+        // What simfleet's own scope shows this account manager...
+        QStringList expected;
+        QVERIFY(store::DeviceRepository(m_ws->database())
+                    .forEachOverview(manager.scope(), std::nullopt, [&](const store::DeviceOverview &d) { expected << d.device.eid; }));
+        QVERIFY(!expected.isEmpty());
+        QVERIFY(expected.size() < count(m_ws->database(), QStringLiteral("SELECT count(*) FROM device")));
+        // ...is exactly what the server gives their role, whatever SQL they run.
+        QString error;
+        QSqlDatabase db = connectAs(QStringLiteral("am-nordlink"), QStringLiteral("demo"), &error);
+        QVERIFY2(db.isOpen(), qPrintable(error));
+        QStringList seen;
+        {
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("SELECT eid FROM device ORDER BY eid")));
+            while (q.next())
+                seen << q.value(0).toString();
+        }
+        std::sort(expected.begin(), expected.end());
+        QCOMPARE(seen, expected);
+        QCOMPARE(count(db, QStringLiteral("SELECT count(*) FROM profile p JOIN operator o ON o.id = p.operator_id"
+                                          " WHERE o.name <> 'Nordlink Mobile'")),
+                 0);
+        QCOMPARE(count(db, QStringLiteral("SELECT count(*) FROM profile")), 1);
+        QVERIFY(count(db, QStringLiteral("SELECT count(*) FROM fleet")) < count(m_ws->database(), QStringLiteral("SELECT count(*) FROM fleet")));
+        QCOMPARE(count(db, QStringLiteral("SELECT count(*) FROM app_user")), 1); // their own row
+        QVERIFY(refusal(db, QStringLiteral("SELECT count(*) FROM audit_entry")).contains(QStringLiteral("permission denied")));
+        QVERIFY(refusal(db, QStringLiteral("UPDATE device SET label = 'x'")).contains(QStringLiteral("permission denied")));
+        close(db);
+        QVERIFY(owner.exec(QStringLiteral("DELETE FROM profile WHERE iccid LIKE '8900000000000%'")));
+    }
+
+    void viewerCannotInsert()
+    {
+        QString error;
+        QSqlDatabase db = connectAs(QStringLiteral("viewer"), QStringLiteral("demo"), &error);
+        QVERIFY2(db.isOpen(), qPrintable(error));
+        QVERIFY(count(db, QStringLiteral("SELECT count(*) FROM device")) > 0);
+        for (const char *sql : { "INSERT INTO customer (name, created_at) VALUES ('Mallory Ltd', 'now')",
+                                 "INSERT INTO operator (name, country, mcc, mnc, msin_first, msin_last, msin_next, iccid_prefix,"
+                                 " iccid_first, iccid_last, iccid_next, iccid_digits, created_at) VALUES"
+                                 " ('X', 'DE', '001', '99', 1, 2, 1, '89', 1, 2, 1, 19, 'now')",
+                                 "UPDATE device SET label = 'mine'", "DELETE FROM campaign_item",
+                                 "UPDATE workspace_setting SET value = 'renamed' WHERE key = 'name'" }) {
+            const QString why = refusal(db, QString::fromLatin1(sql));
+            QVERIFY2(why.contains(QStringLiteral("permission denied")) || why.contains(QStringLiteral("row-level security")),
+                     qPrintable(QStringLiteral("%1: %2").arg(QLatin1StringView(sql), why.isEmpty() ? QStringLiteral("allowed") : why)));
+        }
+        close(db);
+        QCOMPARE(count(m_ws->database(), QStringLiteral("SELECT count(*) FROM customer WHERE name = 'Mallory Ltd'")), 0);
+    }
+
+    void onlyTheOwnerChangesTheAuditLog()
+    {
+        const qint64 entries = count(m_ws->database(), QStringLiteral("SELECT count(*) FROM audit_entry"));
+        QVERIFY(entries > 3);
+        for (const char *user : { "admin", "operations", "viewer", "am-albion" }) {
+            QString error;
+            QSqlDatabase db = connectAs(QString::fromLatin1(user), QStringLiteral("demo"), &error);
+            QVERIFY2(db.isOpen(), qPrintable(error));
+            QVERIFY2(refusal(db, QStringLiteral("DELETE FROM audit_entry WHERE seq = 2")).contains(QStringLiteral("permission denied")),
+                     user);
+            QVERIFY2(refusal(db, QStringLiteral("UPDATE audit_entry SET actor = 'x' WHERE seq = 2")).contains(QStringLiteral("permission denied")),
+                     user);
+            close(db);
+        }
+        // The owner role can, in a transaction it throws away.
+        QSqlDatabase owner = m_ws->database();
+        QVERIFY(owner.transaction());
+        QSqlQuery q(owner);
+        QVERIFY2(q.exec(QStringLiteral("DELETE FROM audit_entry WHERE seq = 2")), qPrintable(q.lastError().text()));
+        QCOMPARE(q.numRowsAffected(), 1);
+        QVERIFY(owner.rollback());
+        QCOMPARE(count(owner, QStringLiteral("SELECT count(*) FROM audit_entry")), entries);
+    }
+
+    // Users added, changed and removed in simfleet are the database's login roles.
+    void usersAreLoginRoles()
+    {
+        access::AccessService access(*m_ws);
+        const access::Session admin = login(QStringLiteral("admin"), "demo");
+        const auto added = access.addUser(admin, { QStringLiteral("carol"), access::Role::Operations, {}, "Morning tea 31 kettle" });
+        QVERIFY2(added, qPrintable(added.errorMessage()));
+        QString error;
+        QSqlDatabase db = connectAs(QStringLiteral("carol"), QStringLiteral("Morning tea 31 kettle"), &error);
+        QVERIFY2(db.isOpen(), qPrintable(error));
+        QVERIFY(refusal(db, QStringLiteral("UPDATE device SET label = label WHERE id = 1")).isEmpty());
+        close(db);
+        QVERIFY(!connectAs(QStringLiteral("carol"), QStringLiteral("wrong"), &error).isOpen());
+
+        QVERIFY(access.setPassword(admin, QStringLiteral("carol"), "Evening walk 47 river"));
+        QVERIFY(!connectAs(QStringLiteral("carol"), QStringLiteral("Morning tea 31 kettle")).isOpen());
+        db = connectAs(QStringLiteral("carol"), QStringLiteral("Evening walk 47 river"), &error);
+        QVERIFY2(db.isOpen(), qPrintable(error));
+        close(db);
+
+        QVERIFY(access.setRole(admin, QStringLiteral("carol"), access::Role::Viewer, {}, std::nullopt));
+        db = connectAs(QStringLiteral("carol"), QStringLiteral("Evening walk 47 river"), &error);
+        QVERIFY2(db.isOpen(), qPrintable(error));
+        QVERIFY(refusal(db, QStringLiteral("UPDATE device SET label = label WHERE id = 1")).contains(QStringLiteral("permission denied")));
+        close(db);
+
+        QVERIFY(access.removeUser(admin, QStringLiteral("carol")));
+        QVERIFY(!connectAs(QStringLiteral("carol"), QStringLiteral("Evening walk 47 river"), &error).isOpen());
+        QVERIFY2(error.contains(QStringLiteral("carol")), qPrintable(error));
+
+        // A role simfleet did not make is never taken over.
+        test::asSuperuser(QStringLiteral("postgres"), QStringLiteral("DROP ROLE IF EXISTS dba_dave"));
+        QVERIFY(test::asSuperuser(QStringLiteral("postgres"), QStringLiteral("CREATE ROLE dba_dave LOGIN PASSWORD 'dave'")));
+        const auto refused = access.addUser(admin, { QStringLiteral("dba_dave"), access::Role::Administrator, {}, "Dave's new pass 12" });
+        QVERIFY(!refused);
+        QVERIFY2(refused.errorMessage().contains(QStringLiteral("not a simfleet user")), qPrintable(refused.errorMessage()));
+        db = connectAs(QStringLiteral("dba_dave"), QStringLiteral("dave"), &error, QStringLiteral("postgres"));
+        QVERIFY2(db.isOpen(), qPrintable(error)); // its password unchanged
+        close(db);
+    }
+
+    // Two desktops cannot run one campaign; the second is told who runs it; the claim dies with
+    // its holder's session.
+    void oneCampaignRunsOnce()
+    {
+        using campaigns::RunLock;
+        QVERIFY(!RunLock::heldBy(m_address, 7));
+        {
+            RunLock first(m_address, 7);
+            QVERIFY(first.tryLock(QStringLiteral("operations on desk-1 (process 42)")));
+            RunLock second(m_address, 7);
+            QVERIFY(!second.tryLock(QStringLiteral("admin on desk-2")));
+            QCOMPARE(RunLock::heldBy(m_address, 7).value_or(QString()), QStringLiteral("operations on desk-1 (process 42)"));
+            RunLock other(m_address, 8);
+            QVERIFY(other.tryLock());
+        }
+        QVERIFY(!RunLock::heldBy(m_address, 7));
+    }
+
+    // The same with two simfleet-cli processes starting one campaign.
+    void twoProcessesStartingOneCampaign()
+    {
+        // The meters (40), two a second: the first is still at it when the second arrives.
+        store::FleetRecord fleet;
+        for (const auto &f : store::FleetRepository(m_ws->database()).list().value())
+            if (store::DeviceRepository(m_ws->database()).idsInFleet(f.id).value().size() == 40)
+                fleet = f;
+        QVERIFY(!fleet.name.isEmpty());
+        QProcess first;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("SIMFLEET_PASSWORD"), QStringLiteral("demo"));
+        const QString url = QUrl(m_address).adjusted(QUrl::RemoveUserInfo).toString();
+        const QStringList args { QStringLiteral("-w"), url, QStringLiteral("-u"), QStringLiteral("operations"),
+                                 QStringLiteral("provision"), QStringLiteral("--fleet"), fleet.name,
+                                 QStringLiteral("--rate"), QStringLiteral("2/s") };
+        first.setProcessEnvironment(env);
+        first.start(QStringLiteral(SIMFLEET_CLI), args);
+        QVERIFY(first.waitForStarted());
+        // Wait until the first holds the campaign's claim.
+        QTRY_VERIFY2_WITH_TIMEOUT(campaigns::RunLock::heldBy(m_address, 1).has_value() || first.state() == QProcess::NotRunning,
+                                  "the first process never claimed campaign 1", 60000);
+        QVERIFY2(first.state() == QProcess::Running, first.readAllStandardError().constData());
+        const auto second = testing::runCli(QStringLiteral(SIMFLEET_CLI),
+                                            { QStringLiteral("-w"), url, QStringLiteral("-u"), QStringLiteral("admin"),
+                                              QStringLiteral("provision"), QStringLiteral("--resume"), QStringLiteral("1") },
+                                            { { QStringLiteral("SIMFLEET_PASSWORD"), QStringLiteral("demo") }
+                                             });
+        QVERIFY2(second.exitCode != 0, second.out.constData());
+        QVERIFY2(second.err.contains("already running: operations on "), second.err.constData());
+        QVERIFY(first.waitForFinished(300000));
+        QVERIFY2(first.exitCode() == 0, first.readAllStandardError().constData());
+        QVERIFY(!campaigns::RunLock::heldBy(m_address, 1));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDatabaseRoles)
+#include "tst_databaseroles.moc"
