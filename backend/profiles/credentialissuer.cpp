@@ -3,6 +3,7 @@
 #include "crypto/milenage.h"
 #include "crypto/random.h"
 #include "identity/iccid.h"
+#include "store/dialect.h"
 #include "store/operatorrepository.h"
 #include "store/profilerepository.h"
 #include "store/secretvault.h"
@@ -41,6 +42,17 @@ Result<QList<protocol::ProfileContent>> allocateNumbers(QSqlDatabase &db, const 
 {
     if (!vault.isUnlocked())
         return fail(QStringLiteral("the workspace is locked; unlock it with its passphrase to issue credentials"));
+    // On a shared workspace another desktop's campaign may issue from the same ranges at this
+    // moment: lock the operator's row before reading its cursors, so the second waits for the
+    // first to commit and reads where it left off (SQLite's writer already holds the file's lock).
+    if (store::dialectOf(db) == store::Dialect::Postgres) {
+        QSqlQuery lock(db);
+        lock.prepare(QStringLiteral("SELECT id FROM operator WHERE id = ? FOR UPDATE"));
+        lock.addBindValue(operatorId);
+        if (!lock.exec())
+            return fail(QStringLiteral("reserving the operator's numbers failed: %1").arg(lock.lastError().text()));
+        lock.finish();
+    }
     store::OperatorRepository operators(db);
     auto found = operators.find(operatorId);
     if (!found)

@@ -4,12 +4,17 @@
 #include "simulation/demoworkspace.h"
 #include "store/devicerepository.h"
 #include "store/fleetrepository.h"
+#include "store/operatorrepository.h"
+#include "store/storewriter.h"
+#include "profiles/credentialissuer.h"
 #include "store/scope.h"
 #include "store/workspace.h"
 #include "clirun.h"
 #include "teststore.h"
 
+#include <QMutex>
 #include <QProcess>
+#include <QSet>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -217,6 +222,62 @@ private Q_SLOTS:
         db = connectAs(QStringLiteral("dba_dave"), QStringLiteral("dave"), &error, QStringLiteral("postgres"));
         QVERIFY2(db.isOpen(), qPrintable(error)); // its password unchanged
         close(db);
+    }
+
+    // Two desktops issuing from one operator's ranges at the same moment: every IMSI and ICCID
+    // once, and neither fails. The first holds its transaction open while the second asks.
+    void issuingIsExactlyOnceAcrossDesktops()
+    {
+        auto other = store::Workspace::open(m_address);
+        QVERIFY2(other, qPrintable(other.errorMessage()));
+        QVERIFY(other.value()->unlockWithKeyFile());
+        const auto operators = store::OperatorRepository(m_ws->database()).list().value();
+        const qint64 op = operators.first().id;
+        const qint64 before = operators.first().msinNext;
+        QList<qint64> devicesA, devicesB;
+        {
+            QSqlQuery q(m_ws->database());
+            QVERIFY(q.exec(QStringLiteral("SELECT id FROM device ORDER BY id LIMIT 20")));
+            while (q.next())
+                (devicesA.size() < 10 ? devicesA : devicesB) << q.value(0).toLongLong();
+        }
+        QStringList imsis;
+        QMutex mutex;
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        auto first = m_ws->writer().submit([&](QSqlDatabase &db) -> Result<void> {
+            auto issued = profiles::CredentialIssuer::issue(db, m_ws->vault(), op, devicesA, now);
+            if (!issued)
+                return issued.error();
+            QMutexLocker lock(&mutex);
+            for (const auto &p : issued.value())
+                imsis << p.content.imsi;
+            QSqlQuery(db).exec(QStringLiteral("SELECT pg_sleep(0.5)")); // the second desktop asks meanwhile
+            return {};
+        });
+        QTest::qWait(100);
+        auto second = other.value()->writer().submit([&](QSqlDatabase &db) -> Result<void> {
+            auto issued = profiles::CredentialIssuer::issue(db, other.value()->vault(), op, devicesB, now);
+            if (!issued)
+                return issued.error();
+            QMutexLocker lock(&mutex);
+            for (const auto &p : issued.value())
+                imsis << p.content.imsi;
+            return {};
+        });
+        const auto a = first.get();
+        const auto b = second.get();
+        QVERIFY2(a, qPrintable(a.errorMessage()));
+        QVERIFY2(b, qPrintable(b.errorMessage()));
+        QCOMPARE(imsis.size(), 20);
+        QCOMPARE(QSet<QString>(imsis.begin(), imsis.end()).size(), 20);
+        const auto after = store::OperatorRepository(m_ws->database()).find(op).value();
+        QCOMPARE(after->msinNext, before + 20);
+        QSqlQuery q(m_ws->database());
+        QVERIFY(q.exec(QStringLiteral("SELECT count(DISTINCT imsi), count(DISTINCT iccid) FROM profile WHERE operator_id = %1").arg(op)));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toInt(), 20);
+        QCOMPARE(q.value(1).toInt(), 20);
+        QVERIFY(q.exec(QStringLiteral("DELETE FROM profile WHERE operator_id = %1").arg(op)));
     }
 
     // Two desktops cannot run one campaign; the second is told who runs it; the claim dies with
