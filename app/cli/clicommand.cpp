@@ -19,6 +19,7 @@
 #include "fieldcommand.h"
 #include "servecommand.h"
 #include "userscommand.h"
+#include "workspacecommand.h"
 
 #include "access/accessservice.h"
 #include "access/workspaceupgrade.h"
@@ -44,6 +45,7 @@ std::vector<std::unique_ptr<CliCommand>> allCommands()
     std::vector<std::unique_ptr<CliCommand>> commands;
     commands.push_back(std::make_unique<InitCommand>());
     commands.push_back(std::make_unique<InfoCommand>());
+    commands.push_back(std::make_unique<WorkspaceCommand>());
     commands.push_back(std::make_unique<EnrollCommand>());
     commands.push_back(std::make_unique<DevicesCommand>());
     commands.push_back(std::make_unique<OperatorsCommand>());

@@ -296,13 +296,18 @@ Result<void> AccessSchema::createLogin(QSqlDatabase &db, const QString &name, QB
 {
     if (dialectOf(db) != Dialect::Postgres)
         return {};
-    auto verifier = crypto::postgresScramVerifier(password);
-    if (!verifier)
-        return verifier.error();
+    // No password: a login that waits for one (a copied workspace's users; PASSWORD NULL).
+    QVariant verifier;
+    if (!password.isEmpty()) {
+        auto made = crypto::postgresScramVerifier(password);
+        if (!made)
+            return made.error();
+        verifier = made.value();
+    }
     auto database = databaseName(db);
     if (!database)
         return database.error();
-    return callFunction(db, QStringLiteral("sf_create_login"), { name, verifier.value(), groupRole(*database, roleKey) },
+    return callFunction(db, QStringLiteral("sf_create_login"), { name, verifier, groupRole(*database, roleKey) },
                         "creating the user's database role");
 }
 

@@ -30,7 +30,8 @@ public:
     static Result<void> install(QSqlDatabase &db);
 
     // The login role for a simfleet user, in the writer job that adds the user: created with
-    // the password as a SCRAM verifier (never in clear), put in its role's group.
+    // the password as a SCRAM verifier (never in clear), put in its role's group. An empty
+    // password makes a login without one, which cannot log in until it is given one.
     static Result<void> createLogin(QSqlDatabase &db, const QString &name, QByteArrayView password, const QString &roleKey);
     static Result<void> setLoginRole(QSqlDatabase &db, const QString &name, const QString &roleKey);
     static Result<void> setLoginPassword(QSqlDatabase &db, const QString &name, QByteArrayView password);

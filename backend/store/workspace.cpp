@@ -97,9 +97,11 @@ QString exposureOf(const QString &path)
         .arg(readable.join(QStringLiteral(", ")), native(path) + QStringLiteral("*"));
 }
 
+} // namespace
+
 // A failed init on a server leaves the database as empty as it found it (the migrations commit
 // one by one), so it can be tried again.
-void discardServerSchema(const QString &address)
+void Workspace::discardOnServer(const QString &address)
 {
     auto connection = DatabaseConnection::open(address);
     if (!connection)
@@ -118,6 +120,8 @@ void discardServerSchema(const QString &address)
         if (!q.exec(sql))
             qCWarning(lcStore) << "cleaning up after a failed init:" << q.lastError().text();
 }
+
+namespace {
 
 Result<void> initialiseNewFile(const QString &path, const QString &name, QByteArrayView passphrase, const Clock &time,
                                crypto::ScryptParameters keyDerivation)
@@ -267,7 +271,7 @@ Result<std::unique_ptr<Workspace>> Workspace::create(const QString &path, const 
                                        "database")
                             .arg(address->database()));
         if (auto ok = initialiseNewFile(address->toString(), name, passphrase, time, keyDerivation); !ok) {
-            discardServerSchema(address->toString());
+            discardOnServer(address->toString());
             return ok.error();
         }
         qCInfo(lcStore) << "created workspace" << address->toString();

@@ -65,6 +65,9 @@ public:
                                                      QByteArrayView passphrase, const Clock *clock = nullptr,
                                                      crypto::ScryptParameters keyDerivation = {});
 
+    // Drops what a failed init or copy left in a PostgreSQL database, so it can be tried again.
+    static void discardOnServer(const QString &address);
+
     // Where the embedded demo workspace lives: the user's data folder.
     static QString defaultDemoPath();
     static QString fileSuffix() { return QStringLiteral("simfleet"); }

@@ -3,7 +3,10 @@
 #include "campaigns/runlock.h"
 #include "simulation/demoworkspace.h"
 #include "store/devicerepository.h"
+#include "store/auditlog.h"
+#include "store/customerrepository.h"
 #include "store/fleetrepository.h"
+#include "store/workspacecopy.h"
 #include "store/operatorrepository.h"
 #include "store/storewriter.h"
 #include "profiles/credentialissuer.h"
@@ -278,6 +281,55 @@ private Q_SLOTS:
         QCOMPARE(q.value(0).toInt(), 20);
         QCOMPARE(q.value(1).toInt(), 20);
         QVERIFY(q.exec(QStringLiteral("DELETE FROM profile WHERE operator_id = %1").arg(op)));
+    }
+
+    // Moving in: a workspace file copied into an empty database keeps its rows, its sealed
+    // secrets (they open with the same passphrase) and an audit chain that verifies.
+    void copyAFileIntoAnEmptyDatabase()
+    {
+        const QString file = m_dir.filePath(QStringLiteral("moving.simfleet"));
+        {
+            auto made = simulation::DemoWorkspace::create(file, nullptr, { 10, 5, 5, false });
+            QVERIFY2(made, qPrintable(made.errorMessage()));
+        }
+        const QString into = test::newWorkspaceAddress(m_dir, QStringLiteral("moved.simfleet"));
+        // Not into a database that holds something already: refused, and left as it was.
+        const auto refused = store::WorkspaceCopy::toServer(file, m_address);
+        QVERIFY(!refused);
+        QVERIFY2(refused.errorMessage().contains(QStringLiteral("not empty")), qPrintable(refused.errorMessage()));
+        QVERIFY(!store::WorkspaceCopy::toServer(m_dir.filePath(QStringLiteral("nothing.simfleet")), into));
+        QVERIFY(!store::WorkspaceCopy::toServer(file, m_dir.filePath(QStringLiteral("x.simfleet"))));
+
+        const auto copied = store::WorkspaceCopy::toServer(file, into);
+        QVERIFY2(copied, qPrintable(copied.errorMessage()));
+        QCOMPARE(copied->rows.value(QStringLiteral("device")), 20);
+        QVERIFY(copied->auditEntries > 3);
+        QCOMPARE(copied->users.size(), 7);
+        auto original = store::Workspace::open(file);
+        auto moved = store::Workspace::open(into);
+        QVERIFY2(moved, qPrintable(moved.errorMessage()));
+        QVERIFY2(moved.value()->unlockWithKeyFile(), "the demo's passphrase opens the copy");
+        QVERIFY(original.value()->unlockWithKeyFile());
+        QSqlDatabase db = moved.value()->database();
+        const auto verified = store::AuditLog::verify(db);
+        QVERIFY(verified && verified->intact);
+        QCOMPARE(verified->entries, copied->auditEntries);
+        // Every operator's OP, sealed bound to its row, opens in the copy as in the file.
+        for (const auto &op : store::OperatorRepository(db).list().value()) {
+            auto sealed = store::OperatorRepository(db).sealedOp(op.id);
+            QVERIFY(sealed);
+            auto inCopy = moved.value()->vault().open({ "operator", op.id, "op_sealed" }, sealed.value());
+            QVERIFY2(inCopy, qPrintable(inCopy.errorMessage()));
+            auto inFile = original.value()->vault().open(
+                { "operator", op.id, "op_sealed" }, store::OperatorRepository(original.value()->database()).sealedOp(op.id).value());
+            QVERIFY(inCopy.value() == inFile.value());
+        }
+        // New rows continue after the copied ids.
+        QVERIFY(moved.value()->writer().run([](QSqlDatabase &w) -> Result<void> {
+            return store::CustomerRepository(w).insert({ 0, QStringLiteral("After the move"), {} }, QDateTime::currentDateTimeUtc()).ok()
+                ? Result<void>()
+                : fail(QStringLiteral("no new customer"));
+        }));
     }
 
     // Two desktops cannot run one campaign; the second is told who runs it; the claim dies with
