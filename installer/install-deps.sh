@@ -11,7 +11,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libqt6sql6-sqlite
   # shared workspaces on PostgreSQL: Qt's driver, and the server the tests start a throw-away
   # cluster of (tests/tools/postgres_cluster.sh)
-  libqt6sql6-psql postgresql
+  libqt6sql6-psql postgresql libpq-dev
   libqt6svg6 qt6-qpa-plugins libqt6opengl6-dev libgl-dev libxkbcommon-dev
   # Qt HTTP Server: ES9+ over HTTPS (backend/net); Debian 12's qt6-httpserver-dev does not pull
   # in the WebSockets CMake package its own CMake package needs

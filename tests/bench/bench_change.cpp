@@ -17,7 +17,10 @@
 //            euiccSignature1 in AuthenticateClient, euiccSignature2, the installation result,
 //            the two notifications against the certificate AuthenticateClient checked),
 //            1 key generation and 1 ECDH
-// Usage: bench_change [--quick | --devices N]
+// With --postgres the same change runs twice in one run: on a workspace file (the reference)
+// and on a database of a throw-away PostgreSQL cluster the program starts, and the two are
+// compared.
+// Usage: bench_change [--quick | --devices N] [--postgres]
 
 #include "benchsupport.h"
 #include "testsession.h"
@@ -50,27 +53,27 @@ int stop(const QString &message)
     return 1;
 }
 
+double failed(const QString &message)
+{
+    stop(message);
+    return 0;
+}
+
 } // namespace
 
-int main(int argc, char *argv[])
+// One provisioning and one change of devicesWanted devices in the workspace at path; prints
+// them under `store` and returns the change's devices per second (0: it failed).
+double measure(const QString &path, int devicesWanted, const char *storeName)
 {
-    QCoreApplication app(argc, argv);
-    QLoggingCategory::setFilterRules(QStringLiteral("simfleet.*.info=false"));
-    const bool quick = QCoreApplication::arguments().contains(QStringLiteral("--quick"));
-    const QStringList args = QCoreApplication::arguments();
-    const qsizetype sizeAt = args.indexOf(QStringLiteral("--devices"));
-    const int devicesWanted = sizeAt > 0 && sizeAt + 1 < args.size() ? args.at(sizeAt + 1).toInt() : (quick ? 2000 : 100000);
-    QTemporaryDir dir;
-    const QString path = dir.filePath(QStringLiteral("bench.simfleet"));
 
     QElapsedTimer t;
     t.start();
     auto ws = simulation::DemoWorkspace::create(path, nullptr, { devicesWanted, 0, 0, false });
     if (!ws)
-        return stop(ws.errorMessage());
+        return failed(ws.errorMessage());
     auto field = simulation::SimulatedField::open(simulation::SimulatedField::pathForWorkspace(path));
     if (!field)
-        return stop(field.errorMessage());
+        return failed(field.errorMessage());
     store::Workspace &workspace = *ws.value();
     const auto devices = store::DeviceRepository(workspace.database()).idsInFleet(1).value();
     QList<qint64> ids;
@@ -91,10 +94,10 @@ int main(int argc, char *argv[])
     auto provision = service.create(testing::ownerOf(workspace), { campaigns::CampaignKind::InitialProvisioning, QStringLiteral("bench provisioning"), home,
                                       std::nullopt, ids, settings });
     if (!provision)
-        return stop(provision.errorMessage());
+        return failed(provision.errorMessage());
     auto provisioned = service.run(testing::ownerOf(workspace), provision.value());
     if (!provisioned)
-        return stop(provisioned.errorMessage());
+        return failed(provisioned.errorMessage());
     const double provisionSeconds = double(t.nsecsElapsed()) / 1e9;
 
     // The target operator demands a verdict taken right before its download.
@@ -105,7 +108,7 @@ int main(int argc, char *argv[])
                 : simfleet::fail(QStringLiteral("setting the policy failed"));
         });
         !ok)
-        return stop(ok.errorMessage());
+        return failed(ok.errorMessage());
 
     const double cpuBefore = bench::processCpuSeconds();
     const quint64 jobsBefore = workspace.writer().committedJobs();
@@ -114,10 +117,10 @@ int main(int argc, char *argv[])
     auto change = service.create(testing::ownerOf(workspace), { campaigns::CampaignKind::SubscriptionChange, QStringLiteral("bench change"), target,
                                    std::nullopt, ids, settings });
     if (!change)
-        return stop(change.errorMessage());
+        return failed(change.errorMessage());
     auto changed = service.run(testing::ownerOf(workspace), change.value());
     if (!changed)
-        return stop(changed.errorMessage());
+        return failed(changed.errorMessage());
     const double changeSeconds = double(t.nsecsElapsed()) / 1e9;
     const double changeCpu = bench::processCpuSeconds() - cpuBefore;
 
@@ -127,8 +130,8 @@ int main(int argc, char *argv[])
     const double bound = double(cores) / cpuSecondsPerChange;
     const double rate = double(changed->succeeded) / changeSeconds;
 
-    std::printf("simfleet subscription change, %lld devices, %d cores, allocator %s (workspace and field set up in %.1f s)\n",
-                static_cast<long long>(ids.size()), cores, bench::allocatorName(), setupSeconds);
+    std::printf("simfleet subscription change on %s, %lld devices, %d cores, allocator %s (workspace and field set up in %.1f s)\n",
+                storeName, static_cast<long long>(ids.size()), cores, bench::allocatorName(), setupSeconds);
     std::printf("provisioning: %lld succeeded in %.2f s = %.0f devices/s (first contact and certificates included)\n",
                 static_cast<long long>(provisioned->succeeded), provisionSeconds, double(provisioned->succeeded) / provisionSeconds);
     std::printf("change: %lld succeeded, %lld failed in %.2f s = %.0f devices/s (attest, download, enable, attach, delete; "
@@ -147,5 +150,31 @@ int main(int argc, char *argv[])
                 bench::changeCrypto.signs, bench::changeCrypto.verifies, bench::changeCrypto.keygens, bench::changeCrypto.ecdh, cpuSecondsPerChange * 1000.0, cores, bound,
                 100.0 * rate / bound);
     std::printf("peak RSS %ld MiB\n", bench::peakMemoryMiB());
-    return changed->succeeded == ids.size() && provisioned->succeeded == ids.size() ? 0 : 1;
+    return changed->succeeded == ids.size() && provisioned->succeeded == ids.size() ? rate : 0;
+}
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QLoggingCategory::setFilterRules(QStringLiteral("simfleet.*.info=false"));
+    const QStringList args = QCoreApplication::arguments();
+    const bool quick = args.contains(QStringLiteral("--quick"));
+    const qsizetype sizeAt = args.indexOf(QStringLiteral("--devices"));
+    const int devicesWanted = sizeAt > 0 && sizeAt + 1 < args.size() ? args.at(sizeAt + 1).toInt() : (quick ? 2000 : 100000);
+    QTemporaryDir dir;
+    const double onFile = measure(dir.filePath(QStringLiteral("bench.simfleet")), devicesWanted, "a workspace file (SQLite)");
+    if (onFile <= 0)
+        return 1;
+    if (!args.contains(QStringLiteral("--postgres")))
+        return 0;
+    auto server = bench::PostgresCluster::start(dir);
+    if (!server)
+        return stop(QStringLiteral("the PostgreSQL cluster did not start"));
+    std::printf("\n");
+    const double onServer = measure(server->newDatabase(), devicesWanted, "PostgreSQL (a throw-away cluster on loopback, fsync off)");
+    if (onServer <= 0)
+        return 1;
+    std::printf("\nchange on PostgreSQL %.0f devices/s, on SQLite %.0f devices/s: PostgreSQL/SQLite %.2f\n", onServer, onFile,
+                onServer / onFile);
+    return 0;
 }

@@ -3,7 +3,35 @@
 // What the benchmarks share: the process's peak memory and this machine's bare P-256 rates,
 // measured in the same run as the figure they are compared with.
 
+#include <QByteArray>
+#include <QString>
+
+#include <memory>
+
+class QTemporaryDir;
+
 namespace simfleet::bench {
+
+// A throw-away PostgreSQL cluster on loopback for the --postgres runs
+// (tests/tools/postgres_cluster.sh in dir), stopped when this goes.
+class PostgresCluster
+{
+public:
+    static std::unique_ptr<PostgresCluster> start(QTemporaryDir &dir);
+    ~PostgresCluster();
+    // A new, empty database; its workspace address, with the password given to this process.
+    QString newDatabase();
+    QString host() const;
+    int port() const;
+    QString user() const;
+    const QByteArray &password() const { return m_password; }
+
+private:
+    QString m_dir;
+    QString m_url; // postgresql://simfleet_root@127.0.0.1:PORT
+    QByteArray m_password;
+    int m_databases = 0;
+};
 
 long peakMemoryMiB();
 // The process's resident memory now.

@@ -34,6 +34,10 @@ start)
   head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$dir/password"
   mkdir -p "$dir/socket"
   if [ ${#as_owner[@]} -gt 0 ]; then
+    if ! runuser -u postgres -- test -x "$(dirname "$dir")"; then
+      echo "postgres_cluster: the postgres user cannot reach $(dirname "$dir"); give it a folder it can enter" >&2
+      exit 1
+    fi
     chown -R postgres "$dir"
     chmod 755 "$dir"
   fi
