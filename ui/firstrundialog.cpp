@@ -12,8 +12,8 @@ FirstRunDialog::FirstRunDialog(QWidget *parent) : QDialog(parent)
     setWindowTitle(tr("Welcome to simfleet"));
     setObjectName(QStringLiteral("firstRunDialog"));
 
-    auto *intro = new QLabel(tr("A workspace holds your fleets, operators and their history in one file. "
-                                "Which one should simfleet open?"),
+    auto *intro = new QLabel(tr("A workspace holds your fleets, operators and their history: in one file, or on a "
+                                "server your team shares. Which one should simfleet open?"),
                              this);
     intro->setWordWrap(true);
 
@@ -25,6 +25,15 @@ FirstRunDialog::FirstRunDialog(QWidget *parent) : QDialog(parent)
     auto *open = new QCommandLinkButton(tr("Open a workspace file…"),
                                         tr("A .simfleet file you or your team created before."), this);
     open->setObjectName(QStringLiteral("openButton"));
+    auto *shared = new QCommandLinkButton(tr("Connect to a shared workspace…"),
+                                          tr("One your team keeps on a PostgreSQL server, with your user name and "
+                                             "password there."),
+                                          this);
+    shared->setObjectName(QStringLiteral("connectButton"));
+    connect(shared, &QCommandLinkButton::clicked, this, [this] {
+        m_choice = Choice::Connect;
+        accept();
+    });
     auto *create = new QCommandLinkButton(tr("Create a new workspace…"),
                                           tr("An empty one for your own fleets, protected by a passphrase, with you as "
                                              "its Administrator."),
@@ -50,6 +59,7 @@ FirstRunDialog::FirstRunDialog(QWidget *parent) : QDialog(parent)
     layout->addWidget(intro);
     layout->addWidget(demo);
     layout->addWidget(open);
+    layout->addWidget(shared);
     layout->addWidget(create);
     layout->addWidget(buttons);
     demo->setFocus();

@@ -2,6 +2,7 @@
 #include "accesscontroller.h"
 #include "logindialog.h"
 #include "newworkspacedialog.h"
+#include "connectdialog.h"
 #include "appearance.h"
 #include "pages/userspage.h"
 #include "pages/auditpage.h"
@@ -21,6 +22,9 @@
 #include "upgradedialog.h"
 #include "store/workspace.h"
 #include "store/workspaceservice.h"
+#include "crypto/secretbytes.h"
+#include "store/serverpasswords.h"
+#include "store/workspaceaddress.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -109,6 +113,12 @@ MainWindow::MainWindow(store::WorkspaceService *workspaces, devices::DeviceLinks
 
     connect(m_workspaces, &store::WorkspaceService::opened, this, &MainWindow::onWorkspaceOpened);
     connect(m_workspaces, &store::WorkspaceService::openFailed, this, &MainWindow::onWorkspaceFailed);
+    // A shared workspace logs in with the password its connection took; when that is not a
+    // simfleet user's (the owner's database role, say), the login dialog takes over.
+    connect(m_access, &models::AccessController::loginFailed, this, [this] {
+        if (!m_loginDialog)
+            showLogin();
+    });
     connect(m_workspaces, &store::WorkspaceService::upgradeNeeded, this, &MainWindow::offerUpgrade);
     connect(m_access, &models::AccessController::sessionChanged, this, &MainWindow::onSessionChanged);
     connect(m_access, &models::AccessController::sessionExpired, this, [this](const QString &message) {
@@ -308,6 +318,8 @@ void MainWindow::buildMenus()
     QAction *open = file->addAction(tr("&Open Workspace…"), this, &MainWindow::chooseWorkspaceFile);
     open->setShortcut(QKeySequence::Open);
     open->setObjectName(QStringLiteral("openWorkspaceAction"));
+    QAction *shared = file->addAction(tr("&Connect to a Shared Workspace…"), this, [this] { connectToSharedWorkspace(); });
+    shared->setObjectName(QStringLiteral("connectAction"));
     QAction *demo = file->addAction(tr("Open &Demo Workspace"), this, &MainWindow::openDemoWorkspace);
     demo->setObjectName(QStringLiteral("openDemoAction"));
     m_recentMenu = file->addMenu(tr("Open &Recent"));
@@ -399,6 +411,8 @@ void MainWindow::offerWorkspaceChoice()
             openDemoWorkspace();
         else if (dialog->choice() == FirstRunDialog::Choice::OpenFile)
             chooseWorkspaceFile();
+        else if (dialog->choice() == FirstRunDialog::Choice::Connect)
+            connectToSharedWorkspace();
         else if (dialog->choice() == FirstRunDialog::Choice::Create)
             createWorkspace();
     });
@@ -412,6 +426,26 @@ void MainWindow::chooseWorkspaceFile()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setFileMode(QFileDialog::ExistingFile);
     connect(dialog, &QFileDialog::fileSelected, this, &MainWindow::openWorkspaceFile);
+    dialog->open();
+}
+
+void MainWindow::connectToSharedWorkspace(const QString &address)
+{
+    auto *dialog = new ConnectDialog(recentWorkspaces(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (!address.isEmpty())
+        dialog->setAddress(address);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        auto typed = store::WorkspaceAddress::parse(dialog->address());
+        if (!typed)
+            return;
+        QByteArray password = dialog->password();
+        // Every connection the workspace opens (its writer, campaign runs) takes it from here.
+        store::ServerPasswords::remember(*typed, crypto::SecretBytes(password));
+        m_pendingLogin = std::pair { typed->user(), password };
+        password.fill('\0');
+        openWorkspaceFile(typed->toString());
+    });
     dialog->open();
 }
 
@@ -441,6 +475,12 @@ void MainWindow::onWorkspaceOpened(const store::WorkspaceInfo &info)
     QSettings().setValue(recentWorkspacesKey, QStringList(recent.mid(0, 6)));
     fillRecentMenu();
     m_loginAction->setEnabled(true);
+    if (m_pendingLogin) {
+        auto [name, password] = *std::exchange(m_pendingLogin, std::nullopt);
+        m_access->login(name, password);
+        password.fill('\0');
+        return;
+    }
     if (m_pendingAdministrator) {
         // A workspace just created: its owner adds the first Administrator, who is logged in.
         const auto [name, password] = *std::exchange(m_pendingAdministrator, std::nullopt);
@@ -459,8 +499,13 @@ void MainWindow::fillRecentMenu()
 {
     m_recentMenu->clear();
     const QStringList recent = recentWorkspaces();
-    for (const QString &path : recent)
-        m_recentMenu->addAction(QDir::toNativeSeparators(path), this, [this, path] { openWorkspaceFile(path); });
+    for (const QString &path : recent) {
+        // A shared workspace asks for its password again: it was never stored.
+        if (store::WorkspaceAddress::looksLikeUrl(path))
+            m_recentMenu->addAction(path, this, [this, path] { connectToSharedWorkspace(path); });
+        else
+            m_recentMenu->addAction(QDir::toNativeSeparators(path), this, [this, path] { openWorkspaceFile(path); });
+    }
     m_recentMenu->setEnabled(!recent.isEmpty());
 }
 
@@ -558,6 +603,10 @@ void MainWindow::offerUpgrade(const QString &path, const QString &message)
 void MainWindow::onWorkspaceFailed(const QString &path, const QString &message)
 {
     m_pendingAdministrator.reset();
+    if (m_pendingLogin) {
+        m_pendingLogin->second.fill('\0');
+        m_pendingLogin.reset();
+    }
     m_workspaceLabel->setText(m_workspaces->isOpen()
                                   ? tr("Workspace: %1").arg(QDir::toNativeSeparators(m_workspaces->current().path))
                                   : tr("No workspace open"));

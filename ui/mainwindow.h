@@ -82,6 +82,8 @@ private:
     void fillRecentMenu();
     void buildMenus();
     void chooseWorkspaceFile();
+    // A workspace on a PostgreSQL server; `address` fills the dialog (a recent one).
+    void connectToSharedWorkspace(const QString &address = {});
     void showAbout();
     void onWorkspaceOpened(const store::WorkspaceInfo &info);
     void onWorkspaceFailed(const QString &path, const QString &message);
@@ -104,6 +106,9 @@ private:
     QMenu *m_recentMenu = nullptr;
     // A workspace being created: its first Administrator, added once it is open.
     std::optional<std::pair<QString, QByteArray>> m_pendingAdministrator;
+    // A shared workspace being connected to: its user and password log in once it is open,
+    // so the password the server took is not asked again.
+    std::optional<std::pair<QString, QByteArray>> m_pendingLogin;
     LoginDialog *m_loginDialog = nullptr;
     DevicesPage *m_devicesPage = nullptr;
     OperatorsPage *m_operatorsPage = nullptr;
