@@ -113,6 +113,7 @@ MainWindow::MainWindow(store::WorkspaceService *workspaces, devices::DeviceLinks
 
     connect(m_workspaces, &store::WorkspaceService::opened, this, &MainWindow::onWorkspaceOpened);
     connect(m_workspaces, &store::WorkspaceService::openFailed, this, &MainWindow::onWorkspaceFailed);
+    connect(m_workspaces, &store::WorkspaceService::changedOnServer, this, &MainWindow::onChangedOnServer);
     // A shared workspace logs in with the password its connection took; when that is not a
     // simfleet user's (the owner's database role, say), the login dialog takes over.
     connect(m_access, &models::AccessController::loginFailed, this, [this] {
@@ -598,6 +599,37 @@ void MainWindow::offerUpgrade(const QString &path, const QString &message)
             offerWorkspaceChoice();
     });
     dialog->open();
+}
+
+// A shared workspace changed (another desktop, or this one's own campaign): the pages showing
+// those tables read them again, in the background like every reload.
+void MainWindow::onChangedOnServer(const QStringList &tables)
+{
+    if (!m_access->session())
+        return;
+    const auto any = [&tables](std::initializer_list<const char *> names) {
+        for (const char *name : names)
+            if (tables.contains(QLatin1StringView(name)))
+                return true;
+        return false;
+    };
+    const bool fleet = any({ "customer", "fleet", "device", "profile", "attestation_result", "campaign_item", "operator" });
+    if (fleet && m_dashboardPage)
+        m_dashboardPage->reload();
+    if (fleet && m_devicesPage)
+        m_devicesPage->reload();
+    if (any({ "campaign", "campaign_item" }) && m_campaignsPage)
+        m_campaignsPage->reload();
+    if (any({ "attestation_result", "reference_value", "revocation_list", "certificate" }) && m_attestationPage)
+        m_attestationPage->reload();
+    if (any({ "operator", "activation_code" }) && m_operatorsPage)
+        m_operatorsPage->reload();
+    if (any({ "certificate", "revocation_list" }) && m_trustPage)
+        m_trustPage->reload();
+    if (any({ "app_user" }) && m_usersPage)
+        m_usersPage->reload();
+    if (any({ "audit_entry" }) && m_auditPage)
+        m_auditPage->reload();
 }
 
 void MainWindow::onWorkspaceFailed(const QString &path, const QString &message)

@@ -82,6 +82,7 @@ private:
     void fillRecentMenu();
     void buildMenus();
     void chooseWorkspaceFile();
+    void onChangedOnServer(const QStringList &tables);
     // A workspace on a PostgreSQL server; `address` fills the dialog (a recent one).
     void connectToSharedWorkspace(const QString &address = {});
     void showAbout();

@@ -282,6 +282,17 @@ Result<void> AccessSchema::install(QSqlDatabase &db)
         << QStringLiteral("GRANT EXECUTE ON FUNCTION sf_create_login(text, text, text), sf_set_login_role(text, text),"
                           " sf_drop_login(text) TO %1")
                .arg(admin);
+    // Other desktops learn what changed (LISTEN/NOTIFY, WorkspaceService::changedOnServer): one
+    // notification per table and transaction, sent when it commits (the server folds repeats).
+    sql << QStringLiteral("CREATE FUNCTION sf_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                          " PERFORM pg_notify('%1', TG_TABLE_NAME); RETURN NULL; END $$")
+               .arg(QLatin1StringView(changeChannel()));
+    for (const char *table : { "customer", "operator", "fleet", "device", "profile", "attestation_result", "certificate",
+                               "campaign", "campaign_item", "app_user", "audit_entry", "reference_value", "revocation_list",
+                               "activation_code", "eim_package" })
+        sql << QStringLiteral("CREATE TRIGGER sf_changes AFTER INSERT OR UPDATE OR DELETE ON %1 FOR EACH STATEMENT"
+                              " EXECUTE FUNCTION sf_notify_change()")
+                   .arg(QLatin1StringView(table));
     for (const QString &statement : sql) {
         if (auto ok = run(db, statement); !ok) {
             qCWarning(lcStore) << "access rules:" << statement.left(120);

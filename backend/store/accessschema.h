@@ -37,6 +37,9 @@ public:
     static Result<void> setLoginPassword(QSqlDatabase &db, const QString &name, QByteArrayView password);
     static Result<void> dropLogin(QSqlDatabase &db, const QString &name);
 
+    // The channel every change is announced on, with the table's name as the payload.
+    static const char *changeChannel() { return "simfleet_changes"; }
+
     // The group role of a simfleet role (its stored key) in this database.
     static QString groupRole(const QString &database, const QString &roleKey);
 };

@@ -1,7 +1,14 @@
 #include "workspaceservice.h"
+#include "accessschema.h"
+#include "dialect.h"
 #include "storelog.h"
 
+#include <QSet>
+#include <QSqlDriver>
+#include <QSqlError>
 #include <QThread>
+#include <QTimer>
+#include <QVariant>
 
 namespace simfleet::store {
 
@@ -11,6 +18,8 @@ class WorkspaceHost : public QObject
 {
 public:
     std::unique_ptr<Workspace> workspace;
+    QSet<QString> changed;  // tables announced since the last report
+    QTimer *gather = nullptr; // on the store thread
 };
 } // namespace
 
@@ -86,12 +95,46 @@ void WorkspaceService::adopt(const QString &path, std::function<Result<std::uniq
             return Opened { result.value()->info(), counts ? counts.value() : WorkspaceCounts {} };
         };
         const Result<Opened> outcome = opened();
-        if (result)
+        if (result) {
             host->workspace = std::move(result).value();
-        else
+            listen(host);
+        } else
             qCWarning(lcStore) << "could not open workspace:" << outcome.errorMessage();
         QMetaObject::invokeMethod(this, [this, path, outcome] { finish(path, outcome); }, Qt::QueuedConnection);
     });
+}
+
+void WorkspaceService::listen(QObject *hostObject)
+{
+    auto *host = static_cast<WorkspaceHost *>(hostObject);
+    QSqlDatabase db = host->workspace->database();
+    if (dialectOf(db) != Dialect::Postgres)
+        return;
+    if (!host->gather) {
+        host->gather = new QTimer(host);
+        host->gather->setSingleShot(true);
+        host->gather->setInterval(1000);
+        QObject::connect(host->gather, &QTimer::timeout, host, [this, host] {
+            QStringList tables(host->changed.cbegin(), host->changed.cend());
+            host->changed.clear();
+            tables.sort();
+            QMetaObject::invokeMethod(this, [this, tables] { Q_EMIT changedOnServer(tables); }, Qt::QueuedConnection);
+        });
+    }
+    QSqlDriver *driver = db.driver();
+    const QString channel = QLatin1StringView(AccessSchema::changeChannel());
+    if (!driver->subscribeToNotification(channel)) {
+        qCWarning(lcStore) << "other desktops' changes will not show until a page is reloaded:" << driver->lastError().text();
+        return;
+    }
+    QObject::connect(driver, &QSqlDriver::notification, host,
+                     [host, channel](const QString &name, QSqlDriver::NotificationSource, const QVariant &payload) {
+                         if (name != channel)
+                             return;
+                         host->changed.insert(payload.toString());
+                         if (!host->gather->isActive())
+                             host->gather->start();
+                     });
 }
 
 void WorkspaceService::finish(const QString &path, const Result<Opened> &result)

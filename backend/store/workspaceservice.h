@@ -68,6 +68,10 @@ Q_SIGNALS:
     // An older simfleet's workspace: nothing was opened; its owner or an Administrator may
     // upgrade it (openWith with access::WorkspaceUpgrade).
     void upgradeNeeded(const QString &path, const QString &message);
+    // A shared workspace's tables changed, by another desktop or by this one (PostgreSQL's
+    // LISTEN/NOTIFY on the workspace's reading connection; nothing is polled). Gathered for a
+    // second, so a running campaign announces itself at most once a second.
+    void changedOnServer(const QStringList &tables);
 
 private:
     void post(std::function<void(Workspace *)> work);
@@ -79,6 +83,8 @@ private:
         WorkspaceCounts counts;
     };
     void finish(const QString &path, const Result<Opened> &result);
+    // On the store thread: subscribes the open workspace's reading connection to its changes.
+    void listen(QObject *host);
 
     QThread *m_thread = nullptr;
     QObject *m_host = nullptr; // lives on m_thread and owns the open Workspace

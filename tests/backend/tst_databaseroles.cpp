@@ -7,6 +7,7 @@
 #include "store/customerrepository.h"
 #include "store/fleetrepository.h"
 #include "store/workspacecopy.h"
+#include "store/workspaceservice.h"
 #include "store/operatorrepository.h"
 #include "store/storewriter.h"
 #include "profiles/credentialissuer.h"
@@ -18,6 +19,7 @@
 #include <QMutex>
 #include <QProcess>
 #include <QSet>
+#include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -330,6 +332,32 @@ private Q_SLOTS:
                 ? Result<void>()
                 : fail(QStringLiteral("no new customer"));
         }));
+    }
+
+    // Another desktop's change reaches this one's pages through LISTEN/NOTIFY, table by table.
+    void changesOfAnotherDesktopAreAnnounced()
+    {
+        store::WorkspaceService service([](const QString &) -> Result<std::unique_ptr<store::Workspace>> {
+            return fail(QStringLiteral("no demo here"));
+        });
+        QSignalSpy opened(&service, &store::WorkspaceService::opened);
+        QSignalSpy changed(&service, &store::WorkspaceService::changedOnServer);
+        service.open(m_address);
+        QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 30000);
+        // "Another desktop": the operations user with plain SQL.
+        QString error;
+        QSqlDatabase other = connectAs(QStringLiteral("operations"), QStringLiteral("demo"), &error);
+        QVERIFY2(other.isOpen(), qPrintable(error));
+        QVERIFY(refusal(other, QStringLiteral("INSERT INTO customer (name, created_at) VALUES ('Stadtwerke Nord', 'now')")).isEmpty());
+        QVERIFY(refusal(other, QStringLiteral("UPDATE device SET label = 'moved' WHERE id = (SELECT min(id) FROM device)")).isEmpty());
+        close(other);
+        QTRY_VERIFY_WITH_TIMEOUT(!changed.isEmpty(), 15000);
+        QStringList tables;
+        for (const auto &signal : changed)
+            tables += signal.at(0).toStringList();
+        QVERIFY2(tables.contains(QStringLiteral("customer")) && tables.contains(QStringLiteral("device")), qPrintable(tables.join(u',')));
+        QVERIFY(!tables.contains(QStringLiteral("campaign")));
+        QSqlQuery(m_ws->database()).exec(QStringLiteral("DELETE FROM customer WHERE name = 'Stadtwerke Nord'"));
     }
 
     // Two desktops cannot run one campaign; the second is told who runs it; the claim dies with

@@ -129,6 +129,20 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(window.accessController()->session() != nullptr, 30000);
         QCOMPARE(window.accessController()->session()->name(), QStringLiteral("operations"));
         QVERIFY(!window.loginDialog()); // the password was not asked twice
+        // Another desktop enrolls a device: this one's Dashboard shows it without a reload.
+        auto *headline = window.findChild<QLabel *>(QStringLiteral("dashboardHeadline"));
+        QVERIFY(headline);
+        QTRY_VERIFY_WITH_TIMEOUT(headline->text().contains(QStringLiteral("20 devices")), 30000);
+        QString error;
+        QVERIFY2(test::asSuperuser(url.path().mid(1),
+                                   QStringLiteral("INSERT INTO device (eid, imei, serial, model, secure_element, label, fleet_id,"
+                                                  " enrolled_at) SELECT '89049032000000000000000000000999', '356938035643809',"
+                                                  " 'late-1', model, secure_element, 'Enrolled elsewhere', fleet_id, enrolled_at"
+                                                  " FROM device ORDER BY id LIMIT 1"),
+                                   &error),
+                 qPrintable(error));
+        QTRY_VERIFY2_WITH_TIMEOUT(headline->text().contains(QStringLiteral("21 devices")), qPrintable(headline->text()), 15000);
+
         const QStringList recent = QSettings().value(QStringLiteral("workspace/recent")).toStringList();
         QVERIFY(!recent.isEmpty());
         QCOMPARE(recent.first(), QStringLiteral("postgresql://operations@%1:%2%3").arg(url.host()).arg(url.port()).arg(url.path()));
