@@ -7,6 +7,9 @@
 #include "store/customerrepository.h"
 #include "store/fleetrepository.h"
 #include "store/workspacecopy.h"
+#include "store/serverpasswords.h"
+#include "store/workspaceaddress.h"
+#include "crypto/secretbytes.h"
 #include "store/workspaceservice.h"
 #include "store/operatorrepository.h"
 #include "store/storewriter.h"
@@ -100,6 +103,35 @@ private Q_SLOTS:
         m_ws = std::move(ws).value();
     }
     void cleanupTestCase() { m_ws.reset(); }
+
+    // init needs a role that can create the users' roles; anyone else is refused and the
+    // database is left as empty as it was, ready for a second try.
+    void initByAPlainRoleIsRefusedAndLeavesNothing()
+    {
+        const QString stamp = QString::number(QDateTime::currentMSecsSinceEpoch());
+        const QString database = QStringLiteral("t_plain_") + stamp;
+        const QString pat = QStringLiteral("plain_") + stamp;
+        QVERIFY(test::asSuperuser(QStringLiteral("postgres"), QStringLiteral("CREATE ROLE %1 LOGIN PASSWORD 'pat-pass'").arg(pat)));
+        QVERIFY(test::asSuperuser(QStringLiteral("postgres"), QStringLiteral("CREATE DATABASE %1 OWNER %2").arg(database, pat)));
+        const QUrl server(m_address);
+        auto address = store::WorkspaceAddress::parse(
+            QStringLiteral("postgresql://%1@%2:%3/%4").arg(pat, server.host()).arg(server.port()).arg(database));
+        QVERIFY(address);
+        store::ServerPasswords::remember(*address, crypto::SecretBytes(QByteArrayView("pat-pass")));
+        const auto created = store::Workspace::create(address->toString(), QStringLiteral("Pat's"), "a long passphrase here");
+        QVERIFY(!created);
+        QVERIFY2(created.errorMessage().contains(QStringLiteral("CREATEROLE")), qPrintable(created.errorMessage()));
+        QString error;
+        QSqlDatabase db = connectAs(pat, QStringLiteral("pat-pass"), &error, database);
+        QVERIFY2(db.isOpen(), qPrintable(error));
+        QCOMPARE(count(db, QStringLiteral("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")), 0);
+        close(db);
+        // A wrong password is the server's answer, word for word.
+        store::ServerPasswords::remember(*address, crypto::SecretBytes(QByteArrayView("not-it")));
+        const auto wrong = store::Workspace::open(address->toString());
+        QVERIFY(!wrong);
+        QVERIFY2(wrong.errorMessage().contains(QStringLiteral("password authentication failed")), qPrintable(wrong.errorMessage()));
+    }
 
     void accountManagerSeesOnlyTheirOperatorsRows()
     {
