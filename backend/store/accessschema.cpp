@@ -161,25 +161,26 @@ Result<void> AccessSchema::install(QSqlDatabase &db)
     const QString definer = QStringLiteral("LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_catalog");
     sql << QStringLiteral("CREATE FUNCTION sf_my_operator() RETURNS bigint %1 AS $$"
                           " SELECT operator_id FROM app_user WHERE name = session_user $$")
-               .arg(definer)
-        << QStringLiteral("CREATE FUNCTION sf_device_visible(bigint) RETURNS boolean %1 AS $$"
-                          " SELECT coalesce((SELECT %2 FROM device d WHERE d.id = $1), false) $$")
-               .arg(definer, serverSide(scope.devices(QStringLiteral("d"))))
-        << QStringLiteral("CREATE FUNCTION sf_eid_visible(text) RETURNS boolean %1 AS $$"
-                          " SELECT coalesce((SELECT %2 FROM device d WHERE d.eid = $1), false) $$")
-               .arg(definer, serverSide(scope.devices(QStringLiteral("d"))))
-        << QStringLiteral("CREATE FUNCTION sf_fleet_visible(bigint) RETURNS boolean %1 AS $$"
-                          " SELECT coalesce((SELECT %2 FROM fleet f WHERE f.id = $1), false) $$")
-               .arg(definer, serverSide(scope.fleets(QStringLiteral("f"))))
-        << QStringLiteral("CREATE FUNCTION sf_customer_visible(bigint) RETURNS boolean %1 AS $$"
-                          " SELECT coalesce((SELECT %2 FROM customer c WHERE c.id = $1), false) $$")
-               .arg(definer, serverSide(scope.customers(QStringLiteral("c"))))
-        << QStringLiteral("CREATE FUNCTION sf_campaign_visible(bigint) RETURNS boolean %1 AS $$"
-                          " SELECT coalesce((SELECT %2 FROM campaign c WHERE c.id = $1), false) $$")
-               .arg(definer, serverSide(scope.campaigns(QStringLiteral("c"))))
-        << QStringLiteral("CREATE FUNCTION sf_item_visible(bigint) RETURNS boolean %1 AS $$"
-                          " SELECT coalesce((SELECT %2 FROM campaign_item ci WHERE ci.id = $1), false) $$")
-               .arg(definer, serverSide(scope.campaignItems(QStringLiteral("ci"))));
+               .arg(definer);
+    // sf_NAME(key): whether the row of `table` whose `column` is key is in the user's scope.
+    struct Visibility
+    {
+        const char *name, *keyType, *table, *alias, *column;
+        Scope::Condition condition;
+    };
+    for (const Visibility &v : { Visibility { "device_visible", "bigint", "device", "d", "id", scope.devices(QStringLiteral("d")) },
+                                 Visibility { "eid_visible", "text", "device", "d", "eid", scope.devices(QStringLiteral("d")) },
+                                 Visibility { "fleet_visible", "bigint", "fleet", "f", "id", scope.fleets(QStringLiteral("f")) },
+                                 Visibility { "customer_visible", "bigint", "customer", "c", "id",
+                                              scope.customers(QStringLiteral("c")) },
+                                 Visibility { "campaign_visible", "bigint", "campaign", "c", "id",
+                                              scope.campaigns(QStringLiteral("c")) },
+                                 Visibility { "item_visible", "bigint", "campaign_item", "ci", "id",
+                                              scope.campaignItems(QStringLiteral("ci")) } })
+        sql << QStringLiteral("CREATE FUNCTION sf_%1(%2) RETURNS boolean %3 AS $$"
+                              " SELECT coalesce((SELECT %4 FROM %5 %6 WHERE %6.%7 = $1), false) $$")
+                   .arg(QLatin1StringView(v.name), QLatin1StringView(v.keyType), definer, serverSide(v.condition),
+                        QLatin1StringView(v.table), QLatin1StringView(v.alias), QLatin1StringView(v.column));
     for (const RowRule &rule : rowRules) {
         const QString table = QLatin1StringView(rule.table);
         sql << QStringLiteral("ALTER TABLE %1 ENABLE ROW LEVEL SECURITY").arg(table)
