@@ -84,13 +84,6 @@ ConnectDialog::ConnectDialog(const QStringList &recent, QWidget *parent)
     check();
 }
 
-ConnectDialog::~ConnectDialog()
-{
-    // QLineEdit keeps its text in a QString; overwrite what it holds before it goes.
-    m_password->setText(QString(m_password->text().size(), u'\0'));
-    m_password->clear();
-}
-
 void ConnectDialog::setAddress(const QString &text)
 {
     auto address = store::WorkspaceAddress::parse(text);

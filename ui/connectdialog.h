@@ -21,7 +21,6 @@ public:
     // recent: workspace addresses used before; the PostgreSQL ones fill the server list, the
     // first of them the fields.
     explicit ConnectDialog(const QStringList &recent, QWidget *parent = nullptr);
-    ~ConnectDialog() override;
 
     // Fills the fields from an address (a recent entry chosen from the menu).
     void setAddress(const QString &address);

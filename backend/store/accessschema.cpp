@@ -64,7 +64,7 @@ Result<void> run(QSqlDatabase &db, const QString &sql)
 Result<QString> databaseName(QSqlDatabase &db)
 {
     QSqlQuery q(db);
-    if (!q.exec(QStringLiteral("SELECT current_database(), current_schema()")) || !q.next())
+    if (!q.exec(QStringLiteral("SELECT current_database()")) || !q.next())
         return fail(q.lastError().text());
     return q.value(0).toString();
 }
@@ -77,10 +77,9 @@ QString serverSide(const Scope::Condition &c)
     return sql;
 }
 
+// Runs one of the owner's functions (install's); PostgreSQL only, which the callers check.
 Result<void> callFunction(QSqlDatabase &db, const QString &function, const QVariantList &values, const char *doing)
 {
-    if (dialectOf(db) != Dialect::Postgres)
-        return {};
     QStringList marks;
     for (qsizetype i = 0; i < values.size(); ++i)
         marks << QStringLiteral("CAST(? AS TEXT)");

@@ -308,50 +308,53 @@ void StoreWriter::Private::serve(QSqlDatabase &db)
 
 void StoreWriter::Private::runBatch(QSqlDatabase &db, std::deque<PendingJob> &batch)
 {
-    // Transaction control, kept prepared on SQLite; PostgreSQL prepares only data statements.
-    QSqlQuery own0(db), own1(db), own2(db), own3(db), own4(db);
-    const auto statement = [&db, this](const char *sql, QSqlQuery &own) -> QSqlQuery & {
-        const QString text = QString::fromLatin1(sql);
-        if (postgres) {
-            own.setForwardOnly(true);
-            return own;
-        }
-        return preparedStatement(db, text, own);
+    // Transaction control: kept prepared on SQLite; PostgreSQL prepares only data statements, so
+    // there each is sent as text.
+    struct Control
+    {
+        QSqlQuery &query;
+        QString sql;
+        bool prepared;
+        bool exec() { return prepared ? query.exec() : query.exec(sql); }
+        QString error() const { return query.lastError().text(); }
     };
-    const auto run = [this](QSqlQuery &q, const char *sql) { return postgres ? q.exec(QString::fromLatin1(sql)) : q.exec(); };
+    QSqlQuery own0(db), own1(db), own2(db), own3(db), own4(db);
+    const auto control = [&db, this](const char *sql, QSqlQuery &own) {
+        const QString text = QString::fromLatin1(sql);
+        return Control { postgres ? own : preparedStatement(db, text, own), text, !postgres };
+    };
     // BEGIN IMMEDIATE takes SQLite's write lock up front, so a reader elsewhere never forces this
     // transaction to fail half way. PostgreSQL locks rows as they are written.
-    const char *beginSql = postgres ? "BEGIN" : "BEGIN IMMEDIATE";
-    QSqlQuery &begin = statement(beginSql, own0);
-    QSqlQuery &commit = statement("COMMIT", own4);
-    QSqlQuery &savepoint = statement("SAVEPOINT job", own1);
-    QSqlQuery &release = statement("RELEASE job", own2);
-    QSqlQuery &rollbackTo = statement("ROLLBACK TO job", own3);
-    QSqlQuery control(db);
+    Control begin = control(postgres ? "BEGIN" : "BEGIN IMMEDIATE", own0);
+    Control commit = control("COMMIT", own4);
+    Control savepoint = control("SAVEPOINT job", own1);
+    Control release = control("RELEASE job", own2);
+    Control rollbackTo = control("ROLLBACK TO job", own3);
+    QSqlQuery rollback(db);
     const auto failAll = [&batch](const QString &why) {
         for (PendingJob &p : batch)
             p.promise.set_value(fail(QStringLiteral("saving to the workspace failed: %1").arg(why)));
     };
-    if (!run(begin, beginSql)) {
-        failAll(begin.lastError().text());
+    if (!begin.exec()) {
+        failAll(begin.error());
         return;
     }
     std::vector<Result<void>> outcomes;
     outcomes.reserve(batch.size());
     for (PendingJob &p : batch) {
-        if (!run(savepoint, "SAVEPOINT job")) {
-            outcomes.emplace_back(fail(savepoint.lastError().text()));
+        if (!savepoint.exec()) {
+            outcomes.emplace_back(fail(savepoint.error()));
             continue;
         }
         Result<void> outcome = p.job(db);
         if (!outcome)
-            run(rollbackTo, "ROLLBACK TO job");
-        run(release, "RELEASE job");
+            rollbackTo.exec();
+        release.exec();
         outcomes.push_back(std::move(outcome));
     }
-    if (!run(commit, "COMMIT")) {
-        const QString why = commit.lastError().text();
-        control.exec(QStringLiteral("ROLLBACK"));
+    if (!commit.exec()) {
+        const QString why = commit.error();
+        rollback.exec(QStringLiteral("ROLLBACK"));
         qCWarning(lcStore) << "commit failed:" << why;
         failAll(why);
         return;

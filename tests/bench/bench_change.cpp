@@ -159,8 +159,7 @@ int main(int argc, char *argv[])
     QLoggingCategory::setFilterRules(QStringLiteral("simfleet.*.info=false"));
     const QStringList args = QCoreApplication::arguments();
     const bool quick = args.contains(QStringLiteral("--quick"));
-    const qsizetype sizeAt = args.indexOf(QStringLiteral("--devices"));
-    const int devicesWanted = sizeAt > 0 && sizeAt + 1 < args.size() ? args.at(sizeAt + 1).toInt() : (quick ? 2000 : 100000);
+    const int devicesWanted = bench::devicesOption(args, quick ? 2000 : 100000);
     QTemporaryDir dir;
     const double onFile = measure(dir.filePath(QStringLiteral("bench.simfleet")), devicesWanted, "a workspace file (SQLite)");
     if (onFile <= 0)

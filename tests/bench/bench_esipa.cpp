@@ -404,12 +404,11 @@ int main(int argc, char *argv[])
     QLoggingCategory::setFilterRules(QStringLiteral("simfleet.*.info=false"));
     const QStringList args = QCoreApplication::arguments();
     const bool quick = args.contains(QStringLiteral("--quick"));
-    const qsizetype sizeAt = args.indexOf(QStringLiteral("--devices"));
-    const int devicesWanted = sizeAt > 0 && sizeAt + 1 < args.size() ? args.at(sizeAt + 1).toInt() : (quick ? 200 : 2000);
+    const int devicesWanted = bench::devicesOption(args, quick ? 200 : 2000);
     if (args.contains(QStringLiteral("--scale")))
-        return scale(sizeAt > 0 && sizeAt + 1 < args.size() ? args.at(sizeAt + 1).toInt() : 100000);
+        return scale(bench::devicesOption(args, 100000));
     if (args.contains(QStringLiteral("--faults")))
-        return faults(sizeAt > 0 && sizeAt + 1 < args.size() ? args.at(sizeAt + 1).toInt() : 2000);
+        return faults(bench::devicesOption(args, 2000));
     // How often each device checks in: often enough that a campaign is not waiting for its
     // devices, rarely enough that idle check-ins do not crowd out the work.
     const qsizetype pollAt = args.indexOf(QStringLiteral("--poll-ms"));

@@ -1,15 +1,8 @@
 #include "benchsupport.h"
-#include "crypto/secretbytes.h"
-#include "store/serverpasswords.h"
-#include "store/workspaceaddress.h"
 
 #include <QFile>
 #include <QProcess>
-#include <QSqlDatabase>
-#include <QSqlError>
-#include <QSqlQuery>
 #include <QTemporaryDir>
-#include <QUrl>
 
 #include <cstdio>
 #include <unistd.h>
@@ -97,6 +90,12 @@ namespace {
 const QString clusterScript = QStringLiteral(SIMFLEET_SOURCE_DIR "/tests/tools/postgres_cluster.sh");
 }
 
+int devicesOption(const QStringList &arguments, int fallback)
+{
+    const qsizetype at = arguments.indexOf(QStringLiteral("--devices"));
+    return at > 0 && at + 1 < arguments.size() ? arguments.at(at + 1).toInt() : fallback;
+}
+
 std::unique_ptr<PostgresCluster> PostgresCluster::start(QTemporaryDir &dir)
 {
     // The server runs as the postgres user when this runs as root: it must reach its folder.
@@ -105,14 +104,13 @@ std::unique_ptr<PostgresCluster> PostgresCluster::start(QTemporaryDir &dir)
     const QString cluster = dir.filePath(QStringLiteral("cluster"));
     if (QProcess::execute(clusterScript, { QStringLiteral("start"), cluster }) != 0)
         return nullptr;
-    QFile url(cluster + QStringLiteral("/server")), password(cluster + QStringLiteral("/password"));
-    if (!url.open(QIODevice::ReadOnly) || !password.open(QIODevice::ReadOnly))
+    auto server = test::readTestServer(cluster);
+    if (!server)
         return nullptr;
-    std::unique_ptr<PostgresCluster> server(new PostgresCluster);
-    server->m_dir = cluster;
-    server->m_url = QString::fromUtf8(url.readAll().trimmed());
-    server->m_password = password.readAll().trimmed();
-    return server;
+    std::unique_ptr<PostgresCluster> started(new PostgresCluster);
+    started->m_dir = cluster;
+    started->m_server = *server;
+    return started;
 }
 
 PostgresCluster::~PostgresCluster()
@@ -120,38 +118,9 @@ PostgresCluster::~PostgresCluster()
     QProcess::execute(clusterScript, { QStringLiteral("stop"), m_dir });
 }
 
-QString PostgresCluster::host() const
-{
-    return QUrl(m_url).host();
-}
-
-int PostgresCluster::port() const
-{
-    return QUrl(m_url).port();
-}
-
-QString PostgresCluster::user() const
-{
-    return QUrl(m_url).userName();
-}
-
 QString PostgresCluster::newDatabase()
 {
-    const QString name = QStringLiteral("bench_%1").arg(++m_databases);
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("bench-admin"));
-        db.setHostName(host());
-        db.setPort(port());
-        db.setUserName(user());
-        db.setPassword(QString::fromUtf8(m_password));
-        db.setDatabaseName(QStringLiteral("postgres"));
-        if (db.open())
-            QSqlQuery(db).exec(QStringLiteral("CREATE DATABASE %1").arg(name));
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("bench-admin"));
-    auto address = store::WorkspaceAddress::parse(m_url + u'/' + name).value();
-    store::ServerPasswords::remember(address, crypto::SecretBytes(m_password));
-    return address.toString();
+    return test::newServerWorkspace(m_server, QStringLiteral("bench_%1").arg(++m_databases));
 }
 
 } // namespace simfleet::bench

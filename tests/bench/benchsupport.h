@@ -3,14 +3,19 @@
 // What the benchmarks share: the process's peak memory and this machine's bare P-256 rates,
 // measured in the same run as the figure they are compared with.
 
-#include <QByteArray>
+#include "teststore.h"
+
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 
 class QTemporaryDir;
 
 namespace simfleet::bench {
+
+// The number after `--devices` on the command line, or fallback when it is not given.
+int devicesOption(const QStringList &arguments, int fallback);
 
 // A throw-away PostgreSQL cluster on loopback for the --postgres runs
 // (tests/tools/postgres_cluster.sh in dir), stopped when this goes.
@@ -21,15 +26,11 @@ public:
     ~PostgresCluster();
     // A new, empty database; its workspace address, with the password given to this process.
     QString newDatabase();
-    QString host() const;
-    int port() const;
-    QString user() const;
-    const QByteArray &password() const { return m_password; }
+    const test::TestServer &server() const { return m_server; }
 
 private:
     QString m_dir;
-    QString m_url; // postgresql://simfleet_root@127.0.0.1:PORT
-    QByteArray m_password;
+    test::TestServer m_server;
     int m_databases = 0;
 };
 
