@@ -6,6 +6,7 @@
 #include "campaignscommand.h"
 #include "changecommand.h"
 #include "profilescommand.h"
+#include "ledgercommand.h"
 #include "profileservercommand.h"
 #include "provisioncommand.h"
 #include "auditcommand.h"
@@ -54,6 +55,7 @@ std::vector<std::unique_ptr<CliCommand>> allCommands()
     commands.push_back(std::make_unique<ChangeCommand>());
     commands.push_back(std::make_unique<CampaignsCommand>());
     commands.push_back(std::make_unique<ProfilesCommand>());
+    commands.push_back(std::make_unique<LedgerCommand>());
     commands.push_back(std::make_unique<ProfileServerCommand>());
     commands.push_back(std::make_unique<ServeCommand>());
     commands.push_back(std::make_unique<ReferenceValuesCommand>());

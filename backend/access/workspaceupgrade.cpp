@@ -12,6 +12,7 @@
 #include "store/storewriter.h"
 #include "store/userrepository.h"
 #include "store/workspace.h"
+#include "store/workspaceaddress.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -66,7 +67,7 @@ Result<int> prove(const QString &path, const UpgradeProof &proof)
 Result<UpgradeOutcome> WorkspaceUpgrade::run(const QString &path, const UpgradeProof &proof, const Clock *clock)
 {
     const Clock &time = clock ? *clock : SystemClock::instance();
-    const QString file = QFileInfo(path).absoluteFilePath();
+    const QString file = store::WorkspaceAddress::looksLikeUrl(path) ? path : QFileInfo(path).absoluteFilePath();
     auto version = prove(file, proof);
     if (!version)
         return version.error();
@@ -93,12 +94,12 @@ Result<UpgradeOutcome> WorkspaceUpgrade::run(const QString &path, const UpgradeP
     }
     if (!by)
         return by.error();
-    if (!outcome.backupPath.isEmpty()) {
+    if (outcome.fromVersion < outcome.toVersion) {
         const store::AuditAuthor author = by->author();
         const QDateTime now = time.now();
-        const QJsonObject details { { QStringLiteral("from"), outcome.fromVersion },
-                                    { QStringLiteral("to"), outcome.toVersion },
-                                    { QStringLiteral("backup"), QFileInfo(outcome.backupPath).fileName() } };
+        QJsonObject details { { QStringLiteral("from"), outcome.fromVersion }, { QStringLiteral("to"), outcome.toVersion } };
+        if (!outcome.backupPath.isEmpty())
+            details.insert(QStringLiteral("backup"), QFileInfo(outcome.backupPath).fileName());
         if (auto ok = workspace.value()->writer().run([&](QSqlDatabase &db) {
                 return store::AuditLog::record(db, now, author, QStringLiteral("workspace.upgrade"),
                                                QStringLiteral("workspace"), details);

@@ -204,7 +204,8 @@ Result<void> CampaignRun::prepare(qint64 campaignId)
             network->relayTo(m_remote->address(), m_remote->functions());
     }
     m_steps = std::make_unique<StepRecorder>(m_workspace,
-                                             StepRecorder::Campaign { m_id, m_by.author(), m_record.newCustomerId, m_target.name },
+                                             StepRecorder::Campaign { m_id, m_by.author(), m_record.newCustomerId, m_record.kind,
+                                                                                     m_target.name },
                                              m_workspace.clock());
     m_context = std::make_unique<ChangeContext>(
         ChangeContext { m_settings, m_target, m_server, m_remote.get(), network, m_deviceTrust, m_workspace.clock(), *m_steps, m_findings });

@@ -252,8 +252,10 @@ Result<ReconcileReport> Reconciliation::run(const access::Session &by, const Dev
         }
         auto written = m_workspace.writer().run([&](QSqlDatabase &writerDb) -> Result<void> {
             store::ProfileRepository writes(writerDb);
+            // The ledger follows what the device was found to hold, from the instant it was found.
+            const auto cause = store::LedgerCause::ofEvent(QStringLiteral("reconciliation"));
             for (const Repair &r : repairs) {
-                if (auto ok = writes.setState(r.profileId, r.state, now); !ok)
+                if (auto ok = writes.setState(r.profileId, r.state, now, cause); !ok)
                     return ok;
             }
             for (qsizetype i = 0; i < differences.size(); ++i) {

@@ -56,11 +56,13 @@ Result<void> StepRecorder::persist(const QList<std::pair<CampaignItem, ItemStep>
             if (!steps.at(i).second.auditAction.isEmpty())
                 lastAudited = i;
         }
+        // The periods a step opens are the new owner's from their first instant.
+        const store::LedgerCause cause { campaign.id, campaign.kind, campaign.newCustomerId };
         qsizetype index = -1;
         for (const auto &[item, step] : steps) {
             ++index;
             for (const auto &[profileId, state] : step.profileStates) {
-                if (auto ok = profiles.setState(profileId, state, now); !ok)
+                if (auto ok = profiles.setState(profileId, state, now, cause); !ok)
                     return ok;
             }
             const store::CampaignItemStep recorded { item.deviceId, itemStateName(step.state), step.reason, step.attempts,

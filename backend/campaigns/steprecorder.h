@@ -28,6 +28,7 @@ public:
         qint64 id = 0;
         store::AuditAuthor actor;            // whoever runs it answers for what it does
         std::optional<qint64> newCustomerId; // a change that also moves the devices to a new owner
+        QString kind;                        // initial-provisioning or subscription-change: the ledger's event
         QString targetOperator;              // for the audit entries
     };
     StepRecorder(store::Workspace &workspace, Campaign campaign, const Clock &clock);

@@ -195,6 +195,15 @@ Result<QList<store::ProfileOverview>> FleetQueries::profiles(const access::Sessi
     return store::ProfileRepository(m_workspace.database()).overview(by.scope(), std::move(eid), fleetId);
 }
 
+Result<QList<store::SubscriptionPeriod>> FleetQueries::ledger(const access::Session &by, const store::LedgerFilter &filter) const
+{
+    if (auto ok = mayView(by); !ok)
+        return ok.error();
+    if (!filter.from.isValid() || !filter.to.isValid() || !(filter.from < filter.to))
+        return fail(QStringLiteral("the ledger is read between two dates, the first before the second"));
+    return store::SubscriptionLedger(m_workspace.database()).periods(by.scope(), filter);
+}
+
 Result<store::FleetFigures> FleetQueries::figures(const access::Session &by) const
 {
     if (auto ok = mayView(by); !ok)

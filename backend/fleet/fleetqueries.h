@@ -5,6 +5,7 @@
 #include "store/fleetstatistics.h"
 #include "store/profilerepository.h"
 #include "store/records.h"
+#include "store/subscriptionledger.h"
 #include "store/referencevaluerepository.h"
 
 #include <QList>
@@ -59,6 +60,9 @@ public:
 
     Result<QList<store::ProfileOverview>> profiles(const access::Session &by, std::optional<QString> eid,
                                                    std::optional<qint64> fleetId) const;
+    // The subscription ledger's periods overlapping the filter's dates (scoped: an account
+    // manager's are their operator's).
+    Result<QList<store::SubscriptionPeriod>> ledger(const access::Session &by, const store::LedgerFilter &filter) const;
     Result<store::FleetFigures> figures(const access::Session &by) const;
     Result<QList<store::VerdictReason>> verdictReasons(const access::Session &by) const;
     Result<QList<qint64>> devicesWithVerdict(const access::Session &by, const QString &verdict, const QString &reason) const;

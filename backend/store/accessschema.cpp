@@ -37,6 +37,8 @@ const RowRule rowRules[] = {
     { "activation_code", "operator_id = sf_my_operator()" },
     { "eim_device", "sf_eid_visible(eid)" },
     { "eim_package", "sf_eid_visible(eid)" },
+    { "subscription_period", "operator_id = sf_my_operator()" },
+    { "device_alert", "sf_device_visible(device_id)" },
 };
 
 QString quoted(const QString &identifier)
@@ -143,22 +145,30 @@ Result<void> AccessSchema::install(QSqlDatabase &db)
                .arg(everyone)
         << QStringLiteral("GRANT INSERT, UPDATE, DELETE ON workspace_key, customer, operator, fleet, device, profile,"
                           " attestation_result, attestation_nonce, certificate, campaign, campaign_item, app_user,"
-                          " reference_value, revocation_list, activation_code, eim_identity, eim_device, eim_package TO %1")
+                          " reference_value, revocation_list, activation_code, eim_identity, eim_device, eim_package,"
+                          " subscription_period, device_alert TO %1")
                .arg(admin)
         << QStringLiteral("GRANT INSERT, UPDATE, DELETE ON customer, fleet, device, profile, attestation_result,"
                           " attestation_nonce, campaign, campaign_item, revocation_list, activation_code, eim_identity,"
-                          " eim_device, eim_package TO %1")
+                          " eim_device, eim_package, subscription_period, device_alert TO %1")
                .arg(ops)
         // A campaign issues IMSIs and ICCIDs from the operator's ranges.
         << QStringLiteral("GRANT UPDATE (msin_next, iccid_next) ON operator TO %1").arg(ops)
         << QStringLiteral("GRANT INSERT, UPDATE ON attestation_nonce, eim_device, eim_package TO %1").arg(manager)
-        << QStringLiteral("GRANT INSERT ON attestation_result TO %1").arg(manager);
+        << QStringLiteral("GRANT INSERT ON attestation_result TO %1").arg(manager)
+        // An account manager's attestation that finds a device tampered with quarantines it and
+        // disables its subscription (their own devices and profiles only, by row security).
+        << QStringLiteral("GRANT UPDATE (quarantined_at, quarantine_reason, latitude, longitude, position_at) ON device TO %1")
+               .arg(manager)
+        << QStringLiteral("GRANT UPDATE (state, updated_at) ON profile TO %1").arg(manager)
+        << QStringLiteral("GRANT INSERT, UPDATE ON subscription_period TO %1").arg(manager)
+        << QStringLiteral("GRANT INSERT ON device_alert TO %1").arg(manager);
 
     // The conditions of store::Scope, evaluated as the owner (SECURITY DEFINER: the policies'
     // own lookups must not be filtered by the policies again), for the logged-in user.
     const Scope scope(0);
     const QString definer = QStringLiteral("LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_catalog");
-    sql << QStringLiteral("CREATE FUNCTION sf_my_operator() RETURNS bigint %1 AS $$"
+    sql << QStringLiteral("CREATE OR REPLACE FUNCTION sf_my_operator() RETURNS bigint %1 AS $$"
                           " SELECT operator_id FROM app_user WHERE name = session_user $$")
                .arg(definer);
     // sf_NAME(key): whether the row of `table` whose `column` is key is in the user's scope.
@@ -176,7 +186,7 @@ Result<void> AccessSchema::install(QSqlDatabase &db)
                                               scope.campaigns(QStringLiteral("c")) },
                                  Visibility { "item_visible", "bigint", "campaign_item", "ci", "id",
                                               scope.campaignItems(QStringLiteral("ci")) } })
-        sql << QStringLiteral("CREATE FUNCTION sf_%1(%2) RETURNS boolean %3 AS $$"
+        sql << QStringLiteral("CREATE OR REPLACE FUNCTION sf_%1(%2) RETURNS boolean %3 AS $$"
                               " SELECT coalesce((SELECT %4 FROM %5 %6 WHERE %6.%7 = $1), false) $$")
                    .arg(QLatin1StringView(v.name), QLatin1StringView(v.keyType), definer, serverSide(v.condition),
                         QLatin1StringView(v.table), QLatin1StringView(v.alias), QLatin1StringView(v.column));
@@ -219,16 +229,16 @@ Result<void> AccessSchema::install(QSqlDatabase &db)
     // another workspace keeps their password, and only they change it while another workspace
     // holds them too, so no workspace's Administrator can take over a login of another.
     const QString anyWorkspace = QStringLiteral("g.rolname ~ '^sf_.*_(administrator|operations|operator_account_manager|viewer)$'");
-    sql << QStringLiteral("CREATE FUNCTION sf_is_user(p_name text) RETURNS boolean %1 AS $$ BEGIN"
+    sql << QStringLiteral("CREATE OR REPLACE FUNCTION sf_is_user(p_name text) RETURNS boolean %1 AS $$ BEGIN"
                           " RETURN EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid"
                           " JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = p_name AND g.rolname IN (%2)); END $$")
                .arg(plpgsql, groupList)
-        << QStringLiteral("CREATE FUNCTION sf_is_user_elsewhere(p_name text) RETURNS boolean %1 AS $$ BEGIN"
+        << QStringLiteral("CREATE OR REPLACE FUNCTION sf_is_user_elsewhere(p_name text) RETURNS boolean %1 AS $$ BEGIN"
                           " RETURN EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid"
                           " JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = p_name AND %3"
                           " AND g.rolname NOT IN (%2)); END $$")
                .arg(plpgsql, groupList, anyWorkspace)
-        << QStringLiteral("CREATE FUNCTION sf_put_in_group(p_name text, p_group text) RETURNS void %1 AS $$"
+        << QStringLiteral("CREATE OR REPLACE FUNCTION sf_put_in_group(p_name text, p_group text) RETURNS void %1 AS $$"
                           " DECLARE g text; BEGIN"
                           " IF p_group NOT IN (%2) THEN RAISE EXCEPTION 'not a role of this workspace: %', p_group; END IF;"
                           " FOREACH g IN ARRAY ARRAY[%2] LOOP"
@@ -236,7 +246,7 @@ Result<void> AccessSchema::install(QSqlDatabase &db)
                           "  END IF; END LOOP;"
                           " EXECUTE format('GRANT %I TO %I', p_group, p_name); END $$")
                .arg(plpgsql, groupList)
-        << QStringLiteral("CREATE FUNCTION sf_create_login(p_name text, p_verifier text, p_group text) RETURNS void %1 AS $$"
+        << QStringLiteral("CREATE OR REPLACE FUNCTION sf_create_login(p_name text, p_verifier text, p_group text) RETURNS void %1 AS $$"
                           " BEGIN"
                           " IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_name) THEN"
                           "  IF NOT sf_is_user(p_name) AND NOT sf_is_user_elsewhere(p_name) THEN RAISE EXCEPTION"
@@ -247,11 +257,11 @@ Result<void> AccessSchema::install(QSqlDatabase &db)
                           " ELSE EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', p_name, p_verifier); END IF;"
                           " PERFORM sf_put_in_group(p_name, p_group); END $$")
                .arg(plpgsql)
-        << QStringLiteral("CREATE FUNCTION sf_set_login_role(p_name text, p_group text) RETURNS void %1 AS $$ BEGIN"
+        << QStringLiteral("CREATE OR REPLACE FUNCTION sf_set_login_role(p_name text, p_group text) RETURNS void %1 AS $$ BEGIN"
                           " IF NOT sf_is_user(p_name) THEN RAISE EXCEPTION '% is not a user of this workspace', p_name; END IF;"
                           " PERFORM sf_put_in_group(p_name, p_group); END $$")
                .arg(plpgsql)
-        << QStringLiteral("CREATE FUNCTION sf_set_login_password(p_name text, p_verifier text) RETURNS void %1 AS $$ BEGIN"
+        << QStringLiteral("CREATE OR REPLACE FUNCTION sf_set_login_password(p_name text, p_verifier text) RETURNS void %1 AS $$ BEGIN"
                           " IF NOT sf_is_user(p_name) THEN RAISE EXCEPTION '% is not a user of this workspace', p_name; END IF;"
                           " IF session_user <> p_name THEN"
                           "  IF NOT pg_has_role(session_user, %2, 'MEMBER') AND session_user <> (SELECT tableowner FROM"
@@ -262,7 +272,7 @@ Result<void> AccessSchema::install(QSqlDatabase &db)
                           "  END IF; END IF;"
                           " EXECUTE format('ALTER ROLE %I PASSWORD %L', p_name, p_verifier); END $$")
                .arg(plpgsql, literal(groupRole(*database, roleKeys.at(0))))
-        << QStringLiteral("CREATE FUNCTION sf_drop_login(p_name text) RETURNS void %1 AS $$ DECLARE g text; BEGIN"
+        << QStringLiteral("CREATE OR REPLACE FUNCTION sf_drop_login(p_name text) RETURNS void %1 AS $$ DECLARE g text; BEGIN"
                           " IF NOT sf_is_user(p_name) THEN RETURN; END IF;"
                           " FOREACH g IN ARRAY ARRAY[%2] LOOP"
                           "  IF pg_has_role(p_name, g, 'MEMBER') THEN EXECUTE format('REVOKE %I FROM %I', g, p_name); END IF;"
@@ -284,16 +294,23 @@ Result<void> AccessSchema::install(QSqlDatabase &db)
                .arg(admin);
     // Other desktops learn what changed (LISTEN/NOTIFY, WorkspaceService::changedOnServer): one
     // notification per table and transaction, sent when it commits (the server folds repeats).
-    sql << QStringLiteral("CREATE FUNCTION sf_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    sql << QStringLiteral("CREATE OR REPLACE FUNCTION sf_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
                           " PERFORM pg_notify('%1', TG_TABLE_NAME); RETURN NULL; END $$")
                .arg(QLatin1StringView(changeChannel()));
     for (const char *table : { "customer", "operator", "fleet", "device", "profile", "attestation_result", "certificate",
                                "campaign", "campaign_item", "app_user", "audit_entry", "reference_value", "revocation_list",
-                               "activation_code", "eim_package" })
-        sql << QStringLiteral("CREATE TRIGGER sf_changes AFTER INSERT OR UPDATE OR DELETE ON %1 FOR EACH STATEMENT"
+                               "activation_code", "eim_package", "subscription_period", "device_alert" })
+        sql << QStringLiteral("CREATE OR REPLACE TRIGGER sf_changes AFTER INSERT OR UPDATE OR DELETE ON %1 FOR EACH STATEMENT"
                               " EXECUTE FUNCTION sf_notify_change()")
                    .arg(QLatin1StringView(table));
+    // Written again by every upgrade (schema.cpp's migrate): functions and triggers are replaced,
+    // policies dropped first.
+    static const QRegularExpression policy(QStringLiteral("^CREATE POLICY (\\w+) ON (\\w+) "));
     for (const QString &statement : sql) {
+        if (const auto m = policy.match(statement); m.hasMatch()) {
+            if (auto ok = run(db, QStringLiteral("DROP POLICY IF EXISTS %1 ON %2").arg(m.captured(1), m.captured(2))); !ok)
+                return ok;
+        }
         if (auto ok = run(db, statement); !ok) {
             qCWarning(lcStore) << "access rules:" << statement.left(120);
             return ok;

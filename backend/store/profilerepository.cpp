@@ -52,7 +52,8 @@ Result<std::pair<QByteArray, QByteArray>> ProfileRepository::sealedCredentials(q
     return std::pair { q.value(0).toByteArray(), q.value(1).toByteArray() };
 }
 
-Result<void> ProfileRepository::setState(qint64 profileId, const QString &state, const QDateTime &at)
+Result<void> ProfileRepository::setState(qint64 profileId, const QString &state, const QDateTime &at,
+                                         const LedgerCause &cause)
 {
     // Runs for every step of every device of a campaign: kept prepared in the writer.
     auto done = executeWrite(m_db, QStringLiteral("UPDATE profile SET state = ?, updated_at = ? WHERE id = ?"),
@@ -61,7 +62,8 @@ Result<void> ProfileRepository::setState(qint64 profileId, const QString &state,
         return done.error();
     if (done->rowsAffected != 1)
         return fail(QStringLiteral("there is no profile %1").arg(profileId));
-    return {};
+    SubscriptionLedger ledger(m_db);
+    return state == QLatin1StringView("enabled") ? ledger.open(profileId, at, cause) : ledger.close(profileId, at, cause);
 }
 
 Result<QList<ProfileRecord>> ProfileRepository::forDevice(qint64 deviceId)

@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "scope.h"
+#include "subscriptionledger.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -45,7 +46,9 @@ public:
     Result<qint64> insert(const ProfileRecord &profile, const QDateTime &at);
     Result<void> setSealedCredentials(qint64 profileId, const QByteArray &kiSealed, const QByteArray &opcSealed);
     Result<std::pair<QByteArray, QByteArray>> sealedCredentials(qint64 profileId);
-    Result<void> setState(qint64 profileId, const QString &state, const QDateTime &at);
+    // The profile's new state, and the subscription ledger with it: enabling opens a period,
+    // leaving "enabled" closes it, both for the cause given.
+    Result<void> setState(qint64 profileId, const QString &state, const QDateTime &at, const LedgerCause &cause);
     Result<QList<ProfileRecord>> forDevice(qint64 deviceId);
     // Every profile, or one device's (by EID), or one fleet's; in device then profile order.
     Result<QList<ProfileOverview>> overview(const Scope &scope, std::optional<QString> eid, std::optional<qint64> fleetId);

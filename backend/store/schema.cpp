@@ -1,4 +1,5 @@
 #include "schema.h"
+#include "accessschema.h"
 #include "dialect.h"
 #include "storelog.h"
 #include "transaction.h"
@@ -296,6 +297,60 @@ const QList<Migration> &migrations()
               // while it is in session, and for devices in the simulated field.
               QStringLiteral("ALTER TABLE campaign_item ADD COLUMN waiting_since TEXT"),
           } },
+        { 14,
+          "the subscription ledger; stolen, lost and quarantined devices; device alerts",
+          {
+              // Each period a device held a subscription (a profile enabled in the store): opened
+              // and closed by the same statement that enables or disables the profile
+              // (ProfileRepository::setState), so the ledger never disagrees with the profiles.
+              // Who began and ended it: a campaign, or an event (store::LedgerCause).
+              QStringLiteral("CREATE TABLE subscription_period (id INTEGER PRIMARY KEY,"
+                             " device_id INTEGER NOT NULL REFERENCES device(id),"
+                             " profile_id INTEGER NOT NULL REFERENCES profile(id),"
+                             " operator_id INTEGER NOT NULL REFERENCES operator(id),"
+                             " customer_id INTEGER NOT NULL REFERENCES customer(id),"
+                             " iccid TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT,"
+                             " started_by_campaign INTEGER REFERENCES campaign(id), started_by_event TEXT NOT NULL,"
+                             " ended_by_campaign INTEGER REFERENCES campaign(id), ended_by_event TEXT,"
+                             " CHECK (ended_at IS NULL OR ended_at >= started_at))"),
+              QStringLiteral("CREATE UNIQUE INDEX subscription_period_open ON subscription_period(profile_id)"
+                             " WHERE ended_at IS NULL"),
+              QStringLiteral("CREATE INDEX subscription_period_device ON subscription_period(device_id, started_at)"),
+              QStringLiteral("CREATE INDEX subscription_period_start ON subscription_period(started_at)"),
+              // What the workspace held before it kept a ledger: the enabled profiles, since their
+              // last change, begun by the campaign that issued them where one did.
+              QStringLiteral("INSERT INTO subscription_period (device_id, profile_id, operator_id, customer_id, iccid,"
+                             " started_at, started_by_campaign, started_by_event)"
+                             " SELECT p.device_id, p.id, p.operator_id, f.customer_id, p.iccid, p.updated_at,"
+                             " (SELECT max(ci.campaign_id) FROM campaign_item ci WHERE ci.new_profile_id = p.id),"
+                             " 'before-the-ledger'"
+                             " FROM profile p JOIN device d ON d.id = p.device_id JOIN fleet f ON f.id = d.fleet_id"
+                             " WHERE p.state = 'enabled'"),
+              // A device reported stolen or lost keeps its subscription disabled and gets none
+              // until it is recovered and attested again; since when and why.
+              QStringLiteral("ALTER TABLE device ADD COLUMN custody TEXT NOT NULL DEFAULT 'in-service'"
+                             " CHECK (custody IN ('in-service', 'stolen', 'lost', 'recovered'))"),
+              QStringLiteral("ALTER TABLE device ADD COLUMN custody_since TEXT"),
+              QStringLiteral("ALTER TABLE device ADD COLUMN custody_note TEXT NOT NULL DEFAULT ''"),
+              // A device whose attestation was contraindicated while it held a subscription:
+              // since when and why; NULL while it is not.
+              QStringLiteral("ALTER TABLE device ADD COLUMN quarantined_at TEXT"),
+              QStringLiteral("ALTER TABLE device ADD COLUMN quarantine_reason TEXT NOT NULL DEFAULT ''"),
+              // When latitude and longitude were last reported (NULL: as enrolled).
+              QStringLiteral("ALTER TABLE device ADD COLUMN position_at TEXT"),
+              QStringLiteral("CREATE INDEX device_custody ON device(custody) WHERE custody <> 'in-service'"),
+              QStringLiteral("CREATE INDEX device_quarantined ON device(quarantined_at) WHERE quarantined_at IS NOT NULL"),
+              // What people must hear about a device: a stolen or lost one seen again (when, and
+              // where when it said), one quarantined, one whose subscription was disabled.
+              QStringLiteral("CREATE TABLE device_alert (id INTEGER PRIMARY KEY,"
+                             " device_id INTEGER NOT NULL REFERENCES device(id),"
+                             " kind TEXT NOT NULL CHECK (kind IN ('sighting', 'quarantined', 'subscription-disabled',"
+                             "  'subscription-restored')),"
+                             " raised_at TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '', latitude REAL, longitude REAL,"
+                             " acknowledged_at TEXT)"),
+              QStringLiteral("CREATE INDEX device_alert_device ON device_alert(device_id, raised_at)"),
+              QStringLiteral("CREATE INDEX device_alert_open ON device_alert(raised_at) WHERE acknowledged_at IS NULL"),
+          } },
     };
     return list;
 }
@@ -424,6 +479,15 @@ Result<int> migrate(QSqlDatabase &db, int targetVersion)
         return version.error();
 
     const Dialect dialect = dialectOf(db);
+    // A shared workspace's access rules cover the tables that existed when they were written:
+    // the last migration of an upgrade renews them for the new ones, in its own transaction. (A
+    // new workspace gets them from init, after its schema.)
+    int lastToRun = 0;
+    for (const Migration &m : migrations()) {
+        if (m.version > *version && m.version <= targetVersion)
+            lastToRun = m.version;
+    }
+    const bool renewAccess = dialect == Dialect::Postgres && *version > 0;
     for (const Migration &m : migrations()) {
         if (m.version <= *version || m.version > targetVersion)
             continue;
@@ -452,6 +516,10 @@ Result<int> migrate(QSqlDatabase &db, int targetVersion)
                                            "the workspace is left as it was")
                                 .arg(m.version)
                                 .arg(QLatin1StringView(m.purpose), q.value(0).toString()));
+        }
+        if (renewAccess && m.version == lastToRun) {
+            if (auto ok = AccessSchema::install(db); !ok)
+                return fail(QStringLiteral("upgrading the workspace to schema %1: %2").arg(m.version).arg(ok.errorMessage()));
         }
         if (auto ok = writeVersion(db, m.version); !ok)
             return ok.error();

@@ -303,6 +303,22 @@ Result<QString> Workspace::upgradeFile(const QString &path, const Clock &clock)
     auto version = probe(path);
     if (!version)
         return version.error();
+    if (WorkspaceAddress::looksLikeUrl(path)) {
+        // PostgreSQL changes a schema inside transactions: a migration that fails leaves the
+        // database as it was, so no copy is kept (the server's own backups are the DBA's). Only the
+        // role that owns the tables (the one that ran init) may change them.
+        auto connection = DatabaseConnection::open(path);
+        if (!connection)
+            return connection.error();
+        QSqlDatabase db = connection.value()->database();
+        auto migrated = migrate(db);
+        if (!migrated)
+            return fail(QStringLiteral("upgrading %1 failed: %2; the database is as it was before the failed step (run the "
+                                       "upgrade as the role that created the workspace)")
+                            .arg(path, migrated.errorMessage()));
+        qCInfo(lcStore) << "upgraded" << path << "from schema" << version.value() << "to" << migrated.value();
+        return QString();
+    }
     const QString backup = QStringLiteral("%1.schema%2-backup-%3")
                                .arg(path)
                                .arg(version.value())

@@ -57,8 +57,9 @@ public:
     // the file for everyone, so it waits for its owner or an Administrator
     // (access::WorkspaceUpgrade), who prove themselves against the file as it is.
     // Brings the file at path up to the current schema after copying it, as it was, beside it
-    // (PATH.schemaN-backup, owner-only); returns the copy's path. Who may do it is the caller's
-    // check (access::WorkspaceUpgrade).
+    // (PATH.schemaN-backup, owner-only); returns the copy's path. A workspace on PostgreSQL is
+    // upgraded in transactions, with no copy (empty path), and its access rules renewed for the
+    // new tables. Who may do it is the caller's check (access::WorkspaceUpgrade).
     static Result<QString> upgradeFile(const QString &path, const Clock &clock);
     // Creates a new, empty workspace protected by passphrase; refuses to overwrite anything.
     static Result<std::unique_ptr<Workspace>> create(const QString &path, const QString &name,

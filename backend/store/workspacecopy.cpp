@@ -28,7 +28,8 @@ const QStringList tableOrder { QStringLiteral("workspace_setting"), QStringLiter
                                QStringLiteral("campaign_item"), QStringLiteral("app_user"), QStringLiteral("audit_entry"),
                                QStringLiteral("reference_value"), QStringLiteral("revocation_list"),
                                QStringLiteral("activation_code"), QStringLiteral("eim_identity"), QStringLiteral("eim_device"),
-                               QStringLiteral("eim_package") };
+                               QStringLiteral("eim_package"), QStringLiteral("subscription_period"),
+                               QStringLiteral("device_alert") };
 
 Result<qint64> copyTable(QSqlDatabase &from, QSqlDatabase &to, const QString &table)
 {

@@ -8,7 +8,9 @@
 #include "testsession.h"
 #include "campaigns/runlock.h"
 #include "core/clock.h"
+#include "fleet/fleetqueries.h"
 #include "fleet/operatoronboarding.h"
+#include "fleet/subscriptionledgerreport.h"
 #include "profiles/profileserver.h"
 #include "simulation/simulatedfield.h"
 #include "simulation/demoworkspace.h"
@@ -190,6 +192,11 @@ class TestCampaigns : public QObject
         QVERIFY(compared > 0);
         QVERIFY(notified > 0);
         QVERIFY(store::AuditLog::verify(db).value().intact);
+        // The ledger agrees with the profiles: a period is open exactly while its profile is enabled.
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM profile p WHERE (p.state = 'enabled') <> EXISTS (SELECT 1 FROM"
+                                      " subscription_period sp WHERE sp.profile_id = p.id AND sp.ended_at IS NULL)")));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toInt(), 0);
     }
 
 private slots:
@@ -485,6 +492,8 @@ private slots:
         const qint64 home = store::FleetRepository(m_ws->database()).findUnique(QStringLiteral("Rheinau smart meters")).value().homeOperatorId.value();
         auto p = service.create(testing::ownerOf(*m_ws), { CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, quickSettings() });
         QVERIFY(service.run(testing::ownerOf(*m_ws), p.value()));
+        // The meters run on their first supplier's operator for ten days and some hours.
+        m_clock->advance(10 * 86400 + 3 * 3600 + 17);
         QSqlQuery q(m_ws->database());
         QVERIFY(q.exec(QStringLiteral("SELECT id FROM customer WHERE name <> (SELECT c.name FROM customer c JOIN fleet f ON f.customer_id = c.id"
                                       " WHERE f.name = 'Rheinau smart meters') LIMIT 1")));
@@ -509,6 +518,60 @@ private slots:
         QVERIFY(q.next());
         QCOMPARE(q.value(0).toLongLong(), s->succeeded);
         checkInvariants();
+        q.finish();
+
+        // The ledger: each moved meter has two periods, the first supplier's and the new owner's,
+        // meeting exactly at the instant its change took effect and summing to the time elapsed.
+        m_clock->advance(5 * 86400);
+        const QDateTime now = m_clock->now();
+        const access::Session owner = testing::ownerOf(*m_ws);
+        const fleet::FleetQueries queries(*m_ws);
+        const auto periods = queries.ledger(owner, { now.addYears(-1), now.addDays(1), std::nullopt, std::nullopt, std::nullopt });
+        QVERIFY2(periods, qPrintable(periods.errorMessage()));
+        QHash<QString, QList<store::SubscriptionPeriod>> byDevice;
+        for (const auto &period : periods.value())
+            byDevice[period.eid].append(period);
+        QString newOwnerName;
+        for (const auto &customer : queries.customers(owner).value()) {
+            if (customer.id == newOwner)
+                newOwnerName = customer.name;
+        }
+        QVERIFY(!newOwnerName.isEmpty());
+        qint64 moved = 0;
+        qint64 totalMs = 0;
+        for (auto it = byDevice.cbegin(); it != byDevice.cend(); ++it) {
+            const auto &list = it.value();
+            if (list.size() == 1) { // provisioned and not moved: open since provisioning
+                QVERIFY(!list.first().to.isValid());
+                QCOMPARE(list.first().startedByCampaign, std::optional<qint64>(p.value()));
+                totalMs += list.first().from.msecsTo(now);
+                continue;
+            }
+            QCOMPARE(list.size(), 2);
+            const auto &first = list.at(0);
+            const auto &second = list.at(1);
+            QCOMPARE(first.to, second.from); // to the millisecond
+            QCOMPARE(first.startedByCampaign, std::optional<qint64>(p.value()));
+            QCOMPARE(first.startedByEvent, QStringLiteral("initial-provisioning"));
+            QCOMPARE(first.endedByCampaign, std::optional<qint64>(c.value()));
+            QCOMPARE(second.startedByCampaign, std::optional<qint64>(c.value()));
+            QCOMPARE(second.startedByEvent, QStringLiteral("subscription-change"));
+            QVERIFY(!second.to.isValid());
+            QVERIFY(first.operatorName != second.operatorName);
+            QVERIFY(first.customerName != second.customerName);
+            QCOMPARE(second.customerName, newOwnerName);
+            QVERIFY(first.from.msecsTo(first.to) >= qint64(10 * 86400) * 1000);
+            QCOMPARE(first.from.msecsTo(first.to) + second.from.msecsTo(now), first.from.msecsTo(now));
+            totalMs += first.from.msecsTo(now);
+            ++moved;
+        }
+        QCOMPARE(moved, s->succeeded);
+        // Device-days per month add up to the same time, whatever the months' boundaries.
+        const auto months = fleet::monthlyDeviceDays(periods.value(), now.addYears(-1), now.addDays(1), now);
+        qint64 monthlyMs = 0;
+        for (const auto &m : months)
+            monthlyMs += m.milliseconds;
+        QCOMPARE(monthlyMs, totalMs);
     }
 
     void spoiledPackagesAreRefusedAndChangeNothing_data()

@@ -3,7 +3,10 @@
 #include "campaigns/runlock.h"
 #include "simulation/demoworkspace.h"
 #include "store/devicerepository.h"
+#include "store/accessschema.h"
 #include "store/auditlog.h"
+#include "store/databaseconnection.h"
+#include "store/schema.h"
 #include "store/customerrepository.h"
 #include "store/fleetrepository.h"
 #include "store/workspacecopy.h"
@@ -103,6 +106,41 @@ private Q_SLOTS:
         m_ws = std::move(ws).value();
     }
     void cleanupTestCase() { m_ws.reset(); }
+
+    // A shared workspace written by an older simfleet gets the access rules of the tables its
+    // upgrade adds (the ledger and the device alerts), in the upgrade's own transaction; writing
+    // them again changes nothing.
+    void anUpgradeRenewsTheAccessRules()
+    {
+        const QString address = test::newWorkspaceAddress(m_dir, QStringLiteral("upgrade.simfleet"));
+        auto connection = store::DatabaseConnection::open(address);
+        QVERIFY2(connection, qPrintable(connection.errorMessage()));
+        QSqlDatabase db = connection.value()->database();
+        QVERIFY(store::migrate(db, 13));
+        QVERIFY(store::AccessSchema::install(db)
+                    .errorMessage()
+                    .contains(QStringLiteral("subscription_period"))); // what schema 13 lacks
+        auto upgraded = store::migrate(db);
+        QVERIFY2(upgraded, qPrintable(upgraded.errorMessage()));
+        QCOMPARE(upgraded.value(), store::currentSchemaVersion());
+        const QString database = QUrl(address).path().mid(1);
+        const QString viewer = store::AccessSchema::groupRole(database, QStringLiteral("viewer"));
+        const QString manager = store::AccessSchema::groupRole(database, QStringLiteral("operator-account-manager"));
+        for (const char *table : { "subscription_period", "device_alert" }) {
+            QCOMPARE(count(db, QStringLiteral("SELECT count(*) FROM pg_policies WHERE tablename = '%1'").arg(QLatin1StringView(table))),
+                     2);
+            QCOMPARE(count(db, QStringLiteral("SELECT CAST(has_table_privilege('%1', '%2', 'SELECT') AS int)")
+                                   .arg(viewer, QLatin1StringView(table))),
+                     1);
+            QCOMPARE(count(db, QStringLiteral("SELECT CAST(has_table_privilege('%1', '%2', 'INSERT') AS int)")
+                                   .arg(viewer, QLatin1StringView(table))),
+                     0);
+        }
+        QCOMPARE(count(db, QStringLiteral("SELECT CAST(has_table_privilege('%1', 'device_alert', 'INSERT') AS int)").arg(manager)), 1);
+        auto again = store::AccessSchema::install(db);
+        QVERIFY2(again, qPrintable(again.errorMessage()));
+        QCOMPARE(count(db, QStringLiteral("SELECT count(*) FROM pg_policies WHERE tablename = 'subscription_period'")), 2);
+    }
 
     // init needs a role that can create the users' roles; anyone else is refused and the
     // database is left as empty as it was, ready for a second try.

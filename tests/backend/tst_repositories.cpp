@@ -66,7 +66,7 @@ private Q_SLOTS:
         QVERIFY(!sealed.first.contains(ki.view()));
         QVERIFY(m_ws->vault().open({ "profile", profileId, "ki_sealed" }, sealed.first).value() == ki);
 
-        QVERIFY(write([&](QSqlDatabase &db) { return ProfileRepository(db).setState(profileId, QStringLiteral("enabled"), m_now); }).ok());
+        QVERIFY(write([&](QSqlDatabase &db) { return ProfileRepository(db).setState(profileId, QStringLiteral("enabled"), m_now, LedgerCause::ofEvent(QStringLiteral("test"))); }).ok());
         QCOMPARE(profiles.forDevice(deviceId).value().first().state, QStringLiteral("enabled"));
         // An ICCID is never handed out twice; a state outside the life cycle is refused.
         QVERIFY(!write([&](QSqlDatabase &db) -> Result<void> {
@@ -75,7 +75,7 @@ private Q_SLOTS:
                                                             m_now);
                      return id ? Result<void>() : Result<void>(id.error());
                  }).ok());
-        QVERIFY(!write([&](QSqlDatabase &db) { return ProfileRepository(db).setState(profileId, QStringLiteral("borrowed"), m_now); }).ok());
+        QVERIFY(!write([&](QSqlDatabase &db) { return ProfileRepository(db).setState(profileId, QStringLiteral("borrowed"), m_now, LedgerCause::ofEvent(QStringLiteral("test"))); }).ok());
         // A profile for a device that does not exist is refused (foreign keys are on).
         QVERIFY(!write([&](QSqlDatabase &db) -> Result<void> {
                      auto id = ProfileRepository(db).insert({ 0, 999999, operatorId, QStringLiteral("8946011000000000025"),
