@@ -12,7 +12,8 @@ bool roleAllows(Role role, Permission permission)
         return true;
     case Role::Operations:
         return permission != Permission::ManageOperators && permission != Permission::ManageReferenceValues
-            && permission != Permission::ManageUsers && permission != Permission::ManageTrust;
+            && permission != Permission::ManageUsers && permission != Permission::ManageTrust
+            && permission != Permission::ReleaseQuarantine;
     case Role::OperatorAccountManager:
         // Reads and attests what involves their operator; the audit log as a whole names other
         // operators' devices, so it stays closed to them.
@@ -55,6 +56,10 @@ QString permissionAction(Permission permission)
         return tr("manage users");
     case Permission::ManageTrust:
         return tr("change which certificate issuers and manufacturers are trusted");
+    case Permission::ReportCustody:
+        return tr("report devices stolen, lost or recovered");
+    case Permission::ReleaseQuarantine:
+        return tr("release devices from quarantine");
     }
     return {};
 }

@@ -21,6 +21,8 @@ enum class Permission {
     ManageReferenceValues,
     ManageUsers,
     ManageTrust,          // certificate issuers, manufacturers and their revocation lists (the PKI)
+    ReportCustody,        // report devices stolen, lost or recovered, and act on them at their next contact
+    ReleaseQuarantine,    // let a quarantined device's subscription run again
 };
 
 inline constexpr Permission allPermissions[] = {
@@ -28,7 +30,7 @@ inline constexpr Permission allPermissions[] = {
     Permission::Attest,          Permission::Provision,       Permission::ChangeSubscription,
     Permission::ControlCampaign, Permission::ViewAudit,       Permission::VerifyAudit,
     Permission::ManageOperators, Permission::ManageReferenceValues, Permission::ManageUsers,
-    Permission::ManageTrust,
+    Permission::ManageTrust,     Permission::ReportCustody,   Permission::ReleaseQuarantine,
 };
 
 // The one table of who may do what (DESIGN.md "Access").

@@ -11,6 +11,7 @@
 #include "store/attestationrepository.h"
 #include "store/auditlog.h"
 #include "store/certificaterepository.h"
+#include "store/custodyrepository.h"
 #include "store/referencevaluerepository.h"
 #include "store/storewriter.h"
 #include "store/workspace.h"
@@ -26,6 +27,61 @@
 #include <numeric>
 
 namespace simfleet::attestation {
+
+namespace {
+
+// What a verdict means for a device beyond itself, in the verdict's transaction: a
+// contraindicated one on a device holding a subscription quarantines it (its subscription is
+// disabled at its next contact, campaigns leave it alone); a stolen or lost device that answered
+// was seen; a recovered one that is affirming is back in service (its subscription restored at
+// the contact that follows, CustodyService).
+Result<void> recordConsequences(QSqlDatabase &db, const DeviceAttestation &o, const QString &heldBecause, const QDateTime &now,
+                                const store::AuditAuthor &author)
+{
+    store::CustodyRepository custody(db);
+    const QString subject = QStringLiteral("device:") + o.eid;
+    if (o.verdict.tier == TrustTier::Contraindicated) {
+        auto quarantined = custody.quarantineIfHolding(o.deviceId, o.verdict.reasonCode, now);
+        if (!quarantined)
+            return quarantined.error();
+        if (quarantined.value()) {
+            if (auto ok = custody.raise(o.deviceId, QStringLiteral("quarantined"), now, o.verdict.message); !ok)
+                return ok;
+            if (auto ok = store::AuditLog::record(db, now, author, QStringLiteral("device.quarantine"), subject,
+                                                  QJsonObject { { QStringLiteral("reason"), o.verdict.reasonCode } });
+                !ok)
+                return ok;
+        }
+    }
+    if (heldBecause.startsWith(QLatin1StringView("reported-")) && !o.evidence.isEmpty()) {
+        auto states = custody.states({ o.deviceId });
+        if (!states)
+            return states.error();
+        const store::CustodyState s = states->value(0);
+        if (auto ok = custody.raise(o.deviceId, QStringLiteral("sighting"), now,
+                                    QStringLiteral("reported %1 on %2; answered an attestation")
+                                        .arg(store::custodyName(s.custody), s.custodySince.toString(Qt::ISODate)),
+                                    s.latitude, s.longitude);
+            !ok)
+            return ok;
+        if (auto ok = store::AuditLog::record(db, now, author, QStringLiteral("device.sighted"), subject,
+                                              QJsonObject { { QStringLiteral("custody"), store::custodyName(s.custody) },
+                                                            { QStringLiteral("contact"), QStringLiteral("answered an attestation") } });
+            !ok)
+            return ok;
+    }
+    if (heldBecause == u"awaiting-attestation" && o.verdict.tier == TrustTier::Affirming) {
+        if (auto ok = custody.setCustody(o.deviceId, store::Custody::InService, QStringLiteral("recovered and attested"), now); !ok)
+            return ok;
+        if (auto ok = store::AuditLog::record(db, now, author, QStringLiteral("device.recovered"), subject,
+                                              QJsonObject { { QStringLiteral("verdict"), tierName(o.verdict.tier) } });
+            !ok)
+            return ok;
+    }
+    return {};
+}
+
+} // namespace
 
 AttestationService::AttestationService(store::Workspace &workspace, devices::DeviceLinkProvider &links,
                                        AttestationOptions options)
@@ -312,8 +368,14 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const access::Sessio
         });
 
         auto chunk = std::make_shared<QList<DeviceAttestation>>(outcomes.mid(start, end - start));
-        auto done = m_workspace.writer().submit([chunk, now](QSqlDatabase &db) -> Result<void> {
+        auto done = m_workspace.writer().submit([chunk, now, author](QSqlDatabase &db) -> Result<void> {
             store::AttestationRepository repository(db);
+            QList<qint64> chunkIds;
+            for (const DeviceAttestation &o : *chunk)
+                chunkIds.append(o.deviceId);
+            auto held = store::CustodyRepository(db).heldBack(chunkIds);
+            if (!held)
+                return held.error();
             for (DeviceAttestation &o : *chunk) {
                 if (!o.presentedNonce.isEmpty() && AttestationVerifier::consumedNonce(o.verdict)
                     && !repository.markNonceUsed(o.presentedNonce, now).ok())
@@ -330,6 +392,8 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const access::Sessio
                 record.verifiedAt = now;
                 if (auto ok = repository.insertResult(record); !ok)
                     return ok.error();
+                if (auto ok = recordConsequences(db, o, held->value(o.deviceId), now, author); !ok)
+                    return ok;
             }
             return {};
         });

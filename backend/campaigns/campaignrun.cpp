@@ -16,6 +16,7 @@
 #include "profiles/activationcodebook.h"
 #include "profiles/profileserver.h"
 #include "store/auditlog.h"
+#include "store/custodyrepository.h"
 #include "store/operatorrepository.h"
 #include "store/storewriter.h"
 #include "store/workspace.h"
@@ -572,9 +573,19 @@ Result<QList<CampaignItem>> CampaignRun::screen(QList<CampaignItem> &batch)
 {
     QList<CampaignItem> toAttest;
     QList<std::pair<CampaignItem *, ItemStep>> decided;
+    // Read now, not when the run began: a device reported stolen or lost, quarantined, or
+    // recovered and not yet attested gets no profile (CustodyService).
+    QList<qint64> ids;
+    for (const CampaignItem &item : batch)
+        ids.append(item.deviceId);
+    auto held = store::CustodyRepository(m_workspace.database()).heldBack(ids);
+    if (!held)
+        return held.error();
     for (CampaignItem &item : batch) {
         QString skip, refuse;
-        if (m_initial) {
+        if (const QString why = held->value(item.deviceId); !why.isEmpty()) {
+            skip = why;
+        } else if (m_initial) {
             if (item.oldProfileId)
                 skip = item.oldOperatorId == m_target.id ? QStringLiteral("already-on-target") : QStringLiteral("already-provisioned");
         } else if (!item.oldProfileId) {

@@ -7,6 +7,9 @@
 #include "campaigns/campaignservice.h"
 #include "testsession.h"
 #include "campaigns/runlock.h"
+#include "campaigns/custodyservice.h"
+#include "attestation/attestationservice.h"
+#include "store/custodyrepository.h"
 #include "core/clock.h"
 #include "fleet/fleetqueries.h"
 #include "fleet/operatoronboarding.h"
@@ -29,6 +32,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
+#include <QSqlError>
 #include <QSqlQuery>
 #include "teststore.h"
 
@@ -572,6 +576,131 @@ private slots:
         for (const auto &m : months)
             monthlyMs += m.milliseconds;
         QCOMPARE(monthlyMs, totalMs);
+    }
+
+    // Issue 23: a car unit reported stolen has its subscription disabled on the device at its
+    // next contact, gets no profile while marked, and runs again only after it is recovered and
+    // attested; a tampered device holding a subscription is quarantined the same way and
+    // released by an Administrator after an affirming verdict.
+    void theftAndTamperFollowTheDeviceToItsNextContact()
+    {
+        CampaignService service(*m_ws, *m_field);
+        const access::Session owner = testing::ownerOf(*m_ws);
+        const QList<qint64> devices = fleetDevices(QStringLiteral("Rheinau smart meters"));
+        const qint64 home = store::FleetRepository(m_ws->database()).findUnique(QStringLiteral("Rheinau smart meters")).value().homeOperatorId.value();
+        auto p = service.create(owner, { CampaignKind::InitialProvisioning, {}, home, std::nullopt, devices, quickSettings() });
+        QVERIFY(service.run(owner, p.value()));
+        const QString stolen = eidOf(devices.at(0)); // provisioned (see provisionThenChange)
+        const auto enabledOn = [this](const QString &eid) {
+            QString iccid;
+            for (const auto &profile : m_field->device(eid)->listProfiles().value()) {
+                if (profile.state == u"enabled")
+                    iccid = profile.iccid;
+            }
+            return iccid;
+        };
+        const QString iccid = enabledOn(stolen);
+        QVERIFY(!iccid.isEmpty());
+
+        CustodyService custody(*m_ws, *m_field);
+        auto reported = custody.report(owner, { stolen }, store::Custody::Stolen, QStringLiteral("police ref 4711"));
+        QVERIFY2(reported, qPrintable(reported.errorMessage()));
+        QVERIFY(reported->first().owesDisable());
+        QCOMPARE(enabledOn(stolen), iccid); // not reached yet: the device still runs it
+
+        m_clock->advance(600);
+        auto contacted = custody.contact(owner, { { devices.at(0), stolen } }, CustodyService::Contact::CheckIn);
+        QVERIFY2(contacted, qPrintable(contacted.errorMessage()));
+        QCOMPARE(contacted->first().done, QStringList({ QStringLiteral("sighted"), QStringLiteral("subscription-disabled") }));
+        QVERIFY(enabledOn(stolen).isEmpty()); // disabled on the device itself
+        QCOMPARE(m_field->device(stolen)->listProfiles().value().size(), 1);
+        QSqlQuery q(m_ws->database());
+        QVERIFY(q.exec(QStringLiteral("SELECT ended_by_event, ended_at FROM subscription_period WHERE device_id = %1").arg(devices.at(0))));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toString(), QStringLiteral("reported-stolen"));
+        QCOMPARE(q.value(1).toString(), storedTime(m_clock->now()));
+        q.finish();
+        const auto alerts = store::CustodyRepository(m_ws->database()).openAlerts(owner.scope(), 10).value();
+        QCOMPARE(alerts.size(), 2);
+        QCOMPARE(alerts.at(1).kind, QStringLiteral("sighting"));
+        QVERIFY(alerts.at(1).latitude.has_value()); // where it was last known to be
+        // A second contact owes nothing more than the sighting.
+        QCOMPARE(custody.contact(owner, { { devices.at(0), stolen } }, CustodyService::Contact::CheckIn)->first().done,
+                 QStringList { QStringLiteral("sighted") });
+
+        // No campaign gives it a profile while it is marked.
+        qint64 target = 0;
+        for (const auto &op : store::OperatorRepository(m_ws->database()).list().value())
+            if (op.id != home && !target)
+                target = op.id;
+        auto change = service.create(owner, { CampaignKind::SubscriptionChange, {}, target, std::nullopt, { devices.at(0), devices.at(1) },
+                                              quickSettings() });
+        QVERIFY(change);
+        auto changed = service.run(owner, change.value());
+        QVERIFY(changed);
+        QCOMPARE(changed->byReason.value(QStringLiteral("reported-stolen")), 1);
+        QCOMPARE(itemReason(change.value(), 0), QStringLiteral("skipped:reported-stolen"));
+        QCOMPARE(m_field->device(stolen)->listProfiles().value().size(), 1);
+        // Recovered: not before an attestation, and then its own subscription again.
+        QVERIFY(!custody.report(owner, { eidOf(devices.at(2)) }, store::Custody::Recovered, {}));
+        QVERIFY(custody.report(owner, { stolen }, store::Custody::Recovered, QStringLiteral("found in a garage")));
+        QVERIFY(enabledOn(stolen).isEmpty());
+        auto back = custody.contact(owner, { { devices.at(0), stolen } }, CustodyService::Contact::CheckIn);
+        QVERIFY(back);
+        QCOMPARE(back->first().done, QStringList({ QStringLiteral("attested-affirming"), QStringLiteral("subscription-restored") }));
+        QCOMPARE(enabledOn(stolen), iccid);
+        checkInvariants();
+
+        // Tampering: device 2's firmware no longer matches what its maker published.
+        const QString tampered = eidOf(devices.at(2));
+        QVERIFY(!enabledOn(tampered).isEmpty());
+        // Every reference value's bootloader digest replaced, then put back as it was.
+        const auto setBootloaders = [this](const std::function<QString(qint64, const QString &)> &digest) {
+            return m_ws->writer().run([&digest](QSqlDatabase &db) -> Result<void> {
+                QSqlQuery w(db);
+                if (!w.exec(QStringLiteral("SELECT id, measurements FROM reference_value")))
+                    return simfleet::fail(w.lastError().text());
+                QList<std::pair<qint64, QJsonObject>> rows;
+                while (w.next())
+                    rows.append({ w.value(0).toLongLong(), QJsonDocument::fromJson(w.value(1).toString().toUtf8()).object() });
+                for (auto &[id, m] : rows) {
+                    m.insert(QStringLiteral("bootloader"), digest(id, m.value(QStringLiteral("bootloader")).toString()));
+                    w.prepare(QStringLiteral("UPDATE reference_value SET measurements = ? WHERE id = ?"));
+                    w.addBindValue(QString::fromUtf8(QJsonDocument(m).toJson(QJsonDocument::Compact)));
+                    w.addBindValue(id);
+                    if (!w.exec())
+                        return simfleet::fail(w.lastError().text());
+                }
+                return {};
+            });
+        };
+        QHash<qint64, QString> published;
+        QVERIFY(setBootloaders([&published](qint64 id, const QString &was) {
+            published.insert(id, was);
+            return QString(64, u'0');
+        }));
+        attestation::AttestationService attest(*m_ws, *m_field);
+        auto verdicts = attest.attest(owner, { { devices.at(2), tampered } });
+        QVERIFY(verdicts);
+        QCOMPARE(verdicts->first().verdict.reasonCode, QStringLiteral("measurement-mismatch"));
+        QVERIFY(store::CustodyRepository(m_ws->database()).states({ devices.at(2) })->first().quarantined());
+        QVERIFY(!custody.release(owner, { tampered })); // nothing affirming since
+        auto afterAttest = custody.contact(owner, { { devices.at(2), tampered } }, CustodyService::Contact::AfterAttestation);
+        QVERIFY(afterAttest);
+        QCOMPARE(afterAttest->first().done, QStringList { QStringLiteral("subscription-disabled") });
+        QVERIFY(enabledOn(tampered).isEmpty());
+        QCOMPARE(store::CustodyRepository(m_ws->database()).counts(owner.scope())->quarantined, 1);
+        // Only an Administrator releases it, and only after an affirming verdict.
+        QVERIFY(setBootloaders([&published](qint64 id, const QString &) { return published.value(id); }));
+        m_clock->advance(60);
+        QCOMPARE(attest.attest(owner, { { devices.at(2), tampered } })->first().verdict.tier, attestation::TrustTier::Affirming);
+        auto released = custody.release(owner, { tampered });
+        QVERIFY2(released, qPrintable(released.errorMessage()));
+        QVERIFY(released->first().owesRestore());
+        QCOMPARE(custody.contact(owner, { { devices.at(2), tampered } }, CustodyService::Contact::Reached)->first().done,
+                 QStringList { QStringLiteral("subscription-restored") });
+        QVERIFY(!enabledOn(tampered).isEmpty());
+        checkInvariants();
     }
 
     void spoiledPackagesAreRefusedAndChangeNothing_data()
