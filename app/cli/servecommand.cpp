@@ -2,6 +2,7 @@
 
 #include "access/session.h"
 #include "campaigns/campaignservice.h"
+#include "campaigns/custodywatch.h"
 #include "eim/esipadevicelink.h"
 #include "eim/esipaservice.h"
 #include "eim/servedesipa.h"
@@ -12,6 +13,7 @@
 #include "store/workspace.h"
 
 #include <QCommandLineParser>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonObject>
 #include <QSet>
@@ -100,6 +102,17 @@ int ServeCommand::run(const QStringList &arguments, CliContext &context)
     const QString path = workspace->info().path;
     const store::SecretVault vault = workspace->vault();
     const access::Session &session = *context.session;
+    // Stolen, lost, quarantined and recovered devices are acted on when they check in.
+    campaigns::CustodyWatch custody(
+        links,
+        [&path, &vault]() -> Result<std::unique_ptr<store::Workspace>> {
+            auto opened = store::Workspace::open(path);
+            if (opened)
+                opened.value()->unlockWith(vault);
+            return opened;
+        },
+        session);
+    qint64 custodyReadMs = -1;
     std::map<qint64, std::unique_ptr<ServedCampaign>> runs;
     QSet<qint64> refused; // campaigns it could not run, named once
     // A run that ended: its summary printed; one paused because the eIM stops (not by a user)
@@ -131,8 +144,16 @@ int ServeCommand::run(const QStringList &arguments, CliContext &context)
             it = runs.erase(it);
         }
     };
+    QElapsedTimer serving;
+    serving.start();
     while (stopSignal.load() == 0) {
         reap(false);
+        // Reports made meanwhile (on any desktop) are seen within a few seconds.
+        if (custodyReadMs < 0 || serving.elapsed() - custodyReadMs >= std::max(pollMs, 5000)) {
+            if (auto read = custody.refresh(*workspace); !read)
+                context.err << "simfleet-cli serve: " << read.errorMessage() << Qt::endl;
+            custodyReadMs = serving.elapsed();
+        }
         auto waiting = store::CampaignRepository(workspace->database()).networkCampaignsToRun();
         if (!waiting)
             context.err << "simfleet-cli serve: " << waiting.errorMessage() << Qt::endl;

@@ -186,8 +186,8 @@ Result<QList<std::pair<qint64, QString>>> CustodyRepository::devicesOwed(const S
     q.setForwardOnly(true);
     const QString sql = QStringLiteral(
         "SELECT d.id, d.eid FROM device d WHERE (d.custody <> 'in-service' OR d.quarantined_at IS NOT NULL"
-        " OR (NOT EXISTS (SELECT 1 FROM profile p WHERE p.device_id = d.id AND p.state = 'enabled')"
-        "  AND EXISTS (SELECT 1 FROM subscription_period sp WHERE sp.device_id = d.id AND sp.ended_by_event IN %1)))"
+        " OR d.id IN (SELECT sp.device_id FROM subscription_period sp WHERE sp.ended_by_event IN %1"
+        "  AND NOT EXISTS (SELECT 1 FROM profile p WHERE p.device_id = sp.device_id AND p.state = 'enabled')))"
         " AND %2 ORDER BY d.id").arg(QLatin1StringView(holdEvents), visible.sql);
     if (auto ok = execute(q, sql, visible.values, "listing the devices owed a contact"); !ok)
         return ok.error();

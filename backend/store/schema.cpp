@@ -317,6 +317,9 @@ const QList<Migration> &migrations()
                              " WHERE ended_at IS NULL"),
               QStringLiteral("CREATE INDEX subscription_period_device ON subscription_period(device_id, started_at)"),
               QStringLiteral("CREATE INDEX subscription_period_start ON subscription_period(started_at)"),
+              // The periods a theft, loss or quarantine ended: a recovery or release restores them.
+              QStringLiteral("CREATE INDEX subscription_period_held ON subscription_period(device_id)"
+                             " WHERE ended_by_event IN ('reported-stolen', 'reported-lost', 'quarantined')"),
               // What the workspace held before it kept a ledger: the enabled profiles, since their
               // last change, begun by the campaign that issued them where one did.
               QStringLiteral("INSERT INTO subscription_period (device_id, profile_id, operator_id, customer_id, iccid,"

@@ -1,3 +1,4 @@
+#include "simulation/demoworkspace.h"
 #include "simulation/simulatedfield.h"
 
 #include <QFile>
@@ -95,6 +96,19 @@ private Q_SLOTS:
                                               << QByteArray("--timeout must be a number of seconds");
         QTest::newRow("rate nan") << QStringList { "-w", "x", "change", "--fleet", "F", "--to", "O", "--rate", "nan" }
                                   << QByteArray("--rate must be devices per second");
+        // Issue 23: the ledger and custody reports.
+        QTest::newRow("ledger without dates") << QStringList { "-w", "x", "ledger" } << QByteArray("--from DATE --to DATE");
+        QTest::newRow("ledger bad date") << QStringList { "-w", "x", "ledger", "--from", "2026-13-01", "--to", "2026-12-31" }
+                                         << QByteArray("2026-13-01 is not a date");
+        QTest::newRow("ledger backwards") << QStringList { "-w", "x", "ledger", "--from", "2026-12-31", "--to", "2026-12-01" }
+                                          << QByteArray("--from must come before --to");
+        QTest::newRow("ledger format") << QStringList { "-w", "x", "ledger", "--from", "2026-12-01", "--to", "2026-12-31", "--format", "pdf" }
+                                       << QByteArray("--format must be json or csv");
+        QTest::newRow("report what") << QStringList { "-w", "x", "devices", "report", "8904" } << QByteArray("exactly one of --stolen");
+        QTest::newRow("report two") << QStringList { "-w", "x", "devices", "report", "--stolen", "--lost", "8904" }
+                                    << QByteArray("exactly one of --stolen");
+        QTest::newRow("report nothing") << QStringList { "-w", "x", "devices", "report", "--stolen" } << QByteArray("name the devices");
+        QTest::newRow("devices action") << QStringList { "-w", "x", "devices", "steal" } << QByteArray("list, report, release or alerts");
     }
 
     void badUsage()
@@ -265,6 +279,49 @@ private Q_SLOTS:
         QVERIFY2(olga.exitCode == 0, olga.err.constData());
         const Run badRole = cli({ "-w", ws("demo.simfleet"), "users", "add", "x", "--role", "superuser" });
         QCOMPARE(badRole.exitCode, 2);
+    }
+
+    // Issue 23 from the command line: a car unit reported stolen is disabled at once in the
+    // simulated field, the viewer may not report, and the ledger shows the period it ended.
+    void reportStolenAndReadTheLedger()
+    {
+        const QHash<QString, QString> demo { { QStringLiteral("SIMFLEET_PASSWORD"), QStringLiteral("demo") } };
+        // A small demo of its own: four healthy car units.
+        const QString w = ws("stolen.simfleet");
+        QVERIFY(simfleet::simulation::DemoWorkspace::create(w, nullptr, { 4, 4, 4, false }));
+        const Run provisioned = cli({ "-w", w, "provision", "--fleet", "PAYD car units", "--timeout", "2" });
+        QVERIFY2(provisioned.exitCode == 0, provisioned.err.constData());
+        const Run profiles = cli({ "-w", w, "profiles", "--fleet", "PAYD car units" });
+        const QJsonArray list = QJsonDocument::fromJson(profiles.out).array();
+        QCOMPARE(list.size(), 4);
+        const QString eid = list.first().toObject().value(QStringLiteral("eid")).toString();
+        const Run viewer = cli({ "-w", w, "--user", "viewer", "devices", "report", "--stolen", eid }, {}, demo);
+        QCOMPARE(viewer.exitCode, 1);
+        QVERIFY2(viewer.err.contains("report devices stolen"), viewer.err.constData());
+        const Run reported = cli({ "-w", w, "--user", "operations", "devices", "report", "--stolen", "--note", "police ref 4711", eid },
+                                 {}, demo);
+        QVERIFY2(reported.exitCode == 0, reported.err.constData());
+        const QJsonObject row = QJsonDocument::fromJson(reported.out).array().first().toObject();
+        QCOMPARE(row.value(QStringLiteral("custody")).toString(), QStringLiteral("stolen"));
+        QCOMPARE(row.value(QStringLiteral("contact")).toArray().first().toString(), QStringLiteral("subscription-disabled"));
+        QVERIFY(row.value(QStringLiteral("enabled_iccid")).isNull());
+        const QString today = QDateTime::currentDateTimeUtc().date().toString(Qt::ISODate);
+        const Run ledger = cli({ "-w", w, "ledger", "--from", today, "--to", today, "--format", "csv" });
+        QVERIFY2(ledger.exitCode == 0, ledger.err.constData());
+        QVERIFY(ledger.out.startsWith("eid,iccid,operator,customer,from,to,started_by,ended_by\n"));
+        bool found = false;
+        for (const QByteArray &line : ledger.out.split('\n')) {
+            if (line.startsWith(eid.toUtf8()))
+                found = line.endsWith(",reported-stolen") && line.contains(",campaign ");
+        }
+        QVERIFY2(found, ledger.out.constData());
+        const Run monthly = cli({ "-w", w, "--user", "am-albion", "ledger", "--monthly", "--from", today, "--to", today }, {}, demo);
+        QVERIFY2(monthly.exitCode == 0, monthly.err.constData());
+        for (const QJsonValue &m : QJsonDocument::fromJson(monthly.out).array())
+            QCOMPARE(m.toObject().value(QStringLiteral("operator")).toString(), QStringLiteral("Albion Telecom"));
+        const Run alerts = cli({ "-w", w, "devices", "alerts" });
+        QVERIFY(alerts.out.contains("subscription-disabled"));
+        QCOMPARE(cli({ "-w", w, "audit", "verify" }).exitCode, 0);
     }
 
     void tamperedAuditLogFails()

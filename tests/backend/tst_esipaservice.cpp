@@ -48,6 +48,11 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QtConcurrent/QtConcurrentRun>
+#include "campaigns/custodyservice.h"
+#include "campaigns/custodywatch.h"
+#include "store/custodyrepository.h"
+#include "store/secretvault.h"
+#include "store/auditlog.h"
 
 using namespace simfleet;
 namespace esipa = protocol::esipa;
@@ -475,6 +480,72 @@ private slots:
         QVERIFY2(changed, qPrintable(changed.errorMessage()));
         QCOMPARE(changed->succeeded, qint64(devices.size()));
         checkOneEnabledProfileEach(*w, eids);
+    }
+
+    // Issue 23 on the network: a device reported stolen while out of reach keeps its subscription
+    // until it checks in; then the eIM disables the profile on its eUICC (a signed PSMO), the
+    // store and the ledger follow, and the sighting is an alert with when and where.
+    void stolenDevicesAreDisabledWhenTheyCheckIn()
+    {
+        auto w = world();
+        eim::EsipaDeviceLinks links(w->service);
+        const Fleet f = fleetOf(*w->workspace);
+        PollingField field(*w, f.eids);
+        campaigns::CampaignSettings settings;
+        settings.answerTimeoutMs = 10000;
+        settings.batchSize = 4;
+        settings.concurrency = 4;
+        settings.network = true;
+        campaigns::CampaignService service(*w->workspace, links);
+        const access::Session owner = testing::ownerOf(*w->workspace);
+        auto id = service.create(owner, { campaigns::CampaignKind::InitialProvisioning, {}, f.operators[0], std::nullopt, f.devices,
+                                          settings });
+        QVERIFY(id);
+        QCOMPARE(service.run(owner, id.value())->succeeded, qint64(f.devices.size()));
+
+        const QString stolen = f.eids.at(1);
+        field.silence(stolen, true);
+        campaigns::CustodyService custody(*w->workspace, links);
+        QVERIFY(custody.report(owner, { stolen }, store::Custody::Stolen, QStringLiteral("taken from a car park")));
+        const QString path = w->workspace->info().path;
+        const store::SecretVault vault = w->workspace->vault();
+        campaigns::CustodyWatch watch(
+            links,
+            [&path, &vault]() -> Result<std::unique_ptr<store::Workspace>> {
+                auto opened = store::Workspace::open(path);
+                if (opened)
+                    opened.value()->unlockWith(vault);
+                return opened;
+            },
+            owner);
+        QVERIFY(watch.refresh(*w->workspace));
+        QTest::qWait(200);
+        QCOMPARE(watch.contacts(), 0u);
+        QCOMPARE(w->field->device(stolen)->listProfiles().value().first().state, QStringLiteral("enabled"));
+
+        field.silence(stolen, false);
+        QTRY_COMPARE_WITH_TIMEOUT(watch.contacts(), 1u, 20000);
+        const auto held = w->field->device(stolen)->listProfiles().value();
+        QCOMPARE(held.size(), 1);
+        QCOMPARE(held.first().state, QStringLiteral("disabled"));
+        QSqlQuery q(w->workspace->database());
+        QVERIFY(q.exec(QStringLiteral("SELECT p.state, sp.ended_by_event FROM profile p JOIN device d ON d.id = p.device_id"
+                                      " JOIN subscription_period sp ON sp.profile_id = p.id WHERE d.eid = '%1'").arg(stolen)));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toString(), QStringLiteral("disabled"));
+        QCOMPARE(q.value(1).toString(), QStringLiteral("reported-stolen"));
+        q.finish();
+        const auto alerts = store::CustodyRepository(w->workspace->database()).openAlerts(owner.scope(), 10).value();
+        QCOMPARE(alerts.size(), 2);
+        QCOMPARE(alerts.last().kind, QStringLiteral("sighting"));
+        QVERIFY(alerts.last().detail.contains(QStringLiteral("checked in")));
+        // It keeps polling: sighted again only after the interval, and nothing else is owed.
+        QTest::qWait(300);
+        QCOMPARE(watch.contacts(), 1u);
+        // The others kept their subscriptions.
+        checkOneEnabledProfileEach(*w, { f.eids.at(0), f.eids.at(2), f.eids.at(3) });
+        QSqlDatabase db = w->workspace->database();
+        QVERIFY(store::AuditLog::verify(db).value().intact);
     }
 
     // Devices that sleep through a campaign wait for it, not it for them: the devices that check
