@@ -7,6 +7,10 @@
 #include "changecommand.h"
 #include "profilescommand.h"
 #include "ledgercommand.h"
+#include "backupcommand.h"
+#include "restorecommand.h"
+#include "passphrasecommand.h"
+#include "rekeycommand.h"
 #include "profileservercommand.h"
 #include "provisioncommand.h"
 #include "auditcommand.h"
@@ -56,6 +60,10 @@ std::vector<std::unique_ptr<CliCommand>> allCommands()
     commands.push_back(std::make_unique<CampaignsCommand>());
     commands.push_back(std::make_unique<ProfilesCommand>());
     commands.push_back(std::make_unique<LedgerCommand>());
+    commands.push_back(std::make_unique<BackupCommand>());
+    commands.push_back(std::make_unique<RestoreCommand>());
+    commands.push_back(std::make_unique<PassphraseCommand>());
+    commands.push_back(std::make_unique<RekeyCommand>());
     commands.push_back(std::make_unique<ProfileServerCommand>());
     commands.push_back(std::make_unique<ServeCommand>());
     commands.push_back(std::make_unique<ReferenceValuesCommand>());

@@ -1,5 +1,8 @@
 #include "passphraseprompt.h"
 
+#include "access/session.h"
+#include "store/workspace.h"
+
 #include <QTextStream>
 
 #include <cstdio>
@@ -62,6 +65,38 @@ Result<crypto::SecretBytes> obtainPassword(CliContext &context, const char *vari
     if (!isatty(STDIN_FILENO))
         return fail(QStringLiteral("no password: set %1 or run this in a terminal").arg(QLatin1StringView(variable)));
     return readHidden(context, prompt);
+}
+
+Result<crypto::SecretBytes> obtainNewPassphrase(CliContext &context)
+{
+    if (const char *env = std::getenv("SIMFLEET_NEW_PASSPHRASE"); env && *env)
+        return crypto::SecretBytes(QByteArrayView(env, qsizetype(std::strlen(env))));
+    if (!isatty(STDIN_FILENO))
+        return fail(QStringLiteral("no new passphrase: set SIMFLEET_NEW_PASSPHRASE or run this in a terminal"));
+    auto first = readHidden(context, "New workspace passphrase: ");
+    if (!first)
+        return first;
+    auto second = readHidden(context, "Repeat the new passphrase: ");
+    if (!second)
+        return second;
+    if (!(first.value() == second.value()))
+        return fail(QStringLiteral("the two new passphrases differ"));
+    return first;
+}
+
+Result<crypto::SecretBytes> ownerPassphrase(CliContext &context, const store::Workspace &workspace)
+{
+    if (workspace.info().demo)
+        return store::readKeyFile(store::Workspace::keyFilePath(workspace.info().path));
+    return obtainPassphrase(context, false);
+}
+
+Result<void> requireOwner(const CliContext &context, const QString &command)
+{
+    if (!context.session || !context.session->isOwner())
+        return fail(QStringLiteral("only the workspace's owner may run %1: leave out -u and give the workspace passphrase")
+                        .arg(command));
+    return {};
 }
 
 } // namespace simfleet::cli

@@ -237,15 +237,18 @@ Result<Session> AccessService::login(const QString &name, QByteArrayView passwor
 
     const QByteArrayView keyEncryptionKey = bytes.sliced(checkSize);
     std::optional<store::SecretVault> vault;
-    if (roleWorksWithSecrets(*role)) {
-        if (user.wrappedDataKey.isEmpty())
+    const bool secrets = roleWorksWithSecrets(*role);
+    if (secrets) {
+        if (user.wrappedDataKey.isEmpty() && user.pendingKeySlot.isEmpty())
             return fail(QStringLiteral("%1 has no key slot; an Administrator must set a new password").arg(name));
-        auto opened = store::SecretVault::fromKeySlot(crypto::SecretBytes(keyEncryptionKey), user.wrappedDataKey);
-        if (!opened)
-            return fail(QStringLiteral("the key slot of %1 does not open (it was changed); an Administrator must set a new"
-                                       " password")
-                            .arg(name));
-        vault = std::move(opened).value();
+        if (!user.wrappedDataKey.isEmpty()) {
+            auto opened = store::SecretVault::fromKeySlot(crypto::SecretBytes(keyEncryptionKey), user.wrappedDataKey);
+            if (!opened)
+                return fail(QStringLiteral("the key slot of %1 does not open (it was changed); an Administrator must set a new"
+                                           " password")
+                                .arg(name));
+            vault = std::move(opened).value();
+        }
     }
     // A user of a workspace from before signed audit entries gets a signing key now, the first
     // time their password is at hand, and registers it on their own word.
@@ -264,10 +267,32 @@ Result<Session> AccessService::login(const QString &name, QByteArrayView passwor
             return opened.error();
         signingKey = opened.value();
     }
+    // After a rekey the user's slot waits sealed to their public key: taken up now, under their password.
+    QByteArray takenUpSlot;
+    if (secrets && !vault) {
+        auto opened = store::SecretVault::fromPendingSlot(signingKey, user.pendingKeySlot);
+        if (!opened)
+            return fail(QStringLiteral("the new key slot of %1 does not open: %2; an Administrator must set a new password")
+                            .arg(name, opened.errorMessage()));
+        auto wrapped = opened->wrapDataKey(crypto::SecretBytes(keyEncryptionKey));
+        if (!wrapped)
+            return wrapped.error();
+        takenUpSlot = wrapped.value();
+        vault = std::move(opened).value();
+    }
+    if (vault) {
+        QSqlDatabase db = m_workspace.database();
+        if (auto ok = vault->followRekey(db); !ok)
+            return ok.error();
+    }
     const store::AuditAuthor author { name, signingKey };
     const qint64 id = user.id;
     if (auto ok = m_workspace.writer().run([=](QSqlDatabase &db) -> Result<void> {
             store::UserRepository users(db);
+            if (!takenUpSlot.isEmpty()) {
+                if (auto r = users.takeUpKeySlot(id, takenUpSlot); !r)
+                    return r;
+            }
             if (firstKey) {
                 if (auto r = users.setFirstSigningKey(id, signingKey.publicPoint(), wrappedSigningKey); !r)
                     return r;

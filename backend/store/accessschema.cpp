@@ -141,7 +141,7 @@ Result<void> AccessSchema::install(QSqlDatabase &db)
         << QStringLiteral("GRANT INSERT ON audit_entry TO %1").arg(everyone)
         << QStringLiteral("GRANT INSERT, UPDATE ON workspace_setting TO %1").arg(everyone)
         << QStringLiteral("GRANT UPDATE (failed_logins, locked_until, last_login_at, signing_key, wrapped_signing_key,"
-                          " password_hash, password_salt, kdf_n, kdf_r, kdf_p, wrapped_data_key) ON app_user TO %1")
+                          " password_hash, password_salt, kdf_n, kdf_r, kdf_p, wrapped_data_key, pending_key_slot) ON app_user TO %1")
                .arg(everyone)
         << QStringLiteral("GRANT INSERT, UPDATE, DELETE ON workspace_key, customer, operator, fleet, device, profile,"
                           " attestation_result, attestation_nonce, certificate, campaign, campaign_item, app_user,"

@@ -351,6 +351,13 @@ const QList<Migration> &migrations()
                              "  'subscription-restored')),"
                              " raised_at TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '', latitude REAL, longitude REAL,"
                              " acknowledged_at TEXT)"),
+              // A new data key being rolled out (WorkspaceRekey): wrapped under the passphrase, and
+              // under the current data key so that whoever holds that can follow until it ends.
+              QStringLiteral("ALTER TABLE workspace_key ADD COLUMN rekey_next_key BLOB"),
+              QStringLiteral("ALTER TABLE workspace_key ADD COLUMN rekey_next_under_current BLOB"),
+              // A user's key slot after a rekey: the new data key sealed to their public key
+              // (ECIES), taken into an ordinary key slot at their next login.
+              QStringLiteral("ALTER TABLE app_user ADD COLUMN pending_key_slot BLOB"),
               QStringLiteral("CREATE INDEX device_alert_device ON device_alert(device_id, raised_at)"),
               QStringLiteral("CREATE INDEX device_alert_open ON device_alert(raised_at) WHERE acknowledged_at IS NULL"),
           } },

@@ -55,9 +55,32 @@ public:
     static Result<crypto::ScryptParameters> passphraseKeyDerivation(QSqlDatabase &db);
     static Result<SecretVault> fromKeySlot(const crypto::SecretBytes &keyEncryptionKey, QByteArrayView wrapped);
 
+    // Re-wraps the data key and the owner's signing key under a new passphrase (a new salt, the
+    // same scrypt cost); users' key slots are untouched. A wrong old passphrase changes nothing.
+    static Result<void> changePassphrase(QSqlDatabase &db, QByteArrayView oldPassphrase, QByteArrayView newPassphrase);
+
+    // While a rekey is under way (WorkspaceRekey) the vault holds the next data key too: secrets
+    // open under either key and are sealed under the next one. Called by unlock(); a vault
+    // from a user's key slot calls it after.
+    Result<void> followRekey(QSqlDatabase &db);
+    bool isRekeying() const { return !m_nextKey.isEmpty(); }
+    // The rekey's own steps: whether a secret is sealed under the next key already (false: it
+    // is still under the current one and needs sealing again), and the keys as the rekey moves
+    // them.
+    bool opensUnderNextKey(const SealedField &field, QByteArrayView sealed) const;
+    static Result<SecretVault> beginRekey(QSqlDatabase &db, QByteArrayView passphrase);
+    static Result<void> finishRekey(QSqlDatabase &db, QByteArrayView passphrase);
+
+    // A key slot for a user whose password is not at hand: the data key sealed to their public
+    // key (ECIES: ECDH P-256 with a one-time key, X9.63 KDF, AES-256-GCM), which their private
+    // key opens at their next login.
+    Result<QByteArray> sealDataKeyTo(const crypto::EcPublicKey &userKey) const;
+    static Result<SecretVault> fromPendingSlot(const crypto::EcPrivateKey &userKey, QByteArrayView pending);
+
 private:
     explicit SecretVault(crypto::SecretBytes dataKey) : m_dataKey(std::move(dataKey)) { }
     crypto::SecretBytes m_dataKey;
+    crypto::SecretBytes m_nextKey; // empty unless a rekey is under way
     crypto::EcPrivateKey m_ownerKey;
     QByteArray m_wrappedNewOwnerKey;
 };

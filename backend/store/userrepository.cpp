@@ -12,7 +12,7 @@ namespace {
 
 const QString userColumns = QStringLiteral(
     "SELECT id, name, role, operator_id, password_hash, password_salt, kdf_n, kdf_r, kdf_p, wrapped_data_key,"
-    " failed_logins, locked_until, last_login_at, signing_key, wrapped_signing_key FROM app_user");
+    " failed_logins, locked_until, last_login_at, signing_key, wrapped_signing_key, pending_key_slot FROM app_user");
 
 QDateTime timeFrom(const QVariant &v)
 {
@@ -47,6 +47,7 @@ UserRecord readUser(const QSqlQuery &q)
     u.lastLoginAt = timeFrom(q.value(12));
     u.signingKey = q.value(13).toByteArray();
     u.wrappedSigningKey = q.value(14).toByteArray();
+    u.pendingKeySlot = q.value(15).toByteArray();
     return u;
 }
 
@@ -173,13 +174,20 @@ Result<void> UserRepository::setRole(qint64 userId, const QString &role, std::op
                    { role, optionalValue(operatorId), blobValue(wrappedDataKey), userId }, "changing a user's role");
 }
 
+Result<void> UserRepository::takeUpKeySlot(qint64 userId, const QByteArray &wrappedDataKey)
+{
+    QSqlQuery q(m_db);
+    return execute(q, QStringLiteral("UPDATE app_user SET wrapped_data_key = ?, pending_key_slot = NULL WHERE id = ?"),
+                   { wrappedDataKey, userId }, "taking up a key slot");
+}
+
 Result<void> UserRepository::setPassword(qint64 userId, const UserRecord &c)
 {
     QSqlQuery q(m_db);
     return execute(q,
                    QStringLiteral("UPDATE app_user SET password_hash = ?, password_salt = ?, kdf_n = ?, kdf_r = ?,"
                                   " kdf_p = ?, wrapped_data_key = ?, signing_key = ?, wrapped_signing_key = ?, failed_logins = 0,"
-                                  " locked_until = NULL WHERE id = ?"),
+                                  " locked_until = NULL, pending_key_slot = NULL WHERE id = ?"),
                    { c.passwordHash, c.passwordSalt, qint64(c.kdfN), qint64(c.kdfR), qint64(c.kdfP),
                      blobValue(c.wrappedDataKey), blobValue(c.signingKey), blobValue(c.wrappedSigningKey), userId },
                    "changing a password");

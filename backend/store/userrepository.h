@@ -27,6 +27,9 @@ struct UserRecord
     quint32 kdfR = 8;
     quint32 kdfP = 1;
     QByteArray wrappedDataKey; // empty for roles without secrets
+    // After a rekey: the new data key sealed to the user's public key, taken into
+    // wrappedDataKey at their next login (store::WorkspaceRekey).
+    QByteArray pendingKeySlot;
     // The key the user signs audit entries with: public point, and private key wrapped under the
     // key the password derives. Empty for a user of an older workspace until their next login.
     QByteArray signingKey;
@@ -56,6 +59,8 @@ public:
     Result<void> recordLogin(qint64 userId, const QDateTime &at);
     Result<void> setRole(qint64 userId, const QString &role, std::optional<qint64> operatorId,
                          const QByteArray &wrappedDataKey);
+    // The pending key slot taken up: the data key wrapped under the user's password from now on.
+    Result<void> takeUpKeySlot(qint64 userId, const QByteArray &wrappedDataKey);
     // Password check, key slot and signing key together.
     Result<void> setPassword(qint64 userId, const UserRecord &credentials);
     // A signing key for a user of an older workspace, only while they have none.

@@ -68,6 +68,8 @@ Result<int> probe(const QString &path)
 // The file's permissions are the workspace's boundary (README "Security"): it is made readable
 // and writable by its owner only before SQLite writes a byte, and SQLite gives the -wal and -shm
 // files it creates beside it the same permissions.
+} // namespace
+
 Result<void> createPrivateFile(const QString &path)
 {
     QFile file(path);
@@ -77,6 +79,8 @@ Result<void> createPrivateFile(const QString &path)
         return fail(QStringLiteral("cannot make %1 private to you: %2").arg(native(path), file.errorString()));
     return {};
 }
+
+namespace {
 
 // Which of the workspace's files other users of this machine can read, if any.
 QString exposureOf(const QString &path)

@@ -14,6 +14,10 @@ class Clock;
 
 namespace simfleet::store {
 
+// Creates an empty file readable and writable by its owner only (a workspace, its copies and
+// backups), refusing one that exists.
+Result<void> createPrivateFile(const QString &path);
+
 class DatabaseConnection;
 class StoreWriter;
 class WorkspaceAddress;
