@@ -7,6 +7,7 @@
 #include "campaigns/campaignplanner.h"
 #include "campaigns/campaignqueries.h"
 #include "campaigns/campaignservice.h"
+#include "campaigns/custodyservice.h"
 #include "fleet/devicefilter.h"
 #include "fleet/devicelist.h"
 #include "store/campaignrepository.h"
@@ -104,6 +105,8 @@ struct CampaignRunner::Job
     bool retryFailed = false;
     QList<qint64> attestIds; // an attestation, not a campaign
     std::optional<campaigns::DeviceSelection> reconcile; // a reconciliation, not a campaign
+    QList<qint64> custodyIds; // a custody report or release, not a campaign
+    QString custody, note;
 };
 
 CampaignRunner::CampaignRunner(AccessController *access, devices::DeviceLinksOpener openDevices, QObject *parent)
@@ -226,6 +229,15 @@ void CampaignRunner::reconcile(const QList<qint64> &deviceIds, const QString &fi
     launch(job);
 }
 
+void CampaignRunner::custody(const QList<qint64> &deviceIds, const QString &custody, const QString &note)
+{
+    auto job = std::make_shared<Job>();
+    job->custodyIds = deviceIds;
+    job->custody = custody;
+    job->note = note;
+    launch(job);
+}
+
 void CampaignRunner::resume(qint64 campaignId, bool retryFailed)
 {
     auto job = std::make_shared<Job>();
@@ -315,6 +327,34 @@ void CampaignRunner::launch(std::shared_ptr<Job> job)
                     post([report = std::move(report).value()](CampaignRunner &r) { Q_EMIT r.reconciled(report); });
                     return;
                 }
+                if (!job->custodyIds.isEmpty()) {
+                    auto devices = fleet::FleetQueries(*ws.value()).devicesWithIds(session, job->custodyIds);
+                    if (!devices)
+                        return failWith(devices.errorMessage());
+                    QStringList eids;
+                    for (const auto &d : devices.value())
+                        eids << d.second;
+                    campaigns::CustodyService custody(*ws.value(), *field.value(), std::chrono::milliseconds(5000));
+                    const auto kind = store::custodyFromName(job->custody);
+                    auto done = job->custody == u"release" ? custody.release(session, eids)
+                                                           : custody.report(session, eids, kind.value_or(store::Custody::Stolen), job->note);
+                    if (!done)
+                        return failWith(done.errorMessage());
+                    // The simulated field is in reach now; devices on the network wait for their check-in.
+                    qint64 reached = 0;
+                    if (!network) {
+                        auto contacted = custody.contact(session, devices.value(), campaigns::CustodyService::Contact::Reached);
+                        if (!contacted)
+                            return failWith(contacted.errorMessage());
+                        for (const auto &c : contacted.value())
+                            reached += c.failure.isEmpty() && !c.done.isEmpty() ? 1 : 0;
+                    }
+                    const QString summary = tr("%n device(s) %1; %2 reached now.", nullptr, int(devices->size()))
+                                                .arg(job->custody == u"release" ? tr("released") : tr("reported %1").arg(job->custody))
+                                                .arg(reached);
+                    post([summary](CampaignRunner &r) { Q_EMIT r.custodyDone(summary); });
+                    return;
+                }
                 if (!job->attestIds.isEmpty()) {
                     auto devices = fleet::FleetQueries(*ws.value()).devicesWithIds(session, job->attestIds);
                     if (!devices)
@@ -328,6 +368,12 @@ void CampaignRunner::launch(std::shared_ptr<Job> job)
                     QMap<QString, qint64> verdicts;
                     for (const auto &o : outcomes.value())
                         ++verdicts[attestation::tierName(o.verdict.tier)];
+                    // What a verdict owes a device (a quarantine's disable, a recovery's restore) is
+                    // done while it is in reach.
+                    if (session.allows(access::Permission::ReportCustody)) {
+                        campaigns::CustodyService custody(*ws.value(), *field.value(), std::chrono::milliseconds(5000));
+                        (void)custody.contact(session, devices.value(), campaigns::CustodyService::Contact::AfterAttestation);
+                    }
                     post([verdicts](CampaignRunner &r) { Q_EMIT r.attested(verdicts); });
                     return;
                 }

@@ -65,6 +65,9 @@ public:
     // mends the workspace where it can, off the GUI thread (Devices page: "Reconcile").
     void reconcile(const QList<qint64> &deviceIds, const QString &filter);
     void resume(qint64 campaignId, bool retryFailed);
+    // Reports devices stolen, lost or recovered, or releases them from quarantine ("release"),
+    // and reaches those in the simulated field at once (CustodyService), off the GUI thread.
+    void custody(const QList<qint64> &deviceIds, const QString &custody, const QString &note);
     void pause();
     void cancel();
 
@@ -80,6 +83,7 @@ Q_SIGNALS:
     void counted(qint64 devices, const QString &problem);
     void attested(const QMap<QString, qint64> &verdicts);
     void reconciled(const simfleet::campaigns::ReconcileReport &report);
+    void custodyDone(const QString &summary);
     void choicesLoaded(const simfleet::models::CampaignChoices &choices);
     // The runner's thread is done: another campaign may start.
     void idle();

@@ -17,6 +17,7 @@ public:
         Operators,
         Campaigns,
         Attestation,
+        Ledger,
         Audit,
         Trust, // Administrators only (ManageTrust); the window hides it from the others
         Users, // Administrators only; the window hides it from the others

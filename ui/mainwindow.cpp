@@ -6,6 +6,7 @@
 #include "appearance.h"
 #include "pages/userspage.h"
 #include "pages/auditpage.h"
+#include "pages/ledgerpage.h"
 #include "pages/enrollpage.h"
 #include "pages/dashboardpage.h"
 #include "pages/attestationpage.h"
@@ -232,6 +233,11 @@ void MainWindow::buildPages()
             });
             continue;
         }
+        if (page == Page::Ledger) {
+            m_ledgerPage = new LedgerPage(m_access, m_pages);
+            m_pages->addWidget(m_ledgerPage);
+            continue;
+        }
         if (page == Page::Audit) {
             m_auditPage = new AuditPage(m_access, m_pages);
             m_pages->addWidget(m_auditPage);
@@ -255,6 +261,17 @@ void MainWindow::buildPages()
     connect(m_devicesPage, &DevicesPage::attestRequested, this, [this, runner](const QList<qint64> &devices) {
         m_attesting = true;
         runner->attest(devices);
+    });
+    connect(m_devicesPage, &DevicesPage::custodyRequested, this,
+            [this, runner](const QList<qint64> &devices, const QString &custody, const QString &note) {
+                m_reporting = true;
+                runner->custody(devices, custody, note);
+            });
+    connect(runner, &models::CampaignRunner::custodyDone, this, [this](const QString &summary) {
+        m_reporting = false;
+        m_devicesPage->say(summary);
+        m_devicesPage->reload();
+        m_dashboardPage->reload();
     });
     connect(m_devicesPage, &DevicesPage::reconcileRequested, this, [this, runner](const QList<qint64> &devices, const QString &filter) {
         m_reconciling = true;
@@ -296,7 +313,7 @@ void MainWindow::buildPages()
             m_devicesPage->say(message, true);
             m_attestationPage->say(message, true);
         }
-        if (std::exchange(m_reconciling, false))
+        if (std::exchange(m_reconciling, false) || std::exchange(m_reporting, false))
             m_devicesPage->say(message, true);
     });
     connect(m_devicesPage, &DevicesPage::provisionRequested, this, [this](const QList<qint64> &devices) {
@@ -567,6 +584,7 @@ void MainWindow::onSessionChanged()
     m_enrollPage->reload();
     m_dashboardPage->reload();
     m_attestationPage->reload();
+    m_ledgerPage->reload();
     if (allows(access::Permission::ViewAudit))
         m_auditPage->reload();
     if (managesUsers)
@@ -630,6 +648,10 @@ void MainWindow::onChangedOnServer(const QStringList &tables)
         m_usersPage->reload();
     if (any({ "audit_entry" }) && m_auditPage)
         m_auditPage->reload();
+    if (any({ "subscription_period" }) && m_ledgerPage)
+        m_ledgerPage->reload();
+    if (any({ "device_alert" }) && m_dashboardPage)
+        m_dashboardPage->reload();
 }
 
 void MainWindow::onWorkspaceFailed(const QString &path, const QString &message)

@@ -32,6 +32,7 @@ class CampaignsPage;
 class LoginDialog;
 class UsersPage;
 class AuditPage;
+class LedgerPage;
 class EnrollPage;
 class DashboardPage;
 class AttestationPage;
@@ -116,12 +117,14 @@ private:
     CampaignsPage *m_campaignsPage = nullptr;
     UsersPage *m_usersPage = nullptr;
     AuditPage *m_auditPage = nullptr;
+    LedgerPage *m_ledgerPage = nullptr;
     EnrollPage *m_enrollPage = nullptr;
     DashboardPage *m_dashboardPage = nullptr;
     AttestationPage *m_attestationPage = nullptr;
     TrustPage *m_trustPage = nullptr;
     bool m_attesting = false; // the runner's next failure is the Devices page's
     bool m_reconciling = false; // the same, for a reconciliation
+    bool m_reporting = false; // the same, for a custody report or release
     QHash<Page, QAction *> m_goActions; // the Go menu's entry per page
 };
 

@@ -2,6 +2,11 @@
 #include "store/sqlhelpers.h"
 
 #include "store/scope.h"
+#include "store/custodyrepository.h"
+#include "store/fleetstatistics.h"
+#include "core/clock.h"
+
+#include <QDateTime>
 
 #include <QRegularExpression>
 #include <QSqlError>
@@ -12,7 +17,8 @@ namespace simfleet::fleet {
 namespace {
 const QStringList keys { QStringLiteral("customer"), QStringLiteral("fleet"), QStringLiteral("operator"),
                          QStringLiteral("model"), QStringLiteral("verdict"), QStringLiteral("secure-element"),
-                         QStringLiteral("eid") };
+                         QStringLiteral("eid"), QStringLiteral("custody"), QStringLiteral("quarantined"),
+                         QStringLiteral("unseen-days"), QStringLiteral("reason") };
 }
 
 Result<DeviceFilter> DeviceFilter::parse(const QString &expression)
@@ -30,6 +36,13 @@ Result<DeviceFilter> DeviceFilter::parse(const QString &expression)
             return fail(QStringLiteral("unknown filter key \"%1\"; keys are %2").arg(t.key, keys.join(QStringLiteral(", "))));
         if (t.value.isEmpty())
             return fail(QStringLiteral("the filter term %1= has no value").arg(t.key));
+        if (t.key == u"custody" && !store::custodyFromName(t.value))
+            return fail(QStringLiteral("custody is in-service, stolen, lost or recovered, not \"%1\"").arg(t.value));
+        if (t.key == u"quarantined" && t.value != u"yes" && t.value != u"no")
+            return fail(QStringLiteral("quarantined is yes or no, not \"%1\"").arg(t.value));
+        bool days = false;
+        if (t.key == u"unseen-days" && (t.value.toInt(&days) < 1 || !days))
+            return fail(QStringLiteral("unseen-days is a number of days, 1 or more, not \"%1\"").arg(t.value));
         filter.terms.append(t);
     }
     if (filter.terms.isEmpty())
@@ -77,6 +90,19 @@ QString DeviceFilter::whereFor(QVariantList *values, std::optional<qint64> onlyO
             clauses << QStringLiteral("(SELECT p.operator_id FROM profile p WHERE p.device_id = d.id AND p.state = 'enabled'%1)"
                                       " = (SELECT o.id FROM operator o WHERE o.name = ?)")
                            .arg(mine);
+        } else if (t.key == u"custody") {
+            clauses << QStringLiteral("d.custody = ?");
+        } else if (t.key == u"quarantined") {
+            clauses << (t.value == u"yes" ? QStringLiteral("d.quarantined_at IS NOT NULL") : QStringLiteral("d.quarantined_at IS NULL"));
+            continue;
+        } else if (t.key == u"unseen-days") {
+            // Counted from now: a listing, not a step that must repeat under a test's clock.
+            const QString cutoff = storedTime(QDateTime::currentDateTimeUtc().addDays(-t.value.toInt()));
+            clauses << store::deviceConditions::unseenSince();
+            *values << cutoff << cutoff << cutoff;
+            continue;
+        } else if (t.key == u"reason") {
+            clauses << store::deviceConditions::latestReason();
         } else if (t.key == u"verdict") {
             if (t.value == u"not-attested") {
                 clauses << QStringLiteral("NOT EXISTS (SELECT 1 FROM attestation_result a WHERE a.device_id = d.id)");

@@ -18,6 +18,23 @@ Result<void> run(QSqlQuery &q, const QString &sql, const QVariantList &values)
 
 } // namespace
 
+namespace deviceConditions {
+
+QString unseenSince()
+{
+    return QStringLiteral("(d.enrolled_at < ? AND NOT EXISTS (SELECT 1 FROM attestation_result ua WHERE ua.device_id = d.id"
+                          " AND ua.verified_at >= ? AND ua.evidence IS NOT NULL)"
+                          " AND NOT EXISTS (SELECT 1 FROM eim_device ue WHERE ue.eid = d.eid AND ue.last_seen_at >= ?))");
+}
+
+QString latestReason()
+{
+    return QStringLiteral("(SELECT ra.reason_code FROM attestation_result ra WHERE ra.device_id = d.id"
+                          " ORDER BY ra.verified_at DESC, ra.id DESC LIMIT 1) = ?");
+}
+
+} // namespace deviceConditions
+
 Result<FleetFigures> FleetStatistics::figures(const Scope &scope, const QDateTime &now)
 {
     FleetFigures f;
@@ -52,6 +69,28 @@ Result<FleetFigures> FleetStatistics::figures(const Scope &scope, const QDateTim
             fleet.second += n;
     }
     f.contraindicated = f.byVerdict.value(QStringLiteral("contraindicated"));
+    q.finish();
+
+    const QString cutoff = storedTime(now.addDays(-FleetFigures::unseenDays));
+    if (auto ok = run(q,
+                      QStringLiteral("SELECT coalesce(sum(CASE WHEN d.custody = 'stolen' THEN 1 ELSE 0 END), 0),"
+                                     " coalesce(sum(CASE WHEN d.custody = 'lost' THEN 1 ELSE 0 END), 0),"
+                                     " coalesce(sum(CASE WHEN d.custody = 'recovered' THEN 1 ELSE 0 END), 0),"
+                                     " coalesce(sum(CASE WHEN d.quarantined_at IS NOT NULL THEN 1 ELSE 0 END), 0),"
+                                     " coalesce(sum(CASE WHEN %1 THEN 1 ELSE 0 END), 0),"
+                                     " coalesce(sum(CASE WHEN %2 THEN 1 ELSE 0 END), 0) FROM device d WHERE %3")
+                          .arg(deviceConditions::unseenSince(), deviceConditions::latestReason(), visible.sql),
+                      QVariantList { cutoff, cutoff, cutoff, QStringLiteral("no-reference-values") } + visible.values);
+        !ok)
+        return ok.error();
+    if (q.next()) {
+        f.stolen = q.value(0).toLongLong();
+        f.lost = q.value(1).toLongLong();
+        f.recovered = q.value(2).toLongLong();
+        f.quarantined = q.value(3).toLongLong();
+        f.unseen = q.value(4).toLongLong();
+        f.withoutReferenceValues = q.value(5).toLongLong();
+    }
     q.finish();
     if (auto ok = run(q, QStringLiteral("SELECT f.id, f.name, c.name FROM fleet f JOIN customer c ON c.id = f.customer_id"
                                         " ORDER BY c.name, f.name"),

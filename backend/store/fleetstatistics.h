@@ -43,7 +43,23 @@ struct FleetFigures
     // Revocation lists whose newest next update is within 7 days, or past: until the next list
     // is imported, revoked devices and servers under that issuer cannot be told apart.
     QList<RunningOut> revocationListsRunningOut;
+    // What ages over the years (issue 23): devices reported stolen, lost or recovered (awaiting
+    // attestation), quarantined, not seen for `unseenDays` days (no check-in, no answered
+    // attestation, not enrolled since), and those whose latest verdict found no reference
+    // values for the software they run.
+    qint64 stolen = 0, lost = 0, recovered = 0, quarantined = 0;
+    static constexpr int unseenDays = 30;
+    qint64 unseen = 0;
+    qint64 withoutReferenceValues = 0;
 };
+
+// Conditions over a device (alias d) shared by the figures and the device filter.
+namespace deviceConditions {
+// Not seen since the cutoff: three values, each the cutoff (storedTime).
+QString unseenSince();
+// Its latest verdict's reason: one value, the reason code.
+QString latestReason();
+} // namespace deviceConditions
 
 // Devices by their latest verdict and its reason (the Attestation page).
 struct VerdictReason

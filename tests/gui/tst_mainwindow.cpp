@@ -36,6 +36,7 @@
 #include "trusttablemodel.h"
 #include "testpki.h"
 #include "pages/auditpage.h"
+#include "pages/ledgerpage.h"
 #include "pages/devicedetailpane.h"
 #include "pages/dashboardpage.h"
 #include "dashboarddata.h"
@@ -218,6 +219,10 @@ private Q_SLOTS:
             }
             if (page == Page::Dashboard) {
                 QVERIFY(qobject_cast<ui::DashboardPage *>(window.pageWidget(page)));
+                continue;
+            }
+            if (page == Page::Ledger) {
+                QVERIFY(qobject_cast<ui::LedgerPage *>(window.pageWidget(page)));
                 continue;
             }
             QCOMPARE(page, Page::Attestation);

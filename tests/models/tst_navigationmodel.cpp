@@ -16,10 +16,10 @@ private slots:
     {
         models::NavigationModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QCOMPARE(model.rowCount(), 9);
+        QCOMPARE(model.rowCount(), 10);
         const QStringList expected { QStringLiteral("Dashboard"), QStringLiteral("Devices"), QStringLiteral("Enroll"),
                                      QStringLiteral("Operators"), QStringLiteral("Campaigns"),
-                                     QStringLiteral("Attestation"), QStringLiteral("Audit"), QStringLiteral("Trust"),
+                                     QStringLiteral("Attestation"), QStringLiteral("Ledger"), QStringLiteral("Audit"), QStringLiteral("Trust"),
                                      QStringLiteral("Users") };
         for (int row = 0; row < model.rowCount(); ++row) {
             const QModelIndex index = model.index(row);

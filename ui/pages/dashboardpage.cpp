@@ -139,6 +139,27 @@ void DashboardPage::rebuild()
         alerts << tr("<a href=\"verdict=contraindicated\">%n device(s)</a> failed attestation (tampered, debug enabled, "
                      "revoked or unknown software): no credential goes to them.",
                      nullptr, int(f.contraindicated));
+    if (f.stolen > 0)
+        alerts << tr("<a href=\"custody=stolen\">%n device(s)</a> reported stolen: their subscriptions are disabled at their "
+                     "next contact, and any sign of them raises an alert.",
+                     nullptr, int(f.stolen));
+    if (f.lost > 0)
+        alerts << tr("<a href=\"custody=lost\">%n device(s)</a> reported lost.", nullptr, int(f.lost));
+    if (f.recovered > 0)
+        alerts << tr("<a href=\"custody=recovered\">%n recovered device(s)</a> wait for an attestation before their "
+                     "subscriptions run again.",
+                     nullptr, int(f.recovered));
+    if (f.quarantined > 0)
+        alerts << tr("<a href=\"quarantined=yes\">%n device(s)</a> quarantined after a contraindicated verdict: an "
+                     "Administrator releases them after an affirming one.",
+                     nullptr, int(f.quarantined));
+    if (f.unseen > 0)
+        alerts << tr("<a href=\"unseen-days=%1\">%n device(s)</a> not seen for %1 days or more.", nullptr, int(f.unseen))
+                      .arg(store::FleetFigures::unseenDays);
+    if (f.withoutReferenceValues > 0)
+        alerts << tr("<a href=\"reason=no-reference-values\">%n device(s)</a> run software versions without reference "
+                     "values: import their manufacturer's values on the Attestation page.",
+                     nullptr, int(f.withoutReferenceValues));
     if (f.failedInRecentCampaigns > 0)
         alerts << tr("%n device(s) failed or were rolled back in the campaigns of the last 7 days: see the Campaigns page.",
                      nullptr, int(f.failedInRecentCampaigns));

@@ -7,6 +7,8 @@
 #include "accesscontroller.h"
 
 #include <QAction>
+#include <QInputDialog>
+#include <QMenu>
 #include <QDir>
 #include <QFileDialog>
 #include <QHBoxLayout>
@@ -38,6 +40,11 @@ DevicesPage::DevicesPage(models::AccessController *access, QWidget *parent)
       m_provision(new QAction(tr("&Provision…"), this)),
       m_export(new QAction(tr("E&xport List as CSV…"), this)),
       m_reconcile(new QAction(tr("&Reconcile with Devices"), this)),
+      m_report(new QAction(tr("Re&port"), this)),
+      m_stolen(new QAction(tr("&Stolen…"), this)),
+      m_lost(new QAction(tr("&Lost…"), this)),
+      m_recovered(new QAction(tr("&Recovered"), this)),
+      m_release(new QAction(tr("Release from &Quarantine"), this)),
       m_access(access)
 {
     setObjectName(QStringLiteral("devicesPage"));
@@ -52,7 +59,8 @@ DevicesPage::DevicesPage(models::AccessController *access, QWidget *parent)
     m_filter->setClearButtonEnabled(true);
     m_filter->setAccessibleName(tr("Filter devices"));
     m_filter->setToolTip(tr("Terms joined by \"and\", each KEY=VALUE. Keys: customer, fleet, operator (\"none\" for no "
-                            "profile), model, verdict, secure-element, eid (a prefix)."));
+                            "profile), model, verdict, reason, secure-element, eid (a prefix), custody (stolen, lost, recovered), "
+                            "quarantined (yes), unseen-days (N)."));
     m_count->setObjectName(QStringLiteral("deviceCount"));
     m_problem->setObjectName(QStringLiteral("filterProblem"));
     m_problem->setWordWrap(true);
@@ -86,15 +94,32 @@ DevicesPage::DevicesPage(models::AccessController *access, QWidget *parent)
     m_reconcile->setObjectName(QStringLiteral("reconcileDevices"));
     m_reconcile->setToolTip(tr("Ask the selected devices (or, without a selection, those the filter matches) which profiles "
                                "they hold, show every difference from the workspace and repair what can be"));
-    m_table->addActions({ m_attest, m_provision, m_change, m_reconcile, m_export });
+    // Theft, loss and tampering: what Operations report, and what an Administrator releases.
+    m_report->setObjectName(QStringLiteral("reportDevices"));
+    m_report->setToolTip(tr("Report the selected devices stolen, lost or recovered, or release them from quarantine"));
+    auto *reportMenu = new QMenu(this);
+    reportMenu->addActions({ m_stolen, m_lost, m_recovered });
+    reportMenu->addSeparator();
+    reportMenu->addAction(m_release);
+    m_report->setMenu(reportMenu);
+    m_stolen->setObjectName(QStringLiteral("reportStolen"));
+    m_stolen->setToolTip(tr("Their subscriptions are disabled at their next contact; they get none until recovered and attested"));
+    m_lost->setObjectName(QStringLiteral("reportLost"));
+    m_recovered->setObjectName(QStringLiteral("reportRecovered"));
+    m_recovered->setToolTip(tr("Attested at their next contact; an affirming verdict gives them their subscriptions back"));
+    m_release->setObjectName(QStringLiteral("releaseDevices"));
+    m_release->setToolTip(tr("After an affirming verdict, the subscriptions of quarantined devices run again"));
+    m_table->addActions({ m_attest, m_provision, m_change, m_reconcile, m_report, m_export });
 
     auto *filters = new QHBoxLayout;
     filters->addWidget(m_search, 1);
     filters->addWidget(m_filter, 3);
     auto *actions = new QHBoxLayout;
-    for (QAction *action : { m_attest, m_provision, m_change, m_reconcile, m_export }) {
+    for (QAction *action : { m_attest, m_provision, m_change, m_reconcile, m_report, m_export }) {
         auto *button = new QToolButton(this);
         button->setDefaultAction(action);
+        if (action == m_report)
+            button->setPopupMode(QToolButton::InstantPopup);
         button->setToolButtonStyle(Qt::ToolButtonTextOnly);
         // A tool button shows whatever its action's visibility: a role's hidden actions (and,
         // logged out, all but the export) would leave buttons that widen the window.
@@ -146,6 +171,10 @@ DevicesPage::DevicesPage(models::AccessController *access, QWidget *parent)
                           : tr("Reconciling %n device(s)…", nullptr, int(ids.size())));
         Q_EMIT reconcileRequested(ids, m_filter->text().trimmed());
     });
+    connect(m_stolen, &QAction::triggered, this, [this] { requestCustody(QStringLiteral("stolen")); });
+    connect(m_lost, &QAction::triggered, this, [this] { requestCustody(QStringLiteral("lost")); });
+    connect(m_recovered, &QAction::triggered, this, [this] { requestCustody(QStringLiteral("recovered")); });
+    connect(m_release, &QAction::triggered, this, [this] { requestCustody(QStringLiteral("release")); });
     connect(m_export, &QAction::triggered, this, [this] {
         auto *dialog = new QFileDialog(this, tr("Export the Device List"), QDir::home().filePath(QStringLiteral("devices.csv")),
                                        tr("CSV files (*.csv)"));
@@ -196,6 +225,37 @@ void DevicesPage::updateActions()
     m_reconcile->setEnabled(session && session->allows(access::Permission::Provision)
                             && (any || !m_filter->text().trimmed().isEmpty()));
     m_export->setEnabled(session != nullptr);
+    const bool mayReport = session && session->allows(access::Permission::ReportCustody);
+    const bool mayRelease = session && session->allows(access::Permission::ReleaseQuarantine);
+    m_report->setVisible(mayReport || mayRelease);
+    m_report->setEnabled(any);
+    for (QAction *a : { m_stolen, m_lost, m_recovered })
+        a->setVisible(mayReport);
+    m_release->setVisible(mayRelease);
+}
+
+void DevicesPage::requestCustody(const QString &custody)
+{
+    const QList<qint64> ids = selectedDevices();
+    if (ids.isEmpty())
+        return;
+    if (custody != u"stolen" && custody != u"lost") {
+        say(custody == u"release" ? tr("Releasing %n device(s)…", nullptr, int(ids.size()))
+                                  : tr("Reporting %n device(s) recovered…", nullptr, int(ids.size())));
+        Q_EMIT custodyRequested(ids, custody, {});
+        return;
+    }
+    // What happened, for the audit log and the alerts (a police reference, where it was last seen).
+    auto *dialog = new QInputDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(custody == u"stolen" ? tr("Report Stolen") : tr("Report Lost"));
+    dialog->setLabelText(tr("%n device(s) will be reported %1. What happened?", nullptr, int(ids.size()))
+                             .arg(custody == u"stolen" ? tr("stolen") : tr("lost")));
+    connect(dialog, &QInputDialog::textValueSelected, this, [this, ids, custody](const QString &note) {
+        say(tr("Reporting %n device(s)…", nullptr, int(ids.size())));
+        Q_EMIT custodyRequested(ids, custody, note.trimmed());
+    });
+    dialog->open();
 }
 
 void DevicesPage::showDetail()

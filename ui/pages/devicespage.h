@@ -47,12 +47,15 @@ Q_SIGNALS:
     void provisionRequested(const QList<qint64> &devices);
     // The selection, or without one the devices the filter matches.
     void reconcileRequested(const QList<qint64> &devices, const QString &filter);
+    // custody: stolen, lost or recovered; or "release" (from quarantine).
+    void custodyRequested(const QList<qint64> &devices, const QString &custody, const QString &note);
 
 private:
     void applyFilter();
     void updateCount();
     void showDetail();
     void updateActions();
+    void requestCustody(const QString &custody);
 
     models::DeviceTableModel *m_model;
     QLineEdit *m_search;
@@ -68,6 +71,11 @@ private:
     QAction *m_provision;
     QAction *m_export;
     QAction *m_reconcile;
+    QAction *m_report;
+    QAction *m_stolen;
+    QAction *m_lost;
+    QAction *m_recovered;
+    QAction *m_release;
     models::AccessController *m_access;
     quint64 m_detailRequest = 0;
 };
