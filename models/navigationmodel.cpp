@@ -16,6 +16,7 @@ NavigationModel::NavigationModel(QObject *parent) : QAbstractListModel(parent)
               "dashboard"),
         entry(Page::Devices, tr("Devices"),
               tr("Every device with its identity, secure element, profiles and attestation history."), "devices"),
+        entry(Page::Map, tr("Map"), tr("Where the trackers and car units are, stolen ones marked; works offline."), "map"),
         entry(Page::Enroll, tr("Enroll"),
               tr("Import equipment from a factory CSV into a fleet and provision its home operator's profile."),
               "enroll"),

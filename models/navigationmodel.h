@@ -13,6 +13,7 @@ public:
     enum class Page {
         Dashboard,
         Devices,
+        Map,
         Enroll,
         Operators,
         Campaigns,

@@ -7,6 +7,8 @@
 #include "pages/userspage.h"
 #include "pages/auditpage.h"
 #include "pages/ledgerpage.h"
+#include "pages/mappage.h"
+#include "workspacecare.h"
 #include "pages/enrollpage.h"
 #include "pages/dashboardpage.h"
 #include "pages/attestationpage.h"
@@ -233,6 +235,15 @@ void MainWindow::buildPages()
             });
             continue;
         }
+        if (page == Page::Map) {
+            m_mapPage = new MapPage(m_access, m_pages);
+            m_pages->addWidget(m_mapPage);
+            connect(m_mapPage, &MapPage::showDevices, this, [this](const QString &filter) {
+                m_devicesPage->showFiltered(filter);
+                showPage(Page::Devices);
+            });
+            continue;
+        }
         if (page == Page::Ledger) {
             m_ledgerPage = new LedgerPage(m_access, m_pages);
             m_pages->addWidget(m_ledgerPage);
@@ -346,6 +357,20 @@ void MainWindow::buildMenus()
     QAction *create = file->addAction(tr("&New Workspace…"), this, qOverload<>(&MainWindow::createWorkspace));
     create->setShortcut(QKeySequence::New);
     create->setObjectName(QStringLiteral("newWorkspaceAction"));
+    file->addSeparator();
+    m_care = new WorkspaceCare(m_access, this);
+    m_care->addTo(file);
+    connect(m_care, &WorkspaceCare::restored, this, &MainWindow::openWorkspaceFile);
+    connect(m_care, &WorkspaceCare::message, this, [this](const QString &text, bool problem) {
+        if (!problem) {
+            statusBar()->showMessage(text, 15000);
+            return;
+        }
+        auto *box = new QMessageBox(QMessageBox::Warning, tr("simfleet"), text, QMessageBox::Ok, this);
+        box->setObjectName(QStringLiteral("careProblem"));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+    });
     file->addSeparator();
     m_loginAction = file->addAction(tr("&Log In as Another User…"), this, &MainWindow::showLogin);
     m_loginAction->setObjectName(QStringLiteral("loginAction"));
@@ -564,6 +589,7 @@ void MainWindow::onSessionChanged()
 {
     const access::Session *session = m_access->session();
     m_logoutAction->setEnabled(session != nullptr);
+    m_care->updateActions();
     m_userLabel->setText(session ? tr("Logged in as %1").arg(session->describe()) : tr("Not logged in"));
     // The UI only hides what the role cannot do; the backend refuses it regardless. Nobody
     // logged in sees the pages as they are (each says to log in).
@@ -585,6 +611,7 @@ void MainWindow::onSessionChanged()
     m_dashboardPage->reload();
     m_attestationPage->reload();
     m_ledgerPage->reload();
+    m_mapPage->reload();
     if (allows(access::Permission::ViewAudit))
         m_auditPage->reload();
     if (managesUsers)
@@ -648,6 +675,8 @@ void MainWindow::onChangedOnServer(const QStringList &tables)
         m_usersPage->reload();
     if (any({ "audit_entry" }) && m_auditPage)
         m_auditPage->reload();
+    if (fleet && m_mapPage)
+        m_mapPage->reload();
     if (any({ "subscription_period" }) && m_ledgerPage)
         m_ledgerPage->reload();
     if (any({ "device_alert" }) && m_dashboardPage)

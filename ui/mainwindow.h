@@ -33,6 +33,8 @@ class LoginDialog;
 class UsersPage;
 class AuditPage;
 class LedgerPage;
+class MapPage;
+class WorkspaceCare;
 class EnrollPage;
 class DashboardPage;
 class AttestationPage;
@@ -118,6 +120,8 @@ private:
     UsersPage *m_usersPage = nullptr;
     AuditPage *m_auditPage = nullptr;
     LedgerPage *m_ledgerPage = nullptr;
+    MapPage *m_mapPage = nullptr;
+    WorkspaceCare *m_care = nullptr;
     EnrollPage *m_enrollPage = nullptr;
     DashboardPage *m_dashboardPage = nullptr;
     AttestationPage *m_attestationPage = nullptr;

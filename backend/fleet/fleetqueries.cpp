@@ -187,6 +187,14 @@ Result<qint64> FleetQueries::deviceCount(const access::Session &by, const store:
     return store::DeviceRepository(m_workspace.database()).countMatching(by.scope(), query);
 }
 
+Result<QList<store::DeviceRepository::Position>> FleetQueries::devicePositions(const access::Session &by,
+                                                                              const store::DeviceRepository::PageQuery &query) const
+{
+    if (auto ok = mayView(by); !ok)
+        return ok.error();
+    return store::DeviceRepository(m_workspace.database()).positions(by.scope(), query);
+}
+
 Result<QList<store::ProfileOverview>> FleetQueries::profiles(const access::Session &by, std::optional<QString> eid,
                                                              std::optional<qint64> fleetId) const
 {

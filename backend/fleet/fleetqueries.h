@@ -57,6 +57,8 @@ public:
     Result<QList<store::DeviceOverview>> devicePage(const access::Session &by, const store::DeviceRepository::PageQuery &query,
                                                     qint64 offset, int limit) const;
     Result<qint64> deviceCount(const access::Session &by, const store::DeviceRepository::PageQuery &query) const;
+    Result<QList<store::DeviceRepository::Position>> devicePositions(const access::Session &by,
+                                                                      const store::DeviceRepository::PageQuery &query) const;
 
     Result<QList<store::ProfileOverview>> profiles(const access::Session &by, std::optional<QString> eid,
                                                    std::optional<qint64> fleetId) const;

@@ -266,6 +266,29 @@ Result<qint64> DeviceRepository::countMatching(const Scope &scope, const PageQue
     return n;
 }
 
+Result<QList<DeviceRepository::Position>> DeviceRepository::positions(const Scope &scope, const PageQuery &query)
+{
+    QVariantList values;
+    const QString from = overviewFrom(scope, &values);
+    QString where = pageWhere(dialectOf(m_db), scope, query, &values);
+    where += (where.isEmpty() ? QStringLiteral(" WHERE ") : QStringLiteral(" AND "))
+        + QStringLiteral("d.latitude IS NOT NULL AND d.longitude IS NOT NULL");
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (auto ok = execute(q,
+                          QStringLiteral("SELECT d.eid, d.label, f.name, d.latitude, d.longitude, d.custody,"
+                                         " CASE WHEN d.quarantined_at IS NULL THEN 0 ELSE 1 END")
+                              + from + where,
+                          values, "reading where devices are");
+        !ok)
+        return ok.error();
+    QList<Position> out;
+    while (q.next())
+        out.append({ q.value(0).toString(), q.value(1).toString(), q.value(2).toString(), q.value(3).toDouble(),
+                     q.value(4).toDouble(), q.value(5).toString(), q.value(6).toInt() != 0 });
+    return out;
+}
+
 Result<void> DeviceRepository::forIdsInChunks(const QList<qint64> &ids, const QString &sql, const QVariantList &values,
                                               const char *doing, const std::function<void(const QSqlQuery &)> &visit)
 {

@@ -58,6 +58,17 @@ public:
     };
     Result<QList<DeviceOverview>> overviewPage(const Scope &scope, const PageQuery &query, qint64 offset, int limit);
     Result<qint64> countMatching(const Scope &scope, const PageQuery &query);
+    // Where the matching devices are (those with a position), for the Map page.
+    struct Position
+    {
+        QString eid;
+        QString label;
+        QString fleet;
+        double latitude = 0, longitude = 0;
+        QString custody;
+        bool quarantined = false;
+    };
+    Result<QList<Position>> positions(const Scope &scope, const PageQuery &query);
     // The ids among those given that the scope does not show (none for an unrestricted scope).
     Result<QList<qint64>> outsideScope(const Scope &scope, const QList<qint64> &ids);
     // (id, EID) of the devices given that exist, by id.

@@ -37,6 +37,7 @@
 #include "testpki.h"
 #include "pages/auditpage.h"
 #include "pages/ledgerpage.h"
+#include "pages/mappage.h"
 #include "pages/devicedetailpane.h"
 #include "pages/dashboardpage.h"
 #include "dashboarddata.h"
@@ -223,6 +224,10 @@ private Q_SLOTS:
             }
             if (page == Page::Ledger) {
                 QVERIFY(qobject_cast<ui::LedgerPage *>(window.pageWidget(page)));
+                continue;
+            }
+            if (page == Page::Map) {
+                QVERIFY(qobject_cast<ui::MapPage *>(window.pageWidget(page)));
                 continue;
             }
             QCOMPARE(page, Page::Attestation);

@@ -16,8 +16,8 @@ private slots:
     {
         models::NavigationModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QCOMPARE(model.rowCount(), 10);
-        const QStringList expected { QStringLiteral("Dashboard"), QStringLiteral("Devices"), QStringLiteral("Enroll"),
+        QCOMPARE(model.rowCount(), 11);
+        const QStringList expected { QStringLiteral("Dashboard"), QStringLiteral("Devices"), QStringLiteral("Map"), QStringLiteral("Enroll"),
                                      QStringLiteral("Operators"), QStringLiteral("Campaigns"),
                                      QStringLiteral("Attestation"), QStringLiteral("Ledger"), QStringLiteral("Audit"), QStringLiteral("Trust"),
                                      QStringLiteral("Users") };
