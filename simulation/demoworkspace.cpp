@@ -5,6 +5,7 @@
 #include "simulationlog.h"
 
 #include "core/clock.h"
+#include "demostories.h"
 #include "crypto/demopki.h"
 #include "crypto/random.h"
 #include "identity/eid.h"
@@ -475,10 +476,43 @@ Result<std::unique_ptr<store::Workspace>> DemoWorkspace::create(const QString &p
     return workspace;
 }
 
+Result<std::unique_ptr<store::Workspace>> DemoWorkspace::createWithStories(const QString &path, DemoContents *contents,
+                                                                           QStringList *told)
+{
+    const QDateTime now = SystemClock::instance().now();
+    ManualClock clock(DemoStories::beginning(now));
+    {
+        auto created = create(path, &clock, {}, contents);
+        if (!created)
+            return created.error();
+    }
+    auto stories = DemoStories::tell(path, clock, now);
+    if (!stories) {
+        const EimTlsFiles tls = eimTlsFiles(path);
+        const QString fieldFile = simulation::SimulatedField::pathForWorkspace(path);
+        for (const QString &file : QStringList { path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm"), store::Workspace::keyFilePath(path),
+                                     fieldFile, fieldFile + QStringLiteral("-wal"), fieldFile + QStringLiteral("-shm"),
+                                     SimulatedField::flashLogPath(fieldFile), tls.certificate, tls.key, tls.root })
+            QFile::remove(file);
+        return fail(QStringLiteral("the demo's stories could not be told: %1").arg(stories.errorMessage()));
+    }
+    if (told)
+        *told = stories.value();
+    auto workspace = store::Workspace::open(path);
+    if (!workspace)
+        return workspace.error();
+    if (auto ok = workspace.value()->unlockWithKeyFile(); !ok)
+        return ok.error();
+    if (auto renewed = renewRevocationLists(*workspace.value()); !renewed)
+        qCWarning(lcSimulation) << "the demo's revocation lists could not be renewed:" << renewed.errorMessage();
+    return workspace;
+}
+
 Result<std::unique_ptr<store::Workspace>> DemoWorkspace::openOrCreate(const QString &path, const Clock *clock)
 {
+    // The desktop's demo tells its stories; a caller with its own clock (a test) gets the plain demo.
     if (!QFileInfo::exists(path))
-        return create(path, clock);
+        return clock ? create(path, clock) : createWithStories(path);
     auto workspace = store::Workspace::open(path, clock);
     // An older simfleet's demo: its key file is the owner's proof, so it is upgraded at once.
     if (!workspace && workspace.error().code == ErrorCode::UpgradeNeeded && QFileInfo::exists(store::Workspace::keyFilePath(path))) {
@@ -501,7 +535,7 @@ Result<std::unique_ptr<store::Workspace>> DemoWorkspace::openOrCreate(const QStr
     return workspace;
 }
 
-Result<int> DemoWorkspace::renewRevocationLists(store::Workspace &workspace)
+Result<int> DemoWorkspace::renewRevocationLists(store::Workspace &workspace, SimulatedField *openField)
 {
     constexpr int renewWithinDays = 7; // the lists run 30 days
     if (!workspace.info().demo)
@@ -532,21 +566,27 @@ Result<int> DemoWorkspace::renewRevocationLists(store::Workspace &workspace)
         if (!due)
             return 0;
     }
-    auto field = simulation::SimulatedField::openForWorkspace(workspace.info().path, &workspace.clock());
-    if (!field)
-        return field.error();
+    // The field already open in this process (the demo's stories) issues them; otherwise it is opened.
+    std::unique_ptr<SimulatedField> opened;
+    if (!openField) {
+        auto field = simulation::SimulatedField::openForWorkspace(workspace.info().path, &workspace.clock());
+        if (!field)
+            return field.error();
+        opened = std::move(field).value();
+    }
+    SimulatedField &field = openField ? *openField : *opened;
     QList<store::RevocationListRecord> fresh;
-    for (const crypto::Certificate &eum : field.value()->manufacturerCertificates()) {
+    for (const crypto::Certificate &eum : field.manufacturerCertificates()) {
         const QString issuer = eum.subjectText();
         const QDateTime until = latest.value(issuer);
         if (until.isValid() && now.addDays(renewWithinDays) < until)
             continue;
-        auto crl = field.value()->revocationList(eum.subject().organization);
+        auto crl = field.revocationList(eum.subject().organization);
         if (!crl)
             return crl.error();
         fresh.append({ 0, issuer, crl->toDer(), crl->thisUpdate(), crl->nextUpdate() });
     }
-    field.value().reset();
+    opened.reset();
     if (fresh.isEmpty())
         return 0;
     auto added = workspace.writer().run([&fresh, now](QSqlDatabase &db) -> Result<void> {

@@ -54,6 +54,11 @@ public:
     static Result<std::unique_ptr<store::Workspace>> create(const QString &path, const Clock *clock = nullptr,
                                                             DemoFleetSizes sizes = {}, DemoContents *contents = nullptr);
     static Result<std::unique_ptr<store::Workspace>> openOrCreate(const QString &path, const Clock *clock = nullptr);
+    // The demo as the README shows it: created two months ago (DemoStories::beginning), with the
+    // seed's three stories told up to now (DemoStories), opened on the system clock. told: what
+    // the stories did, one line each. Nothing is left behind on failure.
+    static Result<std::unique_ptr<store::Workspace>> createWithStories(const QString &path, DemoContents *contents = nullptr,
+                                                                       QStringList *told = nullptr);
 
     // The TLS identity the demo's eIM serves ESipa with (`simfleet-cli serve`), for "localhost",
     // and the root its devices trust (`simfleet-field --eim-root`), beside the workspace: a demo
@@ -71,7 +76,7 @@ public:
     // nextUpdate, as a real manufacturer's distribution point would: a demo opened next month
     // still attests, instead of every verdict being revocation-unknown. Returns how many lists
     // were added; nothing for a workspace that is not a demo.
-    static Result<int> renewRevocationLists(store::Workspace &workspace);
+    static Result<int> renewRevocationLists(store::Workspace &workspace, class SimulatedField *openField = nullptr);
 };
 
 } // namespace simfleet::simulation

@@ -275,7 +275,7 @@ Result<QByteArray> SimulatedDevice::evidence(const QByteArray &nonce)
         claims.measurements[0].digest = crypto::sha256(QByteArray(QByteArrayLiteral("patched bootloader ") + m_spec.eid.toLatin1()));
     claims.debug = m_spec.fault == Fault::DebugEnabled ? protocol::DebugStatus::Enabled : protocol::DebugStatus::DisabledPermanently;
     claims.secureBoot = true;
-    claims.tampered = false;
+    claims.tampered = m_tamperTripped.load();
     claims.issuedAt = m_surroundings->now().addSecs(m_spec.fault == Fault::ClockSkew ? m_surroundings->timing().clockSkewSeconds : 0);
     crypto::EcPrivateKey key;
     QList<QByteArray> chain;

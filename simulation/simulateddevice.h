@@ -16,6 +16,8 @@
 #include <QHash>
 #include <QList>
 #include <QMutex>
+
+#include <atomic>
 #include <QString>
 
 #include <chrono>
@@ -188,6 +190,10 @@ public:
     };
     Memory memory() const;
     void restore(Memory memory);
+    // The enclosure's tamper switch (SimulatedField::tamperWith): from now on the device's
+    // evidence says it was tampered with (the EAT's tamper state), as real equipment reports.
+    void tripTamperSwitch() { m_tamperTripped.store(true); }
+    bool tamperTripped() const { return m_tamperTripped.load(); }
     // Applies a change found in the flash log.
     void replay(const FlashRecord &record);
 
@@ -227,6 +233,7 @@ private:
     DeviceSurroundings *const m_surroundings;
 
     mutable QMutex m_mutex; // m_memory and m_key
+    std::atomic<bool> m_tamperTripped { false };
     Memory m_memory;
     crypto::EcPrivateKey m_key;
     // One download at a time; the session lives only in memory, as a secure element's volatile

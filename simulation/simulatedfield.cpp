@@ -312,6 +312,12 @@ Result<std::unique_ptr<SimulatedField>> SimulatedField::open(const QString &path
         if (memory != memories.end())
             memory->eimCounters.insert(q.value(1).toString(), q.value(2).toLongLong());
     }
+    if (q.exec(QStringLiteral("SELECT substr(key, 10) FROM field_setting WHERE key LIKE 'tampered:%'"))) {
+        while (q.next()) {
+            if (const auto tampered = field->m_devices.value(q.value(0).toString()))
+                tampered->tripTamperSwitch();
+        }
+    }
     if (q.exec(QStringLiteral("SELECT key, value FROM field_setting WHERE key IN ('eim_id', 'eim_public_key')"))) {
         QString eimId;
         QByteArray publicKey;
@@ -547,6 +553,24 @@ Result<void> SimulatedField::takeInFlashLog(QSqlDatabase &db)
         return ok;
     // Killed here, the next open finds the log's generation taken in and only starts it afresh.
     return m_flash->restart();
+}
+
+Result<void> SimulatedField::tamperWith(const QString &eid)
+{
+    SimulatedDevice *target = device(eid);
+    if (!target)
+        return fail(QStringLiteral("the simulated field has no device %1").arg(eid));
+    auto connection = store::DatabaseConnection::open(m_path);
+    if (!connection)
+        return connection.error();
+    QSqlDatabase db = connection.value()->database();
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO field_setting (key, value) VALUES (?, '1')"));
+    q.addBindValue(QString(QStringLiteral("tampered:") + eid));
+    if (!q.exec())
+        return fail(QStringLiteral("the simulated field's file: %1").arg(q.lastError().text()));
+    target->tripTamperSwitch();
+    return {};
 }
 
 Result<void> SimulatedField::associateEim(const QString &eimId, const QByteArray &publicKey)

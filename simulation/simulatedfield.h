@@ -73,6 +73,9 @@ public:
     // The manufacturer's current revocation list, listing the devices it revoked.
     Result<crypto::RevocationList> revocationList(const QString &manufacturer) const;
     Fault faultOf(const QString &eid) const;
+    // Someone opened the device's enclosure: its tamper switch trips, and stays tripped in the
+    // field's file (a tampered device does not heal). Refused for an EID the field lacks.
+    Result<void> tamperWith(const QString &eid);
     // A manufacturer's new devices join the field (`field create`): the manufacturer is added
     // when the field does not know it yet. Refused, with nothing added, when the manufacturer
     // certificate is signed by another certificate issuer than the one the field's devices carry

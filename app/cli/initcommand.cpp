@@ -4,6 +4,7 @@
 #include "access/accessservice.h"
 #include "simulation/demoworkspace.h"
 #include "store/workspace.h"
+#include "store/workspaceaddress.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -23,7 +24,11 @@ int InitCommand::run(const QStringList &arguments, CliContext &context)
                                    QStringLiteral("Also add the first user, its Administrator (password from"
                                                   " SIMFLEET_NEW_PASSWORD or asked for twice)."),
                                    QStringLiteral("NAME"));
-    parser.addOptions({ demo, workspaceName, admin });
+    const QCommandLineOption withoutStories(QStringLiteral("without-stories"),
+                                            QStringLiteral("With --demo: nothing provisioned yet, instead of the seed's three "
+                                                           "stories told over the demo's first two months (a file workspace "
+                                                           "only; a demo on a server starts without them)."));
+    parser.addOptions({ demo, workspaceName, admin, withoutStories });
     if (const auto done = parseCommandLine(parser, *this, arguments, context))
         return *done;
     if (context.workspacePath.isEmpty())
@@ -32,7 +37,12 @@ int InitCommand::run(const QStringList &arguments, CliContext &context)
 
     if (parser.isSet(demo)) {
         simulation::DemoContents contents;
-        auto created = simulation::DemoWorkspace::create(path, nullptr, {}, &contents);
+        QStringList told;
+        const bool stories = !parser.isSet(withoutStories) && !store::WorkspaceAddress::looksLikeUrl(path);
+        if (stories)
+            context.err << "Creating the demo and telling its stories (about half a minute)..." << Qt::endl;
+        auto created = stories ? simulation::DemoWorkspace::createWithStories(path, &contents, &told)
+                               : simulation::DemoWorkspace::create(path, nullptr, {}, &contents);
         if (!created)
             return report(context, name(), created.errorMessage(), RequestFailed);
         context.out << "Created the demo workspace " << QDir::toNativeSeparators(path) << ":\n"
@@ -44,6 +54,11 @@ int InitCommand::run(const QStringList &arguments, CliContext &context)
                     << "Users, each with the password \"" << simulation::demoPassword << "\" (simfleet-cli -w PATH --user NAME ...):\n";
         for (const QString &user : contents.users)
             context.out << "  " << user << "\n";
+        if (!told.isEmpty()) {
+            context.out << "Its stories (see the Dashboard, the Map and the Ledger):\n";
+            for (const QString &story : std::as_const(told))
+                context.out << "  " << story << "\n";
+        }
         const auto tls = simulation::DemoWorkspace::eimTlsFiles(path);
         context.out << "Its devices can also run on the network, polling the workspace's eIM (SGP.32): the eIM's TLS "
                     << "certificate and key for localhost are " << QDir::toNativeSeparators(tls.certificate) << " and "

@@ -57,7 +57,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        const Run r = cli({ "-w", ws("demo.simfleet"), "init", "--demo" });
+        const Run r = cli({ "-w", ws("demo.simfleet"), "init", "--demo", "--without-stories" });
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY(r.out.contains("3400 simulated devices"));
         QVERIFY(r.out.contains("demo.simfleet.key"));
