@@ -29,6 +29,15 @@ void addRing(QPainterPath &path, const QJsonArray &arcIndexes, const QList<QList
     }
     if (ring.size() < 3)
         return;
+    // A ring that crosses the antimeridian (Russia, Fiji) continues past ±180° instead of
+    // jumping back across the whole map.
+    for (qsizetype i = 1; i < ring.size(); ++i) {
+        const double step = ring.at(i).x() - ring.at(i - 1).x();
+        if (step > 180)
+            ring[i].rx() -= 360;
+        else if (step < -180)
+            ring[i].rx() += 360;
+    }
     path.moveTo(ring.first());
     for (qsizetype i = 1; i < ring.size(); ++i)
         path.lineTo(ring.at(i));

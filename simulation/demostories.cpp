@@ -165,6 +165,31 @@ Result<QStringList> DemoStories::tell(const QString &path, ManualClock &clock, c
                 .arg(moved->succeeded)
                 .arg(newSupplier, newSupplierOperator, t.clock.now().date().toString(Qt::ISODate));
 
+    // A week ago, the insurer's and the logistics firm's weekly attestation of their units: the
+    // devices that answer are seen; the few that never answer stand out on the Dashboard.
+    t.moveTo(until.addDays(-6));
+    for (const QString &fleetName : { carUnits, trackers }) {
+        auto operations = t.as(QStringLiteral("operations"));
+        auto ids = t.devicesOf(fleetName);
+        if (!operations || !ids)
+            return fail(QStringLiteral("the demo's weekly attestation could not start"));
+        QList<std::pair<qint64, QString>> devices;
+        QSqlQuery q(ws.database());
+        for (qint64 id : ids.value()) {
+            q.prepare(QStringLiteral("SELECT eid FROM device WHERE id = ?"));
+            q.addBindValue(id);
+            if (q.exec() && q.next())
+                devices.append({ id, q.value(0).toString() });
+        }
+        q.finish();
+        attestation::AttestationOptions options;
+        options.answerTimeout = std::chrono::milliseconds(1500);
+        attestation::AttestationService attestation(ws, t.field, options);
+        if (auto verdicts = attestation.attest(operations.value(), devices); !verdicts)
+            return verdicts.error();
+        t.clock.advance(1800);
+    }
+
     // Tracking: two days ago someone opened a container tracker's enclosure.
     t.moveTo(until.addDays(-2).addSecs(-5 * 3600));
     auto tracker = t.provisionedIn(trackers, 41);

@@ -477,12 +477,12 @@ Result<std::unique_ptr<store::Workspace>> DemoWorkspace::create(const QString &p
 }
 
 Result<std::unique_ptr<store::Workspace>> DemoWorkspace::createWithStories(const QString &path, DemoContents *contents,
-                                                                           QStringList *told)
+                                                                           QStringList *told, DemoFleetSizes sizes)
 {
     const QDateTime now = SystemClock::instance().now();
     ManualClock clock(DemoStories::beginning(now));
     {
-        auto created = create(path, &clock, {}, contents);
+        auto created = create(path, &clock, sizes, contents);
         if (!created)
             return created.error();
     }
@@ -508,11 +508,17 @@ Result<std::unique_ptr<store::Workspace>> DemoWorkspace::createWithStories(const
     return workspace;
 }
 
+Result<std::unique_ptr<store::Workspace>> DemoWorkspace::openOrCreateWithStories(const QString &path)
+{
+    if (!QFileInfo::exists(path))
+        return createWithStories(path);
+    return openOrCreate(path);
+}
+
 Result<std::unique_ptr<store::Workspace>> DemoWorkspace::openOrCreate(const QString &path, const Clock *clock)
 {
-    // The desktop's demo tells its stories; a caller with its own clock (a test) gets the plain demo.
     if (!QFileInfo::exists(path))
-        return clock ? create(path, clock) : createWithStories(path);
+        return create(path, clock);
     auto workspace = store::Workspace::open(path, clock);
     // An older simfleet's demo: its key file is the owner's proof, so it is upgraded at once.
     if (!workspace && workspace.error().code == ErrorCode::UpgradeNeeded && QFileInfo::exists(store::Workspace::keyFilePath(path))) {

@@ -54,11 +54,13 @@ public:
     static Result<std::unique_ptr<store::Workspace>> create(const QString &path, const Clock *clock = nullptr,
                                                             DemoFleetSizes sizes = {}, DemoContents *contents = nullptr);
     static Result<std::unique_ptr<store::Workspace>> openOrCreate(const QString &path, const Clock *clock = nullptr);
+    // The desktop's demo (simfleet --demo): created with its stories told on first use.
+    static Result<std::unique_ptr<store::Workspace>> openOrCreateWithStories(const QString &path);
     // The demo as the README shows it: created two months ago (DemoStories::beginning), with the
     // seed's three stories told up to now (DemoStories), opened on the system clock. told: what
     // the stories did, one line each. Nothing is left behind on failure.
     static Result<std::unique_ptr<store::Workspace>> createWithStories(const QString &path, DemoContents *contents = nullptr,
-                                                                       QStringList *told = nullptr);
+                                                                       QStringList *told = nullptr, DemoFleetSizes sizes = {});
 
     // The TLS identity the demo's eIM serves ESipa with (`simfleet-cli serve`), for "localhost",
     // and the root its devices trust (`simfleet-field --eim-root`), beside the workspace: a demo

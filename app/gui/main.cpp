@@ -56,7 +56,7 @@ int main(int argc, char *argv[])
     if (ui::savedAppearance() != ui::Appearance::System)
         ui::applyAppearance(ui::savedAppearance());
 
-    store::WorkspaceService workspaces([](const QString &path) { return simulation::DemoWorkspace::openOrCreate(path); },
+    store::WorkspaceService workspaces([](const QString &path) { return simulation::DemoWorkspace::openOrCreateWithStories(path); },
                                        // A demo opened as a file (the last one, from the menu) is
                                        // renewed too; any other workspace is left as it is.
                                        [](store::Workspace &ws) {

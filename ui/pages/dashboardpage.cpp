@@ -71,9 +71,9 @@ DashboardPage::DashboardPage(models::AccessController *access, QWidget *parent)
             Q_EMIT showDevices(m_verdictFilters.at(index));
     });
     connect(m_fleets, &charts::BarChart::barClicked, this, [this](int category, int set) {
-        if (category < 0 || category >= m_fleetNames.size())
+        if (category < 0 || category >= m_fleetFilters.size())
             return;
-        Q_EMIT showDevices(QStringLiteral("fleet=") + m_fleetNames.at(category) + (set == 1 ? QStringLiteral(" and operator=none") : QString()));
+        Q_EMIT showDevices(m_fleetFilters.at(category) + (set == 1 ? QStringLiteral(" and operator=none") : QString()));
     });
     connect(refresh, &QPushButton::clicked, this, &DashboardPage::reload);
     connect(m_data, &models::DashboardData::loaded, this, &DashboardPage::rebuild);
@@ -126,8 +126,15 @@ void DashboardPage::rebuild()
     charts::BarChart::Set provisioned { tr("provisioned"), QColor(0x3a, 0x78, 0xb5), {} };
     charts::BarChart::Set waiting { tr("no profile"), QColor(0xc8, 0xcd, 0xd0), {} };
     m_fleetNames.clear();
+    m_fleetFilters.clear();
+    QHash<QString, int> sameName;
+    for (const auto &fleet : f.fleets)
+        ++sameName[fleet.name];
     for (const auto &fleet : f.fleets) {
-        m_fleetNames << fleet.name;
+        // Two owners' fleets may share a name (a fleet that moved to a new owner keeps it).
+        const bool shared = sameName.value(fleet.name) > 1;
+        m_fleetNames << (shared ? QStringLiteral("%1 (%2)").arg(fleet.name, fleet.customer) : fleet.name);
+        m_fleetFilters << QStringLiteral("fleet=") + fleet.name + (shared ? QStringLiteral(" and customer=") + fleet.customer : QString());
         provisioned.values << double(fleet.provisioned);
         waiting.values << double(fleet.devices - fleet.provisioned);
     }

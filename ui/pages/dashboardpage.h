@@ -57,6 +57,7 @@ private:
     QStringList m_operatorFilters; // what a click on each operator's bar shows
     QStringList m_verdictFilters;
     QStringList m_fleetNames;
+    QStringList m_fleetFilters; // what a fleet bar opens
     QLabel *m_campaignTitle;
     qint64 m_campaignId = 0;
 };

@@ -61,6 +61,7 @@ void MapView::setDevices(QList<store::DeviceRepository::Position> devices)
 
 void MapView::fit()
 {
+    m_userMoved = false;
     if (m_devices.isEmpty()) {
         m_centre = { 10, 50 };
         m_pixelsPerDegree = std::max(4.0, width() / 60.0);
@@ -140,6 +141,7 @@ void MapView::wheelEvent(QWheelEvent *event)
     m_pixelsPerDegree = std::clamp(m_pixelsPerDegree * factor, 1.0, 4000.0);
     const QPointF after = toDegrees(event->position());
     m_centre += before - after;
+    m_userMoved = true;
     update();
 }
 
@@ -155,6 +157,7 @@ void MapView::mouseMoveEvent(QMouseEvent *event)
         const double stretch = std::cos(qDegreesToRadians(m_centre.y()));
         const QPointF moved = event->position() - m_dragFrom;
         m_centre = m_centreAtDrag - QPointF(moved.x() / (stretch * m_pixelsPerDegree), -moved.y() / m_pixelsPerDegree);
+        m_userMoved = true;
         update();
         return;
     }
@@ -178,6 +181,8 @@ void MapView::mouseDoubleClickEvent(QMouseEvent *event)
 
 void MapView::resizeEvent(QResizeEvent *)
 {
+    if (!m_userMoved)
+        fit();
     update();
 }
 

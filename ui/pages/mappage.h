@@ -48,6 +48,7 @@ private:
     QList<store::DeviceRepository::Position> m_devices;
     QPointF m_centre { 10, 50 }; // longitude, latitude
     double m_pixelsPerDegree = 20;
+    bool m_userMoved = false; // until the user zooms or pans, the view follows the widget's size
     QPointF m_dragFrom;
     QPointF m_centreAtDrag;
 };
