@@ -26,6 +26,9 @@
 #include "crypto/sha256.h"
 
 #include <QFile>
+
+#include <tuple>
+#include <vector>
 #include <QHash>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -94,6 +97,24 @@ const DemoCustomer demoCustomers[] = {
     { "Cover & Go Insurance", "pay-as-you-drive", "PAYD car units", 1, 2, 52.5, -1.5, 2.5, "Policy car %1" },
     { "TransAlp Logistics", "tracking", "Container trackers", 2, 0, 47.0, 10.0, 6.0, "Container %1" },
 };
+
+// (latitude, longitude, radius in degrees) of the places a customer's devices gather around;
+// none: the customer's own centre and spread.
+const std::vector<std::tuple<double, double, double>> &placesOf(int customer)
+{
+    static const std::vector<std::tuple<double, double, double>> none;
+    static const std::vector<std::tuple<double, double, double>> cars {
+        { 51.507, -0.128, 0.25 }, { 53.480, -2.243, 0.15 }, { 52.486, -1.890, 0.15 }, { 53.801, -1.549, 0.12 },
+        { 51.455, -2.588, 0.10 }, { 55.864, -4.252, 0.12 }, { 53.408, -2.992, 0.10 }, { 54.978, -1.618, 0.10 },
+        { 52.954, -1.158, 0.08 }, { 50.909, -1.404, 0.08 }, { 52.205, 0.122, 0.06 },  { 51.752, -1.258, 0.06 },
+    };
+    static const std::vector<std::tuple<double, double, double>> containers {
+        { 51.948, 4.142, 0.08 },  { 53.541, 9.984, 0.08 },  { 51.263, 4.400, 0.06 },  { 44.406, 8.933, 0.05 },
+        { 48.137, 11.575, 0.10 }, { 45.464, 9.190, 0.10 },  { 45.764, 4.836, 0.08 },  { 48.208, 16.373, 0.08 },
+        { 47.558, 7.588, 0.05 },  { 50.110, 8.682, 0.08 },  { 47.070, 15.440, 0.06 }, { 46.948, 7.447, 0.05 },
+    };
+    return customer == 1 ? cars : customer == 2 ? containers : none;
+}
 
 int fleetSize(const DemoFleetSizes &sizes, int customer)
 {
@@ -274,8 +295,14 @@ Result<void> populate(QSqlDatabase &db, const store::SecretVault &vault, const Q
                 d.model = f.hwmodel;
                 d.secureElement = f.secureElement;
                 d.label = QString(QLatin1StringView(c.labelPattern)).arg(i + 1);
-                d.latitude = c.latitude + (random.generateDouble() - 0.5) * 2 * c.spread;
-                d.longitude = c.longitude + (random.generateDouble() - 0.5) * 2 * c.spread;
+                // Meters stay in their town; cars and containers are where people and goods
+                // gather: around the use case's cities, so the map shows them on land.
+                const auto &places = placesOf(int(&c - demoCustomers));
+                const auto &[latitude, longitude, radius] = places.empty()
+                    ? std::tuple { c.latitude, c.longitude, c.spread }
+                    : places[std::size_t(random.bounded(int(places.size())))];
+                d.latitude = latitude + (random.generateDouble() - 0.5) * 2 * radius;
+                d.longitude = longitude + (random.generateDouble() - 0.5) * 2 * radius * 1.5;
                 d.fleetId = fleetId.value();
             },
             now);

@@ -77,6 +77,10 @@ LedgerPage::LedgerPage(models::AccessController *access, QWidget *parent)
     m_periodTable->sortByColumn(models::LedgerPeriodModel::Eid, Qt::AscendingOrder);
     m_periodTable->setColumnWidth(models::LedgerPeriodModel::Eid, 260);
     m_periodTable->setColumnWidth(models::LedgerPeriodModel::Iccid, 160);
+    m_periodTable->setColumnWidth(models::LedgerPeriodModel::Customer, 150);
+    m_periodTable->setColumnWidth(models::LedgerPeriodModel::From, 130);
+    m_periodTable->setColumnWidth(models::LedgerPeriodModel::To, 130);
+    m_periodTable->setWordWrap(false);
 
     auto *bar = new QHBoxLayout;
     bar->addWidget(new QLabel(tr("Month:"), this));
