@@ -221,43 +221,42 @@ Result<QStringList> DemoStories::tell(const QString &path, ManualClock &clock, c
     auto car = t.provisionedIn(carUnits, 7);
     if (!car)
         return car.error();
-    {
+    // The unit says where it is (its GPS), then Operations or the network hear from it.
+    const auto at = [&](double latitude, double longitude,
+                        const std::function<Result<void>(campaigns::CustodyService &, const access::Session &)> &then) -> Result<void> {
         auto write = ws.writer().run([&](QSqlDatabase &db) {
-            return store::CustodyRepository(db).setPosition(car->first, 53.4808, -2.2426, t.clock.now());
+            return store::CustodyRepository(db).setPosition(car->first, latitude, longitude, t.clock.now());
         });
         if (!write)
-            return write.error();
+            return write;
         auto operations = t.as(QStringLiteral("operations"));
         if (!operations)
             return operations.error();
         campaigns::CustodyService custody(ws, t.field, std::chrono::milliseconds(2000));
-        auto reported = custody.report(operations.value(), { car->second }, store::Custody::Stolen,
+        return then(custody, operations.value());
+    };
+    auto stolen = at(53.4808, -2.2426, [&](campaigns::CustodyService &custody, const access::Session &by) -> Result<void> {
+        auto reported = custody.report(by, { car->second }, store::Custody::Stolen,
                                        QStringLiteral("Stolen overnight from a car park in Manchester; police reference "
                                                       "GMP/26/118842"));
         if (!reported)
             return reported.error();
-        if (auto reached = custody.contact(operations.value(), { *car }, campaigns::CustodyService::Contact::Reached); !reached)
-            return reached.error();
-    }
+        auto reached = custody.contact(by, { *car }, campaigns::CustodyService::Contact::Reached);
+        return reached ? Result<void>() : Result<void>(reached.error());
+    });
+    if (!stolen)
+        return stolen.error();
     QDateTime checkIn(until.toUTC().date(), QTime(5, 12), Qt::UTC);
     if (checkIn > until.addSecs(-600))
         checkIn = until.addSecs(-600);
     t.moveTo(checkIn);
-    {
-        auto write = ws.writer().run([&](QSqlDatabase &db) {
-            return store::CustodyRepository(db).setPosition(car->first, 53.4466, -3.0176, t.clock.now());
-        });
-        if (!write)
-            return write.error();
-        auto operations = t.as(QStringLiteral("operations"));
-        if (!operations)
-            return operations.error();
-        campaigns::CustodyService custody(ws, t.field, std::chrono::milliseconds(2000));
-        auto seen = custody.contact(operations.value(), { *car }, campaigns::CustodyService::Contact::CheckIn);
-        if (!seen)
-            return seen.error();
-        told << QStringLiteral("pay-as-you-drive: car unit %1 reported stolen, disabled, seen again at the docks").arg(car->second);
-    }
+    auto seen = at(53.4466, -3.0176, [&](campaigns::CustodyService &custody, const access::Session &by) -> Result<void> {
+        auto contacted = custody.contact(by, { *car }, campaigns::CustodyService::Contact::CheckIn);
+        return contacted ? Result<void>() : Result<void>(contacted.error());
+    });
+    if (!seen)
+        return seen.error();
+    told << QStringLiteral("pay-as-you-drive: car unit %1 reported stolen, disabled, seen again at the docks").arg(car->second);
     t.moveTo(std::max(t.clock.now(), until));
     qCInfo(lcSimulation) << "the demo told its stories:" << told.join(QStringLiteral("; "));
     return told;

@@ -103,15 +103,7 @@ int ServeCommand::run(const QStringList &arguments, CliContext &context)
     const store::SecretVault vault = workspace->vault();
     const access::Session &session = *context.session;
     // Stolen, lost, quarantined and recovered devices are acted on when they check in.
-    campaigns::CustodyWatch custody(
-        links,
-        [&path, &vault]() -> Result<std::unique_ptr<store::Workspace>> {
-            auto opened = store::Workspace::open(path);
-            if (opened)
-                opened.value()->unlockWith(vault);
-            return opened;
-        },
-        session);
+    campaigns::CustodyWatch custody(links, campaigns::CustodyWatch::opener(path, vault), session);
     qint64 custodyReadMs = -1;
     std::map<qint64, std::unique_ptr<ServedCampaign>> runs;
     QSet<qint64> refused; // campaigns it could not run, named once

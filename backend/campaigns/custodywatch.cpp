@@ -6,6 +6,7 @@
 #include "eim/esipadevicelink.h"
 #include "eim/esipaservice.h"
 #include "store/custodyrepository.h"
+#include "store/secretvault.h"
 #include "store/workspace.h"
 
 namespace simfleet::campaigns {
@@ -16,6 +17,16 @@ qint64 steadyMs()
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 } // namespace
+
+CustodyWatch::WorkspaceOpener CustodyWatch::opener(QString path, store::SecretVault vault)
+{
+    return [path = std::move(path), vault = std::move(vault)]() -> Result<std::unique_ptr<store::Workspace>> {
+        auto opened = store::Workspace::open(path);
+        if (opened)
+            opened.value()->unlockWith(vault);
+        return opened;
+    };
+}
 
 CustodyWatch::CustodyWatch(eim::EsipaDeviceLinks &links, WorkspaceOpener open, const access::Session &by,
                            std::chrono::seconds sightingInterval)

@@ -16,6 +16,7 @@
 
 namespace simfleet::store {
 class Workspace;
+class SecretVault;
 }
 namespace simfleet::eim {
 class EsipaDeviceLinks;
@@ -36,6 +37,8 @@ class CustodyWatch
 {
 public:
     using WorkspaceOpener = std::function<Result<std::unique_ptr<store::Workspace>>()>;
+    // Opens the workspace at path again, unlocked with the vault given (each contact's own connection).
+    static WorkspaceOpener opener(QString path, store::SecretVault vault);
     CustodyWatch(eim::EsipaDeviceLinks &links, WorkspaceOpener open, const access::Session &by,
                  std::chrono::seconds sightingInterval = std::chrono::minutes(15));
     ~CustodyWatch();

@@ -507,17 +507,8 @@ private slots:
         field.silence(stolen, true);
         campaigns::CustodyService custody(*w->workspace, links);
         QVERIFY(custody.report(owner, { stolen }, store::Custody::Stolen, QStringLiteral("taken from a car park")));
-        const QString path = w->workspace->info().path;
-        const store::SecretVault vault = w->workspace->vault();
-        campaigns::CustodyWatch watch(
-            links,
-            [&path, &vault]() -> Result<std::unique_ptr<store::Workspace>> {
-                auto opened = store::Workspace::open(path);
-                if (opened)
-                    opened.value()->unlockWith(vault);
-                return opened;
-            },
-            owner);
+        campaigns::CustodyWatch watch(links, campaigns::CustodyWatch::opener(w->workspace->info().path, w->workspace->vault()),
+                                      owner);
         QVERIFY(watch.refresh(*w->workspace));
         QTest::qWait(200);
         QCOMPARE(watch.contacts(), 0u);
