@@ -295,7 +295,8 @@ private Q_SLOTS:
 
     void retiresOnlyOperatorsWithoutProfiles()
     {
-        const Run demo = cli({ QStringLiteral("-w"), path("demo.simfleet"), QStringLiteral("init"), QStringLiteral("--demo") });
+        const Run demo = cli({ QStringLiteral("-w"), path("demo.simfleet"), QStringLiteral("init"), QStringLiteral("--demo"),
+                               QStringLiteral("--without-stories") });
         QVERIFY2(demo.exitCode == 0, demo.err.constData());
         // The demo's devices hold no profiles until a campaign provisions them.
         const Run provisioned = cli({ QStringLiteral("-w"), path("demo.simfleet"), QStringLiteral("provision"),

@@ -91,7 +91,8 @@ private:
 void TestProfileServerCli::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    const auto init = cli({ QStringLiteral("-w"), ws(), QStringLiteral("init"), QStringLiteral("--demo") });
+    const auto init = cli({ QStringLiteral("-w"), ws(), QStringLiteral("init"), QStringLiteral("--demo"),
+                            QStringLiteral("--without-stories") });
     QVERIFY2(init.exitCode == 0, init.err.constData());
     const auto operators = cli({ QStringLiteral("-w"), ws(), QStringLiteral("operators") });
     QCOMPARE(operators.exitCode, 0);
