@@ -148,7 +148,7 @@ Result<WorkspaceRekey::Outcome> WorkspaceRekey::run(Workspace &workspace, QByteA
             users.append({ q.value(0).toLongLong(), q.value(1).toByteArray() });
         q.finish();
         for (const auto &[id, point] : users) {
-            QVariant pending(QMetaType(QMetaType::QByteArray));
+            QVariant pending { QMetaType(QMetaType::QByteArray) }; // braces: clang reads parentheses as a function declaration
             if (auto key = crypto::EcPublicKey::fromUncompressedPoint(point); !point.isEmpty() && key) {
                 auto sealed = vault->sealDataKeyTo(key.value());
                 if (!sealed)
