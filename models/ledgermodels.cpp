@@ -53,9 +53,7 @@ void LedgerPeriodModel::reload()
 
 qint64 LedgerPeriodModel::insideMonth(const store::SubscriptionPeriod &p) const
 {
-    const QDateTime start = std::max(p.from, m_from);
-    const QDateTime end = std::min(p.to.isValid() ? p.to : m_now, m_to);
-    return start < end ? start.msecsTo(end) : 0;
+    return fleet::millisecondsWithin(p, m_from, m_to, m_now);
 }
 
 int LedgerPeriodModel::rows() const

@@ -53,20 +53,18 @@ struct Teller
         return user.isEmpty() ? access.ownerSession() : access.login(user, demoPassword);
     }
 
-    Result<QList<qint64>> devicesOf(const QString &fleetName, std::optional<qint64> customerId = std::nullopt)
+    // (id, EID) of the fleet's devices.
+    Result<QList<std::pair<qint64, QString>>> devicesOf(const QString &fleetName)
     {
         QSqlQuery q(ws.database());
-        q.prepare(QStringLiteral("SELECT d.id FROM device d JOIN fleet f ON f.id = d.fleet_id WHERE f.name = ?%1 ORDER BY d.id")
-                      .arg(customerId ? QStringLiteral(" AND f.customer_id = ?") : QString()));
+        q.prepare(QStringLiteral("SELECT d.id, d.eid FROM device d JOIN fleet f ON f.id = d.fleet_id WHERE f.name = ? ORDER BY d.id"));
         q.addBindValue(fleetName);
-        if (customerId)
-            q.addBindValue(*customerId);
         if (!q.exec())
             return fail(QStringLiteral("reading the demo's devices failed"));
-        QList<qint64> ids;
+        QList<std::pair<qint64, QString>> devices;
         while (q.next())
-            ids.append(q.value(0).toLongLong());
-        return ids;
+            devices.append({ q.value(0).toLongLong(), q.value(1).toString() });
+        return devices;
     }
 
     // A device of the fleet that holds a subscription and is healthy, picked by its place.
@@ -84,8 +82,11 @@ struct Teller
     }
 
     Result<campaigns::CampaignSummary> campaign(campaigns::CampaignKind kind, const QString &name, qint64 target,
-                                                std::optional<qint64> newOwner, const QList<qint64> &devices)
+                                                std::optional<qint64> newOwner, const QList<std::pair<qint64, QString>> &chosen)
     {
+        QList<qint64> devices;
+        for (const auto &d : chosen)
+            devices.append(d.first);
         auto owner = as({});
         if (!owner)
             return owner.error();
@@ -170,22 +171,13 @@ Result<QStringList> DemoStories::tell(const QString &path, ManualClock &clock, c
     t.moveTo(until.addDays(-6));
     for (const QString &fleetName : { carUnits, trackers }) {
         auto operations = t.as(QStringLiteral("operations"));
-        auto ids = t.devicesOf(fleetName);
-        if (!operations || !ids)
+        auto devices = t.devicesOf(fleetName);
+        if (!operations || !devices)
             return fail(QStringLiteral("the demo's weekly attestation could not start"));
-        QList<std::pair<qint64, QString>> devices;
-        QSqlQuery q(ws.database());
-        for (qint64 id : ids.value()) {
-            q.prepare(QStringLiteral("SELECT eid FROM device WHERE id = ?"));
-            q.addBindValue(id);
-            if (q.exec() && q.next())
-                devices.append({ id, q.value(0).toString() });
-        }
-        q.finish();
         attestation::AttestationOptions options;
         options.answerTimeout = std::chrono::milliseconds(1500);
         attestation::AttestationService attestation(ws, t.field, options);
-        if (auto verdicts = attestation.attest(operations.value(), devices); !verdicts)
+        if (auto verdicts = attestation.attest(operations.value(), devices.value()); !verdicts)
             return verdicts.error();
         t.clock.advance(1800);
     }

@@ -116,6 +116,18 @@ const std::vector<std::tuple<double, double, double>> &placesOf(int customer)
     return customer == 1 ? cars : customer == 2 ? containers : none;
 }
 
+// Everything a demo workspace keeps beside it, for removing a demo that could not be made whole.
+void removeDemoFiles(const QString &path)
+{
+    const QString fieldFile = SimulatedField::pathForWorkspace(path);
+    const DemoWorkspace::EimTlsFiles tls = DemoWorkspace::eimTlsFiles(path);
+    for (const QString &file : QStringList { path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm"),
+                                             store::Workspace::keyFilePath(path), fieldFile, fieldFile + QStringLiteral("-wal"),
+                                             fieldFile + QStringLiteral("-shm"), SimulatedField::flashLogPath(fieldFile),
+                                             tls.certificate, tls.key, tls.root })
+        QFile::remove(file);
+}
+
 int fleetSize(const DemoFleetSizes &sizes, int customer)
 {
     return customer == 0 ? sizes.meters : customer == 1 ? sizes.carUnits : sizes.trackers;
@@ -423,10 +435,7 @@ Result<std::unique_ptr<store::Workspace>> DemoWorkspace::create(const QString &p
         return workspace.error();
     const auto discard = [&](Error error) -> Result<std::unique_ptr<store::Workspace>> {
         workspace.value().reset();
-        for (const QString &file : QStringList { path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm"), keyFile,
-                                                 fieldFile, fieldFile + QStringLiteral("-wal"),
-                                                 fieldFile + QStringLiteral("-shm") , eimTlsFiles(path).certificate, eimTlsFiles(path).key, eimTlsFiles(path).root })
-            QFile::remove(file);
+        removeDemoFiles(path);
         return error;
     };
     if (auto ok = store::writeKeyFile(keyFile, passphrase); !ok)
@@ -515,12 +524,7 @@ Result<std::unique_ptr<store::Workspace>> DemoWorkspace::createWithStories(const
     }
     auto stories = DemoStories::tell(path, clock, now);
     if (!stories) {
-        const EimTlsFiles tls = eimTlsFiles(path);
-        const QString fieldFile = simulation::SimulatedField::pathForWorkspace(path);
-        for (const QString &file : QStringList { path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm"), store::Workspace::keyFilePath(path),
-                                     fieldFile, fieldFile + QStringLiteral("-wal"), fieldFile + QStringLiteral("-shm"),
-                                     SimulatedField::flashLogPath(fieldFile), tls.certificate, tls.key, tls.root })
-            QFile::remove(file);
+        removeDemoFiles(path);
         return fail(QStringLiteral("the demo's stories could not be told: %1").arg(stories.errorMessage()));
     }
     if (told)

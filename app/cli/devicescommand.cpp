@@ -150,9 +150,7 @@ int DevicesCommand::custody(const QString &action, const QStringList &eids, cons
     if (!workspace)
         return exitCode;
     if (action == u"alerts") {
-        auto alerts = store::CustodyRepository(workspace->database()).openAlerts(context.session->scope(), 1000);
-        if (auto ok = context.session->require(access::Permission::ViewFleet, workspace->clock()); !ok)
-            return report(context, name(), ok.errorMessage(), RequestFailed);
+        auto alerts = fleet::FleetQueries(*workspace).alerts(*context.session, 1000);
         if (!alerts)
             return report(context, name(), alerts.errorMessage(), RequestFailed);
         QJsonArray list;

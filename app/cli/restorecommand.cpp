@@ -10,8 +10,6 @@
 #include "store/workspacebackup.h"
 
 #include <QCommandLineParser>
-#include <QDir>
-#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -43,13 +41,7 @@ int RestoreCommand::run(const QStringList &arguments, CliContext &context)
     if (!restored)
         return report(context, name(), restored.errorMessage(), RequestFailed);
     // Nothing restored stays unless its owner's passphrase opens it.
-    const auto undo = [&restored] {
-        const QFileInfo file(restored->path);
-        for (const QString &side : std::as_const(restored->sideFiles))
-            QFile::remove(file.dir().filePath(side));
-        for (const QString &suffix : { QString(), QStringLiteral("-wal"), QStringLiteral("-shm") })
-            QFile::remove(restored->path + suffix);
-    };
+    const auto undo = [&restored] { store::WorkspaceBackup::discard(restored.value()); };
     Result<store::AuditVerification> verified = fail(QString());
     {
         auto workspace = store::Workspace::open(restored->path);

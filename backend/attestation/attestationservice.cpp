@@ -57,17 +57,7 @@ Result<void> recordConsequences(QSqlDatabase &db, const DeviceAttestation &o, co
         auto states = custody.states({ o.deviceId });
         if (!states)
             return states.error();
-        const store::CustodyState s = states->value(0);
-        if (auto ok = custody.raise(o.deviceId, QStringLiteral("sighting"), now,
-                                    QStringLiteral("reported %1 on %2; answered an attestation")
-                                        .arg(store::custodyName(s.custody), s.custodySince.toString(Qt::ISODate)),
-                                    s.latitude, s.longitude);
-            !ok)
-            return ok;
-        if (auto ok = store::AuditLog::record(db, now, author, QStringLiteral("device.sighted"), subject,
-                                              QJsonObject { { QStringLiteral("custody"), store::custodyName(s.custody) },
-                                                            { QStringLiteral("contact"), QStringLiteral("answered an attestation") } });
-            !ok)
+        if (auto ok = custody.recordSighting(states->value(0), QStringLiteral("answered an attestation"), now, author); !ok)
             return ok;
     }
     if (heldBecause == u"awaiting-attestation" && o.verdict.tier == TrustTier::Affirming) {

@@ -168,21 +168,8 @@ ContactOutcome CustodyService::contactOne(const access::Session &by, store::Cust
     // A stolen or lost device showed itself: when, and where it last said it was. (An
     // attestation's sighting is recorded with its verdict.)
     if (s.reported() && how == Contact::CheckIn) {
-        const QString detail = QStringLiteral("reported %1 on %2; %3")
-                                   .arg(store::custodyName(s.custody), s.custodySince.toString(Qt::ISODate), contactName(how));
-        auto ok = record([&](QSqlDatabase &db, const QDateTime &now) -> Result<void> {
-            if (auto raised = store::CustodyRepository(db).raise(s.deviceId, QStringLiteral("sighting"), now, detail, s.latitude,
-                                                                 s.longitude);
-                !raised)
-                return raised;
-            QJsonObject details { { QStringLiteral("custody"), store::custodyName(s.custody) },
-                                  { QStringLiteral("contact"), contactName(how) } };
-            if (s.latitude && s.longitude) {
-                details.insert(QStringLiteral("latitude"), *s.latitude);
-                details.insert(QStringLiteral("longitude"), *s.longitude);
-            }
-            return store::AuditLog::record(db, now, author, QStringLiteral("device.sighted"), QStringLiteral("device:") + s.eid,
-                                           details);
+        auto ok = record([&](QSqlDatabase &db, const QDateTime &now) {
+            return store::CustodyRepository(db).recordSighting(s, contactName(how), now, author);
         });
         if (!ok) {
             outcome.failure = ok.errorMessage();

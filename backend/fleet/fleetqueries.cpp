@@ -212,6 +212,13 @@ Result<QList<store::SubscriptionPeriod>> FleetQueries::ledger(const access::Sess
     return store::SubscriptionLedger(m_workspace.database()).periods(by.scope(), filter);
 }
 
+Result<QList<store::DeviceAlert>> FleetQueries::alerts(const access::Session &by, int limit) const
+{
+    if (auto ok = mayView(by); !ok)
+        return ok.error();
+    return store::CustodyRepository(m_workspace.database()).openAlerts(by.scope(), limit);
+}
+
 Result<store::FleetFigures> FleetQueries::figures(const access::Session &by) const
 {
     if (auto ok = mayView(by); !ok)

@@ -4,6 +4,7 @@
 #include "store/devicerepository.h"
 #include "store/fleetstatistics.h"
 #include "store/profilerepository.h"
+#include "store/custodyrepository.h"
 #include "store/records.h"
 #include "store/subscriptionledger.h"
 #include "store/referencevaluerepository.h"
@@ -65,6 +66,8 @@ public:
     // The subscription ledger's periods overlapping the filter's dates (scoped: an account
     // manager's are their operator's).
     Result<QList<store::SubscriptionPeriod>> ledger(const access::Session &by, const store::LedgerFilter &filter) const;
+    // The device alerts not acknowledged, newest first (scoped).
+    Result<QList<store::DeviceAlert>> alerts(const access::Session &by, int limit) const;
     Result<store::FleetFigures> figures(const access::Session &by) const;
     Result<QList<store::VerdictReason>> verdictReasons(const access::Session &by) const;
     Result<QList<qint64>> devicesWithVerdict(const access::Session &by, const QString &verdict, const QString &reason) const;

@@ -49,6 +49,13 @@ QString days(qint64 milliseconds)
 
 } // namespace
 
+qint64 millisecondsWithin(const store::SubscriptionPeriod &p, const QDateTime &from, const QDateTime &to, const QDateTime &now)
+{
+    const QDateTime start = std::max(p.from, from);
+    const QDateTime end = std::min(p.to.isValid() ? p.to : now, to);
+    return start < end ? start.msecsTo(end) : 0;
+}
+
 QList<LedgerMonth> monthlyDeviceDays(const QList<store::SubscriptionPeriod> &periods, const QDateTime &from,
                                      const QDateTime &to, const QDateTime &now)
 {
@@ -61,14 +68,10 @@ QList<LedgerMonth> monthlyDeviceDays(const QList<store::SubscriptionPeriod> &per
     std::map<Key, Sum> sums;
     for (const store::SubscriptionPeriod &p : periods) {
         const QDateTime start = std::max(p.from, from);
-        QDateTime end = p.to.isValid() ? p.to : now;
-        end = std::min(end, to);
-        if (!(start < end))
-            continue;
+        const QDateTime end = std::min(p.to.isValid() ? p.to : now, to);
         // Each month the period touches gets the part inside it.
         for (QDateTime m = monthStart(start.toUTC().date()); m < end; m = m.addMonths(1)) {
-            const QDateTime next = m.addMonths(1);
-            const qint64 inside = std::max(start, m).msecsTo(std::min(end, next));
+            const qint64 inside = millisecondsWithin(p, std::max(from, m), std::min(to, m.addMonths(1)), now);
             if (inside <= 0)
                 continue;
             Sum &s = sums[Key { m.date(), p.customerName, p.operatorName }];

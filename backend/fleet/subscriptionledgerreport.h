@@ -26,6 +26,10 @@ struct LedgerMonth
     double deviceDays() const { return double(milliseconds) / 86'400'000.0; }
 };
 
+// How long a period lies within [from, to); one still open counts until now.
+qint64 millisecondsWithin(const store::SubscriptionPeriod &period, const QDateTime &from, const QDateTime &to,
+                          const QDateTime &now);
+
 // The ledger read for accounting: periods clipped to [from, to) and split at month boundaries,
 // by month, customer and operator, in that order.
 QList<LedgerMonth> monthlyDeviceDays(const QList<store::SubscriptionPeriod> &periods, const QDateTime &from,

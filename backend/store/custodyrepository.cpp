@@ -1,7 +1,9 @@
 #include "custodyrepository.h"
+#include "auditlog.h"
 #include "core/clock.h"
 #include "sqlhelpers.h"
 
+#include <QJsonObject>
 #include <QStringList>
 
 namespace simfleet::store {
@@ -117,6 +119,21 @@ Result<void> CustodyRepository::raise(qint64 deviceId, const QString &kind, cons
     return done ? Result<void>() : Result<void>(done.error());
 }
 
+Result<void> CustodyRepository::recordSighting(const CustodyState &s, const QString &contact, const QDateTime &at,
+                                               const AuditAuthor &author)
+{
+    const QString detail = QStringLiteral("reported %1 on %2; %3")
+                               .arg(custodyName(s.custody), s.custodySince.toString(Qt::ISODate), contact);
+    if (auto raised = raise(s.deviceId, QStringLiteral("sighting"), at, detail, s.latitude, s.longitude); !raised)
+        return raised;
+    QJsonObject details { { QStringLiteral("custody"), custodyName(s.custody) }, { QStringLiteral("contact"), contact } };
+    if (s.latitude && s.longitude) {
+        details.insert(QStringLiteral("latitude"), *s.latitude);
+        details.insert(QStringLiteral("longitude"), *s.longitude);
+    }
+    return AuditLog::record(m_db, at, author, QStringLiteral("device.sighted"), QStringLiteral("device:") + s.eid, details);
+}
+
 Result<void> CustodyRepository::setPosition(qint64 deviceId, double latitude, double longitude, const QDateTime &at)
 {
     auto done = executeWrite(m_db, QStringLiteral("UPDATE device SET latitude = ?, longitude = ?, position_at = ? WHERE id = ?"),
@@ -217,30 +234,6 @@ Result<QList<DeviceAlert>> CustodyRepository::openAlerts(const Scope &scope, int
         out.append({ q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(), instant(q.value(3)),
                      q.value(4).toString(), optionalFrom<double>(q.value(5)), optionalFrom<double>(q.value(6)) });
     return out;
-}
-
-Result<CustodyRepository::Counts> CustodyRepository::counts(const Scope &scope)
-{
-    const Scope::Condition visible = scope.devices();
-    QSqlQuery q(m_db);
-    if (auto ok = execute(q,
-                          QStringLiteral("SELECT coalesce(sum(CASE WHEN d.custody = 'stolen' THEN 1 ELSE 0 END), 0),"
-                                         " coalesce(sum(CASE WHEN d.custody = 'lost' THEN 1 ELSE 0 END), 0),"
-                                         " coalesce(sum(CASE WHEN d.custody = 'recovered' THEN 1 ELSE 0 END), 0),"
-                                         " coalesce(sum(CASE WHEN d.quarantined_at IS NOT NULL THEN 1 ELSE 0 END), 0)"
-                                         " FROM device d WHERE (d.custody <> 'in-service' OR d.quarantined_at IS NOT NULL) AND %1")
-                              .arg(visible.sql),
-                          visible.values, "counting held devices");
-        !ok)
-        return ok.error();
-    Counts c;
-    if (q.next()) {
-        c.stolen = q.value(0).toLongLong();
-        c.lost = q.value(1).toLongLong();
-        c.recovered = q.value(2).toLongLong();
-        c.quarantined = q.value(3).toLongLong();
-    }
-    return c;
 }
 
 } // namespace simfleet::store

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "auditauthor.h"
 #include "core/result.h"
 #include "scope.h"
 
@@ -75,6 +76,10 @@ public:
     Result<void> release(qint64 deviceId);
     Result<void> raise(qint64 deviceId, const QString &kind, const QDateTime &at, const QString &detail,
                        std::optional<double> latitude = {}, std::optional<double> longitude = {});
+    // A stolen or lost device showed itself (contact: how, for people): the sighting alert with
+    // when and where it last said it was, and its audit entry, by the author of the contact.
+    Result<void> recordSighting(const CustodyState &state, const QString &contact, const QDateTime &at,
+                                const AuditAuthor &author);
     Result<void> setPosition(qint64 deviceId, double latitude, double longitude, const QDateTime &at);
 
     // The state of the devices given (by id), for their next contact.
@@ -87,12 +92,6 @@ public:
     Result<QList<std::pair<qint64, QString>>> devicesOwed(const Scope &scope);
     // The alerts not acknowledged, newest first, in the reader's scope.
     Result<QList<DeviceAlert>> openAlerts(const Scope &scope, int limit);
-    // Counts for the Dashboard, in the reader's scope.
-    struct Counts
-    {
-        qint64 stolen = 0, lost = 0, recovered = 0, quarantined = 0;
-    };
-    Result<Counts> counts(const Scope &scope);
 
 private:
     QSqlDatabase m_db;

@@ -252,24 +252,17 @@ Result<WorkspaceBackup::Restored> WorkspaceBackup::restore(const QString &backup
             sides.append({ name, content });
         }
     }
-    QStringList written;
-    auto removeOnFailure = qScopeGuard([&] {
-        for (const QString &path : std::as_const(written))
-            QFile::remove(path);
-        for (const QString &suffix : { QString(), QStringLiteral("-wal"), QStringLiteral("-shm") })
-            QFile::remove(restored.path + suffix);
-    });
+    auto removeOnFailure = qScopeGuard([&restored] { discard(restored); });
     if (auto ok = snapshot(from.absoluteFilePath(), restored.path); !ok)
         return ok.error();
     for (const Side &side : std::as_const(sides)) {
         const QString path = target.dir().filePath(side.name);
         if (auto ok = createPrivateFile(path); !ok)
             return ok.error();
-        written << path;
+        restored.sideFiles << side.name;
         QFile f(path);
         if (!f.open(QIODevice::WriteOnly) || f.write(side.content) != side.content.size() || !f.flush())
             return fail(QStringLiteral("writing %1 failed: %2").arg(native(path), f.errorString()));
-        restored.sideFiles << side.name;
     }
     {
         auto connection = DatabaseConnection::open(restored.path);
@@ -283,6 +276,15 @@ Result<WorkspaceBackup::Restored> WorkspaceBackup::restore(const QString &backup
     removeOnFailure.dismiss();
     qCInfo(lcStore) << "restored" << backup << "to" << restored.path << "with" << restored.sideFiles.size() << "side files";
     return restored;
+}
+
+void WorkspaceBackup::discard(const Restored &restored)
+{
+    const QDir folder = QFileInfo(restored.path).dir();
+    for (const QString &side : restored.sideFiles)
+        QFile::remove(folder.filePath(side));
+    for (const QString &suffix : { QString(), QStringLiteral("-wal"), QStringLiteral("-shm") })
+        QFile::remove(restored.path + suffix);
 }
 
 } // namespace simfleet::store

@@ -50,6 +50,8 @@ public:
     // file it would have), each side file checked against its SHA-256 first. On failure nothing
     // is left behind. The caller opens the workspace and checks its audit log.
     static Result<Restored> restore(const QString &backup, const QString &newPath);
+    // Removes what a restore wrote (the workspace and its side files), when what follows fails.
+    static void discard(const Restored &restored);
 };
 
 } // namespace simfleet::store

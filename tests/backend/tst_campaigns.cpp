@@ -689,7 +689,7 @@ private slots:
         QVERIFY(afterAttest);
         QCOMPARE(afterAttest->first().done, QStringList { QStringLiteral("subscription-disabled") });
         QVERIFY(enabledOn(tampered).isEmpty());
-        QCOMPARE(store::CustodyRepository(m_ws->database()).counts(owner.scope())->quarantined, 1);
+        QCOMPARE(fleet::FleetQueries(*m_ws).figures(owner)->quarantined, 1);
         // Only an Administrator releases it, and only after an affirming verdict.
         QVERIFY(setBootloaders([&published](qint64 id, const QString &) { return published.value(id); }));
         m_clock->advance(60);

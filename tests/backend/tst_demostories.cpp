@@ -74,7 +74,7 @@ private Q_SLOTS:
 
         // Tracking and pay-as-you-drive: one quarantined tracker, one stolen car unit, both with
         // their subscriptions disabled, the car seen again with where.
-        const auto counts = store::CustodyRepository(ws.value()->database()).counts(session->scope());
+        const auto counts = queries.figures(session.value());
         QVERIFY(counts);
         QCOMPARE(counts->quarantined, 1);
         QCOMPARE(counts->stolen, 1);
