@@ -207,48 +207,46 @@ Result<QStringList> DemoStories::tell(const QString &path, ManualClock &clock, c
         told << QStringLiteral("tracking: tracker %1 %2, quarantined").arg(tracker->second, verdicts->first().verdict.reasonCode);
     }
 
-    // Pay-as-you-drive: yesterday evening a car unit was stolen in Manchester; this morning it
-    // checked in from the Liverpool docks.
+    // Pay-as-you-drive: yesterday evening a car unit was stolen from a car park in Manchester;
+    // this morning, asked where it is, it answered from the Liverpool docks (its GNSS fix, in the
+    // location claim of its evidence).
     t.moveTo(QDateTime(until.toUTC().date().addDays(-1), QTime(20, 40), Qt::UTC));
     auto car = t.provisionedIn(carUnits, 7);
     if (!car)
         return car.error();
-    // The unit says where it is (its GPS), then Operations or the network hear from it.
-    const auto at = [&](double latitude, double longitude,
-                        const std::function<Result<void>(campaigns::CustodyService &, const access::Session &)> &then) -> Result<void> {
-        auto write = ws.writer().run([&](QSqlDatabase &db) {
-            return store::CustodyRepository(db).setPosition(car->first, latitude, longitude, t.clock.now());
-        });
-        if (!write)
-            return write;
+    if (auto ok = t.field.place({ { car->second, 53.4808, -2.2426 } }); !ok)
+        return ok.error();
+    {
         auto operations = t.as(QStringLiteral("operations"));
         if (!operations)
             return operations.error();
         campaigns::CustodyService custody(ws, t.field, std::chrono::milliseconds(2000));
-        return then(custody, operations.value());
-    };
-    auto stolen = at(53.4808, -2.2426, [&](campaigns::CustodyService &custody, const access::Session &by) -> Result<void> {
-        auto reported = custody.report(by, { car->second }, store::Custody::Stolen,
+        auto reported = custody.report(operations.value(), { car->second }, store::Custody::Stolen,
                                        QStringLiteral("Stolen overnight from a car park in Manchester; police reference "
                                                       "GMP/26/118842"));
         if (!reported)
             return reported.error();
-        auto reached = custody.contact(by, { *car }, campaigns::CustodyService::Contact::Reached);
-        return reached ? Result<void>() : Result<void>(reached.error());
-    });
-    if (!stolen)
-        return stolen.error();
-    QDateTime checkIn(until.toUTC().date(), QTime(5, 12), Qt::UTC);
-    if (checkIn > until.addSecs(-600))
-        checkIn = until.addSecs(-600);
-    t.moveTo(checkIn);
-    auto seen = at(53.4466, -3.0176, [&](campaigns::CustodyService &custody, const access::Session &by) -> Result<void> {
-        auto contacted = custody.contact(by, { *car }, campaigns::CustodyService::Contact::CheckIn);
-        return contacted ? Result<void>() : Result<void>(contacted.error());
-    });
-    if (!seen)
-        return seen.error();
-    told << QStringLiteral("pay-as-you-drive: car unit %1 reported stolen, disabled, seen again at the docks").arg(car->second);
+        auto reached = custody.contact(operations.value(), { *car }, campaigns::CustodyService::Contact::Reached);
+        if (!reached)
+            return reached.error();
+    }
+    QDateTime located(until.toUTC().date(), QTime(5, 12), Qt::UTC);
+    if (located > until.addSecs(-600))
+        located = until.addSecs(-600);
+    t.moveTo(located);
+    if (auto ok = t.field.place({ { car->second, 53.4466, -3.0176 } }); !ok)
+        return ok.error();
+    {
+        auto operations = t.as(QStringLiteral("operations"));
+        if (!operations)
+            return operations.error();
+        attestation::AttestationOptions options;
+        options.answerTimeout = std::chrono::milliseconds(2000);
+        attestation::AttestationService attestation(ws, t.field, options);
+        if (auto verdicts = attestation.attest(operations.value(), { *car }); !verdicts)
+            return verdicts.error();
+    }
+    told << QStringLiteral("pay-as-you-drive: car unit %1 reported stolen, disabled, located at the docks").arg(car->second);
     t.moveTo(std::max(t.clock.now(), until));
     qCInfo(lcSimulation) << "the demo told its stories:" << told.join(QStringLiteral("; "));
     return told;

@@ -174,6 +174,10 @@ struct DemoPlan
     crypto::CertifiedKey ci;
     QList<simulation::FieldManufacturer> manufacturers;
     std::vector<simulation::FieldDevice> fieldDevices;
+    // Where each field device is enrolled (its installer's or owner's address), in the same order.
+    std::vector<std::pair<double, double>> enrolledAt;
+    // The car units and trackers carry a positioning receiver: they report where they are.
+    QList<SimulatedField::Placement> receivers;
     QList<crypto::RevocationList> revocationLists;
 };
 
@@ -278,8 +282,6 @@ Result<void> populate(QSqlDatabase &db, const store::SecretVault &vault, const Q
         ++contents.operators;
     }
 
-    // A fixed seed: the same demo fleet, positions and labels on every machine.
-    QRandomGenerator random(33812);
     store::CustomerRepository customers(db);
     store::FleetRepository fleets(db);
     store::DeviceRepository deviceRows(db);
@@ -307,14 +309,7 @@ Result<void> populate(QSqlDatabase &db, const store::SecretVault &vault, const Q
                 d.model = f.hwmodel;
                 d.secureElement = f.secureElement;
                 d.label = QString(QLatin1StringView(c.labelPattern)).arg(i + 1);
-                // Meters stay in their town; cars and containers are where people and goods
-                // gather: around the use case's cities, so the map shows them on land.
-                const auto &places = placesOf(int(&c - demoCustomers));
-                const auto &[latitude, longitude, radius] = places.empty()
-                    ? std::tuple { c.latitude, c.longitude, c.spread }
-                    : places[std::size_t(random.bounded(int(places.size())))];
-                d.latitude = latitude + (random.generateDouble() - 0.5) * 2 * radius;
-                d.longitude = longitude + (random.generateDouble() - 0.5) * 2 * radius * 1.5;
+                std::tie(d.latitude, d.longitude) = plan.enrolledAt[fieldIndex + std::size_t(i)];
                 d.fleetId = fleetId.value();
             },
             now);
@@ -344,6 +339,8 @@ Result<DemoPlan> plan(const QDateTime &now, const DemoFleetSizes &sizes)
 {
     const crypto::Validity validity { now.addDays(-1), now.addYears(10) };
     DemoPlan p;
+    // A fixed seed: the same demo fleet, positions and labels on every machine.
+    QRandomGenerator random(33812);
     auto ci = crypto::demopki::createCertificateIssuer(QStringLiteral("simfleet Demo CI"), validity);
     if (!ci)
         return ci.error();
@@ -373,6 +370,17 @@ Result<DemoPlan> plan(const QDateTime &now, const DemoFleetSizes &sizes)
             d.secureElement = (c.manufacturer == 1 && i % 3 == 0) ? store::SecureElementKind::TrustedEnvironment
                                                                    : store::SecureElementKind::IntegratedUicc;
             d.fault = sizes.faults ? faultFor(i, c.homeOperator, &d.faultOperator) : simulation::Fault::None;
+            // Meters stay in their town; cars and containers are where people and goods
+            // gather: around the use case's cities, so the map shows them on land.
+            const auto &places = placesOf(int(&c - demoCustomers));
+            const auto &[latitude, longitude, radius] = places.empty()
+                ? std::tuple { c.latitude, c.longitude, c.spread }
+                : places[std::size_t(random.bounded(int(places.size())))];
+            const double lat = latitude + (random.generateDouble() - 0.5) * 2 * radius;
+            const double lon = longitude + (random.generateDouble() - 0.5) * 2 * radius * 1.5;
+            p.enrolledAt.emplace_back(lat, lon);
+            if (!places.empty())
+                p.receivers.append({ d.eid, lat, lon });
             p.fieldDevices.push_back(d);
         }
     }
@@ -454,6 +462,8 @@ Result<std::unique_ptr<store::Workspace>> DemoWorkspace::create(const QString &p
         if (!field)
             return discard(field.error());
         if (auto ok = field.value()->associateEim(eimIdentity->eimId(), eimIdentity->publicKey().subjectPublicKeyInfo()); !ok)
+            return discard(ok.error());
+        if (auto ok = field.value()->place(demo->receivers); !ok)
             return discard(ok.error());
         for (const simulation::FieldManufacturer &m : demo->manufacturers) {
             auto crl = field.value()->revocationList(m.name);

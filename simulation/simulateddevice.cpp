@@ -277,6 +277,10 @@ Result<QByteArray> SimulatedDevice::evidence(const QByteArray &nonce)
     claims.secureBoot = true;
     claims.tampered = m_tamperTripped.load();
     claims.issuedAt = m_surroundings->now().addSecs(m_spec.fault == Fault::ClockSkew ? m_surroundings->timing().clockSkewSeconds : 0);
+    // A fresh fix with every token, on the device's own clock.
+    claims.location = position();
+    if (claims.location)
+        claims.location->measuredAt = claims.issuedAt;
     crypto::EcPrivateKey key;
     QList<QByteArray> chain;
     {
@@ -285,6 +289,19 @@ Result<QByteArray> SimulatedDevice::evidence(const QByteArray &nonce)
         chain = certificateChain();
     }
     return protocol::signCoseSign1(protocol::encodeClaims(claims), chain, key);
+}
+
+void SimulatedDevice::moveTo(double latitude, double longitude)
+{
+    QMutexLocker lock(&m_mutex);
+    // A GNSS receiver's horizontal accuracy in the open, in metres.
+    m_position = protocol::ReportedLocation { latitude, longitude, 8.0, {} };
+}
+
+std::optional<protocol::ReportedLocation> SimulatedDevice::position() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_position;
 }
 
 Result<QList<devices::InstalledProfile>> SimulatedDevice::listProfiles() const

@@ -194,6 +194,10 @@ public:
     // evidence says it was tampered with (the EAT's tamper state), as real equipment reports.
     void tripTamperSwitch() { m_tamperTripped.store(true); }
     bool tamperTripped() const { return m_tamperTripped.load(); }
+    // Where the device's positioning receiver puts it (SimulatedField::place): from then on its
+    // evidence carries the location claim. Devices never placed (meters) have no receiver.
+    void moveTo(double latitude, double longitude);
+    std::optional<protocol::ReportedLocation> position() const;
     // Applies a change found in the flash log.
     void replay(const FlashRecord &record);
 
@@ -234,6 +238,7 @@ private:
 
     mutable QMutex m_mutex; // m_memory and m_key
     std::atomic<bool> m_tamperTripped { false };
+    std::optional<protocol::ReportedLocation> m_position; // under m_mutex
     Memory m_memory;
     crypto::EcPrivateKey m_key;
     // One download at a time; the session lives only in memory, as a secure element's volatile

@@ -18,6 +18,8 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <cmath>
+
 namespace simfleet::simulation {
 
 namespace {
@@ -318,6 +320,16 @@ Result<std::unique_ptr<SimulatedField>> SimulatedField::open(const QString &path
                 tampered->tripTamperSwitch();
         }
     }
+    if (q.exec(QStringLiteral("SELECT substr(key, 10), value FROM field_setting WHERE key LIKE 'position:%'"))) {
+        while (q.next()) {
+            const QStringList where = q.value(1).toString().split(QLatin1Char(','));
+            const auto placed = field->m_devices.value(q.value(0).toString());
+            bool latOk = false, lonOk = false;
+            const double latitude = where.value(0).toDouble(&latOk), longitude = where.value(1).toDouble(&lonOk);
+            if (placed && where.size() == 2 && latOk && lonOk)
+                placed->moveTo(latitude, longitude);
+        }
+    }
     if (q.exec(QStringLiteral("SELECT key, value FROM field_setting WHERE key IN ('eim_id', 'eim_public_key')"))) {
         QString eimId;
         QByteArray publicKey;
@@ -570,6 +582,36 @@ Result<void> SimulatedField::tamperWith(const QString &eid)
     if (!q.exec())
         return fail(QStringLiteral("the simulated field's file: %1").arg(q.lastError().text()));
     target->tripTamperSwitch();
+    return {};
+}
+
+Result<void> SimulatedField::place(const QList<Placement> &placements)
+{
+    for (const Placement &p : placements) {
+        if (!device(p.eid))
+            return fail(QStringLiteral("the simulated field has no device %1").arg(p.eid));
+        if (!std::isfinite(p.latitude) || !std::isfinite(p.longitude) || std::abs(p.latitude) > 90.0
+            || std::abs(p.longitude) > 180.0)
+            return fail(QStringLiteral("latitude %1, longitude %2 of device %3 is not on the globe")
+                            .arg(p.latitude).arg(p.longitude).arg(p.eid));
+    }
+    auto connection = store::DatabaseConnection::open(m_path);
+    if (!connection)
+        return connection.error();
+    QSqlDatabase db = connection.value()->database();
+    store::Transaction tx(db);
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO field_setting (key, value) VALUES (?, ?)"));
+    for (const Placement &p : placements) {
+        q.bindValue(0, QString(QStringLiteral("position:") + p.eid));
+        q.bindValue(1, QStringLiteral("%1,%2").arg(p.latitude, 0, 'f', 6).arg(p.longitude, 0, 'f', 6));
+        if (!q.exec())
+            return fail(QStringLiteral("the simulated field's file: %1").arg(q.lastError().text()));
+    }
+    if (auto ok = tx.commit(); !ok)
+        return ok;
+    for (const Placement &p : placements)
+        device(p.eid)->moveTo(p.latitude, p.longitude);
     return {};
 }
 

@@ -76,6 +76,16 @@ public:
     // Someone opened the device's enclosure: its tamper switch trips, and stays tripped in the
     // field's file (a tampered device does not heal). Refused for an EID the field lacks.
     Result<void> tamperWith(const QString &eid);
+    // Devices with a positioning receiver are where their owners took them: each reports its
+    // place in its evidence from now on, and keeps it in the field's file. All or none: refused,
+    // with nothing moved, for an EID the field lacks or a place off the globe.
+    struct Placement
+    {
+        QString eid;
+        double latitude = 0;
+        double longitude = 0;
+    };
+    Result<void> place(const QList<Placement> &placements);
     // A manufacturer's new devices join the field (`field create`): the manufacturer is added
     // when the field does not know it yet. Refused, with nothing added, when the manufacturer
     // certificate is signed by another certificate issuer than the one the field's devices carry

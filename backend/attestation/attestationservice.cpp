@@ -21,6 +21,7 @@
 #include <QJsonObject>
 #include <QtConcurrent/QtConcurrentMap>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <memory>
@@ -40,6 +41,12 @@ Result<void> recordConsequences(QSqlDatabase &db, const DeviceAttestation &o, co
 {
     store::CustodyRepository custody(db);
     const QString subject = QStringLiteral("device:") + o.eid;
+    // Where the device reported itself (its evidence's location claim), for the map and for a
+    // sighting below; a fix the device dates in the future counts from now.
+    if (const auto &where = o.verdict.location) {
+        if (auto ok = custody.setPosition(o.deviceId, where->latitude, where->longitude, std::min(where->measuredAt, now)); !ok)
+            return ok;
+    }
     if (o.verdict.tier == TrustTier::Contraindicated) {
         auto quarantined = custody.quarantineIfHolding(o.deviceId, o.verdict.reasonCode, now);
         if (!quarantined)
@@ -309,7 +316,7 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const access::Sessio
                               silent ? QStringLiteral("The device did not answer within %1 s; check its power and "
                                                       "coverage, then attest it again.")
                                            .arg(double(m_options.answerTimeout.count()) / 1000.0)
-                                     : QStringLiteral("The device could not produce evidence: %1.").arg(answer.errorMessage()) };
+                                     : QStringLiteral("The device could not produce evidence: %1.").arg(answer.errorMessage()), std::nullopt };
                 return;
             }
             auto response = protocol::AttestationResponse::decode(answer.value());
@@ -318,7 +325,7 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const access::Sessio
                               response ? QStringLiteral("The device refused to attest (error %1); try again later.")
                                              .arg(int(response->error))
                                        : QStringLiteral("The device's answer is not an attestation response: %1.")
-                                             .arg(response.errorMessage()) };
+                                             .arg(response.errorMessage()), std::nullopt };
                 return;
             }
             o.evidence = response->evidence;
@@ -371,7 +378,7 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const access::Sessio
                     && !repository.markNonceUsed(o.presentedNonce, now).ok())
                     o.verdict = { TrustTier::None, QStringLiteral("nonce-replayed"),
                                   QStringLiteral("The evidence answers a challenge that was already used: a replay. "
-                                                 "Attest the device again.") };
+                                                 "Attest the device again."), std::nullopt };
                 store::AttestationRecord record;
                 record.deviceId = o.deviceId;
                 record.nonce = o.issuedNonce;

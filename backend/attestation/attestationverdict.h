@@ -1,5 +1,7 @@
 #pragma once
 
+#include "protocol/reportedlocation.h"
+
 #include <QString>
 
 #include <optional>
@@ -24,6 +26,9 @@ struct AttestationVerdict
     TrustTier tier = TrustTier::None;
     QString reasonCode;
     QString message;
+    // Where the device said it was, once its evidence proved its own and fresh (the chain, the
+    // signature, the nonce and the UEID checked), whatever the claims' appraisal found.
+    std::optional<protocol::ReportedLocation> location;
 };
 
 } // namespace simfleet::attestation

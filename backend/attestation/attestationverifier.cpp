@@ -10,7 +10,7 @@ namespace {
 
 AttestationVerdict verdict(TrustTier tier, const char *code, QString message)
 {
-    return { tier, QString::fromLatin1(code), std::move(message) };
+    return { tier, QString::fromLatin1(code), std::move(message), std::nullopt };
 }
 
 // Reason codes decided at or after the nonce step: the nonce is spent by these.
@@ -78,6 +78,17 @@ const ReferenceValue *AttestationVerifier::referenceFor(const QString &manufactu
 AttestationVerdict AttestationVerifier::verify(const QString &expectedEid, QByteArrayView evidence,
                                                const NonceLookup &lookupNonce, const QDateTime &now,
                                                const QDateTime &answeredAt) const
+{
+    std::optional<protocol::ReportedLocation> location;
+    AttestationVerdict v = judge(expectedEid, evidence, lookupNonce, now, answeredAt, location);
+    v.location = std::move(location);
+    return v;
+}
+
+AttestationVerdict AttestationVerifier::judge(const QString &expectedEid, QByteArrayView evidence,
+                                              const NonceLookup &lookupNonce, const QDateTime &now,
+                                              const QDateTime &answeredAt,
+                                              std::optional<protocol::ReportedLocation> &authenticLocation) const
 {
     const auto sign1 = protocol::parseCoseSign1(evidence);
     if (!sign1)
@@ -156,6 +167,11 @@ AttestationVerdict AttestationVerifier::verify(const QString &expectedEid, QByte
     if (!crypto::equalConstantTime(claims->ueid, protocol::ueidForEid(expectedEid)))
         return verdict(TrustTier::Contraindicated, "identity-mismatch-ueid",
                        QStringLiteral("The evidence names another device (UEID) than its certificate."));
+    // Signed by the device's certified key, answering our challenge: where it says it is counts
+    // as its report, also when what follows finds it tampered with or out of date.
+    authenticLocation = claims->location;
+    if (authenticLocation && !authenticLocation->measuredAt.isValid())
+        authenticLocation->measuredAt = claims->issuedAt;
 
     // 4. The claims against the reference values for this model and software.
     if (claims->tampered)

@@ -80,6 +80,10 @@ public:
     static bool consumedNonce(const AttestationVerdict &verdict);
 
 private:
+    // verify()'s steps; `authenticLocation` is set once the evidence proved its own and fresh.
+    AttestationVerdict judge(const QString &expectedEid, QByteArrayView evidence, const NonceLookup &lookupNonce,
+                             const QDateTime &now, const QDateTime &answeredAt,
+                             std::optional<protocol::ReportedLocation> &authenticLocation) const;
     const ReferenceValue *referenceFor(const QString &manufacturer, const protocol::EatClaims &claims) const;
     // Each manufacturer is matched, as trust material is added, with the newest revocation list
     // it signed, so a list's signature is checked once and not on every verdict.

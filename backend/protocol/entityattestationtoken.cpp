@@ -6,6 +6,7 @@
 #include <QCborArray>
 #include <QCborValue>
 
+#include <cmath>
 #include <set>
 
 namespace simfleet::protocol {
@@ -66,6 +67,59 @@ Result<void> refuseDuplicateKeys(const QCborValue &v, const char *part)
     return {};
 }
 
+QCborMap locationClaim(const ReportedLocation &l)
+{
+    QCborMap m { { eat::where::latitude, l.latitude }, { eat::where::longitude, l.longitude } };
+    if (l.accuracy)
+        m.insert(eat::where::accuracy, *l.accuracy);
+    if (l.measuredAt.isValid())
+        m.insert(eat::where::timestamp, l.measuredAt.toSecsSinceEpoch());
+    return m;
+}
+
+// The location claim of untrusted evidence: a map whose latitude and longitude are numbers on
+// the globe; a claim that says something else is refused rather than drawn somewhere.
+Result<std::optional<ReportedLocation>> locationFrom(const QCborValue &v)
+{
+    if (v.isUndefined())
+        return std::optional<ReportedLocation>();
+    const auto malformed = [](const QString &why) {
+        return fail(QStringLiteral("the location claim is malformed: %1").arg(why));
+    };
+    if (!v.isMap())
+        return malformed(QStringLiteral("it is not a map"));
+    const QCborMap m = v.toMap();
+    const auto number = [&m](qint64 key) -> std::optional<double> {
+        const QCborValue n = m.value(key);
+        if (n.isInteger())
+            return double(n.toInteger());
+        if (n.isDouble() && std::isfinite(n.toDouble()))
+            return n.toDouble();
+        return std::nullopt;
+    };
+    ReportedLocation l;
+    const auto latitude = number(eat::where::latitude);
+    const auto longitude = number(eat::where::longitude);
+    if (!latitude || !longitude)
+        return malformed(QStringLiteral("it needs a latitude and a longitude as numbers"));
+    if (std::abs(*latitude) > 90.0 || std::abs(*longitude) > 180.0)
+        return malformed(QStringLiteral("latitude %1, longitude %2 is not on the globe").arg(*latitude).arg(*longitude));
+    l.latitude = *latitude;
+    l.longitude = *longitude;
+    if (m.contains(eat::where::accuracy)) {
+        const auto accuracy = number(eat::where::accuracy);
+        if (!accuracy || *accuracy < 0)
+            return malformed(QStringLiteral("its accuracy is not a distance in metres"));
+        l.accuracy = accuracy;
+    }
+    if (m.contains(eat::where::timestamp)) {
+        if (!m.value(eat::where::timestamp).isInteger())
+            return malformed(QStringLiteral("its timestamp is not a time in seconds"));
+        l.measuredAt = QDateTime::fromSecsSinceEpoch(m.value(eat::where::timestamp).toInteger(), Qt::UTC);
+    }
+    return std::optional<ReportedLocation>(l);
+}
+
 } // namespace
 
 QByteArray ueidForEid(const QString &eid)
@@ -91,6 +145,8 @@ QByteArray encodeClaims(const EatClaims &c)
     claims.insert(eat::dbgstat, int(c.debug));
     claims.insert(eat::oemboot, c.secureBoot);
     claims.insert(eat::tamper, c.tampered);
+    if (c.location)
+        claims.insert(eat::location, locationClaim(*c.location));
     claims.insert(eat::iat, c.issuedAt.toSecsSinceEpoch());
     return claims.toCborValue().toCbor();
 }
@@ -141,6 +197,10 @@ Result<EatClaims> decodeClaims(QByteArrayView payload)
     c.debug = DebugStatus(int(m.value(eat::dbgstat).toInteger()));
     c.secureBoot = m.value(eat::oemboot).toBool(false);
     c.tampered = m.value(eat::tamper).toBool(true);
+    auto location = locationFrom(m.value(eat::location));
+    if (!location)
+        return location.error();
+    c.location = location.value();
     if (!m.value(eat::iat).isInteger())
         return fail(QStringLiteral("the evidence carries no iat"));
     c.issuedAt = QDateTime::fromSecsSinceEpoch(m.value(eat::iat).toInteger(), Qt::UTC);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "protocol/reportedlocation.h"
 
 #include <QByteArray>
 #include <QCborMap>
@@ -44,6 +45,7 @@ struct EatClaims
     DebugStatus debug = DebugStatus::DisabledPermanently; // dbgstat (263)
     bool secureBoot = true; // oemboot (262)
     bool tampered = false;  // private claim: the secure element's tamper sensor
+    std::optional<ReportedLocation> location; // location (264): devices with a positioning receiver
     QDateTime issuedAt;     // iat (6)
 };
 
@@ -59,6 +61,14 @@ constexpr qint64 dbgstat = 263;
 constexpr qint64 swname = 270;
 constexpr qint64 swversion = 271;
 constexpr qint64 measurements = 273;
+constexpr qint64 location = 264;
+// The location claim's own keys (RFC 9711 section 4.2.10).
+namespace where {
+constexpr qint64 latitude = 1;
+constexpr qint64 longitude = 2;
+constexpr qint64 accuracy = 4;
+constexpr qint64 timestamp = 8;
+} // namespace where
 constexpr qint64 tamper = -65537; // private use (below -65536, RFC 8392 section 9.1)
 constexpr qint64 coseAlg = 1;
 constexpr qint64 coseX5chain = 33; // RFC 9360

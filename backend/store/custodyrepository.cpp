@@ -122,14 +122,21 @@ Result<void> CustodyRepository::raise(qint64 deviceId, const QString &kind, cons
 Result<void> CustodyRepository::recordSighting(const CustodyState &s, const QString &contact, const QDateTime &at,
                                                const AuditAuthor &author)
 {
-    const QString detail = QStringLiteral("reported %1 on %2; %3")
-                               .arg(custodyName(s.custody), s.custodySince.toString(Qt::ISODate), contact);
+    QString detail = QStringLiteral("reported %1 on %2; %3")
+                         .arg(custodyName(s.custody), s.custodySince.toString(Qt::ISODate), contact);
+    // Where: the position the device last reported, and when, or where it was enrolled.
+    if (s.latitude && s.longitude)
+        detail += s.positionAt.isValid()
+            ? QStringLiteral("; position as the device reported it at %1").arg(s.positionAt.toString(Qt::ISODate))
+            : QStringLiteral("; position as enrolled");
     if (auto raised = raise(s.deviceId, QStringLiteral("sighting"), at, detail, s.latitude, s.longitude); !raised)
         return raised;
     QJsonObject details { { QStringLiteral("custody"), custodyName(s.custody) }, { QStringLiteral("contact"), contact } };
     if (s.latitude && s.longitude) {
         details.insert(QStringLiteral("latitude"), *s.latitude);
         details.insert(QStringLiteral("longitude"), *s.longitude);
+        if (s.positionAt.isValid())
+            details.insert(QStringLiteral("position_at"), s.positionAt.toString(Qt::ISODateWithMs));
     }
     return AuditLog::record(m_db, at, author, QStringLiteral("device.sighted"), QStringLiteral("device:") + s.eid, details);
 }
@@ -145,7 +152,7 @@ Result<QList<CustodyState>> CustodyRepository::states(const QList<qint64> &devic
 {
     const QString sql = QStringLiteral(
         "SELECT d.id, d.eid, d.custody, d.custody_since, d.quarantined_at, d.latitude, d.longitude,"
-        " cur.id, cur.iccid, op.disable_allowed, r.id, r.iccid"
+        " cur.id, cur.iccid, op.disable_allowed, r.id, r.iccid, d.position_at"
         " FROM device d LEFT JOIN profile cur ON cur.device_id = d.id AND cur.state = 'enabled'"
         " LEFT JOIN operator op ON op.id = cur.operator_id"
         " LEFT JOIN profile r ON r.id = (SELECT sp.profile_id FROM subscription_period sp JOIN profile rp ON rp.id = sp.profile_id"
@@ -167,6 +174,7 @@ Result<QList<CustodyState>> CustodyRepository::states(const QList<qint64> &devic
         s.disableAllowed = q.value(9).isNull() || q.value(9).toBool();
         s.restorableProfileId = optionalFrom<qint64>(q.value(10));
         s.restorableIccid = q.value(11).toString();
+        s.positionAt = instant(q.value(12));
         out.append(std::move(s));
     });
     if (!ok)

@@ -29,6 +29,7 @@ struct CustodyState
     QDateTime custodySince;
     QDateTime quarantinedAt; // invalid: not quarantined
     std::optional<double> latitude, longitude;
+    QDateTime positionAt; // when the device reported that position (invalid: as enrolled)
     // The profile enabled now, and whether its operator lets it be disabled remotely.
     std::optional<qint64> enabledProfileId;
     QString enabledIccid;

@@ -628,6 +628,27 @@ private slots:
         QCOMPARE(custody.contact(owner, { { devices.at(0), stolen } }, CustodyService::Contact::CheckIn)->first().done,
                  QStringList { QStringLiteral("sighted") });
 
+        // Asked where it is, it answers from where the thief took it: the location claim of its
+        // evidence, stored with the time of the fix and raised as a sighting there.
+        QVERIFY(!m_field->place({ { stolen, 53.4466, -3.0176 }, { stolen, 91.0, 0.0 } })); // all or none
+        QVERIFY(!m_field->place({ { QStringLiteral("89049032000000000000000000000000"), 1.0, 1.0 } }));
+        QVERIFY(!m_field->device(stolen)->position());
+        QVERIFY(m_field->place({ { stolen, 53.4466, -3.0176 } }));
+        m_clock->advance(300);
+        {
+            attestation::AttestationService locate(*m_ws, *m_field);
+            auto located = locate.attest(owner, { { devices.at(0), stolen } });
+            QVERIFY(located);
+            QCOMPARE(located->first().verdict.location->latitude, 53.4466);
+            const auto state = store::CustodyRepository(m_ws->database()).states({ devices.at(0) })->first();
+            QCOMPARE(state.latitude, std::optional<double>(53.4466));
+            QCOMPARE(state.positionAt.toSecsSinceEpoch(), m_clock->now().toSecsSinceEpoch()); // a fix to the second
+            const auto seen = store::CustodyRepository(m_ws->database()).openAlerts(owner.scope(), 10).value();
+            QVERIFY(std::any_of(seen.cbegin(), seen.cend(), [](const store::DeviceAlert &a) {
+                return a.kind == u"sighting" && a.longitude == -3.0176 && a.detail.contains(u"as the device reported it");
+            }));
+        }
+
         // No campaign gives it a profile while it is marked.
         qint64 target = 0;
         for (const auto &op : store::OperatorRepository(m_ws->database()).list().value())

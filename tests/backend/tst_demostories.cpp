@@ -89,6 +89,23 @@ private Q_SLOTS:
             return a.kind == u"sighting" && a.latitude && qAbs(*a.latitude - 53.4466) < 1e-6;
         }));
         QVERIFY(std::any_of(alerts.cbegin(), alerts.cend(), [](const store::DeviceAlert &a) { return a.kind == u"quarantined"; }));
+        // Positions come from the devices' reports: car units and trackers that answered an
+        // attestation have one with its time, meters (no receiver) keep their enrolled address.
+        QVERIFY(q.exec(QStringLiteral("SELECT f.name, count(d.position_at) FROM device d JOIN fleet f ON f.id = d.fleet_id"
+                                      " GROUP BY f.name")));
+        QHash<QString, int> reported;
+        while (q.next())
+            reported.insert(q.value(0).toString(), q.value(1).toInt());
+        q.finish();
+        QCOMPARE(reported.value(QStringLiteral("Rheinau smart meters")), 0);
+        QVERIFY(reported.value(QStringLiteral("PAYD car units")) > 0);
+        QVERIFY(reported.value(QStringLiteral("Container trackers")) > 0);
+        QVERIFY(q.exec(QStringLiteral("SELECT latitude, longitude, position_at FROM device WHERE custody = 'stolen'")));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toDouble(), 53.4466);
+        QCOMPARE(q.value(1).toDouble(), -3.0176);
+        QVERIFY(!q.value(2).isNull());
+        q.finish();
         // The field agrees: the stolen car unit's eUICC has nothing enabled.
         QVERIFY(q.exec(QStringLiteral("SELECT eid FROM device WHERE custody = 'stolen'")));
         QVERIFY(q.next());
@@ -101,6 +118,8 @@ private Q_SLOTS:
         QVERIFY(field);
         for (const auto &p : field.value()->device(stolen)->listProfiles().value())
             QCOMPARE(p.state, QStringLiteral("disabled"));
+        // and it is still where it was last placed, after the field's file was reopened.
+        QCOMPARE(field.value()->device(stolen)->position()->longitude, -3.0176);
     }
 };
 

@@ -246,6 +246,80 @@ private Q_SLOTS:
         const AttestationVerdict wrong = verdictOf(m_meter, sign(m_meter, m_meterworks, encodeClaims(other)), v);
         QCOMPARE(wrong.reasonCode, QStringLiteral("no-reference-values"));
     }
+
+    // Issue 23: where a tracker or car unit says it is (RFC 9711's location claim) counts once
+    // its evidence proved its own and fresh, also when it was tampered with; never before.
+    void locationIsTakenFromAuthenticEvidenceOnly()
+    {
+        EatClaims c = claimsFor(m_meter);
+        c.location = ReportedLocation { 53.4466, -3.0176, 8.0, {} };
+        const QByteArray payload = encodeClaims(c);
+        QCOMPARE(decodeClaims(payload).value().location->latitude, 53.4466);
+        const AttestationVerdict honest = verdictOf(m_meter, sign(m_meter, m_meterworks, payload), verifier());
+        QCOMPARE(honest.reasonCode, QStringLiteral("affirmed"));
+        QVERIFY(honest.location);
+        QCOMPARE(honest.location->longitude, -3.0176);
+        QCOMPARE(honest.location->accuracy, std::optional<double>(8.0));
+        QCOMPARE(honest.location->measuredAt, t0); // no fix time: the token's iat
+
+        c.location->measuredAt = t0.addSecs(-60);
+        c.tampered = true;
+        const AttestationVerdict tampered = verdictOf(m_meter, sign(m_meter, m_meterworks, encodeClaims(c)), verifier());
+        QCOMPARE(tampered.reasonCode, QStringLiteral("tamper-detected"));
+        QVERIFY(tampered.location);
+        QCOMPARE(tampered.location->measuredAt, t0.addSecs(-60));
+
+        c.tampered = false;
+        c.nonce = QByteArray(32, '\x11'); // a challenge this verifier never sent
+        const AttestationVerdict stale = verdictOf(m_meter, sign(m_meter, m_meterworks, encodeClaims(c)), verifier());
+        QCOMPARE(stale.reasonCode, QStringLiteral("nonce-unknown"));
+        QVERIFY(!stale.location);
+
+        // Signed by another device's key with this device's chain: no position either.
+        c.nonce = nonce;
+        Device impostor = m_meter;
+        impostor.key = m_fake.key;
+        const AttestationVerdict other = verdictOf(m_meter, sign(impostor, m_meterworks, encodeClaims(c)), verifier());
+        QCOMPARE(other.reasonCode, QStringLiteral("bad-signature"));
+        QVERIFY(!other.location);
+    }
+
+    void locationOffTheGlobeIsRefused_data()
+    {
+        QTest::addColumn<QByteArray>("location");
+        const auto map = [](const Entries &e) { return mapBytes(e); };
+        const QCborValue lat(eat::where::latitude), lon(eat::where::longitude);
+        QTest::newRow("latitude past the pole") << map({ { lat, 91.0 }, { lon, 0.0 } });
+        QTest::newRow("longitude past the antimeridian") << map({ { lat, 0.0 }, { lon, -180.5 } });
+        QTest::newRow("latitude as text") << map({ { lat, QStringLiteral("53.4") }, { lon, 0.0 } });
+        QTest::newRow("no longitude") << map({ { lat, 53.4 } });
+        QTest::newRow("not a number") << map({ { lat, qQNaN() }, { lon, 0.0 } });
+        QTest::newRow("infinite") << map({ { lat, 0.0 }, { lon, qInf() } });
+        QTest::newRow("negative accuracy") << map({ { lat, 1.0 }, { lon, 1.0 }, { QCborValue(eat::where::accuracy), -5.0 } });
+        QTest::newRow("timestamp as text")
+            << map({ { lat, 1.0 }, { lon, 1.0 }, { QCborValue(eat::where::timestamp), QStringLiteral("yesterday") } });
+        QTest::newRow("an array") << QCborValue(QCborArray { 53.4, -3.0 }).toCbor();
+        QTest::newRow("latitude twice") << map({ { lat, 53.4 }, { lon, -3.0 }, { lat, 48.1 } });
+    }
+
+    void locationOffTheGlobeIsRefused()
+    {
+        QFETCH(QByteArray, location);
+        Entries entries = entriesOf(decoded(encodeClaims(claimsFor(m_meter))).toMap());
+        entries.append({ QCborValue(eat::location), decoded(location) });
+        // A repeated key inside the claim is only visible in the bytes: splice them in as given.
+        QByteArray payload = mapBytes(entries);
+        const QByteArray reencoded = decoded(location).toCbor();
+        if (reencoded != location) {
+            const qsizetype at = payload.lastIndexOf(reencoded);
+            QVERIFY(at > 0);
+            payload.replace(at, reencoded.size(), location);
+        }
+        QVERIFY(!decodeClaims(payload));
+        const AttestationVerdict v = verdictOf(m_meter, sign(m_meter, m_meterworks, payload), verifier());
+        QCOMPARE(v.reasonCode, QStringLiteral("malformed-evidence"));
+        QVERIFY(!v.location);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestTokenHardening)
