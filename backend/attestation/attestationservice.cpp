@@ -316,7 +316,7 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const access::Sessio
                               silent ? QStringLiteral("The device did not answer within %1 s; check its power and "
                                                       "coverage, then attest it again.")
                                            .arg(double(m_options.answerTimeout.count()) / 1000.0)
-                                     : QStringLiteral("The device could not produce evidence: %1.").arg(answer.errorMessage()), std::nullopt };
+                                     : QStringLiteral("The device could not produce evidence: %1.").arg(answer.errorMessage()) };
                 return;
             }
             auto response = protocol::AttestationResponse::decode(answer.value());
@@ -325,7 +325,7 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const access::Sessio
                               response ? QStringLiteral("The device refused to attest (error %1); try again later.")
                                              .arg(int(response->error))
                                        : QStringLiteral("The device's answer is not an attestation response: %1.")
-                                             .arg(response.errorMessage()), std::nullopt };
+                                             .arg(response.errorMessage()) };
                 return;
             }
             o.evidence = response->evidence;
@@ -378,7 +378,7 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const access::Sessio
                     && !repository.markNonceUsed(o.presentedNonce, now).ok())
                     o.verdict = { TrustTier::None, QStringLiteral("nonce-replayed"),
                                   QStringLiteral("The evidence answers a challenge that was already used: a replay. "
-                                                 "Attest the device again."), std::nullopt };
+                                                 "Attest the device again.") };
                 store::AttestationRecord record;
                 record.deviceId = o.deviceId;
                 record.nonce = o.issuedNonce;
@@ -389,6 +389,9 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const access::Sessio
                 record.verifiedAt = now;
                 if (auto ok = repository.insertResult(record); !ok)
                     return ok.error();
+                if (o.verdict.certificateNotAfter.isValid())
+                    if (auto ok = repository.recordCertificateEnd(o.deviceId, o.verdict.certificateNotAfter); !ok)
+                        return ok;
                 if (auto ok = recordConsequences(db, o, held->value(o.deviceId), now, author); !ok)
                     return ok;
             }

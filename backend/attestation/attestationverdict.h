@@ -2,6 +2,7 @@
 
 #include "protocol/reportedlocation.h"
 
+#include <QDateTime>
 #include <QString>
 
 #include <optional>
@@ -26,9 +27,12 @@ struct AttestationVerdict
     TrustTier tier = TrustTier::None;
     QString reasonCode;
     QString message;
-    // Where the device said it was, once its evidence proved its own and fresh (the chain, the
-    // signature, the nonce and the UEID checked), whatever the claims' appraisal found.
-    std::optional<protocol::ReportedLocation> location;
+    // What the evidence showed of the device, whatever the appraisal found. Its certificate's
+    // end, once the chain to a trusted manufacturer verified:
+    QDateTime certificateNotAfter {};
+    // where it said it was, once the evidence also proved its own and fresh (the signature, the
+    // nonce and the UEID checked):
+    std::optional<protocol::ReportedLocation> location {};
 };
 
 } // namespace simfleet::attestation

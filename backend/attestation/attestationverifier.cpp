@@ -10,7 +10,7 @@ namespace {
 
 AttestationVerdict verdict(TrustTier tier, const char *code, QString message)
 {
-    return { tier, QString::fromLatin1(code), std::move(message), std::nullopt };
+    return { tier, QString::fromLatin1(code), std::move(message) };
 }
 
 // Reason codes decided at or after the nonce step: the nonce is spent by these.
@@ -79,15 +79,17 @@ AttestationVerdict AttestationVerifier::verify(const QString &expectedEid, QByte
                                                const NonceLookup &lookupNonce, const QDateTime &now,
                                                const QDateTime &answeredAt) const
 {
+    QDateTime certificateNotAfter;
     std::optional<protocol::ReportedLocation> location;
-    AttestationVerdict v = judge(expectedEid, evidence, lookupNonce, now, answeredAt, location);
+    AttestationVerdict v = judge(expectedEid, evidence, lookupNonce, now, answeredAt, certificateNotAfter, location);
+    v.certificateNotAfter = certificateNotAfter;
     v.location = std::move(location);
     return v;
 }
 
 AttestationVerdict AttestationVerifier::judge(const QString &expectedEid, QByteArrayView evidence,
                                               const NonceLookup &lookupNonce, const QDateTime &now,
-                                              const QDateTime &answeredAt,
+                                              const QDateTime &answeredAt, QDateTime &certificateNotAfter,
                                               std::optional<protocol::ReportedLocation> &authenticLocation) const
 {
     const auto sign1 = protocol::parseCoseSign1(evidence);
@@ -136,6 +138,9 @@ AttestationVerdict AttestationVerifier::judge(const QString &expectedEid, QByteA
                        QStringLiteral("The evidence is for EID %1, not for the device asked (%2); something answers "
                                       "in its place.")
                            .arg(leaf->subject().serialNumber, expectedEid));
+    // This device's certificate under a trusted manufacturer: when it ends is worth knowing
+    // years ahead, whatever the rest of the evidence shows.
+    certificateNotAfter = leaf->notAfter();
 
     // 2. The signature over the exact bytes received.
     if (auto ok = crypto::ecdsaVerify(leaf->publicKey(), protocol::signatureInput(sign1->protectedBytes, sign1->payload),

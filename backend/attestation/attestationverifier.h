@@ -80,9 +80,10 @@ public:
     static bool consumedNonce(const AttestationVerdict &verdict);
 
 private:
-    // verify()'s steps; `authenticLocation` is set once the evidence proved its own and fresh.
+    // verify()'s steps; sets the certificate's end once the chain verified, and the location
+    // once the evidence also proved its own and fresh (AttestationVerdict says which steps).
     AttestationVerdict judge(const QString &expectedEid, QByteArrayView evidence, const NonceLookup &lookupNonce,
-                             const QDateTime &now, const QDateTime &answeredAt,
+                             const QDateTime &now, const QDateTime &answeredAt, QDateTime &certificateNotAfter,
                              std::optional<protocol::ReportedLocation> &authenticLocation) const;
     const ReferenceValue *referenceFor(const QString &manufacturer, const protocol::EatClaims &claims) const;
     // Each manufacturer is matched, as trust material is added, with the newest revocation list

@@ -1,4 +1,5 @@
 #include "campaignplanner.h"
+#include "core/clock.h"
 
 #include "access/session.h"
 #include "fleet/devicefilter.h"
@@ -58,6 +59,7 @@ Result<QList<qint64>> CampaignPlanner::devices(const access::Session &by, const 
         auto filter = fleet::DeviceFilter::parse(selection.filter);
         if (!filter)
             return fail(QStringLiteral("the filter is not understood: %1").arg(filter.errorMessage()));
+        filter.value().now = m_workspace.clock().now();
         auto found = filter->selectIds(db, by.scope());
         if (!found)
             return found.error();

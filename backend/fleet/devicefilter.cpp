@@ -18,7 +18,7 @@ namespace {
 const QStringList keys { QStringLiteral("customer"), QStringLiteral("fleet"), QStringLiteral("operator"),
                          QStringLiteral("model"), QStringLiteral("verdict"), QStringLiteral("secure-element"),
                          QStringLiteral("eid"), QStringLiteral("custody"), QStringLiteral("quarantined"),
-                         QStringLiteral("unseen-days"), QStringLiteral("reason") };
+                         QStringLiteral("unseen-days"), QStringLiteral("certificate-days"), QStringLiteral("reason") };
 }
 
 Result<DeviceFilter> DeviceFilter::parse(const QString &expression)
@@ -41,8 +41,8 @@ Result<DeviceFilter> DeviceFilter::parse(const QString &expression)
         if (t.key == u"quarantined" && t.value != u"yes" && t.value != u"no")
             return fail(QStringLiteral("quarantined is yes or no, not \"%1\"").arg(t.value));
         bool days = false;
-        if (t.key == u"unseen-days" && (t.value.toInt(&days) < 1 || !days))
-            return fail(QStringLiteral("unseen-days is a number of days, 1 or more, not \"%1\"").arg(t.value));
+        if ((t.key == u"unseen-days" || t.key == u"certificate-days") && (t.value.toInt(&days) < 1 || !days))
+            return fail(QStringLiteral("%1 is a number of days, 1 or more, not \"%2\"").arg(t.key, t.value));
         filter.terms.append(t);
     }
     if (filter.terms.isEmpty())
@@ -64,6 +64,7 @@ QString DeviceFilter::whereFor(QVariantList *values, std::optional<qint64> onlyO
 {
     // An account manager's "enabled profile" is one of their own operator's (Scope::profiles).
     const QString mine = onlyOperator ? QStringLiteral(" AND p.operator_id = %1").arg(*onlyOperator) : QString();
+    const QDateTime from = now.isValid() ? now : QDateTime::currentDateTimeUtc();
     QStringList clauses;
     for (const Term &t : terms) {
         if (t.key == u"customer") {
@@ -96,10 +97,13 @@ QString DeviceFilter::whereFor(QVariantList *values, std::optional<qint64> onlyO
             clauses << (t.value == u"yes" ? QStringLiteral("d.quarantined_at IS NOT NULL") : QStringLiteral("d.quarantined_at IS NULL"));
             continue;
         } else if (t.key == u"unseen-days") {
-            // Counted from now: a listing, not a step that must repeat under a test's clock.
-            const QString cutoff = storedTime(QDateTime::currentDateTimeUtc().addDays(-t.value.toInt()));
+            const QString cutoff = storedTime(from.addDays(-t.value.toInt()));
             clauses << store::deviceConditions::unseenSince();
             *values << cutoff << cutoff << cutoff;
+            continue;
+        } else if (t.key == u"certificate-days") {
+            clauses << store::deviceConditions::certificateEndsBy();
+            *values << storedTime(from.addDays(t.value.toInt()));
             continue;
         } else if (t.key == u"reason") {
             clauses << store::deviceConditions::latestReason();

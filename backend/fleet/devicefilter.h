@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 
+#include <QDateTime>
 #include <QList>
 #include <QString>
 #include <QVariantList>
@@ -21,7 +22,9 @@ namespace simfleet::fleet {
 //   fleet=Rheinau meters and operator=Nordtel and verdict=affirming
 // Keys: customer, fleet, operator (of the enabled profile; "none" for none), model,
 // verdict (latest attestation: affirming, warning, contraindicated, none, or not-attested),
-// secure-element, eid (a prefix). Matching is exact except eid.
+// secure-element, eid (a prefix), custody, quarantined (yes or no), unseen-days (not seen for
+// that many days), certificate-days (certificate ends within that many days, or ended), reason
+// (the latest verdict's reason code). Matching is exact except eid.
 struct DeviceFilter
 {
     struct Term
@@ -30,6 +33,9 @@ struct DeviceFilter
         QString value;
     };
     QList<Term> terms;
+    // What the day-counting keys (unseen-days, certificate-days) count from; invalid: the wall
+    // clock. A step that runs under the workspace's clock sets it.
+    QDateTime now;
 
     static Result<DeviceFilter> parse(const QString &expression);
     // The WHERE clause (over device d, fleet f, customer c) and its bound values.

@@ -156,9 +156,11 @@ Result<void> AccessSchema::install(QSqlDatabase &db)
         << QStringLiteral("GRANT UPDATE (msin_next, iccid_next) ON operator TO %1").arg(ops)
         << QStringLiteral("GRANT INSERT, UPDATE ON attestation_nonce, eim_device, eim_package TO %1").arg(manager)
         << QStringLiteral("GRANT INSERT ON attestation_result TO %1").arg(manager)
-        // An account manager's attestation that finds a device tampered with quarantines it and
-        // disables its subscription (their own devices and profiles only, by row security).
-        << QStringLiteral("GRANT UPDATE (quarantined_at, quarantine_reason, latitude, longitude, position_at) ON device TO %1")
+        // An account manager's attestation records where the device reported itself and when its
+        // certificate ends, and one that finds it tampered with quarantines it and disables its
+        // subscription (their own devices and profiles only, by row security).
+        << QStringLiteral("GRANT UPDATE (quarantined_at, quarantine_reason, latitude, longitude, position_at,"
+                          " certificate_not_after) ON device TO %1")
                .arg(manager)
         << QStringLiteral("GRANT UPDATE (state, updated_at) ON profile TO %1").arg(manager)
         << QStringLiteral("GRANT INSERT, UPDATE ON subscription_period TO %1").arg(manager)

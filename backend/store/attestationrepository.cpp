@@ -73,6 +73,16 @@ Result<qint64> AttestationRepository::insertResult(const AttestationRecord &r)
     return done->lastInsertId;
 }
 
+Result<void> AttestationRepository::recordCertificateEnd(qint64 deviceId, const QDateTime &notAfter)
+{
+    const QString end = storedTime(notAfter);
+    auto done = executeWrite(m_db,
+                             QStringLiteral("UPDATE device SET certificate_not_after = ? WHERE id = ?"
+                                            " AND (certificate_not_after IS NULL OR certificate_not_after <> ?)"),
+                             { end, deviceId, end }, "recording the end of a device's certificate");
+    return done ? Result<void>() : Result<void>(done.error());
+}
+
 Result<QList<AttestationRecord>> AttestationRepository::history(qint64 deviceId)
 {
     QSqlQuery q(m_db);

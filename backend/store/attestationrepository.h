@@ -48,6 +48,9 @@ public:
     // Marks a nonce used; fails if it already was (single use, even under a race).
     Result<void> markNonceUsed(const QByteArray &nonce, const QDateTime &at);
     Result<qint64> insertResult(const AttestationRecord &record);
+    // The end of the device's certificate as its evidence showed it (schema 15); writes only
+    // when it changed, which after the first attestation is once in a certificate's life.
+    Result<void> recordCertificateEnd(qint64 deviceId, const QDateTime &notAfter);
     Result<QList<AttestationRecord>> history(qint64 deviceId);
     Result<std::optional<AttestationRecord>> latest(qint64 deviceId);
     // The latest result of each device given (evidence and nonce included), by device, for the

@@ -33,6 +33,11 @@ QString latestReason()
                           " ORDER BY ra.verified_at DESC, ra.id DESC LIMIT 1) = ?");
 }
 
+QString certificateEndsBy()
+{
+    return QStringLiteral("d.certificate_not_after <= ?");
+}
+
 } // namespace deviceConditions
 
 Result<FleetFigures> FleetStatistics::figures(const Scope &scope, const QDateTime &now)
@@ -78,9 +83,13 @@ Result<FleetFigures> FleetStatistics::figures(const Scope &scope, const QDateTim
                                      " coalesce(sum(CASE WHEN d.custody = 'recovered' THEN 1 ELSE 0 END), 0),"
                                      " coalesce(sum(CASE WHEN d.quarantined_at IS NOT NULL THEN 1 ELSE 0 END), 0),"
                                      " coalesce(sum(CASE WHEN %1 THEN 1 ELSE 0 END), 0),"
-                                     " coalesce(sum(CASE WHEN %2 THEN 1 ELSE 0 END), 0) FROM device d WHERE %3")
-                          .arg(deviceConditions::unseenSince(), deviceConditions::latestReason(), visible.sql),
-                      QVariantList { cutoff, cutoff, cutoff, QStringLiteral("no-reference-values") } + visible.values);
+                                     " coalesce(sum(CASE WHEN %2 THEN 1 ELSE 0 END), 0),"
+                                     " coalesce(sum(CASE WHEN %3 THEN 1 ELSE 0 END), 0) FROM device d WHERE %4")
+                          .arg(deviceConditions::unseenSince(), deviceConditions::latestReason(),
+                               deviceConditions::certificateEndsBy(), visible.sql),
+                      QVariantList { cutoff, cutoff, cutoff, QStringLiteral("no-reference-values"),
+                                     storedTime(now.addDays(FleetFigures::certificateDays)) }
+                          + visible.values);
         !ok)
         return ok.error();
     if (q.next()) {
@@ -90,6 +99,7 @@ Result<FleetFigures> FleetStatistics::figures(const Scope &scope, const QDateTim
         f.quarantined = q.value(3).toLongLong();
         f.unseen = q.value(4).toLongLong();
         f.withoutReferenceValues = q.value(5).toLongLong();
+        f.deviceCertificatesEnding = q.value(6).toLongLong();
     }
     q.finish();
     if (auto ok = run(q, QStringLiteral("SELECT f.id, f.name, c.name FROM fleet f JOIN customer c ON c.id = f.customer_id"

@@ -51,6 +51,10 @@ struct FleetFigures
     static constexpr int unseenDays = 30;
     qint64 unseen = 0;
     qint64 withoutReferenceValues = 0;
+    // Devices whose certificate (as their latest evidence showed it) ends within
+    // `certificateDays` days, or ended: they will fail attestation from that day on.
+    static constexpr int certificateDays = 30;
+    qint64 deviceCertificatesEnding = 0;
 };
 
 // Conditions over a device (alias d) shared by the figures and the device filter.
@@ -59,6 +63,8 @@ namespace deviceConditions {
 QString unseenSince();
 // Its latest verdict's reason: one value, the reason code.
 QString latestReason();
+// Its certificate ends by a time: one value, that time (storedTime).
+QString certificateEndsBy();
 } // namespace deviceConditions
 
 // Devices by their latest verdict and its reason (the Attestation page).

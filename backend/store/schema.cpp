@@ -361,6 +361,14 @@ const QList<Migration> &migrations()
               QStringLiteral("CREATE INDEX device_alert_device ON device_alert(device_id, raised_at)"),
               QStringLiteral("CREATE INDEX device_alert_open ON device_alert(raised_at) WHERE acknowledged_at IS NULL"),
           } },
+        { 15,
+          "the end of each device's certificate",
+          {
+              // The device certificate's notAfter, as the latest evidence whose chain verified
+              // carried it (the certificate lives on the device and travels in its evidence);
+              // NULL until the device is attested. The Dashboard warns before it ends.
+              QStringLiteral("ALTER TABLE device ADD COLUMN certificate_not_after TEXT"),
+          } },
     };
     return list;
 }

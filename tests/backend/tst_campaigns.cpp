@@ -11,6 +11,7 @@
 #include "attestation/attestationservice.h"
 #include "store/custodyrepository.h"
 #include "core/clock.h"
+#include "fleet/devicefilter.h"
 #include "fleet/fleetqueries.h"
 #include "fleet/operatoronboarding.h"
 #include "fleet/subscriptionledgerreport.h"
@@ -722,6 +723,50 @@ private slots:
                  QStringList { QStringLiteral("subscription-restored") });
         QVERIFY(!enabledOn(tampered).isEmpty());
         checkInvariants();
+    }
+
+    // Eight years in the field: a device certificate's end, learnt from the evidence that carries
+    // it, is on the Dashboard 30 days ahead and opens the list of those devices.
+    void deviceCertificatesEndingAreShownAhead()
+    {
+        const access::Session owner = testing::ownerOf(*m_ws);
+        fleet::FleetQueries queries(*m_ws);
+        QList<std::pair<qint64, QString>> meters;
+        for (qint64 id : fleetDevices(QStringLiteral("Rheinau smart meters")))
+            meters.append({ id, eidOf(id) });
+        attestation::AttestationService attest(*m_ws, *m_field);
+        QVERIFY(attest.attest(owner, meters));
+        QSqlQuery q(m_ws->database());
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*), min(d.certificate_not_after), max(d.certificate_not_after),"
+                                      " (SELECT min(not_after) FROM certificate WHERE role = 'manufacturer')"
+                                      " FROM device d WHERE d.certificate_not_after IS NOT NULL")));
+        QVERIFY(q.next());
+        const int known = q.value(0).toInt();
+        QVERIFY2(known > 100 && known < meters.size(), "every device whose chain verified, not the silent ones");
+        QCOMPARE(q.value(1).toString(), q.value(3).toString()); // the demo's devices end with their maker's certificate
+        QCOMPARE(q.value(2).toString(), q.value(3).toString());
+        const QDateTime end = QDateTime::fromString(q.value(1).toString(), Qt::ISODateWithMs);
+        q.finish();
+        auto before = queries.figures(owner);
+        QVERIFY2(before, qPrintable(before.errorMessage()));
+        QCOMPARE(before->deviceCertificatesEnding, 0);
+
+        m_clock->set(end.addDays(-10));
+        const access::Session later = testing::ownerOf(*m_ws); // years later: a new login
+        auto ahead = queries.figures(later);
+        QVERIFY2(ahead, qPrintable(ahead.errorMessage()));
+        QCOMPARE(ahead->deviceCertificatesEnding, known);
+        auto filter = fleet::DeviceFilter::parse(QStringLiteral("certificate-days=30 and fleet=Rheinau smart meters"));
+        QVERIFY(filter);
+        filter.value().now = m_clock->now();
+        auto listed = filter->selectIds(m_ws->database(), later.scope());
+        QVERIFY2(listed, qPrintable(listed.errorMessage()));
+        QCOMPARE(listed->size(), known);
+        filter = fleet::DeviceFilter::parse(QStringLiteral("certificate-days=5"));
+        filter.value().now = m_clock->now();
+        QCOMPARE(filter->selectIds(m_ws->database(), later.scope())->size(), 0);
+        QVERIFY(!fleet::DeviceFilter::parse(QStringLiteral("certificate-days=soon")));
+        QVERIFY(!fleet::DeviceFilter::parse(QStringLiteral("certificate-days=0")));
     }
 
     void spoiledPackagesAreRefusedAndChangeNothing_data()

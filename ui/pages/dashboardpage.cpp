@@ -170,6 +170,11 @@ void DashboardPage::rebuild()
     if (f.failedInRecentCampaigns > 0)
         alerts << tr("%n device(s) failed or were rolled back in the campaigns of the last 7 days: see the Campaigns page.",
                      nullptr, int(f.failedInRecentCampaigns));
+    if (f.deviceCertificatesEnding > 0)
+        alerts << tr("<a href=\"certificate-days=%1\">%n device certificate(s)</a> end within %1 days or have ended: "
+                     "those devices fail attestation from that day on; ask their manufacturer for new certificates.",
+                     nullptr, int(f.deviceCertificatesEnding))
+                      .arg(store::FleetFigures::certificateDays);
     for (const auto &c : f.expiringCertificates)
         alerts << tr("The certificate of %1 (%2) %3 on %4.")
                       .arg(c.name.toHtmlEscaped(), c.role)

@@ -60,7 +60,7 @@ DevicesPage::DevicesPage(models::AccessController *access, QWidget *parent)
     m_filter->setAccessibleName(tr("Filter devices"));
     m_filter->setToolTip(tr("Terms joined by \"and\", each KEY=VALUE. Keys: customer, fleet, operator (\"none\" for no "
                             "profile), model, verdict, reason, secure-element, eid (a prefix), custody (stolen, lost, recovered), "
-                            "quarantined (yes), unseen-days (N)."));
+                            "quarantined (yes), unseen-days (N), certificate-days (N: the device certificate ends within N days)."));
     m_count->setObjectName(QStringLiteral("deviceCount"));
     m_problem->setObjectName(QStringLiteral("filterProblem"));
     m_problem->setWordWrap(true);
