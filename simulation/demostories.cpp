@@ -81,6 +81,18 @@ struct Teller
         return std::pair { q.value(0).toLongLong(), q.value(1).toString() };
     }
 
+    // Operations attest devices, waiting `answerMs` for each (the demo's slow devices are slow).
+    Result<QList<attestation::DeviceAttestation>> attest(const QList<std::pair<qint64, QString>> &devices, int answerMs)
+    {
+        auto operations = as(QStringLiteral("operations"));
+        if (!operations)
+            return operations.error();
+        attestation::AttestationOptions options;
+        options.answerTimeout = std::chrono::milliseconds(answerMs);
+        attestation::AttestationService attestation(ws, field, options);
+        return attestation.attest(operations.value(), devices);
+    }
+
     Result<campaigns::CampaignSummary> campaign(campaigns::CampaignKind kind, const QString &name, qint64 target,
                                                 std::optional<qint64> newOwner, const QList<std::pair<qint64, QString>> &chosen)
     {
@@ -170,14 +182,10 @@ Result<QStringList> DemoStories::tell(const QString &path, ManualClock &clock, c
     // devices that answer are seen; the few that never answer stand out on the Dashboard.
     t.moveTo(until.addDays(-6));
     for (const QString &fleetName : { carUnits, trackers }) {
-        auto operations = t.as(QStringLiteral("operations"));
         auto devices = t.devicesOf(fleetName);
-        if (!operations || !devices)
-            return fail(QStringLiteral("the demo's weekly attestation could not start"));
-        attestation::AttestationOptions options;
-        options.answerTimeout = std::chrono::milliseconds(1500);
-        attestation::AttestationService attestation(ws, t.field, options);
-        if (auto verdicts = attestation.attest(operations.value(), devices.value()); !verdicts)
+        if (!devices)
+            return devices.error();
+        if (auto verdicts = t.attest(devices.value(), 1500); !verdicts)
             return verdicts.error();
         t.clock.advance(1800);
     }
@@ -191,15 +199,12 @@ Result<QStringList> DemoStories::tell(const QString &path, ManualClock &clock, c
         return ok.error();
     t.clock.advance(40 * 60);
     {
+        auto verdicts = t.attest({ *tracker }, 2000);
+        if (!verdicts)
+            return verdicts.error();
         auto operations = t.as(QStringLiteral("operations"));
         if (!operations)
             return operations.error();
-        attestation::AttestationOptions options;
-        options.answerTimeout = std::chrono::milliseconds(2000);
-        attestation::AttestationService attestation(ws, t.field, options);
-        auto verdicts = attestation.attest(operations.value(), { *tracker });
-        if (!verdicts)
-            return verdicts.error();
         campaigns::CustodyService custody(ws, t.field, std::chrono::milliseconds(2000));
         auto contacted = custody.contact(operations.value(), { *tracker }, campaigns::CustodyService::Contact::AfterAttestation);
         if (!contacted)
@@ -236,16 +241,8 @@ Result<QStringList> DemoStories::tell(const QString &path, ManualClock &clock, c
     t.moveTo(located);
     if (auto ok = t.field.place({ { car->second, 53.4466, -3.0176 } }); !ok)
         return ok.error();
-    {
-        auto operations = t.as(QStringLiteral("operations"));
-        if (!operations)
-            return operations.error();
-        attestation::AttestationOptions options;
-        options.answerTimeout = std::chrono::milliseconds(2000);
-        attestation::AttestationService attestation(ws, t.field, options);
-        if (auto verdicts = attestation.attest(operations.value(), { *car }); !verdicts)
-            return verdicts.error();
-    }
+    if (auto verdicts = t.attest({ *car }, 2000); !verdicts)
+        return verdicts.error();
     told << QStringLiteral("pay-as-you-drive: car unit %1 reported stolen, disabled, located at the docks").arg(car->second);
     t.moveTo(std::max(t.clock.now(), until));
     qCInfo(lcSimulation) << "the demo told its stories:" << told.join(QStringLiteral("; "));

@@ -567,34 +567,8 @@ Result<void> SimulatedField::takeInFlashLog(QSqlDatabase &db)
     return m_flash->restart();
 }
 
-Result<void> SimulatedField::tamperWith(const QString &eid)
+Result<void> SimulatedField::writeSettings(const QList<std::pair<QString, QVariant>> &settings)
 {
-    SimulatedDevice *target = device(eid);
-    if (!target)
-        return fail(QStringLiteral("the simulated field has no device %1").arg(eid));
-    auto connection = store::DatabaseConnection::open(m_path);
-    if (!connection)
-        return connection.error();
-    QSqlDatabase db = connection.value()->database();
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral("INSERT OR REPLACE INTO field_setting (key, value) VALUES (?, '1')"));
-    q.addBindValue(QString(QStringLiteral("tampered:") + eid));
-    if (!q.exec())
-        return fail(QStringLiteral("the simulated field's file: %1").arg(q.lastError().text()));
-    target->tripTamperSwitch();
-    return {};
-}
-
-Result<void> SimulatedField::place(const QList<Placement> &placements)
-{
-    for (const Placement &p : placements) {
-        if (!device(p.eid))
-            return fail(QStringLiteral("the simulated field has no device %1").arg(p.eid));
-        if (!std::isfinite(p.latitude) || !std::isfinite(p.longitude) || std::abs(p.latitude) > 90.0
-            || std::abs(p.longitude) > 180.0)
-            return fail(QStringLiteral("latitude %1, longitude %2 of device %3 is not on the globe")
-                            .arg(p.latitude).arg(p.longitude).arg(p.eid));
-    }
     auto connection = store::DatabaseConnection::open(m_path);
     if (!connection)
         return connection.error();
@@ -602,13 +576,40 @@ Result<void> SimulatedField::place(const QList<Placement> &placements)
     store::Transaction tx(db);
     QSqlQuery q(db);
     q.prepare(QStringLiteral("INSERT OR REPLACE INTO field_setting (key, value) VALUES (?, ?)"));
-    for (const Placement &p : placements) {
-        q.bindValue(0, QString(QStringLiteral("position:") + p.eid));
-        q.bindValue(1, QStringLiteral("%1,%2").arg(p.latitude, 0, 'f', 6).arg(p.longitude, 0, 'f', 6));
+    for (const auto &[key, value] : settings) {
+        q.bindValue(0, key);
+        q.bindValue(1, value);
         if (!q.exec())
             return fail(QStringLiteral("the simulated field's file: %1").arg(q.lastError().text()));
     }
-    if (auto ok = tx.commit(); !ok)
+    return tx.commit();
+}
+
+Result<void> SimulatedField::tamperWith(const QString &eid)
+{
+    SimulatedDevice *target = device(eid);
+    if (!target)
+        return fail(QStringLiteral("the simulated field has no device %1").arg(eid));
+    if (auto ok = writeSettings({ { QStringLiteral("tampered:") + eid, QStringLiteral("1") } }); !ok)
+        return ok;
+    target->tripTamperSwitch();
+    return {};
+}
+
+Result<void> SimulatedField::place(const QList<Placement> &placements)
+{
+    QList<std::pair<QString, QVariant>> settings;
+    for (const Placement &p : placements) {
+        if (!device(p.eid))
+            return fail(QStringLiteral("the simulated field has no device %1").arg(p.eid));
+        if (!std::isfinite(p.latitude) || !std::isfinite(p.longitude) || std::abs(p.latitude) > 90.0
+            || std::abs(p.longitude) > 180.0)
+            return fail(QStringLiteral("latitude %1, longitude %2 of device %3 is not on the globe")
+                            .arg(p.latitude).arg(p.longitude).arg(p.eid));
+        settings.append({ QStringLiteral("position:") + p.eid,
+                          QStringLiteral("%1,%2").arg(p.latitude, 0, 'f', 6).arg(p.longitude, 0, 'f', 6) });
+    }
+    if (auto ok = writeSettings(settings); !ok)
         return ok;
     for (const Placement &p : placements)
         device(p.eid)->moveTo(p.latitude, p.longitude);
@@ -622,20 +623,7 @@ Result<void> SimulatedField::associateEim(const QString &eimId, const QByteArray
         return fail(QStringLiteral("the eIM's public key is not a P-256 SubjectPublicKeyInfo: %1").arg(key.errorMessage()));
     if (eimId.isEmpty())
         return fail(QStringLiteral("an eIM needs an identifier (eimId)"));
-    auto connection = store::DatabaseConnection::open(m_path);
-    if (!connection)
-        return connection.error();
-    QSqlDatabase db = connection.value()->database();
-    store::Transaction tx(db);
-    QSqlQuery q(db);
-    for (const auto &[name, value] : { std::pair { "eim_id", QVariant(eimId) }, std::pair { "eim_public_key", QVariant(publicKey) } }) {
-        q.prepare(QStringLiteral("INSERT OR REPLACE INTO field_setting (key, value) VALUES (?, ?)"));
-        q.addBindValue(QString::fromLatin1(name));
-        q.addBindValue(value);
-        if (!q.exec())
-            return fail(QStringLiteral("the simulated field's file: %1").arg(q.lastError().text()));
-    }
-    if (auto ok = tx.commit(); !ok)
+    if (auto ok = writeSettings({ { QStringLiteral("eim_id"), eimId }, { QStringLiteral("eim_public_key"), publicKey } }); !ok)
         return ok;
     m_eim = EimTrust { eimId, key.value() };
     return {};

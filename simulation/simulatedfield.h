@@ -9,6 +9,7 @@
 #include <QDateTime>
 #include <QHash>
 #include <QString>
+#include <QVariant>
 #include <QVariantList>
 
 #include <chrono>
@@ -112,6 +113,8 @@ public:
 
 private:
     SimulatedField(QString path, QByteArray seed, const Clock *clock);
+    // Writes field settings (key, value) in one transaction of the field's file.
+    Result<void> writeSettings(const QList<std::pair<QString, QVariant>> &settings);
     // DeviceSurroundings: what every device of the field shares.
     QDateTime now() const override;
     const crypto::ChainVerifier *issuerTrust() const override;

@@ -52,7 +52,11 @@ Result<void> recordConsequences(QSqlDatabase &db, const DeviceAttestation &o, co
         if (!quarantined)
             return quarantined.error();
         if (quarantined.value()) {
-            if (auto ok = custody.raise(o.deviceId, QStringLiteral("quarantined"), now, o.verdict.message); !ok)
+            const auto &where = o.verdict.location;
+            if (auto ok = custody.raise(o.deviceId, QStringLiteral("quarantined"), now, o.verdict.message,
+                                        where ? std::optional(where->latitude) : std::nullopt,
+                                        where ? std::optional(where->longitude) : std::nullopt);
+                !ok)
                 return ok;
             if (auto ok = store::AuditLog::record(db, now, author, QStringLiteral("device.quarantine"), subject,
                                                   QJsonObject { { QStringLiteral("reason"), o.verdict.reasonCode } });

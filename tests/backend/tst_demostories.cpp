@@ -88,7 +88,9 @@ private Q_SLOTS:
         QVERIFY(std::any_of(alerts.cbegin(), alerts.cend(), [](const store::DeviceAlert &a) {
             return a.kind == u"sighting" && a.latitude && qAbs(*a.latitude - 53.4466) < 1e-6;
         }));
-        QVERIFY(std::any_of(alerts.cbegin(), alerts.cend(), [](const store::DeviceAlert &a) { return a.kind == u"quarantined"; }));
+        // The tracker reported where it was in the very evidence that found it tampered with.
+        QVERIFY(std::any_of(alerts.cbegin(), alerts.cend(),
+                            [](const store::DeviceAlert &a) { return a.kind == u"quarantined" && a.latitude && a.longitude; }));
         // Positions come from the devices' reports: car units and trackers that answered an
         // attestation have one with its time, meters (no receiver) keep their enrolled address.
         QVERIFY(q.exec(QStringLiteral("SELECT f.name, count(d.position_at) FROM device d JOIN fleet f ON f.id = d.fleet_id"
