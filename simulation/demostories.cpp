@@ -221,6 +221,10 @@ Result<QStringList> DemoStories::tell(const QString &path, ManualClock &clock, c
         return car.error();
     if (auto ok = t.field.place({ { car->second, 53.4808, -2.2426 } }); !ok)
         return ok.error();
+    // The insurer's evening check of its units: the car park, in the unit's own report.
+    if (auto verdicts = t.attest({ *car }, 2000); !verdicts)
+        return verdicts.error();
+    t.clock.advance(25 * 60);
     {
         auto operations = t.as(QStringLiteral("operations"));
         if (!operations)

@@ -236,7 +236,7 @@ private:
     const QByteArray m_fieldSeed;
     DeviceSurroundings *const m_surroundings;
 
-    mutable QMutex m_mutex; // m_memory and m_key
+    mutable QMutex m_mutex; // m_memory, m_key and m_position
     std::atomic<bool> m_tamperTripped { false };
     std::optional<protocol::ReportedLocation> m_position; // under m_mutex
     Memory m_memory;

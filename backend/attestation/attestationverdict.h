@@ -27,11 +27,10 @@ struct AttestationVerdict
     TrustTier tier = TrustTier::None;
     QString reasonCode;
     QString message;
-    // What the evidence showed of the device, whatever the appraisal found. Its certificate's
-    // end, once the chain to a trusted manufacturer verified:
+    // What the evidence showed of the device once it proved its own and fresh (the chain, the
+    // signature, the nonce and the UEID checked): its certificate's end, whatever the appraisal
+    // found, and where it said it was, unless the appraisal distrusts the platform that said it.
     QDateTime certificateNotAfter {};
-    // where it said it was, once the evidence also proved its own and fresh (the signature, the
-    // nonce and the UEID checked):
     std::optional<protocol::ReportedLocation> location {};
 };
 

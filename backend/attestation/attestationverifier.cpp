@@ -82,6 +82,11 @@ AttestationVerdict AttestationVerifier::verify(const QString &expectedEid, QByte
     QDateTime certificateNotAfter;
     std::optional<protocol::ReportedLocation> location;
     AttestationVerdict v = judge(expectedEid, evidence, lookupNonce, now, answeredAt, certificateNotAfter, location);
+    // A revoked key, an open debug port, firmware or a boot that is not the manufacturer's: such
+    // a platform could say it is anywhere. A tripped tamper switch is the secure element's own
+    // report about the enclosure, so that device's place still counts (where to find it).
+    if (v.tier == TrustTier::Contraindicated && v.reasonCode != u"tamper-detected")
+        location.reset();
     v.certificateNotAfter = certificateNotAfter;
     v.location = std::move(location);
     return v;
@@ -138,9 +143,6 @@ AttestationVerdict AttestationVerifier::judge(const QString &expectedEid, QByteA
                        QStringLiteral("The evidence is for EID %1, not for the device asked (%2); something answers "
                                       "in its place.")
                            .arg(leaf->subject().serialNumber, expectedEid));
-    // This device's certificate under a trusted manufacturer: when it ends is worth knowing
-    // years ahead, whatever the rest of the evidence shows.
-    certificateNotAfter = leaf->notAfter();
 
     // 2. The signature over the exact bytes received.
     if (auto ok = crypto::ecdsaVerify(leaf->publicKey(), protocol::signatureInput(sign1->protectedBytes, sign1->payload),
@@ -172,8 +174,10 @@ AttestationVerdict AttestationVerifier::judge(const QString &expectedEid, QByteA
     if (!crypto::equalConstantTime(claims->ueid, protocol::ueidForEid(expectedEid)))
         return verdict(TrustTier::Contraindicated, "identity-mismatch-ueid",
                        QStringLiteral("The evidence names another device (UEID) than its certificate."));
-    // Signed by the device's certified key, answering our challenge: where it says it is counts
-    // as its report, also when what follows finds it tampered with or out of date.
+    // Signed by the device's certified key, answering our challenge: when its certificate ends
+    // is worth knowing years ahead, whatever the appraisal finds, and where it says it is counts
+    // as its report (verify() keeps it only from a platform the appraisal does not distrust).
+    certificateNotAfter = leaf->notAfter();
     authenticLocation = claims->location;
     if (authenticLocation && !authenticLocation->measuredAt.isValid())
         authenticLocation->measuredAt = claims->issuedAt;

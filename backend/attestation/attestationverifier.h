@@ -80,8 +80,8 @@ public:
     static bool consumedNonce(const AttestationVerdict &verdict);
 
 private:
-    // verify()'s steps; sets the certificate's end once the chain verified, and the location
-    // once the evidence also proved its own and fresh (AttestationVerdict says which steps).
+    // verify()'s steps; sets the certificate's end and the location once the evidence proved
+    // its own and fresh (AttestationVerdict says which steps).
     AttestationVerdict judge(const QString &expectedEid, QByteArrayView evidence, const NonceLookup &lookupNonce,
                              const QDateTime &now, const QDateTime &answeredAt, QDateTime &certificateNotAfter,
                              std::optional<protocol::ReportedLocation> &authenticLocation) const;

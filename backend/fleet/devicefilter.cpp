@@ -19,6 +19,8 @@ const QStringList keys { QStringLiteral("customer"), QStringLiteral("fleet"), QS
                          QStringLiteral("model"), QStringLiteral("verdict"), QStringLiteral("secure-element"),
                          QStringLiteral("eid"), QStringLiteral("custody"), QStringLiteral("quarantined"),
                          QStringLiteral("unseen-days"), QStringLiteral("certificate-days"), QStringLiteral("reason") };
+// A century: further than any device lives, and the cutoff stays a date the store can write.
+constexpr int maxDays = 36500;
 }
 
 Result<DeviceFilter> DeviceFilter::parse(const QString &expression)
@@ -41,8 +43,9 @@ Result<DeviceFilter> DeviceFilter::parse(const QString &expression)
         if (t.key == u"quarantined" && t.value != u"yes" && t.value != u"no")
             return fail(QStringLiteral("quarantined is yes or no, not \"%1\"").arg(t.value));
         bool days = false;
-        if ((t.key == u"unseen-days" || t.key == u"certificate-days") && (t.value.toInt(&days) < 1 || !days))
-            return fail(QStringLiteral("%1 is a number of days, 1 or more, not \"%2\"").arg(t.key, t.value));
+        if ((t.key == u"unseen-days" || t.key == u"certificate-days")
+            && (t.value.toInt(&days) < 1 || !days || t.value.toInt() > maxDays))
+            return fail(QStringLiteral("%1 is a number of days from 1 to %2, not \"%3\"").arg(t.key).arg(maxDays).arg(t.value));
         filter.terms.append(t);
     }
     if (filter.terms.isEmpty())

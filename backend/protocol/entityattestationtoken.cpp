@@ -113,8 +113,11 @@ Result<std::optional<ReportedLocation>> locationFrom(const QCborValue &v)
         l.accuracy = accuracy;
     }
     if (m.contains(eat::where::timestamp)) {
-        if (!m.value(eat::where::timestamp).isInteger())
-            return malformed(QStringLiteral("its timestamp is not a time in seconds"));
+        // A time in seconds since 1970 that a calendar can show (up to the end of year 9999).
+        constexpr qint64 lastSecond = 253402300799;
+        const QCborValue t = m.value(eat::where::timestamp);
+        if (!t.isInteger() || t.toInteger() < 0 || t.toInteger() > lastSecond)
+            return malformed(QStringLiteral("its timestamp is not a time in seconds since 1970"));
         l.measuredAt = QDateTime::fromSecsSinceEpoch(m.value(eat::where::timestamp).toInteger(), Qt::UTC);
     }
     return std::optional<ReportedLocation>(l);

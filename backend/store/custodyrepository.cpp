@@ -143,8 +143,12 @@ Result<void> CustodyRepository::recordSighting(const CustodyState &s, const QStr
 
 Result<void> CustodyRepository::setPosition(qint64 deviceId, double latitude, double longitude, const QDateTime &at)
 {
-    auto done = executeWrite(m_db, QStringLiteral("UPDATE device SET latitude = ?, longitude = ?, position_at = ? WHERE id = ?"),
-                             { latitude, longitude, storedTime(at), deviceId }, "recording a device's position");
+    // A fix older than the one recorded (evidence answered late, a device's clock) changes nothing.
+    const QString when = storedTime(at);
+    auto done = executeWrite(m_db,
+                             QStringLiteral("UPDATE device SET latitude = ?, longitude = ?, position_at = ? WHERE id = ?"
+                                            " AND (position_at IS NULL OR position_at <= ?)"),
+                             { latitude, longitude, when, deviceId, when }, "recording a device's position");
     return done ? Result<void>() : Result<void>(done.error());
 }
 

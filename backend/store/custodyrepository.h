@@ -81,6 +81,7 @@ public:
     // when and where it last said it was, and its audit entry, by the author of the contact.
     Result<void> recordSighting(const CustodyState &state, const QString &contact, const QDateTime &at,
                                 const AuditAuthor &author);
+    // Where the device reported itself at `at`, unless a newer report is recorded already.
     Result<void> setPosition(qint64 deviceId, double latitude, double longitude, const QDateTime &at);
 
     // The state of the devices given (by id), for their next contact.

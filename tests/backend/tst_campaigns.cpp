@@ -640,10 +640,17 @@ private slots:
             attestation::AttestationService locate(*m_ws, *m_field);
             auto located = locate.attest(owner, { { devices.at(0), stolen } });
             QVERIFY(located);
+            QVERIFY(located->first().verdict.location);
             QCOMPARE(located->first().verdict.location->latitude, 53.4466);
             const auto state = store::CustodyRepository(m_ws->database()).states({ devices.at(0) })->first();
             QCOMPARE(state.latitude, std::optional<double>(53.4466));
             QCOMPARE(state.positionAt.toSecsSinceEpoch(), m_clock->now().toSecsSinceEpoch()); // a fix to the second
+            // A fix older than the recorded one (evidence answered late) moves nothing.
+            QVERIFY(m_ws->writer().run([&](QSqlDatabase &db) {
+                return store::CustodyRepository(db).setPosition(devices.at(0), 10.0, 10.0, m_clock->now().addSecs(-3600));
+            }));
+            QCOMPARE(store::CustodyRepository(m_ws->database()).states({ devices.at(0) })->first().latitude,
+                     std::optional<double>(53.4466));
             const auto seen = store::CustodyRepository(m_ws->database()).openAlerts(owner.scope(), 10).value();
             QVERIFY(std::any_of(seen.cbegin(), seen.cend(), [](const store::DeviceAlert &a) {
                 return a.kind == u"sighting" && a.longitude == -3.0176 && a.detail.contains(u"as the device reported it");

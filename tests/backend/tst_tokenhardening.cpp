@@ -269,11 +269,23 @@ private Q_SLOTS:
         QVERIFY(tampered.location);
         QCOMPARE(tampered.location->measuredAt, t0.addSecs(-60));
 
+        QCOMPARE(tampered.certificateNotAfter, m_meter.cert.notAfter());
+
+        // An open debug port: the platform could say it is anywhere; its certificate still ends
+        // when it ends.
         c.tampered = false;
+        c.debug = DebugStatus::Enabled;
+        const AttestationVerdict debug = verdictOf(m_meter, sign(m_meter, m_meterworks, encodeClaims(c)), verifier());
+        QCOMPARE(debug.reasonCode, QStringLiteral("debug-enabled"));
+        QVERIFY(!debug.location);
+        QCOMPARE(debug.certificateNotAfter, m_meter.cert.notAfter());
+        c.debug = DebugStatus::DisabledPermanently;
+
         c.nonce = QByteArray(32, '\x11'); // a challenge this verifier never sent
         const AttestationVerdict stale = verdictOf(m_meter, sign(m_meter, m_meterworks, encodeClaims(c)), verifier());
         QCOMPARE(stale.reasonCode, QStringLiteral("nonce-unknown"));
         QVERIFY(!stale.location);
+        QVERIFY(!stale.certificateNotAfter.isValid()); // anyone can replay a genuine certificate
 
         // Signed by another device's key with this device's chain: no position either.
         c.nonce = nonce;
@@ -282,6 +294,7 @@ private Q_SLOTS:
         const AttestationVerdict other = verdictOf(m_meter, sign(impostor, m_meterworks, encodeClaims(c)), verifier());
         QCOMPARE(other.reasonCode, QStringLiteral("bad-signature"));
         QVERIFY(!other.location);
+        QVERIFY(!other.certificateNotAfter.isValid());
     }
 
     void locationOffTheGlobeIsRefused_data()
@@ -296,6 +309,9 @@ private Q_SLOTS:
         QTest::newRow("not a number") << map({ { lat, qQNaN() }, { lon, 0.0 } });
         QTest::newRow("infinite") << map({ { lat, 0.0 }, { lon, qInf() } });
         QTest::newRow("negative accuracy") << map({ { lat, 1.0 }, { lon, 1.0 }, { QCborValue(eat::where::accuracy), -5.0 } });
+        QTest::newRow("timestamp past year 9999")
+            << map({ { lat, 1.0 }, { lon, 1.0 }, { QCborValue(eat::where::timestamp), qint64(253402300800) } });
+        QTest::newRow("timestamp before 1970") << map({ { lat, 1.0 }, { lon, 1.0 }, { QCborValue(eat::where::timestamp), -1 } });
         QTest::newRow("timestamp as text")
             << map({ { lat, 1.0 }, { lon, 1.0 }, { QCborValue(eat::where::timestamp), QStringLiteral("yesterday") } });
         QTest::newRow("an array") << QCborValue(QCborArray { 53.4, -3.0 }).toCbor();
