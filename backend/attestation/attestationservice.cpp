@@ -31,8 +31,8 @@ namespace simfleet::attestation {
 
 namespace {
 
-// What a verdict means for a device beyond itself, in the verdict's transaction: a
-// contraindicated one on a device holding a subscription quarantines it (its subscription is
+// What a verdict means for a device beyond itself, in the verdict's transaction: what its
+// evidence showed (its certificate's end, its position) is kept; a contraindicated one on a device holding a subscription quarantines it (its subscription is
 // disabled at its next contact, campaigns leave it alone); a stolen or lost device that answered
 // was seen; a recovered one that is affirming is back in service (its subscription restored at
 // the contact that follows, CustodyService).
@@ -41,8 +41,13 @@ Result<void> recordConsequences(QSqlDatabase &db, const DeviceAttestation &o, co
 {
     store::CustodyRepository custody(db);
     const QString subject = QStringLiteral("device:") + o.eid;
-    // Where the device reported itself (its evidence's location claim), for the map and for a
-    // sighting below; a fix the device dates in the future counts from now.
+    // What the evidence showed of the device: its certificate's end, and where it reported
+    // itself (the location claim), for the map and for a sighting below; a fix the device dates
+    // in the future counts from now.
+    if (o.verdict.certificateNotAfter.isValid()) {
+        if (auto ok = store::AttestationRepository(db).recordCertificateEnd(o.deviceId, o.verdict.certificateNotAfter); !ok)
+            return ok;
+    }
     if (const auto &where = o.verdict.location) {
         if (auto ok = custody.setPosition(o.deviceId, where->latitude, where->longitude, std::min(where->measuredAt, now)); !ok)
             return ok;
@@ -393,9 +398,6 @@ Result<QList<DeviceAttestation>> AttestationService::attest(const access::Sessio
                 record.verifiedAt = now;
                 if (auto ok = repository.insertResult(record); !ok)
                     return ok.error();
-                if (o.verdict.certificateNotAfter.isValid())
-                    if (auto ok = repository.recordCertificateEnd(o.deviceId, o.verdict.certificateNotAfter); !ok)
-                        return ok;
                 if (auto ok = recordConsequences(db, o, held->value(o.deviceId), now, author); !ok)
                     return ok;
             }

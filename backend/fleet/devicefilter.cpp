@@ -42,10 +42,12 @@ Result<DeviceFilter> DeviceFilter::parse(const QString &expression)
             return fail(QStringLiteral("custody is in-service, stolen, lost or recovered, not \"%1\"").arg(t.value));
         if (t.key == u"quarantined" && t.value != u"yes" && t.value != u"no")
             return fail(QStringLiteral("quarantined is yes or no, not \"%1\"").arg(t.value));
-        bool days = false;
-        if ((t.key == u"unseen-days" || t.key == u"certificate-days")
-            && (t.value.toInt(&days) < 1 || !days || t.value.toInt() > maxDays))
-            return fail(QStringLiteral("%1 is a number of days from 1 to %2, not \"%3\"").arg(t.key).arg(maxDays).arg(t.value));
+        if (t.key == u"unseen-days" || t.key == u"certificate-days") {
+            bool number = false;
+            const int days = t.value.toInt(&number);
+            if (!number || days < 1 || days > maxDays)
+                return fail(QStringLiteral("%1 is a number of days from 1 to %2, not \"%3\"").arg(t.key).arg(maxDays).arg(t.value));
+        }
         filter.terms.append(t);
     }
     if (filter.terms.isEmpty())

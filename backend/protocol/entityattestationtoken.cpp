@@ -118,7 +118,7 @@ Result<std::optional<ReportedLocation>> locationFrom(const QCborValue &v)
         const QCborValue t = m.value(eat::where::timestamp);
         if (!t.isInteger() || t.toInteger() < 0 || t.toInteger() > lastSecond)
             return malformed(QStringLiteral("its timestamp is not a time in seconds since 1970"));
-        l.measuredAt = QDateTime::fromSecsSinceEpoch(m.value(eat::where::timestamp).toInteger(), Qt::UTC);
+        l.measuredAt = QDateTime::fromSecsSinceEpoch(t.toInteger(), Qt::UTC);
     }
     return std::optional<ReportedLocation>(l);
 }

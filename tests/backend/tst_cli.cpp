@@ -413,6 +413,7 @@ private Q_SLOTS:
             QVERIFY2(seen.contains(QLatin1StringView(expected)), expected);
 
         // The exported token verifies outside simfleet: its own CBOR code and the OpenSSL tool.
+        QByteArray printed;
         const auto check = [&](const QString &eid, const QByteArray &tokenBytes = QByteArray()) {
             QString token = dir + u'/' + eid + QStringLiteral(".cbor");
             if (!tokenBytes.isEmpty()) {
@@ -425,9 +426,15 @@ private Q_SLOTS:
             p.start(QStringLiteral("python3"), { QStringLiteral(SIMFLEET_TOOLS "/verify_eat.py"), token,
                                                  dir + u'/' + eid + QStringLiteral("-chain.pem") });
             p.waitForFinished(30000);
+            printed = p.readAllStandardOutput();
             return p.exitCode();
         };
         QCOMPARE(check(healthy), 0);
+        // A tracker reports where it is: RFC 9711's location claim, as that decoder reads it.
+        const QJsonObject where = QJsonDocument::fromJson(printed).object().value(QStringLiteral("264")).toObject();
+        QVERIFY2(where.contains(QStringLiteral("latitude")) && where.contains(QStringLiteral("timestamp")), printed.constData());
+        QVERIFY(qAbs(where.value(QStringLiteral("latitude")).toDouble()) <= 90.0);
+        QVERIFY(where.value(QStringLiteral("latitude")).toDouble() != 0.0);
         QCOMPARE(check(tampered), 0); // genuinely signed: the device reports its modified firmware honestly
         QFile token(dir + u'/' + healthy + QStringLiteral(".cbor"));
         QVERIFY(token.open(QIODevice::ReadOnly));

@@ -5,7 +5,9 @@ simfleet: its own minimal CBOR decoder and encoder (RFC 8949), the COSE_Sign1 Si
 code with simfleet.
 
 Usage: verify_eat.py TOKEN.cbor CHAIN.pem   -> prints the claims as JSON, exit 0 if the signature
-                                              verifies with the first certificate's key, 1 if not.
+                                              verifies with the first certificate's key and the
+                                              location claim, if any, is as RFC 9711 defines it;
+                                              1 if not.
 """
 import json
 import os
@@ -52,8 +54,41 @@ def decode(data, pos=0):
         value, pos = decode(data, pos)
         return ("tag", arg, value), pos
     if major == 7:
+        # Floating point (RFC 8949 section 3.3): the head's argument holds the IEEE 754 bits.
+        if info == 25:
+            return struct.unpack(">e", arg.to_bytes(2, "big"))[0], pos
+        if info == 26:
+            return struct.unpack(">f", arg.to_bytes(4, "big"))[0], pos
+        if info == 27:
+            return struct.unpack(">d", arg.to_bytes(8, "big"))[0], pos
         return {20: False, 21: True, 22: None}.get(arg, arg), pos
     raise ValueError("unknown major type")
+
+
+def location_claim(value):
+    """RFC 9711 section 4.2.10: location-type = { latitude => number, longitude => number,
+    ? altitude, ? accuracy, ? altitude-accuracy, ? heading, ? speed, ? timestamp => ~time-int,
+    ? age => uint }, with latitude 1, longitude 2, accuracy 4, timestamp 8. Returns it readable,
+    or raises ValueError."""
+    def number(v):
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
+    if not isinstance(value, dict):
+        raise ValueError("the location claim is not a map")
+    lat, lon = value.get(1), value.get(2)
+    if not number(lat) or not number(lon) or abs(lat) > 90 or abs(lon) > 180:
+        raise ValueError("the location claim has no latitude and longitude on the globe")
+    out = {"latitude": lat, "longitude": lon}
+    for key, name in ((3, "altitude"), (4, "accuracy"), (5, "altitude_accuracy"), (6, "heading"), (7, "speed")):
+        if key in value:
+            if not number(value[key]):
+                raise ValueError("the location claim's %s is not a number" % name)
+            out[name] = value[key]
+    for key, name in ((8, "timestamp"), (9, "age")):
+        if key in value:
+            if not isinstance(value[key], int) or isinstance(value[key], bool) or (key == 9 and value[key] < 0):
+                raise ValueError("the location claim's %s is not an integer" % name)
+            out[name] = value[key]
+    return out
 
 
 def head(major, length):
@@ -115,6 +150,12 @@ def main():
     claims, _ = decode(payload)
     readable = {str(k): (v.hex() if isinstance(v, bytes) else v) for k, v in claims.items()
                 if not isinstance(v, (list, dict))}
+    if 264 in claims:
+        try:
+            readable["264"] = location_claim(claims[264])
+        except ValueError as error:
+            print(str(error), file=sys.stderr)
+            return 1
     print(json.dumps(readable, sort_keys=True))
     if checked.returncode != 0:
         print("signature does not verify: " + checked.stdout.decode().strip(), file=sys.stderr)
